@@ -1,0 +1,150 @@
+//! Passwords, session tokens and the extractors that tell a handler who is asking.
+//!
+//! A session token is 256 random bits, sent only in an `HttpOnly`, `SameSite=Strict` cookie and
+//! stored as its SHA-256 digest, so a copy of the database does not hold usable tokens and any
+//! number of server processes can share sessions.
+
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::Account;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::sync::LazyLock;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "concord_session";
+
+/// argon2id with 19 MiB, 2 passes, 1 lane (ASVS 11.4.2; OWASP's minimum).
+fn argon2() -> Argon2<'static> {
+    #[allow(clippy::expect_used)] // constant, valid parameters
+    let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes a password for storage. Runs on a blocking thread: it takes tens of milliseconds.
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        argon2()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing a password: {e}")))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?
+}
+
+/// A hash of a random password, checked when the handle does not exist so that a failed sign-in
+/// takes as long whether or not the account exists.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    argon2()
+        .hash_password(b"no account has this password", &salt)
+        .map(|h| h.to_string())
+        .unwrap_or_default()
+});
+
+/// Checks `password` against a stored hash (or the dummy hash when `stored` is `None`).
+pub async fn verify_password(password: String, stored: Option<String>) -> Result<bool, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let stored = stored.unwrap_or_else(|| DUMMY_HASH.clone());
+        let Ok(parsed) = PasswordHash::new(&stored) else {
+            return false;
+        };
+        argon2().verify_password(password.as_bytes(), &parsed).is_ok()
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))
+}
+
+/// A new random session token and the digest under which it is stored.
+pub fn new_session_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let digest = token_digest(&token);
+    (token, digest)
+}
+
+/// The stored form of a session token.
+pub fn token_digest(token: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The cookie that carries a new session token. It has no expiry date, so the browser forgets it
+/// when it closes; the server ends the session sooner if idle (see [`crate::store`]).
+pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .build()
+}
+
+/// A cookie that removes the session cookie from the browser.
+pub fn cleared_cookie() -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, "")).path("/").build()
+}
+
+/// The signed-in account, or `None`; never fails for lack of a session.
+pub struct MaybeAccount(pub Option<Account>);
+
+/// The signed-in account; answers 401 `not_signed_in` otherwise.
+pub struct SignedIn(pub Account);
+
+impl FromRequestParts<AppState> for MaybeAccount {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(cookie) = jar.get(SESSION_COOKIE) else {
+            return Ok(Self(None));
+        };
+        let account = state.store.session_account(&token_digest(cookie.value())).await?;
+        Ok(Self(account))
+    }
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        MaybeAccount::from_request_parts(parts, state)
+            .await?
+            .0
+            .map(Self)
+            .ok_or(AppError::NotSignedIn)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_password_verifies_against_its_own_hash_only() {
+        let hash = hash_password("correct horse".into()).await.unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify_password("correct horse".into(), Some(hash.clone())).await.unwrap());
+        assert!(!verify_password("wrong horse".into(), Some(hash)).await.unwrap());
+        assert!(!verify_password("anything".into(), None).await.unwrap());
+    }
+
+    #[test]
+    fn session_tokens_are_long_random_and_stored_only_as_digests() {
+        let (a, a_digest) = new_session_token();
+        let (b, _) = new_session_token();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43); // 256 bits, base64url
+        assert_ne!(a, a_digest);
+        assert_eq!(token_digest(&a), a_digest);
+    }
+}

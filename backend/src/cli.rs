@@ -1,0 +1,49 @@
+//! The `concord` command line. Every flag can also come from an environment variable; the
+//! database URL (which may hold a password) is never printed.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Concord: open consultations on a shared text, reviewed every year.
+#[derive(Debug, Parser)]
+#[command(name = "concord", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What `concord` should do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API and the front end (applies pending migrations first).
+    Serve(ServeArgs),
+    /// Load the demo consultation (the Paris Call) if it is not there yet.
+    Demo(DatabaseArgs),
+    /// Apply pending database migrations and exit.
+    Migrate(DatabaseArgs),
+}
+
+/// Where the data lives.
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// Database URL: `sqlite://FILE` (created if missing) or `postgres://USER:PASSWORD@HOST/DB`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://concord.db", hide_env_values = true)]
+    pub database_url: String,
+}
+
+/// Options of `concord serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Address and port to listen on.
+    #[arg(long, env = "CONCORD_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Directory of the built front end (`index.html` and its assets).
+    #[arg(long, env = "CONCORD_ASSETS", default_value = "frontend/dist")]
+    pub assets: PathBuf,
+    /// Mark the session cookie `Secure`; turn on when Concord is reached over HTTPS.
+    #[arg(long, env = "CONCORD_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}

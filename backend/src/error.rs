@@ -1,0 +1,122 @@
+//! The server's one error type. Every failure becomes a JSON [`shared::ApiError`] with a stable
+//! code; database and internal faults become a generic 500 and are logged, never echoed.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use shared::{ApiError, ErrorCode, FieldError, Phase};
+
+/// Everything a handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("not signed in")]
+    NotSignedIn,
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("handle taken")]
+    HandleTaken,
+    #[error("phase {0:?} does not allow this")]
+    PhaseClosed(Phase),
+    /// A request the framework refused before a handler ran (bad JSON, wrong media type, …).
+    #[error("{message}")]
+    Rejected {
+        status: StatusCode,
+        code: ErrorCode,
+        message: String,
+    },
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    fn status_and_body(&self) -> (StatusCode, ApiError) {
+        use AppError as E;
+        match self {
+            E::NotFound(what) => (
+                StatusCode::NOT_FOUND,
+                ApiError::new(ErrorCode::NotFound, format!("There is no such {what}.")),
+            ),
+            E::Validation(fields) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ApiError::validation(fields.clone()),
+            ),
+            E::NotSignedIn => (
+                StatusCode::UNAUTHORIZED,
+                ApiError::new(ErrorCode::NotSignedIn, "Sign in to do this."),
+            ),
+            E::InvalidCredentials => (
+                StatusCode::UNAUTHORIZED,
+                ApiError::new(
+                    ErrorCode::InvalidCredentials,
+                    "That handle and password do not match an account.",
+                ),
+            ),
+            E::HandleTaken => (
+                StatusCode::CONFLICT,
+                ApiError {
+                    fields: vec![FieldError::new(
+                        "handle",
+                        "taken",
+                        "Somebody already uses this handle; choose another.",
+                    )],
+                    ..ApiError::new(ErrorCode::HandleTaken, "This handle is taken.")
+                },
+            ),
+            E::PhaseClosed(phase) => (
+                StatusCode::CONFLICT,
+                ApiError::new(
+                    ErrorCode::PhaseClosed,
+                    format!(
+                        "This round is in its {} phase, which does not allow this.",
+                        phase.as_str()
+                    ),
+                ),
+            ),
+            E::Rejected {
+                status,
+                code,
+                message,
+            } => (*status, ApiError::new(*code, message.clone())),
+            E::Database(_) | E::Corrupt(_) | E::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ApiError::new(
+                    ErrorCode::Internal,
+                    "Something went wrong on the server. Please try again later.",
+                ),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, body) = self.status_and_body();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        (status, Json(body)).into_response()
+    }
+}
+
+/// Maps a unique-constraint violation to a domain error, in one place rather than at each call.
+pub trait OnConflict<T> {
+    /// Turns a unique violation into `conflict`; other errors stay database errors.
+    fn on_conflict(self, conflict: AppError) -> Result<T, AppError>;
+}
+
+impl<T> OnConflict<T> for Result<T, sqlx::Error> {
+    fn on_conflict(self, conflict: AppError) -> Result<T, AppError> {
+        self.map_err(|err| match &err {
+            sqlx::Error::Database(db) if db.is_unique_violation() => conflict,
+            _ => AppError::Database(err),
+        })
+    }
+}

@@ -1,0 +1,60 @@
+//! `ApiJson<T>`: axum's JSON extractor and response, with every rejection (malformed JSON, wrong
+//! content type, body too large, wrong field types) answered in the API's one error shape.
+
+use crate::error::AppError;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use shared::ErrorCode;
+
+/// A JSON request body or response.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    axum::Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(rejected(rejection)),
+        }
+    }
+}
+
+fn rejected(rejection: JsonRejection) -> AppError {
+    let (code, message) = match &rejection {
+        JsonRejection::JsonSyntaxError(_) => (
+            ErrorCode::MalformedJson,
+            format!("The body is not valid JSON: {}", rejection.body_text()),
+        ),
+        JsonRejection::JsonDataError(_) => (
+            ErrorCode::InvalidJson,
+            format!("The body does not have the expected fields: {}", rejection.body_text()),
+        ),
+        JsonRejection::MissingJsonContentType(_) => (
+            ErrorCode::UnsupportedMediaType,
+            "Send the body as JSON with `Content-Type: application/json`.".to_owned(),
+        ),
+        _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => (
+            ErrorCode::PayloadTooLarge,
+            "The body is too large.".to_owned(),
+        ),
+        _ => (ErrorCode::MalformedJson, rejection.body_text()),
+    };
+    AppError::Rejected {
+        status: rejection.status(),
+        code,
+        message,
+    }
+}
+
+impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}

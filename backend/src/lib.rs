@@ -1,0 +1,118 @@
+//! Concord's server: the HTTP API under `/api/v1`, the OpenAPI document that describes it, and
+//! the built front end. `main.rs` only parses the command line; tests start the server through
+//! [`app`] and [`serve`] exactly as production does.
+
+pub mod auth;
+pub mod cli;
+pub mod demo;
+pub mod error;
+pub mod json;
+pub mod markdown;
+mod routes;
+pub mod state;
+pub mod store;
+mod web;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use error::AppError;
+use shared::ErrorCode;
+use state::AppState;
+use std::future::Future;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower::ServiceExt;
+use tower_http::trace::TraceLayer;
+
+/// Largest request body accepted, in bytes.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes::api().split_for_parts().1
+}
+
+/// The whole application: API, OpenAPI document, and (when configured) the front end.
+pub fn app(state: AppState) -> Router {
+    let (api, doc) = routes::api().split_for_parts();
+    let doc = Arc::new(doc);
+    let assets = state.settings.assets.clone();
+    let index = assets
+        .as_ref()
+        .and_then(|dir| std::fs::read_to_string(dir.join("index.html")).ok())
+        .unwrap_or_default();
+    let csp = HeaderValue::from_str(&web::content_security_policy(&index))
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
+    let files = assets.as_deref().map(web::assets);
+
+    api.route(
+        "/api/v1/openapi.json",
+        get(move || {
+            let doc = Arc::clone(&doc);
+            async move { axum::Json(doc) }
+        }),
+    )
+    .method_not_allowed_fallback(|| async {
+        AppError::Rejected {
+            status: StatusCode::METHOD_NOT_ALLOWED,
+            code: ErrorCode::MethodNotAllowed,
+            message: "This route does not accept that method.".into(),
+        }
+    })
+    .fallback(move |request: Request| {
+        let files = files.clone();
+        async move {
+            let path = request.uri().path();
+            match files {
+                Some(files) if path != "/api" && !path.starts_with("/api/") => {
+                    match files.oneshot(request).await {
+                        Ok(response) => response.into_response(),
+                        Err(never) => match never {},
+                    }
+                }
+                _ => AppError::NotFound("route").into_response(),
+            }
+        }
+    })
+    .layer(DefaultBodyLimit::max(BODY_LIMIT))
+    .layer(axum::middleware::from_fn(move |req, next| {
+        web::headers(csp.clone(), req, next)
+    }))
+    .layer(TraceLayer::new_for_http())
+    .with_state(state)
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then lets requests in flight finish.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

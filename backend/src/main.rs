@@ -1,0 +1,54 @@
+//! `concord`: parses the command line and hands over to the library.
+
+use backend::cli::{Cli, Command};
+use backend::state::{AppState, Settings};
+use backend::store::Store;
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("CONCORD_LOG")
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
+        )
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Migrate(db) => {
+            let store = Store::connect(&db.database_url).await?;
+            store.migrate().await?;
+            tracing::info!(backend = ?store.backend(), "migrations applied");
+        }
+        Command::Demo(db) => {
+            let store = Store::connect(&db.database_url).await?;
+            store.migrate().await?;
+            let loaded = backend::demo::load(&store).await?;
+            if loaded {
+                tracing::info!("demo consultation loaded");
+            } else {
+                tracing::info!("demo consultation already present; left as it is");
+            }
+        }
+        Command::Serve(args) => {
+            let store = Store::connect(&args.database.database_url).await?;
+            store.migrate().await?;
+            if !args.assets.join("index.html").is_file() {
+                tracing::warn!(assets = %args.assets.display(), "no index.html there; serving the API only");
+            }
+            let state = AppState::new(
+                store.clone(),
+                Settings {
+                    secure_cookies: args.secure_cookies,
+                    assets: Some(args.assets),
+                },
+            );
+            let listener = tokio::net::TcpListener::bind(args.bind).await?;
+            tracing::info!(backend = ?store.backend(), "Concord is listening on http://{}", listener.local_addr()?);
+            backend::serve(listener, backend::app(state), backend::shutdown_signal()).await?;
+            store.close().await;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,140 @@
+//! One clause: its text and tally, its comments, and the positions taken on it.
+
+use crate::auth::{MaybeAccount, SignedIn};
+use crate::error::AppError;
+use crate::json::ApiJson;
+use crate::markdown;
+use crate::state::AppState;
+use crate::store::ClauseRow;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use shared::{ApiError, CastPosition, Clause, Comment, NewComment, PositionCast, RoundSummary};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_clause))
+        .routes(routes!(list_comments, post_comment))
+        .routes(routes!(cast_position))
+}
+
+/// The path that names a clause: consultation slug, round slug, clause key.
+type ClausePath = Path<(String, String, String)>;
+
+async fn find_clause(state: &AppState, Path((slug, round, key)): ClausePath) -> Result<ClauseRow, AppError> {
+    state
+        .store
+        .clause(&slug, &round, &key)
+        .await?
+        .ok_or(AppError::NotFound("clause"))
+}
+
+/// Shows a clause with its rendered text, its tally and the caller's own position.
+#[utoipa::path(get, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}",
+    tag = "clauses", params(ClauseParams),
+    responses((status = 200, body = Clause), (status = 404, body = ApiError)))]
+async fn get_clause(
+    State(state): State<AppState>,
+    MaybeAccount(account): MaybeAccount,
+    path: ClausePath,
+) -> Result<ApiJson<Clause>, AppError> {
+    let row = find_clause(&state, path).await?;
+    let tally = state.store.tally(row.id).await?;
+    let my_position = match &account {
+        Some(account) => state.store.position(row.id, account.id).await?,
+        None => None,
+    };
+    Ok(ApiJson(Clause {
+        round: RoundSummary {
+            slug: row.round_slug.clone(),
+            title: row.round_title.clone(),
+            phase: row.phase()?,
+        },
+        body_html: markdown::render(&row.body_md),
+        consultation_slug: row.consultation_slug,
+        consultation_title: row.consultation_title,
+        key: row.key,
+        number: row.number,
+        title: row.title,
+        tally,
+        my_position,
+    }))
+}
+
+/// Lists the comments on a clause, oldest first.
+#[utoipa::path(get, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/comments",
+    tag = "clauses", params(ClauseParams),
+    responses((status = 200, body = Vec<Comment>), (status = 404, body = ApiError)))]
+async fn list_comments(
+    State(state): State<AppState>,
+    path: ClausePath,
+) -> Result<ApiJson<Vec<Comment>>, AppError> {
+    let row = find_clause(&state, path).await?;
+    Ok(ApiJson(state.store.comments(row.id).await?))
+}
+
+/// Posts a comment on a clause while the round is open for comments.
+#[utoipa::path(post, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/comments",
+    tag = "clauses", params(ClauseParams), request_body = NewComment,
+    responses(
+        (status = 201, body = Comment),
+        (status = 401, body = ApiError, description = "Not signed in"),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "The round's phase does not take comments"),
+        (status = 422, body = ApiError, description = "Empty or over-long comment"),
+    ))]
+async fn post_comment(
+    State(state): State<AppState>,
+    SignedIn(account): SignedIn,
+    path: ClausePath,
+    ApiJson(comment): ApiJson<NewComment>,
+) -> Result<(StatusCode, ApiJson<Comment>), AppError> {
+    let row = find_clause(&state, path).await?;
+    let body = comment.check().map_err(AppError::Validation)?;
+    let phase = row.phase()?;
+    if !phase.accepts_comments() {
+        return Err(AppError::PhaseClosed(phase));
+    }
+    let comment = state.store.add_comment(row.id, &account, &body).await?;
+    Ok((StatusCode::CREATED, ApiJson(comment)))
+}
+
+/// Takes or changes the caller's position on a clause during the voting phase.
+#[utoipa::path(put, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/position",
+    tag = "clauses", params(ClauseParams), request_body = CastPosition,
+    responses(
+        (status = 200, body = PositionCast, description = "The position as stored and the new tally"),
+        (status = 401, body = ApiError, description = "Not signed in"),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "The round is not in its voting phase"),
+        (status = 422, body = ApiError, description = "Unknown stance, or a missing reason"),
+    ))]
+async fn cast_position(
+    State(state): State<AppState>,
+    SignedIn(account): SignedIn,
+    path: ClausePath,
+    ApiJson(cast): ApiJson<CastPosition>,
+) -> Result<ApiJson<PositionCast>, AppError> {
+    let row = find_clause(&state, path).await?;
+    let reason = cast.check().map_err(AppError::Validation)?;
+    let position = state
+        .store
+        .cast_position(row.id, account.id, cast.stance, reason.as_deref())
+        .await?;
+    let tally = state.store.tally(row.id).await?;
+    Ok(ApiJson(PositionCast { position, tally }))
+}
+
+/// The path parameters that name a clause (for the OpenAPI document).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // read by utoipa's derive only
+struct ClauseParams {
+    /// The consultation's slug.
+    slug: String,
+    /// The round's slug, e.g. `2019`.
+    round: String,
+    /// The clause's stable key.
+    key: String,
+}

@@ -1,0 +1,34 @@
+//! The HTTP API under `/api/v1`, one module per resource. Every handler carries a
+//! `#[utoipa::path]` so the router and the OpenAPI document are built from the same list.
+
+use crate::state::AppState;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+mod clauses;
+mod consultations;
+mod session;
+
+/// The OpenAPI document's header.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Concord API",
+        description = "Open consultations on a shared text reviewed every year. Every error \
+                       answers with an ApiError body carrying a stable code.",
+    ),
+    tags(
+        (name = "consultations", description = "Consultations, rounds and their text"),
+        (name = "clauses", description = "A clause, its comments and positions"),
+        (name = "session", description = "Accounts and sign-in"),
+    )
+)]
+struct ApiDoc;
+
+/// Every API route, with the OpenAPI document describing them.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(consultations::router())
+        .merge(clauses::router())
+        .merge(session::router())
+}

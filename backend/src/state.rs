@@ -1,0 +1,31 @@
+//! The state every handler shares.
+
+use crate::store::Store;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Shared, cheaply cloned server state.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub settings: Arc<Settings>,
+}
+
+/// Settings fixed at start-up.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Mark the session cookie `Secure` (turn on behind HTTPS).
+    pub secure_cookies: bool,
+    /// The built front end (`index.html` and its hashed assets), if served by this process.
+    pub assets: Option<PathBuf>,
+}
+
+impl AppState {
+    /// State over `store` with `settings`.
+    pub fn new(store: Store, settings: Settings) -> Self {
+        Self {
+            store,
+            settings: Arc::new(settings),
+        }
+    }
+}

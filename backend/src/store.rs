@@ -1,0 +1,649 @@
+//! Storage: one [`Store`] over SQLite (the embedded default) and PostgreSQL, through sqlx's `Any`
+//! driver so both run the same SQL and the same test suite. Each query is written out next to
+//! the function that runs it; placeholders are `$1`, `$2`, … which both databases accept.
+
+use crate::error::{AppError, OnConflict};
+use shared::{
+    Comment, Consultation, ConsultationSummary, Phase, Position, Round, RoundSummary, Stance, Tally,
+};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor, FromRow};
+use std::str::FromStr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// A session ends after this long without use (ASVS 7.3.1).
+pub const SESSION_IDLE: Duration = Duration::from_secs(7 * 24 * 3600);
+/// A session ends this long after sign-in whatever its use (ASVS 7.3.2).
+pub const SESSION_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database behind Concord; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+fn ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// An account as the session layer sees it.
+#[derive(Debug, Clone, FromRow)]
+pub struct Account {
+    pub id: i64,
+    pub handle: String,
+}
+
+/// The credentials stored for an account.
+#[derive(Debug, FromRow)]
+pub struct StoredCredentials {
+    pub id: i64,
+    pub password_hash: String,
+}
+
+/// A clause located by consultation, round and key, with what the handlers need to decide.
+#[derive(Debug, Clone, FromRow)]
+pub struct ClauseRow {
+    pub id: i64,
+    pub consultation_slug: String,
+    pub consultation_title: String,
+    pub round_slug: String,
+    pub round_title: String,
+    pub phase: String,
+    pub key: String,
+    pub number: i64,
+    pub title: String,
+    pub body_md: String,
+}
+
+impl ClauseRow {
+    /// The round's phase (the column's CHECK constraint keeps it valid).
+    pub fn phase(&self) -> Result<Phase, AppError> {
+        parse_phase(&self.phase)
+    }
+}
+
+fn parse_phase(s: &str) -> Result<Phase, AppError> {
+    Phase::parse(s).ok_or_else(|| AppError::Corrupt(format!("unknown phase {s:?}")))
+}
+
+fn parse_stance(s: &str) -> Result<Stance, AppError> {
+    Stance::parse(s).ok_or_else(|| AppError::Corrupt(format!("unknown stance {s:?}")))
+}
+
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+#[derive(FromRow)]
+struct RoundRow {
+    slug: String,
+    title: String,
+    phase: String,
+}
+
+impl RoundRow {
+    fn into_summary(self) -> Result<RoundSummary, AppError> {
+        Ok(RoundSummary {
+            phase: parse_phase(&self.phase)?,
+            slug: self.slug,
+            title: self.title,
+        })
+    }
+}
+
+#[derive(FromRow)]
+struct PositionRow {
+    stance: String,
+    reason: Option<String>,
+    updated_at_ms: i64,
+}
+
+impl PositionRow {
+    fn into_position(self) -> Result<Position, AppError> {
+        Ok(Position {
+            stance: parse_stance(&self.stance)?,
+            reason: self.reason,
+            updated_at_ms: self.updated_at_ms,
+        })
+    }
+}
+
+/// Demo or imported text of one clause.
+#[derive(Debug, Clone)]
+pub struct ClauseText<'a> {
+    pub key: &'a str,
+    pub number: i64,
+    pub title: &'a str,
+    pub body_md: &'a str,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`). A SQLite file is created if missing and
+    /// every connection runs in WAL mode with `synchronous=FULL` and foreign keys on, so that an
+    /// acknowledged write survives a crash or power cut.
+    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(sqlx::Error::Configuration(
+                "DATABASE_URL must start with sqlite:// or postgres://".into(),
+            ));
+        };
+        let url = if backend == Backend::Sqlite && !url.contains("mode=") {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            format!("{url}{sep}mode=rwc")
+        } else {
+            url.to_owned()
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 10 })
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool, backend })
+    }
+
+    /// Which database this store uses.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies the migrations not yet applied.
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await,
+            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&self.pool).await,
+        }
+    }
+
+    /// Closes every connection (at shutdown).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    // ---- accounts and sessions -------------------------------------------------------------
+
+    /// Creates an account; a taken handle is [`AppError::HandleTaken`].
+    pub async fn create_account(&self, handle: &str, password_hash: &str) -> Result<i64, AppError> {
+        sqlx::query_scalar(
+            "INSERT INTO accounts (handle, password_hash, created_at_ms) VALUES ($1, $2, $3) \
+             RETURNING id",
+        )
+        .bind(handle)
+        .bind(password_hash)
+        .bind(now_ms())
+        .fetch_one(&self.pool)
+        .await
+        .on_conflict(AppError::HandleTaken)
+    }
+
+    /// The stored credentials of `handle`, if such an account exists.
+    pub async fn credentials(&self, handle: &str) -> Result<Option<StoredCredentials>, AppError> {
+        Ok(
+            sqlx::query_as("SELECT id, password_hash FROM accounts WHERE handle = $1")
+                .bind(handle)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Records a new session for `account_id` under the hash of its token.
+    pub async fn create_session(&self, token_hash: &str, account_id: i64) -> Result<(), AppError> {
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, account_id, created_at_ms, last_seen_at_ms) \
+             VALUES ($1, $2, $3, $3)",
+        )
+        .bind(token_hash)
+        .bind(account_id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The account of a live session, refreshing its idle clock; expired sessions are deleted.
+    pub async fn session_account(&self, token_hash: &str) -> Result<Option<Account>, AppError> {
+        let now = now_ms();
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1 AND (last_seen_at_ms < $2 OR created_at_ms < $3)")
+            .bind(token_hash)
+            .bind(now - ms(SESSION_IDLE))
+            .bind(now - ms(SESSION_LIFETIME))
+            .execute(&self.pool)
+            .await?;
+        let touched = sqlx::query("UPDATE sessions SET last_seen_at_ms = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        if touched.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let account: Option<Account> = sqlx::query_as(
+            "SELECT a.id, a.handle FROM sessions s JOIN accounts a ON a.id = s.account_id \
+             WHERE s.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(account)
+    }
+
+    /// Ends a session.
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), AppError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    // ---- consultations and rounds ----------------------------------------------------------
+
+    /// Every consultation with its newest round, by title.
+    pub async fn list_consultations(&self) -> Result<Vec<ConsultationSummary>, AppError> {
+        #[derive(FromRow)]
+        struct Row {
+            slug: String,
+            title: String,
+            description: String,
+            round_slug: Option<String>,
+            round_title: Option<String>,
+            round_phase: Option<String>,
+        }
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT c.slug, c.title, c.description, \
+                    r.slug AS round_slug, r.title AS round_title, r.phase AS round_phase \
+             FROM consultations c \
+             LEFT JOIN rounds r ON r.id = (SELECT id FROM rounds WHERE consultation_id = c.id \
+                                           ORDER BY opened_at_ms DESC, id DESC LIMIT 1) \
+             ORDER BY c.title",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                let current_round = match (row.round_slug, row.round_title, row.round_phase) {
+                    (Some(slug), Some(title), Some(phase)) => {
+                        Some(RoundRow { slug, title, phase }.into_summary()?)
+                    }
+                    _ => None,
+                };
+                Ok(ConsultationSummary {
+                    slug: row.slug,
+                    title: row.title,
+                    description: row.description,
+                    current_round,
+                })
+            })
+            .collect()
+    }
+
+    /// One consultation with its rounds, newest first.
+    pub async fn consultation(&self, slug: &str) -> Result<Option<Consultation>, AppError> {
+        #[derive(FromRow)]
+        struct Row {
+            id: i64,
+            slug: String,
+            title: String,
+            description: String,
+        }
+        let Some(row): Option<Row> =
+            sqlx::query_as("SELECT id, slug, title, description FROM consultations WHERE slug = $1")
+                .bind(slug)
+                .fetch_optional(&self.pool)
+                .await?
+        else {
+            return Ok(None);
+        };
+        let rounds: Vec<RoundRow> = sqlx::query_as(
+            "SELECT slug, title, phase FROM rounds WHERE consultation_id = $1 \
+             ORDER BY opened_at_ms DESC, id DESC",
+        )
+        .bind(row.id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Some(Consultation {
+            slug: row.slug,
+            title: row.title,
+            description: row.description,
+            rounds: rounds.into_iter().map(RoundRow::into_summary).collect::<Result<_, _>>()?,
+        }))
+    }
+
+    /// One round with its clauses in order, each with its tally and comment count.
+    pub async fn round(&self, consultation: &str, round: &str) -> Result<Option<Round>, AppError> {
+        #[derive(FromRow)]
+        struct Head {
+            id: i64,
+            consultation_slug: String,
+            consultation_title: String,
+            slug: String,
+            title: String,
+            phase: String,
+        }
+        #[derive(FromRow)]
+        struct ClauseLine {
+            id: i64,
+            key: String,
+            number: i64,
+            title: String,
+            comment_count: i64,
+        }
+        let Some(head): Option<Head> = sqlx::query_as(
+            "SELECT r.id, c.slug AS consultation_slug, c.title AS consultation_title, \
+                    r.slug, r.title, r.phase \
+             FROM rounds r JOIN consultations c ON c.id = r.consultation_id \
+             WHERE c.slug = $1 AND r.slug = $2",
+        )
+        .bind(consultation)
+        .bind(round)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let lines: Vec<ClauseLine> = sqlx::query_as(
+            "SELECT k.id, k.key, k.number, k.title, \
+                    (SELECT COUNT(*) FROM comments WHERE clause_id = k.id) AS comment_count \
+             FROM clauses k WHERE k.round_id = $1 ORDER BY k.number",
+        )
+        .bind(head.id)
+        .fetch_all(&self.pool)
+        .await?;
+        let counts: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT p.clause_id, p.stance, COUNT(*) FROM positions p \
+             JOIN clauses k ON k.id = p.clause_id WHERE k.round_id = $1 \
+             GROUP BY p.clause_id, p.stance",
+        )
+        .bind(head.id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut clauses = Vec::with_capacity(lines.len());
+        for line in lines {
+            let mut tally = Tally::default();
+            for (_, stance, n) in counts.iter().filter(|(id, _, _)| *id == line.id) {
+                tally.add(parse_stance(stance)?, count(*n));
+            }
+            clauses.push(shared::ClauseSummary {
+                key: line.key,
+                number: line.number,
+                title: line.title,
+                tally,
+                comment_count: count(line.comment_count),
+            });
+        }
+        Ok(Some(Round {
+            consultation_slug: head.consultation_slug,
+            consultation_title: head.consultation_title,
+            slug: head.slug,
+            title: head.title,
+            phase: parse_phase(&head.phase)?,
+            clauses,
+        }))
+    }
+
+    // ---- clauses, comments, positions ------------------------------------------------------
+
+    /// Finds a clause by consultation slug, round slug and clause key.
+    pub async fn clause(
+        &self,
+        consultation: &str,
+        round: &str,
+        key: &str,
+    ) -> Result<Option<ClauseRow>, AppError> {
+        Ok(sqlx::query_as(
+            "SELECT k.id, c.slug AS consultation_slug, c.title AS consultation_title, \
+                    r.slug AS round_slug, r.title AS round_title, r.phase, \
+                    k.key, k.number, k.title, k.body_md \
+             FROM clauses k JOIN rounds r ON r.id = k.round_id \
+             JOIN consultations c ON c.id = r.consultation_id \
+             WHERE c.slug = $1 AND r.slug = $2 AND k.key = $3",
+        )
+        .bind(consultation)
+        .bind(round)
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The comments on a clause, oldest first.
+    pub async fn comments(&self, clause_id: i64) -> Result<Vec<Comment>, AppError> {
+        Ok(sqlx::query_as::<_, (i64, String, String, i64)>(
+            "SELECT m.id, a.handle, m.body, m.created_at_ms FROM comments m \
+             JOIN accounts a ON a.id = m.account_id WHERE m.clause_id = $1 ORDER BY m.id",
+        )
+        .bind(clause_id)
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(|(id, author, body, created_at_ms)| Comment {
+            id,
+            author,
+            body,
+            created_at_ms,
+        })
+        .collect())
+    }
+
+    /// Adds a comment (the caller has checked the phase and the body).
+    pub async fn add_comment(
+        &self,
+        clause_id: i64,
+        author: &Account,
+        body: &str,
+    ) -> Result<Comment, AppError> {
+        let created_at_ms = now_ms();
+        let id = sqlx::query_scalar(
+            "INSERT INTO comments (clause_id, account_id, body, created_at_ms) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(clause_id)
+        .bind(author.id)
+        .bind(body)
+        .bind(created_at_ms)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Comment {
+            id,
+            author: author.handle.clone(),
+            body: body.to_owned(),
+            created_at_ms,
+        })
+    }
+
+    /// Counts of current positions on a clause.
+    pub async fn tally(&self, clause_id: i64) -> Result<Tally, AppError> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT stance, COUNT(*) FROM positions WHERE clause_id = $1 GROUP BY stance",
+        )
+        .bind(clause_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut tally = Tally::default();
+        for (stance, n) in rows {
+            tally.add(parse_stance(&stance)?, count(n));
+        }
+        Ok(tally)
+    }
+
+    /// An account's current position on a clause.
+    pub async fn position(&self, clause_id: i64, account_id: i64) -> Result<Option<Position>, AppError> {
+        let row: Option<PositionRow> = sqlx::query_as(
+            "SELECT stance, reason, updated_at_ms FROM positions \
+             WHERE clause_id = $1 AND account_id = $2",
+        )
+        .bind(clause_id)
+        .bind(account_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(PositionRow::into_position).transpose()
+    }
+
+    /// Takes or changes a position, keeping the change in the history; refuses with
+    /// [`AppError::PhaseClosed`] unless the round is in its voting phase when the write commits.
+    pub async fn cast_position(
+        &self,
+        clause_id: i64,
+        account_id: i64,
+        stance: Stance,
+        reason: Option<&str>,
+    ) -> Result<Position, AppError> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        let phase: String = sqlx::query_scalar(
+            "SELECT r.phase FROM rounds r JOIN clauses k ON k.round_id = r.id WHERE k.id = $1",
+        )
+        .bind(clause_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let phase = parse_phase(&phase)?;
+        if !phase.accepts_positions() {
+            return Err(AppError::PhaseClosed(phase));
+        }
+        sqlx::query(
+            "INSERT INTO positions (clause_id, account_id, stance, reason, updated_at_ms) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (clause_id, account_id) DO UPDATE \
+             SET stance = excluded.stance, reason = excluded.reason, \
+                 updated_at_ms = excluded.updated_at_ms",
+        )
+        .bind(clause_id)
+        .bind(account_id)
+        .bind(stance.as_str())
+        .bind(reason)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO position_changes (clause_id, account_id, stance, reason, cast_at_ms) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(clause_id)
+        .bind(account_id)
+        .bind(stance.as_str())
+        .bind(reason)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Position {
+            stance,
+            reason: reason.map(str::to_owned),
+            updated_at_ms: now,
+        })
+    }
+
+    // ---- loading text (demo, later: import) ------------------------------------------------
+
+    /// Creates the consultation `slug` unless it exists; returns its id and whether it was new.
+    pub async fn ensure_consultation(
+        &self,
+        slug: &str,
+        title: &str,
+        description: &str,
+    ) -> Result<(i64, bool), AppError> {
+        if let Some(id) = sqlx::query_scalar("SELECT id FROM consultations WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?
+        {
+            return Ok((id, false));
+        }
+        let id = sqlx::query_scalar(
+            "INSERT INTO consultations (slug, title, description, created_at_ms) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(slug)
+        .bind(title)
+        .bind(description)
+        .bind(now_ms())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((id, true))
+    }
+
+    /// Adds a round with its clauses in one transaction.
+    pub async fn add_round(
+        &self,
+        consultation_id: i64,
+        slug: &str,
+        title: &str,
+        phase: Phase,
+        opened_at_ms: i64,
+        clauses: &[ClauseText<'_>],
+    ) -> Result<(), AppError> {
+        let mut tx = self.pool.begin().await?;
+        let round_id: i64 = sqlx::query_scalar(
+            "INSERT INTO rounds (consultation_id, slug, title, phase, opened_at_ms) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(consultation_id)
+        .bind(slug)
+        .bind(title)
+        .bind(phase.as_str())
+        .bind(opened_at_ms)
+        .fetch_one(&mut *tx)
+        .await?;
+        for clause in clauses {
+            sqlx::query(
+                "INSERT INTO clauses (round_id, key, number, title, body_md) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(round_id)
+            .bind(clause.key)
+            .bind(clause.number)
+            .bind(clause.title)
+            .bind(clause.body_md)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets a round's phase (demo loading; the convener's controls come with rounds).
+    pub async fn set_phase(&self, consultation: &str, round: &str, phase: Phase) -> Result<(), AppError> {
+        sqlx::query(
+            "UPDATE rounds SET phase = $1 WHERE slug = $2 AND consultation_id = \
+             (SELECT id FROM consultations WHERE slug = $3)",
+        )
+        .bind(phase.as_str())
+        .bind(round)
+        .bind(consultation)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,102 @@
+//! The built front end: hashed assets cached for a year, `index.html` never cached, precompressed
+//! `.br`/`.gz` files preferred, and security headers on every response. The Content Security
+//! Policy allows only this origin, plus the one inline start-up script Trunk writes into
+//! `index.html`, named by its SHA-256 digest.
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use tower_http::services::{ServeDir, ServeFile};
+
+/// The front end's files under `dir`, with unknown paths answered by `index.html` so that the
+/// browser-side router can handle them.
+pub fn assets(dir: &Path) -> ServeDir<ServeFile> {
+    let index = ServeFile::new(dir.join("index.html"))
+        .precompressed_br()
+        .precompressed_gzip();
+    ServeDir::new(dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(index)
+}
+
+/// Whether `path` names a file whose name carries Trunk's content hash (`name-<16 hex>…`).
+fn is_hashed(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or("");
+    file.match_indices('-').any(|(i, _)| {
+        let hash = file.get(i + 1..i + 17).unwrap_or("");
+        hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
+/// The Content Security Policy for pages built from `index_html`.
+pub fn content_security_policy(index_html: &str) -> String {
+    let mut script_src = String::from("'self' 'wasm-unsafe-eval'");
+    let mut rest = index_html;
+    while let Some(start) = rest.find("<script") {
+        let after = &rest[start..];
+        let Some(open_end) = after.find('>') else { break };
+        let tag = &after[..open_end];
+        let body_and_rest = &after[open_end + 1..];
+        let Some(close) = body_and_rest.find("</script>") else { break };
+        if !tag.contains("src=") {
+            let digest = STANDARD.encode(Sha256::digest(body_and_rest[..close].as_bytes()));
+            script_src.push_str(&format!(" 'sha256-{digest}'"));
+        }
+        rest = &body_and_rest[close..];
+    }
+    format!(
+        "default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// Adds cache and security headers according to what was asked for.
+pub async fn headers(csp: HeaderValue, request: Request<Body>, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    let cache = if path.starts_with("/api/") {
+        "no-store"
+    } else if is_hashed(&path) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_trunk_hashed_names_count_as_hashed() {
+        assert!(is_hashed("/frontend-3f9a1c0b2d4e5f67_bg.wasm"));
+        assert!(is_hashed("/style-0123456789abcdef.css"));
+        assert!(!is_hashed("/index.html"));
+        assert!(!is_hashed("/c/paris-call/2019"));
+        assert!(!is_hashed("/favicon.svg"));
+    }
+
+    #[test]
+    fn the_policy_names_inline_scripts_by_digest_and_ignores_external_ones() {
+        let html = r#"<head><script type="module">boot()</script><script src="/x.js"></script></head>"#;
+        let csp = content_security_policy(html);
+        let digest = STANDARD.encode(Sha256::digest(b"boot()"));
+        assert!(csp.contains(&format!("'sha256-{digest}'")), "{csp}");
+        assert_eq!(csp.matches("sha256-").count(), 1, "{csp}");
+    }
+}

@@ -1,0 +1,279 @@
+//! Request and response bodies of the HTTP API under `/api/v1`.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a round stands in its annual review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// The convener prepares the text; participants cannot act yet.
+    Draft,
+    /// Participants comment on clauses.
+    Commenting,
+    /// Participants comment and take positions.
+    Voting,
+    /// Nothing changes any more; results are being prepared.
+    Closed,
+    /// Results and record are public.
+    Published,
+}
+
+impl Phase {
+    /// Every phase, in the order a round walks through them.
+    pub const ALL: [Phase; 5] = [
+        Phase::Draft,
+        Phase::Commenting,
+        Phase::Voting,
+        Phase::Closed,
+        Phase::Published,
+    ];
+
+    /// The phase as stored and sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Commenting => "commenting",
+            Self::Voting => "voting",
+            Self::Closed => "closed",
+            Self::Published => "published",
+        }
+    }
+
+    /// The phase named `s`, as written by [`Phase::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// Whether participants may post comments in this phase.
+    pub fn accepts_comments(self) -> bool {
+        matches!(self, Self::Commenting | Self::Voting)
+    }
+
+    /// Whether participants may take or change positions in this phase.
+    pub fn accepts_positions(self) -> bool {
+        self == Self::Voting
+    }
+}
+
+/// A position a participant takes on a clause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Stance {
+    /// Supports the clause as written.
+    Endorse,
+    /// Supports the clause but records a reservation (a reason is required).
+    EndorseWithReservation,
+    /// Opposes the clause (a reason is required).
+    Oppose,
+    /// Takes part without supporting or opposing.
+    Abstain,
+}
+
+impl Stance {
+    /// Every stance, in the order they are offered.
+    pub const ALL: [Stance; 4] = [
+        Stance::Endorse,
+        Stance::EndorseWithReservation,
+        Stance::Oppose,
+        Stance::Abstain,
+    ];
+
+    /// The stance as stored and sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Endorse => "endorse",
+            Self::EndorseWithReservation => "endorse_with_reservation",
+            Self::Oppose => "oppose",
+            Self::Abstain => "abstain",
+        }
+    }
+
+    /// The stance named `s`, as written by [`Stance::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// Whether taking this stance requires a written reason.
+    pub fn requires_reason(self) -> bool {
+        matches!(self, Self::EndorseWithReservation | Self::Oppose)
+    }
+}
+
+/// Counts of current positions on one clause.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Tally {
+    pub endorse: u64,
+    pub endorse_with_reservation: u64,
+    pub oppose: u64,
+    pub abstain: u64,
+}
+
+impl Tally {
+    /// Adds `count` positions of `stance`.
+    pub fn add(&mut self, stance: Stance, count: u64) {
+        *self.slot(stance) += count;
+    }
+
+    /// The count for one stance.
+    pub fn count(&self, stance: Stance) -> u64 {
+        match stance {
+            Stance::Endorse => self.endorse,
+            Stance::EndorseWithReservation => self.endorse_with_reservation,
+            Stance::Oppose => self.oppose,
+            Stance::Abstain => self.abstain,
+        }
+    }
+
+    /// All positions taken, abstentions included.
+    pub fn total(&self) -> u64 {
+        Stance::ALL.into_iter().map(|s| self.count(s)).sum()
+    }
+
+    fn slot(&mut self, stance: Stance) -> &mut u64 {
+        match stance {
+            Stance::Endorse => &mut self.endorse,
+            Stance::EndorseWithReservation => &mut self.endorse_with_reservation,
+            Stance::Oppose => &mut self.oppose,
+            Stance::Abstain => &mut self.abstain,
+        }
+    }
+}
+
+/// One round of a consultation, as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RoundSummary {
+    /// The round's identifier within its consultation, e.g. `2019`.
+    pub slug: String,
+    /// A human title, e.g. `2019 review`.
+    pub title: String,
+    pub phase: Phase,
+}
+
+/// A consultation as listed on the home page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConsultationSummary {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    /// The newest round, if any.
+    pub current_round: Option<RoundSummary>,
+}
+
+/// A consultation with all its rounds, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Consultation {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub rounds: Vec<RoundSummary>,
+}
+
+/// A clause as listed in its round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClauseSummary {
+    /// Stable key that survives rounds, e.g. `protect-individuals`.
+    pub key: String,
+    pub number: i64,
+    pub title: String,
+    pub tally: Tally,
+    pub comment_count: u64,
+}
+
+/// A round with its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Round {
+    pub consultation_slug: String,
+    pub consultation_title: String,
+    pub slug: String,
+    pub title: String,
+    pub phase: Phase,
+    pub clauses: Vec<ClauseSummary>,
+}
+
+/// One clause in full.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Clause {
+    pub consultation_slug: String,
+    pub consultation_title: String,
+    pub round: RoundSummary,
+    pub key: String,
+    pub number: i64,
+    pub title: String,
+    /// The Markdown body rendered to HTML by the server, with anything unsafe removed.
+    pub body_html: String,
+    pub tally: Tally,
+    /// The signed-in participant's current position, if any.
+    pub my_position: Option<Position>,
+}
+
+/// A comment on a clause.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Comment {
+    pub id: i64,
+    /// The author's public handle.
+    pub author: String,
+    /// Plain text, shown as written.
+    pub body: String,
+    /// Milliseconds since the Unix epoch.
+    pub created_at_ms: i64,
+}
+
+/// Body of `POST …/comments`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewComment {
+    pub body: String,
+}
+
+/// Body of `PUT …/position`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CastPosition {
+    pub stance: Stance,
+    /// Required for `endorse_with_reservation` and `oppose`.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// A participant's current position on a clause.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Position {
+    pub stance: Stance,
+    pub reason: Option<String>,
+    /// Milliseconds since the Unix epoch.
+    pub updated_at_ms: i64,
+}
+
+/// Answer to `PUT …/position`: the position as stored and the clause's new tally.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PositionCast {
+    pub position: Position,
+    pub tally: Tally,
+}
+
+/// Body of sign-up and sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Credentials {
+    pub handle: String,
+    pub password: String,
+}
+
+/// The signed-in account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Me {
+    pub handle: String,
+}

@@ -1,0 +1,124 @@
+//! The one error shape every failing API call answers with, and its stable codes.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A stable, machine-readable error code. Clients match on these; the message may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The body is not valid JSON.
+    MalformedJson,
+    /// The JSON is well formed but a field has the wrong type or an unknown value.
+    InvalidJson,
+    /// The request did not say `Content-Type: application/json`.
+    UnsupportedMediaType,
+    /// The body is larger than the server accepts.
+    PayloadTooLarge,
+    /// One or more fields break a rule; see `fields`.
+    ValidationFailed,
+    /// No such route or resource.
+    NotFound,
+    /// The route exists but not for this method.
+    MethodNotAllowed,
+    /// The action needs a signed-in account.
+    NotSignedIn,
+    /// Handle or password is wrong (deliberately not saying which).
+    InvalidCredentials,
+    /// Somebody already uses this handle.
+    HandleTaken,
+    /// The round's current phase does not allow this action.
+    PhaseClosed,
+    /// Something failed on the server; nothing the client sent caused it.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MalformedJson => "malformed_json",
+            Self::InvalidJson => "invalid_json",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::ValidationFailed => "validation_failed",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::NotSignedIn => "not_signed_in",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::HandleTaken => "handle_taken",
+            Self::PhaseClosed => "phase_closed",
+            Self::Internal => "internal",
+        }
+    }
+}
+
+/// A rule broken by one field of a request body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FieldError {
+    /// The field's name in the request body, e.g. `reason`.
+    pub field: String,
+    /// A stable code for the rule, e.g. `required`, `too_long`.
+    pub code: String,
+    /// A sentence a person can act on.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A field error for `field` breaking rule `code`.
+    pub fn new(field: &str, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.to_owned(),
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The body of every 4xx and 5xx answer of the API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiError {
+    /// Stable code, see [`ErrorCode`].
+    pub code: ErrorCode,
+    /// A sentence a person can act on.
+    pub message: String,
+    /// Per-field details when `code` is `validation_failed`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+impl ApiError {
+    /// An error without field details.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+
+    /// A `validation_failed` error carrying the broken field rules.
+    pub fn validation(fields: Vec<FieldError>) -> Self {
+        Self {
+            code: ErrorCode::ValidationFailed,
+            message: "Some fields need attention.".to_owned(),
+            fields,
+        }
+    }
+
+    /// The message attached to `field`, if the error names it.
+    pub fn field(&self, field: &str) -> Option<&FieldError> {
+        self.fields.iter().find(|f| f.field == field)
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}

@@ -1,0 +1,11 @@
+//! Concord's shared vocabulary: the types of the HTTP API (`/api/v1`) and the pure domain rules
+//! (validation, phases, stances, tallies) that the server enforces and the browser shows.
+//!
+//! This crate builds for `wasm32-unknown-unknown` and for the host; it has no I/O.
+
+pub mod api;
+pub mod error;
+pub mod rules;
+
+pub use api::*;
+pub use error::{ApiError, ErrorCode, FieldError};

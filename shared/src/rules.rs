@@ -1,0 +1,257 @@
+//! Validation rules the server enforces and the browser explains. Each rule returns every
+//! broken field at once so a form can mark them all.
+
+use crate::{CastPosition, Credentials, FieldError, NewComment};
+
+/// Shortest handle accepted.
+pub const HANDLE_MIN: usize = 3;
+/// Longest handle accepted.
+pub const HANDLE_MAX: usize = 32;
+/// Shortest password accepted (ASVS 6.2.1).
+pub const PASSWORD_MIN: usize = 8;
+/// Longest password accepted (ASVS 6.2.9).
+pub const PASSWORD_MAX: usize = 128;
+/// Longest comment, in characters.
+pub const COMMENT_MAX: usize = 5000;
+/// Longest reason for a position, in characters.
+pub const REASON_MAX: usize = 2000;
+
+/// A public, pseudonymous name: 3–32 of `a–z`, `0–9`, `_`, `-`, compared without case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Handle(String);
+
+impl Handle {
+    /// Checks `raw` and returns the handle in its canonical lower-case form.
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let handle = raw.trim().to_lowercase();
+        let len = handle.chars().count();
+        if len == 0 {
+            return Err(FieldError::new("handle", "required", "Choose a handle."));
+        }
+        if len < HANDLE_MIN {
+            return Err(FieldError::new(
+                "handle",
+                "too_short",
+                format!("A handle has at least {HANDLE_MIN} characters."),
+            ));
+        }
+        if len > HANDLE_MAX {
+            return Err(FieldError::new(
+                "handle",
+                "too_long",
+                format!("A handle has at most {HANDLE_MAX} characters."),
+            ));
+        }
+        if !handle
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+        {
+            return Err(FieldError::new(
+                "handle",
+                "invalid_characters",
+                "Use only letters a–z, digits, '_' and '-'.",
+            ));
+        }
+        Ok(Self(handle))
+    }
+
+    /// The canonical handle.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Checks a new password's length (8–128 characters; no composition rules, ASVS 6.2.1/6.2.9).
+pub fn check_password(password: &str) -> Result<(), FieldError> {
+    let len = password.chars().count();
+    if len < PASSWORD_MIN {
+        return Err(FieldError::new(
+            "password",
+            "too_short",
+            format!("A password has at least {PASSWORD_MIN} characters."),
+        ));
+    }
+    if len > PASSWORD_MAX {
+        return Err(FieldError::new(
+            "password",
+            "too_long",
+            format!("A password has at most {PASSWORD_MAX} characters."),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a sign-up request; on success returns the canonical handle.
+pub fn check_sign_up(credentials: &Credentials) -> Result<Handle, Vec<FieldError>> {
+    let handle = Handle::parse(&credentials.handle);
+    let password = check_password(&credentials.password);
+    match (handle, password) {
+        (Ok(handle), Ok(())) => Ok(handle),
+        (handle, password) => Err([handle.err(), password.err()].into_iter().flatten().collect()),
+    }
+}
+
+/// Checks a text field that must not be blank and has a length limit; returns it trimmed.
+fn check_text(field: &str, text: &str, max: usize, blank_message: &str) -> Result<String, FieldError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(FieldError::new(field, "required", blank_message));
+    }
+    if text.chars().count() > max {
+        return Err(FieldError::new(
+            field,
+            "too_long",
+            format!("This is limited to {max} characters."),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+impl NewComment {
+    /// Checks the comment and returns its body trimmed.
+    pub fn check(&self) -> Result<String, Vec<FieldError>> {
+        check_text("body", &self.body, COMMENT_MAX, "Write a comment before posting.")
+            .map_err(|e| vec![e])
+    }
+}
+
+impl CastPosition {
+    /// Checks the reason rule: a reservation or an opposition needs a reason; returns the
+    /// reason trimmed (`None` when blank and not required).
+    pub fn check(&self) -> Result<Option<String>, Vec<FieldError>> {
+        let reason = self.reason.as_deref().unwrap_or("");
+        if reason.trim().is_empty() && !self.stance.requires_reason() {
+            return Ok(None);
+        }
+        check_text(
+            "reason",
+            reason,
+            REASON_MAX,
+            "A reservation or an opposition needs a reason.",
+        )
+        .map(Some)
+        .map_err(|e| vec![e])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Stance;
+
+    fn cast(stance: Stance, reason: Option<&str>) -> CastPosition {
+        CastPosition {
+            stance,
+            reason: reason.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_handle_is_canonicalised_to_lower_case() {
+        assert_eq!(Handle::parse("  Ada_L ").map(|h| h.0), Ok("ada_l".to_owned()));
+    }
+
+    #[test]
+    fn a_handle_with_spaces_or_symbols_is_refused() {
+        for bad in ["ada lovelace", "ada@x", "émile"] {
+            assert_eq!(Handle::parse(bad).map_err(|e| e.code), Err("invalid_characters".to_owned()));
+        }
+    }
+
+    #[test]
+    fn a_handle_outside_its_length_limits_is_refused() {
+        assert_eq!(Handle::parse("").map_err(|e| e.code), Err("required".to_owned()));
+        assert_eq!(Handle::parse("ab").map_err(|e| e.code), Err("too_short".to_owned()));
+        let long = "a".repeat(HANDLE_MAX + 1);
+        assert_eq!(Handle::parse(&long).map_err(|e| e.code), Err("too_long".to_owned()));
+        assert!(Handle::parse(&"a".repeat(HANDLE_MAX)).is_ok());
+    }
+
+    #[test]
+    fn passwords_are_limited_by_length_only() {
+        assert!(check_password("1234567").is_err());
+        assert!(check_password("12345678").is_ok());
+        assert!(check_password(&"x".repeat(PASSWORD_MAX)).is_ok());
+        assert!(check_password(&"x".repeat(PASSWORD_MAX + 1)).is_err());
+    }
+
+    #[test]
+    fn sign_up_reports_every_broken_field() {
+        let errors = check_sign_up(&Credentials {
+            handle: "a".into(),
+            password: "short".into(),
+        })
+        .unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["handle", "password"]);
+    }
+
+    #[test]
+    fn a_reservation_or_opposition_without_a_reason_is_refused() {
+        for stance in [Stance::EndorseWithReservation, Stance::Oppose] {
+            for reason in [None, Some(""), Some("   ")] {
+                let errors = cast(stance, reason).check().unwrap_err();
+                assert_eq!(errors[0].field, "reason");
+                assert_eq!(errors[0].code, "required");
+            }
+        }
+    }
+
+    #[test]
+    fn endorsing_or_abstaining_needs_no_reason_but_keeps_one_given() {
+        assert_eq!(cast(Stance::Endorse, None).check(), Ok(None));
+        assert_eq!(cast(Stance::Abstain, Some("  ")).check(), Ok(None));
+        assert_eq!(
+            cast(Stance::Abstain, Some(" not my field ")).check(),
+            Ok(Some("not my field".to_owned()))
+        );
+    }
+
+    #[test]
+    fn an_over_long_reason_is_refused() {
+        let long = "x".repeat(REASON_MAX + 1);
+        let errors = cast(Stance::Oppose, Some(&long)).check().unwrap_err();
+        assert_eq!(errors[0].code, "too_long");
+    }
+
+    #[test]
+    fn a_comment_must_have_text_within_the_limit() {
+        let blank = NewComment { body: " \n ".into() };
+        assert_eq!(blank.check().unwrap_err()[0].code, "required");
+        let long = NewComment { body: "x".repeat(COMMENT_MAX + 1) };
+        assert_eq!(long.check().unwrap_err()[0].code, "too_long");
+        let fine = NewComment { body: " Agreed. ".into() };
+        assert_eq!(fine.check(), Ok("Agreed.".to_owned()));
+    }
+
+    #[test]
+    fn only_commenting_and_voting_accept_comments_and_only_voting_accepts_positions() {
+        use crate::Phase;
+        let commentable: Vec<_> = Phase::ALL.into_iter().filter(|p| p.accepts_comments()).collect();
+        assert_eq!(commentable, [Phase::Commenting, Phase::Voting]);
+        let votable: Vec<_> = Phase::ALL.into_iter().filter(|p| p.accepts_positions()).collect();
+        assert_eq!(votable, [Phase::Voting]);
+    }
+
+    #[test]
+    fn stances_and_phases_round_trip_through_their_names() {
+        for s in Stance::ALL {
+            assert_eq!(Stance::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        for p in crate::Phase::ALL {
+            assert_eq!(crate::Phase::parse(p.as_str()), Some(p));
+        }
+    }
+
+    #[test]
+    fn a_tally_counts_each_stance_and_the_total() {
+        let mut t = crate::Tally::default();
+        t.add(Stance::Endorse, 3);
+        t.add(Stance::Oppose, 1);
+        t.add(Stance::Endorse, 1);
+        assert_eq!(t.endorse, 4);
+        assert_eq!(t.count(Stance::Oppose), 1);
+        assert_eq!(t.total(), 5);
+    }
+}
