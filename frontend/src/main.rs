@@ -1,1 +1,6 @@
-fn main() {}
+//! Mounts Concord's browser application.
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(frontend::App);
+}

@@ -1,0 +1,134 @@
+//! Every call the browser makes to the server, through gloo-net. A non-2xx answer is decoded into
+//! the API's [`ApiError`]; a network failure becomes an `internal` error the page can explain.
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use shared::{
+    ApiError, CastPosition, Clause, Comment, Consultation, ConsultationSummary, Credentials,
+    ErrorCode, Me, NewComment, PositionCast, Round,
+};
+
+const BASE: &str = "/api/v1";
+
+fn unreachable(err: gloo_net::Error) -> ApiError {
+    ApiError::new(ErrorCode::Internal, format!("Could not reach the server: {err}"))
+}
+
+/// Percent-encodes one path segment.
+fn seg(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
+}
+
+fn clause_url(slug: &str, round: &str, key: &str) -> String {
+    format!(
+        "{BASE}/consultations/{}/rounds/{}/clauses/{}",
+        seg(slug),
+        seg(round),
+        seg(key)
+    )
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    if response.ok() {
+        response.json::<T>().await.map_err(unreachable)
+    } else {
+        Err(response.json::<ApiError>().await.unwrap_or_else(|_| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("The server answered {}.", response.status()),
+            )
+        }))
+    }
+}
+
+async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
+    decode(Request::get(url).send().await.map_err(unreachable)?).await
+}
+
+async fn send<B: Serialize, T: DeserializeOwned>(
+    builder: RequestBuilder,
+    body: &B,
+) -> Result<T, ApiError> {
+    let request = builder.json(body).map_err(unreachable)?;
+    decode(request.send().await.map_err(unreachable)?).await
+}
+
+/// `GET /consultations`
+pub async fn list_consultations() -> Result<Vec<ConsultationSummary>, ApiError> {
+    get(&format!("{BASE}/consultations")).await
+}
+
+/// `GET /consultations/{slug}`
+pub async fn get_consultation(slug: &str) -> Result<Consultation, ApiError> {
+    get(&format!("{BASE}/consultations/{}", seg(slug))).await
+}
+
+/// `GET /consultations/{slug}/rounds/{round}`
+pub async fn get_round(slug: &str, round: &str) -> Result<Round, ApiError> {
+    get(&format!("{BASE}/consultations/{}/rounds/{}", seg(slug), seg(round))).await
+}
+
+/// `GET …/clauses/{key}`
+pub async fn get_clause(slug: &str, round: &str, key: &str) -> Result<Clause, ApiError> {
+    get(&clause_url(slug, round, key)).await
+}
+
+/// `GET …/clauses/{key}/comments`
+pub async fn list_comments(slug: &str, round: &str, key: &str) -> Result<Vec<Comment>, ApiError> {
+    get(&format!("{}/comments", clause_url(slug, round, key))).await
+}
+
+/// `POST …/clauses/{key}/comments`
+pub async fn post_comment(
+    slug: &str,
+    round: &str,
+    key: &str,
+    comment: &NewComment,
+) -> Result<Comment, ApiError> {
+    let url = format!("{}/comments", clause_url(slug, round, key));
+    send(Request::post(&url), comment).await
+}
+
+/// `PUT …/clauses/{key}/position`
+pub async fn cast_position(
+    slug: &str,
+    round: &str,
+    key: &str,
+    cast: &CastPosition,
+) -> Result<PositionCast, ApiError> {
+    let url = format!("{}/position", clause_url(slug, round, key));
+    send(Request::put(&url), cast).await
+}
+
+/// `POST /accounts`: sign up and sign in.
+pub async fn sign_up(credentials: &Credentials) -> Result<Me, ApiError> {
+    send(Request::post(&format!("{BASE}/accounts")), credentials).await
+}
+
+/// `POST /session`: sign in.
+pub async fn sign_in(credentials: &Credentials) -> Result<Me, ApiError> {
+    send(Request::post(&format!("{BASE}/session")), credentials).await
+}
+
+/// `GET /session`: who is signed in (`None` when nobody is).
+pub async fn get_session() -> Result<Option<Me>, ApiError> {
+    match get::<Me>(&format!("{BASE}/session")).await {
+        Ok(me) => Ok(Some(me)),
+        Err(e) if e.code == ErrorCode::NotSignedIn => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// `DELETE /session`: sign out.
+pub async fn sign_out() -> Result<(), ApiError> {
+    let response = Request::delete(&format!("{BASE}/session"))
+        .send()
+        .await
+        .map_err(unreachable)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        decode::<()>(response).await
+    }
+}

@@ -1,0 +1,52 @@
+//! Loading states and error notices.
+
+use crate::i18n::{self, Key, t, use_i18n};
+use leptos::prelude::*;
+use shared::ApiError;
+
+/// A polite "Loading…" announced to screen readers.
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! { <p class="loading" role="status">{t(Key::Loading)}</p> }
+}
+
+/// An error explained in the current language, announced when it appears.
+#[component]
+pub fn ErrorNotice(
+    /// The error to explain.
+    #[prop(into)]
+    error: Signal<Option<ApiError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        error.get().map(|e| {
+            view! { <p class="notice error" role="alert">{i18n::error(i18n.lang(), &e)}</p> }
+        })
+    }
+}
+
+/// The fallback of an `ErrorBoundary`: what went wrong, in the current language.
+pub fn errors_fallback(errors: ArcRwSignal<leptos::error::Errors>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="notice error" role="alert">
+            <h2>{t(Key::SomethingWentWrong)}</h2>
+            <ul>
+                {move || {
+                    errors
+                        .get()
+                        .into_iter()
+                        .map(|(_, e)| {
+                            let message = match e.downcast_ref::<ApiError>() {
+                                Some(api) => i18n::error(i18n.lang(), api),
+                                None => e.to_string(),
+                            };
+                            view! { <li>{message}</li> }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+            <p><a href="/">{t(Key::BackHome)}</a></p>
+        </div>
+    }
+}

@@ -1,0 +1,11 @@
+//! Reusable, prop-driven pieces of the interface. None of them fetches.
+
+mod feedback;
+mod forms;
+mod phase;
+mod tally;
+
+pub use feedback::{ErrorNotice, Loading, errors_fallback};
+pub use forms::{FieldMessage, TextField, invalid};
+pub use phase::PhaseBadge;
+pub use tally::TallyView;

@@ -1,0 +1,136 @@
+//! Concord's browser application: the router, the page frame and the signed-in session.
+
+pub mod api;
+pub mod components;
+pub mod i18n;
+pub mod pages;
+
+use i18n::{Key, Lang, t, use_i18n};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::path;
+use shared::Me;
+
+/// Who is signed in, shared by every page.
+#[derive(Clone, Copy)]
+pub struct Session {
+    /// The signed-in account, `None` when signed out.
+    pub me: RwSignal<Option<Me>>,
+}
+
+/// The session context.
+pub fn use_session() -> Session {
+    use_context::<Session>().unwrap_or(Session {
+        me: RwSignal::new(None),
+    })
+}
+
+/// The application: header, routed page, footer.
+#[component]
+pub fn App() -> impl IntoView {
+    i18n::provide_i18n();
+    let session = Session {
+        me: RwSignal::new(None),
+    };
+    provide_context(session);
+    spawn_local(async move {
+        if let Ok(me) = api::get_session().await {
+            session.me.set(me);
+        }
+    });
+
+    view! {
+        <Router>
+            <a class="skip-link" href="#main">{t(Key::SkipToContent)}</a>
+            <Header />
+            <main id="main" tabindex="-1">
+                <Routes fallback=pages::NotFound>
+                    <Route path=path!("/") view=pages::Home />
+                    <Route path=path!("/signin") view=|| view! { <pages::Account sign_up=false /> } />
+                    <Route path=path!("/signup") view=|| view! { <pages::Account sign_up=true /> } />
+                    <Route path=path!("/c/:slug") view=pages::RoundPage />
+                    <Route path=path!("/c/:slug/:round") view=pages::RoundPage />
+                    <Route path=path!("/c/:slug/:round/:key") view=pages::ClausePage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// Site name, navigation, account links and the language switcher.
+#[component]
+fn Header() -> impl IntoView {
+    let session = use_session();
+    let i18n = use_i18n();
+    let location = use_location();
+    let navigate = use_navigate();
+    // Sign-in links bring the person back to where they were.
+    let next = move || {
+        let path = location.pathname.get();
+        if path.starts_with("/sign") {
+            String::new()
+        } else {
+            format!("?next={}", js_sys::encode_uri_component(&path))
+        }
+    };
+    let sign_out = Action::new_local(move |_: &()| async move { api::sign_out().await });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sign_out.value().get() {
+            session.me.set(None);
+            navigate("/", Default::default());
+        }
+    });
+
+    view! {
+        <header class="site-header">
+            <A href="/" attr:class="brand">"Concord"</A>
+            <nav aria-label=t(Key::MainNavigation)>
+                <A href="/">{t(Key::Consultations)}</A>
+            </nav>
+            <div class="account">
+                {move || match session.me.get() {
+                    Some(me) => view! {
+                        <span class="signed-in">
+                            {t(Key::SignedInAs)}" "<strong id="signed-in-handle">{me.handle}</strong>
+                        </span>
+                        <button
+                            type="button"
+                            id="sign-out"
+                            on:click=move |_| { sign_out.dispatch(()); }
+                            disabled=move || sign_out.pending().get()
+                        >
+                            {t(Key::SignOut)}
+                        </button>
+                    }
+                    .into_any(),
+                    None => view! {
+                        <a href=move || format!("/signin{}", next()) id="sign-in-link">{t(Key::SignIn)}</a>
+                        <a href=move || format!("/signup{}", next()) id="sign-up-link">{t(Key::SignUp)}</a>
+                    }
+                    .into_any(),
+                }}
+            </div>
+            <label class="language">
+                <span class="visually-hidden">{t(Key::Language)}</span>
+                <select on:change=move |ev| {
+                    if let Some(lang) = Lang::from_tag(&event_target_value(&ev)) {
+                        i18n.set(lang);
+                    }
+                }>
+                    {Lang::ALL
+                        .into_iter()
+                        .map(|lang| {
+                            view! {
+                                <option value=lang.tag() selected=move || i18n.lang() == lang>
+                                    {lang.native_name()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+        </header>
+    }
+}

@@ -1,0 +1,269 @@
+//! One clause: its text, its tally, the reader's position and the comments.
+
+use super::param;
+use crate::api;
+use crate::components::{ErrorNotice, FieldMessage, Loading, PhaseBadge, TallyView, errors_fallback};
+use crate::i18n::{self, Key, t, use_i18n};
+use crate::use_session;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use shared::{ApiError, CastPosition, Clause, Comment, NewComment, PositionCast, Stance};
+
+/// The clause page.
+#[component]
+pub fn ClausePage() -> impl IntoView {
+    let (slug, round, key) = (param("slug"), param("round"), param("key"));
+    let ids = move || (slug(), round(), key());
+
+    let cast = Action::new_local(move |input: &CastPosition| {
+        let input = input.clone();
+        let (s, r, k) = ids();
+        async move { api::cast_position(&s, &r, &k, &input).await }
+    });
+    let post = Action::new_local(move |input: &NewComment| {
+        let input = input.clone();
+        let (s, r, k) = ids();
+        async move { api::post_comment(&s, &r, &k, &input).await }
+    });
+    let session = use_session();
+    let clause = LocalResource::new(move || {
+        cast.version().get();
+        session.me.get();
+        let (s, r, k) = ids();
+        async move { api::get_clause(&s, &r, &k).await }
+    });
+    let comments = LocalResource::new(move || {
+        post.version().get();
+        let (s, r, k) = ids();
+        async move { api::list_comments(&s, &r, &k).await }
+    });
+    let loaded = Signal::derive(move || clause.get().and_then(Result::ok));
+
+    view! {
+        <Transition fallback=Loading>
+            <ErrorBoundary fallback=errors_fallback>
+                {move || Suspend::new(async move {
+                    clause.await.map(|c| view! { <ClauseText clause=c /> })
+                })}
+            </ErrorBoundary>
+        </Transition>
+        <PositionForm clause=loaded cast />
+        <section class="comments" aria-labelledby="comments-heading">
+            <h2 id="comments-heading">{t(Key::Comments)}</h2>
+            <Transition fallback=Loading>
+                <ErrorBoundary fallback=errors_fallback>
+                    {move || Suspend::new(async move {
+                        comments.await.map(|list| view! { <CommentList comments=list /> })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+            <CommentForm clause=loaded post />
+        </section>
+    }
+}
+
+/// Breadcrumbs, title, phase, text and tally of a clause.
+#[component]
+fn ClauseText(clause: Clause) -> impl IntoView {
+    let round_href = format!("/c/{}/{}", clause.consultation_slug, clause.round.slug);
+    view! {
+        <nav class="breadcrumbs" aria-label=t(Key::Breadcrumb)>
+            <A href="/">{t(Key::Consultations)}</A>" › "
+            <A href=round_href>{clause.consultation_title}" — "{clause.round.title}</A>
+        </nav>
+        <article class="clause">
+            <h1 id="clause-title">{clause.number}". "{clause.title}</h1>
+            <p class="meta"><PhaseBadge phase=clause.round.phase /></p>
+            // Rendered from Markdown and sanitised by the server (see backend/src/markdown.rs).
+            <div class="clause-body" inner_html=clause.body_html></div>
+        </article>
+        <TallyView tally=clause.tally />
+    }
+}
+
+/// The form to take or change a position, shown while the round is voting.
+#[component]
+fn PositionForm(
+    /// The clause once loaded.
+    clause: Signal<Option<Clause>>,
+    /// Sends the position.
+    cast: Action<CastPosition, Result<PositionCast, ApiError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let stance = RwSignal::new(None::<Stance>);
+    let reason = RwSignal::new(String::new());
+    // Start from the reader's recorded position, once it is known.
+    Effect::new(move |_| {
+        if let Some(p) = clause.get().and_then(|c| c.my_position) {
+            if stance.get_untracked().is_none() {
+                stance.set(Some(p.stance));
+                reason.set(p.reason.unwrap_or_default());
+            }
+        }
+    });
+    let error = Signal::derive(move || cast.value().get().and_then(Result::err));
+    let saved = move || matches!(cast.value().get(), Some(Ok(_)));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Some(stance) = stance.get_untracked() {
+            let reason = reason.get_untracked();
+            cast.dispatch(CastPosition {
+                stance,
+                reason: (!reason.trim().is_empty()).then_some(reason),
+            });
+        }
+    };
+
+    move || {
+        let phase = clause.get()?.round.phase;
+        if !phase.accepts_positions() {
+            return Some(view! { <p class="notice">{t(Key::PositionsClosed)}</p> }.into_any());
+        }
+        if session.me.get().is_none() {
+            return Some(view! {
+                <p class="notice"><a href="/signin">{t(Key::SignInToTakePosition)}</a></p>
+            }.into_any());
+        }
+        Some(view! {
+            <form class="position-form" id="position-form" on:submit=submit novalidate>
+                <fieldset>
+                    <legend>{t(Key::TakePosition)}</legend>
+                    <p class="help">{t(Key::TakePositionHelp)}</p>
+                    {Stance::ALL.into_iter().map(|s| view! {
+                        <label class="choice">
+                            <input
+                                type="radio"
+                                name="stance"
+                                value=s.as_str()
+                                prop:checked=move || stance.get() == Some(s)
+                                on:change=move |_| stance.set(Some(s))
+                            />
+                            {move || i18n::stance(i18n.lang(), s)}
+                        </label>
+                    }).collect_view()}
+                </fieldset>
+                <div class="field">
+                    <label for="reason">{t(Key::Reason)}</label>
+                    <textarea
+                        id="reason"
+                        name="reason"
+                        rows="3"
+                        aria-describedby="reason-help reason-error"
+                        aria-invalid=crate::components::invalid(error, "reason")
+                        prop:value=move || reason.get()
+                        on:input=move |ev| reason.set(event_target_value(&ev))
+                    ></textarea>
+                    <p class="help" id="reason-help">{t(Key::ReasonHelp)}</p>
+                    <FieldMessage error field="reason" />
+                </div>
+                <ErrorNotice error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
+                <button type="submit" id="record-position"
+                    disabled=move || stance.get().is_none() || cast.pending().get()>
+                    {move || if cast.pending().get() { t(Key::Saving)() } else { t(Key::RecordPosition)() }}
+                </button>
+                <p role="status" class="status" id="position-status">
+                    {move || saved().then(|| {
+                        let current = clause.get().and_then(|c| c.my_position).map(|p| p.stance);
+                        view! {
+                            {t(Key::PositionRecorded)}" "
+                            {current.map(|s| view! {
+                                {t(Key::YourPosition)}" "<strong>{i18n::stance(i18n.lang(), s)}</strong>
+                            })}
+                        }
+                    })}
+                </p>
+            </form>
+        }.into_any())
+    }
+}
+
+/// The comments on a clause.
+#[component]
+fn CommentList(comments: Vec<Comment>) -> impl IntoView {
+    let i18n = use_i18n();
+    if comments.is_empty() {
+        return view! { <p class="empty">{t(Key::NoComments)}</p> }.into_any();
+    }
+    view! {
+        <ol class="comment-list" id="comments">
+            {comments.into_iter().map(|c| {
+                let when = c.created_at_ms;
+                view! {
+                    <li class="comment">
+                        <p class="meta">
+                            <strong class="author">{c.author}</strong>" · "
+                            <time>{move || format_date(i18n.lang(), when)}</time>
+                        </p>
+                        <p class="comment-body">{c.body}</p>
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
+/// The form to post a comment.
+#[component]
+fn CommentForm(
+    /// The clause once loaded.
+    clause: Signal<Option<Clause>>,
+    /// Sends the comment.
+    post: Action<NewComment, Result<Comment, ApiError>>,
+) -> impl IntoView {
+    let session = use_session();
+    let body = RwSignal::new(String::new());
+    let error = Signal::derive(move || post.value().get().and_then(Result::err));
+    let posted = move || matches!(post.value().get(), Some(Ok(_)));
+    Effect::new(move |_| {
+        if matches!(post.value().get(), Some(Ok(_))) {
+            body.set(String::new());
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        post.dispatch(NewComment { body: body.get_untracked() });
+    };
+    move || {
+        let phase = clause.get()?.round.phase;
+        if !phase.accepts_comments() {
+            return Some(view! { <p class="notice">{t(Key::CommentsClosed)}</p> }.into_any());
+        }
+        if session.me.get().is_none() {
+            return Some(view! {
+                <p class="notice"><a href="/signin">{t(Key::SignInToComment)}</a></p>
+            }.into_any());
+        }
+        Some(view! {
+            <form class="comment-form" id="comment-form" on:submit=submit novalidate>
+                <div class="field">
+                    <label for="body">{t(Key::YourComment)}</label>
+                    <textarea
+                        id="body"
+                        name="body"
+                        rows="4"
+                        aria-describedby="body-help body-error"
+                        aria-invalid=crate::components::invalid(error, "body")
+                        prop:value=move || body.get()
+                        on:input=move |ev| body.set(event_target_value(&ev))
+                    ></textarea>
+                    <p class="help" id="body-help">{t(Key::CommentHelp)}</p>
+                    <FieldMessage error field="body" />
+                </div>
+                <ErrorNotice error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
+                <button type="submit" id="post-comment" disabled=move || post.pending().get()>
+                    {move || if post.pending().get() { t(Key::Posting)() } else { t(Key::PostComment)() }}
+                </button>
+                <p role="status" class="status">{move || posted().then(t(Key::CommentPosted))}</p>
+            </form>
+        }.into_any())
+    }
+}
+
+/// A date and time in the reader's language.
+fn format_date(lang: i18n::Lang, ms: i64) -> String {
+    #[allow(clippy::cast_precision_loss)] // milliseconds since 1970 fit a double exactly
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    String::from(date.to_locale_string(lang.tag(), &wasm_bindgen::JsValue::UNDEFINED))
+}

@@ -1,0 +1,22 @@
+//! One routed page per file.
+
+mod account;
+mod clause;
+mod home;
+mod not_found;
+mod round;
+
+pub use account::Account;
+pub use clause::ClausePage;
+pub use home::Home;
+pub use not_found::NotFound;
+pub use round::RoundPage;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+/// A path parameter of the current route, reactive; empty when absent.
+pub(crate) fn param(name: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+    let params = use_params_map();
+    move || params.read().get(name).unwrap_or_default()
+}

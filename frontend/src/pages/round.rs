@@ -1,0 +1,101 @@
+//! A consultation and one of its rounds (the current one unless the address names another),
+//! with the round's clauses and their tallies.
+
+use super::param;
+use crate::api;
+use crate::components::{Loading, PhaseBadge, TallyView, errors_fallback};
+use crate::i18n::{self, Key, t, use_i18n};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use shared::ApiError;
+
+/// The consultation's description, its rounds and the chosen round's clauses.
+#[component]
+pub fn RoundPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let slug = param("slug");
+    let round = param("round");
+    let data = LocalResource::new(move || {
+        let (slug, round) = (slug(), round());
+        async move {
+            let consultation = api::get_consultation(&slug).await?;
+            let chosen = if round.is_empty() {
+                consultation.rounds.first().map(|r| r.slug.clone())
+            } else {
+                Some(round)
+            };
+            let round = match chosen {
+                Some(r) => Some(api::get_round(&slug, &r).await?),
+                None => None,
+            };
+            Ok::<_, ApiError>((consultation, round))
+        }
+    });
+
+    view! {
+        <Transition fallback=Loading>
+            <ErrorBoundary fallback=errors_fallback>
+                {move || Suspend::new(async move {
+                    data.await.map(|(consultation, round)| {
+                        let slug = consultation.slug.clone();
+                        let base = format!("/c/{slug}");
+                        let current = round.as_ref().map(|r| r.slug.clone()).unwrap_or_default();
+                        view! {
+                            <nav class="breadcrumbs" aria-label=t(Key::Breadcrumb)>
+                                <A href="/">{t(Key::Consultations)}</A>
+                            </nav>
+                            <h1>{consultation.title}</h1>
+                            <p class="lead">{consultation.description}</p>
+                            {(consultation.rounds.len() > 1).then(move || view! {
+                                <nav class="rounds" aria-label=t(Key::Rounds)>
+                                    <h2 class="visually-hidden">{t(Key::Rounds)}</h2>
+                                    <ul>
+                                        {consultation.rounds.into_iter().map(|r| {
+                                            let here = r.slug == current;
+                                            view! {
+                                                <li>
+                                                    <A href=format!("{base}/{}", r.slug)
+                                                        attr:aria-current=here.then_some("page")>
+                                                        {r.title}
+                                                    </A>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+                                </nav>
+                            })}
+                            {match round {
+                                None => view! { <p class="empty">{t(Key::NoRounds)}</p> }.into_any(),
+                                Some(round) => view! {
+                                    <section aria-labelledby="round-heading">
+                                        <h2 id="round-heading">
+                                            {round.title.clone()}" "<PhaseBadge phase=round.phase />
+                                        </h2>
+                                        {round.clauses.is_empty().then(|| view! {
+                                            <p class="empty">{t(Key::NoClauses)}</p>
+                                        })}
+                                        <ol class="clauses" id="clauses">
+                                            {round.clauses.into_iter().map(|c| {
+                                                let href = format!("/c/{}/{}/{}", slug, round.slug, c.key);
+                                                let comments = c.comment_count;
+                                                view! {
+                                                    <li class="clause-item" value=c.number>
+                                                        <h3><A href=href>{c.number}". "{c.title}</A></h3>
+                                                        <TallyView tally=c.tally compact=true />
+                                                        <p class="meta">
+                                                            {move || i18n::comment_count(i18n.lang(), comments)}
+                                                        </p>
+                                                    </li>
+                                                }
+                                            }).collect_view()}
+                                        </ol>
+                                    </section>
+                                }.into_any(),
+                            }}
+                        }
+                    })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
