@@ -1,0 +1,411 @@
+//! API tests: each runs twice, against SQLite and against PostgreSQL, each time on its own server
+//! and its own database.
+
+mod helpers;
+
+use helpers::{CLAUSE, CLOSED_CLAUSE, Db, parts, spawn_app, spawn_app_with};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// Declares each test once per database.
+macro_rules! for_each_database {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test] async fn $name() { super::$name(super::Db::Sqlite).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test] async fn $name() { super::$name(super::Db::Postgres).await } )*
+        }
+    };
+}
+
+for_each_database!(
+    the_demo_consultation_is_listed_with_its_current_round,
+    a_round_lists_its_clauses_in_order_with_their_tallies,
+    an_unknown_consultation_round_or_clause_is_404,
+    signing_up_signs_in_and_signing_out_ends_the_session_on_the_server,
+    the_session_cookie_is_http_only_and_same_site_strict,
+    a_taken_handle_is_refused_whatever_its_case,
+    sign_up_reports_every_broken_field,
+    a_wrong_password_and_an_unknown_handle_get_the_same_answer,
+    commenting_needs_a_session,
+    a_comment_is_stored_and_listed,
+    an_empty_comment_is_rejected,
+    an_over_long_comment_is_rejected,
+    taking_a_position_updates_the_tally_and_changing_it_moves_the_count,
+    a_reader_sees_their_own_position_on_the_clause,
+    a_reservation_without_a_reason_is_rejected,
+    an_opposition_with_a_reason_is_accepted,
+    an_unknown_position_value_is_rejected,
+    malformed_json_is_rejected,
+    a_body_that_is_not_declared_json_is_rejected,
+    an_oversized_body_is_rejected,
+    a_position_on_a_clause_of_the_closed_round_is_refused,
+    unknown_api_routes_and_methods_answer_in_json,
+    every_operation_in_the_openapi_document_is_served,
+);
+
+async fn the_demo_consultation_is_listed_with_its_current_round(db: Db) {
+    let app = spawn_app(db).await;
+
+    let (status, body) = parts(app.get("/api/v1/consultations").await).await;
+
+    assert_eq!(status, 200);
+    assert_eq!(body[0]["slug"], "paris-call");
+    assert_eq!(body[0]["current_round"]["slug"], "2019");
+    assert_eq!(body[0]["current_round"]["phase"], "voting");
+}
+
+async fn a_round_lists_its_clauses_in_order_with_their_tallies(db: Db) {
+    let app = spawn_app(db).await;
+
+    let (status, body) = parts(app.get("/api/v1/consultations/paris-call/rounds/2019").await).await;
+
+    assert_eq!(status, 200);
+    let clauses = body["clauses"].as_array().expect("clauses");
+    assert_eq!(clauses.len(), 9);
+    let numbers: Vec<i64> = clauses.iter().map(|c| c["number"].as_i64().unwrap_or(0)).collect();
+    assert_eq!(numbers, (1..=9).collect::<Vec<_>>());
+    assert_eq!(clauses[0]["key"], "protect-individuals");
+    assert_eq!(clauses[0]["tally"]["endorse"], 2);
+    assert_eq!(clauses[0]["comment_count"], 1);
+}
+
+async fn an_unknown_consultation_round_or_clause_is_404(db: Db) {
+    let app = spawn_app(db).await;
+    for path in [
+        "/api/v1/consultations/nope",
+        "/api/v1/consultations/paris-call/rounds/1999",
+        "/api/v1/consultations/paris-call/rounds/2019/clauses/nope",
+        "/api/v1/consultations/paris-call/rounds/2019/clauses/nope/comments",
+    ] {
+        let (status, body) = parts(app.get(path).await).await;
+        assert_eq!(status, 404, "{path}");
+        assert_eq!(body["code"], "not_found", "{path}");
+    }
+    app.signed_in().await;
+    let unknown = "/api/v1/consultations/paris-call/rounds/2019/clauses/nope";
+    let (status, _) = parts(app.post_comment(unknown, json!({"body": "Hello"})).await).await;
+    assert_eq!(status, 404);
+    let (status, _) = parts(app.cast_position(unknown, json!({"stance": "endorse"})).await).await;
+    assert_eq!(status, 404);
+}
+
+async fn signing_up_signs_in_and_signing_out_ends_the_session_on_the_server(db: Db) {
+    let app = spawn_app(db).await;
+
+    let response = app.sign_up("Ada", "correct horse battery").await;
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_owned();
+    let (status, body) = parts(response).await;
+    assert_eq!(status, 201);
+    assert_eq!(body["handle"], "ada");
+    let (status, body) = parts(app.get("/api/v1/session").await).await;
+    assert_eq!((status, &body["handle"]), (200, &json!("ada")));
+
+    assert_eq!(app.sign_out().await.status(), 204);
+    let (status, body) = parts(app.get("/api/v1/session").await).await;
+    assert_eq!((status, &body["code"]), (401, &json!("not_signed_in")));
+
+    // The old token itself is dead on the server, not only forgotten by the client.
+    let replay = reqwest::Client::new()
+        .get(format!("{}/api/v1/session", app.address))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(replay.status(), 401);
+
+    let (status, body) = parts(app.sign_in("ADA", "correct horse battery").await).await;
+    assert_eq!((status, &body["handle"]), (200, &json!("ada")));
+}
+
+async fn the_session_cookie_is_http_only_and_same_site_strict(db: Db) {
+    let app = spawn_app(db).await;
+
+    let response = app.sign_up("grace", "a long passphrase").await;
+
+    let cookie = response.headers()["set-cookie"].to_str().expect("ascii");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Strict"), "{cookie}");
+    let token = cookie.split(';').next().and_then(|c| c.split_once('=')).map(|c| c.1).unwrap_or("");
+    assert!(token.len() >= 22, "at least 128 bits: {token}");
+}
+
+async fn a_taken_handle_is_refused_whatever_its_case(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_up("linus", "a long passphrase").await;
+
+    let (status, body) = parts(app.sign_up("Linus", "another passphrase").await).await;
+
+    assert_eq!(status, 409);
+    assert_eq!(body["code"], "handle_taken");
+    assert_eq!(body["fields"][0]["field"], "handle");
+}
+
+async fn sign_up_reports_every_broken_field(db: Db) {
+    let app = spawn_app(db).await;
+
+    let (status, body) = parts(app.sign_up("a b", "short").await).await;
+
+    assert_eq!(status, 422);
+    assert_eq!(body["code"], "validation_failed");
+    let fields: Vec<&str> =
+        body["fields"].as_array().expect("fields").iter().filter_map(|f| f["field"].as_str()).collect();
+    assert_eq!(fields, ["handle", "password"]);
+}
+
+async fn a_wrong_password_and_an_unknown_handle_get_the_same_answer(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_up("margaret", "a long passphrase").await;
+    app.sign_out().await;
+
+    let wrong_password = parts(app.sign_in("margaret", "not the passphrase").await).await;
+    let unknown_handle = parts(app.sign_in("nobody-here", "not the passphrase").await).await;
+
+    assert_eq!(wrong_password.0, 401);
+    assert_eq!(wrong_password, unknown_handle);
+}
+
+async fn commenting_needs_a_session(db: Db) {
+    let app = spawn_app(db).await;
+
+    let (status, body) = parts(app.post_comment(CLAUSE, json!({"body": "Hello"})).await).await;
+
+    assert_eq!(status, 401);
+    assert_eq!(body["code"], "not_signed_in");
+}
+
+async fn a_comment_is_stored_and_listed(db: Db) {
+    let app = spawn_app(db).await;
+    app.signed_in().await;
+
+    let (status, created) =
+        parts(app.post_comment(CLAUSE, json!({"body": "  Name journalists too.  "})).await).await;
+    let (_, list) = parts(app.get(&format!("{CLAUSE}/comments")).await).await;
+
+    assert_eq!(status, 201);
+    assert_eq!(created["body"], "Name journalists too.");
+    assert_eq!(created["author"], "tester");
+    let last = list.as_array().and_then(|l| l.last()).cloned().unwrap_or(Value::Null);
+    assert_eq!(last, created);
+}
+
+async fn an_empty_comment_is_rejected(db: Db) {
+    let app = spawn_app(db).await;
+    app.signed_in().await;
+
+    let (status, body) = parts(app.post_comment(CLAUSE, json!({"body": "   "})).await).await;
+
+    assert_eq!(status, 422);
+    assert_eq!(body["fields"][0]["field"], "body");
+    assert_eq!(body["fields"][0]["code"], "required");
+}
+
+async fn an_over_long_comment_is_rejected(db: Db) {
+    let app = spawn_app(db).await;
+    app.signed_in().await;
+    let long = "x".repeat(shared::rules::COMMENT_MAX + 1);
+
+    let (status, body) = parts(app.post_comment(CLAUSE, json!({ "body": long })).await).await;
+
+    assert_eq!(status, 422);
+    assert_eq!(body["fields"][0]["code"], "too_long");
+}
+
+async fn taking_a_position_updates_the_tally_and_changing_it_moves_the_count(db: Db) {
+    let app = spawn_app(db).await;
+    app.signed_in().await;
+
+    let (status, first) = parts(app.cast_position(CLAUSE, json!({"stance": "endorse"})).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(first["tally"]["endorse"], 3);
+
+    let (status, second) = parts(app.cast_position(CLAUSE, json!({"stance": "abstain"})).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(second["position"]["stance"], "abstain");
+    assert_eq!(second["tally"]["endorse"], 2);
+    assert_eq!(second["tally"]["abstain"], 1);
+
+    let (_, round) = parts(app.get("/api/v1/consultations/paris-call/rounds/2019").await).await;
+    assert_eq!(round["clauses"][0]["tally"], second["tally"]);
+}
+
+async fn a_reader_sees_their_own_position_on_the_clause(db: Db) {
+    let app = spawn_app(db).await;
+    app.signed_in().await;
+    let (_, before) = parts(app.get(CLAUSE).await).await;
+    assert_eq!(before["my_position"], Value::Null);
+
+    app.cast_position(CLAUSE, json!({"stance": "oppose", "reason": "Too vague."})).await;
+    let (_, after) = parts(app.get(CLAUSE).await).await;
+
+    assert_eq!(after["my_position"]["stance"], "oppose");
+    assert_eq!(after["my_position"]["reason"], "Too vague.");
+}
+
+async fn a_reservation_without_a_reason_is_rejected(db: Db) {
+    let app = spawn_app(db).await;
+    app.signed_in().await;
+
+    let (status, body) =
+        parts(app.cast_position(CLAUSE, json!({"stance": "endorse_with_reservation"})).await).await;
+
+    assert_eq!(status, 422);
+    assert_eq!(body["code"], "validation_failed");
+    assert_eq!(body["fields"][0]["field"], "reason");
+    let (_, clause) = parts(app.get(CLAUSE).await).await;
+    assert_eq!(clause["tally"]["endorse_with_reservation"], 0, "nothing was recorded");
+}
+
+async fn an_opposition_with_a_reason_is_accepted(db: Db) {
+    let app = spawn_app(db).await;
+    app.signed_in().await;
+
+    let (status, body) = parts(
+        app.cast_position(CLAUSE, json!({"stance": "oppose", "reason": "Leaves out journalists."}))
+            .await,
+    )
+    .await;
+
+    assert_eq!(status, 200);
+    assert_eq!(body["position"]["reason"], "Leaves out journalists.");
+    assert_eq!(body["tally"]["oppose"], 1);
+}
+
+async fn an_unknown_position_value_is_rejected(db: Db) {
+    let app = spawn_app(db).await;
+    app.signed_in().await;
+
+    let (status, body) = parts(app.cast_position(CLAUSE, json!({"stance": "maybe"})).await).await;
+
+    assert_eq!(status, 422);
+    assert_eq!(body["code"], "invalid_json");
+}
+
+async fn malformed_json_is_rejected(db: Db) {
+    let app = spawn_app(db).await;
+    app.signed_in().await;
+
+    let response = app
+        .raw(Method::POST, &format!("{CLAUSE}/comments"), "application/json", b"{\"body\": ".to_vec())
+        .await;
+    let (status, body) = parts(response).await;
+
+    assert_eq!(status, 400);
+    assert_eq!(body["code"], "malformed_json");
+}
+
+async fn a_body_that_is_not_declared_json_is_rejected(db: Db) {
+    let app = spawn_app(db).await;
+    app.signed_in().await;
+
+    let response =
+        app.raw(Method::POST, &format!("{CLAUSE}/comments"), "text/plain", b"{\"body\":\"x\"}".to_vec()).await;
+    let (status, body) = parts(response).await;
+
+    assert_eq!(status, 415);
+    assert_eq!(body["code"], "unsupported_media_type");
+}
+
+async fn an_oversized_body_is_rejected(db: Db) {
+    let app = spawn_app(db).await;
+    app.signed_in().await;
+    let huge = serde_json::to_vec(&json!({"body": "x".repeat(backend::BODY_LIMIT)})).expect("json");
+
+    let response = app.raw(Method::POST, &format!("{CLAUSE}/comments"), "application/json", huge).await;
+    let (status, body) = parts(response).await;
+
+    assert_eq!(status, 413);
+    assert_eq!(body["code"], "payload_too_large");
+}
+
+async fn a_position_on_a_clause_of_the_closed_round_is_refused(db: Db) {
+    let app = spawn_app(db).await;
+    app.signed_in().await;
+
+    let (status, body) = parts(app.cast_position(CLOSED_CLAUSE, json!({"stance": "endorse"})).await).await;
+    assert_eq!(status, 409);
+    assert_eq!(body["code"], "phase_closed");
+
+    let (status, _) = parts(app.post_comment(CLOSED_CLAUSE, json!({"body": "Late."})).await).await;
+    assert_eq!(status, 409);
+}
+
+async fn unknown_api_routes_and_methods_answer_in_json(db: Db) {
+    let app = spawn_app(db).await;
+
+    let (status, body) = parts(app.get("/api/v1/no-such-thing").await).await;
+    assert_eq!((status, &body["code"]), (404, &json!("not_found")));
+
+    let (status, body) = parts(app.request(Method::PATCH, "/api/v1/consultations", None).await).await;
+    assert_eq!((status, &body["code"]), (405, &json!("method_not_allowed")));
+}
+
+async fn every_operation_in_the_openapi_document_is_served(db: Db) {
+    let app = spawn_app(db).await;
+    let (status, doc) = parts(app.get("/api/v1/openapi.json").await).await;
+    assert_eq!(status, 200);
+    assert_eq!(doc, serde_json::to_value(backend::openapi()).expect("json"));
+
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut operations = 0;
+    for (path, item) in paths {
+        let concrete = path
+            .replace("{slug}", "paris-call")
+            .replace("{round}", "2019")
+            .replace("{key}", "protect-individuals");
+        for method in item.as_object().expect("path item").keys() {
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+            let body = matches!(method, Method::POST | Method::PUT).then(|| json!({}));
+            let (status, body) = parts(app.request(method.clone(), &concrete, body).await).await;
+            assert_ne!(status, 405, "{method} {path}");
+            assert!(
+                !(status == 404 && body["message"] == "There is no such route."),
+                "{method} {path} is documented but not routed"
+            );
+            operations += 1;
+        }
+    }
+    assert_eq!(operations, 11, "every operation is documented");
+}
+
+#[tokio::test]
+async fn the_front_end_is_served_precompressed_with_the_right_cache_lifetimes() {
+    let assets = tempfile::tempdir().expect("dir");
+    let index = r#"<html><head><script type="module">start()</script></head></html>"#;
+    std::fs::write(assets.path().join("index.html"), index).expect("write");
+    std::fs::write(assets.path().join("app-0123456789abcdef_bg.wasm"), b"plain").expect("write");
+    std::fs::write(assets.path().join("app-0123456789abcdef_bg.wasm.br"), b"brotli").expect("write");
+    let app = spawn_app_with(Db::Sqlite, Some(assets.path().to_owned())).await;
+
+    let wasm = app
+        .client
+        .get(format!("{}/app-0123456789abcdef_bg.wasm", app.address))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(wasm.headers()["content-encoding"], "br");
+    assert_eq!(wasm.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(wasm.bytes().await.expect("body").as_ref(), b"brotli");
+
+    // A page of the browser-side router gets index.html, never cached, with a policy that
+    // allows exactly its inline start-up script.
+    let page = app.get("/c/paris-call/2019").await;
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["cache-control"], "no-cache");
+    let csp = page.headers()["content-security-policy"].to_str().expect("ascii").to_owned();
+    assert!(csp.contains("'sha256-"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(page.text().await.expect("body"), index);
+
+    // API paths never fall back to the page.
+    let (status, _) = parts(app.get("/api/v1/nothing").await).await;
+    assert_eq!(status, 404);
+}
