@@ -58,7 +58,9 @@ pub async fn verify_password(password: String, stored: Option<String>) -> Result
         let Ok(parsed) = PasswordHash::new(&stored) else {
             return false;
         };
-        argon2().verify_password(password.as_bytes(), &parsed).is_ok()
+        argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
     })
     .await
     .map_err(|e| AppError::Internal(e.into()))
@@ -108,7 +110,10 @@ impl FromRequestParts<AppState> for MaybeAccount {
         let Some(cookie) = jar.get(SESSION_COOKIE) else {
             return Ok(Self(None));
         };
-        let account = state.store.session_account(&token_digest(cookie.value())).await?;
+        let account = state
+            .store
+            .session_account(&token_digest(cookie.value()))
+            .await?;
         Ok(Self(account))
     }
 }
@@ -133,8 +138,16 @@ mod tests {
     async fn a_password_verifies_against_its_own_hash_only() {
         let hash = hash_password("correct horse".into()).await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(verify_password("correct horse".into(), Some(hash.clone())).await.unwrap());
-        assert!(!verify_password("wrong horse".into(), Some(hash)).await.unwrap());
+        assert!(
+            verify_password("correct horse".into(), Some(hash.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify_password("wrong horse".into(), Some(hash))
+                .await
+                .unwrap()
+        );
         assert!(!verify_password("anything".into(), None).await.unwrap());
     }
 

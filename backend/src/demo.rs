@@ -135,15 +135,55 @@ const COMMENTS: [(&str, &str, &str, &str); 5] = [
 
 /// (round, participant, clause key, stance, reason)
 const POSITIONS: [(&str, &str, &str, Stance, Option<&str>); 7] = [
-    ("2018", "digital-rights-lab", "protect-individuals", Stance::EndorseWithReservation,
-        Some("Individuals at risk are not named.")),
-    ("2018", "netops-joe", "protect-internet", Stance::Endorse, None),
-    ("2018", "policy-wonk", "no-private-hack-back", Stance::Endorse, None),
-    ("2019", "amina-k", "protect-individuals", Stance::Endorse, None),
-    ("2019", "netops-joe", "protect-individuals", Stance::Endorse, None),
-    ("2019", "policy-wonk", "non-proliferation", Stance::EndorseWithReservation,
-        Some("Export controls need civil society oversight.")),
-    ("2019", "digital-rights-lab", "intellectual-property", Stance::Abstain, None),
+    (
+        "2018",
+        "digital-rights-lab",
+        "protect-individuals",
+        Stance::EndorseWithReservation,
+        Some("Individuals at risk are not named."),
+    ),
+    (
+        "2018",
+        "netops-joe",
+        "protect-internet",
+        Stance::Endorse,
+        None,
+    ),
+    (
+        "2018",
+        "policy-wonk",
+        "no-private-hack-back",
+        Stance::Endorse,
+        None,
+    ),
+    (
+        "2019",
+        "amina-k",
+        "protect-individuals",
+        Stance::Endorse,
+        None,
+    ),
+    (
+        "2019",
+        "netops-joe",
+        "protect-individuals",
+        Stance::Endorse,
+        None,
+    ),
+    (
+        "2019",
+        "policy-wonk",
+        "non-proliferation",
+        Stance::EndorseWithReservation,
+        Some("Export controls need civil society oversight."),
+    ),
+    (
+        "2019",
+        "digital-rights-lab",
+        "intellectual-property",
+        Stance::Abstain,
+        None,
+    ),
 ];
 
 /// Loads the demo consultation unless it is already there. Returns whether it loaded anything.
@@ -168,7 +208,14 @@ pub async fn load(store: &Store) -> Result<bool, AppError> {
             })
             .collect();
         store
-            .add_round(consultation_id, round, title, Phase::Voting, opened, &clauses)
+            .add_round(
+                consultation_id,
+                round,
+                title,
+                Phase::Voting,
+                opened,
+                &clauses,
+            )
             .await?;
     }
 
@@ -184,7 +231,10 @@ pub async fn load(store: &Store) -> Result<bool, AppError> {
         accounts
             .iter()
             .find(|(h, _)| *h == handle)
-            .map(|(h, id)| crate::store::Account { id: *id, handle: (*h).to_owned() })
+            .map(|(h, id)| crate::store::Account {
+                id: *id,
+                handle: (*h).to_owned(),
+            })
             .ok_or_else(|| AppError::Corrupt(format!("demo participant {handle} missing")))
     };
     let clause = async |round: &str, key: &str| {
@@ -194,11 +244,18 @@ pub async fn load(store: &Store) -> Result<bool, AppError> {
             .ok_or_else(|| AppError::Corrupt(format!("demo clause {round}/{key} missing")))
     };
     for (round, who, key, body) in COMMENTS {
-        store.add_comment(clause(round, key).await?.id, &account(who)?, body).await?;
+        store
+            .add_comment(clause(round, key).await?.id, &account(who)?, body)
+            .await?;
     }
     for (round, who, key, stance, reason) in POSITIONS {
         store
-            .cast_position(clause(round, key).await?.id, account(who)?.id, stance, reason)
+            .cast_position(
+                clause(round, key).await?.id,
+                account(who)?.id,
+                stance,
+                reason,
+            )
             .await?;
     }
     store.set_phase(SLUG, "2018", Phase::Closed).await?;

@@ -1,9 +1,9 @@
 //! The server's one error type. Every failure becomes a JSON [`shared::ApiError`] with a stable
 //! code; database and internal faults become a generic 500 and are logged, never echoed.
 
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use shared::{ApiError, ErrorCode, FieldError, Phase};
 
 /// Everything a handler can fail with.

@@ -34,7 +34,10 @@ fn rejected(rejection: JsonRejection) -> AppError {
         ),
         JsonRejection::JsonDataError(_) => (
             ErrorCode::InvalidJson,
-            format!("The body does not have the expected fields: {}", rejection.body_text()),
+            format!(
+                "The body does not have the expected fields: {}",
+                rejection.body_text()
+            ),
         ),
         JsonRejection::MissingJsonContentType(_) => (
             ErrorCode::UnsupportedMediaType,

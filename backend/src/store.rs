@@ -319,11 +319,12 @@ impl Store {
             title: String,
             description: String,
         }
-        let Some(row): Option<Row> =
-            sqlx::query_as("SELECT id, slug, title, description FROM consultations WHERE slug = $1")
-                .bind(slug)
-                .fetch_optional(&self.pool)
-                .await?
+        let Some(row): Option<Row> = sqlx::query_as(
+            "SELECT id, slug, title, description FROM consultations WHERE slug = $1",
+        )
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await?
         else {
             return Ok(None);
         };
@@ -338,7 +339,10 @@ impl Store {
             slug: row.slug,
             title: row.title,
             description: row.description,
-            rounds: rounds.into_iter().map(RoundRow::into_summary).collect::<Result<_, _>>()?,
+            rounds: rounds
+                .into_iter()
+                .map(RoundRow::into_summary)
+                .collect::<Result<_, _>>()?,
         }))
     }
 
@@ -499,7 +503,11 @@ impl Store {
     }
 
     /// An account's current position on a clause.
-    pub async fn position(&self, clause_id: i64, account_id: i64) -> Result<Option<Position>, AppError> {
+    pub async fn position(
+        &self,
+        clause_id: i64,
+        account_id: i64,
+    ) -> Result<Option<Position>, AppError> {
         let row: Option<PositionRow> = sqlx::query_as(
             "SELECT stance, reason, updated_at_ms FROM positions \
              WHERE clause_id = $1 AND account_id = $2",
@@ -634,7 +642,12 @@ impl Store {
     }
 
     /// Sets a round's phase (demo loading; the convener's controls come with rounds).
-    pub async fn set_phase(&self, consultation: &str, round: &str, phase: Phase) -> Result<(), AppError> {
+    pub async fn set_phase(
+        &self,
+        consultation: &str,
+        round: &str,
+        phase: Phase,
+    ) -> Result<(), AppError> {
         sqlx::query(
             "UPDATE rounds SET phase = $1 WHERE slug = $2 AND consultation_id = \
              (SELECT id FROM consultations WHERE slug = $3)",

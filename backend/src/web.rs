@@ -41,12 +41,16 @@ pub fn content_security_policy(index_html: &str) -> String {
     let mut rest = index_html;
     while let Some(start) = rest.find("<script") {
         let after = &rest[start..];
-        let Some(open_end) = after.find('>') else { break };
+        let Some(open_end) = after.find('>') else {
+            break;
+        };
         let tag = &after[..open_end];
         let body_and_rest = &after[open_end + 1..];
-        let Some(close) = body_and_rest.find("</script>") else { break };
+        let Some(close) = body_and_rest.find("</script>") else {
+            break;
+        };
         if !tag.contains("src=") {
-            let digest = STANDARD.encode(Sha256::digest(body_and_rest[..close].as_bytes()));
+            let digest = STANDARD.encode(Sha256::digest(&body_and_rest.as_bytes()[..close]));
             script_src.push_str(&format!(" 'sha256-{digest}'"));
         }
         rest = &body_and_rest[close..];
@@ -71,8 +75,14 @@ pub async fn headers(csp: HeaderValue, request: Request<Body>, next: Next) -> Re
         "no-cache"
     };
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::CONTENT_SECURITY_POLICY, csp);
     response
@@ -93,7 +103,8 @@ mod tests {
 
     #[test]
     fn the_policy_names_inline_scripts_by_digest_and_ignores_external_ones() {
-        let html = r#"<head><script type="module">boot()</script><script src="/x.js"></script></head>"#;
+        let html =
+            r#"<head><script type="module">boot()</script><script src="/x.js"></script></head>"#;
         let csp = content_security_policy(html);
         let digest = STANDARD.encode(Sha256::digest(b"boot()"));
         assert!(csp.contains(&format!("'sha256-{digest}'")), "{csp}");

@@ -12,7 +12,10 @@ use shared::{
 const BASE: &str = "/api/v1";
 
 fn unreachable(err: gloo_net::Error) -> ApiError {
-    ApiError::new(ErrorCode::Internal, format!("Could not reach the server: {err}"))
+    ApiError::new(
+        ErrorCode::Internal,
+        format!("Could not reach the server: {err}"),
+    )
 }
 
 /// Percent-encodes one path segment.
@@ -66,7 +69,12 @@ pub async fn get_consultation(slug: &str) -> Result<Consultation, ApiError> {
 
 /// `GET /consultations/{slug}/rounds/{round}`
 pub async fn get_round(slug: &str, round: &str) -> Result<Round, ApiError> {
-    get(&format!("{BASE}/consultations/{}/rounds/{}", seg(slug), seg(round))).await
+    get(&format!(
+        "{BASE}/consultations/{}/rounds/{}",
+        seg(slug),
+        seg(round)
+    ))
+    .await
 }
 
 /// `GET …/clauses/{key}`

@@ -35,7 +35,11 @@ impl Lang {
 
     /// The language tagged `tag` (only its primary subtag counts).
     pub fn from_tag(tag: &str) -> Option<Lang> {
-        let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let primary = tag
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         Lang::ALL.into_iter().find(|l| l.tag() == primary)
     }
 }
@@ -175,7 +179,9 @@ fn en(key: Key) -> &'static str {
         Breadcrumb => "You are here",
         Language => "Language",
         Consultations => "Consultations",
-        ConsultationsIntro => "Read the text under review, comment on each clause and say where you stand.",
+        ConsultationsIntro => {
+            "Read the text under review, comment on each clause and say where you stand."
+        }
         NoConsultations => "There are no consultations yet.",
         Loading => "Loading…",
         CurrentRound => "Current round",
@@ -190,9 +196,13 @@ fn en(key: Key) -> &'static str {
         SignOut => "Sign out",
         SignedInAs => "Signed in as",
         Handle => "Handle",
-        HandleHelp => "Your public name here: 3–32 letters a–z, digits, '_' or '-'. Do not use your real name if that puts you at risk.",
+        HandleHelp => {
+            "Your public name here: 3–32 letters a–z, digits, '_' or '-'. Do not use your real name if that puts you at risk."
+        }
         Password => "Password",
-        PasswordHelp => "8 to 128 characters. A passphrase of several words is strong and easy to remember.",
+        PasswordHelp => {
+            "8 to 128 characters. A passphrase of several words is strong and easy to remember."
+        }
         CreateAccount => "Create account",
         HaveAccount => "Already have an account?",
         NoAccount => "No account yet?",
@@ -232,7 +242,9 @@ fn fr(key: Key) -> &'static str {
         Breadcrumb => "Vous êtes ici",
         Language => "Langue",
         Consultations => "Consultations",
-        ConsultationsIntro => "Lisez le texte en révision, commentez chaque clause et dites où vous vous situez.",
+        ConsultationsIntro => {
+            "Lisez le texte en révision, commentez chaque clause et dites où vous vous situez."
+        }
         NoConsultations => "Il n’y a pas encore de consultation.",
         Loading => "Chargement…",
         CurrentRound => "Cycle en cours",
@@ -247,9 +259,13 @@ fn fr(key: Key) -> &'static str {
         SignOut => "Se déconnecter",
         SignedInAs => "Connecté·e en tant que",
         Handle => "Pseudonyme",
-        HandleHelp => "Votre nom public ici : 3 à 32 lettres a–z, chiffres, « _ » ou « - ». N’utilisez pas votre vrai nom si cela vous met en danger.",
+        HandleHelp => {
+            "Votre nom public ici : 3 à 32 lettres a–z, chiffres, « _ » ou « - ». N’utilisez pas votre vrai nom si cela vous met en danger."
+        }
         Password => "Mot de passe",
-        PasswordHelp => "8 à 128 caractères. Une phrase de plusieurs mots est solide et facile à retenir.",
+        PasswordHelp => {
+            "8 à 128 caractères. Une phrase de plusieurs mots est solide et facile à retenir."
+        }
         CreateAccount => "Créer le compte",
         HaveAccount => "Vous avez déjà un compte ?",
         NoAccount => "Pas encore de compte ?",
@@ -339,15 +355,21 @@ pub fn error(lang: Lang, err: &ApiError) -> String {
         ErrorCode::NotFound => "This page or item does not exist.",
         ErrorCode::NotSignedIn if fr => "Votre session a pris fin ; connectez-vous à nouveau.",
         ErrorCode::NotSignedIn => "Your session has ended; please sign in again.",
-        ErrorCode::InvalidCredentials if fr => "Ce pseudonyme et ce mot de passe ne correspondent à aucun compte.",
+        ErrorCode::InvalidCredentials if fr => {
+            "Ce pseudonyme et ce mot de passe ne correspondent à aucun compte."
+        }
         ErrorCode::InvalidCredentials => "That handle and password do not match an account.",
         ErrorCode::HandleTaken if fr => "Ce pseudonyme est déjà pris.",
         ErrorCode::HandleTaken => "This handle is taken.",
         ErrorCode::PhaseClosed if fr => "La phase actuelle du cycle ne le permet pas.",
         ErrorCode::PhaseClosed => "The round's current phase does not allow this.",
         ErrorCode::ValidationFailed => text(lang, Key::FixFields),
-        ErrorCode::Internal if fr => "Le serveur est injoignable ou a échoué. Réessayez dans un moment.",
-        ErrorCode::Internal => "The server could not be reached or failed. Please try again in a moment.",
+        ErrorCode::Internal if fr => {
+            "Le serveur est injoignable ou a échoué. Réessayez dans un moment."
+        }
+        ErrorCode::Internal => {
+            "The server could not be reached or failed. Please try again in a moment."
+        }
         _ => return err.message.clone(),
     };
     s.to_owned()
@@ -364,7 +386,9 @@ pub fn field_error(lang: Lang, err: &FieldError) -> String {
         ("handle", "required") => "Choisissez un pseudonyme.",
         ("handle", "too_short") => "Un pseudonyme a au moins 3 caractères.",
         ("handle", "too_long") => "Un pseudonyme a au plus 32 caractères.",
-        ("handle", "invalid_characters") => "Utilisez seulement les lettres a–z, les chiffres, « _ » et « - ».",
+        ("handle", "invalid_characters") => {
+            "Utilisez seulement les lettres a–z, les chiffres, « _ » et « - »."
+        }
         ("handle", "taken") => "Ce pseudonyme est déjà pris ; choisissez-en un autre.",
         ("password", "too_short") => "Un mot de passe a au moins 8 caractères.",
         ("password", "too_long") => "Un mot de passe a au plus 128 caractères.",

@@ -87,12 +87,20 @@ pub fn check_sign_up(credentials: &Credentials) -> Result<Handle, Vec<FieldError
     let password = check_password(&credentials.password);
     match (handle, password) {
         (Ok(handle), Ok(())) => Ok(handle),
-        (handle, password) => Err([handle.err(), password.err()].into_iter().flatten().collect()),
+        (handle, password) => Err([handle.err(), password.err()]
+            .into_iter()
+            .flatten()
+            .collect()),
     }
 }
 
 /// Checks a text field that must not be blank and has a length limit; returns it trimmed.
-fn check_text(field: &str, text: &str, max: usize, blank_message: &str) -> Result<String, FieldError> {
+fn check_text(
+    field: &str,
+    text: &str,
+    max: usize,
+    blank_message: &str,
+) -> Result<String, FieldError> {
     let text = text.trim();
     if text.is_empty() {
         return Err(FieldError::new(field, "required", blank_message));
@@ -110,8 +118,13 @@ fn check_text(field: &str, text: &str, max: usize, blank_message: &str) -> Resul
 impl NewComment {
     /// Checks the comment and returns its body trimmed.
     pub fn check(&self) -> Result<String, Vec<FieldError>> {
-        check_text("body", &self.body, COMMENT_MAX, "Write a comment before posting.")
-            .map_err(|e| vec![e])
+        check_text(
+            "body",
+            &self.body,
+            COMMENT_MAX,
+            "Write a comment before posting.",
+        )
+        .map_err(|e| vec![e])
     }
 }
 
@@ -148,22 +161,37 @@ mod tests {
 
     #[test]
     fn a_handle_is_canonicalised_to_lower_case() {
-        assert_eq!(Handle::parse("  Ada_L ").map(|h| h.0), Ok("ada_l".to_owned()));
+        assert_eq!(
+            Handle::parse("  Ada_L ").map(|h| h.0),
+            Ok("ada_l".to_owned())
+        );
     }
 
     #[test]
     fn a_handle_with_spaces_or_symbols_is_refused() {
         for bad in ["ada lovelace", "ada@x", "émile"] {
-            assert_eq!(Handle::parse(bad).map_err(|e| e.code), Err("invalid_characters".to_owned()));
+            assert_eq!(
+                Handle::parse(bad).map_err(|e| e.code),
+                Err("invalid_characters".to_owned())
+            );
         }
     }
 
     #[test]
     fn a_handle_outside_its_length_limits_is_refused() {
-        assert_eq!(Handle::parse("").map_err(|e| e.code), Err("required".to_owned()));
-        assert_eq!(Handle::parse("ab").map_err(|e| e.code), Err("too_short".to_owned()));
+        assert_eq!(
+            Handle::parse("").map_err(|e| e.code),
+            Err("required".to_owned())
+        );
+        assert_eq!(
+            Handle::parse("ab").map_err(|e| e.code),
+            Err("too_short".to_owned())
+        );
         let long = "a".repeat(HANDLE_MAX + 1);
-        assert_eq!(Handle::parse(&long).map_err(|e| e.code), Err("too_long".to_owned()));
+        assert_eq!(
+            Handle::parse(&long).map_err(|e| e.code),
+            Err("too_long".to_owned())
+        );
         assert!(Handle::parse(&"a".repeat(HANDLE_MAX)).is_ok());
     }
 
@@ -216,20 +244,32 @@ mod tests {
 
     #[test]
     fn a_comment_must_have_text_within_the_limit() {
-        let blank = NewComment { body: " \n ".into() };
+        let blank = NewComment {
+            body: " \n ".into(),
+        };
         assert_eq!(blank.check().unwrap_err()[0].code, "required");
-        let long = NewComment { body: "x".repeat(COMMENT_MAX + 1) };
+        let long = NewComment {
+            body: "x".repeat(COMMENT_MAX + 1),
+        };
         assert_eq!(long.check().unwrap_err()[0].code, "too_long");
-        let fine = NewComment { body: " Agreed. ".into() };
+        let fine = NewComment {
+            body: " Agreed. ".into(),
+        };
         assert_eq!(fine.check(), Ok("Agreed.".to_owned()));
     }
 
     #[test]
     fn only_commenting_and_voting_accept_comments_and_only_voting_accepts_positions() {
         use crate::Phase;
-        let commentable: Vec<_> = Phase::ALL.into_iter().filter(|p| p.accepts_comments()).collect();
+        let commentable: Vec<_> = Phase::ALL
+            .into_iter()
+            .filter(|p| p.accepts_comments())
+            .collect();
         assert_eq!(commentable, [Phase::Commenting, Phase::Voting]);
-        let votable: Vec<_> = Phase::ALL.into_iter().filter(|p| p.accepts_positions()).collect();
+        let votable: Vec<_> = Phase::ALL
+            .into_iter()
+            .filter(|p| p.accepts_positions())
+            .collect();
         assert_eq!(votable, [Phase::Voting]);
     }
 

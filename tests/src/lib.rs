@@ -1,1 +1,169 @@
-//! Concord's end-to-end and API tests live under `tests/`; this library is empty.
+//! Test support shared by the API and end-to-end tests.
+//!
+//! `spawn_app()`: the real server on `127.0.0.1:0` over its own fresh database (a SQLite file in
+//! a temporary directory, or a new PostgreSQL database), with the demo consultation loaded; and
+//! `TestApp`, one method per endpoint.
+
+pub mod browser;
+
+use backend::state::{AppState, Settings};
+use backend::store::Store;
+use rand::Rng;
+use reqwest::{Method, Response};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+
+/// Which database a test runs against.
+#[derive(Debug, Clone, Copy)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+/// The demo clause most tests use, in the round that is voting.
+pub const CLAUSE: &str = "/api/v1/consultations/paris-call/rounds/2019/clauses/protect-individuals";
+/// The same clause in the closed 2018 round.
+pub const CLOSED_CLAUSE: &str =
+    "/api/v1/consultations/paris-call/rounds/2018/clauses/protect-individuals";
+
+async fn database_url(db: Db, dir: &tempfile::TempDir) -> String {
+    match db {
+        Db::Sqlite => format!("sqlite://{}", dir.path().join("concord.db").display()),
+        Db::Postgres => {
+            let admin = std::env::var("CONCORD_TEST_POSTGRES_URL").expect(
+                "CONCORD_TEST_POSTGRES_URL must name a PostgreSQL server the tests may create \
+                 databases on; scripts/test starts one and sets it",
+            );
+            let name = format!("concord_test_{:016x}", rand::rng().random::<u64>());
+            let pool = sqlx::PgPool::connect(&admin)
+                .await
+                .expect("connect to PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&pool)
+                .await
+                .expect("create a test database");
+            pool.close().await;
+            let (server, _) = admin
+                .rsplit_once('/')
+                .expect("URL ends with a database name");
+            format!("{server}/{name}")
+        }
+    }
+}
+
+/// Starts Concord exactly as `concord serve` does, with `assets` as its front end if given.
+pub async fn spawn_app_with(db: Db, assets: Option<PathBuf>) -> TestApp {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let url = database_url(db, &dir).await;
+    let store = Store::connect(&url).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    backend::demo::load(&store).await.expect("load the demo");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = format!("http://{}", listener.local_addr().expect("address"));
+    let state = AppState::new(
+        store,
+        Settings {
+            secure_cookies: false,
+            assets,
+        },
+    );
+    tokio::spawn(backend::serve(
+        listener,
+        backend::app(state),
+        std::future::pending(),
+    ));
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .expect("client"),
+        _dir: dir,
+    }
+}
+
+/// Starts Concord over a fresh database with the demo loaded.
+pub async fn spawn_app(db: Db) -> TestApp {
+    spawn_app_with(db, None).await
+}
+
+impl TestApp {
+    pub async fn request(&self, method: Method, path: &str, body: Option<Value>) -> Response {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.address));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.expect("request")
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.request(Method::GET, path, None).await
+    }
+
+    pub async fn sign_up(&self, handle: &str, password: &str) -> Response {
+        let body = json!({ "handle": handle, "password": password });
+        self.request(Method::POST, "/api/v1/accounts", Some(body))
+            .await
+    }
+
+    pub async fn sign_in(&self, handle: &str, password: &str) -> Response {
+        let body = json!({ "handle": handle, "password": password });
+        self.request(Method::POST, "/api/v1/session", Some(body))
+            .await
+    }
+
+    pub async fn sign_out(&self) -> Response {
+        self.request(Method::DELETE, "/api/v1/session", None).await
+    }
+
+    /// Signs up a fresh participant (and so signs in).
+    pub async fn signed_in(&self) -> &Self {
+        let response = self.sign_up("tester", "a long passphrase").await;
+        assert_eq!(response.status(), 201);
+        self
+    }
+
+    pub async fn post_comment(&self, clause: &str, body: Value) -> Response {
+        self.request(Method::POST, &format!("{clause}/comments"), Some(body))
+            .await
+    }
+
+    pub async fn cast_position(&self, clause: &str, body: Value) -> Response {
+        self.request(Method::PUT, &format!("{clause}/position"), Some(body))
+            .await
+    }
+
+    /// Sends `body` as-is with `content_type` to `path`.
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Response {
+        self.client
+            .request(method, format!("{}{path}", self.address))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
+/// The status and JSON body of a response.
+pub async fn parts(response: Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let body = response.json::<Value>().await.unwrap_or(Value::Null);
+    (status, body)
+}

@@ -22,7 +22,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The path that names a clause: consultation slug, round slug, clause key.
 type ClausePath = Path<(String, String, String)>;
 
-async fn find_clause(state: &AppState, Path((slug, round, key)): ClausePath) -> Result<ClauseRow, AppError> {
+async fn find_clause(
+    state: &AppState,
+    Path((slug, round, key)): ClausePath,
+) -> Result<ClauseRow, AppError> {
     state
         .store
         .clause(&slug, &round, &key)

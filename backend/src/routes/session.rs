@@ -19,7 +19,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Starts a session for `account_id` and returns the cookie jar that carries it.
-async fn start_session(state: &AppState, jar: CookieJar, account_id: i64) -> Result<CookieJar, AppError> {
+async fn start_session(
+    state: &AppState,
+    jar: CookieJar,
+    account_id: i64,
+) -> Result<CookieJar, AppError> {
     let (token, digest) = auth::new_session_token();
     state.store.create_session(&digest, account_id).await?;
     Ok(jar.add(auth::session_cookie(token, state.settings.secure_cookies)))
@@ -102,7 +106,10 @@ async fn sign_out(
     jar: CookieJar,
 ) -> Result<(StatusCode, CookieJar), AppError> {
     if let Some(cookie) = jar.get(auth::SESSION_COOKIE) {
-        state.store.delete_session(&auth::token_digest(cookie.value())).await?;
+        state
+            .store
+            .delete_session(&auth::token_digest(cookie.value()))
+            .await?;
     }
     Ok((StatusCode::NO_CONTENT, jar.remove(auth::cleared_cookie())))
 }

@@ -45,7 +45,7 @@ pub fn TallyView(
                     .into_iter()
                     .map(|s| {
                         let n = tally.count(s);
-                        let width = if total == 0 { 0 } else { n * 100 / total };
+                        let width = (n * 100).checked_div(total).unwrap_or(0);
                         view! {
                             <div class=format!("tally-row stance-{}", s.as_str())>
                                 <dt>{move || i18n::stance(i18n.lang(), s)}</dt>

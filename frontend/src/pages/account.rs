@@ -58,7 +58,9 @@ pub fn Account(
         (Key::SignIn, Key::NoAccount, Key::SignUp, "/signup")
     };
     let general = Signal::derive(move || {
-        error.get().filter(|e: &ApiError| e.fields.is_empty() || !sign_up)
+        error
+            .get()
+            .filter(|e: &ApiError| e.fields.is_empty() || !sign_up)
     });
 
     view! {

@@ -2,7 +2,9 @@
 
 use super::param;
 use crate::api;
-use crate::components::{ErrorNotice, FieldMessage, Loading, PhaseBadge, TallyView, errors_fallback};
+use crate::components::{
+    ErrorNotice, FieldMessage, Loading, PhaseBadge, TallyView, errors_fallback,
+};
 use crate::i18n::{self, Key, t, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
@@ -95,11 +97,11 @@ fn PositionForm(
     let reason = RwSignal::new(String::new());
     // Start from the reader's recorded position, once it is known.
     Effect::new(move |_| {
-        if let Some(p) = clause.get().and_then(|c| c.my_position) {
-            if stance.get_untracked().is_none() {
-                stance.set(Some(p.stance));
-                reason.set(p.reason.unwrap_or_default());
-            }
+        if let Some(p) = clause.get().and_then(|c| c.my_position)
+            && stance.get_untracked().is_none()
+        {
+            stance.set(Some(p.stance));
+            reason.set(p.reason.unwrap_or_default());
         }
     });
     let error = Signal::derive(move || cast.value().get().and_then(Result::err));
@@ -115,15 +117,22 @@ fn PositionForm(
         }
     };
 
+    // Re-render only when the phase or the sign-in changes, not on every reload of the clause,
+    // so that focus and the field messages stay where they are.
+    let phase = Memo::new(move |_| clause.get().map(|c| c.round.phase));
+    let signed_in = Memo::new(move |_| session.me.get().is_some());
     move || {
-        let phase = clause.get()?.round.phase;
+        let phase = phase.get()?;
         if !phase.accepts_positions() {
             return Some(view! { <p class="notice">{t(Key::PositionsClosed)}</p> }.into_any());
         }
-        if session.me.get().is_none() {
-            return Some(view! {
-                <p class="notice"><a href="/signin">{t(Key::SignInToTakePosition)}</a></p>
-            }.into_any());
+        if !signed_in.get() {
+            return Some(
+                view! {
+                    <p class="notice"><a href="/signin">{t(Key::SignInToTakePosition)}</a></p>
+                }
+                .into_any(),
+            );
         }
         Some(view! {
             <form class="position-form" id="position-form" on:submit=submit novalidate>
@@ -223,17 +232,24 @@ fn CommentForm(
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        post.dispatch(NewComment { body: body.get_untracked() });
+        post.dispatch(NewComment {
+            body: body.get_untracked(),
+        });
     };
+    let phase = Memo::new(move |_| clause.get().map(|c| c.round.phase));
+    let signed_in = Memo::new(move |_| session.me.get().is_some());
     move || {
-        let phase = clause.get()?.round.phase;
+        let phase = phase.get()?;
         if !phase.accepts_comments() {
             return Some(view! { <p class="notice">{t(Key::CommentsClosed)}</p> }.into_any());
         }
-        if session.me.get().is_none() {
-            return Some(view! {
-                <p class="notice"><a href="/signin">{t(Key::SignInToComment)}</a></p>
-            }.into_any());
+        if !signed_in.get() {
+            return Some(
+                view! {
+                    <p class="notice"><a href="/signin">{t(Key::SignInToComment)}</a></p>
+                }
+                .into_any(),
+            );
         }
         Some(view! {
             <form class="comment-form" id="comment-form" on:submit=submit novalidate>

@@ -1,11 +1,9 @@
 //! API tests: each runs twice, against SQLite and against PostgreSQL, each time on its own server
 //! and its own database.
 
-mod helpers;
-
-use helpers::{CLAUSE, CLOSED_CLAUSE, Db, parts, spawn_app, spawn_app_with};
 use reqwest::Method;
 use serde_json::{Value, json};
+use tests::{CLAUSE, CLOSED_CLAUSE, Db, parts, spawn_app, spawn_app_with};
 
 /// Declares each test once per database.
 macro_rules! for_each_database {
@@ -59,12 +57,19 @@ async fn the_demo_consultation_is_listed_with_its_current_round(db: Db) {
 async fn a_round_lists_its_clauses_in_order_with_their_tallies(db: Db) {
     let app = spawn_app(db).await;
 
-    let (status, body) = parts(app.get("/api/v1/consultations/paris-call/rounds/2019").await).await;
+    let (status, body) = parts(
+        app.get("/api/v1/consultations/paris-call/rounds/2019")
+            .await,
+    )
+    .await;
 
     assert_eq!(status, 200);
     let clauses = body["clauses"].as_array().expect("clauses");
     assert_eq!(clauses.len(), 9);
-    let numbers: Vec<i64> = clauses.iter().map(|c| c["number"].as_i64().unwrap_or(0)).collect();
+    let numbers: Vec<i64> = clauses
+        .iter()
+        .map(|c| c["number"].as_i64().unwrap_or(0))
+        .collect();
     assert_eq!(numbers, (1..=9).collect::<Vec<_>>());
     assert_eq!(clauses[0]["key"], "protect-individuals");
     assert_eq!(clauses[0]["tally"]["endorse"], 2);
@@ -87,7 +92,11 @@ async fn an_unknown_consultation_round_or_clause_is_404(db: Db) {
     let unknown = "/api/v1/consultations/paris-call/rounds/2019/clauses/nope";
     let (status, _) = parts(app.post_comment(unknown, json!({"body": "Hello"})).await).await;
     assert_eq!(status, 404);
-    let (status, _) = parts(app.cast_position(unknown, json!({"stance": "endorse"})).await).await;
+    let (status, _) = parts(
+        app.cast_position(unknown, json!({"stance": "endorse"}))
+            .await,
+    )
+    .await;
     assert_eq!(status, 404);
 }
 
@@ -133,7 +142,12 @@ async fn the_session_cookie_is_http_only_and_same_site_strict(db: Db) {
     let cookie = response.headers()["set-cookie"].to_str().expect("ascii");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Strict"), "{cookie}");
-    let token = cookie.split(';').next().and_then(|c| c.split_once('=')).map(|c| c.1).unwrap_or("");
+    let token = cookie
+        .split(';')
+        .next()
+        .and_then(|c| c.split_once('='))
+        .map(|c| c.1)
+        .unwrap_or("");
     assert!(token.len() >= 22, "at least 128 bits: {token}");
 }
 
@@ -155,8 +169,12 @@ async fn sign_up_reports_every_broken_field(db: Db) {
 
     assert_eq!(status, 422);
     assert_eq!(body["code"], "validation_failed");
-    let fields: Vec<&str> =
-        body["fields"].as_array().expect("fields").iter().filter_map(|f| f["field"].as_str()).collect();
+    let fields: Vec<&str> = body["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter_map(|f| f["field"].as_str())
+        .collect();
     assert_eq!(fields, ["handle", "password"]);
 }
 
@@ -185,14 +203,21 @@ async fn a_comment_is_stored_and_listed(db: Db) {
     let app = spawn_app(db).await;
     app.signed_in().await;
 
-    let (status, created) =
-        parts(app.post_comment(CLAUSE, json!({"body": "  Name journalists too.  "})).await).await;
+    let (status, created) = parts(
+        app.post_comment(CLAUSE, json!({"body": "  Name journalists too.  "}))
+            .await,
+    )
+    .await;
     let (_, list) = parts(app.get(&format!("{CLAUSE}/comments")).await).await;
 
     assert_eq!(status, 201);
     assert_eq!(created["body"], "Name journalists too.");
     assert_eq!(created["author"], "tester");
-    let last = list.as_array().and_then(|l| l.last()).cloned().unwrap_or(Value::Null);
+    let last = list
+        .as_array()
+        .and_then(|l| l.last())
+        .cloned()
+        .unwrap_or(Value::Null);
     assert_eq!(last, created);
 }
 
@@ -222,17 +247,29 @@ async fn taking_a_position_updates_the_tally_and_changing_it_moves_the_count(db:
     let app = spawn_app(db).await;
     app.signed_in().await;
 
-    let (status, first) = parts(app.cast_position(CLAUSE, json!({"stance": "endorse"})).await).await;
+    let (status, first) = parts(
+        app.cast_position(CLAUSE, json!({"stance": "endorse"}))
+            .await,
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(first["tally"]["endorse"], 3);
 
-    let (status, second) = parts(app.cast_position(CLAUSE, json!({"stance": "abstain"})).await).await;
+    let (status, second) = parts(
+        app.cast_position(CLAUSE, json!({"stance": "abstain"}))
+            .await,
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(second["position"]["stance"], "abstain");
     assert_eq!(second["tally"]["endorse"], 2);
     assert_eq!(second["tally"]["abstain"], 1);
 
-    let (_, round) = parts(app.get("/api/v1/consultations/paris-call/rounds/2019").await).await;
+    let (_, round) = parts(
+        app.get("/api/v1/consultations/paris-call/rounds/2019")
+            .await,
+    )
+    .await;
     assert_eq!(round["clauses"][0]["tally"], second["tally"]);
 }
 
@@ -242,7 +279,8 @@ async fn a_reader_sees_their_own_position_on_the_clause(db: Db) {
     let (_, before) = parts(app.get(CLAUSE).await).await;
     assert_eq!(before["my_position"], Value::Null);
 
-    app.cast_position(CLAUSE, json!({"stance": "oppose", "reason": "Too vague."})).await;
+    app.cast_position(CLAUSE, json!({"stance": "oppose", "reason": "Too vague."}))
+        .await;
     let (_, after) = parts(app.get(CLAUSE).await).await;
 
     assert_eq!(after["my_position"]["stance"], "oppose");
@@ -253,14 +291,20 @@ async fn a_reservation_without_a_reason_is_rejected(db: Db) {
     let app = spawn_app(db).await;
     app.signed_in().await;
 
-    let (status, body) =
-        parts(app.cast_position(CLAUSE, json!({"stance": "endorse_with_reservation"})).await).await;
+    let (status, body) = parts(
+        app.cast_position(CLAUSE, json!({"stance": "endorse_with_reservation"}))
+            .await,
+    )
+    .await;
 
     assert_eq!(status, 422);
     assert_eq!(body["code"], "validation_failed");
     assert_eq!(body["fields"][0]["field"], "reason");
     let (_, clause) = parts(app.get(CLAUSE).await).await;
-    assert_eq!(clause["tally"]["endorse_with_reservation"], 0, "nothing was recorded");
+    assert_eq!(
+        clause["tally"]["endorse_with_reservation"], 0,
+        "nothing was recorded"
+    );
 }
 
 async fn an_opposition_with_a_reason_is_accepted(db: Db) {
@@ -268,8 +312,11 @@ async fn an_opposition_with_a_reason_is_accepted(db: Db) {
     app.signed_in().await;
 
     let (status, body) = parts(
-        app.cast_position(CLAUSE, json!({"stance": "oppose", "reason": "Leaves out journalists."}))
-            .await,
+        app.cast_position(
+            CLAUSE,
+            json!({"stance": "oppose", "reason": "Leaves out journalists."}),
+        )
+        .await,
     )
     .await;
 
@@ -293,7 +340,12 @@ async fn malformed_json_is_rejected(db: Db) {
     app.signed_in().await;
 
     let response = app
-        .raw(Method::POST, &format!("{CLAUSE}/comments"), "application/json", b"{\"body\": ".to_vec())
+        .raw(
+            Method::POST,
+            &format!("{CLAUSE}/comments"),
+            "application/json",
+            b"{\"body\": ".to_vec(),
+        )
         .await;
     let (status, body) = parts(response).await;
 
@@ -305,8 +357,14 @@ async fn a_body_that_is_not_declared_json_is_rejected(db: Db) {
     let app = spawn_app(db).await;
     app.signed_in().await;
 
-    let response =
-        app.raw(Method::POST, &format!("{CLAUSE}/comments"), "text/plain", b"{\"body\":\"x\"}".to_vec()).await;
+    let response = app
+        .raw(
+            Method::POST,
+            &format!("{CLAUSE}/comments"),
+            "text/plain",
+            b"{\"body\":\"x\"}".to_vec(),
+        )
+        .await;
     let (status, body) = parts(response).await;
 
     assert_eq!(status, 415);
@@ -318,7 +376,14 @@ async fn an_oversized_body_is_rejected(db: Db) {
     app.signed_in().await;
     let huge = serde_json::to_vec(&json!({"body": "x".repeat(backend::BODY_LIMIT)})).expect("json");
 
-    let response = app.raw(Method::POST, &format!("{CLAUSE}/comments"), "application/json", huge).await;
+    let response = app
+        .raw(
+            Method::POST,
+            &format!("{CLAUSE}/comments"),
+            "application/json",
+            huge,
+        )
+        .await;
     let (status, body) = parts(response).await;
 
     assert_eq!(status, 413);
@@ -329,11 +394,19 @@ async fn a_position_on_a_clause_of_the_closed_round_is_refused(db: Db) {
     let app = spawn_app(db).await;
     app.signed_in().await;
 
-    let (status, body) = parts(app.cast_position(CLOSED_CLAUSE, json!({"stance": "endorse"})).await).await;
+    let (status, body) = parts(
+        app.cast_position(CLOSED_CLAUSE, json!({"stance": "endorse"}))
+            .await,
+    )
+    .await;
     assert_eq!(status, 409);
     assert_eq!(body["code"], "phase_closed");
 
-    let (status, _) = parts(app.post_comment(CLOSED_CLAUSE, json!({"body": "Late."})).await).await;
+    let (status, _) = parts(
+        app.post_comment(CLOSED_CLAUSE, json!({"body": "Late."}))
+            .await,
+    )
+    .await;
     assert_eq!(status, 409);
 }
 
@@ -343,7 +416,11 @@ async fn unknown_api_routes_and_methods_answer_in_json(db: Db) {
     let (status, body) = parts(app.get("/api/v1/no-such-thing").await).await;
     assert_eq!((status, &body["code"]), (404, &json!("not_found")));
 
-    let (status, body) = parts(app.request(Method::PATCH, "/api/v1/consultations", None).await).await;
+    let (status, body) = parts(
+        app.request(Method::PATCH, "/api/v1/consultations", None)
+            .await,
+    )
+    .await;
     assert_eq!((status, &body["code"]), (405, &json!("method_not_allowed")));
 }
 
@@ -381,7 +458,11 @@ async fn the_front_end_is_served_precompressed_with_the_right_cache_lifetimes() 
     let index = r#"<html><head><script type="module">start()</script></head></html>"#;
     std::fs::write(assets.path().join("index.html"), index).expect("write");
     std::fs::write(assets.path().join("app-0123456789abcdef_bg.wasm"), b"plain").expect("write");
-    std::fs::write(assets.path().join("app-0123456789abcdef_bg.wasm.br"), b"brotli").expect("write");
+    std::fs::write(
+        assets.path().join("app-0123456789abcdef_bg.wasm.br"),
+        b"brotli",
+    )
+    .expect("write");
     let app = spawn_app_with(Db::Sqlite, Some(assets.path().to_owned())).await;
 
     let wasm = app
@@ -392,7 +473,10 @@ async fn the_front_end_is_served_precompressed_with_the_right_cache_lifetimes() 
         .await
         .expect("request");
     assert_eq!(wasm.headers()["content-encoding"], "br");
-    assert_eq!(wasm.headers()["cache-control"], "public, max-age=31536000, immutable");
+    assert_eq!(
+        wasm.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
     assert_eq!(wasm.bytes().await.expect("body").as_ref(), b"brotli");
 
     // A page of the browser-side router gets index.html, never cached, with a policy that
@@ -400,7 +484,10 @@ async fn the_front_end_is_served_precompressed_with_the_right_cache_lifetimes() 
     let page = app.get("/c/paris-call/2019").await;
     assert_eq!(page.status(), 200);
     assert_eq!(page.headers()["cache-control"], "no-cache");
-    let csp = page.headers()["content-security-policy"].to_str().expect("ascii").to_owned();
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
     assert!(csp.contains("'sha256-"), "{csp}");
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     assert_eq!(page.text().await.expect("body"), index);

@@ -1,0 +1,150 @@
+//! A real headless Chromium, driven through WebDriver: the test starts its own `chromedriver` on a
+//! free port and a browser with a fresh profile and no background network traffic.
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The built front end the end-to-end tests serve (`scripts/build-frontend` makes it).
+pub fn assets_dir() -> PathBuf {
+    let dir = std::env::var_os("CONCORD_ASSETS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../frontend/dist"));
+    assert!(
+        dir.join("index.html").is_file(),
+        "no built front end in {}; run scripts/build-frontend (scripts/test does)",
+        dir.display()
+    );
+    dir
+}
+
+/// A running chromedriver and a browser session on it; both end when this is dropped.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium.
+    pub async fn start() -> Browser {
+        let port = {
+            let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+            probe.local_addr().expect("address").port()
+        };
+        let driver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or("chromedriver".into()))
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (Debian package chromium-driver) must be installed");
+        let profile = tempfile::tempdir().expect("profile dir");
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": std::env::var("CHROMIUM").unwrap_or("/usr/bin/chromium".into()),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--disable-quic", "--no-first-run",
+                    "--window-size=1024,900", "--lang=en-GB",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+                "prefs": { "intl.accept_languages": "en-GB,en" },
+            }),
+        );
+        // chromedriver takes a moment to listen; keep trying to open a session until it does.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(client) => break client,
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("could not start Chromium through chromedriver: {e}"),
+            }
+        };
+        Browser {
+            client,
+            driver,
+            _profile: profile,
+        }
+    }
+
+    /// Waits for an element to appear (up to 20 s) and returns it.
+    pub async fn wait(&self, css: &str) -> Element {
+        self.wait_for(Locator::Css(css)).await
+    }
+
+    /// Waits for an element matching `locator`.
+    pub async fn wait_for(&self, locator: Locator<'_>) -> Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(locator)
+            .await
+            .unwrap_or_else(|e| panic!("waiting for {locator:?}: {e}"))
+    }
+
+    /// Waits for an element whose text is exactly `text`, under the element matched by `css`.
+    pub async fn wait_for_text(&self, css_scope: &str, text: &str) -> Element {
+        let xpath = format!(
+            "//*[@id='{}']//*[normalize-space(.)={}] | //*[@id='{}'][normalize-space(.)={}]",
+            css_scope.trim_start_matches('#'),
+            xpath_literal(text),
+            css_scope.trim_start_matches('#'),
+            xpath_literal(text)
+        );
+        self.wait_for(Locator::XPath(&xpath)).await
+    }
+
+    /// Types `text` into the field matched by `css`, replacing what it held.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.wait(css).await;
+        field.clear().await.expect("clear");
+        field.send_keys(text).await.expect("type");
+    }
+
+    /// Clicks the element matched by `css`.
+    pub async fn click(&self, css: &str) {
+        self.wait(css).await.click().await.expect("click");
+    }
+
+    /// The text of the element matched by `css`.
+    pub async fn text(&self, css: &str) -> String {
+        self.wait(css).await.text().await.expect("text")
+    }
+
+    /// Ends the browser session and the driver.
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+    }
+}
+
+/// `text` as an XPath string literal.
+fn xpath_literal(text: &str) -> String {
+    if !text.contains('\'') {
+        format!("'{text}'")
+    } else {
+        let parts: Vec<String> = text.split('\'').map(|p| format!("'{p}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
+}

@@ -1,0 +1,179 @@
+//! End-to-end: the real server over a fresh SQLite database with the demo loaded, the built front
+//! end, and a real headless Chromium. One journey through the foundation's promises: read the
+//! consultation, sign up, take positions (a reservation without a reason is refused next to the
+//! field), comment, sign out and in again, switch language.
+
+use tests::browser::{Browser, assets_dir};
+use tests::{Db, spawn_app_with};
+
+// Locators.
+const CONSULTATION_LINK: &str = "#consultations li:first-child h2 a";
+const FIRST_CLAUSE_LINK: &str = "#clauses li:first-child h3 a";
+const CLAUSE_TITLE: &str = "#clause-title";
+const SIGN_UP_LINK: &str = "#sign-up-link";
+const SIGN_IN_LINK: &str = "#sign-in-link";
+const SIGN_OUT: &str = "#sign-out";
+const HANDLE: &str = "#handle";
+const PASSWORD: &str = "#password";
+const ACCOUNT_SUBMIT: &str = "#account-submit";
+const SIGNED_IN_HANDLE: &str = "#signed-in-handle";
+const RESERVATION: &str = "input[name='stance'][value='endorse_with_reservation']";
+const REASON: &str = "#reason";
+const REASON_ERROR: &str = "#reason-error";
+const RECORD_POSITION: &str = "#record-position";
+const COMMENT_BODY: &str = "#body";
+const COMMENT_ERROR: &str = "#body-error";
+const POST_COMMENT: &str = "#post-comment";
+
+fn count(stance: &str) -> String {
+    format!(".count[data-stance='{stance}']")
+}
+
+/// The tally's count for `stance` once it reads `n` (the tally re-renders after each change).
+fn count_is(stance: &str, n: u32) -> String {
+    format!("//span[@data-stance='{stance}' and text()='{n}']")
+}
+
+// Checks.
+async fn wait_for_count(browser: &Browser, stance: &str, n: u32) {
+    browser
+        .wait_for(fantoccini::Locator::XPath(&count_is(stance, n)))
+        .await;
+}
+
+// Actions.
+async fn sign_up(browser: &Browser, handle: &str, password: &str) {
+    browser.click(SIGN_UP_LINK).await;
+    browser.fill(HANDLE, handle).await;
+    browser.fill(PASSWORD, password).await;
+    browser.click(ACCOUNT_SUBMIT).await;
+}
+
+async fn sign_in(browser: &Browser, handle: &str, password: &str) {
+    browser.click(SIGN_IN_LINK).await;
+    browser.fill(HANDLE, handle).await;
+    browser.fill(PASSWORD, password).await;
+    browser.click(ACCOUNT_SUBMIT).await;
+}
+
+#[tokio::test]
+async fn a_participant_reads_signs_up_takes_positions_and_comments_in_a_real_browser() {
+    let app = spawn_app_with(Db::Sqlite, Some(assets_dir())).await;
+    let browser = Browser::start().await;
+
+    // Step 2: the list of consultations, then the current round and its clauses.
+    browser.client.goto(&app.address).await.expect("open");
+    browser.click(CONSULTATION_LINK).await;
+    browser
+        .wait_for_text("round-heading", "2019 review Phase: Voting")
+        .await;
+    let clauses = browser
+        .client
+        .find_all(fantoccini::Locator::Css("#clauses > li"))
+        .await
+        .expect("clauses");
+    assert_eq!(clauses.len(), 9);
+
+    // Step 4 (reading): a clause with its text, tally and comments; no position form yet.
+    browser.click(FIRST_CLAUSE_LINK).await;
+    assert_eq!(
+        browser.text(CLAUSE_TITLE).await,
+        "1. Protect individuals and infrastructure"
+    );
+    browser.wait_for_text("comments", "amina-k").await;
+    assert_eq!(browser.text(&count("endorse")).await, "2");
+    browser
+        .wait_for_text("main", "Sign in to take a position.")
+        .await;
+
+    // Step 3: sign up, which brings the participant back to the clause.
+    sign_up(&browser, "e2e-reader", "a long passphrase").await;
+    assert_eq!(browser.text(SIGNED_IN_HANDLE).await, "e2e-reader");
+    browser.wait(CLAUSE_TITLE).await;
+
+    // Step 4: a reservation without a reason is refused next to the reason field.
+    browser.click(RESERVATION).await;
+    browser.click(RECORD_POSITION).await;
+    let error = browser.wait(REASON_ERROR).await;
+    assert_eq!(
+        error.text().await.expect("text"),
+        "A reservation or an opposition needs a reason."
+    );
+    let reason = browser.wait(REASON).await;
+    assert_eq!(
+        reason.attr("aria-invalid").await.expect("attr").as_deref(),
+        Some("true")
+    );
+    assert_eq!(browser.text(&count("endorse_with_reservation")).await, "0");
+
+    // With a reason it is recorded and the tally changes at once.
+    browser
+        .fill(REASON, "Name journalists and activists at risk.")
+        .await;
+    browser.click(RECORD_POSITION).await;
+    browser
+        .wait_for_text("position-status", "Endorse with reservation")
+        .await;
+    wait_for_count(&browser, "endorse_with_reservation", 1).await;
+    wait_for_count(&browser, "endorse", 2).await;
+
+    // Changing the position moves the count.
+    browser.click("input[name='stance'][value='endorse']").await;
+    browser.click(RECORD_POSITION).await;
+    wait_for_count(&browser, "endorse", 3).await;
+    wait_for_count(&browser, "endorse_with_reservation", 0).await;
+
+    // Comments: an empty one is refused next to the field; a real one appears in the list.
+    browser.click(POST_COMMENT).await;
+    browser.wait(COMMENT_ERROR).await;
+    browser
+        .fill(COMMENT_BODY, "Please define 'individuals'.")
+        .await;
+    browser.click(POST_COMMENT).await;
+    browser
+        .wait_for_text("comments", "Please define 'individuals'.")
+        .await;
+    browser.wait_for_text("comments", "e2e-reader").await;
+
+    // Step 3: sign out, then sign in again; the recorded position is still there.
+    browser.click(SIGN_OUT).await;
+    browser.wait(SIGN_IN_LINK).await;
+    browser
+        .client
+        .goto(&format!(
+            "{}/c/paris-call/2019/protect-individuals",
+            app.address
+        ))
+        .await
+        .expect("open");
+    sign_in(&browser, "e2e-reader", "a long passphrase").await;
+    assert_eq!(browser.text(SIGNED_IN_HANDLE).await, "e2e-reader");
+    let endorse = browser.wait("input[name='stance'][value='endorse']").await;
+    browser
+        .wait_for(fantoccini::Locator::Css(
+            "input[name='stance'][value='endorse']:checked",
+        ))
+        .await;
+    drop(endorse);
+
+    // The translation layer: switching to French changes the interface's words.
+    browser
+        .client
+        .find(fantoccini::Locator::Css(".language select"))
+        .await
+        .expect("language switcher")
+        .select_by_value("fr")
+        .await
+        .expect("select French");
+    browser
+        .wait_for_text("tally-heading", "Positions à ce jour")
+        .await;
+    let lang = browser
+        .client
+        .execute("return document.documentElement.lang", vec![])
+        .await
+        .expect("script");
+    assert_eq!(lang, "fr");
+
+    browser.close().await;
+}
