@@ -27,7 +27,20 @@ pub fn use_session() -> Session {
     })
 }
 
-/// The application: header, routed page, footer.
+/// A link to `page` (`/signin` or `/signup`) that brings the person back here afterwards.
+pub fn account_href(page: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+    let location = use_location();
+    move || {
+        let path = location.pathname.get();
+        if path.starts_with("/sign") {
+            page.to_owned()
+        } else {
+            format!("{page}?next={}", js_sys::encode_uri_component(&path))
+        }
+    }
+}
+
+/// The application: header and routed page.
 #[component]
 pub fn App() -> impl IntoView {
     i18n::provide_i18n();
@@ -64,17 +77,7 @@ pub fn App() -> impl IntoView {
 fn Header() -> impl IntoView {
     let session = use_session();
     let i18n = use_i18n();
-    let location = use_location();
     let navigate = use_navigate();
-    // Sign-in links bring the person back to where they were.
-    let next = move || {
-        let path = location.pathname.get();
-        if path.starts_with("/sign") {
-            String::new()
-        } else {
-            format!("?next={}", js_sys::encode_uri_component(&path))
-        }
-    };
     let sign_out = Action::new_local(move |_: &()| async move { api::sign_out().await });
     Effect::new(move |_| {
         if let Some(Ok(())) = sign_out.value().get() {
@@ -106,8 +109,8 @@ fn Header() -> impl IntoView {
                     }
                     .into_any(),
                     None => view! {
-                        <a href=move || format!("/signin{}", next()) id="sign-in-link">{t(Key::SignIn)}</a>
-                        <a href=move || format!("/signup{}", next()) id="sign-up-link">{t(Key::SignUp)}</a>
+                        <a href=account_href("/signin") id="sign-in-link">{t(Key::SignIn)}</a>
+                        <a href=account_href("/signup") id="sign-up-link">{t(Key::SignUp)}</a>
                     }
                     .into_any(),
                 }}

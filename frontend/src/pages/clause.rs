@@ -6,7 +6,7 @@ use crate::components::{
     ErrorNotice, FieldMessage, Loading, PhaseBadge, TallyView, errors_fallback,
 };
 use crate::i18n::{self, Key, t, use_i18n};
-use crate::use_session;
+use crate::{account_href, use_session};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use shared::{ApiError, CastPosition, Clause, Comment, NewComment, PositionCast, Stance};
@@ -129,7 +129,7 @@ fn PositionForm(
         if !signed_in.get() {
             return Some(
                 view! {
-                    <p class="notice"><a href="/signin">{t(Key::SignInToTakePosition)}</a></p>
+                    <p class="notice"><a href=account_href("/signin")>{t(Key::SignInToTakePosition)}</a></p>
                 }
                 .into_any(),
             );
@@ -246,7 +246,7 @@ fn CommentForm(
         if !signed_in.get() {
             return Some(
                 view! {
-                    <p class="notice"><a href="/signin">{t(Key::SignInToComment)}</a></p>
+                    <p class="notice"><a href=account_href("/signin")>{t(Key::SignInToComment)}</a></p>
                 }
                 .into_any(),
             );
