@@ -233,31 +233,44 @@ impl Store {
         Ok(())
     }
 
-    /// The account of a live session, refreshing its idle clock; expired sessions are deleted.
+    /// The account of a live session, refreshing its idle clock at most once a minute (so that
+    /// reading pages does not cost a durable write each time); an expired session is deleted.
     pub async fn session_account(&self, token_hash: &str) -> Result<Option<Account>, AppError> {
-        let now = now_ms();
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1 AND (last_seen_at_ms < $2 OR created_at_ms < $3)")
-            .bind(token_hash)
-            .bind(now - ms(SESSION_IDLE))
-            .bind(now - ms(SESSION_LIFETIME))
-            .execute(&self.pool)
-            .await?;
-        let touched = sqlx::query("UPDATE sessions SET last_seen_at_ms = $1 WHERE token_hash = $2")
-            .bind(now)
-            .bind(token_hash)
-            .execute(&self.pool)
-            .await?;
-        if touched.rows_affected() == 0 {
-            return Ok(None);
+        #[derive(FromRow)]
+        struct Row {
+            id: i64,
+            handle: String,
+            created_at_ms: i64,
+            last_seen_at_ms: i64,
         }
-        let account: Option<Account> = sqlx::query_as(
-            "SELECT a.id, a.handle FROM sessions s JOIN accounts a ON a.id = s.account_id \
-             WHERE s.token_hash = $1",
+        let now = now_ms();
+        let Some(row): Option<Row> = sqlx::query_as(
+            "SELECT a.id, a.handle, s.created_at_ms, s.last_seen_at_ms \
+             FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1",
         )
         .bind(token_hash)
         .fetch_optional(&self.pool)
-        .await?;
-        Ok(account)
+        .await?
+        else {
+            return Ok(None);
+        };
+        if row.last_seen_at_ms < now - ms(SESSION_IDLE)
+            || row.created_at_ms < now - ms(SESSION_LIFETIME)
+        {
+            self.delete_session(token_hash).await?;
+            return Ok(None);
+        }
+        if row.last_seen_at_ms < now - 60_000 {
+            sqlx::query("UPDATE sessions SET last_seen_at_ms = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(token_hash)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(Some(Account {
+            id: row.id,
+            handle: row.handle,
+        }))
     }
 
     /// Ends a session.

@@ -5,9 +5,10 @@ pub mod components;
 pub mod i18n;
 pub mod pages;
 
-use i18n::{Key, Lang, t, use_i18n};
+use i18n::{I18nContextProvider, Locale, use_i18n};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_i18n::{Locale as _, t, t_string, td_string};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::path;
@@ -43,7 +44,6 @@ pub fn account_href(page: &'static str) -> impl Fn() -> String + Copy + Send + S
 /// The application: header and routed page.
 #[component]
 pub fn App() -> impl IntoView {
-    i18n::provide_i18n();
     let session = Session {
         me: RwSignal::new(None),
     };
@@ -55,8 +55,19 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
+        <I18nContextProvider>
+            <Frame />
+        </I18nContextProvider>
+    }
+}
+
+/// Skip link, header and the routed page, inside the translation context.
+#[component]
+fn Frame() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
         <Router>
-            <a class="skip-link" href="#main">{t(Key::SkipToContent)}</a>
+            <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
             <Header />
             <main id="main" tabindex="-1">
                 <Routes fallback=pages::NotFound>
@@ -89,14 +100,14 @@ fn Header() -> impl IntoView {
     view! {
         <header class="site-header">
             <A href="/" attr:class="brand">"Concord"</A>
-            <nav aria-label=t(Key::MainNavigation)>
-                <A href="/">{t(Key::Consultations)}</A>
+            <nav aria-label=move || t_string!(i18n, main_navigation)>
+                <A href="/">{t!(i18n, consultations)}</A>
             </nav>
             <div class="account">
                 {move || match session.me.get() {
                     Some(me) => view! {
                         <span class="signed-in">
-                            {t(Key::SignedInAs)}" "<strong id="signed-in-handle">{me.handle}</strong>
+                            {t!(i18n, signed_in_as)}" "<strong id="signed-in-handle">{me.handle}</strong>
                         </span>
                         <button
                             type="button"
@@ -104,30 +115,35 @@ fn Header() -> impl IntoView {
                             on:click=move |_| { sign_out.dispatch(()); }
                             disabled=move || sign_out.pending().get()
                         >
-                            {t(Key::SignOut)}
+                            {t!(i18n, sign_out)}
                         </button>
                     }
                     .into_any(),
                     None => view! {
-                        <a href=account_href("/signin") id="sign-in-link">{t(Key::SignIn)}</a>
-                        <a href=account_href("/signup") id="sign-up-link">{t(Key::SignUp)}</a>
+                        <a href=account_href("/signin") id="sign-in-link">{t!(i18n, sign_in)}</a>
+                        <a href=account_href("/signup") id="sign-up-link">{t!(i18n, sign_up)}</a>
                     }
                     .into_any(),
                 }}
             </div>
             <label class="language">
-                <span class="visually-hidden">{t(Key::Language)}</span>
+                <span class="visually-hidden">{t!(i18n, language)}</span>
                 <select on:change=move |ev| {
-                    if let Some(lang) = Lang::from_tag(&event_target_value(&ev)) {
-                        i18n.set(lang);
+                    let chosen = event_target_value(&ev);
+                    if let Some(&locale) = Locale::get_all().iter().find(|l| l.as_str() == chosen) {
+                        i18n.set_locale(locale);
                     }
                 }>
-                    {Lang::ALL
-                        .into_iter()
-                        .map(|lang| {
+                    {Locale::get_all()
+                        .iter()
+                        .map(|&locale| {
                             view! {
-                                <option value=lang.tag() selected=move || i18n.lang() == lang>
-                                    {lang.native_name()}
+                                <option
+                                    value=locale.as_str()
+                                    lang=locale.as_str()
+                                    selected=move || i18n.get_locale() == locale
+                                >
+                                    {td_string!(locale, language_name)}
                                 </option>
                             }
                         })

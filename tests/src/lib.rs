@@ -22,6 +22,8 @@ pub enum Db {
 
 pub struct TestApp {
     pub address: String,
+    /// The app's own database, for arranging states the API cannot reach (such as old sessions).
+    pub database_url: String,
     pub client: reqwest::Client,
     _dir: tempfile::TempDir,
 }
@@ -82,6 +84,7 @@ pub async fn spawn_app_with(db: Db, assets: Option<PathBuf>) -> TestApp {
     ));
     TestApp {
         address,
+        database_url: url,
         client: reqwest::Client::builder()
             .cookie_store(true)
             .build()
@@ -96,6 +99,19 @@ pub async fn spawn_app(db: Db) -> TestApp {
 }
 
 impl TestApp {
+    /// Runs one SQL statement with one integer parameter on the app's database.
+    pub async fn execute(&self, sql: &str, param: i64) {
+        let pool = sqlx::AnyPool::connect(&self.database_url)
+            .await
+            .expect("connect");
+        sqlx::query(sql)
+            .bind(param)
+            .execute(&pool)
+            .await
+            .expect("execute");
+        pool.close().await;
+    }
+
     pub async fn request(&self, method: Method, path: &str, body: Option<Value>) -> Response {
         let mut request = self
             .client

@@ -1,13 +1,15 @@
 //! Loading states and error notices.
 
-use crate::i18n::{self, Key, t, use_i18n};
+use crate::i18n::{self, use_i18n};
 use leptos::prelude::*;
+use leptos_i18n::t;
 use shared::ApiError;
 
 /// A polite "Loading…" announced to screen readers.
 #[component]
 pub fn Loading() -> impl IntoView {
-    view! { <p class="loading" role="status">{t(Key::Loading)}</p> }
+    let i18n = use_i18n();
+    view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }
 }
 
 /// An error explained in the current language, announced when it appears.
@@ -20,7 +22,7 @@ pub fn ErrorNotice(
     let i18n = use_i18n();
     move || {
         error.get().map(|e| {
-            view! { <p class="notice error" role="alert">{i18n::error(i18n.lang(), &e)}</p> }
+            view! { <p class="notice error" role="alert">{i18n::error_text(i18n.get_locale(), &e)}</p> }
         })
     }
 }
@@ -30,7 +32,7 @@ pub fn errors_fallback(errors: ArcRwSignal<leptos::error::Errors>) -> impl IntoV
     let i18n = use_i18n();
     view! {
         <div class="notice error" role="alert">
-            <h2>{t(Key::SomethingWentWrong)}</h2>
+            <h2>{t!(i18n, something_went_wrong)}</h2>
             <ul>
                 {move || {
                     errors
@@ -38,7 +40,7 @@ pub fn errors_fallback(errors: ArcRwSignal<leptos::error::Errors>) -> impl IntoV
                         .into_iter()
                         .map(|(_, e)| {
                             let message = match e.downcast_ref::<ApiError>() {
-                                Some(api) => i18n::error(i18n.lang(), api),
+                                Some(api) => i18n::error_text(i18n.get_locale(), api),
                                 None => e.to_string(),
                             };
                             view! { <li>{message}</li> }
@@ -46,7 +48,7 @@ pub fn errors_fallback(errors: ArcRwSignal<leptos::error::Errors>) -> impl IntoV
                         .collect_view()
                 }}
             </ul>
-            <p><a href="/">{t(Key::BackHome)}</a></p>
+            <p><a href="/">{t!(i18n, back_home)}</a></p>
         </div>
     }
 }

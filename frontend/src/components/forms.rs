@@ -1,6 +1,6 @@
 //! Form fields whose errors appear next to them and are tied to them for assistive technology.
 
-use crate::i18n::{self, Key, t, use_i18n};
+use crate::i18n::{self, use_i18n};
 use leptos::prelude::*;
 use shared::ApiError;
 
@@ -19,7 +19,7 @@ pub fn FieldMessage(
             e.field(field).map(|f| {
                 view! {
                     <p class="field-error" id=format!("{field}-error")>
-                        {i18n::field_error(i18n.lang(), f)}
+                        {i18n::field_error_text(i18n.get_locale(), f)}
                     </p>
                 }
             })
@@ -44,9 +44,11 @@ pub fn TextField(
     /// The field's name in the request body; also its element id.
     name: &'static str,
     /// Its label.
-    label: Key,
+    #[prop(into)]
+    label: TextProp,
     /// Help shown under it.
-    help: Key,
+    #[prop(into)]
+    help: TextProp,
     /// `text` or `password`.
     #[prop(default = "text")]
     kind: &'static str,
@@ -60,7 +62,7 @@ pub fn TextField(
 ) -> impl IntoView {
     view! {
         <div class="field">
-            <label for=name>{t(label)}</label>
+            <label for=name>{move || label.get()}</label>
             <input
                 id=name
                 name=name
@@ -71,7 +73,7 @@ pub fn TextField(
                 aria-invalid=invalid(error, name)
                 bind:value=value
             />
-            <p class="help" id=format!("{name}-help")>{t(help)}</p>
+            <p class="help" id=format!("{name}-help")>{move || help.get()}</p>
             <FieldMessage error field=name />
         </div>
     }

@@ -1,7 +1,8 @@
 //! The round's phase, shown on every page of the round.
 
-use crate::i18n::{self, Key, t, use_i18n};
+use crate::i18n::{self, use_i18n};
 use leptos::prelude::*;
+use leptos_i18n::t;
 use shared::Phase;
 
 /// A badge naming the phase in words (never by colour alone).
@@ -13,8 +14,8 @@ pub fn PhaseBadge(
     let i18n = use_i18n();
     view! {
         <span class=format!("phase phase-{}", phase.as_str())>
-            <span class="visually-hidden">{t(Key::PhaseLabel)}": "</span>
-            {move || i18n::phase(i18n.lang(), phase)}
+            <span class="visually-hidden">{t!(i18n, phase_label)}": "</span>
+            {move || i18n::phase_name(i18n.get_locale(), phase)}
         </span>
     }
 }

@@ -1,7 +1,8 @@
 //! Counts of positions on a clause, as numbers and as bars (the bars only repeat the numbers).
 
-use crate::i18n::{self, Key, t, use_i18n};
+use crate::i18n::{self, use_i18n};
 use leptos::prelude::*;
+use leptos_i18n::{t, t_string};
 use shared::{Stance, Tally};
 
 /// The tally of one clause.
@@ -19,16 +20,15 @@ pub fn TallyView(
         return view! {
             <p class="tally-compact">
                 {move || {
-                    let lang = i18n.lang();
                     if total == 0 {
-                        text_of(lang, Key::NoPositions)
-                    } else {
-                        Stance::ALL
-                            .into_iter()
-                            .map(|s| format!("{} {}", i18n::stance(lang, s), tally.count(s)))
-                            .collect::<Vec<_>>()
-                            .join(" · ")
+                        return t_string!(i18n, no_positions).to_owned();
                     }
+                    let locale = i18n.get_locale();
+                    Stance::ALL
+                        .into_iter()
+                        .map(|s| format!("{} {}", i18n::stance_name(locale, s), tally.count(s)))
+                        .collect::<Vec<_>>()
+                        .join(" · ")
                 }}
             </p>
         }
@@ -36,9 +36,9 @@ pub fn TallyView(
     }
     view! {
         <section class="tally" aria-labelledby="tally-heading">
-            <h2 id="tally-heading">{t(Key::Tally)}</h2>
+            <h2 id="tally-heading">{t!(i18n, tally)}</h2>
             <p class="tally-total" aria-live="polite">
-                {move || i18n::position_count(i18n.lang(), total)}
+                {move || i18n::position_count(i18n.get_locale(), total)}
             </p>
             <dl>
                 {Stance::ALL
@@ -48,7 +48,7 @@ pub fn TallyView(
                         let width = (n * 100).checked_div(total).unwrap_or(0);
                         view! {
                             <div class=format!("tally-row stance-{}", s.as_str())>
-                                <dt>{move || i18n::stance(i18n.lang(), s)}</dt>
+                                <dt>{move || i18n::stance_name(i18n.get_locale(), s)}</dt>
                                 <dd>
                                     <span class="count" data-stance=s.as_str()>{n}</span>
                                     <span class="bar" aria-hidden="true">
@@ -63,8 +63,4 @@ pub fn TallyView(
         </section>
     }
     .into_any()
-}
-
-fn text_of(lang: i18n::Lang, key: Key) -> String {
-    i18n::text(lang, key).to_owned()
 }

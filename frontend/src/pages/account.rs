@@ -2,9 +2,10 @@
 
 use crate::api;
 use crate::components::{ErrorNotice, TextField};
-use crate::i18n::{Key, t};
+use crate::i18n::use_i18n;
 use crate::use_session;
 use leptos::prelude::*;
+use leptos_i18n::t_string;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::{ApiError, Credentials, Me};
@@ -52,11 +53,8 @@ pub fn Account(
             password: password.get_untracked(),
         });
     };
-    let (title, other_prompt, other_link, other_href) = if sign_up {
-        (Key::SignUp, Key::HaveAccount, Key::SignIn, "/signin")
-    } else {
-        (Key::SignIn, Key::NoAccount, Key::SignUp, "/signup")
-    };
+    let i18n = use_i18n();
+    let other_href = if sign_up { "/signin" } else { "/signup" };
     let general = Signal::derive(move || {
         error
             .get()
@@ -64,22 +62,23 @@ pub fn Account(
     });
 
     view! {
-        <h1>{t(title)}</h1>
+        <h1>{move || if sign_up { t_string!(i18n, sign_up) } else { t_string!(i18n, sign_in) }}</h1>
         <form class="account-form" id="account-form" on:submit=on_submit novalidate>
-            <TextField name="handle" label=Key::Handle help=Key::HandleHelp
+            <TextField name="handle" label=move || t_string!(i18n, handle) help=move || t_string!(i18n, handle_help)
                 autocomplete="username" value=handle error />
-            <TextField name="password" label=Key::Password help=Key::PasswordHelp kind="password"
+            <TextField name="password" label=move || t_string!(i18n, password)
+                help=move || t_string!(i18n, password_help) kind="password"
                 autocomplete=if sign_up { "new-password" } else { "current-password" }
                 value=password error />
             <ErrorNotice error=general />
             <button type="submit" id="account-submit" disabled=move || submit_action.pending().get()>
-                {t(if sign_up { Key::CreateAccount } else { Key::SignIn })}
+                {move || if sign_up { t_string!(i18n, create_account) } else { t_string!(i18n, sign_in) }}
             </button>
         </form>
         <p>
-            {t(other_prompt)}" "
+            {move || if sign_up { t_string!(i18n, have_account) } else { t_string!(i18n, no_account) }}" "
             <A href=move || format!("{other_href}?next={}", js_sys::encode_uri_component(&next()))>
-                {t(other_link)}
+                {move || if sign_up { t_string!(i18n, sign_in) } else { t_string!(i18n, sign_up) }}
             </A>
         </p>
     }

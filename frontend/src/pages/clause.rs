@@ -5,15 +5,18 @@ use crate::api;
 use crate::components::{
     ErrorNotice, FieldMessage, Loading, PhaseBadge, TallyView, errors_fallback,
 };
-use crate::i18n::{self, Key, t, use_i18n};
+use crate::i18n::{self, use_i18n};
 use crate::{account_href, use_session};
 use leptos::prelude::*;
+use leptos_i18n::Locale as _;
+use leptos_i18n::{t, t_string};
 use leptos_router::components::A;
 use shared::{ApiError, CastPosition, Clause, Comment, NewComment, PositionCast, Stance};
 
 /// The clause page.
 #[component]
 pub fn ClausePage() -> impl IntoView {
+    let i18n = use_i18n();
     let (slug, round, key) = (param("slug"), param("round"), param("key"));
     let ids = move || (slug(), round(), key());
 
@@ -51,7 +54,7 @@ pub fn ClausePage() -> impl IntoView {
         </Transition>
         <PositionForm clause=loaded cast />
         <section class="comments" aria-labelledby="comments-heading">
-            <h2 id="comments-heading">{t(Key::Comments)}</h2>
+            <h2 id="comments-heading">{t!(i18n, comments)}</h2>
             <Transition fallback=Loading>
                 <ErrorBoundary fallback=errors_fallback>
                     {move || Suspend::new(async move {
@@ -67,10 +70,11 @@ pub fn ClausePage() -> impl IntoView {
 /// Breadcrumbs, title, phase, text and tally of a clause.
 #[component]
 fn ClauseText(clause: Clause) -> impl IntoView {
+    let i18n = use_i18n();
     let round_href = format!("/c/{}/{}", clause.consultation_slug, clause.round.slug);
     view! {
-        <nav class="breadcrumbs" aria-label=t(Key::Breadcrumb)>
-            <A href="/">{t(Key::Consultations)}</A>" › "
+        <nav class="breadcrumbs" aria-label=move || t_string!(i18n, breadcrumb)>
+            <A href="/">{t!(i18n, consultations)}</A>" › "
             <A href=round_href>{clause.consultation_title}" — "{clause.round.title}</A>
         </nav>
         <article class="clause">
@@ -124,12 +128,12 @@ fn PositionForm(
     move || {
         let phase = phase.get()?;
         if !phase.accepts_positions() {
-            return Some(view! { <p class="notice">{t(Key::PositionsClosed)}</p> }.into_any());
+            return Some(view! { <p class="notice">{t!(i18n, positions_closed)}</p> }.into_any());
         }
         if !signed_in.get() {
             return Some(
                 view! {
-                    <p class="notice"><a href=account_href("/signin")>{t(Key::SignInToTakePosition)}</a></p>
+                    <p class="notice"><a href=account_href("/signin")>{t!(i18n, sign_in_to_take_position)}</a></p>
                 }
                 .into_any(),
             );
@@ -137,8 +141,8 @@ fn PositionForm(
         Some(view! {
             <form class="position-form" id="position-form" on:submit=submit novalidate>
                 <fieldset>
-                    <legend>{t(Key::TakePosition)}</legend>
-                    <p class="help">{t(Key::TakePositionHelp)}</p>
+                    <legend>{t!(i18n, take_position)}</legend>
+                    <p class="help">{t!(i18n, take_position_help)}</p>
                     {Stance::ALL.into_iter().map(|s| view! {
                         <label class="choice">
                             <input
@@ -148,12 +152,12 @@ fn PositionForm(
                                 prop:checked=move || stance.get() == Some(s)
                                 on:change=move |_| stance.set(Some(s))
                             />
-                            {move || i18n::stance(i18n.lang(), s)}
+                            {move || i18n::stance_name(i18n.get_locale(), s)}
                         </label>
                     }).collect_view()}
                 </fieldset>
                 <div class="field">
-                    <label for="reason">{t(Key::Reason)}</label>
+                    <label for="reason">{t!(i18n, reason)}</label>
                     <textarea
                         id="reason"
                         name="reason"
@@ -163,21 +167,21 @@ fn PositionForm(
                         prop:value=move || reason.get()
                         on:input=move |ev| reason.set(event_target_value(&ev))
                     ></textarea>
-                    <p class="help" id="reason-help">{t(Key::ReasonHelp)}</p>
+                    <p class="help" id="reason-help">{t!(i18n, reason_help)}</p>
                     <FieldMessage error field="reason" />
                 </div>
                 <ErrorNotice error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
                 <button type="submit" id="record-position"
                     disabled=move || stance.get().is_none() || cast.pending().get()>
-                    {move || if cast.pending().get() { t(Key::Saving)() } else { t(Key::RecordPosition)() }}
+                    {move || if cast.pending().get() { t_string!(i18n, saving) } else { t_string!(i18n, record_position) }}
                 </button>
                 <p role="status" class="status" id="position-status">
                     {move || saved().then(|| {
                         let current = clause.get().and_then(|c| c.my_position).map(|p| p.stance);
                         view! {
-                            {t(Key::PositionRecorded)}" "
+                            {t!(i18n, position_recorded)}" "
                             {current.map(|s| view! {
-                                {t(Key::YourPosition)}" "<strong>{i18n::stance(i18n.lang(), s)}</strong>
+                                {t!(i18n, your_position)}" "<strong>{i18n::stance_name(i18n.get_locale(), s)}</strong>
                             })}
                         }
                     })}
@@ -192,7 +196,7 @@ fn PositionForm(
 fn CommentList(comments: Vec<Comment>) -> impl IntoView {
     let i18n = use_i18n();
     if comments.is_empty() {
-        return view! { <p class="empty">{t(Key::NoComments)}</p> }.into_any();
+        return view! { <p class="empty">{t!(i18n, no_comments)}</p> }.into_any();
     }
     view! {
         <ol class="comment-list" id="comments">
@@ -202,7 +206,7 @@ fn CommentList(comments: Vec<Comment>) -> impl IntoView {
                     <li class="comment">
                         <p class="meta">
                             <strong class="author">{c.author}</strong>" · "
-                            <time>{move || format_date(i18n.lang(), when)}</time>
+                            <time>{move || format_date(i18n.get_locale(), when)}</time>
                         </p>
                         <p class="comment-body">{c.body}</p>
                     </li>
@@ -221,6 +225,7 @@ fn CommentForm(
     /// Sends the comment.
     post: Action<NewComment, Result<Comment, ApiError>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let session = use_session();
     let body = RwSignal::new(String::new());
     let error = Signal::derive(move || post.value().get().and_then(Result::err));
@@ -241,12 +246,12 @@ fn CommentForm(
     move || {
         let phase = phase.get()?;
         if !phase.accepts_comments() {
-            return Some(view! { <p class="notice">{t(Key::CommentsClosed)}</p> }.into_any());
+            return Some(view! { <p class="notice">{t!(i18n, comments_closed)}</p> }.into_any());
         }
         if !signed_in.get() {
             return Some(
                 view! {
-                    <p class="notice"><a href=account_href("/signin")>{t(Key::SignInToComment)}</a></p>
+                    <p class="notice"><a href=account_href("/signin")>{t!(i18n, sign_in_to_comment)}</a></p>
                 }
                 .into_any(),
             );
@@ -254,7 +259,7 @@ fn CommentForm(
         Some(view! {
             <form class="comment-form" id="comment-form" on:submit=submit novalidate>
                 <div class="field">
-                    <label for="body">{t(Key::YourComment)}</label>
+                    <label for="body">{t!(i18n, your_comment)}</label>
                     <textarea
                         id="body"
                         name="body"
@@ -264,22 +269,22 @@ fn CommentForm(
                         prop:value=move || body.get()
                         on:input=move |ev| body.set(event_target_value(&ev))
                     ></textarea>
-                    <p class="help" id="body-help">{t(Key::CommentHelp)}</p>
+                    <p class="help" id="body-help">{t!(i18n, comment_help)}</p>
                     <FieldMessage error field="body" />
                 </div>
                 <ErrorNotice error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
                 <button type="submit" id="post-comment" disabled=move || post.pending().get()>
-                    {move || if post.pending().get() { t(Key::Posting)() } else { t(Key::PostComment)() }}
+                    {move || if post.pending().get() { t_string!(i18n, posting) } else { t_string!(i18n, post_comment) }}
                 </button>
-                <p role="status" class="status">{move || posted().then(t(Key::CommentPosted))}</p>
+                <p role="status" class="status">{move || posted().then(t!(i18n, comment_posted))}</p>
             </form>
         }.into_any())
     }
 }
 
 /// A date and time in the reader's language.
-fn format_date(lang: i18n::Lang, ms: i64) -> String {
+fn format_date(locale: i18n::Locale, ms: i64) -> String {
     #[allow(clippy::cast_precision_loss)] // milliseconds since 1970 fit a double exactly
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    String::from(date.to_locale_string(lang.tag(), &wasm_bindgen::JsValue::UNDEFINED))
+    String::from(date.to_locale_string(locale.as_str(), &wasm_bindgen::JsValue::UNDEFINED))
 }

@@ -2,23 +2,25 @@
 
 use crate::api;
 use crate::components::{Loading, PhaseBadge, errors_fallback};
-use crate::i18n::{Key, t};
+use crate::i18n::use_i18n;
 use leptos::prelude::*;
+use leptos_i18n::t;
 use leptos_router::components::A;
 
 /// Every consultation with its current round.
 #[component]
 pub fn Home() -> impl IntoView {
+    let i18n = use_i18n();
     let consultations = LocalResource::new(api::list_consultations);
     view! {
-        <h1>{t(Key::Consultations)}</h1>
-        <p class="lead">{t(Key::ConsultationsIntro)}</p>
+        <h1>{t!(i18n, consultations)}</h1>
+        <p class="lead">{t!(i18n, consultations_intro)}</p>
         <Transition fallback=Loading>
             <ErrorBoundary fallback=errors_fallback>
                 {move || Suspend::new(async move {
                     consultations.await.map(|list| {
                         if list.is_empty() {
-                            return view! { <p class="empty">{t(Key::NoConsultations)}</p> }.into_any();
+                            return view! { <p class="empty">{t!(i18n, no_consultations)}</p> }.into_any();
                         }
                         view! {
                             <ul class="cards" id="consultations">
@@ -32,7 +34,7 @@ pub fn Home() -> impl IntoView {
                                                 <p>{c.description}</p>
                                                 {c.current_round.map(|r| view! {
                                                     <p class="meta">
-                                                        {t(Key::CurrentRound)}": "{r.title}" "
+                                                        {t!(i18n, current_round)}": "{r.title}" "
                                                         <PhaseBadge phase=r.phase />
                                                     </p>
                                                 })}

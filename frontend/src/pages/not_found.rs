@@ -1,15 +1,17 @@
 //! The page for addresses the router does not know.
 
-use crate::i18n::{Key, t};
+use crate::i18n::use_i18n;
 use leptos::prelude::*;
+use leptos_i18n::t;
 use leptos_router::components::A;
 
 /// "Page not found", with a way back.
 #[component]
 pub fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <h1>{t(Key::NotFoundTitle)}</h1>
-        <p>{t(Key::NotFoundText)}</p>
-        <p><A href="/">{t(Key::BackHome)}</A></p>
+        <h1>{t!(i18n, not_found_title)}</h1>
+        <p>{t!(i18n, not_found_text)}</p>
+        <p><A href="/">{t!(i18n, back_home)}</A></p>
     }
 }

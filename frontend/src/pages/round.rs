@@ -4,8 +4,9 @@
 use super::param;
 use crate::api;
 use crate::components::{Loading, PhaseBadge, TallyView, errors_fallback};
-use crate::i18n::{self, Key, t, use_i18n};
+use crate::i18n::{self, use_i18n};
 use leptos::prelude::*;
+use leptos_i18n::{t, t_string};
 use leptos_router::components::A;
 use shared::ApiError;
 
@@ -41,14 +42,14 @@ pub fn RoundPage() -> impl IntoView {
                         let base = format!("/c/{slug}");
                         let current = round.as_ref().map(|r| r.slug.clone()).unwrap_or_default();
                         view! {
-                            <nav class="breadcrumbs" aria-label=t(Key::Breadcrumb)>
-                                <A href="/">{t(Key::Consultations)}</A>
+                            <nav class="breadcrumbs" aria-label=move || t_string!(i18n, breadcrumb)>
+                                <A href="/">{t!(i18n, consultations)}</A>
                             </nav>
                             <h1>{consultation.title}</h1>
                             <p class="lead">{consultation.description}</p>
                             {(consultation.rounds.len() > 1).then(move || view! {
-                                <nav class="rounds" aria-label=t(Key::Rounds)>
-                                    <h2 class="visually-hidden">{t(Key::Rounds)}</h2>
+                                <nav class="rounds" aria-label=move || t_string!(i18n, rounds)>
+                                    <h2 class="visually-hidden">{t!(i18n, rounds)}</h2>
                                     <ul>
                                         {consultation.rounds.into_iter().map(|r| {
                                             let here = r.slug == current;
@@ -65,14 +66,14 @@ pub fn RoundPage() -> impl IntoView {
                                 </nav>
                             })}
                             {match round {
-                                None => view! { <p class="empty">{t(Key::NoRounds)}</p> }.into_any(),
+                                None => view! { <p class="empty">{t!(i18n, no_rounds)}</p> }.into_any(),
                                 Some(round) => view! {
                                     <section aria-labelledby="round-heading">
                                         <h2 id="round-heading">
                                             {round.title.clone()}" "<PhaseBadge phase=round.phase />
                                         </h2>
                                         {round.clauses.is_empty().then(|| view! {
-                                            <p class="empty">{t(Key::NoClauses)}</p>
+                                            <p class="empty">{t!(i18n, no_clauses)}</p>
                                         })}
                                         <ol class="clauses" id="clauses">
                                             {round.clauses.into_iter().map(|c| {
@@ -83,7 +84,7 @@ pub fn RoundPage() -> impl IntoView {
                                                         <h3><A href=href>{c.number}". "{c.title}</A></h3>
                                                         <TallyView tally=c.tally compact=true />
                                                         <p class="meta">
-                                                            {move || i18n::comment_count(i18n.lang(), comments)}
+                                                            {move || i18n::comment_count(i18n.get_locale(), comments)}
                                                         </p>
                                                     </li>
                                                 }

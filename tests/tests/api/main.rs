@@ -23,6 +23,7 @@ for_each_database!(
     an_unknown_consultation_round_or_clause_is_404,
     signing_up_signs_in_and_signing_out_ends_the_session_on_the_server,
     the_session_cookie_is_http_only_and_same_site_strict,
+    an_idle_session_ends,
     a_taken_handle_is_refused_whatever_its_case,
     sign_up_reports_every_broken_field,
     a_wrong_password_and_an_unknown_handle_get_the_same_answer,
@@ -149,6 +150,21 @@ async fn the_session_cookie_is_http_only_and_same_site_strict(db: Db) {
         .map(|c| c.1)
         .unwrap_or("");
     assert!(token.len() >= 22, "at least 128 bits: {token}");
+}
+
+async fn an_idle_session_ends(db: Db) {
+    let app = spawn_app(db).await;
+    app.signed_in().await;
+    let idle = i64::try_from(backend::store::SESSION_IDLE.as_millis()).expect("fits");
+    app.execute(
+        "UPDATE sessions SET last_seen_at_ms = last_seen_at_ms - $1",
+        idle + 1000,
+    )
+    .await;
+
+    let (status, body) = parts(app.get("/api/v1/session").await).await;
+
+    assert_eq!((status, &body["code"]), (401, &json!("not_signed_in")));
 }
 
 async fn a_taken_handle_is_refused_whatever_its_case(db: Db) {
