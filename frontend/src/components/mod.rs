@@ -2,10 +2,12 @@
 
 mod feedback;
 mod forms;
+mod gate;
 mod phase;
 mod tally;
 
 pub use feedback::{ErrorNotice, Loading, errors_fallback};
 pub use forms::{FieldMessage, TextField, invalid};
+pub use gate::WhenOpen;
 pub use phase::PhaseBadge;
 pub use tally::TallyView;

@@ -3,10 +3,10 @@
 use super::param;
 use crate::api;
 use crate::components::{
-    ErrorNotice, FieldMessage, Loading, PhaseBadge, TallyView, errors_fallback,
+    ErrorNotice, FieldMessage, Loading, PhaseBadge, TallyView, WhenOpen, errors_fallback,
 };
 use crate::i18n::{self, use_i18n};
-use crate::{account_href, use_session};
+use crate::use_session;
 use leptos::prelude::*;
 use leptos_i18n::Locale as _;
 use leptos_i18n::{t, t_string};
@@ -121,24 +121,13 @@ fn PositionForm(
         }
     };
 
-    // Re-render only when the phase or the sign-in changes, not on every reload of the clause,
-    // so that focus and the field messages stay where they are.
-    let phase = Memo::new(move |_| clause.get().map(|c| c.round.phase));
-    let signed_in = Memo::new(move |_| session.me.get().is_some());
-    move || {
-        let phase = phase.get()?;
-        if !phase.accepts_positions() {
-            return Some(view! { <p class="notice">{t!(i18n, positions_closed)}</p> }.into_any());
-        }
-        if !signed_in.get() {
-            return Some(
-                view! {
-                    <p class="notice"><a href=account_href("/signin")>{t!(i18n, sign_in_to_take_position)}</a></p>
-                }
-                .into_any(),
-            );
-        }
-        Some(view! {
+    view! {
+        <WhenOpen
+            open=Signal::derive(move || clause.get().map(|c| c.round.phase.accepts_positions()))
+            signed_in=Signal::derive(move || session.me.get().is_some())
+            closed=move || t_string!(i18n, positions_closed)
+            sign_in=move || t_string!(i18n, sign_in_to_take_position)
+        >
             <form class="position-form" id="position-form" on:submit=submit novalidate>
                 <fieldset>
                     <legend>{t!(i18n, take_position)}</legend>
@@ -187,7 +176,7 @@ fn PositionForm(
                     })}
                 </p>
             </form>
-        }.into_any())
+        </WhenOpen>
     }
 }
 
@@ -241,22 +230,13 @@ fn CommentForm(
             body: body.get_untracked(),
         });
     };
-    let phase = Memo::new(move |_| clause.get().map(|c| c.round.phase));
-    let signed_in = Memo::new(move |_| session.me.get().is_some());
-    move || {
-        let phase = phase.get()?;
-        if !phase.accepts_comments() {
-            return Some(view! { <p class="notice">{t!(i18n, comments_closed)}</p> }.into_any());
-        }
-        if !signed_in.get() {
-            return Some(
-                view! {
-                    <p class="notice"><a href=account_href("/signin")>{t!(i18n, sign_in_to_comment)}</a></p>
-                }
-                .into_any(),
-            );
-        }
-        Some(view! {
+    view! {
+        <WhenOpen
+            open=Signal::derive(move || clause.get().map(|c| c.round.phase.accepts_comments()))
+            signed_in=Signal::derive(move || session.me.get().is_some())
+            closed=move || t_string!(i18n, comments_closed)
+            sign_in=move || t_string!(i18n, sign_in_to_comment)
+        >
             <form class="comment-form" id="comment-form" on:submit=submit novalidate>
                 <div class="field">
                     <label for="body">{t!(i18n, your_comment)}</label>
@@ -278,7 +258,7 @@ fn CommentForm(
                 </button>
                 <p role="status" class="status">{move || posted().then(t!(i18n, comment_posted))}</p>
             </form>
-        }.into_any())
+        </WhenOpen>
     }
 }
 

@@ -156,6 +156,29 @@ async fn a_participant_reads_signs_up_takes_positions_and_comments_in_a_real_bro
         .await;
     drop(endorse);
 
+    // Last year's closed round can be read but takes no positions or comments.
+    browser
+        .client
+        .goto(&format!(
+            "{}/c/paris-call/2018/protect-individuals",
+            app.address
+        ))
+        .await
+        .expect("open");
+    browser
+        .wait_for_text(
+            "main",
+            "Positions can only be taken while the round is in its voting phase.",
+        )
+        .await;
+    browser
+        .wait_for_text(
+            "main",
+            "This round does not take comments in its current phase.",
+        )
+        .await;
+    wait_for_count(&browser, "endorse_with_reservation", 1).await;
+
     // The translation layer: switching to French changes the interface's words.
     browser
         .client
