@@ -6,7 +6,7 @@ pub mod auth;
 pub mod cli;
 pub mod demo;
 pub mod error;
-pub mod json;
+pub mod extract;
 pub mod markdown;
 mod routes;
 pub mod state;

@@ -16,6 +16,8 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     /// The body is larger than the server accepts.
     PayloadTooLarge,
+    /// A segment of the address is not valid (not UTF-8, or not of the expected type).
+    InvalidPath,
     /// One or more fields break a rule; see `fields`.
     ValidationFailed,
     /// No such route or resource.
@@ -42,6 +44,7 @@ impl ErrorCode {
             Self::InvalidJson => "invalid_json",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::InvalidPath => "invalid_path",
             Self::ValidationFailed => "validation_failed",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",

@@ -2,11 +2,11 @@
 
 use crate::auth::{MaybeAccount, SignedIn};
 use crate::error::AppError;
-use crate::json::ApiJson;
+use crate::extract::{ApiJson, ApiPath};
 use crate::markdown;
 use crate::state::AppState;
 use crate::store::ClauseRow;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use shared::{ApiError, CastPosition, Clause, Comment, NewComment, PositionCast, RoundSummary};
 use utoipa_axum::router::OpenApiRouter;
@@ -20,11 +20,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The path that names a clause: consultation slug, round slug, clause key.
-type ClausePath = Path<(String, String, String)>;
+type ClausePath = ApiPath<(String, String, String)>;
 
 async fn find_clause(
     state: &AppState,
-    Path((slug, round, key)): ClausePath,
+    ApiPath((slug, round, key)): ClausePath,
 ) -> Result<ClauseRow, AppError> {
     state
         .store

@@ -1,9 +1,9 @@
 //! Consultations and their rounds.
 
 use crate::error::AppError;
-use crate::json::ApiJson;
+use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use shared::{ApiError, Consultation, ConsultationSummary, Round};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -30,7 +30,7 @@ async fn list_consultations(
     responses((status = 200, body = Consultation), (status = 404, body = ApiError)))]
 async fn get_consultation(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
 ) -> Result<ApiJson<Consultation>, AppError> {
     state
         .store
@@ -49,7 +49,7 @@ async fn get_consultation(
     responses((status = 200, body = Round), (status = 404, body = ApiError)))]
 async fn get_round(
     State(state): State<AppState>,
-    Path((slug, round)): Path<(String, String)>,
+    ApiPath((slug, round)): ApiPath<(String, String)>,
 ) -> Result<ApiJson<Round>, AppError> {
     state
         .store

@@ -2,7 +2,7 @@
 
 use crate::auth::{self, SignedIn};
 use crate::error::AppError;
-use crate::json::ApiJson;
+use crate::extract::ApiJson;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;

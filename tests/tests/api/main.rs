@@ -41,6 +41,7 @@ for_each_database!(
     an_oversized_body_is_rejected,
     a_position_on_a_clause_of_the_closed_round_is_refused,
     unknown_api_routes_and_methods_answer_in_json,
+    an_address_that_is_not_utf8_is_rejected_in_json,
     every_operation_in_the_openapi_document_is_served,
 );
 
@@ -438,6 +439,14 @@ async fn unknown_api_routes_and_methods_answer_in_json(db: Db) {
     )
     .await;
     assert_eq!((status, &body["code"]), (405, &json!("method_not_allowed")));
+}
+
+async fn an_address_that_is_not_utf8_is_rejected_in_json(db: Db) {
+    let app = spawn_app(db).await;
+
+    let (status, body) = parts(app.get("/api/v1/consultations/%FF").await).await;
+
+    assert_eq!((status, &body["code"]), (400, &json!("invalid_path")));
 }
 
 async fn every_operation_in_the_openapi_document_is_served(db: Db) {

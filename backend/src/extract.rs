@@ -1,11 +1,14 @@
-//! `ApiJson<T>`: axum's JSON extractor and response, with every rejection (malformed JSON, wrong
-//! content type, body too large, wrong field types) answered in the API's one error shape.
+//! Extractors that answer every rejection in the API's one error shape: `ApiJson<T>` (malformed
+//! JSON, wrong content type, body too large, wrong field types) and `ApiPath<T>` (path segments
+//! that are not valid UTF-8 or not of the expected type).
 
 use crate::error::AppError;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
 use shared::ErrorCode;
 
 /// A JSON request body or response.
@@ -59,5 +62,27 @@ fn rejected(rejection: JsonRejection) -> AppError {
 impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
     fn into_response(self) -> Response {
         axum::Json(self.0).into_response()
+    }
+}
+
+/// Path parameters.
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Self(value)),
+            Err(rejection) => Err(AppError::Rejected {
+                status: rejection.status(),
+                code: ErrorCode::InvalidPath,
+                message: format!("The address is not valid: {}", rejection.body_text()),
+            }),
+        }
     }
 }
