@@ -5,7 +5,7 @@
 //! errors in the reader's language.
 //!
 //! The language is picked from the browser's preferences, switchable on every page, remembered in
-//! a first-party cookie, and mirrored on `<html lang dir>`.
+//! this browser's local storage (never sent to the server), and mirrored on `<html lang dir>`.
 
 // The generated module is called `i18n`, like this one.
 #![allow(clippy::module_inception)]
@@ -14,6 +14,31 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub use i18n::*;
 use shared::{ApiError, ErrorCode, FieldError, Phase, Stance};
+
+const STORAGE_KEY: &str = "concord.locale";
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The language this browser chose before, if any.
+pub fn remembered_locale() -> Option<Locale> {
+    use leptos_i18n::Locale as _;
+    let tag = local_storage()?.get_item(STORAGE_KEY).ok()??;
+    Locale::get_all()
+        .iter()
+        .copied()
+        .find(|l| l.as_str() == tag)
+}
+
+/// Remembers `locale` as this browser's choice.
+pub fn remember_locale(locale: Locale) {
+    use leptos_i18n::Locale as _;
+    if let Some(storage) = local_storage() {
+        // Without storage (private mode, disabled) the choice lasts for this visit only.
+        let _ = storage.set_item(STORAGE_KEY, locale.as_str());
+    }
+}
 
 /// The name of a phase in `locale`.
 pub fn phase_name(locale: Locale, phase: Phase) -> &'static str {

@@ -65,6 +65,12 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Frame() -> impl IntoView {
     let i18n = use_i18n();
+    // After the context's own first pick from the browser's preferences, which runs as an effect.
+    Effect::new(move |_| {
+        if let Some(locale) = i18n::remembered_locale() {
+            i18n.set_locale(locale);
+        }
+    });
     view! {
         <Router>
             <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
@@ -132,6 +138,7 @@ fn Header() -> impl IntoView {
                     let chosen = event_target_value(&ev);
                     if let Some(&locale) = Locale::get_all().iter().find(|l| l.as_str() == chosen) {
                         i18n.set_locale(locale);
+                        i18n::remember_locale(locale);
                     }
                 }>
                     {Locale::get_all()

@@ -198,5 +198,11 @@ async fn a_participant_reads_signs_up_takes_positions_and_comments_in_a_real_bro
         .expect("script");
     assert_eq!(lang, "fr");
 
+    // The choice is remembered by this browser.
+    browser.client.refresh().await.expect("reload");
+    browser
+        .wait_for_text("tally-heading", "Positions à ce jour")
+        .await;
+
     browser.close().await;
 }
