@@ -159,6 +159,22 @@ impl TestApp {
             .await
     }
 
+    /// Posts `body` as-is with `content_type` as a comment on `clause`.
+    pub async fn post_comment_raw(
+        &self,
+        clause: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Response {
+        self.raw(
+            Method::POST,
+            &format!("{clause}/comments"),
+            content_type,
+            body,
+        )
+        .await
+    }
+
     /// Sends `body` as-is with `content_type` to `path`.
     pub async fn raw(
         &self,

@@ -78,3 +78,46 @@ pub fn TextField(
         </div>
     }
 }
+
+/// A labelled multi-line text field with help text and its error message.
+#[component]
+pub fn TextArea(
+    /// The field's name in the request body; also its element id.
+    name: &'static str,
+    /// Its label.
+    #[prop(into)]
+    label: TextProp,
+    /// Help shown under it.
+    #[prop(into)]
+    help: TextProp,
+    /// Visible lines.
+    #[prop(default = 3)]
+    rows: u32,
+    /// The value, two-way.
+    value: RwSignal<String>,
+    /// The form's last error.
+    #[prop(into)]
+    error: Signal<Option<ApiError>>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=name>{move || label.get()}</label>
+            <textarea
+                id=name
+                name=name
+                rows=rows
+                aria-describedby=format!("{name}-help {name}-error")
+                aria-invalid=invalid(error, name)
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            ></textarea>
+            <p class="help" id=format!("{name}-help")>{move || help.get()}</p>
+            <FieldMessage error field=name />
+        </div>
+    }
+}
+
+/// The part of a form's last error that names no field (shown above the submit button).
+pub fn general_error(error: Signal<Option<ApiError>>) -> Signal<Option<ApiError>> {
+    Signal::derive(move || error.get().filter(|e| e.fields.is_empty()))
+}

@@ -1,14 +1,14 @@
 //! Sign in and sign up: a handle and a password, nothing else.
 
 use crate::api;
-use crate::components::{ErrorNotice, TextField};
+use crate::components::{ErrorNotice, TextField, general_error};
 use crate::i18n::use_i18n;
 use crate::use_session;
 use leptos::prelude::*;
 use leptos_i18n::t_string;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use shared::{ApiError, Credentials, Me};
+use shared::{Credentials, Me};
 
 /// The sign-in form, or the sign-up form when `sign_up` is true.
 #[component]
@@ -55,11 +55,6 @@ pub fn Account(
     };
     let i18n = use_i18n();
     let other_href = if sign_up { "/signin" } else { "/signup" };
-    let general = Signal::derive(move || {
-        error
-            .get()
-            .filter(|e: &ApiError| e.fields.is_empty() || !sign_up)
-    });
 
     view! {
         <h1>{move || if sign_up { t_string!(i18n, sign_up) } else { t_string!(i18n, sign_in) }}</h1>
@@ -70,7 +65,7 @@ pub fn Account(
                 help=move || t_string!(i18n, password_help) kind="password"
                 autocomplete=if sign_up { "new-password" } else { "current-password" }
                 value=password error />
-            <ErrorNotice error=general />
+            <ErrorNotice error=general_error(error) />
             <button type="submit" id="account-submit" disabled=move || submit_action.pending().get()>
                 {move || if sign_up { t_string!(i18n, create_account) } else { t_string!(i18n, sign_in) }}
             </button>

@@ -3,7 +3,7 @@
 use super::param;
 use crate::api;
 use crate::components::{
-    ErrorNotice, FieldMessage, Loading, PhaseBadge, TallyView, WhenOpen, errors_fallback,
+    ErrorNotice, Loading, PhaseBadge, TallyView, TextArea, WhenOpen, errors_fallback, general_error,
 };
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
@@ -145,21 +145,9 @@ fn PositionForm(
                         </label>
                     }).collect_view()}
                 </fieldset>
-                <div class="field">
-                    <label for="reason">{t!(i18n, reason)}</label>
-                    <textarea
-                        id="reason"
-                        name="reason"
-                        rows="3"
-                        aria-describedby="reason-help reason-error"
-                        aria-invalid=crate::components::invalid(error, "reason")
-                        prop:value=move || reason.get()
-                        on:input=move |ev| reason.set(event_target_value(&ev))
-                    ></textarea>
-                    <p class="help" id="reason-help">{t!(i18n, reason_help)}</p>
-                    <FieldMessage error field="reason" />
-                </div>
-                <ErrorNotice error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
+                <TextArea name="reason" label=move || t_string!(i18n, reason)
+                    help=move || t_string!(i18n, reason_help) value=reason error />
+                <ErrorNotice error=general_error(error) />
                 <button type="submit" id="record-position"
                     disabled=move || stance.get().is_none() || cast.pending().get()>
                     {move || if cast.pending().get() { t_string!(i18n, saving) } else { t_string!(i18n, record_position) }}
@@ -238,21 +226,9 @@ fn CommentForm(
             sign_in=move || t_string!(i18n, sign_in_to_comment)
         >
             <form class="comment-form" id="comment-form" on:submit=submit novalidate>
-                <div class="field">
-                    <label for="body">{t!(i18n, your_comment)}</label>
-                    <textarea
-                        id="body"
-                        name="body"
-                        rows="4"
-                        aria-describedby="body-help body-error"
-                        aria-invalid=crate::components::invalid(error, "body")
-                        prop:value=move || body.get()
-                        on:input=move |ev| body.set(event_target_value(&ev))
-                    ></textarea>
-                    <p class="help" id="body-help">{t!(i18n, comment_help)}</p>
-                    <FieldMessage error field="body" />
-                </div>
-                <ErrorNotice error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
+                <TextArea name="body" rows=4 label=move || t_string!(i18n, your_comment)
+                    help=move || t_string!(i18n, comment_help) value=body error />
+                <ErrorNotice error=general_error(error) />
                 <button type="submit" id="post-comment" disabled=move || post.pending().get()>
                     {move || if post.pending().get() { t_string!(i18n, posting) } else { t_string!(i18n, post_comment) }}
                 </button>

@@ -357,12 +357,7 @@ async fn malformed_json_is_rejected(db: Db) {
     app.signed_in().await;
 
     let response = app
-        .raw(
-            Method::POST,
-            &format!("{CLAUSE}/comments"),
-            "application/json",
-            b"{\"body\": ".to_vec(),
-        )
+        .post_comment_raw(CLAUSE, "application/json", b"{\"body\": ".to_vec())
         .await;
     let (status, body) = parts(response).await;
 
@@ -375,12 +370,7 @@ async fn a_body_that_is_not_declared_json_is_rejected(db: Db) {
     app.signed_in().await;
 
     let response = app
-        .raw(
-            Method::POST,
-            &format!("{CLAUSE}/comments"),
-            "text/plain",
-            b"{\"body\":\"x\"}".to_vec(),
-        )
+        .post_comment_raw(CLAUSE, "text/plain", b"{\"body\":\"x\"}".to_vec())
         .await;
     let (status, body) = parts(response).await;
 
@@ -393,14 +383,7 @@ async fn an_oversized_body_is_rejected(db: Db) {
     app.signed_in().await;
     let huge = serde_json::to_vec(&json!({"body": "x".repeat(backend::BODY_LIMIT)})).expect("json");
 
-    let response = app
-        .raw(
-            Method::POST,
-            &format!("{CLAUSE}/comments"),
-            "application/json",
-            huge,
-        )
-        .await;
+    let response = app.post_comment_raw(CLAUSE, "application/json", huge).await;
     let (status, body) = parts(response).await;
 
     assert_eq!(status, 413);
