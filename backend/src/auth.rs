@@ -16,10 +16,23 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use shared::FieldError;
 use std::sync::LazyLock;
 
-/// Name of the session cookie.
-pub const SESSION_COOKIE: &str = "concord_session";
+/// Name of the session cookie over plain HTTP (development, loopback).
+const SESSION_COOKIE: &str = "concord_session";
+/// Name of the session cookie over HTTPS: the `__Host-` prefix makes browsers refuse it unless it
+/// is `Secure`, has `Path=/` and no `Domain`, so no other host can plant or overwrite it.
+const HOST_SESSION_COOKIE: &str = "__Host-concord_session";
+
+/// The session cookie's name for this deployment.
+pub fn session_cookie_name(https: bool) -> &'static str {
+    if https {
+        HOST_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 
 /// argon2id with 19 MiB, 2 passes, 1 lane (ASVS 11.4.2; OWASP's minimum).
 fn argon2() -> Argon2<'static> {
@@ -66,6 +79,21 @@ pub async fn verify_password(password: String, stored: Option<String>) -> Result
     .map_err(|e| AppError::Internal(e.into()))
 }
 
+/// Refuses a new password that is among the most common or most easily guessed (ASVS 6.2.4):
+/// zxcvbn estimates how many guesses it would take, using dictionaries of leaked passwords,
+/// words, names and keyboard patterns, and the handle itself; under a million is refused.
+pub fn check_not_guessable(password: &str, handle: &str) -> Result<(), FieldError> {
+    if zxcvbn::zxcvbn(password, &[handle]).score() < zxcvbn::Score::Two {
+        return Err(FieldError::new(
+            "password",
+            "too_common",
+            "This password is among the most common or easily guessed ones. Choose another: \
+             a few unusual words together work well.",
+        ));
+    }
+    Ok(())
+}
+
 /// A new random session token and the digest under which it is stored.
 pub fn new_session_token() -> (String, String) {
     let mut bytes = [0u8; 32];
@@ -82,18 +110,28 @@ pub fn token_digest(token: &str) -> String {
 
 /// The cookie that carries a new session token. It has no expiry date, so the browser forgets it
 /// when it closes; the server ends the session sooner if idle (see [`crate::store`]).
-pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
-    Cookie::build((SESSION_COOKIE, token))
+pub fn session_cookie(token: String, https: bool) -> Cookie<'static> {
+    Cookie::build((session_cookie_name(https), token))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Strict)
-        .secure(secure)
+        .secure(https)
         .build()
 }
 
 /// A cookie that removes the session cookie from the browser.
-pub fn cleared_cookie() -> Cookie<'static> {
-    Cookie::build((SESSION_COOKIE, "")).path("/").build()
+pub fn cleared_cookie(https: bool) -> Cookie<'static> {
+    Cookie::build((session_cookie_name(https), ""))
+        .path("/")
+        .secure(https)
+        .build()
+}
+
+/// The session token the request carries, if any.
+pub fn session_token(headers: &axum::http::HeaderMap, https: bool) -> Option<String> {
+    CookieJar::from_headers(headers)
+        .get(session_cookie_name(https))
+        .map(|c| c.value().to_owned())
 }
 
 /// The signed-in account, or `None`; never fails for lack of a session.
@@ -149,6 +187,29 @@ mod tests {
                 .unwrap()
         );
         assert!(!verify_password("anything".into(), None).await.unwrap());
+    }
+
+    #[test]
+    fn common_and_handle_based_passwords_are_refused_and_passphrases_accepted() {
+        for weak in [
+            "password",
+            "12345678",
+            "qwertyuiop",
+            "iloveyou1",
+            "ada-lovelace1",
+        ] {
+            assert!(check_not_guessable(weak, "ada-lovelace").is_err(), "{weak}");
+        }
+        for strong in [
+            "a long passphrase",
+            "correct horse battery",
+            "tulip-orbit-sandal",
+        ] {
+            assert!(
+                check_not_guessable(strong, "ada-lovelace").is_ok(),
+                "{strong}"
+            );
+        }
     }
 
     #[test]

@@ -48,7 +48,8 @@ pub struct ServeArgs {
     /// Directory of the built front end (`index.html` and its assets).
     #[arg(long, env = "CONCORD_ASSETS", default_value = "frontend/dist")]
     pub assets: PathBuf,
-    /// Mark the session cookie `Secure`; turn on when Concord is reached over HTTPS.
-    #[arg(long, env = "CONCORD_SECURE_COOKIES")]
-    pub secure_cookies: bool,
+    /// Concord is reached over HTTPS (usually through a TLS proxy): the session cookie becomes
+    /// `Secure` with the `__Host-` prefix, and responses carry Strict-Transport-Security.
+    #[arg(long, env = "CONCORD_HTTPS")]
+    pub https: bool,
 }

@@ -21,6 +21,8 @@ pub enum AppError {
     HandleTaken,
     #[error("phase {0:?} does not allow this")]
     PhaseClosed(Phase),
+    #[error("cross-site request refused")]
+    CrossSite,
     /// A request the framework refused before a handler ran (bad JSON, wrong media type, …).
     #[error("{message}")]
     Rejected {
@@ -78,6 +80,13 @@ impl AppError {
                         "This round is in its {} phase, which does not allow this.",
                         phase.as_str()
                     ),
+                ),
+            ),
+            E::CrossSite => (
+                StatusCode::FORBIDDEN,
+                ApiError::new(
+                    ErrorCode::CrossSiteRequest,
+                    "This request came from another site and was refused. Use Concord's own pages.",
                 ),
             ),
             E::Rejected {

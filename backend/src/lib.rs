@@ -7,6 +7,7 @@ pub mod cli;
 pub mod demo;
 pub mod error;
 pub mod extract;
+mod guard;
 pub mod markdown;
 mod routes;
 pub mod state;
@@ -47,6 +48,7 @@ pub fn app(state: AppState) -> Router {
     let csp = HeaderValue::from_str(&web::content_security_policy(&index))
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
     let files = assets.as_deref().map(web::assets);
+    let https = state.settings.https;
 
     api.route(
         "/api/v1/openapi.json",
@@ -78,8 +80,9 @@ pub fn app(state: AppState) -> Router {
         }
     })
     .layer(DefaultBodyLimit::max(BODY_LIMIT))
+    .layer(axum::middleware::from_fn(guard::same_site_writes))
     .layer(axum::middleware::from_fn(move |req, next| {
-        web::headers(csp.clone(), req, next)
+        web::headers(csp.clone(), https, req, next)
     }))
     .layer(TraceLayer::new_for_http())
     .with_state(state)

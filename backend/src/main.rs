@@ -40,7 +40,7 @@ async fn main() -> anyhow::Result<()> {
             let state = AppState::new(
                 store.clone(),
                 Settings {
-                    secure_cookies: args.secure_cookies,
+                    https: args.https,
                     assets: Some(args.assets),
                 },
             );

@@ -14,8 +14,8 @@ pub struct AppState {
 /// Settings fixed at start-up.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
-    /// Mark the session cookie `Secure` (turn on behind HTTPS).
-    pub secure_cookies: bool,
+    /// Concord is reached over HTTPS: `Secure` cookies with the `__Host-` prefix, and HSTS.
+    pub https: bool,
     /// The built front end (`index.html` and its hashed assets), if served by this process.
     pub assets: Option<PathBuf>,
 }

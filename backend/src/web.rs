@@ -62,8 +62,13 @@ pub fn content_security_policy(index_html: &str) -> String {
     )
 }
 
-/// Adds cache and security headers according to what was asked for.
-pub async fn headers(csp: HeaderValue, request: Request<Body>, next: Next) -> Response {
+/// Adds cache and security headers according to what was asked for; HSTS when served over HTTPS.
+pub async fn headers(
+    csp: HeaderValue,
+    https: bool,
+    request: Request<Body>,
+    next: Next,
+) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
     let h = response.headers_mut();
@@ -85,6 +90,12 @@ pub async fn headers(csp: HeaderValue, request: Request<Body>, next: Next) -> Re
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000"),
+        );
+    }
     response
 }
 

@@ -99,6 +99,7 @@ pub fn field_error_text(locale: Locale, err: &FieldError) -> String {
         ("handle", "taken") => td_string!(locale, field_handle_taken),
         ("password", "too_short") => td_string!(locale, field_password_too_short),
         ("password", "too_long") => td_string!(locale, field_password_too_long),
+        ("password", "too_common") => td_string!(locale, field_password_too_common),
         (_, "too_long") => td_string!(locale, field_too_long),
         _ => return err.message.clone(),
     };

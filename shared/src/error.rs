@@ -32,6 +32,8 @@ pub enum ErrorCode {
     HandleTaken,
     /// The round's current phase does not allow this action.
     PhaseClosed,
+    /// A browser sent a state-changing request from another site.
+    CrossSiteRequest,
     /// Something failed on the server; nothing the client sent caused it.
     Internal,
 }
@@ -52,6 +54,7 @@ impl ErrorCode {
             Self::InvalidCredentials => "invalid_credentials",
             Self::HandleTaken => "handle_taken",
             Self::PhaseClosed => "phase_closed",
+            Self::CrossSiteRequest => "cross_site_request",
             Self::Internal => "internal",
         }
     }

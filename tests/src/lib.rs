@@ -6,12 +6,12 @@
 
 pub mod browser;
 
-use backend::state::{AppState, Settings};
+use backend::state::AppState;
+pub use backend::state::Settings;
 use backend::store::Store;
 use rand::Rng;
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
-use std::path::PathBuf;
 
 /// Which database a test runs against.
 #[derive(Debug, Clone, Copy)]
@@ -59,8 +59,8 @@ async fn database_url(db: Db, dir: &tempfile::TempDir) -> String {
     }
 }
 
-/// Starts Concord exactly as `concord serve` does, with `assets` as its front end if given.
-pub async fn spawn_app_with(db: Db, assets: Option<PathBuf>) -> TestApp {
+/// Starts Concord exactly as `concord serve` does, with `settings`.
+pub async fn spawn_app_with(db: Db, settings: Settings) -> TestApp {
     let dir = tempfile::tempdir().expect("temporary directory");
     let url = database_url(db, &dir).await;
     let store = Store::connect(&url).await.expect("connect");
@@ -70,13 +70,7 @@ pub async fn spawn_app_with(db: Db, assets: Option<PathBuf>) -> TestApp {
         .await
         .expect("bind");
     let address = format!("http://{}", listener.local_addr().expect("address"));
-    let state = AppState::new(
-        store,
-        Settings {
-            secure_cookies: false,
-            assets,
-        },
-    );
+    let state = AppState::new(store, settings);
     tokio::spawn(backend::serve(
         listener,
         backend::app(state),
@@ -95,7 +89,7 @@ pub async fn spawn_app_with(db: Db, assets: Option<PathBuf>) -> TestApp {
 
 /// Starts Concord over a fresh database with the demo loaded.
 pub async fn spawn_app(db: Db) -> TestApp {
-    spawn_app_with(db, None).await
+    spawn_app_with(db, Settings::default()).await
 }
 
 impl TestApp {

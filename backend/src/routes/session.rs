@@ -26,7 +26,7 @@ async fn start_session(
 ) -> Result<CookieJar, AppError> {
     let (token, digest) = auth::new_session_token();
     state.store.create_session(&digest, account_id).await?;
-    Ok(jar.add(auth::session_cookie(token, state.settings.secure_cookies)))
+    Ok(jar.add(auth::session_cookie(token, state.settings.https)))
 }
 
 /// Creates an account with a handle and a password, and signs it in.
@@ -42,6 +42,8 @@ async fn sign_up(
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<(StatusCode, CookieJar, ApiJson<Me>), AppError> {
     let handle = rules::check_sign_up(&credentials).map_err(AppError::Validation)?;
+    auth::check_not_guessable(&credentials.password, handle.as_str())
+        .map_err(|e| AppError::Validation(vec![e]))?;
     let hash = auth::hash_password(credentials.password).await?;
     let id = state.store.create_account(handle.as_str(), &hash).await?;
     let jar = start_session(&state, jar, id).await?;
@@ -105,11 +107,15 @@ async fn sign_out(
     State(state): State<AppState>,
     jar: CookieJar,
 ) -> Result<(StatusCode, CookieJar), AppError> {
-    if let Some(cookie) = jar.get(auth::SESSION_COOKIE) {
+    let https = state.settings.https;
+    if let Some(cookie) = jar.get(auth::session_cookie_name(https)) {
         state
             .store
             .delete_session(&auth::token_digest(cookie.value()))
             .await?;
     }
-    Ok((StatusCode::NO_CONTENT, jar.remove(auth::cleared_cookie())))
+    Ok((
+        StatusCode::NO_CONTENT,
+        jar.remove(auth::cleared_cookie(https)),
+    ))
 }

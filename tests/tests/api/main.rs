@@ -3,7 +3,7 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use tests::{CLAUSE, CLOSED_CLAUSE, Db, parts, spawn_app, spawn_app_with};
+use tests::{CLAUSE, CLOSED_CLAUSE, Db, Settings, parts, spawn_app, spawn_app_with};
 
 /// Declares each test once per database.
 macro_rules! for_each_database {
@@ -24,8 +24,11 @@ for_each_database!(
     signing_up_signs_in_and_signing_out_ends_the_session_on_the_server,
     the_session_cookie_is_http_only_and_same_site_strict,
     an_idle_session_ends,
+    over_https_the_cookie_is_secure_and_host_prefixed_and_hsts_is_sent,
+    a_write_from_another_site_is_refused,
     a_taken_handle_is_refused_whatever_its_case,
     sign_up_reports_every_broken_field,
+    a_common_password_is_refused,
     a_wrong_password_and_an_unknown_handle_get_the_same_answer,
     commenting_needs_a_session,
     a_comment_is_stored_and_listed,
@@ -168,6 +171,48 @@ async fn an_idle_session_ends(db: Db) {
     assert_eq!((status, &body["code"]), (401, &json!("not_signed_in")));
 }
 
+async fn over_https_the_cookie_is_secure_and_host_prefixed_and_hsts_is_sent(db: Db) {
+    let settings = Settings {
+        https: true,
+        ..Settings::default()
+    };
+    let app = spawn_app_with(db, settings).await;
+
+    let response = app.sign_up("grace", "a long passphrase").await;
+
+    let cookie = response.headers()["set-cookie"].to_str().expect("ascii");
+    assert!(cookie.starts_with("__Host-concord_session="), "{cookie}");
+    assert!(cookie.contains("Secure"), "{cookie}");
+    assert!(cookie.contains("Path=/"), "{cookie}");
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    let hsts = response.headers()["strict-transport-security"]
+        .to_str()
+        .expect("ascii");
+    assert!(hsts.starts_with("max-age="), "{hsts}");
+}
+
+async fn a_write_from_another_site_is_refused(db: Db) {
+    let app = spawn_app(db).await;
+    app.signed_in().await;
+
+    let response = app
+        .client
+        .post(format!("{}{CLAUSE}/comments", app.address))
+        .header("origin", "https://evil.example")
+        .json(&json!({"body": "Planted."}))
+        .send()
+        .await
+        .expect("request");
+    let (status, body) = parts(response).await;
+
+    assert_eq!((status, &body["code"]), (403, &json!("cross_site_request")));
+    let (_, comments) = parts(app.get(&format!("{CLAUSE}/comments")).await).await;
+    assert!(
+        !comments.to_string().contains("Planted."),
+        "nothing was stored"
+    );
+}
+
 async fn a_taken_handle_is_refused_whatever_its_case(db: Db) {
     let app = spawn_app(db).await;
     app.sign_up("linus", "a long passphrase").await;
@@ -193,6 +238,16 @@ async fn sign_up_reports_every_broken_field(db: Db) {
         .filter_map(|f| f["field"].as_str())
         .collect();
     assert_eq!(fields, ["handle", "password"]);
+}
+
+async fn a_common_password_is_refused(db: Db) {
+    let app = spawn_app(db).await;
+
+    let (status, body) = parts(app.sign_up("ada", "password123").await).await;
+
+    assert_eq!(status, 422);
+    assert_eq!(body["fields"][0]["field"], "password");
+    assert_eq!(body["fields"][0]["code"], "too_common");
 }
 
 async fn a_wrong_password_and_an_unknown_handle_get_the_same_answer(db: Db) {
@@ -471,7 +526,11 @@ async fn the_front_end_is_served_precompressed_with_the_right_cache_lifetimes() 
         b"brotli",
     )
     .expect("write");
-    let app = spawn_app_with(Db::Sqlite, Some(assets.path().to_owned())).await;
+    let settings = Settings {
+        assets: Some(assets.path().to_owned()),
+        ..Settings::default()
+    };
+    let app = spawn_app_with(Db::Sqlite, settings).await;
 
     let wasm = app
         .client

@@ -4,7 +4,7 @@
 //! field), comment, sign out and in again, switch language.
 
 use tests::browser::{Browser, assets_dir};
-use tests::{Db, spawn_app_with};
+use tests::{Db, Settings, spawn_app_with};
 
 // Locators.
 const CONSULTATION_LINK: &str = "#consultations li:first-child h2 a";
@@ -58,7 +58,11 @@ async fn sign_in(browser: &Browser, handle: &str, password: &str) {
 
 #[tokio::test]
 async fn a_participant_reads_signs_up_takes_positions_and_comments_in_a_real_browser() {
-    let app = spawn_app_with(Db::Sqlite, Some(assets_dir())).await;
+    let settings = Settings {
+        assets: Some(assets_dir()),
+        ..Settings::default()
+    };
+    let app = spawn_app_with(Db::Sqlite, settings).await;
     let browser = Browser::start().await;
 
     // Step 2: the list of consultations, then the current round and its clauses.
