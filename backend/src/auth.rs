@@ -6,7 +6,7 @@
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::Account;
+use crate::store::{Account, SignInFailures};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::FromRequestParts;
@@ -18,6 +18,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use shared::FieldError;
 use std::sync::LazyLock;
+use std::time::Duration;
 
 /// Name of the session cookie over plain HTTP (development, loopback).
 const SESSION_COOKIE: &str = "concord_session";
@@ -94,6 +95,29 @@ pub fn check_not_guessable(password: &str, handle: &str) -> Result<(), FieldErro
     Ok(())
 }
 
+/// How far back failed sign-ins count.
+pub const THROTTLE_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Failures allowed in the window for one handle from one address.
+pub const MAX_FAILURES_PAIR: i64 = 5;
+/// Failures allowed in the window for one handle from all addresses together: guessing spread
+/// over many machines. A stranger can hold an account shut only while they keep failing, and
+/// for one window after.
+pub const MAX_FAILURES_HANDLE: i64 = 20;
+/// Failures allowed in the window from one address for all handles together (credential stuffing).
+pub const MAX_FAILURES_ADDRESS: i64 = 50;
+
+/// Whether recent failures mean the next attempt must wait (ASVS 6.3.1).
+pub fn throttled(failures: &SignInFailures) -> bool {
+    failures.pair >= MAX_FAILURES_PAIR
+        || failures.handle >= MAX_FAILURES_HANDLE
+        || failures.address >= MAX_FAILURES_ADDRESS
+}
+
+/// The key under which failures for a typed handle are counted, whether or not it exists.
+pub fn handle_key(typed: &str) -> String {
+    typed.trim().to_lowercase().chars().take(64).collect()
+}
+
 /// A new random session token and the digest under which it is stored.
 pub fn new_session_token() -> (String, String) {
     let mut bytes = [0u8; 32];
@@ -132,6 +156,22 @@ pub fn session_token(headers: &axum::http::HeaderMap, https: bool) -> Option<Str
     CookieJar::from_headers(headers)
         .get(session_cookie_name(https))
         .map(|c| c.value().to_owned())
+}
+
+/// The address a request came from (its TCP peer), for throttling; `unknown` when the server was
+/// not started with connection information.
+pub struct ClientAddress(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+        Ok(Self(peer))
+    }
 }
 
 /// The signed-in account, or `None`; never fails for lack of a session.
@@ -210,6 +250,34 @@ mod tests {
                 "{strong}"
             );
         }
+    }
+
+    #[test]
+    fn each_failure_limit_throttles_on_its_own() {
+        let none = SignInFailures {
+            pair: 0,
+            handle: 0,
+            address: 0,
+        };
+        assert!(!throttled(&none));
+        assert!(throttled(&SignInFailures {
+            pair: MAX_FAILURES_PAIR,
+            ..none
+        }));
+        assert!(throttled(&SignInFailures {
+            handle: MAX_FAILURES_HANDLE,
+            ..none
+        }));
+        assert!(throttled(&SignInFailures {
+            address: MAX_FAILURES_ADDRESS,
+            ..none
+        }));
+        let below = SignInFailures {
+            pair: MAX_FAILURES_PAIR - 1,
+            handle: MAX_FAILURES_HANDLE - 1,
+            address: MAX_FAILURES_ADDRESS - 1,
+        };
+        assert!(!throttled(&below));
     }
 
     #[test]

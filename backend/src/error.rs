@@ -23,6 +23,8 @@ pub enum AppError {
     PhaseClosed(Phase),
     #[error("cross-site request refused")]
     CrossSite,
+    #[error("too many failed sign-ins")]
+    TooManyAttempts { retry_after_secs: u64 },
     /// A request the framework refused before a handler ran (bad JSON, wrong media type, …).
     #[error("{message}")]
     Rejected {
@@ -82,6 +84,16 @@ impl AppError {
                     ),
                 ),
             ),
+            E::TooManyAttempts { retry_after_secs } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ApiError::new(
+                    ErrorCode::TooManyAttempts,
+                    format!(
+                        "Too many failed sign-ins. Wait {} minutes, then try again.",
+                        retry_after_secs.div_ceil(60)
+                    ),
+                ),
+            ),
             E::CrossSite => (
                 StatusCode::FORBIDDEN,
                 ApiError::new(
@@ -111,7 +123,13 @@ impl IntoResponse for AppError {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Self::TooManyAttempts { retry_after_secs } = self {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, retry_after_secs.into());
+        }
+        response
     }
 }
 

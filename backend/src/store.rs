@@ -49,6 +49,14 @@ pub struct Account {
     pub handle: String,
 }
 
+/// Counts of recent failed sign-ins, see [`Store::sign_in_failures`].
+#[derive(Debug, Clone, Copy, FromRow)]
+pub struct SignInFailures {
+    pub pair: i64,
+    pub handle: i64,
+    pub address: i64,
+}
+
 /// The credentials stored for an account.
 #[derive(Debug, FromRow)]
 pub struct StoredCredentials {
@@ -216,6 +224,66 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?,
         )
+    }
+
+    /// Failed sign-ins since `since_ms`: for this handle from this address, for this handle from
+    /// anywhere, and from this address for any handle.
+    pub async fn sign_in_failures(
+        &self,
+        handle_key: &str,
+        address: &str,
+        since_ms: i64,
+    ) -> Result<SignInFailures, AppError> {
+        Ok(sqlx::query_as(
+            "SELECT \
+               (SELECT COUNT(*) FROM sign_in_failures \
+                 WHERE handle_key = $1 AND address = $2 AND at_ms >= $3) AS pair, \
+               (SELECT COUNT(*) FROM sign_in_failures WHERE handle_key = $1 AND at_ms >= $3) AS handle, \
+               (SELECT COUNT(*) FROM sign_in_failures WHERE address = $2 AND at_ms >= $3) AS address",
+        )
+        .bind(handle_key)
+        .bind(address)
+        .bind(since_ms)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Records a failed sign-in and forgets those older than `forget_before_ms`.
+    pub async fn record_sign_in_failure(
+        &self,
+        handle_key: &str,
+        address: &str,
+        forget_before_ms: i64,
+    ) -> Result<(), AppError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM sign_in_failures WHERE at_ms < $1")
+            .bind(forget_before_ms)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO sign_in_failures (handle_key, address, at_ms) VALUES ($1, $2, $3)",
+        )
+        .bind(handle_key)
+        .bind(address)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Forgets the failed sign-ins of this handle from this address (after a success).
+    pub async fn clear_sign_in_failures(
+        &self,
+        handle_key: &str,
+        address: &str,
+    ) -> Result<(), AppError> {
+        sqlx::query("DELETE FROM sign_in_failures WHERE handle_key = $1 AND address = $2")
+            .bind(handle_key)
+            .bind(address)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Records a new session for `account_id` under the hash of its token.

@@ -78,6 +78,8 @@ pub fn error_text(locale: Locale, err: &ApiError) -> String {
         ErrorCode::NotFound => td_string!(locale, error_not_found),
         ErrorCode::NotSignedIn => td_string!(locale, error_not_signed_in),
         ErrorCode::InvalidCredentials => td_string!(locale, error_invalid_credentials),
+        ErrorCode::TooManyAttempts => td_string!(locale, error_too_many_attempts),
+        ErrorCode::CrossSiteRequest => td_string!(locale, error_cross_site_request),
         ErrorCode::HandleTaken => td_string!(locale, error_handle_taken),
         ErrorCode::PhaseClosed => td_string!(locale, error_phase_closed),
         ErrorCode::ValidationFailed => td_string!(locale, fix_fields),

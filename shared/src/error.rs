@@ -28,6 +28,8 @@ pub enum ErrorCode {
     NotSignedIn,
     /// Handle or password is wrong (deliberately not saying which).
     InvalidCredentials,
+    /// Too many failed sign-ins recently; wait (see the `Retry-After` header).
+    TooManyAttempts,
     /// Somebody already uses this handle.
     HandleTaken,
     /// The round's current phase does not allow this action.
@@ -52,6 +54,7 @@ impl ErrorCode {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::NotSignedIn => "not_signed_in",
             Self::InvalidCredentials => "invalid_credentials",
+            Self::TooManyAttempts => "too_many_attempts",
             Self::HandleTaken => "handle_taken",
             Self::PhaseClosed => "phase_closed",
             Self::CrossSiteRequest => "cross_site_request",

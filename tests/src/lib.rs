@@ -93,6 +93,30 @@ pub async fn spawn_app(db: Db) -> TestApp {
 }
 
 impl TestApp {
+    /// A second server process over the same database, as behind a load balancer.
+    pub async fn sibling(&self) -> TestApp {
+        let store = Store::connect(&self.database_url).await.expect("connect");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = format!("http://{}", listener.local_addr().expect("address"));
+        let state = AppState::new(store, Settings::default());
+        tokio::spawn(backend::serve(
+            listener,
+            backend::app(state),
+            std::future::pending(),
+        ));
+        TestApp {
+            address,
+            database_url: self.database_url.clone(),
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .expect("client"),
+            _dir: tempfile::tempdir().expect("temporary directory"),
+        }
+    }
+
     /// Runs one SQL statement with one integer parameter on the app's database.
     pub async fn execute(&self, sql: &str, param: i64) {
         let pool = sqlx::AnyPool::connect(&self.database_url)

@@ -1,9 +1,10 @@
 //! Accounts and sessions: sign up, sign in, who am I, sign out.
 
-use crate::auth::{self, SignedIn};
+use crate::auth::{self, ClientAddress, SignedIn};
 use crate::error::AppError;
 use crate::extract::ApiJson;
 use crate::state::AppState;
+use crate::store::now_ms;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
@@ -47,7 +48,7 @@ async fn sign_up(
     let hash = auth::hash_password(credentials.password).await?;
     let id = state.store.create_account(handle.as_str(), &hash).await?;
     let jar = start_session(&state, jar, id).await?;
-    tracing::info!(account = id, "account created");
+    tracing::info!(event = "account_created", account = id, "account created");
     Ok((
         StatusCode::CREATED,
         jar,
@@ -71,12 +72,31 @@ async fn get_session(SignedIn(account): SignedIn) -> ApiJson<Me> {
     responses(
         (status = 200, body = Me),
         (status = 401, body = ApiError, description = "Handle and password do not match"),
+        (status = 429, body = ApiError, description = "Too many failed sign-ins; see Retry-After"),
     ))]
 async fn sign_in(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     jar: CookieJar,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<(CookieJar, ApiJson<Me>), AppError> {
+    let key = auth::handle_key(&credentials.handle);
+    let now = now_ms();
+    let window = i64::try_from(auth::THROTTLE_WINDOW.as_millis()).unwrap_or(i64::MAX);
+    let failures = state
+        .store
+        .sign_in_failures(&key, &address, now - window)
+        .await?;
+    if auth::throttled(&failures) {
+        tracing::warn!(
+            event = "sign_in_throttled",
+            ?failures,
+            "sign-in refused: too many failures"
+        );
+        return Err(AppError::TooManyAttempts {
+            retry_after_secs: auth::THROTTLE_WINDOW.as_secs(),
+        });
+    }
     // A handle that cannot exist still costs a hash check, so timing does not tell it apart.
     let handle = Handle::parse(&credentials.handle).ok();
     let stored = match &handle {
@@ -89,9 +109,16 @@ async fn sign_in(
     };
     let valid = auth::verify_password(credentials.password, hash).await?;
     let (Some(id), Some(handle), true) = (id, handle, valid) else {
+        state
+            .store
+            .record_sign_in_failure(&key, &address, now - window)
+            .await?;
+        tracing::info!(event = "sign_in_failed", account = ?id, "sign-in failed");
         return Err(AppError::InvalidCredentials);
     };
+    state.store.clear_sign_in_failures(&key, &address).await?;
     let jar = start_session(&state, jar, id).await?;
+    tracing::info!(event = "signed_in", account = id, "signed in");
     Ok((
         jar,
         ApiJson(Me {

@@ -30,6 +30,9 @@ for_each_database!(
     sign_up_reports_every_broken_field,
     a_common_password_is_refused,
     a_wrong_password_and_an_unknown_handle_get_the_same_answer,
+    repeated_failures_throttle_even_the_right_password,
+    a_success_clears_the_failures_from_that_address,
+    throttling_is_shared_by_every_server_process,
     commenting_needs_a_session,
     a_comment_is_stored_and_listed,
     an_empty_comment_is_rejected,
@@ -260,6 +263,62 @@ async fn a_wrong_password_and_an_unknown_handle_get_the_same_answer(db: Db) {
 
     assert_eq!(wrong_password.0, 401);
     assert_eq!(wrong_password, unknown_handle);
+}
+
+async fn repeated_failures_throttle_even_the_right_password(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_up("margaret", "a long passphrase").await;
+    app.sign_out().await;
+    for _ in 0..backend::auth::MAX_FAILURES_PAIR {
+        assert_eq!(app.sign_in("margaret", "wrong guess").await.status(), 401);
+    }
+
+    let response = app.sign_in("margaret", "a long passphrase").await;
+
+    assert_eq!(response.status(), 429);
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .expect("a Retry-After in seconds");
+    assert!(retry_after > 0 && retry_after <= 15 * 60, "{retry_after}");
+    let (_, body) = parts(response).await;
+    assert_eq!(body["code"], "too_many_attempts");
+}
+
+async fn a_success_clears_the_failures_from_that_address(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_up("margaret", "a long passphrase").await;
+    app.sign_out().await;
+
+    for _ in 0..2 {
+        for _ in 1..backend::auth::MAX_FAILURES_PAIR {
+            assert_eq!(app.sign_in("margaret", "wrong guess").await.status(), 401);
+        }
+        assert_eq!(
+            app.sign_in("margaret", "a long passphrase").await.status(),
+            200
+        );
+        app.sign_out().await;
+    }
+}
+
+async fn throttling_is_shared_by_every_server_process(db: Db) {
+    let first = spawn_app(db).await;
+    first.sign_up("margaret", "a long passphrase").await;
+    let second = first.sibling().await;
+
+    for _ in 0..backend::auth::MAX_FAILURES_PAIR {
+        assert_eq!(first.sign_in("margaret", "wrong guess").await.status(), 401);
+    }
+
+    assert_eq!(
+        second
+            .sign_in("margaret", "a long passphrase")
+            .await
+            .status(),
+        429
+    );
 }
 
 async fn commenting_needs_a_session(db: Db) {
