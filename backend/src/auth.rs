@@ -174,6 +174,22 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     }
 }
 
+/// The digest of the session token the request carries (for telling "this device" apart).
+pub struct CurrentSession(pub Option<String>);
+
+impl FromRequestParts<AppState> for CurrentSession {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            session_token(&parts.headers, state.settings.https).map(|t| token_digest(&t)),
+        ))
+    }
+}
+
 /// The signed-in account, or `None`; never fails for lack of a session.
 pub struct MaybeAccount(pub Option<Account>);
 

@@ -57,6 +57,23 @@ pub struct SignInFailures {
     pub address: i64,
 }
 
+/// How much of a session's digest identifies it to its owner (96 bits).
+const SESSION_ID_LEN: usize = 16;
+
+/// The id under which a session is shown to its owner: the start of its token's digest, which
+/// says nothing usable about the token itself.
+pub fn session_id(token_hash: &str) -> String {
+    token_hash.chars().take(SESSION_ID_LEN).collect()
+}
+
+/// A session as stored (its token only as a digest).
+#[derive(Debug, Clone, FromRow)]
+pub struct StoredSession {
+    pub token_hash: String,
+    pub created_at_ms: i64,
+    pub last_seen_at_ms: i64,
+}
+
 /// The credentials stored for an account.
 #[derive(Debug, FromRow)]
 pub struct StoredCredentials {
@@ -339,6 +356,66 @@ impl Store {
             id: row.id,
             handle: row.handle,
         }))
+    }
+
+    /// The sessions of an account, most recently used first.
+    pub async fn sessions_of(&self, account_id: i64) -> Result<Vec<StoredSession>, AppError> {
+        Ok(sqlx::query_as(
+            "SELECT token_hash, created_at_ms, last_seen_at_ms FROM sessions \
+             WHERE account_id = $1 ORDER BY last_seen_at_ms DESC",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Ends the session of `account_id` whose id (see [`session_id`]) is `id`; whether one was.
+    pub async fn end_session_of(&self, account_id: i64, id: &str) -> Result<bool, AppError> {
+        if id.len() != SESSION_ID_LEN {
+            return Ok(false);
+        }
+        let ended = sqlx::query(&format!(
+            "DELETE FROM sessions WHERE account_id = $1 AND substr(token_hash, 1, {SESSION_ID_LEN}) = $2"
+        ))
+        .bind(account_id)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(ended.rows_affected() > 0)
+    }
+
+    /// The password hash of an account.
+    pub async fn password_hash(&self, account_id: i64) -> Result<String, AppError> {
+        Ok(
+            sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = $1")
+                .bind(account_id)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Replaces an account's password; with `keep_only`, also ends every other session.
+    pub async fn change_password(
+        &self,
+        account_id: i64,
+        password_hash: &str,
+        keep_only: Option<&str>,
+    ) -> Result<(), AppError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(current) = keep_only {
+            sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
+                .bind(account_id)
+                .bind(current)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Ends a session.

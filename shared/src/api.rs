@@ -277,3 +277,29 @@ pub struct Credentials {
 pub struct Me {
     pub handle: String,
 }
+
+/// One signed-in session of the account, as its owner sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionInfo {
+    /// Opaque identifier, for ending this session.
+    pub id: String,
+    /// Milliseconds since the Unix epoch.
+    pub created_at_ms: i64,
+    /// Milliseconds since the Unix epoch (updated at most once a minute).
+    pub last_seen_at_ms: i64,
+    /// Whether this is the session making the request.
+    pub current: bool,
+}
+
+/// Body of `PUT /account/password`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordChange {
+    /// The password in use now (ASVS 7.5.1).
+    pub current_password: String,
+    pub new_password: String,
+    /// End every other session of the account (ASVS 7.4.3).
+    #[serde(default)]
+    pub end_other_sessions: bool,
+}

@@ -1,7 +1,7 @@
 //! Validation rules the server enforces and the browser explains. Each rule returns every
 //! broken field at once so a form can mark them all.
 
-use crate::{CastPosition, Credentials, FieldError, NewComment};
+use crate::{CastPosition, Credentials, FieldError, NewComment, PasswordChange};
 
 /// Shortest handle accepted.
 pub const HANDLE_MIN: usize = 3;
@@ -79,6 +79,16 @@ pub fn check_password(password: &str) -> Result<(), FieldError> {
         ));
     }
     Ok(())
+}
+
+impl PasswordChange {
+    /// Checks the new password's length; the current one is checked against the account.
+    pub fn check(&self) -> Result<(), Vec<FieldError>> {
+        check_password(&self.new_password).map_err(|mut e| {
+            e.field = "new_password".to_owned();
+            vec![e]
+        })
+    }
 }
 
 /// Checks a sign-up request; on success returns the canonical handle.
@@ -201,6 +211,16 @@ mod tests {
         assert!(check_password("12345678").is_ok());
         assert!(check_password(&"x".repeat(PASSWORD_MAX)).is_ok());
         assert!(check_password(&"x".repeat(PASSWORD_MAX + 1)).is_err());
+    }
+
+    #[test]
+    fn a_new_password_is_checked_under_its_own_field_name() {
+        let change = PasswordChange {
+            current_password: "anything".into(),
+            new_password: "short".into(),
+            end_other_sessions: true,
+        };
+        assert_eq!(change.check().unwrap_err()[0].field, "new_password");
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub struct TestApp {
     /// The app's own database, for arranging states the API cannot reach (such as old sessions).
     pub database_url: String,
     pub client: reqwest::Client,
-    _dir: tempfile::TempDir,
+    _dir: std::sync::Arc<tempfile::TempDir>,
 }
 
 /// The demo clause most tests use, in the round that is voting.
@@ -83,7 +83,7 @@ pub async fn spawn_app_with(db: Db, settings: Settings) -> TestApp {
             .cookie_store(true)
             .build()
             .expect("client"),
-        _dir: dir,
+        _dir: std::sync::Arc::new(dir),
     }
 }
 
@@ -93,6 +93,19 @@ pub async fn spawn_app(db: Db) -> TestApp {
 }
 
 impl TestApp {
+    /// Another browser on the same server: its own cookies, nobody signed in.
+    pub fn another_browser(&self) -> TestApp {
+        TestApp {
+            address: self.address.clone(),
+            database_url: self.database_url.clone(),
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .expect("client"),
+            _dir: self._dir.clone(),
+        }
+    }
+
     /// A second server process over the same database, as behind a load balancer.
     pub async fn sibling(&self) -> TestApp {
         let store = Store::connect(&self.database_url).await.expect("connect");
@@ -113,7 +126,7 @@ impl TestApp {
                 .cookie_store(true)
                 .build()
                 .expect("client"),
-            _dir: tempfile::tempdir().expect("temporary directory"),
+            _dir: self._dir.clone(),
         }
     }
 

@@ -5,6 +5,7 @@ use crate::state::AppState;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
+mod account;
 mod clauses;
 mod consultations;
 mod session;
@@ -31,4 +32,5 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(consultations::router())
         .merge(clauses::router())
         .merge(session::router())
+        .merge(account::router())
 }

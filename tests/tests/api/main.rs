@@ -33,6 +33,9 @@ for_each_database!(
     repeated_failures_throttle_even_the_right_password,
     a_success_clears_the_failures_from_that_address,
     throttling_is_shared_by_every_server_process,
+    a_participant_lists_their_sessions_and_ends_another,
+    changing_the_password_needs_the_current_one,
+    a_password_change_can_end_every_other_session,
     commenting_needs_a_session,
     a_comment_is_stored_and_listed,
     an_empty_comment_is_rejected,
@@ -321,6 +324,118 @@ async fn throttling_is_shared_by_every_server_process(db: Db) {
     );
 }
 
+async fn a_participant_lists_their_sessions_and_ends_another(db: Db) {
+    let laptop = spawn_app(db).await;
+    laptop.sign_up("amina", "a long passphrase").await;
+    let phone = laptop.another_browser();
+    phone.sign_in("amina", "a long passphrase").await;
+    let stranger = laptop.another_browser();
+    stranger
+        .sign_up("stranger", "another long passphrase")
+        .await;
+
+    let (status, sessions) = parts(laptop.get("/api/v1/account/sessions").await).await;
+    assert_eq!(status, 200);
+    let sessions = sessions.as_array().expect("a list").clone();
+    assert_eq!(sessions.len(), 2);
+    assert_eq!(sessions.iter().filter(|s| s["current"] == true).count(), 1);
+    let phone_id = sessions
+        .iter()
+        .find(|s| s["current"] == false)
+        .expect("the phone")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+
+    let path = format!("/api/v1/account/sessions/{phone_id}");
+    assert_eq!(
+        stranger.request(Method::DELETE, &path, None).await.status(),
+        404
+    );
+    assert_eq!(
+        phone.get("/api/v1/session").await.status(),
+        200,
+        "a stranger cannot end it"
+    );
+    assert_eq!(
+        laptop.request(Method::DELETE, &path, None).await.status(),
+        204
+    );
+    assert_eq!(phone.get("/api/v1/session").await.status(), 401);
+    assert_eq!(laptop.get("/api/v1/session").await.status(), 200);
+    assert_eq!(
+        laptop.request(Method::DELETE, &path, None).await.status(),
+        404
+    );
+}
+
+async fn changing_the_password_needs_the_current_one(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_up("amina", "a long passphrase").await;
+    let change = |current: &str| json!({"current_password": current, "new_password": "tulip orbit sandal", "end_other_sessions": false});
+
+    let (status, body) = parts(
+        app.request(
+            Method::PUT,
+            "/api/v1/account/password",
+            Some(change("a guess")),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(body["fields"][0]["field"], "current_password");
+
+    let response = app
+        .request(
+            Method::PUT,
+            "/api/v1/account/password",
+            Some(change("a long passphrase")),
+        )
+        .await;
+    assert_eq!(response.status(), 204);
+    app.sign_out().await;
+    assert_eq!(
+        app.sign_in("amina", "a long passphrase").await.status(),
+        401
+    );
+    assert_eq!(
+        app.sign_in("amina", "tulip orbit sandal").await.status(),
+        200
+    );
+}
+
+async fn a_password_change_can_end_every_other_session(db: Db) {
+    let laptop = spawn_app(db).await;
+    laptop.sign_up("amina", "a long passphrase").await;
+    let phone = laptop.another_browser();
+    phone.sign_in("amina", "a long passphrase").await;
+    let change = |current: &str, new: &str, end: bool| json!({"current_password": current, "new_password": new, "end_other_sessions": end});
+
+    laptop
+        .request(
+            Method::PUT,
+            "/api/v1/account/password",
+            Some(change("a long passphrase", "tulip orbit sandal", false)),
+        )
+        .await;
+    assert_eq!(
+        phone.get("/api/v1/session").await.status(),
+        200,
+        "kept when not asked"
+    );
+
+    laptop
+        .request(
+            Method::PUT,
+            "/api/v1/account/password",
+            Some(change("tulip orbit sandal", "velvet canyon drum", true)),
+        )
+        .await;
+    assert_eq!(phone.get("/api/v1/session").await.status(), 401);
+    assert_eq!(laptop.get("/api/v1/session").await.status(), 200);
+}
+
 async fn commenting_needs_a_session(db: Db) {
     let app = spawn_app(db).await;
 
@@ -558,7 +673,8 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
         let concrete = path
             .replace("{slug}", "paris-call")
             .replace("{round}", "2019")
-            .replace("{key}", "protect-individuals");
+            .replace("{key}", "protect-individuals")
+            .replace("{id}", "0123456789abcdef");
         for method in item.as_object().expect("path item").keys() {
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
             let body = matches!(method, Method::POST | Method::PUT).then(|| json!({}));
@@ -571,7 +687,7 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
             operations += 1;
         }
     }
-    assert_eq!(operations, 11, "every operation is documented");
+    assert_eq!(operations, 14, "every operation is documented");
 }
 
 #[tokio::test]
