@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::{
     ApiError, CastPosition, Clause, Comment, Consultation, ConsultationSummary, Credentials,
-    ErrorCode, Me, NewComment, PositionCast, Round,
+    ErrorCode, Me, NewComment, PasswordChange, PositionCast, Round, SessionInfo,
 };
 
 const BASE: &str = "/api/v1";
@@ -128,12 +128,38 @@ pub async fn get_session() -> Result<Option<Me>, ApiError> {
     }
 }
 
+/// `GET /account/sessions`
+pub async fn list_sessions() -> Result<Vec<SessionInfo>, ApiError> {
+    get(&format!("{BASE}/account/sessions")).await
+}
+
+/// `DELETE /account/sessions/{id}`
+pub async fn end_session(id: &str) -> Result<(), ApiError> {
+    let url = format!("{BASE}/account/sessions/{}", seg(id));
+    no_content(Request::delete(&url).send().await.map_err(unreachable)?).await
+}
+
+/// `PUT /account/password`
+pub async fn change_password(change: &PasswordChange) -> Result<(), ApiError> {
+    let request = Request::put(&format!("{BASE}/account/password"))
+        .json(change)
+        .map_err(unreachable)?;
+    no_content(request.send().await.map_err(unreachable)?).await
+}
+
 /// `DELETE /session`: sign out.
 pub async fn sign_out() -> Result<(), ApiError> {
-    let response = Request::delete(&format!("{BASE}/session"))
-        .send()
-        .await
-        .map_err(unreachable)?;
+    no_content(
+        Request::delete(&format!("{BASE}/session"))
+            .send()
+            .await
+            .map_err(unreachable)?,
+    )
+    .await
+}
+
+/// An answer without a body on success.
+async fn no_content(response: Response) -> Result<(), ApiError> {
     if response.ok() {
         Ok(())
     } else {

@@ -13,6 +13,7 @@
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub use i18n::*;
+use leptos_i18n::Locale as _;
 use shared::{ApiError, ErrorCode, FieldError, Phase, Stance};
 
 const STORAGE_KEY: &str = "concord.locale";
@@ -71,6 +72,18 @@ pub fn position_count(locale: Locale, count: u64) -> String {
     td_display!(locale, position_count, count = count).to_string()
 }
 
+/// "Signed in <date> · last active <date>".
+pub fn session_line(locale: Locale, started: &str, seen: &str) -> String {
+    td_display!(locale, session_line, started = started, seen = seen).to_string()
+}
+
+/// A date and time in the reader's language.
+pub fn format_date(locale: Locale, ms: i64) -> String {
+    #[allow(clippy::cast_precision_loss)] // milliseconds since 1970 fit a double exactly
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    String::from(date.to_locale_string(locale.as_str(), &wasm_bindgen::JsValue::UNDEFINED))
+}
+
 /// A sentence explaining an API error in `locale` (the server's own message when the code has
 /// no translation).
 pub fn error_text(locale: Locale, err: &ApiError) -> String {
@@ -99,9 +112,12 @@ pub fn field_error_text(locale: Locale, err: &FieldError) -> String {
         ("handle", "too_long") => td_string!(locale, field_handle_too_long),
         ("handle", "invalid_characters") => td_string!(locale, field_handle_invalid_characters),
         ("handle", "taken") => td_string!(locale, field_handle_taken),
-        ("password", "too_short") => td_string!(locale, field_password_too_short),
-        ("password", "too_long") => td_string!(locale, field_password_too_long),
-        ("password", "too_common") => td_string!(locale, field_password_too_common),
+        ("password" | "new_password", "too_short") => td_string!(locale, field_password_too_short),
+        ("password" | "new_password", "too_long") => td_string!(locale, field_password_too_long),
+        ("password" | "new_password", "too_common") => {
+            td_string!(locale, field_password_too_common)
+        }
+        ("current_password", "wrong") => td_string!(locale, field_current_password_wrong),
         (_, "too_long") => td_string!(locale, field_too_long),
         _ => return err.message.clone(),
     };

@@ -80,6 +80,7 @@ fn Frame() -> impl IntoView {
                     <Route path=path!("/") view=pages::Home />
                     <Route path=path!("/signin") view=|| view! { <pages::Account sign_up=false /> } />
                     <Route path=path!("/signup") view=|| view! { <pages::Account sign_up=true /> } />
+                    <Route path=path!("/account") view=pages::Settings />
                     <Route path=path!("/c/:slug") view=pages::RoundPage />
                     <Route path=path!("/c/:slug/:round") view=pages::RoundPage />
                     <Route path=path!("/c/:slug/:round/:key") view=pages::ClausePage />
@@ -113,7 +114,8 @@ fn Header() -> impl IntoView {
                 {move || match session.me.get() {
                     Some(me) => view! {
                         <span class="signed-in">
-                            {t!(i18n, signed_in_as)}" "<strong id="signed-in-handle">{me.handle}</strong>
+                            {t!(i18n, signed_in_as)}" "
+                            <A href="/account" attr:id="signed-in-handle">{me.handle}</A>
                         </span>
                         <button
                             type="button"

@@ -8,7 +8,6 @@ use crate::components::{
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
-use leptos_i18n::Locale as _;
 use leptos_i18n::{t, t_string};
 use leptos_router::components::A;
 use shared::{ApiError, CastPosition, Clause, Comment, NewComment, PositionCast, Stance};
@@ -183,7 +182,7 @@ fn CommentList(comments: Vec<Comment>) -> impl IntoView {
                     <li class="comment">
                         <p class="meta">
                             <strong class="author">{c.author}</strong>" · "
-                            <time>{move || format_date(i18n.get_locale(), when)}</time>
+                            <time>{move || i18n::format_date(i18n.get_locale(), when)}</time>
                         </p>
                         <p class="comment-body">{c.body}</p>
                     </li>
@@ -236,11 +235,4 @@ fn CommentForm(
             </form>
         </WhenOpen>
     }
-}
-
-/// A date and time in the reader's language.
-fn format_date(locale: i18n::Locale, ms: i64) -> String {
-    #[allow(clippy::cast_precision_loss)] // milliseconds since 1970 fit a double exactly
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    String::from(date.to_locale_string(locale.as_str(), &wasm_bindgen::JsValue::UNDEFINED))
 }

@@ -5,12 +5,14 @@ mod clause;
 mod home;
 mod not_found;
 mod round;
+mod settings;
 
 pub use account::Account;
 pub use clause::ClausePage;
 pub use home::Home;
 pub use not_found::NotFound;
 pub use round::RoundPage;
+pub use settings::Settings;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;

@@ -160,6 +160,47 @@ async fn a_participant_reads_signs_up_takes_positions_and_comments_in_a_real_bro
         .await;
     drop(endorse);
 
+    // Account settings: another device's session can be ended, after a confirmation.
+    let phone = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let signed_in_elsewhere = phone
+        .post(format!("{}/api/v1/session", app.address))
+        .json(&serde_json::json!({"handle": "e2e-reader", "password": "a long passphrase"}))
+        .send()
+        .await
+        .expect("sign in elsewhere");
+    assert_eq!(signed_in_elsewhere.status(), 200);
+    browser.click(SIGNED_IN_HANDLE).await;
+    browser.wait_for_text("sessions", "This device").await;
+    browser.click(".end-session").await;
+    browser.client.accept_alert().await.expect("confirm");
+    browser
+        .wait_for_text("main", "That device is signed out.")
+        .await;
+    let phone_session = phone
+        .get(format!("{}/api/v1/session", app.address))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(phone_session.status(), 401);
+
+    // The password changes only with the current one; the new one works at the next sign-in.
+    browser.fill("#current_password", "not my password").await;
+    browser.fill("#new_password", "tulip orbit sandal").await;
+    browser.click("#save-password").await;
+    browser.wait("#current_password-error").await;
+    browser.fill("#current_password", "a long passphrase").await;
+    browser.click("#save-password").await;
+    browser
+        .wait_for_text("password-status", "Your password is changed.")
+        .await;
+    browser.click(SIGN_OUT).await;
+    browser.wait(SIGN_IN_LINK).await;
+    sign_in(&browser, "e2e-reader", "tulip orbit sandal").await;
+    assert_eq!(browser.text(SIGNED_IN_HANDLE).await, "e2e-reader");
+
     // Last year's closed round can be read but takes no positions or comments.
     browser
         .client
