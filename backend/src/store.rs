@@ -4,7 +4,8 @@
 
 use crate::error::{AppError, OnConflict};
 use shared::{
-    Comment, Consultation, ConsultationSummary, Phase, Position, Round, RoundSummary, Stance, Tally,
+    AccountExport, ClauseRef, Comment, Consultation, ConsultationSummary, ExportedComment,
+    ExportedPosition, Phase, Position, Round, RoundSummary, Stance, Tally,
 };
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor, FromRow};
@@ -235,12 +236,12 @@ impl Store {
 
     /// The stored credentials of `handle`, if such an account exists.
     pub async fn credentials(&self, handle: &str) -> Result<Option<StoredCredentials>, AppError> {
-        Ok(
-            sqlx::query_as("SELECT id, password_hash FROM accounts WHERE handle = $1")
-                .bind(handle)
-                .fetch_optional(&self.pool)
-                .await?,
+        Ok(sqlx::query_as(
+            "SELECT id, password_hash FROM accounts WHERE handle = $1 AND deleted_at_ms IS NULL",
         )
+        .bind(handle)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// Failed sign-ins since `since_ms`: for this handle from this address, for this handle from
@@ -416,6 +417,101 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Deletes an account: its handle, password and sessions go, and so do its positions in
+    /// rounds that are not closed; its comments stay (as a former participant's) and its
+    /// positions stay in closed tallies, linked only to an anonymous tombstone.
+    pub async fn delete_account(&self, account_id: i64) -> Result<(), AppError> {
+        let open_rounds = "SELECT k.id FROM clauses k JOIN rounds r ON r.id = k.round_id \
+                           WHERE r.phase NOT IN ('closed', 'published')";
+        let mut tx = self.pool.begin().await?;
+        for sql in [
+            format!("DELETE FROM positions WHERE account_id = $1 AND clause_id IN ({open_rounds})"),
+            format!(
+                "DELETE FROM position_changes WHERE account_id = $1 AND clause_id IN ({open_rounds})"
+            ),
+            "DELETE FROM sessions WHERE account_id = $1".to_owned(),
+        ] {
+            sqlx::query(&sql).bind(account_id).execute(&mut *tx).await?;
+        }
+        // '~' cannot start a handle, so the tombstone can never be signed into or chosen.
+        sqlx::query(
+            "UPDATE accounts SET handle = '~deleted-' || CAST(id AS TEXT), password_hash = '', \
+             deleted_at_ms = $1 WHERE id = $2",
+        )
+        .bind(now_ms())
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Everything stored about an account, for its owner.
+    pub async fn export(&self, account: &Account) -> Result<AccountExport, AppError> {
+        #[derive(FromRow)]
+        struct Written {
+            consultation: String,
+            round: String,
+            clause: String,
+            body: String,
+            at_ms: i64,
+            reason: Option<String>,
+        }
+        let place = "FROM clauses k JOIN rounds r ON r.id = k.round_id \
+                     JOIN consultations c ON c.id = r.consultation_id";
+        let created_at_ms: i64 =
+            sqlx::query_scalar("SELECT created_at_ms FROM accounts WHERE id = $1")
+                .bind(account.id)
+                .fetch_one(&self.pool)
+                .await?;
+        let comments: Vec<Written> = sqlx::query_as(&format!(
+            "SELECT c.slug AS consultation, r.slug AS round, k.key AS clause, m.body, \
+                    m.created_at_ms AS at_ms, NULL AS reason \
+             {place} JOIN comments m ON m.clause_id = k.id WHERE m.account_id = $1 ORDER BY m.id"
+        ))
+        .bind(account.id)
+        .fetch_all(&self.pool)
+        .await?;
+        let positions: Vec<Written> = sqlx::query_as(&format!(
+            "SELECT c.slug AS consultation, r.slug AS round, k.key AS clause, p.stance AS body, \
+                    p.cast_at_ms AS at_ms, p.reason \
+             {place} JOIN position_changes p ON p.clause_id = k.id \
+             WHERE p.account_id = $1 ORDER BY p.id"
+        ))
+        .bind(account.id)
+        .fetch_all(&self.pool)
+        .await?;
+        let on = |w: &Written| ClauseRef {
+            consultation: w.consultation.clone(),
+            round: w.round.clone(),
+            clause: w.clause.clone(),
+        };
+        Ok(AccountExport {
+            handle: account.handle.clone(),
+            created_at_ms,
+            sessions: Vec::new(),
+            comments: comments
+                .iter()
+                .map(|w| ExportedComment {
+                    on: on(w),
+                    body: w.body.clone(),
+                    created_at_ms: w.at_ms,
+                })
+                .collect(),
+            positions: positions
+                .iter()
+                .map(|w| {
+                    Ok(ExportedPosition {
+                        on: on(w),
+                        stance: parse_stance(&w.body)?,
+                        reason: w.reason.clone(),
+                        cast_at_ms: w.at_ms,
+                    })
+                })
+                .collect::<Result<_, AppError>>()?,
+        })
     }
 
     /// Ends a session.
@@ -602,9 +698,11 @@ impl Store {
 
     /// The comments on a clause, oldest first.
     pub async fn comments(&self, clause_id: i64) -> Result<Vec<Comment>, AppError> {
-        Ok(sqlx::query_as::<_, (i64, String, String, i64)>(
-            "SELECT m.id, a.handle, m.body, m.created_at_ms FROM comments m \
-             JOIN accounts a ON a.id = m.account_id WHERE m.clause_id = $1 ORDER BY m.id",
+        Ok(sqlx::query_as::<_, (i64, Option<String>, String, i64)>(
+            "SELECT m.id, CASE WHEN a.deleted_at_ms IS NULL THEN a.handle END, m.body, \
+                    m.created_at_ms \
+             FROM comments m JOIN accounts a ON a.id = m.account_id \
+             WHERE m.clause_id = $1 ORDER BY m.id",
         )
         .bind(clause_id)
         .fetch_all(&self.pool)
@@ -639,7 +737,7 @@ impl Store {
         .await?;
         Ok(Comment {
             id,
-            author: author.handle.clone(),
+            author: Some(author.handle.clone()),
             body: body.to_owned(),
             created_at_ms,
         })

@@ -5,8 +5,8 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::{
-    ApiError, CastPosition, Clause, Comment, Consultation, ConsultationSummary, Credentials,
-    ErrorCode, Me, NewComment, PasswordChange, PositionCast, Round, SessionInfo,
+    AccountDeletion, ApiError, CastPosition, Clause, Comment, Consultation, ConsultationSummary,
+    Credentials, ErrorCode, Me, NewComment, PasswordChange, PositionCast, Round, SessionInfo,
 };
 
 const BASE: &str = "/api/v1";
@@ -146,6 +146,17 @@ pub async fn change_password(change: &PasswordChange) -> Result<(), ApiError> {
         .map_err(unreachable)?;
     no_content(request.send().await.map_err(unreachable)?).await
 }
+
+/// `DELETE /account`
+pub async fn delete_account(deletion: &AccountDeletion) -> Result<(), ApiError> {
+    let request = Request::delete(&format!("{BASE}/account"))
+        .json(deletion)
+        .map_err(unreachable)?;
+    no_content(request.send().await.map_err(unreachable)?).await
+}
+
+/// Where the browser downloads the account's data (a plain link; the cookie authenticates it).
+pub const EXPORT_URL: &str = "/api/v1/account/export";
 
 /// `DELETE /session`: sign out.
 pub async fn sign_out() -> Result<(), ApiError> {

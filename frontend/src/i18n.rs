@@ -118,6 +118,7 @@ pub fn field_error_text(locale: Locale, err: &FieldError) -> String {
             td_string!(locale, field_password_too_common)
         }
         ("current_password", "wrong") => td_string!(locale, field_current_password_wrong),
+        ("password", "wrong") => td_string!(locale, field_password_wrong),
         (_, "too_long") => td_string!(locale, field_too_long),
         _ => return err.message.clone(),
     };

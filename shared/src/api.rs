@@ -220,8 +220,9 @@ pub struct Clause {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Comment {
     pub id: i64,
-    /// The author's public handle.
-    pub author: String,
+    /// The author's public handle; `None` once the author deleted their account
+    /// (shown as "former participant").
+    pub author: Option<String>,
     /// Plain text, shown as written.
     pub body: String,
     /// Milliseconds since the Unix epoch.
@@ -302,4 +303,52 @@ pub struct PasswordChange {
     /// End every other session of the account (ASVS 7.4.3).
     #[serde(default)]
     pub end_other_sessions: bool,
+}
+
+/// Body of `DELETE /account`: the password, to confirm.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountDeletion {
+    pub password: String,
+}
+
+/// Everything Concord holds about one account (`GET /account/export`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountExport {
+    pub handle: String,
+    /// Milliseconds since the Unix epoch.
+    pub created_at_ms: i64,
+    pub sessions: Vec<SessionInfo>,
+    pub comments: Vec<ExportedComment>,
+    /// Every position ever cast, oldest first (the current one is the last per clause).
+    pub positions: Vec<ExportedPosition>,
+}
+
+/// Where something was written: consultation, round, clause.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClauseRef {
+    pub consultation: String,
+    pub round: String,
+    pub clause: String,
+}
+
+/// A comment in an export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportedComment {
+    pub on: ClauseRef,
+    pub body: String,
+    pub created_at_ms: i64,
+}
+
+/// A position in an export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportedPosition {
+    pub on: ClauseRef,
+    pub stance: Stance,
+    pub reason: Option<String>,
+    pub cast_at_ms: i64,
 }

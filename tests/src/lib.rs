@@ -130,16 +130,16 @@ impl TestApp {
         }
     }
 
-    /// Runs one SQL statement with one integer parameter on the app's database.
-    pub async fn execute(&self, sql: &str, param: i64) {
+    /// Runs one SQL statement with integer parameters on the app's database.
+    pub async fn execute(&self, sql: &str, params: &[i64]) {
         let pool = sqlx::AnyPool::connect(&self.database_url)
             .await
             .expect("connect");
-        sqlx::query(sql)
-            .bind(param)
-            .execute(&pool)
-            .await
-            .expect("execute");
+        let mut query = sqlx::query(sql);
+        for param in params {
+            query = query.bind(*param);
+        }
+        query.execute(&pool).await.expect("execute");
         pool.close().await;
     }
 

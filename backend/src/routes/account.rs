@@ -7,7 +7,9 @@ use crate::state::AppState;
 use crate::store::session_id;
 use axum::extract::State;
 use axum::http::StatusCode;
-use shared::{ApiError, FieldError, PasswordChange, SessionInfo};
+use axum::http::header;
+use axum_extra::extract::CookieJar;
+use shared::{AccountDeletion, AccountExport, ApiError, FieldError, PasswordChange, SessionInfo};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -16,6 +18,26 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_sessions))
         .routes(routes!(end_session))
         .routes(routes!(change_password))
+        .routes(routes!(export_account))
+        .routes(routes!(delete_account))
+}
+
+/// The account's sessions as its owner sees them, marking the one making the request.
+async fn session_infos(
+    state: &AppState,
+    account_id: i64,
+    current: Option<&str>,
+) -> Result<Vec<SessionInfo>, AppError> {
+    let sessions = state.store.sessions_of(account_id).await?;
+    Ok(sessions
+        .into_iter()
+        .map(|s| SessionInfo {
+            current: current == Some(s.token_hash.as_str()),
+            id: session_id(&s.token_hash),
+            created_at_ms: s.created_at_ms,
+            last_seen_at_ms: s.last_seen_at_ms,
+        })
+        .collect())
 }
 
 /// Lists the account's signed-in sessions, most recently used first.
@@ -26,17 +48,8 @@ async fn list_sessions(
     SignedIn(account): SignedIn,
     CurrentSession(current): CurrentSession,
 ) -> Result<ApiJson<Vec<SessionInfo>>, AppError> {
-    let sessions = state.store.sessions_of(account.id).await?;
     Ok(ApiJson(
-        sessions
-            .into_iter()
-            .map(|s| SessionInfo {
-                current: current.as_deref() == Some(s.token_hash.as_str()),
-                id: session_id(&s.token_hash),
-                created_at_ms: s.created_at_ms,
-                last_seen_at_ms: s.last_seen_at_ms,
-            })
-            .collect(),
+        session_infos(&state, account.id, current.as_deref()).await?,
     ))
 }
 
@@ -108,4 +121,61 @@ async fn change_password(
         "password changed"
     );
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Downloads everything Concord holds about the account, as JSON.
+#[utoipa::path(get, path = "/api/v1/account/export", tag = "session",
+    responses((status = 200, body = AccountExport), (status = 401, body = ApiError)))]
+async fn export_account(
+    State(state): State<AppState>,
+    SignedIn(account): SignedIn,
+    CurrentSession(current): CurrentSession,
+) -> Result<([(header::HeaderName, String); 1], ApiJson<AccountExport>), AppError> {
+    let mut export = state.store.export(&account).await?;
+    export.sessions = session_infos(&state, account.id, current.as_deref()).await?;
+    tracing::info!(
+        event = "account_exported",
+        account = account.id,
+        "personal data exported"
+    );
+    let disposition = format!("attachment; filename=\"concord-{}.json\"", account.handle);
+    Ok((
+        [(header::CONTENT_DISPOSITION, disposition)],
+        ApiJson(export),
+    ))
+}
+
+/// Deletes the account after checking its password: comments stay as a former participant's,
+/// positions stay only in closed tallies and are no longer linked to anyone.
+#[utoipa::path(delete, path = "/api/v1/account", tag = "session", request_body = AccountDeletion,
+    responses(
+        (status = 204, description = "Deleted and signed out everywhere"),
+        (status = 401, body = ApiError),
+        (status = 422, body = ApiError, description = "Wrong password"),
+    ))]
+async fn delete_account(
+    State(state): State<AppState>,
+    SignedIn(account): SignedIn,
+    jar: CookieJar,
+    ApiJson(deletion): ApiJson<AccountDeletion>,
+) -> Result<(StatusCode, CookieJar), AppError> {
+    let stored = state.store.password_hash(account.id).await?;
+    if !auth::verify_password(deletion.password, Some(stored)).await? {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "password",
+            "wrong",
+            "This is not your password.",
+        )]));
+    }
+    state.store.delete_account(account.id).await?;
+    tracing::info!(
+        event = "account_deleted",
+        account = account.id,
+        "account deleted"
+    );
+    let https = state.settings.https;
+    Ok((
+        StatusCode::NO_CONTENT,
+        jar.remove(auth::cleared_cookie(https)),
+    ))
 }

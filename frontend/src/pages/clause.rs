@@ -181,7 +181,12 @@ fn CommentList(comments: Vec<Comment>) -> impl IntoView {
                 view! {
                     <li class="comment">
                         <p class="meta">
-                            <strong class="author">{c.author}</strong>" · "
+                            <strong class="author">
+                                {match c.author {
+                                    Some(handle) => handle.into_any(),
+                                    None => t!(i18n, former_participant).into_any(),
+                                }}
+                            </strong>" · "
                             <time>{move || i18n::format_date(i18n.get_locale(), when)}</time>
                         </p>
                         <p class="comment-body">{c.body}</p>

@@ -6,7 +6,8 @@ use crate::i18n::{self, use_i18n};
 use crate::{account_href, use_session};
 use leptos::prelude::*;
 use leptos_i18n::{t, t_string};
-use shared::{ApiError, PasswordChange, SessionInfo};
+use leptos_router::hooks::use_navigate;
+use shared::{AccountDeletion, ApiError, PasswordChange, SessionInfo};
 
 /// The account settings page.
 #[component]
@@ -20,7 +21,7 @@ pub fn Settings() -> impl IntoView {
                 <p class="notice"><a href=account_href("/signin")>{t!(i18n, sign_in_to_see_account)}</a></p>
             }
             .into_any(),
-            Some(_) => view! { <PasswordForm /> <Sessions /> }.into_any(),
+            Some(_) => view! { <PasswordForm /> <Sessions /> <YourData /> <DeleteAccount /> }.into_any(),
         }}
     }
 }
@@ -159,5 +160,62 @@ fn SessionItem(
                 .into_any()
             }}
         </li>
+    }
+}
+
+/// A download of everything held about the account.
+#[component]
+fn YourData() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section aria-labelledby="data-heading">
+            <h2 id="data-heading">{t!(i18n, your_data)}</h2>
+            <p class="help">{t!(i18n, your_data_help)}</p>
+            <p><a href=api::EXPORT_URL download id="download-data">{t!(i18n, download_data)}</a></p>
+        </section>
+    }
+}
+
+/// Deleting the account, with the password and a confirmation.
+#[component]
+fn DeleteAccount() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let navigate = use_navigate();
+    let password = RwSignal::new(String::new());
+    let delete = Action::new_local(|d: &AccountDeletion| {
+        let d = d.clone();
+        async move { api::delete_account(&d).await }
+    });
+    let error = Signal::derive(move || delete.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if matches!(delete.value().get(), Some(Ok(()))) {
+            session.me.set(None);
+            navigate("/", Default::default());
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let question = t_string!(i18n, confirm_delete_account);
+        if window().confirm_with_message(question).unwrap_or(false) {
+            delete.dispatch(AccountDeletion {
+                password: password.get_untracked(),
+            });
+        }
+    };
+    view! {
+        <section aria-labelledby="delete-heading">
+            <h2 id="delete-heading">{t!(i18n, delete_account)}</h2>
+            <p class="help">{t!(i18n, delete_account_help)}</p>
+            <form id="delete-form" on:submit=submit novalidate>
+                <TextField name="password" kind="password" autocomplete="current-password"
+                    label=move || t_string!(i18n, password_to_confirm)
+                    help=move || t_string!(i18n, current_password_help) value=password error />
+                <ErrorNotice error=general_error(error) />
+                <button type="submit" class="danger" id="delete-account" disabled=move || delete.pending().get()>
+                    {t!(i18n, delete_account_button)}
+                </button>
+            </form>
+        </section>
     }
 }

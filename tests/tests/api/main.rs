@@ -36,6 +36,10 @@ for_each_database!(
     a_participant_lists_their_sessions_and_ends_another,
     changing_the_password_needs_the_current_one,
     a_password_change_can_end_every_other_session,
+    a_participant_downloads_everything_held_about_them,
+    deleting_an_account_needs_its_password,
+    a_deleted_accounts_comments_stay_as_a_former_participants,
+    a_deleted_accounts_positions_leave_open_rounds_and_stay_in_closed_ones,
     commenting_needs_a_session,
     a_comment_is_stored_and_listed,
     an_empty_comment_is_rejected,
@@ -168,7 +172,7 @@ async fn an_idle_session_ends(db: Db) {
     let idle = i64::try_from(backend::store::SESSION_IDLE.as_millis()).expect("fits");
     app.execute(
         "UPDATE sessions SET last_seen_at_ms = last_seen_at_ms - $1",
-        idle + 1000,
+        &[idle + 1000],
     )
     .await;
 
@@ -687,7 +691,7 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
             operations += 1;
         }
     }
-    assert_eq!(operations, 14, "every operation is documented");
+    assert_eq!(operations, 16, "every operation is documented");
 }
 
 #[tokio::test]
@@ -737,4 +741,133 @@ async fn the_front_end_is_served_precompressed_with_the_right_cache_lifetimes() 
     // API paths never fall back to the page.
     let (status, _) = parts(app.get("/api/v1/nothing").await).await;
     assert_eq!(status, 404);
+}
+
+async fn a_participant_downloads_everything_held_about_them(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_up("amina", "a long passphrase").await;
+    app.post_comment(CLAUSE, json!({"body": "Mine."})).await;
+    app.cast_position(CLAUSE, json!({"stance": "oppose", "reason": "Vague."}))
+        .await;
+    app.cast_position(CLAUSE, json!({"stance": "endorse"}))
+        .await;
+
+    let response = app.get("/api/v1/account/export").await;
+
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(disposition.contains("concord-amina.json"), "{disposition}");
+    let (status, export) = parts(response).await;
+    assert_eq!(status, 200);
+    assert_eq!(export["handle"], "amina");
+    assert_eq!(export["comments"][0]["body"], "Mine.");
+    assert_eq!(export["comments"][0]["on"]["clause"], "protect-individuals");
+    let stances: Vec<&str> = export["positions"]
+        .as_array()
+        .expect("positions")
+        .iter()
+        .filter_map(|p| p["stance"].as_str())
+        .collect();
+    assert_eq!(stances, ["oppose", "endorse"], "every change, oldest first");
+    assert_eq!(export["sessions"][0]["current"], true);
+    assert_eq!(
+        app.another_browser()
+            .get("/api/v1/account/export")
+            .await
+            .status(),
+        401
+    );
+}
+
+async fn deleting_an_account_needs_its_password(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_up("amina", "a long passphrase").await;
+
+    let wrong = json!({"password": "a guess"});
+    let (status, body) = parts(
+        app.request(Method::DELETE, "/api/v1/account", Some(wrong))
+            .await,
+    )
+    .await;
+
+    assert_eq!(status, 422);
+    assert_eq!(body["fields"][0]["field"], "password");
+    assert_eq!(
+        app.get("/api/v1/session").await.status(),
+        200,
+        "still there, still signed in"
+    );
+}
+
+async fn a_deleted_accounts_comments_stay_as_a_former_participants(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_up("zofia", "a long passphrase").await;
+    let phone = app.another_browser();
+    phone.sign_in("zofia", "a long passphrase").await;
+    app.post_comment(CLAUSE, json!({"body": "Kept after I leave."}))
+        .await;
+
+    let confirm = json!({"password": "a long passphrase"});
+    assert_eq!(
+        app.request(Method::DELETE, "/api/v1/account", Some(confirm))
+            .await
+            .status(),
+        204
+    );
+
+    let (_, comments) = parts(app.get(&format!("{CLAUSE}/comments")).await).await;
+    let mine = comments
+        .as_array()
+        .and_then(|l| l.iter().find(|c| c["body"] == "Kept after I leave."))
+        .cloned()
+        .expect("the comment stays");
+    assert_eq!(mine["author"], Value::Null);
+    assert!(
+        !comments.to_string().contains("zofia"),
+        "the handle is gone: {comments}"
+    );
+    assert_eq!(app.get("/api/v1/session").await.status(), 401);
+    assert_eq!(
+        phone.get("/api/v1/session").await.status(),
+        401,
+        "signed out everywhere"
+    );
+    assert_eq!(
+        app.sign_in("zofia", "a long passphrase").await.status(),
+        401
+    );
+}
+
+async fn a_deleted_accounts_positions_leave_open_rounds_and_stay_in_closed_ones(db: Db) {
+    let app = spawn_app(db).await;
+    let confirm = json!({"password": "a long passphrase"});
+    let other_clause = "/api/v1/consultations/paris-call/rounds/2019/clauses/protect-internet";
+
+    // A position in a round that is still voting is withdrawn with the account.
+    app.sign_up("amina", "a long passphrase").await;
+    app.cast_position(CLAUSE, json!({"stance": "oppose", "reason": "Vague."}))
+        .await;
+    app.request(Method::DELETE, "/api/v1/account", Some(confirm.clone()))
+        .await;
+    let (_, clause) = parts(app.get(CLAUSE).await).await;
+    assert_eq!(clause["tally"]["oppose"], 0);
+
+    // A position in a closed round stays counted.
+    app.sign_up("grace", "a long passphrase").await;
+    app.cast_position(
+        other_clause,
+        json!({"stance": "oppose", "reason": "Vague."}),
+    )
+    .await;
+    app.execute(
+        "UPDATE rounds SET phase = 'closed' WHERE slug = '2019'",
+        &[],
+    )
+    .await;
+    app.request(Method::DELETE, "/api/v1/account", Some(confirm))
+        .await;
+    let (_, clause) = parts(app.get(other_clause).await).await;
+    assert_eq!(clause["tally"]["oppose"], 1);
 }

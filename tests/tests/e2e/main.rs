@@ -251,3 +251,55 @@ async fn a_participant_reads_signs_up_takes_positions_and_comments_in_a_real_bro
 
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_participant_downloads_their_data_and_deletes_their_account() {
+    let settings = Settings {
+        assets: Some(assets_dir()),
+        ..Settings::default()
+    };
+    let app = spawn_app_with(Db::Sqlite, settings).await;
+    let browser = Browser::start().await;
+    let clause = format!("{}/c/paris-call/2019/protect-internet", app.address);
+    browser.client.goto(&clause).await.expect("open");
+    sign_up(&browser, "leaving-reader", "a long passphrase").await;
+    browser.fill(COMMENT_BODY, "I was here.").await;
+    browser.click(POST_COMMENT).await;
+    browser.wait_for_text("comments", "I was here.").await;
+
+    // The download link gives everything held about the account.
+    browser.click(SIGNED_IN_HANDLE).await;
+    browser.wait("#download-data").await;
+    let export = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(document.getElementById('download-data').href).then(r => r.json()).then(done);",
+            vec![],
+        )
+        .await
+        .expect("download");
+    assert_eq!(export["handle"], "leaving-reader");
+    assert_eq!(export["comments"][0]["body"], "I was here.");
+
+    // Deleting needs the password and a confirmation; then the participant is signed out.
+    browser.fill("#password", "not my password").await;
+    browser.click("#delete-account").await;
+    browser.client.accept_alert().await.expect("confirm");
+    browser.wait("#password-error").await;
+    browser.fill("#password", "a long passphrase").await;
+    browser.click("#delete-account").await;
+    browser.client.accept_alert().await.expect("confirm");
+    browser.wait(SIGN_IN_LINK).await;
+
+    // The comment stays, no longer under the handle.
+    browser.client.goto(&clause).await.expect("open");
+    browser.wait_for_text("comments", "I was here.").await;
+    browser
+        .wait_for_text("comments", "former participant")
+        .await;
+    let comments = browser.text("#comments").await;
+    assert!(!comments.contains("leaving-reader"), "{comments}");
+
+    browser.close().await;
+}
