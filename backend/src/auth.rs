@@ -20,19 +20,28 @@ use shared::FieldError;
 use std::sync::LazyLock;
 use std::time::Duration;
 
-/// Name of the session cookie over plain HTTP (development, loopback).
-const SESSION_COOKIE: &str = "concord_session";
-/// Name of the session cookie over HTTPS: the `__Host-` prefix makes browsers refuse it unless it
-/// is `Secure`, has `Path=/` and no `Domain`, so no other host can plant or overwrite it.
-const HOST_SESSION_COOKIE: &str = "__Host-concord_session";
+/// The two cookies Concord sets: the session, and a sign-in waiting for its second factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CookieKind {
+    Session,
+    PendingSignIn,
+}
+
+/// A cookie's name for this deployment. Over HTTPS the `__Host-` prefix makes browsers refuse
+/// the cookie unless it is `Secure`, has `Path=/` and no `Domain`, so no other host can plant or
+/// overwrite it.
+pub fn cookie_name(kind: CookieKind, https: bool) -> &'static str {
+    match (kind, https) {
+        (CookieKind::Session, false) => "concord_session",
+        (CookieKind::Session, true) => "__Host-concord_session",
+        (CookieKind::PendingSignIn, false) => "concord_pending",
+        (CookieKind::PendingSignIn, true) => "__Host-concord_pending",
+    }
+}
 
 /// The session cookie's name for this deployment.
 pub fn session_cookie_name(https: bool) -> &'static str {
-    if https {
-        HOST_SESSION_COOKIE
-    } else {
-        SESSION_COOKIE
-    }
+    cookie_name(CookieKind::Session, https)
 }
 
 /// argon2id with 19 MiB, 2 passes, 1 lane (ASVS 11.4.2; OWASP's minimum).
@@ -135,7 +144,12 @@ pub fn token_digest(token: &str) -> String {
 /// The cookie that carries a new session token. It has no expiry date, so the browser forgets it
 /// when it closes; the server ends the session sooner if idle (see [`crate::store`]).
 pub fn session_cookie(token: String, https: bool) -> Cookie<'static> {
-    Cookie::build((session_cookie_name(https), token))
+    secret_cookie(CookieKind::Session, token, https)
+}
+
+/// An `HttpOnly`, `SameSite=Strict` cookie of `kind` carrying `token`, gone when the browser closes.
+pub fn secret_cookie(kind: CookieKind, token: String, https: bool) -> Cookie<'static> {
+    Cookie::build((cookie_name(kind, https), token))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Strict)
@@ -145,7 +159,12 @@ pub fn session_cookie(token: String, https: bool) -> Cookie<'static> {
 
 /// A cookie that removes the session cookie from the browser.
 pub fn cleared_cookie(https: bool) -> Cookie<'static> {
-    Cookie::build((session_cookie_name(https), ""))
+    cleared(CookieKind::Session, https)
+}
+
+/// A cookie that removes the cookie of `kind` from the browser.
+pub fn cleared(kind: CookieKind, https: bool) -> Cookie<'static> {
+    Cookie::build((cookie_name(kind, https), ""))
         .path("/")
         .secure(https)
         .build()
@@ -200,14 +219,10 @@ impl FromRequestParts<AppState> for MaybeAccount {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        let Some(cookie) = jar.get(SESSION_COOKIE) else {
+        let Some(token) = session_token(&parts.headers, state.settings.https) else {
             return Ok(Self(None));
         };
-        let account = state
-            .store
-            .session_account(&token_digest(cookie.value()))
-            .await?;
+        let account = state.store.session_account(&token_digest(&token)).await?;
         Ok(Self(account))
     }
 }

@@ -23,6 +23,10 @@ pub enum AppError {
     PhaseClosed(Phase),
     #[error("cross-site request refused")]
     CrossSite,
+    #[error("two-factor sign-in is on already")]
+    TwoFactorAlreadyOn,
+    #[error("two-factor enrolment not started")]
+    TwoFactorNotStarted,
     #[error("too many failed sign-ins")]
     TooManyAttempts { retry_after_secs: u64 },
     /// A request the framework refused before a handler ran (bad JSON, wrong media type, …).
@@ -92,6 +96,20 @@ impl AppError {
                         "Too many failed sign-ins. Wait {} minutes, then try again.",
                         retry_after_secs.div_ceil(60)
                     ),
+                ),
+            ),
+            E::TwoFactorAlreadyOn => (
+                StatusCode::CONFLICT,
+                ApiError::new(
+                    ErrorCode::TwoFactorAlreadyOn,
+                    "Two-factor sign-in is on already. Turn it off first to start again.",
+                ),
+            ),
+            E::TwoFactorNotStarted => (
+                StatusCode::CONFLICT,
+                ApiError::new(
+                    ErrorCode::TwoFactorNotStarted,
+                    "Start setting up two-factor sign-in first.",
                 ),
             ),
             E::CrossSite => (

@@ -12,6 +12,7 @@ pub mod markdown;
 mod routes;
 pub mod state;
 pub mod store;
+pub mod two_factor;
 mod web;
 
 use axum::Router;

@@ -75,6 +75,14 @@ pub struct StoredSession {
     pub last_seen_at_ms: i64,
 }
 
+/// An account's TOTP settings as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct StoredTotp {
+    pub secret_base32: String,
+    pub confirmed_at_ms: Option<i64>,
+    pub last_step: i64,
+}
+
 /// The credentials stored for an account.
 #[derive(Debug, FromRow)]
 pub struct StoredCredentials {
@@ -432,6 +440,9 @@ impl Store {
                 "DELETE FROM position_changes WHERE account_id = $1 AND clause_id IN ({open_rounds})"
             ),
             "DELETE FROM sessions WHERE account_id = $1".to_owned(),
+            "DELETE FROM pending_sign_ins WHERE account_id = $1".to_owned(),
+            "DELETE FROM totp_secrets WHERE account_id = $1".to_owned(),
+            "DELETE FROM recovery_codes WHERE account_id = $1".to_owned(),
         ] {
             sqlx::query(&sql).bind(account_id).execute(&mut *tx).await?;
         }
@@ -512,6 +523,168 @@ impl Store {
                 })
                 .collect::<Result<_, AppError>>()?,
         })
+    }
+
+    // ---- two-factor sign-in --------------------------------------------------------------
+
+    /// The account's TOTP secret, whether it is confirmed, and the last step accepted.
+    pub async fn totp_secret(&self, account_id: i64) -> Result<Option<StoredTotp>, AppError> {
+        Ok(sqlx::query_as(
+            "SELECT secret_base32, confirmed_at_ms, last_step FROM totp_secrets WHERE account_id = $1",
+        )
+        .bind(account_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Whether sign-in asks this account for a second factor.
+    pub async fn two_factor_enabled(&self, account_id: i64) -> Result<bool, AppError> {
+        Ok(self
+            .totp_secret(account_id)
+            .await?
+            .is_some_and(|t| t.confirmed_at_ms.is_some()))
+    }
+
+    /// Starts (or restarts) enrolment with a new, unconfirmed secret.
+    pub async fn begin_totp(&self, account_id: i64, secret_base32: &str) -> Result<(), AppError> {
+        sqlx::query(
+            "INSERT INTO totp_secrets (account_id, secret_base32, confirmed_at_ms, last_step) \
+             VALUES ($1, $2, NULL, 0) ON CONFLICT (account_id) DO UPDATE \
+             SET secret_base32 = excluded.secret_base32, confirmed_at_ms = NULL, last_step = 0",
+        )
+        .bind(account_id)
+        .bind(secret_base32)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Turns TOTP on after a first good code, replacing the recovery codes.
+    pub async fn confirm_totp(
+        &self,
+        account_id: i64,
+        step: i64,
+        recovery_digests: &[String],
+    ) -> Result<(), AppError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE totp_secrets SET confirmed_at_ms = $1, last_step = $2 WHERE account_id = $3",
+        )
+        .bind(now_ms())
+        .bind(step)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?;
+        for digest in recovery_digests {
+            sqlx::query("INSERT INTO recovery_codes (account_id, code_hash) VALUES ($1, $2)")
+                .bind(account_id)
+                .bind(digest)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Accepts a TOTP step if no later or equal one was accepted before: a code works once, even
+    /// with several server processes racing (ASVS 6.5.1).
+    pub async fn accept_totp_step(&self, account_id: i64, step: i64) -> Result<bool, AppError> {
+        let done = sqlx::query(
+            "UPDATE totp_secrets SET last_step = $1 \
+             WHERE account_id = $2 AND last_step < $1 AND confirmed_at_ms IS NOT NULL",
+        )
+        .bind(step)
+        .bind(account_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Uses up a recovery code; whether it was valid and unused.
+    pub async fn use_recovery_code(&self, account_id: i64, digest: &str) -> Result<bool, AppError> {
+        let done = sqlx::query(
+            "UPDATE recovery_codes SET used_at_ms = $1 \
+             WHERE account_id = $2 AND code_hash = $3 AND used_at_ms IS NULL",
+        )
+        .bind(now_ms())
+        .bind(account_id)
+        .bind(digest)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Turns two-factor sign-in off.
+    pub async fn disable_two_factor(&self, account_id: i64) -> Result<(), AppError> {
+        let mut tx = self.pool.begin().await?;
+        for sql in [
+            "DELETE FROM totp_secrets WHERE account_id = $1",
+            "DELETE FROM recovery_codes WHERE account_id = $1",
+        ] {
+            sqlx::query(sql).bind(account_id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records a sign-in whose password was right and that waits for its second factor.
+    pub async fn create_pending_sign_in(
+        &self,
+        token_hash: &str,
+        account_id: i64,
+    ) -> Result<(), AppError> {
+        sqlx::query(
+            "INSERT INTO pending_sign_ins (token_hash, account_id, created_at_ms) VALUES ($1, $2, $3)",
+        )
+        .bind(token_hash)
+        .bind(account_id)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The account of a pending sign-in younger than `max_age_ms` that has had fewer than
+    /// `max_attempts` tries, counting this one.
+    pub async fn pending_sign_in(
+        &self,
+        token_hash: &str,
+        max_age_ms: i64,
+        max_attempts: i64,
+    ) -> Result<Option<Account>, AppError> {
+        let counted = sqlx::query(
+            "UPDATE pending_sign_ins SET attempts = attempts + 1 \
+             WHERE token_hash = $1 AND created_at_ms >= $2 AND attempts < $3",
+        )
+        .bind(token_hash)
+        .bind(now_ms() - max_age_ms)
+        .bind(max_attempts)
+        .execute(&self.pool)
+        .await?;
+        if counted.rows_affected() == 0 {
+            self.end_pending_sign_in(token_hash).await?;
+            return Ok(None);
+        }
+        Ok(sqlx::query_as(
+            "SELECT a.id, a.handle FROM pending_sign_ins p JOIN accounts a ON a.id = p.account_id \
+             WHERE p.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Forgets a pending sign-in.
+    pub async fn end_pending_sign_in(&self, token_hash: &str) -> Result<(), AppError> {
+        sqlx::query("DELETE FROM pending_sign_ins WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Ends a session.

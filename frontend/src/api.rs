@@ -5,8 +5,9 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::{
-    AccountDeletion, ApiError, CastPosition, Clause, Comment, Consultation, ConsultationSummary,
-    Credentials, ErrorCode, Me, NewComment, PasswordChange, PositionCast, Round, SessionInfo,
+    ApiError, CastPosition, Clause, Comment, Consultation, ConsultationSummary, Credentials,
+    ErrorCode, Me, NewComment, PasswordChange, PasswordConfirmation, PositionCast, Round,
+    SessionInfo,
 };
 
 const BASE: &str = "/api/v1";
@@ -148,7 +149,7 @@ pub async fn change_password(change: &PasswordChange) -> Result<(), ApiError> {
 }
 
 /// `DELETE /account`
-pub async fn delete_account(deletion: &AccountDeletion) -> Result<(), ApiError> {
+pub async fn delete_account(deletion: &PasswordConfirmation) -> Result<(), ApiError> {
     let request = Request::delete(&format!("{BASE}/account"))
         .json(deletion)
         .map_err(unreachable)?;

@@ -277,6 +277,52 @@ pub struct Credentials {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub handle: String,
+    /// Whether sign-in asks for a second factor (TOTP or a recovery code).
+    #[serde(default)]
+    pub two_factor: bool,
+}
+
+/// Answer to `POST /session`: signed in, or the password was right and a second factor is due
+/// (then `POST /session/second-factor` finishes the sign-in).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum SignInOutcome {
+    SignedIn(Me),
+    SecondFactorRequired,
+}
+
+/// A code from an authenticator app, or a recovery code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OneTimeCode {
+    pub code: String,
+}
+
+/// The account's password, to confirm a sensitive change (ASVS 7.5.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordConfirmation {
+    pub password: String,
+}
+
+/// What an authenticator app needs to start producing codes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TotpSetup {
+    /// The shared secret, base32, for typing into an app.
+    pub secret_base32: String,
+    /// The `otpauth://` address the QR code holds.
+    pub otpauth_uri: String,
+    /// The QR code as an SVG image, drawn by the server.
+    pub qr_svg: String,
+}
+
+/// Recovery codes, shown once when two-factor sign-in is turned on; each works once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecoveryCodes {
+    pub codes: Vec<String>,
 }
 
 /// One signed-in session of the account, as its owner sees it.
@@ -303,13 +349,6 @@ pub struct PasswordChange {
     /// End every other session of the account (ASVS 7.4.3).
     #[serde(default)]
     pub end_other_sessions: bool,
-}
-
-/// Body of `DELETE /account`: the password, to confirm.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct AccountDeletion {
-    pub password: String,
 }
 
 /// Everything Concord holds about one account (`GET /account/export`).

@@ -36,6 +36,10 @@ pub enum ErrorCode {
     PhaseClosed,
     /// A browser sent a state-changing request from another site.
     CrossSiteRequest,
+    /// Two-factor sign-in is on already.
+    TwoFactorAlreadyOn,
+    /// Confirming two-factor sign-in before starting it.
+    TwoFactorNotStarted,
     /// Something failed on the server; nothing the client sent caused it.
     Internal,
 }
@@ -58,6 +62,8 @@ impl ErrorCode {
             Self::HandleTaken => "handle_taken",
             Self::PhaseClosed => "phase_closed",
             Self::CrossSiteRequest => "cross_site_request",
+            Self::TwoFactorAlreadyOn => "two_factor_already_on",
+            Self::TwoFactorNotStarted => "two_factor_not_started",
             Self::Internal => "internal",
         }
     }

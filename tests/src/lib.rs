@@ -230,3 +230,17 @@ pub async fn parts(response: Response) -> (u16, Value) {
     let body = response.json::<Value>().await.unwrap_or(Value::Null);
     (status, body)
 }
+
+/// The code an authenticator app shows for `secret_base32`, `steps_ahead` 30-second steps from now.
+pub fn totp_code(secret_base32: &str, steps_ahead: u64) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret_base32).expect("base32 secret");
+    let totp = totp_rs::Builder::new()
+        .with_secret(secret)
+        .build()
+        .expect("TOTP");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_secs();
+    totp.generate(now + steps_ahead * 30).to_string()
+}

@@ -5,11 +5,15 @@ use crate::error::AppError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 use crate::store::session_id;
+use crate::two_factor;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header;
 use axum_extra::extract::CookieJar;
-use shared::{AccountDeletion, AccountExport, ApiError, FieldError, PasswordChange, SessionInfo};
+use shared::{
+    AccountExport, ApiError, FieldError, OneTimeCode, PasswordChange, PasswordConfirmation,
+    RecoveryCodes, SessionInfo, TotpSetup,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -20,6 +24,29 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(change_password))
         .routes(routes!(export_account))
         .routes(routes!(delete_account))
+        .routes(routes!(
+            begin_two_factor,
+            confirm_two_factor,
+            disable_two_factor
+        ))
+}
+
+/// Refuses with a field error on `password` unless it is the account's password (ASVS 7.5.1).
+async fn require_password(
+    state: &AppState,
+    account_id: i64,
+    password: String,
+) -> Result<(), AppError> {
+    let stored = state.store.password_hash(account_id).await?;
+    if auth::verify_password(password, Some(stored)).await? {
+        Ok(())
+    } else {
+        Err(AppError::Validation(vec![FieldError::new(
+            "password",
+            "wrong",
+            "This is not your password.",
+        )]))
+    }
 }
 
 /// The account's sessions as its owner sees them, marking the one making the request.
@@ -147,7 +174,7 @@ async fn export_account(
 
 /// Deletes the account after checking its password: comments stay as a former participant's,
 /// positions stay only in closed tallies and are no longer linked to anyone.
-#[utoipa::path(delete, path = "/api/v1/account", tag = "session", request_body = AccountDeletion,
+#[utoipa::path(delete, path = "/api/v1/account", tag = "session", request_body = PasswordConfirmation,
     responses(
         (status = 204, description = "Deleted and signed out everywhere"),
         (status = 401, body = ApiError),
@@ -157,16 +184,9 @@ async fn delete_account(
     State(state): State<AppState>,
     SignedIn(account): SignedIn,
     jar: CookieJar,
-    ApiJson(deletion): ApiJson<AccountDeletion>,
+    ApiJson(deletion): ApiJson<PasswordConfirmation>,
 ) -> Result<(StatusCode, CookieJar), AppError> {
-    let stored = state.store.password_hash(account.id).await?;
-    if !auth::verify_password(deletion.password, Some(stored)).await? {
-        return Err(AppError::Validation(vec![FieldError::new(
-            "password",
-            "wrong",
-            "This is not your password.",
-        )]));
-    }
+    require_password(&state, account.id, deletion.password).await?;
     state.store.delete_account(account.id).await?;
     tracing::info!(
         event = "account_deleted",
@@ -178,4 +198,96 @@ async fn delete_account(
         StatusCode::NO_CONTENT,
         jar.remove(auth::cleared_cookie(https)),
     ))
+}
+
+/// Starts turning on two-factor sign-in: a new secret, its `otpauth://` address and QR code.
+/// Needs the password; refused while two-factor sign-in is already on.
+#[utoipa::path(post, path = "/api/v1/account/two-factor", tag = "session",
+    request_body = PasswordConfirmation,
+    responses(
+        (status = 200, body = TotpSetup),
+        (status = 401, body = ApiError),
+        (status = 409, body = ApiError, description = "Two-factor sign-in is on already"),
+        (status = 422, body = ApiError, description = "Wrong password"),
+    ))]
+async fn begin_two_factor(
+    State(state): State<AppState>,
+    SignedIn(account): SignedIn,
+    ApiJson(confirmation): ApiJson<PasswordConfirmation>,
+) -> Result<ApiJson<TotpSetup>, AppError> {
+    require_password(&state, account.id, confirmation.password).await?;
+    if state.store.two_factor_enabled(account.id).await? {
+        return Err(AppError::TwoFactorAlreadyOn);
+    }
+    let secret = two_factor::new_secret();
+    let totp = two_factor::totp(&secret, &account.handle)?;
+    let (otpauth_uri, qr_svg) = two_factor::enrolment(&totp)?;
+    state.store.begin_totp(account.id, &secret).await?;
+    Ok(ApiJson(TotpSetup {
+        secret_base32: secret,
+        otpauth_uri,
+        qr_svg,
+    }))
+}
+
+/// Turns two-factor sign-in on with a first code from the app; answers the recovery codes,
+/// which are shown this once.
+#[utoipa::path(put, path = "/api/v1/account/two-factor", tag = "session", request_body = OneTimeCode,
+    responses(
+        (status = 200, body = RecoveryCodes),
+        (status = 401, body = ApiError),
+        (status = 409, body = ApiError, description = "No enrolment started, or it is on already"),
+        (status = 422, body = ApiError, description = "The code is wrong"),
+    ))]
+async fn confirm_two_factor(
+    State(state): State<AppState>,
+    SignedIn(account): SignedIn,
+    ApiJson(code): ApiJson<OneTimeCode>,
+) -> Result<ApiJson<RecoveryCodes>, AppError> {
+    let Some(stored) = state.store.totp_secret(account.id).await? else {
+        return Err(AppError::TwoFactorNotStarted);
+    };
+    if stored.confirmed_at_ms.is_some() {
+        return Err(AppError::TwoFactorAlreadyOn);
+    }
+    let totp = two_factor::totp(&stored.secret_base32, &account.handle)?;
+    let now_secs = u64::try_from(crate::store::now_ms() / 1000).unwrap_or(0);
+    let Some(step) = two_factor::matching_step(&totp, &code.code, now_secs) else {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "code",
+            "wrong",
+            "This code is wrong. Check the time on your device and type the code the app shows now.",
+        )]));
+    };
+    let (codes, digests) = two_factor::new_recovery_codes();
+    state.store.confirm_totp(account.id, step, &digests).await?;
+    tracing::info!(
+        event = "two_factor_enabled",
+        account = account.id,
+        "two-factor sign-in on"
+    );
+    Ok(ApiJson(RecoveryCodes { codes }))
+}
+
+/// Turns two-factor sign-in off; needs the password.
+#[utoipa::path(delete, path = "/api/v1/account/two-factor", tag = "session",
+    request_body = PasswordConfirmation,
+    responses(
+        (status = 204, description = "Off"),
+        (status = 401, body = ApiError),
+        (status = 422, body = ApiError, description = "Wrong password"),
+    ))]
+async fn disable_two_factor(
+    State(state): State<AppState>,
+    SignedIn(account): SignedIn,
+    ApiJson(confirmation): ApiJson<PasswordConfirmation>,
+) -> Result<StatusCode, AppError> {
+    require_password(&state, account.id, confirmation.password).await?;
+    state.store.disable_two_factor(account.id).await?;
+    tracing::info!(
+        event = "two_factor_disabled",
+        account = account.id,
+        "two-factor sign-in off"
+    );
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,22 +1,30 @@
-//! Accounts and sessions: sign up, sign in, who am I, sign out.
+//! Accounts and sessions: sign up, sign in (with its second-factor step), who am I, sign out.
 
-use crate::auth::{self, ClientAddress, SignedIn};
+use crate::auth::{self, ClientAddress, CookieKind, SignedIn};
 use crate::error::AppError;
 use crate::extract::ApiJson;
 use crate::state::AppState;
-use crate::store::now_ms;
+use crate::store::{Account, now_ms};
+use crate::two_factor;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
 use shared::rules::{self, Handle};
-use shared::{ApiError, Credentials, Me};
+use shared::{ApiError, Credentials, Me, OneTimeCode, SignInOutcome};
+use std::time::Duration;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+/// How long a sign-in may wait for its second factor.
+const PENDING_LIFETIME: Duration = Duration::from_secs(5 * 60);
+/// Codes one pending sign-in may try before the password has to be given again.
+const PENDING_ATTEMPTS: i64 = 5;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(sign_up))
         .routes(routes!(get_session, sign_in, sign_out))
+        .routes(routes!(complete_sign_in))
 }
 
 /// Starts a session for `account_id` and returns the cookie jar that carries it.
@@ -28,6 +36,14 @@ async fn start_session(
     let (token, digest) = auth::new_session_token();
     state.store.create_session(&digest, account_id).await?;
     Ok(jar.add(auth::session_cookie(token, state.settings.https)))
+}
+
+/// What the signed-in participant sees of their account.
+async fn me(state: &AppState, account: &Account) -> Result<Me, AppError> {
+    Ok(Me {
+        handle: account.handle.clone(),
+        two_factor: state.store.two_factor_enabled(account.id).await?,
+    })
 }
 
 /// Creates an account with a handle and a password, and signs it in.
@@ -49,28 +65,28 @@ async fn sign_up(
     let id = state.store.create_account(handle.as_str(), &hash).await?;
     let jar = start_session(&state, jar, id).await?;
     tracing::info!(event = "account_created", account = id, "account created");
-    Ok((
-        StatusCode::CREATED,
-        jar,
-        ApiJson(Me {
-            handle: handle.as_str().to_owned(),
-        }),
-    ))
+    let me = Me {
+        handle: handle.as_str().to_owned(),
+        two_factor: false,
+    };
+    Ok((StatusCode::CREATED, jar, ApiJson(me)))
 }
 
 /// Tells who is signed in; 401 when nobody is.
 #[utoipa::path(get, path = "/api/v1/session", tag = "session",
     responses((status = 200, body = Me), (status = 401, body = ApiError)))]
-async fn get_session(SignedIn(account): SignedIn) -> ApiJson<Me> {
-    ApiJson(Me {
-        handle: account.handle,
-    })
+async fn get_session(
+    State(state): State<AppState>,
+    SignedIn(account): SignedIn,
+) -> Result<ApiJson<Me>, AppError> {
+    Ok(ApiJson(me(&state, &account).await?))
 }
 
-/// Signs in with a handle and a password; sets a new session cookie.
+/// Signs in with a handle and a password. Without two-factor sign-in this sets the session
+/// cookie; with it, it sets a short-lived cookie for `POST /session/second-factor`.
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = Credentials,
     responses(
-        (status = 200, body = Me),
+        (status = 200, body = SignInOutcome),
         (status = 401, body = ApiError, description = "Handle and password do not match"),
         (status = 429, body = ApiError, description = "Too many failed sign-ins; see Retry-After"),
     ))]
@@ -79,7 +95,7 @@ async fn sign_in(
     ClientAddress(address): ClientAddress,
     jar: CookieJar,
     ApiJson(credentials): ApiJson<Credentials>,
-) -> Result<(CookieJar, ApiJson<Me>), AppError> {
+) -> Result<(CookieJar, ApiJson<SignInOutcome>), AppError> {
     let key = auth::handle_key(&credentials.handle);
     let now = now_ms();
     let window = i64::try_from(auth::THROTTLE_WINDOW.as_millis()).unwrap_or(i64::MAX);
@@ -117,14 +133,107 @@ async fn sign_in(
         return Err(AppError::InvalidCredentials);
     };
     state.store.clear_sign_in_failures(&key, &address).await?;
+    let https = state.settings.https;
+    if state.store.two_factor_enabled(id).await? {
+        let (token, digest) = auth::new_session_token();
+        state.store.create_pending_sign_in(&digest, id).await?;
+        tracing::info!(
+            event = "second_factor_requested",
+            account = id,
+            "password accepted"
+        );
+        let jar = jar.add(auth::secret_cookie(CookieKind::PendingSignIn, token, https));
+        return Ok((jar, ApiJson(SignInOutcome::SecondFactorRequired)));
+    }
     let jar = start_session(&state, jar, id).await?;
     tracing::info!(event = "signed_in", account = id, "signed in");
-    Ok((
-        jar,
-        ApiJson(Me {
-            handle: handle.as_str().to_owned(),
-        }),
-    ))
+    let me = Me {
+        handle: handle.as_str().to_owned(),
+        two_factor: false,
+    };
+    Ok((jar, ApiJson(SignInOutcome::SignedIn(me))))
+}
+
+/// Finishes a sign-in with a code from the authenticator app or a recovery code. A code works
+/// once; a recovery code only ever replaces the second factor, never the password.
+#[utoipa::path(post, path = "/api/v1/session/second-factor", tag = "session",
+    request_body = OneTimeCode,
+    responses(
+        (status = 200, body = Me, description = "Signed in; sets the session cookie"),
+        (status = 401, body = ApiError, description = "No sign-in is waiting (or it expired)"),
+        (status = 422, body = ApiError, description = "The code is wrong or was used already"),
+    ))]
+async fn complete_sign_in(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ApiJson(code): ApiJson<OneTimeCode>,
+) -> Result<(CookieJar, ApiJson<Me>), AppError> {
+    let https = state.settings.https;
+    let pending = jar
+        .get(auth::cookie_name(CookieKind::PendingSignIn, https))
+        .map(|c| auth::token_digest(c.value()));
+    let max_age = i64::try_from(PENDING_LIFETIME.as_millis()).unwrap_or(i64::MAX);
+    let account = match &pending {
+        Some(digest) => {
+            state
+                .store
+                .pending_sign_in(digest, max_age, PENDING_ATTEMPTS)
+                .await?
+        }
+        None => None,
+    };
+    let (Some(digest), Some(account)) = (pending, account) else {
+        return Err(AppError::NotSignedIn);
+    };
+    if !second_factor_accepted(&state, &account, &code.code).await? {
+        tracing::info!(
+            event = "second_factor_failed",
+            account = account.id,
+            "wrong code"
+        );
+        return Err(AppError::Validation(vec![shared::FieldError::new(
+            "code",
+            "wrong",
+            "This code is wrong or was used already. Check the time on your device.",
+        )]));
+    }
+    state.store.end_pending_sign_in(&digest).await?;
+    let jar = start_session(
+        &state,
+        jar.remove(auth::cleared(CookieKind::PendingSignIn, https)),
+        account.id,
+    )
+    .await?;
+    tracing::info!(
+        event = "signed_in",
+        account = account.id,
+        second_factor = true,
+        "signed in"
+    );
+    Ok((jar, ApiJson(me(&state, &account).await?)))
+}
+
+/// Whether `code` is a fresh TOTP code or an unused recovery code of `account`.
+pub async fn second_factor_accepted(
+    state: &AppState,
+    account: &Account,
+    code: &str,
+) -> Result<bool, AppError> {
+    if !two_factor::is_totp_code(code) {
+        return state
+            .store
+            .use_recovery_code(account.id, &two_factor::recovery_digest(code))
+            .await;
+    }
+    let Some(stored) = state.store.totp_secret(account.id).await? else {
+        return Ok(false);
+    };
+    let totp = two_factor::totp(&stored.secret_base32, &account.handle)?;
+    let now_secs = u64::try_from(now_ms() / 1000).unwrap_or(0);
+    match two_factor::matching_step(&totp, code, now_secs) {
+        Some(step) => state.store.accept_totp_step(account.id, step).await,
+        None => Ok(false),
+    }
 }
 
 /// Signs out: ends the session on the server and clears the cookie.
@@ -140,6 +249,7 @@ async fn sign_out(
             .store
             .delete_session(&auth::token_digest(cookie.value()))
             .await?;
+        tracing::info!(event = "signed_out", "session ended by sign-out");
     }
     Ok((
         StatusCode::NO_CONTENT,

@@ -7,7 +7,7 @@ use crate::{account_href, use_session};
 use leptos::prelude::*;
 use leptos_i18n::{t, t_string};
 use leptos_router::hooks::use_navigate;
-use shared::{AccountDeletion, ApiError, PasswordChange, SessionInfo};
+use shared::{ApiError, PasswordChange, PasswordConfirmation, SessionInfo};
 
 /// The account settings page.
 #[component]
@@ -183,7 +183,7 @@ fn DeleteAccount() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let password = RwSignal::new(String::new());
-    let delete = Action::new_local(|d: &AccountDeletion| {
+    let delete = Action::new_local(|d: &PasswordConfirmation| {
         let d = d.clone();
         async move { api::delete_account(&d).await }
     });
@@ -198,7 +198,7 @@ fn DeleteAccount() -> impl IntoView {
         ev.prevent_default();
         let question = t_string!(i18n, confirm_delete_account);
         if window().confirm_with_message(question).unwrap_or(false) {
-            delete.dispatch(AccountDeletion {
+            delete.dispatch(PasswordConfirmation {
                 password: password.get_untracked(),
             });
         }

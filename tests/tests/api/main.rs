@@ -3,7 +3,9 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use tests::{CLAUSE, CLOSED_CLAUSE, Db, Settings, parts, spawn_app, spawn_app_with};
+use tests::{
+    CLAUSE, CLOSED_CLAUSE, Db, Settings, TestApp, parts, spawn_app, spawn_app_with, totp_code,
+};
 
 /// Declares each test once per database.
 macro_rules! for_each_database {
@@ -40,6 +42,11 @@ for_each_database!(
     deleting_an_account_needs_its_password,
     a_deleted_accounts_comments_stay_as_a_former_participants,
     a_deleted_accounts_positions_leave_open_rounds_and_stay_in_closed_ones,
+    turning_on_two_factor_needs_the_password_and_a_code,
+    with_two_factor_a_sign_in_needs_a_code_that_works_once,
+    a_recovery_code_stands_in_for_the_app_once_and_never_for_the_password,
+    a_waiting_sign_in_allows_few_codes,
+    turning_off_two_factor_needs_the_password,
     commenting_needs_a_session,
     a_comment_is_stored_and_listed,
     an_empty_comment_is_rejected,
@@ -146,7 +153,9 @@ async fn signing_up_signs_in_and_signing_out_ends_the_session_on_the_server(db: 
     assert_eq!(replay.status(), 401);
 
     let (status, body) = parts(app.sign_in("ADA", "correct horse battery").await).await;
-    assert_eq!((status, &body["handle"]), (200, &json!("ada")));
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], "signed_in");
+    assert_eq!(body["handle"], "ada");
 }
 
 async fn the_session_cookie_is_http_only_and_same_site_strict(db: Db) {
@@ -195,6 +204,18 @@ async fn over_https_the_cookie_is_secure_and_host_prefixed_and_hsts_is_sent(db: 
     assert!(cookie.contains("Secure"), "{cookie}");
     assert!(cookie.contains("Path=/"), "{cookie}");
     assert!(!cookie.contains("Domain"), "{cookie}");
+    let pair = cookie.split(';').next().expect("name=value").to_owned();
+    let me = reqwest::Client::new()
+        .get(format!("{}/api/v1/session", app.address))
+        .header("cookie", pair)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(
+        me.status(),
+        200,
+        "the prefixed cookie is the session cookie"
+    );
     let hsts = response.headers()["strict-transport-security"]
         .to_str()
         .expect("ascii");
@@ -691,7 +712,7 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
             operations += 1;
         }
     }
-    assert_eq!(operations, 16, "every operation is documented");
+    assert_eq!(operations, 20, "every operation is documented");
 }
 
 #[tokio::test]
@@ -870,4 +891,192 @@ async fn a_deleted_accounts_positions_leave_open_rounds_and_stay_in_closed_ones(
         .await;
     let (_, clause) = parts(app.get(other_clause).await).await;
     assert_eq!(clause["tally"]["oppose"], 1);
+}
+
+const TWO_FACTOR: &str = "/api/v1/account/two-factor";
+
+/// Signs up `amina`, turns two-factor sign-in on, and returns the secret and recovery codes.
+async fn with_two_factor(app: &TestApp) -> (String, Vec<String>) {
+    app.sign_up("amina", "a long passphrase").await;
+    let (_, setup) = parts(
+        app.request(
+            Method::POST,
+            TWO_FACTOR,
+            Some(json!({"password": "a long passphrase"})),
+        )
+        .await,
+    )
+    .await;
+    let secret = setup["secret_base32"].as_str().expect("secret").to_owned();
+    let code = json!({ "code": totp_code(&secret, 0) });
+    let (status, codes) = parts(app.request(Method::PUT, TWO_FACTOR, Some(code)).await).await;
+    assert_eq!(status, 200);
+    let codes = codes["codes"]
+        .as_array()
+        .expect("codes")
+        .iter()
+        .filter_map(|c| c.as_str())
+        .map(str::to_owned)
+        .collect();
+    (secret, codes)
+}
+
+async fn second_factor(app: &TestApp, code: &str) -> (u16, Value) {
+    parts(
+        app.request(
+            Method::POST,
+            "/api/v1/session/second-factor",
+            Some(json!({ "code": code })),
+        )
+        .await,
+    )
+    .await
+}
+
+async fn turning_on_two_factor_needs_the_password_and_a_code(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_up("amina", "a long passphrase").await;
+
+    let wrong = json!({"password": "a guess"});
+    let (status, body) = parts(app.request(Method::POST, TWO_FACTOR, Some(wrong)).await).await;
+    assert_eq!(
+        (status, &body["fields"][0]["field"]),
+        (422, &json!("password"))
+    );
+
+    let right = json!({"password": "a long passphrase"});
+    let (status, setup) = parts(
+        app.request(Method::POST, TWO_FACTOR, Some(right.clone()))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        setup["otpauth_uri"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("otpauth://totp/Concord:amina"))
+    );
+    assert!(setup["qr_svg"].as_str().is_some_and(|s| s.contains("<svg")));
+    let secret = setup["secret_base32"].as_str().expect("secret");
+    let wrong_code = if totp_code(secret, 0) == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let (status, _) = parts(
+        app.request(Method::PUT, TWO_FACTOR, Some(json!({ "code": wrong_code })))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (_, me) = parts(app.get("/api/v1/session").await).await;
+    assert_eq!(me["two_factor"], false, "not on before a good code");
+
+    let code = json!({ "code": totp_code(secret, 0) });
+    let (status, codes) = parts(app.request(Method::PUT, TWO_FACTOR, Some(code)).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(codes["codes"].as_array().map(Vec::len), Some(10));
+    let (_, me) = parts(app.get("/api/v1/session").await).await;
+    assert_eq!(me["two_factor"], true);
+    let (status, body) = parts(app.request(Method::POST, TWO_FACTOR, Some(right)).await).await;
+    assert_eq!(
+        (status, &body["code"]),
+        (409, &json!("two_factor_already_on"))
+    );
+}
+
+async fn with_two_factor_a_sign_in_needs_a_code_that_works_once(db: Db) {
+    let app = spawn_app(db).await;
+    let (secret, _) = with_two_factor(&app).await;
+    app.sign_out().await;
+
+    let (status, body) = parts(app.sign_in("amina", "a long passphrase").await).await;
+    assert_eq!(
+        (status, &body["status"]),
+        (200, &json!("second_factor_required"))
+    );
+    assert_eq!(
+        app.get("/api/v1/session").await.status(),
+        401,
+        "no session before the code"
+    );
+
+    // The enrolment used this step's code; the next step's is fresh.
+    let code = totp_code(&secret, 1);
+    let (status, me) = second_factor(&app, &code).await;
+    assert_eq!((status, &me["handle"]), (200, &json!("amina")));
+    assert_eq!(app.get("/api/v1/session").await.status(), 200);
+
+    app.sign_out().await;
+    app.sign_in("amina", "a long passphrase").await;
+    let (status, body) = second_factor(&app, &code).await;
+    assert_eq!(
+        (status, &body["fields"][0]["field"]),
+        (422, &json!("code")),
+        "a code works once"
+    );
+}
+
+async fn a_recovery_code_stands_in_for_the_app_once_and_never_for_the_password(db: Db) {
+    let app = spawn_app(db).await;
+    let (_, codes) = with_two_factor(&app).await;
+    app.sign_out().await;
+
+    let (status, _) = second_factor(&app, &codes[0]).await;
+    assert_eq!(
+        status, 401,
+        "without the password first there is nothing to complete"
+    );
+
+    app.sign_in("amina", "a long passphrase").await;
+    let (status, _) = second_factor(&app, &codes[0].to_uppercase()).await;
+    assert_eq!(status, 200);
+
+    app.sign_out().await;
+    app.sign_in("amina", "a long passphrase").await;
+    let (status, _) = second_factor(&app, &codes[0]).await;
+    assert_eq!(status, 422, "a recovery code works once");
+}
+
+async fn a_waiting_sign_in_allows_few_codes(db: Db) {
+    let app = spawn_app(db).await;
+    let (secret, _) = with_two_factor(&app).await;
+    app.sign_out().await;
+    app.sign_in("amina", "a long passphrase").await;
+    let good = totp_code(&secret, 1);
+    let wrong = if good == "123456" { "654321" } else { "123456" };
+
+    for _ in 0..5 {
+        assert_eq!(second_factor(&app, wrong).await.0, 422);
+    }
+
+    assert_eq!(
+        second_factor(&app, &good).await.0,
+        401,
+        "the password is needed again"
+    );
+}
+
+async fn turning_off_two_factor_needs_the_password(db: Db) {
+    let app = spawn_app(db).await;
+    with_two_factor(&app).await;
+
+    let wrong = json!({"password": "a guess"});
+    assert_eq!(
+        app.request(Method::DELETE, TWO_FACTOR, Some(wrong))
+            .await
+            .status(),
+        422
+    );
+    let right = json!({"password": "a long passphrase"});
+    assert_eq!(
+        app.request(Method::DELETE, TWO_FACTOR, Some(right))
+            .await
+            .status(),
+        204
+    );
+
+    app.sign_out().await;
+    let (_, body) = parts(app.sign_in("amina", "a long passphrase").await).await;
+    assert_eq!(body["status"], "signed_in");
 }
