@@ -6,8 +6,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::{
     ApiError, CastPosition, Clause, Comment, Consultation, ConsultationSummary, Credentials,
-    ErrorCode, Me, NewComment, PasswordChange, PasswordConfirmation, PositionCast, Round,
-    SessionInfo,
+    ErrorCode, Me, NewComment, OneTimeCode, PasswordChange, PasswordConfirmation, PositionCast,
+    RecoveryCodes, Round, SessionInfo, SignInOutcome, TotpSetup,
 };
 
 const BASE: &str = "/api/v1";
@@ -115,9 +115,40 @@ pub async fn sign_up(credentials: &Credentials) -> Result<Me, ApiError> {
     send(Request::post(&format!("{BASE}/accounts")), credentials).await
 }
 
-/// `POST /session`: sign in.
-pub async fn sign_in(credentials: &Credentials) -> Result<Me, ApiError> {
+/// `POST /session`: sign in, or learn that a second factor is due.
+pub async fn sign_in(credentials: &Credentials) -> Result<SignInOutcome, ApiError> {
     send(Request::post(&format!("{BASE}/session")), credentials).await
+}
+
+/// `POST /session/second-factor`: finish signing in with a code.
+pub async fn complete_sign_in(code: &OneTimeCode) -> Result<Me, ApiError> {
+    send(
+        Request::post(&format!("{BASE}/session/second-factor")),
+        code,
+    )
+    .await
+}
+
+/// `POST /account/two-factor`: start turning on two-factor sign-in.
+pub async fn begin_two_factor(confirmation: &PasswordConfirmation) -> Result<TotpSetup, ApiError> {
+    send(
+        Request::post(&format!("{BASE}/account/two-factor")),
+        confirmation,
+    )
+    .await
+}
+
+/// `PUT /account/two-factor`: turn it on with a first code; answers the recovery codes.
+pub async fn confirm_two_factor(code: &OneTimeCode) -> Result<RecoveryCodes, ApiError> {
+    send(Request::put(&format!("{BASE}/account/two-factor")), code).await
+}
+
+/// `DELETE /account/two-factor`: turn it off.
+pub async fn disable_two_factor(confirmation: &PasswordConfirmation) -> Result<(), ApiError> {
+    let request = Request::delete(&format!("{BASE}/account/two-factor"))
+        .json(confirmation)
+        .map_err(unreachable)?;
+    no_content(request.send().await.map_err(unreachable)?).await
 }
 
 /// `GET /session`: who is signed in (`None` when nobody is).

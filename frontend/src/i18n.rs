@@ -93,6 +93,8 @@ pub fn error_text(locale: Locale, err: &ApiError) -> String {
         ErrorCode::InvalidCredentials => td_string!(locale, error_invalid_credentials),
         ErrorCode::TooManyAttempts => td_string!(locale, error_too_many_attempts),
         ErrorCode::CrossSiteRequest => td_string!(locale, error_cross_site_request),
+        ErrorCode::TwoFactorAlreadyOn => td_string!(locale, error_two_factor_already_on),
+        ErrorCode::TwoFactorNotStarted => td_string!(locale, error_two_factor_not_started),
         ErrorCode::HandleTaken => td_string!(locale, error_handle_taken),
         ErrorCode::PhaseClosed => td_string!(locale, error_phase_closed),
         ErrorCode::ValidationFailed => td_string!(locale, fix_fields),
@@ -119,6 +121,7 @@ pub fn field_error_text(locale: Locale, err: &FieldError) -> String {
         }
         ("current_password", "wrong") => td_string!(locale, field_current_password_wrong),
         ("password", "wrong") => td_string!(locale, field_password_wrong),
+        ("code", "wrong") => td_string!(locale, field_code_wrong),
         (_, "too_long") => td_string!(locale, field_too_long),
         _ => return err.message.clone(),
     };

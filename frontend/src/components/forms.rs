@@ -4,7 +4,8 @@ use crate::i18n::{self, use_i18n};
 use leptos::prelude::*;
 use shared::ApiError;
 
-/// The message for `field` from the last failed submission, if any; `id` is `{field}-error`.
+/// The message for `field` from the last failed submission, if any; its element id is
+/// `{id}-error` (`id` defaults to the field's name).
 #[component]
 pub fn FieldMessage(
     /// The form's last error.
@@ -12,13 +13,17 @@ pub fn FieldMessage(
     error: Signal<Option<ApiError>>,
     /// The field's name in the request body.
     field: &'static str,
+    /// The control's element id, when it differs from `field`.
+    #[prop(optional)]
+    id: Option<&'static str>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let id = id.unwrap_or(field);
     move || {
         error.get().and_then(|e| {
             e.field(field).map(|f| {
                 view! {
-                    <p class="field-error" id=format!("{field}-error")>
+                    <p class="field-error" id=format!("{id}-error")>
                         {i18n::field_error_text(i18n.get_locale(), f)}
                     </p>
                 }
@@ -38,11 +43,34 @@ pub fn invalid(error: Signal<Option<ApiError>>, field: &'static str) -> impl Fn(
     }
 }
 
+/// Label, help text and error message around one control whose element id is `id`.
+#[component]
+fn FieldFrame(
+    id: &'static str,
+    field: &'static str,
+    label: TextProp,
+    help: TextProp,
+    error: Signal<Option<ApiError>>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{move || label.get()}</label>
+            {children()}
+            <p class="help" id=format!("{id}-help")>{move || help.get()}</p>
+            <FieldMessage error field id />
+        </div>
+    }
+}
+
 /// A labelled single-line input with help text and its error message.
 #[component]
 pub fn TextField(
-    /// The field's name in the request body; also its element id.
+    /// The field's name in the request body; also its element id unless `id` is given.
     name: &'static str,
+    /// The element id, when two forms on a page share a field name.
+    #[prop(optional)]
+    id: Option<&'static str>,
     /// Its label.
     #[prop(into)]
     label: TextProp,
@@ -60,22 +88,20 @@ pub fn TextField(
     #[prop(into)]
     error: Signal<Option<ApiError>>,
 ) -> impl IntoView {
+    let id = id.unwrap_or(name);
     view! {
-        <div class="field">
-            <label for=name>{move || label.get()}</label>
+        <FieldFrame id field=name label help error>
             <input
-                id=name
+                id=id
                 name=name
                 type=kind
                 autocomplete=autocomplete
                 required
-                aria-describedby=format!("{name}-help {name}-error")
+                aria-describedby=format!("{id}-help {id}-error")
                 aria-invalid=invalid(error, name)
                 bind:value=value
             />
-            <p class="help" id=format!("{name}-help")>{move || help.get()}</p>
-            <FieldMessage error field=name />
-        </div>
+        </FieldFrame>
     }
 }
 
@@ -100,8 +126,7 @@ pub fn TextArea(
     error: Signal<Option<ApiError>>,
 ) -> impl IntoView {
     view! {
-        <div class="field">
-            <label for=name>{move || label.get()}</label>
+        <FieldFrame id=name field=name label help error>
             <textarea
                 id=name
                 name=name
@@ -111,9 +136,7 @@ pub fn TextArea(
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             ></textarea>
-            <p class="help" id=format!("{name}-help")>{move || help.get()}</p>
-            <FieldMessage error field=name />
-        </div>
+        </FieldFrame>
     }
 }
 

@@ -7,21 +7,32 @@ use crate::{account_href, use_session};
 use leptos::prelude::*;
 use leptos_i18n::{t, t_string};
 use leptos_router::hooks::use_navigate;
-use shared::{ApiError, PasswordChange, PasswordConfirmation, SessionInfo};
+use shared::{ApiError, OneTimeCode, PasswordChange, PasswordConfirmation, SessionInfo};
 
 /// The account settings page.
 #[component]
 pub fn Settings() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
+    // Only signing in or out re-renders the page; a change to the account (two-factor on) must
+    // not reset the forms below.
+    let signed_in = Memo::new(move |_| session.me.get().is_some());
     view! {
         <h1>{t!(i18n, account_title)}</h1>
-        {move || match session.me.get() {
-            None => view! {
+        {move || if signed_in.get() {
+            view! {
+                <PasswordForm />
+                <TwoFactor />
+                <Sessions />
+                <YourData />
+                <DeleteAccount />
+            }
+            .into_any()
+        } else {
+            view! {
                 <p class="notice"><a href=account_href("/signin")>{t!(i18n, sign_in_to_see_account)}</a></p>
             }
-            .into_any(),
-            Some(_) => view! { <PasswordForm /> <Sessions /> <YourData /> <DeleteAccount /> }.into_any(),
+            .into_any()
         }}
     }
 }
@@ -208,7 +219,7 @@ fn DeleteAccount() -> impl IntoView {
             <h2 id="delete-heading">{t!(i18n, delete_account)}</h2>
             <p class="help">{t!(i18n, delete_account_help)}</p>
             <form id="delete-form" on:submit=submit novalidate>
-                <TextField name="password" kind="password" autocomplete="current-password"
+                <TextField name="password" id="delete-password" kind="password" autocomplete="current-password"
                     label=move || t_string!(i18n, password_to_confirm)
                     help=move || t_string!(i18n, current_password_help) value=password error />
                 <ErrorNotice error=general_error(error) />
@@ -216,6 +227,128 @@ fn DeleteAccount() -> impl IntoView {
                     {t!(i18n, delete_account_button)}
                 </button>
             </form>
+        </section>
+    }
+}
+
+/// Two-factor sign-in: set it up (password, then a first code from the app), see the recovery
+/// codes once, or turn it off (password).
+#[component]
+fn TwoFactor() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let password = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let begin = Action::new_local(|c: &PasswordConfirmation| {
+        let c = c.clone();
+        async move { api::begin_two_factor(&c).await }
+    });
+    let confirm = Action::new_local(|c: &OneTimeCode| {
+        let c = c.clone();
+        async move { api::confirm_two_factor(&c).await }
+    });
+    let disable = Action::new_local(|c: &PasswordConfirmation| {
+        let c = c.clone();
+        async move { api::disable_two_factor(&c).await }
+    });
+    let setup = Signal::derive(move || begin.value().get().and_then(Result::ok));
+    let codes = Signal::derive(move || confirm.value().get().and_then(Result::ok));
+    let begin_error = Signal::derive(move || begin.value().get().and_then(Result::err));
+    let confirm_error = Signal::derive(move || confirm.value().get().and_then(Result::err));
+    let disable_error = Signal::derive(move || disable.value().get().and_then(Result::err));
+    let on = Memo::new(move |_| session.me.get().is_some_and(|m| m.two_factor));
+    let set_on = move |value: bool| {
+        session.me.update(|me| {
+            if let Some(me) = me {
+                me.two_factor = value;
+            }
+        });
+        password.set(String::new());
+    };
+    Effect::new(move |_| {
+        if matches!(confirm.value().get(), Some(Ok(_))) {
+            set_on(true);
+        }
+    });
+    Effect::new(move |_| {
+        if matches!(disable.value().get(), Some(Ok(()))) {
+            set_on(false);
+        }
+    });
+    let start = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        begin.dispatch(PasswordConfirmation {
+            password: password.get_untracked(),
+        });
+    };
+    let finish = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        confirm.dispatch(OneTimeCode {
+            code: code.get_untracked(),
+        });
+    };
+    let turn_off = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        disable.dispatch(PasswordConfirmation {
+            password: password.get_untracked(),
+        });
+    };
+    view! {
+        <section aria-labelledby="two-factor-heading">
+            <h2 id="two-factor-heading">{t!(i18n, two_factor)}</h2>
+            <p class="help">{t!(i18n, two_factor_help)}</p>
+            {move || codes.get().map(|codes| view! {
+                <div class="notice" role="status">
+                    <h3>{t!(i18n, recovery_codes_title)}</h3>
+                    <p>{t!(i18n, recovery_codes_help)}</p>
+                    <ul class="recovery-codes" id="recovery-codes">
+                        {codes.codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+                    </ul>
+                </div>
+            })}
+            {move || if on.get() {
+                view! {
+                    <p class="status" id="two-factor-state">{t!(i18n, two_factor_on)}</p>
+                    <form id="two-factor-off-form" on:submit=turn_off novalidate>
+                        <TextField name="password" id="two-factor-password" kind="password" autocomplete="current-password"
+                            label=move || t_string!(i18n, password_to_confirm)
+                            help=move || t_string!(i18n, current_password_help)
+                            value=password error=disable_error />
+                        <ErrorNotice error=general_error(disable_error) />
+                        <button type="submit" id="two-factor-off">{t!(i18n, turn_off_two_factor)}</button>
+                    </form>
+                }
+                .into_any()
+            } else {
+                match setup.get() {
+                    None => view! {
+                        <form id="two-factor-start-form" on:submit=start novalidate>
+                            <TextField name="password" id="two-factor-password" kind="password" autocomplete="current-password"
+                                label=move || t_string!(i18n, password_to_confirm)
+                                help=move || t_string!(i18n, current_password_help)
+                                value=password error=begin_error />
+                            <ErrorNotice error=general_error(begin_error) />
+                            <button type="submit" id="two-factor-start">{t!(i18n, set_up_two_factor)}</button>
+                        </form>
+                    }
+                    .into_any(),
+                    Some(setup) => view! {
+                        <p>{t!(i18n, scan_qr)}</p>
+                        // An SVG drawn by the server from the secret; no third party is involved.
+                        <div class="qr" inner_html=setup.qr_svg></div>
+                        <p>{t!(i18n, secret_key)}": "<code id="totp-secret">{setup.secret_base32}</code></p>
+                        <form id="two-factor-confirm-form" on:submit=finish novalidate>
+                            <TextField name="code" autocomplete="one-time-code"
+                                label=move || t_string!(i18n, code)
+                                help=move || t_string!(i18n, code_help)
+                                value=code error=confirm_error />
+                            <ErrorNotice error=general_error(confirm_error) />
+                            <button type="submit" id="two-factor-confirm">{t!(i18n, confirm_two_factor)}</button>
+                        </form>
+                    }
+                    .into_any(),
+                }
+            }}
         </section>
     }
 }

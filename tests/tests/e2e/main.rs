@@ -283,11 +283,11 @@ async fn a_participant_downloads_their_data_and_deletes_their_account() {
     assert_eq!(export["comments"][0]["body"], "I was here.");
 
     // Deleting needs the password and a confirmation; then the participant is signed out.
-    browser.fill("#password", "not my password").await;
+    browser.fill("#delete-password", "not my password").await;
     browser.click("#delete-account").await;
     browser.client.accept_alert().await.expect("confirm");
-    browser.wait("#password-error").await;
-    browser.fill("#password", "a long passphrase").await;
+    browser.wait("#delete-password-error").await;
+    browser.fill("#delete-password", "a long passphrase").await;
     browser.click("#delete-account").await;
     browser.client.accept_alert().await.expect("confirm");
     browser.wait(SIGN_IN_LINK).await;
@@ -300,6 +300,48 @@ async fn a_participant_downloads_their_data_and_deletes_their_account() {
         .await;
     let comments = browser.text("#comments").await;
     assert!(!comments.contains("leaving-reader"), "{comments}");
+
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_participant_turns_on_two_factor_sign_in_and_signs_in_with_a_code() {
+    let settings = Settings {
+        assets: Some(assets_dir()),
+        ..Settings::default()
+    };
+    let app = spawn_app_with(Db::Sqlite, settings).await;
+    let browser = Browser::start().await;
+    browser.client.goto(&app.address).await.expect("open");
+    sign_up(&browser, "careful-reader", "a long passphrase").await;
+
+    // Set up: password, then the app's first code (computed here from the key on the page).
+    browser.click(SIGNED_IN_HANDLE).await;
+    browser
+        .fill("#two-factor-password", "a long passphrase")
+        .await;
+    browser.click("#two-factor-start").await;
+    browser.wait(".qr svg").await;
+    let secret = browser.text("#totp-secret").await;
+    browser.fill("#code", &tests::totp_code(&secret, 0)).await;
+    browser.click("#two-factor-confirm").await;
+    let codes = browser.text("#recovery-codes").await;
+    assert_eq!(codes.lines().count(), 10, "{codes}");
+    browser
+        .wait_for_text("two-factor-state", "Two-factor sign-in is on.")
+        .await;
+
+    // Signing in now asks for a code; a wrong one is refused next to the field.
+    browser.click(SIGN_OUT).await;
+    sign_in(&browser, "careful-reader", "a long passphrase").await;
+    let good = tests::totp_code(&secret, 1);
+    let wrong = if good == "123456" { "654321" } else { "123456" };
+    browser.fill("#code", wrong).await;
+    browser.click("#code-submit").await;
+    browser.wait("#code-error").await;
+    browser.fill("#code", &good).await;
+    browser.click("#code-submit").await;
+    assert_eq!(browser.text(SIGNED_IN_HANDLE).await, "careful-reader");
 
     browser.close().await;
 }
