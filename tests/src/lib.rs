@@ -66,25 +66,32 @@ pub async fn spawn_app_with(db: Db, settings: Settings) -> TestApp {
     let store = Store::connect(&url).await.expect("connect");
     store.migrate().await.expect("migrate");
     backend::demo::load(&store).await.expect("load the demo");
+    let address = start_server(store, settings).await;
+    TestApp {
+        address,
+        database_url: url,
+        client: browser_like_client(),
+        _dir: std::sync::Arc::new(dir),
+    }
+}
+
+/// Serves Concord over `store` on a free port of 127.0.0.1, as `concord serve` does; its address.
+async fn start_server(store: Store, settings: Settings) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let address = format!("http://{}", listener.local_addr().expect("address"));
-    let state = AppState::new(store, settings);
-    tokio::spawn(backend::serve(
-        listener,
-        backend::app(state),
-        std::future::pending(),
-    ));
-    TestApp {
-        address,
-        database_url: url,
-        client: reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .expect("client"),
-        _dir: std::sync::Arc::new(dir),
-    }
+    let app = backend::app(AppState::new(store, settings));
+    tokio::spawn(backend::serve(listener, app, std::future::pending()));
+    address
+}
+
+/// An HTTP client that keeps cookies, as a browser does.
+fn browser_like_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client")
 }
 
 /// Starts Concord over a fresh database with the demo loaded.
@@ -98,10 +105,7 @@ impl TestApp {
         TestApp {
             address: self.address.clone(),
             database_url: self.database_url.clone(),
-            client: reqwest::Client::builder()
-                .cookie_store(true)
-                .build()
-                .expect("client"),
+            client: browser_like_client(),
             _dir: self._dir.clone(),
         }
     }
@@ -109,23 +113,11 @@ impl TestApp {
     /// A second server process over the same database, as behind a load balancer.
     pub async fn sibling(&self) -> TestApp {
         let store = Store::connect(&self.database_url).await.expect("connect");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let address = format!("http://{}", listener.local_addr().expect("address"));
-        let state = AppState::new(store, Settings::default());
-        tokio::spawn(backend::serve(
-            listener,
-            backend::app(state),
-            std::future::pending(),
-        ));
+        let address = start_server(store, Settings::default()).await;
         TestApp {
             address,
             database_url: self.database_url.clone(),
-            client: reqwest::Client::builder()
-                .cookie_store(true)
-                .build()
-                .expect("client"),
+            client: browser_like_client(),
             _dir: self._dir.clone(),
         }
     }

@@ -4,7 +4,7 @@
 //! field), comment, sign out and in again, switch language.
 
 use tests::browser::{Browser, assets_dir};
-use tests::{Db, Settings, spawn_app_with};
+use tests::{Db, Settings, TestApp, spawn_app_with};
 
 // Locators.
 const CONSULTATION_LINK: &str = "#consultations li:first-child h2 a";
@@ -41,6 +41,18 @@ async fn wait_for_count(browser: &Browser, stance: &str, n: u32) {
         .await;
 }
 
+/// Concord with the built front end over a fresh SQLite database, and a fresh browser.
+async fn app_and_browser() -> (TestApp, Browser) {
+    let settings = Settings {
+        assets: Some(assets_dir()),
+        ..Settings::default()
+    };
+    (
+        spawn_app_with(Db::Sqlite, settings).await,
+        Browser::start().await,
+    )
+}
+
 // Actions.
 async fn sign_up(browser: &Browser, handle: &str, password: &str) {
     browser.click(SIGN_UP_LINK).await;
@@ -58,12 +70,7 @@ async fn sign_in(browser: &Browser, handle: &str, password: &str) {
 
 #[tokio::test]
 async fn a_participant_reads_signs_up_takes_positions_and_comments_in_a_real_browser() {
-    let settings = Settings {
-        assets: Some(assets_dir()),
-        ..Settings::default()
-    };
-    let app = spawn_app_with(Db::Sqlite, settings).await;
-    let browser = Browser::start().await;
+    let (app, browser) = app_and_browser().await;
 
     // Step 2: the list of consultations, then the current round and its clauses.
     browser.client.goto(&app.address).await.expect("open");
@@ -254,12 +261,7 @@ async fn a_participant_reads_signs_up_takes_positions_and_comments_in_a_real_bro
 
 #[tokio::test]
 async fn a_participant_downloads_their_data_and_deletes_their_account() {
-    let settings = Settings {
-        assets: Some(assets_dir()),
-        ..Settings::default()
-    };
-    let app = spawn_app_with(Db::Sqlite, settings).await;
-    let browser = Browser::start().await;
+    let (app, browser) = app_and_browser().await;
     let clause = format!("{}/c/paris-call/2019/protect-internet", app.address);
     browser.client.goto(&clause).await.expect("open");
     sign_up(&browser, "leaving-reader", "a long passphrase").await;
@@ -306,12 +308,7 @@ async fn a_participant_downloads_their_data_and_deletes_their_account() {
 
 #[tokio::test]
 async fn a_participant_turns_on_two_factor_sign_in_and_signs_in_with_a_code() {
-    let settings = Settings {
-        assets: Some(assets_dir()),
-        ..Settings::default()
-    };
-    let app = spawn_app_with(Db::Sqlite, settings).await;
-    let browser = Browser::start().await;
+    let (app, browser) = app_and_browser().await;
     browser.client.goto(&app.address).await.expect("open");
     sign_up(&browser, "careful-reader", "a long passphrase").await;
 
