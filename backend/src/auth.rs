@@ -209,6 +209,25 @@ impl FromRequestParts<AppState> for CurrentSession {
     }
 }
 
+/// A signed-in administrator who has turned on two-factor sign-in; 401 when nobody is signed
+/// in, 403 `forbidden` for others, 403 `two_factor_required` for an administrator without it.
+pub struct Admin(pub Account);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let SignedIn(account) = SignedIn::from_request_parts(parts, state).await?;
+        if !account.is_admin() {
+            return Err(AppError::Forbidden);
+        }
+        if !state.store.two_factor_enabled(account.id).await? {
+            return Err(AppError::TwoFactorRequired);
+        }
+        Ok(Self(account))
+    }
+}
+
 /// The signed-in account, or `None`; never fails for lack of a session.
 pub struct MaybeAccount(pub Option<Account>);
 

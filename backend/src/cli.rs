@@ -22,6 +22,21 @@ pub enum Command {
     Demo(DatabaseArgs),
     /// Apply pending database migrations and exit.
     Migrate(DatabaseArgs),
+    /// Make an account an administrator, or a participant again. An administrator must also
+    /// turn on two-factor sign-in before acting as one.
+    Admin(AdminArgs),
+}
+
+/// Options of `concord admin`.
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// `grant` or `revoke`.
+    #[arg(value_parser = ["grant", "revoke"])]
+    pub action: String,
+    /// The account's handle.
+    pub handle: String,
 }
 
 /// Where the data lives.

@@ -234,6 +234,7 @@ pub async fn load(store: &Store) -> Result<bool, AppError> {
             .map(|(h, id)| crate::store::Account {
                 id: *id,
                 handle: (*h).to_owned(),
+                role: crate::store::PARTICIPANT.to_owned(),
             })
             .ok_or_else(|| AppError::Corrupt(format!("demo participant {handle} missing")))
     };

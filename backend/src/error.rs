@@ -25,6 +25,12 @@ pub enum AppError {
     CrossSite,
     #[error("two-factor sign-in is on already")]
     TwoFactorAlreadyOn,
+    #[error("only administrators may do this")]
+    Forbidden,
+    #[error("administrators must turn on two-factor sign-in first")]
+    TwoFactorRequired,
+    #[error("organisation exists")]
+    OrganisationExists,
     #[error("two-factor enrolment not started")]
     TwoFactorNotStarted,
     #[error("too many failed sign-ins")]
@@ -97,6 +103,31 @@ impl AppError {
                         retry_after_secs.div_ceil(60)
                     ),
                 ),
+            ),
+            E::Forbidden => (
+                StatusCode::FORBIDDEN,
+                ApiError::new(ErrorCode::Forbidden, "Only an administrator may do this."),
+            ),
+            E::TwoFactorRequired => (
+                StatusCode::FORBIDDEN,
+                ApiError::new(
+                    ErrorCode::TwoFactorRequired,
+                    "Turn on two-factor sign-in in your account before acting as an administrator.",
+                ),
+            ),
+            E::OrganisationExists => (
+                StatusCode::CONFLICT,
+                ApiError {
+                    fields: vec![FieldError::new(
+                        "name",
+                        "taken",
+                        "An organisation with this name exists already.",
+                    )],
+                    ..ApiError::new(
+                        ErrorCode::OrganisationExists,
+                        "This organisation exists already.",
+                    )
+                },
             ),
             E::TwoFactorAlreadyOn => (
                 StatusCode::CONFLICT,

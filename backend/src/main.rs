@@ -31,6 +31,20 @@ async fn main() -> anyhow::Result<()> {
                 tracing::info!("demo consultation already present; left as it is");
             }
         }
+        Command::Admin(args) => {
+            let store = Store::connect(&args.database.database_url).await?;
+            store.migrate().await?;
+            let role = if args.action == "grant" {
+                backend::store::ADMIN
+            } else {
+                backend::store::PARTICIPANT
+            };
+            let handle = args.handle.trim().to_lowercase();
+            if !store.set_role(&handle, role).await? {
+                anyhow::bail!("no account has the handle {handle:?}");
+            }
+            tracing::info!(event = "role_changed", %handle, role, "role changed");
+        }
         Command::Serve(args) => {
             let store = Store::connect(&args.database.database_url).await?;
             store.migrate().await?;

@@ -5,7 +5,8 @@
 use crate::error::{AppError, OnConflict};
 use shared::{
     AccountExport, ClauseRef, Comment, Consultation, ConsultationSummary, ExportedComment,
-    ExportedPosition, Phase, Position, Round, RoundSummary, Stance, Tally,
+    ExportedPosition, Organisation, Phase, Position, Round, RoundSummary, StakeholderGroup, Stance,
+    Tally,
 };
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor, FromRow};
@@ -48,6 +49,8 @@ fn ms(d: Duration) -> i64 {
 pub struct Account {
     pub id: i64,
     pub handle: String,
+    /// `participant` or `admin`.
+    pub role: String,
 }
 
 /// Counts of recent failed sign-ins, see [`Store::sign_in_failures`].
@@ -88,6 +91,7 @@ pub struct StoredTotp {
 pub struct StoredCredentials {
     pub id: i64,
     pub password_hash: String,
+    pub role: String,
 }
 
 /// A clause located by consultation, round and key, with what the handlers need to decide.
@@ -104,6 +108,18 @@ pub struct ClauseRow {
     pub title: String,
     pub body_md: String,
 }
+
+impl Account {
+    /// Whether the account administers this Concord (acting as such also needs two factors).
+    pub fn is_admin(&self) -> bool {
+        self.role == ADMIN
+    }
+}
+
+/// The role of an administrator.
+pub const ADMIN: &str = "admin";
+/// The role of everyone else.
+pub const PARTICIPANT: &str = "participant";
 
 impl ClauseRow {
     /// The round's phase (the column's CHECK constraint keeps it valid).
@@ -245,7 +261,7 @@ impl Store {
     /// The stored credentials of `handle`, if such an account exists.
     pub async fn credentials(&self, handle: &str) -> Result<Option<StoredCredentials>, AppError> {
         Ok(sqlx::query_as(
-            "SELECT id, password_hash FROM accounts WHERE handle = $1 AND deleted_at_ms IS NULL",
+            "SELECT id, password_hash, role FROM accounts WHERE handle = $1 AND deleted_at_ms IS NULL",
         )
         .bind(handle)
         .fetch_optional(&self.pool)
@@ -334,12 +350,13 @@ impl Store {
         struct Row {
             id: i64,
             handle: String,
+            role: String,
             created_at_ms: i64,
             last_seen_at_ms: i64,
         }
         let now = now_ms();
         let Some(row): Option<Row> = sqlx::query_as(
-            "SELECT a.id, a.handle, s.created_at_ms, s.last_seen_at_ms \
+            "SELECT a.id, a.handle, a.role, s.created_at_ms, s.last_seen_at_ms \
              FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1",
         )
         .bind(token_hash)
@@ -364,6 +381,7 @@ impl Store {
         Ok(Some(Account {
             id: row.id,
             handle: row.handle,
+            role: row.role,
         }))
     }
 
@@ -670,7 +688,8 @@ impl Store {
             return Ok(None);
         }
         Ok(sqlx::query_as(
-            "SELECT a.id, a.handle FROM pending_sign_ins p JOIN accounts a ON a.id = p.account_id \
+            "SELECT a.id, a.handle, a.role FROM pending_sign_ins p \
+             JOIN accounts a ON a.id = p.account_id \
              WHERE p.token_hash = $1",
         )
         .bind(token_hash)
@@ -684,6 +703,73 @@ impl Store {
             .bind(token_hash)
             .execute(&self.pool)
             .await?;
+        Ok(())
+    }
+
+    /// Gives `handle` the role `role`; whether such an account exists.
+    pub async fn set_role(&self, handle: &str, role: &str) -> Result<bool, AppError> {
+        let done = sqlx::query(
+            "UPDATE accounts SET role = $1 WHERE handle = $2 AND deleted_at_ms IS NULL",
+        )
+        .bind(role)
+        .bind(handle)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    // ---- organisations ----------------------------------------------------------------------
+
+    /// Every organisation, by name.
+    pub async fn organisations(&self) -> Result<Vec<Organisation>, AppError> {
+        #[derive(FromRow)]
+        struct Row {
+            slug: String,
+            name: String,
+            stakeholder_group: String,
+            region: String,
+            verified: i64,
+        }
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT slug, name, stakeholder_group, region, verified FROM organisations ORDER BY name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Organisation {
+                    stakeholder_group: StakeholderGroup::parse(&r.stakeholder_group).ok_or_else(
+                        || {
+                            AppError::Corrupt(format!(
+                                "unknown stakeholder group {:?}",
+                                r.stakeholder_group
+                            ))
+                        },
+                    )?,
+                    slug: r.slug,
+                    name: r.name,
+                    region: r.region,
+                    verified: r.verified != 0,
+                })
+            })
+            .collect()
+    }
+
+    /// Adds an organisation; a taken slug is [`AppError::OrganisationExists`].
+    pub async fn create_organisation(&self, organisation: &Organisation) -> Result<(), AppError> {
+        sqlx::query(
+            "INSERT INTO organisations (slug, name, stakeholder_group, region, verified, created_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&organisation.slug)
+        .bind(&organisation.name)
+        .bind(organisation.stakeholder_group.as_str())
+        .bind(&organisation.region)
+        .bind(i64::from(organisation.verified))
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await
+        .on_conflict(AppError::OrganisationExists)?;
         Ok(())
     }
 

@@ -6,8 +6,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::{
     ApiError, CastPosition, Clause, Comment, Consultation, ConsultationSummary, Credentials,
-    ErrorCode, Me, NewComment, OneTimeCode, PasswordChange, PasswordConfirmation, PositionCast,
-    RecoveryCodes, Round, SessionInfo, SignInOutcome, TotpSetup,
+    ErrorCode, Me, NewComment, NewOrganisation, OneTimeCode, Organisation, PasswordChange,
+    PasswordConfirmation, PositionCast, RecoveryCodes, Round, SessionInfo, SignInOutcome,
+    TotpSetup,
 };
 
 const BASE: &str = "/api/v1";
@@ -189,6 +190,16 @@ pub async fn delete_account(deletion: &PasswordConfirmation) -> Result<(), ApiEr
 
 /// Where the browser downloads the account's data (a plain link; the cookie authenticates it).
 pub const EXPORT_URL: &str = "/api/v1/account/export";
+
+/// `GET /organisations`
+pub async fn list_organisations() -> Result<Vec<Organisation>, ApiError> {
+    get(&format!("{BASE}/organisations")).await
+}
+
+/// `POST /organisations`
+pub async fn create_organisation(new: &NewOrganisation) -> Result<Organisation, ApiError> {
+    send(Request::post(&format!("{BASE}/organisations")), new).await
+}
 
 /// `DELETE /session`: sign out.
 pub async fn sign_out() -> Result<(), ApiError> {

@@ -14,7 +14,7 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub use i18n::*;
 use leptos_i18n::Locale as _;
-use shared::{ApiError, ErrorCode, FieldError, Phase, Stance};
+use shared::{ApiError, ErrorCode, FieldError, Phase, StakeholderGroup, Stance};
 
 const STORAGE_KEY: &str = "concord.locale";
 
@@ -62,6 +62,18 @@ pub fn stance_name(locale: Locale, stance: Stance) -> &'static str {
     }
 }
 
+/// The name of a stakeholder group in `locale`.
+pub fn group_name(locale: Locale, group: StakeholderGroup) -> &'static str {
+    match group {
+        StakeholderGroup::CivilSociety => td_string!(locale, group_civil_society),
+        StakeholderGroup::PrivateSector => td_string!(locale, group_private_sector),
+        StakeholderGroup::Government => td_string!(locale, group_government),
+        StakeholderGroup::Academia => td_string!(locale, group_academia),
+        StakeholderGroup::TechnicalCommunity => td_string!(locale, group_technical_community),
+        StakeholderGroup::Intergovernmental => td_string!(locale, group_intergovernmental),
+    }
+}
+
 /// "N comments", with the language's plural rules.
 pub fn comment_count(locale: Locale, count: u64) -> String {
     td_display!(locale, comment_count, count = count).to_string()
@@ -95,6 +107,9 @@ pub fn error_text(locale: Locale, err: &ApiError) -> String {
         ErrorCode::CrossSiteRequest => td_string!(locale, error_cross_site_request),
         ErrorCode::TwoFactorAlreadyOn => td_string!(locale, error_two_factor_already_on),
         ErrorCode::TwoFactorNotStarted => td_string!(locale, error_two_factor_not_started),
+        ErrorCode::Forbidden => td_string!(locale, error_forbidden),
+        ErrorCode::TwoFactorRequired => td_string!(locale, error_two_factor_required),
+        ErrorCode::OrganisationExists => td_string!(locale, error_organisation_exists),
         ErrorCode::HandleTaken => td_string!(locale, error_handle_taken),
         ErrorCode::PhaseClosed => td_string!(locale, error_phase_closed),
         ErrorCode::ValidationFailed => td_string!(locale, fix_fields),
@@ -122,6 +137,10 @@ pub fn field_error_text(locale: Locale, err: &FieldError) -> String {
         ("current_password", "wrong") => td_string!(locale, field_current_password_wrong),
         ("password", "wrong") => td_string!(locale, field_password_wrong),
         ("code", "wrong") => td_string!(locale, field_code_wrong),
+        ("name", "required") => td_string!(locale, field_name_required),
+        ("name", "taken") => td_string!(locale, field_name_taken),
+        ("name", "invalid_characters") => td_string!(locale, field_name_invalid_characters),
+        ("region", "required") => td_string!(locale, field_region_required),
         (_, "too_long") => td_string!(locale, field_too_long),
         _ => return err.message.clone(),
     };

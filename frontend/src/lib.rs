@@ -81,6 +81,7 @@ fn Frame() -> impl IntoView {
                     <Route path=path!("/signin") view=|| view! { <pages::Account sign_up=false /> } />
                     <Route path=path!("/signup") view=|| view! { <pages::Account sign_up=true /> } />
                     <Route path=path!("/account") view=pages::Settings />
+                    <Route path=path!("/organisations") view=pages::Organisations />
                     <Route path=path!("/c/:slug") view=pages::RoundPage />
                     <Route path=path!("/c/:slug/:round") view=pages::RoundPage />
                     <Route path=path!("/c/:slug/:round/:key") view=pages::ClausePage />
@@ -108,7 +109,8 @@ fn Header() -> impl IntoView {
         <header class="site-header">
             <A href="/" attr:class="brand">"Concord"</A>
             <nav aria-label=move || t_string!(i18n, main_navigation)>
-                <A href="/">{t!(i18n, consultations)}</A>
+                <A href="/">{t!(i18n, consultations)}</A>" "
+                <A href="/organisations">{t!(i18n, organisations)}</A>
             </nav>
             <div class="account">
                 {move || match session.me.get() {

@@ -280,6 +280,9 @@ pub struct Me {
     /// Whether sign-in asks for a second factor (TOTP or a recovery code).
     #[serde(default)]
     pub two_factor: bool,
+    /// Whether the account administers this Concord (acting as such also needs `two_factor`).
+    #[serde(default)]
+    pub admin: bool,
 }
 
 /// Answer to `POST /session`: signed in, or the password was right and a second factor is due
@@ -390,4 +393,67 @@ pub struct ExportedPosition {
     pub stance: Stance,
     pub reason: Option<String>,
     pub cast_at_ms: i64,
+}
+
+/// The part of society an organisation speaks for; tallies count each as one house.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StakeholderGroup {
+    CivilSociety,
+    PrivateSector,
+    Government,
+    Academia,
+    TechnicalCommunity,
+    Intergovernmental,
+}
+
+impl StakeholderGroup {
+    /// Every group, in the order they are offered.
+    pub const ALL: [StakeholderGroup; 6] = [
+        StakeholderGroup::CivilSociety,
+        StakeholderGroup::PrivateSector,
+        StakeholderGroup::Government,
+        StakeholderGroup::Academia,
+        StakeholderGroup::TechnicalCommunity,
+        StakeholderGroup::Intergovernmental,
+    ];
+
+    /// The group as stored and sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CivilSociety => "civil_society",
+            Self::PrivateSector => "private_sector",
+            Self::Government => "government",
+            Self::Academia => "academia",
+            Self::TechnicalCommunity => "technical_community",
+            Self::Intergovernmental => "intergovernmental",
+        }
+    }
+
+    /// The group named `s`, as written by [`StakeholderGroup::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+}
+
+/// An organisation taking part in consultations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Organisation {
+    pub slug: String,
+    pub name: String,
+    pub stakeholder_group: StakeholderGroup,
+    pub region: String,
+    /// An administrator checked that the organisation is who it says it is.
+    pub verified: bool,
+}
+
+/// Body of `POST /organisations`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewOrganisation {
+    pub name: String,
+    pub stakeholder_group: StakeholderGroup,
+    pub region: String,
 }

@@ -38,6 +38,12 @@ pub enum ErrorCode {
     CrossSiteRequest,
     /// Two-factor sign-in is on already.
     TwoFactorAlreadyOn,
+    /// The account may not do this.
+    Forbidden,
+    /// The action needs an administrator who has turned on two-factor sign-in.
+    TwoFactorRequired,
+    /// An organisation with this name exists.
+    OrganisationExists,
     /// Confirming two-factor sign-in before starting it.
     TwoFactorNotStarted,
     /// Something failed on the server; nothing the client sent caused it.
@@ -63,6 +69,9 @@ impl ErrorCode {
             Self::PhaseClosed => "phase_closed",
             Self::CrossSiteRequest => "cross_site_request",
             Self::TwoFactorAlreadyOn => "two_factor_already_on",
+            Self::Forbidden => "forbidden",
+            Self::TwoFactorRequired => "two_factor_required",
+            Self::OrganisationExists => "organisation_exists",
             Self::TwoFactorNotStarted => "two_factor_not_started",
             Self::Internal => "internal",
         }

@@ -1,7 +1,7 @@
 //! Validation rules the server enforces and the browser explains. Each rule returns every
 //! broken field at once so a form can mark them all.
 
-use crate::{CastPosition, Credentials, FieldError, NewComment, PasswordChange};
+use crate::{CastPosition, Credentials, FieldError, NewComment, NewOrganisation, PasswordChange};
 
 /// Shortest handle accepted.
 pub const HANDLE_MIN: usize = 3;
@@ -89,6 +89,52 @@ impl PasswordChange {
             vec![e]
         })
     }
+}
+
+/// Longest organisation name, in characters.
+pub const ORGANISATION_NAME_MAX: usize = 120;
+/// Longest region, in characters.
+pub const REGION_MAX: usize = 60;
+
+impl NewOrganisation {
+    /// Checks name and region; on success returns them trimmed and the organisation's slug.
+    pub fn check(&self) -> Result<(String, String, String), Vec<FieldError>> {
+        let name = check_text(
+            "name",
+            &self.name,
+            ORGANISATION_NAME_MAX,
+            "Give the organisation's name.",
+        );
+        let region = check_text(
+            "region",
+            &self.region,
+            REGION_MAX,
+            "Say where the organisation works.",
+        );
+        match (name, region) {
+            (Ok(name), Ok(region)) => {
+                let slug = slugify(&name);
+                if slug.is_empty() {
+                    return Err(vec![FieldError::new(
+                        "name",
+                        "invalid_characters",
+                        "The name needs at least one letter or digit.",
+                    )]);
+                }
+                Ok((name, region, slug))
+            }
+            (name, region) => Err([name.err(), region.err()].into_iter().flatten().collect()),
+        }
+    }
+}
+
+/// A name turned into an address segment: lower-case letters and digits joined by `-`.
+pub fn slugify(name: &str) -> String {
+    name.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// Checks a sign-up request; on success returns the canonical handle.
@@ -221,6 +267,30 @@ mod tests {
             end_other_sessions: true,
         };
         assert_eq!(change.check().unwrap_err()[0].field, "new_password");
+    }
+
+    #[test]
+    fn an_organisation_needs_a_name_and_a_region_and_gets_a_slug() {
+        use crate::StakeholderGroup;
+        let new = |name: &str, region: &str| NewOrganisation {
+            name: name.into(),
+            stakeholder_group: StakeholderGroup::CivilSociety,
+            region: region.into(),
+        };
+        assert_eq!(
+            new(" Access Now ", "Global").check(),
+            Ok(("Access Now".into(), "Global".into(), "access-now".into()))
+        );
+        let errors = new("", " ").check().unwrap_err();
+        assert_eq!(
+            errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+            ["name", "region"]
+        );
+        assert_eq!(
+            new("!!!", "Europe").check().unwrap_err()[0].code,
+            "invalid_characters"
+        );
+        assert_eq!(slugify("Fundación Karisma"), "fundación-karisma");
     }
 
     #[test]

@@ -100,6 +100,12 @@ pub async fn spawn_app(db: Db) -> TestApp {
 }
 
 impl TestApp {
+    /// Makes `handle` an administrator, as `concord admin grant` does.
+    pub async fn make_admin(&self, handle: &str) {
+        let sql = format!("UPDATE accounts SET role = 'admin' WHERE handle = '{handle}'");
+        self.execute(&sql, &[]).await;
+    }
+
     /// Another browser on the same server: its own cookies, nobody signed in.
     pub fn another_browser(&self) -> TestApp {
         TestApp {

@@ -8,6 +8,7 @@ use utoipa_axum::router::OpenApiRouter;
 mod account;
 mod clauses;
 mod consultations;
+mod organisations;
 mod session;
 
 /// The OpenAPI document's header.
@@ -22,6 +23,7 @@ mod session;
         (name = "consultations", description = "Consultations, rounds and their text"),
         (name = "clauses", description = "A clause, its comments and positions"),
         (name = "session", description = "Accounts and sign-in"),
+        (name = "organisations", description = "Organisations and their stakeholder groups"),
     )
 )]
 struct ApiDoc;
@@ -33,4 +35,5 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(clauses::router())
         .merge(session::router())
         .merge(account::router())
+        .merge(organisations::router())
 }

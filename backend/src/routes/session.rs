@@ -43,6 +43,7 @@ async fn me(state: &AppState, account: &Account) -> Result<Me, AppError> {
     Ok(Me {
         handle: account.handle.clone(),
         two_factor: state.store.two_factor_enabled(account.id).await?,
+        admin: account.is_admin(),
     })
 }
 
@@ -68,6 +69,7 @@ async fn sign_up(
     let me = Me {
         handle: handle.as_str().to_owned(),
         two_factor: false,
+        admin: false,
     };
     Ok((StatusCode::CREATED, jar, ApiJson(me)))
 }
@@ -119,9 +121,9 @@ async fn sign_in(
         Some(handle) => state.store.credentials(handle.as_str()).await?,
         None => None,
     };
-    let (id, hash) = match stored {
-        Some(s) => (Some(s.id), Some(s.password_hash)),
-        None => (None, None),
+    let (id, hash, role) = match stored {
+        Some(s) => (Some(s.id), Some(s.password_hash), s.role),
+        None => (None, None, String::new()),
     };
     let valid = auth::verify_password(credentials.password, hash).await?;
     let (Some(id), Some(handle), true) = (id, handle, valid) else {
@@ -147,11 +149,15 @@ async fn sign_in(
     }
     let jar = start_session(&state, jar, id).await?;
     tracing::info!(event = "signed_in", account = id, "signed in");
-    let me = Me {
+    let account = Account {
+        id,
         handle: handle.as_str().to_owned(),
-        two_factor: false,
+        role,
     };
-    Ok((jar, ApiJson(SignInOutcome::SignedIn(me))))
+    Ok((
+        jar,
+        ApiJson(SignInOutcome::SignedIn(me(&state, &account).await?)),
+    ))
 }
 
 /// Finishes a sign-in with a code from the authenticator app or a recovery code. A code works

@@ -4,6 +4,7 @@ mod account;
 mod clause;
 mod home;
 mod not_found;
+mod organisations;
 mod round;
 mod settings;
 
@@ -11,6 +12,7 @@ pub use account::Account;
 pub use clause::ClausePage;
 pub use home::Home;
 pub use not_found::NotFound;
+pub use organisations::Organisations;
 pub use round::RoundPage;
 pub use settings::Settings;
 

@@ -47,6 +47,8 @@ for_each_database!(
     a_recovery_code_stands_in_for_the_app_once_and_never_for_the_password,
     a_waiting_sign_in_allows_few_codes,
     turning_off_two_factor_needs_the_password,
+    only_an_administrator_with_two_factor_creates_organisations,
+    an_organisation_needs_a_name_a_region_and_a_known_group,
     commenting_needs_a_session,
     a_comment_is_stored_and_listed,
     an_empty_comment_is_rejected,
@@ -712,7 +714,7 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
             operations += 1;
         }
     }
-    assert_eq!(operations, 20, "every operation is documented");
+    assert_eq!(operations, 22, "every operation is documented");
 }
 
 #[tokio::test]
@@ -1079,4 +1081,99 @@ async fn turning_off_two_factor_needs_the_password(db: Db) {
     app.sign_out().await;
     let (_, body) = parts(app.sign_in("amina", "a long passphrase").await).await;
     assert_eq!(body["status"], "signed_in");
+}
+
+async fn only_an_administrator_with_two_factor_creates_organisations(db: Db) {
+    let app = spawn_app(db).await;
+    let new = json!({"name": "Digital Rights Lab", "stakeholder_group": "civil_society", "region": "West Africa"});
+    let create = async |client: &TestApp| {
+        parts(
+            client
+                .request(Method::POST, "/api/v1/organisations", Some(new.clone()))
+                .await,
+        )
+        .await
+    };
+
+    assert_eq!(create(&app).await.0, 401);
+    app.sign_up("amina", "a long passphrase").await;
+    let (status, body) = create(&app).await;
+    assert_eq!((status, &body["code"]), (403, &json!("forbidden")));
+    app.make_admin("amina").await;
+    let (status, body) = create(&app).await;
+    assert_eq!(
+        (status, &body["code"]),
+        (403, &json!("two_factor_required"))
+    );
+
+    app.sign_out().await;
+    let admin = spawn_two_factor_on(&app, "amina").await;
+    let (status, created) = create(&admin).await;
+    assert_eq!(status, 201);
+    assert_eq!(created["slug"], "digital-rights-lab");
+    assert_eq!(created["verified"], true);
+    let (status, body) = create(&admin).await;
+    assert_eq!(
+        (status, &body["code"]),
+        (409, &json!("organisation_exists"))
+    );
+
+    let (status, list) = parts(app.another_browser().get("/api/v1/organisations").await).await;
+    assert_eq!(status, 200, "anyone may read the list");
+    assert_eq!(list[0]["name"], "Digital Rights Lab");
+    assert_eq!(list[0]["stakeholder_group"], "civil_society");
+}
+
+async fn an_organisation_needs_a_name_a_region_and_a_known_group(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_up("amina", "a long passphrase").await;
+    app.make_admin("amina").await;
+    app.sign_out().await;
+    let admin = spawn_two_factor_on(&app, "amina").await;
+
+    let blank = json!({"name": " ", "stakeholder_group": "academia", "region": ""});
+    let (status, body) = parts(
+        admin
+            .request(Method::POST, "/api/v1/organisations", Some(blank))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(body["fields"].as_array().map(Vec::len), Some(2));
+
+    let unknown = json!({"name": "X Corp", "stakeholder_group": "lobby", "region": "EU"});
+    let (status, body) = parts(
+        admin
+            .request(Method::POST, "/api/v1/organisations", Some(unknown))
+            .await,
+    )
+    .await;
+    assert_eq!((status, &body["code"]), (422, &json!("invalid_json")));
+}
+
+/// Signs `handle` (password "a long passphrase") in on a fresh client with two-factor sign-in
+/// turned on, and returns that client.
+async fn spawn_two_factor_on(app: &TestApp, handle: &str) -> TestApp {
+    let client = app.another_browser();
+    client.sign_in(handle, "a long passphrase").await;
+    let (_, setup) = parts(
+        client
+            .request(
+                Method::POST,
+                TWO_FACTOR,
+                Some(json!({"password": "a long passphrase"})),
+            )
+            .await,
+    )
+    .await;
+    let secret = setup["secret_base32"].as_str().expect("secret").to_owned();
+    let code = json!({ "code": totp_code(&secret, 0) });
+    assert_eq!(
+        client
+            .request(Method::PUT, TWO_FACTOR, Some(code))
+            .await
+            .status(),
+        200
+    );
+    client
 }

@@ -54,6 +54,21 @@ async fn app_and_browser() -> (TestApp, Browser) {
 }
 
 // Actions.
+
+/// Turns on two-factor sign-in from the account page; returns the key shown there.
+async fn turn_on_two_factor(browser: &Browser, password: &str) -> String {
+    browser.click(SIGNED_IN_HANDLE).await;
+    browser.fill("#two-factor-password", password).await;
+    browser.click("#two-factor-start").await;
+    browser.wait(".qr svg").await;
+    let secret = browser.text("#totp-secret").await;
+    browser.fill("#code", &tests::totp_code(&secret, 0)).await;
+    browser.click("#two-factor-confirm").await;
+    browser
+        .wait_for_text("two-factor-state", "Two-factor sign-in is on.")
+        .await;
+    secret
+}
 async fn sign_up(browser: &Browser, handle: &str, password: &str) {
     browser.click(SIGN_UP_LINK).await;
     browser.fill(HANDLE, handle).await;
@@ -313,20 +328,9 @@ async fn a_participant_turns_on_two_factor_sign_in_and_signs_in_with_a_code() {
     sign_up(&browser, "careful-reader", "a long passphrase").await;
 
     // Set up: password, then the app's first code (computed here from the key on the page).
-    browser.click(SIGNED_IN_HANDLE).await;
-    browser
-        .fill("#two-factor-password", "a long passphrase")
-        .await;
-    browser.click("#two-factor-start").await;
-    browser.wait(".qr svg").await;
-    let secret = browser.text("#totp-secret").await;
-    browser.fill("#code", &tests::totp_code(&secret, 0)).await;
-    browser.click("#two-factor-confirm").await;
+    let secret = turn_on_two_factor(&browser, "a long passphrase").await;
     let codes = browser.text("#recovery-codes").await;
     assert_eq!(codes.lines().count(), 10, "{codes}");
-    browser
-        .wait_for_text("two-factor-state", "Two-factor sign-in is on.")
-        .await;
 
     // Signing in now asks for a code; a wrong one is refused next to the field.
     browser.click(SIGN_OUT).await;
@@ -340,5 +344,45 @@ async fn a_participant_turns_on_two_factor_sign_in_and_signs_in_with_a_code() {
     browser.click("#code-submit").await;
     assert_eq!(browser.text(SIGNED_IN_HANDLE).await, "careful-reader");
 
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_administrator_with_two_factor_adds_an_organisation() {
+    let (app, browser) = app_and_browser().await;
+    browser.client.goto(&app.address).await.expect("open");
+    sign_up(&browser, "secretariat", "a long passphrase").await;
+    browser.wait(SIGNED_IN_HANDLE).await;
+    app.make_admin("secretariat").await;
+    let organisations = format!("{}/organisations", app.address);
+
+    // An administrator without two factors is told what to do first.
+    browser.client.goto(&organisations).await.expect("open");
+    browser
+        .wait_for_text(
+            "main",
+            "Turn on two-factor sign-in in your account to add organisations.",
+        )
+        .await;
+    browser.wait_for_text("main", "No organisations yet.").await;
+
+    turn_on_two_factor(&browser, "a long passphrase").await;
+    browser.client.goto(&organisations).await.expect("open");
+    browser.fill("#name", "University of the Commons").await;
+    browser
+        .wait("#stakeholder_group")
+        .await
+        .select_by_value("academia")
+        .await
+        .expect("choose a group");
+    browser.fill("#region", "Global").await;
+    browser.click("#create-organisation").await;
+
+    browser
+        .wait_for_text("organisations", "University of the Commons")
+        .await;
+    browser
+        .wait_for_text("organisations", "Academia · Global · Verified")
+        .await;
     browser.close().await;
 }

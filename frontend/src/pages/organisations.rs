@@ -1,0 +1,132 @@
+//! The organisations taking part, and for administrators a form to add one.
+
+use crate::api;
+use crate::components::{ErrorNotice, Loading, TextField, errors_fallback, general_error};
+use crate::i18n::{self, use_i18n};
+use crate::use_session;
+use leptos::prelude::*;
+use leptos_i18n::{t, t_string};
+use leptos_router::components::A;
+use shared::{ApiError, NewOrganisation, Organisation, StakeholderGroup};
+
+/// The organisations page.
+#[component]
+pub fn Organisations() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let create = Action::new_local(|new: &NewOrganisation| {
+        let new = new.clone();
+        async move { api::create_organisation(&new).await }
+    });
+    let list = LocalResource::new(move || {
+        create.version().get();
+        api::list_organisations()
+    });
+    // Administrators see the form once they have two factors; before, they are told why not.
+    let admin = Memo::new(move |_| session.me.get().filter(|m| m.admin).map(|m| m.two_factor));
+    view! {
+        <h1>{t!(i18n, organisations)}</h1>
+        <p class="lead">{t!(i18n, organisations_intro)}</p>
+        <Transition fallback=Loading>
+            <ErrorBoundary fallback=errors_fallback>
+                {move || Suspend::new(async move {
+                    list.await.map(|list| view! { <OrganisationList organisations=list /> })
+                })}
+            </ErrorBoundary>
+        </Transition>
+        {move || match admin.get() {
+            Some(true) => view! { <NewOrganisationForm create /> }.into_any(),
+            Some(false) => view! {
+                <p class="notice"><A href="/account">{t!(i18n, admin_needs_two_factor)}</A></p>
+            }
+            .into_any(),
+            None => ().into_any(),
+        }}
+    }
+}
+
+/// The organisations, by name.
+#[component]
+fn OrganisationList(organisations: Vec<Organisation>) -> impl IntoView {
+    let i18n = use_i18n();
+    if organisations.is_empty() {
+        return view! { <p class="empty">{t!(i18n, no_organisations)}</p> }.into_any();
+    }
+    view! {
+        <ul class="cards" id="organisations">
+            {organisations.into_iter().map(|o| {
+                let group = o.stakeholder_group;
+                view! {
+                    <li class="card">
+                        <h2>{o.name}</h2>
+                        <p class="meta">
+                            {move || i18n::group_name(i18n.get_locale(), group)}" · "{o.region}
+                            {o.verified.then(|| view! { " · "<strong class="verified">{t!(i18n, verified)}</strong> })}
+                        </p>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// Adding an organisation, with its stakeholder group and region.
+#[component]
+fn NewOrganisationForm(
+    /// Sends the new organisation.
+    create: Action<NewOrganisation, Result<Organisation, ApiError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = RwSignal::new(String::new());
+    let region = RwSignal::new(String::new());
+    let group = RwSignal::new(StakeholderGroup::CivilSociety);
+    let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let added = move || matches!(create.value().get(), Some(Ok(_)));
+    Effect::new(move |_| {
+        if matches!(create.value().get(), Some(Ok(_))) {
+            name.set(String::new());
+            region.set(String::new());
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        create.dispatch(NewOrganisation {
+            name: name.get_untracked(),
+            stakeholder_group: group.get_untracked(),
+            region: region.get_untracked(),
+        });
+    };
+    view! {
+        <section aria-labelledby="new-organisation-heading">
+            <h2 id="new-organisation-heading">{t!(i18n, add_organisation)}</h2>
+            <form id="organisation-form" on:submit=submit novalidate>
+                <TextField name="name" autocomplete="organization"
+                    label=move || t_string!(i18n, organisation_name)
+                    help=move || t_string!(i18n, organisation_name_help) value=name error />
+                <div class="field">
+                    <label for="stakeholder_group">{t!(i18n, stakeholder_group)}</label>
+                    <select id="stakeholder_group" name="stakeholder_group" on:change=move |ev| {
+                        if let Some(g) = StakeholderGroup::parse(&event_target_value(&ev)) {
+                            group.set(g);
+                        }
+                    }>
+                        {StakeholderGroup::ALL.into_iter().map(|g| view! {
+                            <option value=g.as_str() selected=move || group.get() == g>
+                                {move || i18n::group_name(i18n.get_locale(), g)}
+                            </option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <TextField name="region" autocomplete="off"
+                    label=move || t_string!(i18n, region)
+                    help=move || t_string!(i18n, region_help) value=region error />
+                <ErrorNotice error=general_error(error) />
+                <button type="submit" id="create-organisation" disabled=move || create.pending().get()>
+                    {t!(i18n, create_organisation)}
+                </button>
+                <p role="status" class="status">{move || added().then(|| t_string!(i18n, organisation_added))}</p>
+            </form>
+        </section>
+    }
+}
