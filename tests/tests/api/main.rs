@@ -65,6 +65,7 @@ for_each_database!(
     unknown_api_routes_and_methods_answer_in_json,
     an_address_that_is_not_utf8_is_rejected_in_json,
     every_operation_in_the_openapi_document_is_served,
+    every_operation_answers_each_kind_of_caller_as_designed,
 );
 
 async fn the_demo_consultation_is_listed_with_its_current_round(db: Db) {
@@ -1176,4 +1177,134 @@ async fn spawn_two_factor_on(app: &TestApp, handle: &str) -> TestApp {
         200
     );
     client
+}
+
+/// Who may call an operation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Access {
+    Anyone,
+    SignedIn,
+    Admin,
+}
+
+/// The designed access of every operation the router serves. The matrix test fails for an
+/// operation missing here, so a new endpoint cannot be forgotten.
+fn designed_access(method: &str, path: &str) -> Option<Access> {
+    use Access::*;
+    Some(match (method, path) {
+        ("get", "/api/v1/consultations")
+        | ("get", "/api/v1/consultations/{slug}")
+        | ("get", "/api/v1/consultations/{slug}/rounds/{round}")
+        | ("get", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}")
+        | ("get", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/comments")
+        | ("get", "/api/v1/organisations")
+        | ("post", "/api/v1/accounts")
+        | ("post", "/api/v1/session")
+        | ("delete", "/api/v1/session")
+        | ("post", "/api/v1/session/second-factor") => Anyone,
+        ("get", "/api/v1/session")
+        | ("post", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/comments")
+        | ("put", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/position")
+        | ("get", "/api/v1/account/sessions")
+        | ("delete", "/api/v1/account/sessions/{id}")
+        | ("put", "/api/v1/account/password")
+        | ("get", "/api/v1/account/export")
+        | ("delete", "/api/v1/account")
+        | ("post", "/api/v1/account/two-factor")
+        | ("put", "/api/v1/account/two-factor")
+        | ("delete", "/api/v1/account/two-factor") => SignedIn,
+        ("post", "/api/v1/organisations") => Admin,
+        _ => return None,
+    })
+}
+
+/// Every operation of the OpenAPI document (built from the router), sign-out last.
+async fn operations(app: &TestApp) -> Vec<(String, String)> {
+    let (_, doc) = parts(app.get("/api/v1/openapi.json").await).await;
+    let mut ops: Vec<(String, String)> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .expect("item")
+                .keys()
+                .map(move |m| (m.clone(), path.clone()))
+        })
+        .collect();
+    ops.sort_by_key(|(m, p)| {
+        (
+            m == "delete" && p == "/api/v1/session",
+            p.clone(),
+            m.clone(),
+        )
+    });
+    ops
+}
+
+/// Calls an operation with an empty JSON body for writes; the status and error code.
+async fn call(client: &TestApp, method: &str, path: &str) -> (u16, Value) {
+    let concrete = path
+        .replace("{slug}", "paris-call")
+        .replace("{round}", "2019")
+        .replace("{key}", "protect-individuals")
+        .replace("{id}", "0123456789abcdef");
+    let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+    let body = matches!(method, Method::POST | Method::PUT | Method::DELETE).then(|| json!({}));
+    let (status, body) = parts(client.request(method, &concrete, body).await).await;
+    (status, body["code"].clone())
+}
+
+async fn every_operation_answers_each_kind_of_caller_as_designed(db: Db) {
+    let app = spawn_app(db).await;
+    let participant = app.another_browser();
+    participant
+        .sign_up("participant", "a long passphrase")
+        .await;
+    let admin_without_2fa = app.another_browser();
+    admin_without_2fa
+        .sign_up("admin-one", "a long passphrase")
+        .await;
+    app.make_admin("admin-one").await;
+    app.sign_up("admin-two", "a long passphrase").await;
+    app.make_admin("admin-two").await;
+    app.sign_out().await;
+    let admin = spawn_two_factor_on(&app, "admin-two").await;
+    let anonymous = app.another_browser();
+
+    for (method, path) in operations(&app).await {
+        let access = designed_access(&method, &path)
+            .unwrap_or_else(|| panic!("{method} {path} has no designed access in this test"));
+        let refused = |(status, _): &(u16, Value)| *status == 401 || *status == 403;
+        let cell = format!("{method} {path}");
+
+        let result = call(&anonymous, &method, &path).await;
+        assert_eq!(
+            refused(&result),
+            access != Access::Anyone,
+            "anonymous: {cell} → {result:?}"
+        );
+        if access != Access::Anyone {
+            assert_eq!(result, (401, json!("not_signed_in")), "anonymous: {cell}");
+        }
+
+        let result = call(&participant, &method, &path).await;
+        assert_eq!(
+            refused(&result),
+            access == Access::Admin,
+            "participant: {cell} → {result:?}"
+        );
+        if access == Access::Admin {
+            assert_eq!(result, (403, json!("forbidden")), "participant: {cell}");
+            let result = call(&admin_without_2fa, &method, &path).await;
+            assert_eq!(
+                result,
+                (403, json!("two_factor_required")),
+                "admin without 2FA: {cell}"
+            );
+        }
+
+        let result = call(&admin, &method, &path).await;
+        assert!(!refused(&result), "admin: {cell} → {result:?}");
+    }
 }
