@@ -5,8 +5,8 @@
 use crate::error::{AppError, OnConflict};
 use shared::{
     AccountExport, ClauseRef, Comment, Consultation, ConsultationSummary, ExportedComment,
-    ExportedPosition, Organisation, Phase, Position, Round, RoundSummary, StakeholderGroup, Stance,
-    Tally,
+    ExportedPosition, Membership, MembershipRequest, MembershipStatus, Organisation, Phase,
+    Position, Round, RoundSummary, StakeholderGroup, Stance, Tally,
 };
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor, FromRow};
@@ -461,6 +461,7 @@ impl Store {
             "DELETE FROM pending_sign_ins WHERE account_id = $1".to_owned(),
             "DELETE FROM totp_secrets WHERE account_id = $1".to_owned(),
             "DELETE FROM recovery_codes WHERE account_id = $1".to_owned(),
+            "DELETE FROM memberships WHERE account_id = $1".to_owned(),
         ] {
             sqlx::query(&sql).bind(account_id).execute(&mut *tx).await?;
         }
@@ -521,6 +522,7 @@ impl Store {
             handle: account.handle.clone(),
             created_at_ms,
             sessions: Vec::new(),
+            memberships: self.memberships_of(account.id).await?,
             comments: comments
                 .iter()
                 .map(|w| ExportedComment {
@@ -771,6 +773,96 @@ impl Store {
         .await
         .on_conflict(AppError::OrganisationExists)?;
         Ok(())
+    }
+
+    // ---- memberships ------------------------------------------------------------------------
+
+    /// Asks for `account_id` to join organisation `slug` (nothing changes if it asked or belongs
+    /// already); `None` when there is no such organisation.
+    pub async fn request_membership(
+        &self,
+        account_id: i64,
+        slug: &str,
+    ) -> Result<Option<Membership>, AppError> {
+        let Some(organisation_id): Option<i64> =
+            sqlx::query_scalar("SELECT id FROM organisations WHERE slug = $1")
+                .bind(slug)
+                .fetch_optional(&self.pool)
+                .await?
+        else {
+            return Ok(None);
+        };
+        sqlx::query(
+            "INSERT INTO memberships (account_id, organisation_id, status, requested_at_ms) \
+             VALUES ($1, $2, 'requested', $3) ON CONFLICT (account_id, organisation_id) DO NOTHING",
+        )
+        .bind(account_id)
+        .bind(organisation_id)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(self
+            .memberships_of(account_id)
+            .await?
+            .into_iter()
+            .find(|m| m.organisation == slug))
+    }
+
+    /// The organisations an account belongs to or asked to join, by name.
+    pub async fn memberships_of(&self, account_id: i64) -> Result<Vec<Membership>, AppError> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT o.slug, o.name, m.status FROM memberships m \
+             JOIN organisations o ON o.id = m.organisation_id WHERE m.account_id = $1 ORDER BY o.name",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(organisation, organisation_name, status)| {
+                Ok(Membership {
+                    organisation,
+                    organisation_name,
+                    status: MembershipStatus::parse(&status).ok_or_else(|| {
+                        AppError::Corrupt(format!("membership status {status:?}"))
+                    })?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every request to join an organisation that waits for an administrator, oldest first.
+    pub async fn membership_requests(&self) -> Result<Vec<MembershipRequest>, AppError> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT o.slug, o.name, a.handle FROM memberships m \
+             JOIN organisations o ON o.id = m.organisation_id JOIN accounts a ON a.id = m.account_id \
+             WHERE m.status = 'requested' AND a.deleted_at_ms IS NULL ORDER BY m.requested_at_ms",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(organisation, organisation_name, handle)| MembershipRequest {
+                    organisation,
+                    organisation_name,
+                    handle,
+                },
+            )
+            .collect())
+    }
+
+    /// Accepts `handle`'s request to join `slug`; whether there was such a request.
+    pub async fn accept_membership(&self, slug: &str, handle: &str) -> Result<bool, AppError> {
+        let done = sqlx::query(
+            "UPDATE memberships SET status = 'member' WHERE status = 'requested' \
+             AND organisation_id = (SELECT id FROM organisations WHERE slug = $1) \
+             AND account_id = (SELECT id FROM accounts WHERE handle = $2)",
+        )
+        .bind(slug)
+        .bind(handle)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Ends a session.

@@ -6,9 +6,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::{
     ApiError, CastPosition, Clause, Comment, Consultation, ConsultationSummary, Credentials,
-    ErrorCode, Me, NewComment, NewOrganisation, OneTimeCode, Organisation, PasswordChange,
-    PasswordConfirmation, PositionCast, RecoveryCodes, Round, SessionInfo, SignInOutcome,
-    TotpSetup,
+    ErrorCode, Me, Membership, MembershipRequest, NewComment, NewOrganisation, OneTimeCode,
+    Organisation, PasswordChange, PasswordConfirmation, PositionCast, RecoveryCodes, Round,
+    SessionInfo, SignInOutcome, TotpSetup,
 };
 
 const BASE: &str = "/api/v1";
@@ -199,6 +199,28 @@ pub async fn list_organisations() -> Result<Vec<Organisation>, ApiError> {
 /// `POST /organisations`
 pub async fn create_organisation(new: &NewOrganisation) -> Result<Organisation, ApiError> {
     send(Request::post(&format!("{BASE}/organisations")), new).await
+}
+
+/// `POST /organisations/{slug}/membership`: ask to join.
+pub async fn request_membership(slug: &str) -> Result<Membership, ApiError> {
+    let url = format!("{BASE}/organisations/{}/membership", seg(slug));
+    decode(Request::post(&url).send().await.map_err(unreachable)?).await
+}
+
+/// `GET /account/memberships`
+pub async fn list_memberships() -> Result<Vec<Membership>, ApiError> {
+    get(&format!("{BASE}/account/memberships")).await
+}
+
+/// `GET /membership-requests` (administrators)
+pub async fn list_membership_requests() -> Result<Vec<MembershipRequest>, ApiError> {
+    get(&format!("{BASE}/membership-requests")).await
+}
+
+/// `PUT /organisations/{slug}/members/{handle}` (administrators)
+pub async fn accept_membership(slug: &str, handle: &str) -> Result<(), ApiError> {
+    let url = format!("{BASE}/organisations/{}/members/{}", seg(slug), seg(handle));
+    no_content(Request::put(&url).send().await.map_err(unreachable)?).await
 }
 
 /// `DELETE /session`: sign out.

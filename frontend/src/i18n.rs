@@ -74,6 +74,17 @@ pub fn group_name(locale: Locale, group: StakeholderGroup) -> &'static str {
     }
 }
 
+/// "<handle> asks to join <organisation>".
+pub fn request_line(locale: Locale, handle: &str, organisation: &str) -> String {
+    td_display!(
+        locale,
+        request_line,
+        handle = handle,
+        organisation = organisation
+    )
+    .to_string()
+}
+
 /// "N comments", with the language's plural rules.
 pub fn comment_count(locale: Locale, count: u64) -> String {
     td_display!(locale, comment_count, count = count).to_string()

@@ -365,6 +365,7 @@ pub struct AccountExport {
     pub comments: Vec<ExportedComment>,
     /// Every position ever cast, oldest first (the current one is the last per clause).
     pub positions: Vec<ExportedPosition>,
+    pub memberships: Vec<Membership>,
 }
 
 /// Where something was written: consultation, round, clause.
@@ -456,4 +457,53 @@ pub struct NewOrganisation {
     pub name: String,
     pub stakeholder_group: StakeholderGroup,
     pub region: String,
+}
+
+/// Where a participant stands with an organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MembershipStatus {
+    /// Asked to join; an administrator has not accepted yet.
+    Requested,
+    /// Belongs to the organisation.
+    Member,
+}
+
+impl MembershipStatus {
+    /// The status as stored and sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Requested => "requested",
+            Self::Member => "member",
+        }
+    }
+
+    /// The status named `s`.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Requested, Self::Member]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
+}
+
+/// A participant's membership of an organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Membership {
+    /// The organisation's slug.
+    pub organisation: String,
+    pub organisation_name: String,
+    pub status: MembershipStatus,
+}
+
+/// A request to join an organisation, as administrators see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MembershipRequest {
+    /// The organisation's slug.
+    pub organisation: String,
+    pub organisation_name: String,
+    /// The participant's handle.
+    pub handle: String,
 }

@@ -11,8 +11,8 @@ use axum::http::StatusCode;
 use axum::http::header;
 use axum_extra::extract::CookieJar;
 use shared::{
-    AccountExport, ApiError, FieldError, OneTimeCode, PasswordChange, PasswordConfirmation,
-    RecoveryCodes, SessionInfo, TotpSetup,
+    AccountExport, ApiError, FieldError, Membership, OneTimeCode, PasswordChange,
+    PasswordConfirmation, RecoveryCodes, SessionInfo, TotpSetup,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -29,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             confirm_two_factor,
             disable_two_factor
         ))
+        .routes(routes!(list_memberships))
 }
 
 /// Refuses with a field error on `password` unless it is the account's password (ASVS 7.5.1).
@@ -290,4 +291,14 @@ async fn disable_two_factor(
         "two-factor sign-in off"
     );
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Lists the organisations the account belongs to or asked to join.
+#[utoipa::path(get, path = "/api/v1/account/memberships", tag = "session",
+    responses((status = 200, body = Vec<Membership>), (status = 401, body = ApiError)))]
+async fn list_memberships(
+    State(state): State<AppState>,
+    SignedIn(account): SignedIn,
+) -> Result<ApiJson<Vec<Membership>>, AppError> {
+    Ok(ApiJson(state.store.memberships_of(account.id).await?))
 }

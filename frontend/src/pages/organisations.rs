@@ -7,7 +7,9 @@ use crate::use_session;
 use leptos::prelude::*;
 use leptos_i18n::{t, t_string};
 use leptos_router::components::A;
-use shared::{ApiError, NewOrganisation, Organisation, StakeholderGroup};
+use shared::{
+    ApiError, Membership, MembershipStatus, NewOrganisation, Organisation, StakeholderGroup,
+};
 
 /// The organisations page.
 #[component]
@@ -18,9 +20,29 @@ pub fn Organisations() -> impl IntoView {
         let new = new.clone();
         async move { api::create_organisation(&new).await }
     });
+    let join = Action::new_local(|slug: &String| {
+        let slug = slug.clone();
+        async move { api::request_membership(&slug).await }
+    });
+    let accept = Action::new_local(|(slug, handle): &(String, String)| {
+        let (slug, handle) = (slug.clone(), handle.clone());
+        async move { api::accept_membership(&slug, &handle).await }
+    });
+    let signed_in = Memo::new(move |_| session.me.get().is_some());
+    // The list, with the reader's own memberships when signed in.
     let list = LocalResource::new(move || {
         create.version().get();
-        api::list_organisations()
+        join.version().get();
+        let signed_in = signed_in.get();
+        async move {
+            let organisations = api::list_organisations().await?;
+            let memberships = if signed_in {
+                api::list_memberships().await?
+            } else {
+                Vec::new()
+            };
+            Ok::<_, ApiError>((organisations, memberships))
+        }
     });
     // Administrators see the form once they have two factors; before, they are told why not.
     let admin = Memo::new(move |_| session.me.get().filter(|m| m.admin).map(|m| m.two_factor));
@@ -30,12 +52,14 @@ pub fn Organisations() -> impl IntoView {
         <Transition fallback=Loading>
             <ErrorBoundary fallback=errors_fallback>
                 {move || Suspend::new(async move {
-                    list.await.map(|list| view! { <OrganisationList organisations=list /> })
+                    list.await.map(|(organisations, memberships)| view! {
+                        <OrganisationList organisations memberships signed_in=signed_in.get_untracked() join />
+                    })
                 })}
             </ErrorBoundary>
         </Transition>
         {move || match admin.get() {
-            Some(true) => view! { <NewOrganisationForm create /> }.into_any(),
+            Some(true) => view! { <NewOrganisationForm create /> <Requests accept join /> }.into_any(),
             Some(false) => view! {
                 <p class="notice"><A href="/account">{t!(i18n, admin_needs_two_factor)}</A></p>
             }
@@ -45,9 +69,17 @@ pub fn Organisations() -> impl IntoView {
     }
 }
 
-/// The organisations, by name.
+/// The organisations, by name, each with the reader's membership or a way to ask for one.
 #[component]
-fn OrganisationList(organisations: Vec<Organisation>) -> impl IntoView {
+fn OrganisationList(
+    organisations: Vec<Organisation>,
+    /// The reader's memberships.
+    memberships: Vec<Membership>,
+    /// Whether the reader is signed in (and so may ask to join).
+    signed_in: bool,
+    /// Asks to join the organisation with this slug.
+    join: Action<String, Result<Membership, ApiError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     if organisations.is_empty() {
         return view! { <p class="empty">{t!(i18n, no_organisations)}</p> }.into_any();
@@ -56,6 +88,22 @@ fn OrganisationList(organisations: Vec<Organisation>) -> impl IntoView {
         <ul class="cards" id="organisations">
             {organisations.into_iter().map(|o| {
                 let group = o.stakeholder_group;
+                let status = memberships.iter().find(|m| m.organisation == o.slug).map(|m| m.status);
+                let slug = o.slug.clone();
+                let membership = match status {
+                    Some(MembershipStatus::Member) => {
+                        Some(view! { <p class="membership">{t!(i18n, membership_member)}</p> }.into_any())
+                    }
+                    Some(MembershipStatus::Requested) => {
+                        Some(view! { <p class="membership">{t!(i18n, membership_requested)}</p> }.into_any())
+                    }
+                    None if signed_in => Some(view! {
+                        <button type="button" class="join" on:click=move |_| { join.dispatch(slug.clone()); }>
+                            {t!(i18n, ask_to_join)}
+                        </button>
+                    }.into_any()),
+                    None => None,
+                };
                 view! {
                     <li class="card">
                         <h2>{o.name}</h2>
@@ -63,6 +111,7 @@ fn OrganisationList(organisations: Vec<Organisation>) -> impl IntoView {
                             {move || i18n::group_name(i18n.get_locale(), group)}" · "{o.region}
                             {o.verified.then(|| view! { " · "<strong class="verified">{t!(i18n, verified)}</strong> })}
                         </p>
+                        {membership}
                     </li>
                 }
             }).collect_view()}
@@ -127,6 +176,57 @@ fn NewOrganisationForm(
                 </button>
                 <p role="status" class="status">{move || added().then(|| t_string!(i18n, organisation_added))}</p>
             </form>
+        </section>
+    }
+}
+
+/// Requests to join that wait for an administrator, each with a way to accept it.
+#[component]
+fn Requests(
+    /// Accepts (organisation slug, handle).
+    accept: Action<(String, String), Result<(), ApiError>>,
+    /// New requests arrive through this action too.
+    join: Action<String, Result<Membership, ApiError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let requests = LocalResource::new(move || {
+        accept.version().get();
+        join.version().get();
+        api::list_membership_requests()
+    });
+    view! {
+        <section aria-labelledby="requests-heading">
+            <h2 id="requests-heading">{t!(i18n, membership_requests)}</h2>
+            <ErrorNotice error=Signal::derive(move || accept.value().get().and_then(Result::err)) />
+            <Transition fallback=Loading>
+                <ErrorBoundary fallback=errors_fallback>
+                    {move || Suspend::new(async move {
+                        requests.await.map(|list| {
+                            if list.is_empty() {
+                                return view! { <p class="empty">{t!(i18n, no_membership_requests)}</p> }.into_any();
+                            }
+                            view! {
+                                <ul class="session-list" id="membership-requests">
+                                    {list.into_iter().map(|r| {
+                                        let key = (r.organisation.clone(), r.handle.clone());
+                                        view! {
+                                            <li class="session">
+                                                <span>
+                                                    {move || i18n::request_line(i18n.get_locale(), &r.handle, &r.organisation_name)}
+                                                </span>
+                                                <button type="button" class="accept" on:click=move |_| { accept.dispatch(key.clone()); }>
+                                                    {t!(i18n, accept)}
+                                                </button>
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            }
+                            .into_any()
+                        })
+                    })}
+                </ErrorBoundary>
+            </Transition>
         </section>
     }
 }

@@ -49,6 +49,7 @@ for_each_database!(
     turning_off_two_factor_needs_the_password,
     only_an_administrator_with_two_factor_creates_organisations,
     an_organisation_needs_a_name_a_region_and_a_known_group,
+    a_participant_asks_to_join_and_an_administrator_accepts,
     commenting_needs_a_session,
     a_comment_is_stored_and_listed,
     an_empty_comment_is_rejected,
@@ -704,7 +705,7 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
             "{method} {path} is documented but not routed"
         );
     }
-    assert_eq!(operations.len(), 22, "every operation is documented");
+    assert_eq!(operations.len(), 26, "every operation is documented");
 }
 
 #[tokio::test]
@@ -1201,8 +1202,12 @@ fn designed_access(method: &str, path: &str) -> Option<Access> {
         | ("delete", "/api/v1/account")
         | ("post", "/api/v1/account/two-factor")
         | ("put", "/api/v1/account/two-factor")
-        | ("delete", "/api/v1/account/two-factor") => SignedIn,
-        ("post", "/api/v1/organisations") => Admin,
+        | ("delete", "/api/v1/account/two-factor")
+        | ("get", "/api/v1/account/memberships")
+        | ("post", "/api/v1/organisations/{slug}/membership") => SignedIn,
+        ("post", "/api/v1/organisations")
+        | ("get", "/api/v1/membership-requests")
+        | ("put", "/api/v1/organisations/{slug}/members/{handle}") => Admin,
         _ => return None,
     })
 }
@@ -1237,7 +1242,8 @@ async fn call(client: &TestApp, method: &str, path: &str) -> (u16, Value) {
         .replace("{slug}", "paris-call")
         .replace("{round}", "2019")
         .replace("{key}", "protect-individuals")
-        .replace("{id}", "0123456789abcdef");
+        .replace("{id}", "0123456789abcdef")
+        .replace("{handle}", "participant");
     let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
     let body = matches!(method, Method::POST | Method::PUT | Method::DELETE).then(|| json!({}));
     parts(client.request(method, &concrete, body).await).await
@@ -1304,4 +1310,49 @@ async fn every_operation_answers_each_kind_of_caller_as_designed(db: Db) {
         let result = call(&admin, &method, &path).await;
         assert!(!refused(&result), "admin: {cell} → {result:?}");
     }
+}
+
+async fn a_participant_asks_to_join_and_an_administrator_accepts(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_up("secretariat", "a long passphrase").await;
+    app.make_admin("secretariat").await;
+    app.sign_out().await;
+    let admin = spawn_two_factor_on(&app, "secretariat").await;
+    let new = json!({"name": "Digital Rights Lab", "stakeholder_group": "civil_society", "region": "Global"});
+    admin
+        .request(Method::POST, "/api/v1/organisations", Some(new))
+        .await;
+    let member = app.another_browser();
+    member.sign_up("amina", "a long passphrase").await;
+    let join = "/api/v1/organisations/digital-rights-lab/membership";
+
+    let (status, asked) = parts(member.request(Method::POST, join, None).await).await;
+    assert_eq!((status, &asked["status"]), (200, &json!("requested")));
+    let (_, again) = parts(member.request(Method::POST, join, None).await).await;
+    assert_eq!(again, asked, "asking twice changes nothing");
+    let (_, requests) = parts(admin.get("/api/v1/membership-requests").await).await;
+    assert_eq!(requests[0]["handle"], "amina");
+    assert_eq!(requests[0]["organisation"], "digital-rights-lab");
+
+    let accept = "/api/v1/organisations/digital-rights-lab/members/amina";
+    assert_eq!(admin.request(Method::PUT, accept, None).await.status(), 204);
+    let (_, mine) = parts(member.get("/api/v1/account/memberships").await).await;
+    assert_eq!(mine[0]["status"], "member");
+    let (_, requests) = parts(admin.get("/api/v1/membership-requests").await).await;
+    assert_eq!(requests, json!([]));
+    assert_eq!(
+        admin.request(Method::PUT, accept, None).await.status(),
+        404,
+        "nothing left to accept"
+    );
+    let unknown = "/api/v1/organisations/nobody/membership";
+    assert_eq!(
+        member.request(Method::POST, unknown, None).await.status(),
+        404
+    );
+    let (_, export) = parts(member.get("/api/v1/account/export").await).await;
+    assert_eq!(
+        export["memberships"][0]["organisation"],
+        "digital-rights-lab"
+    );
 }

@@ -384,5 +384,39 @@ async fn an_administrator_with_two_factor_adds_an_organisation() {
     browser
         .wait_for_text("organisations", "Academia · Global · Verified")
         .await;
+
+    // A participant asks to join (here through the API); the administrator accepts in the page.
+    let applicant = app.another_browser();
+    applicant.sign_up("applicant", "a long passphrase").await;
+    let join = "/api/v1/organisations/university-of-the-commons/membership";
+    assert_eq!(
+        applicant
+            .request(reqwest::Method::POST, join, None)
+            .await
+            .status(),
+        200
+    );
+    browser.client.goto(&organisations).await.expect("open");
+    browser
+        .wait_for_text(
+            "membership-requests",
+            "applicant asks to join University of the Commons",
+        )
+        .await;
+    browser.click(".accept").await;
+    browser.wait_for_text("main", "No requests waiting.").await;
+    let (_, mine) = tests::parts(applicant.get("/api/v1/account/memberships").await).await;
+    assert_eq!(mine[0]["status"], "member");
+
+    // Another participant asks to join from the page itself.
+    browser.click(SIGN_OUT).await;
+    browser.wait(SIGN_IN_LINK).await;
+    sign_up(&browser, "joiner", "a long passphrase").await;
+    browser.wait(SIGNED_IN_HANDLE).await;
+    browser.client.goto(&organisations).await.expect("open");
+    browser.click(".join").await;
+    browser
+        .wait_for_text("organisations", "You asked to join")
+        .await;
     browser.close().await;
 }
