@@ -67,6 +67,7 @@ for_each_database!(
     an_address_that_is_not_utf8_is_rejected_in_json,
     every_operation_in_the_openapi_document_is_served,
     every_operation_answers_each_kind_of_caller_as_designed,
+    public_answers_carry_no_email_address,
 );
 
 async fn the_demo_consultation_is_listed_with_its_current_round(db: Db) {
@@ -1355,4 +1356,31 @@ async fn a_participant_asks_to_join_and_an_administrator_accepts(db: Db) {
         export["memberships"][0]["organisation"],
         "digital-rights-lab"
     );
+}
+
+async fn public_answers_carry_no_email_address(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_up("amina", "a long passphrase").await;
+    app.post_comment(CLAUSE, json!({"body": "Public words."}))
+        .await;
+    let anonymous = app.another_browser();
+
+    for (method, path) in operations(&app).await {
+        if method != "get" || designed_access(&method, &path) != Some(Access::Anyone) {
+            continue;
+        }
+        let (status, body) = call(&anonymous, &method, &path).await;
+        assert_eq!(status, 200, "{path}");
+        let text = body.to_string();
+        let email_like = text
+            .split(|c: char| c.is_whitespace() || c == '"')
+            .any(|word| {
+                word.split_once('@')
+                    .is_some_and(|(user, domain)| !user.is_empty() && domain.contains('.'))
+            });
+        assert!(
+            !email_like,
+            "{path} shows something like an email address: {text}"
+        );
+    }
 }
