@@ -63,7 +63,7 @@ pub fn new_recovery_codes() -> (Vec<String>, Vec<String>) {
         .map(|_| {
             let mut bytes = [0u8; 10];
             rand::rng().fill_bytes(&mut bytes);
-            let raw = data_free_base32(&bytes);
+            let raw = lower_base32(&bytes);
             let shown = raw
                 .as_bytes()
                 .chunks(4)
@@ -87,7 +87,7 @@ pub fn recovery_digest(typed: &str) -> String {
 }
 
 /// Lower-case base32 (RFC 4648 alphabet) without padding: 10 bytes give 16 characters.
-fn data_free_base32(bytes: &[u8]) -> String {
+fn lower_base32(bytes: &[u8]) -> String {
     Secret::from(bytes.to_vec())
         .to_base32()
         .to_ascii_lowercase()
