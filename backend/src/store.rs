@@ -40,7 +40,8 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-fn ms(d: Duration) -> i64 {
+/// A duration in milliseconds, as the store keeps times.
+pub fn ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 

@@ -51,6 +51,12 @@ pub fn matching_step(totp: &Totp, code: &str, now_secs: u64) -> Option<i64> {
         .and_then(|step| i64::try_from(step).ok())
 }
 
+/// The time step a six-digit `code` belongs to, if it is valid at this moment.
+pub fn matching_step_now(totp: &Totp, code: &str) -> Option<i64> {
+    let now_secs = u64::try_from(crate::store::now_ms() / 1000).unwrap_or(0);
+    matching_step(totp, code, now_secs)
+}
+
 /// Whether `code` looks like an authenticator code rather than a recovery code.
 pub fn is_totp_code(code: &str) -> bool {
     let code = code.trim();

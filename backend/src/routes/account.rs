@@ -252,8 +252,7 @@ async fn confirm_two_factor(
         return Err(AppError::TwoFactorAlreadyOn);
     }
     let totp = two_factor::totp(&stored.secret_base32, &account.handle)?;
-    let now_secs = u64::try_from(crate::store::now_ms() / 1000).unwrap_or(0);
-    let Some(step) = two_factor::matching_step(&totp, &code.code, now_secs) else {
+    let Some(step) = two_factor::matching_step_now(&totp, &code.code) else {
         return Err(AppError::Validation(vec![FieldError::new(
             "code",
             "wrong",

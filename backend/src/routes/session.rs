@@ -4,7 +4,7 @@ use crate::auth::{self, ClientAddress, CookieKind, SignedIn};
 use crate::error::AppError;
 use crate::extract::ApiJson;
 use crate::state::AppState;
-use crate::store::{Account, now_ms};
+use crate::store::{Account, ms, now_ms};
 use crate::two_factor;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -100,7 +100,7 @@ async fn sign_in(
 ) -> Result<(CookieJar, ApiJson<SignInOutcome>), AppError> {
     let key = auth::handle_key(&credentials.handle);
     let now = now_ms();
-    let window = i64::try_from(auth::THROTTLE_WINDOW.as_millis()).unwrap_or(i64::MAX);
+    let window = ms(auth::THROTTLE_WINDOW);
     let failures = state
         .store
         .sign_in_failures(&key, &address, now - window)
@@ -178,7 +178,7 @@ async fn complete_sign_in(
     let pending = jar
         .get(auth::cookie_name(CookieKind::PendingSignIn, https))
         .map(|c| auth::token_digest(c.value()));
-    let max_age = i64::try_from(PENDING_LIFETIME.as_millis()).unwrap_or(i64::MAX);
+    let max_age = ms(PENDING_LIFETIME);
     let account = match &pending {
         Some(digest) => {
             state
@@ -235,8 +235,7 @@ pub async fn second_factor_accepted(
         return Ok(false);
     };
     let totp = two_factor::totp(&stored.secret_base32, &account.handle)?;
-    let now_secs = u64::try_from(now_ms() / 1000).unwrap_or(0);
-    match two_factor::matching_step(&totp, code, now_secs) {
+    match two_factor::matching_step_now(&totp, code) {
         Some(step) => state.store.accept_totp_step(account.id, step).await,
         None => Ok(false),
     }
