@@ -5,8 +5,9 @@
 //! number of server processes can share sessions.
 
 use crate::error::AppError;
+use crate::extract::path_param;
 use crate::state::AppState;
-use crate::store::{Account, SignInFailures};
+use crate::store::{Account, ConsultationRef, SignInFailures};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::FromRequestParts;
@@ -16,7 +17,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use shared::FieldError;
+use shared::{ConsultationAccess, FieldError};
 use std::sync::LazyLock;
 use std::time::Duration;
 
@@ -127,8 +128,9 @@ pub fn handle_key(typed: &str) -> String {
     typed.trim().to_lowercase().chars().take(64).collect()
 }
 
-/// A new random session token and the digest under which it is stored.
-pub fn new_session_token() -> (String, String) {
+/// A new random token (256 bits: a session, a pending sign-in, an invitation) and the digest
+/// under which it is stored.
+pub fn new_token() -> (String, String) {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
@@ -136,7 +138,7 @@ pub fn new_session_token() -> (String, String) {
     (token, digest)
 }
 
-/// The stored form of a session token.
+/// The stored form of a token.
 pub fn token_digest(token: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
 }
@@ -219,13 +221,125 @@ impl FromRequestParts<AppState> for Admin {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let SignedIn(account) = SignedIn::from_request_parts(parts, state).await?;
         if !account.is_admin() {
-            return Err(AppError::Forbidden);
+            return Err(AppError::Forbidden("Only an administrator may do this."));
         }
-        if !state.store.two_factor_enabled(account.id).await? {
-            return Err(AppError::TwoFactorRequired);
-        }
+        require_two_factor(state, &account).await?;
         Ok(Self(account))
     }
+}
+
+/// Refuses an administrator or convener who has not turned on two-factor sign-in.
+async fn require_two_factor(state: &AppState, account: &Account) -> Result<(), AppError> {
+    if state.store.two_factor_enabled(account.id).await? {
+        Ok(())
+    } else {
+        Err(AppError::TwoFactorRequired)
+    }
+}
+
+/// A signed-in administrator or convener of any consultation, with two-factor sign-in: they
+/// look after organisations, which every consultation shares.
+pub struct Steward(pub Account);
+
+impl FromRequestParts<AppState> for Steward {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let SignedIn(account) = SignedIn::from_request_parts(parts, state).await?;
+        if !is_steward(state, &account).await? {
+            return Err(AppError::Forbidden(
+                "Only an administrator or a convener may do this.",
+            ));
+        }
+        require_two_factor(state, &account).await?;
+        Ok(Self(account))
+    }
+}
+
+async fn is_steward(state: &AppState, account: &Account) -> Result<bool, AppError> {
+    Ok(account.is_admin() || !state.store.convenes(account.id).await?.is_empty())
+}
+
+/// Whether `account` acts as a steward now: an administrator or convener with two factors.
+pub async fn acts_as_steward(state: &AppState, account: &Account) -> Result<bool, AppError> {
+    Ok(is_steward(state, account).await? && state.store.two_factor_enabled(account.id).await?)
+}
+
+/// Refuses unless `account` convenes this consultation (administrators convene them all) and has
+/// two-factor sign-in on.
+pub async fn require_convener(
+    state: &AppState,
+    account: &Account,
+    consultation: &ConsultationRef,
+) -> Result<(), AppError> {
+    if !account.is_admin() && !state.store.is_convener(account.id, consultation.id).await? {
+        return Err(AppError::Forbidden(
+            "Only this consultation's conveners may do this.",
+        ));
+    }
+    require_two_factor(state, account).await
+}
+
+/// A convener of the consultation named by the route's `slug` (or an administrator), with
+/// two-factor sign-in; 401, 404 for an unknown consultation, 403 otherwise.
+pub struct Convening {
+    pub account: Account,
+    pub consultation: ConsultationRef,
+}
+
+impl FromRequestParts<AppState> for Convening {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let SignedIn(account) = SignedIn::from_request_parts(parts, state).await?;
+        let slug = path_param(parts, state, "slug").await?;
+        let consultation = state
+            .store
+            .consultation_ref(&slug)
+            .await?
+            .ok_or(AppError::NotFound("consultation"))?;
+        require_convener(state, &account, &consultation).await?;
+        Ok(Self {
+            account,
+            consultation,
+        })
+    }
+}
+
+/// Somebody who may manage the organisation named by the route's `slug`: its representative,
+/// or a steward (see [`Steward`]).
+pub struct OrganisationLead(pub Account);
+
+impl FromRequestParts<AppState> for OrganisationLead {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let SignedIn(account) = SignedIn::from_request_parts(parts, state).await?;
+        let slug = path_param(parts, state, "slug").await?;
+        if state.store.is_representative(account.id, &slug).await? {
+            return Ok(Self(account));
+        }
+        if !is_steward(state, &account).await? {
+            return Err(AppError::Forbidden(
+                "Only the organisation's representative, an administrator or a convener may do this.",
+            ));
+        }
+        require_two_factor(state, &account).await?;
+        Ok(Self(account))
+    }
+}
+
+/// Whether `account` may comment and take positions in the consultation: anyone signed in when
+/// it is open; otherwise those who accepted an invitation, its conveners and administrators.
+pub async fn may_take_part(
+    state: &AppState,
+    account: &Account,
+    consultation: &ConsultationRef,
+) -> Result<bool, AppError> {
+    Ok(consultation.access == ConsultationAccess::Open
+        || account.is_admin()
+        || state.store.takes_part(account.id, consultation.id).await?
+        || state.store.is_convener(account.id, consultation.id).await?)
 }
 
 /// The signed-in account, or `None`; never fails for lack of a session.
@@ -332,8 +446,8 @@ mod tests {
 
     #[test]
     fn session_tokens_are_long_random_and_stored_only_as_digests() {
-        let (a, a_digest) = new_session_token();
-        let (b, _) = new_session_token();
+        let (a, a_digest) = new_token();
+        let (b, _) = new_token();
         assert_ne!(a, b);
         assert_eq!(a.len(), 43); // 256 bits, base64url
         assert_ne!(a, a_digest);

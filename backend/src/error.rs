@@ -25,10 +25,19 @@ pub enum AppError {
     CrossSite,
     #[error("two-factor sign-in is on already")]
     TwoFactorAlreadyOn,
-    #[error("only administrators may do this")]
-    Forbidden,
-    #[error("administrators must turn on two-factor sign-in first")]
+    /// The account may not do this; the message says who may.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    #[error("administrators and conveners must turn on two-factor sign-in first")]
     TwoFactorRequired,
+    #[error("the consultation is by invitation only")]
+    NotInvited,
+    #[error("invitation used")]
+    InvitationUsed,
+    #[error("invitation expired")]
+    InvitationExpired,
+    #[error("invitation revoked")]
+    InvitationRevoked,
     #[error("organisation exists")]
     OrganisationExists,
     #[error("two-factor enrolment not started")]
@@ -104,15 +113,44 @@ impl AppError {
                     ),
                 ),
             ),
-            E::Forbidden => (
+            E::Forbidden(who) => (
                 StatusCode::FORBIDDEN,
-                ApiError::new(ErrorCode::Forbidden, "Only an administrator may do this."),
+                ApiError::new(ErrorCode::Forbidden, *who),
             ),
             E::TwoFactorRequired => (
                 StatusCode::FORBIDDEN,
                 ApiError::new(
                     ErrorCode::TwoFactorRequired,
-                    "Turn on two-factor sign-in in your account before acting as an administrator.",
+                    "Turn on two-factor sign-in in your account before acting as an administrator \
+                     or convener.",
+                ),
+            ),
+            E::NotInvited => (
+                StatusCode::FORBIDDEN,
+                ApiError::new(
+                    ErrorCode::NotInvited,
+                    "This consultation is by invitation only. Ask its conveners for an invitation.",
+                ),
+            ),
+            E::InvitationUsed => (
+                StatusCode::CONFLICT,
+                ApiError::new(
+                    ErrorCode::InvitationUsed,
+                    "This invitation has been used already. Ask the conveners for a new one.",
+                ),
+            ),
+            E::InvitationExpired => (
+                StatusCode::CONFLICT,
+                ApiError::new(
+                    ErrorCode::InvitationExpired,
+                    "This invitation has expired. Ask the conveners for a new one.",
+                ),
+            ),
+            E::InvitationRevoked => (
+                StatusCode::CONFLICT,
+                ApiError::new(
+                    ErrorCode::InvitationRevoked,
+                    "The conveners withdrew this invitation. Ask them if you think it is a mistake.",
                 ),
             ),
             E::OrganisationExists => (

@@ -86,3 +86,18 @@ where
         }
     }
 }
+
+/// The path parameter `name` of the matched route, decoded; for extractors that must know which
+/// record a request is about before the handler reads its body.
+pub async fn path_param<S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+    name: &str,
+) -> Result<String, AppError> {
+    let ApiPath(mut params) =
+        ApiPath::<std::collections::HashMap<String, String>>::from_request_parts(parts, state)
+            .await?;
+    params.remove(name).ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!("the route has no path parameter {name:?}"))
+    })
+}

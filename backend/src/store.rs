@@ -6,12 +6,16 @@ use crate::error::{AppError, OnConflict};
 use shared::{
     AccountExport, ClauseRef, Comment, Consultation, ConsultationSummary, ExportedComment,
     ExportedPosition, Membership, MembershipRequest, MembershipStatus, Organisation, Phase,
-    Position, Round, RoundSummary, StakeholderGroup, Stance, Tally,
+    Position, Round, RoundSummary, Stance, Tally,
 };
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor, FromRow};
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+mod participation;
+use participation::parse_group;
+pub use participation::{ConsultationRef, InvitationDraft, RepresentativeOutcome};
 
 /// A session ends after this long without use (ASVS 7.3.1).
 pub const SESSION_IDLE: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -99,6 +103,8 @@ pub struct StoredCredentials {
 #[derive(Debug, Clone, FromRow)]
 pub struct ClauseRow {
     pub id: i64,
+    pub consultation_id: i64,
+    pub consultation_access: String,
     pub consultation_slug: String,
     pub consultation_title: String,
     pub round_slug: String,
@@ -126,6 +132,16 @@ impl ClauseRow {
     /// The round's phase (the column's CHECK constraint keeps it valid).
     pub fn phase(&self) -> Result<Phase, AppError> {
         parse_phase(&self.phase)
+    }
+
+    /// The clause's consultation, as the access rules need it.
+    pub fn consultation(&self) -> Result<ConsultationRef, AppError> {
+        Ok(ConsultationRef {
+            id: self.consultation_id,
+            slug: self.consultation_slug.clone(),
+            title: self.consultation_title.clone(),
+            access: participation::parse_access(&self.consultation_access)?,
+        })
     }
 }
 
@@ -463,13 +479,16 @@ impl Store {
             "DELETE FROM totp_secrets WHERE account_id = $1".to_owned(),
             "DELETE FROM recovery_codes WHERE account_id = $1".to_owned(),
             "DELETE FROM memberships WHERE account_id = $1".to_owned(),
+            "DELETE FROM conveners WHERE account_id = $1".to_owned(),
+            "UPDATE organisations SET representative_id = NULL WHERE representative_id = $1"
+                .to_owned(),
         ] {
             sqlx::query(&sql).bind(account_id).execute(&mut *tx).await?;
         }
         // '~' cannot start a handle, so the tombstone can never be signed into or chosen.
         sqlx::query(
             "UPDATE accounts SET handle = '~deleted-' || CAST(id AS TEXT), password_hash = '', \
-             deleted_at_ms = $1 WHERE id = $2",
+             shown_organisation_id = NULL, deleted_at_ms = $1 WHERE id = $2",
         )
         .bind(now_ms())
         .bind(account_id)
@@ -524,6 +543,9 @@ impl Store {
             created_at_ms,
             sessions: Vec::new(),
             memberships: self.memberships_of(account.id).await?,
+            participations: self.participations(account.id).await?,
+            convenes: self.convenes(account.id).await?,
+            shown_organisation: self.shown_organisation(account.id).await?,
             comments: comments
                 .iter()
                 .map(|w| ExportedComment {
@@ -732,47 +754,64 @@ impl Store {
             stakeholder_group: String,
             region: String,
             verified: i64,
+            representative: Option<String>,
         }
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT slug, name, stakeholder_group, region, verified FROM organisations ORDER BY name",
+            "SELECT o.slug, o.name, o.stakeholder_group, o.region, o.verified, \
+                    a.handle AS representative \
+             FROM organisations o LEFT JOIN accounts a ON a.id = o.representative_id \
+             ORDER BY o.name",
         )
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
             .map(|r| {
                 Ok(Organisation {
-                    stakeholder_group: StakeholderGroup::parse(&r.stakeholder_group).ok_or_else(
-                        || {
-                            AppError::Corrupt(format!(
-                                "unknown stakeholder group {:?}",
-                                r.stakeholder_group
-                            ))
-                        },
-                    )?,
+                    stakeholder_group: parse_group(&r.stakeholder_group)?,
                     slug: r.slug,
                     name: r.name,
                     region: r.region,
                     verified: r.verified != 0,
+                    representative: r.representative,
                 })
             })
             .collect()
     }
 
-    /// Adds an organisation; a taken slug is [`AppError::OrganisationExists`].
-    pub async fn create_organisation(&self, organisation: &Organisation) -> Result<(), AppError> {
-        sqlx::query(
+    /// Adds an organisation, with `founder` as its first member when a participant declares
+    /// it; a taken slug is [`AppError::OrganisationExists`].
+    pub async fn create_organisation(
+        &self,
+        organisation: &Organisation,
+        founder: Option<i64>,
+    ) -> Result<(), AppError> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO organisations (slug, name, stakeholder_group, region, verified, created_at_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(&organisation.slug)
         .bind(&organisation.name)
         .bind(organisation.stakeholder_group.as_str())
         .bind(&organisation.region)
         .bind(i64::from(organisation.verified))
-        .bind(now_ms())
-        .execute(&self.pool)
+        .bind(now)
+        .fetch_one(&mut *tx)
         .await
         .on_conflict(AppError::OrganisationExists)?;
+        if let Some(account_id) = founder {
+            sqlx::query(
+                "INSERT INTO memberships (account_id, organisation_id, status, requested_at_ms) \
+                 VALUES ($1, $2, 'member', $3)",
+            )
+            .bind(account_id)
+            .bind(id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -831,13 +870,19 @@ impl Store {
             .collect()
     }
 
-    /// Every request to join an organisation that waits for an administrator, oldest first.
-    pub async fn membership_requests(&self) -> Result<Vec<MembershipRequest>, AppError> {
+    /// The requests to join that wait for an answer, oldest first: all of them, or those of the
+    /// organisations `represented_by` represents.
+    pub async fn membership_requests(
+        &self,
+        represented_by: Option<i64>,
+    ) -> Result<Vec<MembershipRequest>, AppError> {
         let rows: Vec<(String, String, String)> = sqlx::query_as(
             "SELECT o.slug, o.name, a.handle FROM memberships m \
              JOIN organisations o ON o.id = m.organisation_id JOIN accounts a ON a.id = m.account_id \
-             WHERE m.status = 'requested' AND a.deleted_at_ms IS NULL ORDER BY m.requested_at_ms",
+             WHERE m.status = 'requested' AND a.deleted_at_ms IS NULL \
+               AND ($1 IS NULL OR o.representative_id = $1) ORDER BY m.requested_at_ms",
         )
+        .bind(represented_by)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
@@ -884,12 +929,13 @@ impl Store {
             slug: String,
             title: String,
             description: String,
+            access: String,
             round_slug: Option<String>,
             round_title: Option<String>,
             round_phase: Option<String>,
         }
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT c.slug, c.title, c.description, \
+            "SELECT c.slug, c.title, c.description, c.access, \
                     r.slug AS round_slug, r.title AS round_title, r.phase AS round_phase \
              FROM consultations c \
              LEFT JOIN rounds r ON r.id = (SELECT id FROM rounds WHERE consultation_id = c.id \
@@ -907,6 +953,7 @@ impl Store {
                     _ => None,
                 };
                 Ok(ConsultationSummary {
+                    access: participation::parse_access(&row.access)?,
                     slug: row.slug,
                     title: row.title,
                     description: row.description,
@@ -924,9 +971,10 @@ impl Store {
             slug: String,
             title: String,
             description: String,
+            access: String,
         }
         let Some(row): Option<Row> = sqlx::query_as(
-            "SELECT id, slug, title, description FROM consultations WHERE slug = $1",
+            "SELECT id, slug, title, description, access FROM consultations WHERE slug = $1",
         )
         .bind(slug)
         .fetch_optional(&self.pool)
@@ -942,6 +990,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         Ok(Some(Consultation {
+            access: participation::parse_access(&row.access)?,
             slug: row.slug,
             title: row.title,
             description: row.description,
@@ -1034,7 +1083,8 @@ impl Store {
         key: &str,
     ) -> Result<Option<ClauseRow>, AppError> {
         Ok(sqlx::query_as(
-            "SELECT k.id, c.slug AS consultation_slug, c.title AS consultation_title, \
+            "SELECT k.id, c.id AS consultation_id, c.access AS consultation_access, \
+                    c.slug AS consultation_slug, c.title AS consultation_title, \
                     r.slug AS round_slug, r.title AS round_title, r.phase, \
                     k.key, k.number, k.title, k.body_md \
              FROM clauses k JOIN rounds r ON r.id = k.round_id \
@@ -1050,23 +1100,27 @@ impl Store {
 
     /// The comments on a clause, oldest first.
     pub async fn comments(&self, clause_id: i64) -> Result<Vec<Comment>, AppError> {
-        Ok(sqlx::query_as::<_, (i64, Option<String>, String, i64)>(
-            "SELECT m.id, CASE WHEN a.deleted_at_ms IS NULL THEN a.handle END, m.body, \
+        Ok(
+            sqlx::query_as::<_, (i64, Option<String>, Option<String>, String, i64)>(
+                "SELECT m.id, CASE WHEN a.deleted_at_ms IS NULL THEN a.handle END, o.name, m.body, \
                     m.created_at_ms \
              FROM comments m JOIN accounts a ON a.id = m.account_id \
+             LEFT JOIN organisations o ON o.id = a.shown_organisation_id \
              WHERE m.clause_id = $1 ORDER BY m.id",
+            )
+            .bind(clause_id)
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|(id, author, organisation, body, created_at_ms)| Comment {
+                id,
+                author,
+                organisation,
+                body,
+                created_at_ms,
+            })
+            .collect(),
         )
-        .bind(clause_id)
-        .fetch_all(&self.pool)
-        .await?
-        .into_iter()
-        .map(|(id, author, body, created_at_ms)| Comment {
-            id,
-            author,
-            body,
-            created_at_ms,
-        })
-        .collect())
     }
 
     /// Adds a comment (the caller has checked the phase and the body).
@@ -1087,9 +1141,17 @@ impl Store {
         .bind(created_at_ms)
         .fetch_one(&self.pool)
         .await?;
+        let organisation = sqlx::query_scalar(
+            "SELECT o.name FROM accounts a JOIN organisations o ON o.id = a.shown_organisation_id \
+             WHERE a.id = $1",
+        )
+        .bind(author.id)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(Comment {
             id,
             author: Some(author.handle.clone()),
+            organisation,
             body: body.to_owned(),
             created_at_ms,
         })

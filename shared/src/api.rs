@@ -160,6 +160,7 @@ pub struct ConsultationSummary {
     pub slug: String,
     pub title: String,
     pub description: String,
+    pub access: ConsultationAccess,
     /// The newest round, if any.
     pub current_round: Option<RoundSummary>,
 }
@@ -171,6 +172,7 @@ pub struct Consultation {
     pub slug: String,
     pub title: String,
     pub description: String,
+    pub access: ConsultationAccess,
     pub rounds: Vec<RoundSummary>,
 }
 
@@ -213,6 +215,11 @@ pub struct Clause {
     pub tally: Tally,
     /// The signed-in participant's current position, if any.
     pub my_position: Option<Position>,
+    /// Who may comment and take positions in this consultation.
+    pub access: ConsultationAccess,
+    /// Whether the caller may take part: signed in, and the consultation is open or the caller
+    /// accepted an invitation to it (or convenes it).
+    pub may_take_part: bool,
 }
 
 /// A comment on a clause.
@@ -223,6 +230,9 @@ pub struct Comment {
     /// The author's public handle; `None` once the author deleted their account
     /// (shown as "former participant").
     pub author: Option<String>,
+    /// The organisation the author chose to show next to their handle, by name.
+    #[serde(default)]
+    pub organisation: Option<String>,
     /// Plain text, shown as written.
     pub body: String,
     /// Milliseconds since the Unix epoch.
@@ -283,6 +293,10 @@ pub struct Me {
     /// Whether the account administers this Concord (acting as such also needs `two_factor`).
     #[serde(default)]
     pub admin: bool,
+    /// The slugs of the consultations the account convenes (acting as such also needs
+    /// `two_factor`).
+    #[serde(default)]
+    pub convenes: Vec<String>,
 }
 
 /// Answer to `POST /session`: signed in, or the password was right and a second factor is due
@@ -366,6 +380,12 @@ pub struct AccountExport {
     /// Every position ever cast, oldest first (the current one is the last per clause).
     pub positions: Vec<ExportedPosition>,
     pub memberships: Vec<Membership>,
+    /// The consultations the account was let into by an invitation.
+    pub participations: Vec<Participation>,
+    /// The slugs of the consultations the account convenes.
+    pub convenes: Vec<String>,
+    /// The organisation shown next to the handle, by slug.
+    pub shown_organisation: Option<String>,
 }
 
 /// Where something was written: consultation, round, clause.
@@ -446,8 +466,13 @@ pub struct Organisation {
     pub name: String,
     pub stakeholder_group: StakeholderGroup,
     pub region: String,
-    /// An administrator checked that the organisation is who it says it is.
+    /// An administrator or convener checked that the organisation is who it says it is;
+    /// until then it is self-declared by a participant.
     pub verified: bool,
+    /// The handle of the member who casts the organisation's position when a round counts one
+    /// per organisation.
+    #[serde(default)]
+    pub representative: Option<String>,
 }
 
 /// Body of `POST /organisations`.
@@ -506,4 +531,160 @@ pub struct MembershipRequest {
     pub organisation_name: String,
     /// The participant's handle.
     pub handle: String,
+}
+
+/// Who may comment and take positions in a consultation (anyone may read it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConsultationAccess {
+    /// Anyone may sign up and take part.
+    #[default]
+    Open,
+    /// Only those who accepted an invitation, and the conveners.
+    Invitation,
+}
+
+impl ConsultationAccess {
+    /// The access as stored and sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Invitation => "invitation",
+        }
+    }
+
+    /// The access named `s`.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Open, Self::Invitation]
+            .into_iter()
+            .find(|a| a.as_str() == s)
+    }
+}
+
+/// Body of `PUT /consultations/{slug}/access`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccessChange {
+    pub access: ConsultationAccess,
+}
+
+/// A convener of a consultation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Convener {
+    pub handle: String,
+    /// Whether they turned on two-factor sign-in, without which they cannot act as convener.
+    pub two_factor: bool,
+}
+
+/// Body of `POST /consultations/{slug}/invitations`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewInvitation {
+    /// For an invitation on behalf of an organisation, its slug: accepting makes one a member.
+    #[serde(default)]
+    pub organisation: Option<String>,
+    /// The stakeholder group the person will take part in.
+    pub stakeholder_group: StakeholderGroup,
+    /// How many days the link works, 1 to 90.
+    #[serde(default = "default_valid_days")]
+    pub valid_days: i64,
+    /// The convener's own reminder of whom the link is for; only conveners see it.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Invitations work for two weeks unless the convener says otherwise.
+pub fn default_valid_days() -> i64 {
+    14
+}
+
+/// Where an invitation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum InvitationStatus {
+    /// Issued, neither used nor expired nor revoked.
+    Sent,
+    Accepted,
+    Expired,
+    Revoked,
+}
+
+/// An invitation as its consultation's conveners see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Invitation {
+    pub id: i64,
+    /// The organisation's slug, for an invitation on behalf of one.
+    pub organisation: Option<String>,
+    pub organisation_name: Option<String>,
+    pub stakeholder_group: StakeholderGroup,
+    pub note: String,
+    pub status: InvitationStatus,
+    /// Milliseconds since the Unix epoch.
+    pub created_at_ms: i64,
+    pub expires_at_ms: i64,
+    /// The handle of whoever accepted it.
+    pub accepted_by: Option<String>,
+}
+
+/// Answer to `POST /consultations/{slug}/invitations`: the invitation and its secret, shown
+/// this once. The link to send is `/invitation#` followed by the token: the part after `#`
+/// never leaves the browser, so the token appears in no server log and no `Referer`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IssuedInvitation {
+    pub invitation: Invitation,
+    pub token: String,
+}
+
+/// Body of `POST /invitations/preview` and `POST /invitations/accept`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationToken {
+    pub token: String,
+}
+
+/// What an invitation offers, shown before accepting it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationPreview {
+    pub consultation_slug: String,
+    pub consultation_title: String,
+    pub organisation_name: Option<String>,
+    pub stakeholder_group: StakeholderGroup,
+    pub status: InvitationStatus,
+    /// Milliseconds since the Unix epoch.
+    pub expires_at_ms: i64,
+}
+
+/// A consultation one takes part in by invitation, with the group and organisation assigned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Participation {
+    pub consultation_slug: String,
+    pub consultation_title: String,
+    pub stakeholder_group: StakeholderGroup,
+    /// The organisation's slug, when the invitation was on behalf of one.
+    pub organisation: Option<String>,
+}
+
+/// Body of `PUT /organisations/{slug}/representative`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RepresentativeChange {
+    /// A member's handle.
+    pub handle: String,
+}
+
+/// Body of `PUT /account/profile`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProfileChange {
+    /// The slug of an organisation the account belongs to, shown next to its handle on public
+    /// pages; `None` shows the handle alone.
+    #[serde(default)]
+    pub shown_organisation: Option<String>,
 }

@@ -46,6 +46,14 @@ pub enum ErrorCode {
     OrganisationExists,
     /// Confirming two-factor sign-in before starting it.
     TwoFactorNotStarted,
+    /// The consultation is by invitation only and the account has not accepted one.
+    NotInvited,
+    /// The invitation has been used already.
+    InvitationUsed,
+    /// The invitation's time ran out.
+    InvitationExpired,
+    /// A convener revoked the invitation.
+    InvitationRevoked,
     /// Something failed on the server; nothing the client sent caused it.
     Internal,
 }
@@ -73,6 +81,10 @@ impl ErrorCode {
             Self::TwoFactorRequired => "two_factor_required",
             Self::OrganisationExists => "organisation_exists",
             Self::TwoFactorNotStarted => "two_factor_not_started",
+            Self::NotInvited => "not_invited",
+            Self::InvitationUsed => "invitation_used",
+            Self::InvitationExpired => "invitation_expired",
+            Self::InvitationRevoked => "invitation_revoked",
             Self::Internal => "internal",
         }
     }

@@ -1,7 +1,10 @@
 //! Validation rules the server enforces and the browser explains. Each rule returns every
 //! broken field at once so a form can mark them all.
 
-use crate::{CastPosition, Credentials, FieldError, NewComment, NewOrganisation, PasswordChange};
+use crate::{
+    CastPosition, Credentials, FieldError, NewComment, NewInvitation, NewOrganisation,
+    PasswordChange,
+};
 
 /// Shortest handle accepted.
 pub const HANDLE_MIN: usize = 3;
@@ -15,6 +18,10 @@ pub const PASSWORD_MAX: usize = 128;
 pub const COMMENT_MAX: usize = 5000;
 /// Longest reason for a position, in characters.
 pub const REASON_MAX: usize = 2000;
+/// Longest note on an invitation, in characters.
+pub const NOTE_MAX: usize = 200;
+/// Longest an invitation may stay usable, in days.
+pub const INVITATION_DAYS_MAX: i64 = 90;
 
 /// A public, pseudonymous name: 3–32 of `a–z`, `0–9`, `_`, `-`, compared without case.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -203,6 +210,34 @@ impl CastPosition {
     }
 }
 
+impl NewInvitation {
+    /// Checks how long the link works (1 to 90 days) and the note's length; returns the note
+    /// trimmed.
+    pub fn check(&self) -> Result<String, Vec<FieldError>> {
+        let mut broken = Vec::new();
+        if !(1..=INVITATION_DAYS_MAX).contains(&self.valid_days) {
+            broken.push(FieldError::new(
+                "valid_days",
+                "out_of_range",
+                format!("An invitation works for 1 to {INVITATION_DAYS_MAX} days."),
+            ));
+        }
+        let note = self.note.trim();
+        if note.chars().count() > NOTE_MAX {
+            broken.push(FieldError::new(
+                "note",
+                "too_long",
+                format!("This is limited to {NOTE_MAX} characters."),
+            ));
+        }
+        if broken.is_empty() {
+            Ok(note.to_owned())
+        } else {
+            Err(broken)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,6 +248,29 @@ mod tests {
             stance,
             reason: reason.map(str::to_owned),
         }
+    }
+
+    #[test]
+    fn an_invitation_works_for_one_to_ninety_days_with_a_short_note() {
+        let invitation = |valid_days, note: &str| NewInvitation {
+            organisation: None,
+            stakeholder_group: crate::StakeholderGroup::CivilSociety,
+            valid_days,
+            note: note.to_owned(),
+        };
+        assert_eq!(
+            invitation(14, "  for Amina ").check(),
+            Ok("for Amina".into())
+        );
+        assert_eq!(invitation(90, "").check(), Ok(String::new()));
+        for days in [0, -1, 91] {
+            let broken = invitation(days, "").check().unwrap_err();
+            assert_eq!(broken[0].field, "valid_days", "{days}");
+        }
+        let broken = invitation(0, &"x".repeat(NOTE_MAX + 1))
+            .check()
+            .unwrap_err();
+        assert_eq!(broken.len(), 2, "both fields are reported at once");
     }
 
     #[test]

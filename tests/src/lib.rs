@@ -28,6 +28,9 @@ pub struct TestApp {
     _dir: std::sync::Arc<tempfile::TempDir>,
 }
 
+/// Where two-factor sign-in is turned on and off.
+pub const TWO_FACTOR: &str = "/api/v1/account/two-factor";
+
 /// The demo clause most tests use, in the round that is voting.
 pub const CLAUSE: &str = "/api/v1/consultations/paris-call/rounds/2019/clauses/protect-individuals";
 /// The same clause in the closed 2018 round.
@@ -103,6 +106,68 @@ impl TestApp {
     /// Makes `handle` an administrator, as `concord admin grant` does.
     pub async fn make_admin(&self, handle: &str) {
         let sql = format!("UPDATE accounts SET role = 'admin' WHERE handle = '{handle}'");
+        self.execute(&sql, &[]).await;
+    }
+
+    /// A fresh browser in which `handle` (password "a long passphrase") signs in and turns on
+    /// two-factor sign-in, as administrators and conveners must.
+    pub async fn with_two_factor(&self, handle: &str) -> TestApp {
+        let client = self.another_browser();
+        client.sign_in(handle, "a long passphrase").await;
+        let (_, setup) = parts(
+            client
+                .request(
+                    Method::POST,
+                    TWO_FACTOR,
+                    Some(json!({"password": "a long passphrase"})),
+                )
+                .await,
+        )
+        .await;
+        let secret = setup["secret_base32"].as_str().expect("secret").to_owned();
+        let code = json!({ "code": totp_code(&secret, 0) });
+        let confirmed = client.request(Method::PUT, TWO_FACTOR, Some(code)).await;
+        assert_eq!(confirmed.status(), 200, "two-factor sign-in turned on");
+        client
+    }
+
+    /// A new administrator `handle` with two-factor sign-in, signed in on a fresh browser.
+    pub async fn new_admin(&self, handle: &str) -> TestApp {
+        let response = self
+            .another_browser()
+            .sign_up(handle, "a long passphrase")
+            .await;
+        assert_eq!(response.status(), 201);
+        self.make_admin(handle).await;
+        self.with_two_factor(handle).await
+    }
+
+    /// A new convener `handle` of consultation `slug`, named by `admin`, with two-factor
+    /// sign-in, signed in on a fresh browser.
+    pub async fn new_convener(&self, admin: &TestApp, slug: &str, handle: &str) -> TestApp {
+        let response = self
+            .another_browser()
+            .sign_up(handle, "a long passphrase")
+            .await;
+        assert_eq!(response.status(), 201);
+        let named = admin
+            .request(
+                Method::PUT,
+                &format!("/api/v1/consultations/{slug}/conveners/{handle}"),
+                None,
+            )
+            .await;
+        assert_eq!(named.status(), 204, "convener named");
+        self.with_two_factor(handle).await
+    }
+
+    /// Adds an empty consultation `slug` (consultations are created by loading text, which
+    /// has no API yet).
+    pub async fn add_consultation(&self, slug: &str) {
+        let sql = format!(
+            "INSERT INTO consultations (slug, title, description, created_at_ms) \
+             VALUES ('{slug}', 'Consultation {slug}', 'For tests.', 0)"
+        );
         self.execute(&sql, &[]).await;
     }
 

@@ -12,7 +12,7 @@ use axum::http::header;
 use axum_extra::extract::CookieJar;
 use shared::{
     AccountExport, ApiError, FieldError, Membership, OneTimeCode, PasswordChange,
-    PasswordConfirmation, RecoveryCodes, SessionInfo, TotpSetup,
+    PasswordConfirmation, ProfileChange, RecoveryCodes, SessionInfo, TotpSetup,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -30,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             disable_two_factor
         ))
         .routes(routes!(list_memberships))
+        .routes(routes!(get_profile, change_profile))
 }
 
 /// Refuses with a field error on `password` unless it is the account's password (ASVS 7.5.1).
@@ -300,4 +301,42 @@ async fn list_memberships(
     SignedIn(account): SignedIn,
 ) -> Result<ApiJson<Vec<Membership>>, AppError> {
     Ok(ApiJson(state.store.memberships_of(account.id).await?))
+}
+
+/// What the account shows next to its handle on public pages.
+#[utoipa::path(get, path = "/api/v1/account/profile", tag = "session",
+    responses((status = 200, body = ProfileChange), (status = 401, body = ApiError)))]
+async fn get_profile(
+    State(state): State<AppState>,
+    SignedIn(account): SignedIn,
+) -> Result<ApiJson<ProfileChange>, AppError> {
+    Ok(ApiJson(ProfileChange {
+        shown_organisation: state.store.shown_organisation(account.id).await?,
+    }))
+}
+
+/// Chooses an organisation the account belongs to to show next to its handle, or none.
+#[utoipa::path(put, path = "/api/v1/account/profile", tag = "session", request_body = ProfileChange,
+    responses(
+        (status = 200, body = ProfileChange),
+        (status = 401, body = ApiError),
+        (status = 422, body = ApiError, description = "Not a member of that organisation"),
+    ))]
+async fn change_profile(
+    State(state): State<AppState>,
+    SignedIn(account): SignedIn,
+    ApiJson(change): ApiJson<ProfileChange>,
+) -> Result<ApiJson<ProfileChange>, AppError> {
+    if !state
+        .store
+        .set_shown_organisation(account.id, change.shown_organisation.as_deref())
+        .await?
+    {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "shown_organisation",
+            "not_member",
+            "You can show only an organisation you are a member of.",
+        )]));
+    }
+    Ok(ApiJson(change))
 }

@@ -1,10 +1,11 @@
 //! One clause: its text and tally, its comments, and the positions taken on it.
 
-use crate::auth::{MaybeAccount, SignedIn};
+use crate::auth::{self, MaybeAccount, SignedIn};
 use crate::error::AppError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::markdown;
 use crate::state::AppState;
+use crate::store::Account;
 use crate::store::ClauseRow;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -33,6 +34,19 @@ async fn find_clause(
         .ok_or(AppError::NotFound("clause"))
 }
 
+/// Refuses a participant who may not take part in the clause's consultation.
+async fn require_taking_part(
+    state: &AppState,
+    account: &Account,
+    row: &ClauseRow,
+) -> Result<(), AppError> {
+    if auth::may_take_part(state, account, &row.consultation()?).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotInvited)
+    }
+}
+
 /// Shows a clause with its rendered text, its tally and the caller's own position.
 #[utoipa::path(get, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}",
     tag = "clauses", params(ClauseParams),
@@ -43,10 +57,14 @@ async fn get_clause(
     path: ClausePath,
 ) -> Result<ApiJson<Clause>, AppError> {
     let row = find_clause(&state, path).await?;
+    let consultation = row.consultation()?;
     let tally = state.store.tally(row.id).await?;
-    let my_position = match &account {
-        Some(account) => state.store.position(row.id, account.id).await?,
-        None => None,
+    let (my_position, may_take_part) = match &account {
+        Some(account) => (
+            state.store.position(row.id, account.id).await?,
+            auth::may_take_part(&state, account, &consultation).await?,
+        ),
+        None => (None, false),
     };
     Ok(ApiJson(Clause {
         round: RoundSummary {
@@ -62,6 +80,8 @@ async fn get_clause(
         title: row.title,
         tally,
         my_position,
+        access: consultation.access,
+        may_take_part,
     }))
 }
 
@@ -83,6 +103,7 @@ async fn list_comments(
     responses(
         (status = 201, body = Comment),
         (status = 401, body = ApiError, description = "Not signed in"),
+        (status = 403, body = ApiError, description = "By invitation only, and not invited"),
         (status = 404, body = ApiError),
         (status = 409, body = ApiError, description = "The round's phase does not take comments"),
         (status = 422, body = ApiError, description = "Empty or over-long comment"),
@@ -94,6 +115,7 @@ async fn post_comment(
     ApiJson(comment): ApiJson<NewComment>,
 ) -> Result<(StatusCode, ApiJson<Comment>), AppError> {
     let row = find_clause(&state, path).await?;
+    require_taking_part(&state, &account, &row).await?;
     let body = comment.check().map_err(AppError::Validation)?;
     let phase = row.phase()?;
     if !phase.accepts_comments() {
@@ -109,6 +131,7 @@ async fn post_comment(
     responses(
         (status = 200, body = PositionCast, description = "The position as stored and the new tally"),
         (status = 401, body = ApiError, description = "Not signed in"),
+        (status = 403, body = ApiError, description = "By invitation only, and not invited"),
         (status = 404, body = ApiError),
         (status = 409, body = ApiError, description = "The round is not in its voting phase"),
         (status = 422, body = ApiError, description = "Unknown stance, or a missing reason"),
@@ -120,6 +143,7 @@ async fn cast_position(
     ApiJson(cast): ApiJson<CastPosition>,
 ) -> Result<ApiJson<PositionCast>, AppError> {
     let row = find_clause(&state, path).await?;
+    require_taking_part(&state, &account, &row).await?;
     let reason = cast.check().map_err(AppError::Validation)?;
     let position = state
         .store

@@ -8,6 +8,8 @@ use utoipa_axum::router::OpenApiRouter;
 mod account;
 mod clauses;
 mod consultations;
+mod convening;
+mod invitations;
 mod organisations;
 mod session;
 
@@ -24,6 +26,8 @@ mod session;
         (name = "clauses", description = "A clause, its comments and positions"),
         (name = "session", description = "Accounts and sign-in"),
         (name = "organisations", description = "Organisations and their stakeholder groups"),
+        (name = "convening", description = "What a consultation's conveners do"),
+        (name = "invitations", description = "Invitation links, as their holders see them"),
     )
 )]
 struct ApiDoc;
@@ -36,4 +40,6 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(session::router())
         .merge(account::router())
         .merge(organisations::router())
+        .merge(convening::router())
+        .merge(invitations::router())
 }

@@ -1,12 +1,17 @@
-//! Organisations and their stakeholder groups: listed publicly, created by administrators.
+//! Organisations and their stakeholder groups: listed publicly; declared by participants and
+//! verified by administrators or conveners, who also name each one's representative.
 
-use crate::auth::{Admin, SignedIn};
+use crate::auth::{self, OrganisationLead, SignedIn, Steward};
 use crate::error::AppError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
+use crate::store::RepresentativeOutcome;
 use axum::extract::State;
 use axum::http::StatusCode;
-use shared::{ApiError, Membership, MembershipRequest, NewOrganisation, Organisation};
+use shared::{
+    ApiError, FieldError, Membership, MembershipRequest, NewOrganisation, Organisation,
+    RepresentativeChange,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -16,6 +21,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(request_membership))
         .routes(routes!(list_membership_requests))
         .routes(routes!(accept_membership))
+        .routes(routes!(verify_organisation))
+        .routes(routes!(set_representative))
 }
 
 /// Lists every organisation with its stakeholder group, region and whether it is verified.
@@ -27,31 +34,38 @@ async fn list_organisations(
     Ok(ApiJson(state.store.organisations().await?))
 }
 
-/// Creates a verified organisation (administrators with two-factor sign-in only).
+/// Adds an organisation. Added by an administrator or convener it is verified; declared by a
+/// participant it is self-declared, with them as its first member, until one verifies it.
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations",
     request_body = NewOrganisation,
     responses(
         (status = 201, body = Organisation),
         (status = 401, body = ApiError),
-        (status = 403, body = ApiError, description = "Not an administrator, or without two-factor sign-in"),
         (status = 409, body = ApiError, description = "An organisation with this name exists"),
         (status = 422, body = ApiError, description = "Name or region missing or too long"),
     ))]
 async fn create_organisation(
     State(state): State<AppState>,
-    Admin(admin): Admin,
+    SignedIn(account): SignedIn,
     ApiJson(new): ApiJson<NewOrganisation>,
 ) -> Result<(StatusCode, ApiJson<Organisation>), AppError> {
     let (name, region, slug) = new.check().map_err(AppError::Validation)?;
+    let verified = auth::acts_as_steward(&state, &account).await?;
     let organisation = Organisation {
         slug,
         name,
         stakeholder_group: new.stakeholder_group,
         region,
-        verified: true,
+        verified,
+        representative: None,
     };
-    state.store.create_organisation(&organisation).await?;
-    tracing::info!(event = "organisation_created", by = admin.id, slug = %organisation.slug, "organisation created");
+    let founder = (!verified).then_some(account.id);
+    state
+        .store
+        .create_organisation(&organisation, founder)
+        .await?;
+    tracing::info!(event = "organisation_created", by = account.id, verified,
+        slug = %organisation.slug, "organisation created");
     Ok((StatusCode::CREATED, ApiJson(organisation)))
 }
 
@@ -77,21 +91,25 @@ async fn request_membership(
     Ok(ApiJson(membership))
 }
 
-/// Lists the requests to join that wait for an administrator.
+/// Lists the requests to join that the caller may accept: every one for administrators and
+/// conveners, those of the organisations they represent for others.
 #[utoipa::path(get, path = "/api/v1/membership-requests", tag = "organisations",
     responses(
         (status = 200, body = Vec<MembershipRequest>),
         (status = 401, body = ApiError),
-        (status = 403, body = ApiError),
     ))]
 async fn list_membership_requests(
     State(state): State<AppState>,
-    _admin: Admin,
+    SignedIn(account): SignedIn,
 ) -> Result<ApiJson<Vec<MembershipRequest>>, AppError> {
-    Ok(ApiJson(state.store.membership_requests().await?))
+    let represented_by = (!auth::acts_as_steward(&state, &account).await?).then_some(account.id);
+    Ok(ApiJson(
+        state.store.membership_requests(represented_by).await?,
+    ))
 }
 
-/// Accepts a participant's request to join an organisation.
+/// Accepts a participant's request to join an organisation (its representative, administrators
+/// and conveners).
 #[utoipa::path(put, path = "/api/v1/organisations/{slug}/members/{handle}", tag = "organisations",
     params(
         ("slug" = String, Path, description = "The organisation's slug"),
@@ -105,12 +123,67 @@ async fn list_membership_requests(
     ))]
 async fn accept_membership(
     State(state): State<AppState>,
-    Admin(admin): Admin,
+    OrganisationLead(lead): OrganisationLead,
     ApiPath((slug, handle)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, AppError> {
     if !state.store.accept_membership(&slug, &handle).await? {
         return Err(AppError::NotFound("request to join"));
     }
-    tracing::info!(event = "membership_accepted", by = admin.id, %slug, "request to join accepted");
+    tracing::info!(event = "membership_accepted", by = lead.id, %slug, "request to join accepted");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Marks a self-declared organisation as checked (administrators and conveners).
+#[utoipa::path(put, path = "/api/v1/organisations/{slug}/verification", tag = "organisations",
+    params(("slug" = String, Path, description = "The organisation's slug")),
+    responses(
+        (status = 204, description = "Verified"),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+    ))]
+async fn verify_organisation(
+    State(state): State<AppState>,
+    Steward(steward): Steward,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<StatusCode, AppError> {
+    if !state.store.verify_organisation(&slug).await? {
+        return Err(AppError::NotFound("organisation"));
+    }
+    tracing::info!(event = "organisation_verified", by = steward.id, %slug, "organisation verified");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Names the member who casts the organisation's position when a round counts one per
+/// organisation (administrators and conveners).
+#[utoipa::path(put, path = "/api/v1/organisations/{slug}/representative", tag = "organisations",
+    params(("slug" = String, Path, description = "The organisation's slug")),
+    request_body = RepresentativeChange,
+    responses(
+        (status = 204, description = "Named"),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+        (status = 422, body = ApiError, description = "Not a member of the organisation"),
+    ))]
+async fn set_representative(
+    State(state): State<AppState>,
+    Steward(steward): Steward,
+    ApiPath(slug): ApiPath<String>,
+    ApiJson(change): ApiJson<RepresentativeChange>,
+) -> Result<StatusCode, AppError> {
+    let handle = change.handle.trim().to_lowercase();
+    match state.store.set_representative(&slug, &handle).await? {
+        RepresentativeOutcome::Set => {
+            tracing::info!(event = "role_changed", role = "representative", by = steward.id,
+                %slug, "representative named");
+            Ok(StatusCode::NO_CONTENT)
+        }
+        RepresentativeOutcome::NoSuchOrganisation => Err(AppError::NotFound("organisation")),
+        RepresentativeOutcome::NotAMember => Err(AppError::Validation(vec![FieldError::new(
+            "handle",
+            "not_member",
+            "Only a member of the organisation can represent it. Accept their request to join first.",
+        )])),
+    }
 }

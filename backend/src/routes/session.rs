@@ -33,17 +33,18 @@ async fn start_session(
     jar: CookieJar,
     account_id: i64,
 ) -> Result<CookieJar, AppError> {
-    let (token, digest) = auth::new_session_token();
+    let (token, digest) = auth::new_token();
     state.store.create_session(&digest, account_id).await?;
     Ok(jar.add(auth::session_cookie(token, state.settings.https)))
 }
 
 /// What the signed-in participant sees of their account.
-async fn me(state: &AppState, account: &Account) -> Result<Me, AppError> {
+pub(super) async fn me(state: &AppState, account: &Account) -> Result<Me, AppError> {
     Ok(Me {
         handle: account.handle.clone(),
         two_factor: state.store.two_factor_enabled(account.id).await?,
         admin: account.is_admin(),
+        convenes: state.store.convenes(account.id).await?,
     })
 }
 
@@ -70,6 +71,7 @@ async fn sign_up(
         handle: handle.as_str().to_owned(),
         two_factor: false,
         admin: false,
+        convenes: Vec::new(),
     };
     Ok((StatusCode::CREATED, jar, ApiJson(me)))
 }
@@ -137,7 +139,7 @@ async fn sign_in(
     state.store.clear_sign_in_failures(&key, &address).await?;
     let https = state.settings.https;
     if state.store.two_factor_enabled(id).await? {
-        let (token, digest) = auth::new_session_token();
+        let (token, digest) = auth::new_token();
         state.store.create_pending_sign_in(&digest, id).await?;
         tracing::info!(
             event = "second_factor_requested",

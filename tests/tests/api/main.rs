@@ -4,7 +4,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 use tests::{
-    CLAUSE, CLOSED_CLAUSE, Db, Settings, TestApp, parts, spawn_app, spawn_app_with, totp_code,
+    CLAUSE, CLOSED_CLAUSE, Db, Settings, TWO_FACTOR, TestApp, parts, spawn_app, spawn_app_with,
+    totp_code,
 };
 
 /// Declares each test once per database.
@@ -47,7 +48,13 @@ for_each_database!(
     a_recovery_code_stands_in_for_the_app_once_and_never_for_the_password,
     a_waiting_sign_in_allows_few_codes,
     turning_off_two_factor_needs_the_password,
-    only_an_administrator_with_two_factor_creates_organisations,
+    a_participants_organisation_is_self_declared_until_a_steward_verifies_it,
+    a_representative_is_a_member_and_accepts_requests_to_join,
+    a_participant_may_show_their_organisation_next_to_their_handle,
+    an_invitation_only_consultation_lets_in_only_those_invited,
+    an_invitation_for_an_organisation_makes_its_holder_a_member,
+    invitations_expire_can_be_revoked_and_are_checked,
+    a_convener_acts_only_after_turning_on_two_factor,
     an_organisation_needs_a_name_a_region_and_a_known_group,
     a_participant_asks_to_join_and_an_administrator_accepts,
     commenting_needs_a_session,
@@ -706,7 +713,7 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
             "{method} {path} is documented but not routed"
         );
     }
-    assert_eq!(operations.len(), 26, "every operation is documented");
+    assert_eq!(operations.len(), 39, "every operation is documented");
 }
 
 #[tokio::test]
@@ -886,8 +893,6 @@ async fn a_deleted_accounts_positions_leave_open_rounds_and_stay_in_closed_ones(
     let (_, clause) = parts(app.get(other_clause).await).await;
     assert_eq!(clause["tally"]["oppose"], 1);
 }
-
-const TWO_FACTOR: &str = "/api/v1/account/two-factor";
 
 /// Signs up `amina`, turns two-factor sign-in on, and returns the secret and recovery codes.
 async fn with_two_factor(app: &TestApp) -> (String, Vec<String>) {
@@ -1075,45 +1080,414 @@ async fn turning_off_two_factor_needs_the_password(db: Db) {
     assert_eq!(body["status"], "signed_in");
 }
 
-async fn only_an_administrator_with_two_factor_creates_organisations(db: Db) {
+async fn a_participants_organisation_is_self_declared_until_a_steward_verifies_it(db: Db) {
     let app = spawn_app(db).await;
-    let new = json!({"name": "Digital Rights Lab", "stakeholder_group": "civil_society", "region": "West Africa"});
-    let create = async |client: &TestApp| {
+    let organisation = |name: &str| json!({"name": name, "stakeholder_group": "civil_society", "region": "West Africa"});
+    let create = async |client: &TestApp, name: &str| {
         parts(
             client
-                .request(Method::POST, "/api/v1/organisations", Some(new.clone()))
+                .request(
+                    Method::POST,
+                    "/api/v1/organisations",
+                    Some(organisation(name)),
+                )
                 .await,
         )
         .await
     };
+    assert_eq!(create(&app, "Digital Rights Lab").await.0, 401);
 
-    assert_eq!(create(&app).await.0, 401);
     app.sign_up("amina", "a long passphrase").await;
-    let (status, body) = create(&app).await;
-    assert_eq!((status, &body["code"]), (403, &json!("forbidden")));
-    app.make_admin("amina").await;
-    let (status, body) = create(&app).await;
-    assert_eq!(
-        (status, &body["code"]),
-        (403, &json!("two_factor_required"))
-    );
-
-    app.sign_out().await;
-    let admin = spawn_two_factor_on(&app, "amina").await;
-    let (status, created) = create(&admin).await;
+    let (status, declared) = create(&app, "Digital Rights Lab").await;
     assert_eq!(status, 201);
-    assert_eq!(created["slug"], "digital-rights-lab");
-    assert_eq!(created["verified"], true);
-    let (status, body) = create(&admin).await;
+    assert_eq!(declared["slug"], "digital-rights-lab");
+    assert_eq!(declared["verified"], false, "self-declared");
+    let (_, mine) = parts(app.get("/api/v1/account/memberships").await).await;
+    assert_eq!(mine[0]["status"], "member", "who declares it belongs to it");
+
+    let admin = app.new_admin("secretariat").await;
+    let (status, created) = create(&admin, "Open Standards Forum").await;
+    assert_eq!((status, &created["verified"]), (201, &json!(true)));
+    let (status, body) = create(&admin, "Digital Rights Lab").await;
     assert_eq!(
         (status, &body["code"]),
         (409, &json!("organisation_exists"))
+    );
+
+    let verify = "/api/v1/organisations/digital-rights-lab/verification";
+    let (status, body) = parts(app.request(Method::PUT, verify, None).await).await;
+    assert_eq!((status, &body["code"]), (403, &json!("forbidden")));
+    assert_eq!(admin.request(Method::PUT, verify, None).await.status(), 204);
+    let unknown = "/api/v1/organisations/nobody/verification";
+    assert_eq!(
+        admin.request(Method::PUT, unknown, None).await.status(),
+        404
     );
 
     let (status, list) = parts(app.another_browser().get("/api/v1/organisations").await).await;
     assert_eq!(status, 200, "anyone may read the list");
     assert_eq!(list[0]["name"], "Digital Rights Lab");
     assert_eq!(list[0]["stakeholder_group"], "civil_society");
+    assert_eq!(list[0]["verified"], true);
+}
+
+async fn a_representative_is_a_member_and_accepts_requests_to_join(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_up("amina", "a long passphrase").await;
+    let new = json!({"name": "Digital Rights Lab", "stakeholder_group": "civil_society", "region": "Global"});
+    app.request(Method::POST, "/api/v1/organisations", Some(new))
+        .await;
+    let admin = app.new_admin("secretariat").await;
+    let bola = app.another_browser();
+    bola.sign_up("bola", "a long passphrase").await;
+    let representative = "/api/v1/organisations/digital-rights-lab/representative";
+
+    let (status, body) = parts(
+        admin
+            .request(Method::PUT, representative, Some(json!({"handle": "bola"})))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 422, "bola is not a member");
+    assert_eq!(body["fields"][0]["code"], "not_member");
+    let (status, _) = parts(
+        admin
+            .request(
+                Method::PUT,
+                representative,
+                Some(json!({"handle": "Amina"})),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (_, list) = parts(app.get("/api/v1/organisations").await).await;
+    assert_eq!(list[0]["representative"], "amina");
+
+    bola.request(
+        Method::POST,
+        "/api/v1/organisations/digital-rights-lab/membership",
+        None,
+    )
+    .await;
+    let (_, requests) = parts(app.get("/api/v1/membership-requests").await).await;
+    assert_eq!(requests[0]["handle"], "bola", "the representative sees it");
+    let (_, none) = parts(bola.get("/api/v1/membership-requests").await).await;
+    assert_eq!(none, json!([]), "others see none");
+    let accept = "/api/v1/organisations/digital-rights-lab/members/bola";
+    let (status, body) = parts(bola.request(Method::PUT, accept, None).await).await;
+    assert_eq!((status, &body["code"]), (403, &json!("forbidden")));
+    assert_eq!(app.request(Method::PUT, accept, None).await.status(), 204);
+    let (_, mine) = parts(bola.get("/api/v1/account/memberships").await).await;
+    assert_eq!(mine[0]["status"], "member");
+}
+
+async fn a_participant_may_show_their_organisation_next_to_their_handle(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_up("amina", "a long passphrase").await;
+    let new = json!({"name": "Digital Rights Lab", "stakeholder_group": "civil_society", "region": "Global"});
+    app.request(Method::POST, "/api/v1/organisations", Some(new))
+        .await;
+    let admin = app.new_admin("secretariat").await;
+    let other = json!({"name": "Open Standards Forum", "stakeholder_group": "technical_community", "region": "Global"});
+    admin
+        .request(Method::POST, "/api/v1/organisations", Some(other))
+        .await;
+    app.post_comment(CLAUSE, json!({"body": "Handle only."}))
+        .await;
+
+    let profile = "/api/v1/account/profile";
+    let (status, body) = parts(
+        app.request(
+            Method::PUT,
+            profile,
+            Some(json!({"shown_organisation": "open-standards-forum"})),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 422, "not a member of it");
+    assert_eq!(body["fields"][0]["field"], "shown_organisation");
+    let show = json!({"shown_organisation": "digital-rights-lab"});
+    let (status, _) = parts(app.request(Method::PUT, profile, Some(show.clone())).await).await;
+    assert_eq!(status, 200);
+    let (_, shown) = parts(app.get(profile).await).await;
+    assert_eq!(shown, show);
+
+    let amina_comment = async || {
+        let (_, comments) = parts(app.get(&format!("{CLAUSE}/comments")).await).await;
+        let comments = comments.as_array().expect("comments").clone();
+        comments
+            .into_iter()
+            .find(|c| c["author"] == "amina")
+            .expect("amina's comment")
+    };
+    assert_eq!(amina_comment().await["organisation"], "Digital Rights Lab");
+    let (_, export) = parts(app.get("/api/v1/account/export").await).await;
+    assert_eq!(export["shown_organisation"], "digital-rights-lab");
+
+    app.request(
+        Method::PUT,
+        profile,
+        Some(json!({"shown_organisation": null})),
+    )
+    .await;
+    assert_eq!(amina_comment().await["organisation"], Value::Null);
+}
+
+const INVITATIONS: &str = "/api/v1/consultations/paris-call/invitations";
+
+/// Issues an invitation on `convener`'s browser; the invitation and its token.
+async fn invite(convener: &TestApp, body: Value) -> (Value, String) {
+    let (status, issued) = parts(
+        convener
+            .request(Method::POST, INVITATIONS, Some(body))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{issued}");
+    let token = issued["token"].as_str().expect("token").to_owned();
+    (issued["invitation"].clone(), token)
+}
+
+async fn accept(client: &TestApp, token: &str) -> (u16, Value) {
+    let body = json!({ "token": token });
+    parts(
+        client
+            .request(Method::POST, "/api/v1/invitations/accept", Some(body))
+            .await,
+    )
+    .await
+}
+
+async fn an_invitation_only_consultation_lets_in_only_those_invited(db: Db) {
+    let app = spawn_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    let convener = app.new_convener(&admin, "paris-call", "chair").await;
+    let access = "/api/v1/consultations/paris-call/access";
+    let (status, consultation) = parts(
+        convener
+            .request(Method::PUT, access, Some(json!({"access": "invitation"})))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, &consultation["access"]),
+        (200, &json!("invitation"))
+    );
+    let (_, again) = parts(
+        convener
+            .request(Method::PUT, access, Some(json!({"access": "invitation"})))
+            .await,
+    )
+    .await;
+    assert_eq!(again, consultation, "setting it twice is harmless");
+
+    let outsider = app.another_browser();
+    outsider.sign_up("outsider", "a long passphrase").await;
+    let (status, body) = parts(
+        outsider
+            .post_comment(CLAUSE, json!({"body": "Let me in."}))
+            .await,
+    )
+    .await;
+    assert_eq!((status, &body["code"]), (403, &json!("not_invited")));
+    let (status, body) = parts(
+        outsider
+            .cast_position(CLAUSE, json!({"stance": "endorse"}))
+            .await,
+    )
+    .await;
+    assert_eq!((status, &body["code"]), (403, &json!("not_invited")));
+    let (_, clause) = parts(outsider.get(CLAUSE).await).await;
+    assert_eq!(clause["may_take_part"], false);
+    let (_, clause) = parts(app.another_browser().get(CLAUSE).await).await;
+    assert_eq!(
+        clause["title"], "Protect individuals and infrastructure",
+        "reading stays public"
+    );
+
+    let (invitation, token) = invite(
+        &convener,
+        json!({"stakeholder_group": "civil_society", "note": "for the Lagos lab"}),
+    )
+    .await;
+    assert_eq!(invitation["status"], "sent");
+    assert_eq!(invitation["note"], "for the Lagos lab");
+    let preview = json!({ "token": token });
+    let (status, offered) = parts(
+        app.another_browser()
+            .request(Method::POST, "/api/v1/invitations/preview", Some(preview))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        status, 200,
+        "anyone holding the link may read what it offers"
+    );
+    assert_eq!(offered["consultation_slug"], "paris-call");
+    assert_eq!(offered["stakeholder_group"], "civil_society");
+    assert_eq!(offered["status"], "sent");
+    assert!(
+        offered.get("note").is_none(),
+        "the note is the conveners' own"
+    );
+
+    let invited = app.another_browser();
+    invited.sign_up("amina", "a long passphrase").await;
+    let (status, participation) = accept(&invited, &token).await;
+    assert_eq!(status, 200);
+    assert_eq!(participation["stakeholder_group"], "civil_society");
+    assert_eq!(
+        accept(&invited, &token).await,
+        (200, participation),
+        "harmless twice"
+    );
+    let (status, body) = accept(&outsider, &token).await;
+    assert_eq!((status, &body["code"]), (409, &json!("invitation_used")));
+
+    let (status, _) = parts(
+        invited
+            .post_comment(CLAUSE, json!({"body": "Glad to be here."}))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (_, clause) = parts(invited.get(CLAUSE).await).await;
+    assert_eq!(clause["may_take_part"], true);
+    let (_, list) = parts(convener.get(INVITATIONS).await).await;
+    assert_eq!(list[0]["status"], "accepted");
+    assert_eq!(list[0]["accepted_by"], "amina");
+    let (_, export) = parts(invited.get("/api/v1/account/export").await).await;
+    assert_eq!(
+        export["participations"][0]["consultation_slug"],
+        "paris-call"
+    );
+}
+
+async fn an_invitation_for_an_organisation_makes_its_holder_a_member(db: Db) {
+    let app = spawn_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    let new = json!({"name": "Ministry of Digital Affairs", "stakeholder_group": "government", "region": "Europe"});
+    admin
+        .request(Method::POST, "/api/v1/organisations", Some(new))
+        .await;
+    let convener = app.new_convener(&admin, "paris-call", "chair").await;
+    let (invitation, token) = invite(
+        &convener,
+        json!({"organisation": "ministry-of-digital-affairs", "stakeholder_group": "government"}),
+    )
+    .await;
+    assert_eq!(
+        invitation["organisation_name"],
+        "Ministry of Digital Affairs"
+    );
+
+    let invited = app.another_browser();
+    invited.sign_up("delegate", "a long passphrase").await;
+    let (status, participation) = accept(&invited, &token).await;
+    assert_eq!(status, 200);
+    assert_eq!(participation["organisation"], "ministry-of-digital-affairs");
+    let (_, mine) = parts(invited.get("/api/v1/account/memberships").await).await;
+    assert_eq!(mine[0]["organisation"], "ministry-of-digital-affairs");
+    assert_eq!(mine[0]["status"], "member");
+}
+
+async fn invitations_expire_can_be_revoked_and_are_checked(db: Db) {
+    let app = spawn_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    let convener = app.new_convener(&admin, "paris-call", "chair").await;
+    let invited = app.another_browser();
+    invited.sign_up("amina", "a long passphrase").await;
+
+    let (invitation, token) = invite(&convener, json!({"stakeholder_group": "academia"})).await;
+    let revoke = format!("{INVITATIONS}/{}", invitation["id"]);
+    let (status, revoked) = parts(convener.request(Method::DELETE, &revoke, None).await).await;
+    assert_eq!((status, &revoked["status"]), (200, &json!("revoked")));
+    let (status, body) = accept(&invited, &token).await;
+    assert_eq!((status, &body["code"]), (409, &json!("invitation_revoked")));
+
+    let (invitation, token) = invite(&convener, json!({"stakeholder_group": "academia"})).await;
+    let id = invitation["id"].as_i64().expect("id");
+    app.execute(
+        "UPDATE invitations SET expires_at_ms = 1 WHERE id = $1",
+        &[id],
+    )
+    .await;
+    let (status, body) = accept(&invited, &token).await;
+    assert_eq!((status, &body["code"]), (409, &json!("invitation_expired")));
+    let (_, list) = parts(convener.get(INVITATIONS).await).await;
+    assert_eq!(list[0]["status"], "expired");
+
+    let (invitation, token) = invite(&convener, json!({"stakeholder_group": "academia"})).await;
+    assert_eq!(accept(&invited, &token).await.0, 200);
+    let revoke = format!("{INVITATIONS}/{}", invitation["id"]);
+    let (status, body) = parts(convener.request(Method::DELETE, &revoke, None).await).await;
+    assert_eq!((status, &body["code"]), (409, &json!("invitation_used")));
+
+    let (status, _) = accept(&invited, "no-such-token").await;
+    assert_eq!(status, 404);
+    let bad = json!({"organisation": "nobody", "stakeholder_group": "academia", "valid_days": 0});
+    let (status, body) = parts(convener.request(Method::POST, INVITATIONS, Some(bad)).await).await;
+    assert_eq!(status, 422);
+    let fields: Vec<&str> = body["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter_map(|f| f["field"].as_str())
+        .collect();
+    assert_eq!(fields, ["valid_days", "organisation"]);
+    let missing = format!("{INVITATIONS}/999999");
+    assert_eq!(
+        convener
+            .request(Method::DELETE, &missing, None)
+            .await
+            .status(),
+        404
+    );
+}
+
+async fn a_convener_acts_only_after_turning_on_two_factor(db: Db) {
+    let app = spawn_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    app.sign_up("chair", "a long passphrase").await;
+    let name = "/api/v1/consultations/paris-call/conveners/chair";
+    assert_eq!(admin.request(Method::PUT, name, None).await.status(), 204);
+    assert_eq!(
+        admin.request(Method::PUT, name, None).await.status(),
+        204,
+        "twice is harmless"
+    );
+    let (_, me) = parts(app.get("/api/v1/session").await).await;
+    assert_eq!(me["convenes"], json!(["paris-call"]));
+    let (status, body) = parts(app.get(INVITATIONS).await).await;
+    assert_eq!(
+        (status, &body["code"]),
+        (403, &json!("two_factor_required"))
+    );
+
+    let convener = app.with_two_factor("chair").await;
+    assert_eq!(convener.get(INVITATIONS).await.status(), 200);
+    let (_, conveners) = parts(
+        convener
+            .get("/api/v1/consultations/paris-call/conveners")
+            .await,
+    )
+    .await;
+    assert_eq!(conveners, json!([{"handle": "chair", "two_factor": true}]));
+
+    assert_eq!(
+        admin.request(Method::DELETE, name, None).await.status(),
+        204
+    );
+    let (status, body) = parts(convener.get(INVITATIONS).await).await;
+    assert_eq!((status, &body["code"]), (403, &json!("forbidden")));
+    assert_eq!(
+        admin.request(Method::DELETE, name, None).await.status(),
+        404
+    );
+    let nobody = "/api/v1/consultations/paris-call/conveners/nobody-here";
+    assert_eq!(admin.request(Method::PUT, nobody, None).await.status(), 404);
 }
 
 async fn an_organisation_needs_a_name_a_region_and_a_known_group(db: Db) {
@@ -1121,7 +1495,7 @@ async fn an_organisation_needs_a_name_a_region_and_a_known_group(db: Db) {
     app.sign_up("amina", "a long passphrase").await;
     app.make_admin("amina").await;
     app.sign_out().await;
-    let admin = spawn_two_factor_on(&app, "amina").await;
+    let admin = app.with_two_factor("amina").await;
 
     let blank = json!({"name": " ", "stakeholder_group": "academia", "region": ""});
     let (status, body) = parts(
@@ -1143,38 +1517,17 @@ async fn an_organisation_needs_a_name_a_region_and_a_known_group(db: Db) {
     assert_eq!((status, &body["code"]), (422, &json!("invalid_json")));
 }
 
-/// Signs `handle` (password "a long passphrase") in on a fresh client with two-factor sign-in
-/// turned on, and returns that client.
-async fn spawn_two_factor_on(app: &TestApp, handle: &str) -> TestApp {
-    let client = app.another_browser();
-    client.sign_in(handle, "a long passphrase").await;
-    let (_, setup) = parts(
-        client
-            .request(
-                Method::POST,
-                TWO_FACTOR,
-                Some(json!({"password": "a long passphrase"})),
-            )
-            .await,
-    )
-    .await;
-    let secret = setup["secret_base32"].as_str().expect("secret").to_owned();
-    let code = json!({ "code": totp_code(&secret, 0) });
-    assert_eq!(
-        client
-            .request(Method::PUT, TWO_FACTOR, Some(code))
-            .await
-            .status(),
-        200
-    );
-    client
-}
-
 /// Who may call an operation.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Access {
     Anyone,
     SignedIn,
+    /// The representative of the organisation in the path, or a steward.
+    OrganisationLead,
+    /// An administrator or the convener of any consultation (organisations are shared).
+    Steward,
+    /// A convener of the consultation in the path, or an administrator.
+    Convener,
     Admin,
 }
 
@@ -1192,7 +1545,8 @@ fn designed_access(method: &str, path: &str) -> Option<Access> {
         | ("post", "/api/v1/accounts")
         | ("post", "/api/v1/session")
         | ("delete", "/api/v1/session")
-        | ("post", "/api/v1/session/second-factor") => Anyone,
+        | ("post", "/api/v1/session/second-factor")
+        | ("post", "/api/v1/invitations/preview") => Anyone,
         ("get", "/api/v1/session")
         | ("post", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/comments")
         | ("put", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/position")
@@ -1205,10 +1559,22 @@ fn designed_access(method: &str, path: &str) -> Option<Access> {
         | ("put", "/api/v1/account/two-factor")
         | ("delete", "/api/v1/account/two-factor")
         | ("get", "/api/v1/account/memberships")
-        | ("post", "/api/v1/organisations/{slug}/membership") => SignedIn,
-        ("post", "/api/v1/organisations")
+        | ("get", "/api/v1/account/profile")
+        | ("put", "/api/v1/account/profile")
+        | ("post", "/api/v1/organisations")
+        | ("post", "/api/v1/organisations/{slug}/membership")
         | ("get", "/api/v1/membership-requests")
-        | ("put", "/api/v1/organisations/{slug}/members/{handle}") => Admin,
+        | ("post", "/api/v1/invitations/accept") => SignedIn,
+        ("put", "/api/v1/organisations/{slug}/members/{handle}") => OrganisationLead,
+        ("put", "/api/v1/organisations/{slug}/verification")
+        | ("put", "/api/v1/organisations/{slug}/representative") => Steward,
+        ("put", "/api/v1/consultations/{slug}/access")
+        | ("get", "/api/v1/consultations/{slug}/conveners")
+        | ("get", "/api/v1/consultations/{slug}/invitations")
+        | ("post", "/api/v1/consultations/{slug}/invitations")
+        | ("delete", "/api/v1/consultations/{slug}/invitations/{id}") => Convener,
+        ("put", "/api/v1/consultations/{slug}/conveners/{handle}")
+        | ("delete", "/api/v1/consultations/{slug}/conveners/{handle}") => Admin,
         _ => return None,
     })
 }
@@ -1237,79 +1603,137 @@ async fn operations(app: &TestApp) -> Vec<(String, String)> {
     ops
 }
 
-/// Calls an operation with an empty JSON body for writes; the status and body.
+/// Calls an operation with an empty JSON body for writes; the status and body. Paths name the
+/// demo consultation, the organisation `digital-rights-lab`, and a handle nobody has.
 async fn call(client: &TestApp, method: &str, path: &str) -> (u16, Value) {
+    let slug = if path.starts_with("/api/v1/organisations/") {
+        "digital-rights-lab"
+    } else {
+        "paris-call"
+    };
     let concrete = path
-        .replace("{slug}", "paris-call")
+        .replace("{slug}", slug)
         .replace("{round}", "2019")
         .replace("{key}", "protect-individuals")
         .replace("{id}", "0123456789abcdef")
-        .replace("{handle}", "participant");
+        .replace("{handle}", "nobody-here");
     let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
     let body = matches!(method, Method::POST | Method::PUT | Method::DELETE).then(|| json!({}));
     parts(client.request(method, &concrete, body).await).await
 }
 
-async fn every_operation_answers_each_kind_of_caller_as_designed(db: Db) {
-    let app = spawn_app(db).await;
-    let participant = app.another_browser();
-    participant
-        .sign_up("participant", "a long passphrase")
+/// A participant who declares organisation `name` (and so belongs to it) and is named its
+/// representative by `admin`; signed in on their own browser.
+async fn representative_of(app: &TestApp, admin: &TestApp, handle: &str, name: &str) -> TestApp {
+    let client = app.another_browser();
+    client.sign_up(handle, "a long passphrase").await;
+    let new = json!({"name": name, "stakeholder_group": "civil_society", "region": "Global"});
+    let (status, organisation) = parts(
+        client
+            .request(Method::POST, "/api/v1/organisations", Some(new))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 201);
+    let slug = organisation["slug"].as_str().expect("slug");
+    let named = admin
+        .request(
+            Method::PUT,
+            &format!("/api/v1/organisations/{slug}/representative"),
+            Some(json!({ "handle": handle })),
+        )
         .await;
+    assert_eq!(named.status(), 204);
+    client
+}
+
+async fn every_operation_answers_each_kind_of_caller_as_designed(db: Db) {
+    use Access::*;
+    let app = spawn_app(db).await;
+    app.add_consultation("elsewhere").await;
+    let admin = app.new_admin("admin").await;
     let admin_without_2fa = app.another_browser();
     admin_without_2fa
-        .sign_up("admin-one", "a long passphrase")
+        .sign_up("admin-2", "a long passphrase")
         .await;
-    app.make_admin("admin-one").await;
-    app.sign_up("admin-two", "a long passphrase").await;
-    app.make_admin("admin-two").await;
-    app.sign_out().await;
-    let admin = spawn_two_factor_on(&app, "admin-two").await;
+    app.make_admin("admin-2").await;
+    let convener = app.new_convener(&admin, "paris-call", "convener").await;
+    let convener_without_2fa = app.another_browser();
+    convener_without_2fa
+        .sign_up("convener-2", "a long passphrase")
+        .await;
+    admin
+        .request(
+            Method::PUT,
+            "/api/v1/consultations/paris-call/conveners/convener-2",
+            None,
+        )
+        .await;
+    let convener_elsewhere = app.new_convener(&admin, "elsewhere", "convener-3").await;
+    let representative =
+        representative_of(&app, &admin, "representative", "Digital Rights Lab").await;
+    let other_organisation =
+        representative_of(&app, &admin, "other-member", "Open Standards Forum").await;
     let anonymous = app.another_browser();
+
+    let forbidden = (403, json!("forbidden"));
+    let no_2fa = (403, json!("two_factor_required"));
+    // Each caller, and the refusal each kind of operation gives them (`None`: allowed).
+    let callers: [(&str, &TestApp, &dyn Fn(Access) -> Option<(u16, Value)>); 8] = [
+        ("anonymous", &anonymous, &|a| {
+            (a != Anyone).then(|| (401, json!("not_signed_in")))
+        }),
+        ("representative", &representative, &|a| {
+            matches!(a, Steward | Convener | Admin).then(|| forbidden.clone())
+        }),
+        (
+            "participant of another organisation",
+            &other_organisation,
+            &|a| {
+                matches!(a, OrganisationLead | Steward | Convener | Admin)
+                    .then(|| forbidden.clone())
+            },
+        ),
+        (
+            "convener of another consultation",
+            &convener_elsewhere,
+            &|a| matches!(a, Convener | Admin).then(|| forbidden.clone()),
+        ),
+        (
+            "convener without two-factor",
+            &convener_without_2fa,
+            &|a| match a {
+                OrganisationLead | Steward | Convener => Some(no_2fa.clone()),
+                Admin => Some(forbidden.clone()),
+                _ => None,
+            },
+        ),
+        ("convener", &convener, &|a| {
+            (a == Admin).then(|| forbidden.clone())
+        }),
+        ("admin without two-factor", &admin_without_2fa, &|a| {
+            matches!(a, OrganisationLead | Steward | Convener | Admin).then(|| no_2fa.clone())
+        }),
+        ("admin", &admin, &|_| None),
+    ];
 
     for (method, path) in operations(&app).await {
         let access = designed_access(&method, &path)
             .unwrap_or_else(|| panic!("{method} {path} has no designed access in this test"));
-        let refused = |(status, _): &(u16, Value)| *status == 401 || *status == 403;
-        let cell = format!("{method} {path}");
-        let code = |(status, body): &(u16, Value)| (*status, body["code"].clone());
-
-        let result = call(&anonymous, &method, &path).await;
-        assert_eq!(
-            refused(&result),
-            access != Access::Anyone,
-            "anonymous: {cell} → {result:?}"
-        );
-        if access != Access::Anyone {
-            assert_eq!(
-                code(&result),
-                (401, json!("not_signed_in")),
-                "anonymous: {cell}"
-            );
+        for (who, client, refusal) in &callers {
+            let (status, body) = call(client, &method, &path).await;
+            match refusal(access) {
+                Some(expected) => assert_eq!(
+                    (status, body["code"].clone()),
+                    expected,
+                    "{who}: {method} {path} ({access:?})"
+                ),
+                None => assert!(
+                    status != 401 && status != 403,
+                    "{who}: {method} {path} ({access:?}) → {status} {body}"
+                ),
+            }
         }
-
-        let result = call(&participant, &method, &path).await;
-        assert_eq!(
-            refused(&result),
-            access == Access::Admin,
-            "participant: {cell} → {result:?}"
-        );
-        if access == Access::Admin {
-            assert_eq!(
-                code(&result),
-                (403, json!("forbidden")),
-                "participant: {cell}"
-            );
-            let result = call(&admin_without_2fa, &method, &path).await;
-            assert_eq!(
-                code(&result),
-                (403, json!("two_factor_required")),
-                "admin without 2FA: {cell}"
-            );
-        }
-
-        let result = call(&admin, &method, &path).await;
-        assert!(!refused(&result), "admin: {cell} → {result:?}");
     }
 }
 
@@ -1318,7 +1742,7 @@ async fn a_participant_asks_to_join_and_an_administrator_accepts(db: Db) {
     app.sign_up("secretariat", "a long passphrase").await;
     app.make_admin("secretariat").await;
     app.sign_out().await;
-    let admin = spawn_two_factor_on(&app, "secretariat").await;
+    let admin = app.with_two_factor("secretariat").await;
     let new = json!({"name": "Digital Rights Lab", "stakeholder_group": "civil_society", "region": "Global"});
     admin
         .request(Method::POST, "/api/v1/organisations", Some(new))
