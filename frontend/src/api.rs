@@ -5,9 +5,11 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::{
-    ApiError, CastPosition, Clause, Comment, Consultation, ConsultationSummary, Credentials,
-    ErrorCode, Me, Membership, MembershipRequest, NewComment, NewOrganisation, OneTimeCode,
-    Organisation, PasswordChange, PasswordConfirmation, PositionCast, RecoveryCodes, Round,
+    AccessChange, ApiError, CastPosition, Clause, Comment, Consultation, ConsultationSummary,
+    Convener, Credentials, ErrorCode, Invitation, InvitationPreview, InvitationToken,
+    IssuedInvitation, Me, Membership, MembershipRequest, NewComment, NewInvitation,
+    NewOrganisation, OneTimeCode, Organisation, Participation, PasswordChange,
+    PasswordConfirmation, PositionCast, ProfileChange, RecoveryCodes, RepresentativeChange, Round,
     SessionInfo, SignInOutcome, TotpSetup,
 };
 
@@ -221,6 +223,72 @@ pub async fn list_membership_requests() -> Result<Vec<MembershipRequest>, ApiErr
 pub async fn accept_membership(slug: &str, handle: &str) -> Result<(), ApiError> {
     let url = format!("{BASE}/organisations/{}/members/{}", seg(slug), seg(handle));
     no_content(Request::put(&url).send().await.map_err(unreachable)?).await
+}
+
+/// `PUT /organisations/{slug}/verification` (administrators and conveners)
+pub async fn verify_organisation(slug: &str) -> Result<(), ApiError> {
+    let url = format!("{BASE}/organisations/{}/verification", seg(slug));
+    no_content(Request::put(&url).send().await.map_err(unreachable)?).await
+}
+
+/// `PUT /organisations/{slug}/representative` (administrators and conveners)
+pub async fn set_representative(slug: &str, change: &RepresentativeChange) -> Result<(), ApiError> {
+    let url = format!("{BASE}/organisations/{}/representative", seg(slug));
+    let request = Request::put(&url).json(change).map_err(unreachable)?;
+    no_content(request.send().await.map_err(unreachable)?).await
+}
+
+/// `GET /account/profile`
+pub async fn get_profile() -> Result<ProfileChange, ApiError> {
+    get(&format!("{BASE}/account/profile")).await
+}
+
+/// `PUT /account/profile`
+pub async fn change_profile(change: &ProfileChange) -> Result<ProfileChange, ApiError> {
+    send(Request::put(&format!("{BASE}/account/profile")), change).await
+}
+
+fn consultation_url(slug: &str, rest: &str) -> String {
+    format!("{BASE}/consultations/{}/{rest}", seg(slug))
+}
+
+/// `PUT /consultations/{slug}/access` (conveners)
+pub async fn set_access(slug: &str, change: &AccessChange) -> Result<Consultation, ApiError> {
+    send(Request::put(&consultation_url(slug, "access")), change).await
+}
+
+/// `GET /consultations/{slug}/conveners` (conveners)
+pub async fn list_conveners(slug: &str) -> Result<Vec<Convener>, ApiError> {
+    get(&consultation_url(slug, "conveners")).await
+}
+
+/// `GET /consultations/{slug}/invitations` (conveners)
+pub async fn list_invitations(slug: &str) -> Result<Vec<Invitation>, ApiError> {
+    get(&consultation_url(slug, "invitations")).await
+}
+
+/// `POST /consultations/{slug}/invitations` (conveners)
+pub async fn create_invitation(
+    slug: &str,
+    new: &NewInvitation,
+) -> Result<IssuedInvitation, ApiError> {
+    send(Request::post(&consultation_url(slug, "invitations")), new).await
+}
+
+/// `DELETE /consultations/{slug}/invitations/{id}` (conveners)
+pub async fn revoke_invitation(slug: &str, id: i64) -> Result<Invitation, ApiError> {
+    let url = consultation_url(slug, &format!("invitations/{id}"));
+    decode(Request::delete(&url).send().await.map_err(unreachable)?).await
+}
+
+/// `POST /invitations/preview`
+pub async fn preview_invitation(token: &InvitationToken) -> Result<InvitationPreview, ApiError> {
+    send(Request::post(&format!("{BASE}/invitations/preview")), token).await
+}
+
+/// `POST /invitations/accept`
+pub async fn accept_invitation(token: &InvitationToken) -> Result<Participation, ApiError> {
+    send(Request::post(&format!("{BASE}/invitations/accept")), token).await
 }
 
 /// `DELETE /session`: sign out.

@@ -14,7 +14,7 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub use i18n::*;
 use leptos_i18n::Locale as _;
-use shared::{ApiError, ErrorCode, FieldError, Phase, StakeholderGroup, Stance};
+use shared::{ApiError, ErrorCode, FieldError, InvitationStatus, Phase, StakeholderGroup, Stance};
 
 const STORAGE_KEY: &str = "concord.locale";
 
@@ -74,6 +74,16 @@ pub fn group_name(locale: Locale, group: StakeholderGroup) -> &'static str {
     }
 }
 
+/// The name of an invitation's status in `locale`.
+pub fn invitation_status_name(locale: Locale, status: InvitationStatus) -> &'static str {
+    match status {
+        InvitationStatus::Sent => td_string!(locale, status_sent),
+        InvitationStatus::Accepted => td_string!(locale, status_accepted),
+        InvitationStatus::Expired => td_string!(locale, status_expired),
+        InvitationStatus::Revoked => td_string!(locale, status_revoked),
+    }
+}
+
 /// "<handle> asks to join <organisation>".
 pub fn request_line(locale: Locale, handle: &str, organisation: &str) -> String {
     td_display!(
@@ -123,6 +133,10 @@ pub fn error_text(locale: Locale, err: &ApiError) -> String {
         ErrorCode::OrganisationExists => td_string!(locale, error_organisation_exists),
         ErrorCode::HandleTaken => td_string!(locale, error_handle_taken),
         ErrorCode::PhaseClosed => td_string!(locale, error_phase_closed),
+        ErrorCode::NotInvited => td_string!(locale, error_not_invited),
+        ErrorCode::InvitationUsed => td_string!(locale, error_invitation_used),
+        ErrorCode::InvitationExpired => td_string!(locale, error_invitation_expired),
+        ErrorCode::InvitationRevoked => td_string!(locale, error_invitation_revoked),
         ErrorCode::ValidationFailed => td_string!(locale, fix_fields),
         ErrorCode::Internal => td_string!(locale, error_internal),
         _ => return err.message.clone(),
@@ -152,6 +166,9 @@ pub fn field_error_text(locale: Locale, err: &FieldError) -> String {
         ("name", "taken") => td_string!(locale, field_name_taken),
         ("name", "invalid_characters") => td_string!(locale, field_name_invalid_characters),
         ("region", "required") => td_string!(locale, field_region_required),
+        ("valid_days", "out_of_range") => td_string!(locale, field_valid_days_out_of_range),
+        ("organisation", "unknown") => td_string!(locale, field_organisation_unknown),
+        (_, "not_member") => td_string!(locale, field_not_member),
         (_, "too_long") => td_string!(locale, field_too_long),
         _ => return err.message.clone(),
     };

@@ -82,6 +82,8 @@ fn Frame() -> impl IntoView {
                     <Route path=path!("/signup") view=|| view! { <pages::Account sign_up=true /> } />
                     <Route path=path!("/account") view=pages::Settings />
                     <Route path=path!("/organisations") view=pages::Organisations />
+                    <Route path=path!("/invitation") view=pages::InvitationPage />
+                    <Route path=path!("/convene/:slug") view=pages::ConvenePage />
                     <Route path=path!("/c/:slug") view=pages::RoundPage />
                     <Route path=path!("/c/:slug/:round") view=pages::RoundPage />
                     <Route path=path!("/c/:slug/:round/:key") view=pages::ClausePage />

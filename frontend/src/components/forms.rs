@@ -2,7 +2,8 @@
 
 use crate::i18n::{self, use_i18n};
 use leptos::prelude::*;
-use shared::ApiError;
+use leptos_i18n::t;
+use shared::{ApiError, StakeholderGroup};
 
 /// The message for `field` from the last failed submission, if any; its element id is
 /// `{id}-error` (`id` defaults to the field's name).
@@ -143,4 +144,26 @@ pub fn TextArea(
 /// The part of a form's last error that names no field (shown above the submit button).
 pub fn general_error(error: Signal<Option<ApiError>>) -> Signal<Option<ApiError>> {
     Signal::derive(move || error.get().filter(|e| e.fields.is_empty()))
+}
+
+/// A stakeholder group chooser bound to `group`.
+#[component]
+pub fn GroupSelect(group: RwSignal<StakeholderGroup>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="field">
+            <label for="stakeholder_group">{t!(i18n, stakeholder_group)}</label>
+            <select id="stakeholder_group" name="stakeholder_group" on:change=move |ev| {
+                if let Some(g) = StakeholderGroup::parse(&event_target_value(&ev)) {
+                    group.set(g);
+                }
+            }>
+                {StakeholderGroup::ALL.into_iter().map(|g| view! {
+                    <option value=g.as_str() selected=move || group.get() == g>
+                        {move || i18n::group_name(i18n.get_locale(), g)}
+                    </option>
+                }).collect_view()}
+            </select>
+        </div>
+    }
 }

@@ -1,11 +1,14 @@
 //! The rule shared by every participation form: shown only while the round's phase allows the
-//! action and someone is signed in; otherwise a sentence saying why, or a way to sign in.
+//! action and someone is signed in who may take part; otherwise a sentence saying why, or a way
+//! to sign in.
 
 use crate::account_href;
+use crate::i18n::use_i18n;
 use leptos::prelude::*;
+use leptos_i18n::t;
 
-/// Renders `children` (a form) when `open` and `signed_in` are both true. It re-renders only when
-/// one of those two facts changes, so reloading the clause keeps focus and field messages.
+/// Renders `children` (a form) when `open`, `signed_in` and `invited` are all true. It re-renders
+/// only when one of those facts changes, so reloading the clause keeps focus and field messages.
 #[component]
 pub fn WhenOpen(
     /// Whether the round's phase allows the action; `None` while the clause loads.
@@ -14,6 +17,10 @@ pub fn WhenOpen(
     /// Whether someone is signed in.
     #[prop(into)]
     signed_in: Signal<bool>,
+    /// Whether the signed-in reader may take part (false in a consultation by invitation only
+    /// that they were not invited to).
+    #[prop(into)]
+    invited: Signal<bool>,
     /// Said when the phase does not allow the action.
     #[prop(into)]
     closed: TextProp,
@@ -24,7 +31,12 @@ pub fn WhenOpen(
 ) -> impl IntoView {
     let open = Memo::new(move |_| open.get());
     let signed_in = Memo::new(move |_| signed_in.get());
+    let invited = Memo::new(move |_| invited.get());
     move || match (open.get()?, signed_in.get()) {
+        (true, true) if !invited.get() => Some(
+            view! { <p class="notice not-invited">{t!(use_i18n(), by_invitation_only)}</p> }
+                .into_any(),
+        ),
         (false, _) => {
             let closed = closed.clone();
             Some(view! { <p class="notice">{move || closed.get()}</p> }.into_any())

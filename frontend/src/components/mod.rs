@@ -7,7 +7,7 @@ mod phase;
 mod tally;
 
 pub use feedback::{ErrorNotice, Loading, errors_fallback};
-pub use forms::{FieldMessage, TextArea, TextField, general_error, invalid};
+pub use forms::{FieldMessage, GroupSelect, TextArea, TextField, general_error, invalid};
 pub use gate::WhenOpen;
 pub use phase::PhaseBadge;
 pub use tally::TallyView;

@@ -10,7 +10,9 @@ use crate::use_session;
 use leptos::prelude::*;
 use leptos_i18n::{t, t_string};
 use leptos_router::components::A;
-use shared::{ApiError, CastPosition, Clause, Comment, NewComment, PositionCast, Stance};
+use shared::{
+    ApiError, CastPosition, Clause, Comment, ConsultationAccess, NewComment, PositionCast, Stance,
+};
 
 /// The clause page.
 #[component]
@@ -124,6 +126,7 @@ fn PositionForm(
         <WhenOpen
             open=Signal::derive(move || clause.get().map(|c| c.round.phase.accepts_positions()))
             signed_in=Signal::derive(move || session.me.get().is_some())
+            invited=Signal::derive(move || clause.get().is_some_and(|c| c.access == ConsultationAccess::Open || c.may_take_part))
             closed=move || t_string!(i18n, positions_closed)
             sign_in=move || t_string!(i18n, sign_in_to_take_position)
         >
@@ -186,7 +189,9 @@ fn CommentList(comments: Vec<Comment>) -> impl IntoView {
                                     Some(handle) => handle.into_any(),
                                     None => t!(i18n, former_participant).into_any(),
                                 }}
-                            </strong>" · "
+                            </strong>
+                            {c.organisation.map(|o| view! { " ("<span class="organisation">{o}</span>")" })}
+                            " · "
                             <time>{move || i18n::format_date(i18n.get_locale(), when)}</time>
                         </p>
                         <p class="comment-body">{c.body}</p>
@@ -226,6 +231,7 @@ fn CommentForm(
         <WhenOpen
             open=Signal::derive(move || clause.get().map(|c| c.round.phase.accepts_comments()))
             signed_in=Signal::derive(move || session.me.get().is_some())
+            invited=Signal::derive(move || clause.get().is_some_and(|c| c.access == ConsultationAccess::Open || c.may_take_part))
             closed=move || t_string!(i18n, comments_closed)
             sign_in=move || t_string!(i18n, sign_in_to_comment)
         >

@@ -2,7 +2,9 @@
 
 mod account;
 mod clause;
+mod convene;
 mod home;
+mod invitation;
 mod not_found;
 mod organisations;
 mod round;
@@ -10,7 +12,9 @@ mod settings;
 
 pub use account::Account;
 pub use clause::ClausePage;
+pub use convene::ConvenePage;
 pub use home::Home;
+pub use invitation::InvitationPage;
 pub use not_found::NotFound;
 pub use organisations::Organisations;
 pub use round::RoundPage;

@@ -1,15 +1,26 @@
-//! The organisations taking part, and for administrators a form to add one.
+//! The organisations taking part. Participants declare theirs; administrators and conveners
+//! (stewards) verify them and name their representatives; representatives accept members.
 
 use crate::api;
-use crate::components::{ErrorNotice, Loading, TextField, errors_fallback, general_error};
+use crate::components::{
+    ErrorNotice, GroupSelect, Loading, TextField, errors_fallback, general_error,
+};
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
 use leptos_i18n::{t, t_string};
 use leptos_router::components::A;
 use shared::{
-    ApiError, Membership, MembershipStatus, NewOrganisation, Organisation, StakeholderGroup,
+    ApiError, Membership, MembershipStatus, NewOrganisation, Organisation, RepresentativeChange,
+    StakeholderGroup,
 };
+
+/// What a steward does to an organisation from its card.
+#[derive(Clone)]
+enum StewardAct {
+    Verify(String),
+    NameRepresentative(String, RepresentativeChange),
+}
 
 /// The organisations page.
 #[component]
@@ -28,11 +39,23 @@ pub fn Organisations() -> impl IntoView {
         let (slug, handle) = (slug.clone(), handle.clone());
         async move { api::accept_membership(&slug, &handle).await }
     });
+    let act = Action::new_local(|act: &StewardAct| {
+        let act = act.clone();
+        async move {
+            match act {
+                StewardAct::Verify(slug) => api::verify_organisation(&slug).await,
+                StewardAct::NameRepresentative(slug, change) => {
+                    api::set_representative(&slug, &change).await
+                }
+            }
+        }
+    });
     let signed_in = Memo::new(move |_| session.me.get().is_some());
     // The list, with the reader's own memberships when signed in.
     let list = LocalResource::new(move || {
         create.version().get();
         join.version().get();
+        act.version().get();
         let signed_in = signed_in.get();
         async move {
             let organisations = api::list_organisations().await?;
@@ -44,28 +67,41 @@ pub fn Organisations() -> impl IntoView {
             Ok::<_, ApiError>((organisations, memberships))
         }
     });
-    // Administrators see the form once they have two factors; before, they are told why not.
-    let admin = Memo::new(move |_| session.me.get().filter(|m| m.admin).map(|m| m.two_factor));
+    // Administrators and conveners act as stewards once they have two factors; before, they
+    // are told why not.
+    let steward = Memo::new(move |_| {
+        session
+            .me
+            .get()
+            .filter(|m| m.admin || !m.convenes.is_empty())
+            .map(|m| m.two_factor)
+    });
+    let acting = Memo::new(move |_| steward.get() == Some(true));
     view! {
         <h1>{t!(i18n, organisations)}</h1>
         <p class="lead">{t!(i18n, organisations_intro)}</p>
+        {move || (steward.get() == Some(false)).then(|| view! {
+            <p class="notice"><A href="/account">{t!(i18n, admin_needs_two_factor)}</A></p>
+        })}
+        <ErrorNotice error=Signal::derive(move || act.value().get().and_then(Result::err)) />
         <Transition fallback=Loading>
             <ErrorBoundary fallback=errors_fallback>
                 {move || Suspend::new(async move {
-                    list.await.map(|(organisations, memberships)| view! {
-                        <OrganisationList organisations memberships signed_in=signed_in.get_untracked() join />
+                    list.await.map(|(organisations, memberships)| {
+                        let me = session.me.get_untracked().map(|m| m.handle);
+                        let represents = organisations
+                            .iter()
+                            .any(|o| o.representative.is_some() && o.representative == me);
+                        view! {
+                            <OrganisationList organisations memberships
+                                signed_in=signed_in.get_untracked() steward=acting.get_untracked() join act />
+                            {(acting.get_untracked() || represents).then(|| view! { <Requests accept join /> })}
+                        }
                     })
                 })}
             </ErrorBoundary>
         </Transition>
-        {move || match admin.get() {
-            Some(true) => view! { <NewOrganisationForm create /> <Requests accept join /> }.into_any(),
-            Some(false) => view! {
-                <p class="notice"><A href="/account">{t!(i18n, admin_needs_two_factor)}</A></p>
-            }
-            .into_any(),
-            None => ().into_any(),
-        }}
+        {move || signed_in.get().then(|| view! { <NewOrganisationForm create steward=acting /> })}
     }
 }
 
@@ -77,8 +113,12 @@ fn OrganisationList(
     memberships: Vec<Membership>,
     /// Whether the reader is signed in (and so may ask to join).
     signed_in: bool,
+    /// Whether the reader verifies organisations and names representatives.
+    steward: bool,
     /// Asks to join the organisation with this slug.
     join: Action<String, Result<Membership, ApiError>>,
+    /// A steward's action on one organisation.
+    act: Action<StewardAct, Result<(), ApiError>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     if organisations.is_empty() {
@@ -90,6 +130,8 @@ fn OrganisationList(
                 let group = o.stakeholder_group;
                 let status = memberships.iter().find(|m| m.organisation == o.slug).map(|m| m.status);
                 let slug = o.slug.clone();
+                let card_slug = o.slug.clone();
+                let verified = o.verified;
                 let membership = match status {
                     Some(MembershipStatus::Member) => {
                         Some(view! { <p class="membership">{t!(i18n, membership_member)}</p> }.into_any())
@@ -108,10 +150,18 @@ fn OrganisationList(
                     <li class="card">
                         <h2>{o.name}</h2>
                         <p class="meta">
-                            {move || i18n::group_name(i18n.get_locale(), group)}" · "{o.region}
-                            {o.verified.then(|| view! { " · "<strong class="verified">{t!(i18n, verified)}</strong> })}
+                            {move || i18n::group_name(i18n.get_locale(), group)}" · "{o.region}" · "
+                            {if verified {
+                                view! { <strong class="verified">{t!(i18n, verified)}</strong> }.into_any()
+                            } else {
+                                view! { <span class="self-declared">{t!(i18n, self_declared)}</span> }.into_any()
+                            }}
                         </p>
+                        {o.representative.map(|r| view! {
+                            <p class="meta representative">{t!(i18n, representative)}" "<strong>{r}</strong></p>
+                        })}
                         {membership}
+                        {steward.then(|| view! { <StewardTools slug=card_slug verified act /> })}
                     </li>
                 }
             }).collect_view()}
@@ -120,11 +170,48 @@ fn OrganisationList(
     .into_any()
 }
 
+/// A steward's controls on one organisation's card: verify it, name its representative.
+#[component]
+fn StewardTools(
+    slug: String,
+    verified: bool,
+    act: Action<StewardAct, Result<(), ApiError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let handle = RwSignal::new(String::new());
+    let verify_slug = slug.clone();
+    let field_id = format!("representative-{slug}");
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        act.dispatch(StewardAct::NameRepresentative(
+            slug.clone(),
+            RepresentativeChange {
+                handle: handle.get_untracked(),
+            },
+        ));
+    };
+    view! {
+        {(!verified).then(|| view! {
+            <button type="button" class="verify"
+                on:click=move |_| { act.dispatch(StewardAct::Verify(verify_slug.clone())); }>
+                {t!(i18n, verify)}
+            </button>
+        })}
+        <form class="inline-form representative-form" on:submit=submit novalidate>
+            <label for=field_id.clone()>{t!(i18n, name_representative)}</label>
+            <input id=field_id type="text" autocomplete="off" bind:value=handle />
+            <button type="submit">{t!(i18n, save)}</button>
+        </form>
+    }
+}
+
 /// Adding an organisation, with its stakeholder group and region.
 #[component]
 fn NewOrganisationForm(
     /// Sends the new organisation.
     create: Action<NewOrganisation, Result<Organisation, ApiError>>,
+    /// Whether the reader's organisations are verified at once.
+    steward: Memo<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let name = RwSignal::new(String::new());
@@ -149,24 +236,14 @@ fn NewOrganisationForm(
     view! {
         <section aria-labelledby="new-organisation-heading">
             <h2 id="new-organisation-heading">{t!(i18n, add_organisation)}</h2>
+            <p class="help">
+                {move || if steward.get() { t_string!(i18n, add_organisation_verified) } else { t_string!(i18n, add_organisation_declared) }}
+            </p>
             <form id="organisation-form" on:submit=submit novalidate>
                 <TextField name="name" autocomplete="organization"
                     label=move || t_string!(i18n, organisation_name)
                     help=move || t_string!(i18n, organisation_name_help) value=name error />
-                <div class="field">
-                    <label for="stakeholder_group">{t!(i18n, stakeholder_group)}</label>
-                    <select id="stakeholder_group" name="stakeholder_group" on:change=move |ev| {
-                        if let Some(g) = StakeholderGroup::parse(&event_target_value(&ev)) {
-                            group.set(g);
-                        }
-                    }>
-                        {StakeholderGroup::ALL.into_iter().map(|g| view! {
-                            <option value=g.as_str() selected=move || group.get() == g>
-                                {move || i18n::group_name(i18n.get_locale(), g)}
-                            </option>
-                        }).collect_view()}
-                    </select>
-                </div>
+                <GroupSelect group />
                 <TextField name="region" autocomplete="off"
                     label=move || t_string!(i18n, region)
                     help=move || t_string!(i18n, region_help) value=region error />
@@ -180,7 +257,7 @@ fn NewOrganisationForm(
     }
 }
 
-/// Requests to join that wait for an administrator, each with a way to accept it.
+/// Requests to join that the reader may accept, each with a way to accept it.
 #[component]
 fn Requests(
     /// Accepts (organisation slug, handle).

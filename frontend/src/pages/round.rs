@@ -5,15 +5,17 @@ use super::param;
 use crate::api;
 use crate::components::{Loading, PhaseBadge, TallyView, errors_fallback};
 use crate::i18n::{self, use_i18n};
+use crate::use_session;
 use leptos::prelude::*;
 use leptos_i18n::{t, t_string};
 use leptos_router::components::A;
-use shared::ApiError;
+use shared::{ApiError, ConsultationAccess};
 
 /// The consultation's description, its rounds and the chosen round's clauses.
 #[component]
 pub fn RoundPage() -> impl IntoView {
     let i18n = use_i18n();
+    let session = use_session();
     let slug = param("slug");
     let round = param("round");
     let data = LocalResource::new(move || {
@@ -39,6 +41,7 @@ pub fn RoundPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     data.await.map(|(consultation, round)| {
                         let slug = consultation.slug.clone();
+                        let convene_slug = slug.clone();
                         let base = format!("/c/{slug}");
                         let current = round.as_ref().map(|r| r.slug.clone()).unwrap_or_default();
                         view! {
@@ -47,6 +50,17 @@ pub fn RoundPage() -> impl IntoView {
                             </nav>
                             <h1>{consultation.title}</h1>
                             <p class="lead">{consultation.description}</p>
+                            {(consultation.access == ConsultationAccess::Invitation).then(|| view! {
+                                <p class="notice" id="access-note">{t!(i18n, by_invitation_note)}</p>
+                            })}
+                            {move || {
+                                let slug = convene_slug.clone();
+                                session.me.get()
+                                    .filter(|m| m.admin || m.convenes.contains(&slug))
+                                    .map(|_| view! {
+                                        <p><A href=format!("/convene/{slug}") attr:id="convene-link">{t!(i18n, convene_link)}</A></p>
+                                    })
+                            }}
                             {(consultation.rounds.len() > 1).then(move || view! {
                                 <nav class="rounds" aria-label=move || t_string!(i18n, rounds)>
                                     <h2 class="visually-hidden">{t!(i18n, rounds)}</h2>

@@ -7,7 +7,10 @@ use crate::{account_href, use_session};
 use leptos::prelude::*;
 use leptos_i18n::{t, t_string};
 use leptos_router::hooks::use_navigate;
-use shared::{ApiError, OneTimeCode, PasswordChange, PasswordConfirmation, SessionInfo};
+use shared::{
+    ApiError, MembershipStatus, OneTimeCode, PasswordChange, PasswordConfirmation, ProfileChange,
+    SessionInfo,
+};
 
 /// The account settings page.
 #[component]
@@ -23,6 +26,7 @@ pub fn Settings() -> impl IntoView {
             view! {
                 <PasswordForm />
                 <TwoFactor />
+                <ShownOrganisation />
                 <Sessions />
                 <YourData />
                 <DeleteAccount />
@@ -171,6 +175,81 @@ fn SessionItem(
                 .into_any()
             }}
         </li>
+    }
+}
+
+/// Which organisation, if any, appears next to the handle on public pages.
+#[component]
+fn ShownOrganisation() -> impl IntoView {
+    let i18n = use_i18n();
+    let save = Action::new_local(|change: &ProfileChange| {
+        let change = change.clone();
+        async move { api::change_profile(&change).await }
+    });
+    let data = LocalResource::new(|| async {
+        let profile = api::get_profile().await?;
+        let memberships = api::list_memberships().await?;
+        Ok::<_, ApiError>((profile, memberships))
+    });
+    let chosen = RwSignal::new(String::new());
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let saved = move || matches!(save.value().get(), Some(Ok(_)));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let slug = chosen.get_untracked();
+        save.dispatch(ProfileChange {
+            shown_organisation: (!slug.is_empty()).then_some(slug),
+        });
+    };
+    view! {
+        <section aria-labelledby="shown-organisation-heading">
+            <h2 id="shown-organisation-heading">{t!(i18n, shown_organisation)}</h2>
+            <Transition fallback=Loading>
+                <ErrorBoundary fallback=errors_fallback>
+                    {move || Suspend::new(async move {
+                        data.await.map(|(profile, memberships)| {
+                            chosen.set(profile.shown_organisation.unwrap_or_default());
+                            let mine: Vec<_> = memberships
+                                .into_iter()
+                                .filter(|m| m.status == MembershipStatus::Member)
+                                .collect();
+                            if mine.is_empty() {
+                                return view! { <p class="empty">{t!(i18n, shown_organisation_none)}</p> }.into_any();
+                            }
+                            view! {
+                                <form id="shown-organisation-form" on:submit=submit novalidate>
+                                    <div class="field">
+                                        <label for="shown_organisation">{t!(i18n, shown_organisation_label)}</label>
+                                        <select id="shown_organisation" name="shown_organisation"
+                                            aria-describedby="shown_organisation-help"
+                                            on:change=move |ev| chosen.set(event_target_value(&ev))>
+                                            <option value="" selected=move || chosen.get().is_empty()>
+                                                {t!(i18n, handle_only)}
+                                            </option>
+                                            {mine.into_iter().map(|m| {
+                                                let slug = m.organisation.clone();
+                                                view! {
+                                                    <option value=m.organisation selected=move || chosen.get() == slug>
+                                                        {m.organisation_name}
+                                                    </option>
+                                                }
+                                            }).collect_view()}
+                                        </select>
+                                        <p class="help" id="shown_organisation-help">{t!(i18n, shown_organisation_help)}</p>
+                                    </div>
+                                    <ErrorNotice error />
+                                    <button type="submit" id="save-shown-organisation" disabled=move || save.pending().get()>
+                                        {t!(i18n, save)}
+                                    </button>
+                                    <p role="status" class="status">{move || saved().then(|| t_string!(i18n, saved))}</p>
+                                </form>
+                            }
+                            .into_any()
+                        })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
     }
 }
 

@@ -1647,6 +1647,10 @@ async fn representative_of(app: &TestApp, admin: &TestApp, handle: &str, name: &
     client
 }
 
+/// The refusal (status and code) a caller gets for an operation of some access; `None` when
+/// the caller is let through.
+type Refusal<'a> = dyn Fn(Access) -> Option<(u16, Value)> + 'a;
+
 async fn every_operation_answers_each_kind_of_caller_as_designed(db: Db) {
     use Access::*;
     let app = spawn_app(db).await;
@@ -1679,7 +1683,7 @@ async fn every_operation_answers_each_kind_of_caller_as_designed(db: Db) {
     let forbidden = (403, json!("forbidden"));
     let no_2fa = (403, json!("two_factor_required"));
     // Each caller, and the refusal each kind of operation gives them (`None`: allowed).
-    let callers: [(&str, &TestApp, &dyn Fn(Access) -> Option<(u16, Value)>); 8] = [
+    let callers: [(&str, &TestApp, &Refusal<'_>); 8] = [
         ("anonymous", &anonymous, &|a| {
             (a != Anyone).then(|| (401, json!("not_signed_in")))
         }),

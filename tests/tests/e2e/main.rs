@@ -1,7 +1,8 @@
 //! End-to-end: the real server over a fresh SQLite database with the demo loaded, the built front
 //! end, and a real headless Chromium. One journey through the foundation's promises: read the
 //! consultation, sign up, take positions (a reservation without a reason is refused next to the
-//! field), comment, sign out and in again, switch language.
+//! field), comment, sign out and in again, switch language; and the identity journeys: two-factor
+//! sign-in, data export and deletion, organisations, conveners and invitations.
 
 use tests::browser::{Browser, assets_dir};
 use tests::{Db, Settings, TestApp, spawn_app_with};
@@ -361,7 +362,8 @@ async fn an_administrator_with_two_factor_adds_an_organisation() {
     browser
         .wait_for_text(
             "main",
-            "Turn on two-factor sign-in in your account to add organisations.",
+            "Turn on two-factor sign-in in your account to verify organisations and act as \
+             administrator or convener.",
         )
         .await;
     browser.wait_for_text("main", "No organisations yet.").await;
@@ -418,5 +420,155 @@ async fn an_administrator_with_two_factor_adds_an_organisation() {
     browser
         .wait_for_text("organisations", "You asked to join")
         .await;
+
+    // A participant declares their own organisation: self-declared until verified.
+    browser.fill("#name", "Lagos Digital Rights Lab").await;
+    browser.fill("#region", "West Africa").await;
+    browser.click("#create-organisation").await;
+    browser
+        .wait_for_text(
+            "organisations",
+            "Civil society · West Africa · Self-declared",
+        )
+        .await;
+    // …and shows it next to their handle.
+    browser.click(SIGNED_IN_HANDLE).await;
+    browser
+        .wait("#shown_organisation")
+        .await
+        .select_by_value("lagos-digital-rights-lab")
+        .await
+        .expect("choose the organisation");
+    browser.click("#save-shown-organisation").await;
+    browser
+        .wait_for_text("shown-organisation-form", "Saved.")
+        .await;
+    let (_, shown) = tests::parts(app.another_browser().get("/api/v1/organisations").await).await;
+    let declared = shown
+        .as_array()
+        .expect("organisations")
+        .iter()
+        .find(|o| o["slug"] == "lagos-digital-rights-lab")
+        .expect("declared");
+    assert_eq!(declared["verified"], false);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_convener_keeps_a_consultation_to_invitations_and_an_invited_participant_accepts() {
+    let (app, browser) = app_and_browser().await;
+    let admin = app.new_admin("secretariat").await;
+    browser.client.goto(&app.address).await.expect("open");
+    sign_up(&browser, "chair", "a long passphrase").await;
+    browser.wait(SIGNED_IN_HANDLE).await;
+    turn_on_two_factor(&browser, "a long passphrase").await;
+    let named = admin
+        .request(
+            reqwest::Method::PUT,
+            "/api/v1/consultations/paris-call/conveners/chair",
+            None,
+        )
+        .await;
+    assert_eq!(named.status(), 204);
+
+    // The convener finds the convening page from the consultation.
+    browser
+        .client
+        .goto(&format!("{}/c/paris-call", app.address))
+        .await
+        .expect("open");
+    browser.click("#convene-link").await;
+    browser.click("#access-invitation").await;
+    browser.click("#save-access").await;
+    browser.wait_for_text("access-status", "Saved.").await;
+
+    // Two links: one revoked (after confirming), one sent to the participant.
+    browser.fill("#note", "spare").await;
+    browser.click("#issue-invitation").await;
+    browser.wait("#invitation-link").await;
+    browser.wait_for_text("invitations", "spare").await;
+    browser.click(".revoke").await;
+    browser.client.accept_alert().await.expect("confirm");
+    browser.wait_for_text("invitations", "Revoked").await;
+
+    browser
+        .wait("#stakeholder_group")
+        .await
+        .select_by_value("civil_society")
+        .await
+        .expect("choose a group");
+    browser.fill("#note", "for the Lagos lab").await;
+    browser.click("#issue-invitation").await;
+    browser
+        .wait_for_text("invitations", "for the Lagos lab")
+        .await;
+    let link = browser
+        .wait("#invitation-link")
+        .await
+        .prop("value")
+        .await
+        .expect("value")
+        .expect("a link");
+    assert!(link.contains("/invitation#"), "{link}");
+    browser.wait_for_text("invitations", "Sent").await;
+    browser.click(SIGN_OUT).await;
+    browser.wait(SIGN_IN_LINK).await;
+
+    // The participant opens the link, signs up on the way, and is not yet let in.
+    browser.client.goto(&link).await.expect("open the link");
+    browser
+        .wait_for_text("invitation-group", "Civil society")
+        .await;
+    let address = browser.client.current_url().await.expect("url");
+    assert!(
+        address.fragment().is_none(),
+        "the token left the address bar: {address}"
+    );
+    browser.click("#invitation-sign-up").await;
+    browser.fill(HANDLE, "amina-b").await;
+    browser.fill(PASSWORD, "a long passphrase").await;
+    browser.click(ACCOUNT_SUBMIT).await;
+    browser.wait("#accept-invitation").await;
+    browser
+        .client
+        .goto(&format!(
+            "{}/c/paris-call/2019/protect-individuals",
+            app.address
+        ))
+        .await
+        .expect("open");
+    browser.wait(".not-invited").await;
+
+    // Back on the invitation page (the token waited in this tab), accept, then comment.
+    browser
+        .client
+        .goto(&format!("{}/invitation", app.address))
+        .await
+        .expect("open");
+    browser.click("#accept-invitation").await;
+    browser.wait("#invitation-accepted").await;
+    browser
+        .client
+        .goto(&format!(
+            "{}/c/paris-call/2019/protect-individuals",
+            app.address
+        ))
+        .await
+        .expect("open");
+    browser
+        .fill(COMMENT_BODY, "Thank you for inviting civil society.")
+        .await;
+    browser.click(POST_COMMENT).await;
+    browser
+        .wait_for_text("comments", "Thank you for inviting civil society.")
+        .await;
+
+    let (_, consultation) = tests::parts(
+        app.another_browser()
+            .get("/api/v1/consultations/paris-call")
+            .await,
+    )
+    .await;
+    assert_eq!(consultation["access"], "invitation");
     browser.close().await;
 }

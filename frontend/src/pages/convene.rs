@@ -1,0 +1,303 @@
+//! A consultation's conveners at work: who may take part (open or by invitation), invitation
+//! links issued and revoked, and who else convenes.
+
+use super::param;
+use crate::api;
+use crate::components::{
+    ErrorNotice, FieldMessage, GroupSelect, Loading, TextField, errors_fallback, general_error,
+    invalid,
+};
+use crate::i18n::{self, use_i18n};
+use leptos::prelude::*;
+use leptos_i18n::{t, t_string};
+use leptos_router::components::A;
+use shared::{
+    AccessChange, ApiError, ConsultationAccess, Invitation, InvitationStatus, IssuedInvitation,
+    NewInvitation, Organisation, StakeholderGroup, default_valid_days,
+};
+
+/// The convening page of one consultation.
+#[component]
+pub fn ConvenePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let slug = param("slug");
+    let issue = Action::new_local(move |new: &NewInvitation| {
+        let new = new.clone();
+        async move { api::create_invitation(&slug(), &new).await }
+    });
+    let revoke = Action::new_local(move |id: &i64| {
+        let id = *id;
+        async move { api::revoke_invitation(&slug(), id).await }
+    });
+    // The consultation and its conveners: the second call also proves the reader convenes it.
+    let data = LocalResource::new(move || {
+        let slug = slug();
+        async move {
+            let consultation = api::get_consultation(&slug).await?;
+            let conveners = api::list_conveners(&slug).await?;
+            let organisations = api::list_organisations().await?;
+            Ok::<_, ApiError>((consultation, conveners, organisations))
+        }
+    });
+    view! {
+        <Transition fallback=Loading>
+            <ErrorBoundary fallback=errors_fallback>
+                {move || Suspend::new(async move {
+                    data.await.map(|(consultation, conveners, organisations)| {
+                        let title = consultation.title.clone();
+                        let href = format!("/c/{}", consultation.slug);
+                        view! {
+                        <nav class="breadcrumbs" aria-label=move || t_string!(i18n, breadcrumb)>
+                            <A href="/">{t!(i18n, consultations)}</A>" › "
+                            <A href=href>{title}</A>
+                        </nav>
+                        <h1>{t!(i18n, convene_title)}" — "{consultation.title}</h1>
+                        <AccessForm initial=consultation.access />
+                        <InvitationForm issue organisations />
+                        <InvitationList issue revoke />
+                        <section aria-labelledby="conveners-heading">
+                            <h2 id="conveners-heading">{t!(i18n, conveners)}</h2>
+                            <ul id="conveners">
+                                {conveners.into_iter().map(|c| view! {
+                                    <li>
+                                        {c.handle}
+                                        {(!c.two_factor).then(|| view! { " · "{t!(i18n, convener_without_two_factor)} })}
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    }})
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+/// Open to anyone, or by invitation only.
+#[component]
+fn AccessForm(initial: ConsultationAccess) -> impl IntoView {
+    let i18n = use_i18n();
+    let slug = param("slug");
+    let access = RwSignal::new(initial);
+    let save = Action::new_local(move |change: &AccessChange| {
+        let change = change.clone();
+        async move { api::set_access(&slug(), &change).await }
+    });
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let saved = move || matches!(save.value().get(), Some(Ok(_)));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(AccessChange {
+            access: access.get_untracked(),
+        });
+    };
+    let choice = move |value: ConsultationAccess, id: &'static str| {
+        view! {
+            <label class="choice">
+                <input type="radio" name="access" id=id value=value.as_str()
+                    prop:checked=move || access.get() == value
+                    on:change=move |_| access.set(value) />
+                {move || match value {
+                    ConsultationAccess::Open => t_string!(i18n, access_open),
+                    ConsultationAccess::Invitation => t_string!(i18n, access_invitation),
+                }}
+            </label>
+        }
+    };
+    view! {
+        <section aria-labelledby="access-heading">
+            <h2 id="access-heading">{t!(i18n, access_title)}</h2>
+            <form id="access-form" on:submit=submit novalidate>
+                <fieldset>
+                    <legend>{t!(i18n, access_legend)}</legend>
+                    {choice(ConsultationAccess::Open, "access-open")}
+                    {choice(ConsultationAccess::Invitation, "access-invitation")}
+                </fieldset>
+                <ErrorNotice error />
+                <button type="submit" id="save-access" disabled=move || save.pending().get()>
+                    {t!(i18n, save)}
+                </button>
+                <p role="status" class="status" id="access-status">{move || saved().then(|| t_string!(i18n, saved))}</p>
+            </form>
+        </section>
+    }
+}
+
+/// Issuing an invitation link; the link is shown once, after issuing.
+#[component]
+fn InvitationForm(
+    issue: Action<NewInvitation, Result<IssuedInvitation, ApiError>>,
+    organisations: Vec<Organisation>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let organisation = RwSignal::new(String::new());
+    let group = RwSignal::new(StakeholderGroup::CivilSociety);
+    let days = RwSignal::new(default_valid_days().to_string());
+    let note = RwSignal::new(String::new());
+    let error = Signal::derive(move || issue.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if matches!(issue.value().get(), Some(Ok(_))) {
+            note.set(String::new());
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let organisation = organisation.get_untracked();
+        issue.dispatch(NewInvitation {
+            organisation: (!organisation.is_empty()).then_some(organisation),
+            stakeholder_group: group.get_untracked(),
+            // Not a number is sent as 0, which the server explains next to the field.
+            valid_days: days.get_untracked().trim().parse().unwrap_or(0),
+            note: note.get_untracked(),
+        });
+    };
+    let link = move || {
+        issue.value().get().and_then(Result::ok).map(|issued| {
+            let origin = web_sys::window()
+                .and_then(|w| w.location().origin().ok())
+                .unwrap_or_default();
+            format!("{origin}/invitation#{}", issued.token)
+        })
+    };
+    view! {
+        <section aria-labelledby="invite-heading">
+            <h2 id="invite-heading">{t!(i18n, invite_title)}</h2>
+            <p class="help">{t!(i18n, invite_help)}</p>
+            <form id="invitation-form" on:submit=submit novalidate>
+                <div class="field">
+                    <label for="organisation">{t!(i18n, invite_for)}</label>
+                    <select id="organisation" name="organisation"
+                        aria-describedby="organisation-error" aria-invalid=invalid(error, "organisation")
+                        on:change=move |ev| organisation.set(event_target_value(&ev))>
+                        <option value="">{t!(i18n, invite_person)}</option>
+                        {organisations.into_iter().map(|o| view! {
+                            <option value=o.slug.clone()>{o.name}</option>
+                        }).collect_view()}
+                    </select>
+                    <FieldMessage error field="organisation" />
+                </div>
+                <GroupSelect group />
+                <TextField name="valid_days" kind="number" autocomplete="off"
+                    label=move || t_string!(i18n, valid_days)
+                    help=move || t_string!(i18n, valid_days_help) value=days error />
+                <TextField name="note" autocomplete="off"
+                    label=move || t_string!(i18n, invitation_note)
+                    help=move || t_string!(i18n, invitation_note_help) value=note error />
+                <ErrorNotice error=general_error(error) />
+                <button type="submit" id="issue-invitation" disabled=move || issue.pending().get()>
+                    {t!(i18n, issue_invitation)}
+                </button>
+            </form>
+            {move || link().map(|link| view! {
+                <div class="notice success" role="status">
+                    <label for="invitation-link">{t!(i18n, invitation_link)}</label>
+                    <input id="invitation-link" type="text" readonly value=link
+                        aria-describedby="invitation-link-help"
+                        on:focus=move |ev| {
+                            use wasm_bindgen::JsCast;
+                            if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                                input.select();
+                            }
+                        } />
+                    <p class="help" id="invitation-link-help">{t!(i18n, invitation_link_help)}</p>
+                </div>
+            })}
+        </section>
+    }
+}
+
+/// The invitations issued, newest first, with their status and a way to revoke unused ones.
+#[component]
+fn InvitationList(
+    issue: Action<NewInvitation, Result<IssuedInvitation, ApiError>>,
+    revoke: Action<i64, Result<Invitation, ApiError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let slug = param("slug");
+    let list = LocalResource::new(move || {
+        issue.version().get();
+        revoke.version().get();
+        let slug = slug();
+        async move { api::list_invitations(&slug).await }
+    });
+    let confirm_revoke = move |id: i64| {
+        let question = t_string!(i18n, confirm_revoke_invitation);
+        let confirmed = web_sys::window()
+            .and_then(|w| w.confirm_with_message(question).ok())
+            .unwrap_or(false);
+        if confirmed {
+            revoke.dispatch(id);
+        }
+    };
+    view! {
+        <section aria-labelledby="invitations-heading">
+            <h2 id="invitations-heading">{t!(i18n, invitations)}</h2>
+            <ErrorNotice error=Signal::derive(move || revoke.value().get().and_then(Result::err)) />
+            <Transition fallback=Loading>
+                <ErrorBoundary fallback=errors_fallback>
+                    {move || Suspend::new(async move {
+                        list.await.map(|list| {
+                            if list.is_empty() {
+                                return view! { <p class="empty">{t!(i18n, no_invitations)}</p> }.into_any();
+                            }
+                            view! {
+                                <table id="invitations">
+                                    <thead>
+                                        <tr>
+                                            <th scope="col">{t!(i18n, invitation_note)}</th>
+                                            <th scope="col">{t!(i18n, stakeholder_group)}</th>
+                                            <th scope="col">{t!(i18n, invitation_status)}</th>
+                                            <th scope="col">{t!(i18n, invitation_expires)}</th>
+                                            <th scope="col"><span class="visually-hidden">{t!(i18n, actions)}</span></th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {list.into_iter().map(|inv| view! { <InvitationRow inv confirm_revoke /> }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }
+                            .into_any()
+                        })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
+}
+
+/// One invitation in the list.
+#[component]
+fn InvitationRow(
+    inv: Invitation,
+    confirm_revoke: impl Fn(i64) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let group = inv.stakeholder_group;
+    let expires = inv.expires_at_ms;
+    let status = inv.status;
+    let id = inv.id;
+    let who = match (inv.note.is_empty(), inv.organisation_name) {
+        (false, Some(o)) => format!("{} ({o})", inv.note),
+        (false, None) => inv.note,
+        (true, Some(o)) => o,
+        (true, None) => "—".to_owned(),
+    };
+    view! {
+        <tr class="invitation" data-status=format!("{status:?}").to_lowercase()>
+            <td>{who}</td>
+            <td>{move || i18n::group_name(i18n.get_locale(), group)}</td>
+            <td class="invitation-status">
+                {move || i18n::invitation_status_name(i18n.get_locale(), status)}
+                {inv.accepted_by.clone().map(|h| view! { " · "{h} })}
+            </td>
+            <td>{move || i18n::format_date(i18n.get_locale(), expires)}</td>
+            <td>
+                {(status == InvitationStatus::Sent).then(|| view! {
+                    <button type="button" class="revoke" on:click=move |_| confirm_revoke(id)>
+                        {t!(i18n, revoke)}
+                    </button>
+                })}
+            </td>
+        </tr>
+    }
+}
