@@ -262,6 +262,18 @@ pub async fn list_conveners(slug: &str) -> Result<Vec<Convener>, ApiError> {
     get(&consultation_url(slug, "conveners")).await
 }
 
+/// `PUT /consultations/{slug}/conveners/{handle}` (administrators)
+pub async fn add_convener(slug: &str, handle: &str) -> Result<(), ApiError> {
+    let url = consultation_url(slug, &format!("conveners/{}", seg(handle)));
+    no_content(Request::put(&url).send().await.map_err(unreachable)?).await
+}
+
+/// `DELETE /consultations/{slug}/conveners/{handle}` (administrators)
+pub async fn remove_convener(slug: &str, handle: &str) -> Result<(), ApiError> {
+    let url = consultation_url(slug, &format!("conveners/{}", seg(handle)));
+    no_content(Request::delete(&url).send().await.map_err(unreachable)?).await
+}
+
 /// `GET /consultations/{slug}/invitations` (conveners)
 pub async fn list_invitations(slug: &str) -> Result<Vec<Invitation>, ApiError> {
     get(&consultation_url(slug, "invitations")).await

@@ -168,6 +168,7 @@ pub fn field_error_text(locale: Locale, err: &FieldError) -> String {
         ("region", "required") => td_string!(locale, field_region_required),
         ("valid_days", "out_of_range") => td_string!(locale, field_valid_days_out_of_range),
         ("organisation", "unknown") => td_string!(locale, field_organisation_unknown),
+        ("convener_handle", "unknown") => td_string!(locale, field_convener_unknown),
         (_, "not_member") => td_string!(locale, field_not_member),
         (_, "too_long") => td_string!(locale, field_too_long),
         _ => return err.message.clone(),

@@ -8,12 +8,14 @@ use crate::components::{
     invalid,
 };
 use crate::i18n::{self, use_i18n};
+use crate::use_session;
 use leptos::prelude::*;
 use leptos_i18n::{t, t_string};
 use leptos_router::components::A;
 use shared::{
-    AccessChange, ApiError, ConsultationAccess, Invitation, InvitationStatus, IssuedInvitation,
-    NewInvitation, Organisation, StakeholderGroup, default_valid_days,
+    AccessChange, ApiError, ConsultationAccess, Convener, ErrorCode, FieldError, Invitation,
+    InvitationStatus, IssuedInvitation, NewInvitation, Organisation, StakeholderGroup,
+    default_valid_days,
 };
 
 /// The convening page of one consultation.
@@ -29,8 +31,18 @@ pub fn ConvenePage() -> impl IntoView {
         let id = *id;
         async move { api::revoke_invitation(&slug(), id).await }
     });
+    let change_conveners = Action::new_local(move |change: &ConvenerChange| {
+        let change = change.clone();
+        async move {
+            match change {
+                ConvenerChange::Add(handle) => api::add_convener(&slug(), &handle).await,
+                ConvenerChange::Remove(handle) => api::remove_convener(&slug(), &handle).await,
+            }
+        }
+    });
     // The consultation and its conveners: the second call also proves the reader convenes it.
     let data = LocalResource::new(move || {
+        change_conveners.version().get();
         let slug = slug();
         async move {
             let consultation = api::get_consultation(&slug).await?;
@@ -55,21 +67,91 @@ pub fn ConvenePage() -> impl IntoView {
                         <AccessForm initial=consultation.access />
                         <InvitationForm issue organisations />
                         <InvitationList issue revoke />
-                        <section aria-labelledby="conveners-heading">
-                            <h2 id="conveners-heading">{t!(i18n, conveners)}</h2>
-                            <ul id="conveners">
-                                {conveners.into_iter().map(|c| view! {
-                                    <li>
-                                        {c.handle}
-                                        {(!c.two_factor).then(|| view! { " · "{t!(i18n, convener_without_two_factor)} })}
-                                    </li>
-                                }).collect_view()}
-                            </ul>
-                        </section>
+                        <Conveners conveners change=change_conveners />
                     }})
                 })}
             </ErrorBoundary>
         </Transition>
+    }
+}
+
+/// An administrator's change to the list of conveners.
+#[derive(Clone)]
+enum ConvenerChange {
+    Add(String),
+    Remove(String),
+}
+
+/// The conveners; administrators also name and remove them here.
+#[component]
+fn Conveners(
+    conveners: Vec<Convener>,
+    change: Action<ConvenerChange, Result<(), ApiError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let admin = session.me.get_untracked().is_some_and(|m| m.admin);
+    let handle = RwSignal::new(String::new());
+    // An unknown handle is the one mistake to expect here: say so next to the field.
+    let error = Signal::derive(move || {
+        change.value().get().and_then(Result::err).map(|e| {
+            if e.code == ErrorCode::NotFound {
+                ApiError::validation(vec![FieldError::new(
+                    "convener_handle",
+                    "unknown",
+                    e.message,
+                )])
+            } else {
+                e
+            }
+        })
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        change.dispatch(ConvenerChange::Add(
+            handle.get_untracked().trim().to_lowercase(),
+        ));
+    };
+    view! {
+        <section aria-labelledby="conveners-heading">
+            <h2 id="conveners-heading">{t!(i18n, conveners)}</h2>
+            <ul id="conveners">
+                {conveners.into_iter().map(|c| {
+                    let who = c.handle.clone();
+                    view! {
+                        <li>
+                            {c.handle}
+                            {(!c.two_factor).then(|| view! { " · "{t!(i18n, convener_without_two_factor)} })}
+                            {admin.then(|| view! {
+                                " "
+                                <button type="button" class="remove-convener" on:click=move |_| {
+                                    let question = t_string!(i18n, confirm_remove_convener);
+                                    let confirmed = web_sys::window()
+                                        .and_then(|w| w.confirm_with_message(question).ok())
+                                        .unwrap_or(false);
+                                    if confirmed {
+                                        change.dispatch(ConvenerChange::Remove(who.clone()));
+                                    }
+                                }>
+                                    {t!(i18n, remove)}
+                                </button>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <ErrorNotice error=general_error(error) />
+            {admin.then(|| view! {
+                <form id="convener-form" on:submit=submit novalidate>
+                    <TextField name="convener_handle" autocomplete="off"
+                        label=move || t_string!(i18n, add_convener)
+                        help=move || t_string!(i18n, add_convener_help) value=handle error />
+                    <button type="submit" id="add-convener" disabled=move || change.pending().get()>
+                        {t!(i18n, add_convener_button)}
+                    </button>
+                </form>
+            })}
+        </section>
     }
 }
 

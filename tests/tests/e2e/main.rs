@@ -457,26 +457,42 @@ async fn an_administrator_with_two_factor_adds_an_organisation() {
 #[tokio::test]
 async fn a_convener_keeps_a_consultation_to_invitations_and_an_invited_participant_accepts() {
     let (app, browser) = app_and_browser().await;
-    let admin = app.new_admin("secretariat").await;
+    let consultation = format!("{}/c/paris-call", app.address);
+    app.another_browser()
+        .sign_up("chair", "a long passphrase")
+        .await;
+
+    // An administrator (granted on the command line, with two factors) names the convener.
     browser.client.goto(&app.address).await.expect("open");
-    sign_up(&browser, "chair", "a long passphrase").await;
+    sign_up(&browser, "secretariat", "a long passphrase").await;
     browser.wait(SIGNED_IN_HANDLE).await;
+    app.make_admin("secretariat").await;
     turn_on_two_factor(&browser, "a long passphrase").await;
-    let named = admin
-        .request(
-            reqwest::Method::PUT,
-            "/api/v1/consultations/paris-call/conveners/chair",
-            None,
+    browser.client.goto(&consultation).await.expect("open");
+    browser.click("#convene-link").await;
+    browser.fill("#convener_handle", "nobody-here").await;
+    browser.click("#add-convener").await;
+    browser
+        .wait_for_text(
+            "convener_handle-error",
+            "No account has this handle. Check the spelling.",
         )
         .await;
-    assert_eq!(named.status(), 204);
-
-    // The convener finds the convening page from the consultation.
+    browser.fill("#convener_handle", "chair").await;
+    browser.click("#add-convener").await;
     browser
-        .client
-        .goto(&format!("{}/c/paris-call", app.address))
-        .await
-        .expect("open");
+        .wait_for_text(
+            "conveners",
+            "chair · must turn on two-factor sign-in before acting Remove",
+        )
+        .await;
+    browser.click(SIGN_OUT).await;
+
+    // The convener turns on two factors and finds the convening page from the consultation.
+    sign_in(&browser, "chair", "a long passphrase").await;
+    browser.wait(SIGNED_IN_HANDLE).await;
+    turn_on_two_factor(&browser, "a long passphrase").await;
+    browser.client.goto(&consultation).await.expect("open");
     browser.click("#convene-link").await;
     browser.click("#access-invitation").await;
     browser.click("#save-access").await;
