@@ -42,6 +42,7 @@ for_each_database!(
     a_participant_downloads_everything_held_about_them,
     deleting_an_account_needs_its_password,
     a_deleted_accounts_comments_stay_as_a_former_participants,
+    a_deleted_account_convenes_and_represents_nothing_any_more,
     a_deleted_accounts_positions_leave_open_rounds_and_stay_in_closed_ones,
     turning_on_two_factor_needs_the_password_and_a_code,
     with_two_factor_a_sign_in_needs_a_code_that_works_once,
@@ -821,6 +822,57 @@ async fn deleting_an_account_needs_its_password(db: Db) {
         200,
         "still there, still signed in"
     );
+}
+
+async fn a_deleted_account_convenes_and_represents_nothing_any_more(db: Db) {
+    let app = spawn_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    let convener = app.new_convener(&admin, "paris-call", "chair").await;
+    let new = json!({"name": "Digital Rights Lab", "stakeholder_group": "civil_society", "region": "Global"});
+    convener
+        .request(Method::POST, "/api/v1/organisations", Some(new))
+        .await;
+    let (_, me) = parts(convener.get("/api/v1/session").await).await;
+    assert_eq!(me["convenes"], json!(["paris-call"]));
+    convener
+        .request(
+            Method::POST,
+            "/api/v1/organisations/digital-rights-lab/membership",
+            None,
+        )
+        .await;
+    admin
+        .request(
+            Method::PUT,
+            "/api/v1/organisations/digital-rights-lab/members/chair",
+            None,
+        )
+        .await;
+    let representative = json!({"handle": "chair"});
+    let named = admin
+        .request(
+            Method::PUT,
+            "/api/v1/organisations/digital-rights-lab/representative",
+            Some(representative),
+        )
+        .await;
+    assert_eq!(named.status(), 204);
+
+    let password = json!({"password": "a long passphrase"});
+    let deleted = convener
+        .request(Method::DELETE, "/api/v1/account", Some(password))
+        .await;
+    assert_eq!(deleted.status(), 204);
+
+    let (_, conveners) = parts(
+        admin
+            .get("/api/v1/consultations/paris-call/conveners")
+            .await,
+    )
+    .await;
+    assert_eq!(conveners, json!([]));
+    let (_, organisations) = parts(admin.get("/api/v1/organisations").await).await;
+    assert_eq!(organisations[0]["representative"], Value::Null);
 }
 
 async fn a_deleted_accounts_comments_stay_as_a_former_participants(db: Db) {
