@@ -179,20 +179,31 @@ pub fn session_token(headers: &axum::http::HeaderMap, https: bool) -> Option<Str
         .map(|c| c.value().to_owned())
 }
 
-/// The address a request came from (its TCP peer), for throttling; `unknown` when the server was
-/// not started with connection information.
+/// A pseudonym of the address a request came from (its TCP peer), for throttling: the keyed
+/// digest of the address, so the database can tell addresses apart without holding them.
+/// Without connection information every request shares the pseudonym of `unknown`.
 pub struct ClientAddress(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
-    type Rejection = std::convert::Infallible;
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
-        Ok(Self(peer))
+        let key = state.store.address_key().await?;
+        Ok(Self(address_pseudonym(&key, &peer)))
     }
+}
+
+/// The keyed digest (HMAC-SHA256) under which `address` is counted.
+pub fn address_pseudonym(key: &[u8], address: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+    mac.update(address.as_bytes());
+    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }
 
 /// The digest of the session token the request carries (for telling "this device" apart).
@@ -442,6 +453,15 @@ mod tests {
             address: MAX_FAILURES_ADDRESS - 1,
         };
         assert!(!throttled(&below));
+    }
+
+    #[test]
+    fn an_address_pseudonym_depends_on_the_address_and_the_key() {
+        let a = address_pseudonym(b"key one", "192.0.2.1");
+        assert_eq!(a, address_pseudonym(b"key one", "192.0.2.1"));
+        assert_ne!(a, address_pseudonym(b"key one", "192.0.2.2"));
+        assert_ne!(a, address_pseudonym(b"key two", "192.0.2.1"));
+        assert!(!a.contains("192"));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! the function that runs it; placeholders are `$1`, `$2`, … which both databases accept.
 
 use crate::error::{AppError, OnConflict};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use shared::{
     AccountExport, ClauseRef, Comment, Consultation, ConsultationSummary, ExportedComment,
     ExportedPosition, Membership, MembershipRequest, MembershipStatus, Organisation, Phase,
@@ -34,6 +36,8 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The key of [`Store::address_key`], once read.
+    address_key: std::sync::Arc<tokio::sync::OnceCell<Vec<u8>>>,
 }
 
 /// Milliseconds since the Unix epoch, now.
@@ -238,7 +242,11 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            address_key: std::sync::Arc::default(),
+        })
     }
 
     /// Which database this store uses.
@@ -343,6 +351,36 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// The random key under which network addresses are turned into pseudonyms for throttling,
+    /// made by whichever server process needs it first and shared by all through the database.
+    pub async fn address_key(&self) -> Result<Vec<u8>, AppError> {
+        const NAME: &str = "address_pseudonyms";
+        self.address_key
+            .get_or_try_init(|| async {
+                let mut fresh = [0u8; 32];
+                rand::RngCore::fill_bytes(&mut rand::rng(), &mut fresh);
+                sqlx::query(
+                    "INSERT INTO server_keys (name, key_base64, created_at_ms) VALUES ($1, $2, $3) \
+                     ON CONFLICT (name) DO NOTHING",
+                )
+                .bind(NAME)
+                .bind(STANDARD.encode(fresh))
+                .bind(now_ms())
+                .execute(&self.pool)
+                .await?;
+                let stored: String =
+                    sqlx::query_scalar("SELECT key_base64 FROM server_keys WHERE name = $1")
+                        .bind(NAME)
+                        .fetch_one(&self.pool)
+                        .await?;
+                STANDARD
+                    .decode(stored)
+                    .map_err(|e| AppError::Corrupt(format!("server key: {e}")))
+            })
+            .await
+            .cloned()
     }
 
     /// Records a new session for `account_id` under the hash of its token.

@@ -206,6 +206,19 @@ impl TestApp {
         pool.close().await;
     }
 
+    /// The text column every row of `sql` answers, read from the app's database.
+    pub async fn strings(&self, sql: &str) -> Vec<String> {
+        let pool = sqlx::AnyPool::connect(&self.database_url)
+            .await
+            .expect("connect");
+        let rows = sqlx::query_scalar(sql)
+            .fetch_all(&pool)
+            .await
+            .expect("query");
+        pool.close().await;
+        rows
+    }
+
     pub async fn request(&self, method: Method, path: &str, body: Option<Value>) -> Response {
         let mut request = self
             .client

@@ -33,6 +33,7 @@ for_each_database!(
     sign_up_reports_every_broken_field,
     a_common_password_is_refused,
     a_wrong_password_and_an_unknown_handle_get_the_same_answer,
+    failed_sign_ins_are_counted_under_a_pseudonym_of_the_address,
     repeated_failures_throttle_even_the_right_password,
     a_success_clears_the_failures_from_that_address,
     throttling_is_shared_by_every_server_process,
@@ -292,6 +293,22 @@ async fn a_common_password_is_refused(db: Db) {
     assert_eq!(status, 422);
     assert_eq!(body["fields"][0]["field"], "password");
     assert_eq!(body["fields"][0]["code"], "too_common");
+}
+
+async fn failed_sign_ins_are_counted_under_a_pseudonym_of_the_address(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_in("margaret", "not the passphrase").await;
+    app.sign_in("someone", "not the passphrase").await;
+
+    let stored = app
+        .strings("SELECT address FROM sign_in_failures ORDER BY id")
+        .await;
+    assert_eq!(stored.len(), 2);
+    assert_eq!(stored[0], stored[1], "the same address, the same pseudonym");
+    assert!(
+        !stored[0].contains("127.0.0.1") && stored[0].len() == 43,
+        "a keyed digest, not the address: {stored:?}"
+    );
 }
 
 async fn a_wrong_password_and_an_unknown_handle_get_the_same_answer(db: Db) {
