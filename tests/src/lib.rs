@@ -300,6 +300,15 @@ impl TestApp {
     }
 }
 
+/// Whether `text` holds anything shaped like an email address (`user@domain.tld`).
+pub fn looks_like_it_holds_an_email_address(text: &str) -> bool {
+    text.split(|c: char| c.is_whitespace() || "\"'<>(),;".contains(c))
+        .any(|word| {
+            word.split_once('@')
+                .is_some_and(|(user, domain)| !user.is_empty() && domain.contains('.'))
+        })
+}
+
 /// The status and JSON body of a response.
 pub async fn parts(response: Response) -> (u16, Value) {
     let status = response.status().as_u16();
@@ -319,4 +328,18 @@ pub fn totp_code(secret_base32: &str, steps_ahead: u64) -> String {
         .expect("time")
         .as_secs();
     totp.generate(now + steps_ahead * 30).to_string()
+}
+
+#[cfg(test)]
+mod checks {
+    use super::looks_like_it_holds_an_email_address as email_like;
+
+    #[test]
+    fn an_email_address_is_spotted_in_text_json_and_markup() {
+        assert!(email_like("write to amina@example.org today"));
+        assert!(email_like(r#"{"contact":"amina@example.org"}"#));
+        assert!(email_like("<td>amina@example.org</td>"));
+        assert!(!email_like("@amina said: meet at 10"));
+        assert!(!email_like("amina@localhost"));
+    }
 }

@@ -578,6 +578,11 @@ async fn a_convener_keeps_a_consultation_to_invitations_and_an_invited_participa
     browser
         .wait_for_text("comments", "Thank you for inviting civil society.")
         .await;
+    let page = browser.client.source().await.expect("page source");
+    assert!(
+        !tests::looks_like_it_holds_an_email_address(&page),
+        "a public page shows something like an email address"
+    );
 
     let (_, consultation) = tests::parts(
         app.another_browser()
