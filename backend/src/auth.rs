@@ -340,6 +340,32 @@ impl FromRequestParts<AppState> for OrganisationLead {
     }
 }
 
+/// Whether the caller sees the counts of a round: everybody, unless the round hides them until
+/// it closes; then only its conveners and administrators acting with two factors, and each such
+/// look is logged.
+pub async fn sees_results(
+    state: &AppState,
+    account: Option<&Account>,
+    consultation: &ConsultationRef,
+    round: &str,
+    hidden: bool,
+) -> Result<bool, AppError> {
+    if !hidden {
+        return Ok(true);
+    }
+    let Some(account) = account else {
+        return Ok(false);
+    };
+    let convenes =
+        account.is_admin() || state.store.is_convener(account.id, consultation.id).await?;
+    if !convenes || !state.store.two_factor_enabled(account.id).await? {
+        return Ok(false);
+    }
+    tracing::info!(event = "hidden_results_viewed", by = account.id, slug = %consultation.slug,
+        %round, "a convener looked at results hidden from participants");
+    Ok(true)
+}
+
 /// Whether `account` may comment and take positions in the consultation: anyone signed in when
 /// it is open; otherwise those who accepted an invitation, its conveners and administrators.
 pub async fn may_take_part(

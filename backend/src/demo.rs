@@ -7,7 +7,7 @@ use crate::auth;
 use crate::error::AppError;
 use crate::store::{ClauseText, Store, now_ms};
 use rand::RngCore;
-use shared::{Phase, Stance};
+use shared::{Phase, StakeholderGroup, Stance};
 
 /// Slug of the demo consultation.
 pub const SLUG: &str = "paris-call";
@@ -94,7 +94,25 @@ const PRINCIPLES: [(&str, &str, &str, &str); 9] = [
 ];
 
 /// Demo participants: pseudonymous handles only.
-const PARTICIPANTS: [&str; 4] = ["amina-k", "digital-rights-lab", "netops-joe", "policy-wonk"];
+/// (handle, stakeholder group, region)
+const PARTICIPANTS: [(&str, StakeholderGroup, &str); 4] = [
+    ("amina-k", StakeholderGroup::CivilSociety, "West Africa"),
+    (
+        "digital-rights-lab",
+        StakeholderGroup::CivilSociety,
+        "Global",
+    ),
+    (
+        "netops-joe",
+        StakeholderGroup::TechnicalCommunity,
+        "North America",
+    ),
+    (
+        "policy-wonk",
+        StakeholderGroup::Government,
+        "Western Europe",
+    ),
+];
 
 /// (round, participant, clause key, comment)
 const COMMENTS: [(&str, &str, &str, &str); 5] = [
@@ -220,12 +238,16 @@ pub async fn load(store: &Store) -> Result<bool, AppError> {
     }
 
     let mut accounts = Vec::new();
-    for handle in PARTICIPANTS {
+    for (handle, group, region) in PARTICIPANTS {
         // Demo participants cannot sign in: their password is random and never shown.
         let mut secret = [0u8; 24];
         rand::rng().fill_bytes(&mut secret);
         let hash = auth::hash_password(format!("{secret:?}")).await?;
-        accounts.push((handle, store.create_account(handle, &hash).await?));
+        let id = store.create_account(handle, &hash).await?;
+        store
+            .join_consultation(consultation_id, id, group, None, region)
+            .await?;
+        accounts.push((handle, id));
     }
     let account = |handle: &str| {
         accounts

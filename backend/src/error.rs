@@ -38,6 +38,14 @@ pub enum AppError {
     InvitationExpired,
     #[error("invitation revoked")]
     InvitationRevoked,
+    #[error("round exists")]
+    RoundExists,
+    #[error("the newest round is still open")]
+    PreviousRoundOpen,
+    #[error("the round cannot move from {0:?} to {1:?}")]
+    PhaseMoveRefused(Phase, Phase),
+    #[error("the participant has not stated their stakeholder group")]
+    GroupRequired,
     #[error("organisation exists")]
     OrganisationExists,
     #[error("two-factor enrolment not started")]
@@ -179,6 +187,43 @@ impl AppError {
                 ApiError::new(
                     ErrorCode::TwoFactorNotStarted,
                     "Start setting up two-factor sign-in first.",
+                ),
+            ),
+            E::RoundExists => (
+                StatusCode::CONFLICT,
+                ApiError {
+                    fields: vec![FieldError::new(
+                        "slug",
+                        "taken",
+                        "This consultation has a round with this address already.",
+                    )],
+                    ..ApiError::new(ErrorCode::RoundExists, "This round exists already.")
+                },
+            ),
+            E::PreviousRoundOpen => (
+                StatusCode::CONFLICT,
+                ApiError::new(
+                    ErrorCode::PreviousRoundOpen,
+                    "The newest round is still open. Close it before opening the next one.",
+                ),
+            ),
+            E::PhaseMoveRefused(from, to) => (
+                StatusCode::CONFLICT,
+                ApiError::new(
+                    ErrorCode::PhaseMoveRefused,
+                    format!(
+                        "A round in its {} phase cannot move to {}: once closed, a round can only \
+                         be published.",
+                        from.as_str(),
+                        to.as_str()
+                    ),
+                ),
+            ),
+            E::GroupRequired => (
+                StatusCode::CONFLICT,
+                ApiError::new(
+                    ErrorCode::GroupRequired,
+                    "Say in which stakeholder group you take part before taking a position.",
                 ),
             ),
             E::CrossSite => (

@@ -6,18 +6,21 @@ use crate::error::{AppError, OnConflict};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use shared::{
-    AccountExport, ClauseRef, Comment, Consultation, ConsultationSummary, ExportedComment,
-    ExportedPosition, Membership, MembershipRequest, MembershipStatus, Organisation, Phase,
-    Position, Round, RoundSummary, Stance, Tally,
+    AccountExport, ClauseRef, ExportedComment, ExportedPosition, Membership, MembershipRequest,
+    MembershipStatus, Organisation, Phase, Stance,
 };
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor, FromRow};
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+mod drafting;
 mod participation;
+mod review;
+pub use drafting::{ClauseDraft, UnknownComments};
 use participation::parse_group;
 pub use participation::{ConsultationRef, InvitationDraft, RepresentativeOutcome};
+pub use review::{ClauseRow, ClauseText, RoundRow, Standing};
 
 /// A session ends after this long without use (ASVS 7.3.1).
 pub const SESSION_IDLE: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -103,23 +106,6 @@ pub struct StoredCredentials {
     pub role: String,
 }
 
-/// A clause located by consultation, round and key, with what the handlers need to decide.
-#[derive(Debug, Clone, FromRow)]
-pub struct ClauseRow {
-    pub id: i64,
-    pub consultation_id: i64,
-    pub consultation_access: String,
-    pub consultation_slug: String,
-    pub consultation_title: String,
-    pub round_slug: String,
-    pub round_title: String,
-    pub phase: String,
-    pub key: String,
-    pub number: i64,
-    pub title: String,
-    pub body_md: String,
-}
-
 impl Account {
     /// Whether the account administers this Concord (acting as such also needs two factors).
     pub fn is_admin(&self) -> bool {
@@ -132,23 +118,6 @@ pub const ADMIN: &str = "admin";
 /// The role of everyone else.
 pub const PARTICIPANT: &str = "participant";
 
-impl ClauseRow {
-    /// The round's phase (the column's CHECK constraint keeps it valid).
-    pub fn phase(&self) -> Result<Phase, AppError> {
-        parse_phase(&self.phase)
-    }
-
-    /// The clause's consultation, as the access rules need it.
-    pub fn consultation(&self) -> Result<ConsultationRef, AppError> {
-        Ok(ConsultationRef {
-            id: self.consultation_id,
-            slug: self.consultation_slug.clone(),
-            title: self.consultation_title.clone(),
-            access: participation::parse_access(&self.consultation_access)?,
-        })
-    }
-}
-
 fn parse_phase(s: &str) -> Result<Phase, AppError> {
     Phase::parse(s).ok_or_else(|| AppError::Corrupt(format!("unknown phase {s:?}")))
 }
@@ -159,49 +128,6 @@ fn parse_stance(s: &str) -> Result<Stance, AppError> {
 
 fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
-}
-
-#[derive(FromRow)]
-struct RoundRow {
-    slug: String,
-    title: String,
-    phase: String,
-}
-
-impl RoundRow {
-    fn into_summary(self) -> Result<RoundSummary, AppError> {
-        Ok(RoundSummary {
-            phase: parse_phase(&self.phase)?,
-            slug: self.slug,
-            title: self.title,
-        })
-    }
-}
-
-#[derive(FromRow)]
-struct PositionRow {
-    stance: String,
-    reason: Option<String>,
-    updated_at_ms: i64,
-}
-
-impl PositionRow {
-    fn into_position(self) -> Result<Position, AppError> {
-        Ok(Position {
-            stance: parse_stance(&self.stance)?,
-            reason: self.reason,
-            updated_at_ms: self.updated_at_ms,
-        })
-    }
-}
-
-/// Demo or imported text of one clause.
-#[derive(Debug, Clone)]
-pub struct ClauseText<'a> {
-    pub key: &'a str,
-    pub number: i64,
-    pub title: &'a str,
-    pub body_md: &'a str,
 }
 
 impl Store {
@@ -508,6 +434,15 @@ impl Store {
                            WHERE r.phase NOT IN ('closed', 'published')";
         let mut tx = self.pool.begin().await?;
         for sql in [
+            // The withdrawn positions leave the counts too.
+            format!(
+                "UPDATE tally_counts SET n = n - (SELECT COUNT(*) FROM positions p \
+                   WHERE p.account_id = $1 AND p.clause_id = tally_counts.clause_id \
+                     AND p.stance = tally_counts.stance \
+                     AND p.stakeholder_group = tally_counts.stakeholder_group \
+                     AND p.region = tally_counts.region) \
+                 WHERE clause_id IN ({open_rounds})"
+            ),
             format!("DELETE FROM positions WHERE account_id = $1 AND clause_id IN ({open_rounds})"),
             format!(
                 "DELETE FROM position_changes WHERE account_id = $1 AND clause_id IN ({open_rounds})"
@@ -546,6 +481,7 @@ impl Store {
             body: String,
             at_ms: i64,
             reason: Option<String>,
+            receipt: String,
         }
         let place = "FROM clauses k JOIN rounds r ON r.id = k.round_id \
                      JOIN consultations c ON c.id = r.consultation_id";
@@ -556,7 +492,7 @@ impl Store {
                 .await?;
         let comments: Vec<Written> = sqlx::query_as(&format!(
             "SELECT c.slug AS consultation, r.slug AS round, k.key AS clause, m.body, \
-                    m.created_at_ms AS at_ms, NULL AS reason \
+                    m.created_at_ms AS at_ms, NULL AS reason, '' AS receipt \
              {place} JOIN comments m ON m.clause_id = k.id WHERE m.account_id = $1 ORDER BY m.id"
         ))
         .bind(account.id)
@@ -564,7 +500,7 @@ impl Store {
         .await?;
         let positions: Vec<Written> = sqlx::query_as(&format!(
             "SELECT c.slug AS consultation, r.slug AS round, k.key AS clause, p.stance AS body, \
-                    p.cast_at_ms AS at_ms, p.reason \
+                    p.cast_at_ms AS at_ms, p.reason, p.receipt \
              {place} JOIN position_changes p ON p.clause_id = k.id \
              WHERE p.account_id = $1 ORDER BY p.id"
         ))
@@ -600,6 +536,7 @@ impl Store {
                         stance: parse_stance(&w.body)?,
                         reason: w.reason.clone(),
                         cast_at_ms: w.at_ms,
+                        receipt: w.receipt.clone(),
                     })
                 })
                 .collect::<Result<_, AppError>>()?,
@@ -955,416 +892,6 @@ impl Store {
             .bind(token_hash)
             .execute(&self.pool)
             .await?;
-        Ok(())
-    }
-
-    // ---- consultations and rounds ----------------------------------------------------------
-
-    /// Every consultation with its newest round, by title.
-    pub async fn list_consultations(&self) -> Result<Vec<ConsultationSummary>, AppError> {
-        #[derive(FromRow)]
-        struct Row {
-            slug: String,
-            title: String,
-            description: String,
-            access: String,
-            round_slug: Option<String>,
-            round_title: Option<String>,
-            round_phase: Option<String>,
-        }
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT c.slug, c.title, c.description, c.access, \
-                    r.slug AS round_slug, r.title AS round_title, r.phase AS round_phase \
-             FROM consultations c \
-             LEFT JOIN rounds r ON r.id = (SELECT id FROM rounds WHERE consultation_id = c.id \
-                                           ORDER BY opened_at_ms DESC, id DESC LIMIT 1) \
-             ORDER BY c.title",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|row| {
-                let current_round = match (row.round_slug, row.round_title, row.round_phase) {
-                    (Some(slug), Some(title), Some(phase)) => {
-                        Some(RoundRow { slug, title, phase }.into_summary()?)
-                    }
-                    _ => None,
-                };
-                Ok(ConsultationSummary {
-                    access: participation::parse_access(&row.access)?,
-                    slug: row.slug,
-                    title: row.title,
-                    description: row.description,
-                    current_round,
-                })
-            })
-            .collect()
-    }
-
-    /// One consultation with its rounds, newest first.
-    pub async fn consultation(&self, slug: &str) -> Result<Option<Consultation>, AppError> {
-        #[derive(FromRow)]
-        struct Row {
-            id: i64,
-            slug: String,
-            title: String,
-            description: String,
-            access: String,
-        }
-        let Some(row): Option<Row> = sqlx::query_as(
-            "SELECT id, slug, title, description, access FROM consultations WHERE slug = $1",
-        )
-        .bind(slug)
-        .fetch_optional(&self.pool)
-        .await?
-        else {
-            return Ok(None);
-        };
-        let rounds: Vec<RoundRow> = sqlx::query_as(
-            "SELECT slug, title, phase FROM rounds WHERE consultation_id = $1 \
-             ORDER BY opened_at_ms DESC, id DESC",
-        )
-        .bind(row.id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(Some(Consultation {
-            access: participation::parse_access(&row.access)?,
-            slug: row.slug,
-            title: row.title,
-            description: row.description,
-            rounds: rounds
-                .into_iter()
-                .map(RoundRow::into_summary)
-                .collect::<Result<_, _>>()?,
-        }))
-    }
-
-    /// One round with its clauses in order, each with its tally and comment count.
-    pub async fn round(&self, consultation: &str, round: &str) -> Result<Option<Round>, AppError> {
-        #[derive(FromRow)]
-        struct Head {
-            id: i64,
-            consultation_slug: String,
-            consultation_title: String,
-            slug: String,
-            title: String,
-            phase: String,
-        }
-        #[derive(FromRow)]
-        struct ClauseLine {
-            id: i64,
-            key: String,
-            number: i64,
-            title: String,
-            comment_count: i64,
-        }
-        let Some(head): Option<Head> = sqlx::query_as(
-            "SELECT r.id, c.slug AS consultation_slug, c.title AS consultation_title, \
-                    r.slug, r.title, r.phase \
-             FROM rounds r JOIN consultations c ON c.id = r.consultation_id \
-             WHERE c.slug = $1 AND r.slug = $2",
-        )
-        .bind(consultation)
-        .bind(round)
-        .fetch_optional(&self.pool)
-        .await?
-        else {
-            return Ok(None);
-        };
-        let lines: Vec<ClauseLine> = sqlx::query_as(
-            "SELECT k.id, k.key, k.number, k.title, \
-                    (SELECT COUNT(*) FROM comments WHERE clause_id = k.id) AS comment_count \
-             FROM clauses k WHERE k.round_id = $1 ORDER BY k.number",
-        )
-        .bind(head.id)
-        .fetch_all(&self.pool)
-        .await?;
-        let counts: Vec<(i64, String, i64)> = sqlx::query_as(
-            "SELECT p.clause_id, p.stance, COUNT(*) FROM positions p \
-             JOIN clauses k ON k.id = p.clause_id WHERE k.round_id = $1 \
-             GROUP BY p.clause_id, p.stance",
-        )
-        .bind(head.id)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut clauses = Vec::with_capacity(lines.len());
-        for line in lines {
-            let mut tally = Tally::default();
-            for (_, stance, n) in counts.iter().filter(|(id, _, _)| *id == line.id) {
-                tally.add(parse_stance(stance)?, count(*n));
-            }
-            clauses.push(shared::ClauseSummary {
-                key: line.key,
-                number: line.number,
-                title: line.title,
-                tally,
-                comment_count: count(line.comment_count),
-            });
-        }
-        Ok(Some(Round {
-            consultation_slug: head.consultation_slug,
-            consultation_title: head.consultation_title,
-            slug: head.slug,
-            title: head.title,
-            phase: parse_phase(&head.phase)?,
-            clauses,
-        }))
-    }
-
-    // ---- clauses, comments, positions ------------------------------------------------------
-
-    /// Finds a clause by consultation slug, round slug and clause key.
-    pub async fn clause(
-        &self,
-        consultation: &str,
-        round: &str,
-        key: &str,
-    ) -> Result<Option<ClauseRow>, AppError> {
-        Ok(sqlx::query_as(
-            "SELECT k.id, c.id AS consultation_id, c.access AS consultation_access, \
-                    c.slug AS consultation_slug, c.title AS consultation_title, \
-                    r.slug AS round_slug, r.title AS round_title, r.phase, \
-                    k.key, k.number, k.title, k.body_md \
-             FROM clauses k JOIN rounds r ON r.id = k.round_id \
-             JOIN consultations c ON c.id = r.consultation_id \
-             WHERE c.slug = $1 AND r.slug = $2 AND k.key = $3",
-        )
-        .bind(consultation)
-        .bind(round)
-        .bind(key)
-        .fetch_optional(&self.pool)
-        .await?)
-    }
-
-    /// The comments on a clause, oldest first.
-    pub async fn comments(&self, clause_id: i64) -> Result<Vec<Comment>, AppError> {
-        Ok(
-            sqlx::query_as::<_, (i64, Option<String>, Option<String>, String, i64)>(
-                "SELECT m.id, CASE WHEN a.deleted_at_ms IS NULL THEN a.handle END, o.name, m.body, \
-                    m.created_at_ms \
-             FROM comments m JOIN accounts a ON a.id = m.account_id \
-             LEFT JOIN organisations o ON o.id = a.shown_organisation_id \
-             WHERE m.clause_id = $1 ORDER BY m.id",
-            )
-            .bind(clause_id)
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(|(id, author, organisation, body, created_at_ms)| Comment {
-                id,
-                author,
-                organisation,
-                body,
-                created_at_ms,
-            })
-            .collect(),
-        )
-    }
-
-    /// Adds a comment (the caller has checked the phase and the body).
-    pub async fn add_comment(
-        &self,
-        clause_id: i64,
-        author: &Account,
-        body: &str,
-    ) -> Result<Comment, AppError> {
-        let created_at_ms = now_ms();
-        let id = sqlx::query_scalar(
-            "INSERT INTO comments (clause_id, account_id, body, created_at_ms) \
-             VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-        .bind(clause_id)
-        .bind(author.id)
-        .bind(body)
-        .bind(created_at_ms)
-        .fetch_one(&self.pool)
-        .await?;
-        let organisation = sqlx::query_scalar(
-            "SELECT o.name FROM accounts a JOIN organisations o ON o.id = a.shown_organisation_id \
-             WHERE a.id = $1",
-        )
-        .bind(author.id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(Comment {
-            id,
-            author: Some(author.handle.clone()),
-            organisation,
-            body: body.to_owned(),
-            created_at_ms,
-        })
-    }
-
-    /// Counts of current positions on a clause.
-    pub async fn tally(&self, clause_id: i64) -> Result<Tally, AppError> {
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT stance, COUNT(*) FROM positions WHERE clause_id = $1 GROUP BY stance",
-        )
-        .bind(clause_id)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut tally = Tally::default();
-        for (stance, n) in rows {
-            tally.add(parse_stance(&stance)?, count(n));
-        }
-        Ok(tally)
-    }
-
-    /// An account's current position on a clause.
-    pub async fn position(
-        &self,
-        clause_id: i64,
-        account_id: i64,
-    ) -> Result<Option<Position>, AppError> {
-        let row: Option<PositionRow> = sqlx::query_as(
-            "SELECT stance, reason, updated_at_ms FROM positions \
-             WHERE clause_id = $1 AND account_id = $2",
-        )
-        .bind(clause_id)
-        .bind(account_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(PositionRow::into_position).transpose()
-    }
-
-    /// Takes or changes a position, keeping the change in the history; refuses with
-    /// [`AppError::PhaseClosed`] unless the round is in its voting phase when the write commits.
-    pub async fn cast_position(
-        &self,
-        clause_id: i64,
-        account_id: i64,
-        stance: Stance,
-        reason: Option<&str>,
-    ) -> Result<Position, AppError> {
-        let now = now_ms();
-        let mut tx = self.pool.begin().await?;
-        let phase: String = sqlx::query_scalar(
-            "SELECT r.phase FROM rounds r JOIN clauses k ON k.round_id = r.id WHERE k.id = $1",
-        )
-        .bind(clause_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let phase = parse_phase(&phase)?;
-        if !phase.accepts_positions() {
-            return Err(AppError::PhaseClosed(phase));
-        }
-        sqlx::query(
-            "INSERT INTO positions (clause_id, account_id, stance, reason, updated_at_ms) \
-             VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (clause_id, account_id) DO UPDATE \
-             SET stance = excluded.stance, reason = excluded.reason, \
-                 updated_at_ms = excluded.updated_at_ms",
-        )
-        .bind(clause_id)
-        .bind(account_id)
-        .bind(stance.as_str())
-        .bind(reason)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO position_changes (clause_id, account_id, stance, reason, cast_at_ms) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(clause_id)
-        .bind(account_id)
-        .bind(stance.as_str())
-        .bind(reason)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(Position {
-            stance,
-            reason: reason.map(str::to_owned),
-            updated_at_ms: now,
-        })
-    }
-
-    // ---- loading text (demo, later: import) ------------------------------------------------
-
-    /// Creates the consultation `slug` unless it exists; returns its id and whether it was new.
-    pub async fn ensure_consultation(
-        &self,
-        slug: &str,
-        title: &str,
-        description: &str,
-    ) -> Result<(i64, bool), AppError> {
-        if let Some(id) = sqlx::query_scalar("SELECT id FROM consultations WHERE slug = $1")
-            .bind(slug)
-            .fetch_optional(&self.pool)
-            .await?
-        {
-            return Ok((id, false));
-        }
-        let id = sqlx::query_scalar(
-            "INSERT INTO consultations (slug, title, description, created_at_ms) \
-             VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-        .bind(slug)
-        .bind(title)
-        .bind(description)
-        .bind(now_ms())
-        .fetch_one(&self.pool)
-        .await?;
-        Ok((id, true))
-    }
-
-    /// Adds a round with its clauses in one transaction.
-    pub async fn add_round(
-        &self,
-        consultation_id: i64,
-        slug: &str,
-        title: &str,
-        phase: Phase,
-        opened_at_ms: i64,
-        clauses: &[ClauseText<'_>],
-    ) -> Result<(), AppError> {
-        let mut tx = self.pool.begin().await?;
-        let round_id: i64 = sqlx::query_scalar(
-            "INSERT INTO rounds (consultation_id, slug, title, phase, opened_at_ms) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(consultation_id)
-        .bind(slug)
-        .bind(title)
-        .bind(phase.as_str())
-        .bind(opened_at_ms)
-        .fetch_one(&mut *tx)
-        .await?;
-        for clause in clauses {
-            sqlx::query(
-                "INSERT INTO clauses (round_id, key, number, title, body_md) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(round_id)
-            .bind(clause.key)
-            .bind(clause.number)
-            .bind(clause.title)
-            .bind(clause.body_md)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Sets a round's phase (demo loading; the convener's controls come with rounds).
-    pub async fn set_phase(
-        &self,
-        consultation: &str,
-        round: &str,
-        phase: Phase,
-    ) -> Result<(), AppError> {
-        sqlx::query(
-            "UPDATE rounds SET phase = $1 WHERE slug = $2 AND consultation_id = \
-             (SELECT id FROM consultations WHERE slug = $3)",
-        )
-        .bind(phase.as_str())
-        .bind(round)
-        .bind(consultation)
-        .execute(&self.pool)
-        .await?;
         Ok(())
     }
 }

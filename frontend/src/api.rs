@@ -7,8 +7,8 @@ use serde::de::DeserializeOwned;
 use shared::{
     AccessChange, ApiError, CastPosition, Clause, Comment, Consultation, ConsultationSummary,
     Convener, Credentials, ErrorCode, Invitation, InvitationPreview, InvitationToken,
-    IssuedInvitation, Me, Membership, MembershipRequest, NewComment, NewInvitation,
-    NewOrganisation, OneTimeCode, Organisation, Participation, PasswordChange,
+    IssuedInvitation, JoinConsultation, Me, Membership, MembershipRequest, NewComment,
+    NewInvitation, NewOrganisation, OneTimeCode, Organisation, Participation, PasswordChange,
     PasswordConfirmation, PositionCast, ProfileChange, RecoveryCodes, RepresentativeChange, Round,
     SessionInfo, SignInOutcome, TotpSetup,
 };
@@ -250,6 +250,14 @@ pub async fn change_profile(change: &ProfileChange) -> Result<ProfileChange, Api
 
 fn consultation_url(slug: &str, rest: &str) -> String {
     format!("{BASE}/consultations/{}/{rest}", seg(slug))
+}
+
+/// `PUT /consultations/{slug}/participation`: state one's stakeholder group.
+pub async fn join_consultation(
+    slug: &str,
+    join: &JoinConsultation,
+) -> Result<Participation, ApiError> {
+    send(Request::put(&consultation_url(slug, "participation")), join).await
 }
 
 /// `PUT /consultations/{slug}/access` (conveners)

@@ -74,6 +74,31 @@ pub fn group_name(locale: Locale, group: StakeholderGroup) -> &'static str {
     }
 }
 
+/// When the round moves on next: "Voting opens on <date>".
+pub fn deadline_text(locale: Locale, change: shared::PhaseChange) -> String {
+    let when = format_date(locale, change.at_ms);
+    match change.phase {
+        Phase::Commenting => td_display!(locale, deadline_commenting, when = when).to_string(),
+        Phase::Voting => td_display!(locale, deadline_voting, when = when).to_string(),
+        _ => td_display!(locale, deadline_closing, when = when).to_string(),
+    }
+}
+
+/// "Changes since the 2019 round".
+pub fn changes_since(locale: Locale, round: &str) -> String {
+    td_display!(locale, changes_since, round = round).to_string()
+}
+
+/// "This clause in the 2019 round, with its comments and positions".
+pub fn previous_round_link(locale: Locale, round: &str) -> String {
+    td_display!(locale, previous_round_link, round = round).to_string()
+}
+
+/// "Not stated", for positions whose group or region was not recorded.
+pub fn not_stated(locale: Locale) -> &'static str {
+    td_string!(locale, not_stated)
+}
+
 /// The name of an invitation's status in `locale`.
 pub fn invitation_status_name(locale: Locale, status: InvitationStatus) -> &'static str {
     match status {

@@ -1,9 +1,10 @@
 //! Request and response bodies of the HTTP API under `/api/v1`.
 
+use crate::{PhaseChange, RedlineSegment, Results, Schedule};
 use serde::{Deserialize, Serialize};
 
-/// Where a round stands in its annual review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a round stands in its annual review; phases are ordered as a round walks through them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
@@ -150,7 +151,11 @@ pub struct RoundSummary {
     pub slug: String,
     /// A human title, e.g. `2019 review`.
     pub title: String,
+    /// The phase now (scheduled changes that are due included).
     pub phase: Phase,
+    /// The next scheduled phase change, if any.
+    #[serde(default)]
+    pub deadline: Option<PhaseChange>,
 }
 
 /// A consultation as listed on the home page.
@@ -184,7 +189,8 @@ pub struct ClauseSummary {
     pub key: String,
     pub number: i64,
     pub title: String,
-    pub tally: Tally,
+    /// `None` while the round hides results from the caller.
+    pub tally: Option<Tally>,
     pub comment_count: u64,
 }
 
@@ -197,6 +203,17 @@ pub struct Round {
     pub slug: String,
     pub title: String,
     pub phase: Phase,
+    /// The next scheduled phase change, if any.
+    #[serde(default)]
+    pub deadline: Option<PhaseChange>,
+    #[serde(default)]
+    pub schedule: Schedule,
+    /// Participants see no counts until the round closes.
+    #[serde(default)]
+    pub hide_results: bool,
+    /// The slug of the round this one follows.
+    #[serde(default)]
+    pub previous_round: Option<String>,
     pub clauses: Vec<ClauseSummary>,
 }
 
@@ -212,7 +229,26 @@ pub struct Clause {
     pub title: String,
     /// The Markdown body rendered to HTML by the server, with anything unsafe removed.
     pub body_html: String,
-    pub tally: Tally,
+    /// The Markdown source, for editing.
+    #[serde(default)]
+    pub body_md: String,
+    /// `None` while the round hides results from the caller.
+    pub results: Option<Results>,
+    /// Why the clause changed since the previous round.
+    #[serde(default)]
+    pub change_note: String,
+    /// Ids of the previous round's comments on this clause that led to the change.
+    #[serde(default)]
+    pub responds_to: Vec<i64>,
+    /// The slug of the previous round, when this clause was in it.
+    #[serde(default)]
+    pub previous_round: Option<String>,
+    /// The body's changes since the previous round; `None` for a clause new in this round.
+    #[serde(default)]
+    pub redline: Option<Vec<RedlineSegment>>,
+    /// The caller's stakeholder group in this consultation, once stated.
+    #[serde(default)]
+    pub my_group: Option<StakeholderGroup>,
     /// The signed-in participant's current position, if any.
     pub my_position: Option<Position>,
     /// Who may comment and take positions in this consultation.
@@ -264,6 +300,10 @@ pub struct Position {
     pub reason: Option<String>,
     /// Milliseconds since the Unix epoch.
     pub updated_at_ms: i64,
+    /// A digest of this position that the published record lists, so the voter can check it was
+    /// counted as cast without anyone else learning which one is theirs.
+    #[serde(default)]
+    pub receipt: String,
 }
 
 /// Answer to `PUT …/position`: the position as stored and the clause's new tally.
@@ -271,7 +311,8 @@ pub struct Position {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PositionCast {
     pub position: Position,
-    pub tally: Tally,
+    /// `None` while the round hides results.
+    pub tally: Option<Tally>,
 }
 
 /// Body of sign-up and sign-in.
@@ -414,6 +455,9 @@ pub struct ExportedPosition {
     pub stance: Stance,
     pub reason: Option<String>,
     pub cast_at_ms: i64,
+    /// The receipt of this cast, to find in the published record.
+    #[serde(default)]
+    pub receipt: String,
 }
 
 /// The part of society an organisation speaks for; tallies count each as one house.
@@ -669,6 +713,9 @@ pub struct Participation {
     pub stakeholder_group: StakeholderGroup,
     /// The organisation's slug, when the invitation was on behalf of one.
     pub organisation: Option<String>,
+    /// Where the participant works (the organisation's region, or their own words).
+    #[serde(default)]
+    pub region: String,
 }
 
 /// Body of `PUT /organisations/{slug}/representative`.

@@ -54,6 +54,14 @@ pub enum ErrorCode {
     InvitationExpired,
     /// A convener revoked the invitation.
     InvitationRevoked,
+    /// A round with this slug exists in the consultation.
+    RoundExists,
+    /// The newest round is still open; close it before opening the next.
+    PreviousRoundOpen,
+    /// The round cannot move to that phase (after closing, only publication).
+    PhaseMoveRefused,
+    /// Taking a position needs the participant's stakeholder group first.
+    GroupRequired,
     /// Something failed on the server; nothing the client sent caused it.
     Internal,
 }
@@ -85,6 +93,10 @@ impl ErrorCode {
             Self::InvitationUsed => "invitation_used",
             Self::InvitationExpired => "invitation_expired",
             Self::InvitationRevoked => "invitation_revoked",
+            Self::RoundExists => "round_exists",
+            Self::PreviousRoundOpen => "previous_round_open",
+            Self::PhaseMoveRefused => "phase_move_refused",
+            Self::GroupRequired => "group_required",
             Self::Internal => "internal",
         }
     }

@@ -5,7 +5,9 @@
 
 pub mod api;
 pub mod error;
+pub mod review;
 pub mod rules;
 
 pub use api::*;
 pub use error::{ApiError, ErrorCode, FieldError};
+pub use review::*;

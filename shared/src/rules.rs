@@ -2,8 +2,8 @@
 //! broken field at once so a form can mark them all.
 
 use crate::{
-    CastPosition, Credentials, FieldError, NewComment, NewInvitation, NewOrganisation,
-    PasswordChange,
+    CastPosition, ClauseEdit, Credentials, FieldError, JoinConsultation, NewComment, NewInvitation,
+    NewOrganisation, NewRound, PasswordChange,
 };
 
 /// Shortest handle accepted.
@@ -207,6 +207,88 @@ impl CastPosition {
         )
         .map(Some)
         .map_err(|e| vec![e])
+    }
+}
+
+/// Longest round title, clause title, in characters.
+pub const TITLE_MAX: usize = 200;
+/// Longest clause body, in characters.
+pub const BODY_MAX: usize = 20_000;
+/// Longest note on a clause's change, in characters.
+pub const CHANGE_NOTE_MAX: usize = 2000;
+/// Longest round slug.
+pub const ROUND_SLUG_MAX: usize = 32;
+
+impl NewRound {
+    /// Checks the slug (1–32 of `a–z`, `0–9`, `-`) and the title; returns them trimmed.
+    pub fn check(&self) -> Result<(String, String), Vec<FieldError>> {
+        let slug = self.slug.trim().to_lowercase();
+        let slug = if slug.is_empty() {
+            Err(FieldError::new(
+                "slug",
+                "required",
+                "Give the round an address, e.g. 2020.",
+            ))
+        } else if slug.chars().count() > ROUND_SLUG_MAX
+            || !slug
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            Err(FieldError::new(
+                "slug",
+                "invalid_characters",
+                format!("Use up to {ROUND_SLUG_MAX} letters a–z, digits and hyphens."),
+            ))
+        } else {
+            Ok(slug)
+        };
+        let title = check_text("title", &self.title, TITLE_MAX, "Give the round a title.");
+        match (slug, title) {
+            (Ok(slug), Ok(title)) => Ok((slug, title)),
+            (slug, title) => Err([slug.err(), title.err()].into_iter().flatten().collect()),
+        }
+    }
+}
+
+impl ClauseEdit {
+    /// Checks title, body and note; returns them trimmed.
+    pub fn check(&self) -> Result<(String, String, String), Vec<FieldError>> {
+        let title = check_text("title", &self.title, TITLE_MAX, "Give the clause a title.");
+        let body = check_text(
+            "body_md",
+            &self.body_md,
+            BODY_MAX,
+            "Write the clause's text.",
+        );
+        let note = self.change_note.trim();
+        let note = if note.chars().count() > CHANGE_NOTE_MAX {
+            Err(FieldError::new(
+                "change_note",
+                "too_long",
+                format!("This is limited to {CHANGE_NOTE_MAX} characters."),
+            ))
+        } else {
+            Ok(note.to_owned())
+        };
+        match (title, body, note) {
+            (Ok(t), Ok(b), Ok(n)) => Ok((t, b, n)),
+            (t, b, n) => Err([t.err(), b.err(), n.err()].into_iter().flatten().collect()),
+        }
+    }
+}
+
+impl JoinConsultation {
+    /// Checks the region's length; returns it trimmed (it may be empty).
+    pub fn check(&self) -> Result<String, Vec<FieldError>> {
+        let region = self.region.trim();
+        if region.chars().count() > REGION_MAX {
+            return Err(vec![FieldError::new(
+                "region",
+                "too_long",
+                format!("This is limited to {REGION_MAX} characters."),
+            )]);
+        }
+        Ok(region.to_owned())
     }
 }
 

@@ -256,6 +256,21 @@ impl TestApp {
         self
     }
 
+    /// States the signed-in participant's stakeholder group in the demo consultation, as the
+    /// position form does before a first position.
+    pub async fn join(&self, group: &str) -> &Self {
+        let body = json!({ "stakeholder_group": group });
+        let response = self
+            .request(
+                Method::PUT,
+                "/api/v1/consultations/paris-call/participation",
+                Some(body),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "joined the consultation");
+        self
+    }
+
     pub async fn post_comment(&self, clause: &str, body: Value) -> Response {
         self.request(Method::POST, &format!("{clause}/comments"), Some(body))
             .await

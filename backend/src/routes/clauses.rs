@@ -9,7 +9,9 @@ use crate::store::Account;
 use crate::store::ClauseRow;
 use axum::extract::State;
 use axum::http::StatusCode;
-use shared::{ApiError, CastPosition, Clause, Comment, NewComment, PositionCast, RoundSummary};
+use shared::{
+    ApiError, CastPosition, Clause, Comment, NewComment, PositionCast, StakeholderGroup, redline,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -58,30 +60,52 @@ async fn get_clause(
 ) -> Result<ApiJson<Clause>, AppError> {
     let row = find_clause(&state, path).await?;
     let consultation = row.consultation()?;
-    let tally = state.store.tally(row.id).await?;
-    let (my_position, may_take_part) = match &account {
+    let show = auth::sees_results(
+        &state,
+        account.as_ref(),
+        &consultation,
+        &row.round_slug,
+        row.hides_results()?,
+    )
+    .await?;
+    let results = match show {
+        true => Some(state.store.results(row.id).await?),
+        false => None,
+    };
+    let (my_position, may_take_part, my_group) = match &account {
         Some(account) => (
             state.store.position(row.id, account.id).await?,
             auth::may_take_part(&state, account, &consultation).await?,
+            state
+                .store
+                .standing(consultation.id, account.id)
+                .await?
+                .and_then(|s| StakeholderGroup::parse(&s.stakeholder_group)),
         ),
-        None => (None, false),
+        None => (None, false, None),
+    };
+    let previous = match row.previous_round_id {
+        Some(id) => state.store.clause_in_round(id, &row.key).await?,
+        None => None,
     };
     Ok(ApiJson(Clause {
-        round: RoundSummary {
-            slug: row.round_slug.clone(),
-            title: row.round_title.clone(),
-            phase: row.phase()?,
-        },
+        round: row.round_summary()?,
         body_html: markdown::render(&row.body_md),
+        redline: previous.as_ref().map(|p| redline(&p.body_md, &row.body_md)),
+        previous_round: previous.map(|p| p.round_slug),
+        responds_to: state.store.responds_to(row.id).await?,
         consultation_slug: row.consultation_slug,
         consultation_title: row.consultation_title,
         key: row.key,
         number: row.number,
         title: row.title,
-        tally,
+        body_md: row.body_md,
+        change_note: row.change_note,
+        results,
         my_position,
         access: consultation.access,
         may_take_part,
+        my_group,
     }))
 }
 
@@ -149,7 +173,18 @@ async fn cast_position(
         .store
         .cast_position(row.id, account.id, cast.stance, reason.as_deref())
         .await?;
-    let tally = state.store.tally(row.id).await?;
+    let show = auth::sees_results(
+        &state,
+        Some(&account),
+        &row.consultation()?,
+        &row.round_slug,
+        row.hides_results()?,
+    )
+    .await?;
+    let tally = match show {
+        true => Some(state.store.results(row.id).await?.total),
+        false => None,
+    };
     Ok(ApiJson(PositionCast { position, tally }))
 }
 

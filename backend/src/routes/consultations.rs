@@ -1,10 +1,14 @@
 //! Consultations and their rounds.
 
+use crate::auth::{self, MaybeAccount, SignedIn};
 use crate::error::AppError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 use axum::extract::State;
-use shared::{ApiError, Consultation, ConsultationSummary, Round};
+use shared::{
+    ApiError, Consultation, ConsultationAccess, ConsultationSummary, FieldError, JoinConsultation,
+    Participation, Round,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -13,6 +17,76 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_consultations))
         .routes(routes!(get_consultation))
         .routes(routes!(get_round))
+        .routes(routes!(join_consultation))
+}
+
+/// States how the caller takes part in an open consultation: their stakeholder group, the
+/// organisation they speak for (one they belong to) and their region. Positions count in that
+/// group and region. In a consultation by invitation the invitation sets the group, and only its
+/// conveners state their own.
+#[utoipa::path(put, path = "/api/v1/consultations/{slug}/participation", tag = "consultations",
+    params(("slug" = String, Path, description = "The consultation's slug")),
+    request_body = JoinConsultation,
+    responses(
+        (status = 200, body = Participation),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError, description = "By invitation, and the invitation set the group or there was none"),
+        (status = 404, body = ApiError),
+        (status = 422, body = ApiError, description = "Not a member of the organisation, or region too long"),
+    ))]
+async fn join_consultation(
+    State(state): State<AppState>,
+    SignedIn(account): SignedIn,
+    ApiPath(slug): ApiPath<String>,
+    ApiJson(join): ApiJson<JoinConsultation>,
+) -> Result<ApiJson<Participation>, AppError> {
+    let consultation = state
+        .store
+        .consultation_ref(&slug)
+        .await?
+        .ok_or(AppError::NotFound("consultation"))?;
+    if consultation.access == ConsultationAccess::Invitation {
+        if state.store.takes_part(account.id, consultation.id).await? {
+            return Err(AppError::Forbidden(
+                "In a consultation by invitation, your invitation set your stakeholder group.",
+            ));
+        }
+        if !auth::may_take_part(&state, &account, &consultation).await? {
+            return Err(AppError::NotInvited);
+        }
+    }
+    let region = join.check().map_err(AppError::Validation)?;
+    let organisation_id = match &join.organisation {
+        None => None,
+        Some(organisation) => {
+            if !state.store.is_member(account.id, organisation).await? {
+                return Err(AppError::Validation(vec![FieldError::new(
+                    "organisation",
+                    "not_member",
+                    "You can speak only for an organisation you are a member of.",
+                )]));
+            }
+            state.store.organisation_id(organisation).await?
+        }
+    };
+    state
+        .store
+        .join_consultation(
+            consultation.id,
+            account.id,
+            join.stakeholder_group,
+            organisation_id,
+            &region,
+        )
+        .await?;
+    state
+        .store
+        .participations(account.id)
+        .await?
+        .into_iter()
+        .find(|p| p.consultation_slug == consultation.slug)
+        .map(ApiJson)
+        .ok_or_else(|| AppError::Corrupt("participation just stored is missing".into()))
 }
 
 /// Lists every consultation with its current round.
@@ -49,12 +123,26 @@ async fn get_consultation(
     responses((status = 200, body = Round), (status = 404, body = ApiError)))]
 async fn get_round(
     State(state): State<AppState>,
+    MaybeAccount(account): MaybeAccount,
     ApiPath((slug, round)): ApiPath<(String, String)>,
 ) -> Result<ApiJson<Round>, AppError> {
-    state
+    let consultation = state
         .store
-        .round(&slug, &round)
+        .consultation_ref(&slug)
         .await?
-        .map(ApiJson)
-        .ok_or(AppError::NotFound("round"))
+        .ok_or(AppError::NotFound("round"))?;
+    let row = state
+        .store
+        .round_row(consultation.id, &round)
+        .await?
+        .ok_or(AppError::NotFound("round"))?;
+    let show = auth::sees_results(
+        &state,
+        account.as_ref(),
+        &consultation,
+        &row.slug,
+        row.hides_results()?,
+    )
+    .await?;
+    Ok(ApiJson(state.store.round(&consultation, &row, show).await?))
 }

@@ -11,6 +11,7 @@ mod consultations;
 mod convening;
 mod invitations;
 mod organisations;
+mod rounds;
 mod session;
 
 /// The OpenAPI document's header.
@@ -42,4 +43,5 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(organisations::router())
         .merge(convening::router())
         .merge(invitations::router())
+        .merge(rounds::router())
 }

@@ -49,6 +49,7 @@ struct InvitationRow {
     organisation_id: Option<i64>,
     organisation_slug: Option<String>,
     organisation_name: Option<String>,
+    organisation_region: Option<String>,
     stakeholder_group: String,
     note: String,
     created_at_ms: i64,
@@ -62,6 +63,7 @@ struct InvitationRow {
 const INVITATION_COLUMNS: &str = "\
     SELECT i.id, i.consultation_id, c.slug AS consultation_slug, c.title AS consultation_title, \
            i.organisation_id, o.slug AS organisation_slug, o.name AS organisation_name, \
+           o.region AS organisation_region, \
            i.stakeholder_group, i.note, i.created_at_ms, i.expires_at_ms, i.accepted_by, \
            CASE WHEN a.deleted_at_ms IS NULL THEN a.handle END AS accepted_by_handle, \
            i.accepted_at_ms, i.revoked_at_ms \
@@ -106,6 +108,7 @@ impl InvitationRow {
             consultation_title: self.consultation_title.clone(),
             stakeholder_group: self.group()?,
             organisation: self.organisation_slug.clone(),
+            region: self.organisation_region.clone().unwrap_or_default(),
         })
     }
 }
@@ -431,8 +434,10 @@ impl Store {
 
     /// The consultations an account takes part in by invitation, by title.
     pub async fn participations(&self, account_id: i64) -> Result<Vec<Participation>, AppError> {
-        let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT c.slug, c.title, p.stakeholder_group, o.slug FROM participants p \
+        let rows: Vec<(String, String, String, Option<String>, String)> = sqlx::query_as(
+            "SELECT c.slug, c.title, p.stakeholder_group, o.slug, \
+                    CASE WHEN o.id IS NULL THEN p.region ELSE o.region END \
+             FROM participants p \
              JOIN consultations c ON c.id = p.consultation_id \
              LEFT JOIN organisations o ON o.id = p.organisation_id \
              WHERE p.account_id = $1 ORDER BY c.title",
@@ -441,12 +446,13 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
-            .map(|(slug, title, group, organisation)| {
+            .map(|(slug, title, group, organisation, region)| {
                 Ok(Participation {
                     consultation_slug: slug,
                     consultation_title: title,
                     stakeholder_group: parse_group(&group)?,
                     organisation,
+                    region,
                 })
             })
             .collect()

@@ -4,10 +4,12 @@ mod feedback;
 mod forms;
 mod gate;
 mod phase;
+mod results;
 mod tally;
 
 pub use feedback::{ErrorNotice, Loading, errors_fallback};
 pub use forms::{FieldMessage, GroupSelect, TextArea, TextField, general_error, invalid};
 pub use gate::WhenOpen;
-pub use phase::PhaseBadge;
+pub use phase::{Deadline, PhaseBadge};
+pub use results::ResultsView;
 pub use tally::TallyView;

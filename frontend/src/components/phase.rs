@@ -3,7 +3,7 @@
 use crate::i18n::{self, use_i18n};
 use leptos::prelude::*;
 use leptos_i18n::t;
-use shared::Phase;
+use shared::{Phase, PhaseChange};
 
 /// A badge naming the phase in words (never by colour alone).
 #[component]
@@ -18,4 +18,20 @@ pub fn PhaseBadge(
             {move || i18n::phase_name(i18n.get_locale(), phase)}
         </span>
     }
+}
+
+/// The next scheduled phase change, if any, in words.
+#[component]
+pub fn Deadline(
+    /// The change to come.
+    deadline: Option<PhaseChange>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    deadline.map(|d| {
+        view! {
+            <p class="deadline" id="deadline">
+                {move || i18n::deadline_text(i18n.get_locale(), d)}
+            </p>
+        }
+    })
 }

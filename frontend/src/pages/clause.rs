@@ -3,7 +3,8 @@
 use super::param;
 use crate::api;
 use crate::components::{
-    ErrorNotice, Loading, PhaseBadge, TallyView, TextArea, WhenOpen, errors_fallback, general_error,
+    Deadline, ErrorNotice, GroupSelect, Loading, PhaseBadge, ResultsView, TextArea, TextField,
+    WhenOpen, errors_fallback, general_error,
 };
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
@@ -11,7 +12,8 @@ use leptos::prelude::*;
 use leptos_i18n::{t, t_string};
 use leptos_router::components::A;
 use shared::{
-    ApiError, CastPosition, Clause, Comment, ConsultationAccess, NewComment, PositionCast, Stance,
+    ApiError, CastPosition, Change, Clause, Comment, ConsultationAccess, JoinConsultation,
+    NewComment, PositionCast, StakeholderGroup, Stance,
 };
 
 /// The clause page.
@@ -21,11 +23,19 @@ pub fn ClausePage() -> impl IntoView {
     let (slug, round, key) = (param("slug"), param("round"), param("key"));
     let ids = move || (slug(), round(), key());
 
-    let cast = Action::new_local(move |input: &CastPosition| {
-        let input = input.clone();
-        let (s, r, k) = ids();
-        async move { api::cast_position(&s, &r, &k, &input).await }
-    });
+    // A first position also states the participant's stakeholder group.
+    let cast = Action::new_local(
+        move |(join, input): &(Option<JoinConsultation>, CastPosition)| {
+            let (join, input) = (join.clone(), input.clone());
+            let (s, r, k) = ids();
+            async move {
+                if let Some(join) = join {
+                    api::join_consultation(&s, &join).await?;
+                }
+                api::cast_position(&s, &r, &k, &input).await
+            }
+        },
+    );
     let post = Action::new_local(move |input: &NewComment| {
         let input = input.clone();
         let (s, r, k) = ids();
@@ -73,6 +83,7 @@ pub fn ClausePage() -> impl IntoView {
 fn ClauseText(clause: Clause) -> impl IntoView {
     let i18n = use_i18n();
     let round_href = format!("/c/{}/{}", clause.consultation_slug, clause.round.slug);
+    let changes = clause.clone();
     view! {
         <nav class="breadcrumbs" aria-label=move || t_string!(i18n, breadcrumb)>
             <A href="/">{t!(i18n, consultations)}</A>" › "
@@ -81,11 +92,67 @@ fn ClauseText(clause: Clause) -> impl IntoView {
         <article class="clause">
             <h1 id="clause-title">{clause.number}". "{clause.title}</h1>
             <p class="meta"><PhaseBadge phase=clause.round.phase /></p>
+            <Deadline deadline=clause.round.deadline />
             // Rendered from Markdown and sanitised by the server (see backend/src/markdown.rs).
             <div class="clause-body" inner_html=clause.body_html></div>
         </article>
-        <TallyView tally=clause.tally />
+        <Changes clause=changes />
+        <ResultsView results=clause.results />
     }
+}
+
+/// What changed since the previous round: the redline, the convener's note, the comments that
+/// led to it, and a link to the clause in that round (with its comments and positions).
+#[component]
+fn Changes(clause: Clause) -> impl IntoView {
+    let i18n = use_i18n();
+    let (Some(previous), Some(redline)) = (clause.previous_round, clause.redline) else {
+        return ().into_any();
+    };
+    let previous_href = format!("/c/{}/{previous}/{}", clause.consultation_slug, clause.key);
+    let changed = redline.iter().any(|s| s.change != Change::Same);
+    let note = clause.change_note;
+    let responds_to = clause.responds_to;
+    let label = previous.clone();
+    view! {
+        <section class="changes" aria-labelledby="changes-heading">
+            <h2 id="changes-heading">{move || i18n::changes_since(i18n.get_locale(), &label)}</h2>
+            {if changed {
+                view! {
+                    <p class="redline" id="redline">
+                        {redline.into_iter().map(|s| match s.change {
+                            Change::Same => view! { <span>{s.text}</span> }.into_any(),
+                            Change::Added => view! {
+                                <ins><span class="visually-hidden">{t!(i18n, added)}" "</span>{s.text}</ins>
+                            }.into_any(),
+                            Change::Removed => view! {
+                                <del><span class="visually-hidden">{t!(i18n, removed)}" "</span>{s.text}</del>
+                            }.into_any(),
+                        }).collect_view()}
+                    </p>
+                }.into_any()
+            } else {
+                view! { <p id="redline">{t!(i18n, unchanged)}</p> }.into_any()
+            }}
+            {(!note.is_empty()).then(|| view! {
+                <p class="change-note"><strong>{t!(i18n, why_changed)}</strong>" "{note}</p>
+            })}
+            {(!responds_to.is_empty()).then(|| {
+                let href = previous_href.clone();
+                view! {
+                    <p class="responds-to">
+                        {t!(i18n, in_response_to)}" "
+                        {responds_to.into_iter().map(|id| {
+                            let href = format!("{href}#comment-{id}");
+                            view! { <a href=href>"#"{id}</a>" " }
+                        }).collect_view()}
+                    </p>
+                }
+            })}
+            <p><A href=previous_href attr:id="previous-round-link">{move || i18n::previous_round_link(i18n.get_locale(), &previous)}</A></p>
+        </section>
+    }
+    .into_any()
 }
 
 /// The form to take or change a position, shown while the round is voting.
@@ -94,7 +161,7 @@ fn PositionForm(
     /// The clause once loaded.
     clause: Signal<Option<Clause>>,
     /// Sends the position.
-    cast: Action<CastPosition, Result<PositionCast, ApiError>>,
+    cast: Action<(Option<JoinConsultation>, CastPosition), Result<PositionCast, ApiError>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
@@ -109,16 +176,28 @@ fn PositionForm(
             reason.set(p.reason.unwrap_or_default());
         }
     });
+    let group = RwSignal::new(StakeholderGroup::CivilSociety);
+    let region = RwSignal::new(String::new());
+    // Whether the participant still has to say in which group they take part.
+    let needs_group = Memo::new(move |_| clause.get().is_some_and(|c| c.my_group.is_none()));
     let error = Signal::derive(move || cast.value().get().and_then(Result::err));
     let saved = move || matches!(cast.value().get(), Some(Ok(_)));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if let Some(stance) = stance.get_untracked() {
             let reason = reason.get_untracked();
-            cast.dispatch(CastPosition {
-                stance,
-                reason: (!reason.trim().is_empty()).then_some(reason),
+            let join = needs_group.get_untracked().then(|| JoinConsultation {
+                stakeholder_group: group.get_untracked(),
+                organisation: None,
+                region: region.get_untracked(),
             });
+            cast.dispatch((
+                join,
+                CastPosition {
+                    stance,
+                    reason: (!reason.trim().is_empty()).then_some(reason),
+                },
+            ));
         }
     };
 
@@ -147,6 +226,16 @@ fn PositionForm(
                         </label>
                     }).collect_view()}
                 </fieldset>
+                {move || needs_group.get().then(|| view! {
+                    <fieldset class="standing">
+                        <legend>{t!(i18n, your_standing)}</legend>
+                        <p class="help">{t!(i18n, your_standing_help)}</p>
+                        <GroupSelect group />
+                        <TextField name="region" autocomplete="off"
+                            label=move || t_string!(i18n, your_region)
+                            help=move || t_string!(i18n, your_region_help) value=region error />
+                    </fieldset>
+                })}
                 <TextArea name="reason" label=move || t_string!(i18n, reason)
                     help=move || t_string!(i18n, reason_help) value=reason error />
                 <ErrorNotice error=general_error(error) />
@@ -182,7 +271,7 @@ fn CommentList(comments: Vec<Comment>) -> impl IntoView {
             {comments.into_iter().map(|c| {
                 let when = c.created_at_ms;
                 view! {
-                    <li class="comment">
+                    <li class="comment" id=format!("comment-{}", c.id)>
                         <p class="meta">
                             <strong class="author">
                                 {match c.author {

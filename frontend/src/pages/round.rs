@@ -3,7 +3,7 @@
 
 use super::param;
 use crate::api;
-use crate::components::{Loading, PhaseBadge, TallyView, errors_fallback};
+use crate::components::{Deadline, Loading, PhaseBadge, TallyView, errors_fallback};
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
@@ -86,6 +86,7 @@ pub fn RoundPage() -> impl IntoView {
                                         <h2 id="round-heading">
                                             {round.title.clone()}" "<PhaseBadge phase=round.phase />
                                         </h2>
+                                        <Deadline deadline=round.deadline />
                                         {round.clauses.is_empty().then(|| view! {
                                             <p class="empty">{t!(i18n, no_clauses)}</p>
                                         })}
@@ -96,7 +97,10 @@ pub fn RoundPage() -> impl IntoView {
                                                 view! {
                                                     <li class="clause-item" value=c.number>
                                                         <h3><A href=href>{c.number}". "{c.title}</A></h3>
-                                                        <TallyView tally=c.tally compact=true />
+                                                        {match c.tally {
+                                                            Some(tally) => view! { <TallyView tally compact=true /> }.into_any(),
+                                                            None => view! { <p class="tally-compact">{t!(i18n, results_hidden_short)}</p> }.into_any(),
+                                                        }}
                                                         <p class="meta">
                                                             {move || i18n::comment_count(i18n.get_locale(), comments)}
                                                         </p>

@@ -546,7 +546,7 @@ async fn an_over_long_comment_is_rejected(db: Db) {
 
 async fn taking_a_position_updates_the_tally_and_changing_it_moves_the_count(db: Db) {
     let app = spawn_app(db).await;
-    app.signed_in().await;
+    app.signed_in().await.join("civil_society").await;
 
     let (status, first) = parts(
         app.cast_position(CLAUSE, json!({"stance": "endorse"}))
@@ -576,7 +576,7 @@ async fn taking_a_position_updates_the_tally_and_changing_it_moves_the_count(db:
 
 async fn a_reader_sees_their_own_position_on_the_clause(db: Db) {
     let app = spawn_app(db).await;
-    app.signed_in().await;
+    app.signed_in().await.join("civil_society").await;
     let (_, before) = parts(app.get(CLAUSE).await).await;
     assert_eq!(before["my_position"], Value::Null);
 
@@ -590,7 +590,7 @@ async fn a_reader_sees_their_own_position_on_the_clause(db: Db) {
 
 async fn a_reservation_without_a_reason_is_rejected(db: Db) {
     let app = spawn_app(db).await;
-    app.signed_in().await;
+    app.signed_in().await.join("civil_society").await;
 
     let (status, body) = parts(
         app.cast_position(CLAUSE, json!({"stance": "endorse_with_reservation"}))
@@ -603,14 +603,14 @@ async fn a_reservation_without_a_reason_is_rejected(db: Db) {
     assert_eq!(body["fields"][0]["field"], "reason");
     let (_, clause) = parts(app.get(CLAUSE).await).await;
     assert_eq!(
-        clause["tally"]["endorse_with_reservation"], 0,
+        clause["results"]["total"]["endorse_with_reservation"], 0,
         "nothing was recorded"
     );
 }
 
 async fn an_opposition_with_a_reason_is_accepted(db: Db) {
     let app = spawn_app(db).await;
-    app.signed_in().await;
+    app.signed_in().await.join("civil_society").await;
 
     let (status, body) = parts(
         app.cast_position(
@@ -628,7 +628,7 @@ async fn an_opposition_with_a_reason_is_accepted(db: Db) {
 
 async fn an_unknown_position_value_is_rejected(db: Db) {
     let app = spawn_app(db).await;
-    app.signed_in().await;
+    app.signed_in().await.join("civil_society").await;
 
     let (status, body) = parts(app.cast_position(CLAUSE, json!({"stance": "maybe"})).await).await;
 
@@ -676,7 +676,7 @@ async fn an_oversized_body_is_rejected(db: Db) {
 
 async fn a_position_on_a_clause_of_the_closed_round_is_refused(db: Db) {
     let app = spawn_app(db).await;
-    app.signed_in().await;
+    app.signed_in().await.join("civil_society").await;
 
     let (status, body) = parts(
         app.cast_position(CLOSED_CLAUSE, json!({"stance": "endorse"}))
@@ -731,7 +731,7 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
             "{method} {path} is documented but not routed"
         );
     }
-    assert_eq!(operations.len(), 39, "every operation is documented");
+    assert_eq!(operations.len(), 47, "every operation is documented");
 }
 
 #[tokio::test]
@@ -786,6 +786,7 @@ async fn the_front_end_is_served_precompressed_with_the_right_cache_lifetimes() 
 async fn a_participant_downloads_everything_held_about_them(db: Db) {
     let app = spawn_app(db).await;
     app.sign_up("amina", "a long passphrase").await;
+    app.join("civil_society").await;
     app.post_comment(CLAUSE, json!({"body": "Mine."})).await;
     app.cast_position(CLAUSE, json!({"stance": "oppose", "reason": "Vague."}))
         .await;
@@ -938,15 +939,17 @@ async fn a_deleted_accounts_positions_leave_open_rounds_and_stay_in_closed_ones(
 
     // A position in a round that is still voting is withdrawn with the account.
     app.sign_up("amina", "a long passphrase").await;
+    app.join("civil_society").await;
     app.cast_position(CLAUSE, json!({"stance": "oppose", "reason": "Vague."}))
         .await;
     app.request(Method::DELETE, "/api/v1/account", Some(confirm.clone()))
         .await;
     let (_, clause) = parts(app.get(CLAUSE).await).await;
-    assert_eq!(clause["tally"]["oppose"], 0);
+    assert_eq!(clause["results"]["total"]["oppose"], 0);
 
     // A position in a closed round stays counted.
     app.sign_up("grace", "a long passphrase").await;
+    app.join("civil_society").await;
     app.cast_position(
         other_clause,
         json!({"stance": "oppose", "reason": "Vague."}),
@@ -960,7 +963,7 @@ async fn a_deleted_accounts_positions_leave_open_rounds_and_stay_in_closed_ones(
     app.request(Method::DELETE, "/api/v1/account", Some(confirm))
         .await;
     let (_, clause) = parts(app.get(other_clause).await).await;
-    assert_eq!(clause["tally"]["oppose"], 1);
+    assert_eq!(clause["results"]["total"]["oppose"], 1);
 }
 
 /// Signs up `amina`, turns two-factor sign-in on, and returns the secret and recovery codes.
@@ -1633,7 +1636,8 @@ fn designed_access(method: &str, path: &str) -> Option<Access> {
         | ("post", "/api/v1/organisations")
         | ("post", "/api/v1/organisations/{slug}/membership")
         | ("get", "/api/v1/membership-requests")
-        | ("post", "/api/v1/invitations/accept") => SignedIn,
+        | ("post", "/api/v1/invitations/accept")
+        | ("put", "/api/v1/consultations/{slug}/participation") => SignedIn,
         ("put", "/api/v1/organisations/{slug}/members/{handle}") => OrganisationLead,
         ("put", "/api/v1/organisations/{slug}/verification")
         | ("put", "/api/v1/organisations/{slug}/representative") => Steward,
@@ -1641,7 +1645,14 @@ fn designed_access(method: &str, path: &str) -> Option<Access> {
         | ("get", "/api/v1/consultations/{slug}/conveners")
         | ("get", "/api/v1/consultations/{slug}/invitations")
         | ("post", "/api/v1/consultations/{slug}/invitations")
-        | ("delete", "/api/v1/consultations/{slug}/invitations/{id}") => Convener,
+        | ("delete", "/api/v1/consultations/{slug}/invitations/{id}")
+        | ("post", "/api/v1/consultations/{slug}/rounds")
+        | ("put", "/api/v1/consultations/{slug}/rounds/{round}/phase")
+        | ("put", "/api/v1/consultations/{slug}/rounds/{round}/schedule")
+        | ("put", "/api/v1/consultations/{slug}/rounds/{round}/order")
+        | ("post", "/api/v1/consultations/{slug}/rounds/{round}/clauses")
+        | ("put", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}")
+        | ("delete", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}") => Convener,
         ("put", "/api/v1/consultations/{slug}/conveners/{handle}")
         | ("delete", "/api/v1/consultations/{slug}/conveners/{handle}") => Admin,
         _ => return None,

@@ -1,0 +1,303 @@
+//! What a consultation's conveners do to its rounds: open the next round from the newest one,
+//! edit the draft's clauses, and move the round through its phases by hand or by schedule.
+//! Every answer is the round as it now stands.
+
+use crate::auth::Convening;
+use crate::error::AppError;
+use crate::extract::{ApiJson, ApiPath};
+use crate::state::AppState;
+use crate::store::{ClauseDraft, RoundRow, UnknownComments, now_ms};
+use axum::extract::State;
+use axum::http::StatusCode;
+use shared::{ApiError, ClauseEdit, ClauseOrder, FieldError, NewRound, PhaseMove, Round, Schedule};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(open_round))
+        .routes(routes!(move_phase))
+        .routes(routes!(set_schedule))
+        .routes(routes!(reorder_clauses))
+        .routes(routes!(add_clause))
+        .routes(routes!(edit_clause, remove_clause))
+}
+
+/// The round `slug` of the convened consultation.
+async fn find_round(
+    state: &AppState,
+    convening: &Convening,
+    slug: &str,
+) -> Result<RoundRow, AppError> {
+    state
+        .store
+        .round_row(convening.consultation.id, slug)
+        .await?
+        .ok_or(AppError::NotFound("round"))
+}
+
+/// The round as conveners see it (results included, even when hidden from participants).
+async fn answer(
+    state: &AppState,
+    convening: &Convening,
+    slug: &str,
+) -> Result<ApiJson<Round>, AppError> {
+    let row = find_round(state, convening, slug).await?;
+    Ok(ApiJson(
+        state
+            .store
+            .round(&convening.consultation, &row, true)
+            .await?,
+    ))
+}
+
+/// Opens the next round as a draft with the newest round's text (conveners only). The newest
+/// round must be closed first.
+#[utoipa::path(post, path = "/api/v1/consultations/{slug}/rounds", tag = "convening",
+    params(("slug" = String, Path, description = "The consultation's slug")),
+    request_body = NewRound,
+    responses(
+        (status = 201, body = Round),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "A round with this slug exists, or the newest round is still open"),
+        (status = 422, body = ApiError, description = "Slug or title missing or malformed"),
+    ))]
+async fn open_round(
+    State(state): State<AppState>,
+    convening: Convening,
+    ApiJson(new): ApiJson<NewRound>,
+) -> Result<(StatusCode, ApiJson<Round>), AppError> {
+    let (slug, title) = new.check().map_err(AppError::Validation)?;
+    state
+        .store
+        .open_round(convening.consultation.id, &slug, &title, new.hide_results)
+        .await?;
+    tracing::info!(event = "round_opened", by = convening.account.id,
+        consultation = %convening.consultation.slug, round = %slug, "round opened");
+    Ok((
+        StatusCode::CREATED,
+        answer(&state, &convening, &slug).await?,
+    ))
+}
+
+/// The path of a round: consultation slug, round slug.
+type RoundPath = ApiPath<(String, String)>;
+/// The path of a clause: consultation slug, round slug, clause key.
+type ClausePath = ApiPath<(String, String, String)>;
+
+/// Moves the round to another phase (conveners only): forward to any later phase, or back among
+/// draft, commenting and voting; once closed, only to published.
+#[utoipa::path(put, path = "/api/v1/consultations/{slug}/rounds/{round}/phase", tag = "convening",
+    params(
+        ("slug" = String, Path, description = "The consultation's slug"),
+        ("round" = String, Path, description = "The round's slug"),
+    ),
+    request_body = PhaseMove,
+    responses(
+        (status = 200, body = Round),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "Not a move the round can make"),
+        (status = 422, body = ApiError, description = "Unknown phase"),
+    ))]
+async fn move_phase(
+    State(state): State<AppState>,
+    convening: Convening,
+    ApiPath((_slug, round)): RoundPath,
+    ApiJson(to): ApiJson<PhaseMove>,
+) -> Result<ApiJson<Round>, AppError> {
+    let row = find_round(&state, &convening, &round).await?;
+    let from = row.phase()?;
+    if from != to.phase {
+        state.store.move_phase(&row, to.phase).await?;
+        tracing::info!(event = "phase_moved", by = convening.account.id,
+            consultation = %convening.consultation.slug, %round, from = from.as_str(),
+            to = to.phase.as_str(), "round moved");
+    }
+    answer(&state, &convening, &round).await
+}
+
+/// Sets when the round moves on by itself (conveners only): each time in the future, in phase
+/// order, none for a phase already reached; a missing time is not scheduled.
+#[utoipa::path(put, path = "/api/v1/consultations/{slug}/rounds/{round}/schedule", tag = "convening",
+    params(
+        ("slug" = String, Path, description = "The consultation's slug"),
+        ("round" = String, Path, description = "The round's slug"),
+    ),
+    request_body = Schedule,
+    responses(
+        (status = 200, body = Round),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+        (status = 422, body = ApiError, description = "A time in the past or out of order"),
+    ))]
+async fn set_schedule(
+    State(state): State<AppState>,
+    convening: Convening,
+    ApiPath((_slug, round)): RoundPath,
+    ApiJson(schedule): ApiJson<Schedule>,
+) -> Result<ApiJson<Round>, AppError> {
+    let row = find_round(&state, &convening, &round).await?;
+    schedule
+        .check(row.phase()?, now_ms())
+        .map_err(AppError::Validation)?;
+    state.store.set_schedule(row.id, &schedule).await?;
+    tracing::info!(event = "schedule_set", by = convening.account.id,
+        consultation = %convening.consultation.slug, %round, "round scheduled");
+    answer(&state, &convening, &round).await
+}
+
+/// Puts the draft's clauses in a new order (conveners only).
+#[utoipa::path(put, path = "/api/v1/consultations/{slug}/rounds/{round}/order", tag = "convening",
+    params(
+        ("slug" = String, Path, description = "The consultation's slug"),
+        ("round" = String, Path, description = "The round's slug"),
+    ),
+    request_body = ClauseOrder,
+    responses(
+        (status = 200, body = Round),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "The round is not a draft"),
+        (status = 422, body = ApiError, description = "The keys are not the round's clauses, each once"),
+    ))]
+async fn reorder_clauses(
+    State(state): State<AppState>,
+    convening: Convening,
+    ApiPath((_slug, round)): RoundPath,
+    ApiJson(order): ApiJson<ClauseOrder>,
+) -> Result<ApiJson<Round>, AppError> {
+    let row = find_round(&state, &convening, &round).await?;
+    if !state.store.reorder_clauses(&row, &order.keys).await? {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "keys",
+            "not_a_permutation",
+            "List every clause of the round once, in the new order.",
+        )]));
+    }
+    answer(&state, &convening, &round).await
+}
+
+/// Checks a clause edit; the draft to store.
+fn checked(edit: &ClauseEdit) -> Result<(String, String, String), AppError> {
+    edit.check().map_err(AppError::Validation)
+}
+
+fn unknown_comments(UnknownComments(ids): UnknownComments) -> AppError {
+    let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    AppError::Validation(vec![FieldError::new(
+        "responds_to",
+        "unknown_comment",
+        format!(
+            "These are not comments on this clause in the previous round: {}.",
+            ids.join(", ")
+        ),
+    )])
+}
+
+/// Adds a clause at the end of the draft (conveners only); its key is made from its title.
+#[utoipa::path(post, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses", tag = "convening",
+    params(
+        ("slug" = String, Path, description = "The consultation's slug"),
+        ("round" = String, Path, description = "The round's slug"),
+    ),
+    request_body = ClauseEdit,
+    responses(
+        (status = 201, body = Round),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "The round is not a draft"),
+        (status = 422, body = ApiError, description = "Title or text missing or too long"),
+    ))]
+async fn add_clause(
+    State(state): State<AppState>,
+    convening: Convening,
+    ApiPath((_slug, round)): RoundPath,
+    ApiJson(edit): ApiJson<ClauseEdit>,
+) -> Result<(StatusCode, ApiJson<Round>), AppError> {
+    let row = find_round(&state, &convening, &round).await?;
+    let (title, body_md, change_note) = checked(&edit)?;
+    let draft = ClauseDraft {
+        title: &title,
+        body_md: &body_md,
+        change_note: &change_note,
+        responds_to: &[],
+    };
+    state.store.add_clause(&row, &draft).await?;
+    Ok((
+        StatusCode::CREATED,
+        answer(&state, &convening, &round).await?,
+    ))
+}
+
+/// Rewrites a clause of the draft, noting why and which comments of the previous round led to
+/// the change (conveners only).
+#[utoipa::path(put, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}",
+    tag = "convening",
+    params(
+        ("slug" = String, Path, description = "The consultation's slug"),
+        ("round" = String, Path, description = "The round's slug"),
+        ("key" = String, Path, description = "The clause's key"),
+    ),
+    request_body = ClauseEdit,
+    responses(
+        (status = 200, body = Round),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "The round is not a draft"),
+        (status = 422, body = ApiError, description = "Title or text missing, or unknown comments"),
+    ))]
+async fn edit_clause(
+    State(state): State<AppState>,
+    convening: Convening,
+    ApiPath((_slug, round, key)): ClausePath,
+    ApiJson(edit): ApiJson<ClauseEdit>,
+) -> Result<ApiJson<Round>, AppError> {
+    let row = find_round(&state, &convening, &round).await?;
+    let (title, body_md, change_note) = checked(&edit)?;
+    let draft = ClauseDraft {
+        title: &title,
+        body_md: &body_md,
+        change_note: &change_note,
+        responds_to: &edit.responds_to,
+    };
+    match state.store.edit_clause(&row, &key, &draft).await? {
+        Ok(true) => answer(&state, &convening, &round).await,
+        Ok(false) => Err(AppError::NotFound("clause")),
+        Err(unknown) => Err(unknown_comments(unknown)),
+    }
+}
+
+/// Removes a clause from the draft (conveners only).
+#[utoipa::path(delete, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}",
+    tag = "convening",
+    params(
+        ("slug" = String, Path, description = "The consultation's slug"),
+        ("round" = String, Path, description = "The round's slug"),
+        ("key" = String, Path, description = "The clause's key"),
+    ),
+    responses(
+        (status = 200, body = Round),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "The round is not a draft"),
+    ))]
+async fn remove_clause(
+    State(state): State<AppState>,
+    convening: Convening,
+    ApiPath((_slug, round, key)): ClausePath,
+) -> Result<ApiJson<Round>, AppError> {
+    let row = find_round(&state, &convening, &round).await?;
+    if !state.store.remove_clause(&row, &key).await? {
+        return Err(AppError::NotFound("clause"));
+    }
+    answer(&state, &convening, &round).await
+}

@@ -1,0 +1,311 @@
+//! What conveners do to rounds: open the next one from the newest, edit its text while it is a
+//! draft, move it through its phases by hand or by schedule.
+
+use super::{RoundRow, Store, now_ms};
+use crate::error::{AppError, OnConflict};
+use shared::{Phase, Schedule, may_move};
+
+/// A clause's new text, checked.
+#[derive(Debug, Clone)]
+pub struct ClauseDraft<'a> {
+    pub title: &'a str,
+    pub body_md: &'a str,
+    pub change_note: &'a str,
+    pub responds_to: &'a [i64],
+}
+
+/// What refusing an edit of a clause's responses comes to: the ids that are not comments on the
+/// same clause in the previous round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownComments(pub Vec<i64>);
+
+impl Store {
+    /// Opens a new draft round of a consultation with the text of its newest round (same keys,
+    /// numbers, titles and bodies). The newest round must be closed or published.
+    pub async fn open_round(
+        &self,
+        consultation_id: i64,
+        slug: &str,
+        title: &str,
+        hide_results: bool,
+    ) -> Result<(), AppError> {
+        let newest = self.rounds_of(consultation_id).await?.into_iter().next();
+        if let Some(newest) = &newest
+            && newest.phase()? < Phase::Closed
+        {
+            return Err(AppError::PreviousRoundOpen);
+        }
+        let mut tx = self.pool.begin().await?;
+        let round_id: i64 = sqlx::query_scalar(
+            "INSERT INTO rounds (consultation_id, slug, title, phase, opened_at_ms, \
+                 previous_round_id, hide_results) \
+             VALUES ($1, $2, $3, 'draft', $4, $5, $6) RETURNING id",
+        )
+        .bind(consultation_id)
+        .bind(slug)
+        .bind(title)
+        .bind(now_ms())
+        .bind(newest.as_ref().map(|r| r.id))
+        .bind(i64::from(hide_results))
+        .fetch_one(&mut *tx)
+        .await
+        .on_conflict(AppError::RoundExists)?;
+        if let Some(newest) = &newest {
+            sqlx::query(
+                "INSERT INTO clauses (round_id, key, number, title, body_md) \
+                 SELECT $1, key, number, title, body_md FROM clauses WHERE round_id = $2",
+            )
+            .bind(round_id)
+            .bind(newest.id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Moves a round to `to` by hand. Scheduled changes already due are dropped, so a past time
+    /// does not undo the move.
+    pub async fn move_phase(&self, round: &RoundRow, to: Phase) -> Result<(), AppError> {
+        let from = round.phase()?;
+        if !may_move(from, to) {
+            return Err(AppError::PhaseMoveRefused(from, to));
+        }
+        let schedule = round.schedule().without_past(now_ms());
+        // Only from the phase read above: a simultaneous move or a due schedule wins otherwise.
+        let done = sqlx::query(
+            "UPDATE rounds SET phase = $1, commenting_at_ms = $2, voting_at_ms = $3, \
+                 closing_at_ms = $4 WHERE id = $5 AND phase = $6",
+        )
+        .bind(to.as_str())
+        .bind(schedule.commenting_at_ms)
+        .bind(schedule.voting_at_ms)
+        .bind(schedule.closing_at_ms)
+        .bind(round.id)
+        .bind(&round.phase)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(AppError::PhaseMoveRefused(from, to));
+        }
+        Ok(())
+    }
+
+    /// Replaces a round's schedule (the caller has checked it).
+    pub async fn set_schedule(&self, round_id: i64, schedule: &Schedule) -> Result<(), AppError> {
+        sqlx::query(
+            "UPDATE rounds SET commenting_at_ms = $1, voting_at_ms = $2, closing_at_ms = $3 \
+             WHERE id = $4",
+        )
+        .bind(schedule.commenting_at_ms)
+        .bind(schedule.voting_at_ms)
+        .bind(schedule.closing_at_ms)
+        .bind(round_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Refuses unless the round is a draft now.
+    fn require_draft(round: &RoundRow) -> Result<(), AppError> {
+        match round.phase()? {
+            Phase::Draft => Ok(()),
+            phase => Err(AppError::PhaseClosed(phase)),
+        }
+    }
+
+    /// The ids among `ids` that are not comments on clause `key` of the round before `round`.
+    async fn unknown_comments(
+        &self,
+        round: &RoundRow,
+        key: &str,
+        ids: &[i64],
+    ) -> Result<Vec<i64>, AppError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let known: Vec<i64> = match round.previous_round_id {
+            Some(previous) => {
+                sqlx::query_scalar(
+                    "SELECT m.id FROM comments m JOIN clauses k ON k.id = m.clause_id \
+                 WHERE k.round_id = $1 AND k.key = $2",
+                )
+                .bind(previous)
+                .bind(key)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => Vec::new(),
+        };
+        Ok(ids
+            .iter()
+            .copied()
+            .filter(|id| !known.contains(id))
+            .collect())
+    }
+
+    /// Rewrites a clause of a draft round; `Ok(Err(..))` names responses that are not comments
+    /// on this clause in the previous round; `Ok(Ok(false))` when there is no such clause.
+    pub async fn edit_clause(
+        &self,
+        round: &RoundRow,
+        key: &str,
+        draft: &ClauseDraft<'_>,
+    ) -> Result<Result<bool, UnknownComments>, AppError> {
+        Self::require_draft(round)?;
+        let unknown = self.unknown_comments(round, key, draft.responds_to).await?;
+        if !unknown.is_empty() {
+            return Ok(Err(UnknownComments(unknown)));
+        }
+        let mut tx = self.pool.begin().await?;
+        let id: Option<i64> = sqlx::query_scalar(
+            "UPDATE clauses SET title = $1, body_md = $2, change_note = $3 \
+             WHERE round_id = $4 AND key = $5 RETURNING id",
+        )
+        .bind(draft.title)
+        .bind(draft.body_md)
+        .bind(draft.change_note)
+        .bind(round.id)
+        .bind(key)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(id) = id else {
+            return Ok(Ok(false));
+        };
+        sqlx::query("DELETE FROM clause_responses WHERE clause_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        for comment in draft.responds_to {
+            sqlx::query(
+                "INSERT INTO clause_responses (clause_id, comment_id) VALUES ($1, $2) \
+                 ON CONFLICT (clause_id, comment_id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(comment)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Ok(true))
+    }
+
+    /// Adds a clause at the end of a draft round under a key made from its title (with a number
+    /// added when the key is taken); returns the key.
+    pub async fn add_clause(
+        &self,
+        round: &RoundRow,
+        draft: &ClauseDraft<'_>,
+    ) -> Result<String, AppError> {
+        Self::require_draft(round)?;
+        let base = shared::rules::slugify(draft.title);
+        let base = if base.is_empty() {
+            "clause".to_owned()
+        } else {
+            base.chars().take(60).collect()
+        };
+        let taken: Vec<String> = sqlx::query_scalar(
+            "SELECT key FROM clauses WHERE round_id = $1 \
+             UNION SELECT key FROM clauses WHERE round_id = $2",
+        )
+        .bind(round.id)
+        .bind(round.previous_round_id.unwrap_or(0))
+        .fetch_all(&self.pool)
+        .await?;
+        let key = (1..)
+            .map(|n| match n {
+                1 => base.clone(),
+                n => format!("{base}-{n}"),
+            })
+            .find(|k| !taken.contains(k))
+            .unwrap_or_else(|| base.clone());
+        sqlx::query(
+            "INSERT INTO clauses (round_id, key, number, title, body_md, change_note) \
+             VALUES ($1, $2, (SELECT COALESCE(MAX(number), 0) + 1 FROM clauses WHERE round_id = $1), \
+                     $3, $4, $5)",
+        )
+        .bind(round.id)
+        .bind(&key)
+        .bind(draft.title)
+        .bind(draft.body_md)
+        .bind(draft.change_note)
+        .execute(&self.pool)
+        .await?;
+        Ok(key)
+    }
+
+    /// Removes a clause from a draft round and closes the gap in the numbering; whether there
+    /// was such a clause.
+    pub async fn remove_clause(&self, round: &RoundRow, key: &str) -> Result<bool, AppError> {
+        Self::require_draft(round)?;
+        let mut tx = self.pool.begin().await?;
+        let removed: Option<i64> =
+            sqlx::query_scalar("DELETE FROM clauses WHERE round_id = $1 AND key = $2 RETURNING id")
+                .bind(round.id)
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if removed.is_none() {
+            return Ok(false);
+        }
+        renumber(&mut tx, round.id, None).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Puts a draft round's clauses in the order of `keys`, which must name each clause once;
+    /// whether it did.
+    pub async fn reorder_clauses(
+        &self,
+        round: &RoundRow,
+        keys: &[String],
+    ) -> Result<bool, AppError> {
+        Self::require_draft(round)?;
+        let mut current: Vec<String> =
+            sqlx::query_scalar("SELECT key FROM clauses WHERE round_id = $1")
+                .bind(round.id)
+                .fetch_all(&self.pool)
+                .await?;
+        let mut wanted = keys.to_vec();
+        current.sort();
+        wanted.sort();
+        if current != wanted {
+            return Ok(false);
+        }
+        let mut tx = self.pool.begin().await?;
+        renumber(&mut tx, round.id, Some(keys)).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
+/// Numbers a round's clauses 1, 2, 3… in the order of `keys` (or in their present order),
+/// going through negative numbers so the uniqueness of numbers holds at every step.
+async fn renumber(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    round_id: i64,
+    keys: Option<&[String]>,
+) -> Result<(), AppError> {
+    let keys: Vec<String> = match keys {
+        Some(keys) => keys.to_vec(),
+        None => {
+            sqlx::query_scalar("SELECT key FROM clauses WHERE round_id = $1 ORDER BY number")
+                .bind(round_id)
+                .fetch_all(&mut **tx)
+                .await?
+        }
+    };
+    sqlx::query("UPDATE clauses SET number = -number WHERE round_id = $1")
+        .bind(round_id)
+        .execute(&mut **tx)
+        .await?;
+    for (number, key) in (1_i64..).zip(&keys) {
+        sqlx::query("UPDATE clauses SET number = $1 WHERE round_id = $2 AND key = $3")
+            .bind(number)
+            .bind(round_id)
+            .bind(key)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}

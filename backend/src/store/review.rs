@@ -1,0 +1,803 @@
+//! Consultations, their rounds and clauses, and positions with the counts kept beside them.
+//!
+//! Every position also adds one to a row of `tally_counts` (clause, stance, stakeholder group,
+//! region) in the same transaction, and a change of position moves that one from one row to
+//! another; so reading a tally sums a handful of rows however many positions there are.
+
+use super::{Store, count, now_ms, parse_phase, parse_stance, participation};
+use crate::error::{AppError, OnConflict};
+use shared::{
+    ClauseSummary, Comment, Consultation, ConsultationSummary, GroupTally, Phase, Position,
+    RegionTally, Results, Round, RoundSummary, Schedule, StakeholderGroup, Stance, Tally,
+};
+use sqlx::FromRow;
+
+/// A clause located by consultation, round and key, with what the handlers need to decide.
+#[derive(Debug, Clone, FromRow)]
+pub struct ClauseRow {
+    pub id: i64,
+    pub consultation_id: i64,
+    pub consultation_access: String,
+    pub consultation_slug: String,
+    pub consultation_title: String,
+    pub round_id: i64,
+    pub round_slug: String,
+    pub round_title: String,
+    pub phase: String,
+    pub commenting_at_ms: Option<i64>,
+    pub voting_at_ms: Option<i64>,
+    pub closing_at_ms: Option<i64>,
+    pub hide_results: i64,
+    pub previous_round_id: Option<i64>,
+    pub key: String,
+    pub number: i64,
+    pub title: String,
+    pub body_md: String,
+    pub change_note: String,
+}
+
+const CLAUSE_COLUMNS: &str = "\
+    SELECT k.id, c.id AS consultation_id, c.access AS consultation_access, \
+           c.slug AS consultation_slug, c.title AS consultation_title, \
+           r.id AS round_id, r.slug AS round_slug, r.title AS round_title, r.phase, \
+           r.commenting_at_ms, r.voting_at_ms, r.closing_at_ms, r.hide_results, \
+           r.previous_round_id, k.key, k.number, k.title, k.body_md, k.change_note \
+    FROM clauses k JOIN rounds r ON r.id = k.round_id \
+    JOIN consultations c ON c.id = r.consultation_id";
+
+impl ClauseRow {
+    /// The round's schedule.
+    pub fn schedule(&self) -> Schedule {
+        Schedule {
+            commenting_at_ms: self.commenting_at_ms,
+            voting_at_ms: self.voting_at_ms,
+            closing_at_ms: self.closing_at_ms,
+        }
+    }
+
+    /// The round's phase now, scheduled changes that are due included.
+    pub fn phase(&self) -> Result<Phase, AppError> {
+        Ok(self
+            .schedule()
+            .effective_phase(parse_phase(&self.phase)?, now_ms()))
+    }
+
+    /// The round as listed, with its phase now and its next deadline.
+    pub fn round_summary(&self) -> Result<RoundSummary, AppError> {
+        summary(
+            self.round_slug.clone(),
+            self.round_title.clone(),
+            &self.phase,
+            self.schedule(),
+        )
+    }
+
+    /// Whether the round hides results from participants now.
+    pub fn hides_results(&self) -> Result<bool, AppError> {
+        Ok(self.hide_results != 0 && self.phase()? < Phase::Closed)
+    }
+
+    /// The clause's consultation, as the access rules need it.
+    pub fn consultation(&self) -> Result<participation::ConsultationRef, AppError> {
+        Ok(participation::ConsultationRef {
+            id: self.consultation_id,
+            slug: self.consultation_slug.clone(),
+            title: self.consultation_title.clone(),
+            access: participation::parse_access(&self.consultation_access)?,
+        })
+    }
+}
+
+/// A round as stored: enough to list it and to decide what it allows.
+#[derive(Debug, Clone, FromRow)]
+pub struct RoundRow {
+    pub id: i64,
+    pub consultation_id: i64,
+    pub slug: String,
+    pub title: String,
+    pub phase: String,
+    pub commenting_at_ms: Option<i64>,
+    pub voting_at_ms: Option<i64>,
+    pub closing_at_ms: Option<i64>,
+    pub hide_results: i64,
+    pub previous_round_id: Option<i64>,
+}
+
+const ROUND_COLUMNS: &str = "SELECT r.id, r.consultation_id, r.slug, r.title, r.phase, \
+    r.commenting_at_ms, r.voting_at_ms, r.closing_at_ms, r.hide_results, r.previous_round_id \
+    FROM rounds r";
+
+impl RoundRow {
+    pub fn schedule(&self) -> Schedule {
+        Schedule {
+            commenting_at_ms: self.commenting_at_ms,
+            voting_at_ms: self.voting_at_ms,
+            closing_at_ms: self.closing_at_ms,
+        }
+    }
+
+    /// The round's phase now, scheduled changes that are due included.
+    pub fn phase(&self) -> Result<Phase, AppError> {
+        Ok(self
+            .schedule()
+            .effective_phase(parse_phase(&self.phase)?, now_ms()))
+    }
+
+    /// Whether the round hides results from participants now.
+    pub fn hides_results(&self) -> Result<bool, AppError> {
+        Ok(self.hide_results != 0 && self.phase()? < Phase::Closed)
+    }
+
+    fn summary(&self) -> Result<RoundSummary, AppError> {
+        summary(
+            self.slug.clone(),
+            self.title.clone(),
+            &self.phase,
+            self.schedule(),
+        )
+    }
+}
+
+fn summary(
+    slug: String,
+    title: String,
+    stored_phase: &str,
+    schedule: Schedule,
+) -> Result<RoundSummary, AppError> {
+    let now = now_ms();
+    let phase = schedule.effective_phase(parse_phase(stored_phase)?, now);
+    Ok(RoundSummary {
+        slug,
+        title,
+        phase,
+        deadline: schedule.next_change(phase, now),
+    })
+}
+
+/// Demo or imported text of one clause.
+#[derive(Debug, Clone)]
+pub struct ClauseText<'a> {
+    pub key: &'a str,
+    pub number: i64,
+    pub title: &'a str,
+    pub body_md: &'a str,
+}
+
+/// How a participant takes part in a consultation: their group, organisation and region.
+#[derive(Debug, Clone, FromRow)]
+pub struct Standing {
+    pub stakeholder_group: String,
+    pub region: String,
+}
+
+#[derive(FromRow)]
+struct PositionRow {
+    stance: String,
+    reason: Option<String>,
+    updated_at_ms: i64,
+    receipt: String,
+}
+
+impl PositionRow {
+    fn into_position(self) -> Result<Position, AppError> {
+        Ok(Position {
+            stance: parse_stance(&self.stance)?,
+            reason: self.reason,
+            updated_at_ms: self.updated_at_ms,
+            receipt: self.receipt,
+        })
+    }
+}
+
+/// Builds results from `(stance, group, region, count)` rows.
+fn results_from(rows: Vec<(String, String, String, i64)>) -> Result<Results, AppError> {
+    let mut results = Results::default();
+    let mut groups: Vec<(Option<StakeholderGroup>, Tally)> = Vec::new();
+    let mut regions: Vec<(String, Tally)> = Vec::new();
+    for (stance, group, region, n) in rows {
+        let stance = parse_stance(&stance)?;
+        let n = count(n);
+        if n == 0 {
+            continue;
+        }
+        let group = match group.as_str() {
+            "" => None,
+            g => Some(participation::parse_group(g)?),
+        };
+        results.total.add(stance, n);
+        match groups.iter_mut().find(|(g, _)| *g == group) {
+            Some((_, tally)) => tally.add(stance, n),
+            None => {
+                let mut tally = Tally::default();
+                tally.add(stance, n);
+                groups.push((group, tally));
+            }
+        }
+        match regions.iter_mut().find(|(r, _)| *r == region) {
+            Some((_, tally)) => tally.add(stance, n),
+            None => {
+                let mut tally = Tally::default();
+                tally.add(stance, n);
+                regions.push((region, tally));
+            }
+        }
+    }
+    let rank = |g: &Option<StakeholderGroup>| {
+        g.map_or(StakeholderGroup::ALL.len(), |g| {
+            StakeholderGroup::ALL
+                .iter()
+                .position(|x| *x == g)
+                .unwrap_or(0)
+        })
+    };
+    groups.sort_by_key(|(g, _)| rank(g));
+    regions.sort_by(|(a, _), (b, _)| (a.is_empty(), a).cmp(&(b.is_empty(), b)));
+    results.by_group = groups
+        .into_iter()
+        .map(|(group, tally)| GroupTally { group, tally })
+        .collect();
+    results.by_region = regions
+        .into_iter()
+        .map(|(region, tally)| RegionTally { region, tally })
+        .collect();
+    Ok(results)
+}
+
+impl Store {
+    /// Every consultation with its newest round, by title.
+    pub async fn list_consultations(&self) -> Result<Vec<ConsultationSummary>, AppError> {
+        #[derive(FromRow)]
+        struct Row {
+            id: i64,
+            slug: String,
+            title: String,
+            description: String,
+            access: String,
+        }
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, slug, title, description, access FROM consultations ORDER BY title",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut list = Vec::with_capacity(rows.len());
+        for row in rows {
+            let current_round = self
+                .rounds_of(row.id)
+                .await?
+                .first()
+                .map(RoundRow::summary)
+                .transpose()?;
+            list.push(ConsultationSummary {
+                access: participation::parse_access(&row.access)?,
+                slug: row.slug,
+                title: row.title,
+                description: row.description,
+                current_round,
+            });
+        }
+        Ok(list)
+    }
+
+    /// The rounds of a consultation, newest first.
+    pub async fn rounds_of(&self, consultation_id: i64) -> Result<Vec<RoundRow>, AppError> {
+        Ok(sqlx::query_as(&format!(
+            "{ROUND_COLUMNS} WHERE r.consultation_id = $1 ORDER BY r.opened_at_ms DESC, r.id DESC"
+        ))
+        .bind(consultation_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// One round of a consultation.
+    pub async fn round_row(
+        &self,
+        consultation_id: i64,
+        slug: &str,
+    ) -> Result<Option<RoundRow>, AppError> {
+        Ok(sqlx::query_as(&format!(
+            "{ROUND_COLUMNS} WHERE r.consultation_id = $1 AND r.slug = $2"
+        ))
+        .bind(consultation_id)
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// One consultation with its rounds, newest first.
+    pub async fn consultation(&self, slug: &str) -> Result<Option<Consultation>, AppError> {
+        let Some(head) = self.consultation_ref(slug).await? else {
+            return Ok(None);
+        };
+        let description: String =
+            sqlx::query_scalar("SELECT description FROM consultations WHERE id = $1")
+                .bind(head.id)
+                .fetch_one(&self.pool)
+                .await?;
+        let rounds = self.rounds_of(head.id).await?;
+        Ok(Some(Consultation {
+            slug: head.slug,
+            title: head.title,
+            description,
+            access: head.access,
+            rounds: rounds
+                .iter()
+                .map(RoundRow::summary)
+                .collect::<Result<_, _>>()?,
+        }))
+    }
+
+    /// One round with its clauses in order, each with its tally (unless `show_results` is false)
+    /// and comment count.
+    pub async fn round(
+        &self,
+        consultation: &participation::ConsultationRef,
+        row: &RoundRow,
+        show_results: bool,
+    ) -> Result<Round, AppError> {
+        #[derive(FromRow)]
+        struct ClauseLine {
+            id: i64,
+            key: String,
+            number: i64,
+            title: String,
+            comment_count: i64,
+        }
+        let lines: Vec<ClauseLine> = sqlx::query_as(
+            "SELECT k.id, k.key, k.number, k.title, \
+                    (SELECT COUNT(*) FROM comments WHERE clause_id = k.id) AS comment_count \
+             FROM clauses k WHERE k.round_id = $1 ORDER BY k.number",
+        )
+        .bind(row.id)
+        .fetch_all(&self.pool)
+        .await?;
+        let counts: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT t.clause_id, t.stance, CAST(SUM(t.n) AS BIGINT) FROM tally_counts t \
+             JOIN clauses k ON k.id = t.clause_id WHERE k.round_id = $1 \
+             GROUP BY t.clause_id, t.stance",
+        )
+        .bind(row.id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut clauses = Vec::with_capacity(lines.len());
+        for line in lines {
+            let mut tally = Tally::default();
+            for (_, stance, n) in counts.iter().filter(|(id, _, _)| *id == line.id) {
+                tally.add(parse_stance(stance)?, count(*n));
+            }
+            clauses.push(ClauseSummary {
+                key: line.key,
+                number: line.number,
+                title: line.title,
+                tally: show_results.then_some(tally),
+                comment_count: count(line.comment_count),
+            });
+        }
+        let previous_round = match row.previous_round_id {
+            Some(id) => {
+                sqlx::query_scalar("SELECT slug FROM rounds WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?
+            }
+            None => None,
+        };
+        let summary = row.summary()?;
+        Ok(Round {
+            consultation_slug: consultation.slug.clone(),
+            consultation_title: consultation.title.clone(),
+            slug: summary.slug,
+            title: summary.title,
+            phase: summary.phase,
+            deadline: summary.deadline,
+            schedule: row.schedule(),
+            hide_results: row.hide_results != 0,
+            previous_round,
+            clauses,
+        })
+    }
+
+    /// Finds a clause by consultation slug, round slug and clause key.
+    pub async fn clause(
+        &self,
+        consultation: &str,
+        round: &str,
+        key: &str,
+    ) -> Result<Option<ClauseRow>, AppError> {
+        Ok(sqlx::query_as(&format!(
+            "{CLAUSE_COLUMNS} WHERE c.slug = $1 AND r.slug = $2 AND k.key = $3"
+        ))
+        .bind(consultation)
+        .bind(round)
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The clause with the same key in the round `round_id`, with its round's slug.
+    pub async fn clause_in_round(
+        &self,
+        round_id: i64,
+        key: &str,
+    ) -> Result<Option<ClauseRow>, AppError> {
+        Ok(
+            sqlx::query_as(&format!("{CLAUSE_COLUMNS} WHERE r.id = $1 AND k.key = $2"))
+                .bind(round_id)
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// The ids of the previous round's comments that led to a clause's change.
+    pub async fn responds_to(&self, clause_id: i64) -> Result<Vec<i64>, AppError> {
+        Ok(sqlx::query_scalar(
+            "SELECT comment_id FROM clause_responses WHERE clause_id = $1 ORDER BY comment_id",
+        )
+        .bind(clause_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The comments on a clause, oldest first.
+    pub async fn comments(&self, clause_id: i64) -> Result<Vec<Comment>, AppError> {
+        Ok(
+            sqlx::query_as::<_, (i64, Option<String>, Option<String>, String, i64)>(
+                "SELECT m.id, CASE WHEN a.deleted_at_ms IS NULL THEN a.handle END, o.name, m.body, \
+                    m.created_at_ms \
+             FROM comments m JOIN accounts a ON a.id = m.account_id \
+             LEFT JOIN organisations o ON o.id = a.shown_organisation_id \
+             WHERE m.clause_id = $1 ORDER BY m.id",
+            )
+            .bind(clause_id)
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|(id, author, organisation, body, created_at_ms)| Comment {
+                id,
+                author,
+                organisation,
+                body,
+                created_at_ms,
+            })
+            .collect(),
+        )
+    }
+
+    /// Adds a comment (the caller has checked the phase and the body).
+    pub async fn add_comment(
+        &self,
+        clause_id: i64,
+        author: &super::Account,
+        body: &str,
+    ) -> Result<Comment, AppError> {
+        let created_at_ms = now_ms();
+        let id = sqlx::query_scalar(
+            "INSERT INTO comments (clause_id, account_id, body, created_at_ms) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(clause_id)
+        .bind(author.id)
+        .bind(body)
+        .bind(created_at_ms)
+        .fetch_one(&self.pool)
+        .await?;
+        let organisation = sqlx::query_scalar(
+            "SELECT o.name FROM accounts a JOIN organisations o ON o.id = a.shown_organisation_id \
+             WHERE a.id = $1",
+        )
+        .bind(author.id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(Comment {
+            id,
+            author: Some(author.handle.clone()),
+            organisation,
+            body: body.to_owned(),
+            created_at_ms,
+        })
+    }
+
+    /// The results of a clause, from the maintained counts.
+    pub async fn results(&self, clause_id: i64) -> Result<Results, AppError> {
+        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT stance, stakeholder_group, region, n FROM tally_counts WHERE clause_id = $1",
+        )
+        .bind(clause_id)
+        .fetch_all(&self.pool)
+        .await?;
+        results_from(rows)
+    }
+
+    /// An account's current position on a clause.
+    pub async fn position(
+        &self,
+        clause_id: i64,
+        account_id: i64,
+    ) -> Result<Option<Position>, AppError> {
+        let row: Option<PositionRow> = sqlx::query_as(
+            "SELECT stance, reason, updated_at_ms, receipt FROM positions \
+             WHERE clause_id = $1 AND account_id = $2",
+        )
+        .bind(clause_id)
+        .bind(account_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(PositionRow::into_position).transpose()
+    }
+
+    /// How an account takes part in a consultation, once stated.
+    pub async fn standing(
+        &self,
+        consultation_id: i64,
+        account_id: i64,
+    ) -> Result<Option<Standing>, AppError> {
+        Ok(sqlx::query_as(
+            "SELECT p.stakeholder_group, \
+                    CASE WHEN o.id IS NULL THEN p.region ELSE o.region END AS region \
+             FROM participants p LEFT JOIN organisations o ON o.id = p.organisation_id \
+             WHERE p.consultation_id = $1 AND p.account_id = $2",
+        )
+        .bind(consultation_id)
+        .bind(account_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Takes or changes a position, keeping the change in the history with its receipt and
+    /// moving the counts; refuses with [`AppError::PhaseClosed`] unless the round is voting
+    /// when the write commits, and with [`AppError::GroupRequired`] until the participant has
+    /// said in which stakeholder group they take part.
+    pub async fn cast_position(
+        &self,
+        clause_id: i64,
+        account_id: i64,
+        stance: Stance,
+        reason: Option<&str>,
+    ) -> Result<Position, AppError> {
+        // PostgreSQL may refuse one of two simultaneous first positions of the same voter on the
+        // same clause (both saw no earlier one); the retry then finds the other's.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.try_cast(clause_id, account_id, stance, reason).await {
+                Err(AppError::Database(sqlx::Error::Database(e)))
+                    if e.is_unique_violation() && attempt < 3 => {}
+                other => return other,
+            }
+        }
+    }
+
+    async fn try_cast(
+        &self,
+        clause_id: i64,
+        account_id: i64,
+        stance: Stance,
+        reason: Option<&str>,
+    ) -> Result<Position, AppError> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        let row: ClauseRow = sqlx::query_as(&format!("{CLAUSE_COLUMNS} WHERE k.id = $1"))
+            .bind(clause_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let phase = row.phase()?;
+        if !phase.accepts_positions() {
+            return Err(AppError::PhaseClosed(phase));
+        }
+        let standing: Option<Standing> = sqlx::query_as(
+            "SELECT p.stakeholder_group, \
+                    CASE WHEN o.id IS NULL THEN p.region ELSE o.region END AS region \
+             FROM participants p LEFT JOIN organisations o ON o.id = p.organisation_id \
+             WHERE p.consultation_id = $1 AND p.account_id = $2",
+        )
+        .bind(row.consultation_id)
+        .bind(account_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(standing) = standing else {
+            return Err(AppError::GroupRequired);
+        };
+        let old: Option<(String, String, String)> = sqlx::query_as(
+            "DELETE FROM positions WHERE clause_id = $1 AND account_id = $2 \
+             RETURNING stance, stakeholder_group, region",
+        )
+        .bind(clause_id)
+        .bind(account_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((old_stance, old_group, old_region)) = old {
+            sqlx::query(
+                "UPDATE tally_counts SET n = n - 1 WHERE clause_id = $1 AND stance = $2 \
+                 AND stakeholder_group = $3 AND region = $4",
+            )
+            .bind(clause_id)
+            .bind(old_stance)
+            .bind(old_group)
+            .bind(old_region)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let receipt = receipt(clause_id, stance, reason, now);
+        sqlx::query(
+            "INSERT INTO positions (clause_id, account_id, stance, reason, updated_at_ms, \
+                 stakeholder_group, region, receipt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(clause_id)
+        .bind(account_id)
+        .bind(stance.as_str())
+        .bind(reason)
+        .bind(now)
+        .bind(&standing.stakeholder_group)
+        .bind(&standing.region)
+        .bind(&receipt)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO tally_counts (clause_id, stance, stakeholder_group, region, n) \
+             VALUES ($1, $2, $3, $4, 1) \
+             ON CONFLICT (clause_id, stance, stakeholder_group, region) DO UPDATE \
+             SET n = tally_counts.n + 1",
+        )
+        .bind(clause_id)
+        .bind(stance.as_str())
+        .bind(&standing.stakeholder_group)
+        .bind(&standing.region)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO position_changes (clause_id, account_id, stance, reason, cast_at_ms, \
+                 stakeholder_group, region, receipt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(clause_id)
+        .bind(account_id)
+        .bind(stance.as_str())
+        .bind(reason)
+        .bind(now)
+        .bind(&standing.stakeholder_group)
+        .bind(&standing.region)
+        .bind(&receipt)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Position {
+            stance,
+            reason: reason.map(str::to_owned),
+            updated_at_ms: now,
+            receipt,
+        })
+    }
+
+    /// States (or restates) how an account takes part in a consultation.
+    pub async fn join_consultation(
+        &self,
+        consultation_id: i64,
+        account_id: i64,
+        group: StakeholderGroup,
+        organisation_id: Option<i64>,
+        region: &str,
+    ) -> Result<(), AppError> {
+        sqlx::query(
+            "INSERT INTO participants (consultation_id, account_id, stakeholder_group, \
+                 organisation_id, region, joined_at_ms) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (consultation_id, account_id) DO UPDATE \
+             SET stakeholder_group = excluded.stakeholder_group, \
+                 organisation_id = excluded.organisation_id, region = excluded.region",
+        )
+        .bind(consultation_id)
+        .bind(account_id)
+        .bind(group.as_str())
+        .bind(organisation_id)
+        .bind(region)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    // ---- loading text (demo, later: import) ------------------------------------------------
+
+    /// Creates the consultation `slug` unless it exists; returns its id and whether it was new.
+    pub async fn ensure_consultation(
+        &self,
+        slug: &str,
+        title: &str,
+        description: &str,
+    ) -> Result<(i64, bool), AppError> {
+        if let Some(id) = sqlx::query_scalar("SELECT id FROM consultations WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?
+        {
+            return Ok((id, false));
+        }
+        let id = sqlx::query_scalar(
+            "INSERT INTO consultations (slug, title, description, created_at_ms) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(slug)
+        .bind(title)
+        .bind(description)
+        .bind(now_ms())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((id, true))
+    }
+
+    /// Adds a round with its clauses in one transaction; it follows the newest round so far.
+    pub async fn add_round(
+        &self,
+        consultation_id: i64,
+        slug: &str,
+        title: &str,
+        phase: Phase,
+        opened_at_ms: i64,
+        clauses: &[ClauseText<'_>],
+    ) -> Result<(), AppError> {
+        let mut tx = self.pool.begin().await?;
+        let round_id: i64 = sqlx::query_scalar(
+            "INSERT INTO rounds (consultation_id, slug, title, phase, opened_at_ms, \
+                 previous_round_id) \
+             VALUES ($1, $2, $3, $4, $5, (SELECT id FROM rounds WHERE consultation_id = $1 \
+                                          ORDER BY opened_at_ms DESC, id DESC LIMIT 1)) \
+             RETURNING id",
+        )
+        .bind(consultation_id)
+        .bind(slug)
+        .bind(title)
+        .bind(phase.as_str())
+        .bind(opened_at_ms)
+        .fetch_one(&mut *tx)
+        .await
+        .on_conflict(AppError::RoundExists)?;
+        for clause in clauses {
+            sqlx::query(
+                "INSERT INTO clauses (round_id, key, number, title, body_md) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(round_id)
+            .bind(clause.key)
+            .bind(clause.number)
+            .bind(clause.title)
+            .bind(clause.body_md)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets a round's phase (demo loading).
+    pub async fn set_phase(
+        &self,
+        consultation: &str,
+        round: &str,
+        phase: Phase,
+    ) -> Result<(), AppError> {
+        sqlx::query(
+            "UPDATE rounds SET phase = $1 WHERE slug = $2 AND consultation_id = \
+             (SELECT id FROM consultations WHERE slug = $3)",
+        )
+        .bind(phase.as_str())
+        .bind(round)
+        .bind(consultation)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
+
+/// The receipt of a cast: a digest of what was cast, when, and 128 random bits, so that nobody
+/// can work out from the position which receipt is whose.
+fn receipt(clause_id: i64, stance: Stance, reason: Option<&str>, at_ms: i64) -> String {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    let mut nonce = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut nonce);
+    let mut hash = Sha256::new();
+    hash.update(nonce);
+    hash.update(clause_id.to_be_bytes());
+    hash.update(stance.as_str());
+    hash.update(reason.unwrap_or("").as_bytes());
+    hash.update(at_ms.to_be_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(hash.finalize())
+}

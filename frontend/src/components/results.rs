@@ -1,0 +1,81 @@
+//! The results of a clause: the tally, and the same counts by stakeholder group and by region
+//! as tables (the bars of the tally only repeat its numbers).
+
+use super::TallyView;
+use crate::i18n::{self, use_i18n};
+use leptos::prelude::*;
+use leptos_i18n::t;
+use shared::{Results, Stance, Tally};
+
+/// The results, or a note that the round hides them until it closes.
+#[component]
+pub fn ResultsView(results: Option<Results>) -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(results) = results else {
+        return view! { <p class="notice" id="results-hidden">{t!(i18n, results_hidden)}</p> }
+            .into_any();
+    };
+    let groups: Vec<(String, Tally)> = results
+        .by_group
+        .iter()
+        .map(|g| {
+            let name = match g.group {
+                Some(group) => i18n::group_name(i18n.get_locale_untracked(), group).to_owned(),
+                None => i18n::not_stated(i18n.get_locale_untracked()).to_owned(),
+            };
+            (name, g.tally)
+        })
+        .collect();
+    let regions: Vec<(String, Tally)> = results
+        .by_region
+        .iter()
+        .map(|r| {
+            let name = if r.region.is_empty() {
+                i18n::not_stated(i18n.get_locale_untracked()).to_owned()
+            } else {
+                r.region.clone()
+            };
+            (name, r.tally)
+        })
+        .collect();
+    view! {
+        <TallyView tally=results.total />
+        {(!groups.is_empty()).then(|| view! {
+            <Breakdown id="results-by-group" caption=move || t!(i18n, by_group).into_any() head=move || t!(i18n, stakeholder_group).into_any() rows=groups />
+            <Breakdown id="results-by-region" caption=move || t!(i18n, by_region).into_any() head=move || t!(i18n, region).into_any() rows=regions />
+        })}
+    }
+    .into_any()
+}
+
+/// A table of counts per stance, one row per group or region.
+#[component]
+fn Breakdown(
+    id: &'static str,
+    caption: impl Fn() -> AnyView + Send + Sync + 'static,
+    head: impl Fn() -> AnyView + Send + Sync + 'static,
+    rows: Vec<(String, Tally)>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <table class="breakdown" id=id>
+            <caption>{caption()}</caption>
+            <thead>
+                <tr>
+                    <th scope="col">{head()}</th>
+                    {Stance::ALL.into_iter().map(|s| view! {
+                        <th scope="col">{move || i18n::stance_name(i18n.get_locale(), s)}</th>
+                    }).collect_view()}
+                </tr>
+            </thead>
+            <tbody>
+                {rows.into_iter().map(|(name, tally)| view! {
+                    <tr>
+                        <th scope="row">{name}</th>
+                        {Stance::ALL.into_iter().map(|s| view! { <td>{tally.count(s)}</td> }).collect_view()}
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}

@@ -1,0 +1,320 @@
+//! The annual review: rounds that follow one another, their phases and schedule, the redline of
+//! a clause against the previous round, and results broken down by stakeholder group and region.
+
+use crate::{FieldError, Phase, StakeholderGroup, Tally};
+use serde::{Deserialize, Serialize};
+
+/// When a round moves on by itself (milliseconds since the Unix epoch); `None`: not scheduled.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Schedule {
+    #[serde(default)]
+    pub commenting_at_ms: Option<i64>,
+    #[serde(default)]
+    pub voting_at_ms: Option<i64>,
+    #[serde(default)]
+    pub closing_at_ms: Option<i64>,
+}
+
+/// A phase change, done or to come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PhaseChange {
+    pub phase: Phase,
+    /// Milliseconds since the Unix epoch.
+    pub at_ms: i64,
+}
+
+impl Schedule {
+    /// The scheduled changes, in phase order.
+    pub fn changes(&self) -> impl Iterator<Item = PhaseChange> {
+        [
+            (Phase::Commenting, self.commenting_at_ms),
+            (Phase::Voting, self.voting_at_ms),
+            (Phase::Closed, self.closing_at_ms),
+        ]
+        .into_iter()
+        .filter_map(|(phase, at)| at.map(|at_ms| PhaseChange { phase, at_ms }))
+    }
+
+    /// The phase a round whose stored phase is `stored` is in at `now`: moved on by every
+    /// scheduled change that is due and lies ahead of it. Schedules never move a round back.
+    pub fn effective_phase(&self, stored: Phase, now: i64) -> Phase {
+        self.changes()
+            .filter(|c| c.at_ms <= now)
+            .map(|c| c.phase)
+            .fold(stored, Ord::max)
+    }
+
+    /// The next scheduled change after `now` for a round in phase `current`.
+    pub fn next_change(&self, current: Phase, now: i64) -> Option<PhaseChange> {
+        self.changes().find(|c| c.phase > current && c.at_ms > now)
+    }
+
+    /// The schedule without the changes that are due at `now` (after a convener moved the round
+    /// by hand, so that a past time does not undo the move).
+    pub fn without_past(self, now: i64) -> Self {
+        let future = |at: Option<i64>| at.filter(|t| *t > now);
+        Self {
+            commenting_at_ms: future(self.commenting_at_ms),
+            voting_at_ms: future(self.voting_at_ms),
+            closing_at_ms: future(self.closing_at_ms),
+        }
+    }
+
+    /// Checks a new schedule for a round in phase `current`: every time in the future, in phase
+    /// order, and none for a phase the round has reached.
+    pub fn check(&self, current: Phase, now: i64) -> Result<(), Vec<FieldError>> {
+        let mut broken = Vec::new();
+        let mut last: Option<i64> = None;
+        for (field, phase, at) in [
+            ("commenting_at_ms", Phase::Commenting, self.commenting_at_ms),
+            ("voting_at_ms", Phase::Voting, self.voting_at_ms),
+            ("closing_at_ms", Phase::Closed, self.closing_at_ms),
+        ] {
+            let Some(at) = at else { continue };
+            if phase <= current {
+                broken.push(FieldError::new(
+                    field,
+                    "reached",
+                    "The round is in this phase or past it already.",
+                ));
+            } else if at <= now {
+                broken.push(FieldError::new(
+                    field,
+                    "in_the_past",
+                    "Choose a time in the future.",
+                ));
+            } else if last.is_some_and(|l| at <= l) {
+                broken.push(FieldError::new(
+                    field,
+                    "out_of_order",
+                    "Each phase must start after the one before it.",
+                ));
+            }
+            last = Some(at);
+        }
+        if broken.is_empty() {
+            Ok(())
+        } else {
+            Err(broken)
+        }
+    }
+}
+
+/// Whether a convener may move a round from `from` to `to` by hand: forward to any later phase,
+/// or back among draft, commenting and voting; never out of a closed or published round except
+/// forward to publication.
+pub fn may_move(from: Phase, to: Phase) -> bool {
+    if to > from {
+        return true;
+    }
+    to < from && from < Phase::Closed
+}
+
+/// Counts in one stakeholder group; `group` is `None` for positions whose group was not recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupTally {
+    pub group: Option<StakeholderGroup>,
+    pub tally: Tally,
+}
+
+/// Counts in one region; an empty `region` stands for "not stated".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegionTally {
+    pub region: String,
+    pub tally: Tally,
+}
+
+/// The results of a clause: all positions, and the same by stakeholder group and by region.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Results {
+    pub total: Tally,
+    /// In the order of [`StakeholderGroup::ALL`], "not stated" last; groups without positions
+    /// are left out.
+    pub by_group: Vec<GroupTally>,
+    /// By region name.
+    pub by_region: Vec<RegionTally>,
+}
+
+/// How one stretch of a redline changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    Same,
+    Added,
+    Removed,
+}
+
+/// One stretch of a redline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RedlineSegment {
+    pub change: Change,
+    pub text: String,
+}
+
+/// The word-by-word changes from `old` to `new`, neighbouring stretches of one kind merged.
+pub fn redline(old: &str, new: &str) -> Vec<RedlineSegment> {
+    let diff = similar::TextDiff::from_words(old, new);
+    let mut segments: Vec<RedlineSegment> = Vec::new();
+    for change in diff.iter_all_changes() {
+        let kind = match change.tag() {
+            similar::ChangeTag::Equal => Change::Same,
+            similar::ChangeTag::Insert => Change::Added,
+            similar::ChangeTag::Delete => Change::Removed,
+        };
+        match segments.last_mut() {
+            Some(last) if last.change == kind => last.text.push_str(change.value()),
+            _ => segments.push(RedlineSegment {
+                change: kind,
+                text: change.value().to_owned(),
+            }),
+        }
+    }
+    segments
+}
+
+/// Body of `POST /consultations/{slug}/rounds`: a new round, its text copied from the newest one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewRound {
+    /// The round's address segment, e.g. `2020`: 1–32 lower-case letters, digits or `-`.
+    pub slug: String,
+    pub title: String,
+    /// Participants see no counts until the round closes (conveners do, and that is logged).
+    #[serde(default)]
+    pub hide_results: bool,
+}
+
+/// Body of `PUT …/clauses/{key}` and `POST …/clauses` while the round is a draft.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClauseEdit {
+    pub title: String,
+    /// Markdown.
+    pub body_md: String,
+    /// Why the clause changed since the previous round.
+    #[serde(default)]
+    pub change_note: String,
+    /// Ids of the previous round's comments on this clause that led to the change.
+    #[serde(default)]
+    pub responds_to: Vec<i64>,
+}
+
+/// Body of `PUT …/rounds/{round}/order`: every clause key of the round, in the new order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClauseOrder {
+    pub keys: Vec<String>,
+}
+
+/// Body of `PUT …/rounds/{round}/phase`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PhaseMove {
+    pub phase: Phase,
+}
+
+/// Body of `PUT /consultations/{slug}/participation`: how a participant takes part in an open
+/// consultation (an invitation sets this in the others).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JoinConsultation {
+    pub stakeholder_group: StakeholderGroup,
+    /// The slug of an organisation the participant belongs to and speaks for, if any.
+    #[serde(default)]
+    pub organisation: Option<String>,
+    /// Where the participant works, when no organisation says so; may stay empty.
+    #[serde(default)]
+    pub region: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = 24 * 3600 * 1000;
+
+    fn schedule(c: Option<i64>, v: Option<i64>, cl: Option<i64>) -> Schedule {
+        Schedule {
+            commenting_at_ms: c,
+            voting_at_ms: v,
+            closing_at_ms: cl,
+        }
+    }
+
+    #[test]
+    fn a_due_change_moves_the_round_on_and_never_back() {
+        let s = schedule(Some(DAY), Some(2 * DAY), Some(3 * DAY));
+        assert_eq!(s.effective_phase(Phase::Draft, 0), Phase::Draft);
+        assert_eq!(s.effective_phase(Phase::Draft, DAY), Phase::Commenting);
+        assert_eq!(s.effective_phase(Phase::Draft, 2 * DAY + 1), Phase::Voting);
+        assert_eq!(s.effective_phase(Phase::Draft, 5 * DAY), Phase::Closed);
+        assert_eq!(
+            s.effective_phase(Phase::Published, 5 * DAY),
+            Phase::Published
+        );
+        assert_eq!(
+            s.next_change(Phase::Commenting, DAY),
+            Some(PhaseChange {
+                phase: Phase::Voting,
+                at_ms: 2 * DAY
+            })
+        );
+        assert_eq!(s.next_change(Phase::Closed, 4 * DAY), None);
+    }
+
+    #[test]
+    fn a_schedule_must_lie_ahead_in_phase_order() {
+        let now = 10 * DAY;
+        assert!(
+            schedule(Some(11 * DAY), None, Some(12 * DAY))
+                .check(Phase::Draft, now)
+                .is_ok()
+        );
+        let past = schedule(Some(9 * DAY), None, None).check(Phase::Draft, now);
+        assert_eq!(past.unwrap_err()[0].code, "in_the_past");
+        let order = schedule(None, Some(13 * DAY), Some(12 * DAY)).check(Phase::Draft, now);
+        assert_eq!(order.unwrap_err()[0].code, "out_of_order");
+        let reached = schedule(Some(11 * DAY), None, None).check(Phase::Voting, now);
+        assert_eq!(reached.unwrap_err()[0].code, "reached");
+    }
+
+    #[test]
+    fn a_round_moves_back_only_before_it_closes() {
+        assert!(may_move(Phase::Draft, Phase::Voting));
+        assert!(may_move(Phase::Voting, Phase::Commenting));
+        assert!(may_move(Phase::Closed, Phase::Published));
+        assert!(!may_move(Phase::Closed, Phase::Voting));
+        assert!(!may_move(Phase::Published, Phase::Closed));
+        assert!(!may_move(Phase::Voting, Phase::Voting));
+    }
+
+    #[test]
+    fn a_redline_marks_added_and_removed_words() {
+        let segments = redline(
+            "States should protect people.",
+            "States must protect all people.",
+        );
+        let text = |change| {
+            segments
+                .iter()
+                .filter(|s| s.change == change)
+                .map(|s| s.text.as_str())
+                .collect::<String>()
+        };
+        assert_eq!(text(Change::Removed), "should");
+        assert_eq!(text(Change::Added), "mustall ");
+        let rebuilt_new: String = segments
+            .iter()
+            .filter(|s| s.change != Change::Removed)
+            .map(|s| s.text.as_str())
+            .collect();
+        assert_eq!(rebuilt_new, "States must protect all people.");
+    }
+}
