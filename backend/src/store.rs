@@ -180,6 +180,16 @@ impl Store {
         self.backend
     }
 
+    /// Begins a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), waiting its turn under the busy timeout: a transaction that read
+    /// first and then tried to write could otherwise fail when another wrote in between.
+    pub async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// Applies the migrations not yet applied.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self.backend {
@@ -248,7 +258,7 @@ impl Store {
         address: &str,
         forget_before_ms: i64,
     ) -> Result<(), AppError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM sign_in_failures WHERE at_ms < $1")
             .bind(forget_before_ms)
             .execute(&mut *tx)
@@ -409,7 +419,7 @@ impl Store {
         password_hash: &str,
         keep_only: Option<&str>,
     ) -> Result<(), AppError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
             .bind(account_id)
@@ -432,7 +442,7 @@ impl Store {
     pub async fn delete_account(&self, account_id: i64) -> Result<(), AppError> {
         let open_rounds = "SELECT k.id FROM clauses k JOIN rounds r ON r.id = k.round_id \
                            WHERE r.phase NOT IN ('closed', 'published')";
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         for sql in [
             // The withdrawn positions leave the counts too.
             format!(
@@ -584,7 +594,7 @@ impl Store {
         step: i64,
         recovery_digests: &[String],
     ) -> Result<(), AppError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "UPDATE totp_secrets SET confirmed_at_ms = $1, last_step = $2 WHERE account_id = $3",
         )
@@ -638,7 +648,7 @@ impl Store {
 
     /// Turns two-factor sign-in off.
     pub async fn disable_two_factor(&self, account_id: i64) -> Result<(), AppError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         for sql in [
             "DELETE FROM totp_secrets WHERE account_id = $1",
             "DELETE FROM recovery_codes WHERE account_id = $1",
@@ -761,7 +771,7 @@ impl Store {
         founder: Option<i64>,
     ) -> Result<(), AppError> {
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO organisations (slug, name, stakeholder_group, region, verified, created_at_ms) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",

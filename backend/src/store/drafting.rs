@@ -29,13 +29,16 @@ impl Store {
         title: &str,
         hide_results: bool,
     ) -> Result<(), AppError> {
+        if self.round_row(consultation_id, slug).await?.is_some() {
+            return Err(AppError::RoundExists);
+        }
         let newest = self.rounds_of(consultation_id).await?.into_iter().next();
         if let Some(newest) = &newest
             && newest.phase()? < Phase::Closed
         {
             return Err(AppError::PreviousRoundOpen);
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let round_id: i64 = sqlx::query_scalar(
             "INSERT INTO rounds (consultation_id, slug, title, phase, opened_at_ms, \
                  previous_round_id, hide_results) \
@@ -157,7 +160,7 @@ impl Store {
         if !unknown.is_empty() {
             return Ok(Err(UnknownComments(unknown)));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let id: Option<i64> = sqlx::query_scalar(
             "UPDATE clauses SET title = $1, body_md = $2, change_note = $3 \
              WHERE round_id = $4 AND key = $5 RETURNING id",
@@ -238,7 +241,7 @@ impl Store {
     /// was such a clause.
     pub async fn remove_clause(&self, round: &RoundRow, key: &str) -> Result<bool, AppError> {
         Self::require_draft(round)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let removed: Option<i64> =
             sqlx::query_scalar("DELETE FROM clauses WHERE round_id = $1 AND key = $2 RETURNING id")
                 .bind(round.id)
@@ -272,7 +275,7 @@ impl Store {
         if current != wanted {
             return Ok(false);
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         renumber(&mut tx, round.id, Some(keys)).await?;
         tx.commit().await?;
         Ok(true)

@@ -371,7 +371,7 @@ impl Store {
         account_id: i64,
     ) -> Result<Participation, AppError> {
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let claimed = sqlx::query(
             "UPDATE invitations SET accepted_by = $1, accepted_at_ms = $2 \
              WHERE token_hash = $3 AND accepted_at_ms IS NULL AND revoked_at_ms IS NULL \

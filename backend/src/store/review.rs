@@ -575,7 +575,7 @@ impl Store {
         reason: Option<&str>,
     ) -> Result<Position, AppError> {
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let row: ClauseRow = sqlx::query_as(&format!("{CLAUSE_COLUMNS} WHERE k.id = $1"))
             .bind(clause_id)
             .fetch_one(&mut *tx)
@@ -605,15 +605,34 @@ impl Store {
         .bind(account_id)
         .fetch_optional(&mut *tx)
         .await?;
-        if let Some((old_stance, old_group, old_region)) = old {
+        // Move the one count from the old row to the new, touching rows in a fixed order so that
+        // simultaneous casts on PostgreSQL cannot wait on each other in a circle.
+        let new_key = (
+            stance.as_str().to_owned(),
+            standing.stakeholder_group.clone(),
+            standing.region.clone(),
+        );
+        let mut moves: Vec<((String, String, String), i64)> = vec![(new_key.clone(), 1)];
+        if let Some(old_key) = old {
+            if old_key == new_key {
+                moves.clear();
+            } else {
+                moves.push((old_key, -1));
+            }
+        }
+        moves.sort();
+        for ((stance, group, region), delta) in moves {
             sqlx::query(
-                "UPDATE tally_counts SET n = n - 1 WHERE clause_id = $1 AND stance = $2 \
-                 AND stakeholder_group = $3 AND region = $4",
+                "INSERT INTO tally_counts (clause_id, stance, stakeholder_group, region, n) \
+                 VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (clause_id, stance, stakeholder_group, region) DO UPDATE \
+                 SET n = tally_counts.n + excluded.n",
             )
             .bind(clause_id)
-            .bind(old_stance)
-            .bind(old_group)
-            .bind(old_region)
+            .bind(stance)
+            .bind(group)
+            .bind(region)
+            .bind(delta)
             .execute(&mut *tx)
             .await?;
         }
@@ -630,18 +649,6 @@ impl Store {
         .bind(&standing.stakeholder_group)
         .bind(&standing.region)
         .bind(&receipt)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO tally_counts (clause_id, stance, stakeholder_group, region, n) \
-             VALUES ($1, $2, $3, $4, 1) \
-             ON CONFLICT (clause_id, stance, stakeholder_group, region) DO UPDATE \
-             SET n = tally_counts.n + 1",
-        )
-        .bind(clause_id)
-        .bind(stance.as_str())
-        .bind(&standing.stakeholder_group)
-        .bind(&standing.region)
         .execute(&mut *tx)
         .await?;
         sqlx::query(
@@ -733,7 +740,7 @@ impl Store {
         opened_at_ms: i64,
         clauses: &[ClauseText<'_>],
     ) -> Result<(), AppError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let round_id: i64 = sqlx::query_scalar(
             "INSERT INTO rounds (consultation_id, slug, title, phase, opened_at_ms, \
                  previous_round_id) \

@@ -77,6 +77,12 @@ for_each_database!(
     every_operation_in_the_openapi_document_is_served,
     every_operation_answers_each_kind_of_caller_as_designed,
     public_answers_carry_no_email_address,
+    a_position_counts_in_the_voters_group_and_region_with_a_receipt,
+    a_round_can_hide_its_results_from_participants_until_it_closes,
+    a_convener_opens_the_next_round_from_the_last_and_edits_the_draft,
+    phases_move_forward_and_back_until_the_round_closes,
+    a_scheduled_round_moves_on_by_itself,
+    concurrent_changes_of_position_leave_counts_equal_to_a_recount,
 );
 
 async fn the_demo_consultation_is_listed_with_its_current_round(db: Db) {
@@ -1884,5 +1890,465 @@ async fn public_answers_carry_no_email_address(db: Db) {
             !tests::looks_like_it_holds_an_email_address(&text),
             "{path} shows something like an email address: {text}"
         );
+    }
+}
+
+const ROUNDS: &str = "/api/v1/consultations/paris-call/rounds";
+
+/// Closes the demo's 2019 round as `convener`.
+async fn close_2019(convener: &TestApp) {
+    let (status, round) = parts(
+        convener
+            .request(
+                Method::PUT,
+                &format!("{ROUNDS}/2019/phase"),
+                Some(json!({"phase": "closed"})),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!((status, &round["phase"]), (200, &json!("closed")));
+}
+
+async fn a_position_counts_in_the_voters_group_and_region_with_a_receipt(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_up("amina", "a long passphrase").await;
+    let (status, body) = parts(
+        app.cast_position(CLAUSE, json!({"stance": "endorse"}))
+            .await,
+    )
+    .await;
+    assert_eq!((status, &body["code"]), (409, &json!("group_required")));
+
+    let join = json!({"stakeholder_group": "academia", "region": " East Africa "});
+    let (status, joined) = parts(
+        app.request(
+            Method::PUT,
+            "/api/v1/consultations/paris-call/participation",
+            Some(join),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(joined["region"], "East Africa");
+    let (status, cast) = parts(
+        app.cast_position(CLAUSE, json!({"stance": "oppose", "reason": "Too vague."}))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let receipt = cast["position"]["receipt"]
+        .as_str()
+        .expect("receipt")
+        .to_owned();
+    assert_eq!(receipt.len(), 43, "a SHA-256 digest, base64url");
+
+    let (_, clause) = parts(app.get(CLAUSE).await).await;
+    assert_eq!(clause["my_group"], "academia");
+    assert_eq!(clause["my_position"]["receipt"], json!(receipt));
+    let academia = clause["results"]["by_group"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .find(|g| g["group"] == "academia")
+        .expect("academia counted")
+        .clone();
+    assert_eq!(academia["tally"]["oppose"], 1);
+    let east_africa = clause["results"]["by_region"]
+        .as_array()
+        .expect("regions")
+        .iter()
+        .find(|r| r["region"] == "East Africa")
+        .expect("region counted")
+        .clone();
+    assert_eq!(east_africa["tally"]["oppose"], 1);
+
+    // Changing the position moves the one count; the export keeps every receipt.
+    app.cast_position(CLAUSE, json!({"stance": "endorse"}))
+        .await;
+    let (_, clause) = parts(app.get(CLAUSE).await).await;
+    let groups = clause["results"]["by_group"].as_array().expect("groups");
+    let academia = groups
+        .iter()
+        .find(|g| g["group"] == "academia")
+        .expect("academia");
+    assert_eq!(academia["tally"]["oppose"], 0);
+    assert_eq!(academia["tally"]["endorse"], 1);
+    let (_, export) = parts(app.get("/api/v1/account/export").await).await;
+    assert_eq!(export["positions"][0]["receipt"], json!(receipt));
+}
+
+async fn a_round_can_hide_its_results_from_participants_until_it_closes(db: Db) {
+    let app = spawn_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    let convener = app.new_convener(&admin, "paris-call", "chair").await;
+    close_2019(&convener).await;
+    let new = json!({"slug": "2020", "title": "2020 review", "hide_results": true});
+    let (status, round) = parts(convener.request(Method::POST, ROUNDS, Some(new)).await).await;
+    assert_eq!((status, &round["hide_results"]), (201, &json!(true)));
+    let voting = json!({"phase": "voting"});
+    convener
+        .request(Method::PUT, &format!("{ROUNDS}/2020/phase"), Some(voting))
+        .await;
+    let clause_2020 = "/api/v1/consultations/paris-call/rounds/2020/clauses/protect-individuals";
+
+    app.sign_up("amina", "a long passphrase").await;
+    app.join("civil_society").await;
+    let (status, cast) = parts(
+        app.cast_position(clause_2020, json!({"stance": "endorse"}))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(cast["tally"], Value::Null, "no counts for participants");
+    let (_, clause) = parts(app.get(clause_2020).await).await;
+    assert_eq!(clause["results"], Value::Null);
+    let (_, round) = parts(app.get(&format!("{ROUNDS}/2020")).await).await;
+    assert_eq!(round["clauses"][0]["tally"], Value::Null);
+
+    let (_, seen) = parts(convener.get(clause_2020).await).await;
+    assert_eq!(seen["results"]["total"]["endorse"], 1, "conveners see them");
+
+    close_2019_like(&convener, "2020").await;
+    let (_, clause) = parts(app.get(clause_2020).await).await;
+    assert_eq!(
+        clause["results"]["total"]["endorse"], 1,
+        "everyone, once closed"
+    );
+}
+
+async fn close_2019_like(convener: &TestApp, round: &str) {
+    let closed = json!({"phase": "closed"});
+    let response = convener
+        .request(
+            Method::PUT,
+            &format!("{ROUNDS}/{round}/phase"),
+            Some(closed),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+}
+
+async fn a_convener_opens_the_next_round_from_the_last_and_edits_the_draft(db: Db) {
+    let app = spawn_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    let convener = app.new_convener(&admin, "paris-call", "chair").await;
+    let new = json!({"slug": "2020", "title": "2020 review"});
+
+    let (status, body) = parts(
+        convener
+            .request(Method::POST, ROUNDS, Some(new.clone()))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, &body["code"]),
+        (409, &json!("previous_round_open"))
+    );
+    close_2019(&convener).await;
+    let bad = json!({"slug": "twenty twenty", "title": " "});
+    let (status, body) = parts(convener.request(Method::POST, ROUNDS, Some(bad)).await).await;
+    assert_eq!(status, 422);
+    assert_eq!(body["fields"].as_array().map(Vec::len), Some(2));
+    let (status, round) = parts(
+        convener
+            .request(Method::POST, ROUNDS, Some(new.clone()))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 201);
+    assert_eq!(round["phase"], "draft");
+    assert_eq!(round["previous_round"], "2019");
+    assert_eq!(round["clauses"].as_array().map(Vec::len), Some(9));
+    let (status, body) = parts(convener.request(Method::POST, ROUNDS, Some(new)).await).await;
+    assert_eq!((status, &body["code"]), (409, &json!("round_exists")));
+
+    // Edit a clause, naming the 2019 comment that led to the change.
+    let (_, comments_2019) = parts(app.get(&format!("{CLAUSE}/comments")).await).await;
+    let comment_id = comments_2019[0]["id"].as_i64().expect("a demo comment");
+    let clause = format!("{ROUNDS}/2020/clauses/protect-individuals");
+    let (_, old) = parts(app.get(&clause).await).await;
+    let body_md = format!(
+        "{} Companies share this duty.",
+        old["body_md"].as_str().expect("body")
+    );
+    let edit = json!({
+        "title": "Protect individuals and infrastructure",
+        "body_md": body_md,
+        "change_note": "Companies hold much of the infrastructure.",
+        "responds_to": [comment_id],
+    });
+    let (status, _) = parts(
+        convener
+            .request(Method::PUT, &clause, Some(edit.clone()))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, edited) = parts(app.get(&clause).await).await;
+    assert_eq!(edited["responds_to"], json!([comment_id]));
+    assert_eq!(edited["previous_round"], "2019");
+    let added: String = edited["redline"]
+        .as_array()
+        .expect("redline")
+        .iter()
+        .filter(|s| s["change"] == "added")
+        .filter_map(|s| s["text"].as_str())
+        .collect();
+    assert!(added.contains("Companies"), "{added}");
+    let wrong = json!({"title": "T", "body_md": "B", "responds_to": [999_999]});
+    let (status, body) = parts(convener.request(Method::PUT, &clause, Some(wrong)).await).await;
+    assert_eq!(
+        (status, &body["fields"][0]["field"]),
+        (422, &json!("responds_to"))
+    );
+
+    // Add, reorder and remove clauses.
+    let new_clause =
+        json!({"title": "Protect journalists", "body_md": "Journalists are protected."});
+    let (status, round) = parts(
+        convener
+            .request(
+                Method::POST,
+                &format!("{ROUNDS}/2020/clauses"),
+                Some(new_clause),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 201);
+    let keys: Vec<String> = round["clauses"]
+        .as_array()
+        .expect("clauses")
+        .iter()
+        .filter_map(|c| c["key"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(keys.len(), 10);
+    assert_eq!(keys[9], "protect-journalists");
+    let mut reordered = keys.clone();
+    reordered.rotate_right(1);
+    let (status, round) = parts(
+        convener
+            .request(
+                Method::PUT,
+                &format!("{ROUNDS}/2020/order"),
+                Some(json!({ "keys": reordered })),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(round["clauses"][0]["key"], "protect-journalists");
+    assert_eq!(round["clauses"][0]["number"], 1);
+    let (status, _) = parts(
+        convener
+            .request(
+                Method::PUT,
+                &format!("{ROUNDS}/2020/order"),
+                Some(json!({ "keys": ["protect-journalists"] })),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 422, "every clause once");
+    let (status, round) = parts(
+        convener
+            .request(
+                Method::DELETE,
+                &format!("{ROUNDS}/2020/clauses/protect-journalists"),
+                None,
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(round["clauses"].as_array().map(Vec::len), Some(9));
+    assert_eq!(round["clauses"][0]["number"], 1, "numbering closes the gap");
+
+    // Once commenting starts, the text is fixed.
+    let commenting = json!({"phase": "commenting"});
+    convener
+        .request(
+            Method::PUT,
+            &format!("{ROUNDS}/2020/phase"),
+            Some(commenting),
+        )
+        .await;
+    let (status, body) = parts(convener.request(Method::PUT, &clause, Some(edit)).await).await;
+    assert_eq!((status, &body["code"]), (409, &json!("phase_closed")));
+}
+
+async fn phases_move_forward_and_back_until_the_round_closes(db: Db) {
+    let app = spawn_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    let convener = app.new_convener(&admin, "paris-call", "chair").await;
+    let phase = format!("{ROUNDS}/2019/phase");
+    let to = async |p: &str| {
+        parts(
+            convener
+                .request(Method::PUT, &phase, Some(json!({ "phase": p })))
+                .await,
+        )
+        .await
+    };
+
+    assert_eq!(
+        to("commenting").await.0,
+        200,
+        "back to comments before close"
+    );
+    app.sign_up("amina", "a long passphrase").await;
+    app.join("civil_society").await;
+    let (status, body) = parts(
+        app.cast_position(CLAUSE, json!({"stance": "endorse"}))
+            .await,
+    )
+    .await;
+    assert_eq!((status, &body["code"]), (409, &json!("phase_closed")));
+    assert_eq!(to("voting").await.0, 200);
+    assert_eq!(
+        to("voting").await.0,
+        200,
+        "the same phase again is harmless"
+    );
+    assert_eq!(to("closed").await.0, 200);
+    let (status, body) = to("voting").await;
+    assert_eq!((status, &body["code"]), (409, &json!("phase_move_refused")));
+    let (status, body) = parts(app.post_comment(CLAUSE, json!({"body": "Too late?"})).await).await;
+    assert_eq!((status, &body["code"]), (409, &json!("phase_closed")));
+    assert_eq!(to("published").await.0, 200);
+    let (status, _) = to("draft").await;
+    assert_eq!(status, 409);
+    let (status, _) = to("sometime").await;
+    assert_eq!(status, 422);
+}
+
+async fn a_scheduled_round_moves_on_by_itself(db: Db) {
+    let app = spawn_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    let convener = app.new_convener(&admin, "paris-call", "chair").await;
+    close_2019(&convener).await;
+    let new = json!({"slug": "2020", "title": "2020 review"});
+    convener.request(Method::POST, ROUNDS, Some(new)).await;
+    let schedule = format!("{ROUNDS}/2020/schedule");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_millis() as i64;
+    let hour = 3_600_000;
+
+    let past = json!({"voting_at_ms": now - hour});
+    let (status, body) = parts(convener.request(Method::PUT, &schedule, Some(past)).await).await;
+    assert_eq!(
+        (status, &body["fields"][0]["code"]),
+        (422, &json!("in_the_past"))
+    );
+    let order = json!({"voting_at_ms": now + 2 * hour, "closing_at_ms": now + hour});
+    let (status, body) = parts(convener.request(Method::PUT, &schedule, Some(order)).await).await;
+    assert_eq!(
+        (status, &body["fields"][0]["code"]),
+        (422, &json!("out_of_order"))
+    );
+
+    let plan = json!({"commenting_at_ms": now + hour, "voting_at_ms": now + 2 * hour});
+    let (status, round) = parts(convener.request(Method::PUT, &schedule, Some(plan)).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(round["phase"], "draft");
+    assert_eq!(round["deadline"]["phase"], "commenting");
+
+    // Two hours pass (the test moves the schedule back instead of waiting).
+    app.execute(
+        "UPDATE rounds SET commenting_at_ms = commenting_at_ms - $1, \
+         voting_at_ms = voting_at_ms - $1 WHERE slug = '2020'",
+        &[2 * hour + 1000],
+    )
+    .await;
+    let (_, round) = parts(app.get(&format!("{ROUNDS}/2020")).await).await;
+    assert_eq!(round["phase"], "voting");
+    assert_eq!(round["deadline"], Value::Null);
+    app.sign_up("amina", "a long passphrase").await;
+    app.join("civil_society").await;
+    let clause_2020 = "/api/v1/consultations/paris-call/rounds/2020/clauses/protect-individuals";
+    let (status, _) = parts(
+        app.cast_position(clause_2020, json!({"stance": "endorse"}))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200, "the scheduled vote is open");
+
+    // Moving back by hand drops the times already passed, so the move sticks.
+    let back = json!({"phase": "commenting"});
+    let (_, round) = parts(
+        convener
+            .request(Method::PUT, &format!("{ROUNDS}/2020/phase"), Some(back))
+            .await,
+    )
+    .await;
+    assert_eq!(round["phase"], "commenting");
+    assert_eq!(round["schedule"]["voting_at_ms"], Value::Null);
+}
+
+async fn concurrent_changes_of_position_leave_counts_equal_to_a_recount(db: Db) {
+    use rand::Rng;
+    let app = spawn_app(db).await;
+    let mut voters = Vec::new();
+    for i in 0..200 {
+        let voter = app.another_browser();
+        voter
+            .sign_up(&format!("voter-{i}"), "a long passphrase")
+            .await;
+        let group = ["civil_society", "government", "academia"][i % 3];
+        voter.join(group).await;
+        voters.push(voter);
+    }
+    let stances = ["endorse", "abstain", "oppose", "endorse_with_reservation"];
+    let mut tasks = tokio::task::JoinSet::new();
+    for voter in voters {
+        tasks.spawn(async move {
+            for _ in 0..3 {
+                let stance = stances[rand::rng().random_range(0..stances.len())];
+                let response = voter
+                    .cast_position(CLAUSE, json!({"stance": stance, "reason": "Because."}))
+                    .await;
+                assert_eq!(response.status(), 200);
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("a voter finished");
+    }
+
+    // Recount from the history: each voter's last cast.
+    let last_casts = app
+        .strings(
+            "SELECT h.stance || '/' || h.stakeholder_group FROM position_changes h \
+             JOIN clauses k ON k.id = h.clause_id JOIN rounds r ON r.id = k.round_id \
+             WHERE r.slug = '2019' AND k.key = 'protect-individuals' \
+               AND h.id = (SELECT MAX(id) FROM position_changes l \
+                           WHERE l.clause_id = h.clause_id AND l.account_id = h.account_id)",
+        )
+        .await;
+    let (_, clause) = parts(app.get(CLAUSE).await).await;
+    let results = &clause["results"];
+    for stance in stances {
+        let recount = last_casts
+            .iter()
+            .filter(|c| c.split('/').next() == Some(stance))
+            .count();
+        assert_eq!(results["total"][stance], json!(recount), "{stance}");
+        for group in ["civil_society", "government", "academia"] {
+            let recount = last_casts
+                .iter()
+                .filter(|c| **c == format!("{stance}/{group}"))
+                .count();
+            let counted = results["by_group"]
+                .as_array()
+                .expect("groups")
+                .iter()
+                .find(|g| g["group"] == group)
+                .map_or(json!(0), |g| g["tally"][stance].clone());
+            assert_eq!(counted, json!(recount), "{stance} in {group}");
+        }
     }
 }
