@@ -5,12 +5,12 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::{
-    AccessChange, ApiError, CastPosition, Clause, Comment, Consultation, ConsultationSummary,
-    Convener, Credentials, ErrorCode, Invitation, InvitationPreview, InvitationToken,
-    IssuedInvitation, JoinConsultation, Me, Membership, MembershipRequest, NewComment,
-    NewInvitation, NewOrganisation, OneTimeCode, Organisation, Participation, PasswordChange,
-    PasswordConfirmation, PositionCast, ProfileChange, RecoveryCodes, RepresentativeChange, Round,
-    SessionInfo, SignInOutcome, TotpSetup,
+    AccessChange, ApiError, CastPosition, Clause, ClauseEdit, ClauseOrder, Comment, Consultation,
+    ConsultationSummary, Convener, Credentials, ErrorCode, Invitation, InvitationPreview,
+    InvitationToken, IssuedInvitation, JoinConsultation, Me, Membership, MembershipRequest,
+    NewComment, NewInvitation, NewOrganisation, NewRound, OneTimeCode, Organisation, Participation,
+    PasswordChange, PasswordConfirmation, PhaseMove, PositionCast, ProfileChange, RecoveryCodes,
+    RepresentativeChange, Round, Schedule, SessionInfo, SignInOutcome, TotpSetup,
 };
 
 const BASE: &str = "/api/v1";
@@ -258,6 +258,60 @@ pub async fn join_consultation(
     join: &JoinConsultation,
 ) -> Result<Participation, ApiError> {
     send(Request::put(&consultation_url(slug, "participation")), join).await
+}
+
+fn round_url(slug: &str, round: &str, rest: &str) -> String {
+    consultation_url(slug, &format!("rounds/{}/{rest}", seg(round)))
+}
+
+/// `POST /consultations/{slug}/rounds` (conveners): the next round, as a draft.
+pub async fn open_round(slug: &str, new: &NewRound) -> Result<Round, ApiError> {
+    send(Request::post(&consultation_url(slug, "rounds")), new).await
+}
+
+/// `PUT …/rounds/{round}/phase` (conveners)
+pub async fn move_phase(slug: &str, round: &str, to: &PhaseMove) -> Result<Round, ApiError> {
+    send(Request::put(&round_url(slug, round, "phase")), to).await
+}
+
+/// `PUT …/rounds/{round}/schedule` (conveners)
+pub async fn set_schedule(slug: &str, round: &str, schedule: &Schedule) -> Result<Round, ApiError> {
+    send(Request::put(&round_url(slug, round, "schedule")), schedule).await
+}
+
+/// `PUT …/rounds/{round}/order` (conveners)
+pub async fn reorder_clauses(
+    slug: &str,
+    round: &str,
+    order: &ClauseOrder,
+) -> Result<Round, ApiError> {
+    send(Request::put(&round_url(slug, round, "order")), order).await
+}
+
+/// `POST …/rounds/{round}/clauses` (conveners)
+pub async fn add_clause(slug: &str, round: &str, edit: &ClauseEdit) -> Result<Round, ApiError> {
+    send(Request::post(&round_url(slug, round, "clauses")), edit).await
+}
+
+/// `PUT …/clauses/{key}` (conveners)
+pub async fn edit_clause(
+    slug: &str,
+    round: &str,
+    key: &str,
+    edit: &ClauseEdit,
+) -> Result<Round, ApiError> {
+    send(Request::put(&clause_url(slug, round, key)), edit).await
+}
+
+/// `DELETE …/clauses/{key}` (conveners)
+pub async fn remove_clause(slug: &str, round: &str, key: &str) -> Result<Round, ApiError> {
+    decode(
+        Request::delete(&clause_url(slug, round, key))
+            .send()
+            .await
+            .map_err(unreachable)?,
+    )
+    .await
 }
 
 /// `PUT /consultations/{slug}/access` (conveners)

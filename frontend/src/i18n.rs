@@ -94,6 +94,43 @@ pub fn previous_round_link(locale: Locale, round: &str) -> String {
     td_display!(locale, previous_round_link, round = round).to_string()
 }
 
+/// The label of the button that moves a round to `to`.
+pub fn move_label(locale: Locale, to: Phase) -> &'static str {
+    match to {
+        Phase::Draft => td_string!(locale, move_to_draft),
+        Phase::Commenting => td_string!(locale, move_to_commenting),
+        Phase::Voting => td_string!(locale, move_to_voting),
+        Phase::Closed => td_string!(locale, move_to_closed),
+        Phase::Published => td_string!(locale, move_to_published),
+    }
+}
+
+/// The question asked before moving a round to `to`.
+pub fn move_question(locale: Locale, to: Phase) -> String {
+    let phase = phase_name(locale, to);
+    let consequence = match to {
+        Phase::Closed => td_string!(locale, closing_is_final),
+        Phase::Published => td_string!(locale, publishing_is_final),
+        _ => "",
+    };
+    td_display!(
+        locale,
+        move_question,
+        phase = phase,
+        consequence = consequence
+    )
+    .to_string()
+}
+
+/// The label of the scheduled time at which a round enters `phase`.
+pub fn schedule_label(locale: Locale, phase: Phase) -> &'static str {
+    match phase {
+        Phase::Commenting => td_string!(locale, schedule_commenting),
+        Phase::Voting => td_string!(locale, schedule_voting),
+        _ => td_string!(locale, schedule_closing),
+    }
+}
+
 /// "Not stated", for positions whose group or region was not recorded.
 pub fn not_stated(locale: Locale) -> &'static str {
     td_string!(locale, not_stated)
@@ -162,6 +199,10 @@ pub fn error_text(locale: Locale, err: &ApiError) -> String {
         ErrorCode::InvitationUsed => td_string!(locale, error_invitation_used),
         ErrorCode::InvitationExpired => td_string!(locale, error_invitation_expired),
         ErrorCode::InvitationRevoked => td_string!(locale, error_invitation_revoked),
+        ErrorCode::RoundExists => td_string!(locale, error_round_exists),
+        ErrorCode::PreviousRoundOpen => td_string!(locale, error_previous_round_open),
+        ErrorCode::PhaseMoveRefused => td_string!(locale, error_phase_move_refused),
+        ErrorCode::GroupRequired => td_string!(locale, error_group_required),
         ErrorCode::ValidationFailed => td_string!(locale, fix_fields),
         ErrorCode::Internal => td_string!(locale, error_internal),
         _ => return err.message.clone(),
@@ -194,6 +235,13 @@ pub fn field_error_text(locale: Locale, err: &FieldError) -> String {
         ("valid_days", "out_of_range") => td_string!(locale, field_valid_days_out_of_range),
         ("organisation", "unknown") => td_string!(locale, field_organisation_unknown),
         ("convener_handle", "unknown") => td_string!(locale, field_convener_unknown),
+        ("slug", "taken") => td_string!(locale, field_round_slug_taken),
+        ("slug", "invalid_characters") => td_string!(locale, field_round_slug_invalid),
+        (_, "in_the_past") => td_string!(locale, field_in_the_past),
+        (_, "out_of_order") => td_string!(locale, field_out_of_order),
+        (_, "reached") => td_string!(locale, field_phase_reached),
+        ("responds_to", "unknown_comment") => td_string!(locale, field_unknown_comment),
+        (_, "required") => td_string!(locale, field_required),
         (_, "not_member") => td_string!(locale, field_not_member),
         (_, "too_long") => td_string!(locale, field_too_long),
         _ => return err.message.clone(),

@@ -84,6 +84,7 @@ fn Frame() -> impl IntoView {
                     <Route path=path!("/organisations") view=pages::Organisations />
                     <Route path=path!("/invitation") view=pages::InvitationPage />
                     <Route path=path!("/convene/:slug") view=pages::ConvenePage />
+                    <Route path=path!("/convene/:slug/:round") view=pages::DraftEditor />
                     <Route path=path!("/c/:slug") view=pages::RoundPage />
                     <Route path=path!("/c/:slug/:round") view=pages::RoundPage />
                     <Route path=path!("/c/:slug/:round/:key") view=pages::ClausePage />

@@ -15,11 +15,11 @@ pub fn FieldMessage(
     /// The field's name in the request body.
     field: &'static str,
     /// The control's element id, when it differs from `field`.
-    #[prop(optional)]
-    id: Option<&'static str>,
+    #[prop(optional, into)]
+    id: Option<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let id = id.unwrap_or(field);
+    let id = id.unwrap_or_else(|| field.to_owned());
     move || {
         error.get().and_then(|e| {
             e.field(field).map(|f| {
@@ -47,7 +47,7 @@ pub fn invalid(error: Signal<Option<ApiError>>, field: &'static str) -> impl Fn(
 /// Label, help text and error message around one control whose element id is `id`.
 #[component]
 fn FieldFrame(
-    id: &'static str,
+    id: String,
     field: &'static str,
     label: TextProp,
     help: TextProp,
@@ -56,7 +56,7 @@ fn FieldFrame(
 ) -> impl IntoView {
     view! {
         <div class="field">
-            <label for=id>{move || label.get()}</label>
+            <label for=id.clone()>{move || label.get()}</label>
             {children()}
             <p class="help" id=format!("{id}-help")>{move || help.get()}</p>
             <FieldMessage error field id />
@@ -70,8 +70,8 @@ pub fn TextField(
     /// The field's name in the request body; also its element id unless `id` is given.
     name: &'static str,
     /// The element id, when two forms on a page share a field name.
-    #[prop(optional)]
-    id: Option<&'static str>,
+    #[prop(optional, into)]
+    id: Option<String>,
     /// Its label.
     #[prop(into)]
     label: TextProp,
@@ -89,11 +89,11 @@ pub fn TextField(
     #[prop(into)]
     error: Signal<Option<ApiError>>,
 ) -> impl IntoView {
-    let id = id.unwrap_or(name);
+    let id = id.unwrap_or_else(|| name.to_owned());
     view! {
-        <FieldFrame id field=name label help error>
+        <FieldFrame id=id.clone() field=name label help error>
             <input
-                id=id
+                id=id.clone()
                 name=name
                 type=kind
                 autocomplete=autocomplete
@@ -109,8 +109,11 @@ pub fn TextField(
 /// A labelled multi-line text field with help text and its error message.
 #[component]
 pub fn TextArea(
-    /// The field's name in the request body; also its element id.
+    /// The field's name in the request body; also its element id unless `id` is given.
     name: &'static str,
+    /// The element id, when several forms on a page share a field name.
+    #[prop(optional, into)]
+    id: Option<String>,
     /// Its label.
     #[prop(into)]
     label: TextProp,
@@ -126,13 +129,14 @@ pub fn TextArea(
     #[prop(into)]
     error: Signal<Option<ApiError>>,
 ) -> impl IntoView {
+    let id = id.unwrap_or_else(|| name.to_owned());
     view! {
-        <FieldFrame id=name field=name label help error>
+        <FieldFrame id=id.clone() field=name label help error>
             <textarea
-                id=name
+                id=id.clone()
                 name=name
                 rows=rows
-                aria-describedby=format!("{name}-help {name}-error")
+                aria-describedby=format!("{id}-help {id}-error")
                 aria-invalid=invalid(error, name)
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))

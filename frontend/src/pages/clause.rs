@@ -254,6 +254,12 @@ fn PositionForm(
                         }
                     })}
                 </p>
+                {move || clause.get().and_then(|c| c.my_position).filter(|p| !p.receipt.is_empty()).map(|p| view! {
+                    <p class="receipt">
+                        {t!(i18n, your_receipt)}" "<code id="position-receipt">{p.receipt}</code>
+                        <br /><span class="help">{t!(i18n, receipt_help)}</span>
+                    </p>
+                })}
             </form>
         </WhenOpen>
     }

@@ -2,6 +2,7 @@
 //! links issued and revoked, and who else convenes.
 
 use super::param;
+use super::rounds::RoundsPanel;
 use crate::api;
 use crate::components::{
     ErrorNotice, FieldMessage, GroupSelect, Loading, TextField, errors_fallback, general_error,
@@ -64,6 +65,7 @@ pub fn ConvenePage() -> impl IntoView {
                             <A href=href>{title}</A>
                         </nav>
                         <h1>{t!(i18n, convene_title)}" — "{consultation.title}</h1>
+                        <RoundsPanel />
                         <AccessForm initial=consultation.access />
                         <InvitationForm issue organisations />
                         <InvitationList issue revoke />

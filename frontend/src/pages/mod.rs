@@ -8,6 +8,7 @@ mod invitation;
 mod not_found;
 mod organisations;
 mod round;
+mod rounds;
 mod settings;
 
 pub use account::Account;
@@ -18,6 +19,7 @@ pub use invitation::InvitationPage;
 pub use not_found::NotFound;
 pub use organisations::Organisations;
 pub use round::RoundPage;
+pub use rounds::DraftEditor;
 pub use settings::Settings;
 
 use leptos::prelude::*;

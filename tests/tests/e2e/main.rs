@@ -593,3 +593,113 @@ async fn a_convener_keeps_a_consultation_to_invitations_and_an_invited_participa
     assert_eq!(consultation["access"], "invitation");
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_convener_opens_the_next_round_and_a_participant_sees_the_redline_and_gets_a_receipt() {
+    let (app, browser) = app_and_browser().await;
+    let convene = format!("{}/convene/paris-call", app.address);
+
+    // An administrator (who convenes every consultation) with two factors.
+    browser.client.goto(&app.address).await.expect("open");
+    sign_up(&browser, "chair", "a long passphrase").await;
+    browser.wait(SIGNED_IN_HANDLE).await;
+    app.make_admin("chair").await;
+    turn_on_two_factor(&browser, "a long passphrase").await;
+
+    // Close 2019 (after confirming) and open 2020 from it.
+    browser.client.goto(&convene).await.expect("open");
+    browser.click(".move-phase[data-phase='closed']").await;
+    browser.client.accept_alert().await.expect("confirm");
+    browser
+        .wait_for_text("newest-round", "2019 review Phase: Closed")
+        .await;
+    browser.fill("#round-slug", "2020").await;
+    browser.fill("#round-title", "2020 review").await;
+    browser.click("#open-round").await;
+
+    // The editor: rewrite clause 1, say why, and name the 2019 comment that led to it.
+    let body = "#clause-protect-individuals-body";
+    browser.wait(body).await;
+    let old = browser
+        .wait(body)
+        .await
+        .prop("value")
+        .await
+        .expect("value")
+        .expect("text");
+    browser
+        .fill(body, &format!("{old} Companies share this duty."))
+        .await;
+    browser
+        .fill(
+            "#clause-protect-individuals-note",
+            "Companies run most of the infrastructure.",
+        )
+        .await;
+    browser
+        .click("#clause-protect-individuals input[type='checkbox']")
+        .await;
+    browser
+        .click("#clause-protect-individuals .save-clause")
+        .await;
+    browser.wait_for_text("draft-status", "Saved.").await;
+
+    // Open voting straight away, then sign out.
+    browser.client.goto(&convene).await.expect("open");
+    browser.click(".move-phase[data-phase='voting']").await;
+    browser.client.accept_alert().await.expect("confirm");
+    browser
+        .wait_for_text("newest-round", "2020 review Phase: Voting")
+        .await;
+    browser.click(SIGN_OUT).await;
+    browser.wait(SIGN_IN_LINK).await;
+
+    // A participant reads the redline, states their group with their first position, and
+    // keeps the receipt.
+    browser
+        .client
+        .goto(&format!(
+            "{}/c/paris-call/2020/protect-individuals",
+            app.address
+        ))
+        .await
+        .expect("open");
+    browser
+        .wait_for_text("redline", "Added: Companies share this duty.")
+        .await;
+    browser
+        .wait_for_text(
+            "main",
+            "Why it changed: Companies run most of the infrastructure.",
+        )
+        .await;
+    let response = browser.text(".responds-to a").await;
+    assert!(
+        response.starts_with('#'),
+        "a link to the 2019 comment: {response}"
+    );
+    sign_up(&browser, "amina-r", "a long passphrase").await;
+    browser.wait(SIGNED_IN_HANDLE).await;
+    browser
+        .wait("#stakeholder_group")
+        .await
+        .select_by_value("civil_society")
+        .await
+        .expect("choose a group");
+    browser.fill("#region", "West Africa").await;
+    browser.click("input[name='stance'][value='endorse']").await;
+    browser.click(RECORD_POSITION).await;
+    let receipt = browser.text("#position-receipt").await;
+    assert_eq!(receipt.len(), 43, "{receipt}");
+    browser
+        .wait_for(fantoccini::Locator::XPath(
+            "//table[@id='results-by-group']//tr[th='Civil society']/td[1][text()='1']",
+        ))
+        .await;
+    browser
+        .wait_for(fantoccini::Locator::XPath(
+            "//table[@id='results-by-region']//tr[th='West Africa']/td[1][text()='1']",
+        ))
+        .await;
+    browser.close().await;
+}

@@ -1,0 +1,460 @@
+//! Conveners' control of rounds: the newest round's phase and schedule, opening the next round,
+//! and the editor of a draft round's text.
+
+use super::param;
+use crate::api;
+use crate::components::{
+    ErrorNotice, FieldMessage, Loading, PhaseBadge, TextArea, TextField, errors_fallback,
+    general_error, invalid,
+};
+use crate::i18n::{self, use_i18n};
+use leptos::prelude::*;
+use leptos_i18n::{t, t_string};
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use shared::{
+    ApiError, ClauseEdit, ClauseOrder, Comment, NewRound, Phase, PhaseMove, Round, Schedule,
+    may_move,
+};
+
+/// Asks the reader to confirm; `false` when they cancel or the browser cannot ask.
+fn confirm(question: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(question).ok())
+        .unwrap_or(false)
+}
+
+/// A time for an `<input type="datetime-local">`, in the browser's time zone.
+fn local_input_value(ms: i64) -> String {
+    #[allow(clippy::cast_precision_loss)] // milliseconds since 1970 fit a double exactly
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes()
+    )
+}
+
+/// The time an `<input type="datetime-local">` holds, read in the browser's time zone.
+fn from_local_input(value: &str) -> Option<i64> {
+    if value.trim().is_empty() {
+        return None;
+    }
+    let ms = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(value)).get_time();
+    #[allow(clippy::cast_possible_truncation)] // a date's milliseconds are whole and in range
+    (!ms.is_nan()).then_some(ms as i64)
+}
+
+/// The rounds part of the convening page: the newest round with its phase controls and
+/// schedule, or the form that opens the next round.
+#[component]
+pub fn RoundsPanel() -> impl IntoView {
+    let i18n = use_i18n();
+    let slug = param("slug");
+    let moved = Action::new_local(move |(round, to): &(String, Phase)| {
+        let (round, to) = (round.clone(), *to);
+        async move { api::move_phase(&slug(), &round, &PhaseMove { phase: to }).await }
+    });
+    let scheduled = Action::new_local(move |(round, schedule): &(String, Schedule)| {
+        let (round, schedule) = (round.clone(), *schedule);
+        async move { api::set_schedule(&slug(), &round, &schedule).await }
+    });
+    let newest = LocalResource::new(move || {
+        moved.version().get();
+        scheduled.version().get();
+        let slug = slug();
+        async move {
+            let consultation = api::get_consultation(&slug).await?;
+            match consultation.rounds.first() {
+                Some(r) => api::get_round(&slug, &r.slug).await.map(Some),
+                None => Ok(None),
+            }
+        }
+    });
+    view! {
+        <section aria-labelledby="rounds-heading">
+            <h2 id="rounds-heading">{t!(i18n, rounds_title)}</h2>
+            <ErrorNotice error=Signal::derive(move || moved.value().get().and_then(Result::err)) />
+            <Transition fallback=Loading>
+                <ErrorBoundary fallback=errors_fallback>
+                    {move || Suspend::new(async move {
+                        newest.await.map(|round| match round {
+                            Some(round) => view! {
+                                <RoundControls round=round.clone() moved />
+                                {(round.phase < Phase::Closed).then(|| view! {
+                                    <ScheduleForm round scheduled />
+                                })}
+                            }.into_any(),
+                            None => ().into_any(),
+                        })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+            <NewRoundForm />
+        </section>
+    }
+}
+
+/// The newest round's phase, and a button for every move it can make.
+#[component]
+fn RoundControls(
+    round: Round,
+    moved: Action<(String, Phase), Result<Round, ApiError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let slug = param("slug");
+    let current = round.phase;
+    let editor = format!("/convene/{}/{}", slug(), round.slug);
+    view! {
+        <div class="card" id="newest-round">
+            <h3>{round.title.clone()}" "<PhaseBadge phase=current /></h3>
+            {(current == Phase::Draft).then(|| view! {
+                <p><A href=editor attr:id="edit-draft">{t!(i18n, edit_draft)}</A></p>
+            })}
+            <div class="inline-actions">
+                {Phase::ALL.into_iter().filter(|p| may_move(current, *p)).map(|to| {
+                    let round_slug = round.slug.clone();
+                    view! {
+                        <button type="button" class="move-phase" data-phase=to.as_str()
+                            disabled=move || moved.pending().get()
+                            on:click=move |_| {
+                                let locale = i18n.get_locale_untracked();
+                                let question = i18n::move_question(locale, to);
+                                if confirm(&question) {
+                                    moved.dispatch((round_slug.clone(), to));
+                                }
+                            }>
+                            {move || i18n::move_label(i18n.get_locale(), to)}
+                        </button>
+                    }
+                }).collect_view()}
+            </div>
+        </div>
+    }
+}
+
+/// When the newest round moves on by itself.
+#[component]
+fn ScheduleForm(
+    round: Round,
+    scheduled: Action<(String, Schedule), Result<Round, ApiError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let value = |at: Option<i64>| RwSignal::new(at.map(local_input_value).unwrap_or_default());
+    let commenting = value(round.schedule.commenting_at_ms);
+    let voting = value(round.schedule.voting_at_ms);
+    let closing = value(round.schedule.closing_at_ms);
+    let error = Signal::derive(move || scheduled.value().get().and_then(Result::err));
+    let saved = move || matches!(scheduled.value().get(), Some(Ok(_)));
+    let round_slug = round.slug.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let schedule = Schedule {
+            commenting_at_ms: from_local_input(&commenting.get_untracked()),
+            voting_at_ms: from_local_input(&voting.get_untracked()),
+            closing_at_ms: from_local_input(&closing.get_untracked()),
+        };
+        scheduled.dispatch((round_slug.clone(), schedule));
+    };
+    let field = move |name: &'static str, phase: Phase, value: RwSignal<String>| {
+        (phase > round.phase).then(|| view! {
+            <div class="field">
+                <label for=name>{move || i18n::schedule_label(i18n.get_locale(), phase)}</label>
+                <input id=name name=name type="datetime-local" bind:value=value
+                    aria-describedby=format!("{name}-error") aria-invalid=invalid(error, name) />
+                <FieldMessage error field=name />
+            </div>
+        })
+    };
+    view! {
+        <form id="schedule-form" on:submit=submit novalidate>
+            <fieldset>
+                <legend>{t!(i18n, schedule_title)}</legend>
+                <p class="help">{t!(i18n, schedule_help)}</p>
+                {field("commenting_at_ms", Phase::Commenting, commenting)}
+                {field("voting_at_ms", Phase::Voting, voting)}
+                {field("closing_at_ms", Phase::Closed, closing)}
+            </fieldset>
+            <ErrorNotice error=general_error(error) />
+            <button type="submit" id="save-schedule" disabled=move || scheduled.pending().get()>
+                {t!(i18n, save)}
+            </button>
+            <p role="status" class="status">{move || saved().then(|| t_string!(i18n, saved))}</p>
+        </form>
+    }
+}
+
+/// Opening the next round, its text copied from the newest one; then on to its editor.
+#[component]
+fn NewRoundForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let slug = param("slug");
+    let navigate = use_navigate();
+    let round_slug = RwSignal::new(String::new());
+    let title = RwSignal::new(String::new());
+    let hide = RwSignal::new(false);
+    let open = Action::new_local(move |new: &NewRound| {
+        let new = new.clone();
+        async move { api::open_round(&slug(), &new).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(round)) = open.value().get() {
+            navigate(
+                &format!("/convene/{}/{}", slug(), round.slug),
+                Default::default(),
+            );
+        }
+    });
+    let error = Signal::derive(move || open.value().get().and_then(Result::err));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        open.dispatch(NewRound {
+            slug: round_slug.get_untracked(),
+            title: title.get_untracked(),
+            hide_results: hide.get_untracked(),
+        });
+    };
+    view! {
+        <form id="new-round-form" on:submit=submit novalidate>
+            <h3>{t!(i18n, new_round_title)}</h3>
+            <p class="help">{t!(i18n, new_round_help)}</p>
+            <TextField name="slug" id="round-slug" autocomplete="off"
+                label=move || t_string!(i18n, round_slug)
+                help=move || t_string!(i18n, round_slug_help) value=round_slug error />
+            <TextField name="title" id="round-title" autocomplete="off"
+                label=move || t_string!(i18n, round_title)
+                help=move || t_string!(i18n, round_title_help) value=title error />
+            <label class="choice">
+                <input type="checkbox" id="hide-results" bind:checked=hide />
+                {t!(i18n, hide_results)}
+            </label>
+            <ErrorNotice error=general_error(error) />
+            <button type="submit" id="open-round" disabled=move || open.pending().get()>
+                {t!(i18n, open_round)}
+            </button>
+        </form>
+    }
+}
+
+/// What the editor does to the draft.
+#[derive(Clone)]
+enum DraftChange {
+    Edit(String, ClauseEdit),
+    Add(ClauseEdit),
+    Remove(String),
+    Order(Vec<String>),
+}
+
+/// The editor of a draft round: each clause's wording, why it changed and which comments of
+/// the previous round led to the change; new clauses; order; removal.
+#[component]
+pub fn DraftEditor() -> impl IntoView {
+    let i18n = use_i18n();
+    let (slug, round) = (param("slug"), param("round"));
+    let change = Action::new_local(move |change: &DraftChange| {
+        let change = change.clone();
+        let (s, r) = (slug(), round());
+        async move {
+            match change {
+                DraftChange::Edit(key, edit) => api::edit_clause(&s, &r, &key, &edit).await,
+                DraftChange::Add(edit) => api::add_clause(&s, &r, &edit).await,
+                DraftChange::Remove(key) => api::remove_clause(&s, &r, &key).await,
+                DraftChange::Order(keys) => {
+                    api::reorder_clauses(&s, &r, &ClauseOrder { keys }).await
+                }
+            }
+        }
+    });
+    // The round with each clause's text, and the previous round's comments on each clause.
+    let data = LocalResource::new(move || {
+        change.version().get();
+        let (s, r) = (slug(), round());
+        async move {
+            let round = api::get_round(&s, &r).await?;
+            let mut clauses = Vec::new();
+            for c in &round.clauses {
+                let clause = api::get_clause(&s, &r, &c.key).await?;
+                let earlier = match &clause.previous_round {
+                    Some(previous) => api::list_comments(&s, previous, &c.key).await?,
+                    None => Vec::new(),
+                };
+                clauses.push((clause, earlier));
+            }
+            Ok::<_, ApiError>((round, clauses))
+        }
+    });
+    view! {
+        <Transition fallback=Loading>
+            <ErrorBoundary fallback=errors_fallback>
+                {move || Suspend::new(async move {
+                    data.await.map(|(round, clauses)| {
+                        let keys: Vec<String> = clauses.iter().map(|(c, _)| c.key.clone()).collect();
+                        let back = format!("/convene/{}", round.consultation_slug);
+                        view! {
+                            <nav class="breadcrumbs" aria-label=move || t_string!(i18n, breadcrumb)>
+                                <A href=back>{round.consultation_title.clone()}</A>
+                            </nav>
+                            <h1>{t!(i18n, edit_draft)}" — "{round.title.clone()}</h1>
+                            {(round.phase != Phase::Draft).then(|| view! {
+                                <p class="notice">{t!(i18n, not_a_draft)}</p>
+                            })}
+                            <ErrorNotice error=Signal::derive(move || change.value().get().and_then(Result::err).filter(|e| e.fields.is_empty())) />
+                            <p role="status" class="status" id="draft-status">
+                                {move || matches!(change.value().get(), Some(Ok(_))).then(|| t_string!(i18n, saved))}
+                            </p>
+                            <ol class="clauses" id="draft-clauses">
+                                {clauses.into_iter().enumerate().map(|(i, (clause, earlier))| {
+                                    view! { <ClauseEditor clause earlier index=i keys=keys.clone() change /> }
+                                }).collect_view()}
+                            </ol>
+                            <NewClause change />
+                        }
+                    })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+/// One clause in the draft editor.
+#[component]
+fn ClauseEditor(
+    clause: shared::Clause,
+    earlier: Vec<Comment>,
+    index: usize,
+    keys: Vec<String>,
+    change: Action<DraftChange, Result<Round, ApiError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let key = clause.key.clone();
+    let title = RwSignal::new(clause.title.clone());
+    let body = RwSignal::new(clause.body_md.clone());
+    let note = RwSignal::new(clause.change_note.clone());
+    let responds = RwSignal::new(clause.responds_to.clone());
+    let error = Signal::derive(move || change.value().get().and_then(Result::err));
+    let prefix = format!("clause-{key}");
+    let submit = {
+        let key = key.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            change.dispatch(DraftChange::Edit(
+                key.clone(),
+                ClauseEdit {
+                    title: title.get_untracked(),
+                    body_md: body.get_untracked(),
+                    change_note: note.get_untracked(),
+                    responds_to: responds.get_untracked(),
+                },
+            ));
+        }
+    };
+    let moved = |offset: isize| {
+        let mut order = keys.clone();
+        let to = index
+            .checked_add_signed(offset)
+            .filter(|t| *t < order.len())?;
+        order.swap(index, to);
+        Some(order)
+    };
+    let (up, down) = (moved(-1), moved(1));
+    let remove_key = key.clone();
+    view! {
+        <li class="editor-clause" id=prefix.clone()>
+            <form class="clause-form" on:submit=submit novalidate>
+                <TextField name="title" id=format!("{prefix}-title") autocomplete="off"
+                    label=move || t_string!(i18n, clause_title)
+                    help=move || t_string!(i18n, clause_title_help) value=title error />
+                <TextArea name="body_md" id=format!("{prefix}-body") rows=6
+                    label=move || t_string!(i18n, clause_body)
+                    help=move || t_string!(i18n, clause_body_help) value=body error />
+                <TextField name="change_note" id=format!("{prefix}-note") autocomplete="off"
+                    label=move || t_string!(i18n, change_note)
+                    help=move || t_string!(i18n, change_note_help) value=note error />
+                {(!earlier.is_empty()).then(|| view! {
+                    <fieldset>
+                        <legend>{t!(i18n, responds_to_legend)}</legend>
+                        {earlier.into_iter().map(|c| {
+                            let id = c.id;
+                            let excerpt: String = c.body.chars().take(90).collect();
+                            let author = c.author.unwrap_or_default();
+                            view! {
+                                <label class="choice">
+                                    <input type="checkbox" value=id
+                                        prop:checked=move || responds.get().contains(&id)
+                                        on:change=move |_| responds.update(|r| {
+                                            if let Some(i) = r.iter().position(|x| *x == id) {
+                                                r.remove(i);
+                                            } else {
+                                                r.push(id);
+                                            }
+                                        }) />
+                                    "#"{id}" "{author}": "{excerpt}
+                                </label>
+                            }
+                        }).collect_view()}
+                        <FieldMessage error field="responds_to" id=format!("{prefix}-responds") />
+                    </fieldset>
+                })}
+                <div class="inline-actions">
+                    <button type="submit" class="save-clause">{t!(i18n, save)}</button>
+                    {up.map(|order| view! {
+                        <button type="button" class="move-up" on:click=move |_| { change.dispatch(DraftChange::Order(order.clone())); }>
+                            {t!(i18n, move_up)}
+                        </button>
+                    })}
+                    {down.map(|order| view! {
+                        <button type="button" class="move-down" on:click=move |_| { change.dispatch(DraftChange::Order(order.clone())); }>
+                            {t!(i18n, move_down)}
+                        </button>
+                    })}
+                    <button type="button" class="remove-clause" on:click=move |_| {
+                        if confirm(t_string!(i18n, confirm_remove_clause)) {
+                            change.dispatch(DraftChange::Remove(remove_key.clone()));
+                        }
+                    }>
+                        {t!(i18n, remove)}
+                    </button>
+                </div>
+            </form>
+        </li>
+    }
+}
+
+/// A new clause at the end of the draft.
+#[component]
+fn NewClause(change: Action<DraftChange, Result<Round, ApiError>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let title = RwSignal::new(String::new());
+    let body = RwSignal::new(String::new());
+    let note = RwSignal::new(String::new());
+    let error = Signal::derive(move || change.value().get().and_then(Result::err));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        change.dispatch(DraftChange::Add(ClauseEdit {
+            title: title.get_untracked(),
+            body_md: body.get_untracked(),
+            change_note: note.get_untracked(),
+            responds_to: Vec::new(),
+        }));
+    };
+    view! {
+        <section aria-labelledby="new-clause-heading">
+            <h2 id="new-clause-heading">{t!(i18n, add_clause)}</h2>
+            <form id="new-clause-form" on:submit=submit novalidate>
+                <TextField name="title" id="new-clause-title" autocomplete="off"
+                    label=move || t_string!(i18n, clause_title)
+                    help=move || t_string!(i18n, clause_title_help) value=title error />
+                <TextArea name="body_md" id="new-clause-body" rows=5
+                    label=move || t_string!(i18n, clause_body)
+                    help=move || t_string!(i18n, clause_body_help) value=body error />
+                <TextField name="change_note" id="new-clause-note" autocomplete="off"
+                    label=move || t_string!(i18n, change_note)
+                    help=move || t_string!(i18n, change_note_help) value=note error />
+                <button type="submit" id="add-clause">{t!(i18n, add_clause)}</button>
+            </form>
+        </section>
+    }
+}
