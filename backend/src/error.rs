@@ -46,6 +46,10 @@ pub enum AppError {
     PhaseMoveRefused(Phase, Phase),
     #[error("the participant has not stated their stakeholder group")]
     GroupRequired,
+    #[error("only the organisation's representative casts its position")]
+    NotRepresentative,
+    #[error("results not published")]
+    NotPublished,
     #[error("organisation exists")]
     OrganisationExists,
     #[error("two-factor enrolment not started")]
@@ -224,6 +228,21 @@ impl AppError {
                 ApiError::new(
                     ErrorCode::GroupRequired,
                     "Say in which stakeholder group you take part before taking a position.",
+                ),
+            ),
+            E::NotRepresentative => (
+                StatusCode::FORBIDDEN,
+                ApiError::new(
+                    ErrorCode::NotRepresentative,
+                    "This round counts one position per organisation: only an organisation's \
+                     representative casts it, after saying they take part for that organisation.",
+                ),
+            ),
+            E::NotPublished => (
+                StatusCode::CONFLICT,
+                ApiError::new(
+                    ErrorCode::NotPublished,
+                    "The results of this round are public once its conveners publish them.",
                 ),
             ),
             E::CrossSite => (

@@ -1,6 +1,9 @@
 //! Request and response bodies of the HTTP API under `/api/v1`.
 
-use crate::{PhaseChange, RedlineSegment, Results, Schedule};
+use crate::{
+    Chambered, ConsensusLevel, Counting, MinorityStatement, PhaseChange, RedlineSegment, Results,
+    Rule, Schedule,
+};
 use serde::{Deserialize, Serialize};
 
 /// Where a round stands in its annual review; phases are ordered as a round walks through them.
@@ -214,6 +217,12 @@ pub struct Round {
     /// The slug of the round this one follows.
     #[serde(default)]
     pub previous_round: Option<String>,
+    #[serde(default)]
+    pub rule: Rule,
+    #[serde(default)]
+    pub abstentions_count: bool,
+    #[serde(default)]
+    pub counting: Counting,
     pub clauses: Vec<ClauseSummary>,
 }
 
@@ -249,6 +258,17 @@ pub struct Clause {
     /// The caller's stakeholder group in this consultation, once stated.
     #[serde(default)]
     pub my_group: Option<StakeholderGroup>,
+    /// Whose positions the round counts.
+    #[serde(default)]
+    pub counting: Counting,
+    /// The result under the round's rule, when results are shown.
+    #[serde(default)]
+    pub chambered: Option<Chambered>,
+    /// Designated by the conveners after the round closes.
+    #[serde(default)]
+    pub consensus: Option<ConsensusLevel>,
+    #[serde(default)]
+    pub minority_statements: Vec<MinorityStatement>,
     /// The signed-in participant's current position, if any.
     pub my_position: Option<Position>,
     /// Who may comment and take positions in this consultation.

@@ -62,6 +62,10 @@ pub enum ErrorCode {
     PhaseMoveRefused,
     /// Taking a position needs the participant's stakeholder group first.
     GroupRequired,
+    /// In a round counting one position per organisation, only its representative casts it.
+    NotRepresentative,
+    /// The round's results are public once it is published.
+    NotPublished,
     /// Something failed on the server; nothing the client sent caused it.
     Internal,
 }
@@ -97,6 +101,8 @@ impl ErrorCode {
             Self::PreviousRoundOpen => "previous_round_open",
             Self::PhaseMoveRefused => "phase_move_refused",
             Self::GroupRequired => "group_required",
+            Self::NotRepresentative => "not_representative",
+            Self::NotPublished => "not_published",
             Self::Internal => "internal",
         }
     }

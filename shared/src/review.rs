@@ -179,6 +179,205 @@ pub fn redline(old: &str, new: &str) -> Vec<RedlineSegment> {
     segments
 }
 
+/// How a round decides whether a clause carries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// More endorsements (with or without reservation) than not, counting everybody together.
+    #[default]
+    Majority,
+    /// The same in every stakeholder group's house that took positions, so that no group can
+    /// carry or block a clause by numbers alone.
+    EveryHouse,
+}
+
+/// Whose positions a round counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Counting {
+    /// One position per participant.
+    #[default]
+    Person,
+    /// One position per organisation, cast by its representative; its members see it.
+    Organisation,
+}
+
+/// How much agreement a clause found, as the conveners designate it after the round closes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConsensusLevel {
+    FullConsensus,
+    Consensus,
+    StrongSupport,
+    Divergence,
+}
+
+macro_rules! wire_names {
+    ($t:ty { $($variant:ident => $name:literal),* $(,)? }) => {
+        impl $t {
+            /// The value as stored and sent on the wire.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $name),* }
+            }
+
+            /// The value named `s`.
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($name => Some(Self::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+wire_names!(Rule { Majority => "majority", EveryHouse => "every_house" });
+wire_names!(Counting { Person => "person", Organisation => "organisation" });
+wire_names!(ConsensusLevel {
+    FullConsensus => "full_consensus",
+    Consensus => "consensus",
+    StrongSupport => "strong_support",
+    Divergence => "divergence",
+});
+
+impl ConsensusLevel {
+    /// Every level, strongest first.
+    pub const ALL: [ConsensusLevel; 4] = [
+        ConsensusLevel::FullConsensus,
+        ConsensusLevel::Consensus,
+        ConsensusLevel::StrongSupport,
+        ConsensusLevel::Divergence,
+    ];
+}
+
+/// One stakeholder group's house in a chambered result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct House {
+    pub group: StakeholderGroup,
+    /// Endorsements, with or without reservation.
+    pub endorsing: u64,
+    /// The positions that count towards the majority (abstentions only if the round says so).
+    pub counted: u64,
+    /// Whether the house carried the clause; `None` when nobody in it took a position.
+    pub carried: Option<bool>,
+}
+
+/// The result of a clause under its round's rule, house by house.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Chambered {
+    pub rule: Rule,
+    pub abstentions_count: bool,
+    /// Whether the clause carried under the rule.
+    pub carried: bool,
+    /// Every stakeholder group, in the usual order.
+    pub houses: Vec<House>,
+}
+
+/// The clause's result under `rule`: endorsements (with or without reservation) must outnumber
+/// the other counted positions, among everybody (`Majority`) or in every house that took
+/// positions, and at least one did (`EveryHouse`). Positions whose group was not recorded count
+/// in the whole but in no house.
+pub fn chambered(results: &Results, rule: Rule, abstentions_count: bool) -> Chambered {
+    let endorsing = |t: &Tally| t.endorse + t.endorse_with_reservation;
+    let counted =
+        |t: &Tally| endorsing(t) + t.oppose + if abstentions_count { t.abstain } else { 0 };
+    let carries = |t: &Tally| (counted(t) > 0).then(|| endorsing(t) * 2 > counted(t));
+    let houses: Vec<House> = StakeholderGroup::ALL
+        .into_iter()
+        .map(|group| {
+            let tally = results
+                .by_group
+                .iter()
+                .find(|g| g.group == Some(group))
+                .map(|g| g.tally)
+                .unwrap_or_default();
+            House {
+                group,
+                endorsing: endorsing(&tally),
+                counted: counted(&tally),
+                carried: carries(&tally),
+            }
+        })
+        .collect();
+    let carried = match rule {
+        Rule::Majority => carries(&results.total) == Some(true),
+        Rule::EveryHouse => {
+            let voting: Vec<bool> = houses.iter().filter_map(|h| h.carried).collect();
+            !voting.is_empty() && voting.iter().all(|c| *c)
+        }
+    };
+    Chambered {
+        rule,
+        abstentions_count,
+        carried,
+        houses,
+    }
+}
+
+/// A statement an organisation that reserved or opposed attaches to a clause after the round
+/// closes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MinorityStatement {
+    /// The organisation's slug.
+    pub organisation: String,
+    pub organisation_name: String,
+    pub body: String,
+    /// Milliseconds since the Unix epoch.
+    pub written_at_ms: i64,
+}
+
+/// Body of `PUT …/clauses/{key}/minority-statement`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewMinorityStatement {
+    /// The slug of the organisation the caller represents.
+    pub organisation: String,
+    pub body: String,
+}
+
+/// Body of `PUT …/clauses/{key}/consensus`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConsensusDesignation {
+    pub level: ConsensusLevel,
+}
+
+/// Body of `PUT …/rounds/{round}/rules`: how the round decides, until it closes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RoundRules {
+    pub rule: Rule,
+    #[serde(default)]
+    pub abstentions_count: bool,
+}
+
+/// One clause's full results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClauseResults {
+    pub key: String,
+    pub number: i64,
+    pub title: String,
+    pub results: Results,
+    pub chambered: Chambered,
+    pub consensus: Option<ConsensusLevel>,
+    pub minority_statements: Vec<MinorityStatement>,
+}
+
+/// A round's results, clause by clause (`GET …/rounds/{round}/results`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RoundResults {
+    pub consultation_slug: String,
+    pub consultation_title: String,
+    pub round: crate::RoundSummary,
+    pub counting: Counting,
+    pub clauses: Vec<ClauseResults>,
+}
+
 /// Body of `POST /consultations/{slug}/rounds`: a new round, its text copied from the newest one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -189,6 +388,13 @@ pub struct NewRound {
     /// Participants see no counts until the round closes (conveners do, and that is logged).
     #[serde(default)]
     pub hide_results: bool,
+    #[serde(default)]
+    pub rule: Rule,
+    /// Abstentions count as not endorsing.
+    #[serde(default)]
+    pub abstentions_count: bool,
+    #[serde(default)]
+    pub counting: Counting,
 }
 
 /// Body of `PUT …/clauses/{key}` and `POST …/clauses` while the round is a draft.
@@ -237,6 +443,64 @@ pub struct JoinConsultation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn results(groups: &[(StakeholderGroup, Tally)]) -> Results {
+        let mut r = Results::default();
+        for (g, t) in groups {
+            for stance in crate::Stance::ALL {
+                r.total.add(stance, t.count(stance));
+            }
+            r.by_group.push(GroupTally {
+                group: Some(*g),
+                tally: *t,
+            });
+        }
+        r
+    }
+
+    fn tally(endorse: u64, oppose: u64, abstain: u64) -> Tally {
+        Tally {
+            endorse,
+            endorse_with_reservation: 0,
+            oppose,
+            abstain,
+        }
+    }
+
+    #[test]
+    fn a_large_group_carries_a_majority_of_all_but_not_every_house() {
+        // Government is numerous and endorses; civil society opposes.
+        let r = results(&[
+            (StakeholderGroup::Government, tally(30, 0, 0)),
+            (StakeholderGroup::CivilSociety, tally(2, 8, 0)),
+        ]);
+        let all = chambered(&r, Rule::Majority, false);
+        assert!(all.carried);
+        let houses = chambered(&r, Rule::EveryHouse, false);
+        assert!(!houses.carried, "civil society's house did not carry");
+        let civil = houses
+            .houses
+            .iter()
+            .find(|h| h.group == StakeholderGroup::CivilSociety);
+        assert_eq!(civil.and_then(|h| h.carried), Some(false));
+        let academia = houses
+            .houses
+            .iter()
+            .find(|h| h.group == StakeholderGroup::Academia);
+        assert_eq!(
+            academia.and_then(|h| h.carried),
+            None,
+            "no positions, no verdict"
+        );
+    }
+
+    #[test]
+    fn abstentions_count_against_only_when_the_round_says_so() {
+        let r = results(&[(StakeholderGroup::Academia, tally(3, 1, 3))]);
+        assert!(chambered(&r, Rule::EveryHouse, false).carried);
+        assert!(!chambered(&r, Rule::EveryHouse, true).carried);
+        assert!(!chambered(&Results::default(), Rule::EveryHouse, false).carried);
+    }
 
     const DAY: i64 = 24 * 3600 * 1000;
 

@@ -3,7 +3,7 @@
 
 use crate::{
     CastPosition, ClauseEdit, Credentials, FieldError, JoinConsultation, NewComment, NewInvitation,
-    NewOrganisation, NewRound, PasswordChange,
+    NewMinorityStatement, NewOrganisation, NewRound, PasswordChange,
 };
 
 /// Shortest handle accepted.
@@ -274,6 +274,13 @@ impl ClauseEdit {
             (Ok(t), Ok(b), Ok(n)) => Ok((t, b, n)),
             (t, b, n) => Err([t.err(), b.err(), n.err()].into_iter().flatten().collect()),
         }
+    }
+}
+
+impl NewMinorityStatement {
+    /// Checks the statement and returns its body trimmed.
+    pub fn check(&self) -> Result<String, Vec<FieldError>> {
+        check_text("body", &self.body, COMMENT_MAX, "Write the statement.").map_err(|e| vec![e])
     }
 }
 

@@ -10,7 +10,8 @@ use crate::store::ClauseRow;
 use axum::extract::State;
 use axum::http::StatusCode;
 use shared::{
-    ApiError, CastPosition, Clause, Comment, NewComment, PositionCast, StakeholderGroup, redline,
+    ApiError, CastPosition, Clause, Comment, Counting, FieldError, MinorityStatement, NewComment,
+    NewMinorityStatement, Phase, PositionCast, StakeholderGroup, chambered, redline,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -20,6 +21,77 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_clause))
         .routes(routes!(list_comments, post_comment))
         .routes(routes!(cast_position))
+        .routes(routes!(attach_minority_statement))
+}
+
+/// Attaches the statement of an organisation that reserved or opposed to a clause, once the
+/// round is closed and before it is published (the organisation's representative only;
+/// again replaces it).
+#[utoipa::path(put,
+    path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/minority-statement",
+    tag = "clauses", params(ClauseParams), request_body = NewMinorityStatement,
+    responses(
+        (status = 200, body = Vec<MinorityStatement>, description = "The clause's statements"),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError, description = "Not the organisation's representative"),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "The round is not closed, or already published"),
+        (status = 422, body = ApiError, description = "Empty statement, or the organisation did not reserve or oppose"),
+    ))]
+async fn attach_minority_statement(
+    State(state): State<AppState>,
+    SignedIn(account): SignedIn,
+    path: ClausePath,
+    ApiJson(statement): ApiJson<NewMinorityStatement>,
+) -> Result<ApiJson<Vec<MinorityStatement>>, AppError> {
+    let row = find_clause(&state, path).await?;
+    if !state
+        .store
+        .is_representative(account.id, &statement.organisation)
+        .await?
+    {
+        return Err(AppError::NotRepresentative);
+    }
+    let phase = row.phase()?;
+    if phase != Phase::Closed {
+        return Err(AppError::PhaseClosed(phase));
+    }
+    let body = statement.check().map_err(AppError::Validation)?;
+    let organisation = state
+        .store
+        .organisation_id(&statement.organisation)
+        .await?
+        .ok_or(AppError::NotFound("organisation"))?;
+    // The organisation's position: its own in a round counting per organisation, otherwise
+    // the one its representative took.
+    let position = match row.counting()? {
+        Counting::Organisation => {
+            state
+                .store
+                .organisation_position(row.id, organisation)
+                .await?
+        }
+        Counting::Person => state.store.position(row.id, account.id).await?,
+    };
+    if !position.is_some_and(|p| p.stance.requires_reason()) {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "organisation",
+            "did_not_object",
+            "Only an organisation that endorsed with reservation or opposed may attach a \
+             minority statement.",
+        )]));
+    }
+    state
+        .store
+        .set_minority_statement(row.id, organisation, &body, account.id)
+        .await?;
+    tracing::info!(
+        event = "minority_statement",
+        by = account.id,
+        organisation,
+        "minority statement attached"
+    );
+    Ok(ApiJson(state.store.minority_statements(row.id).await?))
 }
 
 /// The path that names a clause: consultation slug, round slug, clause key.
@@ -72,18 +144,35 @@ async fn get_clause(
         true => Some(state.store.results(row.id).await?),
         false => None,
     };
+    let counting = row.counting()?;
     let (my_position, may_take_part, my_group) = match &account {
-        Some(account) => (
-            state.store.position(row.id, account.id).await?,
-            auth::may_take_part(&state, account, &consultation).await?,
-            state
-                .store
-                .standing(consultation.id, account.id)
-                .await?
-                .and_then(|s| StakeholderGroup::parse(&s.stakeholder_group)),
-        ),
+        Some(account) => {
+            let standing = state.store.standing(consultation.id, account.id).await?;
+            // Per organisation, members see the position their representative cast.
+            let position = match (counting, standing.as_ref().and_then(|s| s.organisation_id)) {
+                (Counting::Organisation, Some(organisation)) => {
+                    state
+                        .store
+                        .organisation_position(row.id, organisation)
+                        .await?
+                }
+                (Counting::Organisation, None) => None,
+                (Counting::Person, _) => state.store.position(row.id, account.id).await?,
+            };
+            (
+                position,
+                auth::may_take_part(&state, account, &consultation).await?,
+                standing.and_then(|s| StakeholderGroup::parse(&s.stakeholder_group)),
+            )
+        }
         None => (None, false, None),
     };
+    let consensus = row.consensus()?;
+    let minority_statements = state.store.minority_statements(row.id).await?;
+    let chambered_result = results
+        .as_ref()
+        .map(|r| Ok::<_, AppError>(chambered(r, row.rule()?, row.abstentions_count != 0)))
+        .transpose()?;
     let previous = match row.previous_round_id {
         Some(id) => state.store.clause_in_round(id, &row.key).await?,
         None => None,
@@ -101,6 +190,10 @@ async fn get_clause(
         title: row.title,
         body_md: row.body_md,
         change_note: row.change_note,
+        consensus,
+        minority_statements,
+        counting,
+        chambered: chambered_result,
         results,
         my_position,
         access: consultation.access,

@@ -7,7 +7,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use shared::{
     ApiError, Consultation, ConsultationAccess, ConsultationSummary, FieldError, JoinConsultation,
-    Participation, Round,
+    Participation, Phase, Round, RoundResults,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -18,6 +18,48 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_consultation))
         .routes(routes!(get_round))
         .routes(routes!(join_consultation))
+        .routes(routes!(round_results))
+}
+
+/// A round's results, clause by clause: counts by position, stakeholder group and region, the
+/// result under the round's rule house by house, the consensus level and minority statements.
+/// Public once the round is published; before, its conveners see them (and that is logged).
+#[utoipa::path(get, path = "/api/v1/consultations/{slug}/rounds/{round}/results",
+    tag = "consultations",
+    params(
+        ("slug" = String, Path, description = "The consultation's slug"),
+        ("round" = String, Path, description = "The round's slug"),
+    ),
+    responses(
+        (status = 200, body = RoundResults),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "Not published yet"),
+    ))]
+async fn round_results(
+    State(state): State<AppState>,
+    MaybeAccount(account): MaybeAccount,
+    ApiPath((slug, round)): ApiPath<(String, String)>,
+) -> Result<ApiJson<RoundResults>, AppError> {
+    let consultation = state
+        .store
+        .consultation_ref(&slug)
+        .await?
+        .ok_or(AppError::NotFound("round"))?;
+    let row = state
+        .store
+        .round_row(consultation.id, &round)
+        .await?
+        .ok_or(AppError::NotFound("round"))?;
+    let published = row.phase()? == Phase::Published;
+    // Before publication only conveners look, through the same logged check as hidden counts.
+    if !published
+        && !auth::sees_results(&state, account.as_ref(), &consultation, &row.slug, true).await?
+    {
+        return Err(AppError::NotPublished);
+    }
+    Ok(ApiJson(
+        state.store.round_results(&consultation, &row).await?,
+    ))
 }
 
 /// States how the caller takes part in an open consultation: their stakeholder group, the

@@ -9,7 +9,10 @@ use crate::state::AppState;
 use crate::store::{ClauseDraft, RoundRow, UnknownComments, now_ms};
 use axum::extract::State;
 use axum::http::StatusCode;
-use shared::{ApiError, ClauseEdit, ClauseOrder, FieldError, NewRound, PhaseMove, Round, Schedule};
+use shared::{
+    ApiError, ClauseEdit, ClauseOrder, ConsensusDesignation, FieldError, NewRound, Phase,
+    PhaseMove, Round, RoundRules, Schedule,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -21,6 +24,81 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reorder_clauses))
         .routes(routes!(add_clause))
         .routes(routes!(edit_clause, remove_clause))
+        .routes(routes!(set_rules))
+        .routes(routes!(designate_consensus))
+}
+
+/// Sets how the round decides — a majority of all, or in every stakeholder group's house — and
+/// whether abstentions count as not endorsing (conveners only, until the round closes).
+#[utoipa::path(put, path = "/api/v1/consultations/{slug}/rounds/{round}/rules", tag = "convening",
+    params(
+        ("slug" = String, Path, description = "The consultation's slug"),
+        ("round" = String, Path, description = "The round's slug"),
+    ),
+    request_body = RoundRules,
+    responses(
+        (status = 200, body = Round),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "The round is closed"),
+        (status = 422, body = ApiError, description = "Unknown rule"),
+    ))]
+async fn set_rules(
+    State(state): State<AppState>,
+    convening: Convening,
+    ApiPath((_slug, round)): RoundPath,
+    ApiJson(rules): ApiJson<RoundRules>,
+) -> Result<ApiJson<Round>, AppError> {
+    let row = find_round(&state, &convening, &round).await?;
+    state.store.set_rules(&row, &rules).await?;
+    tracing::info!(event = "rules_set", by = convening.account.id,
+        consultation = %convening.consultation.slug, %round, rule = rules.rule.as_str(),
+        "round rules set");
+    answer(&state, &convening, &round).await
+}
+
+/// Designates how much agreement a clause found (conveners only, once the round is closed and
+/// before it is published).
+#[utoipa::path(put, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/consensus",
+    tag = "convening",
+    params(
+        ("slug" = String, Path, description = "The consultation's slug"),
+        ("round" = String, Path, description = "The round's slug"),
+        ("key" = String, Path, description = "The clause's key"),
+    ),
+    request_body = ConsensusDesignation,
+    responses(
+        (status = 204, description = "Designated"),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "The round is not closed, or already published"),
+        (status = 422, body = ApiError, description = "Unknown level"),
+    ))]
+async fn designate_consensus(
+    State(state): State<AppState>,
+    convening: Convening,
+    ApiPath((_slug, round, key)): ClausePath,
+    ApiJson(designation): ApiJson<ConsensusDesignation>,
+) -> Result<StatusCode, AppError> {
+    let clause = state
+        .store
+        .clause(&convening.consultation.slug, &round, &key)
+        .await?
+        .ok_or(AppError::NotFound("clause"))?;
+    let phase = clause.phase()?;
+    if phase != Phase::Closed {
+        return Err(AppError::PhaseClosed(phase));
+    }
+    state
+        .store
+        .set_consensus(clause.id, designation.level)
+        .await?;
+    tracing::info!(event = "consensus_designated", by = convening.account.id,
+        consultation = %convening.consultation.slug, %round, %key,
+        level = designation.level.as_str(), "consensus designated");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The round `slug` of the convened consultation.
@@ -72,7 +150,7 @@ async fn open_round(
     let (slug, title) = new.check().map_err(AppError::Validation)?;
     state
         .store
-        .open_round(convening.consultation.id, &slug, &title, new.hide_results)
+        .open_round(convening.consultation.id, &slug, &title, &new)
         .await?;
     tracing::info!(event = "round_opened", by = convening.account.id,
         consultation = %convening.consultation.slug, round = %slug, "round opened");

@@ -3,7 +3,7 @@
 
 use super::{RoundRow, Store, now_ms};
 use crate::error::{AppError, OnConflict};
-use shared::{Phase, Schedule, may_move};
+use shared::{NewRound, Phase, RoundRules, Schedule, may_move};
 
 /// A clause's new text, checked.
 #[derive(Debug, Clone)]
@@ -27,7 +27,7 @@ impl Store {
         consultation_id: i64,
         slug: &str,
         title: &str,
-        hide_results: bool,
+        new: &NewRound,
     ) -> Result<(), AppError> {
         if self.round_row(consultation_id, slug).await?.is_some() {
             return Err(AppError::RoundExists);
@@ -41,15 +41,18 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let round_id: i64 = sqlx::query_scalar(
             "INSERT INTO rounds (consultation_id, slug, title, phase, opened_at_ms, \
-                 previous_round_id, hide_results) \
-             VALUES ($1, $2, $3, 'draft', $4, $5, $6) RETURNING id",
+                 previous_round_id, hide_results, rule, abstentions_count, counting) \
+             VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(consultation_id)
         .bind(slug)
         .bind(title)
         .bind(now_ms())
         .bind(newest.as_ref().map(|r| r.id))
-        .bind(i64::from(hide_results))
+        .bind(i64::from(new.hide_results))
+        .bind(new.rule.as_str())
+        .bind(i64::from(new.abstentions_count))
+        .bind(new.counting.as_str())
         .fetch_one(&mut *tx)
         .await
         .on_conflict(AppError::RoundExists)?;
@@ -91,6 +94,21 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(AppError::PhaseMoveRefused(from, to));
         }
+        Ok(())
+    }
+
+    /// Sets how a round decides, until it closes.
+    pub async fn set_rules(&self, round: &RoundRow, rules: &RoundRules) -> Result<(), AppError> {
+        let phase = round.phase()?;
+        if phase >= Phase::Closed {
+            return Err(AppError::PhaseClosed(phase));
+        }
+        sqlx::query("UPDATE rounds SET rule = $1, abstentions_count = $2 WHERE id = $3")
+            .bind(rules.rule.as_str())
+            .bind(i64::from(rules.abstentions_count))
+            .bind(round.id)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

@@ -7,8 +7,9 @@
 use super::{Store, count, now_ms, parse_phase, parse_stance, participation};
 use crate::error::{AppError, OnConflict};
 use shared::{
-    ClauseSummary, Comment, Consultation, ConsultationSummary, GroupTally, Phase, Position,
-    RegionTally, Results, Round, RoundSummary, Schedule, StakeholderGroup, Stance, Tally,
+    ClauseResults, ClauseSummary, Comment, ConsensusLevel, Consultation, ConsultationSummary,
+    Counting, GroupTally, MinorityStatement, Phase, Position, RegionTally, Results, Round,
+    RoundResults, RoundSummary, Rule, Schedule, StakeholderGroup, Stance, Tally, chambered,
 };
 use sqlx::FromRow;
 
@@ -29,11 +30,15 @@ pub struct ClauseRow {
     pub closing_at_ms: Option<i64>,
     pub hide_results: i64,
     pub previous_round_id: Option<i64>,
+    pub rule: String,
+    pub abstentions_count: i64,
+    pub counting: String,
     pub key: String,
     pub number: i64,
     pub title: String,
     pub body_md: String,
     pub change_note: String,
+    pub consensus: Option<String>,
 }
 
 const CLAUSE_COLUMNS: &str = "\
@@ -41,7 +46,8 @@ const CLAUSE_COLUMNS: &str = "\
            c.slug AS consultation_slug, c.title AS consultation_title, \
            r.id AS round_id, r.slug AS round_slug, r.title AS round_title, r.phase, \
            r.commenting_at_ms, r.voting_at_ms, r.closing_at_ms, r.hide_results, \
-           r.previous_round_id, k.key, k.number, k.title, k.body_md, k.change_note \
+           r.previous_round_id, r.rule, r.abstentions_count, r.counting, \
+           k.key, k.number, k.title, k.body_md, k.change_note, k.consensus \
     FROM clauses k JOIN rounds r ON r.id = k.round_id \
     JOIN consultations c ON c.id = r.consultation_id";
 
@@ -77,6 +83,24 @@ impl ClauseRow {
         Ok(self.hide_results != 0 && self.phase()? < Phase::Closed)
     }
 
+    /// How the round decides.
+    pub fn rule(&self) -> Result<Rule, AppError> {
+        parse_wire(Rule::parse, &self.rule, "rule")
+    }
+
+    /// Whose positions the round counts.
+    pub fn counting(&self) -> Result<Counting, AppError> {
+        parse_wire(Counting::parse, &self.counting, "counting")
+    }
+
+    /// The consensus level designated for the clause, if any.
+    pub fn consensus(&self) -> Result<Option<ConsensusLevel>, AppError> {
+        self.consensus
+            .as_deref()
+            .map(|c| parse_wire(ConsensusLevel::parse, c, "consensus level"))
+            .transpose()
+    }
+
     /// The clause's consultation, as the access rules need it.
     pub fn consultation(&self) -> Result<participation::ConsultationRef, AppError> {
         Ok(participation::ConsultationRef {
@@ -101,11 +125,14 @@ pub struct RoundRow {
     pub closing_at_ms: Option<i64>,
     pub hide_results: i64,
     pub previous_round_id: Option<i64>,
+    pub rule: String,
+    pub abstentions_count: i64,
+    pub counting: String,
 }
 
 const ROUND_COLUMNS: &str = "SELECT r.id, r.consultation_id, r.slug, r.title, r.phase, \
-    r.commenting_at_ms, r.voting_at_ms, r.closing_at_ms, r.hide_results, r.previous_round_id \
-    FROM rounds r";
+    r.commenting_at_ms, r.voting_at_ms, r.closing_at_ms, r.hide_results, r.previous_round_id, \
+    r.rule, r.abstentions_count, r.counting FROM rounds r";
 
 impl RoundRow {
     pub fn schedule(&self) -> Schedule {
@@ -128,6 +155,16 @@ impl RoundRow {
         Ok(self.hide_results != 0 && self.phase()? < Phase::Closed)
     }
 
+    /// How the round decides.
+    pub fn rule(&self) -> Result<Rule, AppError> {
+        parse_wire(Rule::parse, &self.rule, "rule")
+    }
+
+    /// Whose positions the round counts.
+    pub fn counting(&self) -> Result<Counting, AppError> {
+        parse_wire(Counting::parse, &self.counting, "counting")
+    }
+
     fn summary(&self) -> Result<RoundSummary, AppError> {
         summary(
             self.slug.clone(),
@@ -136,6 +173,11 @@ impl RoundRow {
             self.schedule(),
         )
     }
+}
+
+/// A value read back from the database (CHECK constraints keep it valid).
+fn parse_wire<T>(parse: fn(&str) -> Option<T>, s: &str, what: &str) -> Result<T, AppError> {
+    parse(s).ok_or_else(|| AppError::Corrupt(format!("unknown {what} {s:?}")))
 }
 
 fn summary(
@@ -168,7 +210,20 @@ pub struct ClauseText<'a> {
 pub struct Standing {
     pub stakeholder_group: String,
     pub region: String,
+    /// The organisation they speak for, with its stakeholder group.
+    pub organisation_id: Option<i64>,
+    pub organisation_group: Option<String>,
+    /// Whether they represent that organisation.
+    pub represents: i64,
 }
+
+const STANDING: &str = "\
+    SELECT p.stakeholder_group, \
+           CASE WHEN o.id IS NULL THEN p.region ELSE o.region END AS region, \
+           p.organisation_id, o.stakeholder_group AS organisation_group, \
+           CASE WHEN o.representative_id = p.account_id THEN 1 ELSE 0 END AS represents \
+    FROM participants p LEFT JOIN organisations o ON o.id = p.organisation_id \
+    WHERE p.consultation_id = $1 AND p.account_id = $2";
 
 #[derive(FromRow)]
 struct PositionRow {
@@ -391,6 +446,9 @@ impl Store {
             deadline: summary.deadline,
             schedule: row.schedule(),
             hide_results: row.hide_results != 0,
+            rule: row.rule()?,
+            abstentions_count: row.abstentions_count != 0,
+            counting: row.counting()?,
             previous_round,
             clauses,
         })
@@ -516,7 +574,7 @@ impl Store {
     ) -> Result<Option<Position>, AppError> {
         let row: Option<PositionRow> = sqlx::query_as(
             "SELECT stance, reason, updated_at_ms, receipt FROM positions \
-             WHERE clause_id = $1 AND account_id = $2",
+             WHERE clause_id = $1 AND account_id = $2 AND organisation_id IS NULL",
         )
         .bind(clause_id)
         .bind(account_id)
@@ -525,22 +583,135 @@ impl Store {
         row.map(PositionRow::into_position).transpose()
     }
 
+    /// An organisation's current position on a clause (rounds counting per organisation).
+    pub async fn organisation_position(
+        &self,
+        clause_id: i64,
+        organisation_id: i64,
+    ) -> Result<Option<Position>, AppError> {
+        let row: Option<PositionRow> = sqlx::query_as(
+            "SELECT stance, reason, updated_at_ms, receipt FROM positions \
+             WHERE clause_id = $1 AND organisation_id = $2",
+        )
+        .bind(clause_id)
+        .bind(organisation_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(PositionRow::into_position).transpose()
+    }
+
+    /// The minority statements attached to a clause, by organisation name.
+    pub async fn minority_statements(
+        &self,
+        clause_id: i64,
+    ) -> Result<Vec<MinorityStatement>, AppError> {
+        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT o.slug, o.name, s.body, s.written_at_ms FROM minority_statements s \
+             JOIN organisations o ON o.id = s.organisation_id \
+             WHERE s.clause_id = $1 ORDER BY o.name",
+        )
+        .bind(clause_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(organisation, organisation_name, body, written_at_ms)| MinorityStatement {
+                    organisation,
+                    organisation_name,
+                    body,
+                    written_at_ms,
+                },
+            )
+            .collect())
+    }
+
+    /// Attaches (or replaces) an organisation's minority statement on a clause.
+    pub async fn set_minority_statement(
+        &self,
+        clause_id: i64,
+        organisation_id: i64,
+        body: &str,
+        written_by: i64,
+    ) -> Result<(), AppError> {
+        sqlx::query(
+            "INSERT INTO minority_statements (clause_id, organisation_id, body, written_by, \
+                 written_at_ms) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (clause_id, organisation_id) DO UPDATE \
+             SET body = excluded.body, written_by = excluded.written_by, \
+                 written_at_ms = excluded.written_at_ms",
+        )
+        .bind(clause_id)
+        .bind(organisation_id)
+        .bind(body)
+        .bind(written_by)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Designates a clause's consensus level.
+    pub async fn set_consensus(
+        &self,
+        clause_id: i64,
+        level: ConsensusLevel,
+    ) -> Result<(), AppError> {
+        sqlx::query("UPDATE clauses SET consensus = $1 WHERE id = $2")
+            .bind(level.as_str())
+            .bind(clause_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The results of every clause of a round: counts, the result under the round's rule, the
+    /// consensus level and the minority statements.
+    pub async fn round_results(
+        &self,
+        consultation: &participation::ConsultationRef,
+        round: &RoundRow,
+    ) -> Result<RoundResults, AppError> {
+        let clauses: Vec<ClauseRow> = sqlx::query_as(&format!(
+            "{CLAUSE_COLUMNS} WHERE r.id = $1 ORDER BY k.number"
+        ))
+        .bind(round.id)
+        .fetch_all(&self.pool)
+        .await?;
+        let (rule, abstentions) = (round.rule()?, round.abstentions_count != 0);
+        let mut list = Vec::with_capacity(clauses.len());
+        for clause in clauses {
+            let results = self.results(clause.id).await?;
+            list.push(ClauseResults {
+                chambered: chambered(&results, rule, abstentions),
+                consensus: clause.consensus()?,
+                minority_statements: self.minority_statements(clause.id).await?,
+                key: clause.key,
+                number: clause.number,
+                title: clause.title,
+                results,
+            });
+        }
+        Ok(RoundResults {
+            consultation_slug: consultation.slug.clone(),
+            consultation_title: consultation.title.clone(),
+            round: round.summary()?,
+            counting: round.counting()?,
+            clauses: list,
+        })
+    }
+
     /// How an account takes part in a consultation, once stated.
     pub async fn standing(
         &self,
         consultation_id: i64,
         account_id: i64,
     ) -> Result<Option<Standing>, AppError> {
-        Ok(sqlx::query_as(
-            "SELECT p.stakeholder_group, \
-                    CASE WHEN o.id IS NULL THEN p.region ELSE o.region END AS region \
-             FROM participants p LEFT JOIN organisations o ON o.id = p.organisation_id \
-             WHERE p.consultation_id = $1 AND p.account_id = $2",
-        )
-        .bind(consultation_id)
-        .bind(account_id)
-        .fetch_optional(&self.pool)
-        .await?)
+        Ok(sqlx::query_as(STANDING)
+            .bind(consultation_id)
+            .bind(account_id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     /// Takes or changes a position, keeping the change in the history with its receipt and
@@ -584,25 +755,43 @@ impl Store {
         if !phase.accepts_positions() {
             return Err(AppError::PhaseClosed(phase));
         }
-        let standing: Option<Standing> = sqlx::query_as(
-            "SELECT p.stakeholder_group, \
-                    CASE WHEN o.id IS NULL THEN p.region ELSE o.region END AS region \
-             FROM participants p LEFT JOIN organisations o ON o.id = p.organisation_id \
-             WHERE p.consultation_id = $1 AND p.account_id = $2",
-        )
-        .bind(row.consultation_id)
-        .bind(account_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(standing) = standing else {
+        let standing: Option<Standing> = sqlx::query_as(STANDING)
+            .bind(row.consultation_id)
+            .bind(account_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(mut standing) = standing else {
             return Err(AppError::GroupRequired);
         };
-        let old: Option<(String, String, String)> = sqlx::query_as(
-            "DELETE FROM positions WHERE clause_id = $1 AND account_id = $2 \
-             RETURNING stance, stakeholder_group, region",
-        )
-        .bind(clause_id)
-        .bind(account_id)
+        // Per organisation, its representative casts the one position, in its group.
+        let organisation = match row.counting()? {
+            Counting::Person => None,
+            Counting::Organisation => {
+                let (Some(organisation), Some(group), 1) = (
+                    standing.organisation_id,
+                    standing.organisation_group.clone(),
+                    standing.represents,
+                ) else {
+                    return Err(AppError::NotRepresentative);
+                };
+                standing.stakeholder_group = group;
+                Some(organisation)
+            }
+        };
+        let old: Option<(String, String, String)> = match organisation {
+            None => sqlx::query_as(
+                "DELETE FROM positions WHERE clause_id = $1 AND account_id = $2 \
+                 RETURNING stance, stakeholder_group, region",
+            )
+            .bind(clause_id)
+            .bind(account_id),
+            Some(organisation) => sqlx::query_as(
+                "DELETE FROM positions WHERE clause_id = $1 AND organisation_id = $2 \
+                 RETURNING stance, stakeholder_group, region",
+            )
+            .bind(clause_id)
+            .bind(organisation),
+        }
         .fetch_optional(&mut *tx)
         .await?;
         // Move the one count from the old row to the new, touching rows in a fixed order so that
@@ -639,7 +828,8 @@ impl Store {
         let receipt = receipt(clause_id, stance, reason, now);
         sqlx::query(
             "INSERT INTO positions (clause_id, account_id, stance, reason, updated_at_ms, \
-                 stakeholder_group, region, receipt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                 stakeholder_group, region, receipt, organisation_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(clause_id)
         .bind(account_id)
@@ -649,11 +839,13 @@ impl Store {
         .bind(&standing.stakeholder_group)
         .bind(&standing.region)
         .bind(&receipt)
+        .bind(organisation)
         .execute(&mut *tx)
         .await?;
         sqlx::query(
             "INSERT INTO position_changes (clause_id, account_id, stance, reason, cast_at_ms, \
-                 stakeholder_group, region, receipt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                 stakeholder_group, region, receipt, organisation_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(clause_id)
         .bind(account_id)
@@ -663,6 +855,7 @@ impl Store {
         .bind(&standing.stakeholder_group)
         .bind(&standing.region)
         .bind(&receipt)
+        .bind(organisation)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -83,6 +83,8 @@ for_each_database!(
     phases_move_forward_and_back_until_the_round_closes,
     a_scheduled_round_moves_on_by_itself,
     concurrent_changes_of_position_leave_counts_equal_to_a_recount,
+    a_closed_round_shows_houses_consensus_and_minority_statements_once_published,
+    a_round_counting_per_organisation_takes_the_representatives_position,
 );
 
 async fn the_demo_consultation_is_listed_with_its_current_round(db: Db) {
@@ -737,7 +739,7 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
             "{method} {path} is documented but not routed"
         );
     }
-    assert_eq!(operations.len(), 47, "every operation is documented");
+    assert_eq!(operations.len(), 51, "every operation is documented");
 }
 
 #[tokio::test]
@@ -1624,7 +1626,8 @@ fn designed_access(method: &str, path: &str) -> Option<Access> {
         | ("post", "/api/v1/session")
         | ("delete", "/api/v1/session")
         | ("post", "/api/v1/session/second-factor")
-        | ("post", "/api/v1/invitations/preview") => Anyone,
+        | ("post", "/api/v1/invitations/preview")
+        | ("get", "/api/v1/consultations/{slug}/rounds/{round}/results") => Anyone,
         ("get", "/api/v1/session")
         | ("post", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/comments")
         | ("put", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/position")
@@ -1643,7 +1646,10 @@ fn designed_access(method: &str, path: &str) -> Option<Access> {
         | ("post", "/api/v1/organisations/{slug}/membership")
         | ("get", "/api/v1/membership-requests")
         | ("post", "/api/v1/invitations/accept")
-        | ("put", "/api/v1/consultations/{slug}/participation") => SignedIn,
+        | ("put", "/api/v1/consultations/{slug}/participation")
+        | ("put", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/minority-statement") => {
+            SignedIn
+        }
         ("put", "/api/v1/organisations/{slug}/members/{handle}") => OrganisationLead,
         ("put", "/api/v1/organisations/{slug}/verification")
         | ("put", "/api/v1/organisations/{slug}/representative") => Steward,
@@ -1658,7 +1664,11 @@ fn designed_access(method: &str, path: &str) -> Option<Access> {
         | ("put", "/api/v1/consultations/{slug}/rounds/{round}/order")
         | ("post", "/api/v1/consultations/{slug}/rounds/{round}/clauses")
         | ("put", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}")
-        | ("delete", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}") => Convener,
+        | ("delete", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}")
+        | ("put", "/api/v1/consultations/{slug}/rounds/{round}/rules")
+        | ("put", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/consensus") => {
+            Convener
+        }
         ("put", "/api/v1/consultations/{slug}/conveners/{handle}")
         | ("delete", "/api/v1/consultations/{slug}/conveners/{handle}") => Admin,
         _ => return None,
@@ -1884,6 +1894,11 @@ async fn public_answers_carry_no_email_address(db: Db) {
             continue;
         }
         let (status, body) = call(&anonymous, &method, &path).await;
+        if path.ends_with("/results") {
+            // The demo's current round is not published yet.
+            assert_eq!((status, &body["code"]), (409, &json!("not_published")));
+            continue;
+        }
         assert_eq!(status, 200, "{path}");
         let text = body.to_string();
         assert!(
@@ -2351,4 +2366,235 @@ async fn concurrent_changes_of_position_leave_counts_equal_to_a_recount(db: Db) 
             assert_eq!(counted, json!(recount), "{stance} in {group}");
         }
     }
+}
+
+/// Signs up `handle` on a fresh browser and states `group` in the demo consultation.
+async fn participant(app: &TestApp, handle: &str, group: &str) -> TestApp {
+    let client = app.another_browser();
+    client.sign_up(handle, "a long passphrase").await;
+    client.join(group).await;
+    client
+}
+
+async fn a_closed_round_shows_houses_consensus_and_minority_statements_once_published(db: Db) {
+    let app = spawn_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    let convener = app.new_convener(&admin, "paris-call", "chair").await;
+    let rules = json!({"rule": "every_house", "abstentions_count": false});
+    let (status, round) = parts(
+        convener
+            .request(Method::PUT, &format!("{ROUNDS}/2019/rules"), Some(rules))
+            .await,
+    )
+    .await;
+    assert_eq!((status, &round["rule"]), (200, &json!("every_house")));
+
+    // Many government voices endorse; civil society, through its organisation, opposes.
+    for i in 0..4 {
+        let official = participant(&app, &format!("official-{i}"), "government").await;
+        official
+            .cast_position(CLAUSE, json!({"stance": "endorse"}))
+            .await;
+    }
+    let activist = participant(&app, "activist", "civil_society").await;
+    let new = json!({"name": "Digital Rights Lab", "stakeholder_group": "civil_society", "region": "Global"});
+    activist
+        .request(Method::POST, "/api/v1/organisations", Some(new))
+        .await;
+    admin
+        .request(
+            Method::PUT,
+            "/api/v1/organisations/digital-rights-lab/representative",
+            Some(json!({"handle": "activist"})),
+        )
+        .await;
+    activist
+        .cast_position(
+            CLAUSE,
+            json!({"stance": "oppose", "reason": "Surveillance loophole."}),
+        )
+        .await;
+    let (_, clause) = parts(app.get(CLAUSE).await).await;
+    assert_eq!(clause["chambered"]["rule"], "every_house");
+    assert_eq!(
+        clause["chambered"]["carried"], false,
+        "civil society's house did not carry"
+    );
+
+    // Statements and consensus wait for the close; results wait for publication.
+    let statement = format!("{CLAUSE}/minority-statement");
+    let text = json!({"organisation": "digital-rights-lab", "body": "We oppose: it permits bulk collection."});
+    let (status, body) = parts(
+        activist
+            .request(Method::PUT, &statement, Some(text.clone()))
+            .await,
+    )
+    .await;
+    assert_eq!((status, &body["code"]), (409, &json!("phase_closed")));
+    close_2019(&convener).await;
+    let consensus = format!("{ROUNDS}/2019/clauses/protect-individuals/consensus");
+    let level = json!({"level": "strong_support"});
+    assert_eq!(
+        convener
+            .request(Method::PUT, &consensus, Some(level))
+            .await
+            .status(),
+        204
+    );
+    let (status, body) = parts(
+        app.another_browser()
+            .request(Method::PUT, &statement, Some(text.clone()))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 401, "{body}");
+    let official = app.another_browser();
+    official.sign_in("official-0", "a long passphrase").await;
+    let (status, body) = parts(
+        official
+            .request(Method::PUT, &statement, Some(text.clone()))
+            .await,
+    )
+    .await;
+    assert_eq!((status, &body["code"]), (403, &json!("not_representative")));
+    let (status, statements) =
+        parts(activist.request(Method::PUT, &statement, Some(text)).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(statements[0]["organisation_name"], "Digital Rights Lab");
+
+    let results = format!("{ROUNDS}/2019/results");
+    let (status, body) = parts(app.another_browser().get(&results).await).await;
+    assert_eq!((status, &body["code"]), (409, &json!("not_published")));
+    let (status, _) = parts(convener.get(&results).await).await;
+    assert_eq!(
+        status, 200,
+        "conveners prepare the results before publishing"
+    );
+    let publish = json!({"phase": "published"});
+    convener
+        .request(Method::PUT, &format!("{ROUNDS}/2019/phase"), Some(publish))
+        .await;
+    let (status, published) = parts(app.another_browser().get(&results).await).await;
+    assert_eq!(status, 200);
+    let first = &published["clauses"][0];
+    assert_eq!(first["key"], "protect-individuals");
+    assert_eq!(first["consensus"], "strong_support");
+    assert_eq!(
+        first["minority_statements"][0]["body"],
+        "We oppose: it permits bulk collection."
+    );
+    let houses = first["chambered"]["houses"].as_array().expect("houses");
+    let government = houses
+        .iter()
+        .find(|h| h["group"] == "government")
+        .expect("government");
+    assert_eq!(government["carried"], true);
+    let civil = houses
+        .iter()
+        .find(|h| h["group"] == "civil_society")
+        .expect("civil society");
+    assert_eq!(civil["carried"], false);
+    let level = json!({"level": "consensus"});
+    let (status, _) = parts(convener.request(Method::PUT, &consensus, Some(level)).await).await;
+    assert_eq!(status, 409, "nothing changes once published");
+}
+
+async fn a_round_counting_per_organisation_takes_the_representatives_position(db: Db) {
+    let app = spawn_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    let convener = app.new_convener(&admin, "paris-call", "chair").await;
+    close_2019(&convener).await;
+    let new = json!({"slug": "2020", "title": "2020 review", "counting": "organisation"});
+    let (status, round) = parts(convener.request(Method::POST, ROUNDS, Some(new)).await).await;
+    assert_eq!((status, &round["counting"]), (201, &json!("organisation")));
+    let voting = json!({"phase": "voting"});
+    convener
+        .request(Method::PUT, &format!("{ROUNDS}/2020/phase"), Some(voting))
+        .await;
+    let clause_2020 = "/api/v1/consultations/paris-call/rounds/2020/clauses/protect-individuals";
+
+    // An organisation with a representative and a member, both speaking for it.
+    let new = json!({"name": "Tech Workers Union", "stakeholder_group": "civil_society", "region": "Europe"});
+    let representative = app.another_browser();
+    representative.sign_up("rep", "a long passphrase").await;
+    representative
+        .request(Method::POST, "/api/v1/organisations", Some(new))
+        .await;
+    let member = app.another_browser();
+    member.sign_up("member", "a long passphrase").await;
+    member
+        .request(
+            Method::POST,
+            "/api/v1/organisations/tech-workers-union/membership",
+            None,
+        )
+        .await;
+    admin
+        .request(
+            Method::PUT,
+            "/api/v1/organisations/tech-workers-union/representative",
+            Some(json!({"handle": "rep"})),
+        )
+        .await;
+    let accepted = representative
+        .request(
+            Method::PUT,
+            "/api/v1/organisations/tech-workers-union/members/member",
+            None,
+        )
+        .await;
+    assert_eq!(accepted.status(), 204);
+    let speak_for = json!({"stakeholder_group": "academia", "organisation": "tech-workers-union"});
+    for client in [&representative, &member] {
+        let (status, _) = parts(
+            client
+                .request(
+                    Method::PUT,
+                    "/api/v1/consultations/paris-call/participation",
+                    Some(speak_for.clone()),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
+
+    let (status, body) = parts(
+        member
+            .cast_position(clause_2020, json!({"stance": "endorse"}))
+            .await,
+    )
+    .await;
+    assert_eq!((status, &body["code"]), (403, &json!("not_representative")));
+    representative
+        .cast_position(clause_2020, json!({"stance": "endorse"}))
+        .await;
+    representative
+        .cast_position(clause_2020, json!({"stance": "abstain"}))
+        .await;
+    let (_, seen) = parts(member.get(clause_2020).await).await;
+    assert_eq!(seen["my_position"]["stance"], "abstain", "members see it");
+    assert_eq!(
+        seen["results"]["total"]["abstain"], 1,
+        "one position for the organisation"
+    );
+    assert_eq!(seen["results"]["total"]["endorse"], 0);
+    let civil = seen["results"]["by_group"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .find(|g| g["group"] == "civil_society")
+        .expect("counted in the organisation's group")
+        .clone();
+    assert_eq!(civil["tally"]["abstain"], 1);
+
+    // Someone speaking for no organisation casts nothing in such a round.
+    let loner = participant(&app, "loner", "academia").await;
+    let (status, body) = parts(
+        loner
+            .cast_position(clause_2020, json!({"stance": "endorse"}))
+            .await,
+    )
+    .await;
+    assert_eq!((status, &body["code"]), (403, &json!("not_representative")));
 }
