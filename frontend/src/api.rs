@@ -5,12 +5,14 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::{
-    AccessChange, ApiError, CastPosition, Clause, ClauseEdit, ClauseOrder, Comment, Consultation,
-    ConsultationSummary, Convener, Credentials, ErrorCode, Invitation, InvitationPreview,
-    InvitationToken, IssuedInvitation, JoinConsultation, Me, Membership, MembershipRequest,
-    NewComment, NewInvitation, NewOrganisation, NewRound, OneTimeCode, Organisation, Participation,
+    AccessChange, ApiError, CastPosition, Clause, ClauseEdit, ClauseOrder, Comment,
+    ConsensusDesignation, Consultation, ConsultationSummary, Convener, Credentials, ErrorCode,
+    Invitation, InvitationPreview, InvitationToken, IssuedInvitation, JoinConsultation, Me,
+    Membership, MembershipRequest, MinorityStatement, NewComment, NewInvitation,
+    NewMinorityStatement, NewOrganisation, NewRound, OneTimeCode, Organisation, Participation,
     PasswordChange, PasswordConfirmation, PhaseMove, PositionCast, ProfileChange, RecoveryCodes,
-    RepresentativeChange, Round, Schedule, SessionInfo, SignInOutcome, TotpSetup,
+    RepresentativeChange, Round, RoundResults, RoundRules, Schedule, SessionInfo, SignInOutcome,
+    TotpSetup,
 };
 
 const BASE: &str = "/api/v1";
@@ -272,6 +274,40 @@ pub async fn open_round(slug: &str, new: &NewRound) -> Result<Round, ApiError> {
 /// `PUT …/rounds/{round}/phase` (conveners)
 pub async fn move_phase(slug: &str, round: &str, to: &PhaseMove) -> Result<Round, ApiError> {
     send(Request::put(&round_url(slug, round, "phase")), to).await
+}
+
+/// `PUT …/rounds/{round}/rules` (conveners)
+pub async fn set_rules(slug: &str, round: &str, rules: &RoundRules) -> Result<Round, ApiError> {
+    send(Request::put(&round_url(slug, round, "rules")), rules).await
+}
+
+/// `GET …/rounds/{round}/results`
+pub async fn round_results(slug: &str, round: &str) -> Result<RoundResults, ApiError> {
+    get(&round_url(slug, round, "results")).await
+}
+
+/// `PUT …/clauses/{key}/consensus` (conveners)
+pub async fn designate_consensus(
+    slug: &str,
+    round: &str,
+    key: &str,
+    designation: &ConsensusDesignation,
+) -> Result<(), ApiError> {
+    let request = Request::put(&format!("{}/consensus", clause_url(slug, round, key)))
+        .json(designation)
+        .map_err(unreachable)?;
+    no_content(request.send().await.map_err(unreachable)?).await
+}
+
+/// `PUT …/clauses/{key}/minority-statement` (an organisation's representative)
+pub async fn attach_minority_statement(
+    slug: &str,
+    round: &str,
+    key: &str,
+    statement: &NewMinorityStatement,
+) -> Result<Vec<MinorityStatement>, ApiError> {
+    let url = format!("{}/minority-statement", clause_url(slug, round, key));
+    send(Request::put(&url), statement).await
 }
 
 /// `PUT …/rounds/{round}/schedule` (conveners)

@@ -13,8 +13,8 @@ use leptos_i18n::{t, t_string};
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use shared::{
-    ApiError, ClauseEdit, ClauseOrder, Comment, NewRound, Phase, PhaseMove, Round, Schedule,
-    may_move,
+    ApiError, ClauseEdit, ClauseOrder, Comment, Counting, NewRound, Phase, PhaseMove, Round,
+    RoundRules, Rule, Schedule, may_move,
 };
 
 /// Asks the reader to confirm; `false` when they cancel or the browser cannot ask.
@@ -85,6 +85,7 @@ pub fn RoundsPanel() -> impl IntoView {
                             Some(round) => view! {
                                 <RoundControls round=round.clone() moved />
                                 {(round.phase < Phase::Closed).then(|| view! {
+                                    <RulesForm round=round.clone() />
                                     <ScheduleForm round scheduled />
                                 })}
                             }.into_any(),
@@ -133,6 +134,69 @@ fn RoundControls(
                 }).collect_view()}
             </div>
         </div>
+    }
+}
+
+/// The rule a round decides by, and whether abstentions count as not endorsing.
+#[component]
+fn RuleFields(
+    rule: RwSignal<Rule>,
+    abstentions: RwSignal<bool>,
+    prefix: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("{prefix}-rule");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{t!(i18n, rule_label)}</label>
+            <select id=id aria-describedby=format!("{prefix}-rule-help") on:change=move |ev| {
+                if let Some(r) = Rule::parse(&event_target_value(&ev)) {
+                    rule.set(r);
+                }
+            }>
+                <option value="majority" selected=move || rule.get() == Rule::Majority>{t!(i18n, rule_majority)}</option>
+                <option value="every_house" selected=move || rule.get() == Rule::EveryHouse>{t!(i18n, rule_every_house)}</option>
+            </select>
+            <p class="help" id=format!("{prefix}-rule-help")>{t!(i18n, rule_help)}</p>
+        </div>
+        <label class="choice">
+            <input type="checkbox" id=format!("{prefix}-abstentions") bind:checked=abstentions />
+            {t!(i18n, abstentions_count)}
+        </label>
+    }
+}
+
+/// Changing the newest round's rule before it closes.
+#[component]
+fn RulesForm(round: Round) -> impl IntoView {
+    let i18n = use_i18n();
+    let slug = param("slug");
+    let rule = RwSignal::new(round.rule);
+    let abstentions = RwSignal::new(round.abstentions_count);
+    let round_slug = round.slug.clone();
+    let save = Action::new_local(move |rules: &RoundRules| {
+        let (rules, round) = (*rules, round_slug.clone());
+        async move { api::set_rules(&slug(), &round, &rules).await }
+    });
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let saved = move || matches!(save.value().get(), Some(Ok(_)));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(RoundRules {
+            rule: rule.get_untracked(),
+            abstentions_count: abstentions.get_untracked(),
+        });
+    };
+    view! {
+        <form id="rules-form" on:submit=submit novalidate>
+            <fieldset>
+                <legend>{t!(i18n, rules_title)}</legend>
+                <RuleFields rule abstentions prefix="round" />
+            </fieldset>
+            <ErrorNotice error />
+            <button type="submit" id="save-rules" disabled=move || save.pending().get()>{t!(i18n, save)}</button>
+            <p role="status" class="status">{move || saved().then(|| t_string!(i18n, saved))}</p>
+        </form>
     }
 }
 
@@ -196,6 +260,9 @@ fn NewRoundForm() -> impl IntoView {
     let round_slug = RwSignal::new(String::new());
     let title = RwSignal::new(String::new());
     let hide = RwSignal::new(false);
+    let rule = RwSignal::new(Rule::Majority);
+    let abstentions = RwSignal::new(false);
+    let counting = RwSignal::new(Counting::Person);
     let open = Action::new_local(move |new: &NewRound| {
         let new = new.clone();
         async move { api::open_round(&slug(), &new).await }
@@ -215,6 +282,9 @@ fn NewRoundForm() -> impl IntoView {
             slug: round_slug.get_untracked(),
             title: title.get_untracked(),
             hide_results: hide.get_untracked(),
+            rule: rule.get_untracked(),
+            abstentions_count: abstentions.get_untracked(),
+            counting: counting.get_untracked(),
         });
     };
     view! {
@@ -231,6 +301,18 @@ fn NewRoundForm() -> impl IntoView {
                 <input type="checkbox" id="hide-results" bind:checked=hide />
                 {t!(i18n, hide_results)}
             </label>
+            <RuleFields rule abstentions prefix="new" />
+            <div class="field">
+                <label for="counting">{t!(i18n, counting_label)}</label>
+                <select id="counting" on:change=move |ev| {
+                    if let Some(c) = Counting::parse(&event_target_value(&ev)) {
+                        counting.set(c);
+                    }
+                }>
+                    <option value="person" selected=move || counting.get() == Counting::Person>{t!(i18n, counting_person)}</option>
+                    <option value="organisation" selected=move || counting.get() == Counting::Organisation>{t!(i18n, counting_organisation)}</option>
+                </select>
+            </div>
             <ErrorNotice error=general_error(error) />
             <button type="submit" id="open-round" disabled=move || open.pending().get()>
                 {t!(i18n, open_round)}
