@@ -94,6 +94,45 @@ pub fn previous_round_link(locale: Locale, round: &str) -> String {
     td_display!(locale, previous_round_link, round = round).to_string()
 }
 
+/// "Under the rule …, this clause carried" (or did not).
+pub fn outcome_text(locale: Locale, rule: shared::Rule, carried: bool) -> &'static str {
+    match (rule, carried) {
+        (shared::Rule::Majority, true) => td_string!(locale, outcome_majority_carried),
+        (shared::Rule::Majority, false) => td_string!(locale, outcome_majority_not_carried),
+        (shared::Rule::EveryHouse, true) => td_string!(locale, outcome_houses_carried),
+        (shared::Rule::EveryHouse, false) => td_string!(locale, outcome_houses_not_carried),
+    }
+}
+
+/// A house's verdict: carried, did not carry, or no positions.
+pub fn house_verdict(locale: Locale, carried: Option<bool>) -> &'static str {
+    match carried {
+        Some(true) => td_string!(locale, house_carried),
+        Some(false) => td_string!(locale, house_not_carried),
+        None => td_string!(locale, house_no_positions),
+    }
+}
+
+/// The name of a consensus level.
+pub fn consensus_name(locale: Locale, level: shared::ConsensusLevel) -> &'static str {
+    match level {
+        shared::ConsensusLevel::FullConsensus => td_string!(locale, consensus_full),
+        shared::ConsensusLevel::Consensus => td_string!(locale, consensus_consensus),
+        shared::ConsensusLevel::StrongSupport => td_string!(locale, consensus_strong_support),
+        shared::ConsensusLevel::Divergence => td_string!(locale, consensus_divergence),
+    }
+}
+
+/// The accessible name of the chart of positions.
+pub fn chart_label_positions(locale: Locale) -> String {
+    td_string!(locale, chart_positions).to_owned()
+}
+
+/// The accessible name of the chart by stakeholder group.
+pub fn chart_label_groups(locale: Locale) -> String {
+    td_string!(locale, chart_groups).to_owned()
+}
+
 /// The label of the button that moves a round to `to`.
 pub fn move_label(locale: Locale, to: Phase) -> &'static str {
     match to {
@@ -203,6 +242,8 @@ pub fn error_text(locale: Locale, err: &ApiError) -> String {
         ErrorCode::PreviousRoundOpen => td_string!(locale, error_previous_round_open),
         ErrorCode::PhaseMoveRefused => td_string!(locale, error_phase_move_refused),
         ErrorCode::GroupRequired => td_string!(locale, error_group_required),
+        ErrorCode::NotRepresentative => td_string!(locale, error_not_representative),
+        ErrorCode::NotPublished => td_string!(locale, error_not_published),
         ErrorCode::ValidationFailed => td_string!(locale, fix_fields),
         ErrorCode::Internal => td_string!(locale, error_internal),
         _ => return err.message.clone(),
@@ -243,6 +284,7 @@ pub fn field_error_text(locale: Locale, err: &FieldError) -> String {
         ("responds_to", "unknown_comment") => td_string!(locale, field_unknown_comment),
         (_, "required") => td_string!(locale, field_required),
         (_, "not_member") => td_string!(locale, field_not_member),
+        ("organisation", "did_not_object") => td_string!(locale, field_did_not_object),
         (_, "too_long") => td_string!(locale, field_too_long),
         _ => return err.message.clone(),
     };

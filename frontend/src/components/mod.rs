@@ -3,6 +3,7 @@
 mod feedback;
 mod forms;
 mod gate;
+mod outcome;
 mod phase;
 mod results;
 mod tally;
@@ -10,6 +11,7 @@ mod tally;
 pub use feedback::{ErrorNotice, Loading, errors_fallback};
 pub use forms::{FieldMessage, GroupSelect, TextArea, TextField, general_error, invalid};
 pub use gate::WhenOpen;
+pub use outcome::{ChamberedView, ConsensusView, ResultsCharts, StatementsView};
 pub use phase::{Deadline, PhaseBadge};
 pub use results::ResultsView;
 pub use tally::TallyView;

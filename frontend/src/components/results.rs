@@ -9,7 +9,12 @@ use shared::{Results, Stance, Tally};
 
 /// The results, or a note that the round hides them until it closes.
 #[component]
-pub fn ResultsView(results: Option<Results>) -> impl IntoView {
+pub fn ResultsView(
+    results: Option<Results>,
+    /// Prefixes element ids when several clauses share a page.
+    #[prop(optional, into)]
+    scope: String,
+) -> impl IntoView {
     let i18n = use_i18n();
     let Some(results) = results else {
         return view! { <p class="notice" id="results-hidden">{t!(i18n, results_hidden)}</p> }
@@ -39,10 +44,10 @@ pub fn ResultsView(results: Option<Results>) -> impl IntoView {
         })
         .collect();
     view! {
-        <TallyView tally=results.total />
+        <TallyView tally=results.total scope=scope.clone() />
         {(!groups.is_empty()).then(|| view! {
-            <Breakdown id="results-by-group" caption=move || t!(i18n, by_group).into_any() head=move || t!(i18n, stakeholder_group).into_any() rows=groups />
-            <Breakdown id="results-by-region" caption=move || t!(i18n, by_region).into_any() head=move || t!(i18n, region).into_any() rows=regions />
+            <Breakdown id=format!("{scope}results-by-group") caption=move || t!(i18n, by_group).into_any() head=move || t!(i18n, stakeholder_group).into_any() rows=groups />
+            <Breakdown id=format!("{scope}results-by-region") caption=move || t!(i18n, by_region).into_any() head=move || t!(i18n, region).into_any() rows=regions />
         })}
     }
     .into_any()
@@ -51,7 +56,7 @@ pub fn ResultsView(results: Option<Results>) -> impl IntoView {
 /// A table of counts per stance, one row per group or region.
 #[component]
 fn Breakdown(
-    id: &'static str,
+    id: String,
     caption: impl Fn() -> AnyView + Send + Sync + 'static,
     head: impl Fn() -> AnyView + Send + Sync + 'static,
     rows: Vec<(String, Tally)>,

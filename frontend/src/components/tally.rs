@@ -13,6 +13,9 @@ pub fn TallyView(
     /// A compact one-line form for lists.
     #[prop(optional)]
     compact: bool,
+    /// Prefixes element ids when several clauses share a page.
+    #[prop(optional, into)]
+    scope: String,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let total = tally.total();
@@ -35,8 +38,8 @@ pub fn TallyView(
         .into_any();
     }
     view! {
-        <section class="tally" aria-labelledby="tally-heading">
-            <h2 id="tally-heading">{t!(i18n, tally)}</h2>
+        <section class="tally" aria-labelledby=format!("{scope}tally-heading")>
+            <h2 id=format!("{scope}tally-heading")>{t!(i18n, tally)}</h2>
             <p class="tally-total" aria-live="polite">
                 {move || i18n::position_count(i18n.get_locale(), total)}
             </p>

@@ -3,8 +3,9 @@
 use super::param;
 use crate::api;
 use crate::components::{
-    Deadline, ErrorNotice, GroupSelect, Loading, PhaseBadge, ResultsView, TextArea, TextField,
-    WhenOpen, errors_fallback, general_error,
+    ChamberedView, ConsensusView, Deadline, ErrorNotice, FieldMessage, GroupSelect, Loading,
+    PhaseBadge, ResultsView, StatementsView, TextArea, TextField, WhenOpen, errors_fallback,
+    general_error,
 };
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
@@ -12,8 +13,9 @@ use leptos::prelude::*;
 use leptos_i18n::{t, t_string};
 use leptos_router::components::A;
 use shared::{
-    ApiError, CastPosition, Change, Clause, Comment, ConsultationAccess, JoinConsultation,
-    NewComment, PositionCast, StakeholderGroup, Stance,
+    ApiError, CastPosition, Change, Clause, Comment, ConsensusDesignation, ConsensusLevel,
+    ConsultationAccess, JoinConsultation, NewComment, NewMinorityStatement, Phase, PositionCast,
+    StakeholderGroup, Stance,
 };
 
 /// The clause page.
@@ -64,6 +66,7 @@ pub fn ClausePage() -> impl IntoView {
             </ErrorBoundary>
         </Transition>
         <PositionForm clause=loaded cast />
+        <AfterClose clause=loaded />
         <section class="comments" aria-labelledby="comments-heading">
             <h2 id="comments-heading">{t!(i18n, comments)}</h2>
             <Transition fallback=Loading>
@@ -97,7 +100,151 @@ fn ClauseText(clause: Clause) -> impl IntoView {
             <div class="clause-body" inner_html=clause.body_html></div>
         </article>
         <Changes clause=changes />
+        <ConsensusView consensus=clause.consensus />
         <ResultsView results=clause.results />
+        {clause.chambered.map(|c| view! { <ChamberedView chambered=c /> })}
+        <StatementsView statements=clause.minority_statements />
+    }
+}
+
+/// Once the round is closed: conveners designate the clause's consensus level, and the
+/// representatives of organisations that reserved or opposed attach a minority statement.
+#[component]
+fn AfterClose(clause: Signal<Option<Clause>>) -> impl IntoView {
+    let session = use_session();
+    let closed = Memo::new(move |_| clause.get().is_some_and(|c| c.round.phase == Phase::Closed));
+    let convenes = Memo::new(move |_| {
+        let slug = clause
+            .get()
+            .map(|c| c.consultation_slug)
+            .unwrap_or_default();
+        session
+            .me
+            .get()
+            .is_some_and(|m| m.two_factor && (m.admin || m.convenes.contains(&slug)))
+    });
+    let handle = Memo::new(move |_| session.me.get().map(|m| m.handle));
+    move || {
+        closed.get().then(|| {
+            view! {
+                {move || convenes.get().then(|| view! { <ConsensusForm clause /> })}
+                {move || handle.get().map(|h| view! { <StatementForm clause handle=h /> })}
+            }
+        })
+    }
+}
+
+/// The conveners' designation of the clause's consensus level.
+#[component]
+fn ConsensusForm(clause: Signal<Option<Clause>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let level = RwSignal::new(
+        clause
+            .get_untracked()
+            .and_then(|c| c.consensus)
+            .unwrap_or(ConsensusLevel::Consensus),
+    );
+    let save = Action::new_local(move |designation: &ConsensusDesignation| {
+        let designation = designation.clone();
+        let c = clause.get_untracked();
+        async move {
+            let Some(c) = c else { return Ok(()) };
+            api::designate_consensus(&c.consultation_slug, &c.round.slug, &c.key, &designation)
+                .await
+        }
+    });
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let saved = move || matches!(save.value().get(), Some(Ok(())));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(ConsensusDesignation {
+            level: level.get_untracked(),
+        });
+    };
+    view! {
+        <form id="consensus-form" on:submit=submit novalidate>
+            <div class="field">
+                <label for="consensus-level">{t!(i18n, designate_consensus)}</label>
+                <select id="consensus-level" on:change=move |ev| {
+                    if let Some(l) = ConsensusLevel::parse(&event_target_value(&ev)) {
+                        level.set(l);
+                    }
+                }>
+                    {ConsensusLevel::ALL.into_iter().map(|l| view! {
+                        <option value=l.as_str() selected=move || level.get() == l>
+                            {move || i18n::consensus_name(i18n.get_locale(), l)}
+                        </option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <ErrorNotice error />
+            <button type="submit" id="save-consensus" disabled=move || save.pending().get()>{t!(i18n, save)}</button>
+            <p role="status" class="status" id="consensus-status">{move || saved().then(|| t_string!(i18n, saved))}</p>
+        </form>
+    }
+}
+
+/// A representative's minority statement on behalf of their organisation.
+#[component]
+fn StatementForm(clause: Signal<Option<Clause>>, handle: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let represented = LocalResource::new(move || {
+        let handle = handle.clone();
+        async move {
+            api::list_organisations().await.map(|list| {
+                list.into_iter()
+                    .filter(|o| o.representative.as_deref() == Some(handle.as_str()))
+                    .collect::<Vec<_>>()
+            })
+        }
+    });
+    let organisation = RwSignal::new(String::new());
+    let body = RwSignal::new(String::new());
+    let save = Action::new_local(move |statement: &NewMinorityStatement| {
+        let statement = statement.clone();
+        let c = clause.get_untracked();
+        async move {
+            let Some(c) = c else { return Ok(Vec::new()) };
+            api::attach_minority_statement(&c.consultation_slug, &c.round.slug, &c.key, &statement)
+                .await
+        }
+    });
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let saved = move || matches!(save.value().get(), Some(Ok(_)));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(NewMinorityStatement {
+            organisation: organisation.get_untracked(),
+            body: body.get_untracked(),
+        });
+    };
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list = represented.await.unwrap_or_default();
+                let first = list.first().map(|o| o.slug.clone())?;
+                organisation.set(first);
+                Some(view! {
+                    <form id="statement-form" on:submit=submit novalidate>
+                        <h2>{t!(i18n, add_minority_statement)}</h2>
+                        <p class="help">{t!(i18n, minority_statement_help)}</p>
+                        <div class="field">
+                            <label for="statement-organisation">{t!(i18n, on_behalf_of)}</label>
+                            <select id="statement-organisation" on:change=move |ev| organisation.set(event_target_value(&ev))>
+                                {list.into_iter().map(|o| view! { <option value=o.slug>{o.name}</option> }).collect_view()}
+                            </select>
+                        </div>
+                        <TextArea name="body" id="statement-body" rows=4
+                            label=move || t_string!(i18n, minority_statement)
+                            help=move || t_string!(i18n, minority_statement_body_help) value=body error />
+                        <ErrorNotice error=general_error(error) />
+                        <FieldMessage error field="organisation" id="statement-organisation" />
+                        <button type="submit" id="save-statement" disabled=move || save.pending().get()>{t!(i18n, save)}</button>
+                        <p role="status" class="status">{move || saved().then(|| t_string!(i18n, saved))}</p>
+                    </form>
+                })
+            })}
+        </Suspense>
     }
 }
 

@@ -9,7 +9,7 @@ use crate::use_session;
 use leptos::prelude::*;
 use leptos_i18n::{t, t_string};
 use leptos_router::components::A;
-use shared::{ApiError, ConsultationAccess};
+use shared::{ApiError, ConsultationAccess, Phase};
 
 /// The consultation's description, its rounds and the chosen round's clauses.
 #[component]
@@ -87,6 +87,9 @@ pub fn RoundPage() -> impl IntoView {
                                             {round.title.clone()}" "<PhaseBadge phase=round.phase />
                                         </h2>
                                         <Deadline deadline=round.deadline />
+                                        {(round.phase == Phase::Published).then(|| view! {
+                                            <p><A href=format!("/c/{}/{}/results", round.consultation_slug, round.slug) attr:id="results-link">{t!(i18n, see_results)}</A></p>
+                                        })}
                                         {round.clauses.is_empty().then(|| view! {
                                             <p class="empty">{t!(i18n, no_clauses)}</p>
                                         })}

@@ -604,7 +604,7 @@ async fn a_convener_opens_the_next_round_and_a_participant_sees_the_redline_and_
     sign_up(&browser, "chair", "a long passphrase").await;
     browser.wait(SIGNED_IN_HANDLE).await;
     app.make_admin("chair").await;
-    turn_on_two_factor(&browser, "a long passphrase").await;
+    let secret = turn_on_two_factor(&browser, "a long passphrase").await;
 
     // Close 2019 (after confirming) and open 2020 from it.
     browser.client.goto(&convene).await.expect("open");
@@ -699,6 +699,70 @@ async fn a_convener_opens_the_next_round_and_a_participant_sees_the_redline_and_
     browser
         .wait_for(fantoccini::Locator::XPath(
             "//table[@id='results-by-region']//tr[th='West Africa']/td[1][text()='1']",
+        ))
+        .await;
+    browser.click(SIGN_OUT).await;
+
+    // The convener closes the round, designates the consensus level and publishes.
+    sign_in(&browser, "chair", "a long passphrase").await;
+    browser.fill("#code", &tests::totp_code(&secret, 1)).await;
+    browser.click("#code-submit").await;
+    browser.wait(SIGNED_IN_HANDLE).await;
+    browser.client.goto(&convene).await.expect("open");
+    browser.click(".move-phase[data-phase='closed']").await;
+    browser.client.accept_alert().await.expect("confirm");
+    browser
+        .wait_for_text("newest-round", "2020 review Phase: Closed")
+        .await;
+    browser
+        .client
+        .goto(&format!(
+            "{}/c/paris-call/2020/protect-individuals",
+            app.address
+        ))
+        .await
+        .expect("open");
+    browser
+        .wait("#consensus-level")
+        .await
+        .select_by_value("full_consensus")
+        .await
+        .expect("choose a level");
+    browser.click("#save-consensus").await;
+    browser.wait_for_text("consensus-status", "Saved.").await;
+    browser.client.goto(&convene).await.expect("open");
+    browser.click(".move-phase[data-phase='published']").await;
+    browser.client.accept_alert().await.expect("confirm");
+    browser
+        .wait_for_text("newest-round", "2020 review Phase: Published")
+        .await;
+    browser.click(SIGN_OUT).await;
+    browser.wait(SIGN_IN_LINK).await;
+
+    // Anyone reads the results: the chart, its table, the house-by-house result, the level.
+    browser
+        .client
+        .goto(&format!("{}/c/paris-call/2020", app.address))
+        .await
+        .expect("open");
+    browser.click("#results-link").await;
+    browser
+        .wait("#results-protect-individuals svg.chart[role='img']")
+        .await;
+    browser
+        .wait_for_text(
+            "results-protect-individuals",
+            "Consensus level: Full consensus",
+        )
+        .await;
+    browser
+        .wait_for(fantoccini::Locator::XPath(
+            "//table[@id='protect-individuals-results-by-group']//tr[th='Civil society']/td[1][text()='1']",
+        ))
+        .await;
+    browser
+        .wait_for(fantoccini::Locator::XPath(
+            "//table[@id='protect-individuals-houses']//tr[th='Civil society']/td[3][normalize-space(.)='Carried']",
         ))
         .await;
     browser.close().await;
