@@ -8,6 +8,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 mod guard;
+pub mod live;
 pub mod markdown;
 mod routes;
 pub mod state;
@@ -39,6 +40,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The whole application: API, OpenAPI document, and (when configured) the front end.
 pub fn app(state: AppState) -> Router {
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        runtime.spawn(live::listen(state.clone()));
+    }
     let (api, doc) = routes::api().split_for_parts();
     let doc = Arc::new(doc);
     let assets = state.settings.assets.clone();

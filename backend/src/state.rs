@@ -1,5 +1,6 @@
 //! The state every handler shares.
 
+use crate::live::Hub;
 use crate::store::Store;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,6 +10,8 @@ use std::sync::Arc;
 pub struct AppState {
     pub store: Store,
     pub settings: Arc<Settings>,
+    /// The watchers of live tallies in this process.
+    pub hub: Hub,
 }
 
 /// Settings fixed at start-up.
@@ -26,6 +29,7 @@ impl AppState {
         Self {
             store,
             settings: Arc::new(settings),
+            hub: Hub::default(),
         }
     }
 }

@@ -39,6 +39,8 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Where the database is, for PostgreSQL notifications (never logged).
+    url: std::sync::Arc<str>,
     /// The key of [`Store::address_key`], once read.
     address_key: std::sync::Arc<tokio::sync::OnceCell<Vec<u8>>>,
 }
@@ -171,8 +173,14 @@ impl Store {
         Ok(Self {
             pool,
             backend,
+            url: url.into(),
             address_key: std::sync::Arc::default(),
         })
+    }
+
+    /// The database URL, for a listener of PostgreSQL notifications.
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     /// Which database this store uses.

@@ -140,6 +140,15 @@ pub struct Results {
     pub by_region: Vec<RegionTally>,
 }
 
+/// A clause's new tally, as the live tally sends it (server-sent event `tally`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LiveTally {
+    /// The clause's key.
+    pub clause: String,
+    pub tally: Tally,
+}
+
 /// How one stretch of a redline changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -181,6 +181,16 @@ impl TestApp {
         }
     }
 
+    /// This browser (its cookies) talking to `other`'s server process.
+    pub fn on(&self, other: &TestApp) -> TestApp {
+        TestApp {
+            address: other.address.clone(),
+            database_url: self.database_url.clone(),
+            client: self.client.clone(),
+            _dir: self._dir.clone(),
+        }
+    }
+
     /// A second server process over the same database, as behind a load balancer.
     pub async fn sibling(&self) -> TestApp {
         let store = Store::connect(&self.database_url).await.expect("connect");

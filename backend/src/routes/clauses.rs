@@ -266,6 +266,10 @@ async fn cast_position(
         .store
         .cast_position(row.id, account.id, cast.stance, reason.as_deref())
         .await?;
+    // The position is stored; a failure to tell the live watchers only delays their tally.
+    if let Err(e) = crate::live::announce(&state, row.id).await {
+        tracing::warn!(error = %e, "live tally not announced");
+    }
     let show = auth::sees_results(
         &state,
         Some(&account),

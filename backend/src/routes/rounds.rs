@@ -9,9 +9,10 @@ use crate::state::AppState;
 use crate::store::{ClauseDraft, RoundRow, UnknownComments, now_ms};
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
 use shared::{
-    ApiError, ClauseEdit, ClauseOrder, ConsensusDesignation, FieldError, NewRound, Phase,
-    PhaseMove, Round, RoundRules, Schedule,
+    ApiError, ClauseEdit, ClauseOrder, ConsensusDesignation, FieldError, LiveTally, NewRound,
+    Phase, PhaseMove, Round, RoundRules, Schedule,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -26,6 +27,59 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(edit_clause, remove_clause))
         .routes(routes!(set_rules))
         .routes(routes!(designate_consensus))
+        .routes(routes!(live_tally))
+}
+
+/// The live tally of a round for its conveners, as server-sent events: first a `tally` event
+/// for every clause, then one for each clause whose tally changes, from any server process.
+#[utoipa::path(get, path = "/api/v1/consultations/{slug}/rounds/{round}/live", tag = "convening",
+    params(
+        ("slug" = String, Path, description = "The consultation's slug"),
+        ("round" = String, Path, description = "The round's slug"),
+    ),
+    responses(
+        (status = 200, description = "`text/event-stream` of `tally` events, each a LiveTally", content_type = "text/event-stream", body = LiveTally),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+    ))]
+async fn live_tally(
+    State(state): State<AppState>,
+    convening: Convening,
+    ApiPath((_slug, round)): RoundPath,
+) -> Result<Sse<impl futures_util::Stream<Item = Result<Event, std::convert::Infallible>>>, AppError>
+{
+    use futures_util::StreamExt;
+    let row = find_round(&state, &convening, &round).await?;
+    // Subscribe before reading the current tallies, so no change falls in between.
+    let changes = tokio_stream::wrappers::BroadcastStream::new(state.hub.subscribe());
+    let now = state
+        .store
+        .round(&convening.consultation, &row, true)
+        .await?
+        .clauses
+        .into_iter()
+        .map(|c| LiveTally {
+            clause: c.key,
+            tally: c.tally.unwrap_or_default(),
+        })
+        .collect::<Vec<_>>();
+    tracing::info!(event = "live_tally_watched", by = convening.account.id,
+        consultation = %convening.consultation.slug, %round, "live tally opened");
+    let round_id = row.id;
+    let changes = changes.filter_map(move |event| async move {
+        match event {
+            Ok(event) if event.round_id == round_id => Some(event.tally),
+            _ => None,
+        }
+    });
+    let events = futures_util::stream::iter(now).chain(changes).map(|tally| {
+        Ok(Event::default()
+            .event("tally")
+            .json_data(tally)
+            .unwrap_or_default())
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }
 
 /// Sets how the round decides — a majority of all, or in every stakeholder group's house — and

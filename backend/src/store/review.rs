@@ -555,6 +555,26 @@ impl Store {
         })
     }
 
+    /// The round and key of a clause.
+    pub async fn clause_place(&self, clause_id: i64) -> Result<Option<(i64, String)>, AppError> {
+        Ok(
+            sqlx::query_as("SELECT round_id, key FROM clauses WHERE id = $1")
+                .bind(clause_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Sends a PostgreSQL notification to every listening process.
+    pub async fn notify(&self, channel: &str, payload: &str) -> Result<(), AppError> {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(channel)
+            .bind(payload)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// The results of a clause, from the maintained counts.
     pub async fn results(&self, clause_id: i64) -> Result<Results, AppError> {
         let rows: Vec<(String, String, String, i64)> = sqlx::query_as(

@@ -85,6 +85,7 @@ for_each_database!(
     concurrent_changes_of_position_leave_counts_equal_to_a_recount,
     a_closed_round_shows_houses_consensus_and_minority_statements_once_published,
     a_round_counting_per_organisation_takes_the_representatives_position,
+    a_convener_watches_the_live_tally_from_any_server_process,
 );
 
 async fn the_demo_consultation_is_listed_with_its_current_round(db: Db) {
@@ -739,7 +740,7 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
             "{method} {path} is documented but not routed"
         );
     }
-    assert_eq!(operations.len(), 51, "every operation is documented");
+    assert_eq!(operations.len(), 52, "every operation is documented");
 }
 
 #[tokio::test]
@@ -1666,9 +1667,8 @@ fn designed_access(method: &str, path: &str) -> Option<Access> {
         | ("put", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}")
         | ("delete", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}")
         | ("put", "/api/v1/consultations/{slug}/rounds/{round}/rules")
-        | ("put", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/consensus") => {
-            Convener
-        }
+        | ("put", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/consensus")
+        | ("get", "/api/v1/consultations/{slug}/rounds/{round}/live") => Convener,
         ("put", "/api/v1/consultations/{slug}/conveners/{handle}")
         | ("delete", "/api/v1/consultations/{slug}/conveners/{handle}") => Admin,
         _ => return None,
@@ -1715,7 +1715,16 @@ async fn call(client: &TestApp, method: &str, path: &str) -> (u16, Value) {
         .replace("{handle}", "nobody-here");
     let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
     let body = matches!(method, Method::POST | Method::PUT | Method::DELETE).then(|| json!({}));
-    parts(client.request(method, &concrete, body).await).await
+    let response = client.request(method, &concrete, body).await;
+    // An event stream never ends: its status is the answer.
+    let streaming = response
+        .headers()
+        .get("content-type")
+        .is_some_and(|t| t.as_bytes().starts_with(b"text/event-stream"));
+    if streaming {
+        return (response.status().as_u16(), Value::Null);
+    }
+    parts(response).await
 }
 
 /// A participant who declares organisation `name` (and so belongs to it) and is named its
@@ -2597,4 +2606,76 @@ async fn a_round_counting_per_organisation_takes_the_representatives_position(db
     )
     .await;
     assert_eq!((status, &body["code"]), (403, &json!("not_representative")));
+}
+
+/// Reads server-sent events from `response` until `wanted` holds for the text read so far.
+async fn read_events_until(
+    response: &mut reqwest::Response,
+    wanted: impl Fn(&str) -> bool,
+) -> String {
+    let mut text = String::new();
+    let reading = async {
+        while !wanted(&text) {
+            let chunk = response
+                .chunk()
+                .await
+                .expect("read")
+                .expect("the stream goes on");
+            text.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    };
+    // A guard against hanging, not a measure of speed.
+    tokio::time::timeout(std::time::Duration::from_secs(20), reading)
+        .await
+        .unwrap_or_else(|_| panic!("no such event came; read so far: {text}"));
+    text
+}
+
+async fn a_convener_watches_the_live_tally_from_any_server_process(db: Db) {
+    let app = spawn_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    let convener = app.new_convener(&admin, "paris-call", "chair").await;
+    // With PostgreSQL the watcher sits on another process than the voter; SQLite is one process.
+    let other = match db {
+        Db::Postgres => app.sibling().await,
+        Db::Sqlite => app.another_browser(),
+    };
+    let watcher = convener.on(&other);
+    let live = format!("{}{ROUNDS}/2019/live", watcher.address);
+
+    let anonymous = reqwest::Client::new()
+        .get(&live)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(anonymous.status(), 401);
+    let mut stream = watcher.client.get(&live).send().await.expect("request");
+    assert_eq!(stream.status(), 200);
+    assert!(
+        stream.headers()["content-type"]
+            .to_str()
+            .is_ok_and(|t| t.starts_with("text/event-stream"))
+    );
+    let first = read_events_until(&mut stream, |t| t.matches("event: tally").count() >= 9).await;
+    assert!(
+        first.contains(r#""clause":"protect-individuals""#),
+        "{first}"
+    );
+
+    let voter = participant(&app, "amina", "civil_society").await;
+    voter
+        .cast_position(
+            CLAUSE,
+            json!({"stance": "oppose", "reason": "Surveillance."}),
+        )
+        .await;
+    let after = read_events_until(&mut stream, |t| {
+        t.lines().any(|l| {
+            l.starts_with("data:")
+                && l.contains(r#""clause":"protect-individuals""#)
+                && l.contains(r#""oppose":1"#)
+        })
+    })
+    .await;
+    assert!(after.contains("event: tally"));
 }

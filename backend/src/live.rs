@@ -1,0 +1,97 @@
+//! The live tally: every position cast is announced to the conveners watching its round through
+//! server-sent events. With SQLite (one process) the announcement goes straight to the watchers;
+//! with PostgreSQL it goes through `NOTIFY`, and every process — the one that wrote included —
+//! hears it with `LISTEN` and tells its own watchers, so a position cast on one process reaches
+//! watchers connected to another.
+
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::Backend;
+use shared::LiveTally;
+use std::time::Duration;
+use tokio::sync::broadcast;
+
+/// The channel PostgreSQL notifications travel on.
+const CHANNEL: &str = "concord_tally";
+
+/// A new tally of one clause, for the watchers of its round.
+#[derive(Debug, Clone)]
+pub struct TallyEvent {
+    pub round_id: i64,
+    pub tally: LiveTally,
+}
+
+/// This process's watchers.
+#[derive(Debug, Clone)]
+pub struct Hub {
+    sender: broadcast::Sender<TallyEvent>,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        // A watcher that falls this far behind skips to the newest tallies.
+        let (sender, _) = broadcast::channel(4096);
+        Self { sender }
+    }
+}
+
+impl Hub {
+    /// Starts watching every round (the caller keeps the events of its own).
+    pub fn subscribe(&self) -> broadcast::Receiver<TallyEvent> {
+        self.sender.subscribe()
+    }
+
+    fn publish(&self, event: TallyEvent) {
+        // Nobody watching is not an error.
+        let _ = self.sender.send(event);
+    }
+}
+
+/// Announces that the tally of clause `clause_id` changed.
+pub async fn announce(state: &AppState, clause_id: i64) -> Result<(), AppError> {
+    match state.store.backend() {
+        Backend::Sqlite => tell_watchers(state, clause_id).await,
+        Backend::Postgres => state.store.notify(CHANNEL, &clause_id.to_string()).await,
+    }
+}
+
+/// Reads the clause's tally and hands it to this process's watchers.
+async fn tell_watchers(state: &AppState, clause_id: i64) -> Result<(), AppError> {
+    let Some((round_id, key)) = state.store.clause_place(clause_id).await? else {
+        return Ok(());
+    };
+    let total = state.store.results(clause_id).await?.total;
+    state.hub.publish(TallyEvent {
+        round_id,
+        tally: LiveTally {
+            clause: key,
+            tally: total,
+        },
+    });
+    Ok(())
+}
+
+/// With PostgreSQL, listens for the announcements of every process until the server stops,
+/// reconnecting after a failure.
+pub async fn listen(state: AppState) {
+    if state.store.backend() != Backend::Postgres {
+        return;
+    }
+    loop {
+        if let Err(e) = listen_once(&state).await {
+            tracing::warn!(error = %e, "live tally listener stopped; reconnecting");
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+async fn listen_once(state: &AppState) -> Result<(), AppError> {
+    let mut listener = sqlx::postgres::PgListener::connect(state.store.url()).await?;
+    listener.listen(CHANNEL).await?;
+    loop {
+        let notification = listener.recv().await?;
+        if let Ok(clause_id) = notification.payload().parse::<i64>() {
+            tell_watchers(state, clause_id).await?;
+        }
+    }
+}
