@@ -9,7 +9,7 @@ use crate::state::AppState;
 use crate::store::Backend;
 use shared::LiveTally;
 use std::time::Duration;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 /// The channel PostgreSQL notifications travel on.
 const CHANNEL: &str = "concord_tally";
@@ -25,17 +25,36 @@ pub struct TallyEvent {
 #[derive(Debug, Clone)]
 pub struct Hub {
     sender: broadcast::Sender<TallyEvent>,
+    /// Turns true when the server shuts down, which ends every live stream (graceful shutdown
+    /// waits for open connections, and these would never end by themselves).
+    closing: std::sync::Arc<watch::Sender<bool>>,
 }
 
 impl Default for Hub {
     fn default() -> Self {
         // A watcher that falls this far behind skips to the newest tallies.
         let (sender, _) = broadcast::channel(4096);
-        Self { sender }
+        Self {
+            sender,
+            closing: std::sync::Arc::new(watch::channel(false).0),
+        }
     }
 }
 
 impl Hub {
+    /// Ends every live stream of this process.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Resolves when the server begins to shut down.
+    pub fn closed(&self) -> impl Future<Output = ()> + Send + use<> {
+        let mut closing = self.closing.subscribe();
+        async move {
+            let _ = closing.wait_for(|closing| *closing).await;
+        }
+    }
+
     /// Starts watching every round (the caller keeps the events of its own).
     pub fn subscribe(&self) -> broadcast::Receiver<TallyEvent> {
         self.sender.subscribe()

@@ -60,7 +60,12 @@ async fn main() -> anyhow::Result<()> {
             );
             let listener = tokio::net::TcpListener::bind(args.bind).await?;
             tracing::info!(backend = ?store.backend(), "Concord is listening on http://{}", listener.local_addr()?);
-            backend::serve(listener, backend::app(state), backend::shutdown_signal()).await?;
+            let hub = state.hub.clone();
+            let shutdown = async move {
+                backend::shutdown_signal().await;
+                hub.close();
+            };
+            backend::serve(listener, backend::app(state), shutdown).await?;
             store.close().await;
         }
     }

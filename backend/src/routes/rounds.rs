@@ -73,12 +73,15 @@ async fn live_tally(
             _ => None,
         }
     });
-    let events = futures_util::stream::iter(now).chain(changes).map(|tally| {
-        Ok(Event::default()
-            .event("tally")
-            .json_data(tally)
-            .unwrap_or_default())
-    });
+    let events = futures_util::stream::iter(now)
+        .chain(changes)
+        .take_until(state.hub.closed())
+        .map(|tally| {
+            Ok(Event::default()
+                .event("tally")
+                .json_data(tally)
+                .unwrap_or_default())
+        });
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }
 

@@ -13,8 +13,8 @@ use leptos_i18n::{t, t_string};
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use shared::{
-    ApiError, ClauseEdit, ClauseOrder, Comment, Counting, NewRound, Phase, PhaseMove, Round,
-    RoundRules, Rule, Schedule, may_move,
+    ApiError, ClauseEdit, ClauseOrder, Comment, Counting, LiveTally, NewRound, Phase, PhaseMove,
+    Round, RoundRules, Rule, Schedule, Stance, Tally, may_move,
 };
 
 /// Asks the reader to confirm; `false` when they cancel or the browser cannot ask.
@@ -84,6 +84,9 @@ pub fn RoundsPanel() -> impl IntoView {
                         newest.await.map(|round| match round {
                             Some(round) => view! {
                                 <RoundControls round=round.clone() moved />
+                                {(round.phase == Phase::Voting).then(|| view! {
+                                    <LiveTallyView round=round.clone() />
+                                })}
                                 {(round.phase < Phase::Closed).then(|| view! {
                                     <RulesForm round=round.clone() />
                                     <ScheduleForm round scheduled />
@@ -96,6 +99,76 @@ pub fn RoundsPanel() -> impl IntoView {
             </Transition>
             <NewRoundForm />
         </section>
+    }
+}
+
+/// The tallies of the round's clauses, kept current by the server's live events.
+#[component]
+fn LiveTallyView(round: Round) -> impl IntoView {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let i18n = use_i18n();
+    let slug = param("slug");
+    let rows: Vec<(String, String)> = round
+        .clauses
+        .iter()
+        .map(|c| (c.key.clone(), format!("{}. {}", c.number, c.title)))
+        .collect();
+    let tallies = RwSignal::new(std::collections::HashMap::<String, Tally>::new());
+    let url = format!(
+        "/api/v1/consultations/{}/rounds/{}/live",
+        js_sys::encode_uri_component(&slug()),
+        js_sys::encode_uri_component(&round.slug)
+    );
+    if let Ok(source) = web_sys::EventSource::new(&url) {
+        let on_tally = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |event: web_sys::MessageEvent| {
+                let live = event
+                    .data()
+                    .as_string()
+                    .and_then(|data| serde_json::from_str::<LiveTally>(&data).ok());
+                if let Some(live) = live {
+                    tallies.update(|t| {
+                        t.insert(live.clause, live.tally);
+                    });
+                }
+            },
+        );
+        let _ = source.add_event_listener_with_callback("tally", on_tally.as_ref().unchecked_ref());
+        // The connection and its listener live as long as this view.
+        let kept = StoredValue::new_local((source, on_tally));
+        on_cleanup(move || kept.with_value(|(source, _)| source.close()));
+    }
+    view! {
+        <table id="live-tally">
+            <caption>{t!(i18n, live_tally)}</caption>
+            <thead>
+                <tr>
+                    <th scope="col">{t!(i18n, clauses)}</th>
+                    {Stance::ALL.into_iter().map(|s| view! {
+                        <th scope="col">{move || i18n::stance_name(i18n.get_locale(), s)}</th>
+                    }).collect_view()}
+                </tr>
+            </thead>
+            <tbody>
+                {rows.into_iter().map(|(key, title)| {
+                    let row_id = format!("live-{key}");
+                    view! {
+                        <tr id=row_id>
+                            <th scope="row">{title}</th>
+                            {Stance::ALL.into_iter().map(|s| {
+                                let key = key.clone();
+                                view! {
+                                    <td data-stance=s.as_str()>
+                                        {move || tallies.with(|t| t.get(&key).map(|t| t.count(s)).unwrap_or(0))}
+                                    </td>
+                                }
+                            }).collect_view()}
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }
 

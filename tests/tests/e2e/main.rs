@@ -767,3 +767,38 @@ async fn a_convener_opens_the_next_round_and_a_participant_sees_the_redline_and_
         .await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_convener_sees_positions_arrive_in_the_live_tally() {
+    let (app, browser) = app_and_browser().await;
+    browser.client.goto(&app.address).await.expect("open");
+    sign_up(&browser, "chair", "a long passphrase").await;
+    browser.wait(SIGNED_IN_HANDLE).await;
+    app.make_admin("chair").await;
+    turn_on_two_factor(&browser, "a long passphrase").await;
+    browser
+        .client
+        .goto(&format!("{}/convene/paris-call", app.address))
+        .await
+        .expect("open");
+    let cell = |n: u32| {
+        format!(
+            "//tr[@id='live-protect-individuals']/td[@data-stance='oppose' and normalize-space(.)='{n}']"
+        )
+    };
+    browser.wait_for(fantoccini::Locator::XPath(&cell(0))).await;
+
+    // A participant opposes, elsewhere; the convener's table changes without a reload.
+    let voter = app.another_browser();
+    voter.sign_up("amina", "a long passphrase").await;
+    voter.join("civil_society").await;
+    let cast = voter
+        .cast_position(
+            tests::CLAUSE,
+            serde_json::json!({"stance": "oppose", "reason": "Surveillance."}),
+        )
+        .await;
+    assert_eq!(cast.status(), 200);
+    browser.wait_for(fantoccini::Locator::XPath(&cell(1))).await;
+    browser.close().await;
+}
