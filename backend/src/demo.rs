@@ -268,7 +268,12 @@ pub async fn load(store: &Store) -> Result<bool, AppError> {
     };
     for (round, who, key, body) in COMMENTS {
         store
-            .add_comment(clause(round, key).await?.id, &account(who)?, body)
+            .add_comment(
+                clause(round, key).await?.id,
+                &account(who)?,
+                body,
+                Phase::Voting,
+            )
             .await?;
     }
     for (round, who, key, stance, reason) in POSITIONS {

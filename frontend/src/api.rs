@@ -6,9 +6,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::{
     AccessChange, ApiError, CastPosition, Clause, ClauseEdit, ClauseOrder, Comment,
-    ConsensusDesignation, Consultation, ConsultationSummary, Convener, Credentials, ErrorCode,
-    Invitation, InvitationPreview, InvitationToken, IssuedInvitation, JoinConsultation, Me,
-    Membership, MembershipRequest, MinorityStatement, NewComment, NewInvitation,
+    ConsensusDesignation, Consultation, ConsultationSummary, Convener, Credentials, Dashboard,
+    ErrorCode, Invitation, InvitationPreview, InvitationToken, IssuedInvitation, JoinConsultation,
+    Me, Membership, MembershipRequest, MinorityStatement, NewComment, NewInvitation,
     NewMinorityStatement, NewOrganisation, NewRound, OneTimeCode, Organisation, Participation,
     PasswordChange, PasswordConfirmation, PhaseMove, PositionCast, ProfileChange, RecoveryCodes,
     RepresentativeChange, Round, RoundResults, RoundRules, Schedule, SessionInfo, SignInOutcome,
@@ -348,6 +348,11 @@ pub async fn remove_clause(slug: &str, round: &str, key: &str) -> Result<Round, 
             .map_err(unreachable)?,
     )
     .await
+}
+
+/// `GET /consultations/{slug}/dashboard` (conveners)
+pub async fn dashboard(slug: &str) -> Result<Dashboard, ApiError> {
+    get(&consultation_url(slug, "dashboard")).await
 }
 
 /// `PUT /consultations/{slug}/access` (conveners)

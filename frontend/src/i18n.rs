@@ -133,6 +133,11 @@ pub fn chart_label_groups(locale: Locale) -> String {
     td_string!(locale, chart_groups).to_owned()
 }
 
+/// "Participation per phase of the 2020 round".
+pub fn activity_caption(locale: Locale, round: &str) -> String {
+    td_display!(locale, activity_caption, round = round).to_string()
+}
+
 /// The label of the button that moves a round to `to`.
 pub fn move_label(locale: Locale, to: Phase) -> &'static str {
     match to {

@@ -149,6 +149,66 @@ pub struct LiveTally {
     pub tally: Tally,
 }
 
+/// How many of something in one stakeholder group (`None`: not stated).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupCount {
+    pub group: Option<StakeholderGroup>,
+    pub count: u64,
+}
+
+/// How many of something in one region (`""`: not stated).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegionCount {
+    pub region: String,
+    pub count: u64,
+}
+
+/// The outreach funnel of one stakeholder group: how many were invited, joined, commented and
+/// took positions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Funnel {
+    pub group: StakeholderGroup,
+    /// Invitation links issued for the group.
+    pub invited: u64,
+    /// Participants taking part in the group.
+    pub joined: u64,
+    /// Of those, how many commented.
+    pub commented: u64,
+    /// Of those, how many took a position.
+    pub took_positions: u64,
+}
+
+/// Participation in one phase of the newest round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PhaseActivity {
+    pub phase: Phase,
+    /// Different participants who commented or took positions.
+    pub participants: u64,
+    pub comments: u64,
+    /// Positions cast, changes included.
+    pub positions: u64,
+}
+
+/// The inclusion dashboard of a consultation, for its conveners: who takes part, from which
+/// groups and regions, how far each group gets, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Dashboard {
+    pub participants_by_group: Vec<GroupCount>,
+    pub participants_by_region: Vec<RegionCount>,
+    pub organisations_by_group: Vec<GroupCount>,
+    pub organisations_by_region: Vec<RegionCount>,
+    /// Every stakeholder group, in the usual order.
+    pub funnel: Vec<Funnel>,
+    /// The newest round's slug, which `activity` is about.
+    pub round: Option<String>,
+    pub activity: Vec<PhaseActivity>,
+}
+
 /// How one stretch of a redline changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -181,6 +181,11 @@ impl TestApp {
         }
     }
 
+    /// The same browser, for a benchmark's loop (shares cookies and connections).
+    pub fn clone_for_bench(&self) -> TestApp {
+        self.on(self)
+    }
+
     /// This browser (its cookies) talking to `other`'s server process.
     pub fn on(&self, other: &TestApp) -> TestApp {
         TestApp {

@@ -238,7 +238,10 @@ async fn post_comment(
     if !phase.accepts_comments() {
         return Err(AppError::PhaseClosed(phase));
     }
-    let comment = state.store.add_comment(row.id, &account, &body).await?;
+    let comment = state
+        .store
+        .add_comment(row.id, &account, &body, phase)
+        .await?;
     Ok((StatusCode::CREATED, ApiJson(comment)))
 }
 

@@ -9,8 +9,8 @@ use crate::store::{InvitationDraft, ms, now_ms};
 use axum::extract::State;
 use axum::http::StatusCode;
 use shared::{
-    AccessChange, ApiError, Consultation, Convener, FieldError, Invitation, InvitationStatus,
-    IssuedInvitation, NewInvitation,
+    AccessChange, ApiError, Consultation, Convener, Dashboard, FieldError, Invitation,
+    InvitationStatus, IssuedInvitation, NewInvitation,
 };
 use std::time::Duration;
 use utoipa_axum::router::OpenApiRouter;
@@ -23,6 +23,25 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(add_convener, remove_convener))
         .routes(routes!(list_invitations, create_invitation))
         .routes(routes!(revoke_invitation))
+        .routes(routes!(dashboard))
+}
+
+/// The inclusion dashboard (conveners only): participants and organisations by stakeholder
+/// group and region, each group's way from invitation to positions, and participation per phase
+/// of the newest round — so that a group missing early can be reached while there is time.
+#[utoipa::path(get, path = "/api/v1/consultations/{slug}/dashboard", tag = "convening",
+    params(("slug" = String, Path, description = "The consultation's slug")),
+    responses(
+        (status = 200, body = Dashboard),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+    ))]
+async fn dashboard(
+    State(state): State<AppState>,
+    Convening { consultation, .. }: Convening,
+) -> Result<ApiJson<Dashboard>, AppError> {
+    Ok(ApiJson(state.store.dashboard(consultation.id).await?))
 }
 
 /// Opens the consultation to anyone signed in, or keeps it to those invited (conveners only).

@@ -527,16 +527,18 @@ impl Store {
         clause_id: i64,
         author: &super::Account,
         body: &str,
+        phase: Phase,
     ) -> Result<Comment, AppError> {
         let created_at_ms = now_ms();
         let id = sqlx::query_scalar(
-            "INSERT INTO comments (clause_id, account_id, body, created_at_ms) \
-             VALUES ($1, $2, $3, $4) RETURNING id",
+            "INSERT INTO comments (clause_id, account_id, body, created_at_ms, phase) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(clause_id)
         .bind(author.id)
         .bind(body)
         .bind(created_at_ms)
+        .bind(phase.as_str())
         .fetch_one(&self.pool)
         .await?;
         let organisation = sqlx::query_scalar(
@@ -864,8 +866,8 @@ impl Store {
         .await?;
         sqlx::query(
             "INSERT INTO position_changes (clause_id, account_id, stance, reason, cast_at_ms, \
-                 stakeholder_group, region, receipt, organisation_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                 stakeholder_group, region, receipt, organisation_id, phase) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(clause_id)
         .bind(account_id)
@@ -876,6 +878,7 @@ impl Store {
         .bind(&standing.region)
         .bind(&receipt)
         .bind(organisation)
+        .bind(phase.as_str())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -1,6 +1,7 @@
 //! A consultation's conveners at work: who may take part (open or by invitation), invitation
 //! links issued and revoked, and who else convenes.
 
+use super::dashboard::DashboardPanel;
 use super::param;
 use super::rounds::RoundsPanel;
 use crate::api;
@@ -66,6 +67,7 @@ pub fn ConvenePage() -> impl IntoView {
                         </nav>
                         <h1>{t!(i18n, convene_title)}" — "{consultation.title}</h1>
                         <RoundsPanel />
+                        <DashboardPanel />
                         <AccessForm initial=consultation.access />
                         <InvitationForm issue organisations />
                         <InvitationList issue revoke />

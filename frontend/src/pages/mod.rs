@@ -3,6 +3,7 @@
 mod account;
 mod clause;
 mod convene;
+mod dashboard;
 mod home;
 mod invitation;
 mod not_found;

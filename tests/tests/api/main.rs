@@ -86,6 +86,7 @@ for_each_database!(
     a_closed_round_shows_houses_consensus_and_minority_statements_once_published,
     a_round_counting_per_organisation_takes_the_representatives_position,
     a_convener_watches_the_live_tally_from_any_server_process,
+    the_dashboard_follows_each_group_from_invitation_to_positions,
 );
 
 async fn the_demo_consultation_is_listed_with_its_current_round(db: Db) {
@@ -740,7 +741,7 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
             "{method} {path} is documented but not routed"
         );
     }
-    assert_eq!(operations.len(), 52, "every operation is documented");
+    assert_eq!(operations.len(), 53, "every operation is documented");
 }
 
 #[tokio::test]
@@ -1668,7 +1669,8 @@ fn designed_access(method: &str, path: &str) -> Option<Access> {
         | ("delete", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}")
         | ("put", "/api/v1/consultations/{slug}/rounds/{round}/rules")
         | ("put", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/consensus")
-        | ("get", "/api/v1/consultations/{slug}/rounds/{round}/live") => Convener,
+        | ("get", "/api/v1/consultations/{slug}/rounds/{round}/live")
+        | ("get", "/api/v1/consultations/{slug}/dashboard") => Convener,
         ("put", "/api/v1/consultations/{slug}/conveners/{handle}")
         | ("delete", "/api/v1/consultations/{slug}/conveners/{handle}") => Admin,
         _ => return None,
@@ -2678,4 +2680,54 @@ async fn a_convener_watches_the_live_tally_from_any_server_process(db: Db) {
     })
     .await;
     assert!(after.contains("event: tally"));
+}
+
+async fn the_dashboard_follows_each_group_from_invitation_to_positions(db: Db) {
+    let app = spawn_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    let convener = app.new_convener(&admin, "paris-call", "chair").await;
+    let dashboard = "/api/v1/consultations/paris-call/dashboard";
+    let (_, before) = parts(convener.get(dashboard).await).await;
+    let row = |d: &Value, group: &str| {
+        d["funnel"]
+            .as_array()
+            .expect("funnel")
+            .iter()
+            .find(|f| f["group"] == group)
+            .expect("every group has a row")
+            .clone()
+    };
+    assert_eq!(row(&before, "academia")["joined"], 0);
+    assert_eq!(row(&before, "civil_society")["joined"], 2, "the demo's two");
+
+    invite(&convener, json!({"stakeholder_group": "academia"})).await;
+    let (_, token) = invite(&convener, json!({"stakeholder_group": "academia"})).await;
+    let scholar = app.another_browser();
+    scholar.sign_up("scholar", "a long passphrase").await;
+    accept(&scholar, &token).await;
+    scholar
+        .post_comment(CLAUSE, json!({"body": "A footnote on attribution."}))
+        .await;
+    let (_, after) = parts(convener.get(dashboard).await).await;
+    let academia = row(&after, "academia");
+    assert_eq!(
+        (
+            &academia["invited"],
+            &academia["joined"],
+            &academia["commented"],
+            &academia["took_positions"]
+        ),
+        (&json!(2), &json!(1), &json!(1), &json!(0))
+    );
+    assert_eq!(after["round"], "2019");
+    let voting = after["activity"]
+        .as_array()
+        .expect("activity")
+        .iter()
+        .find(|a| a["phase"] == "voting")
+        .expect("voting row")
+        .clone();
+    assert!(voting["comments"].as_u64() >= Some(1), "{voting}");
+    let (status, body) = parts(app.another_browser().get(dashboard).await).await;
+    assert_eq!((status, &body["code"]), (401, &json!("not_signed_in")));
 }

@@ -787,6 +787,15 @@ async fn a_convener_sees_positions_arrive_in_the_live_tally() {
         )
     };
     browser.wait_for(fantoccini::Locator::XPath(&cell(0))).await;
+    // The inclusion dashboard on the same page: the demo's two civil society participants, and
+    // the groups nobody speaks for yet.
+    browser
+        .wait_for(fantoccini::Locator::XPath(
+            "//table[@id='funnel']//tr[@data-group='civil_society']/td[2][normalize-space(.)='2']",
+        ))
+        .await;
+    let missing = browser.text("#missing-groups").await;
+    assert!(missing.contains("Academia"), "{missing}");
 
     // A participant opposes, elsewhere; the convener's table changes without a reload.
     let voter = app.another_browser();

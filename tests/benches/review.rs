@@ -1,0 +1,267 @@
+//! Load benchmarks of the annual review, each against a baseline measured in the same run on the
+//! same machine (the figures go to `docs/performance.md`):
+//!
+//! - `positions`: durable position writes over HTTP from 64 concurrent clients, against a bare
+//!   axum JSON endpoint (target: ≥ 0.25× its throughput, p99 < 50 ms);
+//! - `tally`: reading a clause with 1,000,000 positions, against a static 1 KB response
+//!   (target: ≤ 2× its latency).
+//!
+//! Run with `scripts/bench/review [positions|tally]`. Both servers run in this process on
+//! loopback, as the clients do, so they share the machine's cores alike.
+
+use axum::Json;
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use tests::{CLAUSE, Db, TestApp, spawn_app};
+
+const CLIENTS: usize = 64;
+const RUN: Duration = Duration::from_secs(5);
+
+#[tokio::main]
+async fn main() {
+    let wanted: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let runs = |name: &str| wanted.is_empty() || wanted.iter().any(|w| w == name);
+    if runs("positions") {
+        positions().await;
+    }
+    if runs("tally") {
+        tally().await;
+    }
+}
+
+/// A bare axum server with a JSON echo and a static 1 KB answer; its address.
+async fn baseline() -> String {
+    let kilobyte = "x".repeat(1024);
+    let app = axum::Router::new()
+        .route(
+            "/echo",
+            post(|Json(body): Json<Value>| async move { Json(json!({"ok": true, "got": body})) }),
+        )
+        .route(
+            "/static",
+            get(move || {
+                let k = kilobyte.clone();
+                async move { k }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = format!("http://{}", listener.local_addr().expect("address"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    address
+}
+
+/// Latencies of one run, sorted.
+struct Run {
+    latencies: Vec<Duration>,
+    elapsed: Duration,
+}
+
+impl Run {
+    fn per_second(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn percentile(&self, p: f64) -> f64 {
+        let i = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies
+            .get(i)
+            .map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
+    }
+
+    fn mean_ms(&self) -> f64 {
+        let total: Duration = self.latencies.iter().sum();
+        total.as_secs_f64() * 1000.0 / self.latencies.len().max(1) as f64
+    }
+
+    fn line(&self, name: &str) {
+        println!(
+            "{name:<34} {:>10.0} {:>9.2} {:>9.2} {:>9.2}",
+            self.per_second(),
+            self.mean_ms(),
+            self.percentile(0.5),
+            self.percentile(0.99)
+        );
+    }
+}
+
+fn header() {
+    println!(
+        "{:<34} {:>10} {:>9} {:>9} {:>9}",
+        "", "req/s", "mean ms", "p50 ms", "p99 ms"
+    );
+}
+
+/// Runs `clients` loops, each sending `request(client, i)` until `RUN` is over.
+async fn load<F, Fut>(clients: Vec<TestApp>, request: F) -> Run
+where
+    F: Fn(TestApp, usize) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = u16> + Send,
+{
+    let start = Instant::now();
+    let deadline = start + RUN;
+    let mut tasks = tokio::task::JoinSet::new();
+    for client in clients {
+        let request = request.clone();
+        tasks.spawn(async move {
+            let mut latencies = Vec::new();
+            let mut i = 0;
+            while Instant::now() < deadline {
+                let sent = Instant::now();
+                let status = request(client.clone_for_bench(), i).await;
+                assert!((200..300).contains(&status), "answered {status}");
+                latencies.push(sent.elapsed());
+                i += 1;
+            }
+            latencies
+        });
+    }
+    let mut latencies = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        latencies.extend(done.expect("client"));
+    }
+    let elapsed = start.elapsed();
+    latencies.sort();
+    Run { latencies, elapsed }
+}
+
+/// Durable position writes from 64 clients, against a bare JSON endpoint.
+async fn positions() {
+    let base = baseline().await;
+    let app = spawn_app(Db::Sqlite).await;
+    let mut voters = Vec::with_capacity(CLIENTS);
+    for i in 0..CLIENTS {
+        let voter = app.another_browser();
+        voter
+            .sign_up(&format!("voter-{i}"), "a long passphrase")
+            .await;
+        voter.join("civil_society").await;
+        voters.push(voter);
+    }
+    let echo_clients: Vec<TestApp> = (0..CLIENTS).map(|_| app.another_browser()).collect();
+    let echo = format!("{base}/echo");
+    let bare = load(echo_clients, move |client, i| {
+        let echo = echo.clone();
+        async move {
+            let body = json!({"stance": if i % 2 == 0 { "endorse" } else { "abstain" }});
+            client
+                .client
+                .post(&echo)
+                .json(&body)
+                .send()
+                .await
+                .expect("send")
+                .status()
+                .as_u16()
+        }
+    })
+    .await;
+    let writes = load(voters, |voter, i| async move {
+        let stance = if i % 2 == 0 { "endorse" } else { "abstain" };
+        voter
+            .cast_position(CLAUSE, json!({ "stance": stance }))
+            .await
+            .status()
+            .as_u16()
+    })
+    .await;
+    println!(
+        "\nDurable position writes over HTTP, {CLIENTS} concurrent clients, {RUN:?} each (SQLite)"
+    );
+    header();
+    bare.line("bare axum JSON endpoint (baseline)");
+    writes.line("Concord PUT …/position");
+    println!(
+        "throughput ratio Concord / baseline: {:.3}× (target ≥ 0.25×); Concord p99 {:.1} ms (target < 50 ms)",
+        writes.per_second() / bare.per_second(),
+        writes.percentile(0.99)
+    );
+}
+
+/// Reading a clause with a million positions, against a static 1 KB answer.
+async fn tally() {
+    const POSITIONS: i64 = 1_000_000;
+    let base = baseline().await;
+    let app = spawn_app(Db::Sqlite).await;
+    let seeding = Instant::now();
+    app.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+         INSERT INTO accounts (handle, password_hash, created_at_ms) \
+         SELECT 'bench-' || i, '', 0 FROM n",
+        &[POSITIONS],
+    )
+    .await;
+    app.execute(
+        "INSERT INTO positions (clause_id, account_id, stance, updated_at_ms, stakeholder_group, region) \
+         SELECT k.id, a.id, CASE a.id % 4 WHEN 0 THEN 'endorse' WHEN 1 THEN 'oppose' \
+                WHEN 2 THEN 'abstain' ELSE 'endorse_with_reservation' END, 0, \
+                CASE a.id % 3 WHEN 0 THEN 'civil_society' WHEN 1 THEN 'government' ELSE 'academia' END, \
+                'Region ' || (a.id % 7) \
+         FROM accounts a, clauses k JOIN rounds r ON r.id = k.round_id \
+         WHERE a.handle LIKE 'bench-%' AND r.slug = '2019' AND k.key = 'protect-individuals'",
+        &[],
+    )
+    .await;
+    app.execute(
+        "DELETE FROM tally_counts WHERE clause_id = (SELECT k.id FROM clauses k JOIN rounds r \
+           ON r.id = k.round_id WHERE r.slug = '2019' AND k.key = 'protect-individuals')",
+        &[],
+    )
+    .await;
+    app.execute(
+        "INSERT INTO tally_counts (clause_id, stance, stakeholder_group, region, n) \
+         SELECT clause_id, stance, stakeholder_group, region, COUNT(*) FROM positions \
+         WHERE clause_id = (SELECT k.id FROM clauses k JOIN rounds r ON r.id = k.round_id \
+                            WHERE r.slug = '2019' AND k.key = 'protect-individuals') \
+         GROUP BY clause_id, stance, stakeholder_group, region",
+        &[],
+    )
+    .await;
+    let (_, clause) = tests::parts(app.get(CLAUSE).await).await;
+    let total: u64 = ["endorse", "endorse_with_reservation", "oppose", "abstain"]
+        .iter()
+        .filter_map(|s| clause["results"]["total"][s].as_u64())
+        .sum();
+    assert!(
+        total >= POSITIONS as u64,
+        "the clause holds {total} positions"
+    );
+    println!(
+        "\nseeded {total} positions in {:.1} s",
+        seeding.elapsed().as_secs_f64()
+    );
+
+    let reader = || vec![app.another_browser()];
+    let stat = format!("{base}/static");
+    let baseline_run = load(reader(), move |client, _| {
+        let stat = stat.clone();
+        async move {
+            client
+                .client
+                .get(&stat)
+                .send()
+                .await
+                .expect("send")
+                .status()
+                .as_u16()
+        }
+    })
+    .await;
+    let clause_run = load(reader(), |client, _| async move {
+        client.get(CLAUSE).await.status().as_u16()
+    })
+    .await;
+    println!("\nReading one clause with {total} positions, one client, {RUN:?} each (SQLite)");
+    header();
+    baseline_run.line("static 1 KB answer (baseline)");
+    clause_run.line("Concord GET …/clauses/{key}");
+    println!(
+        "latency ratio Concord / baseline (mean): {:.2}× (target ≤ 2×)",
+        clause_run.mean_ms() / baseline_run.mean_ms()
+    );
+}
