@@ -14,6 +14,7 @@ use sqlx::{AnyPool, Executor, FromRow};
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+mod batch;
 mod dashboard;
 mod drafting;
 mod participation;
@@ -42,6 +43,8 @@ pub struct Store {
     backend: Backend,
     /// Where the database is, for PostgreSQL notifications (never logged).
     url: std::sync::Arc<str>,
+    /// SQLite's group-commit writer of positions; `None` with PostgreSQL.
+    writer: Option<batch::Writer>,
     /// The key of [`Store::address_key`], once read.
     address_key: std::sync::Arc<tokio::sync::OnceCell<Vec<u8>>>,
 }
@@ -172,6 +175,7 @@ impl Store {
             .connect_with(options)
             .await?;
         Ok(Self {
+            writer: (backend == Backend::Sqlite).then(|| batch::Writer::start(pool.clone())),
             pool,
             backend,
             url: url.into(),

@@ -205,6 +205,15 @@ pub struct ClauseText<'a> {
     pub body_md: &'a str,
 }
 
+/// One position to cast.
+#[derive(Debug, Clone)]
+pub struct Cast {
+    pub clause_id: i64,
+    pub account_id: i64,
+    pub stance: Stance,
+    pub reason: Option<String>,
+}
+
 /// How a participant takes part in a consultation: their group, organisation and region.
 #[derive(Debug, Clone, FromRow)]
 pub struct Standing {
@@ -747,147 +756,32 @@ impl Store {
         stance: Stance,
         reason: Option<&str>,
     ) -> Result<Position, AppError> {
+        let cast = Cast {
+            clause_id,
+            account_id,
+            stance,
+            reason: reason.map(str::to_owned),
+        };
+        // SQLite commits one transaction at a time: casts arriving together share one commit.
+        if let Some(writer) = &self.writer {
+            return writer.cast(cast).await;
+        }
         // PostgreSQL may refuse one of two simultaneous first positions of the same voter on the
         // same clause (both saw no earlier one); the retry then finds the other's.
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.try_cast(clause_id, account_id, stance, reason).await {
+            let mut tx = self.write_tx().await?;
+            let result = match cast_in(&mut tx, &cast).await {
+                Ok(position) => tx.commit().await.map(|()| position).map_err(AppError::from),
+                Err(e) => Err(e),
+            };
+            match result {
                 Err(AppError::Database(sqlx::Error::Database(e)))
                     if e.is_unique_violation() && attempt < 3 => {}
                 other => return other,
             }
         }
-    }
-
-    async fn try_cast(
-        &self,
-        clause_id: i64,
-        account_id: i64,
-        stance: Stance,
-        reason: Option<&str>,
-    ) -> Result<Position, AppError> {
-        let now = now_ms();
-        let mut tx = self.write_tx().await?;
-        let row: ClauseRow = sqlx::query_as(&format!("{CLAUSE_COLUMNS} WHERE k.id = $1"))
-            .bind(clause_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        let phase = row.phase()?;
-        if !phase.accepts_positions() {
-            return Err(AppError::PhaseClosed(phase));
-        }
-        let standing: Option<Standing> = sqlx::query_as(STANDING)
-            .bind(row.consultation_id)
-            .bind(account_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(mut standing) = standing else {
-            return Err(AppError::GroupRequired);
-        };
-        // Per organisation, its representative casts the one position, in its group.
-        let organisation = match row.counting()? {
-            Counting::Person => None,
-            Counting::Organisation => {
-                let (Some(organisation), Some(group), 1) = (
-                    standing.organisation_id,
-                    standing.organisation_group.clone(),
-                    standing.represents,
-                ) else {
-                    return Err(AppError::NotRepresentative);
-                };
-                standing.stakeholder_group = group;
-                Some(organisation)
-            }
-        };
-        let old: Option<(String, String, String)> = match organisation {
-            None => sqlx::query_as(
-                "DELETE FROM positions WHERE clause_id = $1 AND account_id = $2 \
-                 RETURNING stance, stakeholder_group, region",
-            )
-            .bind(clause_id)
-            .bind(account_id),
-            Some(organisation) => sqlx::query_as(
-                "DELETE FROM positions WHERE clause_id = $1 AND organisation_id = $2 \
-                 RETURNING stance, stakeholder_group, region",
-            )
-            .bind(clause_id)
-            .bind(organisation),
-        }
-        .fetch_optional(&mut *tx)
-        .await?;
-        // Move the one count from the old row to the new, touching rows in a fixed order so that
-        // simultaneous casts on PostgreSQL cannot wait on each other in a circle.
-        let new_key = (
-            stance.as_str().to_owned(),
-            standing.stakeholder_group.clone(),
-            standing.region.clone(),
-        );
-        let mut moves: Vec<((String, String, String), i64)> = vec![(new_key.clone(), 1)];
-        if let Some(old_key) = old {
-            if old_key == new_key {
-                moves.clear();
-            } else {
-                moves.push((old_key, -1));
-            }
-        }
-        moves.sort();
-        for ((stance, group, region), delta) in moves {
-            sqlx::query(
-                "INSERT INTO tally_counts (clause_id, stance, stakeholder_group, region, n) \
-                 VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (clause_id, stance, stakeholder_group, region) DO UPDATE \
-                 SET n = tally_counts.n + excluded.n",
-            )
-            .bind(clause_id)
-            .bind(stance)
-            .bind(group)
-            .bind(region)
-            .bind(delta)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let receipt = receipt(clause_id, stance, reason, now);
-        sqlx::query(
-            "INSERT INTO positions (clause_id, account_id, stance, reason, updated_at_ms, \
-                 stakeholder_group, region, receipt, organisation_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(clause_id)
-        .bind(account_id)
-        .bind(stance.as_str())
-        .bind(reason)
-        .bind(now)
-        .bind(&standing.stakeholder_group)
-        .bind(&standing.region)
-        .bind(&receipt)
-        .bind(organisation)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO position_changes (clause_id, account_id, stance, reason, cast_at_ms, \
-                 stakeholder_group, region, receipt, organisation_id, phase) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(clause_id)
-        .bind(account_id)
-        .bind(stance.as_str())
-        .bind(reason)
-        .bind(now)
-        .bind(&standing.stakeholder_group)
-        .bind(&standing.region)
-        .bind(&receipt)
-        .bind(organisation)
-        .bind(phase.as_str())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(Position {
-            stance,
-            reason: reason.map(str::to_owned),
-            updated_at_ms: now,
-            receipt,
-        })
     }
 
     /// States (or restates) how an account takes part in a consultation.
@@ -1007,6 +901,134 @@ impl Store {
         .await?;
         Ok(())
     }
+}
+
+/// Casts a position inside the transaction `tx` (see [`Store::cast_position`]).
+pub(super) async fn cast_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    cast: &Cast,
+) -> Result<Position, AppError> {
+    let (clause_id, account_id, stance) = (cast.clause_id, cast.account_id, cast.stance);
+    let reason = cast.reason.as_deref();
+    let now = now_ms();
+    let row: ClauseRow = sqlx::query_as(&format!("{CLAUSE_COLUMNS} WHERE k.id = $1"))
+        .bind(clause_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let phase = row.phase()?;
+    if !phase.accepts_positions() {
+        return Err(AppError::PhaseClosed(phase));
+    }
+    let standing: Option<Standing> = sqlx::query_as(STANDING)
+        .bind(row.consultation_id)
+        .bind(account_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(mut standing) = standing else {
+        return Err(AppError::GroupRequired);
+    };
+    // Per organisation, its representative casts the one position, in its group.
+    let organisation = match row.counting()? {
+        Counting::Person => None,
+        Counting::Organisation => {
+            let (Some(organisation), Some(group), 1) = (
+                standing.organisation_id,
+                standing.organisation_group.clone(),
+                standing.represents,
+            ) else {
+                return Err(AppError::NotRepresentative);
+            };
+            standing.stakeholder_group = group;
+            Some(organisation)
+        }
+    };
+    let old: Option<(String, String, String)> = match organisation {
+        None => sqlx::query_as(
+            "DELETE FROM positions WHERE clause_id = $1 AND account_id = $2 \
+             RETURNING stance, stakeholder_group, region",
+        )
+        .bind(clause_id)
+        .bind(account_id),
+        Some(organisation) => sqlx::query_as(
+            "DELETE FROM positions WHERE clause_id = $1 AND organisation_id = $2 \
+             RETURNING stance, stakeholder_group, region",
+        )
+        .bind(clause_id)
+        .bind(organisation),
+    }
+    .fetch_optional(&mut **tx)
+    .await?;
+    // Move the one count from the old row to the new, touching rows in a fixed order so that
+    // simultaneous casts on PostgreSQL cannot wait on each other in a circle.
+    let new_key = (
+        stance.as_str().to_owned(),
+        standing.stakeholder_group.clone(),
+        standing.region.clone(),
+    );
+    let mut moves: Vec<((String, String, String), i64)> = vec![(new_key.clone(), 1)];
+    if let Some(old_key) = old {
+        if old_key == new_key {
+            moves.clear();
+        } else {
+            moves.push((old_key, -1));
+        }
+    }
+    moves.sort();
+    for ((stance, group, region), delta) in moves {
+        sqlx::query(
+            "INSERT INTO tally_counts (clause_id, stance, stakeholder_group, region, n) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (clause_id, stance, stakeholder_group, region) DO UPDATE \
+             SET n = tally_counts.n + excluded.n",
+        )
+        .bind(clause_id)
+        .bind(stance)
+        .bind(group)
+        .bind(region)
+        .bind(delta)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let receipt = receipt(clause_id, stance, reason, now);
+    sqlx::query(
+        "INSERT INTO positions (clause_id, account_id, stance, reason, updated_at_ms, \
+             stakeholder_group, region, receipt, organisation_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(clause_id)
+    .bind(account_id)
+    .bind(stance.as_str())
+    .bind(reason)
+    .bind(now)
+    .bind(&standing.stakeholder_group)
+    .bind(&standing.region)
+    .bind(&receipt)
+    .bind(organisation)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO position_changes (clause_id, account_id, stance, reason, cast_at_ms, \
+             stakeholder_group, region, receipt, organisation_id, phase) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(clause_id)
+    .bind(account_id)
+    .bind(stance.as_str())
+    .bind(reason)
+    .bind(now)
+    .bind(&standing.stakeholder_group)
+    .bind(&standing.region)
+    .bind(&receipt)
+    .bind(organisation)
+    .bind(phase.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(Position {
+        stance,
+        reason: reason.map(str::to_owned),
+        updated_at_ms: now,
+        receipt,
+    })
 }
 
 /// The receipt of a cast: a digest of what was cast, when, and 128 random bits, so that nobody

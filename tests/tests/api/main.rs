@@ -87,6 +87,7 @@ for_each_database!(
     a_round_counting_per_organisation_takes_the_representatives_position,
     a_convener_watches_the_live_tally_from_any_server_process,
     the_dashboard_follows_each_group_from_invitation_to_positions,
+    a_refused_cast_does_not_undo_the_casts_written_with_it,
 );
 
 async fn the_demo_consultation_is_listed_with_its_current_round(db: Db) {
@@ -2730,4 +2731,37 @@ async fn the_dashboard_follows_each_group_from_invitation_to_positions(db: Db) {
     assert!(voting["comments"].as_u64() >= Some(1), "{voting}");
     let (status, body) = parts(app.another_browser().get(dashboard).await).await;
     assert_eq!((status, &body["code"]), (401, &json!("not_signed_in")));
+}
+
+async fn a_refused_cast_does_not_undo_the_casts_written_with_it(db: Db) {
+    let app = spawn_app(db).await;
+    let mut voters = Vec::new();
+    for i in 0..40 {
+        let voter = app.another_browser();
+        voter
+            .sign_up(&format!("voter-{i}"), "a long passphrase")
+            .await;
+        // Every other voter has not said in which group they take part, so theirs is refused.
+        if i % 2 == 0 {
+            voter.join("academia").await;
+        }
+        voters.push(voter);
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, voter) in voters.into_iter().enumerate() {
+        tasks.spawn(async move {
+            let status = voter
+                .cast_position(CLAUSE, json!({"stance": "oppose", "reason": "Vague."}))
+                .await
+                .status()
+                .as_u16();
+            (i, status)
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        let (i, status) = done.expect("a voter finished");
+        assert_eq!(status, if i % 2 == 0 { 200 } else { 409 }, "voter {i}");
+    }
+    let (_, clause) = parts(app.get(CLAUSE).await).await;
+    assert_eq!(clause["results"]["total"]["oppose"], 20);
 }
