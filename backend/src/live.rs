@@ -7,7 +7,7 @@
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::Backend;
-use shared::LiveTally;
+use shared::{LiveTally, Tally};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 
@@ -66,10 +66,25 @@ impl Hub {
     }
 }
 
-/// Announces that the tally of clause `clause_id` changed.
-pub async fn announce(state: &AppState, clause_id: i64) -> Result<(), AppError> {
+/// Announces the new tally of clause `clause_id` (key `key`, in round `round_id`).
+pub async fn announce(
+    state: &AppState,
+    clause_id: i64,
+    round_id: i64,
+    key: &str,
+    tally: Tally,
+) -> Result<(), AppError> {
     match state.store.backend() {
-        Backend::Sqlite => tell_watchers(state, clause_id).await,
+        Backend::Sqlite => {
+            state.hub.publish(TallyEvent {
+                round_id,
+                tally: LiveTally {
+                    clause: key.to_owned(),
+                    tally,
+                },
+            });
+            Ok(())
+        }
         Backend::Postgres => state.store.notify(CHANNEL, &clause_id.to_string()).await,
     }
 }

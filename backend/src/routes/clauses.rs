@@ -269,8 +269,9 @@ async fn cast_position(
         .store
         .cast_position(row.id, account.id, cast.stance, reason.as_deref())
         .await?;
+    let total = state.store.results(row.id).await?.total;
     // The position is stored; a failure to tell the live watchers only delays their tally.
-    if let Err(e) = crate::live::announce(&state, row.id).await {
+    if let Err(e) = crate::live::announce(&state, row.id, row.round_id, &row.key, total).await {
         tracing::warn!(error = %e, "live tally not announced");
     }
     let show = auth::sees_results(
@@ -281,10 +282,7 @@ async fn cast_position(
         row.hides_results()?,
     )
     .await?;
-    let tally = match show {
-        true => Some(state.store.results(row.id).await?.total),
-        false => None,
-    };
+    let tally = show.then_some(total);
     Ok(ApiJson(PositionCast { position, tally }))
 }
 
