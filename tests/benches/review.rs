@@ -256,10 +256,17 @@ async fn tally() {
         client.get(CLAUSE).await.status().as_u16()
     })
     .await;
+    // The same page for a clause with the demo's few positions: the cost of a million is the gap.
+    let few = "/api/v1/consultations/paris-call/rounds/2019/clauses/protect-internet";
+    let few_run = load(reader(), move |client, _| async move {
+        client.get(few).await.status().as_u16()
+    })
+    .await;
     println!("\nReading one clause with {total} positions, one client, {RUN:?} each (SQLite)");
     header();
     baseline_run.line("static 1 KB answer (baseline)");
     clause_run.line("Concord GET …/clauses/{key}");
+    few_run.line("the same, a clause with 2 positions");
     println!(
         "latency ratio Concord / baseline (mean): {:.2}× (target ≤ 2×)",
         clause_run.mean_ms() / baseline_run.mean_ms()
