@@ -11,8 +11,8 @@ use shared::{
     Me, Membership, MembershipRequest, MinorityStatement, NewComment, NewInvitation,
     NewMinorityStatement, NewOrganisation, NewRound, OneTimeCode, Organisation, Participation,
     PasswordChange, PasswordConfirmation, PhaseMove, PositionCast, ProfileChange, RecoveryCodes,
-    RepresentativeChange, Round, RoundResults, RoundRules, Schedule, SessionInfo, SignInOutcome,
-    TotpSetup,
+    RepresentativeChange, Round, RoundRedline, RoundResults, RoundRules, Schedule, SessionInfo,
+    SignInOutcome, TotpSetup,
 };
 
 const BASE: &str = "/api/v1";
@@ -279,6 +279,11 @@ pub async fn move_phase(slug: &str, round: &str, to: &PhaseMove) -> Result<Round
 /// `PUT …/rounds/{round}/rules` (conveners)
 pub async fn set_rules(slug: &str, round: &str, rules: &RoundRules) -> Result<Round, ApiError> {
     send(Request::put(&round_url(slug, round, "rules")), rules).await
+}
+
+/// `GET …/rounds/{round}/redline`
+pub async fn round_redline(slug: &str, round: &str) -> Result<RoundRedline, ApiError> {
+    get(&round_url(slug, round, "redline")).await
 }
 
 /// `GET …/rounds/{round}/results`

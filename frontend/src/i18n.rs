@@ -138,6 +138,21 @@ pub fn activity_caption(locale: Locale, round: &str) -> String {
     td_display!(locale, activity_caption, round = round).to_string()
 }
 
+/// "Read the whole text with its changes since 2019".
+pub fn whole_text_changes(locale: Locale, round: &str) -> String {
+    td_display!(locale, whole_text_changes, round = round).to_string()
+}
+
+/// How a clause fared since the previous round.
+pub fn fate_name(locale: Locale, fate: shared::ClauseFate) -> &'static str {
+    match fate {
+        shared::ClauseFate::Added => td_string!(locale, fate_added),
+        shared::ClauseFate::Changed => td_string!(locale, fate_changed),
+        shared::ClauseFate::Unchanged => td_string!(locale, fate_unchanged),
+        shared::ClauseFate::Removed => td_string!(locale, fate_removed),
+    }
+}
+
 /// The label of the button that moves a round to `to`.
 pub fn move_label(locale: Locale, to: Phase) -> &'static str {
     match to {

@@ -88,6 +88,7 @@ fn Frame() -> impl IntoView {
                     <Route path=path!("/c/:slug") view=pages::RoundPage />
                     <Route path=path!("/c/:slug/:round") view=pages::RoundPage />
                     <Route path=path!("/c/:slug/:round/results") view=pages::ResultsPage />
+                    <Route path=path!("/c/:slug/:round/changes") view=pages::ChangesPage />
                     <Route path=path!("/c/:slug/:round/:key") view=pages::ClausePage />
                 </Routes>
             </main>

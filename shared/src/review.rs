@@ -447,6 +447,96 @@ pub struct RoundResults {
     pub clauses: Vec<ClauseResults>,
 }
 
+/// How a clause fared between two rounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ClauseFate {
+    Added,
+    Changed,
+    Unchanged,
+    Removed,
+}
+
+/// One clause of a whole-text redline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClauseRedline {
+    pub key: String,
+    /// Its number in this round; `None` for a clause removed since the previous round.
+    pub number: Option<i64>,
+    pub title: String,
+    pub fate: ClauseFate,
+    pub segments: Vec<RedlineSegment>,
+}
+
+/// A round's whole text as one redline against the previous round
+/// (`GET …/rounds/{round}/redline`): its clauses in order, then those removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RoundRedline {
+    pub consultation_slug: String,
+    pub consultation_title: String,
+    pub round: crate::RoundSummary,
+    /// The slug of the previous round; `None` (and every clause `added`) for a first round.
+    pub previous_round: Option<String>,
+    pub clauses: Vec<ClauseRedline>,
+}
+
+/// The whole-text redline from `previous` to `current`, each given as `(key, title, body)` in
+/// order: the current clauses with their changes, then the clauses no longer there.
+pub fn text_redline(
+    previous: &[(String, String, String)],
+    current: &[(i64, String, String, String)],
+) -> Vec<ClauseRedline> {
+    let mut clauses: Vec<ClauseRedline> = current
+        .iter()
+        .map(|(number, key, title, body)| {
+            let before = previous.iter().find(|(k, _, _)| k == key);
+            let (fate, segments) = match before {
+                None => (
+                    ClauseFate::Added,
+                    vec![RedlineSegment {
+                        change: Change::Added,
+                        text: body.clone(),
+                    }],
+                ),
+                Some((_, _, old)) if old == body => (
+                    ClauseFate::Unchanged,
+                    vec![RedlineSegment {
+                        change: Change::Same,
+                        text: body.clone(),
+                    }],
+                ),
+                Some((_, _, old)) => (ClauseFate::Changed, redline(old, body)),
+            };
+            ClauseRedline {
+                key: key.clone(),
+                number: Some(*number),
+                title: title.clone(),
+                fate,
+                segments,
+            }
+        })
+        .collect();
+    clauses.extend(
+        previous
+            .iter()
+            .filter(|(key, _, _)| !current.iter().any(|(_, k, _, _)| k == key))
+            .map(|(key, title, body)| ClauseRedline {
+                key: key.clone(),
+                number: None,
+                title: title.clone(),
+                fate: ClauseFate::Removed,
+                segments: vec![RedlineSegment {
+                    change: Change::Removed,
+                    text: body.clone(),
+                }],
+            }),
+    );
+    clauses
+}
+
 /// Body of `POST /consultations/{slug}/rounds`: a new round, its text copied from the newest one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -626,6 +716,30 @@ mod tests {
         assert!(!may_move(Phase::Closed, Phase::Voting));
         assert!(!may_move(Phase::Published, Phase::Closed));
         assert!(!may_move(Phase::Voting, Phase::Voting));
+    }
+
+    #[test]
+    fn the_whole_text_names_each_clause_added_changed_unchanged_or_removed() {
+        let text = |k: &str, b: &str| (k.to_owned(), k.to_uppercase(), b.to_owned());
+        let previous = vec![text("a", "same"), text("b", "old words"), text("c", "gone")];
+        let current = vec![
+            (1, "a".to_owned(), "A".to_owned(), "same".to_owned()),
+            (2, "b".to_owned(), "B".to_owned(), "new words".to_owned()),
+            (3, "d".to_owned(), "D".to_owned(), "fresh".to_owned()),
+        ];
+        let fates: Vec<(String, ClauseFate)> = text_redline(&previous, &current)
+            .into_iter()
+            .map(|c| (c.key, c.fate))
+            .collect();
+        assert_eq!(
+            fates,
+            [
+                ("a".to_owned(), ClauseFate::Unchanged),
+                ("b".to_owned(), ClauseFate::Changed),
+                ("d".to_owned(), ClauseFate::Added),
+                ("c".to_owned(), ClauseFate::Removed),
+            ]
+        );
     }
 
     #[test]

@@ -266,7 +266,7 @@ async fn tally() {
     header();
     baseline_run.line("static 1 KB answer (baseline)");
     clause_run.line("Concord GET …/clauses/{key}");
-    few_run.line("the same, a clause with 2 positions");
+    few_run.line("the same, a clause with 1 position");
     println!(
         "latency ratio Concord / baseline (mean): {:.2}× (target ≤ 2×)",
         clause_run.mean_ms() / baseline_run.mean_ms()

@@ -7,7 +7,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use shared::{
     ApiError, Consultation, ConsultationAccess, ConsultationSummary, FieldError, JoinConsultation,
-    Participation, Phase, Round, RoundResults,
+    Participation, Phase, Round, RoundRedline, RoundResults,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -19,6 +19,35 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_round))
         .routes(routes!(join_consultation))
         .routes(routes!(round_results))
+        .routes(routes!(round_redline))
+}
+
+/// A round's whole text as one redline against the previous round: each clause added, changed
+/// (word by word), unchanged, or removed.
+#[utoipa::path(get, path = "/api/v1/consultations/{slug}/rounds/{round}/redline",
+    tag = "consultations",
+    params(
+        ("slug" = String, Path, description = "The consultation's slug"),
+        ("round" = String, Path, description = "The round's slug"),
+    ),
+    responses((status = 200, body = RoundRedline), (status = 404, body = ApiError)))]
+async fn round_redline(
+    State(state): State<AppState>,
+    ApiPath((slug, round)): ApiPath<(String, String)>,
+) -> Result<ApiJson<RoundRedline>, AppError> {
+    let consultation = state
+        .store
+        .consultation_ref(&slug)
+        .await?
+        .ok_or(AppError::NotFound("round"))?;
+    let row = state
+        .store
+        .round_row(consultation.id, &round)
+        .await?
+        .ok_or(AppError::NotFound("round"))?;
+    Ok(ApiJson(
+        state.store.round_redline(&consultation, &row).await?,
+    ))
 }
 
 /// A round's results, clause by clause: counts by position, stakeholder group and region, the

@@ -9,7 +9,8 @@ use crate::error::{AppError, OnConflict};
 use shared::{
     ClauseResults, ClauseSummary, Comment, ConsensusLevel, Consultation, ConsultationSummary,
     Counting, GroupTally, MinorityStatement, Phase, Position, RegionTally, Results, Round,
-    RoundResults, RoundSummary, Rule, Schedule, StakeholderGroup, Stance, Tally, chambered,
+    RoundRedline, RoundResults, RoundSummary, Rule, Schedule, StakeholderGroup, Stance, Tally,
+    chambered, text_redline,
 };
 use sqlx::FromRow;
 
@@ -694,6 +695,44 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// A round's whole text as one redline against the previous round.
+    pub async fn round_redline(
+        &self,
+        consultation: &participation::ConsultationRef,
+        round: &RoundRow,
+    ) -> Result<RoundRedline, AppError> {
+        let current: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT number, key, title, body_md FROM clauses WHERE round_id = $1 ORDER BY number",
+        )
+        .bind(round.id)
+        .fetch_all(&self.pool)
+        .await?;
+        let (previous_round, previous) = match round.previous_round_id {
+            Some(id) => {
+                let slug: Option<String> =
+                    sqlx::query_scalar("SELECT slug FROM rounds WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                let text: Vec<(String, String, String)> = sqlx::query_as(
+                    "SELECT key, title, body_md FROM clauses WHERE round_id = $1 ORDER BY number",
+                )
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+                (slug, text)
+            }
+            None => (None, Vec::new()),
+        };
+        Ok(RoundRedline {
+            consultation_slug: consultation.slug.clone(),
+            consultation_title: consultation.title.clone(),
+            round: round.summary()?,
+            previous_round,
+            clauses: text_redline(&previous, &current),
+        })
     }
 
     /// The results of every clause of a round: counts, the result under the round's rule, the

@@ -12,6 +12,6 @@ pub use feedback::{ErrorNotice, Loading, errors_fallback};
 pub use forms::{FieldMessage, GroupSelect, TextArea, TextField, general_error, invalid};
 pub use gate::WhenOpen;
 pub use outcome::{ChamberedView, ConsensusView, ResultsCharts, StatementsView};
-pub use phase::{Deadline, PhaseBadge};
+pub use phase::{Deadline, PhaseBadge, RedlineText};
 pub use results::ResultsView;
 pub use tally::TallyView;

@@ -1,4 +1,4 @@
-//! The round's phase, shown on every page of the round.
+//! The round's phase, shown on every page of the round, and the redline of its text.
 
 use crate::i18n::{self, use_i18n};
 use leptos::prelude::*;
@@ -34,4 +34,28 @@ pub fn Deadline(
             </p>
         }
     })
+}
+
+/// Text with its changes: insertions underlined, deletions struck through, each also named for
+/// screen readers (never marked by colour alone).
+#[component]
+pub fn RedlineText(
+    segments: Vec<shared::RedlineSegment>,
+    #[prop(optional)] id: Option<&'static str>,
+) -> impl IntoView {
+    use shared::Change;
+    let i18n = use_i18n();
+    view! {
+        <p class="redline" id=id>
+            {segments.into_iter().map(|s| match s.change {
+                Change::Same => view! { <span>{s.text}</span> }.into_any(),
+                Change::Added => view! {
+                    <ins><span class="visually-hidden">{t!(i18n, added)}" "</span>{s.text}</ins>
+                }.into_any(),
+                Change::Removed => view! {
+                    <del><span class="visually-hidden">{t!(i18n, removed)}" "</span>{s.text}</del>
+                }.into_any(),
+            }).collect_view()}
+        </p>
+    }
 }

@@ -4,8 +4,8 @@ use super::param;
 use crate::api;
 use crate::components::{
     ChamberedView, ConsensusView, Deadline, ErrorNotice, FieldMessage, GroupSelect, Loading,
-    PhaseBadge, ResultsView, StatementsView, TextArea, TextField, WhenOpen, errors_fallback,
-    general_error,
+    PhaseBadge, RedlineText, ResultsView, StatementsView, TextArea, TextField, WhenOpen,
+    errors_fallback, general_error,
 };
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
@@ -265,19 +265,7 @@ fn Changes(clause: Clause) -> impl IntoView {
         <section class="changes" aria-labelledby="changes-heading">
             <h2 id="changes-heading">{move || i18n::changes_since(i18n.get_locale(), &label)}</h2>
             {if changed {
-                view! {
-                    <p class="redline" id="redline">
-                        {redline.into_iter().map(|s| match s.change {
-                            Change::Same => view! { <span>{s.text}</span> }.into_any(),
-                            Change::Added => view! {
-                                <ins><span class="visually-hidden">{t!(i18n, added)}" "</span>{s.text}</ins>
-                            }.into_any(),
-                            Change::Removed => view! {
-                                <del><span class="visually-hidden">{t!(i18n, removed)}" "</span>{s.text}</del>
-                            }.into_any(),
-                        }).collect_view()}
-                    </p>
-                }.into_any()
+                view! { <RedlineText segments=redline id="redline" /> }.into_any()
             } else {
                 view! { <p id="redline">{t!(i18n, unchanged)}</p> }.into_any()
             }}

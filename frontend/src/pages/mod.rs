@@ -1,6 +1,7 @@
 //! One routed page per file.
 
 mod account;
+mod changes;
 mod clause;
 mod convene;
 mod dashboard;
@@ -14,6 +15,7 @@ mod rounds;
 mod settings;
 
 pub use account::Account;
+pub use changes::ChangesPage;
 pub use clause::ClausePage;
 pub use convene::ConvenePage;
 pub use home::Home;

@@ -87,6 +87,12 @@ pub fn RoundPage() -> impl IntoView {
                                             {round.title.clone()}" "<PhaseBadge phase=round.phase />
                                         </h2>
                                         <Deadline deadline=round.deadline />
+                                        {round.previous_round.clone().map(|previous| {
+                                            let href = format!("/c/{}/{}/changes", round.consultation_slug, round.slug);
+                                            view! {
+                                                <p><A href=href attr:id="changes-link">{move || i18n::whole_text_changes(i18n.get_locale(), &previous)}</A></p>
+                                            }
+                                        })}
                                         {(round.phase == Phase::Published).then(|| view! {
                                             <p><A href=format!("/c/{}/{}/results", round.consultation_slug, round.slug) attr:id="results-link">{t!(i18n, see_results)}</A></p>
                                         })}

@@ -88,6 +88,7 @@ for_each_database!(
     a_convener_watches_the_live_tally_from_any_server_process,
     the_dashboard_follows_each_group_from_invitation_to_positions,
     a_refused_cast_does_not_undo_the_casts_written_with_it,
+    a_round_reads_as_one_redline_against_the_previous,
 );
 
 async fn the_demo_consultation_is_listed_with_its_current_round(db: Db) {
@@ -742,7 +743,7 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
             "{method} {path} is documented but not routed"
         );
     }
-    assert_eq!(operations.len(), 53, "every operation is documented");
+    assert_eq!(operations.len(), 54, "every operation is documented");
 }
 
 #[tokio::test]
@@ -1630,7 +1631,8 @@ fn designed_access(method: &str, path: &str) -> Option<Access> {
         | ("delete", "/api/v1/session")
         | ("post", "/api/v1/session/second-factor")
         | ("post", "/api/v1/invitations/preview")
-        | ("get", "/api/v1/consultations/{slug}/rounds/{round}/results") => Anyone,
+        | ("get", "/api/v1/consultations/{slug}/rounds/{round}/results")
+        | ("get", "/api/v1/consultations/{slug}/rounds/{round}/redline") => Anyone,
         ("get", "/api/v1/session")
         | ("post", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/comments")
         | ("put", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/position")
@@ -2764,4 +2766,26 @@ async fn a_refused_cast_does_not_undo_the_casts_written_with_it(db: Db) {
     }
     let (_, clause) = parts(app.get(CLAUSE).await).await;
     assert_eq!(clause["results"]["total"]["oppose"], 20);
+}
+
+async fn a_round_reads_as_one_redline_against_the_previous(db: Db) {
+    let app = spawn_app(db).await;
+    let (status, redline) = parts(app.get(&format!("{ROUNDS}/2019/redline")).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(redline["previous_round"], "2018");
+    let clauses = redline["clauses"].as_array().expect("clauses");
+    assert_eq!(clauses.len(), 9);
+    assert!(
+        clauses.iter().any(|c| c["fate"] == "changed"),
+        "the demo reworded 2019: {redline}"
+    );
+    let (_, first) = parts(app.get(&format!("{ROUNDS}/2018/redline")).await).await;
+    assert_eq!(first["previous_round"], Value::Null);
+    assert!(
+        first["clauses"]
+            .as_array()
+            .expect("clauses")
+            .iter()
+            .all(|c| c["fate"] == "added")
+    );
 }

@@ -673,6 +673,20 @@ async fn a_convener_opens_the_next_round_and_a_participant_sees_the_redline_and_
             "Why it changed: Companies run most of the infrastructure.",
         )
         .await;
+    // The whole text reads as one redline too, each clause saying how it fared.
+    browser
+        .client
+        .goto(&format!("{}/c/paris-call/2020", app.address))
+        .await
+        .expect("open");
+    browser.click("#changes-link").await;
+    browser
+        .wait_for(fantoccini::Locator::XPath(
+            "//ol[@id='whole-redline']/li[@data-fate='changed']//ins[normalize-space(.)='Added: Companies share this duty.']",
+        ))
+        .await;
+    browser.client.back().await.expect("back");
+    browser.client.back().await.expect("back");
     let response = browser.text(".responds-to a").await;
     assert!(
         response.starts_with('#'),
