@@ -4,7 +4,9 @@
 //! - `positions`: durable position writes over HTTP from 64 concurrent clients, against a bare
 //!   axum JSON endpoint (target: ≥ 0.25× its throughput, p99 < 50 ms);
 //! - `tally`: reading a clause with 1,000,000 positions, against a static 1 KB response
-//!   (target: ≤ 2× its latency).
+//!   (target: ≤ 2× its latency);
+//! - `live`: 2,000 live-tally subscribers on one process receiving a new position, against one
+//!   subscriber (target: all within 1 s).
 //!
 //! Run with `scripts/bench/review [positions|tally]`. Both servers run in this process on
 //! loopback, as the clients do, so they share the machine's cores alike.
@@ -30,6 +32,9 @@ async fn main() {
     }
     if runs("tally") {
         tally().await;
+    }
+    if runs("live") {
+        live().await;
     }
 }
 
@@ -270,5 +275,110 @@ async fn tally() {
     println!(
         "latency ratio Concord / baseline (mean): {:.2}× (target ≤ 2×)",
         clause_run.mean_ms() / baseline_run.mean_ms()
+    );
+}
+
+/// How long after a cast each of `watchers` live-tally subscribers sees it; sorted.
+async fn fan_out(
+    app: &TestApp,
+    convener: &TestApp,
+    voter: &TestApp,
+    watchers: usize,
+    stance: &'static str,
+) -> Vec<Duration> {
+    let live = format!(
+        "{}/api/v1/consultations/paris-call/rounds/2019/live",
+        app.address
+    );
+    let ready = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
+    let started_at = std::sync::Arc::new(std::sync::OnceLock::<Instant>::new());
+    let marker = format!(r#""{stance}":1"#);
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..watchers {
+        let (client, live, ready, started_at, marker) = (
+            convener.client.clone(),
+            live.clone(),
+            ready.clone(),
+            started_at.clone(),
+            marker.clone(),
+        );
+        tasks.spawn(async move {
+            let mut response = client.get(&live).send().await.expect("subscribe");
+            let mut text = String::new();
+            let mut announced = false;
+            loop {
+                let chunk = response.chunk().await.expect("read").expect("stream open");
+                text.push_str(&String::from_utf8_lossy(&chunk));
+                if !announced && text.matches("event: tally").count() >= 9 {
+                    announced = true;
+                    text.clear();
+                    ready.add_permits(1);
+                }
+                if announced
+                    && text
+                        .lines()
+                        .any(|l| l.contains("protect-individuals") && l.contains(&marker))
+                {
+                    let at = started_at.get().copied().expect("the cast happened");
+                    return at.elapsed();
+                }
+            }
+        });
+    }
+    let _ = ready
+        .acquire_many(u32::try_from(watchers).expect("count"))
+        .await
+        .expect("ready")
+        .forget();
+    started_at.set(Instant::now()).expect("once");
+    let cast = voter
+        .cast_position(CLAUSE, json!({"stance": stance, "reason": "Because."}))
+        .await;
+    assert_eq!(cast.status(), 200);
+    let mut latencies = Vec::with_capacity(watchers);
+    while let Some(done) = tasks.join_next().await {
+        latencies.push(done.expect("a watcher"));
+    }
+    latencies.sort();
+    latencies
+}
+
+/// 2,000 live-tally subscribers on one process, against one.
+async fn live() {
+    const WATCHERS: usize = 2000;
+    let app = spawn_app(Db::Sqlite).await;
+    let convener = app.new_admin("chair").await;
+    let voter = app.another_browser();
+    voter.sign_up("voter", "a long passphrase").await;
+    voter.join("civil_society").await;
+    let one = fan_out(&app, &convener, &voter, 1, "oppose").await;
+    let many = fan_out(&app, &convener, &voter, WATCHERS, "abstain").await;
+    let ms = |d: &Duration| d.as_secs_f64() * 1000.0;
+    let at = |v: &[Duration], p: f64| ms(&v[((v.len() as f64 - 1.0) * p).round() as usize]);
+    println!("\nLive tally: time from a cast to each subscriber's event (SQLite, one process)");
+    println!(
+        "{:<34} {:>9} {:>9} {:>9} {:>9}",
+        "", "received", "p50 ms", "p99 ms", "max ms"
+    );
+    println!(
+        "{:<34} {:>9} {:>9.1} {:>9.1} {:>9.1}",
+        "1 subscriber (baseline)",
+        one.len(),
+        at(&one, 0.5),
+        at(&one, 0.99),
+        ms(one.last().expect("one"))
+    );
+    println!(
+        "{:<34} {:>9} {:>9.1} {:>9.1} {:>9.1}",
+        format!("{WATCHERS} subscribers"),
+        many.len(),
+        at(&many, 0.5),
+        at(&many, 0.99),
+        ms(many.last().expect("many"))
+    );
+    println!(
+        "slowest of {WATCHERS} / the single subscriber: {:.1}×; all within {:.0} ms (target: all within 1 000 ms)",
+        ms(many.last().expect("many")) / ms(one.last().expect("one")),
+        ms(many.last().expect("many"))
     );
 }

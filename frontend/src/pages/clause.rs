@@ -14,8 +14,8 @@ use leptos_i18n::{t, t_string};
 use leptos_router::components::A;
 use shared::{
     ApiError, CastPosition, Change, Clause, Comment, ConsensusDesignation, ConsensusLevel,
-    ConsultationAccess, JoinConsultation, NewComment, NewMinorityStatement, Phase, PositionCast,
-    StakeholderGroup, Stance,
+    ConsultationAccess, JoinConsultation, MembershipStatus, NewComment, NewMinorityStatement,
+    Phase, PositionCast, StakeholderGroup, Stance,
 };
 
 /// The clause page.
@@ -315,6 +315,19 @@ fn PositionForm(
     let region = RwSignal::new(String::new());
     // Whether the participant still has to say in which group they take part.
     let needs_group = Memo::new(move |_| clause.get().is_some_and(|c| c.my_group.is_none()));
+    // The organisations the participant belongs to, any of which they may speak for.
+    let organisation = RwSignal::new(String::new());
+    let mine = LocalResource::new(move || async move {
+        if !needs_group.get() {
+            return Vec::new();
+        }
+        api::list_memberships()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|m| m.status == MembershipStatus::Member)
+            .collect::<Vec<_>>()
+    });
     let error = Signal::derive(move || cast.value().get().and_then(Result::err));
     let saved = move || matches!(cast.value().get(), Some(Ok(_)));
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -323,7 +336,7 @@ fn PositionForm(
             let reason = reason.get_untracked();
             let join = needs_group.get_untracked().then(|| JoinConsultation {
                 stakeholder_group: group.get_untracked(),
-                organisation: None,
+                organisation: Some(organisation.get_untracked()).filter(|o| !o.is_empty()),
                 region: region.get_untracked(),
             });
             cast.dispatch((
@@ -366,6 +379,24 @@ fn PositionForm(
                         <legend>{t!(i18n, your_standing)}</legend>
                         <p class="help">{t!(i18n, your_standing_help)}</p>
                         <GroupSelect group />
+                        <Suspense fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                let list = mine.await;
+                                (!list.is_empty()).then(|| view! {
+                                    <div class="field">
+                                        <label for="standing-organisation">{t!(i18n, speak_for)}</label>
+                                        <select id="standing-organisation" aria-describedby="standing-organisation-help"
+                                            on:change=move |ev| organisation.set(event_target_value(&ev))>
+                                            <option value="">{t!(i18n, speak_for_myself)}</option>
+                                            {list.into_iter().map(|m| view! {
+                                                <option value=m.organisation>{m.organisation_name}</option>
+                                            }).collect_view()}
+                                        </select>
+                                        <p class="help" id="standing-organisation-help">{t!(i18n, speak_for_help)}</p>
+                                    </div>
+                                })
+                            })}
+                        </Suspense>
                         <TextField name="region" autocomplete="off"
                             label=move || t_string!(i18n, your_region)
                             help=move || t_string!(i18n, your_region_help) value=region error />
