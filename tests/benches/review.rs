@@ -325,7 +325,7 @@ async fn fan_out(
             }
         });
     }
-    let _ = ready
+    ready
         .acquire_many(u32::try_from(watchers).expect("count"))
         .await
         .expect("ready")
