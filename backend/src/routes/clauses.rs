@@ -52,7 +52,7 @@ async fn attach_minority_statement(
     {
         return Err(AppError::NotRepresentative);
     }
-    let phase = row.phase()?;
+    let phase = row.state.phase()?;
     if phase != Phase::Closed {
         return Err(AppError::PhaseClosed(phase));
     }
@@ -64,7 +64,7 @@ async fn attach_minority_statement(
         .ok_or(AppError::NotFound("organisation"))?;
     // The organisation's position: its own in a round counting per organisation, otherwise
     // the one its representative took.
-    let position = match row.counting()? {
+    let position = match row.state.counting()? {
         Counting::Organisation => {
             state
                 .store
@@ -137,14 +137,14 @@ async fn get_clause(
         account.as_ref(),
         &consultation,
         &row.round_slug,
-        row.hides_results()?,
+        row.state.hides_results()?,
     )
     .await?;
     let results = match show {
         true => Some(state.store.results(row.id).await?),
         false => None,
     };
-    let counting = row.counting()?;
+    let counting = row.state.counting()?;
     let (my_position, may_take_part, my_group) = match &account {
         Some(account) => {
             let standing = state.store.standing(consultation.id, account.id).await?;
@@ -171,9 +171,15 @@ async fn get_clause(
     let minority_statements = state.store.minority_statements(row.id).await?;
     let chambered_result = results
         .as_ref()
-        .map(|r| Ok::<_, AppError>(chambered(r, row.rule()?, row.abstentions_count != 0)))
+        .map(|r| {
+            Ok::<_, AppError>(chambered(
+                r,
+                row.state.rule()?,
+                row.state.abstentions_count != 0,
+            ))
+        })
         .transpose()?;
-    let previous = match row.previous_round_id {
+    let previous = match row.state.previous_round_id {
         Some(id) => state.store.clause_in_round(id, &row.key).await?,
         None => None,
     };
@@ -234,7 +240,7 @@ async fn post_comment(
     let row = find_clause(&state, path).await?;
     require_taking_part(&state, &account, &row).await?;
     let body = comment.check().map_err(AppError::Validation)?;
-    let phase = row.phase()?;
+    let phase = row.state.phase()?;
     if !phase.accepts_comments() {
         return Err(AppError::PhaseClosed(phase));
     }
@@ -279,7 +285,7 @@ async fn cast_position(
         Some(&account),
         &row.consultation()?,
         &row.round_slug,
-        row.hides_results()?,
+        row.state.hides_results()?,
     )
     .await?;
     let tally = show.then_some(total);

@@ -4,6 +4,7 @@ use crate::auth::{self, MaybeAccount, SignedIn};
 use crate::error::AppError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
+use crate::store::{ConsultationRef, RoundRow};
 use axum::extract::State;
 use shared::{
     ApiError, Consultation, ConsultationAccess, ConsultationSummary, FieldError, JoinConsultation,
@@ -35,16 +36,7 @@ async fn round_redline(
     State(state): State<AppState>,
     ApiPath((slug, round)): ApiPath<(String, String)>,
 ) -> Result<ApiJson<RoundRedline>, AppError> {
-    let consultation = state
-        .store
-        .consultation_ref(&slug)
-        .await?
-        .ok_or(AppError::NotFound("round"))?;
-    let row = state
-        .store
-        .round_row(consultation.id, &round)
-        .await?
-        .ok_or(AppError::NotFound("round"))?;
+    let (consultation, row) = find_round(&state, &slug, &round).await?;
     Ok(ApiJson(
         state.store.round_redline(&consultation, &row).await?,
     ))
@@ -69,17 +61,8 @@ async fn round_results(
     MaybeAccount(account): MaybeAccount,
     ApiPath((slug, round)): ApiPath<(String, String)>,
 ) -> Result<ApiJson<RoundResults>, AppError> {
-    let consultation = state
-        .store
-        .consultation_ref(&slug)
-        .await?
-        .ok_or(AppError::NotFound("round"))?;
-    let row = state
-        .store
-        .round_row(consultation.id, &round)
-        .await?
-        .ok_or(AppError::NotFound("round"))?;
-    let published = row.phase()? == Phase::Published;
+    let (consultation, row) = find_round(&state, &slug, &round).await?;
+    let published = row.state.phase()? == Phase::Published;
     // Before publication only conveners look, through the same logged check as hidden counts.
     if !published
         && !auth::sees_results(&state, account.as_ref(), &consultation, &row.slug, true).await?
@@ -160,6 +143,25 @@ async fn join_consultation(
         .ok_or_else(|| AppError::Corrupt("participation just stored is missing".into()))
 }
 
+/// The consultation `slug` and its round `round`.
+async fn find_round(
+    state: &AppState,
+    slug: &str,
+    round: &str,
+) -> Result<(ConsultationRef, RoundRow), AppError> {
+    let consultation = state
+        .store
+        .consultation_ref(slug)
+        .await?
+        .ok_or(AppError::NotFound("round"))?;
+    let row = state
+        .store
+        .round_row(consultation.id, round)
+        .await?
+        .ok_or(AppError::NotFound("round"))?;
+    Ok((consultation, row))
+}
+
 /// Lists every consultation with its current round.
 #[utoipa::path(get, path = "/api/v1/consultations", tag = "consultations",
     responses((status = 200, body = Vec<ConsultationSummary>)))]
@@ -197,22 +199,13 @@ async fn get_round(
     MaybeAccount(account): MaybeAccount,
     ApiPath((slug, round)): ApiPath<(String, String)>,
 ) -> Result<ApiJson<Round>, AppError> {
-    let consultation = state
-        .store
-        .consultation_ref(&slug)
-        .await?
-        .ok_or(AppError::NotFound("round"))?;
-    let row = state
-        .store
-        .round_row(consultation.id, &round)
-        .await?
-        .ok_or(AppError::NotFound("round"))?;
+    let (consultation, row) = find_round(&state, &slug, &round).await?;
     let show = auth::sees_results(
         &state,
         account.as_ref(),
         &consultation,
         &row.slug,
-        row.hides_results()?,
+        row.state.hides_results()?,
     )
     .await?;
     Ok(ApiJson(state.store.round(&consultation, &row, show).await?))

@@ -144,7 +144,7 @@ async fn designate_consensus(
         .clause(&convening.consultation.slug, &round, &key)
         .await?
         .ok_or(AppError::NotFound("clause"))?;
-    let phase = clause.phase()?;
+    let phase = clause.state.phase()?;
     if phase != Phase::Closed {
         return Err(AppError::PhaseClosed(phase));
     }
@@ -245,7 +245,7 @@ async fn move_phase(
     ApiJson(to): ApiJson<PhaseMove>,
 ) -> Result<ApiJson<Round>, AppError> {
     let row = find_round(&state, &convening, &round).await?;
-    let from = row.phase()?;
+    let from = row.state.phase()?;
     if from != to.phase {
         state.store.move_phase(&row, to.phase).await?;
         tracing::info!(event = "phase_moved", by = convening.account.id,
@@ -278,7 +278,7 @@ async fn set_schedule(
 ) -> Result<ApiJson<Round>, AppError> {
     let row = find_round(&state, &convening, &round).await?;
     schedule
-        .check(row.phase()?, now_ms())
+        .check(row.state.phase()?, now_ms())
         .map_err(AppError::Validation)?;
     state.store.set_schedule(row.id, &schedule).await?;
     tracing::info!(event = "schedule_set", by = convening.account.id,

@@ -34,7 +34,7 @@ impl Store {
         }
         let newest = self.rounds_of(consultation_id).await?.into_iter().next();
         if let Some(newest) = &newest
-            && newest.phase()? < Phase::Closed
+            && newest.state.phase()? < Phase::Closed
         {
             return Err(AppError::PreviousRoundOpen);
         }
@@ -73,11 +73,11 @@ impl Store {
     /// Moves a round to `to` by hand. Scheduled changes already due are dropped, so a past time
     /// does not undo the move.
     pub async fn move_phase(&self, round: &RoundRow, to: Phase) -> Result<(), AppError> {
-        let from = round.phase()?;
+        let from = round.state.phase()?;
         if !may_move(from, to) {
             return Err(AppError::PhaseMoveRefused(from, to));
         }
-        let schedule = round.schedule().without_past(now_ms());
+        let schedule = round.state.schedule().without_past(now_ms());
         // Only from the phase read above: a simultaneous move or a due schedule wins otherwise.
         let done = sqlx::query(
             "UPDATE rounds SET phase = $1, commenting_at_ms = $2, voting_at_ms = $3, \
@@ -88,7 +88,7 @@ impl Store {
         .bind(schedule.voting_at_ms)
         .bind(schedule.closing_at_ms)
         .bind(round.id)
-        .bind(&round.phase)
+        .bind(&round.state.phase)
         .execute(&self.pool)
         .await?;
         if done.rows_affected() == 0 {
@@ -99,7 +99,7 @@ impl Store {
 
     /// Sets how a round decides, until it closes.
     pub async fn set_rules(&self, round: &RoundRow, rules: &RoundRules) -> Result<(), AppError> {
-        let phase = round.phase()?;
+        let phase = round.state.phase()?;
         if phase >= Phase::Closed {
             return Err(AppError::PhaseClosed(phase));
         }
@@ -129,7 +129,7 @@ impl Store {
 
     /// Refuses unless the round is a draft now.
     fn require_draft(round: &RoundRow) -> Result<(), AppError> {
-        match round.phase()? {
+        match round.state.phase()? {
             Phase::Draft => Ok(()),
             phase => Err(AppError::PhaseClosed(phase)),
         }
@@ -145,7 +145,7 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let known: Vec<i64> = match round.previous_round_id {
+        let known: Vec<i64> = match round.state.previous_round_id {
             Some(previous) => {
                 sqlx::query_scalar(
                     "SELECT m.id FROM comments m JOIN clauses k ON k.id = m.clause_id \
@@ -230,7 +230,7 @@ impl Store {
              UNION SELECT key FROM clauses WHERE round_id = $2",
         )
         .bind(round.id)
-        .bind(round.previous_round_id.unwrap_or(0))
+        .bind(round.state.previous_round_id.unwrap_or(0))
         .fetch_all(&self.pool)
         .await?;
         let key = (1..)

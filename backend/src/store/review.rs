@@ -25,15 +25,8 @@ pub struct ClauseRow {
     pub round_id: i64,
     pub round_slug: String,
     pub round_title: String,
-    pub phase: String,
-    pub commenting_at_ms: Option<i64>,
-    pub voting_at_ms: Option<i64>,
-    pub closing_at_ms: Option<i64>,
-    pub hide_results: i64,
-    pub previous_round_id: Option<i64>,
-    pub rule: String,
-    pub abstentions_count: i64,
-    pub counting: String,
+    #[sqlx(flatten)]
+    pub state: RoundState,
     pub key: String,
     pub number: i64,
     pub title: String,
@@ -53,45 +46,10 @@ const CLAUSE_COLUMNS: &str = "\
     JOIN consultations c ON c.id = r.consultation_id";
 
 impl ClauseRow {
-    /// The round's schedule.
-    pub fn schedule(&self) -> Schedule {
-        Schedule {
-            commenting_at_ms: self.commenting_at_ms,
-            voting_at_ms: self.voting_at_ms,
-            closing_at_ms: self.closing_at_ms,
-        }
-    }
-
-    /// The round's phase now, scheduled changes that are due included.
-    pub fn phase(&self) -> Result<Phase, AppError> {
-        Ok(self
-            .schedule()
-            .effective_phase(parse_phase(&self.phase)?, now_ms()))
-    }
-
     /// The round as listed, with its phase now and its next deadline.
     pub fn round_summary(&self) -> Result<RoundSummary, AppError> {
-        summary(
-            self.round_slug.clone(),
-            self.round_title.clone(),
-            &self.phase,
-            self.schedule(),
-        )
-    }
-
-    /// Whether the round hides results from participants now.
-    pub fn hides_results(&self) -> Result<bool, AppError> {
-        Ok(self.hide_results != 0 && self.phase()? < Phase::Closed)
-    }
-
-    /// How the round decides.
-    pub fn rule(&self) -> Result<Rule, AppError> {
-        parse_wire(Rule::parse, &self.rule, "rule")
-    }
-
-    /// Whose positions the round counts.
-    pub fn counting(&self) -> Result<Counting, AppError> {
-        parse_wire(Counting::parse, &self.counting, "counting")
+        self.state
+            .summary(self.round_slug.clone(), self.round_title.clone())
     }
 
     /// The consensus level designated for the clause, if any.
@@ -120,6 +78,24 @@ pub struct RoundRow {
     pub consultation_id: i64,
     pub slug: String,
     pub title: String,
+    #[sqlx(flatten)]
+    pub state: RoundState,
+}
+
+const ROUND_COLUMNS: &str = "SELECT r.id, r.consultation_id, r.slug, r.title, r.phase, \
+    r.commenting_at_ms, r.voting_at_ms, r.closing_at_ms, r.hide_results, r.previous_round_id, \
+    r.rule, r.abstentions_count, r.counting FROM rounds r";
+
+impl RoundRow {
+    fn summary(&self) -> Result<RoundSummary, AppError> {
+        self.state.summary(self.slug.clone(), self.title.clone())
+    }
+}
+
+/// Where a round stands and how it counts, as both round and clause rows carry it.
+#[derive(Debug, Clone, FromRow)]
+pub struct RoundState {
+    /// The phase as stored; [`RoundState::phase`] adds the scheduled changes that are due.
     pub phase: String,
     pub commenting_at_ms: Option<i64>,
     pub voting_at_ms: Option<i64>,
@@ -131,11 +107,8 @@ pub struct RoundRow {
     pub counting: String,
 }
 
-const ROUND_COLUMNS: &str = "SELECT r.id, r.consultation_id, r.slug, r.title, r.phase, \
-    r.commenting_at_ms, r.voting_at_ms, r.closing_at_ms, r.hide_results, r.previous_round_id, \
-    r.rule, r.abstentions_count, r.counting FROM rounds r";
-
-impl RoundRow {
+impl RoundState {
+    /// The round's schedule.
     pub fn schedule(&self) -> Schedule {
         Schedule {
             commenting_at_ms: self.commenting_at_ms,
@@ -166,35 +139,23 @@ impl RoundRow {
         parse_wire(Counting::parse, &self.counting, "counting")
     }
 
-    fn summary(&self) -> Result<RoundSummary, AppError> {
-        summary(
-            self.slug.clone(),
-            self.title.clone(),
-            &self.phase,
-            self.schedule(),
-        )
+    /// The round as listed, with its phase now and its next deadline.
+    fn summary(&self, slug: String, title: String) -> Result<RoundSummary, AppError> {
+        let now = now_ms();
+        let schedule = self.schedule();
+        let phase = schedule.effective_phase(parse_phase(&self.phase)?, now);
+        Ok(RoundSummary {
+            slug,
+            title,
+            phase,
+            deadline: schedule.next_change(phase, now),
+        })
     }
 }
 
 /// A value read back from the database (CHECK constraints keep it valid).
 fn parse_wire<T>(parse: fn(&str) -> Option<T>, s: &str, what: &str) -> Result<T, AppError> {
     parse(s).ok_or_else(|| AppError::Corrupt(format!("unknown {what} {s:?}")))
-}
-
-fn summary(
-    slug: String,
-    title: String,
-    stored_phase: &str,
-    schedule: Schedule,
-) -> Result<RoundSummary, AppError> {
-    let now = now_ms();
-    let phase = schedule.effective_phase(parse_phase(stored_phase)?, now);
-    Ok(RoundSummary {
-        slug,
-        title,
-        phase,
-        deadline: schedule.next_change(phase, now),
-    })
 }
 
 /// Demo or imported text of one clause.
@@ -437,7 +398,7 @@ impl Store {
                 comment_count: count(line.comment_count),
             });
         }
-        let previous_round = match row.previous_round_id {
+        let previous_round = match row.state.previous_round_id {
             Some(id) => {
                 sqlx::query_scalar("SELECT slug FROM rounds WHERE id = $1")
                     .bind(id)
@@ -454,11 +415,11 @@ impl Store {
             title: summary.title,
             phase: summary.phase,
             deadline: summary.deadline,
-            schedule: row.schedule(),
-            hide_results: row.hide_results != 0,
-            rule: row.rule()?,
-            abstentions_count: row.abstentions_count != 0,
-            counting: row.counting()?,
+            schedule: row.state.schedule(),
+            hide_results: row.state.hide_results != 0,
+            rule: row.state.rule()?,
+            abstentions_count: row.state.abstentions_count != 0,
+            counting: row.state.counting()?,
             previous_round,
             clauses,
         })
@@ -709,7 +670,7 @@ impl Store {
         .bind(round.id)
         .fetch_all(&self.pool)
         .await?;
-        let (previous_round, previous) = match round.previous_round_id {
+        let (previous_round, previous) = match round.state.previous_round_id {
             Some(id) => {
                 let slug: Option<String> =
                     sqlx::query_scalar("SELECT slug FROM rounds WHERE id = $1")
@@ -748,7 +709,7 @@ impl Store {
         .bind(round.id)
         .fetch_all(&self.pool)
         .await?;
-        let (rule, abstentions) = (round.rule()?, round.abstentions_count != 0);
+        let (rule, abstentions) = (round.state.rule()?, round.state.abstentions_count != 0);
         let mut list = Vec::with_capacity(clauses.len());
         for clause in clauses {
             let results = self.results(clause.id).await?;
@@ -766,7 +727,7 @@ impl Store {
             consultation_slug: consultation.slug.clone(),
             consultation_title: consultation.title.clone(),
             round: round.summary()?,
-            counting: round.counting()?,
+            counting: round.state.counting()?,
             clauses: list,
         })
     }
@@ -954,7 +915,7 @@ pub(super) async fn cast_in(
         .bind(clause_id)
         .fetch_one(&mut **tx)
         .await?;
-    let phase = row.phase()?;
+    let phase = row.state.phase()?;
     if !phase.accepts_positions() {
         return Err(AppError::PhaseClosed(phase));
     }
@@ -967,7 +928,7 @@ pub(super) async fn cast_in(
         return Err(AppError::GroupRequired);
     };
     // Per organisation, its representative casts the one position, in its group.
-    let organisation = match row.counting()? {
+    let organisation = match row.state.counting()? {
         Counting::Person => None,
         Counting::Organisation => {
             let (Some(organisation), Some(group), 1) = (
