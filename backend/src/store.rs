@@ -41,12 +41,22 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    /// Where the database is, for PostgreSQL notifications (never logged).
-    url: std::sync::Arc<str>,
+    /// Where the database is, for PostgreSQL notifications (it may hold a password).
+    url: DatabaseUrl,
     /// SQLite's group-commit writer of positions; `None` with PostgreSQL.
     writer: Option<batch::Writer>,
     /// The key of [`Store::address_key`], once read.
     address_key: std::sync::Arc<tokio::sync::OnceCell<Vec<u8>>>,
+}
+
+/// A database URL, which `Debug` never prints.
+#[derive(Clone)]
+struct DatabaseUrl(std::sync::Arc<str>);
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DatabaseUrl(…)")
+    }
 }
 
 /// Milliseconds since the Unix epoch, now.
@@ -178,14 +188,14 @@ impl Store {
             writer: (backend == Backend::Sqlite).then(|| batch::Writer::start(pool.clone())),
             pool,
             backend,
-            url: url.into(),
+            url: DatabaseUrl(url.into()),
             address_key: std::sync::Arc::default(),
         })
     }
 
     /// The database URL, for a listener of PostgreSQL notifications.
     pub fn url(&self) -> &str {
-        &self.url
+        &self.url.0
     }
 
     /// Which database this store uses.
