@@ -928,3 +928,14 @@ impl Store {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::DatabaseUrl;
+
+    #[test]
+    fn debug_output_never_shows_the_database_url() {
+        let url = DatabaseUrl("postgres://concord:secret@db/concord".into());
+        assert!(!format!("{url:?}").contains("secret"));
+    }
+}
