@@ -261,6 +261,15 @@ async fn tally() {
         client.get(CLAUSE).await.status().as_u16()
     })
     .await;
+    // The clause's results alone.
+    let results_run = load(reader(), |client, _| async move {
+        client
+            .get(&format!("{CLAUSE}/results"))
+            .await
+            .status()
+            .as_u16()
+    })
+    .await;
     // The same page for a clause with the demo's few positions: the cost of a million is the gap.
     let few = "/api/v1/consultations/paris-call/rounds/2019/clauses/protect-internet";
     let few_run = load(reader(), move |client, _| async move {
@@ -272,9 +281,11 @@ async fn tally() {
     baseline_run.line("static 1 KB answer (baseline)");
     clause_run.line("Concord GET …/clauses/{key}");
     few_run.line("the same, a clause with 1 position");
+    results_run.line("Concord GET …/clauses/{key}/results");
     println!(
-        "latency ratio Concord / baseline (mean): {:.2}× (target ≤ 2×)",
-        clause_run.mean_ms() / baseline_run.mean_ms()
+        "latency ratio Concord / baseline (mean): clause page {:.2}×, results alone {:.2}× (target ≤ 2×)",
+        clause_run.mean_ms() / baseline_run.mean_ms(),
+        results_run.mean_ms() / baseline_run.mean_ms()
     );
 }
 

@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use shared::{
     ApiError, CastPosition, Clause, Comment, Counting, FieldError, MinorityStatement, NewComment,
-    NewMinorityStatement, Phase, PositionCast, StakeholderGroup, chambered, redline,
+    NewMinorityStatement, Phase, PositionCast, Results, StakeholderGroup, chambered, redline,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -22,6 +22,39 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_comments, post_comment))
         .routes(routes!(cast_position))
         .routes(routes!(attach_minority_statement))
+        .routes(routes!(get_results))
+}
+
+/// The results of a clause alone — counts by position, stakeholder group and region — for
+/// pages and tools that follow a tally without the text. Read from the counts kept beside the
+/// positions, so its cost does not grow with their number.
+#[utoipa::path(get, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/results",
+    tag = "clauses", params(ClauseParams),
+    responses(
+        (status = 200, body = Results),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "The round hides its results until it closes"),
+    ))]
+async fn get_results(
+    State(state): State<AppState>,
+    MaybeAccount(account): MaybeAccount,
+    path: ClausePath,
+) -> Result<ApiJson<Results>, AppError> {
+    let row = find_clause(&state, path).await?;
+    let hidden = row.state.hides_results()?;
+    if hidden
+        && !auth::sees_results(
+            &state,
+            account.as_ref(),
+            &row.consultation()?,
+            &row.round_slug,
+            true,
+        )
+        .await?
+    {
+        return Err(AppError::NotPublished);
+    }
+    Ok(ApiJson(state.store.results(row.id).await?))
 }
 
 /// Attaches the statement of an organisation that reserved or opposed to a clause, once the

@@ -743,7 +743,7 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
             "{method} {path} is documented but not routed"
         );
     }
-    assert_eq!(operations.len(), 54, "every operation is documented");
+    assert_eq!(operations.len(), 55, "every operation is documented");
 }
 
 #[tokio::test]
@@ -1632,7 +1632,8 @@ fn designed_access(method: &str, path: &str) -> Option<Access> {
         | ("post", "/api/v1/session/second-factor")
         | ("post", "/api/v1/invitations/preview")
         | ("get", "/api/v1/consultations/{slug}/rounds/{round}/results")
-        | ("get", "/api/v1/consultations/{slug}/rounds/{round}/redline") => Anyone,
+        | ("get", "/api/v1/consultations/{slug}/rounds/{round}/redline")
+        | ("get", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/results") => Anyone,
         ("get", "/api/v1/session")
         | ("post", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/comments")
         | ("put", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/position")
@@ -1908,7 +1909,7 @@ async fn public_answers_carry_no_email_address(db: Db) {
             continue;
         }
         let (status, body) = call(&anonymous, &method, &path).await;
-        if path.ends_with("/results") {
+        if path.ends_with("/rounds/{round}/results") {
             // The demo's current round is not published yet.
             assert_eq!((status, &body["code"]), (409, &json!("not_published")));
             continue;
@@ -2036,8 +2037,12 @@ async fn a_round_can_hide_its_results_from_participants_until_it_closes(db: Db) 
     let (_, round) = parts(app.get(&format!("{ROUNDS}/2020")).await).await;
     assert_eq!(round["clauses"][0]["tally"], Value::Null);
 
+    let (status, body) = parts(app.get(&format!("{clause_2020}/results")).await).await;
+    assert_eq!((status, &body["code"]), (409, &json!("not_published")));
     let (_, seen) = parts(convener.get(clause_2020).await).await;
     assert_eq!(seen["results"]["total"]["endorse"], 1, "conveners see them");
+    let (_, alone) = parts(convener.get(&format!("{clause_2020}/results")).await).await;
+    assert_eq!(alone, seen["results"]);
 
     close_2019_like(&convener, "2020").await;
     let (_, clause) = parts(app.get(clause_2020).await).await;
@@ -2045,6 +2050,8 @@ async fn a_round_can_hide_its_results_from_participants_until_it_closes(db: Db) 
         clause["results"]["total"]["endorse"], 1,
         "everyone, once closed"
     );
+    let (status, _) = parts(app.get(&format!("{clause_2020}/results")).await).await;
+    assert_eq!(status, 200);
 }
 
 async fn close_2019_like(convener: &TestApp, round: &str) {
