@@ -825,3 +825,94 @@ async fn a_convener_sees_positions_arrive_in_the_live_tally() {
     browser.wait_for(fantoccini::Locator::XPath(&cell(1))).await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_convener_sets_the_rule_and_a_representative_attaches_a_minority_statement() {
+    let (app, browser) = app_and_browser().await;
+    let clause = format!("{}/c/paris-call/2019/protect-individuals", app.address);
+
+    // A representative of a civil society organisation opposes (through the API).
+    let activist = app.another_browser();
+    activist.sign_up("activist", "a long passphrase").await;
+    let new = serde_json::json!({"name": "Digital Rights Lab", "stakeholder_group": "civil_society", "region": "Global"});
+    activist
+        .request(reqwest::Method::POST, "/api/v1/organisations", Some(new))
+        .await;
+    let admin = app.new_admin("secretariat").await;
+    let named = admin
+        .request(
+            reqwest::Method::PUT,
+            "/api/v1/organisations/digital-rights-lab/representative",
+            Some(serde_json::json!({"handle": "activist"})),
+        )
+        .await;
+    assert_eq!(named.status(), 204);
+    activist.join("civil_society").await;
+    let cast = activist
+        .cast_position(
+            tests::CLAUSE,
+            serde_json::json!({"stance": "oppose", "reason": "It permits bulk collection."}),
+        )
+        .await;
+    assert_eq!(cast.status(), 200);
+
+    // The convener chooses a majority in every house, then closes the round.
+    browser.client.goto(&app.address).await.expect("open");
+    sign_up(&browser, "chair", "a long passphrase").await;
+    browser.wait(SIGNED_IN_HANDLE).await;
+    app.make_admin("chair").await;
+    turn_on_two_factor(&browser, "a long passphrase").await;
+    browser
+        .client
+        .goto(&format!("{}/convene/paris-call", app.address))
+        .await
+        .expect("open");
+    browser
+        .wait("#round-rule")
+        .await
+        .select_by_value("every_house")
+        .await
+        .expect("choose the rule");
+    browser.click("#save-rules").await;
+    browser.wait_for_text("rules-form", "Saved.").await;
+    browser.client.goto(&clause).await.expect("open");
+    browser
+        .wait_for_text(
+            "outcome",
+            "With a majority in every stakeholder group, this clause did not carry.",
+        )
+        .await;
+    browser
+        .client
+        .goto(&format!("{}/convene/paris-call", app.address))
+        .await
+        .expect("open");
+    browser.click(".move-phase[data-phase='closed']").await;
+    browser.client.accept_alert().await.expect("confirm");
+    browser
+        .wait_for_text("newest-round", "2019 review Phase: Closed")
+        .await;
+    browser.click(SIGN_OUT).await;
+
+    // The representative attaches the organisation's statement; everyone reads it.
+    browser.wait(SIGN_IN_LINK).await;
+    sign_in(&browser, "activist", "a long passphrase").await;
+    browser.wait(SIGNED_IN_HANDLE).await;
+    browser.client.goto(&clause).await.expect("open");
+    browser
+        .fill(
+            "#statement-body",
+            "We oppose: the clause permits bulk collection.",
+        )
+        .await;
+    browser.click("#save-statement").await;
+    browser.wait_for_text("statement-form", "Saved.").await;
+    browser.client.refresh().await.expect("reload");
+    browser
+        .wait_for_text(
+            "minority-statements",
+            "We oppose: the clause permits bulk collection.",
+        )
+        .await;
+    browser.close().await;
+}
