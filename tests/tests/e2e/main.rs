@@ -451,6 +451,32 @@ async fn an_administrator_with_two_factor_adds_an_organisation() {
         .find(|o| o["slug"] == "lagos-digital-rights-lab")
         .expect("declared");
     assert_eq!(declared["verified"], false);
+
+    // Their first position says they speak for it.
+    browser
+        .client
+        .goto(&format!(
+            "{}/c/paris-call/2019/protect-individuals",
+            app.address
+        ))
+        .await
+        .expect("open");
+    browser
+        .wait("#standing-organisation")
+        .await
+        .select_by_value("lagos-digital-rights-lab")
+        .await
+        .expect("choose the organisation");
+    browser.click("input[name='stance'][value='endorse']").await;
+    browser.click(RECORD_POSITION).await;
+    browser.wait("#position-receipt").await;
+    let spoken_for = app
+        .strings(
+            "SELECT o.slug FROM participants p JOIN organisations o ON o.id = p.organisation_id \
+             JOIN accounts a ON a.id = p.account_id WHERE a.handle = 'joiner'",
+        )
+        .await;
+    assert_eq!(spoken_for, ["lagos-digital-rights-lab"]);
     browser.close().await;
 }
 
