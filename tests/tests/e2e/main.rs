@@ -901,6 +901,32 @@ async fn a_convener_sets_the_rule_and_a_representative_attaches_a_minority_state
         .expect("choose the rule");
     browser.click("#save-rules").await;
     browser.wait_for_text("rules-form", "Saved.").await;
+
+    // A closing time in the past is refused next to its field; one in the future is kept and
+    // shown as the round's deadline. (The page's own date picker is set by script: its typed
+    // format depends on the browser's locale.)
+    let set_closing = |value: &str| {
+        format!(
+            "const input = document.getElementById('closing_at_ms'); input.value = '{value}'; \
+             input.dispatchEvent(new Event('input', {{ bubbles: true }}));"
+        )
+    };
+    browser
+        .client
+        .execute(&set_closing("2001-01-01T10:00"), vec![])
+        .await
+        .expect("set a past time");
+    browser.click("#save-schedule").await;
+    browser
+        .wait_for_text("closing_at_ms-error", "Choose a time in the future.")
+        .await;
+    browser
+        .client
+        .execute(&set_closing("2099-12-01T10:00"), vec![])
+        .await
+        .expect("set a future time");
+    browser.click("#save-schedule").await;
+    browser.wait_for_text("schedule-form", "Saved.").await;
     browser.client.goto(&clause).await.expect("open");
     browser
         .wait_for_text(
@@ -908,6 +934,9 @@ async fn a_convener_sets_the_rule_and_a_representative_attaches_a_minority_state
             "With a majority in every stakeholder group, this clause did not carry.",
         )
         .await;
+    let deadline = browser.text("#deadline").await;
+    assert!(deadline.starts_with("The round closes on"), "{deadline}");
+    assert!(deadline.contains("2099"), "{deadline}");
     browser
         .client
         .goto(&format!("{}/convene/paris-call", app.address))
