@@ -62,9 +62,15 @@ pub fn RoundsPanel() -> impl IntoView {
         let (round, schedule) = (round.clone(), *schedule);
         async move { api::set_schedule(&slug(), &round, &schedule).await }
     });
+    // Reload after a change the server accepted only: a refused one keeps what was typed.
+    let accepted = Memo::new(move |_| {
+        (
+            moved.value().get().and_then(Result::ok),
+            scheduled.value().get().and_then(Result::ok),
+        )
+    });
     let newest = LocalResource::new(move || {
-        moved.version().get();
-        scheduled.version().get();
+        accepted.track();
         let slug = slug();
         async move {
             let consultation = api::get_consultation(&slug).await?;
