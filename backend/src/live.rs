@@ -28,6 +28,8 @@ pub struct Hub {
     /// Turns true when the server shuts down, which ends every live stream (graceful shutdown
     /// waits for open connections, and these would never end by themselves).
     closing: std::sync::Arc<watch::Sender<bool>>,
+    /// True while this process listens for other processes' announcements (PostgreSQL).
+    listening: std::sync::Arc<watch::Sender<bool>>,
 }
 
 impl Default for Hub {
@@ -37,11 +39,21 @@ impl Default for Hub {
         Self {
             sender,
             closing: std::sync::Arc::new(watch::channel(false).0),
+            listening: std::sync::Arc::new(watch::channel(false).0),
         }
     }
 }
 
 impl Hub {
+    /// Waits (up to `limit`) until this process hears other processes' announcements, so that a
+    /// stream opened now misses none; whether it does.
+    pub async fn until_listening(&self, limit: Duration) -> bool {
+        let mut listening = self.listening.subscribe();
+        tokio::time::timeout(limit, listening.wait_for(|on| *on))
+            .await
+            .is_ok_and(|r| r.is_ok())
+    }
+
     /// Ends every live stream of this process.
     pub fn close(&self) {
         self.closing.send_replace(true);
@@ -113,6 +125,7 @@ pub async fn listen(state: AppState) {
     }
     loop {
         if let Err(e) = listen_once(&state).await {
+            state.hub.listening.send_replace(false);
             tracing::warn!(error = %e, "live tally listener stopped; reconnecting");
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -122,6 +135,7 @@ pub async fn listen(state: AppState) {
 async fn listen_once(state: &AppState) -> Result<(), AppError> {
     let mut listener = sqlx::postgres::PgListener::connect(state.store.url()).await?;
     listener.listen(CHANNEL).await?;
+    state.hub.listening.send_replace(true);
     loop {
         let notification = listener.recv().await?;
         if let Ok(clause_id) = notification.payload().parse::<i64>() {

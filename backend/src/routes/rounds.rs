@@ -14,6 +14,7 @@ use shared::{
     ApiError, ClauseEdit, ClauseOrder, ConsensusDesignation, FieldError, LiveTally, NewRound,
     Phase, PhaseMove, Round, RoundRules, Schedule,
 };
+use std::time::Duration;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -51,6 +52,12 @@ async fn live_tally(
 {
     use futures_util::StreamExt;
     let row = find_round(&state, &convening, &round).await?;
+    // With PostgreSQL, casts on other processes arrive through this process's listener.
+    if state.store.backend() == crate::store::Backend::Postgres
+        && !state.hub.until_listening(Duration::from_secs(5)).await
+    {
+        tracing::warn!("live tally opened before this process listens to the others");
+    }
     // Subscribe before reading the current tallies, so no change falls in between.
     let changes = tokio_stream::wrappers::BroadcastStream::new(state.hub.subscribe());
     let now = state
