@@ -304,11 +304,7 @@ impl FromRequestParts<AppState> for Convening {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let SignedIn(account) = SignedIn::from_request_parts(parts, state).await?;
         let slug = path_param(parts, state, "slug").await?;
-        let consultation = state
-            .store
-            .consultation_ref(&slug)
-            .await?
-            .ok_or(AppError::NotFound("consultation"))?;
+        let consultation = state.store.existing_consultation(&slug).await?;
         require_convener(state, &account, &consultation).await?;
         Ok(Self {
             account,

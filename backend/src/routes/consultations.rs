@@ -94,11 +94,7 @@ async fn join_consultation(
     ApiPath(slug): ApiPath<String>,
     ApiJson(join): ApiJson<JoinConsultation>,
 ) -> Result<ApiJson<Participation>, AppError> {
-    let consultation = state
-        .store
-        .consultation_ref(&slug)
-        .await?
-        .ok_or(AppError::NotFound("consultation"))?;
+    let consultation = state.store.existing_consultation(&slug).await?;
     if consultation.access == ConsultationAccess::Invitation {
         if state.store.takes_part(account.id, consultation.id).await? {
             return Err(AppError::Forbidden(

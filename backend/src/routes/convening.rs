@@ -111,11 +111,7 @@ async fn add_convener(
     Admin(admin): Admin,
     ApiPath((slug, handle)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let consultation = state
-        .store
-        .consultation_ref(&slug)
-        .await?
-        .ok_or(AppError::NotFound("consultation"))?;
+    let consultation = state.store.existing_consultation(&slug).await?;
     if !state.store.add_convener(consultation.id, &handle).await? {
         return Err(AppError::NotFound("account"));
     }
@@ -141,11 +137,7 @@ async fn remove_convener(
     Admin(admin): Admin,
     ApiPath((slug, handle)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let consultation = state
-        .store
-        .consultation_ref(&slug)
-        .await?
-        .ok_or(AppError::NotFound("consultation"))?;
+    let consultation = state.store.existing_consultation(&slug).await?;
     if !state
         .store
         .remove_convener(consultation.id, &handle)

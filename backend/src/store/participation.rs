@@ -145,6 +145,13 @@ impl Store {
         .transpose()
     }
 
+    /// The consultation `slug`, or [`AppError::NotFound`].
+    pub async fn existing_consultation(&self, slug: &str) -> Result<ConsultationRef, AppError> {
+        self.consultation_ref(slug)
+            .await?
+            .ok_or(AppError::NotFound("consultation"))
+    }
+
     /// Opens a consultation to anyone or keeps it to those invited.
     pub async fn set_access(
         &self,

@@ -70,6 +70,16 @@ async fn turn_on_two_factor(browser: &Browser, password: &str) -> String {
         .await;
     secret
 }
+/// Signs `handle` up in the browser, makes them an administrator (as `concord admin grant`
+/// does) and turns on their two-factor sign-in; returns the key of their authenticator.
+async fn become_administrator(app: &TestApp, browser: &Browser, handle: &str) -> String {
+    browser.client.goto(&app.address).await.expect("open");
+    sign_up(browser, handle, "a long passphrase").await;
+    browser.wait(SIGNED_IN_HANDLE).await;
+    app.make_admin(handle).await;
+    turn_on_two_factor(browser, "a long passphrase").await
+}
+
 async fn sign_up(browser: &Browser, handle: &str, password: &str) {
     browser.click(SIGN_UP_LINK).await;
     browser.fill(HANDLE, handle).await;
@@ -489,11 +499,7 @@ async fn a_convener_keeps_a_consultation_to_invitations_and_an_invited_participa
         .await;
 
     // An administrator (granted on the command line, with two factors) names the convener.
-    browser.client.goto(&app.address).await.expect("open");
-    sign_up(&browser, "secretariat", "a long passphrase").await;
-    browser.wait(SIGNED_IN_HANDLE).await;
-    app.make_admin("secretariat").await;
-    turn_on_two_factor(&browser, "a long passphrase").await;
+    become_administrator(&app, &browser, "secretariat").await;
     browser.client.goto(&consultation).await.expect("open");
     browser.click("#convene-link").await;
     browser.fill("#convener_handle", "nobody-here").await;
@@ -626,11 +632,7 @@ async fn a_convener_opens_the_next_round_and_a_participant_sees_the_redline_and_
     let convene = format!("{}/convene/paris-call", app.address);
 
     // An administrator (who convenes every consultation) with two factors.
-    browser.client.goto(&app.address).await.expect("open");
-    sign_up(&browser, "chair", "a long passphrase").await;
-    browser.wait(SIGNED_IN_HANDLE).await;
-    app.make_admin("chair").await;
-    let secret = turn_on_two_factor(&browser, "a long passphrase").await;
+    let secret = become_administrator(&app, &browser, "chair").await;
 
     // Close 2019 (after confirming) and open 2020 from it.
     browser.client.goto(&convene).await.expect("open");
@@ -811,11 +813,7 @@ async fn a_convener_opens_the_next_round_and_a_participant_sees_the_redline_and_
 #[tokio::test]
 async fn a_convener_sees_positions_arrive_in_the_live_tally() {
     let (app, browser) = app_and_browser().await;
-    browser.client.goto(&app.address).await.expect("open");
-    sign_up(&browser, "chair", "a long passphrase").await;
-    browser.wait(SIGNED_IN_HANDLE).await;
-    app.make_admin("chair").await;
-    turn_on_two_factor(&browser, "a long passphrase").await;
+    become_administrator(&app, &browser, "chair").await;
     browser
         .client
         .goto(&format!("{}/convene/paris-call", app.address))
@@ -883,11 +881,7 @@ async fn a_convener_sets_the_rule_and_a_representative_attaches_a_minority_state
     assert_eq!(cast.status(), 200);
 
     // The convener chooses a majority in every house, then closes the round.
-    browser.client.goto(&app.address).await.expect("open");
-    sign_up(&browser, "chair", "a long passphrase").await;
-    browser.wait(SIGNED_IN_HANDLE).await;
-    app.make_admin("chair").await;
-    turn_on_two_factor(&browser, "a long passphrase").await;
+    become_administrator(&app, &browser, "chair").await;
     browser
         .client
         .goto(&format!("{}/convene/paris-call", app.address))
