@@ -65,6 +65,8 @@ pub enum AppError {
     },
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("database (position writer): {0}")]
+    Writer(#[from] rusqlite::Error),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
     #[error(transparent)]
@@ -257,7 +259,7 @@ impl AppError {
                 code,
                 message,
             } => (*status, ApiError::new(*code, message.clone())),
-            E::Database(_) | E::Corrupt(_) | E::Internal(_) => (
+            E::Database(_) | E::Writer(_) | E::Corrupt(_) | E::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ApiError::new(
                     ErrorCode::Internal,

@@ -9,14 +9,15 @@ use axum::response::{IntoResponse, Response};
 
 /// Lets reads through; refuses a write whose `Sec-Fetch-Site` or `Origin` names another site.
 pub async fn same_site_writes(request: Request, next: Next) -> Response {
-    let read = matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
-    if !read && is_cross_site(request.headers()) {
+    if !is_read(request.method()) && is_cross_site(request.headers()) {
         return AppError::CrossSite.into_response();
     }
     next.run(request).await
+}
+
+/// Whether a request with `method` only reads.
+pub fn is_read(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
 /// What the browser says about where the request comes from. Clients that are not browsers send

@@ -85,12 +85,37 @@ pub fn app(state: AppState) -> Router {
         }
     })
     .layer(DefaultBodyLimit::max(BODY_LIMIT))
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        forget_after_writes,
+    ))
     .layer(axum::middleware::from_fn(guard::same_site_writes))
     .layer(axum::middleware::from_fn(move |req, next| {
         web::headers(csp.clone(), https, req, next)
     }))
     .layer(TraceLayer::new_for_http())
     .with_state(state)
+}
+
+/// After every request that may have written, forgets what the store remembers — unless the
+/// handler says it changed only the results of its clause ([`store::cache::ResultsOnly`]) and
+/// has forgotten those itself.
+async fn forget_after_writes(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let read = guard::is_read(request.method());
+    let response = next.run(request).await;
+    if !read
+        && response
+            .extensions()
+            .get::<store::cache::ResultsOnly>()
+            .is_none()
+    {
+        state.store.forget();
+    }
+    response
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves, then lets requests in flight finish.

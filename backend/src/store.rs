@@ -15,6 +15,8 @@ use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 mod batch;
+pub mod cache;
+mod cast;
 mod dashboard;
 mod drafting;
 mod participation;
@@ -47,6 +49,8 @@ pub struct Store {
     writer: Option<batch::Writer>,
     /// The key of [`Store::address_key`], once read.
     address_key: std::sync::Arc<tokio::sync::OnceCell<Vec<u8>>>,
+    /// What this process remembers between requests; `None` with PostgreSQL.
+    cache: Option<std::sync::Arc<cache::Cache>>,
 }
 
 /// A database URL, which `Debug` never prints.
@@ -184,13 +188,53 @@ impl Store {
             })
             .connect_with(options)
             .await?;
+        let (writer, cache) = match backend {
+            Backend::Sqlite => {
+                let cache = std::sync::Arc::<cache::Cache>::default();
+                let path = sqlx::sqlite::SqliteConnectOptions::from_str(&url)?
+                    .get_filename()
+                    .to_owned();
+                let writer = batch::Writer::start(path, cache.clone())?;
+                (Some(writer), Some(cache))
+            }
+            Backend::Postgres => (None, None),
+        };
         Ok(Self {
-            writer: (backend == Backend::Sqlite).then(|| batch::Writer::start(pool.clone())),
+            writer,
+            cache,
             pool,
             backend,
             url: DatabaseUrl(url.into()),
             address_key: std::sync::Arc::default(),
         })
+    }
+
+    /// Forgets what this process remembers, after a write that may have changed anything
+    /// (see [`cache`]).
+    pub fn forget(&self) {
+        if let Some(cache) = &self.cache {
+            cache.forget();
+        }
+    }
+
+    /// Answers from what this process remembers (`recall`) when it can, otherwise from the
+    /// database (`fetch`), and remembers that answer (`keep`) unless a write came in between.
+    async fn remembered<T>(
+        &self,
+        recall: impl FnOnce(&cache::Cache) -> Option<T>,
+        fetch: impl Future<Output = Result<T, AppError>>,
+        keep: impl FnOnce(&cache::Cache, cache::Ticket, &T),
+    ) -> Result<T, AppError> {
+        let Some(cache) = &self.cache else {
+            return fetch.await;
+        };
+        if let Some(value) = recall(cache) {
+            return Ok(value);
+        }
+        let ticket = cache.ticket();
+        let value = fetch.await?;
+        keep(cache, ticket, &value);
+        Ok(value)
     }
 
     /// The database URL, for a listener of PostgreSQL notifications.
@@ -360,6 +404,20 @@ impl Store {
     /// The account of a live session, refreshing its idle clock at most once a minute (so that
     /// reading pages does not cost a durable write each time); an expired session is deleted.
     pub async fn session_account(&self, token_hash: &str) -> Result<Option<Account>, AppError> {
+        self.remembered(
+            |cache| cache.session(token_hash).map(Some),
+            self.stored_session_account(token_hash),
+            |cache, ticket, account| {
+                if let Some(account) = account {
+                    cache.keep_session(ticket, token_hash, account);
+                }
+            },
+        )
+        .await
+    }
+
+    /// [`Store::session_account`] from the database.
+    async fn stored_session_account(&self, token_hash: &str) -> Result<Option<Account>, AppError> {
         #[derive(FromRow)]
         struct Row {
             id: i64,

@@ -107,6 +107,7 @@ impl TestApp {
     pub async fn make_admin(&self, handle: &str) {
         let sql = format!("UPDATE accounts SET role = 'admin' WHERE handle = '{handle}'");
         self.execute(&sql, &[]).await;
+        self.until_the_server_notices().await;
     }
 
     /// A fresh browser in which `handle` (password "a long passphrase") signs in and turns on
@@ -219,6 +220,12 @@ impl TestApp {
         }
         query.execute(&pool).await.expect("execute");
         pool.close().await;
+    }
+
+    /// Waits until the server has let go of what it remembered, after [`TestApp::execute`]
+    /// changed a session, an account, a consultation, a round or a clause behind its back.
+    pub async fn until_the_server_notices(&self) {
+        tokio::time::sleep(backend::store::cache::LIFETIME).await;
     }
 
     /// The text column every row of `sql` answers, read from the app's database.

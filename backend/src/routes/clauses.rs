@@ -7,6 +7,8 @@ use crate::markdown;
 use crate::state::AppState;
 use crate::store::Account;
 use crate::store::ClauseRow;
+use crate::store::cache::ResultsOnly;
+use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
 use shared::{
@@ -300,7 +302,7 @@ async fn cast_position(
     SignedIn(account): SignedIn,
     path: ClausePath,
     ApiJson(cast): ApiJson<CastPosition>,
-) -> Result<ApiJson<PositionCast>, AppError> {
+) -> Result<(Extension<ResultsOnly>, ApiJson<PositionCast>), AppError> {
     let row = find_clause(&state, path).await?;
     require_taking_part(&state, &account, &row).await?;
     let reason = cast.check().map_err(AppError::Validation)?;
@@ -322,7 +324,10 @@ async fn cast_position(
     )
     .await?;
     let tally = show.then_some(total);
-    Ok(ApiJson(PositionCast { position, tally }))
+    Ok((
+        Extension(ResultsOnly),
+        ApiJson(PositionCast { position, tally }),
+    ))
 }
 
 /// The path parameters that name a clause (for the OpenAPI document).

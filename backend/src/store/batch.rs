@@ -1,12 +1,26 @@
 //! Group commit for SQLite. SQLite makes one transaction durable at a time, and each commit waits
-//! for the disk; so positions cast at the same moment are written by one task in one
-//! transaction, each inside its own savepoint (one refused cast does not undo the others), and
-//! every caller is answered once that shared transaction has committed — never before.
+//! for the disk; so positions cast at the same moment are written by one thread, on its own
+//! connection, in one transaction, each inside its own savepoint (one refused cast does not undo
+//! the others), and every caller is answered once that shared transaction has committed — never
+//! before. The thread runs each statement itself, prepared once, instead of handing each to a
+//! connection's worker and waiting for it.
+//!
+//! Before committing, the writer reads the new results of every clause it touched; once the
+//! commit is durable it hands them to the cache, in the order the batches were written.
 
-use super::review::{Cast, cast_in};
+use super::cache::Cache;
+use super::cast::{
+    CLAUSE_ROUND, Cast, CountKey, INSERT_CHANGE, INSERT_POSITION, MOVE_COUNT, Steps, Written,
+    cast_with,
+};
+use super::review::{RoundState, STANDING, Standing, TALLY_COUNTS, results_from};
 use crate::error::AppError;
-use shared::Position;
-use sqlx::AnyPool;
+use futures_util::FutureExt;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use shared::{Position, Results};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 /// The most casts one transaction takes.
@@ -19,18 +33,21 @@ struct Request {
     reply: oneshot::Sender<Result<Position, AppError>>,
 }
 
-/// The handle through which casts reach the writer task.
+/// The handle through which casts reach the writer thread.
 #[derive(Debug, Clone)]
 pub struct Writer {
     requests: mpsc::Sender<Request>,
 }
 
 impl Writer {
-    /// Starts the writer task over `pool`.
-    pub fn start(pool: AnyPool) -> Self {
+    /// Starts the writer thread over the SQLite database at `path`; it stops once every handle
+    /// is dropped.
+    pub fn start(path: PathBuf, cache: Arc<Cache>) -> std::io::Result<Self> {
         let (requests, received) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(pool, received));
-        Self { requests }
+        std::thread::Builder::new()
+            .name("concord-positions".into())
+            .spawn(move || run(&path, &cache, received))?;
+        Ok(Self { requests })
     }
 
     /// Casts a position; answers once it is durable (or refused).
@@ -45,8 +62,9 @@ impl Writer {
     }
 }
 
-async fn run(pool: AnyPool, mut received: mpsc::Receiver<Request>) {
-    while let Some(first) = received.recv().await {
+fn run(path: &Path, cache: &Cache, mut received: mpsc::Receiver<Request>) {
+    let mut connection = None;
+    while let Some(first) = received.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match received.try_recv() {
@@ -54,56 +72,188 @@ async fn run(pool: AnyPool, mut received: mpsc::Receiver<Request>) {
                 Err(_) => break,
             }
         }
-        write(&pool, batch).await;
+        let opened = match connection.take() {
+            Some(connection) => Ok(connection),
+            None => open(path),
+        };
+        match opened {
+            Ok(mut opened) => {
+                write(&mut opened, batch, cache);
+                connection = Some(opened);
+            }
+            // Tried again with the next batch.
+            Err(e) => answer_all(batch, &e),
+        }
+    }
+}
+
+/// The writer's connection, set up as every other: write-ahead log, `synchronous=FULL`.
+fn open(path: &Path) -> rusqlite::Result<Connection> {
+    let connection = Connection::open(path)?;
+    connection.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+    )?;
+    connection.busy_timeout(Duration::from_secs(5))?;
+    Ok(connection)
+}
+
+fn answer_all(batch: Vec<Request>, e: &rusqlite::Error) {
+    for request in batch {
+        let error = AppError::Internal(anyhow::anyhow!("writing positions: {e}"));
+        let _ = request.reply.send(Err(error));
     }
 }
 
 /// Writes a batch in one transaction and answers every request.
-async fn write(pool: &AnyPool, batch: Vec<Request>) {
-    let failed = |what: &str, e: &sqlx::Error| AppError::Internal(anyhow::anyhow!("{what}: {e}"));
-    let mut tx = match pool.begin_with("BEGIN IMMEDIATE").await {
-        Ok(tx) => tx,
-        Err(e) => {
-            for request in batch {
-                let _ = request
-                    .reply
-                    .send(Err(failed("starting a transaction", &e)));
+fn write(connection: &mut Connection, batch: Vec<Request>, cache: &Cache) {
+    match write_batch(connection, &batch) {
+        Ok((outcomes, results)) => {
+            for (clause_id, results) in results {
+                match results {
+                    Ok(results) => cache.put_results(clause_id, results),
+                    Err(_) => cache.forget(),
+                }
             }
-            return;
-        }
-    };
-    let mut outcomes = Vec::with_capacity(batch.len());
-    for request in &batch {
-        outcomes.push(in_savepoint(&mut tx, &request.cast).await);
-    }
-    match tx.commit().await {
-        Ok(()) => {
             for (request, outcome) in batch.into_iter().zip(outcomes) {
                 let _ = request.reply.send(outcome);
             }
         }
-        Err(e) => {
-            for request in batch {
-                let _ = request.reply.send(Err(failed("committing positions", &e)));
-            }
-        }
+        Err(e) => answer_all(batch, &e),
     }
 }
 
-/// Casts inside a savepoint, undoing only this cast if it fails.
-async fn in_savepoint(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    cast: &Cast,
-) -> Result<Position, AppError> {
-    sqlx::query("SAVEPOINT cast").execute(&mut **tx).await?;
-    let outcome = cast_in(tx, cast).await;
-    if outcome.is_err() {
-        sqlx::query("ROLLBACK TO SAVEPOINT cast")
-            .execute(&mut **tx)
-            .await?;
+type Outcomes = Vec<Result<Position, AppError>>;
+type NewResults = Vec<(i64, Result<Results, AppError>)>;
+
+fn write_batch(
+    connection: &mut Connection,
+    batch: &[Request],
+) -> rusqlite::Result<(Outcomes, NewResults)> {
+    let mut tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for request in batch {
+        let mut savepoint = tx.savepoint()?;
+        // Nothing in these steps waits, so the cast completes on its first poll.
+        let outcome = cast_with(&mut OnConnection(&savepoint), &request.cast)
+            .now_or_never()
+            .unwrap_or_else(|| Err(AppError::Internal(anyhow::anyhow!("a cast waited"))));
+        if outcome.is_ok() {
+            savepoint.commit()?;
+        } else {
+            savepoint.set_drop_behavior(rusqlite::DropBehavior::Rollback);
+            savepoint.finish()?;
+        }
+        outcomes.push(outcome);
     }
-    sqlx::query("RELEASE SAVEPOINT cast")
-        .execute(&mut **tx)
-        .await?;
-    outcome
+    let mut touched: Vec<i64> = batch.iter().map(|r| r.cast.clause_id).collect();
+    touched.sort_unstable();
+    touched.dedup();
+    let mut results = Vec::with_capacity(touched.len());
+    for clause_id in touched {
+        let rows = tx
+            .prepare_cached(TALLY_COUNTS)?
+            .query_map([clause_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        results.push((clause_id, results_from(rows)));
+    }
+    tx.commit()?;
+    Ok((outcomes, results))
+}
+
+/// [`Steps`] on the writer's connection.
+struct OnConnection<'c>(&'c Connection);
+
+impl Steps for OnConnection<'_> {
+    async fn clause_round(&mut self, clause_id: i64) -> Result<(i64, RoundState), AppError> {
+        Ok(self
+            .0
+            .prepare_cached(CLAUSE_ROUND)?
+            .query_row([clause_id], |r| {
+                Ok((
+                    r.get(0)?,
+                    RoundState {
+                        phase: r.get(1)?,
+                        commenting_at_ms: r.get(2)?,
+                        voting_at_ms: r.get(3)?,
+                        closing_at_ms: r.get(4)?,
+                        hide_results: r.get(5)?,
+                        previous_round_id: r.get(6)?,
+                        rule: r.get(7)?,
+                        abstentions_count: r.get(8)?,
+                        counting: r.get(9)?,
+                    },
+                ))
+            })?)
+    }
+
+    async fn standing(
+        &mut self,
+        consultation_id: i64,
+        account_id: i64,
+    ) -> Result<Option<Standing>, AppError> {
+        Ok(self
+            .0
+            .prepare_cached(STANDING)?
+            .query_row([consultation_id, account_id], |r| {
+                Ok(Standing {
+                    stakeholder_group: r.get(0)?,
+                    region: r.get(1)?,
+                    organisation_id: r.get(2)?,
+                    organisation_group: r.get(3)?,
+                    represents: r.get(4)?,
+                })
+            })
+            .optional()?)
+    }
+
+    async fn take_old(
+        &mut self,
+        sql: &str,
+        clause_id: i64,
+        whose: i64,
+    ) -> Result<Option<CountKey>, AppError> {
+        Ok(self
+            .0
+            .prepare_cached(sql)?
+            .query_row([clause_id, whose], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?)
+    }
+
+    async fn move_count(
+        &mut self,
+        clause_id: i64,
+        (stance, group, region): &CountKey,
+        delta: i64,
+    ) -> Result<(), AppError> {
+        self.0
+            .prepare_cached(MOVE_COUNT)?
+            .execute(params![clause_id, stance, group, region, delta])?;
+        Ok(())
+    }
+
+    async fn write(&mut self, p: &Written<'_>) -> Result<(), AppError> {
+        let c = p.cast;
+        let common = params![
+            c.clause_id,
+            c.account_id,
+            c.stance.as_str(),
+            c.reason,
+            p.at_ms,
+            p.stakeholder_group,
+            p.region,
+            p.receipt,
+            p.organisation,
+        ];
+        self.0.prepare_cached(INSERT_POSITION)?.execute(common)?;
+        let mut with_phase = common.to_vec();
+        with_phase.push(&p.phase);
+        self.0
+            .prepare_cached(INSERT_CHANGE)?
+            .execute(with_phase.as_slice())?;
+        Ok(())
+    }
 }

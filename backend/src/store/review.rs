@@ -4,6 +4,7 @@
 //! region) in the same transaction, and a change of position moves that one from one row to
 //! another; so reading a tally sums a handful of rows however many positions there are.
 
+use super::cast::{Cast, InTransaction, cast_with};
 use super::{Store, count, now_ms, parse_phase, parse_stance, participation};
 use crate::error::{AppError, OnConflict};
 use shared::{
@@ -13,6 +14,10 @@ use shared::{
     chambered, text_redline,
 };
 use sqlx::FromRow;
+
+/// The maintained counts of a clause, row by row.
+pub(super) const TALLY_COUNTS: &str =
+    "SELECT stance, stakeholder_group, region, n FROM tally_counts WHERE clause_id = $1";
 
 /// A clause located by consultation, round and key, with what the handlers need to decide.
 #[derive(Debug, Clone, FromRow)]
@@ -167,15 +172,6 @@ pub struct ClauseText<'a> {
     pub body_md: &'a str,
 }
 
-/// One position to cast.
-#[derive(Debug, Clone)]
-pub struct Cast {
-    pub clause_id: i64,
-    pub account_id: i64,
-    pub stance: Stance,
-    pub reason: Option<String>,
-}
-
 /// How a participant takes part in a consultation: their group, organisation and region.
 #[derive(Debug, Clone, FromRow)]
 pub struct Standing {
@@ -188,7 +184,7 @@ pub struct Standing {
     pub represents: i64,
 }
 
-const STANDING: &str = "\
+pub(super) const STANDING: &str = "\
     SELECT p.stakeholder_group, \
            CASE WHEN o.id IS NULL THEN p.region ELSE o.region END AS region, \
            p.organisation_id, o.stakeholder_group AS organisation_group, \
@@ -216,7 +212,7 @@ impl PositionRow {
 }
 
 /// Builds results from `(stance, group, region, count)` rows.
-fn results_from(rows: Vec<(String, String, String, i64)>) -> Result<Results, AppError> {
+pub(super) fn results_from(rows: Vec<(String, String, String, i64)>) -> Result<Results, AppError> {
     let mut results = Results::default();
     let mut groups: Vec<(Option<StakeholderGroup>, Tally)> = Vec::new();
     let mut regions: Vec<(String, Tally)> = Vec::new();
@@ -432,14 +428,23 @@ impl Store {
         round: &str,
         key: &str,
     ) -> Result<Option<ClauseRow>, AppError> {
-        Ok(sqlx::query_as(&format!(
-            "{CLAUSE_COLUMNS} WHERE c.slug = $1 AND r.slug = $2 AND k.key = $3"
-        ))
-        .bind(consultation)
-        .bind(round)
-        .bind(key)
-        .fetch_optional(&self.pool)
-        .await?)
+        let path = (consultation.to_owned(), round.to_owned(), key.to_owned());
+        let sql = format!("{CLAUSE_COLUMNS} WHERE c.slug = $1 AND r.slug = $2 AND k.key = $3");
+        let fetch = sqlx::query_as(&sql)
+            .bind(consultation)
+            .bind(round)
+            .bind(key)
+            .fetch_optional(&self.pool);
+        self.remembered(
+            |cache| cache.clause(&path).map(Some),
+            async { Ok(fetch.await?) },
+            |cache, ticket, row: &Option<ClauseRow>| {
+                if let Some(row) = row {
+                    cache.keep_clause(ticket, path.clone(), row);
+                }
+            },
+        )
+        .await
     }
 
     /// The clause with the same key in the round `round_id`, with its round's slug.
@@ -550,13 +555,15 @@ impl Store {
 
     /// The results of a clause, from the maintained counts.
     pub async fn results(&self, clause_id: i64) -> Result<Results, AppError> {
-        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
-            "SELECT stance, stakeholder_group, region, n FROM tally_counts WHERE clause_id = $1",
+        let fetch = sqlx::query_as(TALLY_COUNTS)
+            .bind(clause_id)
+            .fetch_all(&self.pool);
+        self.remembered(
+            |cache| cache.results(clause_id),
+            async { results_from(fetch.await?) },
+            |cache, ticket, results| cache.keep_results(ticket, clause_id, results),
         )
-        .bind(clause_id)
-        .fetch_all(&self.pool)
-        .await?;
-        results_from(rows)
+        .await
     }
 
     /// An account's current position on a clause.
@@ -772,7 +779,7 @@ impl Store {
         loop {
             attempt += 1;
             let mut tx = self.write_tx().await?;
-            let result = match cast_in(&mut tx, &cast).await {
+            let result = match cast_with(&mut InTransaction(&mut tx), &cast).await {
                 Ok(position) => tx.commit().await.map(|()| position).map_err(AppError::from),
                 Err(e) => Err(e),
             };
@@ -899,150 +906,7 @@ impl Store {
         .bind(consultation)
         .execute(&self.pool)
         .await?;
+        self.forget();
         Ok(())
     }
-}
-
-/// Casts a position inside the transaction `tx` (see [`Store::cast_position`]).
-pub(super) async fn cast_in(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    cast: &Cast,
-) -> Result<Position, AppError> {
-    let (clause_id, account_id, stance) = (cast.clause_id, cast.account_id, cast.stance);
-    let reason = cast.reason.as_deref();
-    let now = now_ms();
-    let row: ClauseRow = sqlx::query_as(&format!("{CLAUSE_COLUMNS} WHERE k.id = $1"))
-        .bind(clause_id)
-        .fetch_one(&mut **tx)
-        .await?;
-    let phase = row.state.phase()?;
-    if !phase.accepts_positions() {
-        return Err(AppError::PhaseClosed(phase));
-    }
-    let standing: Option<Standing> = sqlx::query_as(STANDING)
-        .bind(row.consultation_id)
-        .bind(account_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    let Some(mut standing) = standing else {
-        return Err(AppError::GroupRequired);
-    };
-    // Per organisation, its representative casts the one position, in its group.
-    let organisation = match row.state.counting()? {
-        Counting::Person => None,
-        Counting::Organisation => {
-            let (Some(organisation), Some(group), 1) = (
-                standing.organisation_id,
-                standing.organisation_group.clone(),
-                standing.represents,
-            ) else {
-                return Err(AppError::NotRepresentative);
-            };
-            standing.stakeholder_group = group;
-            Some(organisation)
-        }
-    };
-    let old: Option<(String, String, String)> = match organisation {
-        None => sqlx::query_as(
-            "DELETE FROM positions WHERE clause_id = $1 AND account_id = $2 \
-             RETURNING stance, stakeholder_group, region",
-        )
-        .bind(clause_id)
-        .bind(account_id),
-        Some(organisation) => sqlx::query_as(
-            "DELETE FROM positions WHERE clause_id = $1 AND organisation_id = $2 \
-             RETURNING stance, stakeholder_group, region",
-        )
-        .bind(clause_id)
-        .bind(organisation),
-    }
-    .fetch_optional(&mut **tx)
-    .await?;
-    // Move the one count from the old row to the new, touching rows in a fixed order so that
-    // simultaneous casts on PostgreSQL cannot wait on each other in a circle.
-    let new_key = (
-        stance.as_str().to_owned(),
-        standing.stakeholder_group.clone(),
-        standing.region.clone(),
-    );
-    let mut moves: Vec<((String, String, String), i64)> = vec![(new_key.clone(), 1)];
-    if let Some(old_key) = old {
-        if old_key == new_key {
-            moves.clear();
-        } else {
-            moves.push((old_key, -1));
-        }
-    }
-    moves.sort();
-    for ((stance, group, region), delta) in moves {
-        sqlx::query(
-            "INSERT INTO tally_counts (clause_id, stance, stakeholder_group, region, n) \
-             VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (clause_id, stance, stakeholder_group, region) DO UPDATE \
-             SET n = tally_counts.n + excluded.n",
-        )
-        .bind(clause_id)
-        .bind(stance)
-        .bind(group)
-        .bind(region)
-        .bind(delta)
-        .execute(&mut **tx)
-        .await?;
-    }
-    let receipt = receipt(clause_id, stance, reason, now);
-    sqlx::query(
-        "INSERT INTO positions (clause_id, account_id, stance, reason, updated_at_ms, \
-             stakeholder_group, region, receipt, organisation_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(clause_id)
-    .bind(account_id)
-    .bind(stance.as_str())
-    .bind(reason)
-    .bind(now)
-    .bind(&standing.stakeholder_group)
-    .bind(&standing.region)
-    .bind(&receipt)
-    .bind(organisation)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO position_changes (clause_id, account_id, stance, reason, cast_at_ms, \
-             stakeholder_group, region, receipt, organisation_id, phase) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(clause_id)
-    .bind(account_id)
-    .bind(stance.as_str())
-    .bind(reason)
-    .bind(now)
-    .bind(&standing.stakeholder_group)
-    .bind(&standing.region)
-    .bind(&receipt)
-    .bind(organisation)
-    .bind(phase.as_str())
-    .execute(&mut **tx)
-    .await?;
-    Ok(Position {
-        stance,
-        reason: reason.map(str::to_owned),
-        updated_at_ms: now,
-        receipt,
-    })
-}
-
-/// The receipt of a cast: a digest of what was cast, when, and 128 random bits, so that nobody
-/// can work out from the position which receipt is whose.
-fn receipt(clause_id: i64, stance: Stance, reason: Option<&str>, at_ms: i64) -> String {
-    use base64::Engine;
-    use sha2::{Digest, Sha256};
-    let mut nonce = [0u8; 16];
-    rand::RngCore::fill_bytes(&mut rand::rng(), &mut nonce);
-    let mut hash = Sha256::new();
-    hash.update(nonce);
-    hash.update(clause_id.to_be_bytes());
-    hash.update(stance.as_str());
-    hash.update(reason.unwrap_or("").as_bytes());
-    hash.update(at_ms.to_be_bytes());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(hash.finalize())
 }

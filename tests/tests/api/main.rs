@@ -210,6 +210,7 @@ async fn an_idle_session_ends(db: Db) {
         &[idle + 1000],
     )
     .await;
+    app.until_the_server_notices().await;
 
     let (status, body) = parts(app.get("/api/v1/session").await).await;
 
@@ -972,6 +973,7 @@ async fn a_deleted_accounts_positions_leave_open_rounds_and_stay_in_closed_ones(
         &[],
     )
     .await;
+    app.until_the_server_notices().await;
     app.request(Method::DELETE, "/api/v1/account", Some(confirm))
         .await;
     let (_, clause) = parts(app.get(other_clause).await).await;
@@ -2300,6 +2302,7 @@ async fn a_scheduled_round_moves_on_by_itself(db: Db) {
         &[2 * hour + 1000],
     )
     .await;
+    app.until_the_server_notices().await;
     let (_, round) = parts(app.get(&format!("{ROUNDS}/2020")).await).await;
     assert_eq!(round["phase"], "voting");
     assert_eq!(round["deadline"], Value::Null);
