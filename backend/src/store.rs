@@ -521,8 +521,14 @@ impl Store {
     /// rounds that are not closed; its comments stay (as a former participant's) and its
     /// positions stay in closed tallies, linked only to an anonymous tombstone.
     pub async fn delete_account(&self, account_id: i64) -> Result<(), AppError> {
-        let open_rounds = "SELECT k.id FROM clauses k JOIN rounds r ON r.id = k.round_id \
-                           WHERE r.phase NOT IN ('closed', 'published')";
+        // Open: neither closed nor published, nor past a scheduled close (a number of ours,
+        // written into the SQL).
+        let open_rounds = format!(
+            "SELECT k.id FROM clauses k JOIN rounds r ON r.id = k.round_id \
+             WHERE r.phase NOT IN ('closed', 'published') \
+               AND (r.closing_at_ms IS NULL OR r.closing_at_ms > {})",
+            now_ms()
+        );
         let mut tx = self.write_tx().await?;
         for sql in [
             // The withdrawn positions leave the counts too.

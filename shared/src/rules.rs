@@ -144,6 +144,28 @@ pub fn slugify(name: &str) -> String {
         .join("-")
 }
 
+/// Words a clause key may not be, because the round's own pages sit at those addresses
+/// (`/c/{consultation}/{round}/results` and `/changes`).
+pub const RESERVED_CLAUSE_KEYS: &[&str] = &["results", "changes"];
+
+/// The key of a new clause titled `title`: its slug (at most 60 characters, `clause` when the
+/// title has no letters or digits), with `-2`, `-3`, … added when the key is `taken` or reserved.
+pub fn clause_key(title: &str, taken: &[String]) -> String {
+    let base = slugify(title);
+    let base = if base.is_empty() {
+        "clause".to_owned()
+    } else {
+        base.chars().take(60).collect()
+    };
+    (1..)
+        .map(|n| match n {
+            1 => base.clone(),
+            n => format!("{base}-{n}"),
+        })
+        .find(|k| !taken.contains(k) && !RESERVED_CLAUSE_KEYS.contains(&k.as_str()))
+        .unwrap_or(base)
+}
+
 /// Checks a sign-up request; on success returns the canonical handle.
 pub fn check_sign_up(credentials: &Credentials) -> Result<Handle, Vec<FieldError>> {
     let handle = Handle::parse(&credentials.handle);
@@ -329,6 +351,19 @@ impl NewInvitation {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_clause_key_avoids_taken_and_reserved_words() {
+        use super::clause_key;
+        assert_eq!(
+            clause_key("Protect individuals!", &[]),
+            "protect-individuals"
+        );
+        assert_eq!(clause_key("Results", &[]), "results-2");
+        assert_eq!(clause_key("Changes", &[]), "changes-2");
+        assert_eq!(clause_key("Scope", &["scope".into()]), "scope-2");
+        assert_eq!(clause_key("¿?", &[]), "clause");
+    }
+
     use super::*;
     use crate::Stance;
 

@@ -211,20 +211,14 @@ impl Store {
         Ok(Ok(true))
     }
 
-    /// Adds a clause at the end of a draft round under a key made from its title (with a number
-    /// added when the key is taken); returns the key.
+    /// Adds a clause at the end of a draft round under a key made from its title (see
+    /// [`shared::rules::clause_key`]); returns the key.
     pub async fn add_clause(
         &self,
         round: &RoundRow,
         draft: &ClauseDraft<'_>,
     ) -> Result<String, AppError> {
         Self::require_draft(round)?;
-        let base = shared::rules::slugify(draft.title);
-        let base = if base.is_empty() {
-            "clause".to_owned()
-        } else {
-            base.chars().take(60).collect()
-        };
         let taken: Vec<String> = sqlx::query_scalar(
             "SELECT key FROM clauses WHERE round_id = $1 \
              UNION SELECT key FROM clauses WHERE round_id = $2",
@@ -233,13 +227,7 @@ impl Store {
         .bind(round.state.previous_round_id.unwrap_or(0))
         .fetch_all(&self.pool)
         .await?;
-        let key = (1..)
-            .map(|n| match n {
-                1 => base.clone(),
-                n => format!("{base}-{n}"),
-            })
-            .find(|k| !taken.contains(k))
-            .unwrap_or_else(|| base.clone());
+        let key = shared::rules::clause_key(draft.title, &taken);
         sqlx::query(
             "INSERT INTO clauses (round_id, key, number, title, body_md, change_note) \
              VALUES ($1, $2, (SELECT COALESCE(MAX(number), 0) + 1 FROM clauses WHERE round_id = $1), \

@@ -960,7 +960,8 @@ async fn a_deleted_accounts_positions_leave_open_rounds_and_stay_in_closed_ones(
     let (_, clause) = parts(app.get(CLAUSE).await).await;
     assert_eq!(clause["results"]["total"]["oppose"], 0);
 
-    // A position in a closed round stays counted.
+    // A position in a closed round stays counted — here closed by its schedule, the stored
+    // phase still saying "voting".
     app.sign_up("grace", "a long passphrase").await;
     app.join("civil_society").await;
     app.cast_position(
@@ -969,7 +970,7 @@ async fn a_deleted_accounts_positions_leave_open_rounds_and_stay_in_closed_ones(
     )
     .await;
     app.execute(
-        "UPDATE rounds SET phase = 'closed' WHERE slug = '2019'",
+        "UPDATE rounds SET closing_at_ms = 1 WHERE slug = '2019'",
         &[],
     )
     .await;
