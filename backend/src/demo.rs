@@ -272,6 +272,8 @@ pub async fn load(store: &Store) -> Result<bool, AppError> {
                 clause(round, key).await?.id,
                 &account(who)?,
                 body,
+                None,
+                None,
                 Phase::Voting,
             )
             .await?;

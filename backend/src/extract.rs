@@ -87,6 +87,28 @@ where
     }
 }
 
+/// Query parameters; a malformed query is refused like a malformed address.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Self(value)),
+            Err(rejection) => Err(AppError::Rejected {
+                status: rejection.status(),
+                code: ErrorCode::InvalidPath,
+                message: format!("The address is not valid: {}", rejection.body_text()),
+            }),
+        }
+    }
+}
+
 /// The path parameter `name` of the matched route, decoded; for extractors that must know which
 /// record a request is about before the handler reads its body.
 pub async fn path_param<S: Send + Sync>(

@@ -1,18 +1,21 @@
-//! The live tally: every position cast is announced to the conveners watching its round through
-//! server-sent events. With SQLite (one process) the announcement goes straight to the watchers;
-//! with PostgreSQL it goes through `NOTIFY`, and every process — the one that wrote included —
-//! hears it with `LISTEN` and tells its own watchers, so a position cast on one process reaches
-//! watchers connected to another.
+//! Live updates through server-sent events: every position cast is announced to the conveners
+//! watching its round's tally, and every new or changed comment to everyone reading its clause.
+//! With SQLite (one process) the announcement goes straight to the watchers; with PostgreSQL it
+//! goes through `NOTIFY`, and every process — the one that wrote included — hears it with
+//! `LISTEN` and tells its own watchers, so a change on one process reaches watchers connected to
+//! another.
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::Backend;
-use shared::{LiveTally, Tally};
+use crate::store::{Audience, Backend};
+use shared::{Comment, LiveTally, Tally};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 
-/// The channel PostgreSQL notifications travel on.
-const CHANNEL: &str = "concord_tally";
+/// The channels PostgreSQL notifications travel on: the id of a clause whose tally changed, of a
+/// comment that is new or changed.
+const TALLY_CHANNEL: &str = "concord_tally";
+const COMMENT_CHANNEL: &str = "concord_comment";
 
 /// A new tally of one clause, for the watchers of its round.
 #[derive(Debug, Clone)]
@@ -21,10 +24,24 @@ pub struct TallyEvent {
     pub tally: LiveTally,
 }
 
+/// A new or changed comment (as the public sees it), for the readers of its clause.
+#[derive(Debug, Clone)]
+pub struct CommentEvent {
+    pub clause_id: i64,
+    pub comment: Comment,
+}
+
+/// What the hub carries.
+#[derive(Debug, Clone)]
+pub enum Announcement {
+    Tally(TallyEvent),
+    Comment(Box<CommentEvent>),
+}
+
 /// This process's watchers.
 #[derive(Debug, Clone)]
 pub struct Hub {
-    sender: broadcast::Sender<TallyEvent>,
+    sender: broadcast::Sender<Announcement>,
     /// Turns true when the server shuts down, which ends every live stream (graceful shutdown
     /// waits for open connections, and these would never end by themselves).
     closing: std::sync::Arc<watch::Sender<bool>>,
@@ -67,12 +84,12 @@ impl Hub {
         }
     }
 
-    /// Starts watching every round (the caller keeps the events of its own).
-    pub fn subscribe(&self) -> broadcast::Receiver<TallyEvent> {
+    /// Starts watching everything (the caller keeps the events it follows).
+    pub fn subscribe(&self) -> broadcast::Receiver<Announcement> {
         self.sender.subscribe()
     }
 
-    fn publish(&self, event: TallyEvent) {
+    fn publish(&self, event: Announcement) {
         // Nobody watching is not an error.
         let _ = self.sender.send(event);
     }
@@ -88,17 +105,56 @@ pub async fn announce(
 ) -> Result<(), AppError> {
     match state.store.backend() {
         Backend::Sqlite => {
-            state.hub.publish(TallyEvent {
+            state.hub.publish(Announcement::Tally(TallyEvent {
                 round_id,
                 tally: LiveTally {
                     clause: key.to_owned(),
                     tally,
                 },
-            });
+            }));
             Ok(())
         }
-        Backend::Postgres => state.store.notify(CHANNEL, &clause_id.to_string()).await,
+        Backend::Postgres => {
+            let payload = clause_id.to_string();
+            state.store.notify(TALLY_CHANNEL, &payload).await
+        }
     }
+}
+
+/// Announces that comment `comment` (on clause `clause_id`) is new or changed. A failure only
+/// delays what readers see, so it is logged, not returned.
+pub async fn announce_comment(state: &AppState, clause_id: i64, comment: &Comment) {
+    let outcome = match state.store.backend() {
+        Backend::Sqlite => {
+            state
+                .hub
+                .publish(Announcement::Comment(Box::new(CommentEvent {
+                    clause_id,
+                    comment: comment.clone(),
+                })));
+            Ok(())
+        }
+        Backend::Postgres => {
+            let payload = comment.id.to_string();
+            state.store.notify(COMMENT_CHANNEL, &payload).await
+        }
+    };
+    if let Err(e) = outcome {
+        tracing::warn!(error = %e, "comment not announced");
+    }
+}
+
+/// Reads the comment and hands it to this process's readers.
+async fn tell_readers(state: &AppState, comment_id: i64) -> Result<(), AppError> {
+    let clause_id = state.store.clause_of_comment(comment_id).await?;
+    let comment = state.store.comment(comment_id, Audience::Public).await?;
+    state
+        .hub
+        .publish(Announcement::Comment(Box::new(CommentEvent {
+            clause_id,
+            comment,
+        })));
+    Ok(())
 }
 
 /// Reads the clause's tally and hands it to this process's watchers.
@@ -107,13 +163,13 @@ async fn tell_watchers(state: &AppState, clause_id: i64) -> Result<(), AppError>
         return Ok(());
     };
     let total = state.store.results(clause_id).await?.total;
-    state.hub.publish(TallyEvent {
+    state.hub.publish(Announcement::Tally(TallyEvent {
         round_id,
         tally: LiveTally {
             clause: key,
             tally: total,
         },
-    });
+    }));
     Ok(())
 }
 
@@ -134,12 +190,24 @@ pub async fn listen(state: AppState) {
 
 async fn listen_once(state: &AppState) -> Result<(), AppError> {
     let mut listener = sqlx::postgres::PgListener::connect(state.store.url()).await?;
-    listener.listen(CHANNEL).await?;
+    listener
+        .listen_all([TALLY_CHANNEL, COMMENT_CHANNEL])
+        .await?;
     state.hub.listening.send_replace(true);
     loop {
         let notification = listener.recv().await?;
-        if let Ok(clause_id) = notification.payload().parse::<i64>() {
-            tell_watchers(state, clause_id).await?;
+        let Ok(id) = notification.payload().parse::<i64>() else {
+            continue;
+        };
+        match notification.channel() {
+            TALLY_CHANNEL => tell_watchers(state, id).await?,
+            // A comment gone since (its clause removed from a draft) is nobody's news.
+            COMMENT_CHANNEL => {
+                if let Err(e) = tell_readers(state, id).await {
+                    tracing::warn!(error = %e, comment = id, "comment not told to readers");
+                }
+            }
+            _ => {}
         }
     }
 }

@@ -1,28 +1,239 @@
-//! Clause bodies are Markdown written by conveners; they reach browsers as HTML that has been
-//! rendered by pulldown-cmark and cleaned by ammonia (no scripts, no event handlers, no
-//! `javascript:` links, no remote images that would leak readers' addresses).
+//! Markdown reaches browsers as HTML rendered by pulldown-cmark and cleaned by ammonia (no
+//! scripts, no event handlers, no `javascript:` links, no images — an image from another site
+//! would leak its readers' addresses — and links marked `rel="nofollow noopener noreferrer"`).
+//! Clause bodies are written by conveners and may hold simple HTML; comments may hold none: any
+//! HTML in a comment is shown as the text it is.
+//!
+//! A clause's *words* are what passages are counted in: runs of non-space characters of its
+//! text as a reader sees it (markup aside), which [`words`] lists and [`render_clause`] can
+//! mark with `<mark>`.
 
-use pulldown_cmark::{Options, Parser, html};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
+use std::ops::Range;
 
-/// Renders `markdown` to HTML that is safe to insert into a page.
-pub fn render(markdown: &str) -> String {
-    let parser = Parser::new_ext(
+fn parser(markdown: &str) -> Parser<'_> {
+    Parser::new_ext(
         markdown,
         Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES,
-    );
-    let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut unsafe_html, parser);
+    )
+}
+
+/// Renders events to HTML that is safe to insert into a page.
+fn clean<'a>(events: impl Iterator<Item = Event<'a>>, size_hint: usize) -> String {
+    let mut unsafe_html = String::with_capacity(size_hint * 3 / 2);
+    html::push_html(&mut unsafe_html, events);
     ammonia::Builder::default()
         .rm_tags(&["img"])
-        .link_rel(Some("noopener noreferrer nofollow"))
+        .link_rel(Some("nofollow noopener noreferrer"))
         .url_schemes(["https", "http", "mailto"].into())
         .clean(&unsafe_html)
         .to_string()
 }
 
+/// Renders a clause body (Markdown, simple HTML allowed) to safe HTML.
+pub fn render(markdown: &str) -> String {
+    clean(parser(markdown), markdown.len())
+}
+
+/// Renders a comment: Markdown without any raw HTML, which shows as text.
+pub fn render_comment(markdown: &str) -> String {
+    let events = parser(markdown).map(|event| match event {
+        Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
+        other => other,
+    });
+    clean(events, markdown.len())
+}
+
+/// Walks the text of rendered Markdown word by word: calls `word` with each piece of text and
+/// the index of the word it belongs to (`None` for spaces between words). A word split by
+/// inline markup (`a*b*c`) is one word; a block or a line break ends a word.
+struct WordWalk {
+    next: usize,
+    in_word: bool,
+}
+
+impl WordWalk {
+    fn new() -> Self {
+        Self {
+            next: 0,
+            in_word: false,
+        }
+    }
+
+    fn brk(&mut self) {
+        self.in_word = false;
+    }
+
+    /// Splits `text` into pieces, each with its word index or `None` for white space.
+    fn pieces<'t>(&mut self, text: &'t str) -> Vec<(&'t str, Option<usize>)> {
+        let mut pieces = Vec::new();
+        let mut rest = text;
+        while let Some(first) = rest.chars().next() {
+            let space = first.is_whitespace();
+            let len = rest
+                .find(|c: char| c.is_whitespace() != space)
+                .unwrap_or(rest.len());
+            let (piece, tail) = rest.split_at(len);
+            if space {
+                self.in_word = false;
+                pieces.push((piece, None));
+            } else {
+                if !self.in_word {
+                    self.next += 1;
+                    self.in_word = true;
+                }
+                pieces.push((piece, Some(self.next - 1)));
+            }
+            rest = tail;
+        }
+        pieces
+    }
+
+    /// Whether `event` ends the current word without carrying text.
+    fn breaks(event: &Event<'_>) -> bool {
+        match event {
+            Event::SoftBreak | Event::HardBreak | Event::Rule => true,
+            Event::Start(tag) => !matches!(
+                tag,
+                Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. }
+            ),
+            Event::End(tag) => !matches!(
+                tag,
+                TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link
+            ),
+            _ => false,
+        }
+    }
+}
+
+/// The words of a clause body, in reading order.
+pub fn words(markdown: &str) -> Vec<String> {
+    let mut walk = WordWalk::new();
+    let mut words: Vec<String> = Vec::new();
+    for event in parser(markdown) {
+        match &event {
+            Event::Text(text) | Event::Code(text) => {
+                for (piece, index) in walk.pieces(text) {
+                    match index {
+                        Some(i) if i < words.len() => words[i].push_str(piece),
+                        Some(_) => words.push(piece.to_owned()),
+                        None => {}
+                    }
+                }
+            }
+            event if WordWalk::breaks(event) => walk.brk(),
+            _ => {}
+        }
+    }
+    words
+}
+
+/// Renders a clause body with the words in `marks` (ranges of word indices) inside `<mark>`,
+/// so that readers see which passages have comments.
+pub fn render_clause(markdown: &str, marks: &[Range<usize>]) -> String {
+    if marks.is_empty() {
+        return render(markdown);
+    }
+    let marked = |i: usize| marks.iter().any(|m| m.contains(&i));
+    let mut walk = WordWalk::new();
+    let mut events = Vec::new();
+    for event in parser(markdown) {
+        match event {
+            Event::Text(text) => {
+                let pieces = walk.pieces(&text);
+                let mut open = false;
+                for (index, (piece, word)) in pieces.iter().enumerate() {
+                    // Spaces between two marked words stay inside the mark.
+                    let next_marked = pieces
+                        .get(index + 1)
+                        .and_then(|(_, w)| *w)
+                        .is_some_and(marked);
+                    let inside = match word {
+                        Some(i) => marked(*i),
+                        None => open && next_marked,
+                    };
+                    if inside && !open {
+                        events.push(Event::Html(CowStr::Borrowed("<mark>")));
+                        open = true;
+                    } else if !inside && open {
+                        events.push(Event::Html(CowStr::Borrowed("</mark>")));
+                        open = false;
+                    }
+                    events.push(Event::Text(CowStr::from(piece.to_string())));
+                }
+                if open {
+                    events.push(Event::Html(CowStr::Borrowed("</mark>")));
+                }
+            }
+            Event::Code(code) => {
+                let words: Vec<_> = walk.pieces(&code).into_iter().filter_map(|p| p.1).collect();
+                let inside = words.into_iter().any(marked);
+                if inside {
+                    events.push(Event::Html(CowStr::Borrowed("<mark>")));
+                }
+                events.push(Event::Code(code));
+                if inside {
+                    events.push(Event::Html(CowStr::Borrowed("</mark>")));
+                }
+            }
+            event => {
+                if WordWalk::breaks(&event) {
+                    walk.brk();
+                }
+                events.push(event);
+            }
+        }
+    }
+    clean(events.into_iter(), markdown.len())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::render;
+    use super::*;
+
+    #[test]
+    fn words_are_what_a_reader_sees() {
+        let md = "Protect the **public** core\nof the*in*ternet.\n\n- `code` item";
+        assert_eq!(
+            words(md),
+            [
+                "Protect",
+                "the",
+                "public",
+                "core",
+                "of",
+                "theinternet.",
+                "code",
+                "item"
+            ]
+        );
+    }
+
+    #[test]
+    fn marked_words_are_wrapped_in_mark() {
+        // (An empty range past the end marks nothing.)
+        let html = render_clause("Protect the public core of the internet.", &[2..4, 99..99]);
+        assert_eq!(
+            html,
+            "<p>Protect the <mark>public core</mark> of the internet.</p>\n"
+        );
+        let html = render_clause("One *two* three", &[1..2, 99..99]);
+        assert_eq!(html, "<p>One <em><mark>two</mark></em> three</p>\n");
+    }
+
+    #[test]
+    fn html_in_a_comment_shows_as_text() {
+        let html = render_comment("<b>bold</b> and <script>alert(1)</script> **strong**");
+        assert!(!html.contains("<b>"), "{html}");
+        assert!(html.contains("&lt;b&gt;bold&lt;/b&gt;"), "{html}");
+        assert!(!html.contains("<script"), "{html}");
+        assert!(html.contains("<strong>strong</strong>"), "{html}");
+        let link = render_comment("[site](https://example.org)");
+        assert!(
+            link.contains(r#"rel="nofollow noopener noreferrer""#),
+            "{link}"
+        );
+    }
 
     #[test]
     fn markdown_becomes_html() {

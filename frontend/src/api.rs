@@ -5,14 +5,15 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::{
-    AccessChange, ApiError, CastPosition, Clause, ClauseEdit, ClauseOrder, Comment,
-    ConsensusDesignation, Consultation, ConsultationSummary, Convener, Credentials, Dashboard,
-    ErrorCode, Invitation, InvitationPreview, InvitationToken, IssuedInvitation, JoinConsultation,
-    Me, Membership, MembershipRequest, MinorityStatement, NewComment, NewInvitation,
-    NewMinorityStatement, NewOrganisation, NewRound, OneTimeCode, Organisation, Participation,
-    PasswordChange, PasswordConfirmation, PhaseMove, PositionCast, ProfileChange, RecoveryCodes,
-    RepresentativeChange, Round, RoundRedline, RoundResults, RoundRules, Schedule, SessionInfo,
-    SignInOutcome, TotpSetup,
+    AccessChange, ApiError, CastPosition, Clause, ClauseEdit, ClauseOrder, Comment, CommentEdit,
+    CommentPage, CommentVersion, ConsensusDesignation, Consultation, ConsultationSummary, Convener,
+    Credentials, Dashboard, ErrorCode, FlaggedComment, Invitation, InvitationPreview,
+    InvitationToken, IssuedInvitation, JoinConsultation, Me, Membership, MembershipRequest,
+    MinorityStatement, Moderation, ModerationEntry, NewComment, NewInvitation,
+    NewMinorityStatement, NewOrganisation, NewResponse, NewRound, OneTimeCode, Organisation,
+    Participation, PasswordChange, PasswordConfirmation, PhaseMove, PositionCast, ProfileChange,
+    Reason, RecoveryCodes, RepresentativeChange, Round, RoundRedline, RoundResults, RoundRules,
+    Schedule, SessionInfo, SignInOutcome, TotpSetup,
 };
 
 const BASE: &str = "/api/v1";
@@ -88,9 +89,106 @@ pub async fn get_clause(slug: &str, round: &str, key: &str) -> Result<Clause, Ap
     get(&clause_url(slug, round, key)).await
 }
 
-/// `GET …/clauses/{key}/comments`
-pub async fn list_comments(slug: &str, round: &str, key: &str) -> Result<Vec<Comment>, ApiError> {
-    get(&format!("{}/comments", clause_url(slug, round, key))).await
+/// `GET …/clauses/{key}/comments`: the page of threads after thread `after`.
+pub async fn list_comments(
+    slug: &str,
+    round: &str,
+    key: &str,
+    after: Option<i64>,
+) -> Result<CommentPage, ApiError> {
+    let query = after.map(|a| format!("?after={a}")).unwrap_or_default();
+    get(&format!("{}/comments{query}", clause_url(slug, round, key))).await
+}
+
+/// Every comment on a clause, page after page, each thread's replies after its first comment.
+pub async fn all_comments(slug: &str, round: &str, key: &str) -> Result<Vec<Comment>, ApiError> {
+    fn flatten(mut comment: Comment, into: &mut Vec<Comment>) {
+        let replies = std::mem::take(&mut comment.replies);
+        into.push(comment);
+        for reply in replies {
+            flatten(reply, into);
+        }
+    }
+    let mut all = Vec::new();
+    let mut after = None;
+    loop {
+        let page = list_comments(slug, round, key, after).await?;
+        for thread in page.threads {
+            flatten(thread, &mut all);
+        }
+        match page.next_after {
+            Some(next) => after = Some(next),
+            None => return Ok(all),
+        }
+    }
+}
+
+/// Where a clause's new and changed comments stream from (server-sent events).
+pub fn live_comments_url(slug: &str, round: &str, key: &str) -> String {
+    format!("{}/comments/live", clause_url(slug, round, key))
+}
+
+fn comment_url(slug: &str, id: i64) -> String {
+    format!("{BASE}/consultations/{}/comments/{id}", seg(slug))
+}
+
+/// `PUT /consultations/{slug}/comments/{id}`: rewrite one's own comment.
+pub async fn edit_comment(slug: &str, id: i64, edit: &CommentEdit) -> Result<Comment, ApiError> {
+    send(Request::put(&comment_url(slug, id)), edit).await
+}
+
+/// `GET …/comments/{id}/versions` (conveners).
+pub async fn comment_versions(slug: &str, id: i64) -> Result<Vec<CommentVersion>, ApiError> {
+    get(&format!("{}/versions", comment_url(slug, id))).await
+}
+
+/// `POST …/comments/{id}/flags`
+pub async fn flag_comment(slug: &str, id: i64, reason: &Reason) -> Result<(), ApiError> {
+    let request = Request::post(&format!("{}/flags", comment_url(slug, id)))
+        .json(reason)
+        .map_err(unreachable)?;
+    no_content(request.send().await.map_err(unreachable)?).await
+}
+
+/// `POST …/comments/{id}/moderation` (conveners).
+pub async fn moderate_comment(
+    slug: &str,
+    id: i64,
+    moderation: &Moderation,
+) -> Result<Comment, ApiError> {
+    let url = format!("{}/moderation", comment_url(slug, id));
+    send(Request::post(&url), moderation).await
+}
+
+/// `PUT …/comments/{id}/response` (conveners).
+pub async fn respond_to_comment(
+    slug: &str,
+    id: i64,
+    response: &NewResponse,
+) -> Result<Comment, ApiError> {
+    send(
+        Request::put(&format!("{}/response", comment_url(slug, id))),
+        response,
+    )
+    .await
+}
+
+/// `GET /consultations/{slug}/moderation/queue` (conveners).
+pub async fn moderation_queue(slug: &str) -> Result<Vec<FlaggedComment>, ApiError> {
+    get(&format!(
+        "{BASE}/consultations/{}/moderation/queue",
+        seg(slug)
+    ))
+    .await
+}
+
+/// `GET /consultations/{slug}/moderation/log`
+pub async fn moderation_log(slug: &str) -> Result<Vec<ModerationEntry>, ApiError> {
+    get(&format!(
+        "{BASE}/consultations/{}/moderation/log",
+        seg(slug)
+    ))
+    .await
 }
 
 /// `POST …/clauses/{key}/comments`

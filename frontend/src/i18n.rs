@@ -14,7 +14,9 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub use i18n::*;
 use leptos_i18n::Locale as _;
-use shared::{ApiError, ErrorCode, FieldError, InvitationStatus, Phase, StakeholderGroup, Stance};
+use shared::{
+    ApiError, ErrorCode, FieldError, InvitationStatus, Phase, StakeholderGroup, Stance, Verdict,
+};
 
 const STORAGE_KEY: &str = "concord.locale";
 
@@ -59,6 +61,16 @@ pub fn stance_name(locale: Locale, stance: Stance) -> &'static str {
         Stance::EndorseWithReservation => td_string!(locale, stance_endorse_with_reservation),
         Stance::Oppose => td_string!(locale, stance_oppose),
         Stance::Abstain => td_string!(locale, stance_abstain),
+    }
+}
+
+/// The name of a convener's verdict on a comment in `locale`.
+pub fn verdict_name(locale: Locale, verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Noted => td_string!(locale, verdict_noted),
+        Verdict::Accepted => td_string!(locale, verdict_accepted),
+        Verdict::PartlyAccepted => td_string!(locale, verdict_partly_accepted),
+        Verdict::NotAccepted => td_string!(locale, verdict_not_accepted),
     }
 }
 
@@ -262,6 +274,10 @@ pub fn error_text(locale: Locale, err: &ApiError) -> String {
         ErrorCode::PreviousRoundOpen => td_string!(locale, error_previous_round_open),
         ErrorCode::PhaseMoveRefused => td_string!(locale, error_phase_move_refused),
         ErrorCode::GroupRequired => td_string!(locale, error_group_required),
+        ErrorCode::NotAuthor => td_string!(locale, error_not_author),
+        ErrorCode::CommentHidden => td_string!(locale, error_comment_hidden),
+        ErrorCode::AlreadyFlagged => td_string!(locale, error_already_flagged),
+        ErrorCode::OwnComment => td_string!(locale, error_own_comment),
         ErrorCode::NotRepresentative => td_string!(locale, error_not_representative),
         ErrorCode::NotPublished => td_string!(locale, error_not_published),
         ErrorCode::ValidationFailed => td_string!(locale, fix_fields),

@@ -236,11 +236,15 @@ pub struct Clause {
     pub key: String,
     pub number: i64,
     pub title: String,
-    /// The Markdown body rendered to HTML by the server, with anything unsafe removed.
+    /// The Markdown body rendered to HTML by the server, with anything unsafe removed; passages
+    /// that comments quote are inside `<mark>`.
     pub body_html: String,
     /// The Markdown source, for editing.
     #[serde(default)]
     pub body_md: String,
+    /// The words of the text as readers see it, in order: what a passage is chosen from.
+    #[serde(default)]
+    pub words: Vec<String>,
     /// `None` while the round hides results from the caller.
     pub results: Option<Results>,
     /// Why the clause changed since the previous round.
@@ -276,30 +280,6 @@ pub struct Clause {
     /// Whether the caller may take part: signed in, and the consultation is open or the caller
     /// accepted an invitation to it (or convenes it).
     pub may_take_part: bool,
-}
-
-/// A comment on a clause.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Comment {
-    pub id: i64,
-    /// The author's public handle; `None` once the author deleted their account
-    /// (shown as "former participant").
-    pub author: Option<String>,
-    /// The organisation the author chose to show next to their handle, by name.
-    #[serde(default)]
-    pub organisation: Option<String>,
-    /// Plain text, shown as written.
-    pub body: String,
-    /// Milliseconds since the Unix epoch.
-    pub created_at_ms: i64,
-}
-
-/// Body of `POST …/comments`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct NewComment {
-    pub body: String,
 }
 
 /// Body of `PUT …/position`.

@@ -66,6 +66,14 @@ pub enum ErrorCode {
     NotRepresentative,
     /// The round's results are public once it is published.
     NotPublished,
+    /// Only a comment's author edits it.
+    NotAuthor,
+    /// The conveners hid the comment; it cannot be edited.
+    CommentHidden,
+    /// One flags another's comment, once.
+    AlreadyFlagged,
+    /// One does not flag one's own comment.
+    OwnComment,
     /// Something failed on the server; nothing the client sent caused it.
     Internal,
 }
@@ -103,6 +111,10 @@ impl ErrorCode {
             Self::GroupRequired => "group_required",
             Self::NotRepresentative => "not_representative",
             Self::NotPublished => "not_published",
+            Self::NotAuthor => "not_author",
+            Self::CommentHidden => "comment_hidden",
+            Self::AlreadyFlagged => "already_flagged",
+            Self::OwnComment => "own_comment",
             Self::Internal => "internal",
         }
     }

@@ -4,10 +4,12 @@
 //! This crate builds for `wasm32-unknown-unknown` and for the host; it has no I/O.
 
 pub mod api;
+pub mod deliberation;
 pub mod error;
 pub mod review;
 pub mod rules;
 
 pub use api::*;
+pub use deliberation::*;
 pub use error::{ApiError, ErrorCode, FieldError};
 pub use review::*;

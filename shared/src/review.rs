@@ -300,6 +300,8 @@ macro_rules! wire_names {
     };
 }
 
+pub(crate) use wire_names;
+
 wire_names!(Rule { Majority => "majority", EveryHouse => "every_house" });
 wire_names!(Counting { Person => "person", Organisation => "organisation" });
 wire_names!(ConsensusLevel {

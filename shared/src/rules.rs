@@ -2,7 +2,7 @@
 //! broken field at once so a form can mark them all.
 
 use crate::{
-    CastPosition, ClauseEdit, Credentials, FieldError, JoinConsultation, NewComment, NewInvitation,
+    CastPosition, ClauseEdit, Credentials, FieldError, JoinConsultation, NewInvitation,
     NewMinorityStatement, NewOrganisation, NewRound, PasswordChange,
 };
 
@@ -180,7 +180,7 @@ pub fn check_sign_up(credentials: &Credentials) -> Result<Handle, Vec<FieldError
 }
 
 /// Checks a text field that must not be blank and has a length limit; returns it trimmed.
-fn check_text(
+pub(crate) fn check_text(
     field: &str,
     text: &str,
     max: usize,
@@ -200,17 +200,9 @@ fn check_text(
     Ok(text.to_owned())
 }
 
-impl NewComment {
-    /// Checks the comment and returns its body trimmed.
-    pub fn check(&self) -> Result<String, Vec<FieldError>> {
-        check_text(
-            "body",
-            &self.body,
-            COMMENT_MAX,
-            "Write a comment before posting.",
-        )
-        .map_err(|e| vec![e])
-    }
+/// Checks a comment's Markdown and returns it trimmed.
+pub fn check_comment_body(body: &str) -> Result<String, FieldError> {
+    check_text("body", body, COMMENT_MAX, "Write a comment before posting.")
 }
 
 impl CastPosition {
@@ -516,18 +508,10 @@ mod tests {
 
     #[test]
     fn a_comment_must_have_text_within_the_limit() {
-        let blank = NewComment {
-            body: " \n ".into(),
-        };
-        assert_eq!(blank.check().unwrap_err()[0].code, "required");
-        let long = NewComment {
-            body: "x".repeat(COMMENT_MAX + 1),
-        };
-        assert_eq!(long.check().unwrap_err()[0].code, "too_long");
-        let fine = NewComment {
-            body: " Agreed. ".into(),
-        };
-        assert_eq!(fine.check(), Ok("Agreed.".to_owned()));
+        assert_eq!(check_comment_body(" \n ").unwrap_err().code, "required");
+        let long = "x".repeat(COMMENT_MAX + 1);
+        assert_eq!(check_comment_body(&long).unwrap_err().code, "too_long");
+        assert_eq!(check_comment_body(" Agreed. "), Ok("Agreed.".to_owned()));
     }
 
     #[test]

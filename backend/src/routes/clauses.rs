@@ -10,10 +10,9 @@ use crate::store::ClauseRow;
 use crate::store::cache::ResultsOnly;
 use axum::Extension;
 use axum::extract::State;
-use axum::http::StatusCode;
 use shared::{
-    ApiError, CastPosition, Clause, Comment, Counting, FieldError, MinorityStatement, NewComment,
-    NewMinorityStatement, Phase, PositionCast, Results, StakeholderGroup, chambered, redline,
+    ApiError, CastPosition, Clause, Counting, FieldError, MinorityStatement, NewMinorityStatement,
+    Phase, PositionCast, Results, StakeholderGroup, chambered, find_passage, redline,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -21,7 +20,6 @@ use utoipa_axum::routes;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_clause))
-        .routes(routes!(list_comments, post_comment))
         .routes(routes!(cast_position))
         .routes(routes!(attach_minority_statement))
         .routes(routes!(get_results))
@@ -130,9 +128,9 @@ async fn attach_minority_statement(
 }
 
 /// The path that names a clause: consultation slug, round slug, clause key.
-type ClausePath = ApiPath<(String, String, String)>;
+pub(super) type ClausePath = ApiPath<(String, String, String)>;
 
-async fn find_clause(
+pub(super) async fn find_clause(
     state: &AppState,
     ApiPath((slug, round, key)): ClausePath,
 ) -> Result<ClauseRow, AppError> {
@@ -144,7 +142,7 @@ async fn find_clause(
 }
 
 /// Refuses a participant who may not take part in the clause's consultation.
-async fn require_taking_part(
+pub(super) async fn require_taking_part(
     state: &AppState,
     account: &Account,
     row: &ClauseRow,
@@ -218,9 +216,21 @@ async fn get_clause(
         Some(id) => state.store.clause_in_round(id, &row.key).await?,
         None => None,
     };
+    let words = markdown::words(&row.body_md);
+    let marks = {
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        state
+            .store
+            .passages(row.id)
+            .await?
+            .iter()
+            .filter_map(|passage| find_passage(&words, passage))
+            .collect::<Vec<_>>()
+    };
     Ok(ApiJson(Clause {
         round: row.round_summary()?,
-        body_html: markdown::render(&row.body_md),
+        body_html: markdown::render_clause(&row.body_md, &marks),
+        words,
         redline: previous.as_ref().map(|p| redline(&p.body_md, &row.body_md)),
         previous_round: previous.map(|p| p.round_slug),
         responds_to: state.store.responds_to(row.id).await?,
@@ -241,49 +251,6 @@ async fn get_clause(
         may_take_part,
         my_group,
     }))
-}
-
-/// Lists the comments on a clause, oldest first.
-#[utoipa::path(get, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/comments",
-    tag = "clauses", params(ClauseParams),
-    responses((status = 200, body = Vec<Comment>), (status = 404, body = ApiError)))]
-async fn list_comments(
-    State(state): State<AppState>,
-    path: ClausePath,
-) -> Result<ApiJson<Vec<Comment>>, AppError> {
-    let row = find_clause(&state, path).await?;
-    Ok(ApiJson(state.store.comments(row.id).await?))
-}
-
-/// Posts a comment on a clause while the round is open for comments.
-#[utoipa::path(post, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/comments",
-    tag = "clauses", params(ClauseParams), request_body = NewComment,
-    responses(
-        (status = 201, body = Comment),
-        (status = 401, body = ApiError, description = "Not signed in"),
-        (status = 403, body = ApiError, description = "By invitation only, and not invited"),
-        (status = 404, body = ApiError),
-        (status = 409, body = ApiError, description = "The round's phase does not take comments"),
-        (status = 422, body = ApiError, description = "Empty or over-long comment"),
-    ))]
-async fn post_comment(
-    State(state): State<AppState>,
-    SignedIn(account): SignedIn,
-    path: ClausePath,
-    ApiJson(comment): ApiJson<NewComment>,
-) -> Result<(StatusCode, ApiJson<Comment>), AppError> {
-    let row = find_clause(&state, path).await?;
-    require_taking_part(&state, &account, &row).await?;
-    let body = comment.check().map_err(AppError::Validation)?;
-    let phase = row.state.phase()?;
-    if !phase.accepts_comments() {
-        return Err(AppError::PhaseClosed(phase));
-    }
-    let comment = state
-        .store
-        .add_comment(row.id, &account, &body, phase)
-        .await?;
-    Ok((StatusCode::CREATED, ApiJson(comment)))
 }
 
 /// Takes or changes the caller's position on a clause during the voting phase.
@@ -334,7 +301,7 @@ async fn cast_position(
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Path)]
 #[allow(dead_code)] // read by utoipa's derive only
-struct ClauseParams {
+pub(super) struct ClauseParams {
     /// The consultation's slug.
     slug: String,
     /// The round's slug, e.g. `2019`.

@@ -9,6 +9,7 @@ mod account;
 mod clauses;
 mod consultations;
 mod convening;
+mod deliberation;
 mod invitations;
 mod organisations;
 mod rounds;
@@ -38,6 +39,7 @@ pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(consultations::router())
         .merge(clauses::router())
+        .merge(deliberation::router())
         .merge(session::router())
         .merge(account::router())
         .merge(organisations::router())

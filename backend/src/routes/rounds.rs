@@ -5,6 +5,7 @@
 use crate::auth::Convening;
 use crate::error::AppError;
 use crate::extract::{ApiJson, ApiPath};
+use crate::live::Announcement;
 use crate::state::AppState;
 use crate::store::{ClauseDraft, RoundRow, UnknownComments, now_ms};
 use axum::extract::State;
@@ -76,7 +77,7 @@ async fn live_tally(
     let round_id = row.id;
     let changes = changes.filter_map(move |event| async move {
         match event {
-            Ok(event) if event.round_id == round_id => Some(event.tally),
+            Ok(Announcement::Tally(event)) if event.round_id == round_id => Some(event.tally),
             _ => None,
         }
     });

@@ -1,6 +1,6 @@
-//! What one SQLite process remembers between requests: live sessions, clauses by their path and
-//! the results of clauses, so that reading a tally or casting a position costs no query beyond
-//! the position's own writes.
+//! What one SQLite process remembers between requests: live sessions, clauses by their path,
+//! the results of clauses and pages of their comments, so that reading a tally or a thread or
+//! casting a position costs no query beyond the position's own writes.
 //!
 //! With SQLite, Concord is the database's only writer, so it knows when these change: every
 //! write through the API forgets everything (`forget`, called by a middleware after each
@@ -15,7 +15,7 @@
 //! there is no cache with PostgreSQL.
 
 use super::{Account, ClauseRow};
-use shared::Results;
+use shared::{CommentPage, Results};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -41,6 +41,8 @@ struct Inner {
     sessions: HashMap<String, Entry<Account>>,
     clauses: HashMap<ClausePath, Entry<ClauseRow>>,
     results: HashMap<i64, Entry<Results>>,
+    /// Pages of comments by clause and the thread they start after.
+    comments: HashMap<(i64, i64), Entry<CommentPage>>,
 }
 
 #[derive(Debug)]
@@ -115,6 +117,18 @@ impl Cache {
         }
     }
 
+    pub fn comments(&self, key: (i64, i64)) -> Option<CommentPage> {
+        self.inner().comments.get(&key).and_then(Entry::fresh)
+    }
+
+    pub fn keep_comments(&self, ticket: Ticket, key: (i64, i64), page: &CommentPage) {
+        let mut inner = self.inner();
+        if inner.generation == ticket.0 {
+            inner.make_room();
+            inner.comments.insert(key, Entry::new(page.clone()));
+        }
+    }
+
     /// Remembers the new results of a clause that the position writer has just committed
     /// (forgetting them first, so that no reader that started before keeps older ones).
     pub fn put_results(&self, clause_id: i64, results: Results) {
@@ -128,9 +142,7 @@ impl Cache {
     pub fn forget(&self) {
         let mut inner = self.inner();
         inner.generation += 1;
-        inner.sessions.clear();
-        inner.clauses.clear();
-        inner.results.clear();
+        inner.clear();
     }
 }
 
@@ -145,11 +157,17 @@ impl<T> Entry<T> {
 
 impl Inner {
     fn make_room(&mut self) {
-        if self.sessions.len() + self.clauses.len() + self.results.len() >= CAPACITY {
-            self.sessions.clear();
-            self.clauses.clear();
-            self.results.clear();
+        let len = self.sessions.len() + self.clauses.len() + self.results.len();
+        if len + self.comments.len() >= CAPACITY {
+            self.clear();
         }
+    }
+
+    fn clear(&mut self) {
+        self.sessions.clear();
+        self.clauses.clear();
+        self.results.clear();
+        self.comments.clear();
     }
 }
 

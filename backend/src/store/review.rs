@@ -8,10 +8,10 @@ use super::cast::{Cast, InTransaction, cast_with};
 use super::{Store, count, now_ms, parse_phase, parse_stance, participation};
 use crate::error::{AppError, OnConflict};
 use shared::{
-    ClauseResults, ClauseSummary, Comment, ConsensusLevel, Consultation, ConsultationSummary,
-    Counting, GroupTally, MinorityStatement, Phase, Position, RegionTally, Results, Round,
-    RoundRedline, RoundResults, RoundSummary, Rule, Schedule, StakeholderGroup, Stance, Tally,
-    chambered, text_redline,
+    ClauseResults, ClauseSummary, ConsensusLevel, Consultation, ConsultationSummary, Counting,
+    GroupTally, MinorityStatement, Phase, Position, RegionTally, Results, Round, RoundRedline,
+    RoundResults, RoundSummary, Rule, Schedule, StakeholderGroup, Stance, Tally, chambered,
+    text_redline,
 };
 use sqlx::FromRow;
 
@@ -447,6 +447,15 @@ impl Store {
         .await
     }
 
+    /// The clause `id`.
+    pub async fn clause_by_id(&self, id: i64) -> Result<ClauseRow, AppError> {
+        sqlx::query_as(&format!("{CLAUSE_COLUMNS} WHERE k.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(AppError::NotFound("clause"))
+    }
+
     /// The clause with the same key in the round `round_id`, with its round's slug.
     pub async fn clause_in_round(
         &self,
@@ -471,68 +480,6 @@ impl Store {
         .fetch_all(&self.pool)
         .await?)
     }
-
-    /// The comments on a clause, oldest first.
-    pub async fn comments(&self, clause_id: i64) -> Result<Vec<Comment>, AppError> {
-        Ok(
-            sqlx::query_as::<_, (i64, Option<String>, Option<String>, String, i64)>(
-                "SELECT m.id, CASE WHEN a.deleted_at_ms IS NULL THEN a.handle END, o.name, m.body, \
-                    m.created_at_ms \
-             FROM comments m JOIN accounts a ON a.id = m.account_id \
-             LEFT JOIN organisations o ON o.id = a.shown_organisation_id \
-             WHERE m.clause_id = $1 ORDER BY m.id",
-            )
-            .bind(clause_id)
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(|(id, author, organisation, body, created_at_ms)| Comment {
-                id,
-                author,
-                organisation,
-                body,
-                created_at_ms,
-            })
-            .collect(),
-        )
-    }
-
-    /// Adds a comment (the caller has checked the phase and the body).
-    pub async fn add_comment(
-        &self,
-        clause_id: i64,
-        author: &super::Account,
-        body: &str,
-        phase: Phase,
-    ) -> Result<Comment, AppError> {
-        let created_at_ms = now_ms();
-        let id = sqlx::query_scalar(
-            "INSERT INTO comments (clause_id, account_id, body, created_at_ms, phase) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(clause_id)
-        .bind(author.id)
-        .bind(body)
-        .bind(created_at_ms)
-        .bind(phase.as_str())
-        .fetch_one(&self.pool)
-        .await?;
-        let organisation = sqlx::query_scalar(
-            "SELECT o.name FROM accounts a JOIN organisations o ON o.id = a.shown_organisation_id \
-             WHERE a.id = $1",
-        )
-        .bind(author.id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(Comment {
-            id,
-            author: Some(author.handle.clone()),
-            organisation,
-            body: body.to_owned(),
-            created_at_ms,
-        })
-    }
-
     /// The round and key of a clause.
     pub async fn clause_place(&self, clause_id: i64) -> Result<Option<(i64, String)>, AppError> {
         Ok(

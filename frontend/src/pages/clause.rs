@@ -1,5 +1,6 @@
 //! One clause: its text, its tally, the reader's position and the comments.
 
+use super::discussion::Discussion;
 use super::param;
 use crate::api;
 use crate::components::{
@@ -13,9 +14,9 @@ use leptos::prelude::*;
 use leptos_i18n::{t, t_string};
 use leptos_router::components::A;
 use shared::{
-    ApiError, CastPosition, Change, Clause, Comment, ConsensusDesignation, ConsensusLevel,
-    ConsultationAccess, JoinConsultation, MembershipStatus, NewComment, NewMinorityStatement,
-    Phase, PositionCast, StakeholderGroup, Stance,
+    ApiError, CastPosition, Change, Clause, ConsensusDesignation, ConsensusLevel,
+    ConsultationAccess, JoinConsultation, MembershipStatus, NewMinorityStatement, Phase,
+    PositionCast, StakeholderGroup, Stance,
 };
 
 /// The clause page.
@@ -38,22 +39,12 @@ pub fn ClausePage() -> impl IntoView {
             }
         },
     );
-    let post = Action::new_local(move |input: &NewComment| {
-        let input = input.clone();
-        let (s, r, k) = ids();
-        async move { api::post_comment(&s, &r, &k, &input).await }
-    });
     let session = use_session();
     let clause = LocalResource::new(move || {
         cast.version().get();
         session.me.get();
         let (s, r, k) = ids();
         async move { api::get_clause(&s, &r, &k).await }
-    });
-    let comments = LocalResource::new(move || {
-        post.version().get();
-        let (s, r, k) = ids();
-        async move { api::list_comments(&s, &r, &k).await }
     });
     let loaded = Signal::derive(move || clause.get().and_then(Result::ok));
 
@@ -69,14 +60,8 @@ pub fn ClausePage() -> impl IntoView {
         <AfterClose clause=loaded />
         <section class="comments" aria-labelledby="comments-heading">
             <h2 id="comments-heading">{t!(i18n, comments)}</h2>
-            <Transition fallback=Loading>
-                <ErrorBoundary fallback=errors_fallback>
-                    {move || Suspend::new(async move {
-                        comments.await.map(|list| view! { <CommentList comments=list /> })
-                    })}
-                </ErrorBoundary>
-            </Transition>
-            <CommentForm clause=loaded post />
+            <Discussion clause=loaded slug=Signal::derive(slug) round=Signal::derive(round)
+                key=Signal::derive(key) />
         </section>
     }
 }
@@ -426,84 +411,6 @@ fn PositionForm(
                         <br /><span class="help">{t!(i18n, receipt_help)}</span>
                     </p>
                 })}
-            </form>
-        </WhenOpen>
-    }
-}
-
-/// The comments on a clause.
-#[component]
-fn CommentList(comments: Vec<Comment>) -> impl IntoView {
-    let i18n = use_i18n();
-    if comments.is_empty() {
-        return view! { <p class="empty">{t!(i18n, no_comments)}</p> }.into_any();
-    }
-    view! {
-        <ol class="comment-list" id="comments">
-            {comments.into_iter().map(|c| {
-                let when = c.created_at_ms;
-                view! {
-                    <li class="comment" id=format!("comment-{}", c.id)>
-                        <p class="meta">
-                            <strong class="author">
-                                {match c.author {
-                                    Some(handle) => handle.into_any(),
-                                    None => t!(i18n, former_participant).into_any(),
-                                }}
-                            </strong>
-                            {c.organisation.map(|o| view! { " ("<span class="organisation">{o}</span>")" })}
-                            " · "
-                            <time>{move || i18n::format_date(i18n.get_locale(), when)}</time>
-                        </p>
-                        <p class="comment-body">{c.body}</p>
-                    </li>
-                }
-            }).collect_view()}
-        </ol>
-    }
-    .into_any()
-}
-
-/// The form to post a comment.
-#[component]
-fn CommentForm(
-    /// The clause once loaded.
-    clause: Signal<Option<Clause>>,
-    /// Sends the comment.
-    post: Action<NewComment, Result<Comment, ApiError>>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let session = use_session();
-    let body = RwSignal::new(String::new());
-    let error = Signal::derive(move || post.value().get().and_then(Result::err));
-    let posted = move || matches!(post.value().get(), Some(Ok(_)));
-    Effect::new(move |_| {
-        if matches!(post.value().get(), Some(Ok(_))) {
-            body.set(String::new());
-        }
-    });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        post.dispatch(NewComment {
-            body: body.get_untracked(),
-        });
-    };
-    view! {
-        <WhenOpen
-            open=Signal::derive(move || clause.get().map(|c| c.round.phase.accepts_comments()))
-            signed_in=Signal::derive(move || session.me.get().is_some())
-            invited=Signal::derive(move || clause.get().is_some_and(|c| c.access == ConsultationAccess::Open || c.may_take_part))
-            closed=move || t_string!(i18n, comments_closed)
-            sign_in=move || t_string!(i18n, sign_in_to_comment)
-        >
-            <form class="comment-form" id="comment-form" on:submit=submit novalidate>
-                <TextArea name="body" rows=4 label=move || t_string!(i18n, your_comment)
-                    help=move || t_string!(i18n, comment_help) value=body error />
-                <ErrorNotice error=general_error(error) />
-                <button type="submit" id="post-comment" disabled=move || post.pending().get()>
-                    {move || if post.pending().get() { t_string!(i18n, posting) } else { t_string!(i18n, post_comment) }}
-                </button>
-                <p role="status" class="status">{move || posted().then(t!(i18n, comment_posted))}</p>
             </form>
         </WhenOpen>
     }

@@ -5,6 +5,7 @@ mod changes;
 mod clause;
 mod convene;
 mod dashboard;
+mod discussion;
 mod home;
 mod invitation;
 mod not_found;

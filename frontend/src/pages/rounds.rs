@@ -439,7 +439,7 @@ pub fn DraftEditor() -> impl IntoView {
             for c in &round.clauses {
                 let clause = api::get_clause(&s, &r, &c.key).await?;
                 let earlier = match &clause.previous_round {
-                    Some(previous) => api::list_comments(&s, previous, &c.key).await?,
+                    Some(previous) => api::all_comments(&s, previous, &c.key).await?,
                     None => Vec::new(),
                 };
                 clauses.push((clause, earlier));

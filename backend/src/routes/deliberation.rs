@@ -1,0 +1,384 @@
+//! Deliberation: a clause's threads, replies and comments on a passage; editing one's own
+//! comment; flags; the conveners' moderation, its public log, and their responses; and the live
+//! stream of a clause's new and changed comments.
+
+use super::clauses::{ClauseParams, ClausePath, find_clause, require_taking_part};
+use crate::auth::{Convening, SignedIn};
+use crate::error::AppError;
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::live::{self, Announcement};
+use crate::markdown;
+use crate::state::AppState;
+use crate::store::{Audience, CommentRef};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use shared::{
+    ApiError, Comment, CommentEdit, CommentPage, CommentVersion, ErrorCode, FieldError,
+    FlaggedComment, Moderation, ModerationEntry, NewComment, NewResponse, Reason, find_passage,
+};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_comments, post_comment))
+        .routes(routes!(live_comments))
+        .routes(routes!(edit_comment))
+        .routes(routes!(comment_versions))
+        .routes(routes!(flag_comment))
+        .routes(routes!(moderate_comment))
+        .routes(routes!(respond_to_comment))
+        .routes(routes!(moderation_queue))
+        .routes(routes!(moderation_log))
+}
+
+/// Which page of threads.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct PageQuery {
+    /// The `next_after` of the previous page; the first page without it.
+    after: Option<i64>,
+}
+
+/// A page of a clause's threads — first comments, oldest first, each with its replies nested
+/// — with how many comments the clause has and how many the conveners answered.
+#[utoipa::path(get, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/comments",
+    tag = "clauses", params(ClauseParams, PageQuery),
+    responses(
+        (status = 200, body = CommentPage),
+        (status = 400, body = ApiError, description = "`after` is not a number"),
+        (status = 404, body = ApiError),
+    ))]
+async fn list_comments(
+    State(state): State<AppState>,
+    path: ClausePath,
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> Result<ApiJson<CommentPage>, AppError> {
+    let row = find_clause(&state, path).await?;
+    Ok(ApiJson(state.store.comment_page(row.id, page.after).await?))
+}
+
+/// Posts a comment on a clause while the round takes comments: on the clause, on a passage of
+/// it, or as a reply to another comment on it. The body is Markdown.
+#[utoipa::path(post, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/comments",
+    tag = "clauses", params(ClauseParams), request_body = NewComment,
+    responses(
+        (status = 201, body = Comment),
+        (status = 401, body = ApiError, description = "Not signed in"),
+        (status = 403, body = ApiError, description = "By invitation only, and not invited"),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "The round's phase does not take comments"),
+        (status = 422, body = ApiError, description = "Empty or over-long comment, a reply to a comment on another clause, or a passage that is not in the clause"),
+    ))]
+async fn post_comment(
+    State(state): State<AppState>,
+    SignedIn(account): SignedIn,
+    path: ClausePath,
+    ApiJson(comment): ApiJson<NewComment>,
+) -> Result<(StatusCode, ApiJson<Comment>), AppError> {
+    let row = find_clause(&state, path).await?;
+    require_taking_part(&state, &account, &row).await?;
+    let (body, passage) = comment.check().map_err(AppError::Validation)?;
+    let phase = row.state.phase()?;
+    if !phase.accepts_comments() {
+        return Err(AppError::PhaseClosed(phase));
+    }
+    if let Some(passage) = &passage {
+        let words = markdown::words(&row.body_md);
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        if find_passage(&words, passage).is_none() {
+            return Err(AppError::Validation(vec![FieldError::new(
+                "passage",
+                "not_in_text",
+                "These words are not in the clause. Choose words from its current text.",
+            )]));
+        }
+    }
+    let comment = state
+        .store
+        .add_comment(
+            row.id,
+            &account,
+            &body,
+            comment.parent_id,
+            passage.as_ref(),
+            phase,
+        )
+        .await?;
+    live::announce_comment(&state, row.id, &comment).await;
+    Ok((StatusCode::CREATED, ApiJson(comment)))
+}
+
+/// The clause's new and changed comments as they happen, as server-sent events: a `comment`
+/// event with each one (as everyone sees it; replies are not nested in it).
+#[utoipa::path(get,
+    path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/comments/live",
+    tag = "clauses", params(ClauseParams),
+    responses(
+        (status = 200, description = "`text/event-stream` of `comment` events, each a Comment", content_type = "text/event-stream", body = Comment),
+        (status = 404, body = ApiError),
+    ))]
+async fn live_comments(
+    State(state): State<AppState>,
+    path: ClausePath,
+) -> Result<Sse<impl futures_util::Stream<Item = Result<Event, std::convert::Infallible>>>, AppError>
+{
+    use futures_util::StreamExt;
+    let row = find_clause(&state, path).await?;
+    if state.store.backend() == crate::store::Backend::Postgres
+        && !state
+            .hub
+            .until_listening(std::time::Duration::from_secs(5))
+            .await
+    {
+        tracing::warn!("live comments opened before this process listens to the others");
+    }
+    let clause_id = row.id;
+    let events = tokio_stream::wrappers::BroadcastStream::new(state.hub.subscribe())
+        .filter_map(move |event| async move {
+            match event {
+                Ok(Announcement::Comment(event)) if event.clause_id == clause_id => {
+                    Some(event.comment)
+                }
+                _ => None,
+            }
+        })
+        .take_until(state.hub.closed())
+        .map(|comment| {
+            Ok(Event::default()
+                .event("comment")
+                .json_data(comment)
+                .unwrap_or_default())
+        });
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
+
+/// The path of a comment: consultation slug, comment id.
+type CommentPath = ApiPath<(String, i64)>;
+
+/// The comment a path names, and the clause it is on.
+async fn find_comment(
+    state: &AppState,
+    ApiPath((slug, id)): CommentPath,
+) -> Result<CommentRef, AppError> {
+    let consultation = state.store.existing_consultation(&slug).await?;
+    state.store.comment_in(consultation.id, id).await
+}
+
+/// The path parameters that name a comment (for the OpenAPI document).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // read by utoipa's derive only
+struct CommentParams {
+    /// The consultation's slug.
+    slug: String,
+    /// The comment's id.
+    id: i64,
+}
+
+/// Rewrites one's own comment while the round takes comments; readers see that it was edited,
+/// and conveners its earlier wordings.
+#[utoipa::path(put, path = "/api/v1/consultations/{slug}/comments/{id}",
+    tag = "clauses", params(CommentParams), request_body = CommentEdit,
+    responses(
+        (status = 200, body = Comment),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError, description = "Not the comment's author"),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "Hidden by the conveners, or the round no longer takes comments"),
+        (status = 422, body = ApiError, description = "Empty or over-long comment"),
+    ))]
+async fn edit_comment(
+    State(state): State<AppState>,
+    SignedIn(account): SignedIn,
+    path: CommentPath,
+    ApiJson(edit): ApiJson<CommentEdit>,
+) -> Result<ApiJson<Comment>, AppError> {
+    let found = find_comment(&state, path).await?;
+    if found.account_id != account.id {
+        return Err(AppError::Rejected {
+            status: StatusCode::FORBIDDEN,
+            code: ErrorCode::NotAuthor,
+            message: "Only the author of a comment edits it.".into(),
+        });
+    }
+    if found.hidden != 0 {
+        return Err(AppError::Rejected {
+            status: StatusCode::CONFLICT,
+            code: ErrorCode::CommentHidden,
+            message: "The conveners hid this comment; it cannot be edited. Write to them if you \
+                      think it is a mistake."
+                .into(),
+        });
+    }
+    let phase = state
+        .store
+        .clause_by_id(found.clause_id)
+        .await?
+        .state
+        .phase()?;
+    if !phase.accepts_comments() {
+        return Err(AppError::PhaseClosed(phase));
+    }
+    let body = edit.check().map_err(AppError::Validation)?;
+    let comment = state.store.edit_comment(found.id, &body).await?;
+    live::announce_comment(&state, found.clause_id, &comment).await;
+    Ok(ApiJson(comment))
+}
+
+/// The earlier wordings of an edited comment, oldest first (conveners only).
+#[utoipa::path(get, path = "/api/v1/consultations/{slug}/comments/{id}/versions",
+    tag = "convening", params(CommentParams),
+    responses(
+        (status = 200, body = Vec<CommentVersion>),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+    ))]
+async fn comment_versions(
+    State(state): State<AppState>,
+    _convening: Convening,
+    path: CommentPath,
+) -> Result<ApiJson<Vec<CommentVersion>>, AppError> {
+    let found = find_comment(&state, path).await?;
+    Ok(ApiJson(state.store.comment_versions(found.id).await?))
+}
+
+/// Flags another participant's comment for the conveners, with a reason (once per comment).
+#[utoipa::path(post, path = "/api/v1/consultations/{slug}/comments/{id}/flags",
+    tag = "clauses", params(CommentParams), request_body = Reason,
+    responses(
+        (status = 204, description = "Flagged; the conveners will see it in their queue"),
+        (status = 401, body = ApiError),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "One's own comment, or flagged already"),
+        (status = 422, body = ApiError, description = "No reason, or an over-long one"),
+    ))]
+async fn flag_comment(
+    State(state): State<AppState>,
+    SignedIn(account): SignedIn,
+    path: CommentPath,
+    ApiJson(flag): ApiJson<Reason>,
+) -> Result<StatusCode, AppError> {
+    let found = find_comment(&state, path).await?;
+    if found.account_id == account.id {
+        return Err(AppError::Rejected {
+            status: StatusCode::CONFLICT,
+            code: ErrorCode::OwnComment,
+            message: "This is your own comment: edit it instead of flagging it.".into(),
+        });
+    }
+    let reason = flag.check().map_err(AppError::Validation)?;
+    state.store.flag(found.id, account.id, &reason).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Hides a comment with a reason readers see in its place, or restores it — also the way to
+/// keep a flagged comment as it is (conveners only). Every action enters the public moderation
+/// log; hiding a hidden comment changes nothing.
+#[utoipa::path(post, path = "/api/v1/consultations/{slug}/comments/{id}/moderation",
+    tag = "convening", params(CommentParams), request_body = Moderation,
+    responses(
+        (status = 200, body = Comment, description = "The comment as everyone now sees it"),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+        (status = 422, body = ApiError, description = "No reason, or an unknown action"),
+    ))]
+async fn moderate_comment(
+    State(state): State<AppState>,
+    convening: Convening,
+    path: CommentPath,
+    ApiJson(moderation): ApiJson<Moderation>,
+) -> Result<ApiJson<Comment>, AppError> {
+    let found = find_comment(&state, path).await?;
+    let reason = moderation.check().map_err(AppError::Validation)?;
+    state
+        .store
+        .moderate(
+            convening.consultation.id,
+            &found,
+            moderation.action,
+            &reason,
+            convening.account.id,
+        )
+        .await?;
+    tracing::info!(
+        event = "comment_moderated",
+        by = convening.account.id,
+        comment = found.id,
+        action = moderation.action.as_str(),
+        "comment moderated"
+    );
+    let comment = state.store.comment(found.id, Audience::Public).await?;
+    live::announce_comment(&state, found.clause_id, &comment).await;
+    Ok(ApiJson(comment))
+}
+
+/// Gives the conveners' official response to a comment — noted, accepted, partly accepted or
+/// not accepted — with an explanation; again replaces it (conveners only).
+#[utoipa::path(put, path = "/api/v1/consultations/{slug}/comments/{id}/response",
+    tag = "convening", params(CommentParams), request_body = NewResponse,
+    responses(
+        (status = 200, body = Comment),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+        (status = 422, body = ApiError, description = "No explanation, or an unknown verdict"),
+    ))]
+async fn respond_to_comment(
+    State(state): State<AppState>,
+    convening: Convening,
+    path: CommentPath,
+    ApiJson(response): ApiJson<NewResponse>,
+) -> Result<ApiJson<Comment>, AppError> {
+    let found = find_comment(&state, path).await?;
+    let explanation = response.check().map_err(AppError::Validation)?;
+    let comment = state
+        .store
+        .respond(
+            found.id,
+            response.verdict,
+            &explanation,
+            convening.account.id,
+        )
+        .await?;
+    live::announce_comment(&state, found.clause_id, &comment).await;
+    Ok(ApiJson(comment))
+}
+
+/// Comments flagged since the conveners last acted on them, with the reasons given (conveners
+/// only; hidden comments with their text).
+#[utoipa::path(get, path = "/api/v1/consultations/{slug}/moderation/queue", tag = "convening",
+    params(("slug" = String, Path, description = "The consultation's slug")),
+    responses(
+        (status = 200, body = Vec<FlaggedComment>),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+    ))]
+async fn moderation_queue(
+    State(state): State<AppState>,
+    convening: Convening,
+) -> Result<ApiJson<Vec<FlaggedComment>>, AppError> {
+    Ok(ApiJson(
+        state
+            .store
+            .moderation_queue(convening.consultation.id)
+            .await?,
+    ))
+}
+
+/// Every moderation action of a consultation, newest first: public, so that anyone can see
+/// what was hidden or restored and why (not by whom: "the conveners").
+#[utoipa::path(get, path = "/api/v1/consultations/{slug}/moderation/log", tag = "consultations",
+    params(("slug" = String, Path, description = "The consultation's slug")),
+    responses((status = 200, body = Vec<ModerationEntry>), (status = 404, body = ApiError)))]
+async fn moderation_log(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<ApiJson<Vec<ModerationEntry>>, AppError> {
+    let consultation = state.store.existing_consultation(&slug).await?;
+    Ok(ApiJson(state.store.moderation_log(consultation.id).await?))
+}

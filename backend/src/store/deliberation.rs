@@ -1,0 +1,511 @@
+//! Comments: threads and replies, passages, edits with their history, flags, the conveners'
+//! moderation (with its public log) and responses.
+
+use super::{Account, Store, now_ms};
+use crate::error::{AppError, OnConflict};
+use crate::markdown;
+use shared::{
+    Comment, CommentPage, CommentVersion, ErrorCode, FieldError, FlaggedComment, MAX_DEPTH,
+    ModerationAction, ModerationEntry, Passage, Phase, Response, THREADS_PER_PAGE, Verdict,
+};
+use sqlx::FromRow;
+use std::collections::HashMap;
+
+/// A comment as the public sees it, with its response (the `WHERE` is added by each query).
+const COMMENT_COLUMNS: &str = "\
+    SELECT m.id, CASE WHEN a.deleted_at_ms IS NULL THEN a.handle END AS author, \
+           o.name AS organisation, m.body, m.created_at_ms, m.parent_id, m.depth, \
+           m.passage_exact, m.passage_prefix, m.passage_suffix, m.edited_at_ms, m.hidden_reason, \
+           r.verdict, r.explanation, r.at_ms AS response_at_ms \
+    FROM comments m JOIN accounts a ON a.id = m.account_id \
+    LEFT JOIN organisations o ON o.id = a.shown_organisation_id \
+    LEFT JOIN comment_responses r ON r.comment_id = m.id";
+
+#[derive(FromRow)]
+struct CommentRow {
+    id: i64,
+    author: Option<String>,
+    organisation: Option<String>,
+    body: String,
+    created_at_ms: i64,
+    parent_id: Option<i64>,
+    depth: i64,
+    passage_exact: Option<String>,
+    passage_prefix: Option<String>,
+    passage_suffix: Option<String>,
+    edited_at_ms: Option<i64>,
+    hidden_reason: Option<String>,
+    verdict: Option<String>,
+    explanation: Option<String>,
+    response_at_ms: Option<i64>,
+}
+
+/// Whose eyes a comment is shown to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Everyone: a hidden comment shows only the conveners' reason.
+    Public,
+    /// The conveners' record: hidden comments with their text.
+    Conveners,
+}
+
+impl CommentRow {
+    fn into_comment(self, audience: Audience) -> Result<Comment, AppError> {
+        let shown = self.hidden_reason.is_none() || audience == Audience::Conveners;
+        let response = match (self.verdict, self.explanation, self.response_at_ms) {
+            (Some(verdict), Some(explanation), Some(at_ms)) => Some(Response {
+                verdict: Verdict::parse(&verdict)
+                    .ok_or_else(|| AppError::Corrupt(format!("unknown verdict {verdict:?}")))?,
+                explanation,
+                at_ms,
+            }),
+            _ => None,
+        };
+        Ok(Comment {
+            id: self.id,
+            author: self.author,
+            organisation: self.organisation,
+            body_html: if shown {
+                markdown::render_comment(&self.body)
+            } else {
+                String::new()
+            },
+            body: if shown { self.body } else { String::new() },
+            created_at_ms: self.created_at_ms,
+            parent_id: self.parent_id,
+            depth: self.depth,
+            passage: self.passage_exact.map(|exact| Passage {
+                exact,
+                prefix: self.passage_prefix.unwrap_or_default(),
+                suffix: self.passage_suffix.unwrap_or_default(),
+            }),
+            edited_at_ms: self.edited_at_ms,
+            hidden: self.hidden_reason,
+            response,
+            replies: Vec::new(),
+        })
+    }
+}
+
+/// Nests comments (in id order) under their parents; the order is kept at every level.
+fn nest(comments: Vec<Comment>) -> Vec<Comment> {
+    type Children = HashMap<Option<i64>, Vec<Comment>>;
+    fn attach(comment: &mut Comment, children: &mut Children) {
+        if let Some(mut replies) = children.remove(&Some(comment.id)) {
+            for reply in &mut replies {
+                attach(reply, children);
+            }
+            comment.replies = replies;
+        }
+    }
+    let mut children = Children::new();
+    for comment in comments {
+        children.entry(comment.parent_id).or_default().push(comment);
+    }
+    let mut roots = children.remove(&None).unwrap_or_default();
+    for root in &mut roots {
+        attach(root, &mut children);
+    }
+    roots
+}
+
+/// A comment located for a change: where it is and whose it is.
+#[derive(Debug, Clone, FromRow)]
+pub struct CommentRef {
+    pub id: i64,
+    pub clause_id: i64,
+    pub account_id: i64,
+    pub hidden: i64,
+}
+
+impl Store {
+    /// One page of a clause's threads (first comments after `after`, with all their replies),
+    /// for everyone.
+    pub async fn comment_page(
+        &self,
+        clause_id: i64,
+        after: Option<i64>,
+    ) -> Result<CommentPage, AppError> {
+        let key = (clause_id, after.unwrap_or(0));
+        self.remembered(
+            |cache| cache.comments(key),
+            self.stored_comment_page(clause_id, after),
+            |cache, ticket, page| cache.keep_comments(ticket, key, page),
+        )
+        .await
+    }
+
+    async fn stored_comment_page(
+        &self,
+        clause_id: i64,
+        after: Option<i64>,
+    ) -> Result<CommentPage, AppError> {
+        let limit = i64::try_from(THREADS_PER_PAGE).unwrap_or(20);
+        let roots: Vec<CommentRow> = sqlx::query_as(&format!(
+            "{COMMENT_COLUMNS} WHERE m.clause_id = $1 AND m.parent_id IS NULL AND m.id > $2 \
+             ORDER BY m.id LIMIT $3"
+        ))
+        .bind(clause_id)
+        .bind(after.unwrap_or(0))
+        .bind(limit + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let more = roots.len() > THREADS_PER_PAGE;
+        let roots: Vec<CommentRow> = roots.into_iter().take(THREADS_PER_PAGE).collect();
+        let mut comments = Vec::new();
+        if let (Some(first), Some(last)) = (roots.first(), roots.last()) {
+            // The page's threads are exactly those whose first comment is in its id range.
+            let replies: Vec<CommentRow> = sqlx::query_as(&format!(
+                "{COMMENT_COLUMNS} WHERE m.clause_id = $1 AND m.thread_id BETWEEN $2 AND $3 \
+                 ORDER BY m.id"
+            ))
+            .bind(clause_id)
+            .bind(first.id)
+            .bind(last.id)
+            .fetch_all(&self.pool)
+            .await?;
+            for row in roots.into_iter().chain(replies) {
+                comments.push(row.into_comment(Audience::Public)?);
+            }
+        }
+        let threads = nest(comments);
+        let (total, answered): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), COUNT(r.comment_id) FROM comments m \
+             LEFT JOIN comment_responses r ON r.comment_id = m.id WHERE m.clause_id = $1",
+        )
+        .bind(clause_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(CommentPage {
+            next_after: if more {
+                threads.last().map(|t| t.id)
+            } else {
+                None
+            },
+            threads,
+            total,
+            answered,
+        })
+    }
+
+    /// One comment, without its replies.
+    pub async fn comment(&self, id: i64, audience: Audience) -> Result<Comment, AppError> {
+        let row: CommentRow = sqlx::query_as(&format!("{COMMENT_COLUMNS} WHERE m.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(AppError::NotFound("comment"))?;
+        row.into_comment(audience)
+    }
+
+    /// The clause a comment is on.
+    pub async fn clause_of_comment(&self, id: i64) -> Result<i64, AppError> {
+        sqlx::query_scalar("SELECT clause_id FROM comments WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(AppError::NotFound("comment"))
+    }
+
+    /// The comment `id` if it is in consultation `consultation_id`.
+    pub async fn comment_in(&self, consultation_id: i64, id: i64) -> Result<CommentRef, AppError> {
+        sqlx::query_as(
+            "SELECT m.id, m.clause_id, m.account_id, \
+                    CASE WHEN m.hidden_reason IS NULL THEN 0 ELSE 1 END AS hidden \
+             FROM comments m JOIN clauses k ON k.id = m.clause_id \
+             JOIN rounds r ON r.id = k.round_id WHERE m.id = $1 AND r.consultation_id = $2",
+        )
+        .bind(id)
+        .bind(consultation_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(AppError::NotFound("comment"))
+    }
+
+    /// The passages quoted by the clause's comments that are not hidden.
+    pub async fn passages(&self, clause_id: i64) -> Result<Vec<Passage>, AppError> {
+        let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT passage_exact, passage_prefix, passage_suffix FROM comments \
+             WHERE clause_id = $1 AND passage_exact IS NOT NULL AND hidden_reason IS NULL",
+        )
+        .bind(clause_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(exact, prefix, suffix)| Passage {
+                exact,
+                prefix: prefix.unwrap_or_default(),
+                suffix: suffix.unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    /// Adds a comment (the caller has checked the phase, the body and that the passage is in
+    /// the clause). A reply must answer a comment on the same clause; a reply to a comment at
+    /// the deepest level joins that comment's own replies' level instead.
+    pub async fn add_comment(
+        &self,
+        clause_id: i64,
+        author: &Account,
+        body: &str,
+        parent_id: Option<i64>,
+        passage: Option<&Passage>,
+        phase: Phase,
+    ) -> Result<Comment, AppError> {
+        let (parent_id, thread_id, depth) = match parent_id {
+            None => (None, None, 0),
+            Some(parent_id) => {
+                let parent: Option<(i64, Option<i64>, Option<i64>, i64)> = sqlx::query_as(
+                    "SELECT clause_id, parent_id, thread_id, depth FROM comments WHERE id = $1",
+                )
+                .bind(parent_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some((parent_clause, grandparent, thread, depth)) = parent else {
+                    return Err(not_on_this_clause());
+                };
+                if parent_clause != clause_id {
+                    return Err(not_on_this_clause());
+                }
+                let thread = thread.unwrap_or(parent_id);
+                if depth >= MAX_DEPTH {
+                    (grandparent, Some(thread), depth)
+                } else {
+                    (Some(parent_id), Some(thread), depth + 1)
+                }
+            }
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO comments (clause_id, account_id, body, created_at_ms, phase, parent_id, \
+                 thread_id, depth, passage_exact, passage_prefix, passage_suffix) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        )
+        .bind(clause_id)
+        .bind(author.id)
+        .bind(body)
+        .bind(now_ms())
+        .bind(phase.as_str())
+        .bind(parent_id)
+        .bind(thread_id)
+        .bind(depth)
+        .bind(passage.map(|p| p.exact.as_str()))
+        .bind(passage.map(|p| p.prefix.as_str()))
+        .bind(passage.map(|p| p.suffix.as_str()))
+        .fetch_one(&self.pool)
+        .await?;
+        self.comment(id, Audience::Public).await
+    }
+
+    /// Rewrites a comment, keeping the wording it replaces.
+    pub async fn edit_comment(&self, id: i64, body: &str) -> Result<Comment, AppError> {
+        let now = now_ms();
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO comment_versions (comment_id, body, written_at_ms) \
+             SELECT id, body, COALESCE(edited_at_ms, created_at_ms) FROM comments WHERE id = $1",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE comments SET body = $1, edited_at_ms = $2 WHERE id = $3")
+            .bind(body)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.comment(id, Audience::Public).await
+    }
+
+    /// The earlier wordings of a comment, oldest first.
+    pub async fn comment_versions(&self, id: i64) -> Result<Vec<CommentVersion>, AppError> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT body, written_at_ms FROM comment_versions WHERE comment_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(body, written_at_ms)| CommentVersion {
+                body,
+                written_at_ms,
+            })
+            .collect())
+    }
+
+    /// Flags a comment; a second flag by the same account is [`ErrorCode::AlreadyFlagged`].
+    pub async fn flag(&self, id: i64, account_id: i64, reason: &str) -> Result<(), AppError> {
+        sqlx::query(
+            "INSERT INTO comment_flags (comment_id, account_id, reason, flagged_at_ms) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(account_id)
+        .bind(reason)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await
+        .on_conflict(AppError::Rejected {
+            status: axum::http::StatusCode::CONFLICT,
+            code: ErrorCode::AlreadyFlagged,
+            message: "You flagged this comment already; the conveners will look at it.".into(),
+        })?;
+        Ok(())
+    }
+
+    /// Comments flagged since the conveners last acted on them, oldest first.
+    pub async fn moderation_queue(
+        &self,
+        consultation_id: i64,
+    ) -> Result<Vec<FlaggedComment>, AppError> {
+        #[derive(FromRow)]
+        struct Flagged {
+            id: i64,
+            round: String,
+            clause: String,
+        }
+        let flagged: Vec<Flagged> = sqlx::query_as(
+            "SELECT m.id, r.slug AS round, k.key AS clause FROM comments m \
+             JOIN clauses k ON k.id = m.clause_id JOIN rounds r ON r.id = k.round_id \
+             WHERE r.consultation_id = $1 AND EXISTS ( \
+                 SELECT 1 FROM comment_flags f WHERE f.comment_id = m.id AND f.flagged_at_ms >= \
+                     COALESCE((SELECT MAX(l.at_ms) FROM moderation_log l \
+                               WHERE l.comment_id = m.id), 0)) \
+             ORDER BY m.id",
+        )
+        .bind(consultation_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut queue = Vec::with_capacity(flagged.len());
+        for f in flagged {
+            let reasons = sqlx::query_scalar(
+                "SELECT reason FROM comment_flags WHERE comment_id = $1 ORDER BY flagged_at_ms",
+            )
+            .bind(f.id)
+            .fetch_all(&self.pool)
+            .await?;
+            queue.push(FlaggedComment {
+                round: f.round,
+                clause: f.clause,
+                comment: self.comment(f.id, Audience::Conveners).await?,
+                reasons,
+            });
+        }
+        Ok(queue)
+    }
+
+    /// Hides or restores a comment with a public reason, logging the action; hiding a hidden
+    /// comment changes nothing.
+    pub async fn moderate(
+        &self,
+        consultation_id: i64,
+        comment: &CommentRef,
+        action: ModerationAction,
+        reason: &str,
+        by: i64,
+    ) -> Result<(), AppError> {
+        if action == ModerationAction::Hide && comment.hidden != 0 {
+            return Ok(());
+        }
+        let mut tx = self.write_tx().await?;
+        sqlx::query("UPDATE comments SET hidden_reason = $1 WHERE id = $2")
+            .bind(match action {
+                ModerationAction::Hide => Some(reason),
+                ModerationAction::Restore => None,
+            })
+            .bind(comment.id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO moderation_log (consultation_id, comment_id, action, reason, account_id, \
+                 at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(consultation_id)
+        .bind(comment.id)
+        .bind(action.as_str())
+        .bind(reason)
+        .bind(by)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A consultation's moderation log, newest first (without who acted: "the conveners").
+    pub async fn moderation_log(
+        &self,
+        consultation_id: i64,
+    ) -> Result<Vec<ModerationEntry>, AppError> {
+        let rows: Vec<(String, String, i64, String, String, i64)> = sqlx::query_as(
+            "SELECT r.slug, k.key, l.comment_id, l.action, l.reason, l.at_ms \
+             FROM moderation_log l JOIN comments m ON m.id = l.comment_id \
+             JOIN clauses k ON k.id = m.clause_id JOIN rounds r ON r.id = k.round_id \
+             WHERE l.consultation_id = $1 ORDER BY l.id DESC",
+        )
+        .bind(consultation_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(round, clause, comment_id, action, reason, at_ms)| {
+                Ok(ModerationEntry {
+                    round,
+                    clause,
+                    comment_id,
+                    action: ModerationAction::parse(&action).ok_or_else(|| {
+                        AppError::Corrupt(format!("unknown moderation action {action:?}"))
+                    })?,
+                    reason,
+                    at_ms,
+                })
+            })
+            .collect()
+    }
+
+    /// Sets the conveners' response to a comment (again replaces it).
+    pub async fn respond(
+        &self,
+        id: i64,
+        verdict: Verdict,
+        explanation: &str,
+        by: i64,
+    ) -> Result<Comment, AppError> {
+        sqlx::query(
+            "INSERT INTO comment_responses (comment_id, verdict, explanation, account_id, at_ms) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (comment_id) DO UPDATE \
+             SET verdict = excluded.verdict, explanation = excluded.explanation, \
+                 account_id = excluded.account_id, at_ms = excluded.at_ms",
+        )
+        .bind(id)
+        .bind(verdict.as_str())
+        .bind(explanation)
+        .bind(by)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        self.comment(id, Audience::Public).await
+    }
+
+    /// How many comments a consultation has, and how many of them have a response.
+    pub async fn answered(&self, consultation_id: i64) -> Result<(i64, i64), AppError> {
+        Ok(sqlx::query_as(
+            "SELECT COUNT(*), COUNT(x.comment_id) FROM comments m \
+             JOIN clauses k ON k.id = m.clause_id JOIN rounds r ON r.id = k.round_id \
+             LEFT JOIN comment_responses x ON x.comment_id = m.id \
+             WHERE r.consultation_id = $1",
+        )
+        .bind(consultation_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+}
+
+fn not_on_this_clause() -> AppError {
+    AppError::Validation(vec![FieldError::new(
+        "parent_id",
+        "not_on_this_clause",
+        "A reply answers a comment on the same clause.",
+    )])
+}

@@ -1,0 +1,475 @@
+//! Deliberation: threads, passages, edits, flags, moderation, responses, live comments.
+
+use super::{participant, read_events_until};
+use reqwest::Method;
+use serde_json::{Value, json};
+use tests::{CLAUSE, Db, TestApp, parts, spawn_app};
+
+const COMMENTS: &str = "/api/v1/consultations/paris-call/comments";
+const OTHER_CLAUSE: &str = "/api/v1/consultations/paris-call/rounds/2019/clauses/protect-internet";
+
+/// Posts `body` on `clause` as `who`; the created comment (asserting 201).
+async fn comment(who: &TestApp, clause: &str, body: Value) -> Value {
+    let (status, created) = parts(who.post_comment(clause, body).await).await;
+    assert_eq!(status, 201, "{created}");
+    created
+}
+
+fn id(comment: &Value) -> i64 {
+    comment["id"].as_i64().expect("id")
+}
+
+/// The first page of the demo clause's threads.
+async fn page(app: &TestApp, query: &str) -> Value {
+    let (status, page) = parts(app.get(&format!("{CLAUSE}/comments{query}")).await).await;
+    assert_eq!(status, 200, "{page}");
+    page
+}
+
+/// The thread of the page whose first comment is `root`.
+fn thread(page: &Value, root: i64) -> Value {
+    page["threads"]
+        .as_array()
+        .and_then(|t| t.iter().find(|c| c["id"] == root))
+        .cloned()
+        .expect("the thread is on the page")
+}
+
+pub(crate) async fn replies_nest_under_their_comment_up_to_a_depth_limit(db: Db) {
+    let app = spawn_app(db).await;
+    let amina = participant(&app, "amina", "civil_society").await;
+    let root = comment(&amina, CLAUSE, json!({"body": "Level 0"})).await;
+    let mut parent = id(&root);
+    let mut ids = vec![parent];
+    for level in 1..=6 {
+        let reply = comment(
+            &amina,
+            CLAUSE,
+            json!({"body": format!("Level {level}"), "parent_id": parent}),
+        )
+        .await;
+        assert_eq!(reply["depth"], level.min(4), "level {level}");
+        parent = id(&reply);
+        ids.push(parent);
+    }
+
+    let thread = thread(&page(&app, "").await, id(&root));
+    // 0 → 1 → 2 → 3 → 4, and the replies "beyond" 4 sit beside it under 3.
+    let three = &thread["replies"][0]["replies"][0]["replies"][0];
+    assert_eq!(three["body"], "Level 3");
+    let under_three: Vec<&Value> = three["replies"]
+        .as_array()
+        .expect("replies")
+        .iter()
+        .collect();
+    let bodies: Vec<&str> = under_three
+        .iter()
+        .filter_map(|c| c["body"].as_str())
+        .collect();
+    assert_eq!(bodies, ["Level 4", "Level 5", "Level 6"]);
+
+    let elsewhere = comment(&amina, OTHER_CLAUSE, json!({"body": "On another clause"})).await;
+    let (status, body) = parts(
+        amina
+            .post_comment(
+                CLAUSE,
+                json!({"body": "Reply", "parent_id": id(&elsewhere)}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, &body["fields"][0]["code"]),
+        (422, &json!("not_on_this_clause"))
+    );
+    let (status, _) = parts(
+        amina
+            .post_comment(CLAUSE, json!({"body": "Reply", "parent_id": 999_999}))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        page(&app, "").await["total"],
+        1 + 7,
+        "the demo's one and these seven"
+    );
+}
+
+pub(crate) async fn comments_are_markdown_and_every_script_stays_inert(db: Db) {
+    let app = spawn_app(db).await;
+    let amina = participant(&app, "amina", "civil_society").await;
+    let payloads = [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "[click](javascript:alert(1))",
+        "<a href=\"javascript:alert(1)\">x</a>",
+        "<iframe src=\"https://evil.example\"></iframe>",
+        "<svg onload=alert(1)>",
+        "![tracker](https://tracker.example/pixel.gif)",
+        "\"><script>alert(document.cookie)</script>",
+        "<style>body{display:none}</style>",
+        "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    ];
+    for payload in payloads {
+        let created = comment(&amina, CLAUSE, json!({ "body": payload })).await;
+        let html = created["body_html"].as_str().expect("html").to_lowercase();
+        // Escaped text may say anything; the tags themselves must be harmless.
+        for tag in tags(&html) {
+            for bad in [
+                "script",
+                "img",
+                "iframe",
+                "svg",
+                "style",
+                "javascript:",
+                "data:",
+                " on",
+            ] {
+                assert!(
+                    !tag.contains(bad),
+                    "{payload} gave the tag <{tag}> in {html}"
+                );
+            }
+        }
+        assert_eq!(created["body"], payload, "the Markdown is kept as written");
+    }
+    let linked = comment(
+        &amina,
+        CLAUSE,
+        json!({"body": "See **[the text](https://example.org)**."}),
+    )
+    .await;
+    let html = linked["body_html"].as_str().expect("html");
+    assert!(html.contains("<strong>"), "{html}");
+    assert!(
+        html.contains(r#"rel="nofollow noopener noreferrer""#),
+        "{html}"
+    );
+}
+
+/// The tags of an HTML fragment, without their angle brackets.
+fn tags(html: &str) -> Vec<&str> {
+    html.split('<')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('>').map(|(tag, _)| tag))
+        .collect()
+}
+
+pub(crate) async fn threads_come_in_pages(db: Db) {
+    let app = spawn_app(db).await;
+    let amina = participant(&app, "amina", "civil_society").await;
+    for n in 0..23 {
+        comment(&amina, CLAUSE, json!({"body": format!("Comment {n}")})).await;
+    }
+    let first = page(&app, "").await;
+    assert_eq!(first["threads"].as_array().map(Vec::len), Some(20));
+    assert_eq!(first["total"], 1 + 23, "the demo's one and these");
+    let after = first["next_after"].as_i64().expect("a next page");
+    let second = page(&app, &format!("?after={after}")).await;
+    assert_eq!(second["threads"].as_array().map(Vec::len), Some(4));
+    assert_eq!(second["next_after"], Value::Null);
+    assert_eq!(second["threads"][3]["body"], "Comment 22");
+
+    let (status, body) = parts(app.get(&format!("{CLAUSE}/comments?after=soon")).await).await;
+    assert_eq!((status, &body["code"]), (400, &json!("invalid_path")));
+}
+
+pub(crate) async fn a_comment_on_a_passage_quotes_words_of_the_clause(db: Db) {
+    let app = spawn_app(db).await;
+    let amina = participant(&app, "amina", "civil_society").await;
+    let (_, clause) = parts(app.get(CLAUSE).await).await;
+    let words: Vec<String> = serde_json::from_value(clause["words"].clone()).expect("words");
+    assert!(words.len() > 8, "{words:?}");
+    assert!(
+        !clause["body_html"]
+            .as_str()
+            .expect("html")
+            .contains("<mark>")
+    );
+
+    let passage = json!({
+        "exact": words[3..6].join(" "),
+        "prefix": words[..3].join(" "),
+        "suffix": words[6..9].join(" "),
+    });
+    let created = comment(
+        &amina,
+        CLAUSE,
+        json!({"body": "These words.", "passage": passage}),
+    )
+    .await;
+    assert_eq!(created["passage"]["exact"], words[3..6].join(" "));
+    let (_, clause) = parts(app.get(CLAUSE).await).await;
+    let html = clause["body_html"].as_str().expect("html");
+    assert!(html.contains("<mark>"), "the passage is marked: {html}");
+
+    for (exact, code) in [("words nowhere in it", "not_in_text"), (" ", "required")] {
+        let (status, body) = parts(
+            amina
+                .post_comment(
+                    CLAUSE,
+                    json!({"body": "Here.", "passage": {"exact": exact}}),
+                )
+                .await,
+        )
+        .await;
+        assert_eq!(
+            (status, &body["fields"][0]["code"]),
+            (422, &json!(code)),
+            "{exact}"
+        );
+    }
+}
+
+pub(crate) async fn an_author_edits_their_comment_and_conveners_see_earlier_wordings(db: Db) {
+    let app = spawn_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    let convener = app.new_convener(&admin, "paris-call", "chair").await;
+    let amina = participant(&app, "amina", "civil_society").await;
+    let grace = participant(&app, "grace", "academia").await;
+    let created = comment(&amina, CLAUSE, json!({"body": "First wording."})).await;
+    let this = format!("{COMMENTS}/{}", id(&created));
+    assert_eq!(created["edited_at_ms"], Value::Null);
+
+    let edit = json!({"body": "Second wording."});
+    let (status, edited) = parts(amina.request(Method::PUT, &this, Some(edit.clone())).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(edited["body"], "Second wording.");
+    assert!(edited["edited_at_ms"].as_i64().is_some());
+
+    let (status, body) = parts(grace.request(Method::PUT, &this, Some(edit)).await).await;
+    assert_eq!((status, &body["code"]), (403, &json!("not_author")));
+    let (status, body) = parts(
+        amina
+            .request(Method::PUT, &this, Some(json!({"body": ""})))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, &body["fields"][0]["code"]),
+        (422, &json!("required"))
+    );
+
+    let versions = format!("{this}/versions");
+    let (status, _) = parts(amina.get(&versions).await).await;
+    assert_eq!(status, 403, "earlier wordings are for conveners");
+    let (status, earlier) = parts(convener.get(&versions).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(earlier.as_array().map(Vec::len), Some(1));
+    assert_eq!(earlier[0]["body"], "First wording.");
+}
+
+pub(crate) async fn flags_reach_the_conveners_who_hide_with_a_public_reason(db: Db) {
+    let app = spawn_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    let convener = app.new_convener(&admin, "paris-call", "chair").await;
+    let amina = participant(&app, "amina", "civil_society").await;
+    let grace = participant(&app, "grace", "academia").await;
+    let created = comment(&amina, CLAUSE, json!({"body": "Something rude."})).await;
+    let this = format!("{COMMENTS}/{}", id(&created));
+    let flags = format!("{this}/flags");
+    let why = json!({"reason": "Insults another participant."});
+
+    let (status, body) = parts(amina.request(Method::POST, &flags, Some(why.clone())).await).await;
+    assert_eq!((status, &body["code"]), (409, &json!("own_comment")));
+    let (status, body) = parts(
+        grace
+            .request(Method::POST, &flags, Some(json!({"reason": " "})))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, &body["fields"][0]["code"]),
+        (422, &json!("required"))
+    );
+    assert_eq!(
+        grace
+            .request(Method::POST, &flags, Some(why.clone()))
+            .await
+            .status(),
+        204
+    );
+    let (status, body) = parts(grace.request(Method::POST, &flags, Some(why)).await).await;
+    assert_eq!((status, &body["code"]), (409, &json!("already_flagged")));
+
+    let queue = "/api/v1/consultations/paris-call/moderation/queue";
+    let (status, _) = parts(grace.get(queue).await).await;
+    assert_eq!(status, 403);
+    let (_, waiting) = parts(convener.get(queue).await).await;
+    assert_eq!(waiting[0]["comment"]["id"], created["id"]);
+    assert_eq!(
+        waiting[0]["reasons"],
+        json!(["Insults another participant."])
+    );
+
+    let moderation = format!("{this}/moderation");
+    let hide = json!({"action": "hide", "reason": "Breaks the code of conduct."});
+    let (status, _) = parts(
+        grace
+            .request(Method::POST, &moderation, Some(hide.clone()))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = parts(
+        convener
+            .request(
+                Method::POST,
+                &moderation,
+                Some(json!({"action": "hide", "reason": ""})),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 422);
+    let (status, hidden) = parts(
+        convener
+            .request(Method::POST, &moderation, Some(hide.clone()))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(hidden["hidden"], "Breaks the code of conduct.");
+    assert_eq!(
+        (&hidden["body"], &hidden["body_html"]),
+        (&json!(""), &json!(""))
+    );
+    // Again: harmless, and not logged twice.
+    convener
+        .request(Method::POST, &moderation, Some(hide))
+        .await;
+
+    let shown = thread(&page(&app, "").await, id(&created));
+    assert_eq!(shown["hidden"], "Breaks the code of conduct.");
+    assert_eq!(
+        shown["body"], "",
+        "hidden text stays out of the public page"
+    );
+    let (_, waiting) = parts(convener.get(queue).await).await;
+    assert_eq!(waiting, json!([]), "acted upon");
+    let (status, body) = parts(
+        amina
+            .request(Method::PUT, &this, Some(json!({"body": "Sorry."})))
+            .await,
+    )
+    .await;
+    assert_eq!((status, &body["code"]), (409, &json!("comment_hidden")));
+
+    let restore = json!({"action": "restore", "reason": "Apology received."});
+    let (_, restored) = parts(
+        convener
+            .request(Method::POST, &moderation, Some(restore))
+            .await,
+    )
+    .await;
+    assert_eq!(restored["body"], "Something rude.");
+    assert_eq!(restored["hidden"], Value::Null);
+    let log = "/api/v1/consultations/paris-call/moderation/log";
+    let (status, entries) = parts(app.get(log).await).await;
+    assert_eq!(status, 200, "the log is public");
+    let actions: Vec<(&str, &str)> = entries
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap_or(""),
+                e["reason"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("restore", "Apology received."),
+            ("hide", "Breaks the code of conduct.")
+        ]
+    );
+    assert!(
+        !entries.to_string().contains("chair"),
+        "the log names no convener"
+    );
+}
+
+pub(crate) async fn conveners_respond_and_the_clause_counts_answered_comments(db: Db) {
+    let app = spawn_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    let convener = app.new_convener(&admin, "paris-call", "chair").await;
+    let amina = participant(&app, "amina", "civil_society").await;
+    let created = comment(&amina, CLAUSE, json!({"body": "Add journalists."})).await;
+    let response = format!("{COMMENTS}/{}/response", id(&created));
+    let accepted = json!({"verdict": "accepted", "explanation": "Clause 1 now names them."});
+
+    let (status, _) = parts(
+        amina
+            .request(Method::PUT, &response, Some(accepted.clone()))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, body) = parts(
+        convener
+            .request(
+                Method::PUT,
+                &response,
+                Some(json!({"verdict": "maybe", "explanation": "x"})),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!((status, &body["code"]), (422, &json!("invalid_json")));
+    let (status, body) = parts(
+        convener
+            .request(
+                Method::PUT,
+                &response,
+                Some(json!({"verdict": "noted", "explanation": " "})),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, &body["fields"][0]["field"]),
+        (422, &json!("explanation"))
+    );
+
+    let (status, answered) = parts(
+        convener
+            .request(Method::PUT, &response, Some(accepted))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(answered["response"]["verdict"], "accepted");
+    let page = page(&app, "").await;
+    assert_eq!(
+        thread(&page, id(&created))["response"]["explanation"],
+        "Clause 1 now names them."
+    );
+    assert_eq!((&page["answered"], &page["total"]), (&json!(1), &json!(2)));
+}
+
+pub(crate) async fn a_new_comment_reaches_readers_live_on_any_process(db: Db) {
+    let app = spawn_app(db).await;
+    // With PostgreSQL the reader sits on another process than the writer.
+    let other = match db {
+        Db::Postgres => app.sibling().await,
+        Db::Sqlite => app.another_browser(),
+    };
+    let live = format!("{}{CLAUSE}/comments/live", other.address);
+    let mut stream = reqwest::Client::new()
+        .get(&live)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(stream.status(), 200, "anyone may follow a clause");
+    let amina = participant(&app, "amina", "civil_society").await;
+    // A comment on another clause is not this stream's news.
+    comment(&amina, OTHER_CLAUSE, json!({"body": "Elsewhere."})).await;
+    let created = comment(&amina, CLAUSE, json!({"body": "Live, please."})).await;
+    let text = read_events_until(&mut stream, |t| t.contains("Live, please.")).await;
+    assert!(text.contains("event: comment"), "{text}");
+    assert!(!text.contains("Elsewhere."), "{text}");
+    assert!(text.contains(&format!("\"id\":{}", id(&created))), "{text}");
+}
