@@ -86,6 +86,7 @@ fn Frame() -> impl IntoView {
                     <Route path=path!("/convene/:slug") view=pages::ConvenePage />
                     <Route path=path!("/convene/:slug/:round") view=pages::DraftEditor />
                     <Route path=path!("/c/:slug") view=pages::RoundPage />
+                    <Route path=path!("/c/:slug/moderation") view=pages::ModerationLogPage />
                     <Route path=path!("/c/:slug/:round") view=pages::RoundPage />
                     <Route path=path!("/c/:slug/:round/results") view=pages::ResultsPage />
                     <Route path=path!("/c/:slug/:round/changes") view=pages::ChangesPage />

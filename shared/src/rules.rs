@@ -144,6 +144,10 @@ pub fn slugify(name: &str) -> String {
         .join("-")
 }
 
+/// Words a round's address may not be, because the consultation's own pages sit at those
+/// addresses (`/c/{consultation}/moderation`).
+pub const RESERVED_ROUND_SLUGS: &[&str] = &["moderation"];
+
 /// Words a clause key may not be, because the round's own pages sit at those addresses
 /// (`/c/{consultation}/{round}/results` and `/changes`).
 pub const RESERVED_CLAUSE_KEYS: &[&str] = &["results", "changes"];
@@ -253,6 +257,12 @@ impl NewRound {
                 "invalid_characters",
                 format!("Use up to {ROUND_SLUG_MAX} letters a–z, digits and hyphens."),
             ))
+        } else if RESERVED_ROUND_SLUGS.contains(&slug.as_str()) {
+            Err(FieldError::new(
+                "slug",
+                "reserved",
+                "This address is a page of the consultation; choose another, e.g. 2020.",
+            ))
         } else {
             Ok(slug)
         };
@@ -343,6 +353,13 @@ impl NewInvitation {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_round_may_not_take_the_address_of_a_consultation_page() {
+        let round: super::NewRound =
+            serde_json::from_str(r#"{"slug": "Moderation", "title": "A round"}"#).unwrap();
+        assert_eq!(round.check().unwrap_err()[0].code, "reserved");
+    }
+
     #[test]
     fn a_clause_key_avoids_taken_and_reserved_words() {
         use super::clause_key;

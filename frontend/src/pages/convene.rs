@@ -2,6 +2,7 @@
 //! links issued and revoked, and who else convenes.
 
 use super::dashboard::DashboardPanel;
+use super::moderation::ModerationPanel;
 use super::param;
 use super::rounds::RoundsPanel;
 use crate::api;
@@ -68,6 +69,7 @@ pub fn ConvenePage() -> impl IntoView {
                         <h1>{t!(i18n, convene_title)}" — "{consultation.title}</h1>
                         <RoundsPanel />
                         <DashboardPanel />
+                        <ModerationPanel />
                         <AccessForm initial=consultation.access />
                         <InvitationForm issue organisations />
                         <InvitationList issue revoke />

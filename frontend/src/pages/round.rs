@@ -93,6 +93,7 @@ pub fn RoundPage() -> impl IntoView {
                                                 <p><A href=href attr:id="changes-link">{move || i18n::whole_text_changes(i18n.get_locale(), &previous)}</A></p>
                                             }
                                         })}
+                                        <p><A href=format!("/c/{}/moderation", round.consultation_slug) attr:id="moderation-link">{t!(i18n, moderation_log)}</A></p>
                                         {(round.phase == Phase::Published).then(|| view! {
                                             <p><A href=format!("/c/{}/{}/results", round.consultation_slug, round.slug) attr:id="results-link">{t!(i18n, see_results)}</A></p>
                                         })}

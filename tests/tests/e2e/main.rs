@@ -965,3 +965,184 @@ async fn a_convener_sets_the_rule_and_a_representative_attaches_a_minority_state
         .await;
     browser.close().await;
 }
+
+/// The id attribute of the comment whose text is `text`, once it shows in `browser`.
+async fn comment_element_id(browser: &Browser, text: &str) -> String {
+    let xpath = format!(
+        "//article[contains(@class,'comment')][.//div[@class='comment-body'][normalize-space(.)='{text}']]"
+    );
+    browser
+        .wait_for(fantoccini::Locator::XPath(&xpath))
+        .await
+        .attr("id")
+        .await
+        .expect("attribute")
+        .expect("an id")
+}
+
+/// Clicks the button labelled `label` among the actions of comment `id` (e.g. `comment-7`).
+async fn comment_action(browser: &Browser, id: &str, label: &str) {
+    let xpath = format!("//article[@id='{id}']//button[normalize-space(.)='{label}']");
+    browser
+        .wait_for(fantoccini::Locator::XPath(&xpath))
+        .await
+        .click()
+        .await
+        .expect("click");
+}
+
+#[tokio::test]
+async fn participants_discuss_a_passage_and_conveners_moderate_and_respond_live() {
+    use fantoccini::key::Key;
+    let (app, convener) = app_and_browser().await;
+    become_administrator(&app, &convener, "chair").await;
+    let clause_page = format!("{}/c/paris-call/2019/protect-individuals", app.address);
+    convener.client.goto(&clause_page).await.expect("open");
+    convener.wait_for_text("comments", "amina-k").await;
+
+    // A participant, in a second browser, chooses a passage with the keyboard alone.
+    let participant = Browser::start().await;
+    participant.client.goto(&app.address).await.expect("open");
+    sign_up(&participant, "grace", "a long passphrase").await;
+    participant.wait(SIGNED_IN_HANDLE).await;
+    participant.client.goto(&clause_page).await.expect("open");
+    let checkbox = participant.wait("#about-passage").await;
+    checkbox.send_keys(" ").await.expect("space");
+    let from = participant.wait("#passage-from").await;
+    from.send_keys(&format!("{}{}", Key::Down, Key::Down))
+        .await
+        .expect("arrows");
+    let to = participant.wait("#passage-to").await;
+    to.send_keys(&format!(
+        "{}{}{}{}",
+        Key::Down,
+        Key::Down,
+        Key::Down,
+        Key::Down
+    ))
+    .await
+    .expect("arrows");
+    let preview = participant.text("#passage-preview").await;
+    assert!(preview.contains("“"), "{preview}");
+    let chosen = preview
+        .trim_start_matches("Passage: “")
+        .trim_end_matches('”')
+        .to_owned();
+    // The last word follows the first (to the third), then moves four words on: 3rd to 7th.
+    assert_eq!(chosen.split_whitespace().count(), 5, "{preview}");
+    participant
+        .fill(COMMENT_BODY, "These words leave journalists out.")
+        .await;
+    let post = participant.wait(POST_COMMENT).await;
+    post.send_keys(&Key::Enter.to_string())
+        .await
+        .expect("enter");
+    let mine = comment_element_id(&participant, "These words leave journalists out.").await;
+    let quoted = participant
+        .text(&format!("#{mine} blockquote.passage"))
+        .await;
+    assert!(quoted.contains(&chosen), "{quoted} quotes {chosen}");
+
+    // The convener's page received it live, and after a reload the passage is marked.
+    comment_element_id(&convener, "These words leave journalists out.").await;
+    participant.client.refresh().await.expect("reload");
+    let marked = participant.text(".clause-body mark").await;
+    assert_eq!(marked, chosen);
+
+    // The convener replies; the participant sees the reply arrive, nested under the comment.
+    comment_action(&convener, &mine, "Reply").await;
+    let reply_field = format!("#action-{}", mine.trim_start_matches("comment-"));
+    convener
+        .fill(&reply_field, "Which journalists do you mean?")
+        .await;
+    convener
+        .click(&format!("#{mine} form.action-form button[type='submit']"))
+        .await;
+    participant
+        .wait_for(fantoccini::Locator::XPath(&format!(
+            "//article[@id='{mine}']/following-sibling::ol[@class='replies']//div[@class='comment-body'][normalize-space(.)='Which journalists do you mean?']"
+        )))
+        .await;
+
+    // The participant flags the demo's comment by someone else.
+    let demo = comment_element_id(
+        &participant,
+        "Naming health services is welcome. Could the text also name the people who defend \
+         human rights online?",
+    )
+    .await;
+    comment_action(&participant, &demo, "Flag").await;
+    let demo_id = demo.trim_start_matches("comment-").to_owned();
+    participant
+        .fill(&format!("#action-{demo_id}"), "Off topic, I think.")
+        .await;
+    participant
+        .click(&format!("#{demo} form.action-form button[type='submit']"))
+        .await;
+    participant
+        .wait_for_text(
+            "discussion-status",
+            "Thank you. The conveners will look at the comment.",
+        )
+        .await;
+
+    // The convener finds it in the queue and hides it, after confirming; the participant's
+    // page shows the public reason in its place, live.
+    convener
+        .client
+        .goto(&format!("{}/convene/paris-call", app.address))
+        .await
+        .expect("open");
+    convener
+        .wait_for_text("moderation-queue", "Off topic, I think.")
+        .await;
+    convener
+        .fill(&format!("#reason-{demo_id}"), "Duplicates another comment.")
+        .await;
+    let hide = format!("//article[@id='flagged-{demo_id}']//button[normalize-space(.)='Hide']");
+    convener
+        .wait_for(fantoccini::Locator::XPath(&hide))
+        .await
+        .click()
+        .await
+        .expect("click");
+    convener.client.accept_alert().await.expect("confirm");
+    convener
+        .wait_for_text(
+            "moderation-queue",
+            "No comment is waiting for the conveners.",
+        )
+        .await;
+    participant
+        .wait_for_text(
+            &demo,
+            "Hidden by the conveners: Duplicates another comment.",
+        )
+        .await;
+
+    // The convener responds to the participant's comment; it stands out in the thread.
+    convener.client.goto(&clause_page).await.expect("open");
+    comment_action(&convener, &mine, "Respond").await;
+    let mine_id = mine.trim_start_matches("comment-").to_owned();
+    let verdict = convener.wait(&format!("#verdict-{mine_id}")).await;
+    verdict
+        .select_by_value("accepted")
+        .await
+        .expect("choose a verdict");
+    convener
+        .fill(
+            &format!("#action-{mine_id}"),
+            "Clause 1 now names journalists.",
+        )
+        .await;
+    convener
+        .click(&format!("#{mine} form.action-form button[type='submit']"))
+        .await;
+    participant
+        .wait_for(fantoccini::Locator::XPath(&format!(
+            "//article[@id='{mine}']//aside[@class='response'][contains(normalize-space(.), 'Accepted')][contains(., 'Clause 1 now names journalists.')]"
+        )))
+        .await;
+    participant.close().await;
+    convener.close().await;
+}
