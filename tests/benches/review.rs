@@ -6,9 +6,11 @@
 //! - `tally`: reading a clause with 1,000,000 positions, against a static 1 KB response
 //!   (target: ≤ 2× its latency);
 //! - `live`: 2,000 live-tally subscribers on one process receiving a new position, against one
-//!   subscriber (target: all within 1 s).
+//!   subscriber (target: all within 1 s);
+//! - `comments`: reading a page of the discussion of a clause with 5,000 comments, against a
+//!   static 1 KB response (target: ≤ 2× its latency).
 //!
-//! Run with `scripts/bench/review [positions|tally]`. Both servers run in this process on
+//! Run with `scripts/bench/review [positions|tally|live|comments]`. Both servers run in this process on
 //! loopback, as the clients do, so they share the machine's cores alike.
 
 use axum::Json;
@@ -36,6 +38,99 @@ async fn main() {
     if runs("live") {
         live().await;
     }
+    if runs("comments") {
+        comments().await;
+    }
+}
+
+/// Reading pages of a discussion of 5,000 comments (1,000 threads of a comment and four
+/// replies), against a static 1 KB answer.
+async fn comments() {
+    const THREADS: i64 = 1_000;
+    let base = baseline().await;
+    let app = spawn_app(Db::Sqlite).await;
+    let clause = "(SELECT k.id FROM clauses k JOIN rounds r ON r.id = k.round_id \
+                  WHERE r.slug = '2019' AND k.key = 'protect-individuals')";
+    app.execute(
+        &format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+             INSERT INTO comments (clause_id, account_id, body, created_at_ms, phase) \
+             SELECT {clause}, (SELECT MIN(id) FROM accounts), \
+                    'Bench comment ' || i || ': the *public core* of the internet should be \
+                     defined, with [a reference](https://example.org/' || i || ') and a list:\n\n\
+                     - DNS root\n- routing\n- trust anchors', i, 'voting' FROM n"
+        ),
+        &[THREADS],
+    )
+    .await;
+    app.execute(
+        &format!(
+            "WITH RECURSIVE n(j) AS (SELECT 1 UNION ALL SELECT j + 1 FROM n WHERE j < 4) \
+             INSERT INTO comments (clause_id, account_id, body, created_at_ms, phase, parent_id, \
+                 thread_id, depth) \
+             SELECT m.clause_id, m.account_id, 'A reply, number ' || j || ', agreeing **mostly**.', \
+                    m.created_at_ms + j, 'voting', m.id, m.id, 1 \
+             FROM comments m, n WHERE m.clause_id = {clause} AND m.body LIKE 'Bench comment %'"
+        ),
+        &[],
+    )
+    .await;
+    app.execute("PRAGMA wal_checkpoint(TRUNCATE)", &[]).await;
+    app.execute("ANALYZE", &[]).await;
+    let (_, first) = tests::parts(app.get(&format!("{CLAUSE}/comments")).await).await;
+    let total = first["total"].as_i64().unwrap_or(0);
+    assert!(total >= 5 * THREADS, "the clause holds {total} comments");
+    // A page from the middle of the discussion.
+    let mut after = first["next_after"].as_i64().expect("more pages");
+    for _ in 0..24 {
+        let (_, page) =
+            tests::parts(app.get(&format!("{CLAUSE}/comments?after={after}")).await).await;
+        after = page["next_after"].as_i64().expect("more pages");
+    }
+    let middle = format!("{CLAUSE}/comments?after={after}");
+    let size = app.get(&middle).await.bytes().await.expect("body").len();
+
+    let reader = || vec![app.another_browser()];
+    let stat = format!("{base}/static");
+    let baseline_run = load(reader(), move |client, _| {
+        let stat = stat.clone();
+        async move {
+            let response = client.client.get(&stat).send().await.expect("send");
+            let status = response.status().as_u16();
+            response.bytes().await.expect("body");
+            status
+        }
+    })
+    .await;
+    let first_run = load(reader(), |client, _| async move {
+        let response = client.get(&format!("{CLAUSE}/comments")).await;
+        let status = response.status().as_u16();
+        response.bytes().await.expect("body");
+        status
+    })
+    .await;
+    let middle_run = load(reader(), move |client, _| {
+        let middle = middle.clone();
+        async move {
+            let response = client.get(&middle).await;
+            let status = response.status().as_u16();
+            response.bytes().await.expect("body");
+            status
+        }
+    })
+    .await;
+    println!(
+        "\nReading a page (20 threads, {size} bytes) of a clause with {total} comments, one client, {RUN:?} each (SQLite)"
+    );
+    header();
+    baseline_run.line("static 1 KB answer (baseline)");
+    first_run.line("Concord first page");
+    middle_run.line("Concord page 26 (?after=…)");
+    println!(
+        "latency ratio Concord / baseline (mean): first page {:.2}×, page 26 {:.2}× (target ≤ 2×)",
+        first_run.mean_ms() / baseline_run.mean_ms(),
+        middle_run.mean_ms() / baseline_run.mean_ms()
+    );
 }
 
 /// A bare axum server with a JSON echo and a static 1 KB answer; its address.

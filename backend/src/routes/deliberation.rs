@@ -11,7 +11,8 @@ use crate::markdown;
 use crate::state::AppState;
 use crate::store::{Audience, CommentRef};
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use shared::{
     ApiError, Comment, CommentEdit, CommentPage, CommentVersion, ErrorCode, FieldError,
@@ -54,9 +55,10 @@ async fn list_comments(
     State(state): State<AppState>,
     path: ClausePath,
     ApiQuery(page): ApiQuery<PageQuery>,
-) -> Result<ApiJson<CommentPage>, AppError> {
+) -> Result<impl IntoResponse, AppError> {
     let row = find_clause(&state, path).await?;
-    Ok(ApiJson(state.store.comment_page(row.id, page.after).await?))
+    let json = state.store.comment_page_json(row.id, page.after).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], json))
 }
 
 /// Posts a comment on a clause while the round takes comments: on the clause, on a passage of

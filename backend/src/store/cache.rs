@@ -15,7 +15,8 @@
 //! there is no cache with PostgreSQL.
 
 use super::{Account, ClauseRow};
-use shared::{CommentPage, Results};
+use axum::body::Bytes;
+use shared::Results;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -41,8 +42,9 @@ struct Inner {
     sessions: HashMap<String, Entry<Account>>,
     clauses: HashMap<ClausePath, Entry<ClauseRow>>,
     results: HashMap<i64, Entry<Results>>,
-    /// Pages of comments by clause and the thread they start after.
-    comments: HashMap<(i64, i64), Entry<CommentPage>>,
+    /// Pages of comments by clause and the thread they start after, as the JSON every reader
+    /// gets.
+    comments: HashMap<(i64, i64), Entry<Bytes>>,
 }
 
 #[derive(Debug)]
@@ -117,11 +119,11 @@ impl Cache {
         }
     }
 
-    pub fn comments(&self, key: (i64, i64)) -> Option<CommentPage> {
+    pub fn comments(&self, key: (i64, i64)) -> Option<Bytes> {
         self.inner().comments.get(&key).and_then(Entry::fresh)
     }
 
-    pub fn keep_comments(&self, ticket: Ticket, key: (i64, i64), page: &CommentPage) {
+    pub fn keep_comments(&self, ticket: Ticket, key: (i64, i64), page: &Bytes) {
         let mut inner = self.inner();
         if inner.generation == ticket.0 {
             inner.make_room();

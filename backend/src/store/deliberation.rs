@@ -4,6 +4,7 @@
 use super::{Account, Store, now_ms};
 use crate::error::{AppError, OnConflict};
 use crate::markdown;
+use axum::body::Bytes;
 use shared::{
     Comment, CommentPage, CommentVersion, ErrorCode, FieldError, FlaggedComment, MAX_DEPTH,
     ModerationAction, ModerationEntry, Passage, Phase, Response, THREADS_PER_PAGE, Verdict,
@@ -120,16 +121,22 @@ pub struct CommentRef {
 
 impl Store {
     /// One page of a clause's threads (first comments after `after`, with all their replies),
-    /// for everyone.
-    pub async fn comment_page(
+    /// for everyone, as JSON: kept serialized, since every reader gets the same.
+    pub async fn comment_page_json(
         &self,
         clause_id: i64,
         after: Option<i64>,
-    ) -> Result<CommentPage, AppError> {
+    ) -> Result<Bytes, AppError> {
         let key = (clause_id, after.unwrap_or(0));
+        let fetch = async {
+            let page = self.stored_comment_page(clause_id, after).await?;
+            serde_json::to_vec(&page)
+                .map(Bytes::from)
+                .map_err(|e| AppError::Internal(e.into()))
+        };
         self.remembered(
             |cache| cache.comments(key),
-            self.stored_comment_page(clause_id, after),
+            fetch,
             |cache, ticket, page| cache.keep_comments(ticket, key, page),
         )
         .await
