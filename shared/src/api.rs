@@ -195,6 +195,9 @@ pub struct ClauseSummary {
     /// `None` while the round hides results from the caller.
     pub tally: Option<Tally>,
     pub comment_count: u64,
+    /// Set when this is a participant's proposal.
+    #[serde(default)]
+    pub proposal: Option<crate::ProposalInfo>,
 }
 
 /// A round with its text.
@@ -224,6 +227,9 @@ pub struct Round {
     #[serde(default)]
     pub counting: Counting,
     pub clauses: Vec<ClauseSummary>,
+    /// Participants' amendments and additions, in the order proposed.
+    #[serde(default)]
+    pub proposals: Vec<ClauseSummary>,
 }
 
 /// One clause in full.
@@ -262,6 +268,10 @@ pub struct Clause {
     /// The caller's stakeholder group in this consultation, once stated.
     #[serde(default)]
     pub my_group: Option<StakeholderGroup>,
+    /// Set when this is a participant's proposal; an amendment's `redline` is then against the
+    /// clause it rewrites.
+    #[serde(default)]
+    pub proposal: Option<crate::ProposalInfo>,
     /// Whose positions the round counts.
     #[serde(default)]
     pub counting: Counting,

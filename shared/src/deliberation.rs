@@ -205,6 +205,102 @@ pub struct ModerationEntry {
     pub at_ms: i64,
 }
 
+/// What a proposal proposes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalKind {
+    /// New wording for a clause.
+    Amendment,
+    /// A clause the text is missing.
+    Addition,
+}
+
+crate::review::wire_names!(ProposalKind { Amendment => "amendment", Addition => "addition" });
+
+/// What makes a clause a participant's proposal. A proposal is read, discussed and voted on at
+/// its own address, like a clause (`…/clauses/proposal-N`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProposalInfo {
+    pub kind: ProposalKind,
+    /// The key of the clause an amendment rewrites.
+    #[serde(default)]
+    pub amends: Option<String>,
+    /// Who proposed it; `None` once they deleted their account.
+    #[serde(default)]
+    pub author: Option<String>,
+    pub proposed_at_ms: i64,
+}
+
+/// Body of `POST …/rounds/{round}/proposals`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewProposal {
+    pub kind: ProposalKind,
+    /// For an amendment: the key of the clause it rewrites.
+    #[serde(default)]
+    pub clause: Option<String>,
+    /// For an addition: the new clause's title (an amendment takes its clause's).
+    #[serde(default)]
+    pub title: String,
+    /// The proposed wording (Markdown).
+    pub body_md: String,
+}
+
+/// Answer to `POST …/proposals`: where the new proposal is read, discussed and voted on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedProposal {
+    /// Its key among the round's clauses, e.g. `proposal-3`.
+    pub key: String,
+}
+
+impl NewProposal {
+    /// Checks the fields this kind of proposal needs; returns the title and body trimmed (an
+    /// amendment's title is empty: it takes its clause's).
+    pub fn check(&self) -> Result<(String, String), Vec<FieldError>> {
+        use crate::rules::{BODY_MAX, TITLE_MAX, check_text};
+        let body = check_text(
+            "body_md",
+            &self.body_md,
+            BODY_MAX,
+            "Write the proposed wording.",
+        );
+        let (title, clause) = match self.kind {
+            ProposalKind::Addition => (
+                check_text(
+                    "title",
+                    &self.title,
+                    TITLE_MAX,
+                    "Give the new clause a title.",
+                ),
+                Ok(()),
+            ),
+            ProposalKind::Amendment => (
+                Ok(String::new()),
+                match self.clause.as_deref().map(str::trim) {
+                    Some(key) if !key.is_empty() => Ok(()),
+                    _ => Err(FieldError::new(
+                        "clause",
+                        "required",
+                        "Say which clause the amendment rewrites.",
+                    )),
+                },
+            ),
+        };
+        match (title, body, clause) {
+            (Ok(t), Ok(b), Ok(())) => Ok((t, b)),
+            (t, b, c) => Err([t.err(), b.err(), c.err()].into_iter().flatten().collect()),
+        }
+    }
+}
+
+/// Whether `proposed` says the same as `current`, once spaces and line breaks are set aside.
+pub fn same_wording(current: &str, proposed: &str) -> bool {
+    words(current) == words(proposed)
+}
+
 /// Splits text into words the way passages count them: runs of non-space characters.
 pub fn words(text: &str) -> Vec<&str> {
     text.split_whitespace().collect()
@@ -386,6 +482,41 @@ mod tests {
         );
         assert_eq!(find_passage(&text, &passage("", "private core", "")), None);
         assert_eq!(find_passage(&text, &passage("", "", "")), None);
+    }
+
+    #[test]
+    fn a_proposal_needs_what_its_kind_needs() {
+        let amendment = NewProposal {
+            kind: ProposalKind::Amendment,
+            clause: None,
+            title: String::new(),
+            body_md: "New words.".into(),
+        };
+        let fields: Vec<_> = amendment
+            .check()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["clause"]);
+        let addition = NewProposal {
+            kind: ProposalKind::Addition,
+            clause: None,
+            title: " ".into(),
+            body_md: String::new(),
+        };
+        let fields: Vec<_> = addition
+            .check()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["title", "body_md"]);
+        assert!(same_wording("Protect  the\ncore.", "Protect the core."));
+        assert!(!same_wording(
+            "Protect the core.",
+            "Protect the whole core."
+        ));
     }
 
     #[test]

@@ -212,9 +212,15 @@ async fn get_clause(
             ))
         })
         .transpose()?;
-    let previous = match row.state.previous_round_id {
-        Some(id) => state.store.clause_in_round(id, &row.key).await?,
-        None => None,
+    let proposal = row.proposal()?;
+    // A clause compares with its wording last round; an amendment with the clause it rewrites.
+    let (previous, amended) = match (&proposal, row.state.previous_round_id) {
+        (None, Some(id)) => (state.store.clause_in_round(id, &row.key).await?, None),
+        (Some(p), _) => match &p.amends {
+            Some(key) => (None, state.store.clause_in_round(row.round_id, key).await?),
+            None => (None, None),
+        },
+        (None, None) => (None, None),
     };
     let words = markdown::words(&row.body_md);
     let marks = {
@@ -231,13 +237,17 @@ async fn get_clause(
         round: row.round_summary()?,
         body_html: markdown::render_clause(&row.body_md, &marks),
         words,
-        redline: previous.as_ref().map(|p| redline(&p.body_md, &row.body_md)),
+        redline: previous
+            .as_ref()
+            .or(amended.as_ref())
+            .map(|p| redline(&p.body_md, &row.body_md)),
         previous_round: previous.map(|p| p.round_slug),
         responds_to: state.store.responds_to(row.id).await?,
         consultation_slug: row.consultation_slug,
         consultation_title: row.consultation_title,
         key: row.key,
-        number: row.number,
+        number: row.number.abs(),
+        proposal,
         title: row.title,
         body_md: row.body_md,
         change_note: row.change_note,

@@ -1,6 +1,6 @@
 //! Deliberation: a clause's threads, replies and comments on a passage; editing one's own
-//! comment; flags; the conveners' moderation, its public log, and their responses; and the live
-//! stream of a clause's new and changed comments.
+//! comment; flags; the conveners' moderation, its public log, and their responses; the live
+//! stream of a clause's new and changed comments; and participants' proposals.
 
 use super::clauses::{ClauseParams, ClausePath, find_clause, require_taking_part};
 use crate::auth::{Convening, SignedIn};
@@ -15,8 +15,9 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use shared::{
-    ApiError, Comment, CommentEdit, CommentPage, CommentVersion, ErrorCode, FieldError,
-    FlaggedComment, Moderation, ModerationEntry, NewComment, NewResponse, Reason, find_passage,
+    ApiError, Comment, CommentEdit, CommentPage, CommentVersion, CreatedProposal, ErrorCode,
+    FieldError, FlaggedComment, Moderation, ModerationEntry, NewComment, NewProposal, NewResponse,
+    ProposalKind, Reason, find_passage, same_wording,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -32,6 +33,78 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(respond_to_comment))
         .routes(routes!(moderation_queue))
         .routes(routes!(moderation_log))
+        .routes(routes!(propose))
+}
+
+/// Proposes an amendment (new wording for a clause, read as a redline against it) or an
+/// addition (a clause the text is missing) while the round takes comments. The proposal is
+/// then read, discussed and voted on like a clause, at `…/clauses/{key}`.
+#[utoipa::path(post, path = "/api/v1/consultations/{slug}/rounds/{round}/proposals",
+    tag = "clauses", request_body = NewProposal,
+    params(
+        ("slug" = String, Path, description = "The consultation's slug"),
+        ("round" = String, Path, description = "The round's slug"),
+    ),
+    responses(
+        (status = 201, body = CreatedProposal),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError, description = "By invitation only, and not invited"),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "The round's phase does not take proposals"),
+        (status = 422, body = ApiError, description = "A missing title or wording, an unknown clause, or an amendment identical to the current wording"),
+    ))]
+async fn propose(
+    State(state): State<AppState>,
+    SignedIn(account): SignedIn,
+    ApiPath((slug, round)): ApiPath<(String, String)>,
+    ApiJson(proposal): ApiJson<NewProposal>,
+) -> Result<(StatusCode, ApiJson<CreatedProposal>), AppError> {
+    let consultation = state.store.existing_consultation(&slug).await?;
+    let row = state
+        .store
+        .round_row(consultation.id, &round)
+        .await?
+        .ok_or(AppError::NotFound("round"))?;
+    if !crate::auth::may_take_part(&state, &account, &consultation).await? {
+        return Err(AppError::NotInvited);
+    }
+    let (title, body) = proposal.check().map_err(AppError::Validation)?;
+    let phase = row.state.phase()?;
+    if !phase.accepts_comments() {
+        return Err(AppError::PhaseClosed(phase));
+    }
+    let (title, amends) = match proposal.kind {
+        ProposalKind::Addition => (title, None),
+        ProposalKind::Amendment => {
+            let key = proposal.clause.as_deref().unwrap_or_default().trim();
+            let clause = state
+                .store
+                .clause(&slug, &round, key)
+                .await?
+                .filter(|c| c.kind == "text")
+                .ok_or_else(|| {
+                    AppError::Validation(vec![FieldError::new(
+                        "clause",
+                        "unknown_clause",
+                        "There is no such clause in this round.",
+                    )])
+                })?;
+            if same_wording(&clause.body_md, &body) {
+                return Err(AppError::Validation(vec![FieldError::new(
+                    "body_md",
+                    "unchanged",
+                    "This is the clause's current wording. Change it to propose an amendment.",
+                )]));
+            }
+            (clause.title, Some(clause.id))
+        }
+    };
+    let key = state
+        .store
+        .add_proposal(row.id, proposal.kind, amends, &title, &body, account.id)
+        .await?;
+    tracing::info!(event = "proposal", by = account.id, %key, "proposal made");
+    Ok((StatusCode::CREATED, ApiJson(CreatedProposal { key })))
 }
 
 /// Which page of threads.

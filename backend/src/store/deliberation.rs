@@ -7,7 +7,8 @@ use crate::markdown;
 use axum::body::Bytes;
 use shared::{
     Comment, CommentPage, CommentVersion, ErrorCode, FieldError, FlaggedComment, MAX_DEPTH,
-    ModerationAction, ModerationEntry, Passage, Phase, Response, THREADS_PER_PAGE, Verdict,
+    ModerationAction, ModerationEntry, Passage, Phase, ProposalKind, Response, THREADS_PER_PAGE,
+    Verdict,
 };
 use sqlx::FromRow;
 use std::collections::HashMap;
@@ -506,6 +507,59 @@ impl Store {
         .bind(consultation_id)
         .fetch_one(&self.pool)
         .await?)
+    }
+}
+
+impl Store {
+    /// Adds a participant's proposal to round `round_id` as a clause of kind `kind`, numbered
+    /// after the round's other proposals (-1, -2, …) with the key `proposal-N`; its key.
+    pub async fn add_proposal(
+        &self,
+        round_id: i64,
+        kind: ProposalKind,
+        amends_id: Option<i64>,
+        title: &str,
+        body_md: &str,
+        by: i64,
+    ) -> Result<String, AppError> {
+        // Two proposals at once on PostgreSQL may both take the next number; the second tries
+        // again with the one after.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut tx = self.write_tx().await?;
+            let number: i64 = sqlx::query_scalar(
+                "SELECT COALESCE(MIN(CASE WHEN number < 0 THEN number END), 0) - 1 \
+                 FROM clauses WHERE round_id = $1",
+            )
+            .bind(round_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let key = format!("proposal-{}", -number);
+            let inserted = sqlx::query(
+                "INSERT INTO clauses (round_id, key, number, title, body_md, kind, amends_id, \
+                     proposed_by, proposed_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(round_id)
+            .bind(&key)
+            .bind(number)
+            .bind(title)
+            .bind(body_md)
+            .bind(kind.as_str())
+            .bind(amends_id)
+            .bind(by)
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await;
+            match inserted {
+                Ok(_) => {
+                    tx.commit().await?;
+                    return Ok(key);
+                }
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() && attempt < 5 => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 }
 

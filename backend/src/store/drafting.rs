@@ -59,7 +59,8 @@ impl Store {
         if let Some(newest) = &newest {
             sqlx::query(
                 "INSERT INTO clauses (round_id, key, number, title, body_md) \
-                 SELECT $1, key, number, title, body_md FROM clauses WHERE round_id = $2",
+                 SELECT $1, key, number, title, body_md FROM clauses WHERE round_id = $2 \
+                 AND kind = 'text'",
             )
             .bind(round_id)
             .bind(newest.id)
@@ -181,7 +182,7 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let id: Option<i64> = sqlx::query_scalar(
             "UPDATE clauses SET title = $1, body_md = $2, change_note = $3 \
-             WHERE round_id = $4 AND key = $5 RETURNING id",
+             WHERE round_id = $4 AND key = $5 AND kind = 'text' RETURNING id",
         )
         .bind(draft.title)
         .bind(draft.body_md)
@@ -248,12 +249,14 @@ impl Store {
     pub async fn remove_clause(&self, round: &RoundRow, key: &str) -> Result<bool, AppError> {
         Self::require_draft(round)?;
         let mut tx = self.write_tx().await?;
-        let removed: Option<i64> =
-            sqlx::query_scalar("DELETE FROM clauses WHERE round_id = $1 AND key = $2 RETURNING id")
-                .bind(round.id)
-                .bind(key)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let removed: Option<i64> = sqlx::query_scalar(
+            "DELETE FROM clauses WHERE round_id = $1 AND key = $2 AND kind = 'text' \
+                 RETURNING id",
+        )
+        .bind(round.id)
+        .bind(key)
+        .fetch_optional(&mut *tx)
+        .await?;
         if removed.is_none() {
             return Ok(false);
         }
@@ -271,7 +274,7 @@ impl Store {
     ) -> Result<bool, AppError> {
         Self::require_draft(round)?;
         let mut current: Vec<String> =
-            sqlx::query_scalar("SELECT key FROM clauses WHERE round_id = $1")
+            sqlx::query_scalar("SELECT key FROM clauses WHERE round_id = $1 AND kind = 'text'")
                 .bind(round.id)
                 .fetch_all(&self.pool)
                 .await?;
@@ -298,16 +301,21 @@ async fn renumber(
     let keys: Vec<String> = match keys {
         Some(keys) => keys.to_vec(),
         None => {
-            sqlx::query_scalar("SELECT key FROM clauses WHERE round_id = $1 ORDER BY number")
-                .bind(round_id)
-                .fetch_all(&mut **tx)
-                .await?
+            sqlx::query_scalar(
+                "SELECT key FROM clauses WHERE round_id = $1 AND kind = 'text' ORDER BY number",
+            )
+            .bind(round_id)
+            .fetch_all(&mut **tx)
+            .await?
         }
     };
-    sqlx::query("UPDATE clauses SET number = -number WHERE round_id = $1")
-        .bind(round_id)
-        .execute(&mut **tx)
-        .await?;
+    // Out of the way first (proposals hold the small negative numbers).
+    sqlx::query(
+        "UPDATE clauses SET number = -1000000 - number WHERE round_id = $1 AND kind = 'text'",
+    )
+    .bind(round_id)
+    .execute(&mut **tx)
+    .await?;
     for (number, key) in (1_i64..).zip(&keys) {
         sqlx::query("UPDATE clauses SET number = $1 WHERE round_id = $2 AND key = $3")
             .bind(number)

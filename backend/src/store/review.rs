@@ -9,9 +9,9 @@ use super::{Store, count, now_ms, parse_phase, parse_stance, participation};
 use crate::error::{AppError, OnConflict};
 use shared::{
     ClauseResults, ClauseSummary, ConsensusLevel, Consultation, ConsultationSummary, Counting,
-    GroupTally, MinorityStatement, Phase, Position, RegionTally, Results, Round, RoundRedline,
-    RoundResults, RoundSummary, Rule, Schedule, StakeholderGroup, Stance, Tally, chambered,
-    text_redline,
+    GroupTally, MinorityStatement, Phase, Position, ProposalInfo, ProposalKind, RegionTally,
+    Results, Round, RoundRedline, RoundResults, RoundSummary, Rule, Schedule, StakeholderGroup,
+    Stance, Tally, chambered, text_redline,
 };
 use sqlx::FromRow;
 
@@ -38,6 +38,12 @@ pub struct ClauseRow {
     pub body_md: String,
     pub change_note: String,
     pub consensus: Option<String>,
+    /// `text`, or the kind of a participant's proposal.
+    pub kind: String,
+    /// An amendment's clause, by key.
+    pub amends_key: Option<String>,
+    pub proposed_by_handle: Option<String>,
+    pub proposed_at_ms: Option<i64>,
 }
 
 const CLAUSE_COLUMNS: &str = "\
@@ -46,7 +52,10 @@ const CLAUSE_COLUMNS: &str = "\
            r.id AS round_id, r.slug AS round_slug, r.title AS round_title, r.phase, \
            r.commenting_at_ms, r.voting_at_ms, r.closing_at_ms, r.hide_results, \
            r.previous_round_id, r.rule, r.abstentions_count, r.counting, \
-           k.key, k.number, k.title, k.body_md, k.change_note, k.consensus \
+           k.key, k.number, k.title, k.body_md, k.change_note, k.consensus, k.kind, \
+           (SELECT a.key FROM clauses a WHERE a.id = k.amends_id) AS amends_key, \
+           (SELECT CASE WHEN p.deleted_at_ms IS NULL THEN p.handle END FROM accounts p \
+            WHERE p.id = k.proposed_by) AS proposed_by_handle, k.proposed_at_ms \
     FROM clauses k JOIN rounds r ON r.id = k.round_id \
     JOIN consultations c ON c.id = r.consultation_id";
 
@@ -63,6 +72,16 @@ impl ClauseRow {
             .as_deref()
             .map(|c| parse_wire(ConsensusLevel::parse, c, "consensus level"))
             .transpose()
+    }
+
+    /// What makes it a proposal, if it is one.
+    pub fn proposal(&self) -> Result<Option<ProposalInfo>, AppError> {
+        proposal_info(
+            &self.kind,
+            self.amends_key.clone(),
+            self.proposed_by_handle.clone(),
+            self.proposed_at_ms,
+        )
     }
 
     /// The clause's consultation, as the access rules need it.
@@ -156,6 +175,24 @@ impl RoundState {
             deadline: schedule.next_change(phase, now),
         })
     }
+}
+
+/// A proposal's description from its row; `None` for a clause of the text.
+fn proposal_info(
+    kind: &str,
+    amends: Option<String>,
+    author: Option<String>,
+    proposed_at_ms: Option<i64>,
+) -> Result<Option<ProposalInfo>, AppError> {
+    if kind == "text" {
+        return Ok(None);
+    }
+    Ok(Some(ProposalInfo {
+        kind: parse_wire(ProposalKind::parse, kind, "proposal kind")?,
+        amends,
+        author,
+        proposed_at_ms: proposed_at_ms.unwrap_or_default(),
+    }))
 }
 
 /// A value read back from the database (CHECK constraints keep it valid).
@@ -363,11 +400,20 @@ impl Store {
             number: i64,
             title: String,
             comment_count: i64,
+            kind: String,
+            amends: Option<String>,
+            author: Option<String>,
+            proposed_at_ms: Option<i64>,
         }
         let lines: Vec<ClauseLine> = sqlx::query_as(
             "SELECT k.id, k.key, k.number, k.title, \
-                    (SELECT COUNT(*) FROM comments WHERE clause_id = k.id) AS comment_count \
-             FROM clauses k WHERE k.round_id = $1 ORDER BY k.number",
+                    (SELECT COUNT(*) FROM comments WHERE clause_id = k.id) AS comment_count, \
+                    k.kind, a.key AS amends, \
+                    CASE WHEN p.deleted_at_ms IS NULL THEN p.handle END AS author, \
+                    k.proposed_at_ms \
+             FROM clauses k LEFT JOIN clauses a ON a.id = k.amends_id \
+             LEFT JOIN accounts p ON p.id = k.proposed_by \
+             WHERE k.round_id = $1 ORDER BY k.number",
         )
         .bind(row.id)
         .fetch_all(&self.pool)
@@ -381,19 +427,29 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let mut clauses = Vec::with_capacity(lines.len());
+        let mut proposals = Vec::new();
         for line in lines {
             let mut tally = Tally::default();
             for (_, stance, n) in counts.iter().filter(|(id, _, _)| *id == line.id) {
                 tally.add(parse_stance(stance)?, count(*n));
             }
-            clauses.push(ClauseSummary {
+            let proposal =
+                proposal_info(&line.kind, line.amends, line.author, line.proposed_at_ms)?;
+            let summary = ClauseSummary {
                 key: line.key,
-                number: line.number,
+                // A proposal is numbered -1, -2, … as proposed; it shows as P1, P2, …
+                number: line.number.abs(),
                 title: line.title,
                 tally: show_results.then_some(tally),
                 comment_count: count(line.comment_count),
-            });
+                proposal,
+            };
+            match summary.proposal {
+                None => clauses.push(summary),
+                Some(_) => proposals.push(summary),
+            }
         }
+        proposals.sort_by_key(|p| p.number);
         let previous_round = match row.state.previous_round_id {
             Some(id) => {
                 sqlx::query_scalar("SELECT slug FROM rounds WHERE id = $1")
@@ -418,6 +474,7 @@ impl Store {
             counting: row.state.counting()?,
             previous_round,
             clauses,
+            proposals,
         })
     }
 
@@ -619,7 +676,8 @@ impl Store {
         round: &RoundRow,
     ) -> Result<RoundRedline, AppError> {
         let current: Vec<(i64, String, String, String)> = sqlx::query_as(
-            "SELECT number, key, title, body_md FROM clauses WHERE round_id = $1 ORDER BY number",
+            "SELECT number, key, title, body_md FROM clauses WHERE round_id = $1 AND kind = 'text' \
+             ORDER BY number",
         )
         .bind(round.id)
         .fetch_all(&self.pool)
@@ -632,7 +690,8 @@ impl Store {
                         .fetch_optional(&self.pool)
                         .await?;
                 let text: Vec<(String, String, String)> = sqlx::query_as(
-                    "SELECT key, title, body_md FROM clauses WHERE round_id = $1 ORDER BY number",
+                    "SELECT key, title, body_md FROM clauses WHERE round_id = $1 AND kind = 'text' \
+                     ORDER BY number",
                 )
                 .bind(id)
                 .fetch_all(&self.pool)
@@ -658,7 +717,7 @@ impl Store {
         round: &RoundRow,
     ) -> Result<RoundResults, AppError> {
         let clauses: Vec<ClauseRow> = sqlx::query_as(&format!(
-            "{CLAUSE_COLUMNS} WHERE r.id = $1 ORDER BY k.number"
+            "{CLAUSE_COLUMNS} WHERE r.id = $1 AND k.kind = 'text' ORDER BY k.number"
         ))
         .bind(round.id)
         .fetch_all(&self.pool)

@@ -473,3 +473,142 @@ pub(crate) async fn a_new_comment_reaches_readers_live_on_any_process(db: Db) {
     assert!(!text.contains("Elsewhere."), "{text}");
     assert!(text.contains(&format!("\"id\":{}", id(&created))), "{text}");
 }
+
+pub(crate) async fn participants_propose_amendments_and_additions_voted_on_like_clauses(db: Db) {
+    let app = spawn_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    let convener = app.new_convener(&admin, "paris-call", "chair").await;
+    let amina = participant(&app, "amina", "civil_society").await;
+    let proposals = "/api/v1/consultations/paris-call/rounds/2019/proposals";
+    let (_, clause) = parts(app.get(CLAUSE).await).await;
+    let current = clause["body_md"].as_str().expect("body").to_owned();
+
+    let propose = |body: Value| {
+        let amina = amina.clone_for_bench();
+        async move { parts(amina.request(Method::POST, proposals, Some(body)).await).await }
+    };
+    let (status, _) = parts(
+        app.another_browser()
+            .request(
+                Method::POST,
+                proposals,
+                Some(json!({"kind": "addition", "title": "T", "body_md": "B"})),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 401);
+    let same = current.replace(' ', "  ");
+    let (status, body) =
+        propose(json!({"kind": "amendment", "clause": "protect-individuals", "body_md": same}))
+            .await;
+    assert_eq!(
+        (status, &body["fields"][0]["code"]),
+        (422, &json!("unchanged"))
+    );
+    let (status, body) =
+        propose(json!({"kind": "amendment", "clause": "nope", "body_md": "New words."})).await;
+    assert_eq!(
+        (status, &body["fields"][0]["code"]),
+        (422, &json!("unknown_clause"))
+    );
+    let (status, body) = propose(json!({"kind": "amendment", "body_md": "New words."})).await;
+    assert_eq!(
+        (status, &body["fields"][0]["field"]),
+        (422, &json!("clause"))
+    );
+    let (status, body) = propose(json!({"kind": "addition", "title": "", "body_md": "x"})).await;
+    assert_eq!(
+        (status, &body["fields"][0]["field"]),
+        (422, &json!("title"))
+    );
+
+    let amended = format!("{current} Journalists and human rights defenders included.");
+    let (status, created) =
+        propose(json!({"kind": "amendment", "clause": "protect-individuals", "body_md": amended}))
+            .await;
+    assert_eq!((status, &created["key"]), (201, &json!("proposal-1")));
+    let (status, created) = propose(json!({
+        "kind": "addition",
+        "title": "Protect journalists",
+        "body_md": "States refrain from targeting journalists online.",
+    }))
+    .await;
+    assert_eq!((status, &created["key"]), (201, &json!("proposal-2")));
+
+    // An amendment reads as a redline against the clause it rewrites.
+    let one = "/api/v1/consultations/paris-call/rounds/2019/clauses/proposal-1";
+    let (status, proposal) = parts(app.get(one).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(proposal["proposal"]["kind"], "amendment");
+    assert_eq!(proposal["proposal"]["amends"], "protect-individuals");
+    assert_eq!(proposal["proposal"]["author"], "amina");
+    assert_eq!(proposal["title"], clause["title"]);
+    let inserted: String = proposal["redline"]
+        .as_array()
+        .expect("a redline")
+        .iter()
+        .filter(|s| s["change"] == "added")
+        .filter_map(|s| s["text"].as_str())
+        .collect();
+    assert!(inserted.contains("Journalists"), "{inserted}");
+
+    // The round lists them apart from its clauses.
+    let (_, round) = parts(
+        app.get("/api/v1/consultations/paris-call/rounds/2019")
+            .await,
+    )
+    .await;
+    assert_eq!(round["clauses"].as_array().map(Vec::len), Some(9));
+    let keys: Vec<&str> = round["proposals"]
+        .as_array()
+        .expect("proposals")
+        .iter()
+        .filter_map(|p| p["key"].as_str())
+        .collect();
+    assert_eq!(keys, ["proposal-1", "proposal-2"]);
+
+    // Its own discussion, and positions exactly as on a clause.
+    comment(&amina, one, json!({"body": "Why I propose this."})).await;
+    let grace = participant(&app, "grace", "academia").await;
+    let (status, cast) = parts(
+        grace
+            .cast_position(one, json!({"stance": "oppose", "reason": "Too broad."}))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(cast["tally"]["oppose"], 1);
+    assert!(
+        cast["position"]["receipt"]
+            .as_str()
+            .is_some_and(|r| !r.is_empty())
+    );
+
+    // The next round starts from the text alone.
+    let (status, _) = parts(
+        convener
+            .request(
+                Method::PUT,
+                "/api/v1/consultations/paris-call/rounds/2019/phase",
+                Some(json!({"phase": "closed"})),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let new = json!({"slug": "2020", "title": "2020 review"});
+    let (status, next) = parts(
+        convener
+            .request(
+                Method::POST,
+                "/api/v1/consultations/paris-call/rounds",
+                Some(new),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{next}");
+    assert_eq!(next["clauses"].as_array().map(Vec::len), Some(9));
+    assert_eq!(next["proposals"], json!([]));
+}

@@ -100,6 +100,7 @@ for_each_database!(
     flags_reach_the_conveners_who_hide_with_a_public_reason,
     conveners_respond_and_the_clause_counts_answered_comments,
     a_new_comment_reaches_readers_live_on_any_process,
+    participants_propose_amendments_and_additions_voted_on_like_clauses,
 );
 
 async fn the_demo_consultation_is_listed_with_its_current_round(db: Db) {
@@ -755,7 +756,7 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
             "{method} {path} is documented but not routed"
         );
     }
-    assert_eq!(operations.len(), 63, "every operation is documented");
+    assert_eq!(operations.len(), 64, "every operation is documented");
 }
 
 #[tokio::test]
@@ -1671,7 +1672,8 @@ fn designed_access(method: &str, path: &str) -> Option<Access> {
         | ("put", "/api/v1/consultations/{slug}/participation")
         | ("put", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/minority-statement")
         | ("put", "/api/v1/consultations/{slug}/comments/{id}")
-        | ("post", "/api/v1/consultations/{slug}/comments/{id}/flags") => SignedIn,
+        | ("post", "/api/v1/consultations/{slug}/comments/{id}/flags")
+        | ("post", "/api/v1/consultations/{slug}/rounds/{round}/proposals") => SignedIn,
         ("put", "/api/v1/organisations/{slug}/members/{handle}") => OrganisationLead,
         ("put", "/api/v1/organisations/{slug}/verification")
         | ("put", "/api/v1/organisations/{slug}/representative") => Steward,
