@@ -7,13 +7,13 @@ use serde::de::DeserializeOwned;
 use shared::{
     AccessChange, ApiError, CastPosition, Clause, ClauseEdit, ClauseOrder, Comment, CommentEdit,
     CommentPage, CommentVersion, ConsensusDesignation, Consultation, ConsultationSummary, Convener,
-    Credentials, Dashboard, ErrorCode, FlaggedComment, Invitation, InvitationPreview,
-    InvitationToken, IssuedInvitation, JoinConsultation, Me, Membership, MembershipRequest,
-    MinorityStatement, Moderation, ModerationEntry, NewComment, NewInvitation,
-    NewMinorityStatement, NewOrganisation, NewResponse, NewRound, OneTimeCode, Organisation,
-    Participation, PasswordChange, PasswordConfirmation, PhaseMove, PositionCast, ProfileChange,
-    Reason, RecoveryCodes, RepresentativeChange, Round, RoundRedline, RoundResults, RoundRules,
-    Schedule, SessionInfo, SignInOutcome, TotpSetup,
+    CreatedProposal, Credentials, Dashboard, ErrorCode, FlaggedComment, Invitation,
+    InvitationPreview, InvitationToken, IssuedInvitation, JoinConsultation, Me, Membership,
+    MembershipRequest, MinorityStatement, Moderation, ModerationEntry, NewComment, NewInvitation,
+    NewMinorityStatement, NewOrganisation, NewProposal, NewResponse, NewRound, OneTimeCode,
+    Organisation, Participation, PasswordChange, PasswordConfirmation, PhaseMove, PositionCast,
+    ProfileChange, Reason, RecoveryCodes, RepresentativeChange, Round, RoundRedline, RoundResults,
+    RoundRules, Schedule, SessionInfo, SignInOutcome, TotpSetup,
 };
 
 const BASE: &str = "/api/v1";
@@ -171,6 +171,20 @@ pub async fn respond_to_comment(
         response,
     )
     .await
+}
+
+/// `POST /consultations/{slug}/rounds/{round}/proposals`
+pub async fn propose(
+    slug: &str,
+    round: &str,
+    proposal: &NewProposal,
+) -> Result<CreatedProposal, ApiError> {
+    let url = format!(
+        "{BASE}/consultations/{}/rounds/{}/proposals",
+        seg(slug),
+        seg(round)
+    );
+    send(Request::post(&url), proposal).await
 }
 
 /// `GET /consultations/{slug}/moderation/queue` (conveners).

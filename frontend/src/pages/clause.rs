@@ -2,6 +2,7 @@
 
 use super::discussion::Discussion;
 use super::param;
+use super::proposals::{AmendmentForm, ProposalNote, proposal_label};
 use crate::api;
 use crate::components::{
     ChamberedView, ConsensusView, Deadline, ErrorNotice, FieldMessage, GroupSelect, Loading,
@@ -57,6 +58,7 @@ pub fn ClausePage() -> impl IntoView {
             </ErrorBoundary>
         </Transition>
         <PositionForm clause=loaded cast />
+        <AmendmentForm clause=loaded />
         <AfterClose clause=loaded />
         <section class="comments" aria-labelledby="comments-heading">
             <h2 id="comments-heading">{t!(i18n, comments)}</h2>
@@ -72,19 +74,25 @@ fn ClauseText(clause: Clause) -> impl IntoView {
     let i18n = use_i18n();
     let round_href = format!("/c/{}/{}", clause.consultation_slug, clause.round.slug);
     let changes = clause.clone();
+    let proposal = clause.clone();
+    let number = match clause.proposal {
+        Some(_) => proposal_label(clause.number),
+        None => clause.number.to_string(),
+    };
     view! {
         <nav class="breadcrumbs" aria-label=move || t_string!(i18n, breadcrumb)>
             <A href="/">{t!(i18n, consultations)}</A>" › "
             <A href=round_href>{clause.consultation_title}" — "{clause.round.title}</A>
         </nav>
         <article class="clause">
-            <h1 id="clause-title">{clause.number}". "{clause.title}</h1>
+            <h1 id="clause-title">{number}". "{clause.title}</h1>
             <p class="meta"><PhaseBadge phase=clause.round.phase /></p>
             <Deadline deadline=clause.round.deadline />
             // Rendered from Markdown and sanitised by the server (see backend/src/markdown.rs).
             <div class="clause-body" inner_html=clause.body_html></div>
         </article>
         <Changes clause=changes />
+        <ProposalNote clause=proposal />
         <ConsensusView consensus=clause.consensus />
         <ResultsView results=clause.results />
         {clause.chambered.map(|c| view! { <ChamberedView chambered=c /> })}

@@ -266,8 +266,10 @@ fn follow_live(state: Thread, slug: Signal<String>, round: Signal<String>, key: 
 #[component]
 fn ThreadList(state: Thread) -> impl IntoView {
     let i18n = use_i18n();
+    // Only a change between none and some draws the list again; otherwise <For> updates it.
+    let empty = Memo::new(move |_| state.threads.with(Vec::is_empty));
     move || {
-        if state.threads.with(Vec::is_empty) {
+        if empty.get() {
             return view! { <p class="empty">{t!(i18n, no_comments)}</p> }.into_any();
         }
         view! {

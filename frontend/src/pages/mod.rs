@@ -11,6 +11,7 @@ mod invitation;
 mod moderation;
 mod not_found;
 mod organisations;
+mod proposals;
 mod results;
 mod round;
 mod rounds;

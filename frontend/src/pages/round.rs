@@ -2,6 +2,7 @@
 //! with the round's clauses and their tallies.
 
 use super::param;
+use super::proposals::{AdditionForm, ProposalList};
 use crate::api;
 use crate::components::{Deadline, Loading, PhaseBadge, TallyView, errors_fallback};
 use crate::i18n::{self, use_i18n};
@@ -118,6 +119,8 @@ pub fn RoundPage() -> impl IntoView {
                                                 }
                                             }).collect_view()}
                                         </ol>
+                                        <ProposalList slug=slug.clone() round=round.slug.clone() proposals=round.proposals />
+                                        <AdditionForm slug=slug.clone() round=round.slug.clone() phase=round.phase />
                                     </section>
                                 }.into_any(),
                             }}

@@ -1143,6 +1143,24 @@ async fn participants_discuss_a_passage_and_conveners_moderate_and_respond_live(
             "//article[@id='{mine}']//aside[@class='response'][contains(normalize-space(.), 'Accepted')][contains(., 'Clause 1 now names journalists.')]"
         )))
         .await;
+
+    // The participant proposes an amendment; its page shows the change word by word.
+    participant.client.goto(&clause_page).await.expect("open");
+    participant.click("details.proposal-form summary").await;
+    let body = participant.wait("#amendment-body").await;
+    body.send_keys(" Journalists included.")
+        .await
+        .expect("type");
+    participant.click("#submit-amendment").await;
+    participant
+        .wait_for_text("clause-title", "P1. Protect individuals and infrastructure")
+        .await;
+    let added = participant.text("#redline ins").await;
+    assert!(added.contains("Journalists included."), "{added}");
+    participant.click("#amended-clause-link").await;
+    participant
+        .wait_for_text("clause-title", "1. Protect individuals and infrastructure")
+        .await;
     participant.close().await;
     convener.close().await;
 }

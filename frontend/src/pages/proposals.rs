@@ -1,0 +1,236 @@
+//! Participants' proposals: the list on the round page, the forms to propose an addition (round
+//! page) or an amendment (clause page), and what a proposal's own page says about it. A proposal
+//! is otherwise read, discussed and voted on with the clause page itself.
+
+use crate::api;
+use crate::components::{ErrorNotice, TallyView, TextArea, TextField, WhenOpen, general_error};
+use crate::i18n::{self, use_i18n};
+use crate::use_session;
+use leptos::prelude::*;
+use leptos_i18n::{t, t_string};
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use shared::{
+    ApiError, Clause, ClauseSummary, CreatedProposal, NewProposal, Phase, ProposalInfo,
+    ProposalKind,
+};
+
+/// How a proposal is named in lists and headings: P1, P2, …
+pub fn proposal_label(number: i64) -> String {
+    format!("P{number}")
+}
+
+/// The round's proposals, in the order they were made.
+#[component]
+pub fn ProposalList(slug: String, round: String, proposals: Vec<ClauseSummary>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="proposals" aria-labelledby="proposals-heading">
+            <h3 id="proposals-heading">{t!(i18n, proposals)}</h3>
+            {if proposals.is_empty() {
+                view! { <p class="empty">{t!(i18n, no_proposals)}</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="clauses" id="proposals">
+                        {proposals.into_iter().map(|p| {
+                            let href = format!("/c/{slug}/{round}/{}", p.key);
+                            let comments = p.comment_count;
+                            let info = p.proposal.clone();
+                            view! {
+                                <li class="clause-item">
+                                    <h4><A href=href>{proposal_label(p.number)}". "{p.title}</A></h4>
+                                    {info.map(|info| view! { <p class="meta"><ProposalKindText info /></p> })}
+                                    {p.tally.map(|tally| view! { <TallyView tally compact=true scope=p.key.clone() /> })}
+                                    <p class="meta">{move || i18n::comment_count(i18n.get_locale(), comments)}</p>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// "Amendment to clause X, proposed by Y" or "Addition proposed by Y".
+#[component]
+fn ProposalKindText(info: ProposalInfo) -> impl IntoView {
+    let i18n = use_i18n();
+    let author = info.author.clone();
+    view! {
+        {match (info.kind, info.amends) {
+            (ProposalKind::Amendment, Some(key)) => view! {
+                {t!(i18n, amendment_of)}" "<code>{key}</code>
+            }.into_any(),
+            _ => view! { {t!(i18n, addition)} }.into_any(),
+        }}
+        " · "
+        {match author {
+            Some(handle) => view! { {t!(i18n, proposed_by)}" "<strong>{handle}</strong> }.into_any(),
+            None => t!(i18n, former_participant).into_any(),
+        }}
+    }
+}
+
+/// On a proposal's own page: what it proposes, with the amended clause one click away and the
+/// changes it makes to it.
+#[component]
+pub fn ProposalNote(clause: Clause) -> impl IntoView {
+    let i18n = use_i18n();
+    let Some(info) = clause.proposal.clone() else {
+        return ().into_any();
+    };
+    let amended = info.amends.clone().map(|key| {
+        format!(
+            "/c/{}/{}/{key}",
+            clause.consultation_slug, clause.round.slug
+        )
+    });
+    view! {
+        <section class="proposal-note" aria-labelledby="proposal-heading">
+            <h2 id="proposal-heading">{t!(i18n, proposal)}" "{proposal_label(clause.number)}</h2>
+            <p><ProposalKindText info /></p>
+            {amended.map(|href| view! {
+                <p><A href=href attr:id="amended-clause-link">{t!(i18n, amended_clause_link)}</A></p>
+            })}
+            {clause.redline.map(|segments| view! {
+                <h3>{t!(i18n, proposed_changes)}</h3>
+                <crate::components::RedlineText segments id="redline" />
+            })}
+        </section>
+    }
+    .into_any()
+}
+
+/// Sends a proposal and opens its page once made.
+fn proposing(
+    slug: Signal<String>,
+    round: Signal<String>,
+) -> Action<NewProposal, Result<CreatedProposal, ApiError>> {
+    let navigate = use_navigate();
+    let action = Action::new_local(move |proposal: &NewProposal| {
+        let proposal = proposal.clone();
+        let (s, r) = (slug.get_untracked(), round.get_untracked());
+        async move { api::propose(&s, &r, &proposal).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(created)) = action.value().get() {
+            navigate(
+                &format!(
+                    "/c/{}/{}/{}",
+                    slug.get_untracked(),
+                    round.get_untracked(),
+                    created.key
+                ),
+                Default::default(),
+            );
+        }
+    });
+    action
+}
+
+/// The form to propose a clause the text is missing.
+#[component]
+pub fn AdditionForm(slug: String, round: String, phase: Phase) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let propose = proposing(Signal::stored(slug), Signal::stored(round));
+    let title = RwSignal::new(String::new());
+    let body = RwSignal::new(String::new());
+    let error = Signal::derive(move || propose.value().get().and_then(Result::err));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        propose.dispatch(NewProposal {
+            kind: ProposalKind::Addition,
+            clause: None,
+            title: title.get_untracked(),
+            body_md: body.get_untracked(),
+        });
+    };
+    view! {
+        <WhenOpen
+            open=Signal::derive(move || Some(phase.accepts_comments()))
+            signed_in=Signal::derive(move || session.me.get().is_some())
+            invited=Signal::derive(|| true)
+            closed=move || t_string!(i18n, proposals_closed)
+            sign_in=move || t_string!(i18n, sign_in_to_propose)
+        >
+            <details class="proposal-form">
+                <summary>{t!(i18n, propose_addition)}</summary>
+                <form id="addition-form" on:submit=submit novalidate>
+                    <p class="help">{t!(i18n, propose_addition_help)}</p>
+                    <TextField name="title" id="addition-title" autocomplete="off"
+                        label=move || t_string!(i18n, proposal_title)
+                        help=move || t_string!(i18n, proposal_title_help) value=title error />
+                    <TextArea name="body_md" id="addition-body" rows=5
+                        label=move || t_string!(i18n, proposal_body)
+                        help=move || t_string!(i18n, proposal_body_help) value=body error />
+                    <ErrorNotice error=general_error(error) />
+                    <button type="submit" id="submit-addition" disabled=move || propose.pending().get()>
+                        {t!(i18n, submit_proposal)}
+                    </button>
+                </form>
+            </details>
+        </WhenOpen>
+    }
+}
+
+/// The form to propose new wording for the clause on the page.
+#[component]
+pub fn AmendmentForm(clause: Signal<Option<Clause>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let slug = Signal::derive(move || {
+        clause
+            .get()
+            .map(|c| c.consultation_slug)
+            .unwrap_or_default()
+    });
+    let round = Signal::derive(move || clause.get().map(|c| c.round.slug).unwrap_or_default());
+    let propose = proposing(slug, round);
+    let body = RwSignal::new(String::new());
+    // Start from the wording as it stands.
+    Effect::new(move |_| {
+        if let Some(c) = clause.get()
+            && body.get_untracked().is_empty()
+        {
+            body.set(c.body_md);
+        }
+    });
+    let error = Signal::derive(move || propose.value().get().and_then(Result::err));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        propose.dispatch(NewProposal {
+            kind: ProposalKind::Amendment,
+            clause: clause.get_untracked().map(|c| c.key),
+            title: String::new(),
+            body_md: body.get_untracked(),
+        });
+    };
+    let is_text = move || clause.get().is_some_and(|c| c.proposal.is_none());
+    move || {
+        is_text().then(|| view! {
+            <WhenOpen
+                open=Signal::derive(move || clause.get().map(|c| c.round.phase.accepts_comments()))
+                signed_in=Signal::derive(move || session.me.get().is_some())
+                invited=Signal::derive(move || clause.get().is_some_and(|c| c.access == shared::ConsultationAccess::Open || c.may_take_part))
+                closed=move || t_string!(i18n, proposals_closed)
+                sign_in=move || t_string!(i18n, sign_in_to_propose)
+            >
+                <details class="proposal-form">
+                    <summary>{t!(i18n, propose_amendment)}</summary>
+                    <form id="amendment-form" on:submit=submit novalidate>
+                        <p class="help">{t!(i18n, propose_amendment_help)}</p>
+                        <TextArea name="body_md" id="amendment-body" rows=6
+                            label=move || t_string!(i18n, proposal_body)
+                            help=move || t_string!(i18n, proposal_body_help) value=body error />
+                        <ErrorNotice error=general_error(error) />
+                        <button type="submit" id="submit-amendment" disabled=move || propose.pending().get()>
+                            {t!(i18n, submit_proposal)}
+                        </button>
+                    </form>
+                </details>
+            </WhenOpen>
+        })
+    }
+}
