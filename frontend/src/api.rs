@@ -187,6 +187,17 @@ pub async fn propose(
     send(Request::post(&url), proposal).await
 }
 
+/// `PUT …/clauses/{key}/response`: the conveners' response to a proposal.
+pub async fn respond_to_proposal(
+    slug: &str,
+    round: &str,
+    key: &str,
+    response: &NewResponse,
+) -> Result<shared::Response, ApiError> {
+    let url = format!("{}/response", clause_url(slug, round, key));
+    send(Request::put(&url), response).await
+}
+
 /// `GET /consultations/{slug}/moderation/queue` (conveners).
 pub async fn moderation_queue(slug: &str) -> Result<Vec<FlaggedComment>, ApiError> {
     get(&format!(

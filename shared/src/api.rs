@@ -182,6 +182,12 @@ pub struct Consultation {
     pub description: String,
     pub access: ConsultationAccess,
     pub rounds: Vec<RoundSummary>,
+    /// Comments on the consultation, every round together.
+    #[serde(default)]
+    pub comments: u64,
+    /// Of those, how many have a response from the conveners.
+    #[serde(default)]
+    pub answered: u64,
 }
 
 /// A clause as listed in its round.
@@ -272,6 +278,9 @@ pub struct Clause {
     /// clause it rewrites.
     #[serde(default)]
     pub proposal: Option<crate::ProposalInfo>,
+    /// The conveners' response to a proposal.
+    #[serde(default)]
+    pub response: Option<crate::Response>,
     /// Whose positions the round counts.
     #[serde(default)]
     pub counting: Counting,

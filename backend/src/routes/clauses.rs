@@ -247,6 +247,10 @@ async fn get_clause(
         consultation_title: row.consultation_title,
         key: row.key,
         number: row.number.abs(),
+        response: match proposal {
+            Some(_) => state.store.proposal_response(row.id).await?,
+            None => None,
+        },
         proposal,
         title: row.title,
         body_md: row.body_md,

@@ -17,7 +17,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use shared::{
     ApiError, Comment, CommentEdit, CommentPage, CommentVersion, CreatedProposal, ErrorCode,
     FieldError, FlaggedComment, Moderation, ModerationEntry, NewComment, NewProposal, NewResponse,
-    ProposalKind, Reason, find_passage, same_wording,
+    ProposalKind, Reason, Response, find_passage, same_wording,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -34,6 +34,42 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(moderation_queue))
         .routes(routes!(moderation_log))
         .routes(routes!(propose))
+        .routes(routes!(respond_to_proposal))
+}
+
+/// Gives the conveners' official response to a proposal — noted, accepted, partly accepted or
+/// not accepted — with an explanation; again replaces it (conveners only).
+#[utoipa::path(put,
+    path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/response",
+    tag = "convening", params(ClauseParams), request_body = NewResponse,
+    responses(
+        (status = 200, body = Response),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError, description = "No such proposal (clauses of the text are answered through their comments)"),
+        (status = 422, body = ApiError, description = "No explanation, or an unknown verdict"),
+    ))]
+async fn respond_to_proposal(
+    State(state): State<AppState>,
+    convening: Convening,
+    path: ClausePath,
+    ApiJson(response): ApiJson<NewResponse>,
+) -> Result<ApiJson<Response>, AppError> {
+    let row = find_clause(&state, path).await?;
+    if row.kind == "text" {
+        return Err(AppError::NotFound("proposal"));
+    }
+    let explanation = response.check().map_err(AppError::Validation)?;
+    state
+        .store
+        .respond_to_proposal(row.id, response.verdict, &explanation, convening.account.id)
+        .await?;
+    state
+        .store
+        .proposal_response(row.id)
+        .await?
+        .map(ApiJson)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the response just written is gone")))
 }
 
 /// Proposes an amendment (new wording for a clause, read as a redline against it) or an

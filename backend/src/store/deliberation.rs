@@ -496,6 +496,49 @@ impl Store {
         self.comment(id, Audience::Public).await
     }
 
+    /// Sets the conveners' response to a proposal (again replaces it).
+    pub async fn respond_to_proposal(
+        &self,
+        clause_id: i64,
+        verdict: Verdict,
+        explanation: &str,
+        by: i64,
+    ) -> Result<(), AppError> {
+        sqlx::query(
+            "INSERT INTO proposal_responses (clause_id, verdict, explanation, account_id, at_ms) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (clause_id) DO UPDATE \
+             SET verdict = excluded.verdict, explanation = excluded.explanation, \
+                 account_id = excluded.account_id, at_ms = excluded.at_ms",
+        )
+        .bind(clause_id)
+        .bind(verdict.as_str())
+        .bind(explanation)
+        .bind(by)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The conveners' response to a proposal, if any.
+    pub async fn proposal_response(&self, clause_id: i64) -> Result<Option<Response>, AppError> {
+        let row: Option<(String, String, i64)> = sqlx::query_as(
+            "SELECT verdict, explanation, at_ms FROM proposal_responses WHERE clause_id = $1",
+        )
+        .bind(clause_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(verdict, explanation, at_ms)| {
+            Ok(Response {
+                verdict: Verdict::parse(&verdict)
+                    .ok_or_else(|| AppError::Corrupt(format!("unknown verdict {verdict:?}")))?,
+                explanation,
+                at_ms,
+            })
+        })
+        .transpose()
+    }
+
     /// How many comments a consultation has, and how many of them have a response.
     pub async fn answered(&self, consultation_id: i64) -> Result<(i64, i64), AppError> {
         Ok(sqlx::query_as(

@@ -373,7 +373,10 @@ impl Store {
                 .fetch_one(&self.pool)
                 .await?;
         let rounds = self.rounds_of(head.id).await?;
+        let (comments, answered) = self.answered(head.id).await?;
         Ok(Some(Consultation {
+            comments: count(comments),
+            answered: count(answered),
             slug: head.slug,
             title: head.title,
             description,

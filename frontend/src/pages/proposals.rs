@@ -11,8 +11,8 @@ use leptos_i18n::{t, t_string};
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use shared::{
-    ApiError, Clause, ClauseSummary, CreatedProposal, NewProposal, Phase, ProposalInfo,
-    ProposalKind,
+    ApiError, Clause, ClauseSummary, CreatedProposal, NewProposal, NewResponse, Phase,
+    ProposalInfo, ProposalKind, Verdict,
 };
 
 /// How a proposal is named in lists and headings: P1, P2, …
@@ -93,10 +93,11 @@ pub fn ProposalNote(clause: Clause) -> impl IntoView {
             {amended.map(|href| view! {
                 <p><A href=href attr:id="amended-clause-link">{t!(i18n, amended_clause_link)}</A></p>
             })}
-            {clause.redline.map(|segments| view! {
+            {clause.redline.clone().map(|segments| view! {
                 <h3>{t!(i18n, proposed_changes)}</h3>
                 <crate::components::RedlineText segments id="redline" />
             })}
+            <ProposalResponse clause=clause.clone() />
         </section>
     }
     .into_any()
@@ -232,5 +233,82 @@ pub fn AmendmentForm(clause: Signal<Option<Clause>>) -> impl IntoView {
                 </details>
             </WhenOpen>
         })
+    }
+}
+
+/// The conveners' response to a proposal, and (for conveners) the form to give or change it.
+#[component]
+fn ProposalResponse(clause: Clause) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let slug = clause.consultation_slug.clone();
+    let convenes = {
+        let slug = slug.clone();
+        Signal::derive(move || {
+            session
+                .me
+                .get()
+                .is_some_and(|m| m.two_factor && (m.admin || m.convenes.contains(&slug)))
+        })
+    };
+    let shown = RwSignal::new(clause.response.clone());
+    let verdict = RwSignal::new(Verdict::Noted);
+    let explanation = RwSignal::new(String::new());
+    let (round, key) = (clause.round.slug.clone(), clause.key.clone());
+    let respond = Action::new_local(move |response: &NewResponse| {
+        let response = response.clone();
+        let (s, r, k) = (slug.clone(), round.clone(), key.clone());
+        async move { api::respond_to_proposal(&s, &r, &k, &response).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(response)) = respond.value().get() {
+            shown.set(Some(response));
+        }
+    });
+    let error = Signal::derive(move || respond.value().get().and_then(Result::err));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        respond.dispatch(NewResponse {
+            verdict: verdict.get_untracked(),
+            explanation: explanation.get_untracked(),
+        });
+    };
+    view! {
+        {move || shown.get().map(|r| {
+            let v = r.verdict;
+            view! {
+                <aside class="response" id="proposal-response" aria-label=move || t_string!(i18n, conveners_response)>
+                    <p><strong>{t!(i18n, conveners_response)}": "
+                        {move || i18n::verdict_name(i18n.get_locale(), v)}</strong></p>
+                    <p>{r.explanation}</p>
+                </aside>
+            }
+        })}
+        {move || convenes.get().then(|| view! {
+            <details class="proposal-form">
+                <summary>{t!(i18n, respond)}</summary>
+                <form id="proposal-response-form" on:submit=submit novalidate>
+                    <label for="proposal-verdict">{t!(i18n, verdict)}</label>
+                    <select id="proposal-verdict" on:change=move |ev| {
+                        if let Some(v) = Verdict::parse(&event_target_value(&ev)) {
+                            verdict.set(v);
+                        }
+                    }>
+                        {Verdict::ALL.into_iter().map(|v| view! {
+                            <option value=v.as_str() selected=move || verdict.get() == v>
+                                {move || i18n::verdict_name(i18n.get_locale(), v)}
+                            </option>
+                        }).collect_view()}
+                    </select>
+                    <TextArea name="explanation" id="proposal-explanation" rows=3
+                        label=move || t_string!(i18n, response_explanation)
+                        help=move || t_string!(i18n, response_help) value=explanation error />
+                    <ErrorNotice error=general_error(error) />
+                    <button type="submit" id="submit-proposal-response" disabled=move || respond.pending().get()>
+                        {t!(i18n, respond)}
+                    </button>
+                </form>
+            </details>
+        })}
     }
 }

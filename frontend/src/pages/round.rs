@@ -51,6 +51,14 @@ pub fn RoundPage() -> impl IntoView {
                             </nav>
                             <h1>{consultation.title}</h1>
                             <p class="lead">{consultation.description}</p>
+                            {
+                                let (total, answered) = (consultation.comments, consultation.answered);
+                                view! {
+                                    <p class="meta" id="consultation-answered">
+                                        {move || t_string!(i18n, comments_answered, total = total, answered = answered)}
+                                    </p>
+                                }
+                            }
                             {(consultation.access == ConsultationAccess::Invitation).then(|| view! {
                                 <p class="notice" id="access-note">{t!(i18n, by_invitation_note)}</p>
                             })}

@@ -448,6 +448,9 @@ pub(crate) async fn conveners_respond_and_the_clause_counts_answered_comments(db
         "Clause 1 now names them."
     );
     assert_eq!((&page["answered"], &page["total"]), (&json!(1), &json!(2)));
+    let (_, consultation) = parts(app.get("/api/v1/consultations/paris-call").await).await;
+    assert_eq!(consultation["answered"], 1);
+    assert!(consultation["comments"].as_u64().is_some_and(|n| n >= 2));
 }
 
 pub(crate) async fn a_new_comment_reaches_readers_live_on_any_process(db: Db) {
@@ -584,6 +587,39 @@ pub(crate) async fn participants_propose_amendments_and_additions_voted_on_like_
             .as_str()
             .is_some_and(|r| !r.is_empty())
     );
+
+    // The conveners answer a proposal as they answer a comment.
+    let response = format!("{one}/response");
+    let noted = json!({"verdict": "partly_accepted", "explanation": "Journalists, yes."});
+    let (status, _) = parts(
+        amina
+            .request(Method::PUT, &response, Some(noted.clone()))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = parts(
+        convener
+            .request(
+                Method::PUT,
+                &format!("{CLAUSE}/response"),
+                Some(noted.clone()),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(
+        status, 404,
+        "a clause of the text is answered through its comments"
+    );
+    let (status, answered) =
+        parts(convener.request(Method::PUT, &response, Some(noted)).await).await;
+    assert_eq!(
+        (status, &answered["verdict"]),
+        (200, &json!("partly_accepted"))
+    );
+    let (_, proposal) = parts(app.get(one).await).await;
+    assert_eq!(proposal["response"]["explanation"], "Journalists, yes.");
 
     // The next round starts from the text alone.
     let (status, _) = parts(

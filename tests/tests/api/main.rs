@@ -756,7 +756,7 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
             "{method} {path} is documented but not routed"
         );
     }
-    assert_eq!(operations.len(), 64, "every operation is documented");
+    assert_eq!(operations.len(), 65, "every operation is documented");
 }
 
 #[tokio::test]
@@ -1696,7 +1696,8 @@ fn designed_access(method: &str, path: &str) -> Option<Access> {
         | ("get", "/api/v1/consultations/{slug}/comments/{id}/versions")
         | ("post", "/api/v1/consultations/{slug}/comments/{id}/moderation")
         | ("put", "/api/v1/consultations/{slug}/comments/{id}/response")
-        | ("get", "/api/v1/consultations/{slug}/moderation/queue") => Convener,
+        | ("get", "/api/v1/consultations/{slug}/moderation/queue")
+        | ("put", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/response") => Convener,
         ("put", "/api/v1/consultations/{slug}/conveners/{handle}")
         | ("delete", "/api/v1/consultations/{slug}/conveners/{handle}") => Admin,
         _ => return None,

@@ -1161,6 +1161,70 @@ async fn participants_discuss_a_passage_and_conveners_moderate_and_respond_live(
     participant
         .wait_for_text("clause-title", "1. Protect individuals and infrastructure")
         .await;
+
+    // The convener answers the proposal.
+    convener
+        .client
+        .goto(&format!("{}/c/paris-call/2019/proposal-1", app.address))
+        .await
+        .expect("open");
+    convener.click(".proposal-note details summary").await;
+    convener
+        .wait("#proposal-verdict")
+        .await
+        .select_by_value("not_accepted")
+        .await
+        .expect("choose a verdict");
+    convener
+        .fill("#proposal-explanation", "Clause 1 covers them already.")
+        .await;
+    convener.click("#submit-proposal-response").await;
+    let answer = convener.text("#proposal-response").await;
+    assert!(answer.contains("Not accepted"), "{answer}");
+
+    // Script in a comment or a proposal's title stays text.
+    let writer = app.another_browser();
+    writer.sign_up("mallory", "a long passphrase").await;
+    let trap = r#"<img src=x onerror="document.title='pwned'">"#;
+    for body in [
+        trap.to_owned(),
+        "[x](javascript:document.title='pwned')".to_owned(),
+    ] {
+        let posted = writer
+            .post_comment(tests::CLAUSE, serde_json::json!({ "body": body }))
+            .await;
+        assert_eq!(posted.status(), 201);
+    }
+    let proposed = writer
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/consultations/paris-call/rounds/2019/proposals",
+            Some(serde_json::json!({"kind": "addition", "title": trap, "body_md": trap})),
+        )
+        .await;
+    assert_eq!(proposed.status(), 201);
+    participant.client.goto(&clause_page).await.expect("open");
+    participant.wait_for_text("comments", "x").await;
+    participant
+        .client
+        .goto(&format!("{}/c/paris-call/2019", app.address))
+        .await
+        .expect("open");
+    participant
+        .wait_for_text("proposals", &format!("P2. {trap}"))
+        .await;
+    participant.client.goto(&clause_page).await.expect("open");
+    participant.wait("#comments").await;
+    let injected = participant
+        .client
+        .execute(
+            "return [document.title, document.querySelectorAll('main img, main script, a[href^=\"javascript\"]').length]",
+            vec![],
+        )
+        .await
+        .expect("script");
+    assert_ne!(injected[0], "pwned", "{injected}");
+    assert_eq!(injected[1], 0, "{injected}");
     participant.close().await;
     convener.close().await;
 }
