@@ -6,8 +6,8 @@ use crate::error::{AppError, OnConflict};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use shared::{
-    AccountExport, ClauseRef, ExportedComment, ExportedPosition, Membership, MembershipRequest,
-    MembershipStatus, Organisation, Phase, Stance,
+    AccountExport, ClauseRef, ExportedComment, ExportedFlag, ExportedPosition, ExportedProposal,
+    Membership, MembershipRequest, MembershipStatus, Organisation, Phase, ProposalKind, Stance,
 };
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor, FromRow};
@@ -611,7 +611,50 @@ impl Store {
             round: w.round.clone(),
             clause: w.clause.clone(),
         };
+        let proposals: Vec<(String, String, String, String, String, String, Option<i64>)> =
+            sqlx::query_as(
+                "SELECT c.slug, r.slug, k.key, k.kind, k.title, k.body_md, k.proposed_at_ms \
+                 FROM clauses k JOIN rounds r ON r.id = k.round_id \
+                 JOIN consultations c ON c.id = r.consultation_id \
+                 WHERE k.proposed_by = $1 ORDER BY k.id",
+            )
+            .bind(account.id)
+            .fetch_all(&self.pool)
+            .await?;
+        let flags: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT comment_id, reason, flagged_at_ms FROM comment_flags WHERE account_id = $1 \
+             ORDER BY flagged_at_ms",
+        )
+        .bind(account.id)
+        .fetch_all(&self.pool)
+        .await?;
         Ok(AccountExport {
+            proposals: proposals
+                .into_iter()
+                .map(|(consultation, round, clause, kind, title, body_md, at)| {
+                    Ok(ExportedProposal {
+                        on: ClauseRef {
+                            consultation,
+                            round,
+                            clause,
+                        },
+                        kind: ProposalKind::parse(&kind).ok_or_else(|| {
+                            AppError::Corrupt(format!("unknown proposal kind {kind:?}"))
+                        })?,
+                        title,
+                        body_md,
+                        proposed_at_ms: at.unwrap_or_default(),
+                    })
+                })
+                .collect::<Result<_, AppError>>()?,
+            flags: flags
+                .into_iter()
+                .map(|(comment_id, reason, flagged_at_ms)| ExportedFlag {
+                    comment_id,
+                    reason,
+                    flagged_at_ms,
+                })
+                .collect(),
             handle: account.handle.clone(),
             created_at_ms,
             sessions: Vec::new(),

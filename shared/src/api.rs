@@ -446,6 +446,33 @@ pub struct AccountExport {
     pub convenes: Vec<String>,
     /// The organisation shown next to the handle, by slug.
     pub shown_organisation: Option<String>,
+    /// Amendments and additions proposed.
+    #[serde(default)]
+    pub proposals: Vec<ExportedProposal>,
+    /// Comments flagged for the conveners, with the reasons given.
+    #[serde(default)]
+    pub flags: Vec<ExportedFlag>,
+}
+
+/// A proposal in an export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportedProposal {
+    /// Where it is read: its own key among the round's clauses.
+    pub on: ClauseRef,
+    pub kind: crate::ProposalKind,
+    pub title: String,
+    pub body_md: String,
+    pub proposed_at_ms: i64,
+}
+
+/// A flag in an export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportedFlag {
+    pub comment_id: i64,
+    pub reason: String,
+    pub flagged_at_ms: i64,
 }
 
 /// Where something was written: consultation, round, clause.

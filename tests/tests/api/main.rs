@@ -817,6 +817,20 @@ async fn a_participant_downloads_everything_held_about_them(db: Db) {
         .await;
     app.cast_position(CLAUSE, json!({"stance": "endorse"}))
         .await;
+    let addition = json!({"kind": "addition", "title": "Journalists", "body_md": "Protect them."});
+    app.request(
+        Method::POST,
+        "/api/v1/consultations/paris-call/rounds/2019/proposals",
+        Some(addition),
+    )
+    .await;
+    let (_, page) = parts(app.get(&format!("{CLAUSE}/comments")).await).await;
+    let demo = page["threads"][0]["id"]
+        .as_i64()
+        .expect("the demo's comment");
+    let flags = format!("/api/v1/consultations/paris-call/comments/{demo}/flags");
+    app.request(Method::POST, &flags, Some(json!({"reason": "Off topic."})))
+        .await;
 
     let response = app.get("/api/v1/account/export").await;
 
@@ -838,6 +852,10 @@ async fn a_participant_downloads_everything_held_about_them(db: Db) {
         .collect();
     assert_eq!(stances, ["oppose", "endorse"], "every change, oldest first");
     assert_eq!(export["sessions"][0]["current"], true);
+    assert_eq!(export["proposals"][0]["title"], "Journalists");
+    assert_eq!(export["proposals"][0]["on"]["clause"], "proposal-1");
+    assert_eq!(export["flags"][0]["comment_id"], demo);
+    assert_eq!(export["flags"][0]["reason"], "Off topic.");
     assert_eq!(
         app.another_browser()
             .get("/api/v1/account/export")
