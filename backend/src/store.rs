@@ -611,16 +611,26 @@ impl Store {
             round: w.round.clone(),
             clause: w.clause.clone(),
         };
-        let proposals: Vec<(String, String, String, String, String, String, Option<i64>)> =
-            sqlx::query_as(
-                "SELECT c.slug, r.slug, k.key, k.kind, k.title, k.body_md, k.proposed_at_ms \
+        #[derive(FromRow)]
+        struct Proposed {
+            consultation: String,
+            round: String,
+            clause: String,
+            kind: String,
+            title: String,
+            body_md: String,
+            proposed_at_ms: Option<i64>,
+        }
+        let proposals: Vec<Proposed> = sqlx::query_as(
+            "SELECT c.slug AS consultation, r.slug AS round, k.key AS clause, k.kind, \
+                        k.title, k.body_md, k.proposed_at_ms \
                  FROM clauses k JOIN rounds r ON r.id = k.round_id \
                  JOIN consultations c ON c.id = r.consultation_id \
                  WHERE k.proposed_by = $1 ORDER BY k.id",
-            )
-            .bind(account.id)
-            .fetch_all(&self.pool)
-            .await?;
+        )
+        .bind(account.id)
+        .fetch_all(&self.pool)
+        .await?;
         let flags: Vec<(i64, String, i64)> = sqlx::query_as(
             "SELECT comment_id, reason, flagged_at_ms FROM comment_flags WHERE account_id = $1 \
              ORDER BY flagged_at_ms",
@@ -631,19 +641,19 @@ impl Store {
         Ok(AccountExport {
             proposals: proposals
                 .into_iter()
-                .map(|(consultation, round, clause, kind, title, body_md, at)| {
+                .map(|p| {
                     Ok(ExportedProposal {
-                        on: ClauseRef {
-                            consultation,
-                            round,
-                            clause,
-                        },
-                        kind: ProposalKind::parse(&kind).ok_or_else(|| {
-                            AppError::Corrupt(format!("unknown proposal kind {kind:?}"))
+                        kind: ProposalKind::parse(&p.kind).ok_or_else(|| {
+                            AppError::Corrupt(format!("unknown proposal kind {:?}", p.kind))
                         })?,
-                        title,
-                        body_md,
-                        proposed_at_ms: at.unwrap_or_default(),
+                        on: ClauseRef {
+                            consultation: p.consultation,
+                            round: p.round,
+                            clause: p.clause,
+                        },
+                        title: p.title,
+                        body_md: p.body_md,
+                        proposed_at_ms: p.proposed_at_ms.unwrap_or_default(),
                     })
                 })
                 .collect::<Result<_, AppError>>()?,
