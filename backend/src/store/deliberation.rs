@@ -55,12 +55,9 @@ impl CommentRow {
     fn into_comment(self, audience: Audience) -> Result<Comment, AppError> {
         let shown = self.hidden_reason.is_none() || audience == Audience::Conveners;
         let response = match (self.verdict, self.explanation, self.response_at_ms) {
-            (Some(verdict), Some(explanation), Some(at_ms)) => Some(Response {
-                verdict: Verdict::parse(&verdict)
-                    .ok_or_else(|| AppError::Corrupt(format!("unknown verdict {verdict:?}")))?,
-                explanation,
-                at_ms,
-            }),
+            (Some(verdict), Some(explanation), Some(at_ms)) => {
+                Some(response_from(&verdict, explanation, at_ms)?)
+            }
             _ => None,
         };
         Ok(Comment {
@@ -480,19 +477,8 @@ impl Store {
         explanation: &str,
         by: i64,
     ) -> Result<Comment, AppError> {
-        sqlx::query(
-            "INSERT INTO comment_responses (comment_id, verdict, explanation, account_id, at_ms) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (comment_id) DO UPDATE \
-             SET verdict = excluded.verdict, explanation = excluded.explanation, \
-                 account_id = excluded.account_id, at_ms = excluded.at_ms",
-        )
-        .bind(id)
-        .bind(verdict.as_str())
-        .bind(explanation)
-        .bind(by)
-        .bind(now_ms())
-        .execute(&self.pool)
-        .await?;
+        self.set_response(Answered::Comment, id, verdict, explanation, by)
+            .await?;
         self.comment(id, Audience::Public).await
     }
 
@@ -504,13 +490,29 @@ impl Store {
         explanation: &str,
         by: i64,
     ) -> Result<(), AppError> {
-        sqlx::query(
-            "INSERT INTO proposal_responses (clause_id, verdict, explanation, account_id, at_ms) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (clause_id) DO UPDATE \
+        self.set_response(Answered::Proposal, clause_id, verdict, explanation, by)
+            .await
+    }
+
+    async fn set_response(
+        &self,
+        what: Answered,
+        id: i64,
+        verdict: Verdict,
+        explanation: &str,
+        by: i64,
+    ) -> Result<(), AppError> {
+        let (table, key) = match what {
+            Answered::Comment => ("comment_responses", "comment_id"),
+            Answered::Proposal => ("proposal_responses", "clause_id"),
+        };
+        sqlx::query(&format!(
+            "INSERT INTO {table} ({key}, verdict, explanation, account_id, at_ms) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT ({key}) DO UPDATE \
              SET verdict = excluded.verdict, explanation = excluded.explanation, \
-                 account_id = excluded.account_id, at_ms = excluded.at_ms",
-        )
-        .bind(clause_id)
+                 account_id = excluded.account_id, at_ms = excluded.at_ms"
+        ))
+        .bind(id)
         .bind(verdict.as_str())
         .bind(explanation)
         .bind(by)
@@ -528,15 +530,8 @@ impl Store {
         .bind(clause_id)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|(verdict, explanation, at_ms)| {
-            Ok(Response {
-                verdict: Verdict::parse(&verdict)
-                    .ok_or_else(|| AppError::Corrupt(format!("unknown verdict {verdict:?}")))?,
-                explanation,
-                at_ms,
-            })
-        })
-        .transpose()
+        row.map(|(verdict, explanation, at_ms)| response_from(&verdict, explanation, at_ms))
+            .transpose()
     }
 
     /// How many comments a consultation has, and how many of them have a response.
@@ -604,6 +599,23 @@ impl Store {
             }
         }
     }
+}
+
+/// What the conveners answer.
+#[derive(Debug, Clone, Copy)]
+enum Answered {
+    Comment,
+    Proposal,
+}
+
+/// A response as stored.
+fn response_from(verdict: &str, explanation: String, at_ms: i64) -> Result<Response, AppError> {
+    Ok(Response {
+        verdict: Verdict::parse(verdict)
+            .ok_or_else(|| AppError::Corrupt(format!("unknown verdict {verdict:?}")))?,
+        explanation,
+        at_ms,
+    })
 }
 
 fn not_on_this_clause() -> AppError {

@@ -53,6 +53,18 @@ struct Thread {
     me: Signal<Option<String>>,
 }
 
+impl Thread {
+    /// Shows a comment the server sent (new or changed) where it belongs, counting it if new.
+    fn show(self, comment: Comment) {
+        let all_shown = self.next_after.get_untracked().is_none();
+        let mut new = false;
+        self.threads.update(|t| new = upsert(t, comment, all_shown));
+        if new {
+            self.counts.update(|(total, _)| *total += 1);
+        }
+    }
+}
+
 /// Puts `comment` where it belongs: in place of itself, under its parent, or at the end of
 /// the threads (when every page is shown). Whether it was new.
 fn upsert(threads: &mut Vec<Comment>, comment: Comment, all_shown: bool) -> bool {
@@ -247,14 +259,7 @@ fn follow_live(state: Thread, slug: Signal<String>, round: Signal<String>, key: 
                 .as_string()
                 .and_then(|data| serde_json::from_str::<Comment>(&data).ok());
             if let Some(comment) = comment {
-                let all_shown = state.next_after.get_untracked().is_none();
-                let mut new = false;
-                state
-                    .threads
-                    .update(|t| new = upsert(t, comment, all_shown));
-                if new {
-                    state.counts.update(|(total, _)| *total += 1);
-                }
+                state.show(comment);
             }
         });
     let _ = source.add_event_listener_with_callback("comment", on_comment.as_ref().unchecked_ref());
@@ -541,17 +546,10 @@ fn run(state: Thread, id: i64, doing: Doing, locale: i18n::Locale) {
             Ok(comment) => {
                 let mut focus = id;
                 if let Some(comment) = comment {
-                    let all_shown = state.next_after.get_untracked().is_none();
                     if doing == Doing::Reply {
                         focus = comment.id;
                     }
-                    let mut new = false;
-                    state
-                        .threads
-                        .update(|t| new = upsert(t, comment, all_shown));
-                    if new {
-                        state.counts.update(|(total, _)| *total += 1);
-                    }
+                    state.show(comment);
                 }
                 state.error.set(None);
                 state.doing.set(None);
@@ -645,14 +643,7 @@ fn NewCommentForm(
             match api::post_comment(&s, &r, &k, &comment).await {
                 Ok(created) => {
                     let id = created.id;
-                    let all_shown = state.next_after.get_untracked().is_none();
-                    let mut new = false;
-                    state
-                        .threads
-                        .update(|t| new = upsert(t, created, all_shown));
-                    if new {
-                        state.counts.update(|(total, _)| *total += 1);
-                    }
+                    state.show(created);
                     body.set(String::new());
                     about_passage.set(false);
                     error.set(None);
