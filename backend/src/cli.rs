@@ -25,6 +25,9 @@ pub enum Command {
     /// Make an account an administrator, or a participant again. An administrator must also
     /// turn on two-factor sign-in before acting as one.
     Admin(AdminArgs),
+    /// Check the database's audit log: every entry's hash and its link to the one before. Exits
+    /// with status 1 and names the first entry that does not match when it is broken.
+    Verify(DatabaseArgs),
 }
 
 /// Options of `concord admin`.

@@ -31,6 +31,18 @@ async fn main() -> anyhow::Result<()> {
                 tracing::info!("demo consultation already present; left as it is");
             }
         }
+        Command::Verify(db) => {
+            let store = Store::connect(&db.database_url).await?;
+            match store.verify_audit().await? {
+                backend::store::audit::Verdict::Intact { entries, head } => {
+                    println!("audit log intact: {entries} entries, head {head}");
+                }
+                backend::store::audit::Verdict::Broken { entry, why } => {
+                    println!("audit log broken at entry {entry}: {why}");
+                    std::process::exit(1);
+                }
+            }
+        }
         Command::Admin(args) => {
             let store = Store::connect(&args.database.database_url).await?;
             store.migrate().await?;

@@ -5,13 +5,24 @@ use crate::store::Store;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Shared, cheaply cloned server state.
+/// Shared server state; a clone (one per request and extractor) copies one pointer.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// What [`AppState`] points to.
+pub struct Shared {
     pub store: Store,
     pub settings: Arc<Settings>,
-    /// The watchers of live tallies in this process.
+    /// The watchers of live tallies and comments in this process.
     pub hub: Hub,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 /// Settings fixed at start-up.
@@ -26,10 +37,10 @@ pub struct Settings {
 impl AppState {
     /// State over `store` with `settings`.
     pub fn new(store: Store, settings: Settings) -> Self {
-        Self {
+        Self(Arc::new(Shared {
             store,
             settings: Arc::new(settings),
             hub: Hub::default(),
-        }
+        }))
     }
 }

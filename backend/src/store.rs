@@ -14,6 +14,7 @@ use sqlx::{AnyPool, Executor, FromRow};
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+pub mod audit;
 mod batch;
 pub mod cache;
 mod cast;

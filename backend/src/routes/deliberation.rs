@@ -333,7 +333,7 @@ async fn edit_comment(
         return Err(AppError::PhaseClosed(phase));
     }
     let body = edit.check().map_err(AppError::Validation)?;
-    let comment = state.store.edit_comment(found.id, &body).await?;
+    let comment = state.store.edit_comment(&found, &body).await?;
     live::announce_comment(&state, found.clause_id, &comment).await;
     Ok(ApiJson(comment))
 }
@@ -381,7 +381,7 @@ async fn flag_comment(
         });
     }
     let reason = flag.check().map_err(AppError::Validation)?;
-    state.store.flag(found.id, account.id, &reason).await?;
+    state.store.flag(&found, account.id, &reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -116,7 +116,10 @@ async fn set_rules(
     ApiJson(rules): ApiJson<RoundRules>,
 ) -> Result<ApiJson<Round>, AppError> {
     let row = find_round(&state, &convening, &round).await?;
-    state.store.set_rules(&row, &rules).await?;
+    state
+        .store
+        .set_rules(&row, &rules, convening.account.id)
+        .await?;
     tracing::info!(event = "rules_set", by = convening.account.id,
         consultation = %convening.consultation.slug, %round, rule = rules.rule.as_str(),
         "round rules set");
@@ -215,7 +218,13 @@ async fn open_round(
     let (slug, title) = new.check().map_err(AppError::Validation)?;
     state
         .store
-        .open_round(convening.consultation.id, &slug, &title, &new)
+        .open_round(
+            convening.consultation.id,
+            &slug,
+            &title,
+            &new,
+            convening.account.id,
+        )
         .await?;
     tracing::info!(event = "round_opened", by = convening.account.id,
         consultation = %convening.consultation.slug, round = %slug, "round opened");
@@ -255,7 +264,10 @@ async fn move_phase(
     let row = find_round(&state, &convening, &round).await?;
     let from = row.state.phase()?;
     if from != to.phase {
-        state.store.move_phase(&row, to.phase).await?;
+        state
+            .store
+            .move_phase(&row, to.phase, convening.account.id)
+            .await?;
         tracing::info!(event = "phase_moved", by = convening.account.id,
             consultation = %convening.consultation.slug, %round, from = from.as_str(),
             to = to.phase.as_str(), "round moved");
@@ -288,7 +300,10 @@ async fn set_schedule(
     schedule
         .check(row.state.phase()?, now_ms())
         .map_err(AppError::Validation)?;
-    state.store.set_schedule(row.id, &schedule).await?;
+    state
+        .store
+        .set_schedule(&row, &schedule, convening.account.id)
+        .await?;
     tracing::info!(event = "schedule_set", by = convening.account.id,
         consultation = %convening.consultation.slug, %round, "round scheduled");
     answer(&state, &convening, &round).await

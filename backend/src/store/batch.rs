@@ -8,6 +8,7 @@
 //! Before committing, the writer reads the new results of every clause it touched; once the
 //! commit is durable it hands them to the cache, in the order the batches were written.
 
+use super::audit::{self, Entry};
 use super::cache::Cache;
 use super::cast::{
     CLAUSE_ROUND, Cast, CountKey, INSERT_CHANGE, INSERT_POSITION, MOVE_COUNT, Steps, Written,
@@ -18,6 +19,7 @@ use crate::error::AppError;
 use futures_util::FutureExt;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use shared::{Position, Results};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -129,21 +131,41 @@ fn write_batch(
     connection: &mut Connection,
     batch: &[Request],
 ) -> rusqlite::Result<(Outcomes, NewResults)> {
-    let mut tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // The audit log's head, read once: each cast's entry follows the last committed one, and
+    // the head moves once, before the commit.
+    let head: (i64, String) = tx
+        .prepare_cached("SELECT last_id, last_hash FROM audit_head WHERE one = 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let mut steps = OnConnection {
+        connection: &tx,
+        head: head.clone(),
+        pending: None,
+        rounds: HashMap::new(),
+    };
     let mut outcomes = Vec::with_capacity(batch.len());
     for request in batch {
-        let mut savepoint = tx.savepoint()?;
+        steps.connection.execute_batch("SAVEPOINT cast")?;
         // Nothing in these steps waits, so the cast completes on its first poll.
-        let outcome = cast_with(&mut OnConnection(&savepoint), &request.cast)
+        let outcome = cast_with(&mut steps, &request.cast)
             .now_or_never()
             .unwrap_or_else(|| Err(AppError::Internal(anyhow::anyhow!("a cast waited"))));
         if outcome.is_ok() {
-            savepoint.commit()?;
+            if let Some(pending) = steps.pending.take() {
+                steps.head = pending;
+            }
         } else {
-            savepoint.set_drop_behavior(rusqlite::DropBehavior::Rollback);
-            savepoint.finish()?;
+            steps.pending = None;
+            steps
+                .connection
+                .execute_batch("ROLLBACK TO SAVEPOINT cast")?;
         }
+        steps.connection.execute_batch("RELEASE SAVEPOINT cast")?;
         outcomes.push(outcome);
+    }
+    if steps.head != head {
+        tx.prepare_cached(audit::MOVE_HEAD)?
+            .execute(params![steps.head.0, steps.head.1])?;
     }
     let mut touched: Vec<i64> = batch.iter().map(|r| r.cast.clause_id).collect();
     touched.sort_unstable();
@@ -162,30 +184,42 @@ fn write_batch(
     Ok((outcomes, results))
 }
 
-/// [`Steps`] on the writer's connection.
-struct OnConnection<'c>(&'c Connection);
+/// [`Steps`] on the writer's connection, with the audit log's head as far as this batch has
+/// written it, and the entry of the cast under way.
+struct OnConnection<'c> {
+    connection: &'c Connection,
+    head: (i64, String),
+    pending: Option<(i64, String)>,
+    /// Clauses' rounds as read in this batch: nobody else writes while its transaction lasts.
+    rounds: HashMap<i64, (i64, RoundState)>,
+}
 
 impl Steps for OnConnection<'_> {
     async fn clause_round(&mut self, clause_id: i64) -> Result<(i64, RoundState), AppError> {
-        Ok(self
-            .0
-            .prepare_cached(CLAUSE_ROUND)?
-            .query_row([clause_id], |r| {
-                Ok((
-                    r.get(0)?,
-                    RoundState {
-                        phase: r.get(1)?,
-                        commenting_at_ms: r.get(2)?,
-                        voting_at_ms: r.get(3)?,
-                        closing_at_ms: r.get(4)?,
-                        hide_results: r.get(5)?,
-                        previous_round_id: r.get(6)?,
-                        rule: r.get(7)?,
-                        abstentions_count: r.get(8)?,
-                        counting: r.get(9)?,
-                    },
-                ))
-            })?)
+        if let Some(known) = self.rounds.get(&clause_id) {
+            return Ok(known.clone());
+        }
+        let read: (i64, RoundState) =
+            self.connection
+                .prepare_cached(CLAUSE_ROUND)?
+                .query_row([clause_id], |r| {
+                    Ok((
+                        r.get(0)?,
+                        RoundState {
+                            phase: r.get(1)?,
+                            commenting_at_ms: r.get(2)?,
+                            voting_at_ms: r.get(3)?,
+                            closing_at_ms: r.get(4)?,
+                            hide_results: r.get(5)?,
+                            previous_round_id: r.get(6)?,
+                            rule: r.get(7)?,
+                            abstentions_count: r.get(8)?,
+                            counting: r.get(9)?,
+                        },
+                    ))
+                })?;
+        self.rounds.insert(clause_id, read.clone());
+        Ok(read)
     }
 
     async fn standing(
@@ -194,7 +228,7 @@ impl Steps for OnConnection<'_> {
         account_id: i64,
     ) -> Result<Option<Standing>, AppError> {
         Ok(self
-            .0
+            .connection
             .prepare_cached(STANDING)?
             .query_row([consultation_id, account_id], |r| {
                 Ok(Standing {
@@ -215,7 +249,7 @@ impl Steps for OnConnection<'_> {
         whose: i64,
     ) -> Result<Option<CountKey>, AppError> {
         Ok(self
-            .0
+            .connection
             .prepare_cached(sql)?
             .query_row([clause_id, whose], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -229,7 +263,7 @@ impl Steps for OnConnection<'_> {
         (stance, group, region): &CountKey,
         delta: i64,
     ) -> Result<(), AppError> {
-        self.0
+        self.connection
             .prepare_cached(MOVE_COUNT)?
             .execute(params![clause_id, stance, group, region, delta])?;
         Ok(())
@@ -248,12 +282,33 @@ impl Steps for OnConnection<'_> {
             p.receipt,
             p.organisation,
         ];
-        self.0.prepare_cached(INSERT_POSITION)?.execute(common)?;
+        self.connection
+            .prepare_cached(INSERT_POSITION)?
+            .execute(common)?;
         let mut with_phase = common.to_vec();
         with_phase.push(&p.phase);
-        self.0
+        self.connection
             .prepare_cached(INSERT_CHANGE)?
             .execute(with_phase.as_slice())?;
+        Ok(())
+    }
+
+    async fn record(&mut self, entry: Entry) -> Result<(), AppError> {
+        let s = audit::next(&entry, self.head.0, &self.head.1);
+        self.connection
+            .prepare_cached(audit::INSERT)?
+            .execute(params![
+                s.id,
+                s.at_ms,
+                s.actor_id,
+                s.action,
+                s.consultation_id,
+                s.subject,
+                s.details,
+                s.prev_hash,
+                s.hash
+            ])?;
+        self.pending = Some((s.id, s.hash));
         Ok(())
     }
 }

@@ -3,8 +3,9 @@
 //! ([`super::batch`]), where each statement runs on the writer's thread with no hop to another.
 //! Both run the same SQL.
 
-use super::now_ms;
+use super::audit::{self, Entry};
 use super::review::{RoundState, STANDING, Standing};
+use super::{Backend, now_ms};
 use crate::error::AppError;
 use shared::{Counting, Position, Stance};
 
@@ -84,6 +85,8 @@ pub trait Steps {
     ) -> Result<(), AppError>;
     /// Writes the position and its entry in the history.
     async fn write(&mut self, position: &Written<'_>) -> Result<(), AppError>;
+    /// Appends the cast to the audit log.
+    async fn record(&mut self, entry: Entry) -> Result<(), AppError>;
 }
 
 /// Takes or changes a position through `steps`: refuses unless the round is voting now, until
@@ -146,6 +149,24 @@ pub async fn cast_with(steps: &mut impl Steps, cast: &Cast) -> Result<Position, 
             phase: phase.as_str(),
         })
         .await?;
+    steps
+        .record(
+            Entry::new(
+                Some(cast.account_id),
+                "position.cast",
+                format!("clause:{}", cast.clause_id),
+            )
+            .in_consultation(consultation_id)
+            .with(serde_json::json!({
+                "stance": cast.stance.as_str(),
+                "reason": cast.reason,
+                "organisation": organisation,
+                "stakeholder_group": standing.stakeholder_group,
+                "region": standing.region,
+                "receipt": receipt,
+            })),
+        )
+        .await?;
     Ok(Position {
         stance: cast.stance,
         reason: cast.reason.clone(),
@@ -185,7 +206,10 @@ fn receipt(cast: &Cast, at_ms: i64) -> String {
 }
 
 /// [`Steps`] inside a sqlx transaction (PostgreSQL).
-pub struct InTransaction<'t>(pub &'t mut sqlx::Transaction<'static, sqlx::Any>);
+pub struct InTransaction<'t>(
+    pub &'t mut sqlx::Transaction<'static, sqlx::Any>,
+    pub Backend,
+);
 
 #[derive(sqlx::FromRow)]
 struct ClauseRound {
@@ -264,6 +288,10 @@ impl Steps for InTransaction<'_> {
             query.execute(&mut **self.0).await?;
         }
         Ok(())
+    }
+
+    async fn record(&mut self, entry: Entry) -> Result<(), AppError> {
+        audit::append(self.0, self.1, entry).await
     }
 }
 

@@ -1,6 +1,7 @@
 //! Comments: threads and replies, passages, edits with their history, flags, the conveners'
 //! moderation (with its public log) and responses.
 
+use super::audit::{self, Entry};
 use super::{Account, Store, now_ms};
 use crate::error::{AppError, OnConflict};
 use crate::markdown;
@@ -281,6 +282,7 @@ impl Store {
                 }
             }
         };
+        let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO comments (clause_id, account_id, body, created_at_ms, phase, parent_id, \
                  thread_id, depth, passage_exact, passage_prefix, passage_suffix) \
@@ -297,14 +299,28 @@ impl Store {
         .bind(passage.map(|p| p.exact.as_str()))
         .bind(passage.map(|p| p.prefix.as_str()))
         .bind(passage.map(|p| p.suffix.as_str()))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        let entry = Entry::new(Some(author.id), "comment.posted", format!("comment:{id}")).with(
+            serde_json::json!({
+                "clause_id": clause_id,
+                "parent_id": parent_id,
+                "body": body,
+                "passage": passage.map(|p| &p.exact),
+            }),
+        );
+        audit::append_on_clause(&mut tx, self.backend, clause_id, entry).await?;
+        tx.commit().await?;
         self.comment(id, Audience::Public).await
     }
 
     /// Rewrites a comment, keeping the wording it replaces.
-    pub async fn edit_comment(&self, id: i64, body: &str) -> Result<Comment, AppError> {
-        let now = now_ms();
+    pub async fn edit_comment(
+        &self,
+        comment: &CommentRef,
+        body: &str,
+    ) -> Result<Comment, AppError> {
+        let (id, now) = (comment.id, now_ms());
         let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO comment_versions (comment_id, body, written_at_ms) \
@@ -319,6 +335,13 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        let entry = Entry::new(
+            Some(comment.account_id),
+            "comment.edited",
+            format!("comment:{id}"),
+        )
+        .with(serde_json::json!({ "body": body }));
+        audit::append_on_clause(&mut tx, self.backend, comment.clause_id, entry).await?;
         tx.commit().await?;
         self.comment(id, Audience::Public).await
     }
@@ -341,7 +364,14 @@ impl Store {
     }
 
     /// Flags a comment; a second flag by the same account is [`ErrorCode::AlreadyFlagged`].
-    pub async fn flag(&self, id: i64, account_id: i64, reason: &str) -> Result<(), AppError> {
+    pub async fn flag(
+        &self,
+        comment: &CommentRef,
+        account_id: i64,
+        reason: &str,
+    ) -> Result<(), AppError> {
+        let id = comment.id;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO comment_flags (comment_id, account_id, reason, flagged_at_ms) \
              VALUES ($1, $2, $3, $4)",
@@ -350,13 +380,17 @@ impl Store {
         .bind(account_id)
         .bind(reason)
         .bind(now_ms())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .on_conflict(AppError::Rejected {
             status: axum::http::StatusCode::CONFLICT,
             code: ErrorCode::AlreadyFlagged,
             message: "You flagged this comment already; the conveners will look at it.".into(),
         })?;
+        let entry = Entry::new(Some(account_id), "comment.flagged", format!("comment:{id}"))
+            .with(serde_json::json!({ "reason": reason }));
+        audit::append_on_clause(&mut tx, self.backend, comment.clause_id, entry).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -435,6 +469,14 @@ impl Store {
         .bind(now_ms())
         .execute(&mut *tx)
         .await?;
+        let action_name = match action {
+            ModerationAction::Hide => "comment.hidden",
+            ModerationAction::Restore => "comment.restored",
+        };
+        let entry = Entry::new(Some(by), action_name, format!("comment:{}", comment.id))
+            .in_consultation(consultation_id)
+            .with(serde_json::json!({ "reason": reason }));
+        audit::append(&mut tx, self.backend, entry).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -502,10 +544,11 @@ impl Store {
         explanation: &str,
         by: i64,
     ) -> Result<(), AppError> {
-        let (table, key) = match what {
-            Answered::Comment => ("comment_responses", "comment_id"),
-            Answered::Proposal => ("proposal_responses", "clause_id"),
+        let (table, key, subject) = match what {
+            Answered::Comment => ("comment_responses", "comment_id", "comment"),
+            Answered::Proposal => ("proposal_responses", "clause_id", "clause"),
         };
+        let mut tx = self.write_tx().await?;
         sqlx::query(&format!(
             "INSERT INTO {table} ({key}, verdict, explanation, account_id, at_ms) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT ({key}) DO UPDATE \
@@ -517,8 +560,21 @@ impl Store {
         .bind(explanation)
         .bind(by)
         .bind(now_ms())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        let clause_id = match what {
+            Answered::Comment => {
+                sqlx::query_scalar("SELECT clause_id FROM comments WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?
+            }
+            Answered::Proposal => id,
+        };
+        let entry = Entry::new(Some(by), "response.given", format!("{subject}:{id}"))
+            .with(serde_json::json!({ "verdict": verdict.as_str(), "explanation": explanation }));
+        audit::append_on_clause(&mut tx, self.backend, clause_id, entry).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -574,9 +630,10 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             let key = format!("proposal-{}", -number);
-            let inserted = sqlx::query(
+            let inserted: Result<i64, _> = sqlx::query_scalar(
                 "INSERT INTO clauses (round_id, key, number, title, body_md, kind, amends_id, \
-                     proposed_by, proposed_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                     proposed_by, proposed_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                 RETURNING id",
             )
             .bind(round_id)
             .bind(&key)
@@ -587,10 +644,19 @@ impl Store {
             .bind(amends_id)
             .bind(by)
             .bind(now_ms())
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
             .await;
             match inserted {
-                Ok(_) => {
+                Ok(id) => {
+                    let entry = Entry::new(Some(by), "proposal.made", format!("clause:{id}")).with(
+                        serde_json::json!({
+                            "kind": kind.as_str(),
+                            "amends_id": amends_id,
+                            "title": title,
+                            "body_md": body_md,
+                        }),
+                    );
+                    audit::append_on_clause(&mut tx, self.backend, id, entry).await?;
                     tx.commit().await?;
                     return Ok(key);
                 }

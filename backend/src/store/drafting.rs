@@ -1,9 +1,22 @@
 //! What conveners do to rounds: open the next one from the newest, edit its text while it is a
 //! draft, move it through its phases by hand or by schedule.
 
+use super::audit::{self, Entry};
 use super::{RoundRow, Store, now_ms};
 use crate::error::{AppError, OnConflict};
 use shared::{NewRound, Phase, RoundRules, Schedule, may_move};
+
+/// An audit entry for a convener's change to `round`.
+fn round_entry(
+    round: &RoundRow,
+    by: i64,
+    action: &'static str,
+    details: serde_json::Value,
+) -> Entry {
+    Entry::new(Some(by), action, format!("round:{}", round.id))
+        .in_consultation(round.consultation_id)
+        .with(details)
+}
 
 /// A clause's new text, checked.
 #[derive(Debug, Clone)]
@@ -28,6 +41,7 @@ impl Store {
         slug: &str,
         title: &str,
         new: &NewRound,
+        by: i64,
     ) -> Result<(), AppError> {
         if self.round_row(consultation_id, slug).await?.is_some() {
             return Err(AppError::RoundExists);
@@ -67,19 +81,32 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        let entry = Entry::new(Some(by), "round.opened", format!("round:{round_id}"))
+            .in_consultation(consultation_id)
+            .with(serde_json::json!({
+                "slug": slug,
+                "title": title,
+                "from_round_id": newest.as_ref().map(|r| r.id),
+                "hide_results": new.hide_results,
+                "rule": new.rule.as_str(),
+                "abstentions_count": new.abstentions_count,
+                "counting": new.counting.as_str(),
+            }));
+        audit::append(&mut tx, self.backend, entry).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Moves a round to `to` by hand. Scheduled changes already due are dropped, so a past time
     /// does not undo the move.
-    pub async fn move_phase(&self, round: &RoundRow, to: Phase) -> Result<(), AppError> {
+    pub async fn move_phase(&self, round: &RoundRow, to: Phase, by: i64) -> Result<(), AppError> {
         let from = round.state.phase()?;
         if !may_move(from, to) {
             return Err(AppError::PhaseMoveRefused(from, to));
         }
         let schedule = round.state.schedule().without_past(now_ms());
         // Only from the phase read above: a simultaneous move or a due schedule wins otherwise.
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "UPDATE rounds SET phase = $1, commenting_at_ms = $2, voting_at_ms = $3, \
                  closing_at_ms = $4 WHERE id = $5 AND phase = $6",
@@ -90,31 +117,54 @@ impl Store {
         .bind(schedule.closing_at_ms)
         .bind(round.id)
         .bind(&round.state.phase)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
             return Err(AppError::PhaseMoveRefused(from, to));
         }
+        let details = serde_json::json!({ "from": from.as_str(), "to": to.as_str() });
+        let entry = round_entry(round, by, "round.phase_moved", details);
+        audit::append(&mut tx, self.backend, entry).await?;
+        tx.commit().await?;
         Ok(())
     }
 
     /// Sets how a round decides, until it closes.
-    pub async fn set_rules(&self, round: &RoundRow, rules: &RoundRules) -> Result<(), AppError> {
+    pub async fn set_rules(
+        &self,
+        round: &RoundRow,
+        rules: &RoundRules,
+        by: i64,
+    ) -> Result<(), AppError> {
         let phase = round.state.phase()?;
         if phase >= Phase::Closed {
             return Err(AppError::PhaseClosed(phase));
         }
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE rounds SET rule = $1, abstentions_count = $2 WHERE id = $3")
             .bind(rules.rule.as_str())
             .bind(i64::from(rules.abstentions_count))
             .bind(round.id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        let details = serde_json::json!({
+            "rule": rules.rule.as_str(),
+            "abstentions_count": rules.abstentions_count,
+        });
+        let entry = round_entry(round, by, "round.rules_set", details);
+        audit::append(&mut tx, self.backend, entry).await?;
+        tx.commit().await?;
         Ok(())
     }
 
     /// Replaces a round's schedule (the caller has checked it).
-    pub async fn set_schedule(&self, round_id: i64, schedule: &Schedule) -> Result<(), AppError> {
+    pub async fn set_schedule(
+        &self,
+        round: &RoundRow,
+        schedule: &Schedule,
+        by: i64,
+    ) -> Result<(), AppError> {
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "UPDATE rounds SET commenting_at_ms = $1, voting_at_ms = $2, closing_at_ms = $3 \
              WHERE id = $4",
@@ -122,9 +172,13 @@ impl Store {
         .bind(schedule.commenting_at_ms)
         .bind(schedule.voting_at_ms)
         .bind(schedule.closing_at_ms)
-        .bind(round_id)
-        .execute(&self.pool)
+        .bind(round.id)
+        .execute(&mut *tx)
         .await?;
+        let details = serde_json::to_value(schedule).unwrap_or_default();
+        let entry = round_entry(round, by, "round.scheduled", details);
+        audit::append(&mut tx, self.backend, entry).await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -788,7 +788,7 @@ impl Store {
         loop {
             attempt += 1;
             let mut tx = self.write_tx().await?;
-            let result = match cast_with(&mut InTransaction(&mut tx), &cast).await {
+            let result = match cast_with(&mut InTransaction(&mut tx, self.backend), &cast).await {
                 Ok(position) => tx.commit().await.map(|()| position).map_err(AppError::from),
                 Err(e) => Err(e),
             };

@@ -9,7 +9,9 @@ use tests::{
 };
 
 mod deliberation;
+mod records;
 use deliberation::*;
+use records::*;
 
 /// Declares each test once per database.
 macro_rules! for_each_database {
@@ -101,6 +103,7 @@ for_each_database!(
     conveners_respond_and_the_clause_counts_answered_comments,
     a_new_comment_reaches_readers_live_on_any_process,
     participants_propose_amendments_and_additions_voted_on_like_clauses,
+    every_change_enters_an_append_only_chain_that_verify_checks,
 );
 
 async fn the_demo_consultation_is_listed_with_its_current_round(db: Db) {
