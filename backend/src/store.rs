@@ -212,6 +212,18 @@ impl Store {
         })
     }
 
+    /// Appends `entry` to the audit log in `tx`, then commits: the change and its record are
+    /// durable together or not at all.
+    pub(crate) async fn commit_audited(
+        &self,
+        mut tx: sqlx::Transaction<'static, sqlx::Any>,
+        entry: audit::Entry,
+    ) -> Result<(), AppError> {
+        audit::append(&mut tx, self.backend, entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Forgets what this process remembers, after a write that may have changed anything
     /// (see [`cache`]).
     pub fn forget(&self) {
@@ -567,6 +579,13 @@ impl Store {
         .bind(account_id)
         .execute(&mut *tx)
         .await?;
+        // History stays as it was; the deletion is one more entry.
+        let entry = audit::Entry::new(
+            Some(account_id),
+            "account.deleted",
+            format!("account:{account_id}"),
+        );
+        audit::append(&mut tx, self.backend, entry).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -861,14 +880,21 @@ impl Store {
 
     /// Gives `handle` the role `role`; whether such an account exists.
     pub async fn set_role(&self, handle: &str, role: &str) -> Result<bool, AppError> {
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "UPDATE accounts SET role = $1 WHERE handle = $2 AND deleted_at_ms IS NULL",
         )
         .bind(role)
         .bind(handle)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        let entry = audit::Entry::new(None, "account.role_set", format!("account:{handle}"))
+            .with(serde_json::json!({ "role": role, "by": "concord admin" }));
+        self.commit_audited(tx, entry).await?;
+        Ok(true)
     }
 
     // ---- organisations ----------------------------------------------------------------------

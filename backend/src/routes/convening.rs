@@ -65,7 +65,7 @@ async fn set_access(
 ) -> Result<ApiJson<Consultation>, AppError> {
     state
         .store
-        .set_access(consultation.id, change.access)
+        .set_access(consultation.id, change.access, account.id)
         .await?;
     tracing::info!(event = "access_changed", by = account.id, slug = %consultation.slug,
         access = change.access.as_str(), "consultation access changed");
@@ -112,7 +112,11 @@ async fn add_convener(
     ApiPath((slug, handle)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, AppError> {
     let consultation = state.store.existing_consultation(&slug).await?;
-    if !state.store.add_convener(consultation.id, &handle).await? {
+    if !state
+        .store
+        .add_convener(consultation.id, &handle, admin.id)
+        .await?
+    {
         return Err(AppError::NotFound("account"));
     }
     tracing::info!(event = "role_changed", role = "convener", granted = true, by = admin.id,
@@ -140,7 +144,7 @@ async fn remove_convener(
     let consultation = state.store.existing_consultation(&slug).await?;
     if !state
         .store
-        .remove_convener(consultation.id, &handle)
+        .remove_convener(consultation.id, &handle, admin.id)
         .await?
     {
         return Err(AppError::NotFound("convener"));

@@ -161,7 +161,7 @@ async fn designate_consensus(
     }
     state
         .store
-        .set_consensus(clause.id, designation.level)
+        .set_consensus(&clause, designation.level, convening.account.id)
         .await?;
     tracing::info!(event = "consensus_designated", by = convening.account.id,
         consultation = %convening.consultation.slug, %round, %key,

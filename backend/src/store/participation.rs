@@ -2,6 +2,7 @@
 //! invitation links and the participants they let in; organisations' verification and
 //! representatives; the organisation a participant shows next to their handle.
 
+use super::audit::Entry;
 use super::{Store, now_ms};
 use crate::error::AppError;
 use shared::{
@@ -17,6 +18,11 @@ pub struct ConsultationRef {
     pub slug: String,
     pub title: String,
     pub access: ConsultationAccess,
+}
+
+/// How the audit log names a consultation.
+fn consultation_subject(id: i64) -> String {
+    format!("consultation:{id}")
 }
 
 /// What a new invitation records.
@@ -157,13 +163,19 @@ impl Store {
         &self,
         consultation_id: i64,
         access: ConsultationAccess,
+        by: i64,
     ) -> Result<(), AppError> {
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE consultations SET access = $1 WHERE id = $2")
             .bind(access.as_str())
             .bind(consultation_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        let subject = consultation_subject(consultation_id);
+        let entry = Entry::new(Some(by), "consultation.access_set", subject)
+            .in_consultation(consultation_id)
+            .with(serde_json::json!({ "access": access.as_str() }));
+        self.commit_audited(tx, entry).await
     }
 
     /// The slugs of the consultations an account convenes, by slug.
@@ -237,7 +249,13 @@ impl Store {
 
     /// Makes `handle` a convener of the consultation (again is harmless); whether such an
     /// account exists.
-    pub async fn add_convener(&self, consultation_id: i64, handle: &str) -> Result<bool, AppError> {
+    pub async fn add_convener(
+        &self,
+        consultation_id: i64,
+        handle: &str,
+        by: i64,
+    ) -> Result<bool, AppError> {
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "INSERT INTO conveners (consultation_id, account_id) \
              SELECT $1, id FROM accounts WHERE handle = $2 AND deleted_at_ms IS NULL \
@@ -245,9 +263,22 @@ impl Store {
         )
         .bind(consultation_id)
         .bind(handle)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1 || self.convener_named(consultation_id, handle).await?)
+        if done.rows_affected() != 1 {
+            // Unknown, or named already: nothing changed, nothing to record.
+            drop(tx);
+            return self.convener_named(consultation_id, handle).await;
+        }
+        let entry = Entry::new(
+            Some(by),
+            "convener.named",
+            consultation_subject(consultation_id),
+        )
+        .in_consultation(consultation_id)
+        .with(serde_json::json!({ "handle": handle }));
+        self.commit_audited(tx, entry).await?;
+        Ok(true)
     }
 
     async fn convener_named(&self, consultation_id: i64, handle: &str) -> Result<bool, AppError> {
@@ -263,16 +294,26 @@ impl Store {
         &self,
         consultation_id: i64,
         handle: &str,
+        by: i64,
     ) -> Result<bool, AppError> {
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "DELETE FROM conveners WHERE consultation_id = $1 \
              AND account_id = (SELECT id FROM accounts WHERE handle = $2)",
         )
         .bind(consultation_id)
         .bind(handle)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        let subject = consultation_subject(consultation_id);
+        let entry = Entry::new(Some(by), "convener.removed", subject)
+            .in_consultation(consultation_id)
+            .with(serde_json::json!({ "handle": handle }));
+        self.commit_audited(tx, entry).await?;
+        Ok(true)
     }
 
     // ---- invitations ------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 //! region) in the same transaction, and a change of position moves that one from one row to
 //! another; so reading a tally sums a handful of rows however many positions there are.
 
+use super::audit::Entry;
 use super::cast::{Cast, InTransaction, cast_with};
 use super::{Store, count, now_ms, parse_phase, parse_stance, participation};
 use crate::error::{AppError, OnConflict};
@@ -661,15 +662,21 @@ impl Store {
     /// Designates a clause's consensus level.
     pub async fn set_consensus(
         &self,
-        clause_id: i64,
+        clause: &ClauseRow,
         level: ConsensusLevel,
+        by: i64,
     ) -> Result<(), AppError> {
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE clauses SET consensus = $1 WHERE id = $2")
             .bind(level.as_str())
-            .bind(clause_id)
-            .execute(&self.pool)
+            .bind(clause.id)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        let subject = format!("clause:{}", clause.id);
+        let entry = Entry::new(Some(by), "clause.consensus_designated", subject)
+            .in_consultation(clause.consultation_id)
+            .with(serde_json::json!({ "level": level.as_str() }));
+        self.commit_audited(tx, entry).await
     }
 
     /// A round's whole text as one redline against the previous round.
