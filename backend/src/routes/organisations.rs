@@ -173,7 +173,11 @@ async fn set_representative(
     ApiJson(change): ApiJson<RepresentativeChange>,
 ) -> Result<StatusCode, AppError> {
     let handle = change.handle.trim().to_lowercase();
-    match state.store.set_representative(&slug, &handle).await? {
+    match state
+        .store
+        .set_representative(&slug, &handle, steward.id)
+        .await?
+    {
         RepresentativeOutcome::Set => {
             tracing::info!(event = "role_changed", role = "representative", by = steward.id,
                 %slug, "representative named");

@@ -331,7 +331,11 @@ async fn reorder_clauses(
     ApiJson(order): ApiJson<ClauseOrder>,
 ) -> Result<ApiJson<Round>, AppError> {
     let row = find_round(&state, &convening, &round).await?;
-    if !state.store.reorder_clauses(&row, &order.keys).await? {
+    if !state
+        .store
+        .reorder_clauses(&row, &order.keys, convening.account.id)
+        .await?
+    {
         return Err(AppError::Validation(vec![FieldError::new(
             "keys",
             "not_a_permutation",
@@ -387,7 +391,10 @@ async fn add_clause(
         change_note: &change_note,
         responds_to: &[],
     };
-    state.store.add_clause(&row, &draft).await?;
+    state
+        .store
+        .add_clause(&row, &draft, convening.account.id)
+        .await?;
     Ok((
         StatusCode::CREATED,
         answer(&state, &convening, &round).await?,
@@ -426,7 +433,11 @@ async fn edit_clause(
         change_note: &change_note,
         responds_to: &edit.responds_to,
     };
-    match state.store.edit_clause(&row, &key, &draft).await? {
+    match state
+        .store
+        .edit_clause(&row, &key, &draft, convening.account.id)
+        .await?
+    {
         Ok(true) => answer(&state, &convening, &round).await,
         Ok(false) => Err(AppError::NotFound("clause")),
         Err(unknown) => Err(unknown_comments(unknown)),
@@ -454,7 +465,11 @@ async fn remove_clause(
     ApiPath((_slug, round, key)): ClausePath,
 ) -> Result<ApiJson<Round>, AppError> {
     let row = find_round(&state, &convening, &round).await?;
-    if !state.store.remove_clause(&row, &key).await? {
+    if !state
+        .store
+        .remove_clause(&row, &key, convening.account.id)
+        .await?
+    {
         return Err(AppError::NotFound("clause"));
     }
     answer(&state, &convening, &round).await

@@ -18,6 +18,17 @@ fn round_entry(
         .with(details)
 }
 
+/// What the audit log keeps of a draft clause.
+fn draft_details(key: &str, draft: &ClauseDraft<'_>) -> serde_json::Value {
+    serde_json::json!({
+        "key": key,
+        "title": draft.title,
+        "body_md": draft.body_md,
+        "change_note": draft.change_note,
+        "responds_to": draft.responds_to,
+    })
+}
+
 /// A clause's new text, checked.
 #[derive(Debug, Clone)]
 pub struct ClauseDraft<'a> {
@@ -227,6 +238,7 @@ impl Store {
         round: &RoundRow,
         key: &str,
         draft: &ClauseDraft<'_>,
+        by: i64,
     ) -> Result<Result<bool, UnknownComments>, AppError> {
         Self::require_draft(round)?;
         let unknown = self.unknown_comments(round, key, draft.responds_to).await?;
@@ -262,7 +274,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await?;
+        let details = draft_details(key, draft);
+        self.commit_audited(tx, round_entry(round, by, "clause.edited", details))
+            .await?;
         Ok(Ok(true))
     }
 
@@ -272,6 +286,7 @@ impl Store {
         &self,
         round: &RoundRow,
         draft: &ClauseDraft<'_>,
+        by: i64,
     ) -> Result<String, AppError> {
         Self::require_draft(round)?;
         let taken: Vec<String> = sqlx::query_scalar(
@@ -283,6 +298,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let key = shared::rules::clause_key(draft.title, &taken);
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO clauses (round_id, key, number, title, body_md, change_note) \
              VALUES ($1, $2, (SELECT COALESCE(MAX(number), 0) + 1 FROM clauses WHERE round_id = $1), \
@@ -293,14 +309,22 @@ impl Store {
         .bind(draft.title)
         .bind(draft.body_md)
         .bind(draft.change_note)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        let details = draft_details(&key, draft);
+        self.commit_audited(tx, round_entry(round, by, "clause.added", details))
+            .await?;
         Ok(key)
     }
 
     /// Removes a clause from a draft round and closes the gap in the numbering; whether there
     /// was such a clause.
-    pub async fn remove_clause(&self, round: &RoundRow, key: &str) -> Result<bool, AppError> {
+    pub async fn remove_clause(
+        &self,
+        round: &RoundRow,
+        key: &str,
+        by: i64,
+    ) -> Result<bool, AppError> {
         Self::require_draft(round)?;
         let mut tx = self.write_tx().await?;
         let removed: Option<i64> = sqlx::query_scalar(
@@ -315,7 +339,9 @@ impl Store {
             return Ok(false);
         }
         renumber(&mut tx, round.id, None).await?;
-        tx.commit().await?;
+        let details = serde_json::json!({ "key": key });
+        self.commit_audited(tx, round_entry(round, by, "clause.removed", details))
+            .await?;
         Ok(true)
     }
 
@@ -325,6 +351,7 @@ impl Store {
         &self,
         round: &RoundRow,
         keys: &[String],
+        by: i64,
     ) -> Result<bool, AppError> {
         Self::require_draft(round)?;
         let mut current: Vec<String> =
@@ -340,7 +367,9 @@ impl Store {
         }
         let mut tx = self.write_tx().await?;
         renumber(&mut tx, round.id, Some(keys)).await?;
-        tx.commit().await?;
+        let details = serde_json::json!({ "keys": keys });
+        self.commit_audited(tx, round_entry(round, by, "clauses.reordered", details))
+            .await?;
         Ok(true)
     }
 }

@@ -557,10 +557,12 @@ impl Store {
         &self,
         slug: &str,
         handle: &str,
+        by: i64,
     ) -> Result<RepresentativeOutcome, AppError> {
         if self.organisation_id(slug).await?.is_none() {
             return Ok(RepresentativeOutcome::NoSuchOrganisation);
         }
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "UPDATE organisations SET representative_id = \
                (SELECT m.account_id FROM memberships m JOIN accounts a ON a.id = m.account_id \
@@ -573,13 +575,19 @@ impl Store {
         )
         .bind(handle)
         .bind(slug)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(if done.rows_affected() == 1 {
-            RepresentativeOutcome::Set
-        } else {
-            RepresentativeOutcome::NotAMember
-        })
+        if done.rows_affected() != 1 {
+            return Ok(RepresentativeOutcome::NotAMember);
+        }
+        let entry = Entry::new(
+            Some(by),
+            "representative.named",
+            format!("organisation:{slug}"),
+        )
+        .with(serde_json::json!({ "handle": handle }));
+        self.commit_audited(tx, entry).await?;
+        Ok(RepresentativeOutcome::Set)
     }
 
     /// Shows the organisation `slug` next to the account's handle, or none; `false` when the

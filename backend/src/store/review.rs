@@ -4,7 +4,7 @@
 //! region) in the same transaction, and a change of position moves that one from one row to
 //! another; so reading a tally sums a handful of rows however many positions there are.
 
-use super::audit::Entry;
+use super::audit::{self, Entry};
 use super::cast::{Cast, InTransaction, cast_with};
 use super::{Store, count, now_ms, parse_phase, parse_stance, participation};
 use crate::error::{AppError, OnConflict};
@@ -642,6 +642,7 @@ impl Store {
         body: &str,
         written_by: i64,
     ) -> Result<(), AppError> {
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO minority_statements (clause_id, organisation_id, body, written_by, \
                  written_at_ms) VALUES ($1, $2, $3, $4, $5) \
@@ -654,8 +655,13 @@ impl Store {
         .bind(body)
         .bind(written_by)
         .bind(now_ms())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        let subject = format!("clause:{clause_id}");
+        let entry = Entry::new(Some(written_by), "minority_statement.attached", subject)
+            .with(serde_json::json!({ "organisation_id": organisation_id, "body": body }));
+        audit::append_on_clause(&mut tx, self.backend, clause_id, entry).await?;
+        tx.commit().await?;
         Ok(())
     }
 

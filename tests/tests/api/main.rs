@@ -2259,6 +2259,17 @@ async fn a_convener_opens_the_next_round_from_the_last_and_edits_the_draft(db: D
         .await;
     let (status, body) = parts(convener.request(Method::PUT, &clause, Some(edit)).await).await;
     assert_eq!((status, &body["code"]), (409, &json!("phase_closed")));
+    assert_recorded(
+        &app,
+        &[
+            "round.opened",
+            "clause.edited",
+            "clause.added",
+            "clause.removed",
+            "clauses.reordered",
+        ],
+    )
+    .await;
 }
 
 async fn phases_move_forward_and_back_until_the_round_closes(db: Db) {
@@ -2565,6 +2576,16 @@ async fn a_closed_round_shows_houses_consensus_and_minority_statements_once_publ
     let level = json!({"level": "consensus"});
     let (status, _) = parts(convener.request(Method::PUT, &consensus, Some(level)).await).await;
     assert_eq!(status, 409, "nothing changes once published");
+    assert_recorded(
+        &app,
+        &[
+            "round.phase_moved",
+            "clause.consensus_designated",
+            "minority_statement.attached",
+            "representative.named",
+        ],
+    )
+    .await;
 }
 
 async fn a_round_counting_per_organisation_takes_the_representatives_position(db: Db) {

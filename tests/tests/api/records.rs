@@ -94,3 +94,17 @@ pub(crate) async fn every_change_enters_an_append_only_chain_that_verify_checks(
     }
     store.close().await;
 }
+
+/// Asserts that the audit log verifies and holds every one of `actions`.
+pub(crate) async fn assert_recorded(app: &tests::TestApp, actions: &[&str]) {
+    let logged = app
+        .strings("SELECT action FROM audit_log ORDER BY id")
+        .await;
+    for action in actions {
+        assert!(logged.iter().any(|a| a == action), "{action} in {logged:?}");
+    }
+    let store = Store::connect(&app.database_url).await.expect("connect");
+    let verdict = store.verify_audit().await.expect("verify");
+    store.close().await;
+    assert!(matches!(verdict, Verdict::Intact { .. }), "{verdict:?}");
+}
