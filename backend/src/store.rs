@@ -289,16 +289,20 @@ impl Store {
 
     /// Creates an account; a taken handle is [`AppError::HandleTaken`].
     pub async fn create_account(&self, handle: &str, password_hash: &str) -> Result<i64, AppError> {
-        sqlx::query_scalar(
+        let mut tx = self.write_tx().await?;
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO accounts (handle, password_hash, created_at_ms) VALUES ($1, $2, $3) \
              RETURNING id",
         )
         .bind(handle)
         .bind(password_hash)
         .bind(now_ms())
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
-        .on_conflict(AppError::HandleTaken)
+        .on_conflict(AppError::HandleTaken)?;
+        let entry = audit::Entry::new(Some(id), "account.created", format!("account:{id}"));
+        self.commit_audited(tx, entry).await?;
+        Ok(id)
     }
 
     /// The stored credentials of `handle`, if such an account exists.
@@ -938,6 +942,7 @@ impl Store {
         &self,
         organisation: &Organisation,
         founder: Option<i64>,
+        by: i64,
     ) -> Result<(), AppError> {
         let now = now_ms();
         let mut tx = self.write_tx().await?;
@@ -965,8 +970,15 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await?;
-        Ok(())
+        let subject = format!("organisation:{}", organisation.slug);
+        let entry =
+            audit::Entry::new(Some(by), "organisation.created", subject).with(serde_json::json!({
+                "name": organisation.name,
+                "stakeholder_group": organisation.stakeholder_group.as_str(),
+                "region": organisation.region,
+                "verified": organisation.verified,
+            }));
+        self.commit_audited(tx, entry).await
     }
 
     // ---- memberships ------------------------------------------------------------------------
@@ -986,15 +998,23 @@ impl Store {
         else {
             return Ok(None);
         };
-        sqlx::query(
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query(
             "INSERT INTO memberships (account_id, organisation_id, status, requested_at_ms) \
              VALUES ($1, $2, 'requested', $3) ON CONFLICT (account_id, organisation_id) DO NOTHING",
         )
         .bind(account_id)
         .bind(organisation_id)
         .bind(now_ms())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        if done.rows_affected() == 1 {
+            let subject = format!("organisation:{slug}");
+            let entry = audit::Entry::new(Some(account_id), "membership.requested", subject);
+            self.commit_audited(tx, entry).await?;
+        } else {
+            tx.rollback().await?;
+        }
         Ok(self
             .memberships_of(account_id)
             .await?
@@ -1052,7 +1072,13 @@ impl Store {
     }
 
     /// Accepts `handle`'s request to join `slug`; whether there was such a request.
-    pub async fn accept_membership(&self, slug: &str, handle: &str) -> Result<bool, AppError> {
+    pub async fn accept_membership(
+        &self,
+        slug: &str,
+        handle: &str,
+        by: i64,
+    ) -> Result<bool, AppError> {
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "UPDATE memberships SET status = 'member' WHERE status = 'requested' \
              AND organisation_id = (SELECT id FROM organisations WHERE slug = $1) \
@@ -1060,9 +1086,19 @@ impl Store {
         )
         .bind(slug)
         .bind(handle)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        let entry = audit::Entry::new(
+            Some(by),
+            "membership.accepted",
+            format!("organisation:{slug}"),
+        )
+        .with(serde_json::json!({ "handle": handle }));
+        self.commit_audited(tx, entry).await?;
+        Ok(true)
     }
 
     /// Ends a session.

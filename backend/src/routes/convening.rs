@@ -259,7 +259,7 @@ async fn revoke_invitation(
     let id: i64 = id.parse().map_err(|_| AppError::NotFound("invitation"))?;
     let invitation = state
         .store
-        .revoke_invitation(consultation.id, id)
+        .revoke_invitation(consultation.id, id, account.id)
         .await?
         .ok_or(AppError::NotFound("invitation"))?;
     if invitation.status == InvitationStatus::Accepted {

@@ -62,7 +62,7 @@ async fn create_organisation(
     let founder = (!verified).then_some(account.id);
     state
         .store
-        .create_organisation(&organisation, founder)
+        .create_organisation(&organisation, founder, account.id)
         .await?;
     tracing::info!(event = "organisation_created", by = account.id, verified,
         slug = %organisation.slug, "organisation created");
@@ -126,7 +126,11 @@ async fn accept_membership(
     OrganisationLead(lead): OrganisationLead,
     ApiPath((slug, handle)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    if !state.store.accept_membership(&slug, &handle).await? {
+    if !state
+        .store
+        .accept_membership(&slug, &handle, lead.id)
+        .await?
+    {
         return Err(AppError::NotFound("request to join"));
     }
     tracing::info!(event = "membership_accepted", by = lead.id, %slug, "request to join accepted");
@@ -147,7 +151,7 @@ async fn verify_organisation(
     Steward(steward): Steward,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<StatusCode, AppError> {
-    if !state.store.verify_organisation(&slug).await? {
+    if !state.store.verify_organisation(&slug, steward.id).await? {
         return Err(AppError::NotFound("organisation"));
     }
     tracing::info!(event = "organisation_verified", by = steward.id, %slug, "organisation verified");

@@ -20,6 +20,11 @@ pub struct ConsultationRef {
     pub access: ConsultationAccess,
 }
 
+/// How the audit log names an invitation (never by its token).
+fn invitation_subject(id: i64) -> String {
+    format!("invitation:{id}")
+}
+
 /// How the audit log names a consultation.
 fn consultation_subject(id: i64) -> String {
     format!("consultation:{id}")
@@ -323,6 +328,7 @@ impl Store {
         &self,
         draft: &InvitationDraft<'_>,
     ) -> Result<Invitation, AppError> {
+        let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO invitations (consultation_id, token_hash, organisation_id, \
                  stakeholder_group, note, created_by, created_at_ms, expires_at_ms) \
@@ -336,8 +342,21 @@ impl Store {
         .bind(draft.created_by)
         .bind(now_ms())
         .bind(draft.expires_at_ms)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        // The token's digest stays out of the log: the log may be exported.
+        let entry = Entry::new(
+            Some(draft.created_by),
+            "invitation.issued",
+            invitation_subject(id),
+        )
+        .in_consultation(draft.consultation_id)
+        .with(serde_json::json!({
+            "stakeholder_group": draft.stakeholder_group.as_str(),
+            "organisation_id": draft.organisation_id,
+            "expires_at_ms": draft.expires_at_ms,
+        }));
+        self.commit_audited(tx, entry).await?;
         let row: InvitationRow = sqlx::query_as(&format!("{INVITATION_COLUMNS} WHERE i.id = $1"))
             .bind(id)
             .fetch_one(&self.pool)
@@ -363,16 +382,26 @@ impl Store {
         &self,
         consultation_id: i64,
         id: i64,
+        by: i64,
     ) -> Result<Option<Invitation>, AppError> {
-        sqlx::query(
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query(
             "UPDATE invitations SET revoked_at_ms = $1 WHERE id = $2 AND consultation_id = $3 \
              AND accepted_at_ms IS NULL AND revoked_at_ms IS NULL",
         )
         .bind(now_ms())
         .bind(id)
         .bind(consultation_id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        if done.rows_affected() == 1 {
+            let entry = Entry::new(Some(by), "invitation.revoked", invitation_subject(id))
+                .in_consultation(consultation_id);
+            self.commit_audited(tx, entry).await?;
+        } else {
+            // Nothing to revoke: nothing changed, nothing to record.
+            tx.rollback().await?;
+        }
         let row: Option<InvitationRow> = sqlx::query_as(&format!(
             "{INVITATION_COLUMNS} WHERE i.id = $1 AND i.consultation_id = $2"
         ))
@@ -476,7 +505,17 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await?;
+        let entry = Entry::new(
+            Some(account_id),
+            "invitation.accepted",
+            invitation_subject(row.id),
+        )
+        .in_consultation(row.consultation_id)
+        .with(serde_json::json!({
+            "stakeholder_group": row.stakeholder_group,
+            "organisation_id": row.organisation_id,
+        }));
+        self.commit_audited(tx, entry).await?;
         row.participation()
     }
 
@@ -519,12 +558,22 @@ impl Store {
     }
 
     /// Marks a self-declared organisation as checked; whether it exists.
-    pub async fn verify_organisation(&self, slug: &str) -> Result<bool, AppError> {
+    pub async fn verify_organisation(&self, slug: &str, by: i64) -> Result<bool, AppError> {
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query("UPDATE organisations SET verified = 1 WHERE slug = $1")
             .bind(slug)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        let entry = Entry::new(
+            Some(by),
+            "organisation.verified",
+            format!("organisation:{slug}"),
+        );
+        self.commit_audited(tx, entry).await?;
+        Ok(true)
     }
 
     /// Whether an account is a member (not only asking) of the organisation.

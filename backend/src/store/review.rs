@@ -822,6 +822,7 @@ impl Store {
         organisation_id: Option<i64>,
         region: &str,
     ) -> Result<(), AppError> {
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO participants (consultation_id, account_id, stakeholder_group, \
                  organisation_id, region, joined_at_ms) VALUES ($1, $2, $3, $4, $5, $6) \
@@ -835,9 +836,17 @@ impl Store {
         .bind(organisation_id)
         .bind(region)
         .bind(now_ms())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        let subject = format!("account:{account_id}");
+        let entry = Entry::new(Some(account_id), "participation.stated", subject)
+            .in_consultation(consultation_id)
+            .with(serde_json::json!({
+                "stakeholder_group": group.as_str(),
+                "organisation_id": organisation_id,
+                "region": region,
+            }));
+        self.commit_audited(tx, entry).await
     }
 
     // ---- loading text (demo, later: import) ------------------------------------------------

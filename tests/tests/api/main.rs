@@ -1249,6 +1249,7 @@ async fn a_participants_organisation_is_self_declared_until_a_steward_verifies_i
     assert_eq!(list[0]["name"], "Digital Rights Lab");
     assert_eq!(list[0]["stakeholder_group"], "civil_society");
     assert_eq!(list[0]["verified"], true);
+    assert_recorded(&app, &["organisation.verified"]).await;
 }
 
 async fn a_representative_is_a_member_and_accepts_requests_to_join(db: Db) {
@@ -1511,6 +1512,7 @@ async fn an_invitation_for_an_organisation_makes_its_holder_a_member(db: Db) {
     let (_, mine) = parts(invited.get("/api/v1/account/memberships").await).await;
     assert_eq!(mine[0]["organisation"], "ministry-of-digital-affairs");
     assert_eq!(mine[0]["status"], "member");
+    assert_recorded(&app, &["invitation.accepted", "organisation.created"]).await;
 }
 
 async fn invitations_expire_can_be_revoked_and_are_checked(db: Db) {
@@ -1565,6 +1567,7 @@ async fn invitations_expire_can_be_revoked_and_are_checked(db: Db) {
             .status(),
         404
     );
+    assert_recorded(&app, &["invitation.issued", "invitation.revoked"]).await;
 }
 
 async fn a_convener_acts_only_after_turning_on_two_factor(db: Db) {
@@ -1939,6 +1942,7 @@ async fn a_participant_asks_to_join_and_an_administrator_accepts(db: Db) {
         export["memberships"][0]["organisation"],
         "digital-rights-lab"
     );
+    assert_recorded(&app, &["membership.requested", "membership.accepted"]).await;
 }
 
 async fn public_answers_carry_no_email_address(db: Db) {
