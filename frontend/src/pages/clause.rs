@@ -76,7 +76,7 @@ fn ClauseText(clause: Clause) -> impl IntoView {
     let changes = clause.clone();
     let proposal = clause.clone();
     let number = match clause.proposal {
-        Some(_) => proposal_label(clause.number),
+        Some(_) => proposal_label(i18n.get_locale_untracked(), clause.number),
         None => clause.number.to_string(),
     };
     view! {

@@ -7,7 +7,7 @@ use crate::components::{ErrorNotice, TallyView, TextArea, TextField, WhenOpen, g
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
-use leptos_i18n::{t, t_string};
+use leptos_i18n::{t, t_string, td_string};
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use shared::{
@@ -15,9 +15,9 @@ use shared::{
     ProposalInfo, ProposalKind, Verdict,
 };
 
-/// How a proposal is named in lists and headings: P1, P2, …
-pub fn proposal_label(number: i64) -> String {
-    format!("P{number}")
+/// How a proposal is named in lists and headings: P1, P2, … in `locale`.
+pub fn proposal_label(locale: i18n::Locale, number: i64) -> String {
+    td_string!(locale, proposal_label, n = number).to_string()
 }
 
 /// The round's proposals, in the order they were made.
@@ -38,7 +38,7 @@ pub fn ProposalList(slug: String, round: String, proposals: Vec<ClauseSummary>) 
                             let info = p.proposal.clone();
                             view! {
                                 <li class="clause-item">
-                                    <h4><A href=href>{proposal_label(p.number)}". "{p.title}</A></h4>
+                                    <h4><A href=href>{proposal_label(i18n.get_locale_untracked(), p.number)}". "{p.title}</A></h4>
                                     {info.map(|info| view! { <p class="meta"><ProposalKindText info /></p> })}
                                     {p.tally.map(|tally| view! { <TallyView tally compact=true scope=p.key.clone() /> })}
                                     <p class="meta">{move || i18n::comment_count(i18n.get_locale(), comments)}</p>
@@ -88,7 +88,7 @@ pub fn ProposalNote(clause: Clause) -> impl IntoView {
     });
     view! {
         <section class="proposal-note" aria-labelledby="proposal-heading">
-            <h2 id="proposal-heading">{t!(i18n, proposal)}" "{proposal_label(clause.number)}</h2>
+            <h2 id="proposal-heading">{t!(i18n, proposal)}" "{proposal_label(i18n.get_locale_untracked(), clause.number)}</h2>
             <p><ProposalKindText info /></p>
             {amended.map(|href| view! {
                 <p><A href=href attr:id="amended-clause-link">{t!(i18n, amended_clause_link)}</A></p>
