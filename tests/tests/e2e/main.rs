@@ -1162,6 +1162,35 @@ async fn participants_discuss_a_passage_and_conveners_moderate_and_respond_live(
         .wait_for_text("clause-title", "1. Protect individuals and infrastructure")
         .await;
 
+    // An addition, from the round page; the moderation log is public.
+    participant
+        .client
+        .goto(&format!("{}/c/paris-call/2019", app.address))
+        .await
+        .expect("open");
+    participant.click("details.proposal-form summary").await;
+    participant
+        .fill("#addition-title", "Protect journalists")
+        .await;
+    participant
+        .fill(
+            "#addition-body",
+            "States refrain from targeting journalists online.",
+        )
+        .await;
+    participant.click("#submit-addition").await;
+    participant
+        .wait_for_text("clause-title", "P2. Protect journalists")
+        .await;
+    participant
+        .client
+        .goto(&format!("{}/c/paris-call/moderation", app.address))
+        .await
+        .expect("open");
+    participant
+        .wait_for_text("moderation-log", "Duplicates another comment.")
+        .await;
+
     // The convener answers the proposal.
     convener
         .client
@@ -1211,7 +1240,7 @@ async fn participants_discuss_a_passage_and_conveners_moderate_and_respond_live(
         .await
         .expect("open");
     participant
-        .wait_for_text("proposals", &format!("P2. {trap}"))
+        .wait_for_text("proposals", &format!("P3. {trap}"))
         .await;
     participant.client.goto(&clause_page).await.expect("open");
     participant.wait("#comments").await;
