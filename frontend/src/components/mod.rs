@@ -5,6 +5,7 @@ mod forms;
 mod gate;
 mod outcome;
 mod phase;
+mod response;
 mod results;
 mod tally;
 
@@ -13,5 +14,6 @@ pub use forms::{FieldMessage, GroupSelect, TextArea, TextField, general_error, i
 pub use gate::WhenOpen;
 pub use outcome::{ChamberedView, ConsensusView, ResultsCharts, StatementsView};
 pub use phase::{Deadline, PhaseBadge, RedlineText};
+pub use response::{ResponseNote, VerdictSelect};
 pub use results::ResultsView;
 pub use tally::TallyView;

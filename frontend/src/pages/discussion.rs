@@ -4,7 +4,10 @@
 //! arrive live.
 
 use crate::api;
-use crate::components::{ErrorNotice, FieldMessage, Loading, TextArea, WhenOpen, general_error};
+use crate::components::{
+    ErrorNotice, FieldMessage, Loading, ResponseNote, TextArea, VerdictSelect, WhenOpen,
+    general_error,
+};
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
@@ -354,16 +357,7 @@ fn CommentView(comment: Comment, state: Thread) -> AnyView {
                 // Rendered from Markdown and cleaned by the server (see backend/src/markdown.rs).
                 None => view! { <div class="comment-body" inner_html=comment.body_html></div> }.into_any(),
             }}
-            {comment.response.map(|r| {
-                let verdict = r.verdict;
-                view! {
-                    <aside class="response" aria-label=move || t_string!(i18n, conveners_response)>
-                        <p><strong>{t!(i18n, conveners_response)}": "
-                            {move || i18n::verdict_name(i18n.get_locale(), verdict)}</strong></p>
-                        <p>{r.explanation}</p>
-                    </aside>
-                }
-            })}
+            {comment.response.map(|response| view! { <ResponseNote response /> })}
             <div class="comment-actions">
                 {move || (state.may_write.get() && !is_hidden).then(|| view! {
                     <button type="button" class="link-button" on:click=open(Doing::Reply)>{t!(i18n, reply)}</button>
@@ -462,22 +456,8 @@ fn ActionForm(id: i64, doing: Doing, state: Thread) -> impl IntoView {
     };
     view! {
         <form class="action-form" on:submit=submit novalidate>
-            {(doing == Doing::Respond).then(|| {
-                let verdict_id = format!("verdict-{id}");
-                view! {
-                    <label for=verdict_id.clone()>{t!(i18n, verdict)}</label>
-                    <select id=verdict_id on:change=move |ev| {
-                        if let Some(v) = Verdict::parse(&event_target_value(&ev)) {
-                            state.verdict.set(v);
-                        }
-                    }>
-                        {Verdict::ALL.into_iter().map(|v| view! {
-                            <option value=v.as_str() selected=move || state.verdict.get() == v>
-                                {move || i18n::verdict_name(i18n.get_locale(), v)}
-                            </option>
-                        }).collect_view()}
-                    </select>
-                }
+            {(doing == Doing::Respond).then(|| view! {
+                <VerdictSelect id=format!("verdict-{id}") verdict=state.verdict />
             })}
             <TextArea name=field id=field_id rows=3 label help value=state.text error />
             <ErrorNotice error=general_error(error) />

@@ -3,7 +3,10 @@
 //! is otherwise read, discussed and voted on with the clause page itself.
 
 use crate::api;
-use crate::components::{ErrorNotice, TallyView, TextArea, TextField, WhenOpen, general_error};
+use crate::components::{
+    ErrorNotice, ResponseNote, TallyView, TextArea, TextField, VerdictSelect, WhenOpen,
+    general_error,
+};
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
@@ -274,32 +277,12 @@ fn ProposalResponse(clause: Clause) -> impl IntoView {
         });
     };
     view! {
-        {move || shown.get().map(|r| {
-            let v = r.verdict;
-            view! {
-                <aside class="response" id="proposal-response" aria-label=move || t_string!(i18n, conveners_response)>
-                    <p><strong>{t!(i18n, conveners_response)}": "
-                        {move || i18n::verdict_name(i18n.get_locale(), v)}</strong></p>
-                    <p>{r.explanation}</p>
-                </aside>
-            }
-        })}
+        {move || shown.get().map(|response| view! { <ResponseNote response id="proposal-response" /> })}
         {move || convenes.get().then(|| view! {
             <details class="proposal-form">
                 <summary>{t!(i18n, respond)}</summary>
                 <form id="proposal-response-form" on:submit=submit novalidate>
-                    <label for="proposal-verdict">{t!(i18n, verdict)}</label>
-                    <select id="proposal-verdict" on:change=move |ev| {
-                        if let Some(v) = Verdict::parse(&event_target_value(&ev)) {
-                            verdict.set(v);
-                        }
-                    }>
-                        {Verdict::ALL.into_iter().map(|v| view! {
-                            <option value=v.as_str() selected=move || verdict.get() == v>
-                                {move || i18n::verdict_name(i18n.get_locale(), v)}
-                            </option>
-                        }).collect_view()}
-                    </select>
+                    <VerdictSelect id="proposal-verdict" verdict />
                     <TextArea name="explanation" id="proposal-explanation" rows=3
                         label=move || t_string!(i18n, response_explanation)
                         help=move || t_string!(i18n, response_help) value=explanation error />
