@@ -25,9 +25,58 @@ pub enum Command {
     /// Make an account an administrator, or a participant again. An administrator must also
     /// turn on two-factor sign-in before acting as one.
     Admin(AdminArgs),
-    /// Check the database's audit log: every entry's hash and its link to the one before. Exits
-    /// with status 1 and names the first entry that does not match when it is broken.
-    Verify(DatabaseArgs),
+    /// Check the database's audit log: every entry's hash and its link to the one before; or,
+    /// given a bundle, its signature and every file in it. Exits with status 1 and says what
+    /// does not match.
+    Verify(VerifyArgs),
+    /// Write the record of a round: the signed bundle, `record.json`, or the CSV files.
+    Export(ExportArgs),
+}
+
+/// Options of `concord verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// A bundle (`.zip`) to check instead of the database's audit log.
+    pub bundle: Option<PathBuf>,
+    /// The signer's public key (a minisign `.pub` file, as published at
+    /// `/.well-known/concord-record-key.pub`); by default this instance's own key.
+    #[arg(long)]
+    pub public_key: Option<PathBuf>,
+}
+
+/// What `concord export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// A ZIP of every file with `manifest.json` and its minisign signature.
+    Bundle,
+    /// `record.json` alone.
+    Json,
+    /// Every CSV file, into a directory.
+    Csv,
+}
+
+/// Options of `concord export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// The consultation's slug.
+    #[arg(long)]
+    pub consultation: String,
+    /// The round's slug.
+    #[arg(long)]
+    pub round: String,
+    #[arg(long, value_enum, default_value = "bundle")]
+    pub format: ExportFormat,
+    /// `public` (pseudonymous, hidden comments without their text) or `convener` (complete).
+    #[arg(long, value_parser = ["public", "convener"], default_value = "public")]
+    pub visibility: String,
+    /// Where to write: a file (bundle, JSON) or a directory (CSV). By default
+    /// `CONSULTATION-ROUND-VISIBILITY.zip`, `.json`, or a directory of that name.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
 }
 
 /// Options of `concord admin`.

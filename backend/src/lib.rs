@@ -10,6 +10,7 @@ pub mod extract;
 mod guard;
 pub mod live;
 pub mod markdown;
+pub mod record;
 mod routes;
 pub mod state;
 pub mod store;

@@ -31,18 +31,37 @@ async fn main() -> anyhow::Result<()> {
                 tracing::info!("demo consultation already present; left as it is");
             }
         }
-        Command::Verify(db) => {
-            let store = Store::connect(&db.database_url).await?;
-            match store.verify_audit().await? {
-                backend::store::audit::Verdict::Intact { entries, head } => {
-                    println!("audit log intact: {entries} entries, head {head}");
-                }
-                backend::store::audit::Verdict::Broken { entry, why } => {
-                    println!("audit log broken at entry {entry}: {why}");
+        Command::Verify(args) => match &args.bundle {
+            Some(path) => match backend::record::command::verify(&args, path).await? {
+                Ok(manifest) => println!(
+                    "bundle intact: {} files of {}/{} ({}), signed by key {}, audit head {} {}",
+                    manifest.files.len(),
+                    manifest.consultation,
+                    manifest.round,
+                    manifest.visibility,
+                    manifest.key_id,
+                    manifest.audit_head.entry,
+                    manifest.audit_head.hash
+                ),
+                Err(refusal) => {
+                    println!("bundle refused: {refusal}");
                     std::process::exit(1);
                 }
+            },
+            None => {
+                let store = Store::connect(&args.database.database_url).await?;
+                match store.verify_audit().await? {
+                    backend::store::audit::Verdict::Intact { entries, head } => {
+                        println!("audit log intact: {entries} entries, head {head}");
+                    }
+                    backend::store::audit::Verdict::Broken { entry, why } => {
+                        println!("audit log broken at entry {entry}: {why}");
+                        std::process::exit(1);
+                    }
+                }
             }
-        }
+        },
+        Command::Export(args) => backend::record::command::export(args).await?,
         Command::Admin(args) => {
             let store = Store::connect(&args.database.database_url).await?;
             store.migrate().await?;

@@ -27,6 +27,7 @@ pub use deliberation::{Audience, CommentRef};
 pub use drafting::{ClauseDraft, UnknownComments};
 use participation::parse_group;
 pub use participation::{ConsultationRef, InvitationDraft, RepresentativeOutcome};
+pub(crate) use review::results_from as review_results_from;
 pub use review::{ClauseRow, ClauseText, RoundRow, Standing};
 
 /// A session ends after this long without use (ASVS 7.3.1).
@@ -54,6 +55,8 @@ pub struct Store {
     address_key: std::sync::Arc<tokio::sync::OnceCell<Vec<u8>>>,
     /// What this process remembers between requests; `None` with PostgreSQL.
     cache: Option<std::sync::Arc<cache::Cache>>,
+    /// The SQLite database file; `None` with PostgreSQL.
+    sqlite_path: Option<std::path::PathBuf>,
 }
 
 /// A database URL, which `Debug` never prints.
@@ -191,16 +194,16 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        let (writer, cache) = match backend {
+        let (writer, cache, sqlite_path) = match backend {
             Backend::Sqlite => {
                 let cache = std::sync::Arc::<cache::Cache>::default();
                 let path = sqlx::sqlite::SqliteConnectOptions::from_str(&url)?
                     .get_filename()
                     .to_owned();
-                let writer = batch::Writer::start(path, cache.clone())?;
-                (Some(writer), Some(cache))
+                let writer = batch::Writer::start(path.clone(), cache.clone())?;
+                (Some(writer), Some(cache), Some(path))
             }
-            Backend::Postgres => (None, None),
+            Backend::Postgres => (None, None, None),
         };
         Ok(Self {
             writer,
@@ -209,6 +212,7 @@ impl Store {
             backend,
             url: DatabaseUrl(url.into()),
             address_key: std::sync::Arc::default(),
+            sqlite_path,
         })
     }
 
@@ -378,31 +382,69 @@ impl Store {
     /// The random key under which network addresses are turned into pseudonyms for throttling,
     /// made by whichever server process needs it first and shared by all through the database.
     pub async fn address_key(&self) -> Result<Vec<u8>, AppError> {
-        const NAME: &str = "address_pseudonyms";
         self.address_key
-            .get_or_try_init(|| async {
-                let mut fresh = [0u8; 32];
-                rand::RngCore::fill_bytes(&mut rand::rng(), &mut fresh);
-                sqlx::query(
-                    "INSERT INTO server_keys (name, key_base64, created_at_ms) VALUES ($1, $2, $3) \
-                     ON CONFLICT (name) DO NOTHING",
-                )
-                .bind(NAME)
-                .bind(STANDARD.encode(fresh))
-                .bind(now_ms())
-                .execute(&self.pool)
-                .await?;
-                let stored: String =
-                    sqlx::query_scalar("SELECT key_base64 FROM server_keys WHERE name = $1")
-                        .bind(NAME)
-                        .fetch_one(&self.pool)
-                        .await?;
-                STANDARD
-                    .decode(stored)
-                    .map_err(|e| AppError::Corrupt(format!("server key: {e}")))
-            })
+            .get_or_try_init(|| self.random_key("address_pseudonyms"))
             .await
             .cloned()
+    }
+
+    /// The key under which records name people by pseudonym ([`crate::record`]).
+    pub async fn pseudonym_key(&self) -> Result<Vec<u8>, AppError> {
+        self.random_key("record_pseudonyms").await
+    }
+
+    /// 32 random bytes kept under `name`, made on first use.
+    async fn random_key(&self, name: &str) -> Result<Vec<u8>, AppError> {
+        let mut fresh = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut fresh);
+        let stored = self.server_key(name, &fresh).await?;
+        Ok(stored)
+    }
+
+    /// The instance's key for signing records, made on first use.
+    pub async fn record_signer(&self) -> Result<crate::record::bundle::Signer, AppError> {
+        use crate::record::bundle::Signer;
+        let (kept, _) = Signer::generate().map_err(AppError::Internal)?;
+        let stored = self.server_key("record_signing", kept.as_bytes()).await?;
+        let kept = String::from_utf8(stored)
+            .map_err(|e| AppError::Corrupt(format!("record signing key: {e}")))?;
+        Signer::from_kept(&kept).map_err(|e| AppError::Corrupt(format!("record signing key: {e}")))
+    }
+
+    /// The secret kept under `name` in `server_keys`; `fresh` is stored first if there is
+    /// none (when several processes race, the first one's stays).
+    async fn server_key(&self, name: &str, fresh: &[u8]) -> Result<Vec<u8>, AppError> {
+        sqlx::query(
+            "INSERT INTO server_keys (name, key_base64, created_at_ms) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(STANDARD.encode(fresh))
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        let stored: String =
+            sqlx::query_scalar("SELECT key_base64 FROM server_keys WHERE name = $1")
+                .bind(name)
+                .fetch_one(&self.pool)
+                .await?;
+        STANDARD
+            .decode(stored)
+            .map_err(|e| AppError::Corrupt(format!("server key {name}: {e}")))
+    }
+
+    /// A read-only snapshot of the database for an export.
+    pub async fn record_source(&self) -> Result<Box<dyn crate::record::source::Source>, AppError> {
+        use crate::record::source::{PostgresSource, SqliteSource};
+        let source: Box<dyn crate::record::source::Source> = match &self.sqlite_path {
+            Some(path) => Box::new(SqliteSource::open(path).map_err(AppError::Internal)?),
+            None => Box::new(
+                PostgresSource::begin(&self.pool)
+                    .await
+                    .map_err(AppError::Internal)?,
+            ),
+        };
+        Ok(source)
     }
 
     /// Records a new session for `account_id` under the hash of its token.

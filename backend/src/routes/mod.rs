@@ -12,6 +12,7 @@ mod convening;
 mod deliberation;
 mod invitations;
 mod organisations;
+mod records;
 mod rounds;
 mod session;
 
@@ -30,6 +31,7 @@ mod session;
         (name = "organisations", description = "Organisations and their stakeholder groups"),
         (name = "convening", description = "What a consultation's conveners do"),
         (name = "invitations", description = "Invitation links, as their holders see them"),
+        (name = "records", description = "Records of a round: data files, signed bundles, their schema and key"),
     )
 )]
 struct ApiDoc;
@@ -46,4 +48,5 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(convening::router())
         .merge(invitations::router())
         .merge(rounds::router())
+        .merge(records::router())
 }

@@ -250,7 +250,7 @@ impl PositionRow {
 }
 
 /// Builds results from `(stance, group, region, count)` rows.
-pub(super) fn results_from(rows: Vec<(String, String, String, i64)>) -> Result<Results, AppError> {
+pub(crate) fn results_from(rows: Vec<(String, String, String, i64)>) -> Result<Results, AppError> {
     let mut results = Results::default();
     let mut groups: Vec<(Option<StakeholderGroup>, Tally)> = Vec::new();
     let mut regions: Vec<(String, Tally)> = Vec::new();

@@ -1,9 +1,12 @@
-//! Records: the hash-chained audit log.
+//! Records: the hash-chained audit log, exports of a round and their signed bundles.
 
-use serde_json::json;
-use tests::{CLAUSE, Db, parts, spawn_app};
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::io::{Read, Write};
+use tests::{CLAUSE, Db, TestApp, parts, spawn_app};
 
-use super::participant;
+use super::{ROUNDS, close_2019, participant};
+use backend::record::bundle::{self, Refusal};
 use backend::store::Store;
 use backend::store::audit::Verdict;
 
@@ -112,4 +115,491 @@ pub(crate) async fn assert_recorded(app: &tests::TestApp, actions: &[&str]) {
     let verdict = store.verify_audit().await.expect("verify");
     store.close().await;
     assert!(matches!(verdict, Verdict::Intact { .. }), "{verdict:?}");
+}
+
+const RECORD: &str = "/api/v1/consultations/paris-call/rounds/2019/record";
+
+/// The body of a download, asserting its status.
+async fn download(who: &TestApp, path: &str, status: u16) -> Vec<u8> {
+    let response = who.get(path).await;
+    assert_eq!(response.status(), status, "{path}");
+    response.bytes().await.expect("body").to_vec()
+}
+
+/// A CSV file's rows as maps from column to cell, after checking it is what spreadsheets
+/// expect: a UTF-8 byte-order mark, CRLF line ends.
+type Row = std::collections::HashMap<String, String>;
+
+fn csv_rows(bytes: &[u8]) -> Vec<Row> {
+    let text = std::str::from_utf8(bytes).expect("UTF-8");
+    let text = text
+        .strip_prefix('\u{feff}')
+        .expect("a byte-order mark for Excel");
+    assert!(text.contains("\r\n"), "RFC 4180 line ends");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().expect("header").clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("an RFC 4180 row");
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_owned(), v.to_owned()))
+                .collect()
+        })
+        .collect()
+}
+
+/// A round with something of everything: a thread with a reply and a passage, a hidden
+/// comment, a response, a changed position, a proposal. Gives the convener and the receipts
+/// of the first and the changed cast.
+async fn a_round_with_a_bit_of_everything(app: &TestApp) -> (TestApp, String, String) {
+    let admin = app.new_admin("secretariat").await;
+    let convener = app.new_convener(&admin, "paris-call", "chair").await;
+    let amina = participant(app, "amina", "civil_society").await;
+    let (_, first) = parts(
+        amina
+            .post_comment(
+                CLAUSE,
+                json!({"body": "=HYPERLINK(\"http://evil.example\")", "passage": {"exact": "hospitals"}}),
+            )
+            .await,
+    )
+    .await;
+    assert!(first["id"].is_i64(), "{first}");
+    let grace = participant(app, "grace", "government").await;
+    let (status, reply) = parts(
+        grace
+            .post_comment(
+                CLAUSE,
+                json!({"body": "Agreed, \"quoted\", with a comma.", "parent_id": first["id"]}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{reply}");
+    let (_, rude) = parts(
+        grace
+            .post_comment(CLAUSE, json!({"body": "Something rude about amina."}))
+            .await,
+    )
+    .await;
+    let comments = "/api/v1/consultations/paris-call/comments";
+    let hide = json!({"action": "hide", "reason": "Breaks the code of conduct."});
+    let hidden = convener
+        .request(
+            Method::POST,
+            &format!("{comments}/{}/moderation", rude["id"]),
+            Some(hide),
+        )
+        .await;
+    assert_eq!(hidden.status(), 200);
+    let answer = json!({"verdict": "accepted", "explanation": "Clause 1 names them."});
+    let answered = convener
+        .request(
+            Method::PUT,
+            &format!("{comments}/{}/response", first["id"]),
+            Some(answer),
+        )
+        .await;
+    assert_eq!(answered.status(), 200);
+    let (_, cast) = parts(
+        amina
+            .cast_position(CLAUSE, json!({"stance": "endorse"}))
+            .await,
+    )
+    .await;
+    let old = cast["position"]["receipt"]
+        .as_str()
+        .expect("receipt")
+        .to_owned();
+    let (_, cast) = parts(
+        amina
+            .cast_position(
+                CLAUSE,
+                json!({"stance": "oppose", "reason": "Too weak, after all."}),
+            )
+            .await,
+    )
+    .await;
+    let new = cast["position"]["receipt"]
+        .as_str()
+        .expect("receipt")
+        .to_owned();
+    let proposal = json!({"kind": "addition", "title": "Protect journalists", "body_md": "Journalists must be safe online."});
+    let (status, body) = parts(
+        grace
+            .request(
+                Method::POST,
+                &format!("{ROUNDS}/2019/proposals"),
+                Some(proposal),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    (convener, old, new)
+}
+
+pub(crate) async fn a_published_round_exports_its_public_record_and_its_conveners_the_whole(
+    db: Db,
+) {
+    let app = spawn_app(db).await;
+    let (convener, old_receipt, new_receipt) = a_round_with_a_bit_of_everything(&app).await;
+    let anyone = app.another_browser();
+
+    // Before publication: nobody's public record, and the complete one only for conveners.
+    let (status, body) = parts(anyone.get(&format!("{RECORD}/comments.csv")).await).await;
+    assert_eq!((status, &body["code"]), (409, &json!("not_published")));
+    let convener_only = format!("{RECORD}/comments.csv?visibility=convener");
+    assert_eq!(anyone.get(&convener_only).await.status(), 401);
+    let amina = app.another_browser();
+    amina.sign_in("amina", "a long passphrase").await;
+    assert_eq!(amina.get(&convener_only).await.status(), 403);
+    let (status, body) = parts(anyone.get(&format!("{RECORD}/secrets.csv")).await).await;
+    assert_eq!((status, &body["code"]), (404, &json!("not_found")));
+    let (status, _) = parts(
+        anyone
+            .get(&format!("{RECORD}/comments.csv?visibility=all"))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 400);
+
+    let complete = csv_rows(&download(&convener, &convener_only, 200).await);
+    let ours = |rows: &[Row]| -> [Row; 3] {
+        // The demo's own comments come first; ours are the last three of the clause.
+        let on_clause: Vec<Row> = rows
+            .iter()
+            .filter(|r| r["clause"] == "protect-individuals")
+            .cloned()
+            .collect();
+        on_clause[on_clause.len() - 3..]
+            .to_vec()
+            .try_into()
+            .expect("three")
+    };
+    let [first, _, rude] = ours(&complete);
+    assert_eq!(first["author_handle"], "amina");
+    assert_eq!(
+        rude["body"], "Something rude about amina.",
+        "conveners keep hidden text"
+    );
+
+    close_2019(&convener).await;
+    let publish = json!({"phase": "published"});
+    convener
+        .request(Method::PUT, &format!("{ROUNDS}/2019/phase"), Some(publish))
+        .await;
+
+    // The public record: pseudonyms, no hidden text, formulas defused, threads kept.
+    let response = anyone.get(&format!("{RECORD}/comments.csv")).await;
+    assert_eq!(response.status(), 200);
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert_eq!(
+        disposition,
+        "attachment; filename=\"paris-call-2019-public-comments.csv\""
+    );
+    let comments = csv_rows(&response.bytes().await.expect("body"));
+    let [first, reply, rude] = ours(&comments);
+    let first_id = first["id"].clone();
+    let rude_id: u64 = rude["id"].parse().expect("a number");
+    assert_eq!(
+        first["body"], "'=HYPERLINK(\"http://evil.example\")",
+        "a formula stays text"
+    );
+    assert_eq!(first["passage"], "hospitals");
+    assert_eq!(first["response"], "accepted");
+    assert_eq!((&reply["parent"], &reply["thread"]), (&first_id, &first_id));
+    assert_eq!(reply["body"], "Agreed, \"quoted\", with a comma.");
+    assert!(first["author"].starts_with("p-") && first["author_handle"].is_empty());
+    assert_ne!(first["author"], reply["author"]);
+    assert_eq!(
+        rude["body"], "",
+        "hidden text stays out of the public record"
+    );
+    assert_eq!(rude["hidden_reason"], "Breaks the code of conduct.");
+    assert_eq!(rude["author"], reply["author"], "one pseudonym per person");
+
+    let positions = csv_rows(&download(&anyone, &format!("{RECORD}/positions.csv"), 200).await);
+    let find = |receipt: &str| {
+        positions
+            .iter()
+            .find(|p| p["receipt"] == receipt || p["receipt"] == format!("'{receipt}"))
+            .unwrap_or_else(|| panic!("receipt {receipt} in {positions:?}"))
+    };
+    assert_eq!(
+        (
+            find(&old_receipt)["position"].as_str(),
+            find(&old_receipt)["current"].as_str()
+        ),
+        ("endorse", "false")
+    );
+    let standing = find(&new_receipt);
+    assert_eq!(standing["current"], "true");
+    assert_eq!(standing["reason"], "Too weak, after all.");
+    assert_eq!(standing["voter"], first["author"]);
+    assert_eq!(standing["stakeholder_group"], "civil_society");
+
+    let tallies = csv_rows(&download(&anyone, &format!("{RECORD}/tallies.csv"), 200).await);
+    let total = tallies
+        .iter()
+        .find(|t| t["clause"] == "protect-individuals" && t["breakdown"] == "total")
+        .expect("total");
+    // The demo's two endorsements and Amina's opposition: carried by a majority of all.
+    let counts = ["endorse", "oppose", "carried"].map(|c| total[c].as_str());
+    assert_eq!(counts, ["2", "1", "true"]);
+    assert!(
+        tallies.iter().any(|t| t["clause"] == "proposal-1"),
+        "proposals are tallied"
+    );
+    let moderation = csv_rows(&download(&anyone, &format!("{RECORD}/moderation.csv"), 200).await);
+    assert_eq!(moderation[0]["comment"], rude["id"]);
+    assert_eq!(moderation[0]["by"], "", "no convener named in public");
+    let responses = csv_rows(&download(&anyone, &format!("{RECORD}/responses.csv"), 200).await);
+    assert_eq!(responses[0]["explanation"], "Clause 1 names them.");
+    let proposals = csv_rows(&download(&anyone, &format!("{RECORD}/proposals.csv"), 200).await);
+    assert_eq!(proposals[0]["title"], "Protect journalists");
+    let clauses = csv_rows(&download(&anyone, &format!("{RECORD}/clauses.csv"), 200).await);
+    assert_eq!(clauses[0]["key"], "protect-individuals");
+    assert!(
+        !clauses[0]["previous_body"].is_empty(),
+        "last year's wording, for the redline"
+    );
+
+    // record.json holds the same and is valid against the published schema.
+    let record: Value =
+        serde_json::from_slice(&download(&anyone, &format!("{RECORD}/record.json"), 200).await)
+            .expect("JSON");
+    let (status, schema) = parts(anyone.get("/api/v1/schema/record.json").await).await;
+    assert_eq!(status, 200);
+    let validator = jsonschema::validator_for(&schema).expect("a JSON Schema");
+    let errors: Vec<String> = validator
+        .iter_errors(&record)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let mut broken = record.clone();
+    broken["comments"][0]["id"] = json!("one");
+    assert!(!validator.is_valid(&broken), "the schema can fail");
+    let in_json = |record: &Value, id: u64| -> Value {
+        record["comments"]
+            .as_array()
+            .and_then(|all| all.iter().find(|c| c["id"] == json!(id)))
+            .cloned()
+            .expect("the comment")
+    };
+    assert_eq!(in_json(&record, rude_id)["body"], Value::Null);
+    let receipts: Vec<&Value> = record["positions"]
+        .as_array()
+        .expect("positions")
+        .iter()
+        .filter(|p| p["voter"] == json!({"pseudonym": first["author"], "handle": null}))
+        .map(|p| &p["receipt"])
+        .collect();
+    assert_eq!(receipts, [&json!(old_receipt), &json!(new_receipt)]);
+    let text = record.to_string();
+    for handle in ["\"amina\"", "\"grace\"", "\"chair\""] {
+        assert!(!text.contains(handle), "{handle} in the public record");
+    }
+    let first_id: u64 = first_id.parse().expect("a number");
+    assert_eq!(in_json(&record, first_id)["response"]["by"], Value::Null);
+
+    // The convener record names people and keeps hidden text.
+    let whole: Value = serde_json::from_slice(
+        &download(
+            &convener,
+            &format!("{RECORD}/record.json?visibility=convener"),
+            200,
+        )
+        .await,
+    )
+    .expect("JSON");
+    assert_eq!(whole["visibility"], "convener");
+    assert_eq!(
+        in_json(&whole, rude_id)["body"],
+        "Something rude about amina."
+    );
+    assert_eq!(in_json(&whole, first_id)["response"]["by"], "chair");
+    assert_eq!(whole["moderation"][0]["by"], "chair");
+    assert!(validator.is_valid(&whole));
+}
+
+/// The public key of the instance behind `app`, as published.
+async fn published_key(app: &TestApp) -> (String, minisign::PublicKey) {
+    let response = app.get("/.well-known/concord-record-key.pub").await;
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.expect("text");
+    let key = bundle::public_key_from(&text).expect("a minisign public key");
+    (text, key)
+}
+
+/// The files of a ZIP, by name, in order.
+fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a ZIP");
+    (0..zip.len())
+        .map(|i| {
+            let mut file = zip.by_index(i).expect("entry");
+            let mut content = Vec::new();
+            file.read_to_end(&mut content).expect("read");
+            (file.name().to_owned(), content)
+        })
+        .collect()
+}
+
+fn rezip(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, content) in files {
+        out.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+            .expect("start");
+        out.write_all(content).expect("write");
+    }
+    out.finish().expect("finish").into_inner()
+}
+
+pub(crate) async fn a_bundle_is_signed_so_minisign_and_verify_accept_it_and_refuse_any_change(
+    db: Db,
+) {
+    let app = spawn_app(db).await;
+    let (convener, _, _) = a_round_with_a_bit_of_everything(&app).await;
+    let bundle = download(
+        &convener,
+        &format!("{RECORD}/bundle.zip?visibility=convener"),
+        200,
+    )
+    .await;
+    let (key_file, key) = published_key(&app).await;
+    let manifest = bundle::verify(std::io::Cursor::new(&bundle), &key).expect("a whole bundle");
+    assert_eq!(
+        (manifest.round.as_str(), manifest.visibility.as_str()),
+        ("2019", "convener")
+    );
+    let head = app.strings("SELECT last_hash FROM audit_head").await;
+    assert_eq!(
+        manifest.audit_head.hash, head[0],
+        "the chain's head when it was read"
+    );
+    let files = unzip(&bundle);
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names.len(), 11);
+    assert!(names.ends_with(&["manifest.json", "manifest.json.minisig"]));
+
+    // The stock minisign tool accepts the manifest with the published key.
+    let dir = tempfile::tempdir().expect("directory");
+    for (name, content) in &files {
+        std::fs::write(dir.path().join(name), content).expect("write");
+    }
+    std::fs::write(dir.path().join("concord.pub"), &key_file).expect("write");
+    let checked = std::process::Command::new("minisign")
+        .current_dir(dir.path())
+        .args(["-Vm", "manifest.json", "-p", "concord.pub"])
+        .output()
+        .expect("minisign (Debian package) runs");
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    assert!(String::from_utf8_lossy(&checked.stdout).contains("concord record of paris-call/2019"));
+    // … and refuses a manifest changed after signing.
+    let manifest_path = dir.path().join("manifest.json");
+    let mut changed = std::fs::read(&manifest_path).expect("read");
+    changed.extend_from_slice(b" ");
+    std::fs::write(&manifest_path, changed).expect("write");
+    let refused = std::process::Command::new("minisign")
+        .current_dir(dir.path())
+        .args(["-Vm", "manifest.json", "-p", "concord.pub"])
+        .output()
+        .expect("minisign runs");
+    assert!(!refused.status.success());
+
+    let refusal =
+        |bytes: Vec<u8>| bundle::verify(std::io::Cursor::new(bytes), &key).expect_err("refused");
+    let with = |name: &str, change: &dyn Fn(&mut Vec<u8>)| {
+        let mut files = files.clone();
+        for (n, content) in &mut files {
+            if n == name {
+                change(content);
+            }
+        }
+        rezip(&files)
+    };
+    // One changed byte in a data file.
+    let changed = with("comments.csv", &|c| {
+        let at = c.len() / 2;
+        c[at] ^= 1;
+    });
+    assert_eq!(refusal(changed), Refusal::Changed("comments.csv".into()));
+    // A missing file.
+    let missing: Vec<_> = files
+        .iter()
+        .filter(|(n, _)| n != "positions.csv")
+        .cloned()
+        .collect();
+    assert_eq!(
+        refusal(rezip(&missing)),
+        Refusal::Missing("positions.csv".into())
+    );
+    // An extra one.
+    let mut extra = files.clone();
+    extra.push(("notes.txt".into(), b"added later".to_vec()));
+    assert_eq!(
+        refusal(rezip(&extra)),
+        Refusal::Unlisted("notes.txt".into())
+    );
+    // A truncated ZIP.
+    assert!(matches!(
+        refusal(bundle[..bundle.len() / 2].to_vec()),
+        Refusal::NotZip(_)
+    ));
+    // Another key's signature (or this signature on another manifest).
+    let other = minisign::KeyPair::generate_unencrypted_keypair().expect("key");
+    let other_key = other.pk;
+    assert!(matches!(
+        bundle::verify(std::io::Cursor::new(&bundle), &other_key),
+        Err(Refusal::BadSignature(_))
+    ));
+    let forged = with("manifest.json", &|m| {
+        let text = String::from_utf8(m.clone()).expect("UTF-8");
+        *m = text.replacen("\"convener\"", "\"public\"", 1).into_bytes();
+    });
+    assert!(matches!(refusal(forged), Refusal::BadSignature(_)));
+    // A record from a newer version, properly signed by this instance.
+    let kept = app
+        .strings("SELECT key_base64 FROM server_keys WHERE name = 'record_signing'")
+        .await;
+    let kept = base64_decode(&kept[0]);
+    let signer = bundle::Signer::from_kept(&kept).expect("the instance's key");
+    let mut newer = files.clone();
+    let manifest_text = String::from_utf8(newer[9].1.clone()).expect("UTF-8");
+    let manifest_text = manifest_text.replacen("\"schema_version\": 1", "\"schema_version\": 2", 1);
+    newer[9].1 = manifest_text.clone().into_bytes();
+    newer[10].1 = signer
+        .sign(manifest_text.as_bytes(), "newer")
+        .expect("sign")
+        .into_bytes();
+    assert_eq!(
+        refusal(rezip(&newer)),
+        Refusal::NewerSchema {
+            found: 2,
+            supported: 1
+        }
+    );
+    // Every refusal says which.
+    assert_eq!(
+        Refusal::Changed("comments.csv".into()).to_string(),
+        "comments.csv does not match the manifest (changed since it was signed)"
+    );
+}
+
+fn base64_decode(text: &str) -> String {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .expect("base64");
+    String::from_utf8(bytes).expect("UTF-8")
 }

@@ -1,0 +1,322 @@
+//! The signed bundle of a round's record: a ZIP of every data file, `manifest.json` (the
+//! SHA-256 and size of each file, the audit chain's head, the round and the time) and
+//! `manifest.json.minisig`, a signature of the manifest in minisign's format by the instance's
+//! Ed25519 key. `minisign -Vm manifest.json -p concord.pub` checks it with the stock tool;
+//! [`verify`] checks the signature and every file.
+
+use super::{DataFile, Exporter, SCHEMA_VERSION, timestamp};
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::io::{Read, Seek, Write};
+
+pub const MANIFEST: &str = "manifest.json";
+pub const SIGNATURE: &str = "manifest.json.minisig";
+
+/// What `manifest.json` says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub schema_version: u32,
+    /// The software that wrote the bundle.
+    pub generator: String,
+    pub consultation: String,
+    pub round: String,
+    /// `public` or `convener`.
+    pub visibility: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// The audit chain's last entry when the record was read.
+    pub audit_head: AuditHead,
+    /// The signing key's id, as minisign prints it.
+    pub key_id: String,
+    pub files: Vec<ManifestFile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditHead {
+    pub entry: i64,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestFile {
+    pub name: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// The instance's signing key.
+pub struct Signer {
+    secret: minisign::SecretKey,
+    public: minisign::PublicKey,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Signer({})", key_id(&self.public))
+    }
+}
+
+/// A public key's id as minisign prints it (16 hex digits, upper case).
+pub fn key_id(key: &minisign::PublicKey) -> String {
+    let n: [u8; 8] = key.keynum().try_into().unwrap_or_default();
+    format!("{:016X}", u64::from_le_bytes(n))
+}
+
+impl Signer {
+    /// A new key, as a secret key box (to keep) and the signer.
+    pub fn generate() -> Result<(String, Self)> {
+        let pair = minisign::KeyPair::generate_unencrypted_keypair()?;
+        let kept = pair
+            .sk
+            .to_box(Some("Concord record signing key"))?
+            .to_string();
+        Ok((
+            kept,
+            Self {
+                secret: pair.sk,
+                public: pair.pk,
+            },
+        ))
+    }
+
+    /// The signer of a kept secret key box.
+    pub fn from_kept(kept: &str) -> Result<Self> {
+        let secret = minisign::SecretKeyBox::from_string(kept)?.into_unencrypted_secret_key()?;
+        let public = minisign::PublicKey::from_secret_key(&secret)?;
+        Ok(Self { secret, public })
+    }
+
+    /// The public key as a minisign `.pub` file.
+    pub fn public_key_file(&self) -> Result<String> {
+        public_key_file(&self.public)
+    }
+
+    pub fn public_key(&self) -> &minisign::PublicKey {
+        &self.public
+    }
+
+    pub fn sign(&self, data: &[u8], trusted_comment: &str) -> Result<String> {
+        let signature = minisign::sign(
+            Some(&self.public),
+            &self.secret,
+            data,
+            Some(trusted_comment),
+            Some("signature of a Concord record's manifest"),
+        )?;
+        Ok(signature.to_string())
+    }
+}
+
+fn public_key_file(key: &minisign::PublicKey) -> Result<String> {
+    let boxed = key.to_box()?.into_string();
+    // minisign writes its own comment line; keep the key and say whose it is.
+    let key_line = boxed.lines().nth(1).context("public key box without key")?;
+    Ok(format!(
+        "untrusted comment: Concord record signing key {}\n{key_line}\n",
+        key_id(key)
+    ))
+}
+
+/// Counts and hashes what passes through it.
+struct Hashing<W> {
+    inner: W,
+    hash: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes the bundle of `exporter`'s round to `out`; `progress` hears of each file as it
+/// starts.
+pub fn write(
+    exporter: &mut Exporter,
+    signer: &Signer,
+    created_at_ms: i64,
+    out: impl Write + Seek,
+    progress: &mut dyn FnMut(DataFile),
+) -> Result<Manifest> {
+    let mut zip = zip::ZipWriter::new(out);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    let mut files = Vec::new();
+    for file in DataFile::ALL {
+        progress(file);
+        zip.start_file(file.name(), options)?;
+        let mut hashing = Hashing {
+            inner: &mut zip,
+            hash: Sha256::new(),
+            bytes: 0,
+        };
+        exporter.write(file, &mut hashing)?;
+        files.push(ManifestFile {
+            name: file.name().to_owned(),
+            bytes: hashing.bytes,
+            sha256: hex(&hashing.hash.finalize()),
+        });
+    }
+    let header = &exporter.header;
+    let manifest = Manifest {
+        schema_version: SCHEMA_VERSION,
+        generator: format!("Concord {}", env!("CARGO_PKG_VERSION")),
+        consultation: header.consultation.slug.clone(),
+        round: header.round.slug.clone(),
+        visibility: exporter.visibility.as_str().to_owned(),
+        created_at: timestamp(created_at_ms),
+        audit_head: AuditHead {
+            entry: header.audit_head.0,
+            hash: header.audit_head.1.clone(),
+        },
+        key_id: key_id(signer.public_key()),
+        files,
+    };
+    let mut manifest_bytes = serde_json::to_vec_pretty(&manifest)?;
+    manifest_bytes.push(b'\n');
+    let trusted = format!(
+        "concord record of {}/{} ({}), {}",
+        manifest.consultation, manifest.round, manifest.visibility, manifest.created_at
+    );
+    let signature = signer.sign(&manifest_bytes, &trusted)?;
+    zip.start_file(MANIFEST, options)?;
+    zip.write_all(&manifest_bytes)?;
+    zip.start_file(SIGNATURE, options)?;
+    zip.write_all(signature.as_bytes())?;
+    zip.finish()?.flush()?;
+    Ok(manifest)
+}
+
+/// Why a bundle was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum Refusal {
+    #[error("this is not a readable ZIP file (truncated or damaged?): {0}")]
+    NotZip(String),
+    #[error("the bundle has no {0}")]
+    Missing(String),
+    #[error("{0} is not a manifest this version understands: {1}")]
+    BadManifest(&'static str, String),
+    #[error("the signature is not by this key or does not match the manifest: {0}")]
+    BadSignature(String),
+    #[error(
+        "the record is of schema version {found}; this Concord reads up to version {supported}"
+    )]
+    NewerSchema { found: u32, supported: u32 },
+    #[error("{0} does not match the manifest (changed since it was signed)")]
+    Changed(String),
+    #[error("{0} is in the bundle but not in its manifest")]
+    Unlisted(String),
+}
+
+/// Checks a bundle against `key`: the manifest's signature, the schema version, then every
+/// listed file's size and SHA-256, and that no file is missing or extra. Gives the manifest.
+pub fn verify(bundle: impl Read + Seek, key: &minisign::PublicKey) -> Result<Manifest, Refusal> {
+    let mut zip = zip::ZipArchive::new(bundle).map_err(|e| Refusal::NotZip(e.to_string()))?;
+    let manifest_bytes = read_entry(&mut zip, MANIFEST)?;
+    let signature = read_entry(&mut zip, SIGNATURE)?;
+    let signature = String::from_utf8(signature)
+        .map_err(|e| Refusal::BadSignature(e.to_string()))
+        .and_then(|s| {
+            minisign::SignatureBox::from_string(&s)
+                .map_err(|e| Refusal::BadSignature(e.to_string()))
+        })?;
+    minisign::verify(
+        key,
+        &signature,
+        std::io::Cursor::new(&manifest_bytes),
+        true,
+        false,
+        false,
+    )
+    .map_err(|e| Refusal::BadSignature(e.to_string()))?;
+    // The version is read on its own first, so a newer layout is named as such.
+    let version: serde_json::Value = serde_json::from_slice(&manifest_bytes)
+        .map_err(|e| Refusal::BadManifest(MANIFEST, e.to_string()))?;
+    let found = version
+        .get("schema_version")
+        .and_then(serde_json::Value::as_u64)
+        .and_then(|v| u32::try_from(v).ok())
+        .ok_or_else(|| Refusal::BadManifest(MANIFEST, "no schema_version".into()))?;
+    if found > SCHEMA_VERSION {
+        return Err(Refusal::NewerSchema {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
+        .map_err(|e| Refusal::BadManifest(MANIFEST, e.to_string()))?;
+    for listed in &manifest.files {
+        let mut entry = match zip.by_name(&listed.name) {
+            Ok(entry) => entry,
+            Err(zip::result::ZipError::FileNotFound) => {
+                return Err(Refusal::Missing(listed.name.clone()));
+            }
+            Err(e) => return Err(Refusal::NotZip(e.to_string())),
+        };
+        let mut hash = Sha256::new();
+        let mut bytes = 0u64;
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = entry
+                .read(&mut buf)
+                .map_err(|e| Refusal::NotZip(format!("{}: {e}", listed.name)))?;
+            if n == 0 {
+                break;
+            }
+            hash.update(&buf[..n]);
+            bytes += n as u64;
+        }
+        if bytes != listed.bytes || hex(&hash.finalize()) != listed.sha256 {
+            return Err(Refusal::Changed(listed.name.clone()));
+        }
+    }
+    for name in zip.file_names() {
+        if name != MANIFEST && name != SIGNATURE && !manifest.files.iter().any(|f| f.name == name) {
+            return Err(Refusal::Unlisted(name.to_owned()));
+        }
+    }
+    Ok(manifest)
+}
+
+fn read_entry<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    name: &str,
+) -> Result<Vec<u8>, Refusal> {
+    let mut entry = match zip.by_name(name) {
+        Ok(entry) => entry,
+        Err(zip::result::ZipError::FileNotFound) => return Err(Refusal::Missing(name.to_owned())),
+        Err(e) => return Err(Refusal::NotZip(e.to_string())),
+    };
+    let mut bytes = Vec::new();
+    entry
+        .read_to_end(&mut bytes)
+        .map_err(|e| Refusal::NotZip(format!("{name}: {e}")))?;
+    Ok(bytes)
+}
+
+/// A public key from a minisign `.pub` file's text (or its bare base64 line).
+pub fn public_key_from(text: &str) -> Result<minisign::PublicKey> {
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with("untrusted comment:"))
+        .context("no key in the public key file")?;
+    Ok(minisign::PublicKey::from_base64(line)?)
+}

@@ -1,0 +1,160 @@
+//! `concord export` and `concord verify BUNDLE`: the record from the command line, with a
+//! progress bar on a terminal and one plain line per step otherwise.
+
+use super::bundle::{self, Refusal};
+use super::{DataFile, Exporter, Visibility};
+use crate::cli::{ExportArgs, ExportFormat, VerifyArgs};
+use crate::store::{Store, now_ms};
+use anyhow::{Context, Result, bail};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// Shows which file is being written.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(steps: usize) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(steps as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar
+        });
+        Self { bar }
+    }
+
+    fn step(&self, file: DataFile) {
+        match &self.bar {
+            Some(bar) => {
+                if bar.message().is_empty() {
+                    bar.set_message(file.name());
+                } else {
+                    bar.inc(1);
+                    bar.set_message(file.name());
+                }
+            }
+            None => eprintln!("writing {}", file.name()),
+        }
+    }
+
+    fn done(&self, what: &str) {
+        match &self.bar {
+            Some(bar) => bar.finish_with_message(what.to_owned()),
+            None => eprintln!("{what}"),
+        }
+    }
+}
+
+/// `concord export`.
+pub async fn export(args: ExportArgs) -> Result<()> {
+    let store = Store::connect(&args.database.database_url).await?;
+    store.migrate().await?;
+    let consultation = store
+        .consultation_ref(&args.consultation)
+        .await?
+        .with_context(|| format!("no consultation {:?}", args.consultation))?;
+    let round = store
+        .round_row(consultation.id, &args.round)
+        .await?
+        .with_context(|| format!("no round {:?} in {:?}", args.round, args.consultation))?;
+    let visibility = match args.visibility.as_str() {
+        "convener" => Visibility::Convener,
+        _ => Visibility::Public,
+    };
+    let stem = format!(
+        "{}-{}-{}",
+        args.consultation,
+        args.round,
+        visibility.as_str()
+    );
+    let output = args.output.clone().unwrap_or_else(|| match args.format {
+        ExportFormat::Bundle => PathBuf::from(format!("{stem}.zip")),
+        ExportFormat::Json => PathBuf::from(format!("{stem}.json")),
+        ExportFormat::Csv => PathBuf::from(&stem),
+    });
+    let source = store.record_source().await?;
+    let key = store.pseudonym_key().await?;
+    let signer = match args.format {
+        ExportFormat::Bundle => Some(store.record_signer().await?),
+        _ => None,
+    };
+    let format = args.format;
+    let written = output.clone();
+    tokio::task::spawn_blocking(move || -> Result<()> {
+        let mut exporter = Exporter::new(source, round.id, visibility, key)?;
+        match (format, signer) {
+            (ExportFormat::Bundle, Some(signer)) => {
+                let progress = Progress::new(DataFile::ALL.len());
+                let file = create(&written)?;
+                let manifest = bundle::write(&mut exporter, &signer, now_ms(), file, &mut |f| {
+                    progress.step(f)
+                })?;
+                progress.done(&format!(
+                    "wrote {} (audit head {}, key {})",
+                    written.display(),
+                    manifest.audit_head.entry,
+                    manifest.key_id
+                ));
+            }
+            (ExportFormat::Json, _) => {
+                let progress = Progress::new(1);
+                progress.step(DataFile::Json);
+                exporter.write(DataFile::Json, &mut create(&written)?)?;
+                progress.done(&format!("wrote {}", written.display()));
+            }
+            (ExportFormat::Csv, _) => {
+                std::fs::create_dir_all(&written)
+                    .with_context(|| format!("creating {}", written.display()))?;
+                let files: Vec<DataFile> = DataFile::ALL
+                    .into_iter()
+                    .filter(|f| *f != DataFile::Json)
+                    .collect();
+                let progress = Progress::new(files.len());
+                for file in files {
+                    progress.step(file);
+                    exporter.write(file, &mut create(&written.join(file.name()))?)?;
+                }
+                progress.done(&format!("wrote {}", written.display()));
+            }
+            (ExportFormat::Bundle, None) => bail!("no signing key"),
+        }
+        Ok(())
+    })
+    .await??;
+    Ok(())
+}
+
+fn create(path: &Path) -> Result<std::io::BufWriter<std::fs::File>> {
+    let file =
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    Ok(std::io::BufWriter::with_capacity(1 << 16, file))
+}
+
+/// `concord verify BUNDLE`: whether the bundle is whole and signed by the key.
+pub async fn verify(
+    args: &VerifyArgs,
+    bundle_path: &Path,
+) -> Result<Result<bundle::Manifest, Refusal>> {
+    let key = match &args.public_key {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            bundle::public_key_from(&text)?
+        }
+        None => {
+            let store = Store::connect(&args.database.database_url).await?;
+            store.migrate().await?;
+            store.record_signer().await?.public_key().clone()
+        }
+    };
+    let file = std::fs::File::open(bundle_path)
+        .with_context(|| format!("opening {}", bundle_path.display()))?;
+    Ok(bundle::verify(std::io::BufReader::new(file), &key))
+}

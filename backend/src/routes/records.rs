@@ -1,0 +1,201 @@
+//! Records of a round as downloads: each data file, or the signed bundle of them all; the
+//! JSON Schema of `record.json`; the public key that checks a bundle's signature. Files stream
+//! as they are read from one snapshot of the database.
+
+use crate::auth::{self, MaybeAccount};
+use crate::error::AppError;
+use crate::extract::{ApiPath, ApiQuery};
+use crate::record::{DataFile, Exporter, Visibility, bundle};
+use crate::state::AppState;
+use crate::store::now_ms;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use shared::{ApiError, Phase};
+use std::io::Write;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(download))
+        .routes(routes!(record_schema))
+        .routes(routes!(record_key))
+}
+
+/// The file a bundle download is named by.
+pub const BUNDLE: &str = "bundle.zip";
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+struct RecordQuery {
+    /// `public` (the default) or `convener`.
+    #[param(value_type = Option<String>)]
+    visibility: Option<Visibility>,
+}
+
+/// One file of a round's record, or `bundle.zip` with all of them, `manifest.json` and its
+/// minisign signature. The public record (pseudonymous, hidden comments without their text)
+/// is anyone's once the round is published; the convener record (complete) is its conveners'
+/// at any time, with two-factor sign-in. Files: `record.json`, `clauses.csv`,
+/// `proposals.csv`, `comments.csv`, `positions.csv`, `tallies.csv`, `moderation.csv`,
+/// `responses.csv`, `minority-statements.csv`, `bundle.zip`.
+#[utoipa::path(get, path = "/api/v1/consultations/{slug}/rounds/{round}/record/{file}",
+    tag = "records",
+    params(
+        ("slug" = String, Path, description = "The consultation's slug"),
+        ("round" = String, Path, description = "The round's slug"),
+        ("file" = String, Path, description = "The file's name, or `bundle.zip`"),
+        RecordQuery,
+    ),
+    responses(
+        (status = 200, description = "The file (CSV, JSON or ZIP), streamed", content_type = "application/octet-stream"),
+        (status = 401, body = ApiError, description = "The convener record, not signed in"),
+        (status = 403, body = ApiError, description = "The convener record, not a convener"),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "The public record, round not published"),
+    ))]
+async fn download(
+    State(state): State<AppState>,
+    MaybeAccount(account): MaybeAccount,
+    ApiPath((slug, round, file)): ApiPath<(String, String, String)>,
+    ApiQuery(query): ApiQuery<RecordQuery>,
+) -> Result<Response, AppError> {
+    let wanted = match file.as_str() {
+        BUNDLE => None,
+        name => Some(DataFile::from_name(name).ok_or(AppError::NotFound("record file"))?),
+    };
+    let consultation = state
+        .store
+        .consultation_ref(&slug)
+        .await?
+        .ok_or(AppError::NotFound("round"))?;
+    let row = state
+        .store
+        .round_row(consultation.id, &round)
+        .await?
+        .ok_or(AppError::NotFound("round"))?;
+    let visibility = query.visibility.unwrap_or(Visibility::Public);
+    match visibility {
+        Visibility::Public if row.state.phase()? != Phase::Published => {
+            return Err(AppError::NotPublished);
+        }
+        Visibility::Public => {}
+        Visibility::Convener => {
+            let account = account.ok_or(AppError::NotSignedIn)?;
+            auth::require_convener(&state, &account, &consultation).await?;
+            tracing::info!(event = "convener_record_downloaded", by = account.id,
+                slug = %consultation.slug, %round, %file, "a convener downloaded the complete record");
+        }
+    }
+    let source = state.store.record_source().await?;
+    let key = state.store.pseudonym_key().await?;
+    let signer = match wanted {
+        None => Some(state.store.record_signer().await?),
+        Some(_) => None,
+    };
+    let round_id = row.id;
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
+    let failed = sender.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut out = Chunks {
+            sender,
+            buffer: Vec::with_capacity(CHUNK),
+        };
+        let written = (|| -> anyhow::Result<()> {
+            let mut exporter = Exporter::new(source, round_id, visibility, key)?;
+            match (wanted, signer) {
+                (Some(file), _) => exporter.write(file, &mut out)?,
+                (None, Some(signer)) => {
+                    // A ZIP is written with seeks: build it in a temporary file, then send it.
+                    let mut zip = tempfile::tempfile()?;
+                    bundle::write(&mut exporter, &signer, now_ms(), &mut zip, &mut |_| {})?;
+                    std::io::Seek::rewind(&mut zip)?;
+                    std::io::copy(&mut zip, &mut out)?;
+                }
+                (None, None) => anyhow::bail!("no signer for a bundle"),
+            }
+            out.flush()?;
+            Ok(())
+        })();
+        if let Err(e) = written {
+            // The client sees the download break off rather than a file that looks whole.
+            tracing::warn!(error = %e, "record export failed");
+            let _ = failed.blocking_send(Err(std::io::Error::other("record export failed")));
+        }
+    });
+    let name = format!(
+        "{}-{}-{}-{}",
+        consultation.slug,
+        round,
+        visibility.as_str(),
+        file
+    );
+    let content_type = wanted.map_or("application/zip", DataFile::content_type);
+    let mut response =
+        Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(receiver)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// How much a download sends at a time.
+const CHUNK: usize = 1 << 16;
+
+/// A writer that hands what it is given to the response body in chunks, waiting while the
+/// client is slower than the export (so memory stays bounded).
+struct Chunks {
+    sender: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
+    buffer: Vec<u8>,
+}
+
+impl Write for Chunks {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(buf);
+        if self.buffer.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::replace(
+            &mut self.buffer,
+            Vec::with_capacity(CHUNK),
+        ));
+        self.sender
+            .blocking_send(Ok(chunk))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client went away"))
+    }
+}
+
+/// The JSON Schema of `record.json`, generated from the types that write it.
+#[utoipa::path(get, path = "/api/v1/schema/record.json", tag = "records",
+    responses((status = 200, description = "JSON Schema (draft 2020-12)", content_type = "application/schema+json")))]
+async fn record_schema() -> Response {
+    let mut response = axum::Json(crate::record::schema()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/schema+json"),
+    );
+    response
+}
+
+/// The public key that signs this instance's record bundles, as a minisign `.pub` file: check
+/// a bundle's `manifest.json` with `minisign -Vm manifest.json -p concord-record-key.pub`.
+#[utoipa::path(get, path = "/.well-known/concord-record-key.pub", tag = "records",
+    responses((status = 200, description = "minisign public key file", content_type = "text/plain")))]
+async fn record_key(State(state): State<AppState>) -> Result<Response, AppError> {
+    let signer = state.store.record_signer().await?;
+    let file = signer.public_key_file().map_err(AppError::Internal)?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], file).into_response())
+}
