@@ -31,6 +31,22 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Write the record of a round: the signed bundle, `record.json`, or the CSV files.
     Export(ExportArgs),
+    /// Load a round's record from another instance's bundle, after checking it against that
+    /// instance's public key. Writes everything or nothing.
+    Import(ImportArgs),
+}
+
+/// Options of `concord import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// The bundle (`.zip`).
+    pub bundle: PathBuf,
+    /// The public key of the instance that signed it (a minisign `.pub` file, published there
+    /// at `/.well-known/concord-record-key.pub`).
+    #[arg(long)]
+    pub public_key: PathBuf,
 }
 
 /// Options of `concord verify`.

@@ -62,6 +62,16 @@ async fn main() -> anyhow::Result<()> {
             }
         },
         Command::Export(args) => backend::record::command::export(args).await?,
+        Command::Import(args) => match backend::record::command::import(args).await? {
+            Ok(imported) => println!(
+                "imported {}/{}: {} comments, {} positions",
+                imported.consultation, imported.round, imported.comments, imported.positions
+            ),
+            Err(refused) => {
+                println!("nothing imported: {refused}");
+                std::process::exit(1);
+            }
+        },
         Command::Admin(args) => {
             let store = Store::connect(&args.database.database_url).await?;
             store.migrate().await?;

@@ -23,6 +23,7 @@ mod deliberation;
 mod drafting;
 mod participation;
 mod review;
+pub(crate) use cast::{INSERT_CHANGE, INSERT_POSITION};
 pub use deliberation::{Audience, CommentRef};
 pub use drafting::{ClauseDraft, UnknownComments};
 use participation::parse_group;

@@ -64,11 +64,22 @@ async fn database_url(db: Db, dir: &tempfile::TempDir) -> String {
 
 /// Starts Concord exactly as `concord serve` does, with `settings`.
 pub async fn spawn_app_with(db: Db, settings: Settings) -> TestApp {
+    spawn(db, settings, true).await
+}
+
+/// Starts another Concord instance, over a database with nothing in it.
+pub async fn spawn_empty_app(db: Db) -> TestApp {
+    spawn(db, Settings::default(), false).await
+}
+
+async fn spawn(db: Db, settings: Settings, demo: bool) -> TestApp {
     let dir = tempfile::tempdir().expect("temporary directory");
     let url = database_url(db, &dir).await;
     let store = Store::connect(&url).await.expect("connect");
     store.migrate().await.expect("migrate");
-    backend::demo::load(&store).await.expect("load the demo");
+    if demo {
+        backend::demo::load(&store).await.expect("load the demo");
+    }
     let address = start_server(store, settings).await;
     TestApp {
         address,

@@ -2,8 +2,9 @@
 //! progress bar on a terminal and one plain line per step otherwise.
 
 use super::bundle::{self, Refusal};
+use super::import::{ImportError, Imported};
 use super::{DataFile, Exporter, Visibility};
-use crate::cli::{ExportArgs, ExportFormat, VerifyArgs};
+use crate::cli::{ExportArgs, ExportFormat, ImportArgs, VerifyArgs};
 use crate::store::{Store, now_ms};
 use anyhow::{Context, Result, bail};
 use std::io::IsTerminal;
@@ -137,17 +138,30 @@ fn create(path: &Path) -> Result<std::io::BufWriter<std::fs::File>> {
     Ok(std::io::BufWriter::with_capacity(1 << 16, file))
 }
 
+/// The public key in a minisign `.pub` file.
+fn key_file(path: &Path) -> Result<minisign::PublicKey> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    bundle::public_key_from(&text)
+}
+
+/// `concord import BUNDLE --public-key KEY`.
+pub async fn import(args: ImportArgs) -> Result<Result<Imported, ImportError>> {
+    let key = key_file(&args.public_key)?;
+    let store = Store::connect(&args.database.database_url).await?;
+    store.migrate().await?;
+    let file = std::fs::File::open(&args.bundle)
+        .with_context(|| format!("opening {}", args.bundle.display()))?;
+    Ok(super::import::import(&store, std::io::BufReader::new(file), &key).await)
+}
+
 /// `concord verify BUNDLE`: whether the bundle is whole and signed by the key.
 pub async fn verify(
     args: &VerifyArgs,
     bundle_path: &Path,
 ) -> Result<Result<bundle::Manifest, Refusal>> {
     let key = match &args.public_key {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            bundle::public_key_from(&text)?
-        }
+        Some(path) => key_file(path)?,
         None => {
             let store = Store::connect(&args.database.database_url).await?;
             store.migrate().await?;

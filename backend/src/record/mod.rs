@@ -9,6 +9,7 @@
 
 pub mod bundle;
 pub mod command;
+pub mod import;
 pub mod source;
 
 use crate::store::review_results_from;
@@ -366,11 +367,14 @@ const CLAUSES: &str = "SELECT k.number, k.key, k.title, k.body_md, k.change_note
      WHERE k.round_id = $1 AND k.kind = 'text' ORDER BY k.number";
 
 const PROPOSALS: &str = "SELECT k.key, k.kind, a.key, k.title, k.body_md, k.proposed_by, \
-     h.handle, k.proposed_at_ms, pr.verdict, pr.explanation, pr.at_ms, rh.handle \
+     COALESCE(hp.handle, h.handle), k.proposed_at_ms, pr.verdict, pr.explanation, pr.at_ms, \
+     COALESCE(rhp.handle, rh.handle) \
      FROM clauses k LEFT JOIN clauses a ON a.id = k.amends_id \
      LEFT JOIN accounts h ON h.id = k.proposed_by \
+     LEFT JOIN record_people hp ON hp.account_id = h.id \
      LEFT JOIN proposal_responses pr ON pr.clause_id = k.id \
      LEFT JOIN accounts rh ON rh.id = pr.account_id \
+     LEFT JOIN record_people rhp ON rhp.account_id = rh.id \
      WHERE k.round_id = $1 AND k.kind <> 'text' ORDER BY k.number DESC";
 
 const TALLIES: &str = "SELECT k.key, t.stance, t.stakeholder_group, t.region, t.n \
@@ -382,37 +386,49 @@ const MINORITY: &str = "SELECT k.key, o.slug, o.name, m.body, m.written_at_ms \
      JOIN organisations o ON o.id = m.organisation_id WHERE k.round_id = $1 \
      ORDER BY k.number, o.slug";
 
+/// The pseudonyms of people imported with a record ([`import`]).
+const RECORD_PEOPLE: &str = "SELECT account_id, pseudonym FROM record_people \
+     WHERE consultation_id = $1 AND pseudonym IS NOT NULL";
+
 const COMMENT_IDS: &str = "SELECT c.id FROM comments c JOIN clauses k ON k.id = c.clause_id \
      WHERE k.round_id = $1 ORDER BY c.id";
 
 /// The comments of a round; also what the export benchmark has `sqlite3 -csv` dump.
 pub const COMMENTS: &str = "SELECT c.id, k.key, c.thread_id, c.parent_id, c.depth, \
-     c.account_id, a.handle, c.passage_exact, c.passage_prefix, c.passage_suffix, c.body, \
-     c.created_at_ms, c.phase, c.edited_at_ms, c.hidden_reason, \
-     cr.verdict, cr.explanation, cr.at_ms, ra.handle \
+     c.account_id, COALESCE(ap.handle, a.handle), c.passage_exact, c.passage_prefix, \
+     c.passage_suffix, c.body, c.created_at_ms, c.phase, c.edited_at_ms, c.hidden_reason, \
+     cr.verdict, cr.explanation, cr.at_ms, COALESCE(rap.handle, ra.handle) \
      FROM clauses k JOIN comments c ON c.clause_id = k.id \
      JOIN accounts a ON a.id = c.account_id \
+     LEFT JOIN record_people ap ON ap.account_id = a.id \
      LEFT JOIN comment_responses cr ON cr.comment_id = c.id \
      LEFT JOIN accounts ra ON ra.id = cr.account_id \
+     LEFT JOIN record_people rap ON rap.account_id = ra.id \
      WHERE k.round_id = $1 ORDER BY k.number, c.id";
 
-const POSITIONS: &str = "SELECT k.key, pc.account_id, a.handle, o.slug, pc.stakeholder_group, \
+const POSITIONS: &str = "SELECT k.key, pc.account_id, COALESCE(ap.handle, a.handle), o.slug, \
+     pc.stakeholder_group, \
      pc.region, pc.stance, pc.reason, pc.cast_at_ms, pc.receipt, \
      CAST(CASE WHEN p.receipt = pc.receipt THEN 1 ELSE 0 END AS BIGINT) \
      FROM clauses k JOIN position_changes pc ON pc.clause_id = k.id \
      JOIN accounts a ON a.id = pc.account_id \
+     LEFT JOIN record_people ap ON ap.account_id = a.id \
      LEFT JOIN organisations o ON o.id = pc.organisation_id \
      LEFT JOIN positions p ON p.clause_id = pc.clause_id AND p.account_id = pc.account_id \
      WHERE k.round_id = $1 ORDER BY k.number, pc.id";
 
-const RESPONSES: &str = "SELECT c.id, k.key, cr.verdict, cr.explanation, cr.at_ms, ra.handle \
+const RESPONSES: &str = "SELECT c.id, k.key, cr.verdict, cr.explanation, cr.at_ms, \
+     COALESCE(rap.handle, ra.handle) \
      FROM comment_responses cr JOIN comments c ON c.id = cr.comment_id \
      JOIN clauses k ON k.id = c.clause_id JOIN accounts ra ON ra.id = cr.account_id \
+     LEFT JOIN record_people rap ON rap.account_id = ra.id \
      WHERE k.round_id = $1 ORDER BY k.number, c.id";
 
-const MODERATION: &str = "SELECT m.at_ms, m.comment_id, k.key, m.action, m.reason, a.handle \
+const MODERATION: &str = "SELECT m.at_ms, m.comment_id, k.key, m.action, m.reason, \
+     COALESCE(ap.handle, a.handle) \
      FROM moderation_log m JOIN comments c ON c.id = m.comment_id \
      JOIN clauses k ON k.id = c.clause_id JOIN accounts a ON a.id = m.account_id \
+     LEFT JOIN record_people ap ON ap.account_id = a.id \
      WHERE k.round_id = $1 ORDER BY m.id";
 
 impl Exporter {
@@ -452,13 +468,18 @@ impl Exporter {
         let Some(header) = header else {
             bail!("no round {round_id}");
         };
+        let mut known = HashMap::new();
+        source.each(RECORD_PEOPLE, &[header.consultation_id], &mut |r| {
+            known.insert(r.int_at(0)?, r.text_at(1)?);
+            Ok(())
+        })?;
         Ok(Self {
             source,
             visibility,
             pseudonyms: Pseudonyms {
                 mac: <Hmac<Sha256> as Mac>::new_from_slice(&pseudonym_key)?,
                 consultation_id: header.consultation_id,
-                known: HashMap::new(),
+                known,
             },
             header,
             comment_ids: None,

@@ -3,10 +3,11 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::io::{Read, Write};
-use tests::{CLAUSE, Db, TestApp, parts, spawn_app};
+use tests::{CLAUSE, Db, TestApp, parts, spawn_app, spawn_empty_app};
 
 use super::{ROUNDS, close_2019, participant};
 use backend::record::bundle::{self, Refusal};
+use backend::record::import::{ImportError, import};
 use backend::store::Store;
 use backend::store::audit::Verdict;
 
@@ -602,4 +603,108 @@ fn base64_decode(text: &str) -> String {
         .decode(text)
         .expect("base64");
     String::from_utf8(bytes).expect("UTF-8")
+}
+
+/// The data files of a bundle (all but the manifest and its signature), by name.
+fn data_files(bundle: &[u8]) -> Vec<(String, Vec<u8>)> {
+    unzip(bundle)
+        .into_iter()
+        .filter(|(name, _)| !name.starts_with("manifest.json"))
+        .collect()
+}
+
+async fn consultations(app: &TestApp) -> Vec<String> {
+    app.strings("SELECT slug FROM consultations ORDER BY slug")
+        .await
+}
+
+pub(crate) async fn a_bundle_imported_elsewhere_exports_again_to_identical_files(db: Db) {
+    let app = spawn_app(db).await;
+    let (convener, _, _) = a_round_with_a_bit_of_everything(&app).await;
+    close_2019(&convener).await;
+    let publish = json!({"phase": "published"});
+    convener
+        .request(Method::PUT, &format!("{ROUNDS}/2019/phase"), Some(publish))
+        .await;
+    let (_, key) = published_key(&app).await;
+
+    for visibility in ["public", "convener"] {
+        let path = format!("{RECORD}/bundle.zip?visibility={visibility}");
+        let bundle = download(&convener, &path, 200).await;
+
+        // Not over a consultation of the same name, and not a changed bundle: nothing written.
+        let store = Store::connect(&app.database_url).await.expect("connect");
+        let before = consultations(&app).await;
+        let refused = import(&store, std::io::Cursor::new(&bundle), &key).await;
+        assert!(
+            matches!(refused, Err(ImportError::Exists(ref s)) if s == "paris-call"),
+            "{refused:?}"
+        );
+        store.close().await;
+        assert_eq!(consultations(&app).await, before);
+
+        let elsewhere = spawn_empty_app(db).await;
+        let store = Store::connect(&elsewhere.database_url)
+            .await
+            .expect("connect");
+        let mut files = unzip(&bundle);
+        for (name, content) in &mut files {
+            if name == "record.json" {
+                content.extend_from_slice(b" ");
+            }
+        }
+        let refused = import(&store, std::io::Cursor::new(rezip(&files)), &key).await;
+        assert!(
+            matches!(refused, Err(ImportError::Refused(Refusal::Changed(ref f))) if f == "record.json"),
+            "{refused:?}"
+        );
+        let other = minisign::KeyPair::generate_unencrypted_keypair()
+            .expect("key")
+            .pk;
+        let refused = import(&store, std::io::Cursor::new(&bundle), &other).await;
+        assert!(matches!(
+            refused,
+            Err(ImportError::Refused(Refusal::BadSignature(_)))
+        ));
+        assert_eq!(
+            consultations(&elsewhere).await,
+            Vec::<String>::new(),
+            "nothing written"
+        );
+
+        let imported = import(&store, std::io::Cursor::new(&bundle), &key)
+            .await
+            .expect("imported");
+        assert_eq!(
+            (imported.consultation.as_str(), imported.round.as_str()),
+            ("paris-call", "2019")
+        );
+        store.close().await;
+        elsewhere.until_the_server_notices().await;
+
+        // Exported again there, every data file is the same, byte for byte.
+        let reader = match visibility {
+            "convener" => elsewhere.new_admin("keeper").await,
+            _ => elsewhere.another_browser(),
+        };
+        let again = download(
+            &reader,
+            &format!("{RECORD}/bundle.zip?visibility={visibility}"),
+            200,
+        )
+        .await;
+        let (_, elsewhere_key) = published_key(&elsewhere).await;
+        bundle::verify(std::io::Cursor::new(&again), &elsewhere_key).expect("signed there");
+        let (theirs, ours) = (data_files(&bundle), data_files(&again));
+        assert_eq!(theirs.len(), 9);
+        for ((name, a), (_, b)) in theirs.iter().zip(&ours) {
+            assert!(a == b, "{visibility} {name} differs after the round trip");
+        }
+        // The imported people cannot sign in, and the audit log says what happened.
+        let handles = elsewhere
+            .strings("SELECT handle FROM accounts WHERE handle LIKE '~%' AND deleted_at_ms IS NULL")
+            .await;
+        assert_eq!(handles, Vec::<String>::new());
+        assert_recorded(&elsewhere, &["record.imported"]).await;
+    }
 }
