@@ -29,7 +29,8 @@ pub enum Command {
     /// given a bundle, its signature and every file in it. Exits with status 1 and says what
     /// does not match.
     Verify(VerifyArgs),
-    /// Write the record of a round: the signed bundle, `record.json`, or the CSV files.
+    /// Write the record of a round: the signed bundle, `record.json`, the printable report, or
+    /// the CSV files.
     Export(ExportArgs),
     /// Load a round's record from another instance's bundle, after checking it against that
     /// instance's public key. Writes everything or nothing.
@@ -69,6 +70,8 @@ pub enum ExportFormat {
     Bundle,
     /// `record.json` alone.
     Json,
+    /// `report.html` alone: the printable report.
+    Report,
     /// Every CSV file, into a directory.
     Csv,
 }
@@ -89,8 +92,8 @@ pub struct ExportArgs {
     /// `public` (pseudonymous, hidden comments without their text) or `convener` (complete).
     #[arg(long, value_parser = ["public", "convener"], default_value = "public")]
     pub visibility: String,
-    /// Where to write: a file (bundle, JSON) or a directory (CSV). By default
-    /// `CONSULTATION-ROUND-VISIBILITY.zip`, `.json`, or a directory of that name.
+    /// Where to write: a file (bundle, JSON, report) or a directory (CSV). By default
+    /// `CONSULTATION-ROUND-VISIBILITY.zip`, `.json`, `.html`, or a directory of that name.
     #[arg(long)]
     pub output: Option<PathBuf>,
 }

@@ -409,6 +409,17 @@ pub async fn round_redline(slug: &str, round: &str) -> Result<RoundRedline, ApiE
     get(&round_url(slug, round, "redline")).await
 }
 
+/// Where a file of a round's record downloads: `…/record/{file}`, the convener record with
+/// `convener`. (A link, not a fetch: the browser saves it.)
+pub fn record_url(slug: &str, round: &str, file: &str, convener: bool) -> String {
+    let url = round_url(slug, round, &format!("record/{}", seg(file)));
+    if convener {
+        format!("{url}?visibility=convener")
+    } else {
+        url
+    }
+}
+
 /// `GET …/rounds/{round}/results`
 pub async fn round_results(slug: &str, round: &str) -> Result<RoundResults, ApiError> {
     get(&round_url(slug, round, "results")).await

@@ -56,7 +56,9 @@ fn main() {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(1_000_000);
-    let concord = std::env::var("CONCORD_BIN").unwrap_or_else(|_| "target/release/concord".into());
+    let concord = std::env::var("CONCORD_BIN").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../target/release/concord").into()
+    });
     let dir = tempfile::tempdir().expect("directory");
     let db = dir.path().join("bench.db");
     let url = format!("sqlite://{}", db.display());
@@ -95,9 +97,15 @@ fn main() {
             last = comments - 1
         ),
     );
-    let total = sqlite(&db, "SELECT COUNT(*) FROM comments");
+    let total = sqlite(
+        &db,
+        &format!(
+            "SELECT COUNT(*) FROM comments c JOIN clauses k ON k.id = c.clause_id \
+             WHERE k.round_id = {round}"
+        ),
+    );
     println!(
-        "database: {total} comments, {:.0} MB, filled in {:.1} s",
+        "database: {total} comments in the round, {:.0} MB, filled in {:.1} s",
         std::fs::metadata(&db).expect("size").len() as f64 / 1e6,
         started.elapsed().as_secs_f64()
     );

@@ -78,6 +78,7 @@ pub async fn export(args: ExportArgs) -> Result<()> {
     let output = args.output.clone().unwrap_or_else(|| match args.format {
         ExportFormat::Bundle => PathBuf::from(format!("{stem}.zip")),
         ExportFormat::Json => PathBuf::from(format!("{stem}.json")),
+        ExportFormat::Report => PathBuf::from(format!("{stem}.html")),
         ExportFormat::Csv => PathBuf::from(&stem),
     });
     let source = store.record_source().await?;
@@ -104,19 +105,21 @@ pub async fn export(args: ExportArgs) -> Result<()> {
                     manifest.key_id
                 ));
             }
-            (ExportFormat::Json, _) => {
+            (ExportFormat::Json | ExportFormat::Report, _) => {
+                let file = match format {
+                    ExportFormat::Json => DataFile::Json,
+                    _ => DataFile::Report,
+                };
                 let progress = Progress::new(1);
-                progress.step(DataFile::Json);
-                exporter.write(DataFile::Json, &mut create(&written)?)?;
+                progress.step(file);
+                exporter.write(file, &mut create(&written)?)?;
                 progress.done(&format!("wrote {}", written.display()));
             }
             (ExportFormat::Csv, _) => {
                 std::fs::create_dir_all(&written)
                     .with_context(|| format!("creating {}", written.display()))?;
-                let files: Vec<DataFile> = DataFile::ALL
-                    .into_iter()
-                    .filter(|f| *f != DataFile::Json)
-                    .collect();
+                let files: Vec<DataFile> =
+                    DataFile::ALL.into_iter().filter(|f| f.is_csv()).collect();
                 let progress = Progress::new(files.len());
                 for file in files {
                     progress.step(file);

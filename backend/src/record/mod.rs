@@ -10,6 +10,7 @@
 pub mod bundle;
 pub mod command;
 pub mod import;
+pub mod report;
 pub mod source;
 
 use crate::store::review_results_from;
@@ -820,10 +821,11 @@ pub enum DataFile {
     Moderation,
     Responses,
     MinorityStatements,
+    Report,
 }
 
 impl DataFile {
-    pub const ALL: [DataFile; 9] = [
+    pub const ALL: [DataFile; 10] = [
         DataFile::Json,
         DataFile::Clauses,
         DataFile::Proposals,
@@ -833,6 +835,7 @@ impl DataFile {
         DataFile::Moderation,
         DataFile::Responses,
         DataFile::MinorityStatements,
+        DataFile::Report,
     ];
 
     pub fn name(self) -> &'static str {
@@ -846,6 +849,7 @@ impl DataFile {
             Self::Moderation => "moderation.csv",
             Self::Responses => "responses.csv",
             Self::MinorityStatements => "minority-statements.csv",
+            Self::Report => "report.html",
         }
     }
 
@@ -856,8 +860,14 @@ impl DataFile {
     pub fn content_type(self) -> &'static str {
         match self {
             Self::Json => "application/json",
+            Self::Report => "text/html; charset=utf-8",
             _ => "text/csv; charset=utf-8; header=present",
         }
+    }
+
+    /// Whether the file is one of the CSV files.
+    pub fn is_csv(self) -> bool {
+        !matches!(self, Self::Json | Self::Report)
     }
 }
 
@@ -866,6 +876,7 @@ impl Exporter {
     pub fn write(&mut self, file: DataFile, out: &mut dyn Write) -> Result<()> {
         match file {
             DataFile::Json => self.write_json(out),
+            DataFile::Report => report::write(self, out),
             DataFile::Clauses => {
                 let clauses = self.clauses()?;
                 csv_file(out, CLAUSE_COLUMNS, |w| {

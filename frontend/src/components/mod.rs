@@ -5,6 +5,7 @@ mod forms;
 mod gate;
 mod outcome;
 mod phase;
+mod record;
 mod response;
 mod results;
 mod tally;
@@ -14,6 +15,7 @@ pub use forms::{FieldMessage, GroupSelect, TextArea, TextField, general_error, i
 pub use gate::WhenOpen;
 pub use outcome::{ChamberedView, ConsensusView, ResultsCharts, StatementsView};
 pub use phase::{Deadline, PhaseBadge, RedlineText};
+pub use record::RecordLinks;
 pub use response::{ResponseNote, VerdictSelect};
 pub use results::ResultsView;
 pub use tally::TallyView;

@@ -5,7 +5,7 @@
 use super::param;
 use crate::api;
 use crate::components::{
-    ChamberedView, ConsensusView, Loading, PhaseBadge, ResultsCharts, StatementsView,
+    ChamberedView, ConsensusView, Loading, PhaseBadge, RecordLinks, ResultsCharts, StatementsView,
     errors_fallback,
 };
 use crate::i18n::use_i18n;
@@ -28,6 +28,15 @@ pub fn ResultsPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     results.await.map(|r| {
                         let round_href = format!("/c/{}/{}", r.consultation_slug, r.round.slug);
+                        let record = (r.round.phase == shared::Phase::Published).then(|| {
+                            let (slug, round) = (r.consultation_slug.clone(), r.round.slug.clone());
+                            view! {
+                                <section aria-labelledby="record-heading">
+                                    <h2 id="record-heading">{t!(i18n, record_title)}</h2>
+                                    <RecordLinks slug round convener=false />
+                                </section>
+                            }
+                        });
                         let crumb = format!("{} — {}", r.consultation_title, r.round.title);
                         view! {
                             <nav class="breadcrumbs" aria-label=move || t_string!(i18n, breadcrumb)>
@@ -50,6 +59,7 @@ pub fn ResultsPage() -> impl IntoView {
                                     }
                                 }).collect_view()}
                             </ol>
+                            {record}
                         }
                     })
                 })}

@@ -4,8 +4,8 @@
 use super::param;
 use crate::api;
 use crate::components::{
-    ErrorNotice, FieldMessage, Loading, PhaseBadge, TextArea, TextField, errors_fallback,
-    general_error, invalid,
+    ErrorNotice, FieldMessage, Loading, PhaseBadge, RecordLinks, TextArea, TextField,
+    errors_fallback, general_error, invalid,
 };
 use crate::i18n::{self, use_i18n};
 use leptos::prelude::*;
@@ -90,6 +90,8 @@ pub fn RoundsPanel() -> impl IntoView {
                         newest.await.map(|round| match round {
                             Some(round) => view! {
                                 <RoundControls round=round.clone() moved />
+                                <h3>{t!(i18n, record_convener_title)}</h3>
+                                <RecordLinks slug=slug() round=round.slug.clone() convener=true />
                                 {(round.phase == Phase::Voting).then(|| view! {
                                     <LiveTallyView round=round.clone() />
                                 })}

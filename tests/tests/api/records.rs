@@ -372,6 +372,34 @@ pub(crate) async fn a_published_round_exports_its_public_record_and_its_convener
         "last year's wording, for the redline"
     );
 
+    // The printable report: self-contained, inert, the hidden text left out.
+    let report = String::from_utf8(download(&anyone, &format!("{RECORD}/report.html"), 200).await)
+        .expect("UTF-8");
+    assert!(report.starts_with("<!DOCTYPE html>"));
+    for absent in [
+        "<script",
+        "href=\"http",
+        "src=",
+        "url(",
+        "Something rude",
+        "=HYPERLINK(\"",
+    ] {
+        assert!(!report.contains(absent), "{absent} in the report");
+    }
+    for present in [
+        "@page { size: A4",
+        "<svg role=\"img\"",
+        "Hidden by the conveners: Breaks the code of conduct.",
+        "Protect journalists",
+        "Accepted</strong>: Clause 1 names them.",
+        "=HYPERLINK(&quot;",
+    ] {
+        assert!(
+            report.contains(present),
+            "{present} missing from the report"
+        );
+    }
+
     // record.json holds the same and is valid against the published schema.
     let record: Value =
         serde_json::from_slice(&download(&anyone, &format!("{RECORD}/record.json"), 200).await)
@@ -486,7 +514,7 @@ pub(crate) async fn a_bundle_is_signed_so_minisign_and_verify_accept_it_and_refu
     );
     let files = unzip(&bundle);
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names.len(), 11);
+    assert_eq!(names.len(), 12);
     assert!(names.ends_with(&["manifest.json", "manifest.json.minisig"]));
 
     // The stock minisign tool accepts the manifest with the published key.
@@ -576,10 +604,11 @@ pub(crate) async fn a_bundle_is_signed_so_minisign_and_verify_accept_it_and_refu
     let kept = base64_decode(&kept[0]);
     let signer = bundle::Signer::from_kept(&kept).expect("the instance's key");
     let mut newer = files.clone();
-    let manifest_text = String::from_utf8(newer[9].1.clone()).expect("UTF-8");
+    let (manifest_at, signature_at) = (newer.len() - 2, newer.len() - 1);
+    let manifest_text = String::from_utf8(newer[manifest_at].1.clone()).expect("UTF-8");
     let manifest_text = manifest_text.replacen("\"schema_version\": 1", "\"schema_version\": 2", 1);
-    newer[9].1 = manifest_text.clone().into_bytes();
-    newer[10].1 = signer
+    newer[manifest_at].1 = manifest_text.clone().into_bytes();
+    newer[signature_at].1 = signer
         .sign(manifest_text.as_bytes(), "newer")
         .expect("sign")
         .into_bytes();
@@ -696,7 +725,7 @@ pub(crate) async fn a_bundle_imported_elsewhere_exports_again_to_identical_files
         let (_, elsewhere_key) = published_key(&elsewhere).await;
         bundle::verify(std::io::Cursor::new(&again), &elsewhere_key).expect("signed there");
         let (theirs, ours) = (data_files(&bundle), data_files(&again));
-        assert_eq!(theirs.len(), 9);
+        assert_eq!(theirs.len(), 10);
         for ((name, a), (_, b)) in theirs.iter().zip(&ours) {
             assert!(a == b, "{visibility} {name} differs after the round trip");
         }

@@ -4,6 +4,7 @@
 //! field), comment, sign out and in again, switch language; and the identity journeys: two-factor
 //! sign-in, data export and deletion, organisations, conveners and invitations.
 
+use serde_json::json;
 use tests::browser::{Browser, assets_dir};
 use tests::{Db, Settings, TestApp, spawn_app_with};
 
@@ -778,8 +779,18 @@ async fn a_convener_opens_the_next_round_and_a_participant_sees_the_redline_and_
     browser
         .wait_for_text("newest-round", "2020 review Phase: Published")
         .await;
+    // The complete record is the conveners': its links download with their session.
+    let convener_bundle = link_of(&browser, "#convener-record a.record-bundle").await;
+    let got = fetch_from_page(&browser, &convener_bundle).await;
+    assert_eq!(
+        (&got["status"], &got["type"], &got["head"]),
+        (&json!(200), &json!("application/zip"), &json!([80, 75])),
+        "a ZIP"
+    );
     browser.click(SIGN_OUT).await;
     browser.wait(SIGN_IN_LINK).await;
+    let got = fetch_from_page(&browser, &convener_bundle).await;
+    assert_eq!(got["status"], 401, "not once signed out");
 
     // Anyone reads the results: the chart, its table, the house-by-house result, the level.
     browser
@@ -807,7 +818,57 @@ async fn a_convener_opens_the_next_round_and_a_participant_sees_the_redline_and_
             "//table[@id='protect-individuals-houses']//tr[th='Civil society']/td[3][normalize-space(.)='Carried']",
         ))
         .await;
+    // … and downloads the public record: the signed bundle and each spreadsheet.
+    let bundle = link_of(&browser, "#public-record a.record-bundle").await;
+    assert!(!bundle.contains("visibility"), "{bundle}");
+    let got = fetch_from_page(&browser, &bundle).await;
+    assert_eq!(
+        (&got["status"], &got["head"]),
+        (&json!(200), &json!([80, 75]))
+    );
+    let comments = link_of(
+        &browser,
+        "#public-record a.record-csv[href$='comments.csv']",
+    )
+    .await;
+    let got = fetch_from_page(&browser, &comments).await;
+    assert_eq!(got["status"], 200);
+    assert!(
+        got["disposition"]
+            .as_str()
+            .is_some_and(|d| d.contains("paris-call-2020-public-comments.csv")),
+        "{got}"
+    );
     browser.close().await;
+}
+
+/// The `href` of the link `css`, once it is on the page.
+async fn link_of(browser: &Browser, css: &str) -> String {
+    browser
+        .wait(css)
+        .await
+        .attr("href")
+        .await
+        .expect("attribute")
+        .expect("an href")
+}
+
+/// Follows `href` from the page with its cookies, as a download link does: status, type,
+/// disposition and the first two bytes.
+async fn fetch_from_page(browser: &Browser, href: &str) -> serde_json::Value {
+    browser
+        .client
+        .execute(
+            "return fetch(arguments[0]).then(r => r.arrayBuffer().then(b => ({
+                status: r.status,
+                type: r.headers.get('content-type'),
+                disposition: r.headers.get('content-disposition'),
+                head: Array.from(new Uint8Array(b).slice(0, 2)),
+            })));",
+            vec![json!(href)],
+        )
+        .await
+        .expect("fetch from the page")
 }
 
 #[tokio::test]
