@@ -32,6 +32,9 @@ pub enum Command {
     /// Write the record of a round: the signed bundle, `record.json`, the printable report, or
     /// the CSV files.
     Export(ExportArgs),
+    /// Print the public key that signs this instance's record bundles, as a minisign `.pub`
+    /// file (the same as `/.well-known/concord-record-key.pub`).
+    PublicKey(DatabaseArgs),
     /// Load a round's record from another instance's bundle, after checking it against that
     /// instance's public key. Writes everything or nothing.
     Import(ImportArgs),

@@ -62,6 +62,11 @@ async fn main() -> anyhow::Result<()> {
             }
         },
         Command::Export(args) => backend::record::command::export(args).await?,
+        Command::PublicKey(db) => {
+            let store = Store::connect(&db.database_url).await?;
+            store.migrate().await?;
+            print!("{}", store.record_signer().await?.public_key_file()?);
+        }
         Command::Import(args) => match backend::record::command::import(args).await? {
             Ok(imported) => println!(
                 "imported {}/{}: {} comments, {} positions",

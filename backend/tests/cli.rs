@@ -1,0 +1,120 @@
+//! The `concord` binary's record commands, run as an operator runs them: export a bundle,
+//! verify it, import it into another database, export it again there, and refuse a damaged one.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn concord(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_concord"))
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .args(args)
+        .output()
+        .expect("concord runs")
+}
+
+fn ok(output: Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn export_verify_import_and_export_again_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("directory");
+    let here = dir.path();
+    let source = ["--database-url", "sqlite://source.db"];
+    ok(concord(here, &[&["demo"][..], &source].concat()));
+    let export = |db: &[&str], output: &str| {
+        let args = [
+            &["export", "--consultation", "paris-call", "--round", "2019"][..],
+            db,
+            &["--visibility", "convener", "--output", output],
+        ]
+        .concat();
+        let out = concord(here, &args);
+        assert!(out.status.success(), "{out:?}");
+        // Not a terminal: one plain line per file, then what was written.
+        let progress = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(progress.contains("writing comments.csv"), "{progress}");
+        assert!(progress.contains(&format!("wrote {output}")), "{progress}");
+    };
+    export(&source, "bundle.zip");
+    let verified = ok(concord(
+        here,
+        &[&["verify", "bundle.zip"][..], &source].concat(),
+    ));
+    assert!(
+        verified.starts_with("bundle intact: 10 files of paris-call/2019 (convener)"),
+        "{verified}"
+    );
+
+    // The instance's public key (as published on the web) is what another checks it with.
+    let key = ok(concord(here, &[&["public-key"][..], &source].concat()));
+    assert!(
+        key.starts_with("untrusted comment: Concord record signing key"),
+        "{key}"
+    );
+    std::fs::write(here.join("source.pub"), key).expect("write");
+
+    let target = ["--database-url", "sqlite://target.db"];
+    let imported = ok(concord(
+        here,
+        &[
+            &["import", "bundle.zip", "--public-key", "source.pub"][..],
+            &target,
+        ]
+        .concat(),
+    ));
+    assert_eq!(
+        imported.trim(),
+        "imported paris-call/2019: 4 comments, 4 positions"
+    );
+    export(&target, "again.zip");
+    let files = |name: &str| {
+        let bytes = std::fs::read(here.join(name)).expect("bundle");
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+        (0..zip.len())
+            .map(|i| {
+                let mut file = zip.by_index(i).expect("entry");
+                let mut content = Vec::new();
+                std::io::Read::read_to_end(&mut file, &mut content).expect("read");
+                (file.name().to_owned(), content)
+            })
+            .filter(|(name, _)| !name.starts_with("manifest"))
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        files("bundle.zip") == files("again.zip"),
+        "the same data files"
+    );
+
+    // A second import is refused, and so is a truncated bundle, each saying why.
+    let again = concord(
+        here,
+        &[
+            &["import", "bundle.zip", "--public-key", "source.pub"][..],
+            &target,
+        ]
+        .concat(),
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("already here"));
+    let bytes = std::fs::read(here.join("bundle.zip")).expect("bundle");
+    std::fs::write(here.join("cut.zip"), &bytes[..bytes.len() / 3]).expect("write");
+    let cut = concord(
+        here,
+        &[
+            &["verify", "cut.zip", "--public-key", "source.pub"][..],
+            &target,
+        ]
+        .concat(),
+    );
+    assert_eq!(cut.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&cut.stdout);
+    assert!(said.contains("not a readable ZIP file"), "{said}");
+}
