@@ -4,7 +4,7 @@
 //! handle) the record gave them, so exporting the round again here gives the same data files.
 
 use super::bundle::{self, Refusal};
-use super::{CommentRecord, DataFile, Person, Record, SCHEMA_VERSION};
+use super::{CommentRecord, DataFile, Person, Record, ResponseRecord, SCHEMA_VERSION};
 use crate::error::AppError;
 use crate::store::{Store, audit, now_ms};
 use sqlx::Any;
@@ -167,6 +167,31 @@ impl People {
     }
 }
 
+const PROPOSAL_RESPONSE: &str = "INSERT INTO proposal_responses \
+     (clause_id, verdict, explanation, account_id, at_ms) VALUES ($1, $2, $3, $4, $5)";
+const COMMENT_RESPONSE: &str = "INSERT INTO comment_responses \
+     (comment_id, verdict, explanation, account_id, at_ms) VALUES ($1, $2, $3, $4, $5)";
+
+/// Stores a convener's `response` to proposal or comment `id` with `sql`, one of the two above.
+async fn respond(
+    tx: &mut Tx,
+    people: &mut People,
+    sql: &str,
+    id: i64,
+    response: &ResponseRecord,
+) -> Result<(), ImportError> {
+    let convener = people.convener(tx, response.by.as_deref()).await?;
+    sqlx::query(sql)
+        .bind(id)
+        .bind(&response.verdict)
+        .bind(&response.explanation)
+        .bind(convener)
+        .bind(ms(&response.at)?)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 async fn load(store: &Store, record: &Record) -> Result<Imported, ImportError> {
     let mut tx = store.write_tx().await?;
     let now = now_ms();
@@ -318,18 +343,7 @@ async fn load(store: &Store, record: &Record) -> Result<Imported, ImportError> {
         .await?;
         clauses.insert(&proposal.key, id);
         if let Some(response) = &proposal.response {
-            let convener = people.convener(&mut tx, response.by.as_deref()).await?;
-            sqlx::query(
-                "INSERT INTO proposal_responses (clause_id, verdict, explanation, account_id, at_ms) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(id)
-            .bind(&response.verdict)
-            .bind(&response.explanation)
-            .bind(convener)
-            .bind(ms(&response.at)?)
-            .execute(&mut *tx)
-            .await?;
+            respond(&mut tx, &mut people, PROPOSAL_RESPONSE, id, response).await?;
         }
     }
     let clause_of = |key: &str| {
@@ -389,18 +403,7 @@ async fn load(store: &Store, record: &Record) -> Result<Imported, ImportError> {
         }
         ids.insert(comment.id, id);
         if let Some(response) = &comment.response {
-            let convener = people.convener(&mut tx, response.by.as_deref()).await?;
-            sqlx::query(
-                "INSERT INTO comment_responses (comment_id, verdict, explanation, account_id, at_ms) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(id)
-            .bind(&response.verdict)
-            .bind(&response.explanation)
-            .bind(convener)
-            .bind(ms(&response.at)?)
-            .execute(&mut *tx)
-            .await?;
+            respond(&mut tx, &mut people, COMMENT_RESPONSE, id, response).await?;
         }
     }
     for entry in &record.moderation {

@@ -67,16 +67,7 @@ async fn download(
         BUNDLE => None,
         name => Some(DataFile::from_name(name).ok_or(AppError::NotFound("record file"))?),
     };
-    let consultation = state
-        .store
-        .consultation_ref(&slug)
-        .await?
-        .ok_or(AppError::NotFound("round"))?;
-    let row = state
-        .store
-        .round_row(consultation.id, &round)
-        .await?
-        .ok_or(AppError::NotFound("round"))?;
+    let (consultation, row) = super::consultations::find_round(&state, &slug, &round).await?;
     let visibility = query.visibility.unwrap_or(Visibility::Public);
     match visibility {
         Visibility::Public if row.state.phase()? != Phase::Published => {
