@@ -32,12 +32,36 @@ pub enum Command {
     /// Write the record of a round: the signed bundle, `record.json`, the printable report, or
     /// the CSV files.
     Export(ExportArgs),
+    /// Write a consistent copy of a live SQLite database (the server keeps running), checked
+    /// with `PRAGMA integrity_check`. For PostgreSQL use `pg_dump`.
+    Backup(BackupArgs),
+    /// Put a backup in place of the SQLite database, after checking its integrity and its audit
+    /// chain; refuses a damaged file. Stop the server first.
+    Restore(RestoreArgs),
     /// Print the public key that signs this instance's record bundles, as a minisign `.pub`
     /// file (the same as `/.well-known/concord-record-key.pub`).
     PublicKey(DatabaseArgs),
     /// Load a round's record from another instance's bundle, after checking it against that
     /// instance's public key. Writes everything or nothing.
     Import(ImportArgs),
+}
+
+/// Options of `concord backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Where to write the copy (must not exist yet).
+    pub output: PathBuf,
+}
+
+/// Options of `concord restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// The backup to put in place.
+    pub backup: PathBuf,
 }
 
 /// Options of `concord import`.
@@ -141,4 +165,8 @@ pub struct ServeArgs {
     /// `Secure` with the `__Host-` prefix, and responses carry Strict-Transport-Security.
     #[arg(long, env = "CONCORD_HTTPS")]
     pub https: bool,
+    /// Address and port for Prometheus metrics (`GET /metrics`), kept off the public listener;
+    /// none by default. Bind it to loopback or a private network.
+    #[arg(long, env = "CONCORD_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
 }

@@ -67,6 +67,9 @@ pub enum AppError {
     Database(#[from] sqlx::Error),
     #[error("database (position writer): {0}")]
     Writer(#[from] rusqlite::Error),
+    /// The server cannot serve yet (`/readyz`); the message says why.
+    #[error("not ready: {0}")]
+    NotReady(&'static str),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
     #[error(transparent)]
@@ -259,6 +262,18 @@ impl AppError {
                 code,
                 message,
             } => (*status, ApiError::new(*code, message.clone())),
+            E::NotReady(why) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ApiError::new(ErrorCode::Unavailable, *why),
+            ),
+            e if e.is_unavailable() => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ApiError::new(
+                    ErrorCode::Unavailable,
+                    "The server cannot reach its database just now (or it is full); nothing was \
+                     saved. Please try again in a moment.",
+                ),
+            ),
             E::Database(_) | E::Writer(_) | E::Corrupt(_) | E::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ApiError::new(
@@ -270,13 +285,57 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// Whether the database is away, busy past its timeout or out of space: nothing the client
+    /// did, and worth trying again (503).
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Database(e) => database_unavailable(e),
+            Self::Writer(rusqlite::Error::SqliteFailure(failure, _)) => {
+                sqlite_unavailable(failure.extended_code)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// SQLite's codes for a full disk, I/O failures, a busy or locked database, one that cannot be
+/// opened (primary codes; extended codes carry them in their low byte).
+fn sqlite_unavailable(code: i32) -> bool {
+    matches!(code & 0xff, 5 | 6 | 10 | 13 | 14)
+}
+
+fn database_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            match code.parse::<i32>() {
+                // SQLite reports numbers.
+                Ok(n) => sqlite_unavailable(n),
+                // PostgreSQL: connection exceptions, shutting down, out of disk or memory.
+                Err(_) => {
+                    code.starts_with("08") || code.starts_with("57P") || code.starts_with("53")
+                }
+            }
+        }
+        _ => false,
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, body) = self.status_and_body();
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
+        let unavailable = status == StatusCode::SERVICE_UNAVAILABLE;
         let mut response = (status, Json(body)).into_response();
+        if unavailable {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, 5.into());
+        }
         if let Self::TooManyAttempts { retry_after_secs } = self {
             response
                 .headers_mut()

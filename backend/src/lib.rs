@@ -3,6 +3,7 @@
 //! [`app`] and [`serve`] exactly as production does.
 
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod demo;
 pub mod error;
@@ -10,6 +11,7 @@ pub mod extract;
 mod guard;
 pub mod live;
 pub mod markdown;
+pub mod metrics;
 pub mod record;
 mod routes;
 pub mod state;
@@ -44,6 +46,7 @@ pub fn app(state: AppState) -> Router {
     if let Ok(runtime) = tokio::runtime::Handle::try_current() {
         runtime.spawn(live::listen(state.clone()));
     }
+    metrics::install();
     let (api, doc) = routes::api().split_for_parts();
     let doc = Arc::new(doc);
     let assets = state.settings.assets.clone();
@@ -56,46 +59,70 @@ pub fn app(state: AppState) -> Router {
     let files = assets.as_deref().map(web::assets);
     let https = state.settings.https;
 
-    api.route(
-        "/api/v1/openapi.json",
-        get(move || {
-            let doc = Arc::clone(&doc);
-            async move { axum::Json(doc) }
-        }),
-    )
-    .method_not_allowed_fallback(|| async {
-        AppError::Rejected {
-            status: StatusCode::METHOD_NOT_ALLOWED,
-            code: ErrorCode::MethodNotAllowed,
-            message: "This route does not accept that method.".into(),
-        }
-    })
-    .fallback(move |request: Request| {
-        let files = files.clone();
-        async move {
-            let path = request.uri().path();
-            match files {
-                Some(files) if path != "/api" && !path.starts_with("/api/") => {
-                    match files.oneshot(request).await {
-                        Ok(response) => response.into_response(),
-                        Err(never) => match never {},
-                    }
-                }
-                _ => AppError::NotFound("route").into_response(),
+    api.route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let doc = Arc::clone(&doc);
+                async move { axum::Json(doc) }
+            }),
+        )
+        .method_not_allowed_fallback(|| async {
+            AppError::Rejected {
+                status: StatusCode::METHOD_NOT_ALLOWED,
+                code: ErrorCode::MethodNotAllowed,
+                message: "This route does not accept that method.".into(),
             }
+        })
+        .fallback(move |request: Request| {
+            let files = files.clone();
+            async move {
+                let path = request.uri().path();
+                match files {
+                    Some(files) if path != "/api" && !path.starts_with("/api/") => {
+                        match files.oneshot(request).await {
+                            Ok(response) => response.into_response(),
+                            Err(never) => match never {},
+                        }
+                    }
+                    _ => AppError::NotFound("route").into_response(),
+                }
+            }
+        })
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            forget_after_writes,
+        ))
+        .layer(axum::middleware::from_fn(guard::same_site_writes))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            web::headers(csp.clone(), https, req, next)
+        }))
+        .layer(TraceLayer::new_for_http())
+        .route_layer(axum::middleware::from_fn(metrics::track))
+        .with_state(state)
+}
+
+/// Liveness: the process is up and answering.
+async fn healthz() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({"status": "ok"}))
+}
+
+/// Readiness: the database answers and its migrations are current; 503 otherwise.
+async fn readyz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<axum::Json<serde_json::Value>, AppError> {
+    match state.store.ready().await {
+        Ok(true) => Ok(axum::Json(serde_json::json!({"status": "ready"}))),
+        Ok(false) => Err(AppError::NotReady(
+            "The database's migrations are not the ones this binary carries.",
+        )),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            Err(AppError::NotReady("The database does not answer."))
         }
-    })
-    .layer(DefaultBodyLimit::max(BODY_LIMIT))
-    .layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        forget_after_writes,
-    ))
-    .layer(axum::middleware::from_fn(guard::same_site_writes))
-    .layer(axum::middleware::from_fn(move |req, next| {
-        web::headers(csp.clone(), https, req, next)
-    }))
-    .layer(TraceLayer::new_for_http())
-    .with_state(state)
+    }
 }
 
 /// After every request that may have written, forgets what the store remembers — unless the

@@ -84,6 +84,11 @@ impl Hub {
         }
     }
 
+    /// How many live streams this process is serving.
+    pub fn subscribers(&self) -> usize {
+        self.sender.receiver_count()
+    }
+
     /// Starts watching everything (the caller keeps the events it follows).
     pub fn subscribe(&self) -> broadcast::Receiver<Announcement> {
         self.sender.subscribe()

@@ -62,6 +62,17 @@ async fn main() -> anyhow::Result<()> {
             }
         },
         Command::Export(args) => backend::record::command::export(args).await?,
+        Command::Backup(args) => {
+            backend::backup::backup(&args.database.database_url, &args.output).await?;
+            println!("wrote {} (integrity check: ok)", args.output.display());
+        }
+        Command::Restore(args) => {
+            backend::backup::restore(&args.database.database_url, &args.backup).await?;
+            println!(
+                "restored {} (integrity check and audit log: ok)",
+                args.backup.display()
+            );
+        }
         Command::PublicKey(db) => {
             let store = Store::connect(&db.database_url).await?;
             store.migrate().await?;
@@ -106,6 +117,16 @@ async fn main() -> anyhow::Result<()> {
             );
             let listener = tokio::net::TcpListener::bind(args.bind).await?;
             tracing::info!(backend = ?store.backend(), "Concord is listening on http://{}", listener.local_addr()?);
+            if let Some(address) = args.metrics_bind {
+                let metrics = tokio::net::TcpListener::bind(address).await?;
+                tracing::info!("metrics at http://{}/metrics", metrics.local_addr()?);
+                let router = backend::metrics::router(state.hub.clone());
+                tokio::spawn(async move {
+                    if let Err(e) = axum::serve(metrics, router).await {
+                        tracing::error!(error = %e, "metrics listener stopped");
+                    }
+                });
+            }
             let hub = state.hub.clone();
             let shutdown = async move {
                 backend::shutdown_signal().await;

@@ -285,6 +285,29 @@ impl Store {
         }
     }
 
+    /// Whether the database answers and has every migration this binary carries applied.
+    pub async fn ready(&self) -> Result<bool, AppError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("migrations/postgres"),
+        };
+        let latest = migrator.iter().map(|m| m.version).max();
+        let applied: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(applied == latest)
+    }
+
+    /// Writes a consistent copy of this SQLite database to `path` (`VACUUM INTO`).
+    pub async fn vacuum_into(&self, path: &str) -> Result<(), AppError> {
+        sqlx::query("VACUUM INTO $1")
+            .bind(path)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Closes every connection (at shutdown).
     pub async fn close(&self) {
         self.pool.close().await;

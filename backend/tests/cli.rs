@@ -118,3 +118,66 @@ fn export_verify_import_and_export_again_from_the_command_line() {
     let said = String::from_utf8_lossy(&cut.stdout);
     assert!(said.contains("not a readable ZIP file"), "{said}");
 }
+
+#[test]
+fn a_backup_is_taken_while_serving_and_only_a_sound_one_is_restored() {
+    let dir = tempfile::tempdir().expect("directory");
+    let here = dir.path();
+    let db = ["--database-url", "sqlite://live.db"];
+    ok(concord(here, &[&["demo"][..], &db].concat()));
+    // The server keeps the database open (and writing) while the copy is taken.
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+        probe.local_addr().expect("address").port()
+    };
+    let bind = format!("127.0.0.1:{port}");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_concord"))
+        .current_dir(here)
+        .args([
+            "serve",
+            "--database-url",
+            "sqlite://live.db",
+            "--bind",
+            &bind,
+        ])
+        .args(["--assets", "none"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve");
+    let ready = (0..100).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        std::net::TcpStream::connect(&bind).is_ok()
+    });
+    let said = ok(concord(here, &[&["backup", "copy.db"][..], &db].concat()));
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(ready, "the server started");
+    assert_eq!(said.trim(), "wrote copy.db (integrity check: ok)");
+    let again = concord(here, &[&["backup", "copy.db"][..], &db].concat());
+    assert!(
+        !again.status.success(),
+        "an existing file is never overwritten"
+    );
+
+    // A damaged copy is refused and the database is left as it was.
+    let mut bytes = std::fs::read(here.join("copy.db")).expect("copy");
+    let page = 4096 * 3;
+    for b in &mut bytes[page..page + 2048] {
+        *b = 0x5a;
+    }
+    std::fs::write(here.join("damaged.db"), &bytes).expect("write");
+    let before = std::fs::read(here.join("live.db")).expect("live");
+    let refused = concord(here, &[&["restore", "damaged.db"][..], &db].concat());
+    assert!(!refused.status.success());
+    let why = String::from_utf8_lossy(&refused.stderr);
+    assert!(why.contains("refused"), "{why}");
+    assert_eq!(std::fs::read(here.join("live.db")).expect("live"), before);
+
+    let restored = ok(concord(here, &[&["restore", "copy.db"][..], &db].concat()));
+    assert!(
+        restored.contains("integrity check and audit log: ok"),
+        "{restored}"
+    );
+    let verified = ok(concord(here, &[&["verify"][..], &db].concat()));
+    assert!(verified.starts_with("audit log intact"), "{verified}");
+}

@@ -281,6 +281,7 @@ pub fn error_text(locale: Locale, err: &ApiError) -> String {
         ErrorCode::NotRepresentative => td_string!(locale, error_not_representative),
         ErrorCode::NotPublished => td_string!(locale, error_not_published),
         ErrorCode::ValidationFailed => td_string!(locale, fix_fields),
+        ErrorCode::Unavailable => td_string!(locale, error_unavailable),
         ErrorCode::Internal => td_string!(locale, error_internal),
         _ => return err.message.clone(),
     };

@@ -74,6 +74,8 @@ pub enum ErrorCode {
     AlreadyFlagged,
     /// One does not flag one's own comment.
     OwnComment,
+    /// The database cannot be reached or has no space left; nothing was written. Try again.
+    Unavailable,
     /// Something failed on the server; nothing the client sent caused it.
     Internal,
 }
@@ -115,6 +117,7 @@ impl ErrorCode {
             Self::CommentHidden => "comment_hidden",
             Self::AlreadyFlagged => "already_flagged",
             Self::OwnComment => "own_comment",
+            Self::Unavailable => "unavailable",
             Self::Internal => "internal",
         }
     }

@@ -291,6 +291,7 @@ async fn cast_position(
         .store
         .cast_position(row.id, account.id, cast.stance, reason.as_deref())
         .await?;
+    metrics::counter!(crate::metrics::POSITIONS).increment(1);
     let total = state.store.results(row.id).await?.total;
     // The position is stored; a failure to tell the live watchers only delays their tally.
     if let Err(e) = crate::live::announce(&state, row.id, row.round_id, &row.key, total).await {

@@ -217,6 +217,7 @@ async fn post_comment(
             phase,
         )
         .await?;
+    metrics::counter!(crate::metrics::COMMENTS).increment(1);
     live::announce_comment(&state, row.id, &comment).await;
     Ok((StatusCode::CREATED, ApiJson(comment)))
 }
