@@ -158,9 +158,10 @@ pub struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, env = "CONCORD_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
-    /// Directory of the built front end (`index.html` and its assets).
-    #[arg(long, env = "CONCORD_ASSETS", default_value = "frontend/dist")]
-    pub assets: PathBuf,
+    /// Serve the front end from this directory (`index.html` and its assets) instead of the
+    /// one built into the binary, e.g. `frontend/dist` while developing it.
+    #[arg(long, env = "CONCORD_ASSETS")]
+    pub assets: Option<PathBuf>,
     /// Concord is reached over HTTPS (usually through a TLS proxy): the session cookie becomes
     /// `Secure` with the `__Host-` prefix, and responses carry Strict-Transport-Security.
     #[arg(long, env = "CONCORD_HTTPS")]

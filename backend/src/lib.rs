@@ -17,7 +17,7 @@ mod routes;
 pub mod state;
 pub mod store;
 pub mod two_factor;
-mod web;
+pub mod web;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -50,10 +50,13 @@ pub fn app(state: AppState) -> Router {
     let (api, doc) = routes::api().split_for_parts();
     let doc = Arc::new(doc);
     let assets = state.settings.assets.clone();
-    let index = assets
-        .as_ref()
-        .and_then(|dir| std::fs::read_to_string(dir.join("index.html")).ok())
-        .unwrap_or_default();
+    let embedded = assets.is_none() && state.settings.embedded;
+    let index = match &assets {
+        Some(dir) => std::fs::read_to_string(dir.join("index.html")).ok(),
+        None if embedded => web::embedded_index(),
+        None => None,
+    }
+    .unwrap_or_default();
     let csp = HeaderValue::from_str(&web::content_security_policy(&index))
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
     let files = assets.as_deref().map(web::assets);
@@ -79,13 +82,13 @@ pub fn app(state: AppState) -> Router {
             let files = files.clone();
             async move {
                 let path = request.uri().path();
+                let api = path == "/api" || path.starts_with("/api/");
                 match files {
-                    Some(files) if path != "/api" && !path.starts_with("/api/") => {
-                        match files.oneshot(request).await {
-                            Ok(response) => response.into_response(),
-                            Err(never) => match never {},
-                        }
-                    }
+                    Some(files) if !api => match files.oneshot(request).await {
+                        Ok(response) => response.into_response(),
+                        Err(never) => match never {},
+                    },
+                    None if embedded && !api => web::embedded(request).await,
                     _ => AppError::NotFound("route").into_response(),
                 }
             }

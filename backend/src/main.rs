@@ -105,14 +105,23 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => {
             let store = Store::connect(&args.database.database_url).await?;
             store.migrate().await?;
-            if !args.assets.join("index.html").is_file() {
-                tracing::warn!(assets = %args.assets.display(), "no index.html there; serving the API only");
+            match &args.assets {
+                Some(dir) if !dir.join("index.html").is_file() => {
+                    tracing::warn!(assets = %dir.display(), "no index.html there; serving the API only");
+                }
+                None if backend::web::embedded_index().is_none() => tracing::warn!(
+                    "no front end built into this binary (run scripts/build-frontend before \
+                     cargo build --release) and no --assets; serving the API only"
+                ),
+                _ => {}
             }
+            let embedded = args.assets.is_none();
             let state = AppState::new(
                 store.clone(),
                 Settings {
                     https: args.https,
-                    assets: Some(args.assets),
+                    assets: args.assets,
+                    embedded,
                 },
             );
             let listener = tokio::net::TcpListener::bind(args.bind).await?;

@@ -30,8 +30,10 @@ impl std::ops::Deref for AppState {
 pub struct Settings {
     /// Concord is reached over HTTPS: `Secure` cookies with the `__Host-` prefix, and HSTS.
     pub https: bool,
-    /// The built front end (`index.html` and its hashed assets), if served by this process.
+    /// The built front end (`index.html` and its hashed assets), if served from a folder.
     pub assets: Option<PathBuf>,
+    /// Serve the front end built into the binary (when `assets` is not set).
+    pub embedded: bool,
 }
 
 impl AppState {

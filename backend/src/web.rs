@@ -7,12 +7,67 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use tower_http::services::{ServeDir, ServeFile};
+
+/// The front end built into the binary: `cargo build --release` after `scripts/build-frontend`
+/// embeds `frontend/dist`, so the one file is a whole deployment. Empty when the front end was
+/// not built first; debug builds read the folder from disk instead.
+#[derive(rust_embed::RustEmbed)]
+#[folder = "../frontend/dist"]
+#[allow_missing = true]
+struct Embedded;
+
+/// `index.html` of the embedded front end, if there is one.
+pub fn embedded_index() -> Option<String> {
+    Embedded::get("index.html").map(|f| String::from_utf8_lossy(&f.data).into_owned())
+}
+
+/// Serves the embedded front end as [`assets`] serves a folder: the precompressed `.br` or
+/// `.gz` twin when the browser takes it, `index.html` for paths of the browser-side router.
+pub async fn embedded(request: Request<Body>) -> Response {
+    let path = request.uri().path().trim_start_matches('/');
+    let (name, file) = match Embedded::get(path).filter(|_| !path.is_empty()) {
+        Some(file) => (path.to_owned(), file),
+        None => match Embedded::get("index.html") {
+            Some(file) => ("index.html".to_owned(), file),
+            None => return crate::error::AppError::NotFound("route").into_response(),
+        },
+    };
+    let accepted = request
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let mime = file.metadata.mimetype().to_owned();
+    let twin = [("br", ".br"), ("gzip", ".gz")]
+        .into_iter()
+        .filter(|(encoding, _)| accepted.split(',').any(|a| a.trim().starts_with(encoding)))
+        .find_map(|(encoding, suffix)| {
+            Some((encoding, Embedded::get(&format!("{name}{suffix}"))?))
+        });
+    let mut response = match twin {
+        Some((encoding, twin)) => {
+            let mut response = Response::new(Body::from(twin.data.into_owned()));
+            response
+                .headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+            response
+        }
+        None => Response::new(Body::from(file.data.into_owned())),
+    };
+    let headers = response.headers_mut();
+    if let Ok(mime) = HeaderValue::from_str(&mime) {
+        headers.insert(header::CONTENT_TYPE, mime);
+    }
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    response
+}
 
 /// The front end's files under `dir`, with unknown paths answered by `index.html` so that the
 /// browser-side router can handle them.

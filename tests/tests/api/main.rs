@@ -769,6 +769,72 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
     assert_eq!(operations.len(), 68, "every operation is documented");
 }
 
+/// The front end built into the binary is served as the folder is. (A debug build reads
+/// `frontend/dist` from disk where a release build carries it; `scripts/test` builds it first.)
+#[tokio::test]
+async fn the_built_in_front_end_is_served_like_the_folder() {
+    let dist = tests::browser::assets_dir();
+    let wasm = std::fs::read_dir(&dist)
+        .expect("dist")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .find(|n| n.ends_with("_bg.wasm"))
+        .expect("a wasm file");
+    let settings = Settings {
+        embedded: true,
+        ..Settings::default()
+    };
+    let app = spawn_app_with(Db::Sqlite, settings).await;
+
+    let get = |path: String, encoding: &'static str| {
+        app.client
+            .get(format!("{}{path}", app.address))
+            .header("accept-encoding", encoding)
+            .send()
+    };
+    let page = get("/c/paris-call/2019".into(), "identity")
+        .await
+        .expect("page");
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["cache-control"], "no-cache");
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("text/html")
+    );
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .expect("csp")
+        .to_owned();
+    let html = page.text().await.expect("html");
+    assert!(html.contains(&wasm), "index.html loads {wasm}");
+    assert!(
+        csp.contains("'sha256-"),
+        "the inline start-up script is allowed by digest: {csp}"
+    );
+
+    let compressed = get(format!("/{wasm}"), "gzip, br").await.expect("wasm");
+    assert_eq!(compressed.headers()["content-encoding"], "br");
+    assert_eq!(compressed.headers()["content-type"], "application/wasm");
+    assert_eq!(
+        compressed.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let brotli = std::fs::read(dist.join(format!("{wasm}.br"))).expect("the .br twin");
+    assert_eq!(compressed.bytes().await.expect("body").len(), brotli.len());
+    let plain = get(format!("/{wasm}"), "identity").await.expect("wasm");
+    assert!(plain.headers().get("content-encoding").is_none());
+    let size = std::fs::metadata(dist.join(&wasm)).expect("wasm").len();
+    assert_eq!(plain.bytes().await.expect("body").len() as u64, size);
+
+    let (status, body) = parts(app.get("/api/v1/nothing-here").await).await;
+    assert_eq!(
+        (status, &body["code"]),
+        (404, &json!("not_found")),
+        "the API is never the page"
+    );
+}
+
 #[tokio::test]
 async fn the_front_end_is_served_precompressed_with_the_right_cache_lifetimes() {
     let assets = tempfile::tempdir().expect("dir");

@@ -96,3 +96,63 @@ pub(crate) async fn metrics_count_requests_and_writes_on_their_own_listener(db: 
         "routes by pattern, never raw paths"
     );
 }
+
+/// Two `concord serve` processes on one PostgreSQL, one participant's requests alternating
+/// between them as a load balancer would send them: the session, live updates, positions and
+/// the audit chain hold across both.
+#[tokio::test]
+async fn two_instances_on_one_postgres_serve_a_participant_alternately() {
+    let a = spawn_app(Db::Postgres).await;
+    let b = a.sibling().await;
+    let amina = a.another_browser();
+    assert_eq!(
+        amina.sign_up("amina", "a long passphrase").await.status(),
+        201
+    );
+    let amina_on_b = amina.on(&b);
+    let (status, me) = parts(amina_on_b.get("/api/v1/session").await).await;
+    assert_eq!(
+        (status, &me["handle"]),
+        (200, &json!("amina")),
+        "signed in on a, known on b"
+    );
+    amina_on_b.join("civil_society").await;
+
+    // A reader on a hears of a comment posted through b.
+    let mut stream = reqwest::Client::new()
+        .get(format!("{}{CLAUSE}/comments/live", a.address))
+        .send()
+        .await
+        .expect("request");
+    let (status, _) = parts(
+        amina_on_b
+            .post_comment(CLAUSE, json!({"body": "Through the other door."}))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 201);
+    super::read_events_until(&mut stream, |t| t.contains("Through the other door.")).await;
+
+    // A position cast on a and changed on b: both processes show the same tally.
+    let (status, _) = parts(
+        amina
+            .cast_position(CLAUSE, json!({"stance": "endorse"}))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let change = json!({"stance": "oppose", "reason": "Changed my mind."});
+    let (status, _) = parts(amina_on_b.cast_position(CLAUSE, change).await).await;
+    assert_eq!(status, 200);
+    let (_, on_a) = parts(a.get(CLAUSE).await).await;
+    let (_, on_b) = parts(b.get(CLAUSE).await).await;
+    assert_eq!(on_a["results"], on_b["results"]);
+    assert_eq!(on_a["results"]["total"]["oppose"], 1);
+
+    // Signing out on b ends the session on a too.
+    assert_eq!(amina_on_b.sign_out().await.status(), 204);
+    let (status, _) = parts(amina.get("/api/v1/session").await).await;
+    assert_eq!(status, 401);
+
+    super::assert_recorded(&a, &["account.created", "comment.posted", "position.cast"]).await;
+}
