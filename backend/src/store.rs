@@ -181,6 +181,13 @@ impl Store {
         let options = AnyConnectOptions::from_str(&url)?;
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 10 })
+            // When PostgreSQL is away, say so (503) within seconds rather than hold every
+            // request for sqlx's default 30 s; the pool reconnects by itself when it is back.
+            .acquire_timeout(Duration::from_secs(if backend == Backend::Sqlite {
+                30
+            } else {
+                3
+            }))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

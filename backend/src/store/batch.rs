@@ -101,7 +101,13 @@ fn open(path: &Path) -> rusqlite::Result<Connection> {
 
 fn answer_all(batch: Vec<Request>, e: &rusqlite::Error) {
     for request in batch {
-        let error = AppError::Internal(anyhow::anyhow!("writing positions: {e}"));
+        // SQLite's own failures keep their code, so a full disk answers 503, not 500.
+        let error = match e {
+            rusqlite::Error::SqliteFailure(failure, message) => {
+                AppError::Writer(rusqlite::Error::SqliteFailure(*failure, message.clone()))
+            }
+            other => AppError::Internal(anyhow::anyhow!("writing positions: {other}")),
+        };
         let _ = request.reply.send(Err(error));
     }
 }
