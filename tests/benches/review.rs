@@ -41,6 +41,125 @@ async fn main() {
     if runs("comments") {
         comments().await;
     }
+    // Not a benchmark but the load drill (`scripts/drills/load`): only when asked for.
+    if wanted.iter().any(|w| w == "drill") {
+        drill().await;
+    }
+}
+
+/// The load drill: 1,000 concurrent readers and 100 concurrent writers for 60 s against one
+/// instance on SQLite. Every answer must be a success; prints throughput and latencies, and
+/// exits with status 1 on any error.
+async fn drill() {
+    const READERS: usize = 1_000;
+    const WRITERS: usize = 100;
+    const FOR: Duration = Duration::from_secs(60);
+    let app = spawn_app(Db::Sqlite).await;
+    let mut writers = Vec::with_capacity(WRITERS);
+    for i in 0..WRITERS {
+        let writer = app.another_browser();
+        writer
+            .sign_up(&format!("writer-{i}"), "a long passphrase")
+            .await;
+        writer.join("civil_society").await;
+        writers.push(writer);
+    }
+    let clauses = [
+        "/api/v1/consultations/paris-call/rounds/2019/clauses/protect-individuals",
+        "/api/v1/consultations/paris-call/rounds/2019/clauses/protect-internet",
+        "/api/v1/consultations/paris-call/rounds/2019/clauses/electoral-processes",
+    ];
+    let deadline = Instant::now() + FOR;
+    let start = Instant::now();
+    let errors = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut readers_done = tokio::task::JoinSet::new();
+    for r in 0..READERS {
+        let reader = app.another_browser();
+        let errors = errors.clone();
+        readers_done.spawn(async move {
+            let mut latencies = Vec::new();
+            let mut i = r;
+            while Instant::now() < deadline {
+                let path = match i % 3 {
+                    0 => clauses[i % clauses.len()].to_owned(),
+                    1 => format!("{}/comments", clauses[i % clauses.len()]),
+                    _ => "/api/v1/consultations/paris-call/rounds/2019".to_owned(),
+                };
+                let sent = Instant::now();
+                match reader
+                    .client
+                    .get(format!("{}{path}", reader.address))
+                    .send()
+                    .await
+                {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                    }
+                    _ => {
+                        errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+                latencies.push(sent.elapsed());
+                i += 1;
+            }
+            latencies
+        });
+    }
+    let mut writers_done = tokio::task::JoinSet::new();
+    for (w, writer) in writers.into_iter().enumerate() {
+        let errors = errors.clone();
+        writers_done.spawn(async move {
+            let mut latencies = Vec::new();
+            let mut i = w;
+            while Instant::now() < deadline {
+                let clause = clauses[i % clauses.len()];
+                let sent = Instant::now();
+                let response = if i % 10 == 0 {
+                    writer
+                        .post_comment(clause, json!({"body": format!("Load comment {i}.")}))
+                        .await
+                } else {
+                    let stance = ["endorse", "abstain", "endorse"][i % 3];
+                    writer
+                        .cast_position(clause, json!({ "stance": stance }))
+                        .await
+                };
+                if !response.status().is_success() {
+                    errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                latencies.push(sent.elapsed());
+                i += 1;
+            }
+            latencies
+        });
+    }
+    let gather = |mut all: Vec<Duration>| {
+        all.sort();
+        Run {
+            latencies: all,
+            elapsed: start.elapsed(),
+        }
+    };
+    let mut read = Vec::new();
+    while let Some(done) = readers_done.join_next().await {
+        read.extend(done.expect("reader"));
+    }
+    let mut written = Vec::new();
+    while let Some(done) = writers_done.join_next().await {
+        written.extend(done.expect("writer"));
+    }
+    let (read, written) = (gather(read), gather(written));
+    println!(
+        "\nLoad drill: {READERS} readers and {WRITERS} writers for {FOR:?}, one instance, SQLite"
+    );
+    header();
+    read.line("reads (clause, comments, round)");
+    written.line("writes (positions, 1 in 10 a comment)");
+    let errors = errors.load(std::sync::atomic::Ordering::Relaxed);
+    println!("errors: {errors}");
+    if errors > 0 {
+        std::process::exit(1);
+    }
 }
 
 /// Reading pages of a discussion of 5,000 comments (1,000 threads of a comment and four
