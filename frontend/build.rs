@@ -10,7 +10,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?).join("i18n");
     // Counts ("3 comments") are interpolated into plain strings, not only into views.
     let options = ParseOptions::default().interpolate_display(true);
-    let config = Config::new("en")?.add_locale("fr")?.parse_options(options);
+    let config = Config::new("en")?
+        .add_locale("fr")?
+        .add_locale("es")?
+        .add_locale("ar")?
+        .parse_options(options);
     let translations = TranslationsInfos::parse(config)?;
     translations.emit_diagnostics();
     translations.rerun_if_locales_changed();

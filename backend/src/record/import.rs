@@ -437,21 +437,9 @@ async fn load(store: &Store, record: &Record) -> Result<Imported, ImportError> {
         };
         let cast = ms(&position.cast_at)?;
         let group = position.stakeholder_group.as_deref().unwrap_or("");
-        sqlx::query(crate::store::INSERT_CHANGE)
-            .bind(clause)
-            .bind(voter)
-            .bind(&position.position)
-            .bind(&position.reason)
-            .bind(cast)
-            .bind(group)
-            .bind(&position.region)
-            .bind(&position.receipt)
-            .bind(organisation)
-            .bind("voting")
-            .execute(&mut *tx)
-            .await?;
-        if position.current {
-            sqlx::query(crate::store::INSERT_POSITION)
+        // A cast's history row and, for the standing one, the position: the same columns.
+        let cast_with = |sql| {
+            sqlx::query(sql)
                 .bind(clause)
                 .bind(voter)
                 .bind(&position.position)
@@ -461,6 +449,13 @@ async fn load(store: &Store, record: &Record) -> Result<Imported, ImportError> {
                 .bind(&position.region)
                 .bind(&position.receipt)
                 .bind(organisation)
+        };
+        cast_with(crate::store::INSERT_CHANGE)
+            .bind("voting")
+            .execute(&mut *tx)
+            .await?;
+        if position.current {
+            cast_with(crate::store::INSERT_POSITION)
                 .execute(&mut *tx)
                 .await?;
         }

@@ -283,6 +283,53 @@ async fn a_participant_reads_signs_up_takes_positions_and_comments_in_a_real_bro
         .wait_for_text("tally-heading", "Positions à ce jour")
         .await;
 
+    // Spanish, and Arabic laid out right to left.
+    let choose = |lang: &'static str| {
+        let browser = &browser;
+        async move {
+            browser
+                .client
+                .find(fantoccini::Locator::Css(".language select"))
+                .await
+                .expect("language switcher")
+                .select_by_value(lang)
+                .await
+                .expect("select a language");
+        }
+    };
+    choose("es").await;
+    browser
+        .wait_for_text("tally-heading", "Posiciones hasta ahora")
+        .await;
+    choose("ar").await;
+    browser
+        .wait_for_text("tally-heading", "المواقف حتى الآن")
+        .await;
+    let (lang, dir, direction) = (
+        browser
+            .client
+            .execute("return document.documentElement.lang", vec![])
+            .await
+            .expect("script"),
+        browser
+            .client
+            .execute("return document.documentElement.dir", vec![])
+            .await
+            .expect("script"),
+        browser
+            .client
+            .execute(
+                "return getComputedStyle(document.querySelector('main')).direction",
+                vec![],
+            )
+            .await
+            .expect("script"),
+    );
+    assert_eq!(
+        (lang, dir, direction),
+        (json!("ar"), json!("rtl"), json!("rtl"))
+    );
+
     browser.close().await;
 }
 
