@@ -46,7 +46,7 @@ pub fn RedlineText(
     use shared::Change;
     let i18n = use_i18n();
     view! {
-        <p class="redline" id=id>
+        <p class="redline" dir="auto" id=id>
             {segments.into_iter().map(|s| match s.change {
                 Change::Same => view! { <span>{s.text}</span> }.into_any(),
                 Change::Added => view! {

@@ -42,7 +42,7 @@ pub fn ChangesPage() -> impl IntoView {
                                                 <span class="fate">"("{move || i18n::fate_name(i18n.get_locale(), fate)}")"</span>
                                             </h2>
                                             {match fate {
-                                                ClauseFate::Unchanged => view! { <p class="redline">{c.segments.into_iter().map(|s| s.text).collect::<String>()}</p> }.into_any(),
+                                                ClauseFate::Unchanged => view! { <p class="redline" dir="auto">{c.segments.into_iter().map(|s| s.text).collect::<String>()}</p> }.into_any(),
                                                 _ => view! { <RedlineText segments=c.segments /> }.into_any(),
                                             }}
                                         </li>

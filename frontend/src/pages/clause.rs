@@ -85,11 +85,11 @@ fn ClauseText(clause: Clause) -> impl IntoView {
             <A href=round_href>{clause.consultation_title}" — "{clause.round.title}</A>
         </nav>
         <article class="clause">
-            <h1 id="clause-title">{number}". "{clause.title}</h1>
+            <h1 id="clause-title" dir="auto">{number}". "{clause.title}</h1>
             <p class="meta"><PhaseBadge phase=clause.round.phase /></p>
             <Deadline deadline=clause.round.deadline />
             // Rendered from Markdown and sanitised by the server (see backend/src/markdown.rs).
-            <div class="clause-body" inner_html=clause.body_html></div>
+            <div class="clause-body" dir="auto" inner_html=clause.body_html></div>
         </article>
         <Changes clause=changes />
         <ProposalNote clause=proposal />

@@ -355,7 +355,7 @@ fn CommentView(comment: Comment, state: Thread) -> AnyView {
                     <p class="hidden-comment">{t!(i18n, hidden_by_conveners)}" "{reason}</p>
                 }.into_any(),
                 // Rendered from Markdown and cleaned by the server (see backend/src/markdown.rs).
-                None => view! { <div class="comment-body" inner_html=comment.body_html></div> }.into_any(),
+                None => view! { <div class="comment-body" dir="auto" inner_html=comment.body_html></div> }.into_any(),
             }}
             {comment.response.map(|response| view! { <ResponseNote response /> })}
             <div class="comment-actions">

@@ -1365,3 +1365,66 @@ async fn participants_discuss_a_passage_and_conveners_moderate_and_respond_live(
     participant.close().await;
     convener.close().await;
 }
+
+/// The main pages fit a 360-pixel-wide screen without scrolling sideways, in English and in
+/// Arabic (right to left). Screenshots go to `target/screenshots/` (copied to `docs/` by hand).
+#[tokio::test]
+async fn the_main_pages_fit_a_360_pixel_screen_in_english_and_arabic() {
+    let (app, browser) = app_and_browser().await;
+    browser
+        .client
+        .set_window_size(360, 800)
+        .await
+        .expect("a narrow window");
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshots directory");
+    let pages = [
+        ("home", "/"),
+        ("consultation", "/c/paris-call"),
+        ("round", "/c/paris-call/2019"),
+        ("clause", "/c/paris-call/2019/protect-individuals"),
+        ("changes", "/c/paris-call/2019/changes"),
+        ("organisations", "/organisations"),
+    ];
+    for lang in ["en", "ar"] {
+        browser.client.goto(&app.address).await.expect("open");
+        browser
+            .client
+            .execute(
+                "localStorage.setItem('concord.locale', arguments[0])",
+                vec![json!(lang)],
+            )
+            .await
+            .expect("choose the language");
+        for (name, path) in pages {
+            browser
+                .client
+                .goto(&format!("{}{path}", app.address))
+                .await
+                .expect("open");
+            browser.wait("main h1").await;
+            let widths = browser
+                .client
+                .execute(
+                    "return [document.documentElement.scrollWidth, window.innerWidth, \
+                     document.documentElement.dir, [...document.querySelectorAll('body *')] \
+                     .filter(e => e.getBoundingClientRect().right > innerWidth + 1 \
+                       || e.getBoundingClientRect().left < -1) \
+                     .slice(-4).map(e => e.tagName + '.' + e.className + '#' + e.id)]",
+                    vec![],
+                )
+                .await
+                .expect("script");
+            assert_eq!(widths[1], 360, "the window is 360 pixels wide");
+            assert!(
+                widths[0].as_u64() <= widths[1].as_u64(),
+                "{lang} {path} scrolls sideways: {widths}"
+            );
+            let expected_dir = if lang == "ar" { "rtl" } else { "ltr" };
+            assert_eq!(widths[2], expected_dir, "{lang} {path}");
+            let png = browser.client.screenshot().await.expect("screenshot");
+            std::fs::write(shots.join(format!("{lang}-{name}-360.png")), png).expect("write");
+        }
+    }
+    browser.close().await;
+}
