@@ -1428,3 +1428,143 @@ async fn the_main_pages_fit_a_360_pixel_screen_in_english_and_arabic() {
     }
     browser.close().await;
 }
+
+/// axe-core's findings on the page now, for the WCAG 2.2 AA tags: one line per violated rule
+/// with the first offending elements.
+async fn axe_violations(browser: &Browser) -> Vec<String> {
+    let axe = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../.tools/node_modules/axe-core/axe.min.js"),
+    )
+    .expect("axe-core (scripts/setup --test installs it into .tools/)");
+    browser
+        .client
+        .execute(&axe, vec![])
+        .await
+        .expect("load axe");
+    let found = browser
+        .client
+        .execute(
+            "return axe.run(document, {runOnly: {type: 'tag', values: \
+             ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}}) \
+             .then(r => r.violations.map(v => v.id + ': ' + v.help + ' — ' + \
+               v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')))",
+            vec![],
+        )
+        .await
+        .expect("axe.run");
+    serde_json::from_value(found).expect("a list")
+}
+
+/// WCAG 2.2 AA as axe-core checks it, on every main page and state: zero violations.
+#[tokio::test]
+async fn axe_finds_no_violations_on_the_main_pages_and_states() {
+    let (app, browser) = app_and_browser().await;
+    let mut report = Vec::new();
+    let mut check = async |name: &str, browser: &Browser| {
+        for violation in axe_violations(browser).await {
+            report.push(format!("{name}: {violation}"));
+        }
+    };
+    for (name, path) in [
+        ("home", "/"),
+        ("consultation", "/c/paris-call"),
+        ("round", "/c/paris-call/2019"),
+        (
+            "clause with comments",
+            "/c/paris-call/2019/protect-individuals",
+        ),
+        ("changes", "/c/paris-call/2019/changes"),
+        ("organisations", "/organisations"),
+        ("moderation log", "/c/paris-call/moderation"),
+        ("not found", "/nowhere"),
+    ] {
+        browser
+            .client
+            .goto(&format!("{}{path}", app.address))
+            .await
+            .expect("open");
+        browser.wait("main h1").await;
+        check(name, &browser).await;
+    }
+
+    // Signed in: the voting form showing an error, the account page.
+    browser
+        .client
+        .goto(&format!(
+            "{}/c/paris-call/2019/protect-individuals",
+            app.address
+        ))
+        .await
+        .expect("open");
+    become_administrator(&app, &browser, "axe-chair").await;
+    browser
+        .client
+        .goto(&format!(
+            "{}/c/paris-call/2019/protect-individuals",
+            app.address
+        ))
+        .await
+        .expect("open");
+    browser.click(RESERVATION).await;
+    browser.click(RECORD_POSITION).await;
+    browser.wait(REASON_ERROR).await;
+    check("voting form with an error", &browser).await;
+    browser.click(SIGNED_IN_HANDLE).await;
+    browser.wait("main h1").await;
+    check("account", &browser).await;
+    // The convener's page: rounds, live tally, dashboard, moderation, invitations.
+    browser
+        .client
+        .goto(&format!("{}/convene/paris-call", app.address))
+        .await
+        .expect("open");
+    browser.wait("#funnel").await;
+    check("convening and dashboard", &browser).await;
+    // Published results, and the round in Arabic (right to left).
+    app.execute(
+        "UPDATE rounds SET phase = 'published' WHERE slug = '2018'",
+        &[],
+    )
+    .await;
+    app.until_the_server_notices().await;
+    browser
+        .client
+        .goto(&format!("{}/c/paris-call/2018/results", app.address))
+        .await
+        .expect("open");
+    browser.wait("#public-record").await;
+    check("results", &browser).await;
+    browser
+        .client
+        .execute("localStorage.setItem('concord.locale', 'ar')", vec![])
+        .await
+        .expect("Arabic");
+    browser
+        .client
+        .goto(&format!(
+            "{}/c/paris-call/2019/protect-individuals",
+            app.address
+        ))
+        .await
+        .expect("open");
+    browser.wait("main h1").await;
+    check("clause in Arabic", &browser).await;
+    assert!(report.is_empty(), "{}", report.join("\n"));
+
+    // The check can fail: an image without a text alternative is found.
+    browser
+        .client
+        .execute(
+            "document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\\'/x.png\\'>')",
+            vec![],
+        )
+        .await
+        .expect("script");
+    let found = axe_violations(&browser).await;
+    assert!(
+        found.iter().any(|v| v.starts_with("image-alt")),
+        "{found:?}"
+    );
+    browser.close().await;
+}
