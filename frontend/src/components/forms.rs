@@ -150,6 +150,31 @@ pub fn general_error(error: Signal<Option<ApiError>>) -> Signal<Option<ApiError>
     Signal::derive(move || error.get().filter(|e| e.fields.is_empty()))
 }
 
+/// A form's submit button that stays focusable while the form is busy — a disabled button
+/// drops the keyboard's focus to the page — and ignores presses (clicks, Enter, Space, the
+/// Enter of a text field) until the form is done.
+#[component]
+pub fn SubmitButton(
+    /// While true the button says so (`aria-disabled`) and submits nothing.
+    #[prop(into)]
+    busy: Signal<bool>,
+    #[prop(optional)] id: &'static str,
+    #[prop(optional)] class: &'static str,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <button type="submit" id=(!id.is_empty()).then_some(id) class=(!class.is_empty()).then_some(class)
+            aria-disabled=move || busy.get().to_string()
+            on:click=move |ev| {
+                if busy.get_untracked() {
+                    ev.prevent_default();
+                }
+            }>
+            {children()}
+        </button>
+    }
+}
+
 /// A stakeholder group chooser bound to `group`.
 #[component]
 pub fn GroupSelect(group: RwSignal<StakeholderGroup>) -> impl IntoView {

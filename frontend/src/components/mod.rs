@@ -11,7 +11,9 @@ mod results;
 mod tally;
 
 pub use feedback::{ErrorNotice, Loading, errors_fallback};
-pub use forms::{FieldMessage, GroupSelect, TextArea, TextField, general_error, invalid};
+pub use forms::{
+    FieldMessage, GroupSelect, SubmitButton, TextArea, TextField, general_error, invalid,
+};
 pub use gate::WhenOpen;
 pub use outcome::{ChamberedView, ConsensusView, ResultsCharts, StatementsView};
 pub use phase::{Deadline, PhaseBadge, RedlineText};

@@ -2,7 +2,7 @@
 //! two-factor sign-in, a code.
 
 use crate::api;
-use crate::components::{ErrorNotice, TextField, general_error};
+use crate::components::{ErrorNotice, SubmitButton, TextField, general_error};
 use crate::i18n::use_i18n;
 use crate::use_session;
 use leptos::prelude::*;
@@ -85,9 +85,9 @@ pub fn Account(
                         autocomplete=if sign_up { "new-password" } else { "current-password" }
                         value=password error />
                     <ErrorNotice error=general_error(error) />
-                    <button type="submit" id="account-submit" disabled=move || submit_action.pending().get()>
+                    <SubmitButton id="account-submit" busy=Signal::derive(move || submit_action.pending().get())>
                         {move || if sign_up { t_string!(i18n, create_account) } else { t_string!(i18n, sign_in) }}
-                    </button>
+                    </SubmitButton>
                 </form>
                 <p>
                     {move || if sign_up { t_string!(i18n, have_account) } else { t_string!(i18n, no_account) }}" "
@@ -133,9 +133,9 @@ fn SecondFactor(
                 label=move || t_string!(i18n, code) help=move || t_string!(i18n, code_help)
                 value=code error />
             <ErrorNotice error=general_error(error) />
-            <button type="submit" id="code-submit" disabled=move || complete.pending().get()>
+            <SubmitButton id="code-submit" busy=Signal::derive(move || complete.pending().get())>
                 {move || t_string!(i18n, continue_sign_in)}
-            </button>
+            </SubmitButton>
         </form>
     }
 }

@@ -6,8 +6,8 @@ use super::proposals::{AmendmentForm, ProposalNote, proposal_label};
 use crate::api;
 use crate::components::{
     ChamberedView, ConsensusView, Deadline, ErrorNotice, FieldMessage, GroupSelect, Loading,
-    PhaseBadge, RedlineText, ResultsView, StatementsView, TextArea, TextField, WhenOpen,
-    errors_fallback, general_error,
+    PhaseBadge, RedlineText, ResultsView, StatementsView, SubmitButton, TextArea, TextField,
+    WhenOpen, errors_fallback, general_error,
 };
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
@@ -171,7 +171,7 @@ fn ConsensusForm(clause: Signal<Option<Clause>>) -> impl IntoView {
                 </select>
             </div>
             <ErrorNotice error />
-            <button type="submit" id="save-consensus" disabled=move || save.pending().get()>{t!(i18n, save)}</button>
+            <SubmitButton id="save-consensus" busy=Signal::derive(move || save.pending().get())>{t!(i18n, save)}</SubmitButton>
             <p role="status" class="status" id="consensus-status">{move || saved().then(|| t_string!(i18n, saved))}</p>
         </form>
     }
@@ -232,7 +232,7 @@ fn StatementForm(clause: Signal<Option<Clause>>, handle: String) -> impl IntoVie
                             help=move || t_string!(i18n, minority_statement_body_help) value=body error />
                         <ErrorNotice error=general_error(error) />
                         <FieldMessage error field="organisation" id="statement-organisation" />
-                        <button type="submit" id="save-statement" disabled=move || save.pending().get()>{t!(i18n, save)}</button>
+                        <SubmitButton id="save-statement" busy=Signal::derive(move || save.pending().get())>{t!(i18n, save)}</SubmitButton>
                         <p role="status" class="status">{move || saved().then(|| t_string!(i18n, saved))}</p>
                     </form>
                 })
@@ -398,8 +398,15 @@ fn PositionForm(
                 <TextArea name="reason" label=move || t_string!(i18n, reason)
                     help=move || t_string!(i18n, reason_help) value=reason error />
                 <ErrorNotice error=general_error(error) />
+                // Not disabled while saving: that would drop the keyboard's focus to the page.
                 <button type="submit" id="record-position"
-                    disabled=move || stance.get().is_none() || cast.pending().get()>
+                    disabled=move || stance.get().is_none()
+                    aria-disabled=move || cast.pending().get().to_string()
+                    on:click=move |ev| {
+                        if cast.pending().get_untracked() {
+                            ev.prevent_default();
+                        }
+                    }>
                     {move || if cast.pending().get() { t_string!(i18n, saving) } else { t_string!(i18n, record_position) }}
                 </button>
                 <p role="status" class="status" id="position-status">

@@ -7,8 +7,8 @@ use super::param;
 use super::rounds::RoundsPanel;
 use crate::api;
 use crate::components::{
-    ErrorNotice, FieldMessage, GroupSelect, Loading, TextField, errors_fallback, general_error,
-    invalid,
+    ErrorNotice, FieldMessage, GroupSelect, Loading, SubmitButton, TextField, errors_fallback,
+    general_error, invalid,
 };
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
@@ -152,9 +152,9 @@ fn Conveners(
                     <TextField name="convener_handle" autocomplete="off"
                         label=move || t_string!(i18n, add_convener)
                         help=move || t_string!(i18n, add_convener_help) value=handle error />
-                    <button type="submit" id="add-convener" disabled=move || change.pending().get()>
+                    <SubmitButton id="add-convener" busy=Signal::derive(move || change.pending().get())>
                         {t!(i18n, add_convener_button)}
-                    </button>
+                    </SubmitButton>
                 </form>
             })}
         </section>
@@ -202,9 +202,9 @@ fn AccessForm(initial: ConsultationAccess) -> impl IntoView {
                     {choice(ConsultationAccess::Invitation, "access-invitation")}
                 </fieldset>
                 <ErrorNotice error />
-                <button type="submit" id="save-access" disabled=move || save.pending().get()>
+                <SubmitButton id="save-access" busy=Signal::derive(move || save.pending().get())>
                     {t!(i18n, save)}
-                </button>
+                </SubmitButton>
                 <p role="status" class="status" id="access-status">{move || saved().then(|| t_string!(i18n, saved))}</p>
             </form>
         </section>
@@ -272,9 +272,9 @@ fn InvitationForm(
                     label=move || t_string!(i18n, invitation_note)
                     help=move || t_string!(i18n, invitation_note_help) value=note error />
                 <ErrorNotice error=general_error(error) />
-                <button type="submit" id="issue-invitation" disabled=move || issue.pending().get()>
+                <SubmitButton id="issue-invitation" busy=Signal::derive(move || issue.pending().get())>
                     {t!(i18n, issue_invitation)}
-                </button>
+                </SubmitButton>
             </form>
             {move || link().map(|link| view! {
                 <div class="notice success" role="status">

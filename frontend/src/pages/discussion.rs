@@ -5,8 +5,8 @@
 
 use crate::api;
 use crate::components::{
-    ErrorNotice, FieldMessage, Loading, ResponseNote, TextArea, VerdictSelect, WhenOpen,
-    general_error,
+    ErrorNotice, FieldMessage, Loading, ResponseNote, SubmitButton, TextArea, VerdictSelect,
+    WhenOpen, general_error,
 };
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
@@ -461,7 +461,7 @@ fn ActionForm(id: i64, doing: Doing, state: Thread) -> impl IntoView {
             })}
             <TextArea name=field id=field_id rows=3 label help value=state.text error />
             <ErrorNotice error=general_error(error) />
-            <button type="submit" disabled=move || state.busy.get()>{submit_label}</button>
+            <SubmitButton busy=Signal::derive(move || state.busy.get())>{submit_label}</SubmitButton>
             " "
             <button type="button" class="secondary" on:click=cancel>{t!(i18n, cancel)}</button>
         </form>
@@ -695,9 +695,9 @@ fn NewCommentForm(
                 <TextArea name="body" rows=4 label=move || t_string!(i18n, your_comment)
                     help=move || t_string!(i18n, comment_help) value=body error />
                 <ErrorNotice error=general_error(error.into()) />
-                <button type="submit" id="post-comment" disabled=move || busy.get()>
+                <SubmitButton id="post-comment" busy=Signal::derive(move || busy.get())>
                     {move || if busy.get() { t_string!(i18n, posting) } else { t_string!(i18n, post_comment) }}
-                </button>
+                </SubmitButton>
             </form>
         </WhenOpen>
     }

@@ -3,7 +3,7 @@
 
 use crate::api;
 use crate::components::{
-    ErrorNotice, GroupSelect, Loading, TextField, errors_fallback, general_error,
+    ErrorNotice, GroupSelect, Loading, SubmitButton, TextField, errors_fallback, general_error,
 };
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
@@ -248,9 +248,9 @@ fn NewOrganisationForm(
                     label=move || t_string!(i18n, region)
                     help=move || t_string!(i18n, region_help) value=region error />
                 <ErrorNotice error=general_error(error) />
-                <button type="submit" id="create-organisation" disabled=move || create.pending().get()>
+                <SubmitButton id="create-organisation" busy=Signal::derive(move || create.pending().get())>
                     {t!(i18n, create_organisation)}
-                </button>
+                </SubmitButton>
                 <p role="status" class="status">{move || added().then(|| t_string!(i18n, organisation_added))}</p>
             </form>
         </section>

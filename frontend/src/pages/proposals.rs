@@ -4,8 +4,8 @@
 
 use crate::api;
 use crate::components::{
-    ErrorNotice, ResponseNote, TallyView, TextArea, TextField, VerdictSelect, WhenOpen,
-    general_error,
+    ErrorNotice, ResponseNote, SubmitButton, TallyView, TextArea, TextField, VerdictSelect,
+    WhenOpen, general_error,
 };
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
@@ -170,9 +170,9 @@ pub fn AdditionForm(slug: String, round: String, phase: Phase) -> impl IntoView 
                         label=move || t_string!(i18n, proposal_body)
                         help=move || t_string!(i18n, proposal_body_help) value=body error />
                     <ErrorNotice error=general_error(error) />
-                    <button type="submit" id="submit-addition" disabled=move || propose.pending().get()>
+                    <SubmitButton id="submit-addition" busy=Signal::derive(move || propose.pending().get())>
                         {t!(i18n, submit_proposal)}
-                    </button>
+                    </SubmitButton>
                 </form>
             </details>
         </WhenOpen>
@@ -229,9 +229,9 @@ pub fn AmendmentForm(clause: Signal<Option<Clause>>) -> impl IntoView {
                             label=move || t_string!(i18n, proposal_body)
                             help=move || t_string!(i18n, proposal_body_help) value=body error />
                         <ErrorNotice error=general_error(error) />
-                        <button type="submit" id="submit-amendment" disabled=move || propose.pending().get()>
+                        <SubmitButton id="submit-amendment" busy=Signal::derive(move || propose.pending().get())>
                             {t!(i18n, submit_proposal)}
-                        </button>
+                        </SubmitButton>
                     </form>
                 </details>
             </WhenOpen>
@@ -287,9 +287,9 @@ fn ProposalResponse(clause: Clause) -> impl IntoView {
                         label=move || t_string!(i18n, response_explanation)
                         help=move || t_string!(i18n, response_help) value=explanation error />
                     <ErrorNotice error=general_error(error) />
-                    <button type="submit" id="submit-proposal-response" disabled=move || respond.pending().get()>
+                    <SubmitButton id="submit-proposal-response" busy=Signal::derive(move || respond.pending().get())>
                         {t!(i18n, respond)}
-                    </button>
+                    </SubmitButton>
                 </form>
             </details>
         })}

@@ -4,7 +4,7 @@
 use super::param;
 use crate::api;
 use crate::components::{
-    ErrorNotice, FieldMessage, Loading, PhaseBadge, RecordLinks, TextArea, TextField,
+    ErrorNotice, FieldMessage, Loading, PhaseBadge, RecordLinks, SubmitButton, TextArea, TextField,
     errors_fallback, general_error, invalid,
 };
 use crate::i18n::{self, use_i18n};
@@ -275,7 +275,7 @@ fn RulesForm(round: Round) -> impl IntoView {
                 <RuleFields rule abstentions prefix="round" />
             </fieldset>
             <ErrorNotice error />
-            <button type="submit" id="save-rules" disabled=move || save.pending().get()>{t!(i18n, save)}</button>
+            <SubmitButton id="save-rules" busy=Signal::derive(move || save.pending().get())>{t!(i18n, save)}</SubmitButton>
             <p role="status" class="status">{move || saved().then(|| t_string!(i18n, saved))}</p>
         </form>
     }
@@ -324,9 +324,9 @@ fn ScheduleForm(
                 {field("closing_at_ms", Phase::Closed, closing)}
             </fieldset>
             <ErrorNotice error=general_error(error) />
-            <button type="submit" id="save-schedule" disabled=move || scheduled.pending().get()>
+            <SubmitButton id="save-schedule" busy=Signal::derive(move || scheduled.pending().get())>
                 {t!(i18n, save)}
-            </button>
+            </SubmitButton>
             <p role="status" class="status">{move || saved().then(|| t_string!(i18n, saved))}</p>
         </form>
     }
@@ -395,9 +395,9 @@ fn NewRoundForm() -> impl IntoView {
                 </select>
             </div>
             <ErrorNotice error=general_error(error) />
-            <button type="submit" id="open-round" disabled=move || open.pending().get()>
+            <SubmitButton id="open-round" busy=Signal::derive(move || open.pending().get())>
                 {t!(i18n, open_round)}
-            </button>
+            </SubmitButton>
         </form>
     }
 }

@@ -1,7 +1,9 @@
 //! The signed-in participant's own account: password and signed-in sessions.
 
 use crate::api;
-use crate::components::{ErrorNotice, Loading, TextField, errors_fallback, general_error};
+use crate::components::{
+    ErrorNotice, Loading, SubmitButton, TextField, errors_fallback, general_error,
+};
 use crate::i18n::{self, use_i18n};
 use crate::{account_href, use_session};
 use leptos::prelude::*;
@@ -85,9 +87,9 @@ fn PasswordForm() -> impl IntoView {
                     {t!(i18n, end_other_sessions)}
                 </label>
                 <ErrorNotice error=general_error(error) />
-                <button type="submit" id="save-password" disabled=move || change.pending().get()>
+                <SubmitButton id="save-password" busy=Signal::derive(move || change.pending().get())>
                     {t!(i18n, save_password)}
-                </button>
+                </SubmitButton>
                 <p role="status" class="status" id="password-status">
                     {move || done().then(|| t_string!(i18n, password_changed))}
                 </p>
@@ -238,9 +240,9 @@ fn ShownOrganisation() -> impl IntoView {
                                         <p class="help" id="shown_organisation-help">{t!(i18n, shown_organisation_help)}</p>
                                     </div>
                                     <ErrorNotice error />
-                                    <button type="submit" id="save-shown-organisation" disabled=move || save.pending().get()>
+                                    <SubmitButton id="save-shown-organisation" busy=Signal::derive(move || save.pending().get())>
                                         {t!(i18n, save)}
-                                    </button>
+                                    </SubmitButton>
                                     <p role="status" class="status">{move || saved().then(|| t_string!(i18n, saved))}</p>
                                 </form>
                             }
@@ -302,9 +304,9 @@ fn DeleteAccount() -> impl IntoView {
                     label=move || t_string!(i18n, password_to_confirm)
                     help=move || t_string!(i18n, current_password_help) value=password error />
                 <ErrorNotice error=general_error(error) />
-                <button type="submit" class="danger" id="delete-account" disabled=move || delete.pending().get()>
+                <SubmitButton id="delete-account" class="danger" busy=Signal::derive(move || delete.pending().get())>
                     {t!(i18n, delete_account_button)}
-                </button>
+                </SubmitButton>
             </form>
         </section>
     }

@@ -1568,3 +1568,154 @@ async fn axe_finds_no_violations_on_the_main_pages_and_states() {
     );
     browser.close().await;
 }
+
+/// Nothing but this origin: every request a page made (its document, scripts, wasm, styles,
+/// images, fonts, API calls and event streams), as the browser's own resource timing lists it.
+#[tokio::test]
+async fn pages_request_nothing_from_any_other_origin() {
+    let (app, browser) = app_and_browser().await;
+    let mut seen = 0;
+    for path in [
+        "/",
+        "/c/paris-call",
+        "/c/paris-call/2019",
+        "/c/paris-call/2019/protect-individuals",
+        "/c/paris-call/2019/changes",
+        "/organisations",
+    ] {
+        browser
+            .client
+            .goto(&format!("{}{path}", app.address))
+            .await
+            .expect("open");
+        browser.wait("main h1").await;
+        let requests = browser
+            .client
+            .execute(
+                "return [location.href, ...performance.getEntriesByType('resource').map(e => e.name)]",
+                vec![],
+            )
+            .await
+            .expect("script");
+        let requests: Vec<String> = serde_json::from_value(requests).expect("names");
+        assert!(
+            requests.iter().any(|r| r.ends_with(".wasm")),
+            "the page's own requests are listed: {requests:?}"
+        );
+        for request in &requests {
+            assert!(
+                request.starts_with(&app.address),
+                "{path} requested {request}"
+            );
+        }
+        seen += requests.len();
+    }
+    assert!(seen > 12, "{seen} requests seen");
+    browser.close().await;
+}
+
+const TAB: &str = "\u{E004}";
+const SHIFT_TAB: &str = "\u{E008}\u{E004}";
+const ENTER: &str = "\u{E007}";
+const SPACE: &str = " ";
+
+/// Types `keys` into whatever has the focus, as a keyboard does.
+async fn press(browser: &Browser, keys: &str) {
+    browser
+        .client
+        .active_element()
+        .await
+        .expect("a focused element")
+        .send_keys(keys)
+        .await
+        .expect("keys");
+}
+
+/// What has the focus: whether it matches `css`, whether its focus is visible (an outline or
+/// a shadow), and its start, for messages.
+async fn focused(browser: &Browser, css: &str) -> (bool, bool, String) {
+    let answer = browser
+        .client
+        .execute(
+            "const e = document.activeElement; const s = getComputedStyle(e); \
+             return [e.matches(arguments[0]), \
+               (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none', \
+               e === document.body ? 'body' : e.outerHTML.slice(0, 90)]",
+            vec![json!(css)],
+        )
+        .await
+        .expect("script");
+    serde_json::from_value(answer).expect("three values")
+}
+
+/// Presses Tab until `css` has the focus, checking on the way that every focused element shows
+/// it.
+async fn tab_to(browser: &Browser, css: &str) {
+    for _ in 0..120 {
+        let (matches, visible, what) = focused(browser, css).await;
+        if matches {
+            assert!(visible, "no visible focus on {what}");
+            return;
+        }
+        press(browser, TAB).await;
+        let (_, visible, what) = focused(browser, css).await;
+        assert!(visible || what == "body", "no visible focus on {what}");
+    }
+    panic!("Tab never reached {css}");
+}
+
+/// From the home page to a posted comment and a recorded position with the keyboard alone:
+/// Tab, Shift-Tab, Enter, Space and typing; focus visible on every stop and never lost to the
+/// page after an action.
+#[tokio::test]
+async fn a_participant_comments_and_takes_a_position_with_the_keyboard_alone() {
+    let (app, browser) = app_and_browser().await;
+    browser.client.goto(&app.address).await.expect("open");
+    browser.wait(CONSULTATION_LINK).await;
+
+    tab_to(&browser, SIGN_UP_LINK).await;
+    press(&browser, ENTER).await;
+    browser.wait(HANDLE).await;
+    tab_to(&browser, HANDLE).await;
+    press(&browser, "kim-keys").await;
+    tab_to(&browser, PASSWORD).await;
+    press(&browser, "a long keyboard passphrase").await;
+    tab_to(&browser, ACCOUNT_SUBMIT).await;
+    press(&browser, ENTER).await;
+    browser.wait_for_text("signed-in-handle", "kim-keys").await;
+
+    tab_to(&browser, CONSULTATION_LINK).await;
+    press(&browser, ENTER).await;
+    browser
+        .wait_for_text("round-heading", "2019 review Phase: Voting")
+        .await;
+    tab_to(&browser, FIRST_CLAUSE_LINK).await;
+    press(&browser, ENTER).await;
+    browser.wait(CLAUSE_TITLE).await;
+
+    // A position: the first stance by Space, then the button by Enter.
+    tab_to(&browser, "input[name='stance'][value='endorse']").await;
+    press(&browser, SPACE).await;
+    tab_to(&browser, RECORD_POSITION).await;
+    press(&browser, ENTER).await;
+    browser.wait_for_text("position-status", "Endorse").await;
+    let (_, _, after) = focused(&browser, "body").await;
+    assert_ne!(after, "body", "focus stays in the form after recording");
+
+    // A comment, typed and posted.
+    tab_to(&browser, COMMENT_BODY).await;
+    press(&browser, "Typed without a mouse.").await;
+    tab_to(&browser, POST_COMMENT).await;
+    press(&browser, ENTER).await;
+    browser
+        .wait_for_text("comments", "Typed without a mouse.")
+        .await;
+    let (_, _, after) = focused(&browser, "body").await;
+    assert_ne!(after, "body", "focus is not lost after posting");
+
+    // Shift-Tab walks back, still visibly.
+    press(&browser, SHIFT_TAB).await;
+    let (_, visible, what) = focused(&browser, "body").await;
+    assert!(visible, "no visible focus on {what}");
+    browser.close().await;
+}
