@@ -12,6 +12,7 @@ mod guard;
 pub mod live;
 pub mod markdown;
 pub mod metrics;
+mod read;
 pub mod record;
 mod routes;
 pub mod state;
@@ -64,6 +65,8 @@ pub fn app(state: AppState) -> Router {
 
     api.route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/read", get(read::index))
+        .route("/read/{slug}/{round}", get(read::round))
         .route(
             "/api/v1/openapi.json",
             get(move || {

@@ -144,7 +144,10 @@ pub async fn headers(
         HeaderValue::from_static("no-referrer"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    // A page that states its own policy (the reading pages) keeps it.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
     if https {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,

@@ -31,6 +31,16 @@ pub struct Browser {
 impl Browser {
     /// Starts chromedriver and a headless Chromium.
     pub async fn start() -> Browser {
+        Self::start_with(true).await
+    }
+
+    /// A Chromium that runs no JavaScript (and so no WebAssembly), as some careful readers set
+    /// theirs.
+    pub async fn start_without_javascript() -> Browser {
+        Self::start_with(false).await
+    }
+
+    async fn start_with(javascript: bool) -> Browser {
         let port = {
             let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
             probe.local_addr().expect("address").port()
@@ -54,7 +64,11 @@ impl Browser {
                     "--window-size=1024,900", "--lang=en-GB",
                     format!("--user-data-dir={}", profile.path().display()),
                 ],
-                "prefs": { "intl.accept_languages": "en-GB,en" },
+                "prefs": {
+                    "intl.accept_languages": "en-GB,en",
+                    "profile.managed_default_content_settings.javascript":
+                        if javascript { 1 } else { 2 },
+                },
             }),
         );
         // chromedriver takes a moment to listen; keep trying to open a session until it does.

@@ -11,7 +11,7 @@ use shared::{Change, redline};
 use std::io::Write;
 
 /// Text made safe for HTML.
-fn esc(s: &str) -> String {
+pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -26,7 +26,7 @@ fn esc(s: &str) -> String {
     out
 }
 
-const STYLE: &str = "
+pub const STYLE: &str = "
 @page { size: A4; margin: 18mm 16mm 20mm; }
 body { font: 10.5pt/1.45 Georgia, 'Times New Roman', serif; color: #111; max-width: 48em;
   margin: 2em auto; padding: 0 1em; }
@@ -54,6 +54,19 @@ svg { display: block; margin: .3em 0; }
 
 /// Writes the report of `exporter`'s round to `out`.
 pub fn write(exporter: &mut Exporter, out: &mut dyn Write) -> Result<()> {
+    write_page(exporter, out, true, "")
+}
+
+/// What a page of the report shows besides the text and the comments.
+///
+/// `results`: the counts and outcomes (only once a round is published, for pages anyone reads);
+/// `links`: HTML put under the heading (the reading pages' way around the site).
+pub fn write_page(
+    exporter: &mut Exporter,
+    out: &mut dyn Write,
+    results: bool,
+    links: &str,
+) -> Result<()> {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
     let clauses = exporter.clauses()?;
     let proposals = exporter.proposals()?;
@@ -98,6 +111,7 @@ pub fn write(exporter: &mut Exporter, out: &mut dyn Write) -> Result<()> {
             .map(|p| format!(" · changes shown against round {}", esc(p)))
             .unwrap_or_default(),
     )?;
+    out.write_all(links.as_bytes())?;
     write!(out, "<nav><h2>Contents</h2><ul class=\"toc\">")?;
     for c in &clauses {
         write!(
@@ -117,12 +131,12 @@ pub fn write(exporter: &mut Exporter, out: &mut dyn Write) -> Result<()> {
     )?;
     write!(out, "<main><h2>The text and its results</h2>")?;
     for c in &clauses {
-        clause(&mut out, c, round.previous_round.as_deref())?;
+        clause(&mut out, c, round.previous_round.as_deref(), results)?;
     }
     if !proposals.is_empty() {
         write!(out, "<h2 id=\"proposals\">Proposals</h2>")?;
         for p in &proposals {
-            proposal(&mut out, p)?;
+            proposal(&mut out, p, results)?;
         }
     }
     write!(
@@ -202,7 +216,12 @@ fn verdict(v: &str) -> String {
     }
 }
 
-fn clause(out: &mut dyn Write, c: &ClauseRecord, previous_round: Option<&str>) -> Result<()> {
+fn clause(
+    out: &mut dyn Write,
+    c: &ClauseRecord,
+    previous_round: Option<&str>,
+    with_results: bool,
+) -> Result<()> {
     write!(
         out,
         "<section class=\"clause\" id=\"{key}\"><h3>{n}. {title}</h3>{body}",
@@ -233,6 +252,11 @@ fn clause(out: &mut dyn Write, c: &ClauseRecord, previous_round: Option<&str>) -
         }
         (None, Some(_)) => write!(out, "<p class=\"note\">New in this round.</p>")?,
         _ => {}
+    }
+    // Results, consensus and minority statements belong to a published round.
+    if !with_results {
+        write!(out, "</section>")?;
+        return Ok(());
     }
     results(out, &c.key, &c.results)?;
     if let Some(level) = &c.consensus {
@@ -265,7 +289,7 @@ fn consensus(level: &str) -> String {
     }
 }
 
-fn proposal(out: &mut dyn Write, p: &ProposalRecord) -> Result<()> {
+fn proposal(out: &mut dyn Write, p: &ProposalRecord, with_results: bool) -> Result<()> {
     let label = p.key.strip_prefix("proposal-").unwrap_or(&p.key);
     let kind = match &p.amends {
         Some(clause) => format!("Amendment of {}", esc(clause)),
@@ -290,7 +314,9 @@ fn proposal(out: &mut dyn Write, p: &ProposalRecord) -> Result<()> {
             esc(&r.explanation)
         )?;
     }
-    results(out, &p.key, &p.results)?;
+    if with_results {
+        results(out, &p.key, &p.results)?;
+    }
     write!(out, "</section>")?;
     Ok(())
 }

@@ -140,7 +140,7 @@ async fn join_consultation(
 }
 
 /// The consultation `slug` and its round `round`.
-pub(super) async fn find_round(
+pub(crate) async fn find_round(
     state: &AppState,
     slug: &str,
     round: &str,

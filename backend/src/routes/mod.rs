@@ -7,12 +7,12 @@ use utoipa_axum::router::OpenApiRouter;
 
 mod account;
 mod clauses;
-mod consultations;
+pub(crate) mod consultations;
 mod convening;
 mod deliberation;
 mod invitations;
 mod organisations;
-mod records;
+pub(crate) mod records;
 mod rounds;
 mod session;
 

@@ -88,33 +88,19 @@ async fn download(
         Some(_) => None,
     };
     let round_id = row.id;
-    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
-    let failed = sender.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut out = Chunks {
-            sender,
-            buffer: Vec::with_capacity(CHUNK),
-        };
-        let written = (|| -> anyhow::Result<()> {
-            let mut exporter = Exporter::new(source, round_id, visibility, key)?;
-            match (wanted, signer) {
-                (Some(file), _) => exporter.write(file, &mut out)?,
-                (None, Some(signer)) => {
-                    // A ZIP is written with seeks: build it in a temporary file, then send it.
-                    let mut zip = tempfile::tempfile()?;
-                    bundle::write(&mut exporter, &signer, now_ms(), &mut zip, &mut |_| {})?;
-                    std::io::Seek::rewind(&mut zip)?;
-                    std::io::copy(&mut zip, &mut out)?;
-                }
-                (None, None) => anyhow::bail!("no signer for a bundle"),
+    let body = streamed(move |out| {
+        let mut exporter = Exporter::new(source, round_id, visibility, key)?;
+        match (wanted, signer) {
+            (Some(file), _) => exporter.write(file, out),
+            (None, Some(signer)) => {
+                // A ZIP is written with seeks: build it in a temporary file, then send it.
+                let mut zip = tempfile::tempfile()?;
+                bundle::write(&mut exporter, &signer, now_ms(), &mut zip, &mut |_| {})?;
+                std::io::Seek::rewind(&mut zip)?;
+                std::io::copy(&mut zip, out)?;
+                Ok(())
             }
-            out.flush()?;
-            Ok(())
-        })();
-        if let Err(e) = written {
-            // The client sees the download break off rather than a file that looks whole.
-            tracing::warn!(error = %e, "record export failed");
-            let _ = failed.blocking_send(Err(std::io::Error::other("record export failed")));
+            (None, None) => anyhow::bail!("no signer for a bundle"),
         }
     });
     let name = format!(
@@ -125,8 +111,7 @@ async fn download(
         file
     );
     let content_type = wanted.map_or("application/zip", DataFile::content_type);
-    let mut response =
-        Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(receiver)).into_response();
+    let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
@@ -134,6 +119,27 @@ async fn download(
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// A response body written by `write` on a blocking thread and sent as it is written. If
+/// `write` fails half-way the body breaks off, so the client never mistakes a part for the whole.
+pub(crate) fn streamed(
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()> + Send + 'static,
+) -> Body {
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
+    let failed = sender.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut out = Chunks {
+            sender,
+            buffer: Vec::with_capacity(CHUNK),
+        };
+        let written = write(&mut out).and_then(|()| Ok(out.flush()?));
+        if let Err(e) = written {
+            tracing::warn!(error = %e, "streamed answer failed");
+            let _ = failed.blocking_send(Err(std::io::Error::other("export failed")));
+        }
+    });
+    Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(receiver))
 }
 
 /// How much a download sends at a time.

@@ -1719,3 +1719,47 @@ async fn a_participant_comments_and_takes_a_position_with_the_keyboard_alone() {
     assert!(visible, "no visible focus on {what}");
     browser.close().await;
 }
+
+/// With JavaScript (and so WebAssembly) switched off, the app's shell points to the reading
+/// pages, which show the consultations, a round's text, and a published round's results and
+/// public record.
+#[tokio::test]
+async fn the_published_text_and_results_read_without_javascript() {
+    let settings = Settings {
+        assets: Some(assets_dir()),
+        ..Settings::default()
+    };
+    let app = spawn_app_with(Db::Sqlite, settings).await;
+    app.execute(
+        "UPDATE rounds SET phase = 'published' WHERE slug = '2018'",
+        &[],
+    )
+    .await;
+    app.until_the_server_notices().await;
+    let browser = Browser::start_without_javascript().await;
+    browser.client.goto(&app.address).await.expect("open");
+    // Only a browser running no script shows what <noscript> holds.
+    browser.click("a[href='/read']").await;
+    browser.click("a[href='/read/paris-call/2018']").await;
+    browser.wait("h1").await;
+    let text = browser.text("body").await;
+    for expected in [
+        "Paris Call for Trust and Security in Cyberspace",
+        "Protect individuals and infrastructure",
+        "Positions by stakeholder group",
+        "Result house by house",
+        "signed bundle (ZIP)",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    browser.click("a[href='/read']").await;
+    browser.click("a[href='/read/paris-call/2019']").await;
+    browser.wait("a[href='/c/paris-call/2019']").await;
+    let text = browser.text("body").await;
+    assert!(text.contains("Results are shown here once the round is published."));
+    assert!(
+        !text.contains("Positions by stakeholder group"),
+        "no results before publication"
+    );
+    browser.close().await;
+}
