@@ -1366,6 +1366,26 @@ async fn participants_discuss_a_passage_and_conveners_moderate_and_respond_live(
     convener.close().await;
 }
 
+/// The main pages a reader goes through, by name and path.
+const MAIN_PAGES: [(&str, &str); 6] = [
+    ("home", "/"),
+    ("consultation", "/c/paris-call"),
+    ("round", "/c/paris-call/2019"),
+    ("clause", "/c/paris-call/2019/protect-individuals"),
+    ("changes", "/c/paris-call/2019/changes"),
+    ("organisations", "/organisations"),
+];
+
+/// Opens `path` of `app` and waits for its heading.
+async fn open_page(browser: &Browser, app: &TestApp, path: &str) {
+    browser
+        .client
+        .goto(&format!("{}{path}", app.address))
+        .await
+        .expect("open");
+    browser.wait("main h1").await;
+}
+
 /// The main pages fit a 360-pixel-wide screen without scrolling sideways, in English and in
 /// Arabic (right to left). Screenshots go to `target/screenshots/` (copied to `docs/` by hand).
 #[tokio::test]
@@ -1378,14 +1398,6 @@ async fn the_main_pages_fit_a_360_pixel_screen_in_english_and_arabic() {
         .expect("a narrow window");
     let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
     std::fs::create_dir_all(&shots).expect("screenshots directory");
-    let pages = [
-        ("home", "/"),
-        ("consultation", "/c/paris-call"),
-        ("round", "/c/paris-call/2019"),
-        ("clause", "/c/paris-call/2019/protect-individuals"),
-        ("changes", "/c/paris-call/2019/changes"),
-        ("organisations", "/organisations"),
-    ];
     for lang in ["en", "ar"] {
         browser.client.goto(&app.address).await.expect("open");
         browser
@@ -1396,13 +1408,8 @@ async fn the_main_pages_fit_a_360_pixel_screen_in_english_and_arabic() {
             )
             .await
             .expect("choose the language");
-        for (name, path) in pages {
-            browser
-                .client
-                .goto(&format!("{}{path}", app.address))
-                .await
-                .expect("open");
-            browser.wait("main h1").await;
+        for (name, path) in MAIN_PAGES {
+            open_page(&browser, &app, path).await;
             let widths = browser
                 .client
                 .execute(
@@ -1466,25 +1473,12 @@ async fn axe_finds_no_violations_on_the_main_pages_and_states() {
             report.push(format!("{name}: {violation}"));
         }
     };
-    for (name, path) in [
-        ("home", "/"),
-        ("consultation", "/c/paris-call"),
-        ("round", "/c/paris-call/2019"),
-        (
-            "clause with comments",
-            "/c/paris-call/2019/protect-individuals",
-        ),
-        ("changes", "/c/paris-call/2019/changes"),
-        ("organisations", "/organisations"),
+    let more = [
         ("moderation log", "/c/paris-call/moderation"),
         ("not found", "/nowhere"),
-    ] {
-        browser
-            .client
-            .goto(&format!("{}{path}", app.address))
-            .await
-            .expect("open");
-        browser.wait("main h1").await;
+    ];
+    for (name, path) in MAIN_PAGES.into_iter().chain(more) {
+        open_page(&browser, &app, path).await;
         check(name, &browser).await;
     }
 
@@ -1575,20 +1569,8 @@ async fn axe_finds_no_violations_on_the_main_pages_and_states() {
 async fn pages_request_nothing_from_any_other_origin() {
     let (app, browser) = app_and_browser().await;
     let mut seen = 0;
-    for path in [
-        "/",
-        "/c/paris-call",
-        "/c/paris-call/2019",
-        "/c/paris-call/2019/protect-individuals",
-        "/c/paris-call/2019/changes",
-        "/organisations",
-    ] {
-        browser
-            .client
-            .goto(&format!("{}{path}", app.address))
-            .await
-            .expect("open");
-        browser.wait("main h1").await;
+    for (_, path) in MAIN_PAGES {
+        open_page(&browser, &app, path).await;
         let requests = browser
             .client
             .execute(
