@@ -54,6 +54,8 @@ pub struct Store {
     writer: Option<batch::Writer>,
     /// The key of [`Store::address_key`], once read.
     address_key: std::sync::Arc<tokio::sync::OnceCell<Vec<u8>>>,
+    /// The record signer of [`Store::record_signer`], once read.
+    signer: std::sync::Arc<tokio::sync::OnceCell<std::sync::Arc<crate::record::bundle::Signer>>>,
     /// What this process remembers between requests; `None` with PostgreSQL.
     cache: Option<std::sync::Arc<cache::Cache>>,
     /// The SQLite database file; `None` with PostgreSQL.
@@ -220,6 +222,7 @@ impl Store {
             backend,
             url: DatabaseUrl(url.into()),
             address_key: std::sync::Arc::default(),
+            signer: std::sync::Arc::default(),
             sqlite_path,
         })
     }
@@ -432,14 +435,23 @@ impl Store {
         Ok(stored)
     }
 
-    /// The instance's key for signing records, made on first use.
-    pub async fn record_signer(&self) -> Result<crate::record::bundle::Signer, AppError> {
+    /// The instance's key for signing records, made on first use and read once per process.
+    pub async fn record_signer(
+        &self,
+    ) -> Result<std::sync::Arc<crate::record::bundle::Signer>, AppError> {
         use crate::record::bundle::Signer;
-        let (kept, _) = Signer::generate().map_err(AppError::Internal)?;
-        let stored = self.server_key("record_signing", kept.as_bytes()).await?;
-        let kept = String::from_utf8(stored)
-            .map_err(|e| AppError::Corrupt(format!("record signing key: {e}")))?;
-        Signer::from_kept(&kept).map_err(|e| AppError::Corrupt(format!("record signing key: {e}")))
+        self.signer
+            .get_or_try_init(|| async {
+                let (kept, _) = Signer::generate().map_err(AppError::Internal)?;
+                let stored = self.server_key("record_signing", kept.as_bytes()).await?;
+                let kept = String::from_utf8(stored)
+                    .map_err(|e| AppError::Corrupt(format!("record signing key: {e}")))?;
+                Signer::from_kept(&kept)
+                    .map(std::sync::Arc::new)
+                    .map_err(|e| AppError::Corrupt(format!("record signing key: {e}")))
+            })
+            .await
+            .cloned()
     }
 
     /// The secret kept under `name` in `server_keys`; `fresh` is stored first if there is
