@@ -81,12 +81,15 @@ pub fn assets(dir: &Path) -> ServeDir<ServeFile> {
         .fallback(index)
 }
 
-/// Whether `path` names a file whose name carries Trunk's content hash (`name-<16 hex>…`).
+/// Whether `path` names a file whose name carries Trunk's content hash (`name-<hex>.ext` or
+/// `name-<hex>_bg.wasm`). Trunk writes the 64-bit hash without leading zeros, so it has up to
+/// 16 digits; fewer than 8 (one build in four billion) only costs that build its long cache.
 fn is_hashed(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or("");
     file.match_indices('-').any(|(i, _)| {
-        let hash = file.get(i + 1..i + 17).unwrap_or("");
-        hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        let rest = &file[i + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_hexdigit).count();
+        (8..=16).contains(&digits) && matches!(rest.as_bytes().get(digits), Some(b'.' | b'_'))
     })
 }
 
@@ -165,6 +168,12 @@ mod tests {
     fn only_trunk_hashed_names_count_as_hashed() {
         assert!(is_hashed("/frontend-3f9a1c0b2d4e5f67_bg.wasm"));
         assert!(is_hashed("/style-0123456789abcdef.css"));
+        assert!(
+            is_hashed("/frontend-f9a1c0b2d4e5f67_bg.wasm"),
+            "a hash with a leading zero is written one digit shorter"
+        );
+        assert!(!is_hashed("/read/paris-call/2019"));
+        assert!(!is_hashed("/a-b.css"));
         assert!(!is_hashed("/index.html"));
         assert!(!is_hashed("/c/paris-call/2019"));
         assert!(!is_hashed("/favicon.svg"));
