@@ -7,7 +7,7 @@ use crate::auth;
 use crate::error::AppError;
 use crate::store::{ClauseText, Store, now_ms};
 use rand::RngCore;
-use shared::{Phase, StakeholderGroup, Stance};
+use shared::{Language, Phase, StakeholderGroup, Stance};
 
 /// Slug of the demo consultation.
 pub const SLUG: &str = "paris-call";
@@ -95,6 +95,33 @@ const PRINCIPLES: [(&str, &str, &str, &str); 9] = [
 
 /// Demo participants: pseudonymous handles only.
 /// (handle, stakeholder group, region)
+/// The first principle's 2019 wording in the interface's other languages, as a convener would
+/// give it: (language, title, body).
+const TRANSLATIONS: [(Language, &str, &str); 3] = [
+    (
+        Language::Fr,
+        "Protéger les individus et les infrastructures",
+        "Prévenir les activités malveillantes en ligne qui menacent les **individus** et les \
+         infrastructures critiques ou leur causent des dommages importants, aveugles ou \
+         systémiques, y compris les hôpitaux et les autres services de santé, et y remédier.",
+    ),
+    (
+        Language::Es,
+        "Proteger a las personas y las infraestructuras",
+        "Prevenir las actividades cibernéticas maliciosas que amenacen o causen daños \
+         significativos, indiscriminados o sistémicos a las **personas** y a las \
+         infraestructuras críticas, incluidos los hospitales y otros servicios de salud, y \
+         recuperarse de ellas.",
+    ),
+    (
+        Language::Ar,
+        "حماية الأفراد والبنية التحتية",
+        "منع الأنشطة السيبرانية الخبيثة التي تهدد **الأفراد** والبنية التحتية الحيوية أو تلحق \
+         بها ضرراً كبيراً أو عشوائياً أو منهجياً، بما في ذلك المستشفيات وسائر الخدمات الصحية، \
+         والتعافي منها.",
+    ),
+];
+
 const PARTICIPANTS: [(&str, StakeholderGroup, &str); 4] = [
     ("amina-k", StakeholderGroup::CivilSociety, "West Africa"),
     (
@@ -274,6 +301,7 @@ pub async fn load(store: &Store) -> Result<bool, AppError> {
                 body,
                 None,
                 None,
+                Some(Language::En),
                 Phase::Voting,
             )
             .await?;
@@ -286,6 +314,16 @@ pub async fn load(store: &Store) -> Result<bool, AppError> {
                 stance,
                 reason,
             )
+            .await?;
+    }
+    let round = store
+        .round_row(consultation_id, "2019")
+        .await?
+        .ok_or_else(|| AppError::Corrupt("demo round 2019 missing".into()))?;
+    let first = clause("2019", PRINCIPLES[0].0).await?;
+    for (language, title, body) in TRANSLATIONS {
+        store
+            .translate(&round, &first, language, Some((title, body)), None)
             .await?;
     }
     store.set_phase(SLUG, "2018", Phase::Closed).await?;

@@ -254,6 +254,9 @@ pub struct Clause {
     /// The Markdown source, for editing.
     #[serde(default)]
     pub body_md: String,
+    /// The conveners' translations, one per language at most.
+    #[serde(default)]
+    pub translations: Vec<crate::ClauseTranslation>,
     /// The words of the text as readers see it, in order: what a passage is chosen from.
     #[serde(default)]
     pub words: Vec<String>,

@@ -90,6 +90,9 @@ pub struct Comment {
     pub depth: i64,
     #[serde(default)]
     pub passage: Option<Passage>,
+    /// The language it is written in, as its author said.
+    #[serde(default)]
+    pub language: Option<crate::Language>,
     /// When the author last edited it.
     #[serde(default)]
     pub edited_at_ms: Option<i64>,
@@ -129,6 +132,9 @@ pub struct NewComment {
     /// The passage of the clause this comment is about.
     #[serde(default)]
     pub passage: Option<Passage>,
+    /// The language it is written in, when it is one of the interface's.
+    #[serde(default)]
+    pub language: Option<crate::Language>,
 }
 
 /// Body of `PUT …/comments/{id}`: the new wording of one's own comment.

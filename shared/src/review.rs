@@ -767,3 +767,77 @@ mod tests {
         assert_eq!(rebuilt_new, "States must protect all people.");
     }
 }
+
+/// A language Concord's interface speaks, and so one a clause can be translated into and a
+/// comment can be marked as written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    En,
+    Fr,
+    Es,
+    Ar,
+}
+
+wire_names!(Language { En => "en", Fr => "fr", Es => "es", Ar => "ar" });
+
+impl Language {
+    pub const ALL: [Language; 4] = [Language::En, Language::Fr, Language::Es, Language::Ar];
+
+    /// The language's name in itself, as a language menu shows it.
+    pub fn endonym(self) -> &'static str {
+        match self {
+            Language::En => "English",
+            Language::Fr => "Français",
+            Language::Es => "Español",
+            Language::Ar => "العربية",
+        }
+    }
+}
+
+/// The conveners' translation of a clause into one language. The original stays authoritative.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClauseTranslation {
+    pub language: Language,
+    pub title: String,
+    /// Markdown, for editing.
+    pub body_md: String,
+    /// Rendered and cleaned like the original.
+    pub body_html: String,
+    /// The original's title or wording changed after this translation was saved.
+    pub outdated: bool,
+}
+
+/// Body of `PUT …/clauses/{key}/translations/{language}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TranslationEdit {
+    pub title: String,
+    /// Markdown.
+    pub body_md: String,
+}
+
+impl TranslationEdit {
+    /// Checks title and body; returns them trimmed.
+    pub fn check(&self) -> Result<(String, String), Vec<FieldError>> {
+        use crate::rules::{BODY_MAX, TITLE_MAX, check_text};
+        let title = check_text(
+            "title",
+            &self.title,
+            TITLE_MAX,
+            "Translate the clause's title.",
+        );
+        let body = check_text(
+            "body_md",
+            &self.body_md,
+            BODY_MAX,
+            "Translate the clause's text.",
+        );
+        match (title, body) {
+            (Ok(t), Ok(b)) => Ok((t, b)),
+            (t, b) => Err([t.err(), b.err()].into_iter().flatten().collect()),
+        }
+    }
+}

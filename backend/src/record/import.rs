@@ -374,11 +374,20 @@ async fn load(store: &Store, record: &Record) -> Result<Imported, ImportError> {
             Some(known(comment.thread)?)
         };
         let passage = comment.passage.as_ref();
+        let language = match comment.language.as_deref() {
+            Some(tag) => Some(shared::Language::parse(tag).ok_or_else(|| {
+                ImportError::Invalid(format!(
+                    "comment {} has unknown language {tag:?}",
+                    comment.id
+                ))
+            })?),
+            None => None,
+        };
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO comments (clause_id, account_id, body, created_at_ms, phase, parent_id, \
                  thread_id, depth, passage_exact, passage_prefix, passage_suffix, edited_at_ms, \
-                 hidden_reason) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+                 hidden_reason, language) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
         )
         .bind(clause_of(&comment.clause)?)
         .bind(author)
@@ -393,6 +402,7 @@ async fn load(store: &Store, record: &Record) -> Result<Imported, ImportError> {
         .bind(passage.map(|p| p.suffix.as_str()))
         .bind(comment.edited_at.as_deref().map(ms).transpose()?)
         .bind(&comment.hidden_reason)
+        .bind(language.map(shared::Language::as_str))
         .fetch_one(&mut *tx)
         .await?;
         if thread.is_none() {

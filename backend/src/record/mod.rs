@@ -188,6 +188,9 @@ pub struct CommentRecord {
     pub passage: Option<PassageRecord>,
     /// Markdown; `null` in the public record when the conveners hid the comment.
     pub body: Option<String>,
+    /// The language its author said it is written in (`en`, `fr`, `es`, `ar`), if they did.
+    #[serde(default)]
+    pub language: Option<String>,
     pub posted_at: String,
     /// The round's phase when it was written.
     pub phase: String,
@@ -398,7 +401,7 @@ const COMMENT_IDS: &str = "SELECT c.id FROM comments c JOIN clauses k ON k.id = 
 pub const COMMENTS: &str = "SELECT c.id, k.key, c.thread_id, c.parent_id, c.depth, \
      c.account_id, COALESCE(ap.handle, a.handle), c.passage_exact, c.passage_prefix, \
      c.passage_suffix, c.body, c.created_at_ms, c.phase, c.edited_at_ms, c.hidden_reason, \
-     cr.verdict, cr.explanation, cr.at_ms, COALESCE(rap.handle, ra.handle) \
+     cr.verdict, cr.explanation, cr.at_ms, COALESCE(rap.handle, ra.handle), c.language \
      FROM clauses k JOIN comments c ON c.clause_id = k.id \
      JOIN accounts a ON a.id = c.account_id \
      LEFT JOIN record_people ap ON ap.account_id = a.id \
@@ -689,6 +692,7 @@ impl Exporter {
                     },
                     passage,
                     body: (convener || hidden_reason.is_none()).then_some(body),
+                    language: r.text(19)?,
                     posted_at: timestamp(r.int_at(11)?),
                     phase: r.text_at(12)?,
                     edited_at: opt_timestamp(r.int(13)?),
@@ -1108,7 +1112,7 @@ fn proposal_row(p: &ProposalRecord) -> [String; 11] {
     ]
 }
 
-const COMMENT_COLUMNS: [&str; 18] = [
+const COMMENT_COLUMNS: [&str; 19] = [
     "id",
     "clause",
     "thread",
@@ -1120,6 +1124,7 @@ const COMMENT_COLUMNS: [&str; 18] = [
     "passage_prefix",
     "passage_suffix",
     "body",
+    "language",
     "posted_at",
     "phase",
     "edited_at",
@@ -1129,7 +1134,7 @@ const COMMENT_COLUMNS: [&str; 18] = [
     "responded_at",
 ];
 
-fn comment_row(c: &CommentRecord) -> [String; 18] {
+fn comment_row(c: &CommentRecord) -> [String; 19] {
     let passage = c.passage.as_ref();
     let response = c.response.as_ref();
     [
@@ -1144,6 +1149,7 @@ fn comment_row(c: &CommentRecord) -> [String; 18] {
         passage.map(|p| text(&p.prefix)).unwrap_or_default(),
         passage.map(|p| text(&p.suffix)).unwrap_or_default(),
         opt_text(&c.body),
+        opt(&c.language),
         c.posted_at.clone(),
         c.phase.clone(),
         opt(&c.edited_at),

@@ -172,6 +172,12 @@ pub fn write_page(
             .parent
             .map(|p| format!("<br><span class=\"note\">reply to {p}</span>"))
             .unwrap_or_default();
+        // Marked so that screen readers speak it in its own language.
+        let lang = c
+            .language
+            .as_deref()
+            .map(|l| format!(" lang=\"{}\"", esc(l)))
+            .unwrap_or_default();
         let response = c
             .response
             .as_ref()
@@ -180,7 +186,7 @@ pub fn write_page(
         write!(
             out,
             "<tr><td class=\"n\">{}</td><td>{}{reply}</td><td>{by}<br><span class=\"note\">{}</span></td>\
-             <td>{said}{passage}</td><td>{response}</td></tr>",
+             <td{lang}>{said}{passage}</td><td>{response}</td></tr>",
             c.id,
             esc(&c.clause),
             esc(&c.posted_at),

@@ -233,6 +233,7 @@ async fn get_clause(
             .filter_map(|passage| find_passage(&words, passage))
             .collect::<Vec<_>>()
     };
+    let translations = state.store.translations(&row).await?;
     Ok(ApiJson(Clause {
         round: row.round_summary()?,
         body_html: markdown::render_clause(&row.body_md, &marks),
@@ -252,6 +253,7 @@ async fn get_clause(
             None => None,
         },
         proposal,
+        translations,
         title: row.title,
         body_md: row.body_md,
         change_note: row.change_note,

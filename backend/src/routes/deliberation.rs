@@ -214,6 +214,7 @@ async fn post_comment(
             &body,
             comment.parent_id,
             passage.as_ref(),
+            comment.language,
             phase,
         )
         .await?;

@@ -12,8 +12,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use shared::{
-    ApiError, ClauseEdit, ClauseOrder, ConsensusDesignation, FieldError, LiveTally, NewRound,
-    Phase, PhaseMove, Round, RoundRules, Schedule,
+    ApiError, ClauseEdit, ClauseOrder, ClauseTranslation, ConsensusDesignation, FieldError,
+    Language, LiveTally, NewRound, Phase, PhaseMove, Round, RoundRules, Schedule, TranslationEdit,
 };
 use std::time::Duration;
 use utoipa_axum::router::OpenApiRouter;
@@ -30,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_rules))
         .routes(routes!(designate_consensus))
         .routes(routes!(live_tally))
+        .routes(routes!(translate_clause, remove_translation))
 }
 
 /// The live tally of a round for its conveners, as server-sent events: first a `tally` event
@@ -473,4 +474,108 @@ async fn remove_clause(
         return Err(AppError::NotFound("clause"));
     }
     answer(&state, &convening, &round).await
+}
+
+/// The path of a clause's translation: consultation slug, round slug, clause key, language.
+type TranslationPath = ApiPath<(String, String, String, String)>;
+
+/// The round and clause a translation belongs to, and its language, checked.
+async fn translation_target(
+    state: &AppState,
+    convening: &Convening,
+    (round, key, language): (&str, &str, &str),
+) -> Result<(RoundRow, crate::store::ClauseRow, Language), AppError> {
+    let language = Language::parse(language).ok_or_else(|| {
+        let names: Vec<&str> = Language::ALL.iter().map(|l| l.as_str()).collect();
+        AppError::Validation(vec![FieldError::new(
+            "language",
+            "unsupported",
+            format!("Clauses can be translated into {}.", names.join(", ")),
+        )])
+    })?;
+    let row = find_round(state, convening, round).await?;
+    let clause = state
+        .store
+        .clause_in_round(row.id, key)
+        .await?
+        .ok_or(AppError::NotFound("clause"))?;
+    Ok((row, clause, language))
+}
+
+/// Gives a clause a translation into one of the interface's languages, or replaces it
+/// (conveners only, until the round closes). Readers in that language see it, with a link to
+/// the original, which stays authoritative.
+#[utoipa::path(put,
+    path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/translations/{language}",
+    tag = "convening",
+    params(
+        ("slug" = String, Path, description = "The consultation's slug"),
+        ("round" = String, Path, description = "The round's slug"),
+        ("key" = String, Path, description = "The clause's key"),
+        ("language" = String, Path, description = "`en`, `fr`, `es` or `ar`"),
+    ),
+    request_body = TranslationEdit,
+    responses(
+        (status = 200, body = Vec<ClauseTranslation>, description = "The clause's translations"),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "The round is closed"),
+        (status = 422, body = ApiError, description = "Title or text missing or too long, or an unknown language"),
+    ))]
+async fn translate_clause(
+    State(state): State<AppState>,
+    convening: Convening,
+    ApiPath((_slug, round, key, language)): TranslationPath,
+    ApiJson(edit): ApiJson<TranslationEdit>,
+) -> Result<ApiJson<Vec<ClauseTranslation>>, AppError> {
+    let (row, clause, language) =
+        translation_target(&state, &convening, (&round, &key, &language)).await?;
+    let (title, body_md) = edit.check().map_err(AppError::Validation)?;
+    state
+        .store
+        .translate(
+            &row,
+            &clause,
+            language,
+            Some((&title, &body_md)),
+            Some(convening.account.id),
+        )
+        .await?;
+    Ok(ApiJson(state.store.translations(&clause).await?))
+}
+
+/// Removes a clause's translation (conveners only, until the round closes).
+#[utoipa::path(delete,
+    path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/translations/{language}",
+    tag = "convening",
+    params(
+        ("slug" = String, Path, description = "The consultation's slug"),
+        ("round" = String, Path, description = "The round's slug"),
+        ("key" = String, Path, description = "The clause's key"),
+        ("language" = String, Path, description = "`en`, `fr`, `es` or `ar`"),
+    ),
+    responses(
+        (status = 200, body = Vec<ClauseTranslation>, description = "The clause's remaining translations"),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError, description = "No such clause, or no translation into that language"),
+        (status = 409, body = ApiError, description = "The round is closed"),
+        (status = 422, body = ApiError, description = "An unknown language"),
+    ))]
+async fn remove_translation(
+    State(state): State<AppState>,
+    convening: Convening,
+    ApiPath((_slug, round, key, language)): TranslationPath,
+) -> Result<ApiJson<Vec<ClauseTranslation>>, AppError> {
+    let (row, clause, language) =
+        translation_target(&state, &convening, (&round, &key, &language)).await?;
+    if !state
+        .store
+        .translate(&row, &clause, language, None, Some(convening.account.id))
+        .await?
+    {
+        return Err(AppError::NotFound("translation"));
+    }
+    Ok(ApiJson(state.store.translations(&clause).await?))
 }

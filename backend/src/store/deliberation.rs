@@ -7,9 +7,9 @@ use crate::error::{AppError, OnConflict};
 use crate::markdown;
 use axum::body::Bytes;
 use shared::{
-    Comment, CommentPage, CommentVersion, ErrorCode, FieldError, FlaggedComment, MAX_DEPTH,
-    ModerationAction, ModerationEntry, Passage, Phase, ProposalKind, Response, THREADS_PER_PAGE,
-    Verdict,
+    Comment, CommentPage, CommentVersion, ErrorCode, FieldError, FlaggedComment, Language,
+    MAX_DEPTH, ModerationAction, ModerationEntry, Passage, Phase, ProposalKind, Response,
+    THREADS_PER_PAGE, Verdict,
 };
 use sqlx::FromRow;
 use std::collections::HashMap;
@@ -18,8 +18,8 @@ use std::collections::HashMap;
 const COMMENT_COLUMNS: &str = "\
     SELECT m.id, CASE WHEN a.deleted_at_ms IS NULL THEN a.handle END AS author, \
            o.name AS organisation, m.body, m.created_at_ms, m.parent_id, m.depth, \
-           m.passage_exact, m.passage_prefix, m.passage_suffix, m.edited_at_ms, m.hidden_reason, \
-           r.verdict, r.explanation, r.at_ms AS response_at_ms \
+           m.passage_exact, m.passage_prefix, m.passage_suffix, m.language, m.edited_at_ms, \
+           m.hidden_reason, r.verdict, r.explanation, r.at_ms AS response_at_ms \
     FROM comments m JOIN accounts a ON a.id = m.account_id \
     LEFT JOIN organisations o ON o.id = a.shown_organisation_id \
     LEFT JOIN comment_responses r ON r.comment_id = m.id";
@@ -36,6 +36,7 @@ struct CommentRow {
     passage_exact: Option<String>,
     passage_prefix: Option<String>,
     passage_suffix: Option<String>,
+    language: Option<String>,
     edited_at_ms: Option<i64>,
     hidden_reason: Option<String>,
     verdict: Option<String>,
@@ -79,6 +80,7 @@ impl CommentRow {
                 prefix: self.passage_prefix.unwrap_or_default(),
                 suffix: self.passage_suffix.unwrap_or_default(),
             }),
+            language: self.language.as_deref().and_then(Language::parse),
             edited_at_ms: self.edited_at_ms,
             hidden: self.hidden_reason,
             response,
@@ -257,6 +259,7 @@ impl Store {
         body: &str,
         parent_id: Option<i64>,
         passage: Option<&Passage>,
+        language: Option<Language>,
         phase: Phase,
     ) -> Result<Comment, AppError> {
         let (parent_id, thread_id, depth) = match parent_id {
@@ -285,8 +288,8 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO comments (clause_id, account_id, body, created_at_ms, phase, parent_id, \
-                 thread_id, depth, passage_exact, passage_prefix, passage_suffix) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                 thread_id, depth, passage_exact, passage_prefix, passage_suffix, language) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
         )
         .bind(clause_id)
         .bind(author.id)
@@ -299,6 +302,7 @@ impl Store {
         .bind(passage.map(|p| p.exact.as_str()))
         .bind(passage.map(|p| p.prefix.as_str()))
         .bind(passage.map(|p| p.suffix.as_str()))
+        .bind(language.map(Language::as_str))
         .fetch_one(&mut *tx)
         .await?;
         let entry = Entry::new(Some(author.id), "comment.posted", format!("comment:{id}")).with(
@@ -307,6 +311,7 @@ impl Store {
                 "parent_id": parent_id,
                 "body": body,
                 "passage": passage.map(|p| &p.exact),
+                "language": language.map(Language::as_str),
             }),
         );
         audit::append_on_clause(&mut tx, self.backend, clause_id, entry).await?;

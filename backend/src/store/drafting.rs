@@ -2,9 +2,10 @@
 //! draft, move it through its phases by hand or by schedule.
 
 use super::audit::{self, Entry};
-use super::{RoundRow, Store, now_ms};
+use super::{ClauseRow, RoundRow, Store, now_ms};
 use crate::error::{AppError, OnConflict};
-use shared::{NewRound, Phase, RoundRules, Schedule, may_move};
+use crate::markdown;
+use shared::{ClauseTranslation, Language, NewRound, Phase, RoundRules, Schedule, may_move};
 
 /// An audit entry for a convener's change to `round`.
 fn round_entry(
@@ -86,6 +87,20 @@ impl Store {
                 "INSERT INTO clauses (round_id, key, number, title, body_md) \
                  SELECT $1, key, number, title, body_md FROM clauses WHERE round_id = $2 \
                  AND kind = 'text'",
+            )
+            .bind(round_id)
+            .bind(newest.id)
+            .execute(&mut *tx)
+            .await?;
+            // Translations come along; they say so once the new wording departs from theirs.
+            sqlx::query(
+                "INSERT INTO clause_translations (clause_id, language, title, body_md, \
+                     source_title, source_body_md, updated_at_ms) \
+                 SELECT n.id, t.language, t.title, t.body_md, t.source_title, t.source_body_md, \
+                     t.updated_at_ms \
+                 FROM clause_translations t JOIN clauses o ON o.id = t.clause_id \
+                 JOIN clauses n ON n.round_id = $1 AND n.key = o.key \
+                 WHERE o.round_id = $2 AND o.kind = 'text'",
             )
             .bind(round_id)
             .bind(newest.id)
@@ -408,4 +423,106 @@ async fn renumber(
             .await?;
     }
     Ok(())
+}
+
+/// A stored translation and the original it was made from.
+#[derive(sqlx::FromRow)]
+struct TranslationRow {
+    language: String,
+    title: String,
+    body_md: String,
+    source_title: String,
+    source_body_md: String,
+}
+
+impl Store {
+    /// The conveners' translations of `clause`, in the order of [`Language::ALL`].
+    pub async fn translations(
+        &self,
+        clause: &ClauseRow,
+    ) -> Result<Vec<ClauseTranslation>, AppError> {
+        let rows: Vec<TranslationRow> = sqlx::query_as(
+            "SELECT language, title, body_md, source_title, source_body_md \
+             FROM clause_translations WHERE clause_id = $1",
+        )
+        .bind(clause.id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut translations = rows
+            .into_iter()
+            .map(|row| {
+                let language = Language::parse(&row.language).ok_or_else(|| {
+                    AppError::Internal(anyhow::anyhow!("unknown language {:?}", row.language))
+                })?;
+                Ok(ClauseTranslation {
+                    language,
+                    outdated: row.source_title != clause.title
+                        || row.source_body_md != clause.body_md,
+                    body_html: markdown::render_clause(&row.body_md, &[]),
+                    title: row.title,
+                    body_md: row.body_md,
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        translations.sort_by_key(|t| Language::ALL.iter().position(|l| *l == t.language));
+        Ok(translations)
+    }
+
+    /// Sets the translation of `clause` into `language` (made from its current wording), or
+    /// removes it when `text` is `None`; returns whether there was one to remove. Translations
+    /// can be given until the round closes; `by` is `None` for the demo's.
+    pub async fn translate(
+        &self,
+        round: &RoundRow,
+        clause: &ClauseRow,
+        language: Language,
+        text: Option<(&str, &str)>,
+        by: Option<i64>,
+    ) -> Result<bool, AppError> {
+        match round.state.phase()? {
+            phase @ (Phase::Closed | Phase::Published) => return Err(AppError::PhaseClosed(phase)),
+            Phase::Draft | Phase::Commenting | Phase::Voting => {}
+        }
+        let mut tx = self.write_tx().await?;
+        let removed =
+            sqlx::query("DELETE FROM clause_translations WHERE clause_id = $1 AND language = $2")
+                .bind(clause.id)
+                .bind(language.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                > 0;
+        let details = serde_json::json!({
+            "key": clause.key,
+            "language": language.as_str(),
+            "title": text.map(|(title, _)| title),
+            "body_md": text.map(|(_, body)| body),
+        });
+        let action = match text {
+            Some((title, body_md)) => {
+                sqlx::query(
+                    "INSERT INTO clause_translations (clause_id, language, title, body_md, \
+                         source_title, source_body_md, updated_at_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(clause.id)
+                .bind(language.as_str())
+                .bind(title)
+                .bind(body_md)
+                .bind(&clause.title)
+                .bind(&clause.body_md)
+                .bind(now_ms())
+                .execute(&mut *tx)
+                .await?;
+                "clause.translated"
+            }
+            None if removed => "clause.translation_removed",
+            None => return Ok(false),
+        };
+        let entry = Entry::new(by, action, format!("round:{}", round.id))
+            .in_consultation(round.consultation_id)
+            .with(details);
+        self.commit_audited(tx, entry).await?;
+        Ok(removed)
+    }
 }

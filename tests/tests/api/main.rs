@@ -9,9 +9,11 @@ use tests::{
 };
 
 mod deliberation;
+mod languages;
 mod operations;
 mod records;
 use deliberation::*;
+use languages::*;
 use operations::*;
 use records::*;
 
@@ -111,6 +113,8 @@ for_each_database!(
     a_new_comment_reaches_readers_live_on_any_process,
     participants_propose_amendments_and_additions_voted_on_like_clauses,
     every_change_enters_an_append_only_chain_that_verify_checks,
+    conveners_translate_a_clause_and_readers_learn_when_the_original_changed,
+    a_comment_carries_the_language_its_author_wrote_it_in,
 );
 
 async fn the_demo_consultation_is_listed_with_its_current_round(db: Db) {
@@ -1791,6 +1795,14 @@ fn designed_access(method: &str, path: &str) -> Option<Access> {
         | ("delete", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}")
         | ("put", "/api/v1/consultations/{slug}/rounds/{round}/rules")
         | ("put", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/consensus")
+        | (
+            "put",
+            "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/translations/{language}",
+        )
+        | (
+            "delete",
+            "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/translations/{language}",
+        )
         | ("get", "/api/v1/consultations/{slug}/rounds/{round}/live")
         | ("get", "/api/v1/consultations/{slug}/dashboard")
         | ("get", "/api/v1/consultations/{slug}/comments/{id}/versions")
@@ -1842,7 +1854,8 @@ async fn call(client: &TestApp, method: &str, path: &str) -> (u16, Value) {
         .replace("{key}", "protect-individuals")
         .replace("{id}", "0123456789abcdef")
         .replace("{handle}", "nobody-here")
-        .replace("{file}", "comments.csv");
+        .replace("{file}", "comments.csv")
+        .replace("{language}", "fr");
     let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
     let body = matches!(method, Method::POST | Method::PUT | Method::DELETE).then(|| json!({}));
     let response = client.request(method, &concrete, body).await;
