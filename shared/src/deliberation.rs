@@ -554,6 +554,7 @@ mod tests {
             body: "  ".into(),
             parent_id: None,
             passage: Some(passage("", " ", "")),
+            language: None,
         };
         let errors = comment.check().unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
