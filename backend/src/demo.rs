@@ -298,10 +298,12 @@ pub async fn load(store: &Store) -> Result<bool, AppError> {
             .add_comment(
                 clause(round, key).await?.id,
                 &account(who)?,
-                body,
-                None,
-                None,
-                Some(Language::En),
+                &shared::NewComment {
+                    body: body.to_owned(),
+                    parent_id: None,
+                    passage: None,
+                    language: Some(Language::En),
+                },
                 Phase::Voting,
             )
             .await?;

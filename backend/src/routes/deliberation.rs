@@ -211,10 +211,11 @@ async fn post_comment(
         .add_comment(
             row.id,
             &account,
-            &body,
-            comment.parent_id,
-            passage.as_ref(),
-            comment.language,
+            &NewComment {
+                body,
+                passage,
+                ..comment
+            },
             phase,
         )
         .await?;

@@ -8,8 +8,8 @@ use crate::markdown;
 use axum::body::Bytes;
 use shared::{
     Comment, CommentPage, CommentVersion, ErrorCode, FieldError, FlaggedComment, Language,
-    MAX_DEPTH, ModerationAction, ModerationEntry, Passage, Phase, ProposalKind, Response,
-    THREADS_PER_PAGE, Verdict,
+    MAX_DEPTH, ModerationAction, ModerationEntry, NewComment, Passage, Phase, ProposalKind,
+    Response, THREADS_PER_PAGE, Verdict,
 };
 use sqlx::FromRow;
 use std::collections::HashMap;
@@ -256,13 +256,15 @@ impl Store {
         &self,
         clause_id: i64,
         author: &Account,
-        body: &str,
-        parent_id: Option<i64>,
-        passage: Option<&Passage>,
-        language: Option<Language>,
+        comment: &NewComment,
         phase: Phase,
     ) -> Result<Comment, AppError> {
-        let (parent_id, thread_id, depth) = match parent_id {
+        let (body, passage, language) = (
+            comment.body.as_str(),
+            comment.passage.as_ref(),
+            comment.language,
+        );
+        let (parent_id, thread_id, depth) = match comment.parent_id {
             None => (None, None, 0),
             Some(parent_id) => {
                 let parent: Option<(i64, Option<i64>, Option<i64>, i64)> = sqlx::query_as(
