@@ -5,15 +5,16 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::{
-    AccessChange, ApiError, CastPosition, Clause, ClauseEdit, ClauseOrder, Comment, CommentEdit,
-    CommentPage, CommentVersion, ConsensusDesignation, Consultation, ConsultationSummary, Convener,
-    CreatedProposal, Credentials, Dashboard, ErrorCode, FlaggedComment, Invitation,
-    InvitationPreview, InvitationToken, IssuedInvitation, JoinConsultation, Me, Membership,
-    MembershipRequest, MinorityStatement, Moderation, ModerationEntry, NewComment, NewInvitation,
-    NewMinorityStatement, NewOrganisation, NewProposal, NewResponse, NewRound, OneTimeCode,
-    Organisation, Participation, PasswordChange, PasswordConfirmation, PhaseMove, PositionCast,
-    ProfileChange, Reason, RecoveryCodes, RepresentativeChange, Round, RoundRedline, RoundResults,
-    RoundRules, Schedule, SessionInfo, SignInOutcome, TotpSetup,
+    AccessChange, ApiError, CastPosition, Clause, ClauseEdit, ClauseOrder, ClauseTranslation,
+    Comment, CommentEdit, CommentPage, CommentVersion, ConsensusDesignation, Consultation,
+    ConsultationSummary, Convener, CreatedProposal, Credentials, Dashboard, ErrorCode,
+    FlaggedComment, Invitation, InvitationPreview, InvitationToken, IssuedInvitation,
+    JoinConsultation, Language, Me, Membership, MembershipRequest, MinorityStatement, Moderation,
+    ModerationEntry, NewComment, NewInvitation, NewMinorityStatement, NewOrganisation, NewProposal,
+    NewResponse, NewRound, OneTimeCode, Organisation, Participation, PasswordChange,
+    PasswordConfirmation, PhaseMove, PositionCast, ProfileChange, Reason, RecoveryCodes,
+    RepresentativeChange, Round, RoundRedline, RoundResults, RoundRules, Schedule, SessionInfo,
+    SignInOutcome, TotpSetup, TranslationEdit,
 };
 
 const BASE: &str = "/api/v1";
@@ -563,4 +564,37 @@ async fn no_content(response: Response) -> Result<(), ApiError> {
     } else {
         decode::<()>(response).await
     }
+}
+
+fn translation_url(slug: &str, round: &str, key: &str, language: Language) -> String {
+    format!(
+        "{}/translations/{}",
+        clause_url(slug, round, key),
+        language.as_str()
+    )
+}
+
+/// `PUT …/clauses/{key}/translations/{language}` (conveners): the clause's translations.
+pub async fn translate_clause(
+    slug: &str,
+    round: &str,
+    key: &str,
+    language: Language,
+    edit: &TranslationEdit,
+) -> Result<Vec<ClauseTranslation>, ApiError> {
+    let request = Request::put(&translation_url(slug, round, key, language))
+        .json(edit)
+        .map_err(unreachable)?;
+    decode(request.send().await.map_err(unreachable)?).await
+}
+
+/// `DELETE …/clauses/{key}/translations/{language}` (conveners): the translations left.
+pub async fn remove_translation(
+    slug: &str,
+    round: &str,
+    key: &str,
+    language: Language,
+) -> Result<Vec<ClauseTranslation>, ApiError> {
+    let request = Request::delete(&translation_url(slug, round, key, language));
+    decode(request.send().await.map_err(unreachable)?).await
 }

@@ -15,7 +15,8 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 pub use i18n::*;
 use leptos_i18n::Locale as _;
 use shared::{
-    ApiError, ErrorCode, FieldError, InvitationStatus, Phase, StakeholderGroup, Stance, Verdict,
+    ApiError, ErrorCode, FieldError, InvitationStatus, Language, Phase, StakeholderGroup, Stance,
+    Verdict,
 };
 
 const STORAGE_KEY: &str = "concord.locale";
@@ -41,6 +42,26 @@ pub fn remember_locale(locale: Locale) {
         // Without storage (private mode, disabled) the choice lasts for this visit only.
         let _ = storage.set_item(STORAGE_KEY, locale.as_str());
     }
+}
+
+/// The language of the interface in `locale`, as the API names it.
+pub fn language_of(locale: Locale) -> Language {
+    Language::parse(locale.as_str()).unwrap_or(Language::En)
+}
+
+/// The interface's locale for `language`.
+pub fn locale_of(language: Language) -> Locale {
+    Locale::get_all()
+        .iter()
+        .copied()
+        .find(|l| l.as_str() == language.as_str())
+        .unwrap_or_default()
+}
+
+/// A language's name in itself, as a language menu shows it.
+pub fn language_name(language: Language) -> &'static str {
+    let locale = locale_of(language);
+    td_string!(locale, language_name)
 }
 
 /// The name of a phase in `locale`.

@@ -784,16 +784,6 @@ wire_names!(Language { En => "en", Fr => "fr", Es => "es", Ar => "ar" });
 
 impl Language {
     pub const ALL: [Language; 4] = [Language::En, Language::Fr, Language::Es, Language::Ar];
-
-    /// The language's name in itself, as a language menu shows it.
-    pub fn endonym(self) -> &'static str {
-        match self {
-            Language::En => "English",
-            Language::Fr => "Français",
-            Language::Es => "Español",
-            Language::Ar => "العربية",
-        }
-    }
 }
 
 /// The conveners' translation of a clause into one language. The original stays authoritative.

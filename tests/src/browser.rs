@@ -122,6 +122,16 @@ impl Browser {
         self.wait_for(Locator::XPath(&xpath)).await
     }
 
+    /// Waits for the element with id `id` to contain `text` somewhere in its text.
+    pub async fn wait_containing(&self, id: &str, text: &str) -> Element {
+        let xpath = format!(
+            "//*[@id='{}'][contains(normalize-space(.), {})]",
+            id.trim_start_matches('#'),
+            xpath_literal(text)
+        );
+        self.wait_for(Locator::XPath(&xpath)).await
+    }
+
     /// Types `text` into the field matched by `css`, replacing what it held.
     pub async fn fill(&self, css: &str, text: &str) {
         let field = self.wait(css).await;

@@ -196,3 +196,11 @@ pub fn GroupSelect(group: RwSignal<StakeholderGroup>) -> impl IntoView {
         </div>
     }
 }
+
+/// Asks the reader to confirm a destructive action; `false` when they cancel (or the browser
+/// cannot ask).
+pub fn confirmed(question: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(question).ok())
+        .unwrap_or(false)
+}

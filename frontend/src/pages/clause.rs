@@ -7,17 +7,18 @@ use crate::api;
 use crate::components::{
     ChamberedView, ConsensusView, Deadline, ErrorNotice, FieldMessage, GroupSelect, Loading,
     PhaseBadge, RedlineText, ResultsView, StatementsView, SubmitButton, TextArea, TextField,
-    WhenOpen, errors_fallback, general_error,
+    WhenOpen, confirmed, errors_fallback, general_error,
 };
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
 use leptos_i18n::{t, t_string};
 use leptos_router::components::A;
+use leptos_router::hooks::{use_location, use_query_map};
 use shared::{
-    ApiError, CastPosition, Change, Clause, ConsensusDesignation, ConsensusLevel,
-    ConsultationAccess, JoinConsultation, MembershipStatus, NewMinorityStatement, Phase,
-    PositionCast, StakeholderGroup, Stance,
+    ApiError, CastPosition, Change, Clause, ClauseTranslation, ConsensusDesignation,
+    ConsensusLevel, ConsultationAccess, JoinConsultation, Language, MembershipStatus,
+    NewMinorityStatement, Phase, PositionCast, StakeholderGroup, Stance, TranslationEdit,
 };
 
 /// The clause page.
@@ -40,9 +41,23 @@ pub fn ClausePage() -> impl IntoView {
             }
         },
     );
+    // A convener's change to a translation, or its removal.
+    let translate = Action::new_local(
+        move |(language, edit): &(Language, Option<TranslationEdit>)| {
+            let (language, edit) = (*language, edit.clone());
+            let (s, r, k) = ids();
+            async move {
+                match edit {
+                    Some(edit) => api::translate_clause(&s, &r, &k, language, &edit).await,
+                    None => api::remove_translation(&s, &r, &k, language).await,
+                }
+            }
+        },
+    );
     let session = use_session();
     let clause = LocalResource::new(move || {
         cast.version().get();
+        translate.version().get();
         session.me.get();
         let (s, r, k) = ids();
         async move { api::get_clause(&s, &r, &k).await }
@@ -59,6 +74,7 @@ pub fn ClausePage() -> impl IntoView {
         </Transition>
         <PositionForm clause=loaded cast />
         <AmendmentForm clause=loaded />
+        <Translations clause=loaded translate />
         <AfterClose clause=loaded />
         <section class="comments" aria-labelledby="comments-heading">
             <h2 id="comments-heading">{t!(i18n, comments)}</h2>
@@ -79,17 +95,58 @@ fn ClauseText(clause: Clause) -> impl IntoView {
         Some(_) => proposal_label(i18n.get_locale_untracked(), clause.number),
         None => clause.number.to_string(),
     };
+    // The conveners' translation into the reader's language, unless they asked for the original.
+    let query = use_query_map();
+    let wants_original = move || query.read().get("original").is_some();
+    let translations = clause.translations.clone();
+    let translation = Memo::new(move |_| {
+        let language = i18n::language_of(i18n.get_locale());
+        translations
+            .iter()
+            .find(|t| t.language == language)
+            .cloned()
+    });
+    let shown = move || translation.get().filter(|_| !wants_original());
+    let path = use_location().pathname;
+    let title = clause.title.clone();
+    let body_html = clause.body_html.clone();
     view! {
         <nav class="breadcrumbs" aria-label=move || t_string!(i18n, breadcrumb)>
             <A href="/">{t!(i18n, consultations)}</A>" › "
             <A href=round_href>{clause.consultation_title}" — "{clause.round.title}</A>
         </nav>
         <article class="clause">
-            <h1 id="clause-title" dir="auto">{number}". "{clause.title}</h1>
+            <h1 id="clause-title" dir="auto">
+                {number}". "{move || shown().map_or_else(|| title.clone(), |t| t.title)}
+            </h1>
             <p class="meta"><PhaseBadge phase=clause.round.phase /></p>
             <Deadline deadline=clause.round.deadline />
             // Rendered from Markdown and sanitised by the server (see backend/src/markdown.rs).
-            <div class="clause-body" dir="auto" inner_html=clause.body_html></div>
+            {move || match shown() {
+                // Passages are chosen in the original, so the translation is not `.clause-body`.
+                Some(t) => view! {
+                    <p class="translation-note" id="translation-note">
+                        {t!(i18n, translated_by_conveners)}" "
+                        {t.outdated.then(|| view! { <strong>{t!(i18n, translation_outdated)}</strong>" " })}
+                        <a href=move || format!("{}?original", path.get()) id="read-original">
+                            {t!(i18n, read_original)}
+                        </a>
+                    </p>
+                    <div class="clause-translation" dir="auto" lang=t.language.as_str()
+                        inner_html=t.body_html></div>
+                }.into_any(),
+                None => view! {
+                    {move || translation.get().map(|t| view! {
+                        <p class="translation-note" id="translation-note">
+                            {t!(i18n, original_shown)}" "
+                            <a href=move || path.get() id="read-translation" lang=t.language.as_str()>
+                                {i18n::language_name(t.language)}
+                            </a>
+                        </p>
+                    })}
+                    <div class="clause-body" dir="auto" inner_html=body_html.clone()></div>
+                }.into_any(),
+            }}
         </article>
         <Changes clause=changes />
         <ProposalNote clause=proposal />
@@ -428,5 +485,125 @@ fn PositionForm(
                 })}
             </form>
         </WhenOpen>
+    }
+}
+
+/// The conveners' translations of the clause, one language at a time, while the round is
+/// open. The original stays authoritative; readers are told when it changed after translating.
+#[component]
+fn Translations(
+    clause: Signal<Option<Clause>>,
+    translate: Action<
+        (Language, Option<TranslationEdit>),
+        Result<Vec<ClauseTranslation>, ApiError>,
+    >,
+) -> impl IntoView {
+    let session = use_session();
+    let open = Memo::new(move |_| {
+        let Some(c) = clause.get() else { return false };
+        let convenes = session.me.get().is_some_and(|m| {
+            m.two_factor && (m.admin || m.convenes.contains(&c.consultation_slug))
+        });
+        convenes && !matches!(c.round.phase, Phase::Closed | Phase::Published)
+    });
+    move || {
+        open.get()
+            .then(|| view! { <TranslationForm clause translate /> })
+    }
+}
+
+#[component]
+fn TranslationForm(
+    clause: Signal<Option<Clause>>,
+    translate: Action<
+        (Language, Option<TranslationEdit>),
+        Result<Vec<ClauseTranslation>, ApiError>,
+    >,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let existing = move |language: Language| {
+        clause.with_untracked(|c| {
+            c.as_ref().and_then(|c| {
+                c.translations
+                    .iter()
+                    .find(|t| t.language == language)
+                    .cloned()
+            })
+        })
+    };
+    // Start with the reader's own language unless the original is in it, then French.
+    let language = RwSignal::new(match i18n::language_of(i18n.get_locale_untracked()) {
+        Language::En => Language::Fr,
+        other => other,
+    });
+    let (title, body) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    // The fields show the chosen language's translation, if there is one.
+    Effect::new(move |_| {
+        let found = existing(language.get());
+        title.set(found.as_ref().map(|t| t.title.clone()).unwrap_or_default());
+        body.set(found.map(|t| t.body_md).unwrap_or_default());
+    });
+    let has_one = move || {
+        let l = language.get();
+        clause.with(|c| {
+            c.as_ref()
+                .is_some_and(|c| c.translations.iter().any(|t| t.language == l))
+        })
+    };
+    let error = Signal::derive(move || translate.value().get().and_then(Result::err));
+    let saved = move || matches!(translate.value().get(), Some(Ok(_)));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let edit = TranslationEdit {
+            title: title.get_untracked(),
+            body_md: body.get_untracked(),
+        };
+        translate.dispatch((language.get_untracked(), Some(edit)));
+    };
+    let remove = move |_| {
+        if confirmed(t_string!(i18n, confirm_remove_translation)) {
+            translate.dispatch((language.get_untracked(), None));
+        }
+    };
+    view! {
+        <section class="translations" aria-labelledby="translations-heading">
+            <h2 id="translations-heading">{t!(i18n, translations)}</h2>
+            <p class="help">{t!(i18n, translations_help)}</p>
+            <form id="translation-form" on:submit=submit novalidate>
+                <div class="field">
+                    <label for="translation-language">{t!(i18n, translation_language)}</label>
+                    <select id="translation-language" on:change=move |ev| {
+                        if let Some(l) = Language::parse(&event_target_value(&ev)) {
+                            language.set(l);
+                        }
+                    }>
+                        {Language::ALL.into_iter().map(|l| view! {
+                            <option value=l.as_str() lang=l.as_str() selected=move || language.get() == l>
+                                {i18n::language_name(l)}
+                            </option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <TextField name="title" id="translation-title" autocomplete="off"
+                    label=move || t_string!(i18n, translation_title)
+                    help=move || t_string!(i18n, translation_title_help) value=title error />
+                <TextArea name="body_md" id="translation-body" rows=6
+                    label=move || t_string!(i18n, translation_body)
+                    help=move || t_string!(i18n, translation_body_help) value=body error />
+                <ErrorNotice error=general_error(error) />
+                <SubmitButton id="save-translation" busy=Signal::derive(move || translate.pending().get())>
+                    {t!(i18n, save_translation)}
+                </SubmitButton>
+                {move || has_one().then(|| view! {
+                    " "
+                    <button type="button" id="remove-translation" on:click=remove>
+                        {t!(i18n, remove_translation)}
+                    </button>
+                })}
+                <p role="status" class="status" id="translation-status">
+                    {move || saved().then(|| t_string!(i18n, saved))}
+                </p>
+            </form>
+        </section>
     }
 }

@@ -7,8 +7,8 @@ use super::param;
 use super::rounds::RoundsPanel;
 use crate::api;
 use crate::components::{
-    ErrorNotice, FieldMessage, GroupSelect, Loading, SubmitButton, TextField, errors_fallback,
-    general_error, invalid,
+    ErrorNotice, FieldMessage, GroupSelect, Loading, SubmitButton, TextField, confirmed,
+    errors_fallback, general_error, invalid,
 };
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
@@ -131,11 +131,7 @@ fn Conveners(
                             {admin.then(|| view! {
                                 " "
                                 <button type="button" class="remove-convener" on:click=move |_| {
-                                    let question = t_string!(i18n, confirm_remove_convener);
-                                    let confirmed = web_sys::window()
-                                        .and_then(|w| w.confirm_with_message(question).ok())
-                                        .unwrap_or(false);
-                                    if confirmed {
+                                    if confirmed(t_string!(i18n, confirm_remove_convener)) {
                                         change.dispatch(ConvenerChange::Remove(who.clone()));
                                     }
                                 }>
@@ -309,11 +305,7 @@ fn InvitationList(
         async move { api::list_invitations(&slug).await }
     });
     let confirm_revoke = move |id: i64| {
-        let question = t_string!(i18n, confirm_revoke_invitation);
-        let confirmed = web_sys::window()
-            .and_then(|w| w.confirm_with_message(question).ok())
-            .unwrap_or(false);
-        if confirmed {
+        if confirmed(t_string!(i18n, confirm_revoke_invitation)) {
             revoke.dispatch(id);
         }
     };

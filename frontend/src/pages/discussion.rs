@@ -6,16 +6,16 @@
 use crate::api;
 use crate::components::{
     ErrorNotice, FieldMessage, Loading, ResponseNote, SubmitButton, TextArea, VerdictSelect,
-    WhenOpen, general_error,
+    WhenOpen, confirmed, general_error,
 };
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
 use leptos_i18n::{t, t_string, td_string};
 use shared::{
-    ApiError, Clause, Comment, CommentEdit, CommentVersion, ConsultationAccess, Moderation,
-    ModerationAction, NewComment, NewResponse, Passage, Reason, Verdict, locate_selection,
-    passage_of,
+    ApiError, Clause, Comment, CommentEdit, CommentVersion, ConsultationAccess, Language,
+    Moderation, ModerationAction, NewComment, NewResponse, Passage, Reason, Verdict,
+    locate_selection, passage_of,
 };
 use std::collections::HashMap;
 use wasm_bindgen::JsCast;
@@ -343,6 +343,12 @@ fn CommentView(comment: Comment, state: Thread) -> AnyView {
                 " · "
                 <time>{move || i18n::format_date(i18n.get_locale(), when)}</time>
                 {edited.map(|_| view! { " · "<span class="edited">{t!(i18n, edited)}</span> })}
+                // Named when it is not the reader's language.
+                {move || comment.language
+                    .filter(|&l| l != i18n::language_of(i18n.get_locale()))
+                    .map(|l| view! {
+                        " · "<span class="comment-language" lang=l.as_str()>{i18n::language_name(l)}</span>
+                    })}
             </p>
             {comment.passage.map(|p| view! {
                 <blockquote class="passage">
@@ -355,7 +361,10 @@ fn CommentView(comment: Comment, state: Thread) -> AnyView {
                     <p class="hidden-comment">{t!(i18n, hidden_by_conveners)}" "{reason}</p>
                 }.into_any(),
                 // Rendered from Markdown and cleaned by the server (see backend/src/markdown.rs).
-                None => view! { <div class="comment-body" dir="auto" inner_html=comment.body_html></div> }.into_any(),
+                None => view! {
+                    <div class="comment-body" dir="auto" lang=comment.language.map(Language::as_str)
+                        inner_html=comment.body_html></div>
+                }.into_any(),
             }}
             {comment.response.map(|response| view! { <ResponseNote response /> })}
             <div class="comment-actions">
@@ -433,12 +442,8 @@ fn ActionForm(id: i64, doing: Doing, state: Thread) -> impl IntoView {
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if doing == Doing::Hide {
-            let question = t_string!(i18n, confirm_hide);
-            let confirmed = window().confirm_with_message(question).unwrap_or(false);
-            if !confirmed {
-                return;
-            }
+        if doing == Doing::Hide && !confirmed(t_string!(i18n, confirm_hide)) {
+            return;
         }
         run(state, id, doing, i18n.get_locale_untracked());
     };
@@ -478,10 +483,12 @@ fn run(state: Thread, id: i64, doing: Doing, locale: i18n::Locale) {
     leptos::task::spawn_local(async move {
         let outcome: Result<Option<Comment>, ApiError> = match doing {
             Doing::Reply => {
+                // A reply is taken to be in the reader's language.
                 let reply = NewComment {
                     body: text,
                     parent_id: Some(id),
                     passage: None,
+                    language: Some(i18n::language_of(locale)),
                 };
                 api::post_comment(&slug, &round, &key, &reply)
                     .await
@@ -577,6 +584,13 @@ fn NewCommentForm(
     let i18n = use_i18n();
     let session = use_session();
     let body = RwSignal::new(String::new());
+    // The reader's language until they choose another (or none of the interface's).
+    let chosen = RwSignal::new(None::<Option<Language>>);
+    let language = Signal::derive(move || {
+        chosen
+            .get()
+            .unwrap_or_else(|| Some(i18n::language_of(i18n.get_locale())))
+    });
     let about_passage = RwSignal::new(false);
     let (from, to) = (RwSignal::new(0usize), RwSignal::new(0usize));
     let error = RwSignal::new(None::<ApiError>);
@@ -611,6 +625,7 @@ fn NewCommentForm(
             body: body.get_untracked(),
             parent_id: None,
             passage: passage(),
+            language: language.get_untracked(),
         };
         let (s, r, k) = (
             slug.get_untracked(),
@@ -694,6 +709,22 @@ fn NewCommentForm(
                 </fieldset>
                 <TextArea name="body" rows=4 label=move || t_string!(i18n, your_comment)
                     help=move || t_string!(i18n, comment_help) value=body error />
+                <div class="field">
+                    <label for="comment-language">{t!(i18n, comment_language)}</label>
+                    <select id="comment-language" on:change=move |ev| {
+                        chosen.set(Some(Language::parse(&event_target_value(&ev))));
+                    }>
+                        {Language::ALL.into_iter().map(|l| view! {
+                            <option value=l.as_str() lang=l.as_str()
+                                selected=move || language.get() == Some(l)>
+                                {i18n::language_name(l)}
+                            </option>
+                        }).collect_view()}
+                        <option value="" selected=move || language.get().is_none()>
+                            {t!(i18n, another_language)}
+                        </option>
+                    </select>
+                </div>
                 <ErrorNotice error=general_error(error.into()) />
                 <SubmitButton id="post-comment" busy=Signal::derive(move || busy.get())>
                     {move || if busy.get() { t_string!(i18n, posting) } else { t_string!(i18n, post_comment) }}

@@ -3,7 +3,9 @@
 
 use super::param;
 use crate::api;
-use crate::components::{ErrorNotice, Loading, TextField, errors_fallback, general_error};
+use crate::components::{
+    ErrorNotice, Loading, TextField, confirmed, errors_fallback, general_error,
+};
 use crate::i18n::{self, use_i18n};
 use leptos::prelude::*;
 use leptos_i18n::{t, t_string};
@@ -66,11 +68,8 @@ fn Flagged(
     });
     let send = move |action: ModerationAction| {
         move |_| {
-            if action == ModerationAction::Hide {
-                let question = t_string!(i18n, confirm_hide);
-                if !window().confirm_with_message(question).unwrap_or(false) {
-                    return;
-                }
+            if action == ModerationAction::Hide && !confirmed(t_string!(i18n, confirm_hide)) {
+                return;
             }
             act.dispatch((
                 id,

@@ -5,7 +5,7 @@ use super::param;
 use crate::api;
 use crate::components::{
     ErrorNotice, FieldMessage, Loading, PhaseBadge, RecordLinks, SubmitButton, TextArea, TextField,
-    errors_fallback, general_error, invalid,
+    confirmed, errors_fallback, general_error, invalid,
 };
 use crate::i18n::{self, use_i18n};
 use leptos::prelude::*;
@@ -16,13 +16,6 @@ use shared::{
     ApiError, ClauseEdit, ClauseOrder, Comment, Counting, LiveTally, NewRound, Phase, PhaseMove,
     Round, RoundRules, Rule, Schedule, Stance, Tally, may_move,
 };
-
-/// Asks the reader to confirm; `false` when they cancel or the browser cannot ask.
-fn confirm(question: &str) -> bool {
-    web_sys::window()
-        .and_then(|w| w.confirm_with_message(question).ok())
-        .unwrap_or(false)
-}
 
 /// A time for an `<input type="datetime-local">`, in the browser's time zone.
 fn local_input_value(ms: i64) -> String {
@@ -205,7 +198,7 @@ fn RoundControls(
                             on:click=move |_| {
                                 let locale = i18n.get_locale_untracked();
                                 let question = i18n::move_question(locale, to);
-                                if confirm(&question) {
+                                if confirmed(&question) {
                                     moved.dispatch((round_slug.clone(), to));
                                 }
                             }>
@@ -574,7 +567,7 @@ fn ClauseEditor(
                         </button>
                     })}
                     <button type="button" class="remove-clause" on:click=move |_| {
-                        if confirm(t_string!(i18n, confirm_remove_clause)) {
+                        if confirmed(t_string!(i18n, confirm_remove_clause)) {
                             change.dispatch(DraftChange::Remove(remove_key.clone()));
                         }
                     }>

@@ -2,7 +2,7 @@
 
 use crate::api;
 use crate::components::{
-    ErrorNotice, Loading, SubmitButton, TextField, errors_fallback, general_error,
+    ErrorNotice, Loading, SubmitButton, TextField, confirmed, errors_fallback, general_error,
 };
 use crate::i18n::{self, use_i18n};
 use crate::{account_href, use_session};
@@ -148,9 +148,7 @@ fn SessionItem(
         current,
     } = session;
     let confirm_and_end = move |_| {
-        let question = t_string!(i18n, confirm_end_session);
-        let confirmed = window().confirm_with_message(question).unwrap_or(false);
-        if confirmed {
+        if confirmed(t_string!(i18n, confirm_end_session)) {
             end.dispatch(id.clone());
         }
     };
@@ -288,8 +286,7 @@ fn DeleteAccount() -> impl IntoView {
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let question = t_string!(i18n, confirm_delete_account);
-        if window().confirm_with_message(question).unwrap_or(false) {
+        if confirmed(t_string!(i18n, confirm_delete_account)) {
             delete.dispatch(PasswordConfirmation {
                 password: password.get_untracked(),
             });
