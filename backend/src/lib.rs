@@ -19,6 +19,7 @@ pub mod state;
 pub mod store;
 pub mod two_factor;
 pub mod web;
+pub mod words;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};

@@ -10,13 +10,14 @@ use crate::record::{Exporter, Visibility};
 use crate::routes::consultations::find_round;
 use crate::routes::records::streamed;
 use crate::state::AppState;
+use crate::words::{Words, negotiate};
 use axum::body::Body;
-use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use shared::Phase;
+use shared::{Language, Phase};
 
 /// The policy of these pages: nothing but their own inline stylesheet.
 fn policy() -> HeaderValue {
@@ -39,14 +40,57 @@ fn page(body: Body) -> Response {
     response
 }
 
+/// `?lang=`: the language a reader chose on these pages.
+#[derive(Debug, serde::Deserialize)]
+pub struct Lang {
+    lang: Option<String>,
+}
+
+impl Lang {
+    fn words(&self, headers: &HeaderMap) -> Words {
+        Words(negotiate(self.lang.as_deref(), headers))
+    }
+}
+
+/// Links to this page in each language, each named in itself, the current one marked.
+fn language_links(path: &str, w: Words) -> String {
+    let links: Vec<String> = Language::ALL
+        .iter()
+        .map(|&l| {
+            let name = esc(Words(l).get("language_name"));
+            let current = if l == w.0 { " aria-current=\"page\"" } else { "" };
+            format!(
+                "<a href=\"{path}?lang={code}\" lang=\"{code}\" hreflang=\"{code}\"{current}>{name}</a>",
+                code = l.as_str()
+            )
+        })
+        .collect();
+    format!(
+        "<nav aria-label=\"{}\"><p class=\"meta\">{}</p></nav>",
+        esc(w.get("language")),
+        links.join(" · ")
+    )
+}
+
 /// `/read`: every consultation with its rounds.
-pub async fn index(State(state): State<AppState>) -> Result<Response, AppError> {
+pub async fn index(
+    State(state): State<AppState>,
+    Query(lang): Query<Lang>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let w = lang.words(&headers);
+    let suffix = format!("?lang={}", w.0.as_str());
     let mut html = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html>\n<html {html}><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Concord — read</title><style>{STYLE}</style></head><body><main>\
-         <h1>Consultations</h1><p class=\"meta\">These pages work without JavaScript. \
-         Commenting and taking positions need the <a href=\"/\">interactive site</a>.</p>"
+         <title>{title}</title><style>{STYLE}</style></head><body>{languages}<main>\
+         <h1>{heading}</h1><p class=\"meta\">{intro} <a href=\"/\">{site}</a></p>",
+        html = w.html_attributes(),
+        title = esc(w.get("read_title")),
+        languages = language_links("/read", w),
+        heading = esc(w.get("consultations")),
+        intro = esc(w.get("read_intro")),
+        site = esc(w.get("read_site")),
     );
     for summary in state.store.list_consultations().await? {
         let Some(consultation) = state.store.consultation(&summary.slug).await? else {
@@ -59,15 +103,16 @@ pub async fn index(State(state): State<AppState>) -> Result<Response, AppError> 
         ));
         for round in &consultation.rounds {
             let what = if round.phase == Phase::Published {
-                "text, results and public record"
+                w.get("read_text_results_record")
             } else {
-                "text"
+                w.get("read_text")
             };
             html.push_str(&format!(
-                "<li><a href=\"/read/{slug}/{round_slug}\">{title}</a> — {what}</li>",
+                "<li><a href=\"/read/{slug}/{round_slug}{suffix}\">{title}</a> — {what}</li>",
                 slug = esc(&consultation.slug),
                 round_slug = esc(&round.slug),
                 title = esc(&round.title),
+                what = esc(what),
             ));
         }
         html.push_str("</ul>");
@@ -81,7 +126,10 @@ pub async fn index(State(state): State<AppState>) -> Result<Response, AppError> 
 pub async fn round(
     State(state): State<AppState>,
     Path((slug, round)): Path<(String, String)>,
+    Query(lang): Query<Lang>,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
+    let w = lang.words(&headers);
     let (consultation, row) = find_round(&state, &slug, &round).await?;
     let published = row.state.phase()? == Phase::Published;
     let base = format!(
@@ -89,29 +137,40 @@ pub async fn round(
         esc(&consultation.slug),
         esc(&row.slug)
     );
+    let here = format!("/read/{}/{}", esc(&consultation.slug), esc(&row.slug));
     let mut links = format!(
-        "<p class=\"meta\"><a href=\"/read\">All consultations</a> · \
-         <a href=\"/c/{}/{}\">The interactive page</a></p>",
+        "{languages}<p class=\"meta\"><a href=\"/read?lang={code}\">{all}</a> · \
+         <a href=\"/c/{}/{}\">{interactive}</a></p>",
         esc(&consultation.slug),
-        esc(&row.slug)
+        esc(&row.slug),
+        languages = language_links(&here, w),
+        code = w.0.as_str(),
+        all = esc(w.get("read_all")),
+        interactive = esc(w.get("read_interactive")),
     );
     if published {
         links.push_str(&format!(
-            "<p>The public record: <a href=\"{base}/bundle.zip\">signed bundle (ZIP)</a>, \
+            "<p>{record} <a href=\"{base}/bundle.zip\">{bundle}</a>, \
              <a href=\"{base}/record.json\">record.json</a>, \
              <a href=\"{base}/comments.csv\">comments.csv</a>, \
              <a href=\"{base}/positions.csv\">positions.csv</a>, \
              <a href=\"{base}/tallies.csv\">tallies.csv</a>, \
-             <a href=\"{base}/report.html\">printable report</a>.</p>"
+             <a href=\"{base}/report.html\">{report}</a>.</p>",
+            record = esc(w.get("read_public_record")),
+            bundle = esc(w.get("record_bundle")),
+            report = esc(w.get("read_report")),
         ));
     } else {
-        links.push_str("<p class=\"meta\">Results are shown here once the round is published.</p>");
+        links.push_str(&format!(
+            "<p class=\"meta\">{}</p>",
+            esc(w.get("read_results_later"))
+        ));
     }
     let source = state.store.record_source().await?;
     let key = state.store.pseudonym_key().await?;
     let round_id = row.id;
     Ok(page(streamed(move |out| {
         let mut exporter = Exporter::new(source, round_id, Visibility::Public, key)?;
-        write_page(&mut exporter, out, published, &links)
+        write_page(&mut exporter, out, published, &links, w)
     })))
 }

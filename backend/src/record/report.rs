@@ -6,8 +6,9 @@
 
 use super::{ClauseRecord, Counts, Exporter, ProposalRecord, Tallies, Visibility};
 use crate::markdown;
+use crate::words::Words;
 use anyhow::Result;
-use shared::{Change, redline};
+use shared::{Change, Language, redline};
 use std::io::Write;
 
 /// Text made safe for HTML.
@@ -52,12 +53,12 @@ svg { display: block; margin: .3em 0; }
 @media print { a { color: inherit; text-decoration: none; } nav { break-after: page; } }
 ";
 
-/// Writes the report of `exporter`'s round to `out`.
+/// Writes the report of `exporter`'s round to `out` (in English: the record's language).
 pub fn write(exporter: &mut Exporter, out: &mut dyn Write) -> Result<()> {
-    write_page(exporter, out, true, "")
+    write_page(exporter, out, true, "", Words(Language::En))
 }
 
-/// What a page of the report shows besides the text and the comments.
+/// What a page of the report shows besides the text and the comments, and in which language.
 ///
 /// `results`: the counts and outcomes (only once a round is published, for pages anyone reads);
 /// `links`: HTML put under the heading (the reading pages' way around the site).
@@ -66,6 +67,7 @@ pub fn write_page(
     out: &mut dyn Write,
     results: bool,
     links: &str,
+    w: Words,
 ) -> Result<()> {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
     let clauses = exporter.clauses()?;
@@ -73,46 +75,52 @@ pub fn write_page(
     let header = exporter.header.clone();
     let (consultation, round) = (&header.consultation, &header.round);
     let which = match exporter.visibility {
-        Visibility::Public => {
-            "public record (people by pseudonym; hidden comments without their text)"
-        }
-        Visibility::Convener => "complete record, for the conveners",
+        Visibility::Public => w.get("report_public_record"),
+        Visibility::Convener => w.get("report_convener_record"),
+    };
+    let counting = match round.counting.as_str() {
+        "organisation" => w.get("counting_organisation"),
+        _ => w.get("counting_person"),
+    };
+    let rule = match round.rule.as_str() {
+        "every_house" => w.get("rule_every_house"),
+        _ => w.get("rule_majority"),
     };
     write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html>\n<html {html}><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title} — {round_title}</title><style>{STYLE}</style></head><body>\
          <header><h1>{title}</h1><p><strong>{round_title}</strong> — {which}</p>\
-         <p class=\"meta\">Phase: {phase} · opened {opened} · {counting} · rule: {rule}{abstentions}\
-         {previous}</p></header>",
+         <p class=\"meta\">{phase_label}: {phase} · {opened} · {counting_label}: {counting} · \
+         {rule_label}: {rule}{abstentions}{previous}</p></header>",
+        html = w.html_attributes(),
         title = esc(&consultation.title),
         round_title = esc(&round.title),
-        phase = esc(&round.phase),
-        opened = esc(&round.opened_at),
-        counting = if round.counting == "organisation" {
-            "one position per organisation"
-        } else {
-            "one position per participant"
-        },
-        rule = if round.rule == "every_house" {
-            "a majority in every stakeholder group's house"
-        } else {
-            "a majority of all"
-        },
+        phase_label = esc(w.get("phase_label")),
+        phase = esc(w.get(&format!("phase_{}", round.phase))),
+        opened = esc(&w.with("report_opened", &[("date", &round.opened_at)])),
+        counting_label = esc(w.get("counting_label")),
+        counting = esc(counting),
+        rule_label = esc(w.get("rule_label")),
+        rule = esc(rule),
         abstentions = if round.abstentions_count {
-            ", abstentions counting as not endorsing"
+            format!(" · {}", esc(w.get("abstentions_count")))
         } else {
-            ""
+            String::new()
         },
         previous = round
             .previous_round
             .as_ref()
-            .map(|p| format!(" · changes shown against round {}", esc(p)))
+            .map(|p| format!(" · {}", esc(&w.with("changes_since", &[("round", p)]))))
             .unwrap_or_default(),
     )?;
     out.write_all(links.as_bytes())?;
-    write!(out, "<nav><h2>Contents</h2><ul class=\"toc\">")?;
+    write!(
+        out,
+        "<nav><h2>{}</h2><ul class=\"toc\">",
+        esc(w.get("report_contents"))
+    )?;
     for c in &clauses {
         write!(
             out,
@@ -123,29 +131,48 @@ pub fn write_page(
         )?;
     }
     if !proposals.is_empty() {
-        write!(out, "<li><a href=\"#proposals\">Proposals</a></li>")?;
+        write!(
+            out,
+            "<li><a href=\"#proposals\">{}</a></li>",
+            esc(w.get("proposals"))
+        )?;
     }
     write!(
         out,
-        "<li><a href=\"#comments\">Comments and responses</a></li></ul></nav>"
+        "<li><a href=\"#comments\">{}</a></li></ul></nav>",
+        esc(w.get("report_comments"))
     )?;
-    write!(out, "<main><h2>The text and its results</h2>")?;
+    write!(
+        out,
+        "<main><h2>{}</h2>",
+        esc(w.get("report_text_and_results"))
+    )?;
     for c in &clauses {
-        clause(&mut out, c, round.previous_round.as_deref(), results)?;
+        clause(&mut out, c, round.previous_round.as_deref(), results, w)?;
     }
     if !proposals.is_empty() {
-        write!(out, "<h2 id=\"proposals\">Proposals</h2>")?;
+        write!(out, "<h2 id=\"proposals\">{}</h2>", esc(w.get("proposals")))?;
         for p in &proposals {
-            proposal(&mut out, p, results)?;
+            proposal(&mut out, p, results, w)?;
         }
     }
     write!(
         out,
-        "<h2 id=\"comments\">Comments and responses</h2>\
-         <table class=\"comments\"><thead><tr><th scope=\"col\">No.</th><th scope=\"col\">On</th>\
-         <th scope=\"col\">By</th><th scope=\"col\">Comment</th><th scope=\"col\">Response</th>\
-         </tr></thead><tbody>"
+        "<h2 id=\"comments\">{}</h2><table class=\"comments\"><thead><tr>",
+        esc(w.get("report_comments"))
     )?;
+    for column in [
+        "report_number",
+        "report_on",
+        "report_by",
+        "report_comment",
+        "report_response",
+    ] {
+        write!(out, "<th scope=\"col\">{}</th>", esc(w.get(column)))?;
+    }
+    write!(out, "</tr></thead><tbody>")?;
+    let hidden_by = esc(w.get("hidden_by_conveners"));
+    let on_passage = esc(w.get("on_passage"));
     exporter.each_comment(&mut |c| {
         let by = match &c.author.handle {
             Some(handle) => format!("{} ({})", esc(handle), esc(&c.author.pseudonym)),
@@ -154,23 +181,29 @@ pub fn write_page(
         let said = match (&c.body, &c.hidden_reason) {
             (Some(body), None) => excerpt(body),
             (Some(body), Some(reason)) => format!(
-                "<span class=\"hidden\">Hidden by the conveners: {}</span><br>{}",
+                "<span class=\"hidden\">{hidden_by} {}</span><br>{}",
                 esc(reason),
                 excerpt(body)
             ),
             (None, reason) => format!(
-                "<span class=\"hidden\">Hidden by the conveners: {}</span>",
+                "<span class=\"hidden\">{hidden_by} {}</span>",
                 esc(reason.as_deref().unwrap_or(""))
             ),
         };
         let passage = c
             .passage
             .as_ref()
-            .map(|p| format!("<br><span class=\"note\">On “{}”</span>", esc(&p.exact)))
+            .map(|p| format!("<br><span class=\"note\">{on_passage} “{}”</span>", esc(&p.exact)))
             .unwrap_or_default();
         let reply = c
             .parent
-            .map(|p| format!("<br><span class=\"note\">reply to {p}</span>"))
+            .map(|p| {
+                let n = p.to_string();
+                format!(
+                    "<br><span class=\"note\">{}</span>",
+                    esc(&w.with("report_reply_to", &[("n", &n)]))
+                )
+            })
             .unwrap_or_default();
         // Marked so that screen readers speak it in its own language.
         let lang = c
@@ -181,7 +214,13 @@ pub fn write_page(
         let response = c
             .response
             .as_ref()
-            .map(|r| format!("<strong>{}</strong>: {}", esc(&verdict(&r.verdict)), esc(&r.explanation)))
+            .map(|r| {
+                format!(
+                    "<strong>{}</strong>: {}",
+                    esc(w.verdict(&r.verdict)),
+                    esc(&r.explanation)
+                )
+            })
             .unwrap_or_default();
         write!(
             out,
@@ -195,9 +234,8 @@ pub fn write_page(
     })?;
     writeln!(
         out,
-        "</tbody></table></main><footer><p class=\"meta\">Written by Concord from one snapshot \
-         of its database. The bundle this report came in lists the SHA-256 of every file in \
-         manifest.json, signed with the instance's key.</p></footer></body></html>"
+        "</tbody></table></main><footer><p class=\"meta\">{}</p></footer></body></html>",
+        esc(w.get("report_footer"))
     )?;
     out.flush()?;
     Ok(())
@@ -212,21 +250,12 @@ fn excerpt(body: &str) -> String {
     esc(&text)
 }
 
-fn verdict(v: &str) -> String {
-    match v {
-        "partly_accepted" => "Partly accepted".into(),
-        "not_accepted" => "Not accepted".into(),
-        "accepted" => "Accepted".into(),
-        "noted" => "Noted".into(),
-        other => other.into(),
-    }
-}
-
 fn clause(
     out: &mut dyn Write,
     c: &ClauseRecord,
     previous_round: Option<&str>,
     with_results: bool,
+    w: Words,
 ) -> Result<()> {
     write!(
         out,
@@ -238,25 +267,35 @@ fn clause(
     )?;
     match (&c.previous, previous_round) {
         (Some(before), Some(round)) if before.body != c.body || before.title != c.title => {
-            write!(out, "<h4>Changes since round {}</h4><p>", esc(round))?;
+            write!(
+                out,
+                "<h4>{}</h4><p>",
+                esc(&w.with("changes_since", &[("round", round)]))
+            )?;
+            let (added, removed) = (esc(w.get("added")), esc(w.get("removed")));
             for segment in redline(&before.body, &c.body) {
                 let text = esc(&segment.text);
                 match segment.change {
                     Change::Same => write!(out, "{text}")?,
                     Change::Added => {
-                        write!(out, "<ins><span class=\"sr\">Added: </span>{text}</ins>")?
+                        write!(out, "<ins><span class=\"sr\">{added} </span>{text}</ins>")?
                     }
                     Change::Removed => {
-                        write!(out, "<del><span class=\"sr\">Removed: </span>{text}</del>")?
+                        write!(out, "<del><span class=\"sr\">{removed} </span>{text}</del>")?
                     }
                 }
             }
             write!(out, "</p>")?;
             if !c.change_note.is_empty() {
-                write!(out, "<p class=\"note\">Why: {}</p>", esc(&c.change_note))?;
+                write!(
+                    out,
+                    "<p class=\"note\">{} {}</p>",
+                    esc(w.get("why_changed")),
+                    esc(&c.change_note)
+                )?;
             }
         }
-        (None, Some(_)) => write!(out, "<p class=\"note\">New in this round.</p>")?,
+        (None, Some(_)) => write!(out, "<p class=\"note\">{}</p>", esc(w.get("report_new")))?,
         _ => {}
     }
     // Results, consensus and minority statements belong to a published round.
@@ -264,19 +303,23 @@ fn clause(
         write!(out, "</section>")?;
         return Ok(());
     }
-    results(out, &c.key, &c.results)?;
+    results(out, &c.key, &c.results, w)?;
     if let Some(level) = &c.consensus {
         write!(
             out,
-            "<p><strong>Consensus level:</strong> {}</p>",
-            esc(&consensus(level))
+            "<p><strong>{}</strong> {}</p>",
+            esc(w.get("consensus_level")),
+            esc(w.consensus(level))
         )?;
     }
     for s in &c.minority_statements {
         write!(
             out,
-            "<div class=\"statement\"><h4>Minority statement of {}</h4>{}<p class=\"note\">{}</p></div>",
-            esc(&s.organisation_name),
+            "<div class=\"statement\"><h4>{}</h4>{}<p class=\"note\">{}</p></div>",
+            esc(&w.with(
+                "report_minority_statement",
+                &[("organisation", &s.organisation_name)]
+            )),
             markdown::render(&s.body),
             esc(&s.written_at)
         )?;
@@ -285,106 +328,73 @@ fn clause(
     Ok(())
 }
 
-fn consensus(level: &str) -> String {
-    match level {
-        "full_consensus" => "Full consensus".into(),
-        "consensus" => "Consensus".into(),
-        "strong_support" => "Strong support with significant opposition".into(),
-        "divergence" => "Divergence".into(),
-        other => other.into(),
-    }
-}
-
-fn proposal(out: &mut dyn Write, p: &ProposalRecord, with_results: bool) -> Result<()> {
+fn proposal(out: &mut dyn Write, p: &ProposalRecord, with_results: bool, w: Words) -> Result<()> {
     let label = p.key.strip_prefix("proposal-").unwrap_or(&p.key);
     let kind = match &p.amends {
-        Some(clause) => format!("Amendment of {}", esc(clause)),
-        None => "Addition".into(),
+        Some(clause) => format!("{} {clause}", w.get("amendment_of")),
+        None => w.get("addition").to_owned(),
     };
+    let proposed = w.with(
+        "report_proposed_by",
+        &[("who", &p.proposer.pseudonym), ("date", &p.proposed_at)],
+    );
     write!(
         out,
         "<section class=\"clause\" id=\"{key}\"><h3>P{label}. {title}</h3>\
-         <p class=\"note\">{kind}, proposed by {by} on {at}</p>{body}",
+         <p class=\"note\">{kind}, {proposed}</p>{body}",
         key = esc(&p.key),
         label = esc(label),
         title = esc(&p.title),
-        by = esc(&p.proposer.pseudonym),
-        at = esc(&p.proposed_at),
+        kind = esc(&kind),
+        proposed = esc(&proposed),
         body = markdown::render(&p.body),
     )?;
     if let Some(r) = &p.response {
         write!(
             out,
-            "<p><strong>Conveners' response — {}:</strong> {}</p>",
-            esc(&verdict(&r.verdict)),
+            "<p><strong>{} — {}:</strong> {}</p>",
+            esc(w.get("conveners_response")),
+            esc(w.verdict(&r.verdict)),
             esc(&r.explanation)
         )?;
     }
     if with_results {
-        results(out, &p.key, &p.results)?;
+        results(out, &p.key, &p.results, w)?;
     }
     write!(out, "</section>")?;
     Ok(())
 }
 
+/// Each position as stored, with the colour of its bar.
 const STANCES: [(&str, &str); 4] = [
-    ("Endorse", "#2e7d32"),
-    ("Endorse with reservation", "#9e9d24"),
-    ("Oppose", "#c62828"),
-    ("Abstain", "#757575"),
+    ("endorse", "#2e7d32"),
+    ("endorse_with_reservation", "#9e9d24"),
+    ("oppose", "#c62828"),
+    ("abstain", "#757575"),
 ];
 
 fn numbers(c: &Counts) -> [u64; 4] {
     [c.endorse, c.endorse_with_reservation, c.oppose, c.abstain]
 }
 
-fn results(out: &mut dyn Write, key: &str, t: &Tallies) -> Result<()> {
-    let total = numbers(&t.total);
-    let all: u64 = total.iter().sum();
-    write!(out, "<h4>Results</h4>")?;
-    if all == 0 {
-        write!(out, "<p class=\"note\">No positions were taken.</p>")?;
-        return Ok(());
-    }
-    // A bar per position, its count written beside it: the chart never relies on colour.
-    let label = STANCES
-        .iter()
-        .zip(total)
-        .map(|((name, _), n)| format!("{name}: {n}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+/// A table of counts per position, one row per (already escaped) name.
+fn count_table(
+    out: &mut dyn Write,
+    caption: &str,
+    first_column: &str,
+    rows: impl Iterator<Item = (String, Counts)>,
+    w: Words,
+) -> Result<()> {
     write!(
         out,
-        "<svg role=\"img\" aria-label=\"Positions: {label}\" width=\"420\" height=\"92\" \
-         viewBox=\"0 0 420 92\">"
+        "<table><caption>{}</caption><thead><tr><th scope=\"col\">{}</th>",
+        esc(caption),
+        esc(first_column)
     )?;
-    let max = total.iter().copied().max().unwrap_or(1).max(1);
-    for (row, ((name, colour), n)) in STANCES.iter().zip(total).enumerate() {
-        let y = row * 22 + 2;
-        let width = 220 * n / max;
-        write!(
-            out,
-            "<text x=\"0\" y=\"{ty}\" font-size=\"10\">{name}</text>\
-             <rect x=\"150\" y=\"{y}\" width=\"{width}\" height=\"16\" fill=\"{colour}\"/>\
-             <text x=\"{tx}\" y=\"{ty}\" font-size=\"10\">{n}</text>",
-            ty = y + 12,
-            tx = 155 + width,
-        )?;
-    }
-    write!(out, "</svg>")?;
-    write!(
-        out,
-        "<table><caption>Positions by stakeholder group</caption><thead><tr><th scope=\"col\">Group</th>"
-    )?;
-    for (name, _) in STANCES {
-        write!(out, "<th scope=\"col\">{name}</th>")?;
+    for (stance, _) in STANCES {
+        write!(out, "<th scope=\"col\">{}</th>", esc(w.stance(stance)))?;
     }
     write!(out, "</tr></thead><tbody>")?;
-    let rows = std::iter::once(("All".to_owned(), t.total)).chain(
-        t.by_group
-            .iter()
-            .map(|g| (group(g.name.as_deref()), g.counts)),
-    );
     for (name, counts) in rows {
         write!(out, "<tr><th scope=\"row\">{}</th>", esc(&name))?;
         for n in numbers(&counts) {
@@ -393,64 +403,96 @@ fn results(out: &mut dyn Write, key: &str, t: &Tallies) -> Result<()> {
         write!(out, "</tr>")?;
     }
     write!(out, "</tbody></table>")?;
-    if !t.by_region.is_empty() {
+    Ok(())
+}
+
+fn results(out: &mut dyn Write, key: &str, t: &Tallies, w: Words) -> Result<()> {
+    let total = numbers(&t.total);
+    let all: u64 = total.iter().sum();
+    write!(out, "<h4>{}</h4>", esc(w.get("results_title")))?;
+    if all == 0 {
         write!(
             out,
-            "<table><caption>Positions by region</caption><thead><tr><th scope=\"col\">Region</th>"
+            "<p class=\"note\">{}</p>",
+            esc(w.get("report_no_positions"))
         )?;
-        for (name, _) in STANCES {
-            write!(out, "<th scope=\"col\">{name}</th>")?;
-        }
-        write!(out, "</tr></thead><tbody>")?;
-        for r in &t.by_region {
-            let name = match r.name.as_deref() {
-                None | Some("") => "Not stated".to_owned(),
-                Some(name) => name.to_owned(),
-            };
-            write!(out, "<tr><th scope=\"row\">{}</th>", esc(&name))?;
-            for n in numbers(&r.counts) {
-                write!(out, "<td class=\"n\">{n}</td>")?;
-            }
-            write!(out, "</tr>")?;
-        }
-        write!(out, "</tbody></table>")?;
+        return Ok(());
     }
+    // A bar per position, its count written beside it: the chart never relies on colour.
+    let label = STANCES
+        .iter()
+        .zip(total)
+        .map(|((stance, _), n)| format!("{}: {n}", w.stance(stance)))
+        .collect::<Vec<_>>()
+        .join(", ");
     write!(
         out,
-        "<table id=\"{}-houses\"><caption>Result house by house: {}</caption><thead><tr>\
-         <th scope=\"col\">House</th><th scope=\"col\">Endorsing</th><th scope=\"col\">Counted</th>\
-         <th scope=\"col\">Result</th></tr></thead><tbody>",
-        esc(key),
-        if t.carried { "carried" } else { "not carried" }
+        "<svg role=\"img\" aria-label=\"{}: {}\" width=\"420\" height=\"92\" \
+         viewBox=\"0 0 420 92\">",
+        esc(w.get("report_positions")),
+        esc(&label)
     )?;
+    let max = total.iter().copied().max().unwrap_or(1).max(1);
+    for (row, ((stance, colour), n)) in STANCES.iter().zip(total).enumerate() {
+        let y = row * 22 + 2;
+        let width = 220 * n / max;
+        write!(
+            out,
+            "<text x=\"0\" y=\"{ty}\" font-size=\"10\">{name}</text>\
+             <rect x=\"150\" y=\"{y}\" width=\"{width}\" height=\"16\" fill=\"{colour}\"/>\
+             <text x=\"{tx}\" y=\"{ty}\" font-size=\"10\">{n}</text>",
+            name = esc(w.stance(stance)),
+            ty = y + 12,
+            tx = 155 + width,
+        )?;
+    }
+    write!(out, "</svg>")?;
+    let groups = std::iter::once((w.get("report_all").to_owned(), t.total)).chain(
+        t.by_group
+            .iter()
+            .map(|g| (w.group(g.name.as_deref()), g.counts)),
+    );
+    count_table(out, w.get("by_group"), w.get("report_group"), groups, w)?;
+    if !t.by_region.is_empty() {
+        let regions = t.by_region.iter().map(|r| {
+            let name = match r.name.as_deref() {
+                None | Some("") => w.get("not_stated").to_owned(),
+                Some(name) => name.to_owned(),
+            };
+            (name, r.counts)
+        });
+        count_table(out, w.get("by_region"), w.get("region"), regions, w)?;
+    }
+    let outcome = if t.carried {
+        w.get("report_carried")
+    } else {
+        w.get("report_not_carried")
+    };
+    write!(
+        out,
+        "<table id=\"{}-houses\"><caption>{}</caption><thead><tr>",
+        esc(key),
+        esc(&w.with("report_houses", &[("result", outcome)]))
+    )?;
+    for column in ["report_house", "endorsing", "counted", "house_result"] {
+        write!(out, "<th scope=\"col\">{}</th>", esc(w.get(column)))?;
+    }
+    write!(out, "</tr></thead><tbody>")?;
     for h in &t.houses {
         let result = match h.carried {
-            Some(true) => "Carried",
-            Some(false) => "Not carried",
-            None => "No positions",
+            Some(true) => w.get("house_carried"),
+            Some(false) => w.get("house_not_carried"),
+            None => w.get("house_no_positions"),
         };
         write!(
             out,
-            "<tr><th scope=\"row\">{}</th><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{result}</td></tr>",
-            esc(&group(Some(&h.group))),
+            "<tr><th scope=\"row\">{}</th><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            esc(&w.group(Some(&h.group))),
             h.endorsing,
-            h.counted
+            h.counted,
+            esc(result)
         )?;
     }
     write!(out, "</tbody></table>")?;
     Ok(())
-}
-
-fn group(name: Option<&str>) -> String {
-    match name {
-        Some("civil_society") => "Civil society",
-        Some("private_sector") => "Private sector",
-        Some("government") => "Government",
-        Some("academia") => "Academia",
-        Some("technical_community") => "Technical community",
-        Some("intergovernmental") => "Intergovernmental",
-        Some(other) => return other.to_owned(),
-        None => "Not recorded",
-    }
-    .to_owned()
 }

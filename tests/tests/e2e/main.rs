@@ -1745,25 +1745,34 @@ async fn the_published_text_and_results_read_without_javascript() {
     browser.client.goto(&app.address).await.expect("open");
     // Only a browser running no script shows what <noscript> holds.
     browser.click("a[href='/read']").await;
-    browser.click("a[href='/read/paris-call/2018']").await;
+    browser.click("a[href^='/read/paris-call/2018']").await;
     browser.wait("h1").await;
     let text = browser.text("body").await;
     for expected in [
         "Paris Call for Trust and Security in Cyberspace",
         "Protect individuals and infrastructure",
-        "Positions by stakeholder group",
+        "By stakeholder group",
         "Result house by house",
-        "signed bundle (ZIP)",
+        "Signed bundle (ZIP)",
     ] {
         assert!(text.contains(expected), "{expected} in {text}");
     }
-    browser.click("a[href='/read']").await;
-    browser.click("a[href='/read/paris-call/2019']").await;
+    // In Arabic, right to left, from a link that needs no script.
+    browser.click("a[hreflang='ar']").await;
+    browser.wait("html[lang='ar'][dir='rtl']").await;
+    let text = browser.text("body").await;
+    for expected in ["النتائج", "حسب فئة أصحاب المصلحة", "كل المشاورات"] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    browser.click("a[hreflang='en']").await;
+    browser.wait("html[lang='en']").await;
+    browser.click("a[href^='/read?']").await;
+    browser.click("a[href^='/read/paris-call/2019']").await;
     browser.wait("a[href='/c/paris-call/2019']").await;
     let text = browser.text("body").await;
     assert!(text.contains("Results are shown here once the round is published."));
     assert!(
-        !text.contains("Positions by stakeholder group"),
+        !text.contains("By stakeholder group"),
         "no results before publication"
     );
     browser.close().await;
