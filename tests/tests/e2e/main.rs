@@ -1761,7 +1761,8 @@ async fn the_published_text_and_results_read_without_javascript() {
     browser.click("a[hreflang='ar']").await;
     browser.wait("html[lang='ar'][dir='rtl']").await;
     let text = browser.text("body").await;
-    for expected in ["النتائج", "حسب فئة أصحاب المصلحة", "كل المشاورات"] {
+    for expected in ["النتائج", "حسب فئة أصحاب المصلحة", "كل المشاورات"]
+    {
         assert!(text.contains(expected), "{expected} in {text}");
     }
     browser.click("a[hreflang='en']").await;
