@@ -770,7 +770,7 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
             "{method} {path} is documented but not routed"
         );
     }
-    assert_eq!(operations.len(), 68, "every operation is documented");
+    assert_eq!(operations.len(), 70, "every operation is documented");
 }
 
 /// The front end built into the binary is served as the folder is. (A debug build reads
