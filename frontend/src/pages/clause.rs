@@ -55,10 +55,13 @@ pub fn ClausePage() -> impl IntoView {
         },
     );
     let session = use_session();
+    // Fetched again when someone signs in or out, not when a signed-out reader's session is
+    // first found to be empty (the first fetch already carried the cookie).
+    let who = Memo::new(move |_| session.me.with(|m| m.as_ref().map(|m| m.handle.clone())));
     let clause = LocalResource::new(move || {
         cast.version().get();
         translate.version().get();
-        session.me.get();
+        who.get();
         let (s, r, k) = ids();
         async move { api::get_clause(&s, &r, &k).await }
     });
@@ -364,7 +367,9 @@ fn PositionForm(
     let group = RwSignal::new(StakeholderGroup::CivilSociety);
     let region = RwSignal::new(String::new());
     // Whether the participant still has to say in which group they take part.
-    let needs_group = Memo::new(move |_| clause.get().is_some_and(|c| c.my_group.is_none()));
+    let needs_group = Memo::new(move |_| {
+        session.me.with(Option::is_some) && clause.get().is_some_and(|c| c.my_group.is_none())
+    });
     // The organisations the participant belongs to, any of which they may speak for.
     let organisation = RwSignal::new(String::new());
     let mine = LocalResource::new(move || async move {
