@@ -5,7 +5,7 @@
 //! no script, no request anywhere else.
 
 use crate::error::AppError;
-use crate::record::report::{STYLE, esc, write_page};
+use crate::record::report::{Page, STYLE, esc, write_page};
 use crate::record::{Exporter, Visibility};
 use crate::routes::consultations::find_round;
 use crate::routes::records::streamed;
@@ -169,8 +169,14 @@ pub async fn round(
     let source = state.store.record_source().await?;
     let key = state.store.pseudonym_key().await?;
     let round_id = row.id;
+    let contents = Page {
+        results: published,
+        links,
+        words: w,
+        translations: state.store.round_translations(round_id, w.0).await?,
+    };
     Ok(page(streamed(move |out| {
         let mut exporter = Exporter::new(source, round_id, Visibility::Public, key)?;
-        write_page(&mut exporter, out, published, &links, w)
+        write_page(&mut exporter, out, &contents)
     })))
 }

@@ -25,7 +25,7 @@ mod participation;
 mod review;
 pub(crate) use cast::{INSERT_CHANGE, INSERT_POSITION};
 pub use deliberation::{Audience, CommentRef};
-pub use drafting::{ClauseDraft, UnknownComments};
+pub use drafting::{ClauseDraft, Translated, UnknownComments};
 use participation::parse_group;
 pub use participation::{ConsultationRef, InvitationDraft, RepresentativeOutcome};
 pub(crate) use review::results_from as review_results_from;

@@ -6,9 +6,11 @@
 
 use super::{ClauseRecord, Counts, Exporter, ProposalRecord, Tallies, Visibility};
 use crate::markdown;
+use crate::store::Translated;
 use crate::words::Words;
 use anyhow::Result;
 use shared::{Change, Language, redline};
+use std::collections::HashMap;
 use std::io::Write;
 
 /// Text made safe for HTML.
@@ -47,6 +49,7 @@ del { text-decoration: line-through; background: #f8e1e1; }
 .hidden { font-style: italic; color: #555; }
 svg { display: block; margin: .3em 0; }
 .toc { list-style: none; padding-left: 0; }
+.toc a { display: inline-block; padding: .3em 0; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
   white-space: nowrap; }
 .comments td { font-size: 9pt; }
@@ -55,20 +58,30 @@ svg { display: block; margin: .3em 0; }
 
 /// Writes the report of `exporter`'s round to `out` (in English: the record's language).
 pub fn write(exporter: &mut Exporter, out: &mut dyn Write) -> Result<()> {
-    write_page(exporter, out, true, "", Words(Language::En))
+    let page = Page {
+        results: true,
+        links: String::new(),
+        words: Words(Language::En),
+        translations: HashMap::new(),
+    };
+    write_page(exporter, out, &page)
 }
 
 /// What a page of the report shows besides the text and the comments, and in which language.
-///
-/// `results`: the counts and outcomes (only once a round is published, for pages anyone reads);
-/// `links`: HTML put under the heading (the reading pages' way around the site).
-pub fn write_page(
-    exporter: &mut Exporter,
-    out: &mut dyn Write,
-    results: bool,
-    links: &str,
-    w: Words,
-) -> Result<()> {
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The counts and outcomes (only once a round is published, for pages anyone reads).
+    pub results: bool,
+    /// HTML put under the heading (the reading pages' way around the site).
+    pub links: String,
+    pub words: Words,
+    /// By clause key: shown in place of the original, which stays one click away.
+    pub translations: HashMap<String, Translated>,
+}
+
+/// Writes a page of `exporter`'s round to `out` as `page` says.
+pub fn write_page(exporter: &mut Exporter, out: &mut dyn Write, page: &Page) -> Result<()> {
+    let (results, links, w) = (page.results, page.links.as_str(), page.words);
     let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
     let clauses = exporter.clauses()?;
     let proposals = exporter.proposals()?;
@@ -148,7 +161,15 @@ pub fn write_page(
         esc(w.get("report_text_and_results"))
     )?;
     for c in &clauses {
-        clause(&mut out, c, round.previous_round.as_deref(), results, w)?;
+        let translated = page.translations.get(&c.key);
+        clause(
+            &mut out,
+            c,
+            translated,
+            round.previous_round.as_deref(),
+            results,
+            w,
+        )?;
     }
     if !proposals.is_empty() {
         write!(out, "<h2 id=\"proposals\">{}</h2>", esc(w.get("proposals")))?;
@@ -253,18 +274,43 @@ fn excerpt(body: &str) -> String {
 fn clause(
     out: &mut dyn Write,
     c: &ClauseRecord,
+    translated: Option<&Translated>,
     previous_round: Option<&str>,
     with_results: bool,
     w: Words,
 ) -> Result<()> {
-    write!(
-        out,
-        "<section class=\"clause\" id=\"{key}\"><h3>{n}. {title}</h3>{body}",
-        key = esc(&c.key),
-        n = c.number,
-        title = esc(&c.title),
-        body = markdown::render(&c.body),
-    )?;
+    match translated {
+        None => write!(
+            out,
+            "<section class=\"clause\" id=\"{key}\"><h3>{n}. {title}</h3>{body}",
+            key = esc(&c.key),
+            n = c.number,
+            title = esc(&c.title),
+            body = markdown::render(&c.body),
+        )?,
+        // The translation, then the authoritative original one click away (no script needed).
+        Some(t) => write!(
+            out,
+            "<section class=\"clause\" id=\"{key}\"><h3>{n}. {title}</h3>\
+             <p class=\"note\">{note}{outdated}</p><div lang=\"{lang}\">{body}</div>\
+             <details><summary>{original}</summary><h4>{n}. {original_title}</h4>{original_body}\
+             </details>",
+            key = esc(&c.key),
+            n = c.number,
+            title = esc(&t.title),
+            note = esc(w.get("translated_by_conveners")),
+            outdated = if t.outdated {
+                format!(" <strong>{}</strong>", esc(w.get("translation_outdated")))
+            } else {
+                String::new()
+            },
+            lang = w.0.as_str(),
+            body = markdown::render(&t.body_md),
+            original = esc(w.get("read_original")),
+            original_title = esc(&c.title),
+            original_body = markdown::render(&c.body),
+        )?,
+    }
     match (&c.previous, previous_round) {
         (Some(before), Some(round)) if before.body != c.body || before.title != c.title => {
             write!(

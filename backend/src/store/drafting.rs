@@ -6,6 +6,7 @@ use super::{ClauseRow, RoundRow, Store, now_ms};
 use crate::error::{AppError, OnConflict};
 use crate::markdown;
 use shared::{ClauseTranslation, Language, NewRound, Phase, RoundRules, Schedule, may_move};
+use std::collections::HashMap;
 
 /// An audit entry for a convener's change to `round`.
 fn round_entry(
@@ -425,6 +426,15 @@ async fn renumber(
     Ok(())
 }
 
+/// A clause's translation into one language, as the reading pages show it.
+#[derive(Debug, Clone)]
+pub struct Translated {
+    pub title: String,
+    pub body_md: String,
+    /// The original changed after it was translated.
+    pub outdated: bool,
+}
+
 /// A stored translation and the original it was made from.
 #[derive(sqlx::FromRow)]
 struct TranslationRow {
@@ -466,6 +476,38 @@ impl Store {
             .collect::<Result<Vec<_>, AppError>>()?;
         translations.sort_by_key(|t| Language::ALL.iter().position(|l| *l == t.language));
         Ok(translations)
+    }
+
+    /// The translations into `language` of a round's clauses, by clause key.
+    pub async fn round_translations(
+        &self,
+        round_id: i64,
+        language: Language,
+    ) -> Result<HashMap<String, Translated>, AppError> {
+        let rows: Vec<(String, String, String, String, String, String, String)> = sqlx::query_as(
+            "SELECT k.key, k.title, k.body_md, t.title, t.body_md, t.source_title, \
+                 t.source_body_md \
+             FROM clause_translations t JOIN clauses k ON k.id = t.clause_id \
+             WHERE k.round_id = $1 AND t.language = $2",
+        )
+        .bind(round_id)
+        .bind(language.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(key, title, body, t_title, t_body, source_title, source_body)| {
+                    let outdated = source_title != title || source_body != body;
+                    let translated = Translated {
+                        title: t_title,
+                        body_md: t_body,
+                        outdated,
+                    };
+                    (key, translated)
+                },
+            )
+            .collect())
     }
 
     /// Sets the translation of `clause` into `language` (made from its current wording), or

@@ -1483,6 +1483,22 @@ async fn axe_finds_no_violations_on_the_main_pages_and_states() {
         open_page(&browser, &app, path).await;
         check(name, &browser).await;
     }
+    // The pages that need no script, in French (with the conveners' translation) and Arabic.
+    for (name, path) in [
+        ("reading page, index", "/read?lang=ar"),
+        (
+            "reading page, round in French",
+            "/read/paris-call/2019?lang=fr",
+        ),
+    ] {
+        browser
+            .client
+            .goto(&format!("{}{path}", app.address))
+            .await
+            .expect("open");
+        browser.wait("h1").await;
+        check(name, &browser).await;
+    }
 
     // Signed in: the voting form showing an error, the account page.
     browser
@@ -1776,6 +1792,23 @@ async fn the_published_text_and_results_read_without_javascript() {
         !text.contains("By stakeholder group"),
         "no results before publication"
     );
+    // In French, the conveners' translation of the first principle, the original one click away.
+    browser.click("a[hreflang='fr']").await;
+    browser.wait("html[lang='fr']").await;
+    let text = browser.text("body").await;
+    for expected in [
+        "Protéger les individus et les infrastructures",
+        "Traduction des organisateurs. Le texte original fait foi.",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    browser.click("#protect-individuals details summary").await;
+    browser
+        .wait_for(fantoccini::Locator::XPath(
+            "//section[@id='protect-individuals']//details[@open]\
+             [contains(., 'Protect individuals and infrastructure')]",
+        ))
+        .await;
     browser.close().await;
 }
 
