@@ -555,6 +555,16 @@ fn TranslationForm(
                 .is_some_and(|c| c.translations.iter().any(|t| t.language == l))
         })
     };
+    // Once a translation is removed, its fields are emptied for a new one.
+    Effect::new(move |_| {
+        if let Some(Ok(list)) = translate.value().get() {
+            let l = language.get_untracked();
+            if !list.iter().any(|t| t.language == l) {
+                title.set(String::new());
+                body.set(String::new());
+            }
+        }
+    });
     let error = Signal::derive(move || translate.value().get().and_then(Result::err));
     let saved = move || matches!(translate.value().get(), Some(Ok(_)));
     let submit = move |ev: leptos::ev::SubmitEvent| {

@@ -1928,6 +1928,27 @@ async fn a_convener_translates_a_clause_and_readers_see_it_in_their_language() {
         .expect("select French");
     browser.click("#remove-translation").await;
     browser.client.accept_alert().await.expect("confirm");
+    // The fields empty themselves for a new translation once the removal is done.
+    let mut title = json!(null);
+    for _ in 0..50 {
+        title = browser
+            .client
+            .execute(
+                "return document.querySelector('#translation-title').value",
+                vec![],
+            )
+            .await
+            .expect("script");
+        if title == json!("") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        title,
+        json!(""),
+        "the fields are ready for a new translation"
+    );
     browser
         .client
         .find(fantoccini::Locator::Css(".language select"))
