@@ -479,6 +479,21 @@ async fn remove_clause(
 /// The path of a clause's translation: consultation slug, round slug, clause key, language.
 type TranslationPath = ApiPath<(String, String, String, String)>;
 
+/// The path parameters that name a clause's translation (for the OpenAPI document).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // read by utoipa's derive only
+struct TranslationParams {
+    /// The consultation's slug.
+    slug: String,
+    /// The round's slug, e.g. `2019`.
+    round: String,
+    /// The clause's stable key.
+    key: String,
+    /// `en`, `fr`, `es` or `ar`.
+    language: String,
+}
+
 /// The round and clause a translation belongs to, and its language, checked.
 async fn translation_target(
     state: &AppState,
@@ -508,12 +523,7 @@ async fn translation_target(
 #[utoipa::path(put,
     path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/translations/{language}",
     tag = "convening",
-    params(
-        ("slug" = String, Path, description = "The consultation's slug"),
-        ("round" = String, Path, description = "The round's slug"),
-        ("key" = String, Path, description = "The clause's key"),
-        ("language" = String, Path, description = "`en`, `fr`, `es` or `ar`"),
-    ),
+    params(TranslationParams),
     request_body = TranslationEdit,
     responses(
         (status = 200, body = Vec<ClauseTranslation>, description = "The clause's translations"),
@@ -549,12 +559,7 @@ async fn translate_clause(
 #[utoipa::path(delete,
     path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/translations/{language}",
     tag = "convening",
-    params(
-        ("slug" = String, Path, description = "The consultation's slug"),
-        ("round" = String, Path, description = "The round's slug"),
-        ("key" = String, Path, description = "The clause's key"),
-        ("language" = String, Path, description = "`en`, `fr`, `es` or `ar`"),
-    ),
+    params(TranslationParams),
     responses(
         (status = 200, body = Vec<ClauseTranslation>, description = "The clause's remaining translations"),
         (status = 401, body = ApiError),

@@ -81,6 +81,18 @@ async fn become_administrator(app: &TestApp, browser: &Browser, handle: &str) ->
     turn_on_two_factor(browser, "a long passphrase").await
 }
 
+/// Switches the interface's language with the menu every page has.
+async fn choose_language(browser: &Browser, lang: &str) {
+    browser
+        .client
+        .find(fantoccini::Locator::Css(".language select"))
+        .await
+        .expect("language switcher")
+        .select_by_value(lang)
+        .await
+        .expect("select a language");
+}
+
 async fn sign_up(browser: &Browser, handle: &str, password: &str) {
     browser.click(SIGN_UP_LINK).await;
     browser.fill(HANDLE, handle).await;
@@ -259,14 +271,7 @@ async fn a_participant_reads_signs_up_takes_positions_and_comments_in_a_real_bro
     wait_for_count(&browser, "endorse_with_reservation", 1).await;
 
     // The translation layer: switching to French changes the interface's words.
-    browser
-        .client
-        .find(fantoccini::Locator::Css(".language select"))
-        .await
-        .expect("language switcher")
-        .select_by_value("fr")
-        .await
-        .expect("select French");
+    choose_language(&browser, "fr").await;
     browser
         .wait_for_text("tally-heading", "Positions à ce jour")
         .await;
@@ -284,24 +289,11 @@ async fn a_participant_reads_signs_up_takes_positions_and_comments_in_a_real_bro
         .await;
 
     // Spanish, and Arabic laid out right to left.
-    let choose = |lang: &'static str| {
-        let browser = &browser;
-        async move {
-            browser
-                .client
-                .find(fantoccini::Locator::Css(".language select"))
-                .await
-                .expect("language switcher")
-                .select_by_value(lang)
-                .await
-                .expect("select a language");
-        }
-    };
-    choose("es").await;
+    choose_language(&browser, "es").await;
     browser
         .wait_for_text("tally-heading", "Posiciones hasta ahora")
         .await;
-    choose("ar").await;
+    choose_language(&browser, "ar").await;
     browser
         .wait_for_text("tally-heading", "المواقف حتى الآن")
         .await;
@@ -1884,14 +1876,7 @@ async fn a_convener_translates_a_clause_and_readers_see_it_in_their_language() {
         .await;
 
     // Readers in Spanish see the original until there is a Spanish translation.
-    browser
-        .client
-        .find(fantoccini::Locator::Css(".language select"))
-        .await
-        .expect("language switcher")
-        .select_by_value("es")
-        .await
-        .expect("select Spanish");
+    choose_language(&browser, "es").await;
     browser
         .wait_containing("#clause-title", "Protect the Internet")
         .await;
@@ -1949,14 +1934,7 @@ async fn a_convener_translates_a_clause_and_readers_see_it_in_their_language() {
         json!(""),
         "the fields are ready for a new translation"
     );
-    browser
-        .client
-        .find(fantoccini::Locator::Css(".language select"))
-        .await
-        .expect("language switcher")
-        .select_by_value("fr")
-        .await
-        .expect("select French");
+    choose_language(&browser, "fr").await;
     browser
         .wait_containing("#clause-title", "Protect the Internet")
         .await;
