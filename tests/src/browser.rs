@@ -122,6 +122,11 @@ impl Browser {
         self.wait_for(Locator::XPath(&xpath)).await
     }
 
+    /// Whether an element matches `css` now (without waiting).
+    pub async fn has(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
     /// Waits for the element with id `id` to contain `text` somewhere in its text.
     pub async fn wait_containing(&self, id: &str, text: &str) -> Element {
         let xpath = format!(

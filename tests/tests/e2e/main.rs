@@ -1821,11 +1821,7 @@ async fn a_convener_translates_a_clause_and_readers_see_it_in_their_language() {
         .wait_containing("#clause-title", "Protect the Internet")
         .await;
     assert!(
-        browser
-            .client
-            .find(fantoccini::Locator::Css("#translation-note"))
-            .await
-            .is_err(),
+        !browser.has("#translation-note").await,
         "no translation yet, so nothing to say"
     );
 
@@ -1939,11 +1935,7 @@ async fn a_convener_translates_a_clause_and_readers_see_it_in_their_language() {
         .wait_containing("#clause-title", "Protect the Internet")
         .await;
     assert!(
-        browser
-            .client
-            .find(fantoccini::Locator::Css(".clause-translation"))
-            .await
-            .is_err(),
+        !browser.has(".clause-translation").await,
         "the French reader sees the original again"
     );
     browser.close().await;
