@@ -81,16 +81,23 @@ pub fn assets(dir: &Path) -> ServeDir<ServeFile> {
         .fallback(index)
 }
 
-/// Whether `path` names a file whose name carries Trunk's content hash (`name-<hex>.ext` or
-/// `name-<hex>_bg.wasm`). Trunk writes the 64-bit hash without leading zeros, so it has up to
-/// 16 digits; fewer than 8 (one build in four billion) only costs that build its long cache.
+/// Whether `path` lies in a build's content-addressed directory (`/app-<16 hex>/…`, see
+/// `scripts/build-frontend`) or names a file carrying a content hash (`name-<hex>.ext`,
+/// `name-<hex>_bg.wasm`, as Trunk writes them, without leading zeros: 8 to 16 digits).
 fn is_hashed(path: &str) -> bool {
+    let mut segments = path.trim_start_matches('/').split('/');
+    let first = segments.next().unwrap_or("");
+    let in_build = first
+        .strip_prefix("app-")
+        .is_some_and(|d| d.len() == 16 && d.bytes().all(|b| b.is_ascii_hexdigit()))
+        && segments.next().is_some_and(|s| !s.is_empty());
     let file = path.rsplit('/').next().unwrap_or("");
-    file.match_indices('-').any(|(i, _)| {
-        let rest = &file[i + 1..];
-        let digits = rest.bytes().take_while(u8::is_ascii_hexdigit).count();
-        (8..=16).contains(&digits) && matches!(rest.as_bytes().get(digits), Some(b'.' | b'_'))
-    })
+    in_build
+        || file.match_indices('-').any(|(i, _)| {
+            let rest = &file[i + 1..];
+            let digits = rest.bytes().take_while(u8::is_ascii_hexdigit).count();
+            (8..=16).contains(&digits) && matches!(rest.as_bytes().get(digits), Some(b'.' | b'_'))
+        })
 }
 
 /// The Content Security Policy for pages built from `index_html`.
@@ -165,7 +172,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_trunk_hashed_names_count_as_hashed() {
+    fn only_content_addressed_paths_count_as_hashed() {
         assert!(is_hashed("/frontend-3f9a1c0b2d4e5f67_bg.wasm"));
         assert!(is_hashed("/style-0123456789abcdef.css"));
         assert!(
@@ -173,6 +180,13 @@ mod tests {
             "a hash with a leading zero is written one digit shorter"
         );
         assert!(!is_hashed("/read/paris-call/2019"));
+        assert!(is_hashed("/app-3494b05c56c4329c/main.js"));
+        assert!(is_hashed("/app-3494b05c56c4329c/chunk_10.wasm"));
+        assert!(
+            !is_hashed("/app-3494b05c56c4329c"),
+            "a folder's name alone is a route"
+        );
+        assert!(!is_hashed("/c/paris-call-deadbeef0/2019"));
         assert!(!is_hashed("/a-b.css"));
         assert!(!is_hashed("/index.html"));
         assert!(!is_hashed("/c/paris-call/2019"));

@@ -11,7 +11,8 @@ use leptos::task::spawn_local;
 use leptos_i18n::{Locale as _, t, t_string, td_string};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate};
-use leptos_router::path;
+use leptos_router::{Lazy, path};
+use pages::lazy;
 use shared::Me;
 
 /// Who is signed in, shared by every page.
@@ -80,16 +81,16 @@ fn Frame() -> impl IntoView {
                     <Route path=path!("/") view=pages::Home />
                     <Route path=path!("/signin") view=|| view! { <pages::Account sign_up=false /> } />
                     <Route path=path!("/signup") view=|| view! { <pages::Account sign_up=true /> } />
-                    <Route path=path!("/account") view=pages::Settings />
-                    <Route path=path!("/organisations") view=pages::Organisations />
-                    <Route path=path!("/invitation") view=pages::InvitationPage />
-                    <Route path=path!("/convene/:slug") view=pages::ConvenePage />
-                    <Route path=path!("/convene/:slug/:round") view=pages::DraftEditor />
-                    <Route path=path!("/c/:slug") view=pages::RoundPage />
-                    <Route path=path!("/c/:slug/moderation") view=pages::ModerationLogPage />
-                    <Route path=path!("/c/:slug/:round") view=pages::RoundPage />
-                    <Route path=path!("/c/:slug/:round/results") view=pages::ResultsPage />
-                    <Route path=path!("/c/:slug/:round/changes") view=pages::ChangesPage />
+                    <Route path=path!("/account") view={Lazy::<lazy::SettingsRoute>::new()} />
+                    <Route path=path!("/organisations") view={Lazy::<lazy::OrganisationsRoute>::new()} />
+                    <Route path=path!("/invitation") view={Lazy::<lazy::InvitationRoute>::new()} />
+                    <Route path=path!("/convene/:slug") view={Lazy::<lazy::ConveneRoute>::new()} />
+                    <Route path=path!("/convene/:slug/:round") view={Lazy::<lazy::DraftRoute>::new()} />
+                    <Route path=path!("/c/:slug") view={Lazy::<lazy::RoundRoute>::new()} />
+                    <Route path=path!("/c/:slug/moderation") view={Lazy::<lazy::ModerationRoute>::new()} />
+                    <Route path=path!("/c/:slug/:round") view={Lazy::<lazy::RoundRoute>::new()} />
+                    <Route path=path!("/c/:slug/:round/results") view={Lazy::<lazy::ResultsRoute>::new()} />
+                    <Route path=path!("/c/:slug/:round/changes") view={Lazy::<lazy::ChangesRoute>::new()} />
                     <Route path=path!("/c/:slug/:round/:key") view=pages::ClausePage />
                 </Routes>
             </main>

@@ -8,6 +8,7 @@ mod dashboard;
 mod discussion;
 mod home;
 mod invitation;
+pub mod lazy;
 mod moderation;
 mod not_found;
 mod organisations;
