@@ -1940,3 +1940,43 @@ async fn a_convener_translates_a_clause_and_readers_see_it_in_their_language() {
     );
     browser.close().await;
 }
+
+/// The wasm is split per page: reading a clause downloads no other page's code, and opening
+/// another page fetches its piece then.
+#[tokio::test]
+async fn a_reader_of_a_clause_downloads_no_other_pages_code() {
+    let (app, browser) = app_and_browser().await;
+    open_page(&browser, &app, "/c/paris-call/2019/protect-individuals").await;
+    browser.wait(".comment").await;
+    let fetched = async || -> Vec<String> {
+        let names = browser
+            .client
+            .execute(
+                "return performance.getEntriesByType('resource').map(e => e.name)",
+                vec![],
+            )
+            .await
+            .expect("resource timing");
+        serde_json::from_value(names).expect("names")
+    };
+    let first = fetched().await;
+    assert!(
+        first.iter().any(|n| n.ends_with("/main_bg.wasm")),
+        "{first:?}"
+    );
+    assert!(
+        !first.iter().any(|n| n.contains("/split_")),
+        "no other page's piece on a first visit: {first:?}"
+    );
+    // The breadcrumb to the round opens a page of its own piece.
+    browser
+        .click(".breadcrumbs a[href='/c/paris-call/2019']")
+        .await;
+    browser.wait("#round-heading").await;
+    let then = fetched().await;
+    assert!(
+        then.iter().any(|n| n.contains("/split___round_route_view")),
+        "{then:?}"
+    );
+    browser.close().await;
+}
