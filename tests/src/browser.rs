@@ -122,6 +122,17 @@ impl Browser {
         self.wait_for(Locator::XPath(&xpath)).await
     }
 
+    /// A DOM property (`value`, `lang`, …) of the first element matching `css`.
+    pub async fn property(&self, css: &str, name: &str) -> serde_json::Value {
+        self.client
+            .execute(
+                "return document.querySelector(arguments[0])[arguments[1]]",
+                vec![json!(css), json!(name)],
+            )
+            .await
+            .expect("a property")
+    }
+
     /// Whether an element matches `css` now (without waiting).
     pub async fn has(&self, css: &str) -> bool {
         self.client.find(Locator::Css(css)).await.is_ok()

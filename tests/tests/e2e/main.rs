@@ -1826,14 +1826,7 @@ async fn a_convener_translates_a_clause_and_readers_see_it_in_their_language() {
     );
 
     // The form starts on the reader's language; an empty title is refused in French.
-    let chosen = browser
-        .client
-        .execute(
-            "return document.querySelector('#translation-language').value",
-            vec![],
-        )
-        .await
-        .expect("script");
+    let chosen = browser.property("#translation-language", "value").await;
     assert_eq!(chosen, json!("fr"));
     browser.fill("#translation-body", "Prévenir toute activité qui endommage intentionnellement et substantiellement le cœur public de l’Internet.").await;
     browser.click("#save-translation").await;
@@ -1847,14 +1840,7 @@ async fn a_convener_translates_a_clause_and_readers_see_it_in_their_language() {
     browser
         .wait_containing("#clause-title", "Protéger l’Internet")
         .await;
-    let lang = browser
-        .client
-        .execute(
-            "return document.querySelector('.clause-translation').lang",
-            vec![],
-        )
-        .await
-        .expect("script");
+    let lang = browser.property(".clause-translation", "lang").await;
     assert_eq!(lang, json!("fr"));
     browser
         .wait_containing("#translation-note", "Le texte original fait foi.")
@@ -1881,14 +1867,7 @@ async fn a_convener_translates_a_clause_and_readers_see_it_in_their_language() {
     browser
         .fill("#body", "Sin Internet no hay sociedad civil.")
         .await;
-    let chosen = browser
-        .client
-        .execute(
-            "return document.querySelector('#comment-language').value",
-            vec![],
-        )
-        .await
-        .expect("script");
+    let chosen = browser.property("#comment-language", "value").await;
     assert_eq!(chosen, json!("es"), "the reader's language by default");
     browser.click("#post-comment").await;
     browser
@@ -1912,14 +1891,7 @@ async fn a_convener_translates_a_clause_and_readers_see_it_in_their_language() {
     // The fields empty themselves for a new translation once the removal is done.
     let mut title = json!(null);
     for _ in 0..50 {
-        title = browser
-            .client
-            .execute(
-                "return document.querySelector('#translation-title').value",
-                vec![],
-            )
-            .await
-            .expect("script");
+        title = browser.property("#translation-title", "value").await;
         if title == json!("") {
             break;
         }
