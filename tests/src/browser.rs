@@ -2,6 +2,7 @@
 //! free port and a browser with a fresh profile and no background network traffic.
 
 use fantoccini::elements::Element;
+use fantoccini::error::{CmdError, ErrorStatus};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 use std::path::PathBuf;
@@ -155,9 +156,16 @@ impl Browser {
         field.send_keys(text).await.expect("type");
     }
 
-    /// Clicks the element matched by `css`.
+    /// Clicks the element matched by `css`. A page that draws the element again between finding
+    /// and clicking it (a resource arriving) leaves a stale reference: it is found again.
     pub async fn click(&self, css: &str) {
-        self.wait(css).await.click().await.expect("click");
+        for _ in 0..3 {
+            match self.wait(css).await.click().await {
+                Err(CmdError::Standard(e)) if e.error == ErrorStatus::StaleElementReference => {}
+                outcome => return outcome.expect("click"),
+            }
+        }
+        panic!("{css} was drawn again at every attempt to click it");
     }
 
     /// The text of the element matched by `css`.

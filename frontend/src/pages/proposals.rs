@@ -211,9 +211,10 @@ pub fn AmendmentForm(clause: Signal<Option<Clause>>) -> impl IntoView {
             body_md: body.get_untracked(),
         });
     };
-    let is_text = move || clause.get().is_some_and(|c| c.proposal.is_none());
+    // A memo, so that the form (and whether it is open) survives the clause being fetched again.
+    let is_text = Memo::new(move |_| clause.get().is_some_and(|c| c.proposal.is_none()));
     move || {
-        is_text().then(|| view! {
+        is_text.get().then(|| view! {
             <WhenOpen
                 open=Signal::derive(move || clause.get().map(|c| c.round.phase.accepts_comments()))
                 signed_in=Signal::derive(move || session.me.get().is_some())
