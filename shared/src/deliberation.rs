@@ -64,7 +64,8 @@ pub struct Response {
     pub at_ms: i64,
 }
 
-/// A comment with its replies.
+/// A comment with its replies. Fields that are empty are left out of the JSON (a page of a
+/// long discussion is a hundred comments).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Comment {
@@ -73,7 +74,7 @@ pub struct Comment {
     /// (shown as "former participant").
     pub author: Option<String>,
     /// The organisation the author chose to show next to their handle, by name.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organisation: Option<String>,
     /// The Markdown as written; empty when the conveners hid the comment.
     pub body: String,
@@ -83,26 +84,26 @@ pub struct Comment {
     /// Milliseconds since the Unix epoch.
     pub created_at_ms: i64,
     /// The comment this one answers.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<i64>,
     /// 0 for the first comment of a thread.
     #[serde(default)]
     pub depth: i64,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passage: Option<Passage>,
     /// The language it is written in, as its author said.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<crate::Language>,
     /// When the author last edited it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edited_at_ms: Option<i64>,
     /// The conveners' public reason, when they hid the comment.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hidden: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<Response>,
     /// The replies, oldest first, each with its own.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub replies: Vec<Comment>,
 }
