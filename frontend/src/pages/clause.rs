@@ -180,11 +180,42 @@ fn AfterClose(clause: Signal<Option<Clause>>) -> impl IntoView {
     move || {
         closed.get().then(|| {
             view! {
-                {move || convenes.get().then(|| view! { <ConsensusForm clause /> })}
-                {move || handle.get().map(|h| view! { <StatementForm clause handle=h /> })}
+                {move || convenes.get().then(|| lazily(move || consensus_form(clause)))}
+                {move || handle.get().map(|h| lazily(move || statement_form(clause, h.clone())))}
             }
         })
     }
+}
+
+/// A view whose code is fetched the first time it is shown (a piece of its own, see
+/// `scripts/build-frontend`): what a reader of an open clause never sees stays out of the
+/// first download.
+fn lazily<F>(load: impl FnOnce() -> F + Send + 'static) -> impl IntoView
+where
+    F: std::future::Future<Output = AnyView> + Send + 'static,
+{
+    view! { <Suspense fallback=|| ()>{Suspend::new(load())}</Suspense> }
+}
+
+#[leptos::lazy]
+fn consensus_form(clause: Signal<Option<Clause>>) -> AnyView {
+    view! { <ConsensusForm clause /> }.into_any()
+}
+
+#[leptos::lazy]
+fn statement_form(clause: Signal<Option<Clause>>, handle: String) -> AnyView {
+    view! { <StatementForm clause handle /> }.into_any()
+}
+
+#[leptos::lazy]
+fn translation_form(
+    clause: Signal<Option<Clause>>,
+    translate: Action<
+        (Language, Option<TranslationEdit>),
+        Result<Vec<ClauseTranslation>, ApiError>,
+    >,
+) -> AnyView {
+    view! { <TranslationForm clause translate /> }.into_any()
 }
 
 /// The conveners' designation of the clause's consensus level.
@@ -513,7 +544,7 @@ fn Translations(
     });
     move || {
         open.get()
-            .then(|| view! { <TranslationForm clause translate /> })
+            .then(|| lazily(move || translation_form(clause, translate)))
     }
 }
 
