@@ -435,6 +435,11 @@ pub struct Translated {
     pub outdated: bool,
 }
 
+/// Whether the original (title, body) changed since a translation was made from `source`.
+fn outdated(source: (&str, &str), original: (&str, &str)) -> bool {
+    source != original
+}
+
 /// A stored translation and the original it was made from.
 #[derive(sqlx::FromRow)]
 struct TranslationRow {
@@ -466,8 +471,10 @@ impl Store {
                 })?;
                 Ok(ClauseTranslation {
                     language,
-                    outdated: row.source_title != clause.title
-                        || row.source_body_md != clause.body_md,
+                    outdated: outdated(
+                        (&row.source_title, &row.source_body_md),
+                        (&clause.title, &clause.body_md),
+                    ),
                     body_html: markdown::render_clause(&row.body_md, &[]),
                     title: row.title,
                     body_md: row.body_md,
@@ -498,11 +505,10 @@ impl Store {
             .into_iter()
             .map(
                 |(key, title, body, t_title, t_body, source_title, source_body)| {
-                    let outdated = source_title != title || source_body != body;
                     let translated = Translated {
+                        outdated: outdated((&source_title, &source_body), (&title, &body)),
                         title: t_title,
                         body_md: t_body,
-                        outdated,
                     };
                     (key, translated)
                 },

@@ -21,6 +21,10 @@ use shared::{
     NewMinorityStatement, Phase, PositionCast, StakeholderGroup, Stance, TranslationEdit,
 };
 
+/// A convener's translation of the clause into a language, or (`None`) its removal.
+type Translate =
+    Action<(Language, Option<TranslationEdit>), Result<Vec<ClauseTranslation>, ApiError>>;
+
 /// The clause page.
 #[component]
 pub fn ClausePage() -> impl IntoView {
@@ -208,13 +212,7 @@ fn statement_form(clause: Signal<Option<Clause>>, handle: String) -> AnyView {
 }
 
 #[leptos::lazy]
-fn translation_form(
-    clause: Signal<Option<Clause>>,
-    translate: Action<
-        (Language, Option<TranslationEdit>),
-        Result<Vec<ClauseTranslation>, ApiError>,
-    >,
-) -> AnyView {
+fn translation_form(clause: Signal<Option<Clause>>, translate: Translate) -> AnyView {
     view! { <TranslationForm clause translate /> }.into_any()
 }
 
@@ -527,13 +525,7 @@ fn PositionForm(
 /// The conveners' translations of the clause, one language at a time, while the round is
 /// open. The original stays authoritative; readers are told when it changed after translating.
 #[component]
-fn Translations(
-    clause: Signal<Option<Clause>>,
-    translate: Action<
-        (Language, Option<TranslationEdit>),
-        Result<Vec<ClauseTranslation>, ApiError>,
-    >,
-) -> impl IntoView {
+fn Translations(clause: Signal<Option<Clause>>, translate: Translate) -> impl IntoView {
     let session = use_session();
     let open = Memo::new(move |_| {
         let Some(c) = clause.get() else { return false };
@@ -549,13 +541,7 @@ fn Translations(
 }
 
 #[component]
-fn TranslationForm(
-    clause: Signal<Option<Clause>>,
-    translate: Action<
-        (Language, Option<TranslationEdit>),
-        Result<Vec<ClauseTranslation>, ApiError>,
-    >,
-) -> impl IntoView {
+fn TranslationForm(clause: Signal<Option<Clause>>, translate: Translate) -> impl IntoView {
     let i18n = use_i18n();
     let existing = move |language: Language| {
         clause.with_untracked(|c| {
