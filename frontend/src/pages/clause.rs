@@ -198,7 +198,9 @@ fn lazily<F>(load: impl FnOnce() -> F + Send + 'static) -> impl IntoView
 where
     F: std::future::Future<Output = AnyView> + Send + 'static,
 {
-    view! { <Suspense fallback=|| ()>{Suspend::new(load())}</Suspense> }
+    // A transition, not a suspense: the form reads the clause, and a suspense would hide it
+    // (and the reader's focus with it) each time the clause is fetched again.
+    view! { <Transition fallback=|| ()>{Suspend::new(load())}</Transition> }
 }
 
 #[leptos::lazy]
