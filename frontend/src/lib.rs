@@ -77,10 +77,10 @@ fn Frame() -> impl IntoView {
             <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
             <Header />
             <main id="main" tabindex="-1">
-                <Routes fallback=pages::NotFound>
-                    <Route path=path!("/") view=pages::Home />
-                    <Route path=path!("/signin") view=|| view! { <pages::Account sign_up=false /> } />
-                    <Route path=path!("/signup") view=|| view! { <pages::Account sign_up=true /> } />
+                <Routes fallback=|| lazy::lazily(lazy::not_found)>
+                    <Route path=path!("/") view={Lazy::<lazy::HomeRoute>::new()} />
+                    <Route path=path!("/signin") view={Lazy::<lazy::SignInRoute>::new()} />
+                    <Route path=path!("/signup") view={Lazy::<lazy::SignUpRoute>::new()} />
                     <Route path=path!("/account") view={Lazy::<lazy::SettingsRoute>::new()} />
                     <Route path=path!("/organisations") view={Lazy::<lazy::OrganisationsRoute>::new()} />
                     <Route path=path!("/invitation") view={Lazy::<lazy::InvitationRoute>::new()} />

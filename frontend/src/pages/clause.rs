@@ -1,6 +1,7 @@
 //! One clause: its text, its tally, the reader's position and the comments.
 
 use super::discussion::Discussion;
+use super::lazy::lazily;
 use super::param;
 use super::proposals::{AmendmentForm, ProposalNote, proposal_label};
 use crate::api;
@@ -191,18 +192,6 @@ fn AfterClose(clause: Signal<Option<Clause>>) -> impl IntoView {
     }
 }
 
-/// A view whose code is fetched the first time it is shown (a piece of its own, see
-/// `scripts/build-frontend`): what a reader of an open clause never sees stays out of the
-/// first download.
-fn lazily<F>(load: impl FnOnce() -> F + Send + 'static) -> impl IntoView
-where
-    F: std::future::Future<Output = AnyView> + Send + 'static,
-{
-    // A transition, not a suspense: the form reads the clause, and a suspense would hide it
-    // (and the reader's focus with it) each time the clause is fetched again.
-    view! { <Transition fallback=|| ()>{Suspend::new(load())}</Transition> }
-}
-
 #[leptos::lazy]
 fn consensus_form(clause: Signal<Option<Clause>>) -> AnyView {
     view! { <ConsensusForm clause /> }.into_any()
@@ -374,14 +363,40 @@ fn Changes(clause: Clause) -> impl IntoView {
     .into_any()
 }
 
-/// The form to take or change a position, shown while the round is voting.
+/// Sends a position, with the participant's stakeholder group the first time.
+type Cast = Action<(Option<JoinConsultation>, CastPosition), Result<PositionCast, ApiError>>;
+
+/// The form to take or change a position, shown while the round is voting to those who may
+/// take part (its code is fetched then).
 #[component]
 fn PositionForm(
     /// The clause once loaded.
     clause: Signal<Option<Clause>>,
     /// Sends the position.
-    cast: Action<(Option<JoinConsultation>, CastPosition), Result<PositionCast, ApiError>>,
+    cast: Cast,
 ) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    view! {
+        <WhenOpen
+            open=Signal::derive(move || clause.get().map(|c| c.round.phase.accepts_positions()))
+            signed_in=Signal::derive(move || session.me.get().is_some())
+            invited=Signal::derive(move || clause.get().is_some_and(|c| c.access == ConsultationAccess::Open || c.may_take_part))
+            closed=move || t_string!(i18n, positions_closed)
+            sign_in=move || t_string!(i18n, sign_in_to_take_position)
+        >
+            {lazily(move || position_fields(clause, cast))}
+        </WhenOpen>
+    }
+}
+
+#[leptos::lazy]
+fn position_fields(clause: Signal<Option<Clause>>, cast: Cast) -> AnyView {
+    view! { <PositionFields clause cast /> }.into_any()
+}
+
+#[component]
+fn PositionFields(clause: Signal<Option<Clause>>, cast: Cast) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let stance = RwSignal::new(None::<Stance>);
@@ -436,13 +451,6 @@ fn PositionForm(
     };
 
     view! {
-        <WhenOpen
-            open=Signal::derive(move || clause.get().map(|c| c.round.phase.accepts_positions()))
-            signed_in=Signal::derive(move || session.me.get().is_some())
-            invited=Signal::derive(move || clause.get().is_some_and(|c| c.access == ConsultationAccess::Open || c.may_take_part))
-            closed=move || t_string!(i18n, positions_closed)
-            sign_in=move || t_string!(i18n, sign_in_to_take_position)
-        >
             <form class="position-form" id="position-form" on:submit=submit novalidate>
                 <fieldset>
                     <legend>{t!(i18n, take_position)}</legend>
@@ -520,7 +528,6 @@ fn PositionForm(
                     </p>
                 })}
             </form>
-        </WhenOpen>
     }
 }
 

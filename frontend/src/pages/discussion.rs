@@ -3,6 +3,7 @@
 //! flags, and — for conveners — hiding, restoring and responding. New and changed comments
 //! arrive live.
 
+use super::lazy::lazily;
 use crate::api;
 use crate::components::{
     ErrorNotice, FieldMessage, Loading, ResponseNote, SubmitButton, TextArea, VerdictSelect,
@@ -402,8 +403,8 @@ fn CommentView(comment: Comment, state: Thread) -> AnyView {
                     </ol>
                 </div>
             })}
-            {move || state.doing.get().filter(|(on, _)| *on == id).map(|(_, doing)| view! {
-                <ActionForm id doing state />
+            {move || state.doing.get().filter(|(on, _)| *on == id).map(|(_, doing)| {
+                lazily(move || action_form(id, doing, state))
             })}
         </article>
         {(!replies.is_empty()).then(|| view! {
@@ -413,6 +414,11 @@ fn CommentView(comment: Comment, state: Thread) -> AnyView {
         })}
     }
     .into_any()
+}
+
+#[leptos::lazy]
+fn action_form(id: i64, doing: Doing, state: Thread) -> AnyView {
+    view! { <ActionForm id doing state /> }.into_any()
 }
 
 /// The form of what the reader is doing to comment `id`.
@@ -583,6 +589,39 @@ fn NewCommentForm(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
+    view! {
+        <WhenOpen
+            open=Signal::derive(move || clause.get().map(|c| c.round.phase.accepts_comments()))
+            signed_in=Signal::derive(move || session.me.get().is_some())
+            invited=Signal::derive(move || clause.get().is_some_and(|c| c.access == ConsultationAccess::Open || c.may_take_part))
+            closed=move || t_string!(i18n, comments_closed)
+            sign_in=move || t_string!(i18n, sign_in_to_comment)
+        >
+            {lazily(move || comment_fields(clause, slug, round, key, state))}
+        </WhenOpen>
+    }
+}
+
+#[leptos::lazy]
+fn comment_fields(
+    clause: Signal<Option<Clause>>,
+    slug: Signal<String>,
+    round: Signal<String>,
+    key: Signal<String>,
+    state: Thread,
+) -> AnyView {
+    view! { <CommentFields clause slug round key state /> }.into_any()
+}
+
+#[component]
+fn CommentFields(
+    clause: Signal<Option<Clause>>,
+    slug: Signal<String>,
+    round: Signal<String>,
+    key: Signal<String>,
+    state: Thread,
+) -> impl IntoView {
+    let i18n = use_i18n();
     let body = RwSignal::new(String::new());
     // The reader's language until they choose another (or none of the interface's).
     let chosen = RwSignal::new(None::<Option<Language>>);
@@ -678,13 +717,6 @@ fn NewCommentForm(
         }
     };
     view! {
-        <WhenOpen
-            open=Signal::derive(move || clause.get().map(|c| c.round.phase.accepts_comments()))
-            signed_in=Signal::derive(move || session.me.get().is_some())
-            invited=Signal::derive(move || clause.get().is_some_and(|c| c.access == ConsultationAccess::Open || c.may_take_part))
-            closed=move || t_string!(i18n, comments_closed)
-            sign_in=move || t_string!(i18n, sign_in_to_comment)
-        >
             <form class="comment-form" id="comment-form" on:submit=submit novalidate>
                 <fieldset class="passage-picker">
                     <legend>{t!(i18n, passage_legend)}</legend>
@@ -730,6 +762,5 @@ fn NewCommentForm(
                     {move || if busy.get() { t_string!(i18n, posting) } else { t_string!(i18n, post_comment) }}
                 </SubmitButton>
             </form>
-        </WhenOpen>
     }
 }

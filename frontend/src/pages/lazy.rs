@@ -1,10 +1,21 @@
-//! Pages a reader of a clause does not need, each compiled into its own piece of wasm that the
-//! browser fetches when the page is first opened (Leptos's lazy routes, split by
-//! `scripts/build-frontend` with wasm-split). The home page, the sign-in forms and the clause
-//! page stay in the first download.
+//! What a first visit to a clause does not need, compiled into pieces of wasm of their own that
+//! the browser fetches when first shown (split by `scripts/build-frontend` with wasm-split):
+//! every page but the clause page (Leptos's lazy routes), and the clause page's forms
+//! (`lazily`, with functions marked `#[leptos::lazy]`).
 
 use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};
+
+/// A view whose code is fetched the first time it is shown: `load` calls a `#[leptos::lazy]`
+/// function, so only call this where the view is actually shown.
+pub(crate) fn lazily<F>(load: impl FnOnce() -> F + Send + 'static) -> impl IntoView
+where
+    F: std::future::Future<Output = AnyView> + Send + 'static,
+{
+    // A transition, not a suspense: the forms read the clause, and a suspense would hide them
+    // (and the reader's focus with them) each time the clause is fetched again.
+    view! { <Transition fallback=|| ()>{Suspend::new(load())}</Transition> }
+}
 
 /// Declares a lazily loaded route showing `$view`.
 macro_rules! lazy_page {
@@ -25,6 +36,15 @@ macro_rules! lazy_page {
     };
 }
 
+lazy_page!(
+    /// The list of consultations.
+    HomeRoute => view! { <super::Home /> });
+lazy_page!(
+    /// The sign-in form.
+    SignInRoute => view! { <super::Account sign_up=false /> });
+lazy_page!(
+    /// The form creating an account.
+    SignUpRoute => view! { <super::Account sign_up=true /> });
 lazy_page!(
     /// The account page.
     SettingsRoute => view! { <super::Settings /> });
@@ -52,3 +72,9 @@ lazy_page!(
 lazy_page!(
     /// A round's whole text with its changes.
     ChangesRoute => view! { <super::ChangesPage /> });
+
+/// The page for an address that leads nowhere.
+#[leptos::lazy]
+pub(crate) fn not_found() -> AnyView {
+    view! { <super::NotFound /> }.into_any()
+}

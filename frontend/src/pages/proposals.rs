@@ -2,6 +2,7 @@
 //! page) or an amendment (clause page), and what a proposal's own page says about it. A proposal
 //! is otherwise read, discussed and voted on with the clause page itself.
 
+use super::lazy::lazily;
 use crate::api;
 use crate::components::{
     ErrorNotice, ResponseNote, SubmitButton, TallyView, TextArea, TextField, VerdictSelect,
@@ -179,11 +180,37 @@ pub fn AdditionForm(slug: String, round: String, phase: Phase) -> impl IntoView 
     }
 }
 
-/// The form to propose new wording for the clause on the page.
+/// The form to propose new wording for the clause on the page, to those who may (its code is
+/// fetched then).
 #[component]
 pub fn AmendmentForm(clause: Signal<Option<Clause>>) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
+    // A memo, so that the form (and whether it is open) survives the clause being fetched again.
+    let is_text = Memo::new(move |_| clause.get().is_some_and(|c| c.proposal.is_none()));
+    move || {
+        is_text.get().then(|| view! {
+            <WhenOpen
+                open=Signal::derive(move || clause.get().map(|c| c.round.phase.accepts_comments()))
+                signed_in=Signal::derive(move || session.me.get().is_some())
+                invited=Signal::derive(move || clause.get().is_some_and(|c| c.access == shared::ConsultationAccess::Open || c.may_take_part))
+                closed=move || t_string!(i18n, proposals_closed)
+                sign_in=move || t_string!(i18n, sign_in_to_propose)
+            >
+                {lazily(move || amendment_fields(clause))}
+            </WhenOpen>
+        })
+    }
+}
+
+#[leptos::lazy]
+fn amendment_fields(clause: Signal<Option<Clause>>) -> AnyView {
+    view! { <AmendmentFields clause /> }.into_any()
+}
+
+#[component]
+fn AmendmentFields(clause: Signal<Option<Clause>>) -> impl IntoView {
+    let i18n = use_i18n();
     let slug = Signal::derive(move || {
         clause
             .get()
@@ -211,17 +238,7 @@ pub fn AmendmentForm(clause: Signal<Option<Clause>>) -> impl IntoView {
             body_md: body.get_untracked(),
         });
     };
-    // A memo, so that the form (and whether it is open) survives the clause being fetched again.
-    let is_text = Memo::new(move |_| clause.get().is_some_and(|c| c.proposal.is_none()));
-    move || {
-        is_text.get().then(|| view! {
-            <WhenOpen
-                open=Signal::derive(move || clause.get().map(|c| c.round.phase.accepts_comments()))
-                signed_in=Signal::derive(move || session.me.get().is_some())
-                invited=Signal::derive(move || clause.get().is_some_and(|c| c.access == shared::ConsultationAccess::Open || c.may_take_part))
-                closed=move || t_string!(i18n, proposals_closed)
-                sign_in=move || t_string!(i18n, sign_in_to_propose)
-            >
+    view! {
                 <details class="proposal-form">
                     <summary>{t!(i18n, propose_amendment)}</summary>
                     <form id="amendment-form" on:submit=submit novalidate>
@@ -235,8 +252,6 @@ pub fn AmendmentForm(clause: Signal<Option<Clause>>) -> impl IntoView {
                         </SubmitButton>
                     </form>
                 </details>
-            </WhenOpen>
-        })
     }
 }
 
