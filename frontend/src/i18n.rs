@@ -249,14 +249,56 @@ pub fn request_line(locale: Locale, handle: &str, organisation: &str) -> String 
     .to_string()
 }
 
+/// The six forms a counted word takes in some language (Arabic uses them all, English two):
+/// zero, one, two, few, many and other.
+type PluralForms = [fn(Locale, u64) -> String; 6];
+
+/// `count` with its word in the form `locale`'s plural rules ask for. The rules are the
+/// browser's own (`Intl.PluralRules`), so none have to be downloaded with the application.
+fn counted(locale: Locale, count: u64, forms: PluralForms) -> String {
+    let locales = js_sys::Array::of1(&locale.as_str().into());
+    let rules = js_sys::Intl::PluralRules::new(&locales, &js_sys::Object::new());
+    let form = match String::from(rules.select(count as f64)).as_str() {
+        "zero" => 0,
+        "one" => 1,
+        "two" => 2,
+        "few" => 3,
+        "many" => 4,
+        _ => 5,
+    };
+    forms[form](locale, count)
+}
+
 /// "N comments", with the language's plural rules.
 pub fn comment_count(locale: Locale, count: u64) -> String {
-    td_display!(locale, comment_count, count = count).to_string()
+    counted(
+        locale,
+        count,
+        [
+            |l, count| td_display!(l, comment_count_zero_form, count = count).to_string(),
+            |l, count| td_display!(l, comment_count_one_form, count = count).to_string(),
+            |l, count| td_display!(l, comment_count_two_form, count = count).to_string(),
+            |l, count| td_display!(l, comment_count_few_form, count = count).to_string(),
+            |l, count| td_display!(l, comment_count_many_form, count = count).to_string(),
+            |l, count| td_display!(l, comment_count_other_form, count = count).to_string(),
+        ],
+    )
 }
 
 /// "N positions", with the language's plural rules.
 pub fn position_count(locale: Locale, count: u64) -> String {
-    td_display!(locale, position_count, count = count).to_string()
+    counted(
+        locale,
+        count,
+        [
+            |l, count| td_display!(l, position_count_zero_form, count = count).to_string(),
+            |l, count| td_display!(l, position_count_one_form, count = count).to_string(),
+            |l, count| td_display!(l, position_count_two_form, count = count).to_string(),
+            |l, count| td_display!(l, position_count_few_form, count = count).to_string(),
+            |l, count| td_display!(l, position_count_many_form, count = count).to_string(),
+            |l, count| td_display!(l, position_count_other_form, count = count).to_string(),
+        ],
+    )
 }
 
 /// "Signed in <date> · last active <date>".
@@ -365,13 +407,7 @@ mod tests {
                     "{lang}: {k} is empty"
                 )
             })
-            // Plural forms differ by language (Arabic has six): a count's key is its base.
-            .map(|(k, _)| {
-                let plural = ["_zero", "_one", "_two", "_few", "_many", "_other"]
-                    .into_iter()
-                    .find_map(|suffix| k.strip_suffix(suffix));
-                plural.map_or(k.clone(), |base| format!("{base} (plural)"))
-            })
+            .map(|(k, _)| k)
             .collect()
     }
 

@@ -705,6 +705,13 @@ pub enum InvitationStatus {
     Revoked,
 }
 
+crate::review::wire_names!(InvitationStatus {
+    Sent => "sent",
+    Accepted => "accepted",
+    Expired => "expired",
+    Revoked => "revoked",
+});
+
 /// An invitation as its consultation's conveners see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -781,6 +781,12 @@ pub enum Language {
 }
 
 wire_names!(Language { En => "en", Fr => "fr", Es => "es", Ar => "ar" });
+wire_names!(ClauseFate {
+    Added => "added",
+    Changed => "changed",
+    Unchanged => "unchanged",
+    Removed => "removed",
+});
 
 impl Language {
     pub const ALL: [Language; 4] = [Language::En, Language::Fr, Language::Es, Language::Ar];

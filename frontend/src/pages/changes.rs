@@ -36,7 +36,7 @@ pub fn ChangesPage() -> impl IntoView {
                                 {r.clauses.into_iter().map(|c| {
                                     let fate = c.fate;
                                     view! {
-                                        <li class="clause-item" data-fate=format!("{fate:?}").to_lowercase()>
+                                        <li class="clause-item" data-fate=fate.as_str()>
                                             <h2>
                                                 {c.number.map(|n| format!("{n}. "))}{c.title}" "
                                                 <span class="fate">"("{move || i18n::fate_name(i18n.get_locale(), fate)}")"</span>

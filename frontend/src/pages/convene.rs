@@ -363,7 +363,7 @@ fn InvitationRow(
         (true, None) => "—".to_owned(),
     };
     view! {
-        <tr class="invitation" data-status=format!("{status:?}").to_lowercase()>
+        <tr class="invitation" data-status=status.as_str()>
             <td>{who}</td>
             <td>{move || i18n::group_name(i18n.get_locale(), group)}</td>
             <td class="invitation-status">
