@@ -33,6 +33,8 @@ use std::future::Future;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::trace::TraceLayer;
 
 /// Largest request body accepted, in bytes.
@@ -106,9 +108,22 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(move |req, next| {
             web::headers(csp.clone(), https, req, next)
         }))
+        .layer(compression())
         .layer(TraceLayer::new_for_http())
         .route_layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
+}
+
+/// Answers of more than a kilobyte (a clause, a page of comments, a reading page) travel
+/// compressed when the browser accepts it: brotli at level 4, as web servers use on the fly.
+/// Not the live streams, nor archives already compressed, nor the front end's files, which are
+/// served precompressed.
+fn compression() -> CompressionLayer<impl Predicate> {
+    let predicate = SizeAbove::new(1024)
+        .and(NotForContentType::SSE)
+        .and(NotForContentType::IMAGES)
+        .and(NotForContentType::const_new("application/zip"));
+    CompressionLayer::new().compress_when(predicate)
 }
 
 /// Liveness: the process is up and answering.

@@ -1,6 +1,6 @@
 //! What a first visit to a clause page transfers (`scripts/bench/bundle-size`): a headless
 //! Chromium with an empty cache opens the demo's first clause and waits for its text and its
-//! comments; the browser's own resource timing then gives the bytes that crossed the wire for
+//! comments and until it fetches nothing more; the browser's own resource timing then gives the bytes that crossed the wire for
 //! the page, the wasm, the JS, the stylesheet and the API data, compressed as served. The
 //! baseline, in the same run and the same browser: a minimal Leptos counter served by the same
 //! server code (`target/bench-counter-dist`, built by the script).
@@ -18,6 +18,7 @@ const TRANSFERS: &str = "
 async fn visit(browser: &Browser, url: &str, ready: &str) -> Vec<(String, u64)> {
     browser.client.goto(url).await.expect("open");
     browser.wait(ready).await;
+    browser.until_quiet().await;
     let found = browser
         .client
         .execute(TRANSFERS, vec![])

@@ -101,6 +101,28 @@ impl Browser {
         self.wait_for(Locator::Css(css)).await
     }
 
+    /// Waits until the page has fetched nothing new for a second (at most 20 s): pieces of the
+    /// application the page loads after its first paint count too.
+    pub async fn until_quiet(&self) {
+        let (start, mut seen, mut since) = (Instant::now(), 0, Instant::now());
+        while since.elapsed() < Duration::from_secs(1) && start.elapsed() < Duration::from_secs(20)
+        {
+            let count = self
+                .client
+                .execute(
+                    "return performance.getEntriesByType('resource').length",
+                    vec![],
+                )
+                .await
+                .expect("resource timing");
+            if count.as_u64() != Some(seen) {
+                seen = count.as_u64().unwrap_or_default();
+                since = Instant::now();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Waits for an element matching `locator`.
     pub async fn wait_for(&self, locator: Locator<'_>) -> Element {
         self.client

@@ -17,55 +17,31 @@ use leptos_i18n::{t, t_string};
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_query_map};
 use shared::{
-    ApiError, CastPosition, Change, Clause, ClauseTranslation, ConsensusDesignation,
-    ConsensusLevel, ConsultationAccess, JoinConsultation, Language, MembershipStatus,
-    NewMinorityStatement, Phase, PositionCast, StakeholderGroup, Stance, TranslationEdit,
+    CastPosition, Change, Clause, ConsensusDesignation, ConsensusLevel, ConsultationAccess,
+    JoinConsultation, Language, MembershipStatus, NewMinorityStatement, Phase, StakeholderGroup,
+    Stance, TranslationEdit,
 };
 
-/// A convener's translation of the clause into a language, or (`None`) its removal.
-type Translate =
-    Action<(Language, Option<TranslationEdit>), Result<Vec<ClauseTranslation>, ApiError>>;
+/// The clause's consultation, round and key, from the address.
+fn clause_ids() -> impl Fn() -> (String, String, String) + Copy + Send + Sync + 'static {
+    let (slug, round, key) = (param("slug"), param("round"), param("key"));
+    move || (slug(), round(), key())
+}
 
 /// The clause page.
 #[component]
 pub fn ClausePage() -> impl IntoView {
     let i18n = use_i18n();
     let (slug, round, key) = (param("slug"), param("round"), param("key"));
-    let ids = move || (slug(), round(), key());
-
-    // A first position also states the participant's stakeholder group.
-    let cast = Action::new_local(
-        move |(join, input): &(Option<JoinConsultation>, CastPosition)| {
-            let (join, input) = (join.clone(), input.clone());
-            let (s, r, k) = ids();
-            async move {
-                if let Some(join) = join {
-                    api::join_consultation(&s, &join).await?;
-                }
-                api::cast_position(&s, &r, &k, &input).await
-            }
-        },
-    );
-    // A convener's change to a translation, or its removal.
-    let translate = Action::new_local(
-        move |(language, edit): &(Language, Option<TranslationEdit>)| {
-            let (language, edit) = (*language, edit.clone());
-            let (s, r, k) = ids();
-            async move {
-                match edit {
-                    Some(edit) => api::translate_clause(&s, &r, &k, language, &edit).await,
-                    None => api::remove_translation(&s, &r, &k, language).await,
-                }
-            }
-        },
-    );
+    let ids = clause_ids();
+    // Notified by a form that changed the clause (a position, a translation): fetch it again.
+    let changed = Trigger::new();
     let session = use_session();
     // Fetched again when someone signs in or out, not when a signed-out reader's session is
     // first found to be empty (the first fetch already carried the cookie).
     let who = Memo::new(move |_| session.me.with(|m| m.as_ref().map(|m| m.handle.clone())));
     let clause = LocalResource::new(move || {
-        cast.version().get();
-        translate.version().get();
+        changed.track();
         who.get();
         let (s, r, k) = ids();
         async move { api::get_clause(&s, &r, &k).await }
@@ -80,9 +56,9 @@ pub fn ClausePage() -> impl IntoView {
                 })}
             </ErrorBoundary>
         </Transition>
-        <PositionForm clause=loaded cast />
+        <PositionForm clause=loaded changed />
         <AmendmentForm clause=loaded />
-        <Translations clause=loaded translate />
+        <Translations clause=loaded changed />
         <AfterClose clause=loaded />
         <section class="comments" aria-labelledby="comments-heading">
             <h2 id="comments-heading">{t!(i18n, comments)}</h2>
@@ -157,12 +133,17 @@ fn ClauseText(clause: Clause) -> impl IntoView {
             }}
         </article>
         <Changes clause=changes />
-        <ProposalNote clause=proposal />
+        {proposal.proposal.is_some().then(|| lazily(move || proposal_note(proposal)))}
         <ConsensusView consensus=clause.consensus />
         <ResultsView results=clause.results />
         {clause.chambered.map(|c| view! { <ChamberedView chambered=c /> })}
         <StatementsView statements=clause.minority_statements />
     }
+}
+
+#[leptos::lazy]
+fn proposal_note(clause: Clause) -> AnyView {
+    view! { <ProposalNote clause /> }.into_any()
 }
 
 /// Once the round is closed: conveners designate the clause's consensus level, and the
@@ -203,8 +184,8 @@ fn statement_form(clause: Signal<Option<Clause>>, handle: String) -> AnyView {
 }
 
 #[leptos::lazy]
-fn translation_form(clause: Signal<Option<Clause>>, translate: Translate) -> AnyView {
-    view! { <TranslationForm clause translate /> }.into_any()
+fn translation_form(clause: Signal<Option<Clause>>, changed: Trigger) -> AnyView {
+    view! { <TranslationForm clause changed /> }.into_any()
 }
 
 /// The conveners' designation of the clause's consensus level.
@@ -363,17 +344,14 @@ fn Changes(clause: Clause) -> impl IntoView {
     .into_any()
 }
 
-/// Sends a position, with the participant's stakeholder group the first time.
-type Cast = Action<(Option<JoinConsultation>, CastPosition), Result<PositionCast, ApiError>>;
-
 /// The form to take or change a position, shown while the round is voting to those who may
 /// take part (its code is fetched then).
 #[component]
 fn PositionForm(
     /// The clause once loaded.
     clause: Signal<Option<Clause>>,
-    /// Sends the position.
-    cast: Cast,
+    /// Notified once a position was sent.
+    changed: Trigger,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
@@ -385,19 +363,38 @@ fn PositionForm(
             closed=move || t_string!(i18n, positions_closed)
             sign_in=move || t_string!(i18n, sign_in_to_take_position)
         >
-            {lazily(move || position_fields(clause, cast))}
+            {lazily(move || position_fields(clause, changed))}
         </WhenOpen>
     }
 }
 
 #[leptos::lazy]
-fn position_fields(clause: Signal<Option<Clause>>, cast: Cast) -> AnyView {
-    view! { <PositionFields clause cast /> }.into_any()
+fn position_fields(clause: Signal<Option<Clause>>, changed: Trigger) -> AnyView {
+    view! { <PositionFields clause changed /> }.into_any()
 }
 
 #[component]
-fn PositionFields(clause: Signal<Option<Clause>>, cast: Cast) -> impl IntoView {
+fn PositionFields(clause: Signal<Option<Clause>>, changed: Trigger) -> impl IntoView {
     let i18n = use_i18n();
+    let ids = clause_ids();
+    // A first position also states the participant's stakeholder group.
+    let cast = Action::new_local(
+        move |(join, input): &(Option<JoinConsultation>, CastPosition)| {
+            let (join, input) = (join.clone(), input.clone());
+            let (s, r, k) = ids();
+            async move {
+                let cast = async {
+                    if let Some(join) = join {
+                        api::join_consultation(&s, &join).await?;
+                    }
+                    api::cast_position(&s, &r, &k, &input).await
+                }
+                .await;
+                changed.notify();
+                cast
+            }
+        },
+    );
     let session = use_session();
     let stance = RwSignal::new(None::<Stance>);
     let reason = RwSignal::new(String::new());
@@ -534,7 +531,7 @@ fn PositionFields(clause: Signal<Option<Clause>>, cast: Cast) -> impl IntoView {
 /// The conveners' translations of the clause, one language at a time, while the round is
 /// open. The original stays authoritative; readers are told when it changed after translating.
 #[component]
-fn Translations(clause: Signal<Option<Clause>>, translate: Translate) -> impl IntoView {
+fn Translations(clause: Signal<Option<Clause>>, changed: Trigger) -> impl IntoView {
     let session = use_session();
     let open = Memo::new(move |_| {
         let Some(c) = clause.get() else { return false };
@@ -545,13 +542,29 @@ fn Translations(clause: Signal<Option<Clause>>, translate: Translate) -> impl In
     });
     move || {
         open.get()
-            .then(|| lazily(move || translation_form(clause, translate)))
+            .then(|| lazily(move || translation_form(clause, changed)))
     }
 }
 
 #[component]
-fn TranslationForm(clause: Signal<Option<Clause>>, translate: Translate) -> impl IntoView {
+fn TranslationForm(clause: Signal<Option<Clause>>, changed: Trigger) -> impl IntoView {
     let i18n = use_i18n();
+    let ids = clause_ids();
+    // A convener's change to a translation, or its removal.
+    let translate = Action::new_local(
+        move |(language, edit): &(Language, Option<TranslationEdit>)| {
+            let (language, edit) = (*language, edit.clone());
+            let (s, r, k) = ids();
+            async move {
+                let translated = match edit {
+                    Some(edit) => api::translate_clause(&s, &r, &k, language, &edit).await,
+                    None => api::remove_translation(&s, &r, &k, language).await,
+                };
+                changed.notify();
+                translated
+            }
+        },
+    );
     let existing = move |language: Language| {
         clause.with_untracked(|c| {
             c.as_ref().and_then(|c| {

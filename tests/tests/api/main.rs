@@ -842,6 +842,35 @@ async fn the_built_in_front_end_is_served_like_the_folder() {
 }
 
 #[tokio::test]
+async fn answers_over_a_kilobyte_travel_compressed_but_live_streams_do_not() {
+    let app = spawn_app(Db::Sqlite).await;
+    let get = |path: String, encoding: &'static str| {
+        app.client
+            .get(format!("{}{path}", app.address))
+            .header("accept-encoding", encoding)
+            .send()
+    };
+    let plain = get(CLAUSE.into(), "identity").await.expect("clause");
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.expect("body").len();
+    assert!(plain > 1024, "the demo clause is {plain} bytes");
+    for encoding in ["br", "gzip"] {
+        let packed = get(CLAUSE.into(), encoding).await.expect("clause");
+        assert_eq!(packed.status(), 200);
+        assert_eq!(packed.headers()["content-encoding"], encoding);
+        assert_eq!(packed.headers()["content-type"], "application/json");
+        let packed = packed.bytes().await.expect("body").len();
+        assert!(packed < plain / 2, "{encoding}: {packed} of {plain} bytes");
+    }
+    // A stream must reach the browser event by event, not when a compressor's buffer fills.
+    let live = get(format!("{CLAUSE}/comments/live"), "br")
+        .await
+        .expect("live");
+    assert_eq!(live.status(), 200);
+    assert!(live.headers().get("content-encoding").is_none());
+}
+
+#[tokio::test]
 async fn the_front_end_is_served_precompressed_with_the_right_cache_lifetimes() {
     let assets = tempfile::tempdir().expect("dir");
     let index = r#"<html><head><script type="module">start()</script></head></html>"#;

@@ -1920,6 +1920,7 @@ async fn a_reader_of_a_clause_downloads_no_other_pages_code() {
     let (app, browser) = app_and_browser().await;
     open_page(&browser, &app, "/c/paris-call/2019/protect-individuals").await;
     browser.wait(".comment").await;
+    browser.until_quiet().await;
     let fetched = async || -> Vec<String> {
         let names = browser
             .client
@@ -1937,8 +1938,10 @@ async fn a_reader_of_a_clause_downloads_no_other_pages_code() {
         "{first:?}"
     );
     assert!(
-        !first.iter().any(|n| n.contains("/split_")),
-        "no other page's piece on a first visit: {first:?}"
+        !first
+            .iter()
+            .any(|n| n.contains("/split_") || n.contains("/chunk_")),
+        "no other page's or form's piece on a first visit: {first:?}"
     );
     // The breadcrumb to the round opens a page of its own piece.
     browser
