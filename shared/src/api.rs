@@ -304,6 +304,14 @@ pub struct Clause {
     pub may_take_part: bool,
 }
 
+impl Clause {
+    /// Whether a signed-in reader may take part here: the consultation is open to everyone,
+    /// or they were let in.
+    pub fn open_to_reader(&self) -> bool {
+        self.access == ConsultationAccess::Open || self.may_take_part
+    }
+}
+
 /// Body of `PUT …/position`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

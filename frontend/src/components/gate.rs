@@ -2,21 +2,18 @@
 //! action and someone is signed in who may take part; otherwise a sentence saying why, or a way
 //! to sign in.
 
-use crate::account_href;
 use crate::i18n::use_i18n;
+use crate::{account_href, use_session};
 use leptos::prelude::*;
 use leptos_i18n::t;
 
-/// Renders `children` (a form) when `open`, `signed_in` and `invited` are all true. It re-renders
+/// Renders `children` (a form) when `open`, someone is signed in and `invited`. It re-renders
 /// only when one of those facts changes, so reloading the clause keeps focus and field messages.
 #[component]
 pub fn WhenOpen(
     /// Whether the round's phase allows the action; `None` while the clause loads.
     #[prop(into)]
     open: Signal<Option<bool>>,
-    /// Whether someone is signed in.
-    #[prop(into)]
-    signed_in: Signal<bool>,
     /// Whether the signed-in reader may take part (false in a consultation by invitation only
     /// that they were not invited to).
     #[prop(into)]
@@ -30,7 +27,8 @@ pub fn WhenOpen(
     children: ChildrenFn,
 ) -> impl IntoView {
     let open = Memo::new(move |_| open.get());
-    let signed_in = Memo::new(move |_| signed_in.get());
+    let session = use_session();
+    let signed_in = Memo::new(move |_| session.me.with(Option::is_some));
     let invited = Memo::new(move |_| invited.get());
     move || match (open.get()?, signed_in.get()) {
         (true, true) if !invited.get() => Some(

@@ -17,9 +17,8 @@ use leptos_i18n::{t, t_string};
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_query_map};
 use shared::{
-    CastPosition, Change, Clause, ConsensusDesignation, ConsensusLevel, ConsultationAccess,
-    JoinConsultation, Language, MembershipStatus, NewMinorityStatement, Phase, StakeholderGroup,
-    Stance, TranslationEdit,
+    CastPosition, Change, Clause, ConsensusDesignation, ConsensusLevel, JoinConsultation, Language,
+    MembershipStatus, NewMinorityStatement, Phase, StakeholderGroup, Stance, TranslationEdit,
 };
 
 /// The clause's consultation, round and key, from the address.
@@ -354,12 +353,10 @@ fn PositionForm(
     changed: Trigger,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let session = use_session();
     view! {
         <WhenOpen
             open=Signal::derive(move || clause.get().map(|c| c.round.phase.accepts_positions()))
-            signed_in=Signal::derive(move || session.me.get().is_some())
-            invited=Signal::derive(move || clause.get().is_some_and(|c| c.access == ConsultationAccess::Open || c.may_take_part))
+            invited=Signal::derive(move || clause.get().is_some_and(|c| c.open_to_reader()))
             closed=move || t_string!(i18n, positions_closed)
             sign_in=move || t_string!(i18n, sign_in_to_take_position)
         >

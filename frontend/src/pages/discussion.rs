@@ -14,9 +14,8 @@ use crate::use_session;
 use leptos::prelude::*;
 use leptos_i18n::{t, t_string, td_string};
 use shared::{
-    ApiError, Clause, Comment, CommentEdit, CommentVersion, ConsultationAccess, Language,
-    Moderation, ModerationAction, NewComment, NewResponse, Passage, Reason, Verdict,
-    locate_selection, passage_of,
+    ApiError, Clause, Comment, CommentEdit, CommentVersion, Language, Moderation, ModerationAction,
+    NewComment, NewResponse, Passage, Reason, Verdict, locate_selection, passage_of,
 };
 use std::collections::HashMap;
 use wasm_bindgen::JsCast;
@@ -155,10 +154,9 @@ pub fn Discussion(
     });
     let may_write = Signal::derive(move || {
         session.me.get().is_some()
-            && clause.get().is_some_and(|c| {
-                c.round.phase.accepts_comments()
-                    && (c.access == ConsultationAccess::Open || c.may_take_part)
-            })
+            && clause
+                .get()
+                .is_some_and(|c| c.round.phase.accepts_comments() && c.open_to_reader())
     });
     let state = Thread {
         slug,
@@ -242,7 +240,7 @@ pub fn Discussion(
             </p>
         })}
         <ErrorNotice error=more_error />
-        <NewCommentForm clause slug round key state />
+        <NewCommentForm clause state />
     }
 }
 
@@ -580,48 +578,31 @@ fn selected_words(words: &[String]) -> Option<(usize, usize)> {
 
 /// The form for a new comment, on the clause or on a passage of it.
 #[component]
-fn NewCommentForm(
-    clause: Signal<Option<Clause>>,
-    slug: Signal<String>,
-    round: Signal<String>,
-    key: Signal<String>,
-    state: Thread,
-) -> impl IntoView {
+fn NewCommentForm(clause: Signal<Option<Clause>>, state: Thread) -> impl IntoView {
     let i18n = use_i18n();
-    let session = use_session();
     view! {
         <WhenOpen
             open=Signal::derive(move || clause.get().map(|c| c.round.phase.accepts_comments()))
-            signed_in=Signal::derive(move || session.me.get().is_some())
-            invited=Signal::derive(move || clause.get().is_some_and(|c| c.access == ConsultationAccess::Open || c.may_take_part))
+            invited=Signal::derive(move || clause.get().is_some_and(|c| c.open_to_reader()))
             closed=move || t_string!(i18n, comments_closed)
             sign_in=move || t_string!(i18n, sign_in_to_comment)
         >
-            {lazily(move || comment_fields(clause, slug, round, key, state))}
+            {lazily(move || comment_fields(clause, state))}
         </WhenOpen>
     }
 }
 
 #[leptos::lazy]
-fn comment_fields(
-    clause: Signal<Option<Clause>>,
-    slug: Signal<String>,
-    round: Signal<String>,
-    key: Signal<String>,
-    state: Thread,
-) -> AnyView {
-    view! { <CommentFields clause slug round key state /> }.into_any()
+fn comment_fields(clause: Signal<Option<Clause>>, state: Thread) -> AnyView {
+    view! { <CommentFields clause state /> }.into_any()
 }
 
 #[component]
-fn CommentFields(
-    clause: Signal<Option<Clause>>,
-    slug: Signal<String>,
-    round: Signal<String>,
-    key: Signal<String>,
-    state: Thread,
-) -> impl IntoView {
+fn CommentFields(clause: Signal<Option<Clause>>, state: Thread) -> impl IntoView {
     let i18n = use_i18n();
+    let Thread {
+        slug, round, key, ..
+    } = state;
     let body = RwSignal::new(String::new());
     // The reader's language until they choose another (or none of the interface's).
     let chosen = RwSignal::new(None::<Option<Language>>);

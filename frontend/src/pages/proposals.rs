@@ -138,7 +138,6 @@ fn proposing(
 #[component]
 pub fn AdditionForm(slug: String, round: String, phase: Phase) -> impl IntoView {
     let i18n = use_i18n();
-    let session = use_session();
     let propose = proposing(Signal::stored(slug), Signal::stored(round));
     let title = RwSignal::new(String::new());
     let body = RwSignal::new(String::new());
@@ -155,7 +154,6 @@ pub fn AdditionForm(slug: String, round: String, phase: Phase) -> impl IntoView 
     view! {
         <WhenOpen
             open=Signal::derive(move || Some(phase.accepts_comments()))
-            signed_in=Signal::derive(move || session.me.get().is_some())
             invited=Signal::derive(|| true)
             closed=move || t_string!(i18n, proposals_closed)
             sign_in=move || t_string!(i18n, sign_in_to_propose)
@@ -185,15 +183,13 @@ pub fn AdditionForm(slug: String, round: String, phase: Phase) -> impl IntoView 
 #[component]
 pub fn AmendmentForm(clause: Signal<Option<Clause>>) -> impl IntoView {
     let i18n = use_i18n();
-    let session = use_session();
     // A memo, so that the form (and whether it is open) survives the clause being fetched again.
     let is_text = Memo::new(move |_| clause.get().is_some_and(|c| c.proposal.is_none()));
     move || {
         is_text.get().then(|| view! {
             <WhenOpen
                 open=Signal::derive(move || clause.get().map(|c| c.round.phase.accepts_comments()))
-                signed_in=Signal::derive(move || session.me.get().is_some())
-                invited=Signal::derive(move || clause.get().is_some_and(|c| c.access == shared::ConsultationAccess::Open || c.may_take_part))
+                invited=Signal::derive(move || clause.get().is_some_and(|c| c.open_to_reader()))
                 closed=move || t_string!(i18n, proposals_closed)
                 sign_in=move || t_string!(i18n, sign_in_to_propose)
             >
