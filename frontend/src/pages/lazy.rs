@@ -3,6 +3,7 @@
 //! every page but the clause page (Leptos's lazy routes), and the clause page's forms
 //! (`lazily`, with functions marked `#[leptos::lazy]`).
 
+use crate::components::Loading;
 use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};
 
@@ -13,8 +14,9 @@ where
     F: std::future::Future<Output = AnyView> + Send + 'static,
 {
     // A transition, not a suspense: the forms read the clause, and a suspense would hide them
-    // (and the reader's focus with them) each time the clause is fetched again.
-    view! { <Transition fallback=|| ()>{Suspend::new(load())}</Transition> }
+    // (and the reader's focus with them) each time the clause is fetched again. On a slow
+    // connection the reader is told that the form is on its way.
+    view! { <Transition fallback=Loading>{Suspend::new(load())}</Transition> }
 }
 
 /// Declares a lazily loaded route showing `$view`.
