@@ -5,10 +5,11 @@ pub mod components;
 pub mod i18n;
 pub mod pages;
 
+use crate::i18n::tr;
 use i18n::{I18nContextProvider, Locale, use_i18n};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_i18n::{Locale as _, t, t_string, td_string};
+use leptos_i18n::{Locale as _, t_string, td_string};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::{Lazy, path};
@@ -74,7 +75,7 @@ fn Frame() -> impl IntoView {
     });
     view! {
         <Router>
-            <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
+            <a class="skip-link" href="#main">{tr!(i18n, skip_to_content)}</a>
             <Header />
             <main id="main" tabindex="-1">
                 <Routes fallback=|| lazy::lazily(lazy::not_found)>
@@ -116,14 +117,14 @@ fn Header() -> impl IntoView {
         <header class="site-header">
             <A href="/" attr:class="brand">"Concord"</A>
             <nav aria-label=move || t_string!(i18n, main_navigation)>
-                <A href="/">{t!(i18n, consultations)}</A>" "
-                <A href="/organisations">{t!(i18n, organisations)}</A>
+                <A href="/">{tr!(i18n, consultations)}</A>" "
+                <A href="/organisations">{tr!(i18n, organisations)}</A>
             </nav>
             <div class="account">
                 {move || match session.me.get() {
                     Some(me) => view! {
                         <span class="signed-in">
-                            {t!(i18n, signed_in_as)}" "
+                            {tr!(i18n, signed_in_as)}" "
                             <A href="/account" attr:id="signed-in-handle">{me.handle}</A>
                         </span>
                         <button
@@ -132,19 +133,19 @@ fn Header() -> impl IntoView {
                             on:click=move |_| { sign_out.dispatch(()); }
                             disabled=move || sign_out.pending().get()
                         >
-                            {t!(i18n, sign_out)}
+                            {tr!(i18n, sign_out)}
                         </button>
                     }
                     .into_any(),
                     None => view! {
-                        <a href=account_href("/signin") id="sign-in-link">{t!(i18n, sign_in)}</a>
-                        <a href=account_href("/signup") id="sign-up-link">{t!(i18n, sign_up)}</a>
+                        <a href=account_href("/signin") id="sign-in-link">{tr!(i18n, sign_in)}</a>
+                        <a href=account_href("/signup") id="sign-up-link">{tr!(i18n, sign_up)}</a>
                     }
                     .into_any(),
                 }}
             </div>
             <label class="language">
-                <span class="visually-hidden">{t!(i18n, language)}</span>
+                <span class="visually-hidden">{tr!(i18n, language)}</span>
                 <select on:change=move |ev| {
                     let chosen = event_target_value(&ev);
                     if let Some(&locale) = Locale::get_all().iter().find(|l| l.as_str() == chosen) {

@@ -1,15 +1,15 @@
 //! Loading states and error notices.
 
+use crate::i18n::tr;
 use crate::i18n::{self, use_i18n};
 use leptos::prelude::*;
-use leptos_i18n::t;
 use shared::ApiError;
 
 /// A polite "Loading…" announced to screen readers.
 #[component]
 pub fn Loading() -> impl IntoView {
     let i18n = use_i18n();
-    view! { <p class="loading" role="status">{t!(i18n, loading)}</p> }
+    view! { <p class="loading" role="status">{tr!(i18n, loading)}</p> }
 }
 
 /// An error explained in the current language, announced when it appears.
@@ -32,7 +32,7 @@ pub fn errors_fallback(errors: ArcRwSignal<leptos::error::Errors>) -> impl IntoV
     let i18n = use_i18n();
     view! {
         <div class="notice error" role="alert">
-            <h2>{t!(i18n, something_went_wrong)}</h2>
+            <h2>{tr!(i18n, something_went_wrong)}</h2>
             <ul>
                 {move || {
                     errors
@@ -48,7 +48,7 @@ pub fn errors_fallback(errors: ArcRwSignal<leptos::error::Errors>) -> impl IntoV
                         .collect_view()
                 }}
             </ul>
-            <p><a href="/">{t!(i18n, back_home)}</a></p>
+            <p><a href="/">{tr!(i18n, back_home)}</a></p>
         </div>
     }
 }

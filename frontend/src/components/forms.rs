@@ -1,8 +1,8 @@
 //! Form fields whose errors appear next to them and are tied to them for assistive technology.
 
+use crate::i18n::tr;
 use crate::i18n::{self, use_i18n};
 use leptos::prelude::*;
-use leptos_i18n::t;
 use shared::{ApiError, StakeholderGroup};
 
 /// The message for `field` from the last failed submission, if any; its element id is
@@ -181,7 +181,7 @@ pub fn GroupSelect(group: RwSignal<StakeholderGroup>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="field">
-            <label for="stakeholder_group">{t!(i18n, stakeholder_group)}</label>
+            <label for="stakeholder_group">{tr!(i18n, stakeholder_group)}</label>
             <select id="stakeholder_group" name="stakeholder_group" on:change=move |ev| {
                 if let Some(g) = StakeholderGroup::parse(&event_target_value(&ev)) {
                     group.set(g);

@@ -2,10 +2,10 @@
 //! action and someone is signed in who may take part; otherwise a sentence saying why, or a way
 //! to sign in.
 
+use crate::i18n::tr;
 use crate::i18n::use_i18n;
 use crate::{account_href, use_session};
 use leptos::prelude::*;
-use leptos_i18n::t;
 
 /// Renders `children` (a form) when `open`, someone is signed in and `invited`. It re-renders
 /// only when one of those facts changes, so reloading the clause keeps focus and field messages.
@@ -32,7 +32,7 @@ pub fn WhenOpen(
     let invited = Memo::new(move |_| invited.get());
     move || match (open.get()?, signed_in.get()) {
         (true, true) if !invited.get() => Some(
-            view! { <p class="notice not-invited">{t!(use_i18n(), by_invitation_only)}</p> }
+            view! { <p class="notice not-invited">{tr!(use_i18n(), by_invitation_only)}</p> }
                 .into_any(),
         ),
         (false, _) => {

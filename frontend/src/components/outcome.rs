@@ -2,9 +2,9 @@
 //! the conveners designated, and the minority statements; and charts of the counts drawn as SVG
 //! by the app, each followed by the same numbers as a table.
 
+use crate::i18n::tr;
 use crate::i18n::{self, use_i18n};
 use leptos::prelude::*;
-use leptos_i18n::t;
 use shared::{Chambered, ConsensusLevel, MinorityStatement, Results, Stance, Tally};
 
 /// The result under the round's rule, house by house.
@@ -20,18 +20,18 @@ pub fn ChamberedView(
     let carried = chambered.carried;
     view! {
         <section class="outcome" aria-labelledby=format!("{scope}outcome-heading")>
-            <h2 id=format!("{scope}outcome-heading")>{t!(i18n, outcome_title)}</h2>
+            <h2 id=format!("{scope}outcome-heading")>{tr!(i18n, outcome_title)}</h2>
             <p id=format!("{scope}outcome")>
                 {move || i18n::outcome_text(i18n.get_locale(), rule, carried)}
             </p>
             <table class="houses" id=format!("{scope}houses")>
-                <caption>{t!(i18n, houses_caption)}</caption>
+                <caption>{tr!(i18n, houses_caption)}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{t!(i18n, stakeholder_group)}</th>
-                        <th scope="col">{t!(i18n, endorsing)}</th>
-                        <th scope="col">{t!(i18n, counted)}</th>
-                        <th scope="col">{t!(i18n, house_result)}</th>
+                        <th scope="col">{tr!(i18n, stakeholder_group)}</th>
+                        <th scope="col">{tr!(i18n, endorsing)}</th>
+                        <th scope="col">{tr!(i18n, counted)}</th>
+                        <th scope="col">{tr!(i18n, house_result)}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -65,7 +65,7 @@ pub fn ConsensusView(
     consensus.map(|level| {
         view! {
             <p class="consensus" id=format!("{scope}consensus")>
-                <strong>{t!(i18n, consensus_level)}</strong>" "
+                <strong>{tr!(i18n, consensus_level)}</strong>" "
                 {move || i18n::consensus_name(i18n.get_locale(), level)}
             </p>
         }
@@ -84,7 +84,7 @@ pub fn StatementsView(
     (!statements.is_empty()).then(|| {
         view! {
             <section class="statements" aria-labelledby=format!("{scope}statements-heading")>
-                <h2 id=format!("{scope}statements-heading")>{t!(i18n, minority_statements)}</h2>
+                <h2 id=format!("{scope}statements-heading")>{tr!(i18n, minority_statements)}</h2>
                 <ul id=format!("{scope}minority-statements")>
                     {statements.into_iter().map(|s| view! {
                         <li>

@@ -1,8 +1,8 @@
 //! The round's phase, shown on every page of the round, and the redline of its text.
 
+use crate::i18n::tr;
 use crate::i18n::{self, use_i18n};
 use leptos::prelude::*;
-use leptos_i18n::t;
 use shared::{Phase, PhaseChange};
 
 /// A badge naming the phase in words (never by colour alone).
@@ -14,7 +14,7 @@ pub fn PhaseBadge(
     let i18n = use_i18n();
     view! {
         <span class=format!("phase phase-{}", phase.as_str())>
-            <span class="visually-hidden">{t!(i18n, phase_label)}": "</span>
+            <span class="visually-hidden">{tr!(i18n, phase_label)}": "</span>
             {move || i18n::phase_name(i18n.get_locale(), phase)}
         </span>
     }
@@ -50,10 +50,10 @@ pub fn RedlineText(
             {segments.into_iter().map(|s| match s.change {
                 Change::Same => view! { <span>{s.text}</span> }.into_any(),
                 Change::Added => view! {
-                    <ins><span class="visually-hidden">{t!(i18n, added)}" "</span>{s.text}</ins>
+                    <ins><span class="visually-hidden">{tr!(i18n, added)}" "</span>{s.text}</ins>
                 }.into_any(),
                 Change::Removed => view! {
-                    <del><span class="visually-hidden">{t!(i18n, removed)}" "</span>{s.text}</del>
+                    <del><span class="visually-hidden">{tr!(i18n, removed)}" "</span>{s.text}</del>
                 }.into_any(),
             }).collect_view()}
         </p>

@@ -2,9 +2,9 @@
 //! each is and how to check a bundle.
 
 use crate::api;
+use crate::i18n::tr;
 use crate::i18n::use_i18n;
 use leptos::prelude::*;
-use leptos_i18n::t;
 
 /// The CSV files of a record, in the order the data dictionary describes them.
 const CSV_FILES: [&str; 8] = [
@@ -27,24 +27,24 @@ pub fn RecordLinks(slug: String, round: String, convener: bool) -> impl IntoView
         <div class="record" id=if convener { "convener-record" } else { "public-record" }>
             <p class="help">
                 {if convener {
-                    t!(i18n, record_convener_help).into_any()
+                    tr!(i18n, record_convener_help).into_any()
                 } else {
-                    t!(i18n, record_public_help).into_any()
+                    tr!(i18n, record_public_help).into_any()
                 }}
             </p>
             <ul class="downloads">
                 <li>
-                    <a href=link("bundle.zip") download="" class="record-bundle">{t!(i18n, record_bundle)}</a>
-                    " — "{t!(i18n, record_bundle_help)}" "
-                    <a href="/.well-known/concord-record-key.pub" download="">{t!(i18n, record_key)}</a>
+                    <a href=link("bundle.zip") download="" class="record-bundle">{tr!(i18n, record_bundle)}</a>
+                    " — "{tr!(i18n, record_bundle_help)}" "
+                    <a href="/.well-known/concord-record-key.pub" download="">{tr!(i18n, record_key)}</a>
                 </li>
                 <li>
                     <a href=link("record.json") download="">"record.json"</a>
-                    " — "{t!(i18n, record_json_help)}" "
-                    <a href="/api/v1/schema/record.json">{t!(i18n, record_schema)}</a>
+                    " — "{tr!(i18n, record_json_help)}" "
+                    <a href="/api/v1/schema/record.json">{tr!(i18n, record_schema)}</a>
                 </li>
                 <li>
-                    {t!(i18n, record_csv_help)}" "
+                    {tr!(i18n, record_csv_help)}" "
                     {CSV_FILES.into_iter().map(|file| view! {
                         <a href=link(file) download="" class="record-csv">{file}</a>" "
                     }).collect_view()}

@@ -1,9 +1,10 @@
 //! The conveners' official response to a comment or a proposal: how it reads, and the chooser
 //! of its verdict.
 
+use crate::i18n::tr;
 use crate::i18n::{self, use_i18n};
 use leptos::prelude::*;
-use leptos_i18n::{t, t_string};
+use leptos_i18n::t_string;
 use shared::{Response, Verdict};
 
 /// A response, standing out from the thread.
@@ -18,7 +19,7 @@ pub fn ResponseNote(
     let verdict = response.verdict;
     view! {
         <aside class="response" id=id aria-label=move || t_string!(i18n, conveners_response)>
-            <p><strong>{t!(i18n, conveners_response)}": "
+            <p><strong>{tr!(i18n, conveners_response)}": "
                 {move || i18n::verdict_name(i18n.get_locale(), verdict)}</strong></p>
             <p>{response.explanation}</p>
         </aside>
@@ -35,7 +36,7 @@ pub fn VerdictSelect(
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <label for=id.clone()>{t!(i18n, verdict)}</label>
+        <label for=id.clone()>{tr!(i18n, verdict)}</label>
         <select id=id on:change=move |ev| {
             if let Some(v) = Verdict::parse(&event_target_value(&ev)) {
                 verdict.set(v);

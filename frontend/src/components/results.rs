@@ -2,9 +2,9 @@
 //! as tables (the bars of the tally only repeat its numbers).
 
 use super::TallyView;
+use crate::i18n::tr;
 use crate::i18n::{self, use_i18n};
 use leptos::prelude::*;
-use leptos_i18n::t;
 use shared::{Results, Stance, Tally};
 
 /// The results, or a note that the round hides them until it closes.
@@ -17,7 +17,7 @@ pub fn ResultsView(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let Some(results) = results else {
-        return view! { <p class="notice" id="results-hidden">{t!(i18n, results_hidden)}</p> }
+        return view! { <p class="notice" id="results-hidden">{tr!(i18n, results_hidden)}</p> }
             .into_any();
     };
     let groups: Vec<(String, Tally)> = results
@@ -46,8 +46,8 @@ pub fn ResultsView(
     view! {
         <TallyView tally=results.total scope=scope.clone() />
         {(!groups.is_empty()).then(|| view! {
-            <Breakdown id=format!("{scope}results-by-group") caption=move || t!(i18n, by_group).into_any() head=move || t!(i18n, stakeholder_group).into_any() rows=groups />
-            <Breakdown id=format!("{scope}results-by-region") caption=move || t!(i18n, by_region).into_any() head=move || t!(i18n, region).into_any() rows=regions />
+            <Breakdown id=format!("{scope}results-by-group") caption=move || tr!(i18n, by_group).into_any() head=move || tr!(i18n, stakeholder_group).into_any() rows=groups />
+            <Breakdown id=format!("{scope}results-by-region") caption=move || tr!(i18n, by_region).into_any() head=move || tr!(i18n, region).into_any() rows=regions />
         })}
     }
     .into_any()

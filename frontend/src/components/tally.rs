@@ -1,8 +1,9 @@
 //! Counts of positions on a clause, as numbers and as bars (the bars only repeat the numbers).
 
+use crate::i18n::tr;
 use crate::i18n::{self, use_i18n};
 use leptos::prelude::*;
-use leptos_i18n::{t, t_string};
+use leptos_i18n::t_string;
 use shared::{Stance, Tally};
 
 /// The tally of one clause.
@@ -39,7 +40,7 @@ pub fn TallyView(
     }
     view! {
         <section class="tally" aria-labelledby=format!("{scope}tally-heading")>
-            <h2 id=format!("{scope}tally-heading")>{t!(i18n, tally)}</h2>
+            <h2 id=format!("{scope}tally-heading")>{tr!(i18n, tally)}</h2>
             <p class="tally-total" aria-live="polite">
                 {move || i18n::position_count(i18n.get_locale(), total)}
             </p>

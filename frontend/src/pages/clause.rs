@@ -10,10 +10,11 @@ use crate::components::{
     PhaseBadge, RedlineText, ResultsView, StatementsView, SubmitButton, TextArea, TextField,
     WhenOpen, confirmed, errors_fallback, general_error,
 };
+use crate::i18n::tr;
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
-use leptos_i18n::{t, t_string};
+use leptos_i18n::t_string;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_query_map};
 use shared::{
@@ -60,7 +61,7 @@ pub fn ClausePage() -> impl IntoView {
         <Translations clause=loaded changed />
         <AfterClose clause=loaded />
         <section class="comments" aria-labelledby="comments-heading">
-            <h2 id="comments-heading">{t!(i18n, comments)}</h2>
+            <h2 id="comments-heading">{tr!(i18n, comments)}</h2>
             <Discussion clause=loaded slug=Signal::derive(slug) round=Signal::derive(round)
                 key=Signal::derive(key) />
         </section>
@@ -95,7 +96,7 @@ fn ClauseText(clause: Clause) -> impl IntoView {
     let body_html = clause.body_html.clone();
     view! {
         <nav class="breadcrumbs" aria-label=move || t_string!(i18n, breadcrumb)>
-            <A href="/">{t!(i18n, consultations)}</A>" › "
+            <A href="/">{tr!(i18n, consultations)}</A>" › "
             <A href=round_href>{clause.consultation_title}" — "{clause.round.title}</A>
         </nav>
         <article class="clause">
@@ -109,10 +110,10 @@ fn ClauseText(clause: Clause) -> impl IntoView {
                 // Passages are chosen in the original, so the translation is not `.clause-body`.
                 Some(t) => view! {
                     <p class="translation-note" id="translation-note">
-                        {t!(i18n, translated_by_conveners)}" "
-                        {t.outdated.then(|| view! { <strong>{t!(i18n, translation_outdated)}</strong>" " })}
+                        {tr!(i18n, translated_by_conveners)}" "
+                        {t.outdated.then(|| view! { <strong>{tr!(i18n, translation_outdated)}</strong>" " })}
                         <a href=move || format!("{}?original", path.get()) id="read-original">
-                            {t!(i18n, read_original)}
+                            {tr!(i18n, read_original)}
                         </a>
                     </p>
                     <div class="clause-translation" dir="auto" lang=t.language.as_str()
@@ -121,7 +122,7 @@ fn ClauseText(clause: Clause) -> impl IntoView {
                 None => view! {
                     {move || translation.get().map(|t| view! {
                         <p class="translation-note" id="translation-note">
-                            {t!(i18n, original_shown)}" "
+                            {tr!(i18n, original_shown)}" "
                             <a href=move || path.get() id="read-translation" lang=t.language.as_str()>
                                 {i18n::language_name(t.language)}
                             </a>
@@ -217,7 +218,7 @@ fn ConsensusForm(clause: Signal<Option<Clause>>) -> impl IntoView {
     view! {
         <form id="consensus-form" on:submit=submit novalidate>
             <div class="field">
-                <label for="consensus-level">{t!(i18n, designate_consensus)}</label>
+                <label for="consensus-level">{tr!(i18n, designate_consensus)}</label>
                 <select id="consensus-level" on:change=move |ev| {
                     if let Some(l) = ConsensusLevel::parse(&event_target_value(&ev)) {
                         level.set(l);
@@ -231,7 +232,7 @@ fn ConsensusForm(clause: Signal<Option<Clause>>) -> impl IntoView {
                 </select>
             </div>
             <ErrorNotice error />
-            <SubmitButton id="save-consensus" busy=Signal::derive(move || save.pending().get())>{t!(i18n, save)}</SubmitButton>
+            <SubmitButton id="save-consensus" busy=Signal::derive(move || save.pending().get())>{tr!(i18n, save)}</SubmitButton>
             <p role="status" class="status" id="consensus-status">{move || saved().then(|| t_string!(i18n, saved))}</p>
         </form>
     }
@@ -279,10 +280,10 @@ fn StatementForm(clause: Signal<Option<Clause>>, handle: String) -> impl IntoVie
                 organisation.set(first);
                 Some(view! {
                     <form id="statement-form" on:submit=submit novalidate>
-                        <h2>{t!(i18n, add_minority_statement)}</h2>
-                        <p class="help">{t!(i18n, minority_statement_help)}</p>
+                        <h2>{tr!(i18n, add_minority_statement)}</h2>
+                        <p class="help">{tr!(i18n, minority_statement_help)}</p>
                         <div class="field">
-                            <label for="statement-organisation">{t!(i18n, on_behalf_of)}</label>
+                            <label for="statement-organisation">{tr!(i18n, on_behalf_of)}</label>
                             <select id="statement-organisation" on:change=move |ev| organisation.set(event_target_value(&ev))>
                                 {list.into_iter().map(|o| view! { <option value=o.slug>{o.name}</option> }).collect_view()}
                             </select>
@@ -292,7 +293,7 @@ fn StatementForm(clause: Signal<Option<Clause>>, handle: String) -> impl IntoVie
                             help=move || t_string!(i18n, minority_statement_body_help) value=body error />
                         <ErrorNotice error=general_error(error) />
                         <FieldMessage error field="organisation" id="statement-organisation" />
-                        <SubmitButton id="save-statement" busy=Signal::derive(move || save.pending().get())>{t!(i18n, save)}</SubmitButton>
+                        <SubmitButton id="save-statement" busy=Signal::derive(move || save.pending().get())>{tr!(i18n, save)}</SubmitButton>
                         <p role="status" class="status">{move || saved().then(|| t_string!(i18n, saved))}</p>
                     </form>
                 })
@@ -320,16 +321,16 @@ fn Changes(clause: Clause) -> impl IntoView {
             {if changed {
                 view! { <RedlineText segments=redline id="redline" /> }.into_any()
             } else {
-                view! { <p id="redline">{t!(i18n, unchanged)}</p> }.into_any()
+                view! { <p id="redline">{tr!(i18n, unchanged)}</p> }.into_any()
             }}
             {(!note.is_empty()).then(|| view! {
-                <p class="change-note"><strong>{t!(i18n, why_changed)}</strong>" "{note}</p>
+                <p class="change-note"><strong>{tr!(i18n, why_changed)}</strong>" "{note}</p>
             })}
             {(!responds_to.is_empty()).then(|| {
                 let href = previous_href.clone();
                 view! {
                     <p class="responds-to">
-                        {t!(i18n, in_response_to)}" "
+                        {tr!(i18n, in_response_to)}" "
                         {responds_to.into_iter().map(|id| {
                             let href = format!("{href}#comment-{id}");
                             view! { <a href=href>"#"{id}</a>" " }
@@ -447,8 +448,8 @@ fn PositionFields(clause: Signal<Option<Clause>>, changed: Trigger) -> impl Into
     view! {
             <form class="position-form" id="position-form" on:submit=submit novalidate>
                 <fieldset>
-                    <legend>{t!(i18n, take_position)}</legend>
-                    <p class="help">{t!(i18n, take_position_help)}</p>
+                    <legend>{tr!(i18n, take_position)}</legend>
+                    <p class="help">{tr!(i18n, take_position_help)}</p>
                     {Stance::ALL.into_iter().map(|s| view! {
                         <label class="choice">
                             <input
@@ -464,23 +465,23 @@ fn PositionFields(clause: Signal<Option<Clause>>, changed: Trigger) -> impl Into
                 </fieldset>
                 {move || needs_group.get().then(|| view! {
                     <fieldset class="standing">
-                        <legend>{t!(i18n, your_standing)}</legend>
-                        <p class="help">{t!(i18n, your_standing_help)}</p>
+                        <legend>{tr!(i18n, your_standing)}</legend>
+                        <p class="help">{tr!(i18n, your_standing_help)}</p>
                         <GroupSelect group />
                         <Suspense fallback=|| ()>
                             {move || Suspend::new(async move {
                                 let list = mine.await;
                                 (!list.is_empty()).then(|| view! {
                                     <div class="field">
-                                        <label for="standing-organisation">{t!(i18n, speak_for)}</label>
+                                        <label for="standing-organisation">{tr!(i18n, speak_for)}</label>
                                         <select id="standing-organisation" aria-describedby="standing-organisation-help"
                                             on:change=move |ev| organisation.set(event_target_value(&ev))>
-                                            <option value="">{t!(i18n, speak_for_myself)}</option>
+                                            <option value="">{tr!(i18n, speak_for_myself)}</option>
                                             {list.into_iter().map(|m| view! {
                                                 <option value=m.organisation>{m.organisation_name}</option>
                                             }).collect_view()}
                                         </select>
-                                        <p class="help" id="standing-organisation-help">{t!(i18n, speak_for_help)}</p>
+                                        <p class="help" id="standing-organisation-help">{tr!(i18n, speak_for_help)}</p>
                                     </div>
                                 })
                             })}
@@ -508,17 +509,17 @@ fn PositionFields(clause: Signal<Option<Clause>>, changed: Trigger) -> impl Into
                     {move || saved().then(|| {
                         let current = clause.get().and_then(|c| c.my_position).map(|p| p.stance);
                         view! {
-                            {t!(i18n, position_recorded)}" "
+                            {tr!(i18n, position_recorded)}" "
                             {current.map(|s| view! {
-                                {t!(i18n, your_position)}" "<strong>{i18n::stance_name(i18n.get_locale(), s)}</strong>
+                                {tr!(i18n, your_position)}" "<strong>{i18n::stance_name(i18n.get_locale(), s)}</strong>
                             })}
                         }
                     })}
                 </p>
                 {move || clause.get().and_then(|c| c.my_position).filter(|p| !p.receipt.is_empty()).map(|p| view! {
                     <p class="receipt">
-                        {t!(i18n, your_receipt)}" "<code id="position-receipt">{p.receipt}</code>
-                        <br /><span class="help">{t!(i18n, receipt_help)}</span>
+                        {tr!(i18n, your_receipt)}" "<code id="position-receipt">{p.receipt}</code>
+                        <br /><span class="help">{tr!(i18n, receipt_help)}</span>
                     </p>
                 })}
             </form>
@@ -618,11 +619,11 @@ fn TranslationForm(clause: Signal<Option<Clause>>, changed: Trigger) -> impl Int
     };
     view! {
         <section class="translations" aria-labelledby="translations-heading">
-            <h2 id="translations-heading">{t!(i18n, translations)}</h2>
-            <p class="help">{t!(i18n, translations_help)}</p>
+            <h2 id="translations-heading">{tr!(i18n, translations)}</h2>
+            <p class="help">{tr!(i18n, translations_help)}</p>
             <form id="translation-form" on:submit=submit novalidate>
                 <div class="field">
-                    <label for="translation-language">{t!(i18n, translation_language)}</label>
+                    <label for="translation-language">{tr!(i18n, translation_language)}</label>
                     <select id="translation-language" on:change=move |ev| {
                         if let Some(l) = Language::parse(&event_target_value(&ev)) {
                             language.set(l);
@@ -643,12 +644,12 @@ fn TranslationForm(clause: Signal<Option<Clause>>, changed: Trigger) -> impl Int
                     help=move || t_string!(i18n, translation_body_help) value=body error />
                 <ErrorNotice error=general_error(error) />
                 <SubmitButton id="save-translation" busy=Signal::derive(move || translate.pending().get())>
-                    {t!(i18n, save_translation)}
+                    {tr!(i18n, save_translation)}
                 </SubmitButton>
                 {move || has_one().then(|| view! {
                     " "
                     <button type="button" id="remove-translation" on:click=remove>
-                        {t!(i18n, remove_translation)}
+                        {tr!(i18n, remove_translation)}
                     </button>
                 })}
                 <p role="status" class="status" id="translation-status">

@@ -10,10 +10,11 @@ use crate::components::{
     ErrorNotice, FieldMessage, GroupSelect, Loading, SubmitButton, TextField, confirmed,
     errors_fallback, general_error, invalid,
 };
+use crate::i18n::tr;
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
-use leptos_i18n::{t, t_string};
+use leptos_i18n::t_string;
 use leptos_router::components::A;
 use shared::{
     AccessChange, ApiError, ConsultationAccess, Convener, ErrorCode, FieldError, Invitation,
@@ -63,10 +64,10 @@ pub fn ConvenePage() -> impl IntoView {
                         let href = format!("/c/{}", consultation.slug);
                         view! {
                         <nav class="breadcrumbs" aria-label=move || t_string!(i18n, breadcrumb)>
-                            <A href="/">{t!(i18n, consultations)}</A>" › "
+                            <A href="/">{tr!(i18n, consultations)}</A>" › "
                             <A href=href>{title}</A>
                         </nav>
-                        <h1>{t!(i18n, convene_title)}" — "{consultation.title}</h1>
+                        <h1>{tr!(i18n, convene_title)}" — "{consultation.title}</h1>
                         <RoundsPanel />
                         <DashboardPanel />
                         <ModerationPanel />
@@ -120,14 +121,14 @@ fn Conveners(
     };
     view! {
         <section aria-labelledby="conveners-heading">
-            <h2 id="conveners-heading">{t!(i18n, conveners)}</h2>
+            <h2 id="conveners-heading">{tr!(i18n, conveners)}</h2>
             <ul id="conveners">
                 {conveners.into_iter().map(|c| {
                     let who = c.handle.clone();
                     view! {
                         <li>
                             {c.handle}
-                            {(!c.two_factor).then(|| view! { " · "{t!(i18n, convener_without_two_factor)} })}
+                            {(!c.two_factor).then(|| view! { " · "{tr!(i18n, convener_without_two_factor)} })}
                             {admin.then(|| view! {
                                 " "
                                 <button type="button" class="remove-convener" on:click=move |_| {
@@ -135,7 +136,7 @@ fn Conveners(
                                         change.dispatch(ConvenerChange::Remove(who.clone()));
                                     }
                                 }>
-                                    {t!(i18n, remove)}
+                                    {tr!(i18n, remove)}
                                 </button>
                             })}
                         </li>
@@ -149,7 +150,7 @@ fn Conveners(
                         label=move || t_string!(i18n, add_convener)
                         help=move || t_string!(i18n, add_convener_help) value=handle error />
                     <SubmitButton id="add-convener" busy=Signal::derive(move || change.pending().get())>
-                        {t!(i18n, add_convener_button)}
+                        {tr!(i18n, add_convener_button)}
                     </SubmitButton>
                 </form>
             })}
@@ -190,16 +191,16 @@ fn AccessForm(initial: ConsultationAccess) -> impl IntoView {
     };
     view! {
         <section aria-labelledby="access-heading">
-            <h2 id="access-heading">{t!(i18n, access_title)}</h2>
+            <h2 id="access-heading">{tr!(i18n, access_title)}</h2>
             <form id="access-form" on:submit=submit novalidate>
                 <fieldset>
-                    <legend>{t!(i18n, access_legend)}</legend>
+                    <legend>{tr!(i18n, access_legend)}</legend>
                     {choice(ConsultationAccess::Open, "access-open")}
                     {choice(ConsultationAccess::Invitation, "access-invitation")}
                 </fieldset>
                 <ErrorNotice error />
                 <SubmitButton id="save-access" busy=Signal::derive(move || save.pending().get())>
-                    {t!(i18n, save)}
+                    {tr!(i18n, save)}
                 </SubmitButton>
                 <p role="status" class="status" id="access-status">{move || saved().then(|| t_string!(i18n, saved))}</p>
             </form>
@@ -245,15 +246,15 @@ fn InvitationForm(
     };
     view! {
         <section aria-labelledby="invite-heading">
-            <h2 id="invite-heading">{t!(i18n, invite_title)}</h2>
-            <p class="help">{t!(i18n, invite_help)}</p>
+            <h2 id="invite-heading">{tr!(i18n, invite_title)}</h2>
+            <p class="help">{tr!(i18n, invite_help)}</p>
             <form id="invitation-form" on:submit=submit novalidate>
                 <div class="field">
-                    <label for="organisation">{t!(i18n, invite_for)}</label>
+                    <label for="organisation">{tr!(i18n, invite_for)}</label>
                     <select id="organisation" name="organisation"
                         aria-describedby="organisation-error" aria-invalid=invalid(error, "organisation")
                         on:change=move |ev| organisation.set(event_target_value(&ev))>
-                        <option value="">{t!(i18n, invite_person)}</option>
+                        <option value="">{tr!(i18n, invite_person)}</option>
                         {organisations.into_iter().map(|o| view! {
                             <option value=o.slug.clone()>{o.name}</option>
                         }).collect_view()}
@@ -269,12 +270,12 @@ fn InvitationForm(
                     help=move || t_string!(i18n, invitation_note_help) value=note error />
                 <ErrorNotice error=general_error(error) />
                 <SubmitButton id="issue-invitation" busy=Signal::derive(move || issue.pending().get())>
-                    {t!(i18n, issue_invitation)}
+                    {tr!(i18n, issue_invitation)}
                 </SubmitButton>
             </form>
             {move || link().map(|link| view! {
                 <div class="notice success" role="status">
-                    <label for="invitation-link">{t!(i18n, invitation_link)}</label>
+                    <label for="invitation-link">{tr!(i18n, invitation_link)}</label>
                     <input id="invitation-link" type="text" readonly value=link
                         aria-describedby="invitation-link-help"
                         on:focus=move |ev| {
@@ -283,7 +284,7 @@ fn InvitationForm(
                                 input.select();
                             }
                         } />
-                    <p class="help" id="invitation-link-help">{t!(i18n, invitation_link_help)}</p>
+                    <p class="help" id="invitation-link-help">{tr!(i18n, invitation_link_help)}</p>
                 </div>
             })}
         </section>
@@ -311,24 +312,24 @@ fn InvitationList(
     };
     view! {
         <section aria-labelledby="invitations-heading">
-            <h2 id="invitations-heading">{t!(i18n, invitations)}</h2>
+            <h2 id="invitations-heading">{tr!(i18n, invitations)}</h2>
             <ErrorNotice error=Signal::derive(move || revoke.value().get().and_then(Result::err)) />
             <Transition fallback=Loading>
                 <ErrorBoundary fallback=errors_fallback>
                     {move || Suspend::new(async move {
                         list.await.map(|list| {
                             if list.is_empty() {
-                                return view! { <p class="empty">{t!(i18n, no_invitations)}</p> }.into_any();
+                                return view! { <p class="empty">{tr!(i18n, no_invitations)}</p> }.into_any();
                             }
                             view! {
                                 <table id="invitations">
                                     <thead>
                                         <tr>
-                                            <th scope="col">{t!(i18n, invitation_note)}</th>
-                                            <th scope="col">{t!(i18n, stakeholder_group)}</th>
-                                            <th scope="col">{t!(i18n, invitation_status)}</th>
-                                            <th scope="col">{t!(i18n, invitation_expires)}</th>
-                                            <th scope="col"><span class="visually-hidden">{t!(i18n, actions)}</span></th>
+                                            <th scope="col">{tr!(i18n, invitation_note)}</th>
+                                            <th scope="col">{tr!(i18n, stakeholder_group)}</th>
+                                            <th scope="col">{tr!(i18n, invitation_status)}</th>
+                                            <th scope="col">{tr!(i18n, invitation_expires)}</th>
+                                            <th scope="col"><span class="visually-hidden">{tr!(i18n, actions)}</span></th>
                                         </tr>
                                     </thead>
                                     <tbody>
@@ -374,7 +375,7 @@ fn InvitationRow(
             <td>
                 {(status == InvitationStatus::Sent).then(|| view! {
                     <button type="button" class="revoke" on:click=move |_| confirm_revoke(id)>
-                        {t!(i18n, revoke)}
+                        {tr!(i18n, revoke)}
                     </button>
                 })}
             </td>

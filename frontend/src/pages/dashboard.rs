@@ -4,9 +4,9 @@
 use super::param;
 use crate::api;
 use crate::components::{Loading, errors_fallback};
+use crate::i18n::tr;
 use crate::i18n::{self, use_i18n};
 use leptos::prelude::*;
-use leptos_i18n::t;
 use shared::{Dashboard, GroupCount, RegionCount};
 
 /// The dashboard section.
@@ -20,7 +20,7 @@ pub fn DashboardPanel() -> impl IntoView {
     });
     view! {
         <section aria-labelledby="dashboard-heading">
-            <h2 id="dashboard-heading">{t!(i18n, dashboard_title)}</h2>
+            <h2 id="dashboard-heading">{tr!(i18n, dashboard_title)}</h2>
             <Transition fallback=Loading>
                 <ErrorBoundary fallback=errors_fallback>
                     {move || Suspend::new(async move {
@@ -44,19 +44,19 @@ fn DashboardTables(d: Dashboard) -> impl IntoView {
     view! {
         {(!missing.is_empty()).then(|| view! {
             <p class="notice" id="missing-groups">
-                {t!(i18n, groups_missing)}" "
+                {tr!(i18n, groups_missing)}" "
                 {move || missing.iter().map(|g| i18n::group_name(i18n.get_locale(), *g)).collect::<Vec<_>>().join(", ")}
             </p>
         })}
         <table id="funnel">
-            <caption>{t!(i18n, funnel_caption)}</caption>
+            <caption>{tr!(i18n, funnel_caption)}</caption>
             <thead>
                 <tr>
-                    <th scope="col">{t!(i18n, stakeholder_group)}</th>
-                    <th scope="col">{t!(i18n, funnel_invited)}</th>
-                    <th scope="col">{t!(i18n, funnel_joined)}</th>
-                    <th scope="col">{t!(i18n, funnel_commented)}</th>
-                    <th scope="col">{t!(i18n, funnel_positions)}</th>
+                    <th scope="col">{tr!(i18n, stakeholder_group)}</th>
+                    <th scope="col">{tr!(i18n, funnel_invited)}</th>
+                    <th scope="col">{tr!(i18n, funnel_joined)}</th>
+                    <th scope="col">{tr!(i18n, funnel_commented)}</th>
+                    <th scope="col">{tr!(i18n, funnel_positions)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -74,19 +74,19 @@ fn DashboardTables(d: Dashboard) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
-        <CountTable id="participants-by-group" caption=move || t!(i18n, participants_by_group).into_any() rows=groups(d.participants_by_group) />
-        <CountTable id="participants-by-region" caption=move || t!(i18n, participants_by_region).into_any() rows=regions(d.participants_by_region) />
-        <CountTable id="organisations-by-group" caption=move || t!(i18n, organisations_by_group).into_any() rows=groups(d.organisations_by_group) />
-        <CountTable id="organisations-by-region" caption=move || t!(i18n, organisations_by_region).into_any() rows=regions(d.organisations_by_region) />
+        <CountTable id="participants-by-group" caption=move || tr!(i18n, participants_by_group).into_any() rows=groups(d.participants_by_group) />
+        <CountTable id="participants-by-region" caption=move || tr!(i18n, participants_by_region).into_any() rows=regions(d.participants_by_region) />
+        <CountTable id="organisations-by-group" caption=move || tr!(i18n, organisations_by_group).into_any() rows=groups(d.organisations_by_group) />
+        <CountTable id="organisations-by-region" caption=move || tr!(i18n, organisations_by_region).into_any() rows=regions(d.organisations_by_region) />
         {d.round.map(|round| view! {
             <table id="activity">
                 <caption>{move || i18n::activity_caption(i18n.get_locale(), &round)}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{t!(i18n, phase_label)}</th>
-                        <th scope="col">{t!(i18n, activity_participants)}</th>
-                        <th scope="col">{t!(i18n, comments)}</th>
-                        <th scope="col">{t!(i18n, activity_positions)}</th>
+                        <th scope="col">{tr!(i18n, phase_label)}</th>
+                        <th scope="col">{tr!(i18n, activity_participants)}</th>
+                        <th scope="col">{tr!(i18n, comments)}</th>
+                        <th scope="col">{tr!(i18n, activity_positions)}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -134,7 +134,7 @@ fn CountTable(
             <caption>{caption()}</caption>
             <tbody>
                 {if rows.is_empty() {
-                    view! { <tr><td>{t!(i18n, nobody_yet)}</td></tr> }.into_any()
+                    view! { <tr><td>{tr!(i18n, nobody_yet)}</td></tr> }.into_any()
                 } else {
                     rows.into_iter().map(|(group, region, n)| {
                         let name = move || match (group, region.is_empty()) {

@@ -9,10 +9,11 @@ use crate::components::{
     ErrorNotice, FieldMessage, Loading, ResponseNote, SubmitButton, TextArea, VerdictSelect,
     WhenOpen, confirmed, general_error,
 };
+use crate::i18n::tr;
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
-use leptos_i18n::{t, t_string, td_string};
+use leptos_i18n::{t_string, td_string};
 use shared::{
     ApiError, Clause, Comment, CommentEdit, CommentVersion, Language, Moderation, ModerationAction,
     NewComment, NewResponse, Passage, Reason, Verdict, locate_selection, passage_of,
@@ -235,7 +236,7 @@ pub fn Discussion(
         {move || state.next_after.get().map(|_| view! {
             <p>
                 <button type="button" id="more-comments" on:click=load_more disabled=move || more_loading.get()>
-                    {t!(i18n, more_comments)}
+                    {tr!(i18n, more_comments)}
                 </button>
             </p>
         })}
@@ -277,7 +278,7 @@ fn ThreadList(state: Thread) -> impl IntoView {
     let empty = Memo::new(move |_| state.threads.with(Vec::is_empty));
     move || {
         if empty.get() {
-            return view! { <p class="empty">{t!(i18n, no_comments)}</p> }.into_any();
+            return view! { <p class="empty">{tr!(i18n, no_comments)}</p> }.into_any();
         }
         view! {
             <ol class="comment-list" id="comments">
@@ -335,13 +336,13 @@ fn CommentView(comment: Comment, state: Thread) -> AnyView {
                 <strong class="author">
                     {match comment.author {
                         Some(handle) => handle.into_any(),
-                        None => t!(i18n, former_participant).into_any(),
+                        None => tr!(i18n, former_participant).into_any(),
                     }}
                 </strong>
                 {comment.organisation.map(|o| view! { " ("<span class="organisation">{o}</span>")" })}
                 " · "
                 <time>{move || i18n::format_date(i18n.get_locale(), when)}</time>
-                {edited.map(|_| view! { " · "<span class="edited">{t!(i18n, edited)}</span> })}
+                {edited.map(|_| view! { " · "<span class="edited">{tr!(i18n, edited)}</span> })}
                 // Named when it is not the reader's language.
                 {move || comment.language
                     .filter(|&l| l != i18n::language_of(i18n.get_locale()))
@@ -351,13 +352,13 @@ fn CommentView(comment: Comment, state: Thread) -> AnyView {
             </p>
             {comment.passage.map(|p| view! {
                 <blockquote class="passage">
-                    <span class="visually-hidden">{t!(i18n, on_passage)}" "</span>
+                    <span class="visually-hidden">{tr!(i18n, on_passage)}" "</span>
                     "“"{p.exact}"”"
                 </blockquote>
             })}
             {match hidden {
                 Some(reason) => view! {
-                    <p class="hidden-comment">{t!(i18n, hidden_by_conveners)}" "{reason}</p>
+                    <p class="hidden-comment">{tr!(i18n, hidden_by_conveners)}" "{reason}</p>
                 }.into_any(),
                 // Rendered from Markdown and cleaned by the server (see backend/src/markdown.rs).
                 None => view! {
@@ -368,29 +369,29 @@ fn CommentView(comment: Comment, state: Thread) -> AnyView {
             {comment.response.map(|response| view! { <ResponseNote response /> })}
             <div class="comment-actions">
                 {move || (state.may_write.get() && !is_hidden).then(|| view! {
-                    <button type="button" class="link-button" on:click=open(Doing::Reply)>{t!(i18n, reply)}</button>
+                    <button type="button" class="link-button" on:click=open(Doing::Reply)>{tr!(i18n, reply)}</button>
                 })}
                 {move || (state.may_write.get() && mine.get() && !is_hidden).then(|| view! {
-                    <button type="button" class="link-button" on:click=open(Doing::Edit)>{t!(i18n, edit)}</button>
+                    <button type="button" class="link-button" on:click=open(Doing::Edit)>{tr!(i18n, edit)}</button>
                 })}
                 {move || (state.me.get().is_some() && !mine.get() && !is_hidden).then(|| view! {
-                    <button type="button" class="link-button" on:click=open(Doing::Flag)>{t!(i18n, flag)}</button>
+                    <button type="button" class="link-button" on:click=open(Doing::Flag)>{tr!(i18n, flag)}</button>
                 })}
                 {move || state.convenes.get().then(|| view! {
                     {if is_hidden {
-                        view! { <button type="button" class="link-button" on:click=open(Doing::Restore)>{t!(i18n, restore)}</button> }.into_any()
+                        view! { <button type="button" class="link-button" on:click=open(Doing::Restore)>{tr!(i18n, restore)}</button> }.into_any()
                     } else {
-                        view! { <button type="button" class="link-button" on:click=open(Doing::Hide)>{t!(i18n, hide)}</button> }.into_any()
+                        view! { <button type="button" class="link-button" on:click=open(Doing::Hide)>{tr!(i18n, hide)}</button> }.into_any()
                     }}
-                    <button type="button" class="link-button" on:click=open(Doing::Respond)>{t!(i18n, respond)}</button>
+                    <button type="button" class="link-button" on:click=open(Doing::Respond)>{tr!(i18n, respond)}</button>
                     {edited.map(|_| view! {
-                        <button type="button" class="link-button" on:click=show_versions>{t!(i18n, earlier_versions)}</button>
+                        <button type="button" class="link-button" on:click=show_versions>{tr!(i18n, earlier_versions)}</button>
                     })}
                 })}
             </div>
             {move || state.versions.with(|v| v.get(&id).cloned()).map(|versions| view! {
                 <div class="versions">
-                    <h4>{t!(i18n, earlier_versions)}</h4>
+                    <h4>{tr!(i18n, earlier_versions)}</h4>
                     <ol>
                         {versions.into_iter().map(|v| view! {
                             <li>
@@ -472,7 +473,7 @@ fn ActionForm(id: i64, doing: Doing, state: Thread) -> impl IntoView {
             <ErrorNotice error=general_error(error) />
             <SubmitButton busy=Signal::derive(move || state.busy.get())>{submit_label}</SubmitButton>
             " "
-            <button type="button" class="secondary" on:click=cancel>{t!(i18n, cancel)}</button>
+            <button type="button" class="secondary" on:click=cancel>{tr!(i18n, cancel)}</button>
         </form>
     }
 }
@@ -700,30 +701,30 @@ fn CommentFields(clause: Signal<Option<Clause>>, state: Thread) -> impl IntoView
     view! {
             <form class="comment-form" id="comment-form" on:submit=submit novalidate>
                 <fieldset class="passage-picker">
-                    <legend>{t!(i18n, passage_legend)}</legend>
+                    <legend>{tr!(i18n, passage_legend)}</legend>
                     <p class="check">
                         <input type="checkbox" id="about-passage" prop:checked=move || about_passage.get()
                             on:change=move |ev| about_passage.set(event_target_checked(&ev)) />
-                        <label for="about-passage">{t!(i18n, about_passage)}</label>
+                        <label for="about-passage">{tr!(i18n, about_passage)}</label>
                     </p>
-                    <p class="help">{t!(i18n, passage_help)}</p>
+                    <p class="help">{tr!(i18n, passage_help)}</p>
                     {move || about_passage.get().then(|| view! {
                         <p>
-                            <label for="passage-from">{t!(i18n, passage_first_word)}</label>
+                            <label for="passage-from">{tr!(i18n, passage_first_word)}</label>
                             <select id="passage-from" on:change=pick(from, to, false)>{word_options(from)}</select>
                         </p>
                         <p>
-                            <label for="passage-to">{t!(i18n, passage_last_word)}</label>
+                            <label for="passage-to">{tr!(i18n, passage_last_word)}</label>
                             <select id="passage-to" on:change=pick(to, from, true)>{word_options(to)}</select>
                         </p>
-                        <p id="passage-preview">{t!(i18n, passage_preview)}" “"{move || passage().map(|p| p.exact)}"”"</p>
+                        <p id="passage-preview">{tr!(i18n, passage_preview)}" “"{move || passage().map(|p| p.exact)}"”"</p>
                         <FieldMessage error=Signal::derive(move || error.get()) field="passage" />
                     })}
                 </fieldset>
                 <TextArea name="body" rows=4 label=move || t_string!(i18n, your_comment)
                     help=move || t_string!(i18n, comment_help) value=body error />
                 <div class="field">
-                    <label for="comment-language">{t!(i18n, comment_language)}</label>
+                    <label for="comment-language">{tr!(i18n, comment_language)}</label>
                     <select id="comment-language" on:change=move |ev| {
                         chosen.set(Some(Language::parse(&event_target_value(&ev))));
                     }>
@@ -734,7 +735,7 @@ fn CommentFields(clause: Signal<Option<Clause>>, state: Thread) -> impl IntoView
                             </option>
                         }).collect_view()}
                         <option value="" selected=move || language.get().is_none()>
-                            {t!(i18n, another_language)}
+                            {tr!(i18n, another_language)}
                         </option>
                     </select>
                 </div>

@@ -2,9 +2,9 @@
 
 use crate::api;
 use crate::components::{Loading, PhaseBadge, errors_fallback};
+use crate::i18n::tr;
 use crate::i18n::use_i18n;
 use leptos::prelude::*;
-use leptos_i18n::t;
 use leptos_router::components::A;
 
 /// Every consultation with its current round.
@@ -13,14 +13,14 @@ pub fn Home() -> impl IntoView {
     let i18n = use_i18n();
     let consultations = LocalResource::new(api::list_consultations);
     view! {
-        <h1>{t!(i18n, consultations)}</h1>
-        <p class="lead">{t!(i18n, consultations_intro)}</p>
+        <h1>{tr!(i18n, consultations)}</h1>
+        <p class="lead">{tr!(i18n, consultations_intro)}</p>
         <Transition fallback=Loading>
             <ErrorBoundary fallback=errors_fallback>
                 {move || Suspend::new(async move {
                     consultations.await.map(|list| {
                         if list.is_empty() {
-                            return view! { <p class="empty">{t!(i18n, no_consultations)}</p> }.into_any();
+                            return view! { <p class="empty">{tr!(i18n, no_consultations)}</p> }.into_any();
                         }
                         view! {
                             <ul class="cards" id="consultations">
@@ -34,7 +34,7 @@ pub fn Home() -> impl IntoView {
                                                 <p>{c.description}</p>
                                                 {c.current_round.map(|r| view! {
                                                     <p class="meta">
-                                                        {t!(i18n, current_round)}": "{r.title}" "
+                                                        {tr!(i18n, current_round)}": "{r.title}" "
                                                         <PhaseBadge phase=r.phase />
                                                     </p>
                                                 })}

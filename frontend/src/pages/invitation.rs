@@ -6,10 +6,10 @@
 use crate::account_href;
 use crate::api;
 use crate::components::{ErrorNotice, Loading, errors_fallback};
+use crate::i18n::tr;
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
-use leptos_i18n::t;
 use leptos_router::components::A;
 use shared::{InvitationPreview, InvitationStatus, InvitationToken};
 
@@ -55,8 +55,8 @@ pub fn InvitationPage() -> impl IntoView {
     let token = take_token();
     let Some(token) = token else {
         return view! {
-            <h1>{t!(i18n, invitation_title)}</h1>
-            <p class="notice" id="invitation-missing">{t!(i18n, invitation_missing)}</p>
+            <h1>{tr!(i18n, invitation_title)}</h1>
+            <p class="notice" id="invitation-missing">{tr!(i18n, invitation_missing)}</p>
         }
         .into_any();
     };
@@ -69,7 +69,7 @@ pub fn InvitationPage() -> impl IntoView {
         }
     });
     view! {
-        <h1>{t!(i18n, invitation_title)}</h1>
+        <h1>{tr!(i18n, invitation_title)}</h1>
         <Transition fallback=Loading>
             <ErrorBoundary fallback=errors_fallback>
                 {move || {
@@ -107,37 +107,37 @@ fn Offer(preview: InvitationPreview, token: InvitationToken) -> impl IntoView {
     let status = preview.status;
     view! {
         <div class="card" id="invitation">
-            <p class="lead">{t!(i18n, invitation_to)}" "<strong>{title.clone()}</strong></p>
+            <p class="lead">{tr!(i18n, invitation_to)}" "<strong>{title.clone()}</strong></p>
             <p>
-                {t!(i18n, invitation_group)}" "
+                {tr!(i18n, invitation_group)}" "
                 <strong id="invitation-group">{move || i18n::group_name(i18n.get_locale(), group)}</strong>
-                {organisation.map(|o| view! { " · "{t!(i18n, invitation_organisation)}" "<strong>{o}</strong> })}
+                {organisation.map(|o| view! { " · "{tr!(i18n, invitation_organisation)}" "<strong>{o}</strong> })}
             </p>
             {match status {
                 InvitationStatus::Sent => view! {
                     <p class="meta">
-                        {t!(i18n, invitation_valid_until)}" "
+                        {tr!(i18n, invitation_valid_until)}" "
                         {move || i18n::format_date(i18n.get_locale(), expires)}
                     </p>
                 }.into_any(),
                 InvitationStatus::Accepted => view! {
-                    <p class="notice" id="invitation-status">{t!(i18n, error_invitation_used)}</p>
+                    <p class="notice" id="invitation-status">{tr!(i18n, error_invitation_used)}</p>
                 }.into_any(),
                 InvitationStatus::Expired => view! {
-                    <p class="notice" id="invitation-status">{t!(i18n, error_invitation_expired)}</p>
+                    <p class="notice" id="invitation-status">{tr!(i18n, error_invitation_expired)}</p>
                 }.into_any(),
                 InvitationStatus::Revoked => view! {
-                    <p class="notice" id="invitation-status">{t!(i18n, error_invitation_revoked)}</p>
+                    <p class="notice" id="invitation-status">{tr!(i18n, error_invitation_revoked)}</p>
                 }.into_any(),
             }}
         </div>
         {move || match (status, signed_in.get()) {
             (InvitationStatus::Sent, false) => view! {
                 <p class="notice">
-                    {t!(i18n, invitation_sign_in_first)}" "
-                    <a href=account_href("/signup") id="invitation-sign-up">{t!(i18n, create_account)}</a>
+                    {tr!(i18n, invitation_sign_in_first)}" "
+                    <a href=account_href("/signup") id="invitation-sign-up">{tr!(i18n, create_account)}</a>
                     " · "
-                    <a href=account_href("/signin")>{t!(i18n, sign_in)}</a>
+                    <a href=account_href("/signin")>{tr!(i18n, sign_in)}</a>
                 </p>
             }.into_any(),
             (InvitationStatus::Sent, true) => {
@@ -147,15 +147,15 @@ fn Offer(preview: InvitationPreview, token: InvitationToken) -> impl IntoView {
                     {move || match accept.value().get() {
                         Some(Ok(_)) => view! {
                             <p class="notice success" role="status" id="invitation-accepted">
-                                {t!(i18n, invitation_accepted)}" "
-                                <A href=href.clone()>{t!(i18n, invitation_go)}</A>
+                                {tr!(i18n, invitation_accepted)}" "
+                                <A href=href.clone()>{tr!(i18n, invitation_go)}</A>
                             </p>
                         }.into_any(),
                         _ => view! {
                             <button type="button" id="accept-invitation"
                                 on:click=move |_| { accept.dispatch(()); }
                                 disabled=move || accept.pending().get()>
-                                {t!(i18n, accept_invitation)}
+                                {tr!(i18n, accept_invitation)}
                             </button>
                         }.into_any(),
                     }}

@@ -6,9 +6,10 @@ use crate::api;
 use crate::components::{
     ErrorNotice, Loading, TextField, confirmed, errors_fallback, general_error,
 };
+use crate::i18n::tr;
 use crate::i18n::{self, use_i18n};
 use leptos::prelude::*;
-use leptos_i18n::{t, t_string};
+use leptos_i18n::t_string;
 use leptos_router::components::A;
 use shared::{ApiError, FlaggedComment, Moderation, ModerationAction, ModerationEntry};
 
@@ -28,14 +29,14 @@ pub fn ModerationPanel() -> impl IntoView {
     });
     view! {
         <section aria-labelledby="moderation-heading" id="moderation-queue">
-            <h2 id="moderation-heading">{t!(i18n, moderation_queue)}</h2>
-            <p><A href=move || format!("/c/{}/moderation", slug())>{t!(i18n, moderation_log)}</A></p>
+            <h2 id="moderation-heading">{tr!(i18n, moderation_queue)}</h2>
+            <p><A href=move || format!("/c/{}/moderation", slug())>{tr!(i18n, moderation_log)}</A></p>
             <Transition fallback=Loading>
                 <ErrorBoundary fallback=errors_fallback>
                     {move || Suspend::new(async move {
                         queue.await.map(|flagged| {
                             if flagged.is_empty() {
-                                return view! { <p class="empty">{t!(i18n, moderation_queue_empty)}</p> }.into_any();
+                                return view! { <p class="empty">{tr!(i18n, moderation_queue_empty)}</p> }.into_any();
                             }
                             view! {
                                 <ol class="flagged">
@@ -88,16 +89,16 @@ fn Flagged(
                 <A href=href>{f.round}" / "{f.clause}</A>
             </p>
             <blockquote><pre class="version-body">{f.comment.body}</pre></blockquote>
-            <h3 class="flags-heading">{t!(i18n, flags)}</h3>
+            <h3 class="flags-heading">{tr!(i18n, flags)}</h3>
             <ul class="flag-reasons">
                 {f.reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}
             </ul>
             <TextField name="reason" id=format!("reason-{id}") label=move || t_string!(i18n, hide_reason)
                 help=move || t_string!(i18n, moderation_help) autocomplete="off" value=reason error />
             <ErrorNotice error=general_error(error) />
-            <button type="button" on:click=send(ModerationAction::Hide)>{t!(i18n, hide)}</button>
+            <button type="button" on:click=send(ModerationAction::Hide)>{tr!(i18n, hide)}</button>
             " "
-            <button type="button" class="secondary" on:click=send(ModerationAction::Restore)>{t!(i18n, keep)}</button>
+            <button type="button" class="secondary" on:click=send(ModerationAction::Restore)>{tr!(i18n, keep)}</button>
         </article>
     }
 }
@@ -113,10 +114,10 @@ pub fn ModerationLogPage() -> impl IntoView {
     });
     view! {
         <nav class="breadcrumbs" aria-label=move || t_string!(i18n, breadcrumb)>
-            <A href="/">{t!(i18n, consultations)}</A>" › "
+            <A href="/">{tr!(i18n, consultations)}</A>" › "
             <A href=move || format!("/c/{}", slug())>{slug}</A>
         </nav>
-        <h1>{t!(i18n, moderation_log)}</h1>
+        <h1>{tr!(i18n, moderation_log)}</h1>
         <Transition fallback=Loading>
             <ErrorBoundary fallback=errors_fallback>
                 {move || Suspend::new(async move {
@@ -132,16 +133,16 @@ fn LogTable(entries: Vec<ModerationEntry>) -> impl IntoView {
     let i18n = use_i18n();
     let slug = param("slug");
     if entries.is_empty() {
-        return view! { <p class="empty">{t!(i18n, moderation_log_empty)}</p> }.into_any();
+        return view! { <p class="empty">{tr!(i18n, moderation_log_empty)}</p> }.into_any();
     }
     view! {
         <table id="moderation-log">
             <thead>
                 <tr>
-                    <th scope="col">{t!(i18n, date)}</th>
-                    <th scope="col">{t!(i18n, clause)}</th>
-                    <th scope="col">{t!(i18n, actions)}</th>
-                    <th scope="col">{t!(i18n, reason)}</th>
+                    <th scope="col">{tr!(i18n, date)}</th>
+                    <th scope="col">{tr!(i18n, clause)}</th>
+                    <th scope="col">{tr!(i18n, actions)}</th>
+                    <th scope="col">{tr!(i18n, reason)}</th>
                 </tr>
             </thead>
             <tbody>

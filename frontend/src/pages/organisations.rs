@@ -5,10 +5,11 @@ use crate::api;
 use crate::components::{
     ErrorNotice, GroupSelect, Loading, SubmitButton, TextField, errors_fallback, general_error,
 };
+use crate::i18n::tr;
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
-use leptos_i18n::{t, t_string};
+use leptos_i18n::t_string;
 use leptos_router::components::A;
 use shared::{
     ApiError, Membership, MembershipStatus, NewOrganisation, Organisation, RepresentativeChange,
@@ -78,10 +79,10 @@ pub fn Organisations() -> impl IntoView {
     });
     let acting = Memo::new(move |_| steward.get() == Some(true));
     view! {
-        <h1>{t!(i18n, organisations)}</h1>
-        <p class="lead">{t!(i18n, organisations_intro)}</p>
+        <h1>{tr!(i18n, organisations)}</h1>
+        <p class="lead">{tr!(i18n, organisations_intro)}</p>
         {move || (steward.get() == Some(false)).then(|| view! {
-            <p class="notice"><A href="/account">{t!(i18n, admin_needs_two_factor)}</A></p>
+            <p class="notice"><A href="/account">{tr!(i18n, admin_needs_two_factor)}</A></p>
         })}
         <ErrorNotice error=Signal::derive(move || act.value().get().and_then(Result::err)) />
         <Transition fallback=Loading>
@@ -122,7 +123,7 @@ fn OrganisationList(
 ) -> impl IntoView {
     let i18n = use_i18n();
     if organisations.is_empty() {
-        return view! { <p class="empty">{t!(i18n, no_organisations)}</p> }.into_any();
+        return view! { <p class="empty">{tr!(i18n, no_organisations)}</p> }.into_any();
     }
     view! {
         <ul class="cards" id="organisations">
@@ -134,14 +135,14 @@ fn OrganisationList(
                 let verified = o.verified;
                 let membership = match status {
                     Some(MembershipStatus::Member) => {
-                        Some(view! { <p class="membership">{t!(i18n, membership_member)}</p> }.into_any())
+                        Some(view! { <p class="membership">{tr!(i18n, membership_member)}</p> }.into_any())
                     }
                     Some(MembershipStatus::Requested) => {
-                        Some(view! { <p class="membership">{t!(i18n, membership_requested)}</p> }.into_any())
+                        Some(view! { <p class="membership">{tr!(i18n, membership_requested)}</p> }.into_any())
                     }
                     None if signed_in => Some(view! {
                         <button type="button" class="join" on:click=move |_| { join.dispatch(slug.clone()); }>
-                            {t!(i18n, ask_to_join)}
+                            {tr!(i18n, ask_to_join)}
                         </button>
                     }.into_any()),
                     None => None,
@@ -152,13 +153,13 @@ fn OrganisationList(
                         <p class="meta">
                             {move || i18n::group_name(i18n.get_locale(), group)}" · "{o.region}" · "
                             {if verified {
-                                view! { <strong class="verified">{t!(i18n, verified)}</strong> }.into_any()
+                                view! { <strong class="verified">{tr!(i18n, verified)}</strong> }.into_any()
                             } else {
-                                view! { <span class="self-declared">{t!(i18n, self_declared)}</span> }.into_any()
+                                view! { <span class="self-declared">{tr!(i18n, self_declared)}</span> }.into_any()
                             }}
                         </p>
                         {o.representative.map(|r| view! {
-                            <p class="meta representative">{t!(i18n, representative)}" "<strong>{r}</strong></p>
+                            <p class="meta representative">{tr!(i18n, representative)}" "<strong>{r}</strong></p>
                         })}
                         {membership}
                         {steward.then(|| view! { <StewardTools slug=card_slug verified act /> })}
@@ -194,13 +195,13 @@ fn StewardTools(
         {(!verified).then(|| view! {
             <button type="button" class="verify"
                 on:click=move |_| { act.dispatch(StewardAct::Verify(verify_slug.clone())); }>
-                {t!(i18n, verify)}
+                {tr!(i18n, verify)}
             </button>
         })}
         <form class="inline-form representative-form" on:submit=submit novalidate>
-            <label for=field_id.clone()>{t!(i18n, name_representative)}</label>
+            <label for=field_id.clone()>{tr!(i18n, name_representative)}</label>
             <input id=field_id type="text" autocomplete="off" bind:value=handle />
-            <button type="submit">{t!(i18n, save)}</button>
+            <button type="submit">{tr!(i18n, save)}</button>
         </form>
     }
 }
@@ -235,7 +236,7 @@ fn NewOrganisationForm(
     };
     view! {
         <section aria-labelledby="new-organisation-heading">
-            <h2 id="new-organisation-heading">{t!(i18n, add_organisation)}</h2>
+            <h2 id="new-organisation-heading">{tr!(i18n, add_organisation)}</h2>
             <p class="help">
                 {move || if steward.get() { t_string!(i18n, add_organisation_verified) } else { t_string!(i18n, add_organisation_declared) }}
             </p>
@@ -249,7 +250,7 @@ fn NewOrganisationForm(
                     help=move || t_string!(i18n, region_help) value=region error />
                 <ErrorNotice error=general_error(error) />
                 <SubmitButton id="create-organisation" busy=Signal::derive(move || create.pending().get())>
-                    {t!(i18n, create_organisation)}
+                    {tr!(i18n, create_organisation)}
                 </SubmitButton>
                 <p role="status" class="status">{move || added().then(|| t_string!(i18n, organisation_added))}</p>
             </form>
@@ -273,14 +274,14 @@ fn Requests(
     });
     view! {
         <section aria-labelledby="requests-heading">
-            <h2 id="requests-heading">{t!(i18n, membership_requests)}</h2>
+            <h2 id="requests-heading">{tr!(i18n, membership_requests)}</h2>
             <ErrorNotice error=Signal::derive(move || accept.value().get().and_then(Result::err)) />
             <Transition fallback=Loading>
                 <ErrorBoundary fallback=errors_fallback>
                     {move || Suspend::new(async move {
                         requests.await.map(|list| {
                             if list.is_empty() {
-                                return view! { <p class="empty">{t!(i18n, no_membership_requests)}</p> }.into_any();
+                                return view! { <p class="empty">{tr!(i18n, no_membership_requests)}</p> }.into_any();
                             }
                             view! {
                                 <ul class="session-list" id="membership-requests">
@@ -292,7 +293,7 @@ fn Requests(
                                                     {move || i18n::request_line(i18n.get_locale(), &r.handle, &r.organisation_name)}
                                                 </span>
                                                 <button type="button" class="accept" on:click=move |_| { accept.dispatch(key.clone()); }>
-                                                    {t!(i18n, accept)}
+                                                    {tr!(i18n, accept)}
                                                 </button>
                                             </li>
                                         }

@@ -8,10 +8,11 @@ use crate::components::{
     ErrorNotice, ResponseNote, SubmitButton, TallyView, TextArea, TextField, VerdictSelect,
     WhenOpen, general_error,
 };
+use crate::i18n::tr;
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
-use leptos_i18n::{t, t_string, td_string};
+use leptos_i18n::{t_string, td_string};
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use shared::{
@@ -30,9 +31,9 @@ pub fn ProposalList(slug: String, round: String, proposals: Vec<ClauseSummary>) 
     let i18n = use_i18n();
     view! {
         <section class="proposals" aria-labelledby="proposals-heading">
-            <h3 id="proposals-heading">{t!(i18n, proposals)}</h3>
+            <h3 id="proposals-heading">{tr!(i18n, proposals)}</h3>
             {if proposals.is_empty() {
-                view! { <p class="empty">{t!(i18n, no_proposals)}</p> }.into_any()
+                view! { <p class="empty">{tr!(i18n, no_proposals)}</p> }.into_any()
             } else {
                 view! {
                     <ol class="clauses" id="proposals">
@@ -64,14 +65,14 @@ fn ProposalKindText(info: ProposalInfo) -> impl IntoView {
     view! {
         {match (info.kind, info.amends) {
             (ProposalKind::Amendment, Some(key)) => view! {
-                {t!(i18n, amendment_of)}" "<code>{key}</code>
+                {tr!(i18n, amendment_of)}" "<code>{key}</code>
             }.into_any(),
-            _ => view! { {t!(i18n, addition)} }.into_any(),
+            _ => view! { {tr!(i18n, addition)} }.into_any(),
         }}
         " · "
         {match author {
-            Some(handle) => view! { {t!(i18n, proposed_by)}" "<strong>{handle}</strong> }.into_any(),
-            None => t!(i18n, former_participant).into_any(),
+            Some(handle) => view! { {tr!(i18n, proposed_by)}" "<strong>{handle}</strong> }.into_any(),
+            None => tr!(i18n, former_participant).into_any(),
         }}
     }
 }
@@ -92,13 +93,13 @@ pub fn ProposalNote(clause: Clause) -> impl IntoView {
     });
     view! {
         <section class="proposal-note" aria-labelledby="proposal-heading">
-            <h2 id="proposal-heading">{t!(i18n, proposal)}" "{proposal_label(i18n.get_locale_untracked(), clause.number)}</h2>
+            <h2 id="proposal-heading">{tr!(i18n, proposal)}" "{proposal_label(i18n.get_locale_untracked(), clause.number)}</h2>
             <p><ProposalKindText info /></p>
             {amended.map(|href| view! {
-                <p><A href=href attr:id="amended-clause-link">{t!(i18n, amended_clause_link)}</A></p>
+                <p><A href=href attr:id="amended-clause-link">{tr!(i18n, amended_clause_link)}</A></p>
             })}
             {clause.redline.clone().map(|segments| view! {
-                <h3>{t!(i18n, proposed_changes)}</h3>
+                <h3>{tr!(i18n, proposed_changes)}</h3>
                 <crate::components::RedlineText segments id="redline" />
             })}
             <ProposalResponse clause=clause.clone() />
@@ -159,9 +160,9 @@ pub fn AdditionForm(slug: String, round: String, phase: Phase) -> impl IntoView 
             sign_in=move || t_string!(i18n, sign_in_to_propose)
         >
             <details class="proposal-form">
-                <summary>{t!(i18n, propose_addition)}</summary>
+                <summary>{tr!(i18n, propose_addition)}</summary>
                 <form id="addition-form" on:submit=submit novalidate>
-                    <p class="help">{t!(i18n, propose_addition_help)}</p>
+                    <p class="help">{tr!(i18n, propose_addition_help)}</p>
                     <TextField name="title" id="addition-title" autocomplete="off"
                         label=move || t_string!(i18n, proposal_title)
                         help=move || t_string!(i18n, proposal_title_help) value=title error />
@@ -170,7 +171,7 @@ pub fn AdditionForm(slug: String, round: String, phase: Phase) -> impl IntoView 
                         help=move || t_string!(i18n, proposal_body_help) value=body error />
                     <ErrorNotice error=general_error(error) />
                     <SubmitButton id="submit-addition" busy=Signal::derive(move || propose.pending().get())>
-                        {t!(i18n, submit_proposal)}
+                        {tr!(i18n, submit_proposal)}
                     </SubmitButton>
                 </form>
             </details>
@@ -236,15 +237,15 @@ fn AmendmentFields(clause: Signal<Option<Clause>>) -> impl IntoView {
     };
     view! {
                 <details class="proposal-form">
-                    <summary>{t!(i18n, propose_amendment)}</summary>
+                    <summary>{tr!(i18n, propose_amendment)}</summary>
                     <form id="amendment-form" on:submit=submit novalidate>
-                        <p class="help">{t!(i18n, propose_amendment_help)}</p>
+                        <p class="help">{tr!(i18n, propose_amendment_help)}</p>
                         <TextArea name="body_md" id="amendment-body" rows=6
                             label=move || t_string!(i18n, proposal_body)
                             help=move || t_string!(i18n, proposal_body_help) value=body error />
                         <ErrorNotice error=general_error(error) />
                         <SubmitButton id="submit-amendment" busy=Signal::derive(move || propose.pending().get())>
-                            {t!(i18n, submit_proposal)}
+                            {tr!(i18n, submit_proposal)}
                         </SubmitButton>
                     </form>
                 </details>
@@ -292,7 +293,7 @@ fn ProposalResponse(clause: Clause) -> impl IntoView {
         {move || shown.get().map(|response| view! { <ResponseNote response id="proposal-response" /> })}
         {move || convenes.get().then(|| view! {
             <details class="proposal-form">
-                <summary>{t!(i18n, respond)}</summary>
+                <summary>{tr!(i18n, respond)}</summary>
                 <form id="proposal-response-form" on:submit=submit novalidate>
                     <VerdictSelect id="proposal-verdict" verdict />
                     <TextArea name="explanation" id="proposal-explanation" rows=3
@@ -300,7 +301,7 @@ fn ProposalResponse(clause: Clause) -> impl IntoView {
                         help=move || t_string!(i18n, response_help) value=explanation error />
                     <ErrorNotice error=general_error(error) />
                     <SubmitButton id="submit-proposal-response" busy=Signal::derive(move || respond.pending().get())>
-                        {t!(i18n, respond)}
+                        {tr!(i18n, respond)}
                     </SubmitButton>
                 </form>
             </details>

@@ -8,9 +8,10 @@ use crate::components::{
     ChamberedView, ConsensusView, Loading, PhaseBadge, RecordLinks, ResultsCharts, StatementsView,
     errors_fallback,
 };
+use crate::i18n::tr;
 use crate::i18n::use_i18n;
 use leptos::prelude::*;
-use leptos_i18n::{t, t_string};
+use leptos_i18n::t_string;
 use leptos_router::components::A;
 
 /// The results page of a round.
@@ -32,7 +33,7 @@ pub fn ResultsPage() -> impl IntoView {
                             let (slug, round) = (r.consultation_slug.clone(), r.round.slug.clone());
                             view! {
                                 <section aria-labelledby="record-heading">
-                                    <h2 id="record-heading">{t!(i18n, record_title)}</h2>
+                                    <h2 id="record-heading">{tr!(i18n, record_title)}</h2>
                                     <RecordLinks slug round convener=false />
                                 </section>
                             }
@@ -40,10 +41,10 @@ pub fn ResultsPage() -> impl IntoView {
                         let crumb = format!("{} — {}", r.consultation_title, r.round.title);
                         view! {
                             <nav class="breadcrumbs" aria-label=move || t_string!(i18n, breadcrumb)>
-                                <A href="/">{t!(i18n, consultations)}</A>" › "
+                                <A href="/">{tr!(i18n, consultations)}</A>" › "
                                 <A href=round_href>{crumb}</A>
                             </nav>
-                            <h1>{t!(i18n, results_title)}" — "{r.round.title.clone()}</h1>
+                            <h1>{tr!(i18n, results_title)}" — "{r.round.title.clone()}</h1>
                             <p class="meta"><PhaseBadge phase=r.round.phase /></p>
                             <ol class="clauses" id="results">
                                 {r.clauses.into_iter().map(|c| {

@@ -5,10 +5,11 @@ use super::param;
 use super::proposals::{AdditionForm, ProposalList};
 use crate::api;
 use crate::components::{Deadline, Loading, PhaseBadge, TallyView, errors_fallback};
+use crate::i18n::tr;
 use crate::i18n::{self, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
-use leptos_i18n::{t, t_string};
+use leptos_i18n::t_string;
 use leptos_router::components::A;
 use shared::{ApiError, ConsultationAccess, Phase};
 
@@ -47,7 +48,7 @@ pub fn RoundPage() -> impl IntoView {
                         let current = round.as_ref().map(|r| r.slug.clone()).unwrap_or_default();
                         view! {
                             <nav class="breadcrumbs" aria-label=move || t_string!(i18n, breadcrumb)>
-                                <A href="/">{t!(i18n, consultations)}</A>
+                                <A href="/">{tr!(i18n, consultations)}</A>
                             </nav>
                             <h1>{consultation.title}</h1>
                             <p class="lead">{consultation.description}</p>
@@ -60,19 +61,19 @@ pub fn RoundPage() -> impl IntoView {
                                 }
                             }
                             {(consultation.access == ConsultationAccess::Invitation).then(|| view! {
-                                <p class="notice" id="access-note">{t!(i18n, by_invitation_note)}</p>
+                                <p class="notice" id="access-note">{tr!(i18n, by_invitation_note)}</p>
                             })}
                             {move || {
                                 let slug = convene_slug.clone();
                                 session.me.get()
                                     .filter(|m| m.admin || m.convenes.contains(&slug))
                                     .map(|_| view! {
-                                        <p><A href=format!("/convene/{slug}") attr:id="convene-link">{t!(i18n, convene_link)}</A></p>
+                                        <p><A href=format!("/convene/{slug}") attr:id="convene-link">{tr!(i18n, convene_link)}</A></p>
                                     })
                             }}
                             {(consultation.rounds.len() > 1).then(move || view! {
                                 <nav class="rounds" aria-label=move || t_string!(i18n, rounds)>
-                                    <h2 class="visually-hidden">{t!(i18n, rounds)}</h2>
+                                    <h2 class="visually-hidden">{tr!(i18n, rounds)}</h2>
                                     <ul>
                                         {consultation.rounds.into_iter().map(|r| {
                                             let here = r.slug == current;
@@ -89,7 +90,7 @@ pub fn RoundPage() -> impl IntoView {
                                 </nav>
                             })}
                             {match round {
-                                None => view! { <p class="empty">{t!(i18n, no_rounds)}</p> }.into_any(),
+                                None => view! { <p class="empty">{tr!(i18n, no_rounds)}</p> }.into_any(),
                                 Some(round) => view! {
                                     <section aria-labelledby="round-heading">
                                         <h2 id="round-heading">
@@ -102,12 +103,12 @@ pub fn RoundPage() -> impl IntoView {
                                                 <p><A href=href attr:id="changes-link">{move || i18n::whole_text_changes(i18n.get_locale(), &previous)}</A></p>
                                             }
                                         })}
-                                        <p><A href=format!("/c/{}/moderation", round.consultation_slug) attr:id="moderation-link">{t!(i18n, moderation_log)}</A></p>
+                                        <p><A href=format!("/c/{}/moderation", round.consultation_slug) attr:id="moderation-link">{tr!(i18n, moderation_log)}</A></p>
                                         {(round.phase == Phase::Published).then(|| view! {
-                                            <p><A href=format!("/c/{}/{}/results", round.consultation_slug, round.slug) attr:id="results-link">{t!(i18n, see_results)}</A></p>
+                                            <p><A href=format!("/c/{}/{}/results", round.consultation_slug, round.slug) attr:id="results-link">{tr!(i18n, see_results)}</A></p>
                                         })}
                                         {round.clauses.is_empty().then(|| view! {
-                                            <p class="empty">{t!(i18n, no_clauses)}</p>
+                                            <p class="empty">{tr!(i18n, no_clauses)}</p>
                                         })}
                                         <ol class="clauses" id="clauses">
                                             {round.clauses.into_iter().map(|c| {
@@ -118,7 +119,7 @@ pub fn RoundPage() -> impl IntoView {
                                                         <h3><A href=href>{c.number}". "{c.title}</A></h3>
                                                         {match c.tally {
                                                             Some(tally) => view! { <TallyView tally compact=true /> }.into_any(),
-                                                            None => view! { <p class="tally-compact">{t!(i18n, results_hidden_short)}</p> }.into_any(),
+                                                            None => view! { <p class="tally-compact">{tr!(i18n, results_hidden_short)}</p> }.into_any(),
                                                         }}
                                                         <p class="meta">
                                                             {move || i18n::comment_count(i18n.get_locale(), comments)}

@@ -7,9 +7,10 @@ use crate::components::{
     ErrorNotice, FieldMessage, Loading, PhaseBadge, RecordLinks, SubmitButton, TextArea, TextField,
     confirmed, errors_fallback, general_error, invalid,
 };
+use crate::i18n::tr;
 use crate::i18n::{self, use_i18n};
 use leptos::prelude::*;
-use leptos_i18n::{t, t_string};
+use leptos_i18n::t_string;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use shared::{
@@ -75,7 +76,7 @@ pub fn RoundsPanel() -> impl IntoView {
     });
     view! {
         <section aria-labelledby="rounds-heading">
-            <h2 id="rounds-heading">{t!(i18n, rounds_title)}</h2>
+            <h2 id="rounds-heading">{tr!(i18n, rounds_title)}</h2>
             <ErrorNotice error=Signal::derive(move || moved.value().get().and_then(Result::err)) />
             <Transition fallback=Loading>
                 <ErrorBoundary fallback=errors_fallback>
@@ -83,7 +84,7 @@ pub fn RoundsPanel() -> impl IntoView {
                         newest.await.map(|round| match round {
                             Some(round) => view! {
                                 <RoundControls round=round.clone() moved />
-                                <h3>{t!(i18n, record_convener_title)}</h3>
+                                <h3>{tr!(i18n, record_convener_title)}</h3>
                                 <RecordLinks slug=slug() round=round.slug.clone() convener=true />
                                 {(round.phase == Phase::Voting).then(|| view! {
                                     <LiveTallyView round=round.clone() />
@@ -142,10 +143,10 @@ fn LiveTallyView(round: Round) -> impl IntoView {
     }
     view! {
         <table id="live-tally">
-            <caption>{t!(i18n, live_tally)}</caption>
+            <caption>{tr!(i18n, live_tally)}</caption>
             <thead>
                 <tr>
-                    <th scope="col">{t!(i18n, clauses)}</th>
+                    <th scope="col">{tr!(i18n, clauses)}</th>
                     {Stance::ALL.into_iter().map(|s| view! {
                         <th scope="col">{move || i18n::stance_name(i18n.get_locale(), s)}</th>
                     }).collect_view()}
@@ -187,7 +188,7 @@ fn RoundControls(
         <div class="card" id="newest-round">
             <h3>{round.title.clone()}" "<PhaseBadge phase=current /></h3>
             {(current == Phase::Draft).then(|| view! {
-                <p><A href=editor attr:id="edit-draft">{t!(i18n, edit_draft)}</A></p>
+                <p><A href=editor attr:id="edit-draft">{tr!(i18n, edit_draft)}</A></p>
             })}
             <div class="inline-actions">
                 {Phase::ALL.into_iter().filter(|p| may_move(current, *p)).map(|to| {
@@ -222,20 +223,20 @@ fn RuleFields(
     let id = format!("{prefix}-rule");
     view! {
         <div class="field">
-            <label for=id.clone()>{t!(i18n, rule_label)}</label>
+            <label for=id.clone()>{tr!(i18n, rule_label)}</label>
             <select id=id aria-describedby=format!("{prefix}-rule-help") on:change=move |ev| {
                 if let Some(r) = Rule::parse(&event_target_value(&ev)) {
                     rule.set(r);
                 }
             }>
-                <option value="majority" selected=move || rule.get() == Rule::Majority>{t!(i18n, rule_majority)}</option>
-                <option value="every_house" selected=move || rule.get() == Rule::EveryHouse>{t!(i18n, rule_every_house)}</option>
+                <option value="majority" selected=move || rule.get() == Rule::Majority>{tr!(i18n, rule_majority)}</option>
+                <option value="every_house" selected=move || rule.get() == Rule::EveryHouse>{tr!(i18n, rule_every_house)}</option>
             </select>
-            <p class="help" id=format!("{prefix}-rule-help")>{t!(i18n, rule_help)}</p>
+            <p class="help" id=format!("{prefix}-rule-help")>{tr!(i18n, rule_help)}</p>
         </div>
         <label class="choice">
             <input type="checkbox" id=format!("{prefix}-abstentions") bind:checked=abstentions />
-            {t!(i18n, abstentions_count)}
+            {tr!(i18n, abstentions_count)}
         </label>
     }
 }
@@ -264,11 +265,11 @@ fn RulesForm(round: Round) -> impl IntoView {
     view! {
         <form id="rules-form" on:submit=submit novalidate>
             <fieldset>
-                <legend>{t!(i18n, rules_title)}</legend>
+                <legend>{tr!(i18n, rules_title)}</legend>
                 <RuleFields rule abstentions prefix="round" />
             </fieldset>
             <ErrorNotice error />
-            <SubmitButton id="save-rules" busy=Signal::derive(move || save.pending().get())>{t!(i18n, save)}</SubmitButton>
+            <SubmitButton id="save-rules" busy=Signal::derive(move || save.pending().get())>{tr!(i18n, save)}</SubmitButton>
             <p role="status" class="status">{move || saved().then(|| t_string!(i18n, saved))}</p>
         </form>
     }
@@ -310,15 +311,15 @@ fn ScheduleForm(
     view! {
         <form id="schedule-form" on:submit=submit novalidate>
             <fieldset>
-                <legend>{t!(i18n, schedule_title)}</legend>
-                <p class="help">{t!(i18n, schedule_help)}</p>
+                <legend>{tr!(i18n, schedule_title)}</legend>
+                <p class="help">{tr!(i18n, schedule_help)}</p>
                 {field("commenting_at_ms", Phase::Commenting, commenting)}
                 {field("voting_at_ms", Phase::Voting, voting)}
                 {field("closing_at_ms", Phase::Closed, closing)}
             </fieldset>
             <ErrorNotice error=general_error(error) />
             <SubmitButton id="save-schedule" busy=Signal::derive(move || scheduled.pending().get())>
-                {t!(i18n, save)}
+                {tr!(i18n, save)}
             </SubmitButton>
             <p role="status" class="status">{move || saved().then(|| t_string!(i18n, saved))}</p>
         </form>
@@ -363,8 +364,8 @@ fn NewRoundForm() -> impl IntoView {
     };
     view! {
         <form id="new-round-form" on:submit=submit novalidate>
-            <h3>{t!(i18n, new_round_title)}</h3>
-            <p class="help">{t!(i18n, new_round_help)}</p>
+            <h3>{tr!(i18n, new_round_title)}</h3>
+            <p class="help">{tr!(i18n, new_round_help)}</p>
             <TextField name="slug" id="round-slug" autocomplete="off"
                 label=move || t_string!(i18n, round_slug)
                 help=move || t_string!(i18n, round_slug_help) value=round_slug error />
@@ -373,23 +374,23 @@ fn NewRoundForm() -> impl IntoView {
                 help=move || t_string!(i18n, round_title_help) value=title error />
             <label class="choice">
                 <input type="checkbox" id="hide-results" bind:checked=hide />
-                {t!(i18n, hide_results)}
+                {tr!(i18n, hide_results)}
             </label>
             <RuleFields rule abstentions prefix="new" />
             <div class="field">
-                <label for="counting">{t!(i18n, counting_label)}</label>
+                <label for="counting">{tr!(i18n, counting_label)}</label>
                 <select id="counting" on:change=move |ev| {
                     if let Some(c) = Counting::parse(&event_target_value(&ev)) {
                         counting.set(c);
                     }
                 }>
-                    <option value="person" selected=move || counting.get() == Counting::Person>{t!(i18n, counting_person)}</option>
-                    <option value="organisation" selected=move || counting.get() == Counting::Organisation>{t!(i18n, counting_organisation)}</option>
+                    <option value="person" selected=move || counting.get() == Counting::Person>{tr!(i18n, counting_person)}</option>
+                    <option value="organisation" selected=move || counting.get() == Counting::Organisation>{tr!(i18n, counting_organisation)}</option>
                 </select>
             </div>
             <ErrorNotice error=general_error(error) />
             <SubmitButton id="open-round" busy=Signal::derive(move || open.pending().get())>
-                {t!(i18n, open_round)}
+                {tr!(i18n, open_round)}
             </SubmitButton>
         </form>
     }
@@ -453,9 +454,9 @@ pub fn DraftEditor() -> impl IntoView {
                             <nav class="breadcrumbs" aria-label=move || t_string!(i18n, breadcrumb)>
                                 <A href=back>{round.consultation_title.clone()}</A>
                             </nav>
-                            <h1>{t!(i18n, edit_draft)}" — "{round.title.clone()}</h1>
+                            <h1>{tr!(i18n, edit_draft)}" — "{round.title.clone()}</h1>
                             {(round.phase != Phase::Draft).then(|| view! {
-                                <p class="notice">{t!(i18n, not_a_draft)}</p>
+                                <p class="notice">{tr!(i18n, not_a_draft)}</p>
                             })}
                             <ErrorNotice error=Signal::derive(move || change.value().get().and_then(Result::err).filter(|e| e.fields.is_empty())) />
                             <p role="status" class="status" id="draft-status">
@@ -531,7 +532,7 @@ fn ClauseEditor(
                     help=move || t_string!(i18n, change_note_help) value=note error />
                 {(!earlier.is_empty()).then(|| view! {
                     <fieldset>
-                        <legend>{t!(i18n, responds_to_legend)}</legend>
+                        <legend>{tr!(i18n, responds_to_legend)}</legend>
                         {earlier.into_iter().map(|c| {
                             let id = c.id;
                             let excerpt: String = c.body.chars().take(90).collect();
@@ -555,15 +556,15 @@ fn ClauseEditor(
                     </fieldset>
                 })}
                 <div class="inline-actions">
-                    <button type="submit" class="save-clause">{t!(i18n, save)}</button>
+                    <button type="submit" class="save-clause">{tr!(i18n, save)}</button>
                     {up.map(|order| view! {
                         <button type="button" class="move-up" on:click=move |_| { change.dispatch(DraftChange::Order(order.clone())); }>
-                            {t!(i18n, move_up)}
+                            {tr!(i18n, move_up)}
                         </button>
                     })}
                     {down.map(|order| view! {
                         <button type="button" class="move-down" on:click=move |_| { change.dispatch(DraftChange::Order(order.clone())); }>
-                            {t!(i18n, move_down)}
+                            {tr!(i18n, move_down)}
                         </button>
                     })}
                     <button type="button" class="remove-clause" on:click=move |_| {
@@ -571,7 +572,7 @@ fn ClauseEditor(
                             change.dispatch(DraftChange::Remove(remove_key.clone()));
                         }
                     }>
-                        {t!(i18n, remove)}
+                        {tr!(i18n, remove)}
                     </button>
                 </div>
             </form>
@@ -598,7 +599,7 @@ fn NewClause(change: Action<DraftChange, Result<Round, ApiError>>) -> impl IntoV
     };
     view! {
         <section aria-labelledby="new-clause-heading">
-            <h2 id="new-clause-heading">{t!(i18n, add_clause)}</h2>
+            <h2 id="new-clause-heading">{tr!(i18n, add_clause)}</h2>
             <form id="new-clause-form" on:submit=submit novalidate>
                 <TextField name="title" id="new-clause-title" autocomplete="off"
                     label=move || t_string!(i18n, clause_title)
@@ -609,7 +610,7 @@ fn NewClause(change: Action<DraftChange, Result<Round, ApiError>>) -> impl IntoV
                 <TextField name="change_note" id="new-clause-note" autocomplete="off"
                     label=move || t_string!(i18n, change_note)
                     help=move || t_string!(i18n, change_note_help) value=note error />
-                <button type="submit" id="add-clause">{t!(i18n, add_clause)}</button>
+                <button type="submit" id="add-clause">{tr!(i18n, add_clause)}</button>
             </form>
         </section>
     }

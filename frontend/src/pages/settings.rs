@@ -4,10 +4,11 @@ use crate::api;
 use crate::components::{
     ErrorNotice, Loading, SubmitButton, TextField, confirmed, errors_fallback, general_error,
 };
+use crate::i18n::tr;
 use crate::i18n::{self, use_i18n};
 use crate::{account_href, use_session};
 use leptos::prelude::*;
-use leptos_i18n::{t, t_string};
+use leptos_i18n::t_string;
 use leptos_router::hooks::use_navigate;
 use shared::{
     ApiError, MembershipStatus, OneTimeCode, PasswordChange, PasswordConfirmation, ProfileChange,
@@ -23,7 +24,7 @@ pub fn Settings() -> impl IntoView {
     // not reset the forms below.
     let signed_in = Memo::new(move |_| session.me.get().is_some());
     view! {
-        <h1>{t!(i18n, account_title)}</h1>
+        <h1>{tr!(i18n, account_title)}</h1>
         {move || if signed_in.get() {
             view! {
                 <PasswordForm />
@@ -36,7 +37,7 @@ pub fn Settings() -> impl IntoView {
             .into_any()
         } else {
             view! {
-                <p class="notice"><a href=account_href("/signin")>{t!(i18n, sign_in_to_see_account)}</a></p>
+                <p class="notice"><a href=account_href("/signin")>{tr!(i18n, sign_in_to_see_account)}</a></p>
             }
             .into_any()
         }}
@@ -72,7 +73,7 @@ fn PasswordForm() -> impl IntoView {
     };
     view! {
         <section aria-labelledby="password-heading">
-            <h2 id="password-heading">{t!(i18n, change_password)}</h2>
+            <h2 id="password-heading">{tr!(i18n, change_password)}</h2>
             <form id="password-form" on:submit=submit novalidate>
                 <TextField name="current_password" kind="password" autocomplete="current-password"
                     label=move || t_string!(i18n, current_password)
@@ -84,11 +85,11 @@ fn PasswordForm() -> impl IntoView {
                     <input type="checkbox" id="end_other_sessions"
                         prop:checked=move || end_others.get()
                         on:change=move |ev| end_others.set(event_target_checked(&ev)) />
-                    {t!(i18n, end_other_sessions)}
+                    {tr!(i18n, end_other_sessions)}
                 </label>
                 <ErrorNotice error=general_error(error) />
                 <SubmitButton id="save-password" busy=Signal::derive(move || change.pending().get())>
-                    {t!(i18n, save_password)}
+                    {tr!(i18n, save_password)}
                 </SubmitButton>
                 <p role="status" class="status" id="password-status">
                     {move || done().then(|| t_string!(i18n, password_changed))}
@@ -113,8 +114,8 @@ fn Sessions() -> impl IntoView {
     let ended = move || matches!(end.value().get(), Some(Ok(())));
     view! {
         <section aria-labelledby="sessions-heading">
-            <h2 id="sessions-heading">{t!(i18n, sessions)}</h2>
-            <p class="help">{t!(i18n, sessions_help)}</p>
+            <h2 id="sessions-heading">{tr!(i18n, sessions)}</h2>
+            <p class="help">{tr!(i18n, sessions_help)}</p>
             <ErrorNotice error=Signal::derive(move || end.value().get().and_then(Result::err)) />
             <p role="status" class="status">{move || ended().then(|| t_string!(i18n, session_ended))}</p>
             <Transition fallback=Loading>
@@ -165,11 +166,11 @@ fn SessionItem(
                 }}
             </span>
             {if current {
-                view! { <strong class="this-device">{t!(i18n, this_device)}</strong> }.into_any()
+                view! { <strong class="this-device">{tr!(i18n, this_device)}</strong> }.into_any()
             } else {
                 view! {
                     <button type="button" class="end-session" on:click=confirm_and_end>
-                        {t!(i18n, end_session)}
+                        {tr!(i18n, end_session)}
                     </button>
                 }
                 .into_any()
@@ -203,7 +204,7 @@ fn ShownOrganisation() -> impl IntoView {
     };
     view! {
         <section aria-labelledby="shown-organisation-heading">
-            <h2 id="shown-organisation-heading">{t!(i18n, shown_organisation)}</h2>
+            <h2 id="shown-organisation-heading">{tr!(i18n, shown_organisation)}</h2>
             <Transition fallback=Loading>
                 <ErrorBoundary fallback=errors_fallback>
                     {move || Suspend::new(async move {
@@ -214,17 +215,17 @@ fn ShownOrganisation() -> impl IntoView {
                                 .filter(|m| m.status == MembershipStatus::Member)
                                 .collect();
                             if mine.is_empty() {
-                                return view! { <p class="empty">{t!(i18n, shown_organisation_none)}</p> }.into_any();
+                                return view! { <p class="empty">{tr!(i18n, shown_organisation_none)}</p> }.into_any();
                             }
                             view! {
                                 <form id="shown-organisation-form" on:submit=submit novalidate>
                                     <div class="field">
-                                        <label for="shown_organisation">{t!(i18n, shown_organisation_label)}</label>
+                                        <label for="shown_organisation">{tr!(i18n, shown_organisation_label)}</label>
                                         <select id="shown_organisation" name="shown_organisation"
                                             aria-describedby="shown_organisation-help"
                                             on:change=move |ev| chosen.set(event_target_value(&ev))>
                                             <option value="" selected=move || chosen.get().is_empty()>
-                                                {t!(i18n, handle_only)}
+                                                {tr!(i18n, handle_only)}
                                             </option>
                                             {mine.into_iter().map(|m| {
                                                 let slug = m.organisation.clone();
@@ -235,11 +236,11 @@ fn ShownOrganisation() -> impl IntoView {
                                                 }
                                             }).collect_view()}
                                         </select>
-                                        <p class="help" id="shown_organisation-help">{t!(i18n, shown_organisation_help)}</p>
+                                        <p class="help" id="shown_organisation-help">{tr!(i18n, shown_organisation_help)}</p>
                                     </div>
                                     <ErrorNotice error />
                                     <SubmitButton id="save-shown-organisation" busy=Signal::derive(move || save.pending().get())>
-                                        {t!(i18n, save)}
+                                        {tr!(i18n, save)}
                                     </SubmitButton>
                                     <p role="status" class="status">{move || saved().then(|| t_string!(i18n, saved))}</p>
                                 </form>
@@ -259,9 +260,9 @@ fn YourData() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section aria-labelledby="data-heading">
-            <h2 id="data-heading">{t!(i18n, your_data)}</h2>
-            <p class="help">{t!(i18n, your_data_help)}</p>
-            <p><a href=api::EXPORT_URL download id="download-data">{t!(i18n, download_data)}</a></p>
+            <h2 id="data-heading">{tr!(i18n, your_data)}</h2>
+            <p class="help">{tr!(i18n, your_data_help)}</p>
+            <p><a href=api::EXPORT_URL download id="download-data">{tr!(i18n, download_data)}</a></p>
         </section>
     }
 }
@@ -294,15 +295,15 @@ fn DeleteAccount() -> impl IntoView {
     };
     view! {
         <section aria-labelledby="delete-heading">
-            <h2 id="delete-heading">{t!(i18n, delete_account)}</h2>
-            <p class="help">{t!(i18n, delete_account_help)}</p>
+            <h2 id="delete-heading">{tr!(i18n, delete_account)}</h2>
+            <p class="help">{tr!(i18n, delete_account_help)}</p>
             <form id="delete-form" on:submit=submit novalidate>
                 <TextField name="password" id="delete-password" kind="password" autocomplete="current-password"
                     label=move || t_string!(i18n, password_to_confirm)
                     help=move || t_string!(i18n, current_password_help) value=password error />
                 <ErrorNotice error=general_error(error) />
                 <SubmitButton id="delete-account" class="danger" busy=Signal::derive(move || delete.pending().get())>
-                    {t!(i18n, delete_account_button)}
+                    {tr!(i18n, delete_account_button)}
                 </SubmitButton>
             </form>
         </section>
@@ -373,12 +374,12 @@ fn TwoFactor() -> impl IntoView {
     };
     view! {
         <section aria-labelledby="two-factor-heading">
-            <h2 id="two-factor-heading">{t!(i18n, two_factor)}</h2>
-            <p class="help">{t!(i18n, two_factor_help)}</p>
+            <h2 id="two-factor-heading">{tr!(i18n, two_factor)}</h2>
+            <p class="help">{tr!(i18n, two_factor_help)}</p>
             {move || codes.get().map(|codes| view! {
                 <div class="notice" role="status">
-                    <h3>{t!(i18n, recovery_codes_title)}</h3>
-                    <p>{t!(i18n, recovery_codes_help)}</p>
+                    <h3>{tr!(i18n, recovery_codes_title)}</h3>
+                    <p>{tr!(i18n, recovery_codes_help)}</p>
                     <ul class="recovery-codes" id="recovery-codes">
                         {codes.codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
                     </ul>
@@ -386,14 +387,14 @@ fn TwoFactor() -> impl IntoView {
             })}
             {move || if on.get() {
                 view! {
-                    <p class="status" id="two-factor-state">{t!(i18n, two_factor_on)}</p>
+                    <p class="status" id="two-factor-state">{tr!(i18n, two_factor_on)}</p>
                     <form id="two-factor-off-form" on:submit=turn_off novalidate>
                         <TextField name="password" id="two-factor-password" kind="password" autocomplete="current-password"
                             label=move || t_string!(i18n, password_to_confirm)
                             help=move || t_string!(i18n, current_password_help)
                             value=password error=disable_error />
                         <ErrorNotice error=general_error(disable_error) />
-                        <button type="submit" id="two-factor-off">{t!(i18n, turn_off_two_factor)}</button>
+                        <button type="submit" id="two-factor-off">{tr!(i18n, turn_off_two_factor)}</button>
                     </form>
                 }
                 .into_any()
@@ -406,22 +407,22 @@ fn TwoFactor() -> impl IntoView {
                                 help=move || t_string!(i18n, current_password_help)
                                 value=password error=begin_error />
                             <ErrorNotice error=general_error(begin_error) />
-                            <button type="submit" id="two-factor-start">{t!(i18n, set_up_two_factor)}</button>
+                            <button type="submit" id="two-factor-start">{tr!(i18n, set_up_two_factor)}</button>
                         </form>
                     }
                     .into_any(),
                     Some(setup) => view! {
-                        <p>{t!(i18n, scan_qr)}</p>
+                        <p>{tr!(i18n, scan_qr)}</p>
                         // An SVG drawn by the server from the secret; no third party is involved.
                         <div class="qr" inner_html=setup.qr_svg></div>
-                        <p>{t!(i18n, secret_key)}": "<code id="totp-secret">{setup.secret_base32}</code></p>
+                        <p>{tr!(i18n, secret_key)}": "<code id="totp-secret">{setup.secret_base32}</code></p>
                         <form id="two-factor-confirm-form" on:submit=finish novalidate>
                             <TextField name="code" autocomplete="one-time-code"
                                 label=move || t_string!(i18n, code)
                                 help=move || t_string!(i18n, code_help)
                                 value=code error=confirm_error />
                             <ErrorNotice error=general_error(confirm_error) />
-                            <button type="submit" id="two-factor-confirm">{t!(i18n, confirm_two_factor)}</button>
+                            <button type="submit" id="two-factor-confirm">{tr!(i18n, confirm_two_factor)}</button>
                         </form>
                     }
                     .into_any(),
