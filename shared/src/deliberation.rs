@@ -18,7 +18,7 @@ pub const REASON_MAX: usize = 1000;
 /// A passage of a clause a comment is about: its exact words, with the few words before and
 /// after it, so that it can be found again (and told apart from the same words elsewhere) when
 /// the wording changes in a later round. Words are separated by single spaces.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Passage {
     pub exact: String,
@@ -29,7 +29,7 @@ pub struct Passage {
 }
 
 /// A convener's official answer to a comment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
@@ -56,7 +56,7 @@ impl Verdict {
 }
 
 /// The conveners' response to a comment, as shown in the thread.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Response {
     pub verdict: Verdict,
@@ -66,7 +66,7 @@ pub struct Response {
 
 /// A comment with its replies. Fields that are empty are left out of the JSON (a page of a
 /// long discussion is a hundred comments).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Comment {
     pub id: i64,

@@ -117,9 +117,7 @@ fn upsert(threads: &mut Vec<Comment>, comment: Comment, all_shown: bool) -> bool
 fn fingerprint(comment: &Comment) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    serde_json::to_string(comment)
-        .unwrap_or_default()
-        .hash(&mut hasher);
+    comment.hash(&mut hasher);
     hasher.finish()
 }
 
