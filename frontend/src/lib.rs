@@ -5,8 +5,7 @@ pub mod components;
 pub mod i18n;
 pub mod pages;
 
-use crate::i18n::tr;
-use i18n::{I18nContextProvider, Locale, use_i18n};
+use i18n::{I18nContextProvider, Locale, tr, use_i18n};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_i18n::{Locale as _, t_string, td_string};

@@ -1,7 +1,6 @@
 //! Loading states and error notices.
 
-use crate::i18n::tr;
-use crate::i18n::{self, use_i18n};
+use crate::i18n::{self, tr, use_i18n};
 use leptos::prelude::*;
 use shared::ApiError;
 

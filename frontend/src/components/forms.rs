@@ -1,7 +1,6 @@
 //! Form fields whose errors appear next to them and are tied to them for assistive technology.
 
-use crate::i18n::tr;
-use crate::i18n::{self, use_i18n};
+use crate::i18n::{self, tr, use_i18n};
 use leptos::prelude::*;
 use shared::{ApiError, StakeholderGroup};
 

@@ -2,8 +2,7 @@
 //! action and someone is signed in who may take part; otherwise a sentence saying why, or a way
 //! to sign in.
 
-use crate::i18n::tr;
-use crate::i18n::use_i18n;
+use crate::i18n::{tr, use_i18n};
 use crate::{account_href, use_session};
 use leptos::prelude::*;
 

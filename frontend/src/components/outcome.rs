@@ -2,8 +2,7 @@
 //! the conveners designated, and the minority statements; and charts of the counts drawn as SVG
 //! by the app, each followed by the same numbers as a table.
 
-use crate::i18n::tr;
-use crate::i18n::{self, use_i18n};
+use crate::i18n::{self, tr, use_i18n};
 use leptos::prelude::*;
 use shared::{Chambered, ConsensusLevel, MinorityStatement, Results, Stance, Tally};
 

@@ -1,7 +1,6 @@
 //! The round's phase, shown on every page of the round, and the redline of its text.
 
-use crate::i18n::tr;
-use crate::i18n::{self, use_i18n};
+use crate::i18n::{self, tr, use_i18n};
 use leptos::prelude::*;
 use shared::{Phase, PhaseChange};
 

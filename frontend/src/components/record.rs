@@ -2,8 +2,7 @@
 //! each is and how to check a bundle.
 
 use crate::api;
-use crate::i18n::tr;
-use crate::i18n::use_i18n;
+use crate::i18n::{tr, use_i18n};
 use leptos::prelude::*;
 
 /// The CSV files of a record, in the order the data dictionary describes them.

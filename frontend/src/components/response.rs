@@ -1,8 +1,7 @@
 //! The conveners' official response to a comment or a proposal: how it reads, and the chooser
 //! of its verdict.
 
-use crate::i18n::tr;
-use crate::i18n::{self, use_i18n};
+use crate::i18n::{self, tr, use_i18n};
 use leptos::prelude::*;
 use leptos_i18n::t_string;
 use shared::{Response, Verdict};

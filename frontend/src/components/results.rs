@@ -2,8 +2,7 @@
 //! as tables (the bars of the tally only repeat its numbers).
 
 use super::TallyView;
-use crate::i18n::tr;
-use crate::i18n::{self, use_i18n};
+use crate::i18n::{self, tr, use_i18n};
 use leptos::prelude::*;
 use shared::{Results, Stance, Tally};
 

@@ -1,7 +1,6 @@
 //! Counts of positions on a clause, as numbers and as bars (the bars only repeat the numbers).
 
-use crate::i18n::tr;
-use crate::i18n::{self, use_i18n};
+use crate::i18n::{self, tr, use_i18n};
 use leptos::prelude::*;
 use leptos_i18n::t_string;
 use shared::{Stance, Tally};

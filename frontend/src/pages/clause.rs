@@ -10,8 +10,7 @@ use crate::components::{
     PhaseBadge, RedlineText, ResultsView, StatementsView, SubmitButton, TextArea, TextField,
     WhenOpen, confirmed, errors_fallback, general_error,
 };
-use crate::i18n::tr;
-use crate::i18n::{self, use_i18n};
+use crate::i18n::{self, tr, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
 use leptos_i18n::t_string;

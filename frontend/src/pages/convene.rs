@@ -10,8 +10,7 @@ use crate::components::{
     ErrorNotice, FieldMessage, GroupSelect, Loading, SubmitButton, TextField, confirmed,
     errors_fallback, general_error, invalid,
 };
-use crate::i18n::tr;
-use crate::i18n::{self, use_i18n};
+use crate::i18n::{self, tr, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
 use leptos_i18n::t_string;

@@ -4,8 +4,7 @@
 use super::param;
 use crate::api;
 use crate::components::{Loading, errors_fallback};
-use crate::i18n::tr;
-use crate::i18n::{self, use_i18n};
+use crate::i18n::{self, tr, use_i18n};
 use leptos::prelude::*;
 use shared::{Dashboard, GroupCount, RegionCount};
 

@@ -2,8 +2,7 @@
 
 use crate::api;
 use crate::components::{Loading, PhaseBadge, errors_fallback};
-use crate::i18n::tr;
-use crate::i18n::use_i18n;
+use crate::i18n::{tr, use_i18n};
 use leptos::prelude::*;
 use leptos_router::components::A;
 

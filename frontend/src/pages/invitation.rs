@@ -6,8 +6,7 @@
 use crate::account_href;
 use crate::api;
 use crate::components::{ErrorNotice, Loading, errors_fallback};
-use crate::i18n::tr;
-use crate::i18n::{self, use_i18n};
+use crate::i18n::{self, tr, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
 use leptos_router::components::A;

@@ -6,8 +6,7 @@ use crate::api;
 use crate::components::{
     ErrorNotice, Loading, TextField, confirmed, errors_fallback, general_error,
 };
-use crate::i18n::tr;
-use crate::i18n::{self, use_i18n};
+use crate::i18n::{self, tr, use_i18n};
 use leptos::prelude::*;
 use leptos_i18n::t_string;
 use leptos_router::components::A;

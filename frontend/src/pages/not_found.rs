@@ -1,7 +1,6 @@
 //! The page for addresses the router does not know.
 
-use crate::i18n::tr;
-use crate::i18n::use_i18n;
+use crate::i18n::{tr, use_i18n};
 use leptos::prelude::*;
 use leptos_router::components::A;
 

@@ -8,8 +8,7 @@ use crate::components::{
     ChamberedView, ConsensusView, Loading, PhaseBadge, RecordLinks, ResultsCharts, StatementsView,
     errors_fallback,
 };
-use crate::i18n::tr;
-use crate::i18n::use_i18n;
+use crate::i18n::{tr, use_i18n};
 use leptos::prelude::*;
 use leptos_i18n::t_string;
 use leptos_router::components::A;

@@ -7,8 +7,7 @@ use crate::components::{
     ErrorNotice, FieldMessage, Loading, PhaseBadge, RecordLinks, SubmitButton, TextArea, TextField,
     confirmed, errors_fallback, general_error, invalid,
 };
-use crate::i18n::tr;
-use crate::i18n::{self, use_i18n};
+use crate::i18n::{self, tr, use_i18n};
 use leptos::prelude::*;
 use leptos_i18n::t_string;
 use leptos_router::components::A;

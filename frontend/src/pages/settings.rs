@@ -4,8 +4,7 @@ use crate::api;
 use crate::components::{
     ErrorNotice, Loading, SubmitButton, TextField, confirmed, errors_fallback, general_error,
 };
-use crate::i18n::tr;
-use crate::i18n::{self, use_i18n};
+use crate::i18n::{self, tr, use_i18n};
 use crate::{account_href, use_session};
 use leptos::prelude::*;
 use leptos_i18n::t_string;
