@@ -1,5 +1,8 @@
 //! Every call the browser makes to the server, through gloo-net. A non-2xx answer is decoded into
 //! the API's [`ApiError`]; a network failure becomes an `internal` error the page can explain.
+//!
+//! JSON is read and written by the browser itself (`Response.json()`, `JSON.stringify`) and
+//! crosses into Rust through serde-wasm-bindgen, so the wasm carries no JSON parser or writer.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
@@ -40,14 +43,54 @@ fn clause_url(slug: &str, round: &str, key: &str) -> String {
     )
 }
 
+fn unreadable() -> ApiError {
+    ApiError::new(
+        ErrorCode::Internal,
+        "The server's answer could not be read.",
+    )
+}
+
+/// A JavaScript value (parsed JSON) as `T`.
+fn from_js<T: DeserializeOwned>(value: wasm_bindgen::JsValue) -> Result<T, ApiError> {
+    serde_wasm_bindgen::from_value(value).map_err(|_| unreadable())
+}
+
+/// A JSON text (a live event's data) as `T`.
+pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    from_js(js_sys::JSON::parse(text).map_err(|_| unreadable())?)
+}
+
+async fn body<T: DeserializeOwned>(response: &web_sys::Response) -> Result<T, ApiError> {
+    let parsing = response.json().map_err(|_| unreadable())?;
+    let value = wasm_bindgen_futures::JsFuture::from(parsing)
+        .await
+        .map_err(|_| unreadable())?;
+    from_js(value)
+}
+
+/// `builder` with `body` as its JSON content.
+fn with_json<B: Serialize>(builder: RequestBuilder, body: &B) -> Result<Request, ApiError> {
+    let unwritable = || ApiError::new(ErrorCode::Internal, "The request could not be written.");
+    let value = body
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|_| unwritable())?;
+    let text = js_sys::JSON::stringify(&value).map_err(|_| unwritable())?;
+    builder
+        .header("Content-Type", "application/json")
+        .body(text)
+        .map_err(unreachable)
+}
+
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    let status = response.status();
+    let response = web_sys::Response::from(response);
     if response.ok() {
-        response.json::<T>().await.map_err(unreachable)
+        body(&response).await
     } else {
-        Err(response.json::<ApiError>().await.unwrap_or_else(|_| {
+        Err(body::<ApiError>(&response).await.unwrap_or_else(|_| {
             ApiError::new(
                 ErrorCode::Internal,
-                format!("The server answered {}.", response.status()),
+                format!("The server answered {status}."),
             )
         }))
     }
@@ -61,7 +104,7 @@ async fn send<B: Serialize, T: DeserializeOwned>(
     builder: RequestBuilder,
     body: &B,
 ) -> Result<T, ApiError> {
-    let request = builder.json(body).map_err(unreachable)?;
+    let request = with_json(builder, body)?;
     decode(request.send().await.map_err(unreachable)?).await
 }
 
@@ -145,9 +188,10 @@ pub async fn comment_versions(slug: &str, id: i64) -> Result<Vec<CommentVersion>
 
 /// `POST …/comments/{id}/flags`
 pub async fn flag_comment(slug: &str, id: i64, reason: &Reason) -> Result<(), ApiError> {
-    let request = Request::post(&format!("{}/flags", comment_url(slug, id)))
-        .json(reason)
-        .map_err(unreachable)?;
+    let request = with_json(
+        Request::post(&format!("{}/flags", comment_url(slug, id))),
+        reason,
+    )?;
     no_content(request.send().await.map_err(unreachable)?).await
 }
 
@@ -274,9 +318,10 @@ pub async fn confirm_two_factor(code: &OneTimeCode) -> Result<RecoveryCodes, Api
 
 /// `DELETE /account/two-factor`: turn it off.
 pub async fn disable_two_factor(confirmation: &PasswordConfirmation) -> Result<(), ApiError> {
-    let request = Request::delete(&format!("{BASE}/account/two-factor"))
-        .json(confirmation)
-        .map_err(unreachable)?;
+    let request = with_json(
+        Request::delete(&format!("{BASE}/account/two-factor")),
+        confirmation,
+    )?;
     no_content(request.send().await.map_err(unreachable)?).await
 }
 
@@ -302,17 +347,13 @@ pub async fn end_session(id: &str) -> Result<(), ApiError> {
 
 /// `PUT /account/password`
 pub async fn change_password(change: &PasswordChange) -> Result<(), ApiError> {
-    let request = Request::put(&format!("{BASE}/account/password"))
-        .json(change)
-        .map_err(unreachable)?;
+    let request = with_json(Request::put(&format!("{BASE}/account/password")), change)?;
     no_content(request.send().await.map_err(unreachable)?).await
 }
 
 /// `DELETE /account`
 pub async fn delete_account(deletion: &PasswordConfirmation) -> Result<(), ApiError> {
-    let request = Request::delete(&format!("{BASE}/account"))
-        .json(deletion)
-        .map_err(unreachable)?;
+    let request = with_json(Request::delete(&format!("{BASE}/account")), deletion)?;
     no_content(request.send().await.map_err(unreachable)?).await
 }
 
@@ -360,7 +401,7 @@ pub async fn verify_organisation(slug: &str) -> Result<(), ApiError> {
 /// `PUT /organisations/{slug}/representative` (administrators and conveners)
 pub async fn set_representative(slug: &str, change: &RepresentativeChange) -> Result<(), ApiError> {
     let url = format!("{BASE}/organisations/{}/representative", seg(slug));
-    let request = Request::put(&url).json(change).map_err(unreachable)?;
+    let request = with_json(Request::put(&url), change)?;
     no_content(request.send().await.map_err(unreachable)?).await
 }
 
@@ -433,9 +474,10 @@ pub async fn designate_consensus(
     key: &str,
     designation: &ConsensusDesignation,
 ) -> Result<(), ApiError> {
-    let request = Request::put(&format!("{}/consensus", clause_url(slug, round, key)))
-        .json(designation)
-        .map_err(unreachable)?;
+    let request = with_json(
+        Request::put(&format!("{}/consensus", clause_url(slug, round, key))),
+        designation,
+    )?;
     no_content(request.send().await.map_err(unreachable)?).await
 }
 
@@ -582,9 +624,10 @@ pub async fn translate_clause(
     language: Language,
     edit: &TranslationEdit,
 ) -> Result<Vec<ClauseTranslation>, ApiError> {
-    let request = Request::put(&translation_url(slug, round, key, language))
-        .json(edit)
-        .map_err(unreachable)?;
+    let request = with_json(
+        Request::put(&translation_url(slug, round, key, language)),
+        edit,
+    )?;
     decode(request.send().await.map_err(unreachable)?).await
 }
 

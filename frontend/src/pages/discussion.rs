@@ -257,7 +257,7 @@ fn follow_live(state: Thread, slug: Signal<String>, round: Signal<String>, key: 
             let comment = event
                 .data()
                 .as_string()
-                .and_then(|data| serde_json::from_str::<Comment>(&data).ok());
+                .and_then(|data| crate::api::from_json::<Comment>(&data).ok());
             if let Some(comment) = comment {
                 state.show(comment);
             }

@@ -127,7 +127,7 @@ fn LiveTallyView(round: Round) -> impl IntoView {
                 let live = event
                     .data()
                     .as_string()
-                    .and_then(|data| serde_json::from_str::<LiveTally>(&data).ok());
+                    .and_then(|data| crate::api::from_json::<LiveTally>(&data).ok());
                 if let Some(live) = live {
                     tallies.update(|t| {
                         t.insert(live.clause, live.tally);
