@@ -6,6 +6,9 @@
 //!
 //! The language is picked from the browser's preferences, switchable on every page, remembered in
 //! this browser's local storage (never sent to the server), and mirrored on `<html lang dir>`.
+//! [`I18n`] holds it; the catalogues' texts are looked up with `td_string!(i18n.get_locale(), key)`
+//! (leptos_i18n's own context would bring a second language negotiation, with its locale parser,
+//! into the first download).
 
 // The generated module is called `i18n`, like this one.
 #![allow(clippy::module_inception)]
@@ -13,6 +16,7 @@
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub use i18n::*;
+use leptos::prelude::*;
 use leptos_i18n::Locale as _;
 use shared::{
     ApiError, ErrorCode, FieldError, InvitationStatus, Language, Phase, StakeholderGroup, Stance,
@@ -25,30 +29,82 @@ fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-/// The language this browser chose before, if any.
-pub fn remembered_locale() -> Option<Locale> {
-    use leptos_i18n::Locale as _;
-    let tag = local_storage()?.get_item(STORAGE_KEY).ok()??;
+fn locale_named(tag: &str) -> Option<Locale> {
     Locale::get_all()
         .iter()
         .copied()
         .find(|l| l.as_str() == tag)
 }
 
-/// Remembers `locale` as this browser's choice.
-pub fn remember_locale(locale: Locale) {
-    use leptos_i18n::Locale as _;
-    if let Some(storage) = local_storage() {
-        // Without storage (private mode, disabled) the choice lasts for this visit only.
-        let _ = storage.set_item(STORAGE_KEY, locale.as_str());
+/// The language this browser chose before, if any.
+pub fn remembered_locale() -> Option<Locale> {
+    locale_named(&local_storage()?.get_item(STORAGE_KEY).ok()??)
+}
+
+/// The first of the browser's preferred languages ("fr-CA", "ar") that the catalogues have.
+fn preferred_locale() -> Option<Locale> {
+    let languages = web_sys::window()?.navigator().languages();
+    languages
+        .iter()
+        .filter_map(|tag| tag.as_string())
+        .find_map(|tag| {
+            let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
+            locale_named(&primary)
+        })
+}
+
+/// The reader's language, which every text follows.
+#[derive(Clone, Copy)]
+pub struct I18n(RwSignal<Locale>);
+
+impl I18n {
+    /// The language, followed by the calling effect or view.
+    pub fn get_locale(self) -> Locale {
+        self.0.get()
     }
+
+    /// The language, without following it.
+    pub fn get_locale_untracked(self) -> Locale {
+        self.0.get_untracked()
+    }
+
+    /// Switches the interface to `locale` and remembers the choice in this browser.
+    pub fn set_locale(self, locale: Locale) {
+        self.0.set(locale);
+        if let Some(storage) = local_storage() {
+            // Without storage (private mode, disabled) the choice lasts for this visit only.
+            let _ = storage.set_item(STORAGE_KEY, locale.as_str());
+        }
+    }
+}
+
+/// Provides the reader's language to every page: the one chosen before in this browser, else the
+/// browser's preference, else English; and keeps `<html lang dir>` in step with it.
+pub fn provide_i18n() {
+    let initial = remembered_locale()
+        .or_else(preferred_locale)
+        .unwrap_or_default();
+    let i18n = I18n(RwSignal::new(initial));
+    provide_context(i18n);
+    Effect::new(move |_| {
+        let locale = i18n.get_locale();
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("lang", locale.as_str());
+            let _ = html.set_attribute("dir", locale.direction().as_str());
+        }
+    });
+}
+
+/// The reader's language (see [`provide_i18n`]).
+pub fn use_i18n() -> I18n {
+    expect_context()
 }
 
 /// The text of a key in the reader's language, following it when it changes: what `t!` gives,
 /// but one closure type for every key, so the wasm holds one copy of the code that renders and
 /// updates it rather than one per key (about 280 places). Written `tr!(i18n, key)`.
 pub fn text(
-    i18n: leptos_i18n::I18nContext<Locale>,
+    i18n: I18n,
     key: fn(Locale) -> &'static str,
 ) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     move || key(i18n.get_locale())

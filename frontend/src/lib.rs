@@ -5,10 +5,10 @@ pub mod components;
 pub mod i18n;
 pub mod pages;
 
-use i18n::{I18nContextProvider, Locale, tr, use_i18n};
+use i18n::{Locale, tr, use_i18n};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_i18n::{Locale as _, t_string, td_string};
+use leptos_i18n::{Locale as _, td_string};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::{Lazy, path};
@@ -55,23 +55,14 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    view! {
-        <I18nContextProvider>
-            <Frame />
-        </I18nContextProvider>
-    }
+    i18n::provide_i18n();
+    view! { <Frame /> }
 }
 
 /// Skip link, header and the routed page, inside the translation context.
 #[component]
 fn Frame() -> impl IntoView {
     let i18n = use_i18n();
-    // After the context's own first pick from the browser's preferences, which runs as an effect.
-    Effect::new(move |_| {
-        if let Some(locale) = i18n::remembered_locale() {
-            i18n.set_locale(locale);
-        }
-    });
     view! {
         <Router>
             <a class="skip-link" href="#main">{tr!(i18n, skip_to_content)}</a>
@@ -115,7 +106,7 @@ fn Header() -> impl IntoView {
     view! {
         <header class="site-header">
             <A href="/" attr:class="brand">"Concord"</A>
-            <nav aria-label=move || t_string!(i18n, main_navigation)>
+            <nav aria-label=move || td_string!(i18n.get_locale(), main_navigation)>
                 <A href="/">{tr!(i18n, consultations)}</A>" "
                 <A href="/organisations">{tr!(i18n, organisations)}</A>
             </nav>
@@ -149,7 +140,6 @@ fn Header() -> impl IntoView {
                     let chosen = event_target_value(&ev);
                     if let Some(&locale) = Locale::get_all().iter().find(|l| l.as_str() == chosen) {
                         i18n.set_locale(locale);
-                        i18n::remember_locale(locale);
                     }
                 }>
                     {Locale::get_all()

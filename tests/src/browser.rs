@@ -32,16 +32,21 @@ pub struct Browser {
 impl Browser {
     /// Starts chromedriver and a headless Chromium.
     pub async fn start() -> Browser {
-        Self::start_with(true).await
+        Self::start_with(true, "en-GB,en").await
+    }
+
+    /// A headless Chromium whose person prefers `languages` (as in its settings: "es-MX,es").
+    pub async fn start_preferring(languages: &str) -> Browser {
+        Self::start_with(true, languages).await
     }
 
     /// A Chromium that runs no JavaScript (and so no WebAssembly), as some careful readers set
     /// theirs.
     pub async fn start_without_javascript() -> Browser {
-        Self::start_with(false).await
+        Self::start_with(false, "en-GB,en").await
     }
 
-    async fn start_with(javascript: bool) -> Browser {
+    async fn start_with(javascript: bool, languages: &str) -> Browser {
         let port = {
             let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
             probe.local_addr().expect("address").port()
@@ -62,11 +67,12 @@ impl Browser {
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update",
                     "--disable-sync", "--disable-quic", "--no-first-run",
-                    "--window-size=1024,900", "--lang=en-GB",
+                    "--window-size=1024,900",
+                    format!("--lang={}", languages.split(',').next().unwrap_or("en")),
                     format!("--user-data-dir={}", profile.path().display()),
                 ],
                 "prefs": {
-                    "intl.accept_languages": "en-GB,en",
+                    "intl.accept_languages": languages,
                     "profile.managed_default_content_settings.javascript":
                         if javascript { 1 } else { 2 },
                 },

@@ -3,7 +3,7 @@
 
 use crate::i18n::{self, tr, use_i18n};
 use leptos::prelude::*;
-use leptos_i18n::t_string;
+use leptos_i18n::td_string;
 use shared::{Response, Verdict};
 
 /// A response, standing out from the thread.
@@ -17,7 +17,7 @@ pub fn ResponseNote(
     let i18n = use_i18n();
     let verdict = response.verdict;
     view! {
-        <aside class="response" id=id aria-label=move || t_string!(i18n, conveners_response)>
+        <aside class="response" id=id aria-label=move || td_string!(i18n.get_locale(), conveners_response)>
             <p><strong>{tr!(i18n, conveners_response)}": "
                 {move || i18n::verdict_name(i18n.get_locale(), verdict)}</strong></p>
             <p>{response.explanation}</p>

@@ -2,7 +2,7 @@
 
 use crate::i18n::{self, tr, use_i18n};
 use leptos::prelude::*;
-use leptos_i18n::t_string;
+use leptos_i18n::td_string;
 use shared::{Stance, Tally};
 
 /// The tally of one clause.
@@ -24,7 +24,7 @@ pub fn TallyView(
             <p class="tally-compact">
                 {move || {
                     if total == 0 {
-                        return t_string!(i18n, no_positions).to_owned();
+                        return td_string!(i18n.get_locale(), no_positions).to_owned();
                     }
                     let locale = i18n.get_locale();
                     Stance::ALL

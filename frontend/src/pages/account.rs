@@ -6,7 +6,7 @@ use crate::components::{ErrorNotice, SubmitButton, TextField, general_error};
 use crate::i18n::use_i18n;
 use crate::use_session;
 use leptos::prelude::*;
-use leptos_i18n::t_string;
+use leptos_i18n::td_string;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::{Credentials, Me, OneTimeCode, SignInOutcome};
@@ -75,24 +75,24 @@ pub fn Account(
         <Show
             when=move || awaiting_code.get()
             fallback=move || view! {
-                <h1>{move || if sign_up { t_string!(i18n, sign_up) } else { t_string!(i18n, sign_in) }}</h1>
+                <h1>{move || if sign_up { td_string!(i18n.get_locale(), sign_up) } else { td_string!(i18n.get_locale(), sign_in) }}</h1>
                 <form class="account-form" id="account-form" on:submit=on_submit novalidate>
-                    <TextField name="handle" label=move || t_string!(i18n, handle)
-                        help=move || t_string!(i18n, handle_help)
+                    <TextField name="handle" label=move || td_string!(i18n.get_locale(), handle)
+                        help=move || td_string!(i18n.get_locale(), handle_help)
                         autocomplete="username" value=handle error />
-                    <TextField name="password" label=move || t_string!(i18n, password)
-                        help=move || t_string!(i18n, password_help) kind="password"
+                    <TextField name="password" label=move || td_string!(i18n.get_locale(), password)
+                        help=move || td_string!(i18n.get_locale(), password_help) kind="password"
                         autocomplete=if sign_up { "new-password" } else { "current-password" }
                         value=password error />
                     <ErrorNotice error=general_error(error) />
                     <SubmitButton id="account-submit" busy=Signal::derive(move || submit_action.pending().get())>
-                        {move || if sign_up { t_string!(i18n, create_account) } else { t_string!(i18n, sign_in) }}
+                        {move || if sign_up { td_string!(i18n.get_locale(), create_account) } else { td_string!(i18n.get_locale(), sign_in) }}
                     </SubmitButton>
                 </form>
                 <p>
-                    {move || if sign_up { t_string!(i18n, have_account) } else { t_string!(i18n, no_account) }}" "
+                    {move || if sign_up { td_string!(i18n.get_locale(), have_account) } else { td_string!(i18n.get_locale(), no_account) }}" "
                     <A href=move || format!("{other_href}?next={}", js_sys::encode_uri_component(&next()))>
-                        {move || if sign_up { t_string!(i18n, sign_in) } else { t_string!(i18n, sign_up) }}
+                        {move || if sign_up { td_string!(i18n.get_locale(), sign_in) } else { td_string!(i18n.get_locale(), sign_up) }}
                     </A>
                 </p>
             }
@@ -127,14 +127,14 @@ fn SecondFactor(
         });
     };
     view! {
-        <h1>{move || t_string!(i18n, second_factor_title)}</h1>
+        <h1>{move || td_string!(i18n.get_locale(), second_factor_title)}</h1>
         <form id="code-form" on:submit=submit novalidate>
             <TextField name="code" autocomplete="one-time-code"
-                label=move || t_string!(i18n, code) help=move || t_string!(i18n, code_help)
+                label=move || td_string!(i18n.get_locale(), code) help=move || td_string!(i18n.get_locale(), code_help)
                 value=code error />
             <ErrorNotice error=general_error(error) />
             <SubmitButton id="code-submit" busy=Signal::derive(move || complete.pending().get())>
-                {move || t_string!(i18n, continue_sign_in)}
+                {move || td_string!(i18n.get_locale(), continue_sign_in)}
             </SubmitButton>
         </form>
     }

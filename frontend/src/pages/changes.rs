@@ -5,7 +5,7 @@ use crate::api;
 use crate::components::{Loading, PhaseBadge, RedlineText, errors_fallback};
 use crate::i18n::{self, use_i18n};
 use leptos::prelude::*;
-use leptos_i18n::t_string;
+use leptos_i18n::td_string;
 use leptos_router::components::A;
 use shared::ClauseFate;
 
@@ -27,7 +27,7 @@ pub fn ChangesPage() -> impl IntoView {
                         let crumb = format!("{} — {}", r.consultation_title, r.round.title);
                         let previous = r.previous_round.clone().unwrap_or_default();
                         view! {
-                            <nav class="breadcrumbs" aria-label=move || t_string!(i18n, breadcrumb)>
+                            <nav class="breadcrumbs" aria-label=move || td_string!(i18n.get_locale(), breadcrumb)>
                                 <A href=round_href>{crumb}</A>
                             </nav>
                             <h1>{move || i18n::changes_since(i18n.get_locale(), &previous)}</h1>

@@ -13,7 +13,7 @@ use crate::components::{
 use crate::i18n::{self, tr, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
-use leptos_i18n::t_string;
+use leptos_i18n::td_string;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_query_map};
 use shared::{
@@ -94,7 +94,7 @@ fn ClauseText(clause: Clause) -> impl IntoView {
     let title = clause.title.clone();
     let body_html = clause.body_html.clone();
     view! {
-        <nav class="breadcrumbs" aria-label=move || t_string!(i18n, breadcrumb)>
+        <nav class="breadcrumbs" aria-label=move || td_string!(i18n.get_locale(), breadcrumb)>
             <A href="/">{tr!(i18n, consultations)}</A>" › "
             <A href=round_href>{clause.consultation_title}" — "{clause.round.title}</A>
         </nav>
@@ -232,7 +232,7 @@ fn ConsensusForm(clause: Signal<Option<Clause>>) -> impl IntoView {
             </div>
             <ErrorNotice error />
             <SubmitButton id="save-consensus" busy=Signal::derive(move || save.pending().get())>{tr!(i18n, save)}</SubmitButton>
-            <p role="status" class="status" id="consensus-status">{move || saved().then(|| t_string!(i18n, saved))}</p>
+            <p role="status" class="status" id="consensus-status">{move || saved().then(|| td_string!(i18n.get_locale(), saved))}</p>
         </form>
     }
 }
@@ -288,12 +288,12 @@ fn StatementForm(clause: Signal<Option<Clause>>, handle: String) -> impl IntoVie
                             </select>
                         </div>
                         <TextArea name="body" id="statement-body" rows=4
-                            label=move || t_string!(i18n, minority_statement)
-                            help=move || t_string!(i18n, minority_statement_body_help) value=body error />
+                            label=move || td_string!(i18n.get_locale(), minority_statement)
+                            help=move || td_string!(i18n.get_locale(), minority_statement_body_help) value=body error />
                         <ErrorNotice error=general_error(error) />
                         <FieldMessage error field="organisation" id="statement-organisation" />
                         <SubmitButton id="save-statement" busy=Signal::derive(move || save.pending().get())>{tr!(i18n, save)}</SubmitButton>
-                        <p role="status" class="status">{move || saved().then(|| t_string!(i18n, saved))}</p>
+                        <p role="status" class="status">{move || saved().then(|| td_string!(i18n.get_locale(), saved))}</p>
                     </form>
                 })
             })}
@@ -357,8 +357,8 @@ fn PositionForm(
         <WhenOpen
             open=Signal::derive(move || clause.get().map(|c| c.round.phase.accepts_positions()))
             invited=Signal::derive(move || clause.get().is_some_and(|c| c.open_to_reader()))
-            closed=move || t_string!(i18n, positions_closed)
-            sign_in=move || t_string!(i18n, sign_in_to_take_position)
+            closed=move || td_string!(i18n.get_locale(), positions_closed)
+            sign_in=move || td_string!(i18n.get_locale(), sign_in_to_take_position)
         >
             {lazily(move || position_fields(clause, changed))}
         </WhenOpen>
@@ -486,12 +486,12 @@ fn PositionFields(clause: Signal<Option<Clause>>, changed: Trigger) -> impl Into
                             })}
                         </Suspense>
                         <TextField name="region" autocomplete="off"
-                            label=move || t_string!(i18n, your_region)
-                            help=move || t_string!(i18n, your_region_help) value=region error />
+                            label=move || td_string!(i18n.get_locale(), your_region)
+                            help=move || td_string!(i18n.get_locale(), your_region_help) value=region error />
                     </fieldset>
                 })}
-                <TextArea name="reason" label=move || t_string!(i18n, reason)
-                    help=move || t_string!(i18n, reason_help) value=reason error />
+                <TextArea name="reason" label=move || td_string!(i18n.get_locale(), reason)
+                    help=move || td_string!(i18n.get_locale(), reason_help) value=reason error />
                 <ErrorNotice error=general_error(error) />
                 // Not disabled while saving: that would drop the keyboard's focus to the page.
                 <button type="submit" id="record-position"
@@ -502,7 +502,7 @@ fn PositionFields(clause: Signal<Option<Clause>>, changed: Trigger) -> impl Into
                             ev.prevent_default();
                         }
                     }>
-                    {move || if cast.pending().get() { t_string!(i18n, saving) } else { t_string!(i18n, record_position) }}
+                    {move || if cast.pending().get() { td_string!(i18n.get_locale(), saving) } else { td_string!(i18n.get_locale(), record_position) }}
                 </button>
                 <p role="status" class="status" id="position-status">
                     {move || saved().then(|| {
@@ -612,7 +612,7 @@ fn TranslationForm(clause: Signal<Option<Clause>>, changed: Trigger) -> impl Int
         translate.dispatch((language.get_untracked(), Some(edit)));
     };
     let remove = move |_| {
-        if confirmed(t_string!(i18n, confirm_remove_translation)) {
+        if confirmed(td_string!(i18n.get_locale(), confirm_remove_translation)) {
             translate.dispatch((language.get_untracked(), None));
         }
     };
@@ -636,11 +636,11 @@ fn TranslationForm(clause: Signal<Option<Clause>>, changed: Trigger) -> impl Int
                     </select>
                 </div>
                 <TextField name="title" id="translation-title" autocomplete="off"
-                    label=move || t_string!(i18n, translation_title)
-                    help=move || t_string!(i18n, translation_title_help) value=title error />
+                    label=move || td_string!(i18n.get_locale(), translation_title)
+                    help=move || td_string!(i18n.get_locale(), translation_title_help) value=title error />
                 <TextArea name="body_md" id="translation-body" rows=6
-                    label=move || t_string!(i18n, translation_body)
-                    help=move || t_string!(i18n, translation_body_help) value=body error />
+                    label=move || td_string!(i18n.get_locale(), translation_body)
+                    help=move || td_string!(i18n.get_locale(), translation_body_help) value=body error />
                 <ErrorNotice error=general_error(error) />
                 <SubmitButton id="save-translation" busy=Signal::derive(move || translate.pending().get())>
                     {tr!(i18n, save_translation)}
@@ -652,7 +652,7 @@ fn TranslationForm(clause: Signal<Option<Clause>>, changed: Trigger) -> impl Int
                     </button>
                 })}
                 <p role="status" class="status" id="translation-status">
-                    {move || saved().then(|| t_string!(i18n, saved))}
+                    {move || saved().then(|| td_string!(i18n.get_locale(), saved))}
                 </p>
             </form>
         </section>

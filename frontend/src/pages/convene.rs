@@ -13,7 +13,7 @@ use crate::components::{
 use crate::i18n::{self, tr, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
-use leptos_i18n::t_string;
+use leptos_i18n::td_string;
 use leptos_router::components::A;
 use shared::{
     AccessChange, ApiError, ConsultationAccess, Convener, ErrorCode, FieldError, Invitation,
@@ -62,7 +62,7 @@ pub fn ConvenePage() -> impl IntoView {
                         let title = consultation.title.clone();
                         let href = format!("/c/{}", consultation.slug);
                         view! {
-                        <nav class="breadcrumbs" aria-label=move || t_string!(i18n, breadcrumb)>
+                        <nav class="breadcrumbs" aria-label=move || td_string!(i18n.get_locale(), breadcrumb)>
                             <A href="/">{tr!(i18n, consultations)}</A>" › "
                             <A href=href>{title}</A>
                         </nav>
@@ -131,7 +131,7 @@ fn Conveners(
                             {admin.then(|| view! {
                                 " "
                                 <button type="button" class="remove-convener" on:click=move |_| {
-                                    if confirmed(t_string!(i18n, confirm_remove_convener)) {
+                                    if confirmed(td_string!(i18n.get_locale(), confirm_remove_convener)) {
                                         change.dispatch(ConvenerChange::Remove(who.clone()));
                                     }
                                 }>
@@ -146,8 +146,8 @@ fn Conveners(
             {admin.then(|| view! {
                 <form id="convener-form" on:submit=submit novalidate>
                     <TextField name="convener_handle" autocomplete="off"
-                        label=move || t_string!(i18n, add_convener)
-                        help=move || t_string!(i18n, add_convener_help) value=handle error />
+                        label=move || td_string!(i18n.get_locale(), add_convener)
+                        help=move || td_string!(i18n.get_locale(), add_convener_help) value=handle error />
                     <SubmitButton id="add-convener" busy=Signal::derive(move || change.pending().get())>
                         {tr!(i18n, add_convener_button)}
                     </SubmitButton>
@@ -182,8 +182,8 @@ fn AccessForm(initial: ConsultationAccess) -> impl IntoView {
                     prop:checked=move || access.get() == value
                     on:change=move |_| access.set(value) />
                 {move || match value {
-                    ConsultationAccess::Open => t_string!(i18n, access_open),
-                    ConsultationAccess::Invitation => t_string!(i18n, access_invitation),
+                    ConsultationAccess::Open => td_string!(i18n.get_locale(), access_open),
+                    ConsultationAccess::Invitation => td_string!(i18n.get_locale(), access_invitation),
                 }}
             </label>
         }
@@ -201,7 +201,7 @@ fn AccessForm(initial: ConsultationAccess) -> impl IntoView {
                 <SubmitButton id="save-access" busy=Signal::derive(move || save.pending().get())>
                     {tr!(i18n, save)}
                 </SubmitButton>
-                <p role="status" class="status" id="access-status">{move || saved().then(|| t_string!(i18n, saved))}</p>
+                <p role="status" class="status" id="access-status">{move || saved().then(|| td_string!(i18n.get_locale(), saved))}</p>
             </form>
         </section>
     }
@@ -262,11 +262,11 @@ fn InvitationForm(
                 </div>
                 <GroupSelect group />
                 <TextField name="valid_days" kind="number" autocomplete="off"
-                    label=move || t_string!(i18n, valid_days)
-                    help=move || t_string!(i18n, valid_days_help) value=days error />
+                    label=move || td_string!(i18n.get_locale(), valid_days)
+                    help=move || td_string!(i18n.get_locale(), valid_days_help) value=days error />
                 <TextField name="note" autocomplete="off"
-                    label=move || t_string!(i18n, invitation_note)
-                    help=move || t_string!(i18n, invitation_note_help) value=note error />
+                    label=move || td_string!(i18n.get_locale(), invitation_note)
+                    help=move || td_string!(i18n.get_locale(), invitation_note_help) value=note error />
                 <ErrorNotice error=general_error(error) />
                 <SubmitButton id="issue-invitation" busy=Signal::derive(move || issue.pending().get())>
                     {tr!(i18n, issue_invitation)}
@@ -305,7 +305,7 @@ fn InvitationList(
         async move { api::list_invitations(&slug).await }
     });
     let confirm_revoke = move |id: i64| {
-        if confirmed(t_string!(i18n, confirm_revoke_invitation)) {
+        if confirmed(td_string!(i18n.get_locale(), confirm_revoke_invitation)) {
             revoke.dispatch(id);
         }
     };

@@ -12,7 +12,7 @@ use crate::components::{
 use crate::i18n::{self, tr, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
-use leptos_i18n::{t_string, td_string};
+use leptos_i18n::td_string;
 use shared::{
     ApiError, Clause, Comment, CommentEdit, CommentVersion, Language, Moderation, ModerationAction,
     NewComment, NewResponse, Passage, Reason, Verdict, locate_selection, passage_of,
@@ -220,7 +220,7 @@ pub fn Discussion(
         <p class="comment-counts" id="comment-counts">
             {move || {
                 let (total, answered) = state.counts.get();
-                t_string!(i18n, comments_answered, total = total, answered = answered)
+                td_string!(i18n.get_locale(), comments_answered, total = total, answered = answered)
             }}
         </p>
         <p role="status" class="status" id="discussion-status">{move || state.status.get()}</p>
@@ -429,22 +429,22 @@ fn ActionForm(id: i64, doing: Doing, state: Thread) -> impl IntoView {
         Doing::Flag | Doing::Hide | Doing::Restore => "reason",
     };
     let label = move || match doing {
-        Doing::Reply => t_string!(i18n, your_reply),
-        Doing::Edit => t_string!(i18n, your_comment),
-        Doing::Flag => t_string!(i18n, flag_reason),
-        Doing::Hide => t_string!(i18n, hide_reason),
-        Doing::Restore => t_string!(i18n, restore_reason),
-        Doing::Respond => t_string!(i18n, response_explanation),
+        Doing::Reply => td_string!(i18n.get_locale(), your_reply),
+        Doing::Edit => td_string!(i18n.get_locale(), your_comment),
+        Doing::Flag => td_string!(i18n.get_locale(), flag_reason),
+        Doing::Hide => td_string!(i18n.get_locale(), hide_reason),
+        Doing::Restore => td_string!(i18n.get_locale(), restore_reason),
+        Doing::Respond => td_string!(i18n.get_locale(), response_explanation),
     };
     let help = move || match doing {
-        Doing::Reply | Doing::Edit => t_string!(i18n, comment_help),
-        Doing::Flag => t_string!(i18n, flag_help),
-        Doing::Hide | Doing::Restore => t_string!(i18n, moderation_help),
-        Doing::Respond => t_string!(i18n, response_help),
+        Doing::Reply | Doing::Edit => td_string!(i18n.get_locale(), comment_help),
+        Doing::Flag => td_string!(i18n.get_locale(), flag_help),
+        Doing::Hide | Doing::Restore => td_string!(i18n.get_locale(), moderation_help),
+        Doing::Respond => td_string!(i18n.get_locale(), response_help),
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if doing == Doing::Hide && !confirmed(t_string!(i18n, confirm_hide)) {
+        if doing == Doing::Hide && !confirmed(td_string!(i18n.get_locale(), confirm_hide)) {
             return;
         }
         run(state, id, doing, i18n.get_locale_untracked());
@@ -454,12 +454,12 @@ fn ActionForm(id: i64, doing: Doing, state: Thread) -> impl IntoView {
         focus_comment(id);
     };
     let submit_label = move || match doing {
-        Doing::Reply => t_string!(i18n, post_reply),
-        Doing::Edit => t_string!(i18n, save),
-        Doing::Flag => t_string!(i18n, flag),
-        Doing::Hide => t_string!(i18n, hide),
-        Doing::Restore => t_string!(i18n, restore),
-        Doing::Respond => t_string!(i18n, respond),
+        Doing::Reply => td_string!(i18n.get_locale(), post_reply),
+        Doing::Edit => td_string!(i18n.get_locale(), save),
+        Doing::Flag => td_string!(i18n.get_locale(), flag),
+        Doing::Hide => td_string!(i18n.get_locale(), hide),
+        Doing::Restore => td_string!(i18n.get_locale(), restore),
+        Doing::Respond => td_string!(i18n.get_locale(), respond),
     };
     view! {
         <form class="action-form" on:submit=submit novalidate>
@@ -582,8 +582,8 @@ fn NewCommentForm(clause: Signal<Option<Clause>>, state: Thread) -> impl IntoVie
         <WhenOpen
             open=Signal::derive(move || clause.get().map(|c| c.round.phase.accepts_comments()))
             invited=Signal::derive(move || clause.get().is_some_and(|c| c.open_to_reader()))
-            closed=move || t_string!(i18n, comments_closed)
-            sign_in=move || t_string!(i18n, sign_in_to_comment)
+            closed=move || td_string!(i18n.get_locale(), comments_closed)
+            sign_in=move || td_string!(i18n.get_locale(), sign_in_to_comment)
         >
             {lazily(move || comment_fields(clause, state))}
         </WhenOpen>
@@ -718,8 +718,8 @@ fn CommentFields(clause: Signal<Option<Clause>>, state: Thread) -> impl IntoView
                         <FieldMessage error=Signal::derive(move || error.get()) field="passage" />
                     })}
                 </fieldset>
-                <TextArea name="body" rows=4 label=move || t_string!(i18n, your_comment)
-                    help=move || t_string!(i18n, comment_help) value=body error />
+                <TextArea name="body" rows=4 label=move || td_string!(i18n.get_locale(), your_comment)
+                    help=move || td_string!(i18n.get_locale(), comment_help) value=body error />
                 <div class="field">
                     <label for="comment-language">{tr!(i18n, comment_language)}</label>
                     <select id="comment-language" on:change=move |ev| {
@@ -738,7 +738,7 @@ fn CommentFields(clause: Signal<Option<Clause>>, state: Thread) -> impl IntoView
                 </div>
                 <ErrorNotice error=general_error(error.into()) />
                 <SubmitButton id="post-comment" busy=Signal::derive(move || busy.get())>
-                    {move || if busy.get() { t_string!(i18n, posting) } else { t_string!(i18n, post_comment) }}
+                    {move || if busy.get() { td_string!(i18n.get_locale(), posting) } else { td_string!(i18n.get_locale(), post_comment) }}
                 </SubmitButton>
             </form>
     }

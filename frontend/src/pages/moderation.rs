@@ -8,7 +8,7 @@ use crate::components::{
 };
 use crate::i18n::{self, tr, use_i18n};
 use leptos::prelude::*;
-use leptos_i18n::t_string;
+use leptos_i18n::td_string;
 use leptos_router::components::A;
 use shared::{ApiError, FlaggedComment, Moderation, ModerationAction, ModerationEntry};
 
@@ -68,7 +68,9 @@ fn Flagged(
     });
     let send = move |action: ModerationAction| {
         move |_| {
-            if action == ModerationAction::Hide && !confirmed(t_string!(i18n, confirm_hide)) {
+            if action == ModerationAction::Hide
+                && !confirmed(td_string!(i18n.get_locale(), confirm_hide))
+            {
                 return;
             }
             act.dispatch((
@@ -92,8 +94,8 @@ fn Flagged(
             <ul class="flag-reasons">
                 {f.reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}
             </ul>
-            <TextField name="reason" id=format!("reason-{id}") label=move || t_string!(i18n, hide_reason)
-                help=move || t_string!(i18n, moderation_help) autocomplete="off" value=reason error />
+            <TextField name="reason" id=format!("reason-{id}") label=move || td_string!(i18n.get_locale(), hide_reason)
+                help=move || td_string!(i18n.get_locale(), moderation_help) autocomplete="off" value=reason error />
             <ErrorNotice error=general_error(error) />
             <button type="button" on:click=send(ModerationAction::Hide)>{tr!(i18n, hide)}</button>
             " "
@@ -112,7 +114,7 @@ pub fn ModerationLogPage() -> impl IntoView {
         async move { api::moderation_log(&slug).await }
     });
     view! {
-        <nav class="breadcrumbs" aria-label=move || t_string!(i18n, breadcrumb)>
+        <nav class="breadcrumbs" aria-label=move || td_string!(i18n.get_locale(), breadcrumb)>
             <A href="/">{tr!(i18n, consultations)}</A>" › "
             <A href=move || format!("/c/{}", slug())>{slug}</A>
         </nav>
@@ -152,8 +154,8 @@ fn LogTable(entries: Vec<ModerationEntry>) -> impl IntoView {
                             <td>{move || i18n::format_date(i18n.get_locale(), e.at_ms)}</td>
                             <td><A href=href>{e.round}" / "{e.clause}</A></td>
                             <td>{move || match e.action {
-                                ModerationAction::Hide => t_string!(i18n, moderation_hide),
-                                ModerationAction::Restore => t_string!(i18n, moderation_restore),
+                                ModerationAction::Hide => td_string!(i18n.get_locale(), moderation_hide),
+                                ModerationAction::Restore => td_string!(i18n.get_locale(), moderation_restore),
                             }}</td>
                             <td>{e.reason}</td>
                         </tr>

@@ -8,7 +8,7 @@ use crate::components::{
 use crate::i18n::{self, tr, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
-use leptos_i18n::t_string;
+use leptos_i18n::td_string;
 use leptos_router::components::A;
 use shared::{
     ApiError, Membership, MembershipStatus, NewOrganisation, Organisation, RepresentativeChange,
@@ -237,21 +237,21 @@ fn NewOrganisationForm(
         <section aria-labelledby="new-organisation-heading">
             <h2 id="new-organisation-heading">{tr!(i18n, add_organisation)}</h2>
             <p class="help">
-                {move || if steward.get() { t_string!(i18n, add_organisation_verified) } else { t_string!(i18n, add_organisation_declared) }}
+                {move || if steward.get() { td_string!(i18n.get_locale(), add_organisation_verified) } else { td_string!(i18n.get_locale(), add_organisation_declared) }}
             </p>
             <form id="organisation-form" on:submit=submit novalidate>
                 <TextField name="name" autocomplete="organization"
-                    label=move || t_string!(i18n, organisation_name)
-                    help=move || t_string!(i18n, organisation_name_help) value=name error />
+                    label=move || td_string!(i18n.get_locale(), organisation_name)
+                    help=move || td_string!(i18n.get_locale(), organisation_name_help) value=name error />
                 <GroupSelect group />
                 <TextField name="region" autocomplete="off"
-                    label=move || t_string!(i18n, region)
-                    help=move || t_string!(i18n, region_help) value=region error />
+                    label=move || td_string!(i18n.get_locale(), region)
+                    help=move || td_string!(i18n.get_locale(), region_help) value=region error />
                 <ErrorNotice error=general_error(error) />
                 <SubmitButton id="create-organisation" busy=Signal::derive(move || create.pending().get())>
                     {tr!(i18n, create_organisation)}
                 </SubmitButton>
-                <p role="status" class="status">{move || added().then(|| t_string!(i18n, organisation_added))}</p>
+                <p role="status" class="status">{move || added().then(|| td_string!(i18n.get_locale(), organisation_added))}</p>
             </form>
         </section>
     }

@@ -11,7 +11,7 @@ use crate::components::{
 use crate::i18n::{self, tr, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
-use leptos_i18n::{t_string, td_string};
+use leptos_i18n::td_string;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use shared::{
@@ -155,19 +155,19 @@ pub fn AdditionForm(slug: String, round: String, phase: Phase) -> impl IntoView 
         <WhenOpen
             open=Signal::derive(move || Some(phase.accepts_comments()))
             invited=Signal::derive(|| true)
-            closed=move || t_string!(i18n, proposals_closed)
-            sign_in=move || t_string!(i18n, sign_in_to_propose)
+            closed=move || td_string!(i18n.get_locale(), proposals_closed)
+            sign_in=move || td_string!(i18n.get_locale(), sign_in_to_propose)
         >
             <details class="proposal-form">
                 <summary>{tr!(i18n, propose_addition)}</summary>
                 <form id="addition-form" on:submit=submit novalidate>
                     <p class="help">{tr!(i18n, propose_addition_help)}</p>
                     <TextField name="title" id="addition-title" autocomplete="off"
-                        label=move || t_string!(i18n, proposal_title)
-                        help=move || t_string!(i18n, proposal_title_help) value=title error />
+                        label=move || td_string!(i18n.get_locale(), proposal_title)
+                        help=move || td_string!(i18n.get_locale(), proposal_title_help) value=title error />
                     <TextArea name="body_md" id="addition-body" rows=5
-                        label=move || t_string!(i18n, proposal_body)
-                        help=move || t_string!(i18n, proposal_body_help) value=body error />
+                        label=move || td_string!(i18n.get_locale(), proposal_body)
+                        help=move || td_string!(i18n.get_locale(), proposal_body_help) value=body error />
                     <ErrorNotice error=general_error(error) />
                     <SubmitButton id="submit-addition" busy=Signal::derive(move || propose.pending().get())>
                         {tr!(i18n, submit_proposal)}
@@ -190,8 +190,8 @@ pub fn AmendmentForm(clause: Signal<Option<Clause>>) -> impl IntoView {
             <WhenOpen
                 open=Signal::derive(move || clause.get().map(|c| c.round.phase.accepts_comments()))
                 invited=Signal::derive(move || clause.get().is_some_and(|c| c.open_to_reader()))
-                closed=move || t_string!(i18n, proposals_closed)
-                sign_in=move || t_string!(i18n, sign_in_to_propose)
+                closed=move || td_string!(i18n.get_locale(), proposals_closed)
+                sign_in=move || td_string!(i18n.get_locale(), sign_in_to_propose)
             >
                 {lazily(move || amendment_fields(clause))}
             </WhenOpen>
@@ -240,8 +240,8 @@ fn AmendmentFields(clause: Signal<Option<Clause>>) -> impl IntoView {
                     <form id="amendment-form" on:submit=submit novalidate>
                         <p class="help">{tr!(i18n, propose_amendment_help)}</p>
                         <TextArea name="body_md" id="amendment-body" rows=6
-                            label=move || t_string!(i18n, proposal_body)
-                            help=move || t_string!(i18n, proposal_body_help) value=body error />
+                            label=move || td_string!(i18n.get_locale(), proposal_body)
+                            help=move || td_string!(i18n.get_locale(), proposal_body_help) value=body error />
                         <ErrorNotice error=general_error(error) />
                         <SubmitButton id="submit-amendment" busy=Signal::derive(move || propose.pending().get())>
                             {tr!(i18n, submit_proposal)}
@@ -296,8 +296,8 @@ fn ProposalResponse(clause: Clause) -> impl IntoView {
                 <form id="proposal-response-form" on:submit=submit novalidate>
                     <VerdictSelect id="proposal-verdict" verdict />
                     <TextArea name="explanation" id="proposal-explanation" rows=3
-                        label=move || t_string!(i18n, response_explanation)
-                        help=move || t_string!(i18n, response_help) value=explanation error />
+                        label=move || td_string!(i18n.get_locale(), response_explanation)
+                        help=move || td_string!(i18n.get_locale(), response_help) value=explanation error />
                     <ErrorNotice error=general_error(error) />
                     <SubmitButton id="submit-proposal-response" busy=Signal::derive(move || respond.pending().get())>
                         {tr!(i18n, respond)}

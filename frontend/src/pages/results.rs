@@ -10,7 +10,7 @@ use crate::components::{
 };
 use crate::i18n::{tr, use_i18n};
 use leptos::prelude::*;
-use leptos_i18n::t_string;
+use leptos_i18n::td_string;
 use leptos_router::components::A;
 
 /// The results page of a round.
@@ -39,7 +39,7 @@ pub fn ResultsPage() -> impl IntoView {
                         });
                         let crumb = format!("{} — {}", r.consultation_title, r.round.title);
                         view! {
-                            <nav class="breadcrumbs" aria-label=move || t_string!(i18n, breadcrumb)>
+                            <nav class="breadcrumbs" aria-label=move || td_string!(i18n.get_locale(), breadcrumb)>
                                 <A href="/">{tr!(i18n, consultations)}</A>" › "
                                 <A href=round_href>{crumb}</A>
                             </nav>

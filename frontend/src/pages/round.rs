@@ -8,7 +8,7 @@ use crate::components::{Deadline, Loading, PhaseBadge, TallyView, errors_fallbac
 use crate::i18n::{self, tr, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
-use leptos_i18n::t_string;
+use leptos_i18n::td_string;
 use leptos_router::components::A;
 use shared::{ApiError, ConsultationAccess, Phase};
 
@@ -46,7 +46,7 @@ pub fn RoundPage() -> impl IntoView {
                         let base = format!("/c/{slug}");
                         let current = round.as_ref().map(|r| r.slug.clone()).unwrap_or_default();
                         view! {
-                            <nav class="breadcrumbs" aria-label=move || t_string!(i18n, breadcrumb)>
+                            <nav class="breadcrumbs" aria-label=move || td_string!(i18n.get_locale(), breadcrumb)>
                                 <A href="/">{tr!(i18n, consultations)}</A>
                             </nav>
                             <h1>{consultation.title}</h1>
@@ -55,7 +55,7 @@ pub fn RoundPage() -> impl IntoView {
                                 let (total, answered) = (consultation.comments, consultation.answered);
                                 view! {
                                     <p class="meta" id="consultation-answered">
-                                        {move || t_string!(i18n, comments_answered, total = total, answered = answered)}
+                                        {move || td_string!(i18n.get_locale(), comments_answered, total = total, answered = answered)}
                                     </p>
                                 }
                             }
@@ -71,7 +71,7 @@ pub fn RoundPage() -> impl IntoView {
                                     })
                             }}
                             {(consultation.rounds.len() > 1).then(move || view! {
-                                <nav class="rounds" aria-label=move || t_string!(i18n, rounds)>
+                                <nav class="rounds" aria-label=move || td_string!(i18n.get_locale(), rounds)>
                                     <h2 class="visually-hidden">{tr!(i18n, rounds)}</h2>
                                     <ul>
                                         {consultation.rounds.into_iter().map(|r| {

@@ -9,7 +9,7 @@ use crate::components::{
 };
 use crate::i18n::{self, tr, use_i18n};
 use leptos::prelude::*;
-use leptos_i18n::t_string;
+use leptos_i18n::td_string;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use shared::{
@@ -269,7 +269,7 @@ fn RulesForm(round: Round) -> impl IntoView {
             </fieldset>
             <ErrorNotice error />
             <SubmitButton id="save-rules" busy=Signal::derive(move || save.pending().get())>{tr!(i18n, save)}</SubmitButton>
-            <p role="status" class="status">{move || saved().then(|| t_string!(i18n, saved))}</p>
+            <p role="status" class="status">{move || saved().then(|| td_string!(i18n.get_locale(), saved))}</p>
         </form>
     }
 }
@@ -320,7 +320,7 @@ fn ScheduleForm(
             <SubmitButton id="save-schedule" busy=Signal::derive(move || scheduled.pending().get())>
                 {tr!(i18n, save)}
             </SubmitButton>
-            <p role="status" class="status">{move || saved().then(|| t_string!(i18n, saved))}</p>
+            <p role="status" class="status">{move || saved().then(|| td_string!(i18n.get_locale(), saved))}</p>
         </form>
     }
 }
@@ -366,11 +366,11 @@ fn NewRoundForm() -> impl IntoView {
             <h3>{tr!(i18n, new_round_title)}</h3>
             <p class="help">{tr!(i18n, new_round_help)}</p>
             <TextField name="slug" id="round-slug" autocomplete="off"
-                label=move || t_string!(i18n, round_slug)
-                help=move || t_string!(i18n, round_slug_help) value=round_slug error />
+                label=move || td_string!(i18n.get_locale(), round_slug)
+                help=move || td_string!(i18n.get_locale(), round_slug_help) value=round_slug error />
             <TextField name="title" id="round-title" autocomplete="off"
-                label=move || t_string!(i18n, round_title)
-                help=move || t_string!(i18n, round_title_help) value=title error />
+                label=move || td_string!(i18n.get_locale(), round_title)
+                help=move || td_string!(i18n.get_locale(), round_title_help) value=title error />
             <label class="choice">
                 <input type="checkbox" id="hide-results" bind:checked=hide />
                 {tr!(i18n, hide_results)}
@@ -450,7 +450,7 @@ pub fn DraftEditor() -> impl IntoView {
                         let keys: Vec<String> = clauses.iter().map(|(c, _)| c.key.clone()).collect();
                         let back = format!("/convene/{}", round.consultation_slug);
                         view! {
-                            <nav class="breadcrumbs" aria-label=move || t_string!(i18n, breadcrumb)>
+                            <nav class="breadcrumbs" aria-label=move || td_string!(i18n.get_locale(), breadcrumb)>
                                 <A href=back>{round.consultation_title.clone()}</A>
                             </nav>
                             <h1>{tr!(i18n, edit_draft)}" — "{round.title.clone()}</h1>
@@ -459,7 +459,7 @@ pub fn DraftEditor() -> impl IntoView {
                             })}
                             <ErrorNotice error=Signal::derive(move || change.value().get().and_then(Result::err).filter(|e| e.fields.is_empty())) />
                             <p role="status" class="status" id="draft-status">
-                                {move || matches!(change.value().get(), Some(Ok(_))).then(|| t_string!(i18n, saved))}
+                                {move || matches!(change.value().get(), Some(Ok(_))).then(|| td_string!(i18n.get_locale(), saved))}
                             </p>
                             <ol class="clauses" id="draft-clauses">
                                 {clauses.into_iter().enumerate().map(|(i, (clause, earlier))| {
@@ -521,14 +521,14 @@ fn ClauseEditor(
         <li class="editor-clause" id=prefix.clone()>
             <form class="clause-form" on:submit=submit novalidate>
                 <TextField name="title" id=format!("{prefix}-title") autocomplete="off"
-                    label=move || t_string!(i18n, clause_title)
-                    help=move || t_string!(i18n, clause_title_help) value=title error />
+                    label=move || td_string!(i18n.get_locale(), clause_title)
+                    help=move || td_string!(i18n.get_locale(), clause_title_help) value=title error />
                 <TextArea name="body_md" id=format!("{prefix}-body") rows=6
-                    label=move || t_string!(i18n, clause_body)
-                    help=move || t_string!(i18n, clause_body_help) value=body error />
+                    label=move || td_string!(i18n.get_locale(), clause_body)
+                    help=move || td_string!(i18n.get_locale(), clause_body_help) value=body error />
                 <TextField name="change_note" id=format!("{prefix}-note") autocomplete="off"
-                    label=move || t_string!(i18n, change_note)
-                    help=move || t_string!(i18n, change_note_help) value=note error />
+                    label=move || td_string!(i18n.get_locale(), change_note)
+                    help=move || td_string!(i18n.get_locale(), change_note_help) value=note error />
                 {(!earlier.is_empty()).then(|| view! {
                     <fieldset>
                         <legend>{tr!(i18n, responds_to_legend)}</legend>
@@ -567,7 +567,7 @@ fn ClauseEditor(
                         </button>
                     })}
                     <button type="button" class="remove-clause" on:click=move |_| {
-                        if confirmed(t_string!(i18n, confirm_remove_clause)) {
+                        if confirmed(td_string!(i18n.get_locale(), confirm_remove_clause)) {
                             change.dispatch(DraftChange::Remove(remove_key.clone()));
                         }
                     }>
@@ -601,14 +601,14 @@ fn NewClause(change: Action<DraftChange, Result<Round, ApiError>>) -> impl IntoV
             <h2 id="new-clause-heading">{tr!(i18n, add_clause)}</h2>
             <form id="new-clause-form" on:submit=submit novalidate>
                 <TextField name="title" id="new-clause-title" autocomplete="off"
-                    label=move || t_string!(i18n, clause_title)
-                    help=move || t_string!(i18n, clause_title_help) value=title error />
+                    label=move || td_string!(i18n.get_locale(), clause_title)
+                    help=move || td_string!(i18n.get_locale(), clause_title_help) value=title error />
                 <TextArea name="body_md" id="new-clause-body" rows=5
-                    label=move || t_string!(i18n, clause_body)
-                    help=move || t_string!(i18n, clause_body_help) value=body error />
+                    label=move || td_string!(i18n.get_locale(), clause_body)
+                    help=move || td_string!(i18n.get_locale(), clause_body_help) value=body error />
                 <TextField name="change_note" id="new-clause-note" autocomplete="off"
-                    label=move || t_string!(i18n, change_note)
-                    help=move || t_string!(i18n, change_note_help) value=note error />
+                    label=move || td_string!(i18n.get_locale(), change_note)
+                    help=move || td_string!(i18n.get_locale(), change_note_help) value=note error />
                 <button type="submit" id="add-clause">{tr!(i18n, add_clause)}</button>
             </form>
         </section>

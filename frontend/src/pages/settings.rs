@@ -7,7 +7,7 @@ use crate::components::{
 use crate::i18n::{self, tr, use_i18n};
 use crate::{account_href, use_session};
 use leptos::prelude::*;
-use leptos_i18n::t_string;
+use leptos_i18n::td_string;
 use leptos_router::hooks::use_navigate;
 use shared::{
     ApiError, MembershipStatus, OneTimeCode, PasswordChange, PasswordConfirmation, ProfileChange,
@@ -75,11 +75,11 @@ fn PasswordForm() -> impl IntoView {
             <h2 id="password-heading">{tr!(i18n, change_password)}</h2>
             <form id="password-form" on:submit=submit novalidate>
                 <TextField name="current_password" kind="password" autocomplete="current-password"
-                    label=move || t_string!(i18n, current_password)
-                    help=move || t_string!(i18n, current_password_help) value=current error />
+                    label=move || td_string!(i18n.get_locale(), current_password)
+                    help=move || td_string!(i18n.get_locale(), current_password_help) value=current error />
                 <TextField name="new_password" kind="password" autocomplete="new-password"
-                    label=move || t_string!(i18n, new_password)
-                    help=move || t_string!(i18n, password_help) value=new error />
+                    label=move || td_string!(i18n.get_locale(), new_password)
+                    help=move || td_string!(i18n.get_locale(), password_help) value=new error />
                 <label class="choice">
                     <input type="checkbox" id="end_other_sessions"
                         prop:checked=move || end_others.get()
@@ -91,7 +91,7 @@ fn PasswordForm() -> impl IntoView {
                     {tr!(i18n, save_password)}
                 </SubmitButton>
                 <p role="status" class="status" id="password-status">
-                    {move || done().then(|| t_string!(i18n, password_changed))}
+                    {move || done().then(|| td_string!(i18n.get_locale(), password_changed))}
                 </p>
             </form>
         </section>
@@ -116,7 +116,7 @@ fn Sessions() -> impl IntoView {
             <h2 id="sessions-heading">{tr!(i18n, sessions)}</h2>
             <p class="help">{tr!(i18n, sessions_help)}</p>
             <ErrorNotice error=Signal::derive(move || end.value().get().and_then(Result::err)) />
-            <p role="status" class="status">{move || ended().then(|| t_string!(i18n, session_ended))}</p>
+            <p role="status" class="status">{move || ended().then(|| td_string!(i18n.get_locale(), session_ended))}</p>
             <Transition fallback=Loading>
                 <ErrorBoundary fallback=errors_fallback>
                     {move || Suspend::new(async move {
@@ -148,7 +148,7 @@ fn SessionItem(
         current,
     } = session;
     let confirm_and_end = move |_| {
-        if confirmed(t_string!(i18n, confirm_end_session)) {
+        if confirmed(td_string!(i18n.get_locale(), confirm_end_session)) {
             end.dispatch(id.clone());
         }
     };
@@ -241,7 +241,7 @@ fn ShownOrganisation() -> impl IntoView {
                                     <SubmitButton id="save-shown-organisation" busy=Signal::derive(move || save.pending().get())>
                                         {tr!(i18n, save)}
                                     </SubmitButton>
-                                    <p role="status" class="status">{move || saved().then(|| t_string!(i18n, saved))}</p>
+                                    <p role="status" class="status">{move || saved().then(|| td_string!(i18n.get_locale(), saved))}</p>
                                 </form>
                             }
                             .into_any()
@@ -286,7 +286,7 @@ fn DeleteAccount() -> impl IntoView {
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if confirmed(t_string!(i18n, confirm_delete_account)) {
+        if confirmed(td_string!(i18n.get_locale(), confirm_delete_account)) {
             delete.dispatch(PasswordConfirmation {
                 password: password.get_untracked(),
             });
@@ -298,8 +298,8 @@ fn DeleteAccount() -> impl IntoView {
             <p class="help">{tr!(i18n, delete_account_help)}</p>
             <form id="delete-form" on:submit=submit novalidate>
                 <TextField name="password" id="delete-password" kind="password" autocomplete="current-password"
-                    label=move || t_string!(i18n, password_to_confirm)
-                    help=move || t_string!(i18n, current_password_help) value=password error />
+                    label=move || td_string!(i18n.get_locale(), password_to_confirm)
+                    help=move || td_string!(i18n.get_locale(), current_password_help) value=password error />
                 <ErrorNotice error=general_error(error) />
                 <SubmitButton id="delete-account" class="danger" busy=Signal::derive(move || delete.pending().get())>
                     {tr!(i18n, delete_account_button)}
@@ -389,8 +389,8 @@ fn TwoFactor() -> impl IntoView {
                     <p class="status" id="two-factor-state">{tr!(i18n, two_factor_on)}</p>
                     <form id="two-factor-off-form" on:submit=turn_off novalidate>
                         <TextField name="password" id="two-factor-password" kind="password" autocomplete="current-password"
-                            label=move || t_string!(i18n, password_to_confirm)
-                            help=move || t_string!(i18n, current_password_help)
+                            label=move || td_string!(i18n.get_locale(), password_to_confirm)
+                            help=move || td_string!(i18n.get_locale(), current_password_help)
                             value=password error=disable_error />
                         <ErrorNotice error=general_error(disable_error) />
                         <button type="submit" id="two-factor-off">{tr!(i18n, turn_off_two_factor)}</button>
@@ -402,8 +402,8 @@ fn TwoFactor() -> impl IntoView {
                     None => view! {
                         <form id="two-factor-start-form" on:submit=start novalidate>
                             <TextField name="password" id="two-factor-password" kind="password" autocomplete="current-password"
-                                label=move || t_string!(i18n, password_to_confirm)
-                                help=move || t_string!(i18n, current_password_help)
+                                label=move || td_string!(i18n.get_locale(), password_to_confirm)
+                                help=move || td_string!(i18n.get_locale(), current_password_help)
                                 value=password error=begin_error />
                             <ErrorNotice error=general_error(begin_error) />
                             <button type="submit" id="two-factor-start">{tr!(i18n, set_up_two_factor)}</button>
@@ -417,8 +417,8 @@ fn TwoFactor() -> impl IntoView {
                         <p>{tr!(i18n, secret_key)}": "<code id="totp-secret">{setup.secret_base32}</code></p>
                         <form id="two-factor-confirm-form" on:submit=finish novalidate>
                             <TextField name="code" autocomplete="one-time-code"
-                                label=move || t_string!(i18n, code)
-                                help=move || t_string!(i18n, code_help)
+                                label=move || td_string!(i18n.get_locale(), code)
+                                help=move || td_string!(i18n.get_locale(), code_help)
                                 value=code error=confirm_error />
                             <ErrorNotice error=general_error(confirm_error) />
                             <button type="submit" id="two-factor-confirm">{tr!(i18n, confirm_two_factor)}</button>

@@ -326,6 +326,42 @@ async fn a_participant_reads_signs_up_takes_positions_and_comments_in_a_real_bro
 }
 
 #[tokio::test]
+async fn the_interface_speaks_the_browsers_language_until_the_reader_picks_another() {
+    let app = spawn_app_with(
+        Db::Sqlite,
+        Settings {
+            assets: Some(assets_dir()),
+            ..Settings::default()
+        },
+    )
+    .await;
+    // Mexican Spanish first, then English: the catalogues have Spanish.
+    let browser = Browser::start_preferring("es-MX,es;q=0.9,en;q=0.5").await;
+    let clause = format!("{}/c/paris-call/2019/protect-individuals", app.address);
+    browser.client.goto(&clause).await.expect("open");
+    browser
+        .wait_for_text("tally-heading", "Posiciones hasta ahora")
+        .await;
+    let lang = browser
+        .client
+        .execute("return document.documentElement.lang", vec![])
+        .await
+        .expect("script");
+    assert_eq!(lang, "es");
+
+    // A choice made in the menu outlasts the browser's preference.
+    choose_language(&browser, "en").await;
+    browser
+        .wait_for_text("tally-heading", "Positions so far")
+        .await;
+    browser.client.refresh().await.expect("reload");
+    browser
+        .wait_for_text("tally-heading", "Positions so far")
+        .await;
+    browser.close().await;
+}
+
+#[tokio::test]
 async fn a_participant_downloads_their_data_and_deletes_their_account() {
     let (app, browser) = app_and_browser().await;
     let clause = format!("{}/c/paris-call/2019/protect-internet", app.address);
