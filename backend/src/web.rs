@@ -153,10 +153,26 @@ pub async fn headers(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    // A page that states its own policy (the reading pages) keeps it.
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    // Anything but a document: a typed answer that is not HTML. (A 304 has no type, and the
+    // browser lays its headers over the page it keeps, so it must carry the page's policy.)
+    let document = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|t| t.to_str().ok())
+        .is_none_or(|t| t.starts_with("text/html"));
+    if document {
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        // A page that states its own policy (the reading pages) keeps it.
+        if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+            h.insert(header::CONTENT_SECURITY_POLICY, csp);
+        }
+    } else {
+        // A policy governs a document, not the scripts, styles and data it loads; anything else
+        // opened on its own (an SVG, an answer of the API) may run nothing and sit in no frame.
+        // (The app's long policy on every answer would cost a slow connection ~300 bytes each.)
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        );
     }
     if https {
         h.insert(

@@ -826,6 +826,11 @@ async fn the_built_in_front_end_is_served_like_the_folder() {
         compressed.headers()["cache-control"],
         "public, max-age=31536000, immutable"
     );
+    // The page's policy is the page's; what it loads carries the strictest one, shortly.
+    assert_eq!(
+        compressed.headers()["content-security-policy"],
+        "default-src 'none'; frame-ancestors 'none'"
+    );
     let brotli = std::fs::read(dist.join(format!("{wasm}.br"))).expect("the .br twin");
     assert_eq!(compressed.bytes().await.expect("body").len(), brotli.len());
     let plain = get(format!("/{wasm}"), "identity").await.expect("wasm");
@@ -912,7 +917,19 @@ async fn the_front_end_is_served_precompressed_with_the_right_cache_lifetimes() 
         .to_owned();
     assert!(csp.contains("'sha256-"), "{csp}");
     assert!(!csp.contains("unsafe-inline"), "{csp}");
+    let etag = page.headers()["etag"].clone();
     assert_eq!(page.text().await.expect("body"), index);
+    // Asked again with its validator, the page is not sent again, and the answer keeps the
+    // page's policy: the browser lays its headers over the copy it kept.
+    let again = app
+        .client
+        .get(format!("{}/c/paris-call/2019", app.address))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .expect("revalidation");
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["content-security-policy"], csp.as_str());
 
     // API paths never fall back to the page.
     let (status, _) = parts(app.get("/api/v1/nothing").await).await;
