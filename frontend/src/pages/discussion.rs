@@ -3,7 +3,7 @@
 //! flags, and — for conveners — hiding, restoring and responding. New and changed comments
 //! arrive live.
 
-use super::lazy::lazily;
+use super::lazy::{lazily, lazily_quietly};
 use crate::api;
 use crate::components::{
     ErrorNotice, FieldMessage, Loading, ResponseNote, SubmitButton, TextArea, VerdictSelect,
@@ -297,34 +297,20 @@ fn CommentView(comment: Comment, state: Thread) -> AnyView {
     let id = comment.id;
     let when = comment.created_at_ms;
     let hidden = comment.hidden.clone();
-    let is_hidden = hidden.is_some();
-    let mine = {
-        let author = comment.author.clone();
-        Signal::derive(move || author.is_some() && state.me.get() == author)
-    };
     let edited = comment.edited_at_ms;
     let replies = comment.replies.clone();
-    let body = StoredValue::new(comment.body.clone());
-    let open = move |doing: Doing| {
-        move |_| {
-            state.error.set(None);
-            state.text.set(if doing == Doing::Edit {
-                body.get_value()
-            } else {
-                String::new()
-            });
-            state.doing.set(Some((id, doing)));
+    // What a signed-in reader may do with the comment: fetched as a piece of its own when
+    // someone is signed in, so a reader who is not never downloads it.
+    let actions = {
+        let (author, body) = (comment.author.clone(), comment.body.clone());
+        let is_hidden = hidden.is_some();
+        let signed_in = Memo::new(move |_| state.me.with(Option::is_some));
+        move || {
+            signed_in.get().then(|| {
+                let (author, body) = (author.clone(), body.clone());
+                lazily_quietly(move || comment_actions(id, is_hidden, author, edited, body, state))
+            })
         }
-    };
-    let show_versions = move |_| {
-        let slug = state.slug.get_untracked();
-        leptos::task::spawn_local(async move {
-            if let Ok(versions) = api::comment_versions(&slug, id).await {
-                state.versions.update(|v| {
-                    v.insert(id, versions);
-                });
-            }
-        });
     };
     view! {
         <article class="comment" id=format!("comment-{id}") tabindex="-1"
@@ -364,44 +350,7 @@ fn CommentView(comment: Comment, state: Thread) -> AnyView {
                 }.into_any(),
             }}
             {comment.response.map(|response| view! { <ResponseNote response /> })}
-            <div class="comment-actions">
-                {move || (state.may_write.get() && !is_hidden).then(|| view! {
-                    <button type="button" class="link-button" on:click=open(Doing::Reply)>{tr!(i18n, reply)}</button>
-                })}
-                {move || (state.may_write.get() && mine.get() && !is_hidden).then(|| view! {
-                    <button type="button" class="link-button" on:click=open(Doing::Edit)>{tr!(i18n, edit)}</button>
-                })}
-                {move || (state.me.get().is_some() && !mine.get() && !is_hidden).then(|| view! {
-                    <button type="button" class="link-button" on:click=open(Doing::Flag)>{tr!(i18n, flag)}</button>
-                })}
-                {move || state.convenes.get().then(|| view! {
-                    {if is_hidden {
-                        view! { <button type="button" class="link-button" on:click=open(Doing::Restore)>{tr!(i18n, restore)}</button> }.into_any()
-                    } else {
-                        view! { <button type="button" class="link-button" on:click=open(Doing::Hide)>{tr!(i18n, hide)}</button> }.into_any()
-                    }}
-                    <button type="button" class="link-button" on:click=open(Doing::Respond)>{tr!(i18n, respond)}</button>
-                    {edited.map(|_| view! {
-                        <button type="button" class="link-button" on:click=show_versions>{tr!(i18n, earlier_versions)}</button>
-                    })}
-                })}
-            </div>
-            {move || state.versions.with(|v| v.get(&id).cloned()).map(|versions| view! {
-                <div class="versions">
-                    <h4>{tr!(i18n, earlier_versions)}</h4>
-                    <ol>
-                        {versions.into_iter().map(|v| view! {
-                            <li>
-                                <time>{move || i18n::format_date(i18n.get_locale(), v.written_at_ms)}</time>
-                                <pre class="version-body">{v.body}</pre>
-                            </li>
-                        }).collect_view()}
-                    </ol>
-                </div>
-            })}
-            {move || state.doing.get().filter(|(on, _)| *on == id).map(|(_, doing)| {
-                lazily(move || action_form(id, doing, state))
-            })}
+            {actions}
         </article>
         {(!replies.is_empty()).then(|| view! {
             <ol class="replies">
@@ -410,6 +359,95 @@ fn CommentView(comment: Comment, state: Thread) -> AnyView {
         })}
     }
     .into_any()
+}
+
+#[leptos::lazy]
+fn comment_actions(
+    id: i64,
+    is_hidden: bool,
+    author: Option<String>,
+    edited: Option<i64>,
+    body: String,
+    state: Thread,
+) -> AnyView {
+    view! { <CommentActions id is_hidden author edited body state /> }.into_any()
+}
+
+/// The buttons a signed-in reader has on a comment (reply, edit, flag; hide, restore, respond
+/// and earlier versions for conveners), the earlier versions once asked for, and the open form.
+#[component]
+fn CommentActions(
+    id: i64,
+    is_hidden: bool,
+    author: Option<String>,
+    edited: Option<i64>,
+    body: String,
+    state: Thread,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let mine = Signal::derive(move || author.is_some() && state.me.get() == author);
+    let body = StoredValue::new(body);
+    let open = move |doing: Doing| {
+        move |_| {
+            state.error.set(None);
+            state.text.set(if doing == Doing::Edit {
+                body.get_value()
+            } else {
+                String::new()
+            });
+            state.doing.set(Some((id, doing)));
+        }
+    };
+    let show_versions = move |_| {
+        let slug = state.slug.get_untracked();
+        leptos::task::spawn_local(async move {
+            if let Ok(versions) = api::comment_versions(&slug, id).await {
+                state.versions.update(|v| {
+                    v.insert(id, versions);
+                });
+            }
+        });
+    };
+    view! {
+        <div class="comment-actions">
+            {move || (state.may_write.get() && !is_hidden).then(|| view! {
+                <button type="button" class="link-button" on:click=open(Doing::Reply)>{tr!(i18n, reply)}</button>
+            })}
+            {move || (state.may_write.get() && mine.get() && !is_hidden).then(|| view! {
+                <button type="button" class="link-button" on:click=open(Doing::Edit)>{tr!(i18n, edit)}</button>
+            })}
+            {move || (state.me.get().is_some() && !mine.get() && !is_hidden).then(|| view! {
+                <button type="button" class="link-button" on:click=open(Doing::Flag)>{tr!(i18n, flag)}</button>
+            })}
+            {move || state.convenes.get().then(|| view! {
+                {if is_hidden {
+                    view! { <button type="button" class="link-button" on:click=open(Doing::Restore)>{tr!(i18n, restore)}</button> }.into_any()
+                } else {
+                    view! { <button type="button" class="link-button" on:click=open(Doing::Hide)>{tr!(i18n, hide)}</button> }.into_any()
+                }}
+                <button type="button" class="link-button" on:click=open(Doing::Respond)>{tr!(i18n, respond)}</button>
+                {edited.map(|_| view! {
+                    <button type="button" class="link-button" on:click=show_versions>{tr!(i18n, earlier_versions)}</button>
+                })}
+            })}
+        </div>
+        {move || state.versions.with(|v| v.get(&id).cloned()).map(|versions| view! {
+            <div class="versions">
+                <h4>{tr!(i18n, earlier_versions)}</h4>
+                <ol>
+                    {versions.into_iter().map(|v| view! {
+                        <li>
+                            <time>{move || i18n::format_date(i18n.get_locale(), v.written_at_ms)}</time>
+                            <pre class="version-body">{v.body}</pre>
+                        </li>
+                    }).collect_view()}
+                </ol>
+            </div>
+        })}
+        {move || state.doing.get().filter(|(on, _)| *on == id).map(|(_, doing)| {
+            lazily(move || action_form(id, doing, state))
+        })}
+    }
 }
 
 #[leptos::lazy]

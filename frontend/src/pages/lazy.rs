@@ -13,10 +13,26 @@ pub(crate) fn lazily<F>(load: impl FnOnce() -> F + Send + 'static) -> impl IntoV
 where
     F: std::future::Future<Output = AnyView> + Send + 'static,
 {
+    // On a slow connection the reader is told that the form is on its way.
+    piece(ViewFnOnce::from(Loading), load)
+}
+
+/// [`lazily`], saying nothing while the code is on its way: for small additions shown many
+/// times on a page (each comment's buttons), where one "Loading" per comment would be noise.
+pub(crate) fn lazily_quietly<F>(load: impl FnOnce() -> F + Send + 'static) -> impl IntoView
+where
+    F: std::future::Future<Output = AnyView> + Send + 'static,
+{
+    piece(ViewFnOnce::from(|| ()), load)
+}
+
+fn piece<F>(fallback: ViewFnOnce, load: impl FnOnce() -> F + Send + 'static) -> impl IntoView
+where
+    F: std::future::Future<Output = AnyView> + Send + 'static,
+{
     // A transition, not a suspense: the forms read the clause, and a suspense would hide them
-    // (and the reader's focus with them) each time the clause is fetched again. On a slow
-    // connection the reader is told that the form is on its way.
-    view! { <Transition fallback=Loading>{Suspend::new(load())}</Transition> }
+    // (and the reader's focus with them) each time the clause is fetched again.
+    view! { <Transition fallback>{Suspend::new(load())}</Transition> }
 }
 
 /// Declares a lazily loaded route showing `$view`.
