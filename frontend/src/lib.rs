@@ -9,7 +9,7 @@ use i18n::{Locale, tr, use_i18n};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_i18n::{Locale as _, td_string};
-use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::components::{A, FlatRoutes, Route, Router};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::{Lazy, path};
 use pages::lazy;
@@ -68,7 +68,7 @@ fn Frame() -> impl IntoView {
             <a class="skip-link" href="#main">{tr!(i18n, skip_to_content)}</a>
             <Header />
             <main id="main" tabindex="-1">
-                <Routes fallback=|| lazy::lazily(lazy::not_found)>
+                <FlatRoutes fallback=|| lazy::lazily(lazy::not_found)>
                     <Route path=path!("/") view={Lazy::<lazy::HomeRoute>::new()} />
                     <Route path=path!("/signin") view={Lazy::<lazy::SignInRoute>::new()} />
                     <Route path=path!("/signup") view={Lazy::<lazy::SignUpRoute>::new()} />
@@ -83,7 +83,7 @@ fn Frame() -> impl IntoView {
                     <Route path=path!("/c/:slug/:round/results") view={Lazy::<lazy::ResultsRoute>::new()} />
                     <Route path=path!("/c/:slug/:round/changes") view={Lazy::<lazy::ChangesRoute>::new()} />
                     <Route path=path!("/c/:slug/:round/:key") view=pages::ClausePage />
-                </Routes>
+                </FlatRoutes>
             </main>
         </Router>
     }
