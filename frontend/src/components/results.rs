@@ -19,26 +19,33 @@ pub fn ResultsView(
         return view! { <p class="notice" id="results-hidden">{tr!(i18n, results_hidden)}</p> }
             .into_any();
     };
-    let groups: Vec<(String, Tally)> = results
+    // Each row's name follows the reader's language, like every other word on the page.
+    let groups: Vec<(Signal<String>, Tally)> = results
         .by_group
         .iter()
         .map(|g| {
-            let name = match g.group {
-                Some(group) => i18n::group_name(i18n.get_locale_untracked(), group).to_owned(),
-                None => i18n::not_stated(i18n.get_locale_untracked()).to_owned(),
-            };
+            let group = g.group;
+            let name = Signal::derive(move || {
+                let locale = i18n.get_locale();
+                group
+                    .map_or_else(|| i18n::not_stated(locale), |g| i18n::group_name(locale, g))
+                    .to_owned()
+            });
             (name, g.tally)
         })
         .collect();
-    let regions: Vec<(String, Tally)> = results
+    let regions: Vec<(Signal<String>, Tally)> = results
         .by_region
         .iter()
         .map(|r| {
-            let name = if r.region.is_empty() {
-                i18n::not_stated(i18n.get_locale_untracked()).to_owned()
-            } else {
-                r.region.clone()
-            };
+            let region = r.region.clone();
+            let name = Signal::derive(move || {
+                if region.is_empty() {
+                    i18n::not_stated(i18n.get_locale()).to_owned()
+                } else {
+                    region.clone()
+                }
+            });
             (name, r.tally)
         })
         .collect();
@@ -58,7 +65,7 @@ fn Breakdown(
     id: String,
     caption: impl Fn() -> AnyView + Send + Sync + 'static,
     head: impl Fn() -> AnyView + Send + Sync + 'static,
-    rows: Vec<(String, Tally)>,
+    rows: Vec<(Signal<String>, Tally)>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {

@@ -18,7 +18,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_query_map};
 use shared::{
     CastPosition, Change, Clause, ConsensusDesignation, ConsensusLevel, JoinConsultation, Language,
-    MembershipStatus, NewMinorityStatement, Phase, StakeholderGroup, Stance, TranslationEdit,
+    MembershipStatus, MinorityStatement, NewMinorityStatement, Phase, StakeholderGroup, Stance,
+    TranslationEdit,
 };
 
 /// The clause's consultation, round and key, from the address.
@@ -74,6 +75,7 @@ fn ClauseText(clause: Clause) -> impl IntoView {
     let round_href = format!("/c/{}/{}", clause.consultation_slug, clause.round.slug);
     let changes = clause.clone();
     let proposal = clause.clone();
+    let statements = clause.minority_statements.clone();
     let number = match clause.proposal {
         Some(_) => proposal_label(i18n.get_locale_untracked(), clause.number),
         None => clause.number.to_string(),
@@ -133,11 +135,22 @@ fn ClauseText(clause: Clause) -> impl IntoView {
         </article>
         <Changes clause=changes />
         {proposal.proposal.is_some().then(|| lazily(move || proposal_note(proposal)))}
-        <ConsensusView consensus=clause.consensus />
+        // Recorded only after a round closes: their code is fetched then.
+        {clause.consensus.map(|level| lazily(move || consensus_note(level)))}
         <ResultsView results=clause.results />
         {clause.chambered.map(|c| view! { <ChamberedView chambered=c /> })}
-        <StatementsView statements=clause.minority_statements />
+        {(!statements.is_empty()).then(|| lazily(move || statements_list(statements)))}
     }
+}
+
+#[leptos::lazy]
+fn consensus_note(level: ConsensusLevel) -> AnyView {
+    view! { <ConsensusView consensus=Some(level) /> }.into_any()
+}
+
+#[leptos::lazy]
+fn statements_list(statements: Vec<MinorityStatement>) -> AnyView {
+    view! { <StatementsView statements /> }.into_any()
 }
 
 #[leptos::lazy]

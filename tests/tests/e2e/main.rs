@@ -275,6 +275,10 @@ async fn a_participant_reads_signs_up_takes_positions_and_comments_in_a_real_bro
     browser
         .wait_for_text("tally-heading", "Positions à ce jour")
         .await;
+    // Every word follows, the names of the stakeholder groups in the results too.
+    browser
+        .wait_for_text("results-by-group", "Société civile")
+        .await;
     let lang = browser
         .client
         .execute("return document.documentElement.lang", vec![])
