@@ -6,8 +6,8 @@
 //! server code (`target/bench-counter-dist`, built by the script).
 
 use std::path::PathBuf;
-use tests::browser::{Browser, assets_dir};
-use tests::{Db, Settings, spawn_app_with};
+use tests::browser::Browser;
+use tests::{Db, Settings, spawn_app_with, spawn_app_with_front_end};
 
 /// Every request of the page so far, by kind, with its transfer size (headers included).
 const TRANSFERS: &str = "
@@ -33,14 +33,7 @@ fn total(transfers: &[(String, u64)]) -> u64 {
 
 #[tokio::main]
 async fn main() {
-    let concord = spawn_app_with(
-        Db::Sqlite,
-        Settings {
-            assets: Some(assets_dir()),
-            ..Settings::default()
-        },
-    )
-    .await;
+    let concord = spawn_app_with_front_end().await;
     let counter_dist =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench-counter-dist");
     let counter = spawn_app_with(

@@ -67,6 +67,16 @@ pub async fn spawn_app_with(db: Db, settings: Settings) -> TestApp {
     spawn(db, settings, true).await
 }
 
+/// Starts Concord over SQLite with the demo, serving the built front end
+/// ([`browser::assets_dir`]), as the browser tests need it.
+pub async fn spawn_app_with_front_end() -> TestApp {
+    let settings = Settings {
+        assets: Some(browser::assets_dir()),
+        ..Settings::default()
+    };
+    spawn_app_with(Db::Sqlite, settings).await
+}
+
 /// Starts another Concord instance, over a database with nothing in it.
 pub async fn spawn_empty_app(db: Db) -> TestApp {
     spawn(db, Settings::default(), false).await

@@ -361,6 +361,8 @@ fn CommentView(comment: Comment, state: Thread) -> AnyView {
     .into_any()
 }
 
+/// The buttons a signed-in reader has on a comment (reply, edit, flag; hide, restore, respond
+/// and earlier versions for conveners), the earlier versions once asked for, and the open form.
 #[leptos::lazy]
 fn comment_actions(
     id: i64,
@@ -370,20 +372,6 @@ fn comment_actions(
     body: String,
     state: Thread,
 ) -> AnyView {
-    view! { <CommentActions id is_hidden author edited body state /> }.into_any()
-}
-
-/// The buttons a signed-in reader has on a comment (reply, edit, flag; hide, restore, respond
-/// and earlier versions for conveners), the earlier versions once asked for, and the open form.
-#[component]
-fn CommentActions(
-    id: i64,
-    is_hidden: bool,
-    author: Option<String>,
-    edited: Option<i64>,
-    body: String,
-    state: Thread,
-) -> impl IntoView {
     let i18n = use_i18n();
     let mine = Signal::derive(move || author.is_some() && state.me.get() == author);
     let body = StoredValue::new(body);
@@ -448,6 +436,7 @@ fn CommentActions(
             lazily(move || action_form(id, doing, state))
         })}
     }
+    .into_any()
 }
 
 #[leptos::lazy]

@@ -5,8 +5,8 @@
 //! sign-in, data export and deletion, organisations, conveners and invitations.
 
 use serde_json::json;
-use tests::browser::{Browser, assets_dir};
-use tests::{Db, Settings, TestApp, spawn_app_with};
+use tests::browser::Browser;
+use tests::{TestApp, spawn_app_with_front_end};
 
 // Locators.
 const CONSULTATION_LINK: &str = "#consultations li:first-child h2 a";
@@ -45,14 +45,16 @@ async fn wait_for_count(browser: &Browser, stance: &str, n: u32) {
 
 /// Concord with the built front end over a fresh SQLite database, and a fresh browser.
 async fn app_and_browser() -> (TestApp, Browser) {
-    let settings = Settings {
-        assets: Some(assets_dir()),
-        ..Settings::default()
-    };
-    (
-        spawn_app_with(Db::Sqlite, settings).await,
-        Browser::start().await,
-    )
+    (spawn_app_with_front_end().await, Browser::start().await)
+}
+
+/// The language the page says it is in (`<html lang>`).
+async fn page_language(browser: &Browser) -> serde_json::Value {
+    browser
+        .client
+        .execute("return document.documentElement.lang", vec![])
+        .await
+        .expect("script")
 }
 
 // Actions.
@@ -279,12 +281,7 @@ async fn a_participant_reads_signs_up_takes_positions_and_comments_in_a_real_bro
     browser
         .wait_for_text("results-by-group", "Société civile")
         .await;
-    let lang = browser
-        .client
-        .execute("return document.documentElement.lang", vec![])
-        .await
-        .expect("script");
-    assert_eq!(lang, "fr");
+    assert_eq!(page_language(&browser).await, "fr");
 
     // The choice is remembered by this browser.
     browser.client.refresh().await.expect("reload");
@@ -331,14 +328,7 @@ async fn a_participant_reads_signs_up_takes_positions_and_comments_in_a_real_bro
 
 #[tokio::test]
 async fn the_interface_speaks_the_browsers_language_until_the_reader_picks_another() {
-    let app = spawn_app_with(
-        Db::Sqlite,
-        Settings {
-            assets: Some(assets_dir()),
-            ..Settings::default()
-        },
-    )
-    .await;
+    let app = spawn_app_with_front_end().await;
     // Mexican Spanish first, then English: the catalogues have Spanish.
     let browser = Browser::start_preferring("es-MX,es;q=0.9,en;q=0.5").await;
     let clause = format!("{}/c/paris-call/2019/protect-individuals", app.address);
@@ -346,12 +336,7 @@ async fn the_interface_speaks_the_browsers_language_until_the_reader_picks_anoth
     browser
         .wait_for_text("tally-heading", "Posiciones hasta ahora")
         .await;
-    let lang = browser
-        .client
-        .execute("return document.documentElement.lang", vec![])
-        .await
-        .expect("script");
-    assert_eq!(lang, "es");
+    assert_eq!(page_language(&browser).await, "es");
 
     // A choice made in the menu outlasts the browser's preference.
     choose_language(&browser, "en").await;
@@ -1778,11 +1763,7 @@ async fn a_participant_comments_and_takes_a_position_with_the_keyboard_alone() {
 /// public record.
 #[tokio::test]
 async fn the_published_text_and_results_read_without_javascript() {
-    let settings = Settings {
-        assets: Some(assets_dir()),
-        ..Settings::default()
-    };
-    let app = spawn_app_with(Db::Sqlite, settings).await;
+    let app = spawn_app_with_front_end().await;
     app.execute(
         "UPDATE rounds SET phase = 'published' WHERE slug = '2018'",
         &[],
