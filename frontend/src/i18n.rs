@@ -37,7 +37,7 @@ fn locale_named(tag: &str) -> Option<Locale> {
 }
 
 /// The language this browser chose before, if any.
-pub fn remembered_locale() -> Option<Locale> {
+fn remembered_locale() -> Option<Locale> {
     locale_named(&local_storage()?.get_item(STORAGE_KEY).ok()??)
 }
 
