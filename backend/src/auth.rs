@@ -292,7 +292,8 @@ pub async fn require_convener(
 }
 
 /// A convener of the consultation named by the route's `slug` (or an administrator), with
-/// two-factor sign-in; 401, 404 for an unknown consultation, 403 otherwise.
+/// two-factor sign-in; 401, 404 for an unknown consultation, 403 otherwise; and for a change,
+/// 409 `archived` when the consultation is archived.
 pub struct Convening {
     pub account: Account,
     pub consultation: ConsultationRef,
@@ -306,6 +307,9 @@ impl FromRequestParts<AppState> for Convening {
         let slug = path_param(parts, state, "slug").await?;
         let consultation = state.store.existing_consultation(&slug).await?;
         require_convener(state, &account, &consultation).await?;
+        if !parts.method.is_safe() {
+            require_changeable(&consultation)?;
+        }
         Ok(Self {
             account,
             consultation,
@@ -360,6 +364,15 @@ pub async fn sees_results(
     tracing::info!(event = "hidden_results_viewed", by = account.id, slug = %consultation.slug,
         %round, "a convener looked at results hidden from participants");
     Ok(true)
+}
+
+/// Refuses any change to an archived consultation: it stays readable, nothing in it changes.
+pub fn require_changeable(consultation: &ConsultationRef) -> Result<(), AppError> {
+    if consultation.archived {
+        Err(AppError::Archived)
+    } else {
+        Ok(())
+    }
 }
 
 /// Whether `account` may comment and take positions in the consultation: anyone signed in when

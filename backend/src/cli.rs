@@ -44,6 +44,67 @@ pub enum Command {
     /// Load a round's record from another instance's bundle, after checking it against that
     /// instance's public key. Writes everything or nothing.
     Import(ImportArgs),
+    /// Set up consultations: `concord consultation create …`.
+    #[command(subcommand)]
+    Consultation(ConsultationCommand),
+}
+
+/// What `concord consultation` does.
+#[derive(Debug, Subcommand)]
+pub enum ConsultationCommand {
+    /// Create a consultation, and with `--from` its first round as a draft, its text read from
+    /// a Markdown, plain-text, DOCX or ODT file (headings or numbered paragraphs become
+    /// clauses; what comes before the first is the preamble). Everything or nothing is written.
+    Create(CreateArgs),
+}
+
+/// Options of `concord consultation create`.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Its address, e.g. `paris-call`: 3–64 lower-case letters and digits joined by `-`.
+    #[arg(long)]
+    pub slug: String,
+    /// Its title in English (at least one of the four titles is needed).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Its title in French.
+    #[arg(long)]
+    pub title_fr: Option<String>,
+    /// Its title in Spanish.
+    #[arg(long)]
+    pub title_es: Option<String>,
+    /// Its title in Arabic.
+    #[arg(long)]
+    pub title_ar: Option<String>,
+    /// What it is about.
+    #[arg(long, default_value = "")]
+    pub description: String,
+    /// Only those invited take part (by default anyone signed in may).
+    #[arg(long)]
+    pub invitation_only: bool,
+    /// The handle of a convener (repeat for several).
+    #[arg(long = "convener")]
+    pub conveners: Vec<String>,
+    /// A stakeholder group taking part (repeat for several; all six by default):
+    /// civil_society, private_sector, government, academia, technical_community,
+    /// intergovernmental.
+    #[arg(long = "group")]
+    pub groups: Vec<String>,
+    /// A file with one region per line, offered to participants (the UN geoscheme's
+    /// sub-regions by default).
+    #[arg(long)]
+    pub regions: Option<PathBuf>,
+    /// The draft text of its first round: a `.md`, `.txt`, `.docx` or `.odt` file.
+    #[arg(long)]
+    pub from: Option<PathBuf>,
+    /// The first round's address.
+    #[arg(long, default_value = "draft")]
+    pub round: String,
+    /// The first round's title.
+    #[arg(long, default_value = "First review")]
+    pub round_title: String,
 }
 
 /// Options of `concord backup`.

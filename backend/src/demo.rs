@@ -123,16 +123,16 @@ const TRANSLATIONS: [(Language, &str, &str); 3] = [
 ];
 
 const PARTICIPANTS: [(&str, StakeholderGroup, &str); 4] = [
-    ("amina-k", StakeholderGroup::CivilSociety, "West Africa"),
+    ("amina-k", StakeholderGroup::CivilSociety, "Western Africa"),
     (
         "digital-rights-lab",
         StakeholderGroup::CivilSociety,
-        "Global",
+        "Eastern Africa",
     ),
     (
         "netops-joe",
         StakeholderGroup::TechnicalCommunity,
-        "North America",
+        "Northern America",
     ),
     (
         "policy-wonk",

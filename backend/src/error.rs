@@ -54,9 +54,16 @@ pub enum AppError {
     OrganisationExists,
     #[error("two-factor enrolment not started")]
     TwoFactorNotStarted,
+    #[error("consultation exists")]
+    ConsultationExists,
+    #[error("the consultation is archived")]
+    Archived,
+    #[error("a round is still open")]
+    RoundStillOpen,
     #[error("too many failed sign-ins")]
     TooManyAttempts { retry_after_secs: u64 },
-    /// A request the framework refused before a handler ran (bad JSON, wrong media type, …).
+    /// A request refused for what it carries: the framework's refusals before a handler ran (bad
+    /// JSON, wrong media type, …) and documents that cannot be imported.
     #[error("{message}")]
     Rejected {
         status: StatusCode,
@@ -140,6 +147,36 @@ impl AppError {
                     ErrorCode::TwoFactorRequired,
                     "Turn on two-factor sign-in in your account before acting as an administrator \
                      or convener.",
+                ),
+            ),
+            E::ConsultationExists => (
+                StatusCode::CONFLICT,
+                ApiError {
+                    fields: vec![FieldError::new(
+                        "slug",
+                        "taken",
+                        "Another consultation has this address; choose another.",
+                    )],
+                    ..ApiError::new(
+                        ErrorCode::ConsultationExists,
+                        "A consultation with this address exists.",
+                    )
+                },
+            ),
+            E::Archived => (
+                StatusCode::CONFLICT,
+                ApiError::new(
+                    ErrorCode::Archived,
+                    "This consultation is archived: it can be read and its records downloaded, \
+                     but nothing in it can change.",
+                ),
+            ),
+            E::RoundStillOpen => (
+                StatusCode::CONFLICT,
+                ApiError::new(
+                    ErrorCode::RoundStillOpen,
+                    "A round of this consultation is taking comments or positions. Close it \
+                     before archiving the consultation.",
                 ),
             ),
             E::NotInvited => (

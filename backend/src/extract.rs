@@ -1,6 +1,7 @@
 //! Extractors that answer every rejection in the API's one error shape: `ApiJson<T>` (malformed
-//! JSON, wrong content type, body too large, wrong field types) and `ApiPath<T>` (path segments
-//! that are not valid UTF-8 or not of the expected type).
+//! JSON, wrong content type, body too large, wrong field types), `ApiDocument` (a document of
+//! an unknown kind or too large) and `ApiPath<T>` (path segments that are not valid UTF-8 or not
+//! of the expected type).
 
 use crate::error::AppError;
 use axum::extract::rejection::JsonRejection;
@@ -62,6 +63,40 @@ fn rejected(rejection: JsonRejection) -> AppError {
 impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
     fn into_response(self) -> Response {
         axum::Json(self.0).into_response()
+    }
+}
+
+/// A document sent as the request's whole body, with the format its `Content-Type` names;
+/// refused as [`DocumentError`](crate::document::DocumentError) says.
+pub struct ApiDocument(pub crate::document::Format, pub axum::body::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for ApiDocument {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        use crate::document::{DocumentError, Format};
+        let media_type = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let format =
+            Format::from_media_type(&media_type).ok_or(DocumentError::Unsupported(media_type))?;
+        match axum::body::Bytes::from_request(req, state).await {
+            Ok(bytes) => Ok(Self(format, bytes)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(DocumentError::TooLarge.into())
+            }
+            Err(rejection) => Err(AppError::Rejected {
+                status: rejection.status(),
+                code: ErrorCode::CorruptDocument,
+                message: format!(
+                    "The document did not arrive whole: {}",
+                    rejection.body_text()
+                ),
+            }),
+        }
     }
 }
 

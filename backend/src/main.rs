@@ -88,6 +88,15 @@ async fn main() -> anyhow::Result<()> {
                 std::process::exit(1);
             }
         },
+        Command::Consultation(backend::cli::ConsultationCommand::Create(args)) => {
+            match backend::setup::create(&args).await? {
+                Ok(created) => println!("{created}"),
+                Err(refused) => {
+                    println!("nothing created: {refused}");
+                    std::process::exit(1);
+                }
+            }
+        }
         Command::Admin(args) => {
             let store = Store::connect(&args.database.database_url).await?;
             store.migrate().await?;

@@ -23,6 +23,7 @@ mod deliberation;
 mod drafting;
 mod participation;
 mod review;
+mod setup;
 pub(crate) use cast::{INSERT_CHANGE, INSERT_POSITION};
 pub use deliberation::{Audience, CommentRef};
 pub use drafting::{ClauseDraft, Translated, UnknownComments};
@@ -30,6 +31,7 @@ use participation::parse_group;
 pub use participation::{ConsultationRef, InvitationDraft, RepresentativeOutcome};
 pub(crate) use review::results_from as review_results_from;
 pub use review::{ClauseRow, ClauseText, RoundRow, Standing};
+pub use setup::{FirstRound, NewSetup, Setup};
 
 /// A session ends after this long without use (ASVS 7.3.1).
 pub const SESSION_IDLE: Duration = Duration::from_secs(7 * 24 * 3600);

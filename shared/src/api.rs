@@ -171,6 +171,12 @@ pub struct ConsultationSummary {
     pub access: ConsultationAccess,
     /// The newest round, if any.
     pub current_round: Option<RoundSummary>,
+    /// The title in each language that has one; `title` is the first of them.
+    #[serde(default)]
+    pub titles: Vec<crate::LocalTitle>,
+    /// Archived: read-only, still readable, its records still downloadable.
+    #[serde(default)]
+    pub archived: bool,
 }
 
 /// A consultation with all its rounds, newest first.
@@ -188,6 +194,18 @@ pub struct Consultation {
     /// Of those, how many have a response from the conveners.
     #[serde(default)]
     pub answered: u64,
+    /// The title in each language that has one; `title` is the first of them.
+    #[serde(default)]
+    pub titles: Vec<crate::LocalTitle>,
+    /// The stakeholder groups taking part, in the order offered.
+    #[serde(default)]
+    pub stakeholder_groups: Vec<StakeholderGroup>,
+    /// The regions participants choose from, in the order offered.
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// Archived: read-only, still readable, its records still downloadable.
+    #[serde(default)]
+    pub archived: bool,
 }
 
 /// A clause as listed in its round.
@@ -232,6 +250,12 @@ pub struct Round {
     pub abstentions_count: bool,
     #[serde(default)]
     pub counting: Counting,
+    /// What comes before the clauses, rendered and cleaned like a clause; may be empty.
+    #[serde(default)]
+    pub preamble_html: String,
+    /// Its Markdown source.
+    #[serde(default)]
+    pub preamble_md: String,
     pub clauses: Vec<ClauseSummary>,
     /// Participants' amendments and additions, in the order proposed.
     #[serde(default)]

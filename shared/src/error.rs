@@ -74,6 +74,20 @@ pub enum ErrorCode {
     AlreadyFlagged,
     /// One does not flag one's own comment.
     OwnComment,
+    /// A consultation with this address exists.
+    ConsultationExists,
+    /// The consultation is archived: it can be read, not changed.
+    Archived,
+    /// A round is taking comments or positions; close it first.
+    RoundStillOpen,
+    /// The document is of a kind Concord does not read, or not of the kind it says it is.
+    UnsupportedDocument,
+    /// The document cannot be read: a broken ZIP or XML, or not text.
+    CorruptDocument,
+    /// The document, or what it unpacks to, is larger than Concord reads.
+    DocumentTooLarge,
+    /// The document holds no text.
+    EmptyDocument,
     /// The database cannot be reached or has no space left; nothing was written. Try again.
     Unavailable,
     /// Something failed on the server; nothing the client sent caused it.
@@ -117,6 +131,13 @@ impl ErrorCode {
             Self::CommentHidden => "comment_hidden",
             Self::AlreadyFlagged => "already_flagged",
             Self::OwnComment => "own_comment",
+            Self::ConsultationExists => "consultation_exists",
+            Self::Archived => "archived",
+            Self::RoundStillOpen => "round_still_open",
+            Self::UnsupportedDocument => "unsupported_document",
+            Self::CorruptDocument => "corrupt_document",
+            Self::DocumentTooLarge => "document_too_large",
+            Self::EmptyDocument => "empty_document",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
         }

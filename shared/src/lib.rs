@@ -5,11 +5,15 @@
 
 pub mod api;
 pub mod deliberation;
+pub mod draft;
 pub mod error;
 pub mod review;
 pub mod rules;
+pub mod setup;
 
 pub use api::*;
 pub use deliberation::*;
+pub use draft::{DraftClause, DraftText};
 pub use error::{ApiError, ErrorCode, FieldError};
 pub use review::*;
+pub use setup::{ConsultationSettings, LocalTitle, NewConsultation};

@@ -539,7 +539,8 @@ pub fn text_redline(
     clauses
 }
 
-/// Body of `POST /consultations/{slug}/rounds`: a new round, its text copied from the newest one.
+/// Body of `POST /consultations/{slug}/rounds`: a new round, its text imported or copied from the
+/// newest one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewRound {
@@ -556,6 +557,10 @@ pub struct NewRound {
     pub abstentions_count: bool,
     #[serde(default)]
     pub counting: Counting,
+    /// The round's text, imported from a document and corrected; when left out, the text is
+    /// copied from the newest round (a consultation's first round then starts empty).
+    #[serde(default)]
+    pub text: Option<crate::DraftText>,
 }
 
 /// Body of `PUT …/clauses/{key}` and `POST …/clauses` while the round is a draft.

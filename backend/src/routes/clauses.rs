@@ -78,6 +78,7 @@ async fn attach_minority_statement(
     ApiJson(statement): ApiJson<NewMinorityStatement>,
 ) -> Result<ApiJson<Vec<MinorityStatement>>, AppError> {
     let row = find_clause(&state, path).await?;
+    auth::require_changeable(&row.consultation()?)?;
     if !state
         .store
         .is_representative(account.id, &statement.organisation)
@@ -141,13 +142,16 @@ pub(super) async fn find_clause(
         .ok_or(AppError::NotFound("clause"))
 }
 
-/// Refuses a participant who may not take part in the clause's consultation.
+/// Refuses a participant who may not take part in the clause's consultation, and everyone once
+/// it is archived.
 pub(super) async fn require_taking_part(
     state: &AppState,
     account: &Account,
     row: &ClauseRow,
 ) -> Result<(), AppError> {
-    if auth::may_take_part(state, account, &row.consultation()?).await? {
+    let consultation = row.consultation()?;
+    auth::require_changeable(&consultation)?;
+    if auth::may_take_part(state, account, &consultation).await? {
         Ok(())
     } else {
         Err(AppError::NotInvited)

@@ -1,22 +1,31 @@
 //! Consultations and their rounds.
 
-use crate::auth::{self, MaybeAccount, SignedIn};
+use crate::auth::{self, Admin, Convening, MaybeAccount, SignedIn};
+use crate::document::{self, DOCUMENT_MAX};
 use crate::error::AppError;
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiDocument, ApiJson, ApiPath};
 use crate::state::AppState;
-use crate::store::{ConsultationRef, RoundRow};
-use axum::extract::State;
+use crate::store::{ConsultationRef, NewSetup, RoundRow};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
 use shared::{
-    ApiError, Consultation, ConsultationAccess, ConsultationSummary, FieldError, JoinConsultation,
-    Participation, Phase, Round, RoundRedline, RoundResults,
+    ApiError, Consultation, ConsultationAccess, ConsultationSettings, ConsultationSummary,
+    DraftText, FieldError, JoinConsultation, NewConsultation, Participation, Phase, Round,
+    RoundRedline, RoundResults,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
+    // A document may be larger than other bodies.
+    let documents = OpenApiRouter::new()
+        .routes(routes!(preview_text))
+        .layer(DefaultBodyLimit::max(DOCUMENT_MAX));
     OpenApiRouter::new()
-        .routes(routes!(list_consultations))
-        .routes(routes!(get_consultation))
+        .routes(routes!(list_consultations, create_consultation))
+        .routes(routes!(get_consultation, change_consultation))
+        .routes(routes!(archive_consultation))
+        .merge(documents)
         .routes(routes!(get_round))
         .routes(routes!(join_consultation))
         .routes(routes!(round_results))
@@ -105,7 +114,36 @@ async fn join_consultation(
             return Err(AppError::NotInvited);
         }
     }
+    auth::require_changeable(&consultation)?;
     let region = join.check().map_err(AppError::Validation)?;
+    let setup = state.store.setup_of(consultation.id).await?;
+    let mut broken = Vec::new();
+    if !setup.stakeholder_groups.contains(&join.stakeholder_group) {
+        broken.push(FieldError::new(
+            "stakeholder_group",
+            "not_taking_part",
+            "This stakeholder group does not take part in this consultation.",
+        ));
+    }
+    // Regions come from the consultation's list, so that counts by region add up; one given
+    // before the list existed is kept as it was.
+    let known = setup.regions.iter().any(|r| *r == region)
+        || state
+            .store
+            .participations(account.id)
+            .await?
+            .iter()
+            .any(|p| p.consultation_slug == consultation.slug && p.region == region);
+    if !region.is_empty() && !known {
+        broken.push(FieldError::new(
+            "region",
+            "unknown_region",
+            "Choose a region from this consultation's list.",
+        ));
+    }
+    if !broken.is_empty() {
+        return Err(AppError::Validation(broken));
+    }
     let organisation_id = match &join.organisation {
         None => None,
         Some(organisation) => {
@@ -158,6 +196,133 @@ pub(crate) async fn find_round(
     Ok((consultation, row))
 }
 
+/// Creates a consultation (administrators with two-factor sign-in): its address, titles,
+/// description, access, conveners, stakeholder groups and regions. Its first round is opened
+/// next, with a text imported from a document (see `text-preview`) or written clause by clause.
+#[utoipa::path(post, path = "/api/v1/consultations", tag = "consultations",
+    request_body = NewConsultation,
+    responses(
+        (status = 201, body = Consultation),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError, description = "Not an administrator, or without two-factor sign-in"),
+        (status = 409, body = ApiError, description = "A consultation has this address"),
+        (status = 422, body = ApiError, description = "A malformed address, no title, an unknown convener, duplicate regions"),
+    ))]
+async fn create_consultation(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    ApiJson(new): ApiJson<NewConsultation>,
+) -> Result<(StatusCode, ApiJson<Consultation>), AppError> {
+    let (slug, settings) = new.check().map_err(AppError::Validation)?;
+    let setup = NewSetup {
+        slug: &slug,
+        access: new.access,
+        conveners: &new.conveners,
+        settings: &settings,
+    };
+    state
+        .store
+        .create_consultation(&setup, None, Some(admin.id))
+        .await?;
+    tracing::info!(event = "consultation_created", by = admin.id, %slug, "consultation created");
+    Ok((StatusCode::CREATED, answer(&state, &slug).await?))
+}
+
+/// Changes a consultation's titles, description, stakeholder groups and regions
+/// (administrators). Participants keep the region they gave, even one taken off the list.
+#[utoipa::path(put, path = "/api/v1/consultations/{slug}", tag = "consultations",
+    params(("slug" = String, Path, description = "The consultation's slug")),
+    request_body = ConsultationSettings,
+    responses(
+        (status = 200, body = Consultation),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "Archived"),
+        (status = 422, body = ApiError, description = "No title, no group, duplicate regions"),
+    ))]
+async fn change_consultation(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    ApiPath(slug): ApiPath<String>,
+    ApiJson(settings): ApiJson<ConsultationSettings>,
+) -> Result<ApiJson<Consultation>, AppError> {
+    let consultation = state.store.existing_consultation(&slug).await?;
+    auth::require_changeable(&consultation)?;
+    let settings = settings.check().map_err(AppError::Validation)?;
+    state
+        .store
+        .change_settings(consultation.id, &settings, admin.id)
+        .await?;
+    tracing::info!(event = "consultation_changed", by = admin.id, %slug, "consultation changed");
+    answer(&state, &slug).await
+}
+
+/// Archives a consultation (administrators): it stays readable and its records downloadable,
+/// and nothing in it changes any more. Refused while a round takes comments or positions.
+#[utoipa::path(post, path = "/api/v1/consultations/{slug}/archive", tag = "consultations",
+    params(("slug" = String, Path, description = "The consultation's slug")),
+    responses(
+        (status = 200, body = Consultation),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "A round is still taking comments or positions"),
+    ))]
+async fn archive_consultation(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<ApiJson<Consultation>, AppError> {
+    let consultation = state.store.existing_consultation(&slug).await?;
+    state.store.archive(consultation.id, admin.id).await?;
+    tracing::info!(event = "consultation_archived", by = admin.id, %slug, "consultation archived");
+    answer(&state, &slug).await
+}
+
+/// Reads a draft text from a document — Markdown, plain text, DOCX or ODT, named by the
+/// request's `Content-Type`, at most 10 MB — and answers how it would be cut into a preamble
+/// and clauses (conveners only). Nothing is saved: the convener corrects the cut, then opens a
+/// round with it.
+#[utoipa::path(post, path = "/api/v1/consultations/{slug}/text-preview", tag = "convening",
+    params(("slug" = String, Path, description = "The consultation's slug")),
+    request_body(description = "The document itself", content(
+        (String = "text/markdown"),
+        (String = "text/plain"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (Vec<u8> = "application/vnd.oasis.opendocument.text"),
+    )),
+    responses(
+        (status = 200, body = DraftText),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "Archived"),
+        (status = 413, body = ApiError, description = "Larger than 10 MB, or unpacks to more than 64 MB"),
+        (status = 415, body = ApiError, description = "Not a kind of document Concord reads, or not the kind it says"),
+        (status = 422, body = ApiError, description = "A damaged document, or one with no text"),
+    ))]
+async fn preview_text(
+    Convening { .. }: Convening,
+    ApiDocument(format, bytes): ApiDocument,
+) -> Result<ApiJson<DraftText>, AppError> {
+    // Reading a large document is work for a blocking thread, not for the server's own.
+    let blocks = tokio::task::spawn_blocking(move || document::read(format, &bytes))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))??;
+    Ok(ApiJson(shared::draft::split(&blocks)))
+}
+
+/// The consultation `slug` as the API shows it.
+async fn answer(state: &AppState, slug: &str) -> Result<ApiJson<Consultation>, AppError> {
+    state
+        .store
+        .consultation(slug)
+        .await?
+        .map(ApiJson)
+        .ok_or(AppError::NotFound("consultation"))
+}
+
 /// Lists every consultation with its current round.
 #[utoipa::path(get, path = "/api/v1/consultations", tag = "consultations",
     responses((status = 200, body = Vec<ConsultationSummary>)))]
@@ -175,12 +340,7 @@ async fn get_consultation(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<ApiJson<Consultation>, AppError> {
-    state
-        .store
-        .consultation(&slug)
-        .await?
-        .map(ApiJson)
-        .ok_or(AppError::NotFound("consultation"))
+    answer(&state, &slug).await
 }
 
 /// Shows one round: its phase and its clauses with their tallies.

@@ -101,6 +101,7 @@ async fn propose(
         .round_row(consultation.id, &round)
         .await?
         .ok_or(AppError::NotFound("round"))?;
+    crate::auth::require_changeable(&consultation)?;
     if !crate::auth::may_take_part(&state, &account, &consultation).await? {
         return Err(AppError::NotInvited);
     }

@@ -198,8 +198,9 @@ async fn answer(
     ))
 }
 
-/// Opens the next round as a draft with the newest round's text (conveners only). The newest
-/// round must be closed first.
+/// Opens the next round as a draft (conveners only): with the text given, imported from a
+/// document and corrected (see `text-preview`), or else with the newest round's text. The
+/// newest round must be closed first.
 #[utoipa::path(post, path = "/api/v1/consultations/{slug}/rounds", tag = "convening",
     params(("slug" = String, Path, description = "The consultation's slug")),
     request_body = NewRound,
@@ -209,7 +210,7 @@ async fn answer(
         (status = 403, body = ApiError),
         (status = 404, body = ApiError),
         (status = 409, body = ApiError, description = "A round with this slug exists, or the newest round is still open"),
-        (status = 422, body = ApiError, description = "Slug or title missing or malformed"),
+        (status = 422, body = ApiError, description = "Slug or title missing or malformed; in the text, duplicate or malformed keys, or empty clauses"),
     ))]
 async fn open_round(
     State(state): State<AppState>,
@@ -217,6 +218,11 @@ async fn open_round(
     ApiJson(new): ApiJson<NewRound>,
 ) -> Result<(StatusCode, ApiJson<Round>), AppError> {
     let (slug, title) = new.check().map_err(AppError::Validation)?;
+    let text = new
+        .text
+        .as_ref()
+        .map(|text| text.check().map_err(|broken| within("text", broken)))
+        .transpose()?;
     state
         .store
         .open_round(
@@ -224,6 +230,7 @@ async fn open_round(
             &slug,
             &title,
             &new,
+            text.as_ref(),
             convening.account.id,
         )
         .await?;
@@ -233,6 +240,19 @@ async fn open_round(
         StatusCode::CREATED,
         answer(&state, &convening, &slug).await?,
     ))
+}
+
+/// Field errors of a part of the body, named from the body's top (`text.clauses[2].key`).
+fn within(part: &str, broken: Vec<FieldError>) -> AppError {
+    AppError::Validation(
+        broken
+            .into_iter()
+            .map(|mut e| {
+                e.field = format!("{part}.{}", e.field);
+                e
+            })
+            .collect(),
+    )
 }
 
 /// The path of a round: consultation slug, round slug.

@@ -2,10 +2,12 @@
 //! draft, move it through its phases by hand or by schedule.
 
 use super::audit::{self, Entry};
-use super::{ClauseRow, RoundRow, Store, now_ms};
+use super::{Backend, ClauseRow, RoundRow, Store, now_ms};
 use crate::error::{AppError, OnConflict};
 use crate::markdown;
-use shared::{ClauseTranslation, Language, NewRound, Phase, RoundRules, Schedule, may_move};
+use shared::{
+    ClauseTranslation, DraftText, Language, NewRound, Phase, RoundRules, Schedule, may_move,
+};
 use std::collections::HashMap;
 
 /// An audit entry for a convener's change to `round`.
@@ -45,53 +47,98 @@ pub struct ClauseDraft<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownComments(pub Vec<i64>);
 
-impl Store {
-    /// Opens a new draft round of a consultation with the text of its newest round (same keys,
-    /// numbers, titles and bodies). The newest round must be closed or published.
-    pub async fn open_round(
-        &self,
-        consultation_id: i64,
-        slug: &str,
-        title: &str,
-        new: &NewRound,
-        by: i64,
-    ) -> Result<(), AppError> {
-        if self.round_row(consultation_id, slug).await?.is_some() {
-            return Err(AppError::RoundExists);
+/// A round about to be opened as a draft.
+pub(super) struct Opening<'a> {
+    pub consultation_id: i64,
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub rules: &'a NewRound,
+    /// The newest round so far, whose text is copied when no `text` is given.
+    pub newest: Option<i64>,
+    pub text: Option<&'a DraftText>,
+}
+
+/// Inserts a draft round with its text and its audit entry, in `tx`. Returns its id.
+pub(super) async fn insert_round(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    backend: Backend,
+    opening: &Opening<'_>,
+    by: Option<i64>,
+) -> Result<i64, AppError> {
+    let rules = opening.rules;
+    let preamble = match opening.text {
+        Some(text) => text.preamble_md.clone(),
+        None => match opening.newest {
+            Some(newest) => {
+                sqlx::query_scalar("SELECT preamble_md FROM rounds WHERE id = $1")
+                    .bind(newest)
+                    .fetch_one(&mut **tx)
+                    .await?
+            }
+            None => String::new(),
+        },
+    };
+    let round_id: i64 = sqlx::query_scalar(
+        "INSERT INTO rounds (consultation_id, slug, title, phase, opened_at_ms, \
+             previous_round_id, hide_results, rule, abstentions_count, counting, preamble_md) \
+         VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(opening.consultation_id)
+    .bind(opening.slug)
+    .bind(opening.title)
+    .bind(now_ms())
+    .bind(opening.newest)
+    .bind(i64::from(rules.hide_results))
+    .bind(rules.rule.as_str())
+    .bind(i64::from(rules.abstentions_count))
+    .bind(rules.counting.as_str())
+    .bind(&preamble)
+    .fetch_one(&mut **tx)
+    .await
+    .on_conflict(AppError::RoundExists)?;
+    let mut details = serde_json::json!({
+        "slug": opening.slug,
+        "title": opening.title,
+        "from_round_id": opening.newest,
+        "hide_results": rules.hide_results,
+        "rule": rules.rule.as_str(),
+        "abstentions_count": rules.abstentions_count,
+        "counting": rules.counting.as_str(),
+    });
+    match (opening.text, opening.newest) {
+        (Some(text), _) => {
+            for (number, clause) in (1i64..).zip(&text.clauses) {
+                sqlx::query(
+                    "INSERT INTO clauses (round_id, key, number, title, body_md) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(round_id)
+                .bind(&clause.key)
+                .bind(number)
+                .bind(&clause.title)
+                .bind(&clause.body_md)
+                .execute(&mut **tx)
+                .await?;
+            }
+            // The text itself is the round's; the log keeps its digest and its clauses' names.
+            let digest = hex_sha256(&serde_json::to_vec(text).unwrap_or_default());
+            details["imported_text"] = serde_json::json!({
+                "sha256": digest,
+                "preamble_characters": text.preamble_md.chars().count(),
+                "clauses": text.clauses.iter()
+                    .map(|c| serde_json::json!({"key": c.key, "title": c.title}))
+                    .collect::<Vec<_>>(),
+            });
         }
-        let newest = self.rounds_of(consultation_id).await?.into_iter().next();
-        if let Some(newest) = &newest
-            && newest.state.phase()? < Phase::Closed
-        {
-            return Err(AppError::PreviousRoundOpen);
-        }
-        let mut tx = self.write_tx().await?;
-        let round_id: i64 = sqlx::query_scalar(
-            "INSERT INTO rounds (consultation_id, slug, title, phase, opened_at_ms, \
-                 previous_round_id, hide_results, rule, abstentions_count, counting) \
-             VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9) RETURNING id",
-        )
-        .bind(consultation_id)
-        .bind(slug)
-        .bind(title)
-        .bind(now_ms())
-        .bind(newest.as_ref().map(|r| r.id))
-        .bind(i64::from(new.hide_results))
-        .bind(new.rule.as_str())
-        .bind(i64::from(new.abstentions_count))
-        .bind(new.counting.as_str())
-        .fetch_one(&mut *tx)
-        .await
-        .on_conflict(AppError::RoundExists)?;
-        if let Some(newest) = &newest {
+        (None, Some(newest)) => {
             sqlx::query(
                 "INSERT INTO clauses (round_id, key, number, title, body_md) \
                  SELECT $1, key, number, title, body_md FROM clauses WHERE round_id = $2 \
                  AND kind = 'text'",
             )
             .bind(round_id)
-            .bind(newest.id)
-            .execute(&mut *tx)
+            .bind(newest)
+            .execute(&mut **tx)
             .await?;
             // Translations come along; they say so once the new wording departs from theirs.
             sqlx::query(
@@ -104,22 +151,60 @@ impl Store {
                  WHERE o.round_id = $2 AND o.kind = 'text'",
             )
             .bind(round_id)
-            .bind(newest.id)
-            .execute(&mut *tx)
+            .bind(newest)
+            .execute(&mut **tx)
             .await?;
         }
-        let entry = Entry::new(Some(by), "round.opened", format!("round:{round_id}"))
-            .in_consultation(consultation_id)
-            .with(serde_json::json!({
-                "slug": slug,
-                "title": title,
-                "from_round_id": newest.as_ref().map(|r| r.id),
-                "hide_results": new.hide_results,
-                "rule": new.rule.as_str(),
-                "abstentions_count": new.abstentions_count,
-                "counting": new.counting.as_str(),
-            }));
-        audit::append(&mut tx, self.backend, entry).await?;
+        (None, None) => {}
+    }
+    let entry = Entry::new(by, "round.opened", format!("round:{round_id}"))
+        .in_consultation(opening.consultation_id)
+        .with(details);
+    audit::append(tx, backend, entry).await?;
+    Ok(round_id)
+}
+
+/// The SHA-256 digest of `bytes` in lower-case hex.
+fn hex_sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Store {
+    /// Opens a new draft round of a consultation: with `text` when given (imported and
+    /// checked), else with the text of its newest round (same keys, numbers, titles, bodies and
+    /// preamble). The newest round must be closed or published.
+    pub async fn open_round(
+        &self,
+        consultation_id: i64,
+        slug: &str,
+        title: &str,
+        new: &NewRound,
+        text: Option<&DraftText>,
+        by: i64,
+    ) -> Result<(), AppError> {
+        if self.round_row(consultation_id, slug).await?.is_some() {
+            return Err(AppError::RoundExists);
+        }
+        let newest = self.rounds_of(consultation_id).await?.into_iter().next();
+        if let Some(newest) = &newest
+            && newest.state.phase()? < Phase::Closed
+        {
+            return Err(AppError::PreviousRoundOpen);
+        }
+        let mut tx = self.write_tx().await?;
+        let opening = Opening {
+            consultation_id,
+            slug,
+            title,
+            rules: new,
+            newest: newest.as_ref().map(|r| r.id),
+            text,
+        };
+        insert_round(&mut tx, self.backend, &opening, Some(by)).await?;
         tx.commit().await?;
         Ok(())
     }

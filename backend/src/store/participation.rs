@@ -18,6 +18,8 @@ pub struct ConsultationRef {
     pub slug: String,
     pub title: String,
     pub access: ConsultationAccess,
+    /// Archived: read-only (see [`crate::auth::require_changeable`]).
+    pub archived: bool,
 }
 
 /// How the audit log names an invitation (never by its token).
@@ -138,19 +140,21 @@ pub(super) fn parse_access(s: &str) -> Result<ConsultationAccess, AppError> {
 impl Store {
     // ---- consultations' access and conveners -----------------------------------------------
 
-    /// A consultation's id, title and access.
+    /// A consultation's id, title, access and whether it is archived.
     pub async fn consultation_ref(&self, slug: &str) -> Result<Option<ConsultationRef>, AppError> {
-        let row: Option<(i64, String, String, String)> =
-            sqlx::query_as("SELECT id, slug, title, access FROM consultations WHERE slug = $1")
-                .bind(slug)
-                .fetch_optional(&self.pool)
-                .await?;
-        row.map(|(id, slug, title, access)| {
+        let row: Option<(i64, String, String, String, Option<i64>)> = sqlx::query_as(
+            "SELECT id, slug, title, access, archived_at_ms FROM consultations WHERE slug = $1",
+        )
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(id, slug, title, access, archived_at_ms)| {
             Ok(ConsultationRef {
                 id,
                 slug,
                 title,
                 access: parse_access(&access)?,
+                archived: archived_at_ms.is_some(),
             })
         })
         .transpose()

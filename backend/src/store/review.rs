@@ -8,6 +8,7 @@ use super::audit::{self, Entry};
 use super::cast::{Cast, InTransaction, cast_with};
 use super::{Store, count, now_ms, parse_phase, parse_stance, participation};
 use crate::error::{AppError, OnConflict};
+use crate::markdown;
 use shared::{
     ClauseResults, ClauseSummary, ConsensusLevel, Consultation, ConsultationSummary, Counting,
     GroupTally, MinorityStatement, Phase, Position, ProposalInfo, ProposalKind, RegionTally,
@@ -28,6 +29,7 @@ pub struct ClauseRow {
     pub consultation_access: String,
     pub consultation_slug: String,
     pub consultation_title: String,
+    pub consultation_archived_at_ms: Option<i64>,
     pub round_id: i64,
     pub round_slug: String,
     pub round_title: String,
@@ -50,7 +52,7 @@ pub struct ClauseRow {
 const CLAUSE_COLUMNS: &str = "\
     SELECT k.id, c.id AS consultation_id, c.access AS consultation_access, \
            c.slug AS consultation_slug, c.title AS consultation_title, \
-           r.id AS round_id, r.slug AS round_slug, r.title AS round_title, r.phase, \
+           c.archived_at_ms AS consultation_archived_at_ms, r.id AS round_id, r.slug AS round_slug, r.title AS round_title, r.phase, \
            r.commenting_at_ms, r.voting_at_ms, r.closing_at_ms, r.hide_results, \
            r.previous_round_id, r.rule, r.abstentions_count, r.counting, \
            k.key, k.number, k.title, k.body_md, k.change_note, k.consensus, k.kind, \
@@ -92,6 +94,7 @@ impl ClauseRow {
             slug: self.consultation_slug.clone(),
             title: self.consultation_title.clone(),
             access: participation::parse_access(&self.consultation_access)?,
+            archived: self.consultation_archived_at_ms.is_some(),
         })
     }
 }
@@ -103,13 +106,15 @@ pub struct RoundRow {
     pub consultation_id: i64,
     pub slug: String,
     pub title: String,
+    /// What comes before the clauses (Markdown).
+    pub preamble_md: String,
     #[sqlx(flatten)]
     pub state: RoundState,
 }
 
-const ROUND_COLUMNS: &str = "SELECT r.id, r.consultation_id, r.slug, r.title, r.phase, \
-    r.commenting_at_ms, r.voting_at_ms, r.closing_at_ms, r.hide_results, r.previous_round_id, \
-    r.rule, r.abstentions_count, r.counting FROM rounds r";
+const ROUND_COLUMNS: &str = "SELECT r.id, r.consultation_id, r.slug, r.title, r.preamble_md, \
+    r.phase, r.commenting_at_ms, r.voting_at_ms, r.closing_at_ms, r.hide_results, \
+    r.previous_round_id, r.rule, r.abstentions_count, r.counting FROM rounds r";
 
 impl RoundRow {
     fn summary(&self) -> Result<RoundSummary, AppError> {
@@ -327,12 +332,15 @@ impl Store {
                 .first()
                 .map(RoundRow::summary)
                 .transpose()?;
+            let setup = self.setup_of(row.id).await?;
             list.push(ConsultationSummary {
                 access: participation::parse_access(&row.access)?,
                 slug: row.slug,
                 title: row.title,
                 description: row.description,
                 current_round,
+                titles: setup.titles,
+                archived: setup.archived,
             });
         }
         Ok(list)
@@ -375,7 +383,12 @@ impl Store {
                 .await?;
         let rounds = self.rounds_of(head.id).await?;
         let (comments, answered) = self.answered(head.id).await?;
+        let setup = self.setup_of(head.id).await?;
         Ok(Some(Consultation {
+            titles: setup.titles,
+            stakeholder_groups: setup.stakeholder_groups,
+            regions: setup.regions,
+            archived: setup.archived,
             comments: count(comments),
             answered: count(answered),
             slug: head.slug,
@@ -477,6 +490,8 @@ impl Store {
             abstentions_count: row.state.abstentions_count != 0,
             counting: row.state.counting()?,
             previous_round,
+            preamble_html: markdown::render(&row.preamble_md),
+            preamble_md: row.preamble_md.clone(),
             clauses,
             proposals,
         })
@@ -851,7 +866,8 @@ impl Store {
 
     // ---- loading text (demo, later: import) ------------------------------------------------
 
-    /// Creates the consultation `slug` unless it exists; returns its id and whether it was new.
+    /// Creates the consultation `slug` (titled in English, with the default groups and regions)
+    /// unless it exists; returns its id and whether it was new.
     pub async fn ensure_consultation(
         &self,
         slug: &str,
@@ -865,17 +881,21 @@ impl Store {
         {
             return Ok((id, false));
         }
-        let id = sqlx::query_scalar(
-            "INSERT INTO consultations (slug, title, description, created_at_ms) \
-             VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-        .bind(slug)
-        .bind(title)
-        .bind(description)
-        .bind(now_ms())
-        .fetch_one(&self.pool)
-        .await?;
-        Ok((id, true))
+        let settings = shared::ConsultationSettings {
+            titles: vec![shared::LocalTitle {
+                language: shared::Language::En,
+                title: title.to_owned(),
+            }],
+            description: description.to_owned(),
+            ..shared::ConsultationSettings::default()
+        };
+        let new = super::NewSetup {
+            slug,
+            access: shared::ConsultationAccess::Open,
+            conveners: &[],
+            settings: &settings,
+        };
+        Ok((self.create_consultation(&new, None, None).await?, true))
     }
 
     /// Adds a round with its clauses in one transaction; it follows the newest round so far.

@@ -2,6 +2,7 @@
 
 use crate::i18n::{self, tr, use_i18n};
 use leptos::prelude::*;
+use leptos_i18n::td_string;
 use shared::{ApiError, StakeholderGroup};
 
 /// The message for `field` from the last failed submission, if any; its element id is
@@ -176,8 +177,19 @@ pub fn SubmitButton(
 
 /// A stakeholder group chooser bound to `group`.
 #[component]
-pub fn GroupSelect(group: RwSignal<StakeholderGroup>) -> impl IntoView {
+pub fn GroupSelect(
+    group: RwSignal<StakeholderGroup>,
+    /// The groups offered; all six when left out.
+    #[prop(optional)]
+    groups: Option<Vec<StakeholderGroup>>,
+) -> impl IntoView {
     let i18n = use_i18n();
+    let groups = groups.unwrap_or_else(|| StakeholderGroup::ALL.to_vec());
+    if !groups.contains(&group.get_untracked())
+        && let Some(first) = groups.first()
+    {
+        group.set(*first);
+    }
     view! {
         <div class="field">
             <label for="stakeholder_group">{tr!(i18n, stakeholder_group)}</label>
@@ -186,13 +198,44 @@ pub fn GroupSelect(group: RwSignal<StakeholderGroup>) -> impl IntoView {
                     group.set(g);
                 }
             }>
-                {StakeholderGroup::ALL.into_iter().map(|g| view! {
+                {groups.into_iter().map(|g| view! {
                     <option value=g.as_str() selected=move || group.get() == g>
                         {move || i18n::group_name(i18n.get_locale(), g)}
                     </option>
                 }).collect_view()}
             </select>
         </div>
+    }
+}
+
+/// A choice among a consultation's regions, or none ("prefer not to say").
+#[component]
+pub fn RegionSelect(
+    region: RwSignal<String>,
+    /// The consultation's regions, in its order.
+    regions: Vec<String>,
+    /// The form's last error.
+    #[prop(into)]
+    error: Signal<Option<ApiError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <FieldFrame id="region".to_owned() field="region"
+            label=TextProp::from(move || td_string!(i18n.get_locale(), your_region))
+            help=TextProp::from(move || td_string!(i18n.get_locale(), your_region_help)) error>
+            <select id="region" name="region" aria-describedby="region-help"
+                on:change=move |ev| region.set(event_target_value(&ev))>
+                <option value="" selected=move || region.get().is_empty()>
+                    {tr!(i18n, region_not_said)}
+                </option>
+                {regions.into_iter().map(|r| {
+                    let (value, label) = (r.clone(), r.clone());
+                    view! {
+                        <option value=r selected=move || region.get() == value>{label}</option>
+                    }
+                }).collect_view()}
+            </select>
+        </FieldFrame>
     }
 }
 

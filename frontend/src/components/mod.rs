@@ -12,7 +12,8 @@ mod tally;
 
 pub use feedback::{ErrorNotice, Loading, errors_fallback};
 pub use forms::{
-    FieldMessage, GroupSelect, SubmitButton, TextArea, TextField, confirmed, general_error, invalid,
+    FieldMessage, GroupSelect, RegionSelect, SubmitButton, TextArea, TextField, confirmed,
+    general_error, invalid,
 };
 pub use gate::WhenOpen;
 pub use outcome::{ChamberedView, ConsensusView, ResultsCharts, StatementsView};

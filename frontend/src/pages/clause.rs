@@ -7,8 +7,8 @@ use super::proposals::{AmendmentForm, ProposalNote, proposal_label};
 use crate::api;
 use crate::components::{
     ChamberedView, ConsensusView, Deadline, ErrorNotice, FieldMessage, GroupSelect, Loading,
-    PhaseBadge, RedlineText, ResultsView, StatementsView, SubmitButton, TextArea, TextField,
-    WhenOpen, confirmed, errors_fallback, general_error,
+    PhaseBadge, RedlineText, RegionSelect, ResultsView, StatementsView, SubmitButton, TextArea,
+    TextField, WhenOpen, confirmed, errors_fallback, general_error,
 };
 use crate::i18n::{self, tr, use_i18n};
 use crate::use_session;
@@ -423,18 +423,21 @@ fn PositionFields(clause: Signal<Option<Clause>>, changed: Trigger) -> impl Into
     let needs_group = Memo::new(move |_| {
         session.me.with(Option::is_some) && clause.get().is_some_and(|c| c.my_group.is_none())
     });
-    // The organisations the participant belongs to, any of which they may speak for.
+    // The consultation's groups and regions, and the organisations the participant belongs
+    // to, any of which they may speak for.
     let organisation = RwSignal::new(String::new());
-    let mine = LocalResource::new(move || async move {
+    let standing = LocalResource::new(move || async move {
         if !needs_group.get() {
-            return Vec::new();
+            return None;
         }
-        api::list_memberships()
+        let consultation = api::get_consultation(&ids().0).await.ok()?;
+        let mine = api::list_memberships()
             .await
             .unwrap_or_default()
             .into_iter()
             .filter(|m| m.status == MembershipStatus::Member)
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>();
+        Some((consultation.stakeholder_groups, consultation.regions, mine))
     });
     let error = Signal::derive(move || cast.value().get().and_then(Result::err));
     let saved = move || matches!(cast.value().get(), Some(Ok(_)));
@@ -479,11 +482,12 @@ fn PositionFields(clause: Signal<Option<Clause>>, changed: Trigger) -> impl Into
                     <fieldset class="standing">
                         <legend>{tr!(i18n, your_standing)}</legend>
                         <p class="help">{tr!(i18n, your_standing_help)}</p>
-                        <GroupSelect group />
                         <Suspense fallback=|| ()>
                             {move || Suspend::new(async move {
-                                let list = mine.await;
-                                (!list.is_empty()).then(|| view! {
+                                let (groups, regions, list) = standing.await?;
+                                Some(view! {
+                                <GroupSelect group groups />
+                                {(!list.is_empty()).then(|| view! {
                                     <div class="field">
                                         <label for="standing-organisation">{tr!(i18n, speak_for)}</label>
                                         <select id="standing-organisation" aria-describedby="standing-organisation-help"
@@ -495,12 +499,11 @@ fn PositionFields(clause: Signal<Option<Clause>>, changed: Trigger) -> impl Into
                                         </select>
                                         <p class="help" id="standing-organisation-help">{tr!(i18n, speak_for_help)}</p>
                                     </div>
+                                })}
+                                <RegionSelect region regions error />
                                 })
                             })}
                         </Suspense>
-                        <TextField name="region" autocomplete="off"
-                            label=move || td_string!(i18n.get_locale(), your_region)
-                            help=move || td_string!(i18n.get_locale(), your_region_help) value=region error />
                     </fieldset>
                 })}
                 <TextArea name="reason" label=move || td_string!(i18n.get_locale(), reason)

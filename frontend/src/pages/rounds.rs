@@ -359,6 +359,7 @@ fn NewRoundForm() -> impl IntoView {
             rule: rule.get_untracked(),
             abstentions_count: abstentions.get_untracked(),
             counting: counting.get_untracked(),
+            text: None,
         });
     };
     view! {

@@ -2136,7 +2136,7 @@ async fn a_position_counts_in_the_voters_group_and_region_with_a_receipt(db: Db)
     .await;
     assert_eq!((status, &body["code"]), (409, &json!("group_required")));
 
-    let join = json!({"stakeholder_group": "academia", "region": " East Africa "});
+    let join = json!({"stakeholder_group": "academia", "region": " Eastern Africa "});
     let (status, joined) = parts(
         app.request(
             Method::PUT,
@@ -2147,7 +2147,7 @@ async fn a_position_counts_in_the_voters_group_and_region_with_a_receipt(db: Db)
     )
     .await;
     assert_eq!(status, 200);
-    assert_eq!(joined["region"], "East Africa");
+    assert_eq!(joined["region"], "Eastern Africa");
     let (status, cast) = parts(
         app.cast_position(CLAUSE, json!({"stance": "oppose", "reason": "Too vague."}))
             .await,
@@ -2175,7 +2175,7 @@ async fn a_position_counts_in_the_voters_group_and_region_with_a_receipt(db: Db)
         .as_array()
         .expect("regions")
         .iter()
-        .find(|r| r["region"] == "East Africa")
+        .find(|r| r["region"] == "Eastern Africa")
         .expect("region counted")
         .clone();
     assert_eq!(east_africa["tally"]["oppose"], 1);

@@ -793,7 +793,13 @@ async fn a_convener_opens_the_next_round_and_a_participant_sees_the_redline_and_
         .select_by_value("civil_society")
         .await
         .expect("choose a group");
-    browser.fill("#region", "West Africa").await;
+    // Regions come from the consultation's list.
+    browser
+        .wait("#region")
+        .await
+        .select_by_value("Southern Africa")
+        .await
+        .expect("choose a region");
     browser.click("input[name='stance'][value='endorse']").await;
     browser.click(RECORD_POSITION).await;
     let receipt = browser.text("#position-receipt").await;
@@ -805,7 +811,7 @@ async fn a_convener_opens_the_next_round_and_a_participant_sees_the_redline_and_
         .await;
     browser
         .wait_for(fantoccini::Locator::XPath(
-            "//table[@id='results-by-region']//tr[th='West Africa']/td[1][text()='1']",
+            "//table[@id='results-by-region']//tr[th='Southern Africa']/td[1][text()='1']",
         ))
         .await;
     browser.click(SIGN_OUT).await;

@@ -1,0 +1,639 @@
+//! Reading a draft text from a document: Markdown, plain text, DOCX or ODT, into the blocks that
+//! `shared::draft::split` cuts into a preamble and clauses. Emphasis, links, lists and tables
+//! come through as Markdown.
+//!
+//! Everything here reads untrusted files, so each reader is bounded: the upload itself (see
+//! [`DOCUMENT_MAX`]), what a ZIP entry may unpack to ([`UNPACKED_MAX`]), and XML is read as a
+//! stream with no document type definitions (so no entity can expand). No external program runs.
+
+mod docx;
+mod markdown;
+mod odt;
+mod text;
+
+use axum::http::StatusCode;
+use shared::ErrorCode;
+use shared::draft::Block;
+use std::io::{Cursor, Read};
+
+/// Largest document accepted, in bytes.
+pub const DOCUMENT_MAX: usize = 10 * 1024 * 1024;
+/// Most bytes the XML parts of one DOCX or ODT may unpack to, together.
+pub const UNPACKED_MAX: u64 = 64 * 1024 * 1024;
+
+/// The formats a draft text is read from, by media type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Markdown,
+    PlainText,
+    Docx,
+    Odt,
+}
+
+/// The media type of a DOCX file.
+pub const DOCX_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+/// The media type of an ODT file.
+pub const ODT_TYPE: &str = "application/vnd.oasis.opendocument.text";
+
+impl Format {
+    /// The format a `Content-Type` names (parameters such as `charset` aside).
+    pub fn from_media_type(media_type: &str) -> Option<Self> {
+        let essence = media_type.split(';').next().unwrap_or_default().trim();
+        match essence.to_ascii_lowercase().as_str() {
+            "text/markdown" | "text/x-markdown" => Some(Self::Markdown),
+            "text/plain" => Some(Self::PlainText),
+            DOCX_TYPE => Some(Self::Docx),
+            ODT_TYPE => Some(Self::Odt),
+            _ => None,
+        }
+    }
+
+    /// The format a file name's extension suggests.
+    pub fn from_file_name(name: &str) -> Option<Self> {
+        let extension = name.rsplit_once('.')?.1.to_ascii_lowercase();
+        match extension.as_str() {
+            "md" | "markdown" => Some(Self::Markdown),
+            "txt" => Some(Self::PlainText),
+            "docx" => Some(Self::Docx),
+            "odt" => Some(Self::Odt),
+            _ => None,
+        }
+    }
+
+    /// How people call the format.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Markdown => "Markdown",
+            Self::PlainText => "plain text",
+            Self::Docx => "DOCX",
+            Self::Odt => "ODT",
+        }
+    }
+}
+
+/// Why a document could not be read. Nothing is written when this happens.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DocumentError {
+    #[error("the file is larger than {} MB", DOCUMENT_MAX / (1024 * 1024))]
+    TooLarge,
+    #[error("the document unpacks to more than {} MB", UNPACKED_MAX / (1024 * 1024))]
+    UnpacksTooLarge,
+    #[error("this kind of file is not read: {0}")]
+    Unsupported(String),
+    #[error("the file is not {0}, although it says so")]
+    Mislabelled(&'static str),
+    #[error("the {format} document cannot be read: {why}")]
+    Corrupt { format: &'static str, why: String },
+    #[error("the document holds no text")]
+    Empty,
+}
+
+impl From<DocumentError> for crate::error::AppError {
+    fn from(e: DocumentError) -> Self {
+        let (status, code, message) = match &e {
+            DocumentError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::DocumentTooLarge,
+                format!(
+                    "The file is larger than {} MB, the most Concord reads. Send a smaller file, \
+                     or paste the text.",
+                    DOCUMENT_MAX / (1024 * 1024)
+                ),
+            ),
+            DocumentError::UnpacksTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::DocumentTooLarge,
+                format!(
+                    "The document unpacks to more than {} MB, the most Concord reads. Save it \
+                     again without embedded files, or paste the text.",
+                    UNPACKED_MAX / (1024 * 1024)
+                ),
+            ),
+            DocumentError::Unsupported(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedDocument,
+                "Concord reads Markdown (.md), plain text (.txt), Word (.docx) and \
+                 OpenDocument (.odt) files. Save the draft in one of these formats."
+                    .to_owned(),
+            ),
+            DocumentError::Mislabelled(format) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedDocument,
+                format!(
+                    "This file is not a {format} document although it is named as one. Check \
+                     the file, or save it again in the format its name says."
+                ),
+            ),
+            DocumentError::Corrupt { format, .. } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::CorruptDocument,
+                format!(
+                    "This {format} document is damaged and cannot be read. Open it in a word \
+                     processor, save it again and retry."
+                ),
+            ),
+            DocumentError::Empty => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::EmptyDocument,
+                "The document holds no text to import.".to_owned(),
+            ),
+        };
+        tracing::info!(event = "document_refused", reason = %e, "a draft document was refused");
+        Self::Rejected {
+            status,
+            code,
+            message,
+        }
+    }
+}
+
+/// Reads `bytes` as a document of `format` into blocks.
+pub fn read(format: Format, bytes: &[u8]) -> Result<Vec<Block>, DocumentError> {
+    if bytes.len() > DOCUMENT_MAX {
+        return Err(DocumentError::TooLarge);
+    }
+    let zipped = bytes.starts_with(b"PK\x03\x04");
+    let blocks = match format {
+        Format::Markdown | Format::PlainText => {
+            if zipped {
+                return Err(DocumentError::Mislabelled(format.name()));
+            }
+            let text = std::str::from_utf8(bytes)
+                .map_err(|_| DocumentError::Mislabelled(format.name()))?;
+            let text = text.trim_start_matches('\u{feff}');
+            if text.contains('\0') {
+                return Err(DocumentError::Mislabelled(format.name()));
+            }
+            let text = text.replace("\r\n", "\n").replace('\r', "\n");
+            match format {
+                Format::Markdown => markdown::read(&text),
+                _ => text::read(&text),
+            }
+        }
+        Format::Docx | Format::Odt => {
+            if !zipped {
+                return Err(DocumentError::Mislabelled(format.name()));
+            }
+            let mut parts = Parts::open(bytes, format.name())?;
+            match format {
+                Format::Docx => docx::read(&mut parts)?,
+                _ => odt::read(&mut parts)?,
+            }
+        }
+    };
+    if blocks.iter().all(|b| b.markdown.trim().is_empty()) {
+        return Err(DocumentError::Empty);
+    }
+    Ok(blocks)
+}
+
+/// The parts of a ZIP-packed document, each read at most once and within what is left of
+/// [`UNPACKED_MAX`].
+pub(crate) struct Parts<'a> {
+    zip: zip::ZipArchive<Cursor<&'a [u8]>>,
+    format: &'static str,
+    left: u64,
+}
+
+impl<'a> Parts<'a> {
+    fn open(bytes: &'a [u8], format: &'static str) -> Result<Self, DocumentError> {
+        let zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| DocumentError::Corrupt {
+            format,
+            why: e.to_string(),
+        })?;
+        Ok(Self {
+            zip,
+            format,
+            left: UNPACKED_MAX,
+        })
+    }
+
+    pub(crate) fn corrupt(&self, why: impl ToString) -> DocumentError {
+        DocumentError::Corrupt {
+            format: self.format,
+            why: why.to_string(),
+        }
+    }
+
+    /// The part `name` unpacked, or `None` when the document has no such part.
+    pub(crate) fn read(&mut self, name: &str) -> Result<Option<Vec<u8>>, DocumentError> {
+        let format = self.format;
+        let corrupt = |why: String| DocumentError::Corrupt { format, why };
+        let entry = match self.zip.by_name(name) {
+            Ok(entry) => entry,
+            Err(zip::result::ZipError::FileNotFound) => return Ok(None),
+            Err(e) => return Err(corrupt(e.to_string())),
+        };
+        // The declared size may lie; `take` is what holds.
+        if entry.size() > self.left {
+            return Err(DocumentError::UnpacksTooLarge);
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0));
+        entry
+            .take(self.left + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| corrupt(e.to_string()))?;
+        let read = bytes.len() as u64;
+        if read > self.left {
+            return Err(DocumentError::UnpacksTooLarge);
+        }
+        self.left -= read;
+        Ok(Some(bytes))
+    }
+
+    /// The part `name`, which the document must have.
+    pub(crate) fn required(&mut self, name: &str) -> Result<Vec<u8>, DocumentError> {
+        self.read(name)?
+            .ok_or_else(|| DocumentError::Mislabelled(self.format))
+    }
+}
+
+/// Text with its formatting, gathered run by run and written out as Markdown once a paragraph
+/// ends, so that neighbouring runs with the same formatting share one pair of markers.
+#[derive(Debug, Default)]
+pub(crate) struct Inline {
+    spans: Vec<Span>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Style {
+    pub bold: bool,
+    pub italic: bool,
+    pub link: Option<String>,
+}
+
+#[derive(Debug)]
+struct Span {
+    style: Style,
+    text: String,
+}
+
+impl Inline {
+    /// Adds `text` in `style`.
+    pub(crate) fn push(&mut self, text: &str, style: &Style) {
+        if text.is_empty() {
+            return;
+        }
+        match self.spans.last_mut() {
+            Some(last) if last.style == *style => last.text.push_str(text),
+            _ => self.spans.push(Span {
+                style: style.clone(),
+                text: text.to_owned(),
+            }),
+        }
+    }
+
+    /// The plain text so far, formatting aside.
+    pub(crate) fn plain(&self) -> String {
+        self.spans.iter().map(|s| s.text.as_str()).collect()
+    }
+
+    /// Writes the text out as Markdown and starts afresh.
+    pub(crate) fn take_markdown(&mut self) -> String {
+        let mut out = String::new();
+        for span in self.spans.drain(..) {
+            // Markers hug the words: spaces stay outside them, as Markdown needs.
+            let text = span.text.as_str();
+            let core = text.trim();
+            if core.is_empty() {
+                out.push_str(&escape(text));
+                continue;
+            }
+            let lead = &text[..text.len() - text.trim_start().len()];
+            let trail = &text[text.trim_end().len()..];
+            let mut piece = escape(core);
+            if span.style.italic {
+                piece = format!("*{piece}*");
+            }
+            if span.style.bold {
+                piece = format!("**{piece}**");
+            }
+            if let Some(link) = span.style.link.as_deref().filter(|l| safe_link(l)) {
+                piece = format!("[{piece}](<{}>)", link.replace(['<', '>'], ""));
+            }
+            out.push_str(lead);
+            out.push_str(&piece);
+            out.push_str(trail);
+        }
+        out.trim().to_owned()
+    }
+}
+
+/// Whether a link target may be kept: web and mail addresses only.
+fn safe_link(target: &str) -> bool {
+    let lower = target.trim().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:")
+}
+
+/// Text from a document, made safe to stand in Markdown as the same text: characters that would
+/// start formatting are escaped.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '|') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A table as a Markdown pipe table; its first row is the header. Cells' line breaks become
+/// spaces.
+pub(crate) fn table(rows: &[Vec<String>]) -> String {
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    if width == 0 {
+        return String::new();
+    }
+    let line = |cells: &[String]| {
+        let mut out = String::from("|");
+        for i in 0..width {
+            let cell = cells.get(i).map(String::as_str).unwrap_or_default();
+            out.push(' ');
+            out.push_str(&cell.split_whitespace().collect::<Vec<_>>().join(" "));
+            out.push_str(" |");
+        }
+        out
+    };
+    let mut lines = vec![line(&rows[0]), format!("|{}", " --- |".repeat(width))];
+    lines.extend(rows[1..].iter().map(|r| line(r)));
+    lines.join("\n")
+}
+
+/// Tables being read, nested ones too: each a list of rows of cells.
+#[derive(Debug, Default)]
+pub(crate) struct Tables(Vec<Vec<Vec<String>>>);
+
+impl Tables {
+    pub(crate) fn start_table(&mut self) {
+        self.0.push(Vec::new());
+    }
+
+    pub(crate) fn start_row(&mut self) {
+        if let Some(rows) = self.0.last_mut() {
+            rows.push(Vec::new());
+        }
+    }
+
+    pub(crate) fn start_cell(&mut self) {
+        if let Some(row) = self.0.last_mut().and_then(|rows| rows.last_mut()) {
+            row.push(String::new());
+        }
+    }
+
+    /// Adds a paragraph's text to the cell being read; `false` when no cell is being read.
+    pub(crate) fn add_to_cell(&mut self, text: &str) -> bool {
+        let Some(cell) = self.0.last_mut().and_then(|t| t.last_mut()?.last_mut()) else {
+            return false;
+        };
+        if !text.trim().is_empty() {
+            if !cell.is_empty() {
+                cell.push(' ');
+            }
+            cell.push_str(text.trim());
+        }
+        true
+    }
+
+    /// Ends the innermost table: a block, or for a table inside another, text in its cell.
+    pub(crate) fn end_table(&mut self) -> Option<Block> {
+        let rows = self.0.pop()?;
+        let markdown = table(&rows);
+        if self.add_to_cell(&markdown.replace('\n', " ")) {
+            None
+        } else {
+            Some(Block::new(shared::draft::BlockKind::Other, markdown))
+        }
+    }
+}
+
+/// The value of the attribute whose local name is `name`.
+pub(crate) fn attribute(e: &quick_xml::events::BytesStart<'_>, name: &str) -> Option<String> {
+    e.attributes().flatten().find_map(|a| {
+        (a.key.local_name().as_ref() == name).then(|| {
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map(|v| v.into_owned())
+                .unwrap_or_default()
+        })
+    })
+}
+
+/// The text a character or entity reference stands for (the five of XML, and numbers).
+pub(crate) fn reference(r: &quick_xml::events::BytesRef<'_>) -> String {
+    if let Ok(Some(c)) = r.resolve_char_ref() {
+        return c.to_string();
+    }
+    quick_xml::escape::resolve_predefined_entity(&r.xml10_content())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// An XML reader for a document part: no document type definitions, so nothing expands.
+pub(crate) fn xml_reader(bytes: &[u8]) -> quick_xml::Reader<&[u8]> {
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    reader.config_mut().check_end_names = true;
+    reader
+}
+
+/// Refuses a part that declares a document type: Office documents never do, and its entities
+/// are how an XML bomb expands.
+pub(crate) fn refuse_doctype(parts: &Parts<'_>) -> DocumentError {
+    parts.corrupt("a document type definition")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_with_the_same_formatting_share_their_markers() {
+        let bold = Style {
+            bold: true,
+            ..Style::default()
+        };
+        let mut inline = Inline::default();
+        inline.push("Protect ", &Style::default());
+        inline.push("individuals", &bold);
+        inline.push(" and", &bold);
+        inline.push(" *infrastructure*", &Style::default());
+        assert_eq!(
+            inline.take_markdown(),
+            "Protect **individuals and** \\*infrastructure\\*"
+        );
+    }
+
+    #[test]
+    fn only_web_and_mail_links_are_kept() {
+        let mut inline = Inline::default();
+        let link = |l: &str| Style {
+            link: Some(l.to_owned()),
+            ..Style::default()
+        };
+        inline.push("site", &link("https://example.org/a b"));
+        inline.push(" and ", &Style::default());
+        inline.push("script", &link("javascript:alert(1)"));
+        assert_eq!(
+            inline.take_markdown(),
+            "[site](<https://example.org/a b>) and script"
+        );
+    }
+
+    #[test]
+    fn media_types_and_names_say_the_format() {
+        assert_eq!(
+            Format::from_media_type("text/markdown; charset=utf-8"),
+            Some(Format::Markdown)
+        );
+        assert_eq!(Format::from_media_type("application/pdf"), None);
+        assert_eq!(Format::from_file_name("Draft.DOCX"), Some(Format::Docx));
+        assert_eq!(Format::from_file_name("draft"), None);
+    }
+
+    #[test]
+    fn text_that_is_not_what_it_says_is_refused() {
+        assert_eq!(
+            read(Format::Docx, b"# Just text").unwrap_err(),
+            DocumentError::Mislabelled("DOCX")
+        );
+        assert_eq!(
+            read(Format::Markdown, b"PK\x03\x04rest").unwrap_err(),
+            DocumentError::Mislabelled("Markdown")
+        );
+        assert_eq!(
+            read(Format::PlainText, &[0xff, 0xfe, 0x00]).unwrap_err(),
+            DocumentError::Mislabelled("plain text")
+        );
+        assert!(matches!(
+            read(Format::Odt, b"PK\x03\x04 not really a zip").unwrap_err(),
+            DocumentError::Corrupt { .. }
+        ));
+        assert_eq!(
+            read(Format::Markdown, b" \n\n ").unwrap_err(),
+            DocumentError::Empty
+        );
+    }
+}
+
+/// The project's own sample documents (`tests/fixtures/`), read end to end.
+#[cfg(test)]
+mod fixtures {
+    use super::*;
+    use shared::draft::split;
+
+    fn text(format: Format, bytes: &[u8]) -> shared::DraftText {
+        let text = split(&read(format, bytes).expect("readable"));
+        text.check().expect("a text that can be saved")
+    }
+
+    #[test]
+    fn a_word_processors_docx_keeps_its_headings_lists_emphasis_links_and_table() {
+        let text = text(
+            Format::Docx,
+            include_bytes!("../../../tests/fixtures/charter.docx"),
+        );
+        assert_eq!(
+            text.clauses
+                .iter()
+                .map(|c| c.title.as_str())
+                .collect::<Vec<_>>(),
+            [
+                "Access for everyone",
+                "Privacy by default",
+                "Accountable operators"
+            ]
+        );
+        assert!(
+            text.preamble_md
+                .starts_with("# Charter for an Open and Secure Network")
+        );
+        assert!(
+            text.preamble_md.contains("*governments*"),
+            "{}",
+            text.preamble_md
+        );
+        assert!(
+            text.preamble_md.contains("**commit**"),
+            "{}",
+            text.preamble_md
+        );
+        assert!(
+            text.preamble_md
+                .contains("[every year](<https://example.org/charter/review>)"),
+            "{}",
+            text.preamble_md
+        );
+        assert!(
+            text.clauses[0].body_md.contains("- Connections priced"),
+            "{}",
+            text.clauses[0].body_md
+        );
+        assert!(
+            text.clauses[1].body_md.contains("| Civil society | 4 |"),
+            "{}",
+            text.clauses[1].body_md
+        );
+        assert!(
+            text.clauses[2].body_md.contains("1. publish how")
+                && text.clauses[2].body_md.contains("2. answer questions"),
+            "{}",
+            text.clauses[2].body_md
+        );
+    }
+
+    #[test]
+    fn an_odt_reads_as_the_same_text_as_the_docx() {
+        let odt = text(
+            Format::Odt,
+            include_bytes!("../../../tests/fixtures/charter.odt"),
+        );
+        let docx = text(
+            Format::Docx,
+            include_bytes!("../../../tests/fixtures/charter.docx"),
+        );
+        assert_eq!(odt, docx);
+    }
+
+    #[test]
+    fn a_markdown_declaration_splits_at_its_numbered_headings() {
+        let text = text(
+            Format::Markdown,
+            include_bytes!("../../../tests/fixtures/declaration.md"),
+        );
+        assert_eq!(
+            text.clauses
+                .iter()
+                .map(|c| c.key.as_str())
+                .collect::<Vec<_>>(),
+            [
+                "protect-individuals",
+                "protect-infrastructure",
+                "defend-elections"
+            ]
+        );
+        assert!(text.clauses[1].body_md.contains("- naming and addressing;"));
+    }
+
+    #[test]
+    fn a_plain_text_charter_splits_at_its_articles() {
+        let text = text(
+            Format::PlainText,
+            include_bytes!("../../../tests/fixtures/declaration.txt"),
+        );
+        assert_eq!(
+            text.clauses
+                .iter()
+                .map(|c| c.title.as_str())
+                .collect::<Vec<_>>(),
+            ["Open membership", "Fair use", "Privacy"]
+        );
+        assert!(
+            text.preamble_md
+                .starts_with("CHARTER OF THE COMMUNITY NETWORK")
+        );
+        assert_eq!(
+            text.clauses[1].body_md,
+            "No member may use more of the shared capacity than the assembly allows.\nHeavy users are asked first, and limited only after a warning."
+        );
+    }
+}
