@@ -8,7 +8,9 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Logs go to standard error, so that a command's output stays its own.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             EnvFilter::try_from_env("CONCORD_LOG")
                 .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),

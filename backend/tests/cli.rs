@@ -181,3 +181,90 @@ fn a_backup_is_taken_while_serving_and_only_a_sound_one_is_restored() {
     let verified = ok(concord(here, &[&["verify"][..], &db].concat()));
     assert!(verified.starts_with("audit log intact"), "{verified}");
 }
+
+#[test]
+fn a_consultation_is_set_up_from_a_markdown_draft_on_the_command_line() {
+    let dir = tempfile::tempdir().expect("directory");
+    let here = dir.path();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+    std::fs::copy(fixtures.join("declaration.md"), here.join("draft.md")).expect("copy");
+    std::fs::write(here.join("draft.pdf"), b"%PDF-1.7").expect("write");
+    let db = ["--database-url", "sqlite://concord.db"];
+    let create = |from: &str, slug: &str| {
+        let args = [
+            &["consultation", "create", "--slug", slug][..],
+            &["--title", "Declaration on a Trustworthy Internet"],
+            &["--title-fr", "Déclaration pour un internet de confiance"],
+            &["--group", "civil_society", "--group", "academia"],
+            &[
+                "--round",
+                "2027",
+                "--round-title",
+                "2027 review",
+                "--from",
+                from,
+            ],
+            &db,
+        ]
+        .concat();
+        concord(here, &args)
+    };
+
+    let created = ok(create("draft.md", "trust"));
+    assert_eq!(
+        created.trim(),
+        "created trust with its first round 2027 (a draft of 3 clauses and a preamble)"
+    );
+
+    // A taken address, an unreadable file: refused, and nothing more is written.
+    for (from, slug, why) in [
+        ("draft.md", "trust", "exists already"),
+        (
+            "draft.pdf",
+            "other",
+            "Concord reads .md, .txt, .docx and .odt files",
+        ),
+        ("missing.md", "other", "cannot read missing.md"),
+    ] {
+        let refused = create(from, slug);
+        let said = String::from_utf8_lossy(&refused.stdout);
+        assert_eq!(refused.status.code(), Some(1), "{said}");
+        assert!(
+            said.starts_with("nothing created: ") && said.contains(why),
+            "{said}"
+        );
+    }
+
+    let database = rusqlite::Connection::open(here.join("concord.db")).expect("open");
+    let keys: Vec<String> = database
+        .prepare("SELECT k.key FROM clauses k JOIN rounds r ON r.id = k.round_id ORDER BY k.number")
+        .expect("query")
+        .query_map([], |row| row.get(0))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("keys");
+    assert_eq!(
+        keys,
+        [
+            "protect-individuals",
+            "protect-infrastructure",
+            "defend-elections"
+        ]
+    );
+    let (consultations, groups): (i64, String) = database
+        .query_row(
+            "SELECT COUNT(*), MAX(stakeholder_groups) FROM consultations",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .expect("consultations");
+    assert_eq!(
+        (consultations, groups.as_str()),
+        (1, "civil_society academia")
+    );
+    let verified = ok(concord(here, &[&["verify"][..], &db].concat()));
+    assert!(
+        verified.starts_with("audit log intact: 2 entries"),
+        "{verified}"
+    );
+}

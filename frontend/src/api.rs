@@ -10,14 +10,14 @@ use serde::de::DeserializeOwned;
 use shared::{
     AccessChange, ApiError, CastPosition, Clause, ClauseEdit, ClauseOrder, ClauseTranslation,
     Comment, CommentEdit, CommentPage, CommentVersion, ConsensusDesignation, Consultation,
-    ConsultationSummary, Convener, CreatedProposal, Credentials, Dashboard, ErrorCode,
-    FlaggedComment, Invitation, InvitationPreview, InvitationToken, IssuedInvitation,
-    JoinConsultation, Language, Me, Membership, MembershipRequest, MinorityStatement, Moderation,
-    ModerationEntry, NewComment, NewInvitation, NewMinorityStatement, NewOrganisation, NewProposal,
-    NewResponse, NewRound, OneTimeCode, Organisation, Participation, PasswordChange,
-    PasswordConfirmation, PhaseMove, PositionCast, ProfileChange, Reason, RecoveryCodes,
-    RepresentativeChange, Round, RoundRedline, RoundResults, RoundRules, Schedule, SessionInfo,
-    SignInOutcome, TotpSetup, TranslationEdit,
+    ConsultationSettings, ConsultationSummary, Convener, CreatedProposal, Credentials, Dashboard,
+    DraftText, ErrorCode, FlaggedComment, Invitation, InvitationPreview, InvitationToken,
+    IssuedInvitation, JoinConsultation, Language, Me, Membership, MembershipRequest,
+    MinorityStatement, Moderation, ModerationEntry, NewComment, NewConsultation, NewInvitation,
+    NewMinorityStatement, NewOrganisation, NewProposal, NewResponse, NewRound, OneTimeCode,
+    Organisation, Participation, PasswordChange, PasswordConfirmation, PhaseMove, PositionCast,
+    ProfileChange, Reason, RecoveryCodes, RepresentativeChange, Round, RoundRedline, RoundResults,
+    RoundRules, Schedule, SessionInfo, SignInOutcome, TotpSetup, TranslationEdit,
 };
 
 const BASE: &str = "/api/v1";
@@ -111,6 +111,43 @@ async fn send<B: Serialize, T: DeserializeOwned>(
 /// `GET /consultations`
 pub async fn list_consultations() -> Result<Vec<ConsultationSummary>, ApiError> {
     get(&format!("{BASE}/consultations")).await
+}
+
+/// `POST /consultations` (administrators)
+pub async fn create_consultation(new: &NewConsultation) -> Result<Consultation, ApiError> {
+    send(Request::post(&format!("{BASE}/consultations")), new).await
+}
+
+/// `PUT /consultations/{slug}` (administrators)
+pub async fn change_consultation(
+    slug: &str,
+    settings: &ConsultationSettings,
+) -> Result<Consultation, ApiError> {
+    send(
+        Request::put(&format!("{BASE}/consultations/{}", seg(slug))),
+        settings,
+    )
+    .await
+}
+
+/// `POST /consultations/{slug}/archive` (administrators)
+pub async fn archive_consultation(slug: &str) -> Result<Consultation, ApiError> {
+    let url = consultation_url(slug, "archive");
+    decode(Request::post(&url).send().await.map_err(unreachable)?).await
+}
+
+/// `POST /consultations/{slug}/text-preview` (conveners): how a document (a `File`, or pasted
+/// text) of `media_type` would be cut into clauses; nothing is saved.
+pub async fn preview_text(
+    slug: &str,
+    media_type: &str,
+    document: wasm_bindgen::JsValue,
+) -> Result<DraftText, ApiError> {
+    let request = Request::post(&consultation_url(slug, "text-preview"))
+        .header("Content-Type", media_type)
+        .body(document)
+        .map_err(unreachable)?;
+    decode(request.send().await.map_err(unreachable)?).await
 }
 
 /// `GET /consultations/{slug}`

@@ -132,6 +132,14 @@ pub fn locale_of(language: Language) -> Locale {
         .unwrap_or_default()
 }
 
+/// A consultation's title in the reader's language when it has one, else its main title.
+pub fn local_title(locale: Locale, titles: &[shared::LocalTitle], main: &str) -> String {
+    titles
+        .iter()
+        .find(|t| t.language.as_str() == locale.as_str())
+        .map_or_else(|| main.to_owned(), |t| t.title.clone())
+}
+
 /// A language's name in itself, as a language menu shows it.
 pub fn language_name(language: Language) -> &'static str {
     let locale = locale_of(language);

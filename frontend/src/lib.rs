@@ -75,6 +75,8 @@ fn Frame() -> impl IntoView {
                     <Route path=path!("/account") view={Lazy::<lazy::SettingsRoute>::new()} />
                     <Route path=path!("/organisations") view={Lazy::<lazy::OrganisationsRoute>::new()} />
                     <Route path=path!("/invitation") view={Lazy::<lazy::InvitationRoute>::new()} />
+                    <Route path=path!("/new") view={Lazy::<lazy::NewConsultationRoute>::new()} />
+                    <Route path=path!("/import/:slug") view={Lazy::<lazy::ImportRoute>::new()} />
                     <Route path=path!("/convene/:slug") view={Lazy::<lazy::ConveneRoute>::new()} />
                     <Route path=path!("/convene/:slug/:round") view={Lazy::<lazy::DraftRoute>::new()} />
                     <Route path=path!("/c/:slug") view={Lazy::<lazy::RoundRoute>::new()} />

@@ -356,6 +356,30 @@ pub fn paragraphs(body: &str) -> Vec<&str> {
         .collect()
 }
 
+/// The text of two neighbouring clauses as one: the second's title stays, in bold, before its
+/// text, so nothing is lost.
+pub fn merged_body(first_body: &str, second_title: &str, second_body: &str) -> String {
+    let title = format!("**{}**", second_title.trim());
+    [first_body.trim(), title.as_str(), second_body.trim()]
+        .into_iter()
+        .filter(|p| !p.is_empty() && *p != "****")
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// A body cut before its paragraph `paragraph` (counted from 0, see [`paragraphs`]); `None`
+/// when nothing would be left before or after.
+pub fn split_body(body: &str, paragraph: usize) -> Option<(String, String)> {
+    let parts = paragraphs(body);
+    if paragraph == 0 || paragraph >= parts.len() {
+        return None;
+    }
+    Some((
+        parts[..paragraph].join("\n\n"),
+        parts[paragraph..].join("\n\n"),
+    ))
+}
+
 impl DraftText {
     /// Adds a clause at the end, with a key made from its title.
     fn push(&mut self, title: String, body_md: String) {
@@ -371,40 +395,27 @@ impl DraftText {
         self.clauses.iter().map(|c| c.key.clone()).collect()
     }
 
-    /// Merges clause `index` with the one after it: the second's title stays, in bold, at the
-    /// start of its text, so nothing is lost. Does nothing for the last clause.
+    /// Merges clause `index` with the one after it (see [`merged_body`]). Does nothing for the
+    /// last clause.
     pub fn merge_with_next(&mut self, index: usize) {
         if index + 1 >= self.clauses.len() {
             return;
         }
         let next = self.clauses.remove(index + 1);
         let clause = &mut self.clauses[index];
-        let parts = [
-            clause.body_md.trim(),
-            &format!("**{}**", next.title.trim()),
-            next.body_md.trim(),
-        ];
-        clause.body_md = parts
-            .iter()
-            .filter(|p| !p.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join("\n\n");
+        clause.body_md = merged_body(&clause.body_md, &next.title, &next.body_md);
     }
 
-    /// Splits clause `index` before its paragraph `paragraph` (counted from 0, see
-    /// [`paragraphs`]): the paragraphs from there on become a new clause after it, titled by
-    /// their first words. Does nothing when there is nothing before or after that paragraph.
+    /// Splits clause `index` before its paragraph `paragraph` (see [`split_body`]): the
+    /// paragraphs from there on become a new clause after it, titled by their first words.
     pub fn split_at(&mut self, index: usize, paragraph: usize) {
-        let Some(clause) = self.clauses.get(index) else {
+        let Some((before, after)) = self
+            .clauses
+            .get(index)
+            .and_then(|c| split_body(&c.body_md, paragraph))
+        else {
             return;
         };
-        let parts = paragraphs(&clause.body_md);
-        if paragraph == 0 || paragraph >= parts.len() {
-            return;
-        }
-        let before = parts[..paragraph].join("\n\n");
-        let after = parts[paragraph..].join("\n\n");
         let title = first_words(&after);
         let key = clause_key(&title, &self.keys());
         self.clauses[index].body_md = before;

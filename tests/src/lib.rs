@@ -77,6 +77,15 @@ pub async fn spawn_app_with_front_end() -> TestApp {
     spawn_app_with(Db::Sqlite, settings).await
 }
 
+/// Starts Concord over an empty SQLite database (a fresh install), serving the built front end.
+pub async fn spawn_empty_app_with_front_end() -> TestApp {
+    let settings = Settings {
+        assets: Some(browser::assets_dir()),
+        ..Settings::default()
+    };
+    spawn(Db::Sqlite, settings, false).await
+}
+
 /// Starts another Concord instance, over a database with nothing in it.
 pub async fn spawn_empty_app(db: Db) -> TestApp {
     spawn(db, Settings::default(), false).await

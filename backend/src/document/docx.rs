@@ -250,18 +250,18 @@ impl Body {
                 Event::Start(e) => {
                     let local_name = e.local_name();
                     let name = local_name.as_ref();
-                    if self.skipping > 0 || matches!(name, "del" | "Fallback" | "instrText") {
+                    if self.skipping > 0
+                        || matches!(name, "del" | "Fallback" | "instrText" | "txbxContent")
+                    {
                         self.skipping += 1;
                         continue;
                     }
                     self.start(name, &e);
                 }
-                Event::Empty(e) => {
-                    if self.skipping == 0 {
-                        let name = e.local_name().as_ref().to_owned();
-                        self.start(&name, &e);
-                        self.end(&name);
-                    }
+                Event::Empty(e) if self.skipping == 0 => {
+                    let name = e.local_name().as_ref().to_owned();
+                    self.start(&name, &e);
+                    self.end(&name);
                 }
                 Event::End(e) => {
                     if self.skipping > 0 {

@@ -245,7 +245,7 @@ impl<'a> Parts<'a> {
     /// The part `name`, which the document must have.
     pub(crate) fn required(&mut self, name: &str) -> Result<Vec<u8>, DocumentError> {
         self.read(name)?
-            .ok_or_else(|| DocumentError::Mislabelled(self.format))
+            .ok_or(DocumentError::Mislabelled(self.format))
     }
 }
 

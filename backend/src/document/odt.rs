@@ -180,11 +180,9 @@ impl Body {
                     }
                     self.start(name, &e);
                 }
-                Event::Empty(e) => {
-                    if self.skipping == 0 {
-                        let name = e.local_name().as_ref().to_owned();
-                        self.empty(&name, &e);
-                    }
+                Event::Empty(e) if self.skipping == 0 => {
+                    let name = e.local_name().as_ref().to_owned();
+                    self.empty(&name, &e);
                 }
                 Event::End(e) => {
                     if self.skipping > 0 {

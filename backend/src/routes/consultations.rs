@@ -127,7 +127,7 @@ async fn join_consultation(
     }
     // Regions come from the consultation's list, so that counts by region add up; one given
     // before the list existed is kept as it was.
-    let known = setup.regions.iter().any(|r| *r == region)
+    let known = setup.regions.contains(&region)
         || state
             .store
             .participations(account.id)

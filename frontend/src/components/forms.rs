@@ -208,6 +208,31 @@ pub fn GroupSelect(
     }
 }
 
+/// Every broken field of the form's last error, each as a sentence: for forms whose fields are
+/// lists (`regions[3]`, `clauses[2].key`) that no single control stands for.
+#[component]
+pub fn FieldErrors(
+    /// The form's last error.
+    #[prop(into)]
+    error: Signal<Option<ApiError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        error.get().filter(|e| !e.fields.is_empty()).map(|e| {
+            view! {
+                <div class="notice error" role="alert" id="field-errors">
+                    <p>{tr!(i18n, fix_fields)}</p>
+                    <ul>
+                        {e.fields.iter().map(|f| view! {
+                            <li data-field=f.field.clone()>{i18n::field_error_text(i18n.get_locale(), f)}</li>
+                        }).collect_view()}
+                    </ul>
+                </div>
+            }
+        })
+    }
+}
+
 /// A choice among a consultation's regions, or none ("prefer not to say").
 #[component]
 pub fn RegionSelect(

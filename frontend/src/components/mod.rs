@@ -8,12 +8,13 @@ mod phase;
 mod record;
 mod response;
 mod results;
+mod setup;
 mod tally;
 
 pub use feedback::{ErrorNotice, Loading, errors_fallback};
 pub use forms::{
-    FieldMessage, GroupSelect, RegionSelect, SubmitButton, TextArea, TextField, confirmed,
-    general_error, invalid,
+    FieldErrors, FieldMessage, GroupSelect, RegionSelect, SubmitButton, TextArea, TextField,
+    confirmed, general_error, invalid,
 };
 pub use gate::WhenOpen;
 pub use outcome::{ChamberedView, ConsensusView, ResultsCharts, StatementsView};
@@ -21,4 +22,5 @@ pub use phase::{Deadline, PhaseBadge, RedlineText};
 pub use record::RecordLinks;
 pub use response::{ResponseNote, VerdictSelect};
 pub use results::ResultsView;
+pub use setup::{SettingsFields, TakingPartFields, TitleFields};
 pub use tally::TallyView;

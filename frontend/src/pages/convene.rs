@@ -7,8 +7,8 @@ use super::param;
 use super::rounds::RoundsPanel;
 use crate::api;
 use crate::components::{
-    ErrorNotice, FieldMessage, GroupSelect, Loading, SubmitButton, TextField, confirmed,
-    errors_fallback, general_error, invalid,
+    ErrorNotice, FieldErrors, FieldMessage, GroupSelect, Loading, SettingsFields, SubmitButton,
+    TakingPartFields, TextField, TitleFields, confirmed, errors_fallback, general_error, invalid,
 };
 use crate::i18n::{self, tr, use_i18n};
 use crate::use_session;
@@ -16,15 +16,16 @@ use leptos::prelude::*;
 use leptos_i18n::td_string;
 use leptos_router::components::A;
 use shared::{
-    AccessChange, ApiError, ConsultationAccess, Convener, ErrorCode, FieldError, Invitation,
-    InvitationStatus, IssuedInvitation, NewInvitation, Organisation, StakeholderGroup,
-    default_valid_days,
+    AccessChange, ApiError, Consultation, ConsultationAccess, ConsultationSettings, Convener,
+    ErrorCode, FieldError, Invitation, InvitationStatus, IssuedInvitation, NewInvitation,
+    Organisation, StakeholderGroup, default_valid_days,
 };
 
 /// The convening page of one consultation.
 #[component]
 pub fn ConvenePage() -> impl IntoView {
     let i18n = use_i18n();
+    let session = use_session();
     let slug = param("slug");
     let issue = Action::new_local(move |new: &NewInvitation| {
         let new = new.clone();
@@ -61,6 +62,10 @@ pub fn ConvenePage() -> impl IntoView {
                     data.await.map(|(consultation, conveners, organisations)| {
                         let title = consultation.title.clone();
                         let href = format!("/c/{}", consultation.slug);
+                        let settings = session.me.get_untracked().is_some_and(|m| m.admin).then(|| {
+                            let consultation = consultation.clone();
+                            view! { <SettingsForm consultation /> }
+                        });
                         view! {
                         <nav class="breadcrumbs" aria-label=move || td_string!(i18n.get_locale(), breadcrumb)>
                             <A href="/">{tr!(i18n, consultations)}</A>" › "
@@ -71,6 +76,7 @@ pub fn ConvenePage() -> impl IntoView {
                         <DashboardPanel />
                         <ModerationPanel />
                         <AccessForm initial=consultation.access />
+                        {settings}
                         <InvitationForm issue organisations />
                         <InvitationList issue revoke />
                         <Conveners conveners change=change_conveners />
@@ -78,6 +84,72 @@ pub fn ConvenePage() -> impl IntoView {
                 })}
             </ErrorBoundary>
         </Transition>
+    }
+}
+
+/// An administrator's form changing the consultation's titles, description, groups and
+/// regions, and the button archiving it.
+#[component]
+fn SettingsForm(consultation: Consultation) -> impl IntoView {
+    let i18n = use_i18n();
+    let slug = consultation.slug.clone();
+    let fields = SettingsFields::new(&ConsultationSettings {
+        titles: consultation.titles.clone(),
+        description: consultation.description.clone(),
+        stakeholder_groups: consultation.stakeholder_groups.clone(),
+        regions: consultation.regions.clone(),
+    });
+    let change = Action::new_local({
+        let slug = slug.clone();
+        move |settings: &ConsultationSettings| {
+            let (slug, settings) = (slug.clone(), settings.clone());
+            async move { api::change_consultation(&slug, &settings).await }
+        }
+    });
+    let archive = Action::new_local(move |slug: &String| {
+        let slug = slug.clone();
+        async move { api::archive_consultation(&slug).await }
+    });
+    let error = Signal::derive(move || change.value().get().and_then(Result::err));
+    let archived = RwSignal::new(consultation.archived);
+    Effect::new(move |_| {
+        if let Some(Ok(c)) = archive.value().get() {
+            archived.set(c.archived);
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        change.dispatch(fields.value());
+    };
+    let archive_now = move |_| {
+        if confirmed(td_string!(i18n.get_locale(), archive_confirm)) {
+            archive.dispatch(slug.clone());
+        }
+    };
+    view! {
+        <section aria-labelledby="settings-heading">
+            <h2 id="settings-heading">{tr!(i18n, settings_title)}</h2>
+            <form id="settings-form" on:submit=submit novalidate>
+                <TitleFields fields error />
+                <TakingPartFields fields error />
+                <FieldErrors error />
+                <ErrorNotice error=general_error(error) />
+                <SubmitButton busy=change.pending() id="save-settings">{tr!(i18n, save_settings)}</SubmitButton>
+                <p role="status" id="settings-status">
+                    {move || matches!(change.value().get(), Some(Ok(_))).then(|| tr!(i18n, saved))}
+                </p>
+            </form>
+            <h3>{tr!(i18n, archive_title)}</h3>
+            <p class="help">{tr!(i18n, archive_help)}</p>
+            <ErrorNotice error=Signal::derive(move || archive.value().get().and_then(Result::err)) />
+            <Show when=move || !archived.get() fallback=move || view! {
+                <p class="notice" id="archived-state">{tr!(i18n, archived_note)}</p>
+            }>
+                <button type="button" class="danger" id="archive" on:click=archive_now.clone()>
+                    {tr!(i18n, archive_button)}
+                </button>
+            </Show>
+        </section>
     }
 }
 

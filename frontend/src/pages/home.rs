@@ -2,7 +2,8 @@
 
 use crate::api;
 use crate::components::{Loading, PhaseBadge, errors_fallback};
-use crate::i18n::{tr, use_i18n};
+use crate::i18n::{local_title, tr, use_i18n};
+use crate::use_session;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -11,9 +12,14 @@ use leptos_router::components::A;
 pub fn Home() -> impl IntoView {
     let i18n = use_i18n();
     let consultations = LocalResource::new(api::list_consultations);
+    let session = use_session();
+    let admin = move || session.me.get().is_some_and(|m| m.admin);
     view! {
         <h1>{tr!(i18n, consultations)}</h1>
         <p class="lead">{tr!(i18n, consultations_intro)}</p>
+        <Show when=admin>
+            <p><A href="/new" attr:id="new-consultation" attr:class="button">{tr!(i18n, new_consultation_link)}</A></p>
+        </Show>
         <Transition fallback=Loading>
             <ErrorBoundary fallback=errors_fallback>
                 {move || Suspend::new(async move {
@@ -27,9 +33,13 @@ pub fn Home() -> impl IntoView {
                                     .into_iter()
                                     .map(|c| {
                                         let href = format!("/c/{}", c.slug);
+                                        let title = local_title(i18n.get_locale(), &c.titles, &c.title);
                                         view! {
                                             <li class="card">
-                                                <h2><A href=href>{c.title}</A></h2>
+                                                <h2><A href=href>{title}</A></h2>
+                                                {c.archived.then(|| view! {
+                                                    <p class="badge archived">{tr!(i18n, archived)}</p>
+                                                })}
                                                 <p>{c.description}</p>
                                                 {c.current_round.map(|r| view! {
                                                     <p class="meta">

@@ -76,6 +76,12 @@ lazy_page!(
     /// The conveners' page of a consultation.
     ConveneRoute => view! { <super::ConvenePage /> });
 lazy_page!(
+    /// The form creating a consultation.
+    NewConsultationRoute => view! { <super::NewConsultationPage /> });
+lazy_page!(
+    /// Importing a round's text from a document.
+    ImportRoute => view! { <super::ImportPage /> });
+lazy_page!(
     /// The draft editor of a round.
     DraftRoute => view! { <super::DraftEditor /> });
 lazy_page!(

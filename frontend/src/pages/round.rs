@@ -5,7 +5,7 @@ use super::param;
 use super::proposals::{AdditionForm, ProposalList};
 use crate::api;
 use crate::components::{Deadline, Loading, PhaseBadge, TallyView, errors_fallback};
-use crate::i18n::{self, tr, use_i18n};
+use crate::i18n::{self, local_title, tr, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
 use leptos_i18n::td_string;
@@ -49,8 +49,11 @@ pub fn RoundPage() -> impl IntoView {
                             <nav class="breadcrumbs" aria-label=move || td_string!(i18n.get_locale(), breadcrumb)>
                                 <A href="/">{tr!(i18n, consultations)}</A>
                             </nav>
-                            <h1>{consultation.title}</h1>
+                            <h1>{local_title(i18n.get_locale(), &consultation.titles, &consultation.title)}</h1>
                             <p class="lead">{consultation.description}</p>
+                            {consultation.archived.then(|| view! {
+                                <p class="notice" id="archived-note">{tr!(i18n, archived_note)}</p>
+                            })}
                             {
                                 let (total, answered) = (consultation.comments, consultation.answered);
                                 view! {
@@ -105,6 +108,9 @@ pub fn RoundPage() -> impl IntoView {
                                         <p><A href=format!("/c/{}/moderation", round.consultation_slug) attr:id="moderation-link">{tr!(i18n, moderation_log)}</A></p>
                                         {(round.phase == Phase::Published).then(|| view! {
                                             <p><A href=format!("/c/{}/{}/results", round.consultation_slug, round.slug) attr:id="results-link">{tr!(i18n, see_results)}</A></p>
+                                        })}
+                                        {(!round.preamble_html.is_empty()).then(|| view! {
+                                            <div class="preamble clause-body" id="preamble" inner_html=round.preamble_html.clone()></div>
                                         })}
                                         {round.clauses.is_empty().then(|| view! {
                                             <p class="empty">{tr!(i18n, no_clauses)}</p>

@@ -93,11 +93,14 @@ pub fn RoundsPanel() -> impl IntoView {
                                     <ScheduleForm round scheduled />
                                 })}
                             }.into_any(),
-                            None => ().into_any(),
+                            None => view! {
+                                <p class="empty" id="no-round-yet">{tr!(i18n, no_round_yet)}</p>
+                            }.into_any(),
                         })
                     })}
                 </ErrorBoundary>
             </Transition>
+            <p><A href=move || format!("/import/{}", slug()) attr:id="import-text">{tr!(i18n, import_link)}</A></p>
             <NewRoundForm />
         </section>
     }

@@ -12,10 +12,12 @@ mod deliberation;
 mod languages;
 mod operations;
 mod records;
+mod setup;
 use deliberation::*;
 use languages::*;
 use operations::*;
 use records::*;
+use setup::*;
 
 /// Declares each test once per database.
 macro_rules! for_each_database {
@@ -30,6 +32,12 @@ macro_rules! for_each_database {
 }
 
 for_each_database!(
+    on_a_fresh_install_an_administrator_sets_up_a_consultation_from_a_docx,
+    only_an_administrator_with_two_factor_creates_a_consultation,
+    a_bad_consultation_is_refused_field_by_field_and_nothing_is_written,
+    bad_documents_are_refused_with_a_clear_error_and_write_nothing,
+    participants_choose_their_region_from_the_consultations_list,
+    an_archived_consultation_is_read_only_and_keeps_its_records,
     the_demo_consultation_is_listed_with_its_current_round,
     a_round_lists_its_clauses_in_order_with_their_tallies,
     an_unknown_consultation_round_or_clause_is_404,
@@ -770,7 +778,7 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
             "{method} {path} is documented but not routed"
         );
     }
-    assert_eq!(operations.len(), 70, "every operation is documented");
+    assert_eq!(operations.len(), 74, "every operation is documented");
 }
 
 /// The front end built into the binary is served as the folder is. (A debug build reads
@@ -1857,9 +1865,13 @@ fn designed_access(method: &str, path: &str) -> Option<Access> {
         | ("post", "/api/v1/consultations/{slug}/comments/{id}/moderation")
         | ("put", "/api/v1/consultations/{slug}/comments/{id}/response")
         | ("get", "/api/v1/consultations/{slug}/moderation/queue")
-        | ("put", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/response") => Convener,
+        | ("put", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/response")
+        | ("post", "/api/v1/consultations/{slug}/text-preview") => Convener,
         ("put", "/api/v1/consultations/{slug}/conveners/{handle}")
-        | ("delete", "/api/v1/consultations/{slug}/conveners/{handle}") => Admin,
+        | ("delete", "/api/v1/consultations/{slug}/conveners/{handle}")
+        | ("post", "/api/v1/consultations")
+        | ("put", "/api/v1/consultations/{slug}")
+        | ("post", "/api/v1/consultations/{slug}/archive") => Admin,
         _ => return None,
     })
 }

@@ -1982,3 +1982,130 @@ async fn a_reader_of_a_clause_downloads_no_other_pages_code() {
     );
     browser.close().await;
 }
+
+#[tokio::test]
+async fn on_a_fresh_install_an_administrator_sets_up_a_consultation_from_a_docx_and_people_take_part()
+ {
+    let app = tests::spawn_empty_app_with_front_end().await;
+    let browser = Browser::start().await;
+    browser.client.goto(&app.address).await.expect("open");
+    browser
+        .wait_for_text("main", "There are no consultations yet.")
+        .await;
+
+    // An administrator with two factors creates a consultation from the home page.
+    become_administrator(&app, &browser, "secretariat").await;
+    browser.client.goto(&app.address).await.expect("open");
+    browser.click("#new-consultation").await;
+    browser.wait("#regions").await;
+    assert_eq!(
+        axe_violations(&browser).await,
+        Vec::<String>::new(),
+        "the new consultation form"
+    );
+    browser.fill("#slug", "charter").await;
+    browser
+        .fill("#title-en", "Charter for an open network")
+        .await;
+    browser
+        .fill("#description", "The annual review of our charter.")
+        .await;
+    browser.click("#create-consultation").await;
+
+    // Its draft comes from a word processor's document; the preview shows the cut.
+    let docx = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/charter.docx");
+    browser
+        .wait("#document")
+        .await
+        .send_keys(&docx.canonicalize().expect("fixture").to_string_lossy())
+        .await
+        .expect("choose the file");
+    browser.click("#preview-text").await;
+    browser.wait_for_text("clause-count", "3 clauses").await;
+    assert_eq!(
+        axe_violations(&browser).await,
+        Vec::<String>::new(),
+        "the preview"
+    );
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshots directory");
+    let png = browser.client.screenshot().await.expect("screenshot");
+    std::fs::write(shots.join("import-preview.png"), png).expect("write");
+
+    // A key is wrong for the convener: two clauses may not share one, and saving says so.
+    let keys = browser
+        .client
+        .find_all(fantoccini::Locator::Css(".draft-key"))
+        .await
+        .expect("keys");
+    keys[1].clear().await.expect("clear");
+    keys[1]
+        .send_keys("access-for-everyone")
+        .await
+        .expect("type");
+    browser.wait(".draft-key-error").await;
+    keys[1].clear().await.expect("clear");
+    keys[1].send_keys("privacy").await.expect("type");
+    browser.fill("#round-slug", "2027").await;
+    browser.fill("#round-title", "2027 review").await;
+    browser.click("#save-import").await;
+
+    // Saved as a draft round: the existing editor and phases take over.
+    browser.wait("#clause-privacy-body").await;
+    browser
+        .client
+        .goto(&format!("{}/convene/charter", app.address))
+        .await
+        .expect("open");
+    for (phase, name) in [("commenting", "Commenting"), ("voting", "Voting")] {
+        browser
+            .click(&format!(".move-phase[data-phase='{phase}']"))
+            .await;
+        browser.client.accept_alert().await.expect("confirm");
+        browser
+            .wait_for_text("newest-round", &format!("2027 review Phase: {name}"))
+            .await;
+    }
+    browser.click(SIGN_OUT).await;
+    browser.wait(SIGN_IN_LINK).await;
+
+    // A participant finds it, reads the preamble, comments and takes a position, choosing a
+    // region from the consultation's list.
+    browser.client.goto(&app.address).await.expect("open");
+    browser.click(CONSULTATION_LINK).await;
+    browser
+        .wait_for_text("main", "Charter for an Open and Secure Network")
+        .await;
+    sign_up(&browser, "amina", "a long passphrase").await;
+    browser.wait(SIGNED_IN_HANDLE).await;
+    browser
+        .client
+        .goto(&format!("{}/c/charter/2027/privacy", app.address))
+        .await
+        .expect("open");
+    browser
+        .wait_for_text(CLAUSE_TITLE, "Privacy by default")
+        .await;
+    browser.fill(COMMENT_BODY, "Say who checks this.").await;
+    browser.click(POST_COMMENT).await;
+    browser
+        .wait_for_text("#comments", "Say who checks this.")
+        .await;
+    browser
+        .wait("#stakeholder_group")
+        .await
+        .select_by_value("civil_society")
+        .await
+        .expect("choose a group");
+    browser
+        .wait("#region")
+        .await
+        .select_by_value("Western Africa")
+        .await
+        .expect("choose a region");
+    browser.click("input[name='stance'][value='endorse']").await;
+    browser.click(RECORD_POSITION).await;
+    let receipt = browser.text("#position-receipt").await;
+    assert_eq!(receipt.len(), 43, "{receipt}");
+    browser.close().await;
+}

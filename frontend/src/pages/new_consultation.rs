@@ -1,0 +1,87 @@
+//! An administrator creates a consultation: its address, titles in the interface's languages,
+//! description, access, conveners, the stakeholder groups taking part and the regions
+//! participants choose from. The next step imports its draft text.
+
+use crate::api;
+use crate::components::{
+    ErrorNotice, FieldErrors, SettingsFields, SubmitButton, TakingPartFields, TextField,
+    TitleFields,
+};
+use crate::i18n::{tr, use_i18n};
+use crate::use_session;
+use leptos::prelude::*;
+use leptos_i18n::td_string;
+use leptos_router::hooks::use_navigate;
+use shared::{ConsultationAccess, ConsultationSettings, NewConsultation};
+
+/// The form creating a consultation (`/new`).
+#[component]
+pub fn NewConsultationPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let navigate = use_navigate();
+    let create = Action::new_local(|new: &NewConsultation| {
+        let new = new.clone();
+        async move { api::create_consultation(&new).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(created)) = create.value().get() {
+            navigate(&format!("/import/{}", created.slug), Default::default());
+        }
+    });
+    let slug = RwSignal::new(String::new());
+    let fields = SettingsFields::new(&ConsultationSettings::default());
+    let access = RwSignal::new(ConsultationAccess::Open);
+    let conveners = RwSignal::new(String::new());
+    let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        create.dispatch(NewConsultation {
+            slug: slug.get_untracked().trim().to_owned(),
+            access: access.get_untracked(),
+            conveners: conveners
+                .get_untracked()
+                .split([',', ' ', '\n'])
+                .filter(|h| !h.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            settings: fields.value(),
+        });
+    };
+    let acting = move || session.me.get().is_some_and(|m| m.admin && m.two_factor);
+    view! {
+        <h1>{tr!(i18n, new_consultation_title)}</h1>
+        <p class="lead">{tr!(i18n, new_consultation_intro)}</p>
+        <Show when=acting fallback=move || view! {
+            <p class="notice" id="new-consultation-refused">{tr!(i18n, new_consultation_admins_only)}</p>
+        }>
+            <form id="new-consultation-form" on:submit=submit novalidate>
+                <TextField name="slug" autocomplete="off"
+                    label=move || td_string!(i18n.get_locale(), consultation_slug)
+                    help=move || td_string!(i18n.get_locale(), consultation_slug_help) value=slug error />
+                <TitleFields fields error />
+                <div class="field">
+                    <label for="access">{tr!(i18n, access_title)}</label>
+                    <select id="access" on:change=move |ev| {
+                        if let Some(a) = ConsultationAccess::parse(&event_target_value(&ev)) {
+                            access.set(a);
+                        }
+                    }>
+                        <option value="open">{tr!(i18n, access_open)}</option>
+                        <option value="invitation">{tr!(i18n, access_invitation)}</option>
+                    </select>
+                </div>
+                <TextField name="conveners" autocomplete="off"
+                    label=move || td_string!(i18n.get_locale(), consultation_conveners)
+                    help=move || td_string!(i18n.get_locale(), consultation_conveners_help)
+                    value=conveners error />
+                <TakingPartFields fields error />
+                <FieldErrors error />
+                <ErrorNotice error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
+                <SubmitButton busy=create.pending() id="create-consultation">
+                    {tr!(i18n, create_consultation)}
+                </SubmitButton>
+            </form>
+        </Show>
+    }
+}

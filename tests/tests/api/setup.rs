@@ -1,0 +1,601 @@
+//! Conveners' own consultations: an administrator on a fresh install creates one, imports its
+//! draft from a document, corrects the cut and opens its first round; participants choose a
+//! region from its list; it can be changed and archived. Every bad input is refused with a
+//! clear error and writes nothing.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::io::Write;
+use tests::{Db, TestApp, parts, spawn_app, spawn_empty_app};
+
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+const ODT: &str = "application/vnd.oasis.opendocument.text";
+const CHARTER_DOCX: &[u8] = include_bytes!("../../fixtures/charter.docx");
+const CHARTER_ODT: &[u8] = include_bytes!("../../fixtures/charter.odt");
+
+fn charter(slug: &str) -> Value {
+    json!({
+        "slug": slug,
+        "titles": [
+            {"language": "fr", "title": "Charte pour un réseau ouvert"},
+            {"language": "en", "title": "Charter for an open network"},
+        ],
+        "description": "An annual review of the charter.",
+        "conveners": [],
+    })
+}
+
+async fn post(who: &TestApp, path: &str, body: Value) -> (u16, Value) {
+    parts(who.request(Method::POST, path, Some(body)).await).await
+}
+
+async fn preview(who: &TestApp, slug: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
+    let path = format!("/api/v1/consultations/{slug}/text-preview");
+    parts(who.raw(Method::POST, &path, content_type, body).await).await
+}
+
+/// How many rows `table` has, and how long the audit log is: what a refused request must not
+/// change.
+async fn footprint(app: &TestApp) -> Vec<String> {
+    let mut counts = Vec::new();
+    for table in [
+        "consultations",
+        "rounds",
+        "clauses",
+        "audit_log",
+        "consultation_regions",
+    ] {
+        counts.extend(
+            app.strings(&format!("SELECT CAST(COUNT(*) AS TEXT) FROM {table}"))
+                .await,
+        );
+    }
+    counts
+}
+
+pub(crate) async fn on_a_fresh_install_an_administrator_sets_up_a_consultation_from_a_docx(db: Db) {
+    let app = spawn_empty_app(db).await;
+    let (_, list) = parts(app.get("/api/v1/consultations").await).await;
+    assert_eq!(list, json!([]), "nothing yet on a fresh install");
+    let admin = app.new_admin("secretariat").await;
+
+    let (status, created) = post(&admin, "/api/v1/consultations", charter("charter")).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["title"], "Charter for an open network");
+    assert_eq!(created["titles"][0]["language"], "en", "English first");
+    assert_eq!(
+        created["titles"][1]["title"],
+        "Charte pour un réseau ouvert"
+    );
+    assert_eq!(
+        created["stakeholder_groups"].as_array().map(Vec::len),
+        Some(6)
+    );
+    assert_eq!(created["regions"].as_array().map(Vec::len), Some(22));
+    assert_eq!(created["rounds"], json!([]));
+
+    let (status, text) = preview(&admin, "charter", DOCX, CHARTER_DOCX.to_vec()).await;
+    assert_eq!(status, 200, "{text}");
+    let titles: Vec<&str> = text["clauses"]
+        .as_array()
+        .expect("clauses")
+        .iter()
+        .map(|c| c["title"].as_str().expect("title"))
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Access for everyone",
+            "Privacy by default",
+            "Accountable operators"
+        ]
+    );
+    let (_, from_odt) = preview(&admin, "charter", ODT, CHARTER_ODT.to_vec()).await;
+    assert_eq!(
+        from_odt, text,
+        "an ODT of the same document cuts the same way"
+    );
+    // Previewing wrote nothing.
+    let actions = app
+        .strings("SELECT action FROM audit_log ORDER BY id")
+        .await;
+    assert_eq!(
+        actions.last().map(String::as_str),
+        Some("consultation.created")
+    );
+    assert_eq!(
+        app.strings("SELECT slug FROM rounds").await,
+        Vec::<String>::new()
+    );
+
+    // The convener corrects a key, then opens the first round with the text.
+    let mut text = text;
+    text["clauses"][0]["key"] = json!("access");
+    let round = json!({"slug": "2027", "title": "2027 review", "text": text});
+    let (status, opened) = post(&admin, "/api/v1/consultations/charter/rounds", round).await;
+    assert_eq!(status, 201, "{opened}");
+    assert_eq!(opened["phase"], "draft");
+    let keys: Vec<&str> = opened["clauses"]
+        .as_array()
+        .expect("clauses")
+        .iter()
+        .map(|c| c["key"].as_str().expect("key"))
+        .collect();
+    assert_eq!(
+        keys,
+        ["access", "privacy-by-default", "accountable-operators"]
+    );
+    let preamble = opened["preamble_html"].as_str().expect("preamble");
+    assert!(preamble.contains("<em>governments</em>"), "{preamble}");
+    assert!(
+        preamble.contains("https://example.org/charter/review"),
+        "{preamble}"
+    );
+
+    let clause = "/api/v1/consultations/charter/rounds/2027/clauses/privacy-by-default";
+    let (_, privacy) = parts(app.get(clause).await).await;
+    let body = privacy["body_html"].as_str().expect("body");
+    assert!(
+        body.contains("<table>") && body.contains("Civil society"),
+        "{body}"
+    );
+
+    // The existing phases apply: commenting opens, and a newcomer takes part.
+    let commenting = json!({"phase": "voting"});
+    let (status, _) = parts(
+        admin
+            .request(
+                Method::PUT,
+                "/api/v1/consultations/charter/rounds/2027/phase",
+                Some(commenting),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let amina = app.another_browser();
+    amina.sign_up("amina", "a long passphrase").await;
+    let join = json!({"stakeholder_group": "civil_society", "region": "Western Africa"});
+    let (status, joined) = parts(
+        amina
+            .request(
+                Method::PUT,
+                "/api/v1/consultations/charter/participation",
+                Some(join),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!((status, &joined["region"]), (200, &json!("Western Africa")));
+    let (status, _) = post(
+        &amina,
+        &format!("{clause}/comments"),
+        json!({"body": "Yes."}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, _) = parts(
+        amina
+            .request(
+                Method::PUT,
+                &format!("{clause}/position"),
+                Some(json!({"stance": "endorse"})),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    let actions = app
+        .strings("SELECT action FROM audit_log ORDER BY id")
+        .await;
+    let opened_at = actions.iter().position(|a| a == "round.opened");
+    let created_at = actions.iter().position(|a| a == "consultation.created");
+    assert!(
+        created_at < opened_at && created_at.is_some(),
+        "{actions:?}"
+    );
+    let details = app
+        .strings("SELECT details FROM audit_log WHERE action = 'round.opened'")
+        .await;
+    assert!(details[0].contains("\"imported_text\""), "{}", details[0]);
+    assert!(details[0].contains("\"key\":\"access\""), "{}", details[0]);
+}
+
+pub(crate) async fn only_an_administrator_with_two_factor_creates_a_consultation(db: Db) {
+    let app = spawn_app(db).await;
+    let anonymous = app.another_browser();
+    let (status, body) = post(&anonymous, "/api/v1/consultations", charter("charter")).await;
+    assert_eq!((status, &body["code"]), (401, &json!("not_signed_in")));
+    let participant = app.another_browser();
+    participant.sign_up("amina", "a long passphrase").await;
+    let (status, body) = post(&participant, "/api/v1/consultations", charter("charter")).await;
+    assert_eq!((status, &body["code"]), (403, &json!("forbidden")));
+    participant.sign_up("admin-2", "a long passphrase").await;
+    app.make_admin("admin-2").await;
+    let (status, body) = post(&participant, "/api/v1/consultations", charter("charter")).await;
+    assert_eq!(
+        (status, &body["code"]),
+        (403, &json!("two_factor_required"))
+    );
+    let admin = app.new_admin("secretariat").await;
+    let convener = app.new_convener(&admin, "paris-call", "chair").await;
+    let (status, body) = post(&convener, "/api/v1/consultations", charter("charter")).await;
+    assert_eq!((status, &body["code"]), (403, &json!("forbidden")));
+    // A convener of one consultation reads documents for it, not for another.
+    app.add_consultation("elsewhere").await;
+    let (status, body) = preview(&convener, "elsewhere", "text/markdown", b"# A".to_vec()).await;
+    assert_eq!((status, &body["code"]), (403, &json!("forbidden")));
+    let (status, _) = preview(
+        &convener,
+        "paris-call",
+        "text/markdown",
+        b"# A\n\nB".to_vec(),
+    )
+    .await;
+    assert_eq!(status, 200);
+}
+
+pub(crate) async fn a_bad_consultation_is_refused_field_by_field_and_nothing_is_written(db: Db) {
+    let app = spawn_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    let before = footprint(&app).await;
+
+    let (status, body) = post(&admin, "/api/v1/consultations", charter("paris-call")).await;
+    assert_eq!(
+        (status, &body["code"]),
+        (409, &json!("consultation_exists"))
+    );
+    assert_eq!(body["fields"][0]["field"], "slug");
+
+    let mut untitled = charter("charter");
+    untitled["titles"] = json!([{"language": "en", "title": "   "}]);
+    let (status, body) = post(&admin, "/api/v1/consultations", untitled).await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        (&body["fields"][0]["field"], &body["fields"][0]["code"]),
+        (&json!("titles"), &json!("required"))
+    );
+
+    let mut broken = charter("Not A Slug");
+    broken["conveners"] = json!(["nobody-here"]);
+    broken["regions"] = json!(["West Africa", "west  africa"]);
+    broken["stakeholder_groups"] = json!([]);
+    let (status, body) = post(&admin, "/api/v1/consultations", broken).await;
+    assert_eq!(status, 422, "{body}");
+    let fields: Vec<(&str, &str)> = body["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| {
+            (
+                f["field"].as_str().unwrap_or(""),
+                f["code"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("slug", "invalid_characters"),
+            ("stakeholder_groups", "required"),
+            ("regions[1]", "duplicate"),
+        ]
+    );
+    let mut unknown = charter("charter");
+    unknown["conveners"] = json!(["nobody-here"]);
+    let (status, body) = post(&admin, "/api/v1/consultations", unknown).await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        (&body["fields"][0]["field"], &body["fields"][0]["code"]),
+        (&json!("conveners[0]"), &json!("unknown_account"))
+    );
+    let mut control = charter("charter");
+    control["regions"] = json!(["West\u{0000}Africa"]);
+    let (status, body) = post(&admin, "/api/v1/consultations", control).await;
+    assert_eq!(
+        (status, &body["fields"][0]["code"]),
+        (422, &json!("invalid_characters"))
+    );
+
+    assert_eq!(footprint(&app).await, before, "nothing was written");
+}
+
+/// A DOCX whose `word/document.xml` is `xml` (stored compressed).
+fn docx_with(xml: &[u8]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("word/document.xml", options).expect("entry");
+    zip.write_all(xml).expect("write");
+    zip.finish().expect("zip").into_inner()
+}
+
+/// A DOCX whose document unpacks to 80 MB of spaces, though it weighs little.
+fn zip_bomb() -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    zip.start_file("word/document.xml", options).expect("entry");
+    let spaces = vec![b' '; 1024 * 1024];
+    for _ in 0..80 {
+        zip.write_all(&spaces).expect("write");
+    }
+    zip.finish().expect("zip").into_inner()
+}
+
+/// A bad document: what it is, the type it is sent as, its bytes, the status and code expected.
+type Case = (&'static str, &'static str, Vec<u8>, (u16, Value));
+
+pub(crate) async fn bad_documents_are_refused_with_a_clear_error_and_write_nothing(db: Db) {
+    let app = spawn_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    let before = footprint(&app).await;
+    let refused = |status: u16, code: &'static str| (status, json!(code));
+    let code = |(status, body): (u16, Value)| (status, body["code"].clone());
+
+    let eleven_mb = vec![b'a'; 11 * 1024 * 1024];
+    let (status, body) = preview(&admin, "paris-call", "text/plain", eleven_mb).await;
+    assert_eq!((status, &body["code"]), (413, &json!("document_too_large")));
+    assert!(
+        body["message"].as_str().unwrap_or("").contains("10 MB"),
+        "{body}"
+    );
+
+    let cases: Vec<Case> = vec![
+        (
+            "a PDF",
+            "application/pdf",
+            b"%PDF-1.7".to_vec(),
+            refused(415, "unsupported_document"),
+        ),
+        (
+            "no type at all",
+            "",
+            b"# Title".to_vec(),
+            refused(415, "unsupported_document"),
+        ),
+        (
+            "text named as a DOCX",
+            DOCX,
+            b"# Just Markdown".to_vec(),
+            refused(415, "unsupported_document"),
+        ),
+        (
+            "a DOCX named as Markdown",
+            "text/markdown",
+            CHARTER_DOCX.to_vec(),
+            refused(415, "unsupported_document"),
+        ),
+        (
+            "a DOCX named as an ODT",
+            ODT,
+            CHARTER_DOCX.to_vec(),
+            refused(415, "unsupported_document"),
+        ),
+        (
+            "a corrupt ZIP",
+            DOCX,
+            [&b"PK\x03\x04"[..], &[0x55; 300]].concat(),
+            refused(422, "corrupt_document"),
+        ),
+        (
+            "a truncated DOCX",
+            DOCX,
+            CHARTER_DOCX[..CHARTER_DOCX.len() / 2].to_vec(),
+            refused(422, "corrupt_document"),
+        ),
+        (
+            "a zip bomb",
+            DOCX,
+            zip_bomb(),
+            refused(413, "document_too_large"),
+        ),
+        (
+            "XML entity expansion",
+            DOCX,
+            docx_with(
+                b"<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">\
+                  <!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">]>\
+                  <w:document><w:body><w:p><w:r><w:t>&lol2;</w:t></w:r></w:p></w:body>\
+                  </w:document>",
+            ),
+            refused(422, "corrupt_document"),
+        ),
+        (
+            "a DOCX with no text",
+            DOCX,
+            docx_with(b"<w:document><w:body><w:p/></w:body></w:document>"),
+            refused(422, "empty_document"),
+        ),
+        (
+            "an empty text",
+            "text/plain",
+            b" \n\n \r\n".to_vec(),
+            refused(422, "empty_document"),
+        ),
+        (
+            "text that is not UTF-8",
+            "text/plain",
+            vec![0xc3, 0x28, 0xa0, 0xa1],
+            refused(415, "unsupported_document"),
+        ),
+    ];
+    for (what, content_type, bytes, expected) in cases {
+        let answer = preview(&admin, "paris-call", content_type, bytes).await;
+        assert_eq!(code(answer.clone()), expected, "{what}: {}", answer.1);
+        assert!(
+            answer.1["message"].as_str().is_some_and(|m| m.len() > 20),
+            "{what}"
+        );
+    }
+    assert_eq!(
+        footprint(&app).await,
+        before,
+        "refused documents wrote nothing"
+    );
+
+    // Saving a corrected text checks it again: keys must differ, clauses must hold text.
+    let (_, text) = preview(&admin, "paris-call", DOCX, CHARTER_DOCX.to_vec()).await;
+    let mut duplicated = text.clone();
+    duplicated["clauses"][1]["key"] = duplicated["clauses"][0]["key"].clone();
+    duplicated["clauses"][2]["body_md"] = json!("  ");
+    // The demo's newest round is voting: close it first so that a new round may open.
+    super::close_2019(&admin).await;
+    let before_round = footprint(&app).await;
+    let round = json!({"slug": "2020", "title": "2020 review", "text": duplicated});
+    let (status, body) = post(&admin, "/api/v1/consultations/paris-call/rounds", round).await;
+    assert_eq!(status, 422, "{body}");
+    let fields: Vec<(&str, &str)> = body["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| {
+            (
+                f["field"].as_str().unwrap_or(""),
+                f["code"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("text.clauses[1].key", "duplicate"),
+            ("text.clauses[2].body_md", "required"),
+        ]
+    );
+    assert_eq!(footprint(&app).await, before_round, "no partial round");
+}
+
+pub(crate) async fn participants_choose_their_region_from_the_consultations_list(db: Db) {
+    let app = spawn_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    let mut new = charter("charter");
+    new["regions"] = json!(["West Africa", "East Africa"]);
+    new["stakeholder_groups"] = json!(["civil_society", "academia"]);
+    let (status, _) = post(&admin, "/api/v1/consultations", new).await;
+    assert_eq!(status, 201);
+    let amina = app.another_browser();
+    amina.sign_up("amina", "a long passphrase").await;
+    let join = |group: &str, region: &str| json!({"stakeholder_group": group, "region": region});
+    let state = |body: Value| async {
+        parts(
+            amina
+                .request(
+                    Method::PUT,
+                    "/api/v1/consultations/charter/participation",
+                    Some(body),
+                )
+                .await,
+        )
+        .await
+    };
+    let (status, body) = state(join("civil_society", "west africa")).await;
+    assert_eq!(
+        (status, &body["fields"][0]["code"]),
+        (422, &json!("unknown_region"))
+    );
+    let (status, body) = state(join("government", "West Africa")).await;
+    assert_eq!(
+        (status, &body["fields"][0]["code"]),
+        (422, &json!("not_taking_part"))
+    );
+    let (status, body) = state(join("civil_society", "West Africa")).await;
+    assert_eq!((status, &body["region"]), (200, &json!("West Africa")));
+
+    // The list changes; a region already given stays as it was, and may be stated again.
+    let settings = json!({
+        "titles": [{"language": "en", "title": "Charter"}],
+        "regions": ["Western Africa", "Eastern Africa"],
+    });
+    let (status, changed) = parts(
+        admin
+            .request(Method::PUT, "/api/v1/consultations/charter", Some(settings))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(
+        changed["regions"],
+        json!(["Western Africa", "Eastern Africa"])
+    );
+    assert_eq!(
+        changed["stakeholder_groups"].as_array().map(Vec::len),
+        Some(6)
+    );
+    let (status, body) = state(join("civil_society", "West Africa")).await;
+    assert_eq!((status, &body["region"]), (200, &json!("West Africa")));
+    let actions = app
+        .strings("SELECT action FROM audit_log ORDER BY id")
+        .await;
+    assert!(actions.iter().any(|a| a == "consultation.settings_changed"));
+}
+
+pub(crate) async fn an_archived_consultation_is_read_only_and_keeps_its_records(db: Db) {
+    let app = spawn_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    let archive = "/api/v1/consultations/paris-call/archive";
+    let (status, body) = post(&admin, archive, json!({})).await;
+    assert_eq!((status, &body["code"]), (409, &json!("round_still_open")));
+
+    super::close_2019(&admin).await;
+    let published = json!({"phase": "published"});
+    admin
+        .request(
+            Method::PUT,
+            "/api/v1/consultations/paris-call/rounds/2019/phase",
+            Some(published),
+        )
+        .await;
+    let (status, archived) = post(&admin, archive, json!({})).await;
+    assert_eq!((status, &archived["archived"]), (200, &json!(true)));
+
+    // Readable, records downloadable.
+    let (_, list) = parts(app.get("/api/v1/consultations").await).await;
+    assert_eq!(list[0]["archived"], true);
+    let record = app
+        .get("/api/v1/consultations/paris-call/rounds/2019/record/comments.csv")
+        .await;
+    assert_eq!(record.status(), 200);
+
+    // Nothing changes any more.
+    let amina = app.another_browser();
+    amina.sign_up("amina", "a long passphrase").await;
+    let before = footprint(&app).await;
+    let attempts = [
+        (
+            &admin,
+            Method::PUT,
+            "/api/v1/consultations/paris-call",
+            json!({"titles": [{"language": "en", "title": "New"}]}),
+        ),
+        (
+            &admin,
+            Method::POST,
+            "/api/v1/consultations/paris-call/rounds",
+            json!({"slug": "2020", "title": "2020"}),
+        ),
+        (
+            &admin,
+            Method::PUT,
+            "/api/v1/consultations/paris-call/access",
+            json!({"access": "invitation"}),
+        ),
+        (
+            &amina,
+            Method::PUT,
+            "/api/v1/consultations/paris-call/participation",
+            json!({"stakeholder_group": "civil_society"}),
+        ),
+    ];
+    for (who, method, path, body) in attempts {
+        let (status, answer) = parts(who.request(method.clone(), path, Some(body)).await).await;
+        assert_eq!(
+            (status, &answer["code"]),
+            (409, &json!("archived")),
+            "{method} {path}"
+        );
+    }
+    assert_eq!(footprint(&app).await, before, "nothing changed");
+}
