@@ -166,6 +166,13 @@ pub async fn round(
             esc(w.get("read_results_later"))
         ));
     }
+    if !row.preamble_md.trim().is_empty() {
+        // What comes before the clauses, rendered and cleaned like them.
+        links.push_str(&format!(
+            "<div class=\"preamble\">{}</div>",
+            crate::markdown::render(&row.preamble_md)
+        ));
+    }
     let source = state.store.record_source().await?;
     let key = state.store.pseudonym_key().await?;
     let round_id = row.id;

@@ -23,7 +23,7 @@ mod deliberation;
 mod drafting;
 mod participation;
 mod review;
-mod setup;
+pub(crate) mod setup;
 pub(crate) use cast::{INSERT_CHANGE, INSERT_POSITION};
 pub use deliberation::{Audience, CommentRef};
 pub use drafting::{ClauseDraft, Translated, UnknownComments};

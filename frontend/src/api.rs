@@ -11,13 +11,13 @@ use shared::{
     AccessChange, ApiError, CastPosition, Clause, ClauseEdit, ClauseOrder, ClauseTranslation,
     Comment, CommentEdit, CommentPage, CommentVersion, ConsensusDesignation, Consultation,
     ConsultationSettings, ConsultationSummary, Convener, CreatedProposal, Credentials, Dashboard,
-    DraftText, ErrorCode, FlaggedComment, Invitation, InvitationPreview, InvitationToken,
-    IssuedInvitation, JoinConsultation, Language, Me, Membership, MembershipRequest,
-    MinorityStatement, Moderation, ModerationEntry, NewComment, NewConsultation, NewInvitation,
-    NewMinorityStatement, NewOrganisation, NewProposal, NewResponse, NewRound, OneTimeCode,
-    Organisation, Participation, PasswordChange, PasswordConfirmation, PhaseMove, PositionCast,
-    ProfileChange, Reason, RecoveryCodes, RepresentativeChange, Round, RoundRedline, RoundResults,
-    RoundRules, Schedule, SessionInfo, SignInOutcome, TotpSetup, TranslationEdit,
+    DraftText, ErrorCode, FlaggedComment, ImportedRecord, Invitation, InvitationPreview,
+    InvitationToken, IssuedInvitation, JoinConsultation, Language, Me, Membership,
+    MembershipRequest, MinorityStatement, Moderation, ModerationEntry, NewComment, NewConsultation,
+    NewInvitation, NewMinorityStatement, NewOrganisation, NewProposal, NewResponse, NewRound,
+    OneTimeCode, Organisation, Participation, PasswordChange, PasswordConfirmation, PhaseMove,
+    PositionCast, ProfileChange, Reason, RecoveryCodes, RepresentativeChange, Round, RoundRedline,
+    RoundResults, RoundRules, Schedule, SessionInfo, SignInOutcome, TotpSetup, TranslationEdit,
 };
 
 const BASE: &str = "/api/v1";
@@ -146,6 +146,20 @@ pub async fn preview_text(
     let request = Request::post(&consultation_url(slug, "text-preview"))
         .header("Content-Type", media_type)
         .body(document)
+        .map_err(unreachable)?;
+    decode(request.send().await.map_err(unreachable)?).await
+}
+
+/// `POST /imports` (administrators): a consultation from another instance's record `bundle`
+/// (a `File`), checked against that instance's public `key` (the key line of its `.pub`).
+pub async fn import_record(
+    bundle: wasm_bindgen::JsValue,
+    key: &str,
+) -> Result<ImportedRecord, ApiError> {
+    let request = Request::post(&format!("{BASE}/imports"))
+        .header("Content-Type", "application/zip")
+        .header("Concord-Public-Key", key)
+        .body(bundle)
         .map_err(unreachable)?;
     decode(request.send().await.map_err(unreachable)?).await
 }

@@ -88,6 +88,8 @@ pub enum ErrorCode {
     DocumentTooLarge,
     /// The document holds no text.
     EmptyDocument,
+    /// A record bundle was not imported: not signed by the key given, changed, or damaged.
+    BundleRefused,
     /// The database cannot be reached or has no space left; nothing was written. Try again.
     Unavailable,
     /// Something failed on the server; nothing the client sent caused it.
@@ -138,6 +140,7 @@ impl ErrorCode {
             Self::CorruptDocument => "corrupt_document",
             Self::DocumentTooLarge => "document_too_large",
             Self::EmptyDocument => "empty_document",
+            Self::BundleRefused => "bundle_refused",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
         }

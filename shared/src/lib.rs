@@ -16,4 +16,4 @@ pub use deliberation::*;
 pub use draft::{DraftClause, DraftText};
 pub use error::{ApiError, ErrorCode, FieldError};
 pub use review::*;
-pub use setup::{ConsultationSettings, LocalTitle, NewConsultation};
+pub use setup::{ConsultationSettings, ImportedRecord, LocalTitle, NewConsultation};

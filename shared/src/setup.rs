@@ -277,6 +277,16 @@ pub fn check_consultation_slug(raw: &str) -> Result<String, FieldError> {
     }
 }
 
+/// Answer to `POST /imports`: the consultation and round loaded from another instance's record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportedRecord {
+    pub consultation: String,
+    pub round: String,
+    pub comments: u64,
+    pub positions: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

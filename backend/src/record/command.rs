@@ -155,7 +155,7 @@ pub async fn import(args: ImportArgs) -> Result<Result<Imported, ImportError>> {
     store.migrate().await?;
     let file = std::fs::File::open(&args.bundle)
         .with_context(|| format!("opening {}", args.bundle.display()))?;
-    Ok(super::import::import(&store, std::io::BufReader::new(file), &key).await)
+    Ok(super::import::import(&store, std::io::BufReader::new(file), &key, None).await)
 }
 
 /// `concord verify BUNDLE`: whether the bundle is whole and signed by the key.

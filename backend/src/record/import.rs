@@ -39,11 +39,13 @@ pub struct Imported {
     pub positions: usize,
 }
 
-/// Checks `bundle` against `key`, then loads its round into `store`.
+/// Checks `bundle` against `key`, then loads its round into `store`; `by` is the administrator
+/// who imports it (none from the command line).
 pub async fn import(
     store: &Store,
     mut bundle: impl Read + Seek,
     key: &minisign::PublicKey,
+    by: Option<i64>,
 ) -> Result<Imported, ImportError> {
     bundle::verify(&mut bundle, key)?;
     let mut zip = zip::ZipArchive::new(bundle).map_err(|e| Refusal::NotZip(e.to_string()))?;
@@ -59,7 +61,7 @@ pub async fn import(
         }
         .into());
     }
-    load(store, &record).await
+    load(store, &record, by).await
 }
 
 fn ms(time: &str) -> Result<i64, ImportError> {
@@ -192,7 +194,7 @@ async fn respond(
     Ok(())
 }
 
-async fn load(store: &Store, record: &Record) -> Result<Imported, ImportError> {
+async fn load(store: &Store, record: &Record, by: Option<i64>) -> Result<Imported, ImportError> {
     let mut tx = store.write_tx().await?;
     let now = now_ms();
     let slug = &record.consultation.slug;
@@ -213,6 +215,10 @@ async fn load(store: &Store, record: &Record) -> Result<Imported, ImportError> {
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
+    // The default groups and regions, as for a consultation made here. The record does not say
+    // in which language its title is, so it stays the one title.
+    let settings = shared::ConsultationSettings::default();
+    crate::store::setup::write_settings(&mut tx, consultation_id, &settings).await?;
     let round = &record.round;
     let opened = ms(&round.opened_at)?;
     // The previous round holds the clauses' earlier wording, so redlines read as they did.
@@ -480,7 +486,7 @@ async fn load(store: &Store, record: &Record) -> Result<Imported, ImportError> {
     .bind(round_id)
     .execute(&mut *tx)
     .await?;
-    let entry = audit::Entry::new(None, "record.imported", format!("round:{round_id}"))
+    let entry = audit::Entry::new(by, "record.imported", format!("round:{round_id}"))
         .in_consultation(consultation_id)
         .with(serde_json::json!({
             "consultation": slug,

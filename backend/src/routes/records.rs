@@ -2,9 +2,9 @@
 //! JSON Schema of `record.json`; the public key that checks a bundle's signature. Files stream
 //! as they are read from one snapshot of the database.
 
-use crate::auth::{self, MaybeAccount};
+use crate::auth::{self, Admin, MaybeAccount};
 use crate::error::AppError;
-use crate::extract::{ApiPath, ApiQuery};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::record::{DataFile, Exporter, Visibility, bundle};
 use crate::state::AppState;
 use crate::store::now_ms;
@@ -13,16 +13,127 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use shared::{ApiError, Phase};
+use shared::{ApiError, ErrorCode, FieldError, ImportedRecord, Phase};
 use std::io::Write;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
+    // A bundle may be larger than other bodies.
+    let imports = OpenApiRouter::new()
+        .routes(routes!(import_record))
+        .layer(axum::extract::DefaultBodyLimit::max(IMPORT_MAX));
     OpenApiRouter::new()
         .routes(routes!(download))
         .routes(routes!(record_schema))
         .routes(routes!(record_key))
+        .merge(imports)
+}
+
+/// Largest bundle an administrator may import through the API, in bytes (the command line has
+/// no limit).
+pub const IMPORT_MAX: usize = 64 * 1024 * 1024;
+
+/// Starts a consultation here from another instance's published record (administrators with
+/// two-factor sign-in): the bundle (`application/zip`, at most 64 MB) is checked against the
+/// public key of the instance that signed it, given in the `Concord-Public-Key` header (the key
+/// line of its `/.well-known/concord-record-key.pub`), then loaded whole or not at all.
+#[utoipa::path(post, path = "/api/v1/imports", tag = "records",
+    params(("Concord-Public-Key" = String, Header,
+        description = "The signer's public key: the base64 line of its minisign .pub file")),
+    request_body(content = Vec<u8>, content_type = "application/zip", description = "The bundle"),
+    responses(
+        (status = 201, body = ImportedRecord),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 409, body = ApiError, description = "A consultation with the record's address exists"),
+        (status = 413, body = ApiError, description = "Larger than 64 MB"),
+        (status = 415, body = ApiError, description = "Not sent as application/zip"),
+        (status = 422, body = ApiError, description = "No usable key, or the bundle is refused: not signed by that key, changed, damaged"),
+    ))]
+async fn import_record(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    headers: axum::http::HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<(axum::http::StatusCode, ApiJson<ImportedRecord>), AppError> {
+    use crate::record::import::ImportError;
+    let refused =
+        |status: axum::http::StatusCode, code: ErrorCode, message: String| AppError::Rejected {
+            status,
+            code,
+            message,
+        };
+    let zip = headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"application/zip"));
+    if !zip {
+        return Err(refused(
+            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::UnsupportedMediaType,
+            "Send the bundle as it was downloaded, with `Content-Type: application/zip`.".into(),
+        ));
+    }
+    let key = headers
+        .get("concord-public-key")
+        .and_then(|k| k.to_str().ok())
+        .and_then(|k| bundle::public_key_from(k).ok())
+        .ok_or_else(|| {
+            AppError::Validation(vec![FieldError::new(
+                "public_key",
+                "invalid",
+                "Give the public key of the instance that signed the record: the line after \
+                 the comment in its concord-record-key.pub.",
+            )])
+        })?;
+    let bytes = body.map_err(|rejection| {
+        refused(
+            rejection.status(),
+            ErrorCode::PayloadTooLarge,
+            format!(
+                "The bundle is larger than {} MB, the most the API takes; use `concord import` \
+                 on the server.",
+                IMPORT_MAX / (1024 * 1024)
+            ),
+        )
+    })?;
+    match crate::record::import::import(
+        &state.store,
+        std::io::Cursor::new(bytes),
+        &key,
+        Some(admin.id),
+    )
+    .await
+    {
+        Ok(imported) => {
+            state.store.forget();
+            tracing::info!(event = "record_imported", by = admin.id,
+                slug = %imported.consultation, "record imported");
+            Ok((
+                axum::http::StatusCode::CREATED,
+                ApiJson(ImportedRecord {
+                    consultation: imported.consultation,
+                    round: imported.round,
+                    comments: imported.comments as u64,
+                    positions: imported.positions as u64,
+                }),
+            ))
+        }
+        Err(ImportError::Exists(_)) => Err(AppError::ConsultationExists),
+        Err(ImportError::Refused(why)) => Err(refused(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::BundleRefused,
+            format!("Nothing was imported: {why}."),
+        )),
+        Err(ImportError::Invalid(why)) => Err(refused(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::BundleRefused,
+            format!(
+                "Nothing was imported: record.json is not a record this version reads ({why})."
+            ),
+        )),
+        Err(ImportError::Store(e)) => Err(e),
+    }
 }
 
 /// The file a bundle download is named by.

@@ -63,7 +63,7 @@ fn settings_details(settings: &ConsultationSettings) -> serde_json::Value {
 }
 
 /// Writes a consultation's titles and regions in place of those it had.
-async fn write_settings(
+pub(crate) async fn write_settings(
     tx: &mut Tx,
     consultation_id: i64,
     settings: &ConsultationSettings,

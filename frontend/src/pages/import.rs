@@ -96,6 +96,16 @@ pub fn ImportPage() -> impl IntoView {
         if let Some(Ok(text)) = preview.value().get() {
             preamble.set(text.preamble_md);
             rows.set(text.clauses.into_iter().map(new_row).collect());
+            // Take the reader (and a screen reader's focus) to the cut, once it is drawn.
+            request_animation_frame(|| {
+                use wasm_bindgen::JsCast;
+                if let Some(heading) = document()
+                    .get_element_by_id("preview-heading")
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = heading.focus();
+                }
+            });
         }
     });
     let draft = move || DraftText {
@@ -193,7 +203,7 @@ pub fn ImportPage() -> impl IntoView {
         </form>
         <Show when=move || !rows.with(Vec::is_empty)>
             <form id="save-import-form" on:submit=submit_save novalidate>
-                <h2 id="preview-heading">{tr!(i18n, import_preview_title)}</h2>
+                <h2 id="preview-heading" tabindex="-1">{tr!(i18n, import_preview_title)}</h2>
                 <p class="help">{tr!(i18n, import_preview_help)}</p>
                 <TextArea name="preamble_md" id="preamble" rows=4
                     label=move || td_string!(i18n.get_locale(), import_preamble)

@@ -4,7 +4,7 @@
 
 use crate::api;
 use crate::components::{
-    ErrorNotice, FieldErrors, SettingsFields, SubmitButton, TakingPartFields, TextField,
+    ErrorNotice, FieldErrors, SettingsFields, SubmitButton, TakingPartFields, TextArea, TextField,
     TitleFields,
 };
 use crate::i18n::{tr, use_i18n};
@@ -12,7 +12,7 @@ use crate::use_session;
 use leptos::prelude::*;
 use leptos_i18n::td_string;
 use leptos_router::hooks::use_navigate;
-use shared::{ConsultationAccess, ConsultationSettings, NewConsultation};
+use shared::{ApiError, ConsultationAccess, ConsultationSettings, FieldError, NewConsultation};
 
 /// The form creating a consultation (`/new`).
 #[component]
@@ -82,6 +82,73 @@ pub fn NewConsultationPage() -> impl IntoView {
                     {tr!(i18n, create_consultation)}
                 </SubmitButton>
             </form>
+            <RecordImport />
         </Show>
+    }
+}
+
+/// Starting a consultation from another instance's published record: its bundle, checked
+/// against that instance's public key.
+#[component]
+fn RecordImport() -> impl IntoView {
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let bundle_input = NodeRef::<leptos::html::Input>::new();
+    let key = RwSignal::new(String::new());
+    let import = Action::new_local(move |key: &String| {
+        let key = key.clone();
+        let bundle = bundle_input
+            .get_untracked()
+            .and_then(|input| input.files())
+            .and_then(|files| files.get(0));
+        async move {
+            let Some(bundle) = bundle else {
+                return Err(ApiError::validation(vec![FieldError::new(
+                    "bundle",
+                    "required",
+                    "Choose the record's bundle (a .zip file).",
+                )]));
+            };
+            api::import_record(bundle.into(), &key).await
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(imported)) = import.value().get() {
+            navigate(&format!("/c/{}", imported.consultation), Default::default());
+        }
+    });
+    let error = Signal::derive(move || import.value().get().and_then(Result::err));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        // The .pub file as pasted: its comment line aside, the key.
+        let pasted = key.get_untracked();
+        let line = pasted
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with("untrusted comment:"))
+            .unwrap_or_default()
+            .to_owned();
+        import.dispatch(line);
+    };
+    view! {
+        <section aria-labelledby="record-import-heading">
+            <h2 id="record-import-heading">{tr!(i18n, record_import_title)}</h2>
+            <p class="help">{tr!(i18n, record_import_help)}</p>
+            <form id="record-import-form" on:submit=submit novalidate>
+                <div class="field">
+                    <label for="bundle">{tr!(i18n, record_import_bundle)}</label>
+                    <input type="file" id="bundle" name="bundle" accept=".zip" node_ref=bundle_input />
+                </div>
+                <TextArea name="public_key" rows=2
+                    label=move || td_string!(i18n.get_locale(), record_import_key)
+                    help=move || td_string!(i18n.get_locale(), record_import_key_help)
+                    value=key error />
+                <FieldErrors error />
+                <ErrorNotice error=Signal::derive(move || error.get().filter(|e| e.fields.is_empty())) />
+                <SubmitButton busy=import.pending() id="import-record">
+                    {tr!(i18n, record_import_submit)}
+                </SubmitButton>
+            </form>
+        </section>
     }
 }

@@ -38,6 +38,7 @@ for_each_database!(
     bad_documents_are_refused_with_a_clear_error_and_write_nothing,
     participants_choose_their_region_from_the_consultations_list,
     an_archived_consultation_is_read_only_and_keeps_its_records,
+    a_published_record_starts_a_consultation_on_another_instance,
     the_demo_consultation_is_listed_with_its_current_round,
     a_round_lists_its_clauses_in_order_with_their_tallies,
     an_unknown_consultation_round_or_clause_is_404,
@@ -778,7 +779,7 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
             "{method} {path} is documented but not routed"
         );
     }
-    assert_eq!(operations.len(), 74, "every operation is documented");
+    assert_eq!(operations.len(), 75, "every operation is documented");
 }
 
 /// The front end built into the binary is served as the folder is. (A debug build reads
@@ -1870,6 +1871,7 @@ fn designed_access(method: &str, path: &str) -> Option<Access> {
         ("put", "/api/v1/consultations/{slug}/conveners/{handle}")
         | ("delete", "/api/v1/consultations/{slug}/conveners/{handle}")
         | ("post", "/api/v1/consultations")
+        | ("post", "/api/v1/imports")
         | ("put", "/api/v1/consultations/{slug}")
         | ("post", "/api/v1/consultations/{slug}/archive") => Admin,
         _ => return None,

@@ -664,7 +664,7 @@ pub(crate) async fn a_bundle_imported_elsewhere_exports_again_to_identical_files
         // Not over a consultation of the same name, and not a changed bundle: nothing written.
         let store = Store::connect(&app.database_url).await.expect("connect");
         let before = consultations(&app).await;
-        let refused = import(&store, std::io::Cursor::new(&bundle), &key).await;
+        let refused = import(&store, std::io::Cursor::new(&bundle), &key, None).await;
         assert!(
             matches!(refused, Err(ImportError::Exists(ref s)) if s == "paris-call"),
             "{refused:?}"
@@ -682,7 +682,7 @@ pub(crate) async fn a_bundle_imported_elsewhere_exports_again_to_identical_files
                 content.extend_from_slice(b" ");
             }
         }
-        let refused = import(&store, std::io::Cursor::new(rezip(&files)), &key).await;
+        let refused = import(&store, std::io::Cursor::new(rezip(&files)), &key, None).await;
         assert!(
             matches!(refused, Err(ImportError::Refused(Refusal::Changed(ref f))) if f == "record.json"),
             "{refused:?}"
@@ -690,7 +690,7 @@ pub(crate) async fn a_bundle_imported_elsewhere_exports_again_to_identical_files
         let other = minisign::KeyPair::generate_unencrypted_keypair()
             .expect("key")
             .pk;
-        let refused = import(&store, std::io::Cursor::new(&bundle), &other).await;
+        let refused = import(&store, std::io::Cursor::new(&bundle), &other, None).await;
         assert!(matches!(
             refused,
             Err(ImportError::Refused(Refusal::BadSignature(_)))
@@ -701,7 +701,7 @@ pub(crate) async fn a_bundle_imported_elsewhere_exports_again_to_identical_files
             "nothing written"
         );
 
-        let imported = import(&store, std::io::Cursor::new(&bundle), &key)
+        let imported = import(&store, std::io::Cursor::new(&bundle), &key, None)
             .await
             .expect("imported");
         assert_eq!(

@@ -599,3 +599,107 @@ pub(crate) async fn an_archived_consultation_is_read_only_and_keeps_its_records(
     }
     assert_eq!(footprint(&app).await, before, "nothing changed");
 }
+
+pub(crate) async fn a_published_record_starts_a_consultation_on_another_instance(db: Db) {
+    // The record of a round published elsewhere, and that instance's public key.
+    let source = spawn_app(db).await;
+    let chair = source.new_admin("chair").await;
+    super::close_2019(&chair).await;
+    chair
+        .request(
+            Method::PUT,
+            "/api/v1/consultations/paris-call/rounds/2019/phase",
+            Some(json!({"phase": "published"})),
+        )
+        .await;
+    let bundle = source
+        .get("/api/v1/consultations/paris-call/rounds/2019/record/bundle.zip")
+        .await
+        .bytes()
+        .await
+        .expect("bundle")
+        .to_vec();
+    let key_file = source
+        .get("/.well-known/concord-record-key.pub")
+        .await
+        .text()
+        .await
+        .expect("key");
+    let key = key_file.lines().nth(1).expect("key line").to_owned();
+
+    // A fresh instance: its administrator brings the record in.
+    let app = spawn_empty_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    let import = |body: Vec<u8>, key: Option<&str>| {
+        let mut request = admin
+            .client
+            .post(format!("{}/api/v1/imports", admin.address))
+            .header("content-type", "application/zip")
+            .body(body);
+        if let Some(key) = key {
+            request = request.header("concord-public-key", key);
+        }
+        async move { parts(request.send().await.expect("request")).await }
+    };
+    let before = footprint(&app).await;
+    let own_key = app
+        .get("/.well-known/concord-record-key.pub")
+        .await
+        .text()
+        .await
+        .expect("key");
+    let own_key = own_key.lines().nth(1).expect("key line").to_owned();
+    // (Changed files inside a bundle are refused by the import itself: records.rs.)
+    let truncated = bundle[..bundle.len() / 2].to_vec();
+    for (what, body, key, expected) in [
+        ("no key", bundle.clone(), None, (422, "validation_failed")),
+        (
+            "another key",
+            bundle.clone(),
+            Some(own_key.as_str()),
+            (422, "bundle_refused"),
+        ),
+        (
+            "a truncated bundle",
+            truncated,
+            Some(key.as_str()),
+            (422, "bundle_refused"),
+        ),
+        (
+            "not a ZIP",
+            b"hello".to_vec(),
+            Some(key.as_str()),
+            (422, "bundle_refused"),
+        ),
+    ] {
+        let (status, body) = import(body, key).await;
+        assert_eq!(
+            (status, body["code"].as_str().unwrap_or("")),
+            expected,
+            "{what}: {body}"
+        );
+    }
+    assert_eq!(
+        footprint(&app).await,
+        before,
+        "a refused bundle writes nothing"
+    );
+
+    let (status, imported) = import(bundle.clone(), Some(&key)).await;
+    assert_eq!(status, 201, "{imported}");
+    assert_eq!(
+        (&imported["consultation"], &imported["round"]),
+        (&json!("paris-call"), &json!("2019"))
+    );
+    let (_, consultation) = parts(app.get("/api/v1/consultations/paris-call").await).await;
+    assert_eq!(consultation["regions"].as_array().map(Vec::len), Some(22));
+    let (status, body) = import(bundle, Some(&key)).await;
+    assert_eq!(
+        (status, &body["code"]),
+        (409, &json!("consultation_exists"))
+    );
+    let actions = app
+        .strings("SELECT action FROM audit_log ORDER BY id")
+        .await;
+    assert_eq!(actions.last().map(String::as_str), Some("record.imported"));
+}

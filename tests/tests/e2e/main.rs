@@ -2029,6 +2029,14 @@ async fn on_a_fresh_install_an_administrator_sets_up_a_consultation_from_a_docx_
     );
     let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
     std::fs::create_dir_all(&shots).expect("screenshots directory");
+    browser
+        .client
+        .execute(
+            "document.getElementById('preview-heading').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .expect("scroll");
     let png = browser.client.screenshot().await.expect("screenshot");
     std::fs::write(shots.join("import-preview.png"), png).expect("write");
 
@@ -2084,7 +2092,7 @@ async fn on_a_fresh_install_an_administrator_sets_up_a_consultation_from_a_docx_
         .await
         .expect("open");
     browser
-        .wait_for_text(CLAUSE_TITLE, "Privacy by default")
+        .wait_for_text(CLAUSE_TITLE, "2. Privacy by default")
         .await;
     browser.fill(COMMENT_BODY, "Say who checks this.").await;
     browser.click(POST_COMMENT).await;
