@@ -4,9 +4,7 @@
 //! level N + 1, so that a document's title stays above its clauses. Deleted text (tracked
 //! changes), field codes and text boxes' fallbacks are left out.
 
-use super::{
-    DocumentError, Inline, Parts, Style, Tables, attribute, reference, refuse_doctype, xml_reader,
-};
+use super::{DocumentError, Inline, Parts, Style, Tables, attribute, each_event, reference};
 use quick_xml::events::Event;
 use shared::draft::{Block, BlockKind};
 use std::collections::HashMap;
@@ -65,54 +63,44 @@ fn level_of(name: &str, outline: Option<u8>) -> Option<u8> {
 }
 
 fn styles(parts: &Parts<'_>, xml: &[u8]) -> Result<HashMap<String, ParagraphStyle>, DocumentError> {
-    let mut reader = xml_reader(xml);
-    let mut buf = Vec::new();
     let mut found: HashMap<String, ParagraphStyle> = HashMap::new();
     let mut current: Option<(String, ParagraphStyle, String, Option<u8>)> = None;
-    loop {
-        let event = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| parts.corrupt(e))?;
-        match event {
-            Event::DocType(_) => return Err(refuse_doctype(parts)),
-            Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
-                "style" => {
-                    current = attribute(&e, "styleId")
-                        .map(|id| (id, ParagraphStyle::default(), String::new(), None));
-                }
-                "name" => {
-                    if let Some((_, _, name, _)) = current.as_mut() {
-                        *name = attribute(&e, "val").unwrap_or_default();
-                    }
-                }
-                "basedOn" => {
-                    if let Some((_, style, _, _)) = current.as_mut() {
-                        style.based_on = attribute(&e, "val");
-                    }
-                }
-                "outlineLvl" => {
-                    if let Some((_, _, _, outline)) = current.as_mut() {
-                        *outline = attribute(&e, "val").and_then(|v| v.parse().ok());
-                    }
-                }
-                "numId" => {
-                    if let Some((_, style, _, _)) = current.as_mut() {
-                        style.num_id = attribute(&e, "val").filter(|v| v != "0");
-                    }
-                }
-                _ => {}
-            },
-            Event::End(e) if e.local_name().as_ref() == "style" => {
-                if let Some((id, mut style, name, outline)) = current.take() {
-                    style.level = level_of(&name, outline);
-                    found.insert(id, style);
+    each_event(parts, xml, |event| match event {
+        Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
+            "style" => {
+                current = attribute(&e, "styleId")
+                    .map(|id| (id, ParagraphStyle::default(), String::new(), None));
+            }
+            "name" => {
+                if let Some((_, _, name, _)) = current.as_mut() {
+                    *name = attribute(&e, "val").unwrap_or_default();
                 }
             }
-            Event::Eof => break,
+            "basedOn" => {
+                if let Some((_, style, _, _)) = current.as_mut() {
+                    style.based_on = attribute(&e, "val");
+                }
+            }
+            "outlineLvl" => {
+                if let Some((_, _, _, outline)) = current.as_mut() {
+                    *outline = attribute(&e, "val").and_then(|v| v.parse().ok());
+                }
+            }
+            "numId" => {
+                if let Some((_, style, _, _)) = current.as_mut() {
+                    style.num_id = attribute(&e, "val").filter(|v| v != "0");
+                }
+            }
             _ => {}
+        },
+        Event::End(e) if e.local_name().as_ref() == "style" => {
+            if let Some((id, mut style, name, outline)) = current.take() {
+                style.level = level_of(&name, outline);
+                found.insert(id, style);
+            }
         }
-        buf.clear();
-    }
+        _ => {}
+    })?;
     Ok(found)
 }
 
@@ -121,68 +109,58 @@ fn numbering(
     parts: &Parts<'_>,
     xml: &[u8],
 ) -> Result<HashMap<String, HashMap<u8, ListLevel>>, DocumentError> {
-    let mut reader = xml_reader(xml);
-    let mut buf = Vec::new();
     let mut abstracts: HashMap<String, HashMap<u8, ListLevel>> = HashMap::new();
     let mut lists: HashMap<String, String> = HashMap::new();
     let mut abstract_id: Option<String> = None;
     let mut level: Option<(u8, ListLevel)> = None;
     let mut num_id: Option<String> = None;
-    loop {
-        let event = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| parts.corrupt(e))?;
-        match event {
-            Event::DocType(_) => return Err(refuse_doctype(parts)),
-            Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
-                "abstractNum" => abstract_id = attribute(&e, "abstractNumId"),
-                "lvl" => {
-                    level = attribute(&e, "ilvl").and_then(|l| l.parse().ok()).map(|l| {
-                        (
-                            l,
-                            ListLevel {
-                                ordered: true,
-                                start: 1,
-                            },
-                        )
-                    });
+    each_event(parts, xml, |event| match event {
+        Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
+            "abstractNum" => abstract_id = attribute(&e, "abstractNumId"),
+            "lvl" => {
+                level = attribute(&e, "ilvl").and_then(|l| l.parse().ok()).map(|l| {
+                    (
+                        l,
+                        ListLevel {
+                            ordered: true,
+                            start: 1,
+                        },
+                    )
+                });
+            }
+            "start" => {
+                if let Some((_, l)) = level.as_mut() {
+                    l.start = attribute(&e, "val")
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(1);
                 }
-                "start" => {
-                    if let Some((_, l)) = level.as_mut() {
-                        l.start = attribute(&e, "val")
-                            .and_then(|v| v.parse().ok())
-                            .unwrap_or(1);
-                    }
+            }
+            "numFmt" => {
+                if let Some((_, l)) = level.as_mut() {
+                    let format = attribute(&e, "val").unwrap_or_default();
+                    l.ordered = !matches!(format.as_str(), "bullet" | "none" | "");
                 }
-                "numFmt" => {
-                    if let Some((_, l)) = level.as_mut() {
-                        let format = attribute(&e, "val").unwrap_or_default();
-                        l.ordered = !matches!(format.as_str(), "bullet" | "none" | "");
-                    }
+            }
+            "num" => num_id = attribute(&e, "numId"),
+            "abstractNumId" => {
+                if let (Some(num), Some(target)) = (num_id.as_ref(), attribute(&e, "val")) {
+                    lists.insert(num.clone(), target);
                 }
-                "num" => num_id = attribute(&e, "numId"),
-                "abstractNumId" => {
-                    if let (Some(num), Some(target)) = (num_id.as_ref(), attribute(&e, "val")) {
-                        lists.insert(num.clone(), target);
-                    }
-                }
-                _ => {}
-            },
-            Event::End(e) => match e.local_name().as_ref() {
-                "lvl" => {
-                    if let (Some(id), Some((ilvl, l))) = (abstract_id.as_ref(), level.take()) {
-                        abstracts.entry(id.clone()).or_default().insert(ilvl, l);
-                    }
-                }
-                "abstractNum" => abstract_id = None,
-                "num" => num_id = None,
-                _ => {}
-            },
-            Event::Eof => break,
+            }
             _ => {}
-        }
-        buf.clear();
-    }
+        },
+        Event::End(e) => match e.local_name().as_ref() {
+            "lvl" => {
+                if let (Some(id), Some((ilvl, l))) = (abstract_id.as_ref(), level.take()) {
+                    abstracts.entry(id.clone()).or_default().insert(ilvl, l);
+                }
+            }
+            "abstractNum" => abstract_id = None,
+            "num" => num_id = None,
+            _ => {}
+        },
+        _ => {}
+    })?;
     Ok(lists
         .into_iter()
         .filter_map(|(num, target)| Some((num, abstracts.get(&target)?.clone())))
@@ -191,25 +169,15 @@ fn numbering(
 
 /// External link targets by relationship id.
 fn relationships(parts: &Parts<'_>, xml: &[u8]) -> Result<HashMap<String, String>, DocumentError> {
-    let mut reader = xml_reader(xml);
-    let mut buf = Vec::new();
     let mut links = HashMap::new();
-    loop {
-        let event = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| parts.corrupt(e))?;
-        match event {
-            Event::DocType(_) => return Err(refuse_doctype(parts)),
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
-                if let (Some(id), Some(target)) = (attribute(&e, "Id"), attribute(&e, "Target")) {
-                    links.insert(id, target);
-                }
+    each_event(parts, xml, |event| match event {
+        Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
+            if let (Some(id), Some(target)) = (attribute(&e, "Id"), attribute(&e, "Target")) {
+                links.insert(id, target);
             }
-            Event::Eof => break,
-            _ => {}
         }
-        buf.clear();
-    }
+        _ => {}
+    })?;
     Ok(links)
 }
 
@@ -239,48 +207,38 @@ struct Body {
 
 impl Body {
     fn read(mut self, parts: &Parts<'_>, xml: &[u8]) -> Result<Vec<Block>, DocumentError> {
-        let mut reader = xml_reader(xml);
-        let mut buf = Vec::new();
-        loop {
-            let event = reader
-                .read_event_into(&mut buf)
-                .map_err(|e| parts.corrupt(e))?;
-            match event {
-                Event::DocType(_) => return Err(refuse_doctype(parts)),
-                Event::Start(e) => {
-                    let local_name = e.local_name();
-                    let name = local_name.as_ref();
-                    if self.skipping > 0
-                        || matches!(name, "del" | "Fallback" | "instrText" | "txbxContent")
-                    {
-                        self.skipping += 1;
-                        continue;
-                    }
-                    self.start(name, &e);
+        each_event(parts, xml, |event| match event {
+            Event::Start(e) => {
+                let local_name = e.local_name();
+                let name = local_name.as_ref();
+                if self.skipping > 0
+                    || matches!(name, "del" | "Fallback" | "instrText" | "txbxContent")
+                {
+                    self.skipping += 1;
+                    return;
                 }
-                Event::Empty(e) if self.skipping == 0 => {
-                    let name = e.local_name().as_ref().to_owned();
-                    self.start(&name, &e);
-                    self.end(&name);
-                }
-                Event::End(e) => {
-                    if self.skipping > 0 {
-                        self.skipping -= 1;
-                        continue;
-                    }
-                    self.end(e.local_name().as_ref());
-                }
-                Event::Text(t) if self.in_text && self.skipping == 0 => {
-                    self.inline.push(&t.xml10_content(), &self.style());
-                }
-                Event::GeneralRef(r) if self.in_text && self.skipping == 0 => {
-                    self.inline.push(&reference(&r), &self.style());
-                }
-                Event::Eof => break,
-                _ => {}
+                self.start(name, &e);
             }
-            buf.clear();
-        }
+            Event::Empty(e) if self.skipping == 0 => {
+                let name = e.local_name().as_ref().to_owned();
+                self.start(&name, &e);
+                self.end(&name);
+            }
+            Event::End(e) => {
+                if self.skipping > 0 {
+                    self.skipping -= 1;
+                    return;
+                }
+                self.end(e.local_name().as_ref());
+            }
+            Event::Text(t) if self.in_text && self.skipping == 0 => {
+                self.inline.push(&t.xml10_content(), &self.style());
+            }
+            Event::GeneralRef(r) if self.in_text && self.skipping == 0 => {
+                self.inline.push(&reference(&r), &self.style());
+            }
+            _ => {}
+        })?;
         Ok(self.blocks)
     }
 

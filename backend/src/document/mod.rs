@@ -429,17 +429,29 @@ pub(crate) fn reference(r: &quick_xml::events::BytesRef<'_>) -> String {
         .to_owned()
 }
 
-/// An XML reader for a document part: no document type definitions, so nothing expands.
-pub(crate) fn xml_reader(bytes: &[u8]) -> quick_xml::Reader<&[u8]> {
-    let mut reader = quick_xml::Reader::from_reader(bytes);
+/// Reads the XML of a document part event by event, to its end. A part that declares a
+/// document type is refused: Office documents never do, and its entities are how an XML bomb
+/// expands (quick-xml expands none anyway).
+pub(crate) fn each_event(
+    parts: &Parts<'_>,
+    xml: &[u8],
+    mut on: impl FnMut(quick_xml::events::Event<'_>),
+) -> Result<(), DocumentError> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(xml);
     reader.config_mut().check_end_names = true;
-    reader
-}
-
-/// Refuses a part that declares a document type: Office documents never do, and its entities
-/// are how an XML bomb expands.
-pub(crate) fn refuse_doctype(parts: &Parts<'_>) -> DocumentError {
-    parts.corrupt("a document type definition")
+    let mut buf = Vec::new();
+    loop {
+        match reader
+            .read_event_into(&mut buf)
+            .map_err(|e| parts.corrupt(e))?
+        {
+            Event::DocType(_) => return Err(parts.corrupt("a document type definition")),
+            Event::Eof => return Ok(()),
+            event => on(event),
+        }
+        buf.clear();
+    }
 }
 
 #[cfg(test)]

@@ -3,9 +3,7 @@
 //! a level-1 heading and a heading of outline level N is level N + 1, as for DOCX. Notes,
 //! annotations, frames and tracked deletions are left out.
 
-use super::{
-    DocumentError, Inline, Parts, Style, Tables, attribute, reference, refuse_doctype, xml_reader,
-};
+use super::{DocumentError, Inline, Parts, Style, Tables, attribute, each_event, reference};
 use quick_xml::events::{BytesStart, Event};
 use shared::draft::{Block, BlockKind};
 use std::collections::HashMap;
@@ -41,66 +39,56 @@ pub(super) fn read(parts: &mut Parts<'_>) -> Result<Vec<Block>, DocumentError> {
 
 impl Styles {
     fn read(&mut self, parts: &Parts<'_>, xml: &[u8]) -> Result<(), DocumentError> {
-        let mut reader = xml_reader(xml);
-        let mut buf = Vec::new();
         let mut style: Option<(String, String, Option<String>)> = None;
         let mut list: Option<String> = None;
-        loop {
-            let event = reader
-                .read_event_into(&mut buf)
-                .map_err(|e| parts.corrupt(e))?;
-            match event {
-                Event::DocType(_) => return Err(refuse_doctype(parts)),
-                Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
-                    "style" => {
-                        let name = attribute(&e, "name").unwrap_or_default();
-                        let family = attribute(&e, "family").unwrap_or_default();
-                        let parent = attribute(&e, "parent-style-name");
-                        if family == "paragraph" {
-                            let title = name == "Title";
-                            self.paragraph.insert(name.clone(), (parent.clone(), title));
-                        }
-                        style = Some((name, family, parent));
+        each_event(parts, xml, |event| match event {
+            Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
+                "style" => {
+                    let name = attribute(&e, "name").unwrap_or_default();
+                    let family = attribute(&e, "family").unwrap_or_default();
+                    let parent = attribute(&e, "parent-style-name");
+                    if family == "paragraph" {
+                        let title = name == "Title";
+                        self.paragraph.insert(name.clone(), (parent.clone(), title));
                     }
-                    "text-properties" => {
-                        if let Some((name, family, _)) = &style
-                            && family == "text"
-                        {
-                            let bold = attribute(&e, "font-weight").is_some_and(|w| {
-                                w == "bold" || w.parse::<u32>().is_ok_and(|n| n >= 600)
-                            });
-                            let italic = attribute(&e, "font-style")
-                                .is_some_and(|s| s == "italic" || s == "oblique");
-                            self.text.insert(name.clone(), (bold, italic));
-                        }
+                    style = Some((name, family, parent));
+                }
+                "text-properties" => {
+                    if let Some((name, family, _)) = &style
+                        && family == "text"
+                    {
+                        let bold = attribute(&e, "font-weight").is_some_and(|w| {
+                            w == "bold" || w.parse::<u32>().is_ok_and(|n| n >= 600)
+                        });
+                        let italic = attribute(&e, "font-style")
+                            .is_some_and(|s| s == "italic" || s == "oblique");
+                        self.text.insert(name.clone(), (bold, italic));
                     }
-                    "list-style" => list = attribute(&e, "name"),
-                    "list-level-style-number"
-                    | "list-level-style-bullet"
-                    | "list-level-style-image" => {
-                        if let Some(name) = &list
-                            && attribute(&e, "level").as_deref() == Some("1")
-                        {
-                            let numbered = e.local_name().as_ref() == "list-level-style-number"
-                                && attribute(&e, "num-format").is_some_and(|f| !f.is_empty());
-                            let start = attribute(&e, "start-value")
-                                .and_then(|v| v.parse().ok())
-                                .unwrap_or(1);
-                            self.lists.insert(name.clone(), (numbered, start));
-                        }
+                }
+                "list-style" => list = attribute(&e, "name"),
+                "list-level-style-number"
+                | "list-level-style-bullet"
+                | "list-level-style-image" => {
+                    if let Some(name) = &list
+                        && attribute(&e, "level").as_deref() == Some("1")
+                    {
+                        let numbered = e.local_name().as_ref() == "list-level-style-number"
+                            && attribute(&e, "num-format").is_some_and(|f| !f.is_empty());
+                        let start = attribute(&e, "start-value")
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(1);
+                        self.lists.insert(name.clone(), (numbered, start));
                     }
-                    _ => {}
-                },
-                Event::End(e) => match e.local_name().as_ref() {
-                    "style" => style = None,
-                    "list-style" => list = None,
-                    _ => {}
-                },
-                Event::Eof => break,
+                }
                 _ => {}
-            }
-            buf.clear();
-        }
+            },
+            Event::End(e) => match e.local_name().as_ref() {
+                "style" => style = None,
+                "list-style" => list = None,
+                _ => {}
+            },
+            _ => {}
+        })?;
         Ok(())
     }
 
@@ -152,59 +140,49 @@ struct Body {
 
 impl Body {
     fn read(mut self, parts: &Parts<'_>, xml: &[u8]) -> Result<Vec<Block>, DocumentError> {
-        let mut reader = xml_reader(xml);
-        let mut buf = Vec::new();
         let mut in_text = false;
-        loop {
-            let event = reader
-                .read_event_into(&mut buf)
-                .map_err(|e| parts.corrupt(e))?;
-            match event {
-                Event::DocType(_) => return Err(refuse_doctype(parts)),
-                Event::Start(e) => {
-                    let local_name = e.local_name();
-                    let name = local_name.as_ref();
-                    if self.skipping > 0
-                        || matches!(
-                            name,
-                            "note" | "annotation" | "frame" | "tracked-changes" | "deletion"
-                        )
-                        || name == "automatic-styles"
-                        || name == "font-face-decls"
-                    {
-                        self.skipping += 1;
-                        continue;
-                    }
-                    if name == "body" {
-                        in_text = true;
-                    }
-                    self.start(name, &e);
+        each_event(parts, xml, |event| match event {
+            Event::Start(e) => {
+                let local_name = e.local_name();
+                let name = local_name.as_ref();
+                if self.skipping > 0
+                    || matches!(
+                        name,
+                        "note" | "annotation" | "frame" | "tracked-changes" | "deletion"
+                    )
+                    || name == "automatic-styles"
+                    || name == "font-face-decls"
+                {
+                    self.skipping += 1;
+                    return;
                 }
-                Event::Empty(e) if self.skipping == 0 => {
-                    let name = e.local_name().as_ref().to_owned();
-                    self.empty(&name, &e);
+                if name == "body" {
+                    in_text = true;
                 }
-                Event::End(e) => {
-                    if self.skipping > 0 {
-                        self.skipping -= 1;
-                        continue;
-                    }
-                    self.end(e.local_name().as_ref());
-                }
-                Event::Text(t) if in_text && self.skipping == 0 && self.level.is_some() => {
-                    let text = t.xml10_content();
-                    // XML white space between words is one space, as ODF says.
-                    let text = collapse(&text);
-                    self.inline.push(&text, &self.style());
-                }
-                Event::GeneralRef(r) if in_text && self.skipping == 0 && self.level.is_some() => {
-                    self.inline.push(&reference(&r), &self.style());
-                }
-                Event::Eof => break,
-                _ => {}
+                self.start(name, &e);
             }
-            buf.clear();
-        }
+            Event::Empty(e) if self.skipping == 0 => {
+                let name = e.local_name().as_ref().to_owned();
+                self.empty(&name, &e);
+            }
+            Event::End(e) => {
+                if self.skipping > 0 {
+                    self.skipping -= 1;
+                    return;
+                }
+                self.end(e.local_name().as_ref());
+            }
+            Event::Text(t) if in_text && self.skipping == 0 && self.level.is_some() => {
+                let text = t.xml10_content();
+                // XML white space between words is one space, as ODF says.
+                let text = collapse(&text);
+                self.inline.push(&text, &self.style());
+            }
+            Event::GeneralRef(r) if in_text && self.skipping == 0 && self.level.is_some() => {
+                self.inline.push(&reference(&r), &self.style());
+            }
+            _ => {}
+        })?;
         Ok(self.blocks)
     }
 

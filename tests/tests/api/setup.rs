@@ -25,6 +25,21 @@ fn charter(slug: &str) -> Value {
     })
 }
 
+/// Each broken field of an error body, with its code.
+fn field_codes(body: &Value) -> Vec<(&str, &str)> {
+    body["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| {
+            (
+                f["field"].as_str().unwrap_or(""),
+                f["code"].as_str().unwrap_or(""),
+            )
+        })
+        .collect()
+}
+
 async fn post(who: &TestApp, path: &str, body: Value) -> (u16, Value) {
     parts(who.request(Method::POST, path, Some(body)).await).await
 }
@@ -263,17 +278,7 @@ pub(crate) async fn a_bad_consultation_is_refused_field_by_field_and_nothing_is_
     broken["stakeholder_groups"] = json!([]);
     let (status, body) = post(&admin, "/api/v1/consultations", broken).await;
     assert_eq!(status, 422, "{body}");
-    let fields: Vec<(&str, &str)> = body["fields"]
-        .as_array()
-        .expect("fields")
-        .iter()
-        .map(|f| {
-            (
-                f["field"].as_str().unwrap_or(""),
-                f["code"].as_str().unwrap_or(""),
-            )
-        })
-        .collect();
+    let fields = field_codes(&body);
     assert_eq!(
         fields,
         [
@@ -447,17 +452,7 @@ pub(crate) async fn bad_documents_are_refused_with_a_clear_error_and_write_nothi
     let round = json!({"slug": "2020", "title": "2020 review", "text": duplicated});
     let (status, body) = post(&admin, "/api/v1/consultations/paris-call/rounds", round).await;
     assert_eq!(status, 422, "{body}");
-    let fields: Vec<(&str, &str)> = body["fields"]
-        .as_array()
-        .expect("fields")
-        .iter()
-        .map(|f| {
-            (
-                f["field"].as_str().unwrap_or(""),
-                f["code"].as_str().unwrap_or(""),
-            )
-        })
-        .collect();
+    let fields = field_codes(&body);
     assert_eq!(
         fields,
         [

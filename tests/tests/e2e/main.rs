@@ -95,6 +95,19 @@ async fn choose_language(browser: &Browser, lang: &str) {
         .expect("select a language");
 }
 
+/// Chooses the stakeholder group and the region (from the consultation's list) that a first
+/// position states.
+async fn state_standing(browser: &Browser, group: &str, region: &str) {
+    for (select, value) in [("#stakeholder_group", group), ("#region", region)] {
+        browser
+            .wait(select)
+            .await
+            .select_by_value(value)
+            .await
+            .expect("choose");
+    }
+}
+
 async fn sign_up(browser: &Browser, handle: &str, password: &str) {
     browser.click(SIGN_UP_LINK).await;
     browser.fill(HANDLE, handle).await;
@@ -787,19 +800,8 @@ async fn a_convener_opens_the_next_round_and_a_participant_sees_the_redline_and_
     );
     sign_up(&browser, "amina-r", "a long passphrase").await;
     browser.wait(SIGNED_IN_HANDLE).await;
-    browser
-        .wait("#stakeholder_group")
-        .await
-        .select_by_value("civil_society")
-        .await
-        .expect("choose a group");
     // Regions come from the consultation's list.
-    browser
-        .wait("#region")
-        .await
-        .select_by_value("Southern Africa")
-        .await
-        .expect("choose a region");
+    state_standing(&browser, "civil_society", "Southern Africa").await;
     browser.click("input[name='stance'][value='endorse']").await;
     browser.click(RECORD_POSITION).await;
     let receipt = browser.text("#position-receipt").await;
@@ -2099,18 +2101,7 @@ async fn on_a_fresh_install_an_administrator_sets_up_a_consultation_from_a_docx_
     browser
         .wait_for_text("#comments", "Say who checks this.")
         .await;
-    browser
-        .wait("#stakeholder_group")
-        .await
-        .select_by_value("civil_society")
-        .await
-        .expect("choose a group");
-    browser
-        .wait("#region")
-        .await
-        .select_by_value("Western Africa")
-        .await
-        .expect("choose a region");
+    state_standing(&browser, "civil_society", "Western Africa").await;
     browser.click("input[name='stance'][value='endorse']").await;
     browser.click(RECORD_POSITION).await;
     let receipt = browser.text("#position-receipt").await;
