@@ -148,13 +148,18 @@ pub fn split(blocks: &[Block]) -> DraftText {
         preamble_md: preamble.join("\n\n"),
         clauses: Vec::new(),
     };
+    let mut keys = Keys::default();
     for gathering in clauses {
         let body_md = gathering.parts.join("\n\n");
         let title = match gathering.title.filter(|t| !t.trim().is_empty()) {
             Some(title) => title,
             None => first_words(&body_md),
         };
-        text.push(title, body_md);
+        text.clauses.push(DraftClause {
+            key: keys.make(&title),
+            title,
+            body_md,
+        });
     }
     text
 }
@@ -380,17 +385,35 @@ pub fn split_body(body: &str, paragraph: usize) -> Option<(String, String)> {
     ))
 }
 
-impl DraftText {
-    /// Adds a clause at the end, with a key made from its title.
-    fn push(&mut self, title: String, body_md: String) {
-        let key = clause_key(&title, &self.keys());
-        self.clauses.push(DraftClause {
-            key,
-            title,
-            body_md,
-        });
-    }
+/// Unique keys for clauses added one after another, each made from a title as [`clause_key`]
+/// makes it, in time that does not grow with the number of clauses sharing a title.
+#[derive(Default)]
+struct Keys {
+    taken: std::collections::HashSet<String>,
+    /// For each key made from a title, the suffix to try next.
+    next: std::collections::HashMap<String, usize>,
+}
 
+impl Keys {
+    fn make(&mut self, title: &str) -> String {
+        let base = clause_key(title, &[]);
+        let mut n = self.next.get(&base).copied().unwrap_or(1);
+        loop {
+            let key = if n == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            };
+            n += 1;
+            if !RESERVED_CLAUSE_KEYS.contains(&key.as_str()) && self.taken.insert(key.clone()) {
+                self.next.insert(base, n);
+                return key;
+            }
+        }
+    }
+}
+
+impl DraftText {
     fn keys(&self) -> Vec<String> {
         self.clauses.iter().map(|c| c.key.clone()).collect()
     }
@@ -475,7 +498,7 @@ impl DraftText {
                 broken.push(FieldError::new(
                     &field("key"),
                     "duplicate",
-                    format!("Another clause has the key {key:?}; keys must differ."),
+                    format!("Another clause has the key “{key}”; keys must differ."),
                 ));
             }
             let title = crate::rules::check_text(
@@ -656,6 +679,18 @@ mod tests {
         let text = split(&[para("One thing."), para("Another thing.")]);
         assert_eq!(titles(&text), ["One thing", "Another thing"]);
         assert!(text.preamble_md.is_empty());
+    }
+
+    #[test]
+    fn many_clauses_with_one_title_get_numbered_keys_quickly() {
+        // Each key used to be sought among all keys so far, suffix by suffix: thousands of
+        // clauses with one title took minutes and held a server thread.
+        let blocks: Vec<Block> = (0..5_000)
+            .flat_map(|_| [heading(2, "Same"), para("x")])
+            .collect();
+        let text = split(&blocks);
+        assert_eq!(text.clauses[0].key, "same");
+        assert_eq!(text.clauses[4_999].key, "same-5000");
     }
 
     #[test]

@@ -189,7 +189,7 @@ impl ConsultationSettings {
                 broken.push(FieldError::new(
                     &field,
                     "duplicate",
-                    format!("{region:?} is in the list already (case and spaces aside)."),
+                    format!("“{region}” is in the list already (case and spaces aside)."),
                 ));
             } else {
                 regions.push(region.to_owned());

@@ -83,6 +83,8 @@ pub enum DocumentError {
     Unsupported(String),
     #[error("the file is not {0}, although it says so")]
     Mislabelled(&'static str),
+    #[error("the text is not in UTF-8")]
+    NotUtf8,
     #[error("the {format} document cannot be read: {why}")]
     Corrupt { format: &'static str, why: String },
     #[error("the document holds no text")]
@@ -121,15 +123,22 @@ impl From<DocumentError> for crate::error::AppError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 ErrorCode::UnsupportedDocument,
                 format!(
-                    "This file is not a {format} document although it is named as one. Check \
-                     the file, or save it again in the format its name says."
+                    "This file's content is not {format}, although its name or type says so. \
+                     Check the file, or save it again in the format its name says."
                 ),
+            ),
+            DocumentError::NotUtf8 => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedDocument,
+                "This text is not in UTF-8. Save it again with the UTF-8 encoding (in most \
+                 editors: Save as…, then Encoding: UTF-8), or paste it."
+                    .to_owned(),
             ),
             DocumentError::Corrupt { format, .. } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::CorruptDocument,
                 format!(
-                    "This {format} document is damaged and cannot be read. Open it in a word \
+                    "This document ({format}) is damaged and cannot be read. Open it in a word \
                      processor, save it again and retry."
                 ),
             ),
@@ -159,8 +168,7 @@ pub fn read(format: Format, bytes: &[u8]) -> Result<Vec<Block>, DocumentError> {
             if zipped {
                 return Err(DocumentError::Mislabelled(format.name()));
             }
-            let text = std::str::from_utf8(bytes)
-                .map_err(|_| DocumentError::Mislabelled(format.name()))?;
+            let text = std::str::from_utf8(bytes).map_err(|_| DocumentError::NotUtf8)?;
             let text = text.trim_start_matches('\u{feff}');
             if text.contains('\0') {
                 return Err(DocumentError::Mislabelled(format.name()));
@@ -514,7 +522,7 @@ mod tests {
         );
         assert_eq!(
             read(Format::PlainText, &[0xff, 0xfe, 0x00]).unwrap_err(),
-            DocumentError::Mislabelled("plain text")
+            DocumentError::NotUtf8
         );
         assert!(matches!(
             read(Format::Odt, b"PK\x03\x04 not really a zip").unwrap_err(),

@@ -21,7 +21,10 @@ use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(open_round))
+        // A round opened with an imported text carries the whole text.
+        .merge(OpenApiRouter::new().routes(routes!(open_round)).layer(
+            axum::extract::DefaultBodyLimit::max(crate::document::DOCUMENT_MAX * 2),
+        ))
         .routes(routes!(move_phase))
         .routes(routes!(set_schedule))
         .routes(routes!(reorder_clauses))

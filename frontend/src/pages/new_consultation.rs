@@ -33,7 +33,18 @@ pub fn NewConsultationPage() -> impl IntoView {
     let fields = SettingsFields::new(&ConsultationSettings::default());
     let access = RwSignal::new(ConsultationAccess::Open);
     let conveners = RwSignal::new(String::new());
-    let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    // The address's errors are the consultation's, not those of a round's address, which the
+    // catalogue words for `slug`: the server's own sentence is shown for them.
+    let error = Signal::derive(move || {
+        create.value().get().and_then(Result::err).map(|mut e| {
+            for field in &mut e.fields {
+                if field.field == "slug" {
+                    field.field = "consultation_slug".into();
+                }
+            }
+            e
+        })
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         create.dispatch(NewConsultation {
@@ -56,7 +67,7 @@ pub fn NewConsultationPage() -> impl IntoView {
             <p class="notice" id="new-consultation-refused">{tr!(i18n, new_consultation_admins_only)}</p>
         }>
             <form id="new-consultation-form" on:submit=submit novalidate>
-                <TextField name="slug" autocomplete="off"
+                <TextField name="consultation_slug" id="slug" autocomplete="off"
                     label=move || td_string!(i18n.get_locale(), consultation_slug)
                     help=move || td_string!(i18n.get_locale(), consultation_slug_help) value=slug error />
                 <TitleFields fields error />

@@ -698,3 +698,22 @@ pub(crate) async fn a_published_record_starts_a_consultation_on_another_instance
         .await;
     assert_eq!(actions.last().map(String::as_str), Some("record.imported"));
 }
+
+pub(crate) async fn a_long_imported_text_is_saved_whole(db: Db) {
+    let app = spawn_empty_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    let (status, _) = post(&admin, "/api/v1/consultations", charter("treaty")).await;
+    assert_eq!(status, 201);
+    // Sixty articles of about 1,500 characters: far more than an ordinary request body.
+    let sentence = "Each party shall respect and protect the rights set out here. ";
+    let markdown: String = (1..=60)
+        .map(|n| format!("## Article {n}: Title {n}\n\n{}\n\n", sentence.repeat(25)))
+        .collect();
+    assert!(markdown.len() > 90_000);
+    let (status, text) = preview(&admin, "treaty", "text/markdown", markdown.into_bytes()).await;
+    assert_eq!(status, 200);
+    let round = json!({"slug": "2027", "title": "2027 review", "text": text});
+    let (status, opened) = post(&admin, "/api/v1/consultations/treaty/rounds", round).await;
+    assert_eq!(status, 201, "{opened}");
+    assert_eq!(opened["clauses"].as_array().map(Vec::len), Some(60));
+}
