@@ -233,6 +233,14 @@ impl Store {
             // Archived already: nothing to record.
             return Ok(());
         }
+        // A schedule set before would move a round on after archiving.
+        sqlx::query(
+            "UPDATE rounds SET commenting_at_ms = NULL, voting_at_ms = NULL, \
+             closing_at_ms = NULL WHERE consultation_id = $1",
+        )
+        .bind(consultation_id)
+        .execute(&mut *tx)
+        .await?;
         let entry = Entry::new(
             Some(by),
             "consultation.archived",

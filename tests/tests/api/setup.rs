@@ -578,6 +578,12 @@ pub(crate) async fn an_archived_consultation_is_read_only_and_keeps_its_records(
             json!({"access": "invitation"}),
         ),
         (
+            &admin,
+            Method::PUT,
+            "/api/v1/consultations/paris-call/conveners/amina",
+            json!({}),
+        ),
+        (
             &amina,
             Method::PUT,
             "/api/v1/consultations/paris-call/participation",
