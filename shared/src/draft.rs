@@ -479,14 +479,12 @@ impl DraftText {
                 format!("A text has at most {DRAFT_CLAUSES_MAX} clauses."),
             ));
         }
-        let preamble = self.preamble_md.trim();
-        if preamble.chars().count() > PREAMBLE_MAX {
-            broken.push(FieldError::new(
-                "preamble_md",
-                "too_long",
-                format!("The preamble is limited to {PREAMBLE_MAX} characters."),
-            ));
-        }
+        let preamble =
+            crate::rules::check_optional_text("preamble_md", &self.preamble_md, PREAMBLE_MAX)
+                .unwrap_or_else(|e| {
+                    broken.push(e);
+                    String::new()
+                });
         let mut seen = std::collections::HashSet::new();
         let mut clauses = Vec::with_capacity(self.clauses.len());
         for (i, clause) in self.clauses.iter().enumerate() {
@@ -524,7 +522,7 @@ impl DraftText {
         }
         if broken.is_empty() {
             Ok(DraftText {
-                preamble_md: preamble.to_owned(),
+                preamble_md: preamble,
                 clauses,
             })
         } else {

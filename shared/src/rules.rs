@@ -184,21 +184,39 @@ pub fn check_sign_up(credentials: &Credentials) -> Result<Handle, Vec<FieldError
 }
 
 /// Checks a text field that must not be blank and has a length limit; returns it trimmed.
-pub(crate) fn check_text(
+pub fn check_text(
     field: &str,
     text: &str,
     max: usize,
     blank_message: &str,
 ) -> Result<String, FieldError> {
-    let text = text.trim();
+    let text = check_optional_text(field, text, max)?;
     if text.is_empty() {
         return Err(FieldError::new(field, "required", blank_message));
     }
+    Ok(text)
+}
+
+/// Checks a text field that may be blank: at most `max` characters once trimmed, and no control
+/// characters but line breaks and tabs (none is typed, and they can hide or garble what readers
+/// see). Returns it trimmed.
+pub fn check_optional_text(field: &str, text: &str, max: usize) -> Result<String, FieldError> {
+    let text = text.trim();
     if text.chars().count() > max {
         return Err(FieldError::new(
             field,
             "too_long",
             format!("This is limited to {max} characters."),
+        ));
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(FieldError::new(
+            field,
+            "invalid_characters",
+            "This holds control characters; remove them (they are often pasted by mistake).",
         ));
     }
     Ok(text.to_owned())
@@ -284,16 +302,7 @@ impl ClauseEdit {
             BODY_MAX,
             "Write the clause's text.",
         );
-        let note = self.change_note.trim();
-        let note = if note.chars().count() > CHANGE_NOTE_MAX {
-            Err(FieldError::new(
-                "change_note",
-                "too_long",
-                format!("This is limited to {CHANGE_NOTE_MAX} characters."),
-            ))
-        } else {
-            Ok(note.to_owned())
-        };
+        let note = check_optional_text("change_note", &self.change_note, CHANGE_NOTE_MAX);
         match (title, body, note) {
             (Ok(t), Ok(b), Ok(n)) => Ok((t, b, n)),
             (t, b, n) => Err([t.err(), b.err(), n.err()].into_iter().flatten().collect()),
@@ -353,6 +362,8 @@ impl NewInvitation {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn a_round_may_not_take_the_address_of_a_consultation_page() {
         let round: super::NewRound =
@@ -362,7 +373,6 @@ mod tests {
 
     #[test]
     fn a_clause_key_avoids_taken_and_reserved_words() {
-        use super::clause_key;
         assert_eq!(
             clause_key("Protect individuals!", &[]),
             "protect-individuals"
@@ -373,7 +383,18 @@ mod tests {
         assert_eq!(clause_key("¿?", &[]), "clause");
     }
 
-    use super::*;
+    #[test]
+    fn control_characters_are_refused_but_line_breaks_and_tabs_are_text() {
+        let title = check_text("title", "Call\u{1b}[31m", TITLE_MAX, "");
+        assert_eq!(title.unwrap_err().code, "invalid_characters");
+        let nul = check_optional_text("description", "a\0b", 100);
+        assert_eq!(nul.unwrap_err().code, "invalid_characters");
+        assert_eq!(
+            check_text("body", " one\r\n\ttwo ", BODY_MAX, "").as_deref(),
+            Ok("one\r\n\ttwo")
+        );
+    }
+
     use crate::Stance;
 
     fn cast(stance: Stance, reason: Option<&str>) -> CastPosition {

@@ -2,7 +2,7 @@
 //! access, conveners, stakeholder groups and regions), what can be changed later, and the checks
 //! both pass.
 
-use crate::rules::{REGION_MAX, TITLE_MAX, check_text, slugify};
+use crate::rules::{REGION_MAX, TITLE_MAX, check_optional_text, check_text, slugify};
 use crate::{ConsultationAccess, FieldError, Language, StakeholderGroup};
 use serde::{Deserialize, Serialize};
 
@@ -145,14 +145,11 @@ impl ConsultationSettings {
             ));
         }
         titles.sort_by_key(|t| Language::ALL.iter().position(|l| *l == t.language));
-        let description = self.description.trim();
-        if description.chars().count() > DESCRIPTION_MAX {
-            broken.push(FieldError::new(
-                "description",
-                "too_long",
-                format!("The description is limited to {DESCRIPTION_MAX} characters."),
-            ));
-        }
+        let description = check_optional_text("description", &self.description, DESCRIPTION_MAX)
+            .unwrap_or_else(|e| {
+                broken.push(e);
+                String::new()
+            });
         let mut groups = Vec::new();
         for group in &self.stakeholder_groups {
             if !groups.contains(group) {
@@ -173,18 +170,8 @@ impl ConsultationSettings {
             if region.is_empty() {
                 continue;
             }
-            if region.chars().count() > REGION_MAX {
-                broken.push(FieldError::new(
-                    &field,
-                    "too_long",
-                    format!("A region's name is limited to {REGION_MAX} characters."),
-                ));
-            } else if region.chars().any(char::is_control) {
-                broken.push(FieldError::new(
-                    &field,
-                    "invalid_characters",
-                    "A region's name may not hold control characters.",
-                ));
+            if let Err(e) = check_optional_text(&field, region, REGION_MAX) {
+                broken.push(e);
             } else if regions.iter().any(|r| same_region(r, region)) {
                 broken.push(FieldError::new(
                     &field,
@@ -205,7 +192,7 @@ impl ConsultationSettings {
         if broken.is_empty() {
             Ok(ConsultationSettings {
                 titles,
-                description: description.to_owned(),
+                description,
                 stakeholder_groups: groups,
                 regions,
             })

@@ -61,6 +61,7 @@ pub async fn import(
         }
         .into());
     }
+    super::checks::check(&record)?;
     load(store, &record, by).await
 }
 
@@ -205,19 +206,20 @@ async fn load(store: &Store, record: &Record, by: Option<i64>) -> Result<Importe
     if taken.is_some() {
         return Err(ImportError::Exists(slug.clone()));
     }
+    let settings = super::checks::settings(record)?;
     let consultation_id: i64 = sqlx::query_scalar(
-        "INSERT INTO consultations (slug, title, description, created_at_ms) \
-         VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO consultations (slug, title, description, stakeholder_groups, created_at_ms) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(slug)
-    .bind(&record.consultation.title)
-    .bind(&record.consultation.description)
+    .bind(settings.main_title())
+    .bind(&settings.description)
+    .bind(crate::store::setup::groups_column(
+        &settings.stakeholder_groups,
+    ))
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    // The default groups and regions, as for a consultation made here. The record does not say
-    // in which language its title is, so it stays the one title.
-    let settings = shared::ConsultationSettings::default();
     crate::store::setup::write_settings(&mut tx, consultation_id, &settings).await?;
     let round = &record.round;
     let opened = ms(&round.opened_at)?;
@@ -256,8 +258,8 @@ async fn load(store: &Store, record: &Record, by: Option<i64>) -> Result<Importe
     };
     let round_id: i64 = sqlx::query_scalar(
         "INSERT INTO rounds (consultation_id, slug, title, phase, opened_at_ms, previous_round_id, \
-             hide_results, rule, abstentions_count, counting) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+             hide_results, rule, abstentions_count, counting, preamble_md) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(consultation_id)
     .bind(&round.slug)
@@ -269,6 +271,7 @@ async fn load(store: &Store, record: &Record, by: Option<i64>) -> Result<Importe
     .bind(&round.rule)
     .bind(i64::from(round.abstentions_count))
     .bind(&round.counting)
+    .bind(&round.preamble)
     .fetch_one(&mut *tx)
     .await?;
 
@@ -374,6 +377,7 @@ async fn load(store: &Store, record: &Record, by: Option<i64>) -> Result<Importe
             Some(p) => Some(known(p)?),
             None => None,
         };
+        // A thread's first comment has none (as when written here).
         let thread = if comment.thread == comment.id {
             None
         } else {
@@ -411,12 +415,6 @@ async fn load(store: &Store, record: &Record, by: Option<i64>) -> Result<Importe
         .bind(language.map(shared::Language::as_str))
         .fetch_one(&mut *tx)
         .await?;
-        if thread.is_none() {
-            sqlx::query("UPDATE comments SET thread_id = id WHERE id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
         ids.insert(comment.id, id);
         if let Some(response) = &comment.response {
             respond(&mut tx, &mut people, COMMENT_RESPONSE, id, response).await?;

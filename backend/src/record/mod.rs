@@ -8,6 +8,7 @@
 //! are documented in `docs/records.md`.
 
 pub mod bundle;
+pub mod checks;
 pub mod command;
 pub mod import;
 pub mod report;
@@ -74,6 +75,25 @@ pub struct ConsultationRecord {
     pub title: String,
     /// Markdown.
     pub description: String,
+    /// Its title in each interface language it has one in (`en`, `fr`, `es`, `ar`). Records
+    /// made before Concord named them have none; the title above then stands alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub titles: Vec<TitleRecord>,
+    /// The stakeholder groups taking part, in the order offered (all six when left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stakeholder_groups: Option<Vec<String>>,
+    /// The regions participants chose from, in the order offered (the UN geoscheme's
+    /// sub-regions when left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regions: Option<Vec<String>>,
+}
+
+/// A consultation's title in one language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TitleRecord {
+    pub language: String,
+    pub title: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -95,6 +115,9 @@ pub struct RoundRecord {
     pub abstentions_count: bool,
     /// Whether participants saw no counts until the round closed.
     pub results_hidden_until_close: bool,
+    /// What the text says before its first clause (Markdown); left out when there is none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub preamble: String,
 }
 
 /// A title and body as a clause had them.
@@ -360,9 +383,16 @@ impl Pseudonyms {
 
 const HEADER: &str = "SELECT c.id, c.slug, c.title, c.description, r.slug, r.title, r.phase, \
      r.opened_at_ms, p.slug, r.counting, r.rule, r.abstentions_count, r.hide_results, \
-     (SELECT last_id FROM audit_head), (SELECT last_hash FROM audit_head) \
-     FROM rounds r JOIN consultations c ON c.id = r.consultation_id \
+     (SELECT last_id FROM audit_head), (SELECT last_hash FROM audit_head), r.preamble_md, \
+     c.stakeholder_groups FROM rounds r JOIN consultations c ON c.id = r.consultation_id \
      LEFT JOIN rounds p ON p.id = r.previous_round_id WHERE r.id = $1";
+
+/// A consultation's titles, in the interface's order of languages.
+const TITLES: &str = "SELECT language, title FROM consultation_titles WHERE consultation_id = $1 \
+     ORDER BY CASE language WHEN 'en' THEN 0 WHEN 'fr' THEN 1 WHEN 'es' THEN 2 ELSE 3 END";
+
+const REGIONS: &str =
+    "SELECT name FROM consultation_regions WHERE consultation_id = $1 ORDER BY position";
 
 const CLAUSES: &str = "SELECT k.number, k.key, k.title, k.body_md, k.change_note, k.consensus, \
      pk.title, pk.body_md FROM clauses k \
@@ -453,6 +483,14 @@ impl Exporter {
                     slug: r.text_at(1)?,
                     title: r.text_at(2)?,
                     description: r.text_at(3)?,
+                    titles: Vec::new(),
+                    stakeholder_groups: Some(
+                        r.text_at(16)?
+                            .split_whitespace()
+                            .map(str::to_owned)
+                            .collect(),
+                    ),
+                    regions: None,
                 },
                 round: RoundRecord {
                     slug: r.text_at(4)?,
@@ -464,14 +502,29 @@ impl Exporter {
                     rule: r.text_at(10)?,
                     abstentions_count: r.int_at(11)? != 0,
                     results_hidden_until_close: r.int_at(12)? != 0,
+                    preamble: r.text_at(15)?,
                 },
                 audit_head: (r.int_at(13)?, r.text_at(14)?),
             });
             Ok(())
         })?;
-        let Some(header) = header else {
+        let Some(mut header) = header else {
             bail!("no round {round_id}");
         };
+        let consultation = &mut header.consultation;
+        source.each(TITLES, &[header.consultation_id], &mut |r| {
+            consultation.titles.push(TitleRecord {
+                language: r.text_at(0)?,
+                title: r.text_at(1)?,
+            });
+            Ok(())
+        })?;
+        let mut regions = Vec::new();
+        source.each(REGIONS, &[header.consultation_id], &mut |r| {
+            regions.push(r.text_at(0)?);
+            Ok(())
+        })?;
+        consultation.regions = Some(regions);
         let mut known = HashMap::new();
         source.each(RECORD_PEOPLE, &[header.consultation_id], &mut |r| {
             known.insert(r.int_at(0)?, r.text_at(1)?);

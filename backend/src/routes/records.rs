@@ -66,7 +66,8 @@ async fn import_record(
         };
     let zip = headers
         .get(header::CONTENT_TYPE)
-        .is_some_and(|t| t.as_bytes().starts_with(b"application/zip"));
+        .and_then(|t| t.to_str().ok())
+        .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("application/zip"));
     if !zip {
         return Err(refused(
             axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,

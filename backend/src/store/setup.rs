@@ -42,7 +42,7 @@ pub struct FirstRound<'a> {
 }
 
 /// The groups as stored: space-separated wire names.
-fn groups_column(groups: &[StakeholderGroup]) -> String {
+pub(crate) fn groups_column(groups: &[StakeholderGroup]) -> String {
     groups
         .iter()
         .map(|g| g.as_str())

@@ -737,3 +737,280 @@ pub(crate) async fn a_bundle_imported_elsewhere_exports_again_to_identical_files
         assert_recorded(&elsewhere, &["record.imported"]).await;
     }
 }
+
+/// A bundle's `files` with record.json changed by `edit`, and a manifest that matches it,
+/// signed by `signer`: what a hostile or buggy instance could send with its own key.
+fn resigned(
+    files: &[(String, Vec<u8>)],
+    signer: &bundle::Signer,
+    edit: impl FnOnce(&mut Value),
+) -> Vec<u8> {
+    use sha2::Digest;
+    let mut files = files.to_vec();
+    let mut record = files
+        .iter()
+        .find(|(name, _)| name == "record.json")
+        .map(|(_, content)| serde_json::from_slice::<Value>(content).expect("JSON"))
+        .expect("record.json");
+    edit(&mut record);
+    let record = serde_json::to_vec(&record).expect("JSON");
+    let hash: String = sha2::Sha256::digest(&record)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    for (name, content) in &mut files {
+        if name == "record.json" {
+            *content = record.clone();
+        }
+    }
+    let manifest_at = files
+        .iter()
+        .position(|(name, _)| name == "manifest.json")
+        .expect("manifest");
+    let mut manifest: Value = serde_json::from_slice(&files[manifest_at].1).expect("JSON");
+    for listed in manifest["files"].as_array_mut().expect("files") {
+        if listed["name"] == "record.json" {
+            listed["bytes"] = json!(record.len());
+            listed["sha256"] = json!(hash);
+        }
+    }
+    let manifest = serde_json::to_vec_pretty(&manifest).expect("JSON");
+    let signature = signer.sign(&manifest, "resigned").expect("sign");
+    for (name, content) in &mut files {
+        match name.as_str() {
+            "manifest.json" => *content = manifest.clone(),
+            "manifest.json.minisig" => *content = signature.clone().into_bytes(),
+            _ => {}
+        }
+    }
+    rezip(&files)
+}
+
+/// Every `body` in `value`, depth first: what a reader of a comment list reads.
+fn bodies(value: &Value) -> Vec<String> {
+    match value {
+        Value::Object(map) => map
+            .iter()
+            .flat_map(|(name, v)| match (name.as_str(), v) {
+                ("body", Value::String(body)) => vec![body.clone()],
+                _ => bodies(v),
+            })
+            .collect(),
+        Value::Array(items) => items.iter().flat_map(bodies).collect(),
+        _ => Vec::new(),
+    }
+}
+
+pub(crate) async fn a_record_signed_by_a_hostile_instance_is_checked_like_typed_input(db: Db) {
+    // The source: a closed, published round with a bit of everything, set up in two languages,
+    // for three groups, with its own regions and a preamble.
+    let app = spawn_app(db).await;
+    let (convener, _, _) = a_round_with_a_bit_of_everything(&app).await;
+    let admin = app.new_admin("keeper").await;
+    let settings = json!({
+        "titles": [{"language": "en", "title": "Paris Call"}, {"language": "fr", "title": "Appel de Paris"}],
+        "description": "Trust and security in cyberspace.",
+        "stakeholder_groups": ["civil_society", "government", "academia"],
+        "regions": ["Sahel", "West Africa", "Europe"],
+    });
+    let (status, body) = parts(
+        admin
+            .request(
+                Method::PUT,
+                "/api/v1/consultations/paris-call",
+                Some(settings),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    app.execute(
+        "UPDATE rounds SET preamble_md = 'We, the signatories,' WHERE slug = '2019'",
+        &[],
+    )
+    .await;
+    close_2019(&convener).await;
+    convener
+        .request(
+            Method::PUT,
+            &format!("{ROUNDS}/2019/phase"),
+            Some(json!({"phase": "published"})),
+        )
+        .await;
+    let exported = download(
+        &convener,
+        &format!("{RECORD}/bundle.zip?visibility=convener"),
+        200,
+    )
+    .await;
+    let files = unzip(&exported);
+    let (_, signer) = bundle::Signer::generate().expect("a key");
+    let key = signer.public_key().clone();
+
+    // A newcomer's instance, empty; whatever is refused writes nothing there.
+    let elsewhere = spawn_empty_app(db).await;
+    let store = Store::connect(&elsewhere.database_url)
+        .await
+        .expect("connect");
+    type Edit = fn(&mut Value);
+    let hostile: [(&str, Edit, &str); 14] = [
+        (
+            "an address that climbs",
+            |r| r["consultation"]["slug"] = json!("../etc"),
+            "address",
+        ),
+        (
+            "an empty address",
+            |r| r["consultation"]["slug"] = json!(""),
+            "address",
+        ),
+        (
+            "a page's address",
+            |r| r["consultation"]["slug"] = json!("new"),
+            "address",
+        ),
+        (
+            "an empty title",
+            |r| r["consultation"]["title"] = json!(" "),
+            "title",
+        ),
+        (
+            "a control character",
+            |r| r["clauses"][0]["title"] = json!("A\u{1b}[2J"),
+            "control",
+        ),
+        (
+            "a round open for positions",
+            |r| r["round"]["phase"] = json!("voting"),
+            "closed or published",
+        ),
+        (
+            "an unknown stance",
+            |r| r["positions"][0]["position"] = json!("veto"),
+            "veto",
+        ),
+        (
+            "an unknown group",
+            |r| r["consultation"]["stakeholder_groups"] = json!(["royalty"]),
+            "royalty",
+        ),
+        (
+            "a clause key that is a page",
+            |r| r["clauses"][0]["key"] = json!("results"),
+            "clause",
+        ),
+        (
+            "two clauses with one key",
+            |r| {
+                let key = r["clauses"][0]["key"].clone();
+                r["clauses"][1]["key"] = key;
+            },
+            "same key",
+        ),
+        (
+            "two standing positions of one person",
+            |r| {
+                let mut twice = r["positions"][0].clone();
+                twice["current"] = json!(true);
+                twice["receipt"] = json!("another-receipt");
+                r["positions"][0]["current"] = json!(true);
+                r["positions"]
+                    .as_array_mut()
+                    .expect("positions")
+                    .push(twice);
+            },
+            "two standing positions",
+        ),
+        (
+            "two comments with one number",
+            |r| {
+                let again = r["comments"][0].clone();
+                r["comments"].as_array_mut().expect("comments").push(again);
+            },
+            "same number",
+        ),
+        (
+            "a huge body",
+            |r| r["clauses"][0]["body"] = json!("x".repeat(20_001)),
+            "limited",
+        ),
+        (
+            "an unknown verdict",
+            |r| {
+                for comment in r["comments"].as_array_mut().expect("comments") {
+                    if comment["response"].is_object() {
+                        comment["response"]["verdict"] = json!("whatever");
+                    }
+                }
+            },
+            "whatever",
+        ),
+    ];
+    for (what, edit, says) in hostile {
+        let bundle = resigned(&files, &signer, edit);
+        match import(&store, std::io::Cursor::new(bundle), &key, None).await {
+            Err(ImportError::Invalid(why)) => assert!(why.contains(says), "{what}: {why}"),
+            other => panic!("{what}: {other:?}"),
+        }
+    }
+    store.close().await;
+    assert_eq!(consultations(&elsewhere).await, Vec::<String>::new());
+
+    // Over the API the refusal is a 422 that says what is wrong; the media type's case is
+    // its own business.
+    let keeper = elsewhere.new_admin("keeper").await;
+    let send = |bundle: Vec<u8>| {
+        let request = keeper
+            .client
+            .post(format!("{}/api/v1/imports", keeper.address))
+            .header("content-type", "Application/ZIP")
+            .header("concord-public-key", public_key_line(&signer))
+            .body(bundle);
+        async move { parts(request.send().await.expect("request")).await }
+    };
+    let (status, body) = send(resigned(&files, &signer, |r| {
+        r["round"]["phase"] = json!("voting");
+    }))
+    .await;
+    assert_eq!(
+        (status, &body["code"]),
+        (422, &json!("bundle_refused")),
+        "{body}"
+    );
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("closed or published"),
+        "{body}"
+    );
+
+    // The honest record comes in whole: titles, groups, regions, preamble, and each comment
+    // once.
+    let (status, body) = send(resigned(&files, &signer, |_| {})).await;
+    assert_eq!(status, 201, "{body}");
+    let (_, consultation) = parts(elsewhere.get("/api/v1/consultations/paris-call").await).await;
+    assert_eq!(
+        consultation["titles"][1]["title"], "Appel de Paris",
+        "{consultation}"
+    );
+    assert_eq!(
+        consultation["stakeholder_groups"],
+        json!(["civil_society", "government", "academia"])
+    );
+    assert_eq!(
+        consultation["regions"],
+        json!(["Sahel", "West Africa", "Europe"])
+    );
+    let (_, round) = parts(elsewhere.get(&format!("{ROUNDS}/2019")).await).await;
+    assert_eq!(round["preamble_md"], "We, the signatories,", "{round}");
+    let comments = format!("{CLAUSE}/comments");
+    let (_, here) = parts(convener.get(&comments).await).await;
+    let (_, there) = parts(keeper.get(&comments).await).await;
+    assert_eq!(bodies(&there), bodies(&here), "{there}");
+}
+
+fn public_key_line(signer: &bundle::Signer) -> String {
+    let file = signer.public_key_file().expect("key file");
+    file.lines().nth(1).expect("key line").to_owned()
+}
