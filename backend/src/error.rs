@@ -175,8 +175,9 @@ impl AppError {
                 StatusCode::CONFLICT,
                 ApiError::new(
                     ErrorCode::RoundStillOpen,
-                    "A round of this consultation is taking comments or positions. Close it \
-                     before archiving the consultation.",
+                    "A round of this consultation is taking comments or positions, or is closed \
+                     with its results unpublished. Close and publish it before archiving the \
+                     consultation.",
                 ),
             ),
             E::NotInvited => (

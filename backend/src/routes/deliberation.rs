@@ -281,6 +281,17 @@ async fn find_comment(
     state.store.comment_in(consultation.id, id).await
 }
 
+/// The comment a path names, to be edited or flagged: 409 `archived` in an archived
+/// consultation.
+async fn find_comment_to_change(
+    state: &AppState,
+    ApiPath((slug, id)): CommentPath,
+) -> Result<CommentRef, AppError> {
+    let consultation = state.store.existing_consultation(&slug).await?;
+    crate::auth::require_changeable(&consultation)?;
+    state.store.comment_in(consultation.id, id).await
+}
+
 /// The path parameters that name a comment (for the OpenAPI document).
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Path)]
@@ -301,7 +312,7 @@ struct CommentParams {
         (status = 401, body = ApiError),
         (status = 403, body = ApiError, description = "Not the comment's author"),
         (status = 404, body = ApiError),
-        (status = 409, body = ApiError, description = "Hidden by the conveners, or the round no longer takes comments"),
+        (status = 409, body = ApiError, description = "Hidden by the conveners, the round no longer takes comments, or the consultation is archived"),
         (status = 422, body = ApiError, description = "Empty or over-long comment"),
     ))]
 async fn edit_comment(
@@ -310,7 +321,7 @@ async fn edit_comment(
     path: CommentPath,
     ApiJson(edit): ApiJson<CommentEdit>,
 ) -> Result<ApiJson<Comment>, AppError> {
-    let found = find_comment(&state, path).await?;
+    let found = find_comment_to_change(&state, path).await?;
     if found.account_id != account.id {
         return Err(AppError::Rejected {
             status: StatusCode::FORBIDDEN,
@@ -367,7 +378,7 @@ async fn comment_versions(
         (status = 204, description = "Flagged; the conveners will see it in their queue"),
         (status = 401, body = ApiError),
         (status = 404, body = ApiError),
-        (status = 409, body = ApiError, description = "One's own comment, or flagged already"),
+        (status = 409, body = ApiError, description = "One's own comment, flagged already, or the consultation is archived"),
         (status = 422, body = ApiError, description = "No reason, or an over-long one"),
     ))]
 async fn flag_comment(
@@ -376,7 +387,7 @@ async fn flag_comment(
     path: CommentPath,
     ApiJson(flag): ApiJson<Reason>,
 ) -> Result<StatusCode, AppError> {
-    let found = find_comment(&state, path).await?;
+    let found = find_comment_to_change(&state, path).await?;
     if found.account_id == account.id {
         return Err(AppError::Rejected {
             status: StatusCode::CONFLICT,

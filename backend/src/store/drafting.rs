@@ -219,6 +219,7 @@ impl Store {
         let schedule = round.state.schedule().without_past(now_ms());
         // Only from the phase read above: a simultaneous move or a due schedule wins otherwise.
         let mut tx = self.write_tx().await?;
+        super::setup::hold_unarchived(&mut tx, round.consultation_id).await?;
         let done = sqlx::query(
             "UPDATE rounds SET phase = $1, commenting_at_ms = $2, voting_at_ms = $3, \
                  closing_at_ms = $4 WHERE id = $5 AND phase = $6",

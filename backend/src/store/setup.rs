@@ -8,7 +8,7 @@ use super::{Store, drafting, now_ms};
 use crate::error::{AppError, OnConflict};
 use shared::{
     ConsultationAccess, ConsultationSettings, DraftText, FieldError, Language, LocalTitle,
-    NewRound, Phase, StakeholderGroup,
+    NewRound, StakeholderGroup,
 };
 
 type Tx = sqlx::Transaction<'static, sqlx::Any>;
@@ -63,6 +63,24 @@ fn settings_details(settings: &ConsultationSettings) -> serde_json::Value {
 }
 
 /// Writes a consultation's titles and regions in place of those it had.
+/// Holds the consultation's row until `tx` ends, and refuses with 409 `archived` when it is
+/// archived: what a change that must not land in an archived consultation does first, so that
+/// archiving waits for it or it sees the archiving.
+pub(crate) async fn hold_unarchived(tx: &mut Tx, consultation_id: i64) -> Result<(), AppError> {
+    let held = sqlx::query(
+        "UPDATE consultations SET archived_at_ms = archived_at_ms \
+         WHERE id = $1 AND archived_at_ms IS NULL",
+    )
+    .bind(consultation_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if held == 0 {
+        return Err(AppError::Archived);
+    }
+    Ok(())
+}
+
 pub(crate) async fn write_settings(
     tx: &mut Tx,
     consultation_id: i64,
@@ -213,14 +231,12 @@ impl Store {
     }
 
     /// Archives a consultation: from then on it is read-only. Refused while one of its rounds
-    /// takes comments or positions.
+    /// takes comments or positions, or is closed with its results unpublished (they could not
+    /// be published afterwards).
     pub async fn archive(&self, consultation_id: i64, by: i64) -> Result<(), AppError> {
-        for round in self.rounds_of(consultation_id).await? {
-            if matches!(round.state.phase()?, Phase::Commenting | Phase::Voting) {
-                return Err(AppError::RoundStillOpen);
-            }
-        }
         let mut tx = self.write_tx().await?;
+        // First the consultation's row, which a phase move holds too (see `hold_unarchived`), so
+        // a round cannot open while the consultation is archived.
         let changed = sqlx::query(
             "UPDATE consultations SET archived_at_ms = $1 WHERE id = $2 AND archived_at_ms IS NULL",
         )
@@ -232,6 +248,16 @@ impl Store {
         if changed == 0 {
             // Archived already: nothing to record.
             return Ok(());
+        }
+        let unfinished: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM rounds WHERE consultation_id = $1 \
+             AND phase IN ('commenting', 'voting', 'closed')",
+        )
+        .bind(consultation_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if unfinished > 0 {
+            return Err(AppError::RoundStillOpen);
         }
         // A schedule set before would move a round on after archiving.
         sqlx::query(

@@ -543,8 +543,44 @@ pub(crate) async fn an_archived_consultation_is_read_only_and_keeps_its_records(
             Some(published),
         )
         .await;
+    // The 2018 round closed without publishing its results: they could not be published
+    // once archived.
+    let (status, body) = post(&admin, archive, json!({})).await;
+    assert_eq!((status, &body["code"]), (409, &json!("round_still_open")));
+    admin
+        .request(
+            Method::PUT,
+            "/api/v1/consultations/paris-call/rounds/2018/phase",
+            Some(json!({"phase": "published"})),
+        )
+        .await;
+    // A draft round may stay, but its schedule goes: it would open the round after archiving.
+    let (status, body) = post(
+        &admin,
+        "/api/v1/consultations/paris-call/rounds",
+        json!({"slug": "2020", "title": "2020"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let now = backend::store::now_ms();
+    let plan = json!({"commenting_at_ms": now + 3_600_000});
+    let planned = admin
+        .request(
+            Method::PUT,
+            "/api/v1/consultations/paris-call/rounds/2020/schedule",
+            Some(plan),
+        )
+        .await;
+    assert_eq!(planned.status(), 200);
     let (status, archived) = post(&admin, archive, json!({})).await;
     assert_eq!((status, &archived["archived"]), (200, &json!(true)));
+    let scheduled = app
+        .strings(
+            "SELECT CAST(COUNT(*) AS TEXT) FROM rounds WHERE commenting_at_ms IS NOT NULL \
+             OR voting_at_ms IS NOT NULL OR closing_at_ms IS NOT NULL",
+        )
+        .await;
+    assert_eq!(scheduled, ["0"]);
 
     // Readable, records downloadable.
     let (_, list) = parts(app.get("/api/v1/consultations").await).await;
@@ -588,6 +624,18 @@ pub(crate) async fn an_archived_consultation_is_read_only_and_keeps_its_records(
             Method::PUT,
             "/api/v1/consultations/paris-call/participation",
             json!({"stakeholder_group": "civil_society"}),
+        ),
+        (
+            &amina,
+            Method::POST,
+            "/api/v1/consultations/paris-call/comments/1/flags",
+            json!({"reason": "Off topic."}),
+        ),
+        (
+            &admin,
+            Method::PUT,
+            "/api/v1/consultations/paris-call/rounds/2020/phase",
+            json!({"phase": "commenting"}),
         ),
     ];
     for (who, method, path, body) in attempts {
