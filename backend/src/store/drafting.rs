@@ -196,6 +196,24 @@ impl Store {
             return Err(AppError::PreviousRoundOpen);
         }
         let mut tx = self.write_tx().await?;
+        // Again under the consultation's row, so two rounds opened at once cannot both pass.
+        super::setup::hold_unarchived(&mut tx, consultation_id).await?;
+        let (same_slug, unfinished): (i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(CASE WHEN slug = $2 THEN 1 ELSE 0 END), 0), \
+                 COALESCE(SUM(CASE WHEN phase IN ('draft', 'commenting', 'voting') \
+                     THEN 1 ELSE 0 END), 0) \
+             FROM rounds WHERE consultation_id = $1",
+        )
+        .bind(consultation_id)
+        .bind(slug)
+        .fetch_one(&mut *tx)
+        .await?;
+        if same_slug > 0 {
+            return Err(AppError::RoundExists);
+        }
+        if unfinished > 0 {
+            return Err(AppError::PreviousRoundOpen);
+        }
         let opening = Opening {
             consultation_id,
             slug,

@@ -40,6 +40,7 @@ for_each_database!(
     an_archived_consultation_is_read_only_and_keeps_its_records,
     a_published_record_starts_a_consultation_on_another_instance,
     a_long_imported_text_is_saved_whole,
+    rounds_opened_at_once_leave_one_draft,
     the_demo_consultation_is_listed_with_its_current_round,
     a_round_lists_its_clauses_in_order_with_their_tallies,
     an_unknown_consultation_round_or_clause_is_404,

@@ -771,3 +771,30 @@ pub(crate) async fn a_long_imported_text_is_saved_whole(db: Db) {
     assert_eq!(status, 201, "{opened}");
     assert_eq!(opened["clauses"].as_array().map(Vec::len), Some(60));
 }
+
+pub(crate) async fn rounds_opened_at_once_leave_one_draft(db: Db) {
+    // A newcomer's consultation with no round yet; a double click, or two conveners at once.
+    let app = spawn_empty_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    let (status, body) = post(&admin, "/api/v1/consultations", charter("charter")).await;
+    assert_eq!(status, 201, "{body}");
+    let rounds = "/api/v1/consultations/charter/rounds";
+    let open = |slug: &'static str| post(&admin, rounds, json!({"slug": slug, "title": slug}));
+    let answers = tokio::join!(open("2026"), open("2027"), open("2028"), open("2029"));
+    let mut statuses: Vec<(u16, String)> = [answers.0, answers.1, answers.2, answers.3]
+        .into_iter()
+        .map(|(status, body)| (status, body["code"].as_str().unwrap_or("").to_owned()))
+        .collect();
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [
+            (201, String::new()),
+            (409, "previous_round_open".into()),
+            (409, "previous_round_open".into()),
+            (409, "previous_round_open".into()),
+        ]
+    );
+    let drafts = app.strings("SELECT slug FROM rounds").await;
+    assert_eq!(drafts.len(), 1, "{drafts:?}");
+}
