@@ -16,4 +16,6 @@ pub use deliberation::*;
 pub use draft::{DraftClause, DraftText};
 pub use error::{ApiError, ErrorCode, FieldError};
 pub use review::*;
-pub use setup::{ConsultationSettings, ImportedRecord, LocalTitle, NewConsultation};
+pub use setup::{
+    ConsultationSettings, ImportedRecord, LocalTitle, NewConsultation, SettingsChange,
+};

@@ -87,6 +87,35 @@ impl Default for ConsultationSettings {
     }
 }
 
+/// Body of `PUT /consultations/{slug}`: the settings to change. A field left out keeps its
+/// value; one given replaces it whole (all the regions, all the groups).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SettingsChange {
+    #[serde(default)]
+    pub titles: Option<Vec<LocalTitle>>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub stakeholder_groups: Option<Vec<StakeholderGroup>>,
+    #[serde(default)]
+    pub regions: Option<Vec<String>>,
+}
+
+impl SettingsChange {
+    /// `current` with this change made (still to be checked).
+    pub fn applied_to(self, current: ConsultationSettings) -> ConsultationSettings {
+        ConsultationSettings {
+            titles: self.titles.unwrap_or(current.titles),
+            description: self.description.unwrap_or(current.description),
+            stakeholder_groups: self
+                .stakeholder_groups
+                .unwrap_or(current.stakeholder_groups),
+            regions: self.regions.unwrap_or(current.regions),
+        }
+    }
+}
+
 /// Body of `POST /consultations`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use shared::{
     ApiError, Consultation, ConsultationAccess, ConsultationSettings, ConsultationSummary,
     DraftText, FieldError, JoinConsultation, NewConsultation, Participation, Phase, Round,
-    RoundRedline, RoundResults,
+    RoundRedline, RoundResults, SettingsChange,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -229,10 +229,11 @@ async fn create_consultation(
 }
 
 /// Changes a consultation's titles, description, stakeholder groups and regions
-/// (administrators). Participants keep the region they gave, even one taken off the list.
+/// (administrators). A field left out keeps its value; one given replaces it whole.
+/// Participants keep the region they gave, even one taken off the list.
 #[utoipa::path(put, path = "/api/v1/consultations/{slug}", tag = "consultations",
     params(("slug" = String, Path, description = "The consultation's slug")),
-    request_body = ConsultationSettings,
+    request_body = SettingsChange,
     responses(
         (status = 200, body = Consultation),
         (status = 401, body = ApiError),
@@ -245,11 +246,20 @@ async fn change_consultation(
     State(state): State<AppState>,
     Admin(admin): Admin,
     ApiPath(slug): ApiPath<String>,
-    ApiJson(settings): ApiJson<ConsultationSettings>,
+    ApiJson(change): ApiJson<SettingsChange>,
 ) -> Result<ApiJson<Consultation>, AppError> {
     let consultation = state.store.existing_consultation(&slug).await?;
     auth::require_changeable(&consultation)?;
-    let settings = settings.check().map_err(AppError::Validation)?;
+    let current = state.store.setup_of(consultation.id).await?;
+    let settings = change
+        .applied_to(ConsultationSettings {
+            titles: current.titles,
+            description: current.description,
+            stakeholder_groups: current.stakeholder_groups,
+            regions: current.regions,
+        })
+        .check()
+        .map_err(AppError::Validation)?;
     state
         .store
         .change_settings(consultation.id, &settings, admin.id)

@@ -17,6 +17,7 @@ type Tx = sqlx::Transaction<'static, sqlx::Any>;
 #[derive(Debug, Clone, Default)]
 pub struct Setup {
     pub titles: Vec<LocalTitle>,
+    pub description: String,
     pub stakeholder_groups: Vec<StakeholderGroup>,
     pub regions: Vec<String>,
     pub archived: bool,
@@ -280,8 +281,9 @@ impl Store {
 
     /// A consultation's titles, groups, regions and whether it is archived.
     pub async fn setup_of(&self, consultation_id: i64) -> Result<Setup, AppError> {
-        let (groups, archived_at_ms): (String, Option<i64>) = sqlx::query_as(
-            "SELECT stakeholder_groups, archived_at_ms FROM consultations WHERE id = $1",
+        let (description, groups, archived_at_ms): (String, String, Option<i64>) = sqlx::query_as(
+            "SELECT description, stakeholder_groups, archived_at_ms FROM consultations \
+             WHERE id = $1",
         )
         .bind(consultation_id)
         .fetch_one(&self.pool)
@@ -307,6 +309,7 @@ impl Store {
         .await?;
         Ok(Setup {
             titles,
+            description,
             stakeholder_groups: groups
                 .split_whitespace()
                 .map(parse_group)
