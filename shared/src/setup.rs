@@ -231,6 +231,22 @@ impl ConsultationSettings {
     }
 }
 
+/// Refuses a stakeholder group that is not among a consultation's `taking_part`.
+pub fn check_taking_part(
+    taking_part: &[StakeholderGroup],
+    group: StakeholderGroup,
+) -> Result<(), FieldError> {
+    if taking_part.contains(&group) {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            "stakeholder_group",
+            "not_taking_part",
+            "This stakeholder group does not take part in this consultation.",
+        ))
+    }
+}
+
 /// Whether two regions' names are the same but for case and spacing ("West Africa" and
 /// "west  africa").
 pub fn same_region(a: &str, b: &str) -> bool {

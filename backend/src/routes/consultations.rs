@@ -117,14 +117,11 @@ async fn join_consultation(
     auth::require_changeable(&consultation)?;
     let region = join.check().map_err(AppError::Validation)?;
     let setup = state.store.setup_of(consultation.id).await?;
-    let mut broken = Vec::new();
-    if !setup.stakeholder_groups.contains(&join.stakeholder_group) {
-        broken.push(FieldError::new(
-            "stakeholder_group",
-            "not_taking_part",
-            "This stakeholder group does not take part in this consultation.",
-        ));
-    }
+    let mut broken: Vec<FieldError> =
+        shared::setup::check_taking_part(&setup.stakeholder_groups, join.stakeholder_group)
+            .err()
+            .into_iter()
+            .collect();
     // Regions come from the consultation's list, so that counts by region add up; one given
     // before the list existed is kept as it was.
     let known = setup.regions.contains(&region)

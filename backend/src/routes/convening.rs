@@ -183,7 +183,7 @@ async fn list_invitations(
         (status = 401, body = ApiError),
         (status = 403, body = ApiError),
         (status = 404, body = ApiError),
-        (status = 422, body = ApiError, description = "Unknown organisation, validity out of range, note too long"),
+        (status = 422, body = ApiError, description = "Unknown organisation, a group not taking part, validity out of range, note too long"),
     ))]
 async fn create_invitation(
     State(state): State<AppState>,
@@ -198,6 +198,10 @@ async fn create_invitation(
         broken.extend(fields);
         String::new()
     });
+    let setup = state.store.setup_of(consultation.id).await?;
+    broken.extend(
+        shared::setup::check_taking_part(&setup.stakeholder_groups, new.stakeholder_group).err(),
+    );
     let organisation_id = match &new.organisation {
         None => None,
         Some(slug) => {

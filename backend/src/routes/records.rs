@@ -141,6 +141,7 @@ async fn import_record(
 pub const BUNDLE: &str = "bundle.zip";
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct RecordQuery {
     /// `public` (the default) or `convener`.

@@ -77,7 +77,7 @@ pub fn ConvenePage() -> impl IntoView {
                         <ModerationPanel />
                         <AccessForm initial=consultation.access />
                         {settings}
-                        <InvitationForm issue organisations />
+                        <InvitationForm issue organisations groups=consultation.stakeholder_groups.clone() />
                         <InvitationList issue revoke />
                         <Conveners conveners change=change_conveners />
                     }})
@@ -284,6 +284,8 @@ fn AccessForm(initial: ConsultationAccess) -> impl IntoView {
 fn InvitationForm(
     issue: Action<NewInvitation, Result<IssuedInvitation, ApiError>>,
     organisations: Vec<Organisation>,
+    /// The groups taking part, the only ones an invitation may name.
+    groups: Vec<StakeholderGroup>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let organisation = RwSignal::new(String::new());
@@ -332,7 +334,7 @@ fn InvitationForm(
                     </select>
                     <FieldMessage error field="organisation" />
                 </div>
-                <GroupSelect group />
+                <GroupSelect group groups />
                 <TextField name="valid_days" kind="number" autocomplete="off"
                     label=move || td_string!(i18n.get_locale(), valid_days)
                     help=move || td_string!(i18n.get_locale(), valid_days_help) value=days error />

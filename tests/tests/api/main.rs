@@ -772,6 +772,29 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
     let (status, doc) = parts(app.get("/api/v1/openapi.json").await).await;
     assert_eq!(status, 200);
     assert_eq!(doc, serde_json::to_value(backend::openapi()).expect("json"));
+    // A parameter said to be in the path is one of the path's placeholders, and every
+    // placeholder is described.
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("operations") {
+            let in_path: Vec<&str> = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "path")
+                .filter_map(|p| p["name"].as_str())
+                .collect();
+            let placeholders: Vec<&str> = path
+                .split('{')
+                .skip(1)
+                .filter_map(|part| part.split('}').next())
+                .collect();
+            let mut sorted = in_path.clone();
+            sorted.sort_unstable();
+            let mut expected = placeholders.clone();
+            expected.sort_unstable();
+            assert_eq!(sorted, expected, "{method} {path}");
+        }
+    }
 
     let operations = operations(&app).await;
     for (method, path) in &operations {

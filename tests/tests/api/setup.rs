@@ -498,6 +498,17 @@ pub(crate) async fn participants_choose_their_region_from_the_consultations_list
     );
     let (status, body) = state(join("civil_society", "West Africa")).await;
     assert_eq!((status, &body["region"]), (200, &json!("West Africa")));
+    // Nor may an invitation name a group that does not take part.
+    let (status, body) = post(
+        &admin,
+        "/api/v1/consultations/charter/invitations",
+        json!({"stakeholder_group": "government"}),
+    )
+    .await;
+    assert_eq!(
+        (status, field_codes(&body)),
+        (422, vec![("stakeholder_group", "not_taking_part")])
+    );
 
     // The list changes; a region already given stays as it was, and may be stated again.
     // Only the fields given change.
