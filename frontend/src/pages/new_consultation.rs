@@ -11,6 +11,7 @@ use crate::i18n::{tr, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
 use leptos_i18n::td_string;
+use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use shared::{ApiError, ConsultationAccess, ConsultationSettings, FieldError, NewConsultation};
 
@@ -63,8 +64,25 @@ pub fn NewConsultationPage() -> impl IntoView {
     view! {
         <h1>{tr!(i18n, new_consultation_title)}</h1>
         <p class="lead">{tr!(i18n, new_consultation_intro)}</p>
-        <Show when=acting fallback=move || view! {
-            <p class="notice" id="new-consultation-refused">{tr!(i18n, new_consultation_admins_only)}</p>
+        <Show when=acting fallback=move || {
+            // An administrator still without a second factor is told where to turn it on;
+            // anyone else, whom to ask; someone signed out, to sign in first.
+            let me = session.me.get();
+            let admin = me.as_ref().is_some_and(|m| m.admin);
+            view! {
+                <p class="notice" id="new-consultation-refused">
+                    {if admin {
+                        view! { <A href="/account">{tr!(i18n, new_consultation_turn_on_two_factor)}</A> }.into_any()
+                    } else if me.is_none() {
+                        view! {
+                            {tr!(i18n, new_consultation_admins_only)}" "
+                            <A href="/signin">{tr!(i18n, sign_in)}</A>
+                        }.into_any()
+                    } else {
+                        tr!(i18n, new_consultation_admins_only).into_any()
+                    }}
+                </p>
+            }
         }>
             <form id="new-consultation-form" on:submit=submit novalidate>
                 <TextField name="consultation_slug" id="slug" autocomplete="off"

@@ -1995,8 +1995,28 @@ async fn on_a_fresh_install_an_administrator_sets_up_a_consultation_from_a_docx_
         .wait_for_text("main", "There are no consultations yet.")
         .await;
 
-    // An administrator with two factors creates a consultation from the home page.
-    become_administrator(&app, &browser, "secretariat").await;
+    // An administrator without a second factor yet is sent to turn it on; with two factors,
+    // creates a consultation from the home page.
+    sign_up(&browser, "secretariat", "a long passphrase").await;
+    browser.wait(SIGNED_IN_HANDLE).await;
+    app.make_admin("secretariat").await;
+    browser
+        .client
+        .goto(&format!("{}/new", app.address))
+        .await
+        .expect("open");
+    let refused = browser
+        .wait_for_text("#new-consultation-refused", "Turn it on in your account")
+        .await;
+    let link = refused
+        .find(fantoccini::Locator::Css("a"))
+        .await
+        .expect("a link");
+    assert_eq!(
+        link.attr("href").await.expect("href").as_deref(),
+        Some("/account")
+    );
+    turn_on_two_factor(&browser, "a long passphrase").await;
     browser.client.goto(&app.address).await.expect("open");
     browser.click("#new-consultation").await;
     browser.wait("#regions").await;
