@@ -460,6 +460,19 @@ pub fn field_error_text(locale: Locale, err: &FieldError) -> String {
         ("convener_handle", "unknown") => td_string!(locale, field_convener_unknown),
         ("slug", "taken") => td_string!(locale, field_round_slug_taken),
         ("slug", "invalid_characters") => td_string!(locale, field_round_slug_invalid),
+        ("slug", "length") => td_string!(locale, field_consultation_slug_length),
+        ("slug", "reserved") => td_string!(locale, field_slug_reserved),
+        (f, "invalid_characters") if f.ends_with(".key") => td_string!(locale, field_key_invalid),
+        (f, "duplicate") if f.ends_with(".key") => td_string!(locale, field_key_duplicate),
+        (f, "reserved") if f.ends_with(".key") => td_string!(locale, field_key_reserved),
+        (f, "duplicate") if f.starts_with("regions") => td_string!(locale, field_duplicate_region),
+        (f, "duplicate") if f.starts_with("titles") => {
+            td_string!(locale, field_title_language_duplicate)
+        }
+        (_, "invalid_characters") => td_string!(locale, field_control_characters),
+        (_, "too_many") => td_string!(locale, field_too_many),
+        (_, "not_taking_part") => td_string!(locale, field_not_taking_part),
+        (_, "unknown_region") => td_string!(locale, field_unknown_region),
         (_, "in_the_past") => td_string!(locale, field_in_the_past),
         (_, "out_of_order") => td_string!(locale, field_out_of_order),
         (_, "reached") => td_string!(locale, field_phase_reached),

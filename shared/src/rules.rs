@@ -265,10 +265,15 @@ impl NewRound {
                 "required",
                 "Give the round an address, e.g. 2020.",
             ))
-        } else if slug.chars().count() > ROUND_SLUG_MAX
-            || !slug
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        } else if slug.chars().count() > ROUND_SLUG_MAX {
+            Err(FieldError::new(
+                "slug",
+                "too_long",
+                format!("A round's address has at most {ROUND_SLUG_MAX} characters."),
+            ))
+        } else if !slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         {
             Err(FieldError::new(
                 "slug",
