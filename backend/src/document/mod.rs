@@ -184,16 +184,46 @@ pub fn read(format: Format, bytes: &[u8]) -> Result<Vec<Block>, DocumentError> {
                 return Err(DocumentError::Mislabelled(format.name()));
             }
             let mut parts = Parts::open(bytes, format.name())?;
-            match format {
+            tight_lists(match format {
                 Format::Docx => docx::read(&mut parts)?,
                 _ => odt::read(&mut parts)?,
-            }
+            })
         }
     };
     if blocks.iter().all(|b| b.markdown.trim().is_empty()) {
         return Err(DocumentError::Empty);
     }
     Ok(blocks)
+}
+
+/// Word processors give each list item a paragraph of its own, which Markdown would show as a
+/// loose list (a paragraph per item, spaced apart): items next to each other become one list
+/// block, one item per line, as the document showed them.
+fn tight_lists(blocks: Vec<Block>) -> Vec<Block> {
+    use shared::draft::BlockKind;
+    let item = |b: &Block| {
+        let line = b.markdown.trim_start();
+        b.kind == BlockKind::Other
+            && !b.markdown.contains('\n')
+            && (line.starts_with("- ")
+                || line
+                    .split_once(". ")
+                    .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit())))
+    };
+    let mut tight: Vec<Block> = Vec::with_capacity(blocks.len());
+    let mut after_item = false;
+    for block in blocks {
+        let is_item = item(&block);
+        match tight.last_mut() {
+            Some(last) if is_item && after_item => {
+                last.markdown.push('\n');
+                last.markdown.push_str(&block.markdown);
+            }
+            _ => tight.push(block),
+        }
+        after_item = is_item;
+    }
+    tight
 }
 
 /// The parts of a ZIP-packed document, each read at most once and within what is left of
@@ -439,7 +469,8 @@ pub(crate) fn reference(r: &quick_xml::events::BytesRef<'_>) -> String {
 
 /// Reads the XML of a document part event by event, to its end. A part that declares a
 /// document type is refused: Office documents never do, and its entities are how an XML bomb
-/// expands (quick-xml expands none anyway).
+/// expands (quick-xml expands none anyway). So is a part that is not one whole element (cut
+/// short, or not XML at all), which would otherwise read as a document without text.
 pub(crate) fn each_event(
     parts: &Parts<'_>,
     xml: &[u8],
@@ -449,15 +480,27 @@ pub(crate) fn each_event(
     let mut reader = quick_xml::Reader::from_reader(xml);
     reader.config_mut().check_end_names = true;
     let mut buf = Vec::new();
+    let (mut depth, mut roots) = (0usize, 0usize);
     loop {
-        match reader
+        let event = reader
             .read_event_into(&mut buf)
-            .map_err(|e| parts.corrupt(e))?
-        {
+            .map_err(|e| parts.corrupt(e))?;
+        match &event {
             Event::DocType(_) => return Err(parts.corrupt("a document type definition")),
-            Event::Eof => return Ok(()),
-            event => on(event),
+            Event::Eof if depth == 0 && roots == 1 => return Ok(()),
+            Event::Eof => return Err(parts.corrupt("the XML is cut short or is not XML")),
+            Event::Start(_) | Event::Empty(_) if depth == 0 => roots += 1,
+            Event::Text(t) if depth == 0 && !t.trim().is_empty() => {
+                return Err(parts.corrupt("text outside the XML's root element"));
+            }
+            _ => {}
         }
+        match &event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        on(event);
         buf.clear();
     }
 }
@@ -480,6 +523,38 @@ mod tests {
         assert_eq!(
             inline.take_markdown(),
             "Protect **individuals and** \\*infrastructure\\*"
+        );
+    }
+
+    #[test]
+    fn list_items_next_to_each_other_make_one_tight_list() {
+        use shared::draft::BlockKind::{Numbered, Other, Paragraph};
+        let blocks = [
+            (Paragraph, "States should:"),
+            (Other, "- protect people;"),
+            (Other, "  - online"),
+            (Other, "- protect infrastructure."),
+            (Paragraph, "And:"),
+            (Numbered(1), "first"),
+            (Other, "   1. nested"),
+            (Other, "   2. again"),
+            (Other, "| a | b |\n|---|---|"),
+        ]
+        .map(|(kind, text)| Block::new(kind, text));
+        let tight: Vec<String> = tight_lists(blocks.to_vec())
+            .into_iter()
+            .map(|b| b.markdown)
+            .collect();
+        assert_eq!(
+            tight,
+            [
+                "States should:",
+                "- protect people;\n  - online\n- protect infrastructure.",
+                "And:",
+                "first",
+                "   1. nested\n   2. again",
+                "| a | b |\n|---|---|",
+            ]
         );
     }
 

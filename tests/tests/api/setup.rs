@@ -409,6 +409,18 @@ pub(crate) async fn bad_documents_are_refused_with_a_clear_error_and_write_nothi
             refused(422, "corrupt_document"),
         ),
         (
+            "a DOCX whose text is cut short",
+            DOCX,
+            docx_with(b"<w:document><w:body><w:p><w:r><w:t>Principle 1: Protect"),
+            refused(422, "corrupt_document"),
+        ),
+        (
+            "a DOCX whose text is not XML",
+            DOCX,
+            docx_with(b"Principle 1: Protect individuals"),
+            refused(422, "corrupt_document"),
+        ),
+        (
             "a DOCX with no text",
             DOCX,
             docx_with(b"<w:document><w:body><w:p/></w:body></w:document>"),
