@@ -123,6 +123,30 @@ pub fn throttled(failures: &SignInFailures) -> bool {
         || failures.address >= MAX_FAILURES_ADDRESS
 }
 
+/// Wrong second-factor codes an account may give, across all its sign-ins, before its second
+/// factor locks. Only an accepted code counts them down again, never a correct password.
+pub const SECOND_FACTOR_FREE_FAILURES: i64 = 10;
+/// How long the second factor stays locked after its first lock; doubled by each further wrong
+/// code, up to [`SECOND_FACTOR_LONGEST_LOCK`].
+pub const SECOND_FACTOR_FIRST_LOCK: Duration = Duration::from_secs(60);
+/// The longest the second factor stays locked after one wrong code.
+pub const SECOND_FACTOR_LONGEST_LOCK: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// How long an account with `failures` wrong second-factor codes, the last at `last_ms`, must
+/// still wait at `now_ms` before trying another; `None` when it may try now.
+pub fn second_factor_wait(failures: i64, last_ms: Option<i64>, now_ms: i64) -> Option<Duration> {
+    let over = failures - SECOND_FACTOR_FREE_FAILURES;
+    if over < 0 {
+        return None;
+    }
+    let lock = SECOND_FACTOR_FIRST_LOCK
+        .saturating_mul(1 << over.min(20))
+        .min(SECOND_FACTOR_LONGEST_LOCK);
+    let elapsed = u64::try_from(now_ms - last_ms.unwrap_or(now_ms)).unwrap_or(0);
+    lock.checked_sub(Duration::from_millis(elapsed))
+        .filter(|left| !left.is_zero())
+}
+
 /// The key under which failures for a typed handle are counted, whether or not it exists.
 pub fn handle_key(typed: &str) -> String {
     typed.trim().to_lowercase().chars().take(64).collect()
@@ -464,6 +488,21 @@ mod tests {
 
     #[test]
     fn each_failure_limit_throttles_on_its_own() {
+        let minute = 60_000;
+        assert_eq!(second_factor_wait(9, Some(0), 0), None);
+        assert_eq!(
+            second_factor_wait(10, Some(0), 0),
+            Some(Duration::from_secs(60))
+        );
+        assert_eq!(second_factor_wait(10, Some(0), minute), None);
+        assert_eq!(
+            second_factor_wait(12, Some(0), minute),
+            Some(Duration::from_secs(180))
+        );
+        assert_eq!(
+            second_factor_wait(1_000, Some(0), 0),
+            Some(SECOND_FACTOR_LONGEST_LOCK)
+        );
         let none = SignInFailures {
             pair: 0,
             handle: 0,

@@ -415,6 +415,62 @@ impl Store {
         Ok(())
     }
 
+    /// An account's wrong second-factor codes since the last accepted one, and when the last
+    /// came.
+    pub async fn second_factor_failures(
+        &self,
+        account_id: i64,
+    ) -> Result<(i64, Option<i64>), AppError> {
+        Ok(sqlx::query_as(
+            "SELECT second_factor_failures, second_factor_failed_at_ms FROM accounts WHERE id = $1",
+        )
+        .bind(account_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Counts a wrong second-factor code of `account_id`; the count reaching `locks_at` enters
+    /// the audit log as the second factor's lock. Gives the new count.
+    pub async fn record_second_factor_failure(
+        &self,
+        account_id: i64,
+        locks_at: i64,
+    ) -> Result<i64, AppError> {
+        let mut tx = self.write_tx().await?;
+        let failures: i64 = sqlx::query_scalar(
+            "UPDATE accounts SET second_factor_failures = second_factor_failures + 1, \
+             second_factor_failed_at_ms = $1 WHERE id = $2 RETURNING second_factor_failures",
+        )
+        .bind(now_ms())
+        .bind(account_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if failures == locks_at {
+            let entry = audit::Entry::new(
+                None,
+                "account.second_factor_locked",
+                format!("account:{account_id}"),
+            )
+            .with(serde_json::json!({ "failures": failures }));
+            self.commit_audited(tx, entry).await?;
+        } else {
+            tx.commit().await?;
+        }
+        Ok(failures)
+    }
+
+    /// Forgets an account's wrong second-factor codes, once one is accepted.
+    pub async fn clear_second_factor_failures(&self, account_id: i64) -> Result<(), AppError> {
+        sqlx::query(
+            "UPDATE accounts SET second_factor_failures = 0, second_factor_failed_at_ms = NULL \
+             WHERE id = $1 AND second_factor_failures > 0",
+        )
+        .bind(account_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// The random key under which network addresses are turned into pseudonyms for throttling,
     /// made by whichever server process needs it first and shared by all through the database.
     pub async fn address_key(&self) -> Result<Vec<u8>, AppError> {

@@ -170,6 +170,7 @@ async fn sign_in(
         (status = 200, body = Me, description = "Signed in; sets the session cookie"),
         (status = 401, body = ApiError, description = "No sign-in is waiting (or it expired)"),
         (status = 422, body = ApiError, description = "The code is wrong or was used already"),
+        (status = 429, body = ApiError, description = "Too many wrong codes for this account; see Retry-After"),
     ))]
 async fn complete_sign_in(
     State(state): State<AppState>,
@@ -193,10 +194,28 @@ async fn complete_sign_in(
     let (Some(digest), Some(account)) = (pending, account) else {
         return Err(AppError::NotSignedIn);
     };
+    // Wrong codes count per account, whichever sign-in they came through.
+    let (failures, last) = state.store.second_factor_failures(account.id).await?;
+    if let Some(wait) = auth::second_factor_wait(failures, last, now_ms()) {
+        tracing::warn!(
+            event = "second_factor_locked",
+            account = account.id,
+            failures,
+            "second factor refused: too many wrong codes"
+        );
+        return Err(AppError::TooManyAttempts {
+            retry_after_secs: wait.as_secs().max(1),
+        });
+    }
     if !second_factor_accepted(&state, &account, &code.code).await? {
+        let failures = state
+            .store
+            .record_second_factor_failure(account.id, auth::SECOND_FACTOR_FREE_FAILURES)
+            .await?;
         tracing::info!(
             event = "second_factor_failed",
             account = account.id,
+            failures,
             "wrong code"
         );
         return Err(AppError::Validation(vec![shared::FieldError::new(
@@ -205,6 +224,7 @@ async fn complete_sign_in(
             "This code is wrong or was used already. Check the time on your device.",
         )]));
     }
+    state.store.clear_second_factor_failures(account.id).await?;
     state.store.end_pending_sign_in(&digest).await?;
     let jar = start_session(
         &state,

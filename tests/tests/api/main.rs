@@ -69,6 +69,7 @@ for_each_database!(
     with_two_factor_a_sign_in_needs_a_code_that_works_once,
     a_recovery_code_stands_in_for_the_app_once_and_never_for_the_password,
     a_waiting_sign_in_allows_few_codes,
+    wrong_second_factor_codes_lock_it_whatever_sign_in_they_come_through,
     turning_off_two_factor_needs_the_password,
     a_participants_organisation_is_self_declared_until_a_steward_verifies_it,
     a_representative_is_a_member_and_accepts_requests_to_join,
@@ -1334,6 +1335,62 @@ async fn a_waiting_sign_in_allows_few_codes(db: Db) {
         401,
         "the password is needed again"
     );
+}
+
+async fn wrong_second_factor_codes_lock_it_whatever_sign_in_they_come_through(db: Db) {
+    let app = spawn_app(db).await;
+    let (secret, _) = with_two_factor(&app).await;
+    app.sign_out().await;
+    let valid: Vec<String> = (0..=1).map(|step| totp_code(&secret, step)).collect();
+    let wrong = (0..)
+        .map(|n| format!("{n:06}"))
+        .find(|c| !valid.contains(c))
+        .expect("a wrong code");
+
+    // Someone who knows the password signs in afresh before each sign-in's own limit.
+    for attempt in 0..10 {
+        if attempt % 4 == 0 {
+            app.sign_in("amina", "a long passphrase").await;
+        }
+        let (status, body) = second_factor(&app, &wrong).await;
+        assert_eq!(status, 422, "wrong code {}: {body}", attempt + 1);
+    }
+    app.sign_in("amina", "a long passphrase").await;
+    let refused = app
+        .request(
+            Method::POST,
+            "/api/v1/session/second-factor",
+            Some(json!({ "code": wrong })),
+        )
+        .await;
+    assert_eq!(refused.status(), 429, "the eleventh wrong code");
+    let wait: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=60).contains(&wait), "{wait}");
+    // The lock is the account's: a correct password does not lift it, nor does the right code.
+    app.sign_in("amina", "a long passphrase").await;
+    let (status, body) = second_factor(&app, &valid[1]).await;
+    assert_eq!((status, &body["code"]), (429, &json!("too_many_attempts")));
+    let locks = app
+        .strings("SELECT action FROM audit_log WHERE action = 'account.second_factor_locked'")
+        .await;
+    assert_eq!(locks.len(), 1);
+
+    // Once the lock has run out, the right code signs in and the count starts again.
+    app.execute(
+        "UPDATE accounts SET second_factor_failed_at_ms = second_factor_failed_at_ms - $1",
+        &[61_000],
+    )
+    .await;
+    let (status, me) = second_factor(&app, &valid[1]).await;
+    assert_eq!((status, &me["handle"]), (200, &json!("amina")));
+    let left = app
+        .strings("SELECT CAST(second_factor_failures AS TEXT) FROM accounts WHERE handle = 'amina'")
+        .await;
+    assert_eq!(left, ["0"]);
 }
 
 async fn turning_off_two_factor_needs_the_password(db: Db) {
