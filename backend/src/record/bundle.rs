@@ -223,11 +223,17 @@ pub enum Refusal {
     Changed(String),
     #[error("{0} is in the bundle but not in its manifest")]
     Unlisted(String),
+    #[error("{0} is in the bundle twice")]
+    Twice(String),
 }
 
 /// Checks a bundle against `key`: the manifest's signature, the schema version, then every
 /// listed file's size and SHA-256, and that no file is missing or extra. Gives the manifest.
-pub fn verify(bundle: impl Read + Seek, key: &minisign::PublicKey) -> Result<Manifest, Refusal> {
+pub fn verify(
+    mut bundle: impl Read + Seek,
+    key: &minisign::PublicKey,
+) -> Result<Manifest, Refusal> {
+    once_each(&mut bundle)?;
     let mut zip = zip::ZipArchive::new(bundle).map_err(|e| Refusal::NotZip(e.to_string()))?;
     let manifest_bytes = read_entry(&mut zip, MANIFEST)?;
     let signature = read_entry(&mut zip, SIGNATURE)?;
@@ -293,6 +299,46 @@ pub fn verify(bundle: impl Read + Seek, key: &minisign::PublicKey) -> Result<Man
         }
     }
     Ok(manifest)
+}
+
+/// Refuses a ZIP that names one file twice, or starts after other data. The zip crate keeps one
+/// entry per name (the last), while other tools read the first: a changed file followed by the
+/// original of the same name would pass the check and be what `unzip` shows. So the central
+/// directory's own records are counted here.
+fn once_each<R: Read + Seek>(bundle: &mut R) -> Result<(), Refusal> {
+    let not_zip = |e: &dyn std::fmt::Display| Refusal::NotZip(e.to_string());
+    let (start, offset) = {
+        let zip = zip::ZipArchive::new(&mut *bundle).map_err(|e| not_zip(&e))?;
+        (zip.central_directory_start(), zip.offset())
+    };
+    if offset != 0 {
+        return Err(Refusal::NotZip("data comes before the archive".into()));
+    }
+    bundle
+        .seek(std::io::SeekFrom::Start(start))
+        .map_err(|e| not_zip(&e))?;
+    let mut seen = std::collections::HashSet::new();
+    let mut header = [0u8; 46];
+    loop {
+        // Each record: a signature, fixed fields, then the name, extra field and comment.
+        if bundle.read_exact(&mut header[..4]).is_err() || header[..4] != *b"PK\x01\x02" {
+            return Ok(());
+        }
+        bundle
+            .read_exact(&mut header[4..])
+            .map_err(|e| not_zip(&e))?;
+        let field = |at: usize| u16::from_le_bytes([header[at], header[at + 1]]);
+        let mut name = vec![0u8; usize::from(field(28))];
+        bundle.read_exact(&mut name).map_err(|e| not_zip(&e))?;
+        let skip = i64::from(field(30)) + i64::from(field(32));
+        bundle
+            .seek(std::io::SeekFrom::Current(skip))
+            .map_err(|e| not_zip(&e))?;
+        let name = String::from_utf8_lossy(&name).into_owned();
+        if !seen.insert(name.clone()) {
+            return Err(Refusal::Twice(name));
+        }
+    }
 }
 
 fn read_entry<R: Read + Seek>(

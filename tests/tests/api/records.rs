@@ -580,6 +580,27 @@ pub(crate) async fn a_bundle_is_signed_so_minisign_and_verify_accept_it_and_refu
         refusal(rezip(&extra)),
         Refusal::Unlisted("notes.txt".into())
     );
+    // A changed file followed by the original under the same name: `unzip` shows the first,
+    // a reader keeping one entry per name the second.
+    let mut twice = vec![(
+        "comments.csv".to_owned(),
+        b"pseudonym,body\nx,forged\n".to_vec(),
+    )];
+    twice.extend(files.iter().map(|(name, content)| {
+        let name = if name == "comments.csv" {
+            "comments.cs_"
+        } else {
+            name
+        };
+        (name.to_owned(), content.clone())
+    }));
+    let mut twice = rezip(&twice);
+    for at in 0..twice.len().saturating_sub(12) {
+        if &twice[at..at + 12] == b"comments.cs_" {
+            twice[at + 11] = b'v';
+        }
+    }
+    assert_eq!(refusal(twice), Refusal::Twice("comments.csv".into()));
     // A truncated ZIP.
     assert!(matches!(
         refusal(bundle[..bundle.len() / 2].to_vec()),
