@@ -400,16 +400,22 @@ pub fn require_changeable(consultation: &ConsultationRef) -> Result<(), AppError
 }
 
 /// Whether `account` may comment and take positions in the consultation: anyone signed in when
-/// it is open; otherwise those who accepted an invitation, its conveners and administrators.
+/// it is open; otherwise those who accepted an invitation, and its conveners and administrators
+/// acting with two-factor sign-in.
 pub async fn may_take_part(
     state: &AppState,
     account: &Account,
     consultation: &ConsultationRef,
 ) -> Result<bool, AppError> {
-    Ok(consultation.access == ConsultationAccess::Open
-        || account.is_admin()
+    if consultation.access == ConsultationAccess::Open
         || state.store.takes_part(account.id, consultation.id).await?
-        || state.store.is_convener(account.id, consultation.id).await?)
+    {
+        return Ok(true);
+    }
+    // Roles act only with their second factor on; without it they are like anyone uninvited.
+    let steward =
+        account.is_admin() || state.store.is_convener(account.id, consultation.id).await?;
+    Ok(steward && state.store.two_factor_enabled(account.id).await?)
 }
 
 /// The signed-in account, or `None`; never fails for lack of a session.

@@ -1639,6 +1639,20 @@ async fn an_invitation_only_consultation_lets_in_only_those_invited(db: Db) {
     assert_eq!((status, &body["code"]), (403, &json!("not_invited")));
     let (_, clause) = parts(outsider.get(CLAUSE).await).await;
     assert_eq!(clause["may_take_part"], false);
+    // An administrator or convener without a second factor is an outsider too; with it, not.
+    let unguarded = app.another_browser();
+    unguarded.sign_up("deputy", "a long passphrase").await;
+    app.make_admin("deputy").await;
+    for (who, expected) in [(&unguarded, 403), (&admin, 201)] {
+        let (status, body) = parts(
+            who.post_comment(CLAUSE, json!({"body": "A word from the secretariat."}))
+                .await,
+        )
+        .await;
+        assert_eq!(status, expected, "{body}");
+    }
+    let (_, clause) = parts(unguarded.get(CLAUSE).await).await;
+    assert_eq!(clause["may_take_part"], false);
     let (_, clause) = parts(app.another_browser().get(CLAUSE).await).await;
     assert_eq!(
         clause["title"], "Protect individuals and infrastructure",
