@@ -9,6 +9,7 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::live::{self, Announcement};
 use crate::markdown;
 use crate::state::AppState;
+use crate::store::Account;
 use crate::store::{Audience, CommentRef};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -281,14 +282,18 @@ async fn find_comment(
     state.store.comment_in(consultation.id, id).await
 }
 
-/// The comment a path names, to be edited or flagged: 409 `archived` in an archived
-/// consultation.
+/// The comment a path names, to be edited or flagged by `account`: 409 `archived` in an
+/// archived consultation, 403 `not_invited` for one who may not take part in it.
 async fn find_comment_to_change(
     state: &AppState,
+    account: &Account,
     ApiPath((slug, id)): CommentPath,
 ) -> Result<CommentRef, AppError> {
     let consultation = state.store.existing_consultation(&slug).await?;
     crate::auth::require_changeable(&consultation)?;
+    if !crate::auth::may_take_part(state, account, &consultation).await? {
+        return Err(AppError::NotInvited);
+    }
     state.store.comment_in(consultation.id, id).await
 }
 
@@ -321,7 +326,7 @@ async fn edit_comment(
     path: CommentPath,
     ApiJson(edit): ApiJson<CommentEdit>,
 ) -> Result<ApiJson<Comment>, AppError> {
-    let found = find_comment_to_change(&state, path).await?;
+    let found = find_comment_to_change(&state, &account, path).await?;
     if found.account_id != account.id {
         return Err(AppError::Rejected {
             status: StatusCode::FORBIDDEN,
@@ -378,6 +383,7 @@ async fn comment_versions(
         (status = 204, description = "Flagged; the conveners will see it in their queue"),
         (status = 401, body = ApiError),
         (status = 404, body = ApiError),
+        (status = 403, body = ApiError, description = "An invitation-only consultation one was not invited to"),
         (status = 409, body = ApiError, description = "One's own comment, flagged already, or the consultation is archived"),
         (status = 422, body = ApiError, description = "No reason, or an over-long one"),
     ))]
@@ -387,7 +393,7 @@ async fn flag_comment(
     path: CommentPath,
     ApiJson(flag): ApiJson<Reason>,
 ) -> Result<StatusCode, AppError> {
-    let found = find_comment_to_change(&state, path).await?;
+    let found = find_comment_to_change(&state, &account, path).await?;
     if found.account_id == account.id {
         return Err(AppError::Rejected {
             status: StatusCode::CONFLICT,

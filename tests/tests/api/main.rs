@@ -1637,6 +1637,18 @@ async fn an_invitation_only_consultation_lets_in_only_those_invited(db: Db) {
     )
     .await;
     assert_eq!((status, &body["code"]), (403, &json!("not_invited")));
+    let flag = json!({"reason": "I disagree."});
+    let (status, body) = parts(
+        outsider
+            .request(
+                Method::POST,
+                "/api/v1/consultations/paris-call/comments/1/flags",
+                Some(flag),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!((status, &body["code"]), (403, &json!("not_invited")));
     let (_, clause) = parts(outsider.get(CLAUSE).await).await;
     assert_eq!(clause["may_take_part"], false);
     // An administrator or convener without a second factor is an outsider too; with it, not.
