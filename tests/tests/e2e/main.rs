@@ -2006,7 +2006,11 @@ async fn on_a_fresh_install_an_administrator_sets_up_a_consultation_from_a_docx_
         .await
         .expect("open");
     let refused = browser
-        .wait_for_text("#new-consultation-refused", "Turn it on in your account")
+        .wait_for_text(
+            "#new-consultation-refused",
+            "Administrators create consultations once they have turned on two-factor sign-in. \
+             Turn it on in your account.",
+        )
         .await;
     let link = refused
         .find(fantoccini::Locator::Css("a"))
