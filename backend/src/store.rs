@@ -96,6 +96,15 @@ pub struct Account {
     pub role: String,
 }
 
+/// The digest under which a deleted account's handle is kept from being chosen again.
+fn retired_handle_digest(handle: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(handle.to_lowercase().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Counts of recent failed sign-ins, see [`Store::sign_in_failures`].
 #[derive(Debug, Clone, Copy, FromRow)]
 pub struct SignInFailures {
@@ -330,6 +339,14 @@ impl Store {
     /// Creates an account; a taken handle is [`AppError::HandleTaken`].
     pub async fn create_account(&self, handle: &str, password_hash: &str) -> Result<i64, AppError> {
         let mut tx = self.write_tx().await?;
+        let retired: Option<String> =
+            sqlx::query_scalar("SELECT digest FROM retired_handles WHERE digest = $1")
+                .bind(retired_handle_digest(handle))
+                .fetch_optional(&mut *tx)
+                .await?;
+        if retired.is_some() {
+            return Err(AppError::HandleTaken);
+        }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO accounts (handle, password_hash, created_at_ms) VALUES ($1, $2, $3) \
              RETURNING id",
@@ -717,6 +734,18 @@ impl Store {
         ] {
             sqlx::query(&sql).bind(account_id).execute(&mut *tx).await?;
         }
+        // The handle stays someone else's for good: only its digest is kept for that.
+        let handle: String = sqlx::query_scalar("SELECT handle FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO retired_handles (digest) \
+             SELECT $1 WHERE NOT EXISTS (SELECT 1 FROM retired_handles WHERE digest = $1)",
+        )
+        .bind(retired_handle_digest(&handle))
+        .execute(&mut *tx)
+        .await?;
         // '~' cannot start a handle, so the tombstone can never be signed into or chosen.
         sqlx::query(
             "UPDATE accounts SET handle = '~deleted-' || CAST(id AS TEXT), password_hash = '', \

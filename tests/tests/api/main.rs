@@ -1137,6 +1137,14 @@ async fn a_deleted_accounts_comments_stay_as_a_former_participants(db: Db) {
         app.sign_in("zofia", "a long passphrase").await.status(),
         401
     );
+    // Nobody takes the handle over to pass as her.
+    let newcomer = app.another_browser();
+    let (status, body) = parts(newcomer.sign_up("Zofia", "another long passphrase").await).await;
+    assert_eq!(
+        (status, &body["code"]),
+        (409, &json!("handle_taken")),
+        "{body}"
+    );
 }
 
 async fn a_deleted_accounts_positions_leave_open_rounds_and_stay_in_closed_ones(db: Db) {
