@@ -190,7 +190,8 @@ fn count_moves(old: Option<CountKey>, new: CountKey) -> Vec<(CountKey, i64)> {
 }
 
 /// The receipt of a cast: a digest of what was cast, when, and 128 random bits, so that nobody
-/// can work out from the position which receipt is whose.
+/// can work out from the position which receipt is whose. It starts with `r`: base64 may start
+/// with `-`, which spreadsheets read as a formula and the CSV files' guard therefore changes.
 fn receipt(cast: &Cast, at_ms: i64) -> String {
     use base64::Engine;
     use sha2::{Digest, Sha256};
@@ -202,7 +203,10 @@ fn receipt(cast: &Cast, at_ms: i64) -> String {
     hash.update(cast.stance.as_str());
     hash.update(cast.reason.as_deref().unwrap_or("").as_bytes());
     hash.update(at_ms.to_be_bytes());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(hash.finalize())
+    format!(
+        "r{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(hash.finalize())
+    )
 }
 
 /// [`Steps`] inside a sqlx transaction (PostgreSQL).
