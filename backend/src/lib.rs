@@ -106,7 +106,9 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             forget_after_writes,
         ))
-        .layer(axum::middleware::from_fn(guard::same_site_writes))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            guard::same_site_writes(https, req, next)
+        }))
         .layer(axum::middleware::from_fn(move |req, next| {
             web::headers(csp.clone(), https, req, next)
         }))

@@ -292,21 +292,32 @@ async fn a_write_from_another_site_is_refused(db: Db) {
     let app = spawn_app(db).await;
     app.signed_in().await;
 
-    let response = app
-        .client
-        .post(format!("{}{CLAUSE}/comments", app.address))
-        .header("origin", "https://evil.example")
-        .json(&json!({"body": "Planted."}))
-        .send()
-        .await
-        .expect("request");
-    let (status, body) = parts(response).await;
-
-    assert_eq!((status, &body["code"]), (403, &json!("cross_site_request")));
+    // Another site, and this site's host and port by another scheme (the server is plain
+    // HTTP here), are both other origins; this very origin is not.
+    let secure = app.address.replacen("http://", "https://", 1);
+    for (origin, expected) in [
+        ("https://evil.example", 403),
+        (secure.as_str(), 403),
+        (app.address.as_str(), 201),
+    ] {
+        let response = app
+            .client
+            .post(format!("{}{CLAUSE}/comments", app.address))
+            .header("origin", origin)
+            .json(&json!({"body": format!("Planted from {origin}.")}))
+            .send()
+            .await
+            .expect("request");
+        let (status, body) = parts(response).await;
+        assert_eq!(status, expected, "{origin}: {body}");
+        if expected == 403 {
+            assert_eq!(body["code"], "cross_site_request");
+        }
+    }
     let (_, comments) = parts(app.get(&format!("{CLAUSE}/comments")).await).await;
     assert!(
-        !comments.to_string().contains("Planted."),
-        "nothing was stored"
+        !comments.to_string().contains("Planted from https"),
+        "nothing was stored from another origin: {comments}"
     );
 }
 
