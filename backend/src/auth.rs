@@ -147,6 +147,46 @@ pub fn second_factor_wait(failures: i64, last_ms: Option<i64>, now_ms: i64) -> O
         .filter(|left| !left.is_zero())
 }
 
+/// Refuses with 429 while the failed password checks of `handle_key` (from `address`, from
+/// anywhere, or of any handle from `address`) are too many: sign-in and every place a signed-in
+/// person types their password again count the same failures, so a stolen session cannot guess
+/// the password either.
+pub async fn refuse_if_throttled(
+    state: &AppState,
+    handle_key: &str,
+    address: &str,
+) -> Result<(), AppError> {
+    let since = crate::store::now_ms() - crate::store::ms(THROTTLE_WINDOW);
+    let failures = state
+        .store
+        .sign_in_failures(handle_key, address, since)
+        .await?;
+    if throttled(&failures) {
+        tracing::warn!(
+            event = "password_throttled",
+            ?failures,
+            "password check refused: too many failures"
+        );
+        return Err(AppError::TooManyAttempts {
+            retry_after_secs: THROTTLE_WINDOW.as_secs(),
+        });
+    }
+    Ok(())
+}
+
+/// Counts a failed password check of `handle_key` from `address` (see [`refuse_if_throttled`]).
+pub async fn record_password_failure(
+    state: &AppState,
+    handle_key: &str,
+    address: &str,
+) -> Result<(), AppError> {
+    let since = crate::store::now_ms() - crate::store::ms(THROTTLE_WINDOW);
+    state
+        .store
+        .record_sign_in_failure(handle_key, address, since)
+        .await
+}
+
 /// The key under which failures for a typed handle are counted, whether or not it exists.
 pub fn handle_key(typed: &str) -> String {
     typed.trim().to_lowercase().chars().take(64).collect()

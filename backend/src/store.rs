@@ -96,6 +96,22 @@ pub struct Account {
     pub role: String,
 }
 
+/// Ends every session of `account_id` but the one whose token digest is `current`: what a
+/// change of password or second factor does, so that whoever held another session (a stolen
+/// one) must sign in again with the new credentials.
+async fn end_other_sessions(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    account_id: i64,
+    current: &str,
+) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
+        .bind(account_id)
+        .bind(current)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// The digest under which a deleted account's handle is kept from being chosen again.
 fn retired_handle_digest(handle: &str) -> String {
     use sha2::{Digest, Sha256};
@@ -686,11 +702,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         if let Some(current) = keep_only {
-            sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
-                .bind(account_id)
-                .bind(current)
-                .execute(&mut *tx)
-                .await?;
+            end_other_sessions(&mut tx, account_id, current).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -931,8 +943,10 @@ impl Store {
         account_id: i64,
         step: i64,
         recovery_digests: &[String],
+        current_session: &str,
     ) -> Result<(), AppError> {
         let mut tx = self.write_tx().await?;
+        end_other_sessions(&mut tx, account_id, current_session).await?;
         sqlx::query(
             "UPDATE totp_secrets SET confirmed_at_ms = $1, last_step = $2 WHERE account_id = $3",
         )
@@ -985,8 +999,13 @@ impl Store {
     }
 
     /// Turns two-factor sign-in off.
-    pub async fn disable_two_factor(&self, account_id: i64) -> Result<(), AppError> {
+    pub async fn disable_two_factor(
+        &self,
+        account_id: i64,
+        current_session: &str,
+    ) -> Result<(), AppError> {
         let mut tx = self.write_tx().await?;
+        end_other_sessions(&mut tx, account_id, current_session).await?;
         for sql in [
             "DELETE FROM totp_secrets WHERE account_id = $1",
             "DELETE FROM recovery_codes WHERE account_id = $1",

@@ -1,9 +1,10 @@
 //! The signed-in account's own settings: its sessions and its password.
 
-use crate::auth::{self, CurrentSession, SignedIn};
+use crate::auth::{self, ClientAddress, CurrentSession, SignedIn};
 use crate::error::AppError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
+use crate::store::Account;
 use crate::store::session_id;
 use crate::two_factor;
 use axum::extract::State;
@@ -33,22 +34,34 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_profile, change_profile))
 }
 
-/// Refuses with a field error on `password` unless it is the account's password (ASVS 7.5.1).
+/// Refuses with a field error on `field` unless `password` is the account's (ASVS 7.5.1), and
+/// with 429 after as many failures as sign-in allows: wrong passwords count as failed sign-ins
+/// of the account, so a stolen session cannot guess it.
 async fn require_password(
     state: &AppState,
-    account_id: i64,
+    account: &Account,
+    address: &str,
     password: String,
+    field: &str,
 ) -> Result<(), AppError> {
-    let stored = state.store.password_hash(account_id).await?;
+    let key = auth::handle_key(&account.handle);
+    auth::refuse_if_throttled(state, &key, address).await?;
+    let stored = state.store.password_hash(account.id).await?;
     if auth::verify_password(password, Some(stored)).await? {
-        Ok(())
-    } else {
-        Err(AppError::Validation(vec![FieldError::new(
-            "password",
-            "wrong",
-            "This is not your password.",
-        )]))
+        state.store.clear_sign_in_failures(&key, address).await?;
+        return Ok(());
     }
+    auth::record_password_failure(state, &key, address).await?;
+    tracing::info!(
+        event = "password_check_failed",
+        account = account.id,
+        "wrong password re-entered"
+    );
+    Err(AppError::Validation(vec![FieldError::new(
+        field,
+        "wrong",
+        "This is not your password.",
+    )]))
 }
 
 /// The account's sessions as its owner sees them, marking the one making the request.
@@ -112,27 +125,24 @@ async fn end_session(
         (status = 204, description = "Changed"),
         (status = 401, body = ApiError),
         (status = 422, body = ApiError, description = "Wrong current password, or a weak new one"),
+        (status = 429, body = ApiError, description = "Too many wrong passwords; see Retry-After"),
     ))]
 async fn change_password(
     State(state): State<AppState>,
     SignedIn(account): SignedIn,
+    ClientAddress(address): ClientAddress,
     CurrentSession(current): CurrentSession,
     ApiJson(change): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, AppError> {
     change.check().map_err(AppError::Validation)?;
-    let stored = state.store.password_hash(account.id).await?;
-    if !auth::verify_password(change.current_password, Some(stored)).await? {
-        tracing::info!(
-            event = "password_change_refused",
-            account = account.id,
-            "wrong current password"
-        );
-        return Err(AppError::Validation(vec![FieldError::new(
-            "current_password",
-            "wrong",
-            "This is not your current password.",
-        )]));
-    }
+    require_password(
+        &state,
+        &account,
+        &address,
+        change.current_password,
+        "current_password",
+    )
+    .await?;
     auth::check_not_guessable(&change.new_password, &account.handle).map_err(|mut e| {
         e.field = "new_password".to_owned();
         AppError::Validation(vec![e])
@@ -181,14 +191,16 @@ async fn export_account(
         (status = 204, description = "Deleted and signed out everywhere"),
         (status = 401, body = ApiError),
         (status = 422, body = ApiError, description = "Wrong password"),
+        (status = 429, body = ApiError, description = "Too many wrong passwords; see Retry-After"),
     ))]
 async fn delete_account(
     State(state): State<AppState>,
     SignedIn(account): SignedIn,
+    ClientAddress(address): ClientAddress,
     jar: CookieJar,
     ApiJson(deletion): ApiJson<PasswordConfirmation>,
 ) -> Result<(StatusCode, CookieJar), AppError> {
-    require_password(&state, account.id, deletion.password).await?;
+    require_password(&state, &account, &address, deletion.password, "password").await?;
     state.store.delete_account(account.id).await?;
     tracing::info!(
         event = "account_deleted",
@@ -211,13 +223,22 @@ async fn delete_account(
         (status = 401, body = ApiError),
         (status = 409, body = ApiError, description = "Two-factor sign-in is on already"),
         (status = 422, body = ApiError, description = "Wrong password"),
+        (status = 429, body = ApiError, description = "Too many wrong passwords; see Retry-After"),
     ))]
 async fn begin_two_factor(
     State(state): State<AppState>,
     SignedIn(account): SignedIn,
+    ClientAddress(address): ClientAddress,
     ApiJson(confirmation): ApiJson<PasswordConfirmation>,
 ) -> Result<ApiJson<TotpSetup>, AppError> {
-    require_password(&state, account.id, confirmation.password).await?;
+    require_password(
+        &state,
+        &account,
+        &address,
+        confirmation.password,
+        "password",
+    )
+    .await?;
     if state.store.two_factor_enabled(account.id).await? {
         return Err(AppError::TwoFactorAlreadyOn);
     }
@@ -244,6 +265,7 @@ async fn begin_two_factor(
 async fn confirm_two_factor(
     State(state): State<AppState>,
     SignedIn(account): SignedIn,
+    CurrentSession(current): CurrentSession,
     ApiJson(code): ApiJson<OneTimeCode>,
 ) -> Result<ApiJson<RecoveryCodes>, AppError> {
     let Some(stored) = state.store.totp_secret(account.id).await? else {
@@ -261,7 +283,15 @@ async fn confirm_two_factor(
         )]));
     };
     let (codes, digests) = two_factor::new_recovery_codes();
-    state.store.confirm_totp(account.id, step, &digests).await?;
+    state
+        .store
+        .confirm_totp(
+            account.id,
+            step,
+            &digests,
+            current.as_deref().unwrap_or_default(),
+        )
+        .await?;
     tracing::info!(
         event = "two_factor_enabled",
         account = account.id,
@@ -277,14 +307,27 @@ async fn confirm_two_factor(
         (status = 204, description = "Off"),
         (status = 401, body = ApiError),
         (status = 422, body = ApiError, description = "Wrong password"),
+        (status = 429, body = ApiError, description = "Too many wrong passwords; see Retry-After"),
     ))]
 async fn disable_two_factor(
     State(state): State<AppState>,
     SignedIn(account): SignedIn,
+    ClientAddress(address): ClientAddress,
+    CurrentSession(current): CurrentSession,
     ApiJson(confirmation): ApiJson<PasswordConfirmation>,
 ) -> Result<StatusCode, AppError> {
-    require_password(&state, account.id, confirmation.password).await?;
-    state.store.disable_two_factor(account.id).await?;
+    require_password(
+        &state,
+        &account,
+        &address,
+        confirmation.password,
+        "password",
+    )
+    .await?;
+    state
+        .store
+        .disable_two_factor(account.id, current.as_deref().unwrap_or_default())
+        .await?;
     tracing::info!(
         event = "two_factor_disabled",
         account = account.id,

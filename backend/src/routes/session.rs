@@ -101,22 +101,7 @@ async fn sign_in(
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<(CookieJar, ApiJson<SignInOutcome>), AppError> {
     let key = auth::handle_key(&credentials.handle);
-    let now = now_ms();
-    let window = ms(auth::THROTTLE_WINDOW);
-    let failures = state
-        .store
-        .sign_in_failures(&key, &address, now - window)
-        .await?;
-    if auth::throttled(&failures) {
-        tracing::warn!(
-            event = "sign_in_throttled",
-            ?failures,
-            "sign-in refused: too many failures"
-        );
-        return Err(AppError::TooManyAttempts {
-            retry_after_secs: auth::THROTTLE_WINDOW.as_secs(),
-        });
-    }
+    auth::refuse_if_throttled(&state, &key, &address).await?;
     // A handle that cannot exist still costs a hash check, so timing does not tell it apart.
     let handle = Handle::parse(&credentials.handle).ok();
     let stored = match &handle {
@@ -129,10 +114,7 @@ async fn sign_in(
     };
     let valid = auth::verify_password(credentials.password, hash).await?;
     let (Some(id), Some(handle), true) = (id, handle, valid) else {
-        state
-            .store
-            .record_sign_in_failure(&key, &address, now - window)
-            .await?;
+        auth::record_password_failure(&state, &key, &address).await?;
         tracing::info!(event = "sign_in_failed", account = ?id, "sign-in failed");
         return Err(AppError::InvalidCredentials);
     };

@@ -70,6 +70,7 @@ for_each_database!(
     a_recovery_code_stands_in_for_the_app_once_and_never_for_the_password,
     a_waiting_sign_in_allows_few_codes,
     wrong_second_factor_codes_lock_it_whatever_sign_in_they_come_through,
+    a_stolen_session_cannot_guess_the_password,
     turning_off_two_factor_needs_the_password,
     a_participants_organisation_is_self_declared_until_a_steward_verifies_it,
     a_representative_is_a_member_and_accepts_requests_to_join,
@@ -1235,6 +1236,8 @@ async fn second_factor(app: &TestApp, code: &str) -> (u16, Value) {
 async fn turning_on_two_factor_needs_the_password_and_a_code(db: Db) {
     let app = spawn_app(db).await;
     app.sign_up("amina", "a long passphrase").await;
+    let phone = app.another_browser();
+    phone.sign_in("amina", "a long passphrase").await;
 
     let wrong = json!({"password": "a guess"});
     let (status, body) = parts(app.request(Method::POST, TWO_FACTOR, Some(wrong)).await).await;
@@ -1277,6 +1280,11 @@ async fn turning_on_two_factor_needs_the_password_and_a_code(db: Db) {
     assert_eq!(codes["codes"].as_array().map(Vec::len), Some(10));
     let (_, me) = parts(app.get("/api/v1/session").await).await;
     assert_eq!(me["two_factor"], true);
+    assert_eq!(
+        phone.get("/api/v1/session").await.status(),
+        401,
+        "the other device signs in again, with the second factor"
+    );
     let (status, body) = parts(app.request(Method::POST, TWO_FACTOR, Some(right)).await).await;
     assert_eq!(
         (status, &body["code"]),
@@ -1410,6 +1418,62 @@ async fn wrong_second_factor_codes_lock_it_whatever_sign_in_they_come_through(db
         .strings("SELECT CAST(second_factor_failures AS TEXT) FROM accounts WHERE handle = 'amina'")
         .await;
     assert_eq!(left, ["0"]);
+}
+
+async fn a_stolen_session_cannot_guess_the_password(db: Db) {
+    let app = spawn_app(db).await;
+    let (secret, _) = with_two_factor(&app).await;
+    // A second device, signed in before: changing the second factor ends it.
+    let phone = app.another_browser();
+    phone.sign_in("amina", "a long passphrase").await;
+    second_factor(&phone, &totp_code(&secret, 1)).await;
+    assert_eq!(phone.get("/api/v1/session").await.status(), 200);
+
+    // Whoever holds the session guesses the password to turn two-factor sign-in off.
+    let off = |password: &str| {
+        app.request(
+            Method::DELETE,
+            TWO_FACTOR,
+            Some(json!({ "password": password })),
+        )
+    };
+    for guess in 0..5 {
+        let (status, body) = parts(off(&format!("guess number {guess}")).await).await;
+        assert_eq!(status, 422, "{body}");
+    }
+    for (what, password) in [
+        ("a sixth guess", "guess number 5"),
+        ("even the right one", "a long passphrase"),
+    ] {
+        let refused = off(password).await;
+        assert_eq!(refused.status(), 429, "{what}");
+        assert!(refused.headers().contains_key("retry-after"));
+    }
+    // Password changes and deletion count the same failures.
+    let change =
+        json!({"current_password": "a long passphrase", "new_password": "a new long passphrase"});
+    let (status, _) = parts(
+        app.request(Method::PUT, "/api/v1/account/password", Some(change))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 429);
+    let (_, me) = parts(app.get("/api/v1/session").await).await;
+    assert_eq!(me["two_factor"], true, "still on");
+
+    // Once the window has passed, the owner turns it off, which ends the other device's session.
+    app.execute(
+        "UPDATE sign_in_failures SET at_ms = at_ms - $1",
+        &[16 * 60 * 1000],
+    )
+    .await;
+    assert_eq!(off("a long passphrase").await.status(), 204);
+    assert_eq!(phone.get("/api/v1/session").await.status(), 401);
+    assert_eq!(
+        app.get("/api/v1/session").await.status(),
+        200,
+        "this one stays"
+    );
 }
 
 async fn turning_off_two_factor_needs_the_password(db: Db) {
