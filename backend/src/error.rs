@@ -304,6 +304,13 @@ impl AppError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 ApiError::new(ErrorCode::Unavailable, *why),
             ),
+            E::Database(e) if refused_characters(e) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ApiError::new(
+                    ErrorCode::ValidationFailed,
+                    "The request holds a character text cannot hold here (a NUL); remove it.",
+                ),
+            ),
             e if e.is_unavailable() => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 ApiError::new(
@@ -341,6 +348,15 @@ impl AppError {
 /// opened (primary codes; extended codes carry them in their low byte).
 fn sqlite_unavailable(code: i32) -> bool {
     matches!(code & 0xff, 5 | 6 | 10 | 13 | 14)
+}
+
+/// PostgreSQL's refusal of a character its text cannot hold (NUL, or one outside the encoding):
+/// something the client sent, wherever it came from (a path, a query, a body).
+fn refused_characters(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("22021" | "22P05")),
+        _ => false,
+    }
 }
 
 fn database_unavailable(e: &sqlx::Error) -> bool {

@@ -469,7 +469,7 @@ pub fn field_error_text(locale: Locale, err: &FieldError) -> String {
         (f, "duplicate") if f.starts_with("titles") => {
             td_string!(locale, field_title_language_duplicate)
         }
-        (_, "invalid_characters") => td_string!(locale, field_control_characters),
+        (_, "control_characters") => td_string!(locale, field_control_characters),
         (_, "too_many") => td_string!(locale, field_too_many),
         (_, "not_taking_part") => td_string!(locale, field_not_taking_part),
         (_, "unknown_region") => td_string!(locale, field_unknown_region),

@@ -106,13 +106,13 @@ pub const REGION_MAX: usize = 60;
 impl NewOrganisation {
     /// Checks name and region; on success returns them trimmed and the organisation's slug.
     pub fn check(&self) -> Result<(String, String, String), Vec<FieldError>> {
-        let name = check_text(
+        let name = check_name(
             "name",
             &self.name,
             ORGANISATION_NAME_MAX,
             "Give the organisation's name.",
         );
-        let region = check_text(
+        let region = check_name(
             "region",
             &self.region,
             REGION_MAX,
@@ -213,13 +213,34 @@ pub fn check_optional_text(field: &str, text: &str, max: usize) -> Result<String
         .chars()
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
-        return Err(FieldError::new(
-            field,
-            "invalid_characters",
-            "This holds control characters; remove them (they are often pasted by mistake).",
-        ));
+        return Err(control_characters(field));
     }
     Ok(text.to_owned())
+}
+
+/// Checks a name (of an organisation, a region): as [`check_text`], and without the Unicode
+/// controls that change the direction of what follows, which can make one name display as
+/// another.
+pub fn check_name(
+    field: &str,
+    text: &str,
+    max: usize,
+    blank_message: &str,
+) -> Result<String, FieldError> {
+    let text = check_text(field, text, max, blank_message)?;
+    let direction = |c: char| matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if text.chars().any(direction) {
+        return Err(control_characters(field));
+    }
+    Ok(text)
+}
+
+fn control_characters(field: &str) -> FieldError {
+    FieldError::new(
+        field,
+        "control_characters",
+        "This holds control characters; remove them (they are often pasted by mistake).",
+    )
 }
 
 /// Checks a comment's Markdown and returns it trimmed.
@@ -391,9 +412,16 @@ mod tests {
     #[test]
     fn control_characters_are_refused_but_line_breaks_and_tabs_are_text() {
         let title = check_text("title", "Call\u{1b}[31m", TITLE_MAX, "");
-        assert_eq!(title.unwrap_err().code, "invalid_characters");
+        assert_eq!(title.unwrap_err().code, "control_characters");
         let nul = check_optional_text("description", "a\0b", 100);
-        assert_eq!(nul.unwrap_err().code, "invalid_characters");
+        assert_eq!(nul.unwrap_err().code, "control_characters");
+        // A name may not turn the text after it around ("Good Org" shown for "groO dooG").
+        let name = check_name("name", "Good\u{202e}Org", 100, "");
+        assert_eq!(name.unwrap_err().code, "control_characters");
+        assert_eq!(
+            check_name("name", "مؤسسة Good Org", 100, "").as_deref(),
+            Ok("مؤسسة Good Org")
+        );
         assert_eq!(
             check_text("body", " one\r\n\ttwo ", BODY_MAX, "").as_deref(),
             Ok("one\r\n\ttwo")

@@ -199,7 +199,7 @@ impl ConsultationSettings {
             if region.is_empty() {
                 continue;
             }
-            if let Err(e) = check_optional_text(&field, region, REGION_MAX) {
+            if let Err(e) = crate::rules::check_name(&field, region, REGION_MAX, "") {
                 broken.push(e);
             } else if regions.iter().any(|r| same_region(r, region)) {
                 broken.push(FieldError::new(

@@ -1964,6 +1964,43 @@ async fn an_organisation_needs_a_name_a_region_and_a_known_group(db: Db) {
     )
     .await;
     assert_eq!((status, &body["code"]), (422, &json!("invalid_json")));
+
+    // Names that would display as others', or hold what text cannot: refused, never a 500.
+    for (name, region) in [
+        ("Good\u{202e}Org", "EU"),
+        ("Free\u{2066}Press", "EU"),
+        ("Null\u{0}Corp", "EU"),
+        ("Fine Org", "E\u{0}U"),
+    ] {
+        let new = json!({"name": name, "stakeholder_group": "academia", "region": region});
+        let (status, body) = parts(
+            admin
+                .request(Method::POST, "/api/v1/organisations", Some(new))
+                .await,
+        )
+        .await;
+        assert_eq!(
+            (status, &body["fields"][0]["code"]),
+            (422, &json!("control_characters")),
+            "{name:?} {region:?}: {body}"
+        );
+    }
+    let nul_handle = json!({"handle": "ab\u{0}cd", "password": "a long passphrase"});
+    let (status, _) = parts(
+        app.another_browser()
+            .request(Method::POST, "/api/v1/accounts", Some(nul_handle))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 422);
+    // A NUL in a path reaches the database as it is: PostgreSQL refuses it, which is the
+    // client's doing (422), never the server's.
+    let status = app
+        .get("/api/v1/consultations/paris%00call")
+        .await
+        .status()
+        .as_u16();
+    assert!(matches!(status, 404 | 422), "{status}");
 }
 
 /// Who may call an operation.

@@ -300,7 +300,7 @@ pub(crate) async fn a_bad_consultation_is_refused_field_by_field_and_nothing_is_
     let (status, body) = post(&admin, "/api/v1/consultations", control).await;
     assert_eq!(
         (status, &body["fields"][0]["code"]),
-        (422, &json!("invalid_characters"))
+        (422, &json!("control_characters"))
     );
 
     assert_eq!(footprint(&app).await, before, "nothing was written");
