@@ -312,8 +312,9 @@ async fn require_two_factor(state: &AppState, account: &Account) -> Result<(), A
     }
 }
 
-/// A signed-in administrator or convener of any consultation, with two-factor sign-in: they
-/// look after organisations, which every consultation shares.
+/// A signed-in administrator with two-factor sign-in: they look after organisations (verify
+/// them, name their representatives), which every consultation shares. Conveners do not: a
+/// convener of one consultation would otherwise change how an organisation counts in another.
 pub struct Steward(pub Account);
 
 impl FromRequestParts<AppState> for Steward {
@@ -321,23 +322,21 @@ impl FromRequestParts<AppState> for Steward {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let SignedIn(account) = SignedIn::from_request_parts(parts, state).await?;
-        if !is_steward(state, &account).await? {
-            return Err(AppError::Forbidden(
-                "Only an administrator or a convener may do this.",
-            ));
+        if !is_steward(&account) {
+            return Err(AppError::Forbidden("Only an administrator may do this."));
         }
         require_two_factor(state, &account).await?;
         Ok(Self(account))
     }
 }
 
-async fn is_steward(state: &AppState, account: &Account) -> Result<bool, AppError> {
-    Ok(account.is_admin() || !state.store.convenes(account.id).await?.is_empty())
+fn is_steward(account: &Account) -> bool {
+    account.is_admin()
 }
 
-/// Whether `account` acts as a steward now: an administrator or convener with two factors.
+/// Whether `account` acts as a steward now: an administrator with two factors.
 pub async fn acts_as_steward(state: &AppState, account: &Account) -> Result<bool, AppError> {
-    Ok(is_steward(state, account).await? && state.store.two_factor_enabled(account.id).await?)
+    Ok(is_steward(account) && state.store.two_factor_enabled(account.id).await?)
 }
 
 /// Refuses unless `account` convenes this consultation (administrators convene them all) and has
@@ -394,7 +393,7 @@ impl FromRequestParts<AppState> for OrganisationLead {
         if state.store.is_representative(account.id, &slug).await? {
             return Ok(Self(account));
         }
-        if !is_steward(state, &account).await? {
+        if !is_steward(&account) {
             return Err(AppError::Forbidden(
                 "Only the organisation's representative, an administrator or a convener may do this.",
             ));

@@ -137,7 +137,7 @@ async fn accept_membership(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Marks a self-declared organisation as checked (administrators and conveners).
+/// Marks a self-declared organisation as checked (administrators).
 #[utoipa::path(put, path = "/api/v1/organisations/{slug}/verification", tag = "organisations",
     params(("slug" = String, Path, description = "The organisation's slug")),
     responses(
@@ -159,7 +159,7 @@ async fn verify_organisation(
 }
 
 /// Names the member who casts the organisation's position when a round counts one per
-/// organisation (administrators and conveners).
+/// organisation (administrators).
 #[utoipa::path(put, path = "/api/v1/organisations/{slug}/representative", tag = "organisations",
     params(("slug" = String, Path, description = "The organisation's slug")),
     request_body = RepresentativeChange,

@@ -1,5 +1,5 @@
-//! The organisations taking part. Participants declare theirs; administrators and conveners
-//! (stewards) verify them and name their representatives; representatives accept members.
+//! The organisations taking part. Participants declare theirs; administrators (stewards) verify
+//! them and name their representatives; representatives accept members.
 
 use crate::api;
 use crate::components::{
@@ -67,15 +67,8 @@ pub fn Organisations() -> impl IntoView {
             Ok::<_, ApiError>((organisations, memberships))
         }
     });
-    // Administrators and conveners act as stewards once they have two factors; before, they
-    // are told why not.
-    let steward = Memo::new(move |_| {
-        session
-            .me
-            .get()
-            .filter(|m| m.admin || !m.convenes.is_empty())
-            .map(|m| m.two_factor)
-    });
+    // Administrators act as stewards once they have two factors; before, they are told why not.
+    let steward = Memo::new(move |_| session.me.get().filter(|m| m.admin).map(|m| m.two_factor));
     let acting = Memo::new(move |_| steward.get() == Some(true));
     view! {
         <h1>{tr!(i18n, organisations)}</h1>

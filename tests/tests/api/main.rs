@@ -2008,10 +2008,9 @@ async fn an_organisation_needs_a_name_a_region_and_a_known_group(db: Db) {
 enum Access {
     Anyone,
     SignedIn,
-    /// The representative of the organisation in the path, or a steward.
+    /// The representative of the organisation in the path, or an administrator (who looks after
+    /// organisations: a convener of one consultation may not change how one counts in another).
     OrganisationLead,
-    /// An administrator or the convener of any consultation (organisations are shared).
-    Steward,
     /// A convener of the consultation in the path, or an administrator.
     Convener,
     Admin,
@@ -2066,7 +2065,7 @@ fn designed_access(method: &str, path: &str) -> Option<Access> {
         | ("post", "/api/v1/consultations/{slug}/rounds/{round}/proposals") => SignedIn,
         ("put", "/api/v1/organisations/{slug}/members/{handle}") => OrganisationLead,
         ("put", "/api/v1/organisations/{slug}/verification")
-        | ("put", "/api/v1/organisations/{slug}/representative") => Steward,
+        | ("put", "/api/v1/organisations/{slug}/representative") => Admin,
         ("put", "/api/v1/consultations/{slug}/access")
         | ("get", "/api/v1/consultations/{slug}/conveners")
         | ("get", "/api/v1/consultations/{slug}/invitations")
@@ -2227,35 +2226,32 @@ async fn every_operation_answers_each_kind_of_caller_as_designed(db: Db) {
             (a != Anyone).then(|| (401, json!("not_signed_in")))
         }),
         ("representative", &representative, &|a| {
-            matches!(a, Steward | Convener | Admin).then(|| forbidden.clone())
+            matches!(a, Convener | Admin).then(|| forbidden.clone())
         }),
         (
             "participant of another organisation",
             &other_organisation,
-            &|a| {
-                matches!(a, OrganisationLead | Steward | Convener | Admin)
-                    .then(|| forbidden.clone())
-            },
+            &|a| matches!(a, OrganisationLead | Convener | Admin).then(|| forbidden.clone()),
         ),
         (
             "convener of another consultation",
             &convener_elsewhere,
-            &|a| matches!(a, Convener | Admin).then(|| forbidden.clone()),
+            &|a| matches!(a, OrganisationLead | Convener | Admin).then(|| forbidden.clone()),
         ),
         (
             "convener without two-factor",
             &convener_without_2fa,
             &|a| match a {
-                OrganisationLead | Steward | Convener => Some(no_2fa.clone()),
-                Admin => Some(forbidden.clone()),
+                Convener => Some(no_2fa.clone()),
+                OrganisationLead | Admin => Some(forbidden.clone()),
                 _ => None,
             },
         ),
         ("convener", &convener, &|a| {
-            (a == Admin).then(|| forbidden.clone())
+            matches!(a, OrganisationLead | Admin).then(|| forbidden.clone())
         }),
         ("admin without two-factor", &admin_without_2fa, &|a| {
-            matches!(a, OrganisationLead | Steward | Convener | Admin).then(|| no_2fa.clone())
+            matches!(a, OrganisationLead | Convener | Admin).then(|| no_2fa.clone())
         }),
         ("admin", &admin, &|_| None),
     ];
