@@ -354,6 +354,25 @@ pub async fn require_convener(
     require_two_factor(state, account).await
 }
 
+/// Whether the session with token digest `session` still belongs to `account_id` and it still
+/// convenes `consultation` (or administers, with two factors): what a stream opened for
+/// conveners checks before each event, so it ends with the session or the role.
+pub async fn still_convening(
+    state: &AppState,
+    session: &str,
+    account_id: i64,
+    consultation: &ConsultationRef,
+) -> bool {
+    match state.store.session_account(session).await {
+        Ok(Some(account)) if account.id == account_id => {
+            require_convener(state, &account, consultation)
+                .await
+                .is_ok()
+        }
+        _ => false,
+    }
+}
+
 /// A convener of the consultation named by the route's `slug` (or an administrator), with
 /// two-factor sign-in; 401, 404 for an unknown consultation, 403 otherwise; and for a change,
 /// 409 `archived` when the consultation is archived.

@@ -2,7 +2,7 @@
 //! edit the draft's clauses, and move the round through its phases by hand or by schedule.
 //! Every answer is the round as it now stands.
 
-use crate::auth::Convening;
+use crate::auth::{self, Convening, CurrentSession};
 use crate::error::AppError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::live::Announcement;
@@ -52,6 +52,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn live_tally(
     State(state): State<AppState>,
     convening: Convening,
+    CurrentSession(session): CurrentSession,
     ApiPath((_slug, round)): RoundPath,
 ) -> Result<Sse<impl futures_util::Stream<Item = Result<Event, std::convert::Infallible>>>, AppError>
 {
@@ -84,6 +85,16 @@ async fn live_tally(
             Ok(Announcement::Tally(event)) if event.round_id == round_id => Some(event.tally),
             _ => None,
         }
+    });
+    // Before each change, the session and the role that opened the stream must still hold:
+    // signed out, or no longer a convener, and the stream ends without telling more.
+    let (watcher, consultation) = (convening.account.id, convening.consultation);
+    let session = session.unwrap_or_default();
+    let checking = state.clone();
+    let changes = changes.take_while(move |_| {
+        let (state, session, consultation) =
+            (checking.clone(), session.clone(), consultation.clone());
+        async move { auth::still_convening(&state, &session, watcher, &consultation).await }
     });
     let events = futures_util::stream::iter(now)
         .chain(changes)
