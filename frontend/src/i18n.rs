@@ -460,8 +460,13 @@ pub fn field_error_text(locale: Locale, err: &FieldError) -> String {
         ("convener_handle", "unknown") => td_string!(locale, field_convener_unknown),
         ("slug", "taken") => td_string!(locale, field_round_slug_taken),
         ("slug", "invalid_characters") => td_string!(locale, field_round_slug_invalid),
-        ("slug", "length") => td_string!(locale, field_consultation_slug_length),
-        ("slug", "reserved") => td_string!(locale, field_slug_reserved),
+        ("slug" | "consultation_slug", "length") => {
+            td_string!(locale, field_consultation_slug_length)
+        }
+        ("slug" | "consultation_slug", "reserved") => td_string!(locale, field_slug_reserved),
+        ("consultation_slug", "invalid_characters") => {
+            td_string!(locale, field_consultation_slug_invalid)
+        }
         (f, "invalid_characters") if f.ends_with(".key") => td_string!(locale, field_key_invalid),
         (f, "duplicate") if f.ends_with(".key") => td_string!(locale, field_key_duplicate),
         (f, "reserved") if f.ends_with(".key") => td_string!(locale, field_key_reserved),

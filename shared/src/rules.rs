@@ -218,9 +218,9 @@ pub fn check_optional_text(field: &str, text: &str, max: usize) -> Result<String
     Ok(text.to_owned())
 }
 
-/// Checks a name (of an organisation, a region): as [`check_text`], and without the Unicode
-/// controls that change the direction of what follows, which can make one name display as
-/// another.
+/// Checks a name (of an organisation, a region, a consultation): as [`check_text`], on one line,
+/// and without the invisible characters that change the direction of what follows or join
+/// words unseen, which can make one name display as another.
 pub fn check_name(
     field: &str,
     text: &str,
@@ -228,8 +228,12 @@ pub fn check_name(
     blank_message: &str,
 ) -> Result<String, FieldError> {
     let text = check_text(field, text, max, blank_message)?;
-    let direction = |c: char| matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-    if text.chars().any(direction) {
+    let unseen = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{2069}' | '\u{feff}')
+    };
+    if text.chars().any(unseen) {
         return Err(control_characters(field));
     }
     Ok(text)
@@ -422,6 +426,10 @@ mod tests {
             check_name("name", "مؤسسة Good Org", 100, "").as_deref(),
             Ok("مؤسسة Good Org")
         );
+        for unseen in ["West\nAfrica", "Good\u{200b}Org", "Tab\there"] {
+            let name = check_name("name", unseen, 100, "");
+            assert_eq!(name.unwrap_err().code, "control_characters", "{unseen:?}");
+        }
         assert_eq!(
             check_text("body", " one\r\n\ttwo ", BODY_MAX, "").as_deref(),
             Ok("one\r\n\ttwo")

@@ -2,7 +2,7 @@
 //! access, conveners, stakeholder groups and regions), what can be changed later, and the checks
 //! both pass.
 
-use crate::rules::{REGION_MAX, TITLE_MAX, check_optional_text, check_text, slugify};
+use crate::rules::{REGION_MAX, TITLE_MAX, check_name, check_optional_text, slugify};
 use crate::{ConsultationAccess, FieldError, Language, StakeholderGroup};
 use serde::{Deserialize, Serialize};
 
@@ -88,9 +88,11 @@ impl Default for ConsultationSettings {
 }
 
 /// Body of `PUT /consultations/{slug}`: the settings to change. A field left out keeps its
-/// value; one given replaces it whole (all the regions, all the groups).
+/// value; one given replaces it whole (all the regions, all the groups). Fields it does not have
+/// (access, the address) are refused rather than ignored.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct SettingsChange {
     #[serde(default)]
     pub titles: Option<Vec<LocalTitle>>,
@@ -151,7 +153,7 @@ impl ConsultationSettings {
             if local.title.trim().is_empty() {
                 continue;
             }
-            match check_text(&field, &local.title, TITLE_MAX, "") {
+            match check_name(&field, &local.title, TITLE_MAX, "") {
                 Err(e) => broken.push(e),
                 Ok(_) if titles.iter().any(|t| t.language == local.language) => {
                     broken.push(FieldError::new(
@@ -199,7 +201,7 @@ impl ConsultationSettings {
             if region.is_empty() {
                 continue;
             }
-            if let Err(e) = crate::rules::check_name(&field, region, REGION_MAX, "") {
+            if let Err(e) = check_name(&field, region, REGION_MAX, "") {
                 broken.push(e);
             } else if regions.iter().any(|r| same_region(r, region)) {
                 broken.push(FieldError::new(

@@ -2,7 +2,7 @@
 //! stakeholder groups and regions — shared by the form creating a consultation and the one
 //! changing it.
 
-use super::{TextArea, TextField};
+use super::{FieldMessage, TextArea, TextField};
 use crate::i18n::{self, tr, use_i18n};
 use leptos::prelude::*;
 use leptos_i18n::td_string;
@@ -78,12 +78,22 @@ pub fn TitleFields(
         <fieldset>
             <legend>{tr!(i18n, consultation_titles)}</legend>
             <p class="help">{tr!(i18n, consultation_titles_help)}</p>
-            {fields.titles.into_iter().map(|(language, title)| view! {
-                <TextField name="titles" id=format!("title-{}", language.as_str())
-                    autocomplete="off"
-                    label=move || i18n::language_name(language)
-                    help="" value=title error />
+            {fields.titles.into_iter().map(|(language, title)| {
+                // Each language's own name, so that "give a title" shows once, below.
+                let name = match language {
+                    Language::En => "title_en",
+                    Language::Fr => "title_fr",
+                    Language::Es => "title_es",
+                    Language::Ar => "title_ar",
+                };
+                view! {
+                    <TextField name id=format!("title-{}", language.as_str())
+                        autocomplete="off"
+                        label=move || i18n::language_name(language)
+                        help="" value=title error />
+                }
             }).collect_view()}
+            <FieldMessage error field="titles" />
         </fieldset>
         <TextArea name="description" rows=3
             label=move || td_string!(i18n.get_locale(), consultation_description)

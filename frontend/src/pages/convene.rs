@@ -72,14 +72,24 @@ pub fn ConvenePage() -> impl IntoView {
                             <A href=href>{title}</A>
                         </nav>
                         <h1>{tr!(i18n, convene_title)}" — "{consultation.title}</h1>
-                        <RoundsPanel />
-                        <DashboardPanel />
-                        <ModerationPanel />
-                        <AccessForm initial=consultation.access />
-                        {settings}
-                        <InvitationForm issue organisations groups=consultation.stakeholder_groups.clone() />
-                        <InvitationList issue revoke />
-                        <Conveners conveners change=change_conveners />
+                        {if consultation.archived {
+                            // Nothing changes any more: no form is offered, only what was.
+                            view! {
+                                <p class="notice" id="archived-note">{tr!(i18n, archived_note)}</p>
+                                <DashboardPanel />
+                            }.into_any()
+                        } else {
+                            view! {
+                                <RoundsPanel />
+                                <DashboardPanel />
+                                <ModerationPanel />
+                                <AccessForm initial=consultation.access />
+                                {settings}
+                                <InvitationForm issue organisations groups=consultation.stakeholder_groups.clone() />
+                                <InvitationList issue revoke />
+                                <Conveners conveners change=change_conveners />
+                            }.into_any()
+                        }}
                     }})
                 })}
             </ErrorBoundary>

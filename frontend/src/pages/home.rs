@@ -25,7 +25,13 @@ pub fn Home() -> impl IntoView {
                 {move || Suspend::new(async move {
                     consultations.await.map(|list| {
                         if list.is_empty() {
-                            return view! { <p class="empty">{tr!(i18n, no_consultations)}</p> }.into_any();
+                            // A fresh install: say how the first consultation comes about.
+                            return view! {
+                                <p class="empty">{tr!(i18n, no_consultations)}</p>
+                                <Show when=move || !admin()>
+                                    <p class="help" id="first-consultation">{tr!(i18n, no_consultations_hint)}</p>
+                                </Show>
+                            }.into_any();
                         }
                         view! {
                             <ul class="cards" id="consultations">

@@ -82,15 +82,21 @@ pub fn ImportPage() -> impl IntoView {
     let preamble = RwSignal::new(String::new());
     let rows = RwSignal::new(Vec::<Row>::new());
     let next_id = StoredValue::new(0u64);
+    // A row's signals belong to the page, not to whatever made the row: a row split off in a
+    // paragraph's click handler would otherwise die with that paragraph's view, redrawn at once,
+    // and the new row would read disposed signals.
+    let page = StoredValue::new(Owner::current().expect("a component runs under an owner"));
     let new_row = move |clause: DraftClause| {
         let id = next_id.get_value();
         next_id.set_value(id + 1);
-        Row {
-            id,
-            key: RwSignal::new(clause.key),
-            title: RwSignal::new(clause.title),
-            body: RwSignal::new(clause.body_md),
-        }
+        page.with_value(|page| {
+            page.with(|| Row {
+                id,
+                key: RwSignal::new(clause.key),
+                title: RwSignal::new(clause.title),
+                body: RwSignal::new(clause.body_md),
+            })
+        })
     };
     Effect::new(move |_| {
         if let Some(Ok(text)) = preview.value().get() {

@@ -82,6 +82,7 @@ pub fn NewConsultationPage() -> impl IntoView {
                         tr!(i18n, new_consultation_admins_only).into_any()
                     }}
                 </p>
+                {(!admin).then(|| view! { <p class="help">{tr!(i18n, no_consultations_hint)}</p> })}
             }
         }>
             <form id="new-consultation-form" on:submit=submit novalidate>

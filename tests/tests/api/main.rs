@@ -114,6 +114,7 @@ for_each_database!(
     metrics_count_requests_and_writes_on_their_own_listener,
     a_round_counting_per_organisation_takes_the_representatives_position,
     a_convener_watches_the_live_tally_from_any_server_process,
+    a_live_tally_ends_with_the_session_or_the_role_that_opened_it,
     the_dashboard_follows_each_group_from_invitation_to_positions,
     a_refused_cast_does_not_undo_the_casts_written_with_it,
     a_round_reads_as_one_redline_against_the_previous,
@@ -3142,6 +3143,60 @@ async fn a_convener_watches_the_live_tally_from_any_server_process(db: Db) {
     })
     .await;
     assert!(after.contains("event: tally"));
+}
+
+async fn a_live_tally_ends_with_the_session_or_the_role_that_opened_it(db: Db) {
+    let app = spawn_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    // With PostgreSQL the stream sits on another process than the change that ends it.
+    let other = match db {
+        Db::Postgres => app.sibling().await,
+        Db::Sqlite => app.another_browser(),
+    };
+    let voter = participant(&app, "amina", "civil_society").await;
+    let stances = [
+        json!({"stance": "oppose", "reason": "Surveillance."}),
+        json!({"stance": "endorse"}),
+    ];
+    for (ending, stance) in ["no longer a convener", "signed out"]
+        .into_iter()
+        .zip(stances)
+    {
+        let handle = if ending == "signed out" {
+            "chair-b"
+        } else {
+            "chair-a"
+        };
+        let convener = app.new_convener(&admin, "paris-call", handle).await;
+        let watcher = convener.on(&other);
+        let live = format!("{}{ROUNDS}/2019/live", watcher.address);
+        let mut stream = watcher.client.get(&live).send().await.expect("request");
+        read_events_until(&mut stream, |t| t.matches("event: tally").count() >= 9).await;
+        if ending == "signed out" {
+            convener.sign_out().await;
+        } else {
+            let removed = admin
+                .request(
+                    Method::DELETE,
+                    &format!("/api/v1/consultations/paris-call/conveners/{handle}"),
+                    None,
+                )
+                .await;
+            assert_eq!(removed.status(), 204);
+        }
+        app.until_the_server_notices().await;
+        voter.cast_position(CLAUSE, stance).await;
+        // The stream ends, and the change that came after is not in it.
+        let mut rest = String::new();
+        let ended = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+            while let Ok(Some(chunk)) = stream.chunk().await {
+                rest.push_str(&String::from_utf8_lossy(&chunk));
+            }
+        })
+        .await;
+        assert!(ended.is_ok(), "{ending}: the stream went on: {rest}");
+        assert!(!rest.contains("event: tally"), "{ending}: {rest}");
+    }
 }
 
 async fn the_dashboard_follows_each_group_from_invitation_to_positions(db: Db) {

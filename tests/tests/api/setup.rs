@@ -539,6 +539,38 @@ pub(crate) async fn participants_choose_their_region_from_the_consultations_list
         changed["regions"],
         json!(["Western Africa", "Eastern Africa"])
     );
+    // What a change cannot do is refused, not ignored; a region is one line of visible text.
+    for (what, change, code) in [
+        ("access", json!({"access": "invitation"}), "invalid_json"),
+        ("a new address", json!({"slug": "renamed"}), "invalid_json"),
+        (
+            "a line break",
+            json!({"regions": ["West\nAfrica"]}),
+            "validation_failed",
+        ),
+        (
+            "a zero-width space",
+            json!({"regions": ["West\u{200b}Africa"]}),
+            "validation_failed",
+        ),
+        (
+            "a bidi override",
+            json!({"titles": [{"language": "en", "title": "Good\u{202e}Call"}]}),
+            "validation_failed",
+        ),
+    ] {
+        let (status, body) = parts(
+            admin
+                .request(Method::PUT, "/api/v1/consultations/charter", Some(change))
+                .await,
+        )
+        .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (422, Some(code)),
+            "{what}: {body}"
+        );
+    }
     // What the change left out keeps its value.
     assert_eq!(
         changed["stakeholder_groups"],

@@ -1994,6 +1994,7 @@ async fn on_a_fresh_install_an_administrator_sets_up_a_consultation_from_a_docx_
     browser
         .wait_for_text("main", "There are no consultations yet.")
         .await;
+    browser.wait("#first-consultation").await;
 
     // An administrator without a second factor yet is sent to turn it on; with two factors,
     // creates a consultation from the home page.
@@ -2080,6 +2081,22 @@ async fn on_a_fresh_install_an_administrator_sets_up_a_consultation_from_a_docx_
     browser.wait(".draft-key-error").await;
     keys[1].clear().await.expect("clear");
     keys[1].send_keys("privacy").await.expect("type");
+    // A clause cut at one of its paragraphs becomes two; merged again, one.
+    let cut = browser
+        .client
+        .execute(
+            "return document.querySelector('.draft-clause .split').closest('li').dataset.key",
+            vec![],
+        )
+        .await
+        .expect("a clause with paragraphs");
+    let cut = cut.as_str().expect("its key").to_owned();
+    browser.click(".draft-clause .split").await;
+    browser.wait_for_text("clause-count", "4 clauses").await;
+    browser
+        .click(&format!(".draft-clause[data-key='{cut}'] .merge"))
+        .await;
+    browser.wait_for_text("clause-count", "3 clauses").await;
     browser.fill("#round-slug", "2027").await;
     browser.fill("#round-title", "2027 review").await;
     browser.click("#save-import").await;
