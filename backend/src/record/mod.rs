@@ -332,8 +332,13 @@ pub fn timestamp(ms: i64) -> String {
     humantime::format_rfc3339_millis(std::time::UNIX_EPOCH + since).to_string()
 }
 
-fn opt_timestamp(ms: Option<i64>) -> Option<String> {
-    ms.map(timestamp)
+/// A participant's moment, as [`Exporter::moment`] gives it.
+fn moment(to_the_millisecond: bool, ms: i64) -> String {
+    if to_the_millisecond {
+        timestamp(ms)
+    } else {
+        timestamp(ms - ms.rem_euclid(24 * 60 * 60 * 1000))
+    }
 }
 
 /// The round a record is of, as the exporter found it.
@@ -360,19 +365,44 @@ pub struct Exporter {
 /// Stable pseudonyms: an HMAC of the consultation and the account under the instance's key,
 /// so the same person has the same pseudonym throughout a consultation and different ones in
 /// different consultations, and nobody without the key can tell who it is.
+///
+/// In the public record a person's positions go under a pseudonym of their own, other than the
+/// one of their comments and proposals: those are public under handles, so a shared pseudonym
+/// would tell whose positions are whose (see `docs/security.md`).
 struct Pseudonyms {
     mac: Hmac<Sha256>,
     consultation_id: i64,
+    /// The pseudonyms of people imported with a record, as that record gave them.
     known: HashMap<i64, String>,
+    /// Pseudonyms made here, by account and side.
+    made: HashMap<(i64, Side), String>,
+    /// Whether positions have pseudonyms of their own (the public record).
+    split: bool,
+}
+
+/// What a pseudonym stands for in a record: what someone wrote, or how they stood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Side {
+    Writing,
+    Standing,
 }
 
 impl Pseudonyms {
-    fn of(&mut self, account_id: i64) -> String {
-        self.known
-            .entry(account_id)
+    fn of(&mut self, account_id: i64, side: Side) -> String {
+        if let Some(known) = self.known.get(&account_id) {
+            return known.clone();
+        }
+        let side = if self.split { side } else { Side::Writing };
+        let (mac, consultation_id) = (&self.mac, self.consultation_id);
+        self.made
+            .entry((account_id, side))
             .or_insert_with(|| {
-                let mut mac = self.mac.clone();
-                mac.update(format!("{}:{account_id}", self.consultation_id).as_bytes());
+                let mut mac = mac.clone();
+                let subject = match side {
+                    Side::Writing => format!("{consultation_id}:{account_id}"),
+                    Side::Standing => format!("{consultation_id}:{account_id}:standing"),
+                };
+                mac.update(subject.as_bytes());
                 let digest = mac.finalize().into_bytes();
                 let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
                 format!("p-{hex}")
@@ -537,6 +567,8 @@ impl Exporter {
                 mac: <Hmac<Sha256> as Mac>::new_from_slice(&pseudonym_key)?,
                 consultation_id: header.consultation_id,
                 known,
+                made: HashMap::new(),
+                split: visibility == Visibility::Public,
             },
             header,
             comment_ids: None,
@@ -549,9 +581,16 @@ impl Exporter {
 
     fn person(&mut self, account_id: i64, handle: Option<String>) -> Person {
         Person {
-            pseudonym: self.pseudonyms.of(account_id),
+            pseudonym: self.pseudonyms.of(account_id, Side::Writing),
             handle: handle.filter(|_| self.convener()),
         }
+    }
+
+    /// When someone did something, as the record says it: to the millisecond in the convener
+    /// record, to the day in the public one, where a time to the millisecond would match the
+    /// same comment's time in the public API and so join pseudonyms to handles.
+    fn moment(&self, ms: i64) -> String {
+        moment(self.convener(), ms)
     }
 
     /// A handle the convener record shows and the public one leaves out.
@@ -661,7 +700,7 @@ impl Exporter {
             proposals.push(ProposalRecord {
                 results: tallies.remove(&key).unwrap_or_else(|| empty.clone()),
                 proposer: self.person(by, handle),
-                proposed_at: timestamp(at),
+                proposed_at: self.moment(at),
                 response: response.map(|(verdict, explanation, at, by)| ResponseRecord {
                     verdict,
                     explanation,
@@ -740,15 +779,15 @@ impl Exporter {
                     },
                     depth: r.int_at(4)?,
                     author: Person {
-                        pseudonym: pseudonyms.of(r.int_at(5)?),
+                        pseudonym: pseudonyms.of(r.int_at(5)?, Side::Writing),
                         handle: r.text(6)?.filter(|_| convener),
                     },
                     passage,
                     body: (convener || hidden_reason.is_none()).then_some(body),
                     language: r.text(19)?,
-                    posted_at: timestamp(r.int_at(11)?),
+                    posted_at: moment(convener, r.int_at(11)?),
                     phase: r.text_at(12)?,
-                    edited_at: opt_timestamp(r.int(13)?),
+                    edited_at: r.int(13)?.map(|ms| moment(convener, ms)),
                     hidden_reason,
                     response,
                 })
@@ -770,7 +809,7 @@ impl Exporter {
                 each(PositionRecord {
                     clause: r.text_at(0)?,
                     voter: Person {
-                        pseudonym: pseudonyms.of(r.int_at(1)?),
+                        pseudonym: pseudonyms.of(r.int_at(1)?, Side::Standing),
                         handle: r.text(2)?.filter(|_| convener),
                     },
                     organisation: r.text(3)?,
@@ -778,7 +817,7 @@ impl Exporter {
                     region: r.text_at(5)?,
                     position: r.text_at(6)?,
                     reason: r.text(7)?,
-                    cast_at: timestamp(r.int_at(8)?),
+                    cast_at: moment(convener, r.int_at(8)?),
                     receipt: r.text_at(9)?,
                     current: r.int_at(10)? != 0,
                 })

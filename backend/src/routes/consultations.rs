@@ -266,7 +266,8 @@ async fn change_consultation(
 }
 
 /// Archives a consultation (administrators): it stays readable and its records downloadable,
-/// and nothing in it changes any more. Refused while a round takes comments or positions.
+/// and nothing in it changes any more. Refused while a round takes comments or positions or
+/// awaits the publishing of its results; archiving again changes nothing.
 #[utoipa::path(post, path = "/api/v1/consultations/{slug}/archive", tag = "consultations",
     params(("slug" = String, Path, description = "The consultation's slug")),
     responses(
@@ -274,7 +275,7 @@ async fn change_consultation(
         (status = 401, body = ApiError),
         (status = 403, body = ApiError),
         (status = 404, body = ApiError),
-        (status = 409, body = ApiError, description = "A round is still taking comments or positions"),
+        (status = 409, body = ApiError, description = "A round is still taking comments or positions, or is closed with its results unpublished"),
     ))]
 async fn archive_consultation(
     State(state): State<AppState>,
@@ -282,8 +283,9 @@ async fn archive_consultation(
     ApiPath(slug): ApiPath<String>,
 ) -> Result<ApiJson<Consultation>, AppError> {
     let consultation = state.store.existing_consultation(&slug).await?;
-    state.store.archive(consultation.id, admin.id).await?;
-    tracing::info!(event = "consultation_archived", by = admin.id, %slug, "consultation archived");
+    if state.store.archive(consultation.id, admin.id).await? {
+        tracing::info!(event = "consultation_archived", by = admin.id, %slug, "consultation archived");
+    }
     answer(&state, &slug).await
 }
 

@@ -234,7 +234,8 @@ impl Store {
     /// Archives a consultation: from then on it is read-only. Refused while one of its rounds
     /// takes comments or positions, or is closed with its results unpublished (they could not
     /// be published afterwards).
-    pub async fn archive(&self, consultation_id: i64, by: i64) -> Result<(), AppError> {
+    /// Answers whether it was archived now (not before).
+    pub async fn archive(&self, consultation_id: i64, by: i64) -> Result<bool, AppError> {
         let mut tx = self.write_tx().await?;
         // First the consultation's row, which a phase move holds too (see `hold_unarchived`), so
         // a round cannot open while the consultation is archived.
@@ -248,7 +249,7 @@ impl Store {
         .rows_affected();
         if changed == 0 {
             // Archived already: nothing to record.
-            return Ok(());
+            return Ok(false);
         }
         let unfinished: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM rounds WHERE consultation_id = $1 \
@@ -276,7 +277,7 @@ impl Store {
         .in_consultation(consultation_id);
         self.commit_audited(tx, entry).await?;
         self.forget();
-        Ok(())
+        Ok(true)
     }
 
     /// A consultation's titles, groups, regions and whether it is archived.

@@ -110,6 +110,7 @@ for_each_database!(
     a_bundle_is_signed_so_minisign_and_verify_accept_it_and_refuse_any_change,
     a_bundle_imported_elsewhere_exports_again_to_identical_files,
     a_record_signed_by_a_hostile_instance_is_checked_like_typed_input,
+    the_public_record_cannot_be_joined_to_handles,
     health_and_readiness_say_whether_the_database_is_usable,
     metrics_count_requests_and_writes_on_their_own_listener,
     a_round_counting_per_organisation_takes_the_representatives_position,

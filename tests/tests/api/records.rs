@@ -343,7 +343,11 @@ pub(crate) async fn a_published_round_exports_its_public_record_and_its_convener
     let standing = find(&new_receipt);
     assert_eq!(standing["current"], "true");
     assert_eq!(standing["reason"], "Too weak, after all.");
-    assert_eq!(standing["voter"], first["author"]);
+    assert_eq!(standing["voter"], find(&old_receipt)["voter"]);
+    assert_ne!(
+        standing["voter"], first["author"],
+        "positions go under a pseudonym of their own"
+    );
     assert_eq!(standing["stakeholder_group"], "civil_society");
 
     let tallies = csv_rows(&download(&anyone, &format!("{RECORD}/tallies.csv"), 200).await);
@@ -423,14 +427,16 @@ pub(crate) async fn a_published_round_exports_its_public_record_and_its_convener
             .expect("the comment")
     };
     assert_eq!(in_json(&record, rude_id)["body"], Value::Null);
-    let receipts: Vec<&Value> = record["positions"]
+    // Amina's two casts share a pseudonym, not the one of her comments (see the linking test).
+    let hers: Vec<&Value> = record["positions"]
         .as_array()
         .expect("positions")
         .iter()
-        .filter(|p| p["voter"] == json!({"pseudonym": first["author"], "handle": null}))
-        .map(|p| &p["receipt"])
+        .filter(|p| p["receipt"] == json!(old_receipt) || p["receipt"] == json!(new_receipt))
         .collect();
-    assert_eq!(receipts, [&json!(old_receipt), &json!(new_receipt)]);
+    assert_eq!(hers.len(), 2);
+    assert_eq!(hers[0]["voter"], hers[1]["voter"]);
+    assert_ne!(hers[0]["voter"]["pseudonym"], json!(first["author"]));
     let text = record.to_string();
     for handle in ["\"amina\"", "\"grace\"", "\"chair\""] {
         assert!(!text.contains(handle), "{handle} in the public record");
@@ -756,6 +762,74 @@ pub(crate) async fn a_bundle_imported_elsewhere_exports_again_to_identical_files
             .await;
         assert_eq!(handles, Vec::<String>::new());
         assert_recorded(&elsewhere, &["record.imported"]).await;
+    }
+}
+
+pub(crate) async fn the_public_record_cannot_be_joined_to_handles(db: Db) {
+    let app = spawn_app(db).await;
+    let (convener, _, _) = a_round_with_a_bit_of_everything(&app).await;
+    close_2019(&convener).await;
+    let publish = json!({"phase": "published"});
+    convener
+        .request(Method::PUT, &format!("{ROUNDS}/2019/phase"), Some(publish))
+        .await;
+
+    // The adversary of docs/security.md, with the public answers alone: the comments under
+    // handles, and the public record.
+    let anyone = app.another_browser();
+    let (_, page) = parts(anyone.get(&format!("{CLAUSE}/comments")).await).await;
+    let mut by_handle = Vec::new();
+    let mut stack: Vec<&Value> = page["threads"]
+        .as_array()
+        .expect("threads")
+        .iter()
+        .collect();
+    while let Some(comment) = stack.pop() {
+        if let Some(handle) = comment["author"].as_str() {
+            by_handle.push((
+                handle.to_owned(),
+                comment["body"].as_str().unwrap_or("").to_owned(),
+                comment["created_at_ms"].as_i64().expect("a time"),
+            ));
+        }
+        stack.extend(comment["replies"].as_array().into_iter().flatten());
+    }
+    assert!(by_handle.iter().any(|(h, _, _)| h == "amina"), "{page}");
+    let comments = csv_rows(&download(&anyone, &format!("{RECORD}/comments.csv"), 200).await);
+    let positions = csv_rows(&download(&anyone, &format!("{RECORD}/positions.csv"), 200).await);
+
+    // Joining a handle's comment to its row by text gives the pseudonym of their writings...
+    let written: Vec<(String, String)> = by_handle
+        .iter()
+        .filter_map(|(handle, body, _)| {
+            let row = comments
+                .iter()
+                .find(|r| r["body"] == *body || r["body"] == format!("'{body}"))?;
+            Some((handle.clone(), row["author"].clone()))
+        })
+        .collect();
+    assert!(written.iter().any(|(h, _)| h == "amina"), "{written:?}");
+    // ...which no position carries: positions have pseudonyms of their own.
+    for (handle, pseudonym) in &written {
+        assert!(
+            positions.iter().all(|p| p["voter"] != *pseudonym),
+            "{handle}'s positions are found under {pseudonym}"
+        );
+    }
+    // Nor does a time join them: the record gives days, the API milliseconds.
+    for (handle, _, at_ms) in &by_handle {
+        let exact = backend::record::timestamp(*at_ms);
+        assert!(
+            comments.iter().all(|r| r["posted_at"] != exact),
+            "{handle}'s comment at {exact}"
+        );
+    }
+    for row in comments.iter().chain(&positions) {
+        let at = row
+            .get("posted_at")
+            .or_else(|| row.get("cast_at"))
+            .expect("a time");
+        assert!(at.ends_with("T00:00:00.000Z"), "{at}");
     }
 }
 
