@@ -805,7 +805,7 @@ async fn a_convener_opens_the_next_round_and_a_participant_sees_the_redline_and_
     browser.click("input[name='stance'][value='endorse']").await;
     browser.click(RECORD_POSITION).await;
     let receipt = browser.text("#position-receipt").await;
-    assert_eq!(receipt.len(), 43, "{receipt}");
+    assert_eq!(receipt.len(), 44, "{receipt}");
     browser
         .wait_for(fantoccini::Locator::XPath(
             "//table[@id='results-by-group']//tr[th='Civil society']/td[1][text()='1']",
@@ -2146,6 +2146,6 @@ async fn on_a_fresh_install_an_administrator_sets_up_a_consultation_from_a_docx_
     browser.click("input[name='stance'][value='endorse']").await;
     browser.click(RECORD_POSITION).await;
     let receipt = browser.text("#position-receipt").await;
-    assert_eq!(receipt.len(), 43, "{receipt}");
+    assert_eq!(receipt.len(), 44, "{receipt}");
     browser.close().await;
 }
