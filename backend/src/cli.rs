@@ -149,6 +149,11 @@ pub struct VerifyArgs {
     /// `/.well-known/concord-record-key.pub`); by default this instance's own key.
     #[arg(long)]
     pub public_key: Option<PathBuf>,
+    /// A head of the audit chain kept earlier (`ENTRIES:HASH`, from a bundle's manifest or
+    /// `/.well-known/concord-audit-head`): the log must still hold that entry with that hash,
+    /// or it was cut short or rewritten.
+    #[arg(long, value_name = "ENTRIES:HASH")]
+    pub expect_head: Option<String>,
 }
 
 /// What `concord export` writes.

@@ -54,6 +54,12 @@ async fn main() -> anyhow::Result<()> {
                 let store = Store::connect(&args.database.database_url).await?;
                 match store.verify_audit().await? {
                     backend::store::audit::Verdict::Intact { entries, head } => {
+                        if let Some(kept) = &args.expect_head {
+                            if let Err(why) = holds_head(&store, kept, entries).await? {
+                                println!("audit log broken: {why}");
+                                std::process::exit(1);
+                            }
+                        }
                         println!("audit log intact: {entries} entries, head {head}");
                     }
                     backend::store::audit::Verdict::Broken { entry, why } => {
@@ -157,4 +163,27 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether the audit log of `entries` entries still holds the head `kept` (`ENTRIES:HASH`):
+/// `Err` says how it does not.
+async fn holds_head(store: &Store, kept: &str, entries: i64) -> anyhow::Result<Result<(), String>> {
+    let Some((n, hash)) = kept
+        .split_once(':')
+        .and_then(|(n, hash)| Some((n.trim().parse::<i64>().ok()?, hash.trim())))
+    else {
+        anyhow::bail!("--expect-head takes ENTRIES:HASH, e.g. 1234:9f86d0…");
+    };
+    if n > entries {
+        return Ok(Err(format!(
+            "it has {entries} entries, fewer than the {n} of the head kept: it was cut short"
+        )));
+    }
+    match store.audit_hash_at(n).await? {
+        Some(found) if found == hash => Ok(Ok(())),
+        Some(found) => Ok(Err(format!(
+            "entry {n} hashes to {found}, not to the {hash} kept: the log was rewritten"
+        ))),
+        None => Ok(Err(format!("entry {n} of the head kept is missing"))),
+    }
 }

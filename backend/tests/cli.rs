@@ -273,3 +273,39 @@ fn a_consultation_is_set_up_from_a_markdown_draft_on_the_command_line() {
         "{verified}"
     );
 }
+
+#[test]
+fn a_chain_cut_short_fails_against_a_head_kept_elsewhere() {
+    let dir = tempfile::tempdir().expect("directory");
+    let here = dir.path();
+    let db = ["--database-url", "sqlite://audit.db"];
+    ok(concord(here, &[&["demo"][..], &db].concat()));
+    // An observer keeps the head (as /.well-known/concord-audit-head gives it).
+    let verified = ok(concord(here, &[&["verify"][..], &db].concat()));
+    let (entries, head) = verified
+        .trim()
+        .strip_prefix("audit log intact: ")
+        .and_then(|rest| rest.split_once(" entries, head "))
+        .expect("entries and head");
+    let kept = format!("{entries}:{head}");
+    let with_head = [&["verify", "--expect-head", kept.as_str()][..], &db].concat();
+    ok(concord(here, &with_head));
+
+    // Someone with write access to the database cuts the chain's tail and moves the head back.
+    let connection = rusqlite::Connection::open(here.join("audit.db")).expect("the database");
+    connection
+        .execute_batch(
+            "DROP TRIGGER audit_log_no_delete;
+             DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log);
+             UPDATE audit_head SET last_id = last_id - 1,
+                 last_hash = (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1);",
+        )
+        .expect("cut");
+    drop(connection);
+    // On its own the chain still looks whole; against the head kept, it is not.
+    ok(concord(here, &[&["verify"][..], &db].concat()));
+    let refused = concord(here, &with_head);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stdout);
+    assert!(said.contains("cut short"), "{said}");
+}

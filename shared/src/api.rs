@@ -823,3 +823,18 @@ pub struct ProfileChange {
     #[serde(default)]
     pub shown_organisation: Option<String>,
 }
+
+/// Answer of `GET /.well-known/concord-audit-head`: how long the audit chain is now and its last
+/// hash, signed with the instance's record key, for observers to keep. `statement` is what was
+/// signed; `signature` is a minisign signature of it (save them as two files and run
+/// `minisign -Vm FILE -p concord-record-key.pub`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditHeadStatement {
+    pub entries: i64,
+    pub hash: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+    pub statement: String,
+    pub signature: String,
+}

@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(download))
         .routes(routes!(record_schema))
         .routes(routes!(record_key))
+        .routes(routes!(audit_head))
         .merge(imports)
 }
 
@@ -308,4 +309,27 @@ async fn record_key(State(state): State<AppState>) -> Result<Response, AppError>
     let signer = state.store.record_signer().await?;
     let file = signer.public_key_file().map_err(AppError::Internal)?;
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], file).into_response())
+}
+
+/// The audit chain's current head — its length and last hash — signed with the record key, for
+/// observers outside to keep: `concord verify --expect-head ENTRIES:HASH` later shows whether
+/// the chain still holds it, so it cannot be cut short or rewritten unseen.
+#[utoipa::path(get, path = "/.well-known/concord-audit-head", tag = "records",
+    responses((status = 200, body = shared::AuditHeadStatement)))]
+async fn audit_head(State(state): State<AppState>) -> Result<Response, AppError> {
+    let (entries, hash) = state.store.audit_head().await?;
+    let at = crate::record::timestamp(crate::store::now_ms());
+    let statement = format!("concord audit head {entries}:{hash} at {at}");
+    let signer = state.store.record_signer().await?;
+    let signature = signer
+        .sign(statement.as_bytes(), &statement)
+        .map_err(AppError::Internal)?;
+    Ok(axum::Json(shared::AuditHeadStatement {
+        entries,
+        hash,
+        at,
+        statement,
+        signature,
+    })
+    .into_response())
 }

@@ -196,6 +196,25 @@ pub enum Verdict {
 }
 
 impl Store {
+    /// The audit chain's head: how many entries it has, and the last one's hash.
+    pub async fn audit_head(&self) -> Result<(i64, String), AppError> {
+        Ok(
+            sqlx::query_as("SELECT last_id, last_hash FROM audit_head WHERE one = 1")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// The hash of entry `id`, if the log has it.
+    pub async fn audit_hash_at(&self, id: i64) -> Result<Option<String>, AppError> {
+        Ok(
+            sqlx::query_scalar("SELECT hash FROM audit_log WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
     /// Walks the audit log from its first entry, checking each hash and each link.
     pub async fn verify_audit(&self) -> Result<Verdict, AppError> {
         use futures_util::TryStreamExt;

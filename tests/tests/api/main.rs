@@ -111,6 +111,7 @@ for_each_database!(
     a_bundle_imported_elsewhere_exports_again_to_identical_files,
     a_record_signed_by_a_hostile_instance_is_checked_like_typed_input,
     the_public_record_cannot_be_joined_to_handles,
+    the_audit_head_is_published_signed_for_observers_to_keep,
     health_and_readiness_say_whether_the_database_is_usable,
     metrics_count_requests_and_writes_on_their_own_listener,
     a_round_counting_per_organisation_takes_the_representatives_position,
@@ -820,7 +821,7 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
             "{method} {path} is documented but not routed"
         );
     }
-    assert_eq!(operations.len(), 75, "every operation is documented");
+    assert_eq!(operations.len(), 76, "every operation is documented");
 }
 
 /// The front end built into the binary is served as the folder is. (A debug build reads
@@ -2041,7 +2042,8 @@ fn designed_access(method: &str, path: &str) -> Option<Access> {
         | ("get", "/api/v1/consultations/{slug}/moderation/log")
         | ("get", "/api/v1/consultations/{slug}/rounds/{round}/record/{file}")
         | ("get", "/api/v1/schema/record.json")
-        | ("get", "/.well-known/concord-record-key.pub") => Anyone,
+        | ("get", "/.well-known/concord-record-key.pub")
+        | ("get", "/.well-known/concord-audit-head") => Anyone,
         ("get", "/api/v1/session")
         | ("post", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/comments")
         | ("put", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/position")

@@ -765,6 +765,47 @@ pub(crate) async fn a_bundle_imported_elsewhere_exports_again_to_identical_files
     }
 }
 
+pub(crate) async fn the_audit_head_is_published_signed_for_observers_to_keep(db: Db) {
+    let app = spawn_app(db).await;
+    let (_, key) = published_key(&app).await;
+    let response = app.get("/.well-known/concord-audit-head").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["cache-control"],
+        "no-cache",
+        "asked again each time"
+    );
+    let (_, head) = parts(response).await;
+    let entries = app
+        .strings("SELECT CAST(COUNT(*) AS TEXT) FROM audit_log")
+        .await;
+    assert_eq!(head["entries"].to_string(), entries[0]);
+    let last = app
+        .strings("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
+        .await;
+    assert_eq!(head["hash"], json!(last[0]));
+    let statement = head["statement"].as_str().expect("statement");
+    assert!(
+        statement.starts_with(&format!("concord audit head {}:{}", entries[0], last[0])),
+        "{statement}"
+    );
+    // The instance's record key signed it; a changed statement does not verify.
+    let signature = minisign::SignatureBox::from_string(head["signature"].as_str().expect("sig"))
+        .expect("a minisign signature");
+    let check = |text: &str| {
+        minisign::verify(
+            &key,
+            &signature,
+            std::io::Cursor::new(text.as_bytes()),
+            true,
+            false,
+            false,
+        )
+    };
+    assert!(check(statement).is_ok());
+    assert!(check(&statement.replacen("head ", "head 1", 1)).is_err());
+}
+
 pub(crate) async fn the_public_record_cannot_be_joined_to_handles(db: Db) {
     let app = spawn_app(db).await;
     let (convener, _, _) = a_round_with_a_bit_of_everything(&app).await;
