@@ -54,11 +54,11 @@ async fn main() -> anyhow::Result<()> {
                 let store = Store::connect(&args.database.database_url).await?;
                 match store.verify_audit().await? {
                     backend::store::audit::Verdict::Intact { entries, head } => {
-                        if let Some(kept) = &args.expect_head {
-                            if let Err(why) = holds_head(&store, kept, entries).await? {
-                                println!("audit log broken: {why}");
-                                std::process::exit(1);
-                            }
+                        if let Some(kept) = &args.expect_head
+                            && let Err(why) = holds_head(&store, kept, entries).await?
+                        {
+                            println!("audit log broken: {why}");
+                            std::process::exit(1);
                         }
                         println!("audit log intact: {entries} entries, head {head}");
                     }
