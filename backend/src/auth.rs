@@ -8,8 +8,6 @@ use crate::error::AppError;
 use crate::extract::path_param;
 use crate::state::AppState;
 use crate::store::{Account, ConsultationRef, SignInFailures};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
@@ -18,7 +16,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use shared::{ConsultationAccess, FieldError};
-use std::sync::LazyLock;
 use std::time::Duration;
 
 /// The two cookies Concord sets: the session, and a sign-in waiting for its second factor.
@@ -45,50 +42,7 @@ pub fn session_cookie_name(https: bool) -> &'static str {
     cookie_name(CookieKind::Session, https)
 }
 
-/// argon2id with 19 MiB, 2 passes, 1 lane (ASVS 11.4.2; OWASP's minimum).
-fn argon2() -> Argon2<'static> {
-    #[allow(clippy::expect_used)] // constant, valid parameters
-    let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-}
-
-/// Hashes a password for storage. Runs on a blocking thread: it takes tens of milliseconds.
-pub async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-        argon2()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing a password: {e}")))
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?
-}
-
-/// A hash of a random password, checked when the handle does not exist so that a failed sign-in
-/// takes as long whether or not the account exists.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-    argon2()
-        .hash_password(b"no account has this password", &salt)
-        .map(|h| h.to_string())
-        .unwrap_or_default()
-});
-
-/// Checks `password` against a stored hash (or the dummy hash when `stored` is `None`).
-pub async fn verify_password(password: String, stored: Option<String>) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || {
-        let stored = stored.unwrap_or_else(|| DUMMY_HASH.clone());
-        let Ok(parsed) = PasswordHash::new(&stored) else {
-            return false;
-        };
-        argon2()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))
-}
+pub use crate::hashing::{hash_password, verify_password};
 
 /// Refuses a new password that is among the most common or most easily guessed (ASVS 6.2.4):
 /// zxcvbn estimates how many guesses it would take, using dictionaries of leaked passwords,

@@ -10,6 +10,7 @@ pub mod document;
 pub mod error;
 pub mod extract;
 mod guard;
+pub mod hashing;
 pub mod live;
 pub mod markdown;
 pub mod metrics;
