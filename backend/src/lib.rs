@@ -45,7 +45,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    routes::api().split_for_parts().1
+    routes::documented(routes::api().split_for_parts().1)
 }
 
 /// The whole application: API, OpenAPI document, and (when configured) the front end.
@@ -55,7 +55,7 @@ pub fn app(state: AppState) -> Router {
     }
     metrics::install();
     let (api, doc) = routes::api().split_for_parts();
-    let doc = Arc::new(doc);
+    let doc = Arc::new(routes::documented(doc));
     let assets = state.settings.assets.clone();
     let embedded = assets.is_none() && state.settings.embedded;
     let index = match &assets {

@@ -50,3 +50,63 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(rounds::router())
         .merge(records::router())
 }
+
+/// The OpenAPI document with the refusals an operation may give before its handler runs,
+/// described once here rather than on each: a body that is not JSON (400), too large (413), not
+/// sent with its media type (415) or not of the expected shape (422); a malformed address or
+/// query (400).
+pub fn documented(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let refusal = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ApiError")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let body = operation.request_body.is_some();
+            let parameters = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            let mut refusals = Vec::new();
+            if body {
+                refusals.extend([
+                    (
+                        "400",
+                        "The body is not valid JSON (or did not arrive whole)",
+                    ),
+                    ("413", "The body is larger than this operation takes"),
+                    (
+                        "415",
+                        "The body is not sent with the media type this operation takes",
+                    ),
+                    ("422", "The body does not have the expected fields"),
+                ]);
+            }
+            if parameters {
+                refusals.push(("400", "The address or its query is not valid"));
+            }
+            for (status, description) in refusals {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| refusal(description));
+            }
+        }
+    }
+    doc
+}
