@@ -236,4 +236,8 @@ pub struct ServeArgs {
     /// none by default. Bind it to loopback or a private network.
     #[arg(long, env = "CONCORD_METRICS_BIND")]
     pub metrics_bind: Option<SocketAddr>,
+    /// Sign-ups taken from one address per minute (0: no limit). Behind a proxy every sign-up
+    /// comes from the proxy's address: raise it there to what the whole audience needs.
+    #[arg(long, env = "CONCORD_SIGN_UPS_PER_MINUTE", default_value_t = 5)]
+    pub sign_ups_per_minute: u32,
 }

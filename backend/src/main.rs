@@ -139,6 +139,7 @@ async fn main() -> anyhow::Result<()> {
                     https: args.https,
                     assets: args.assets,
                     embedded,
+                    sign_ups_per_minute: args.sign_ups_per_minute,
                 },
             );
             let listener = tokio::net::TcpListener::bind(args.bind).await?;

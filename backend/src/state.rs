@@ -30,6 +30,8 @@ impl std::ops::Deref for AppState {
 pub struct Settings {
     /// Concord is reached over HTTPS: `Secure` cookies with the `__Host-` prefix, and HSTS.
     pub https: bool,
+    /// Sign-ups taken from one address per minute; 0 takes any number (as tests do).
+    pub sign_ups_per_minute: u32,
     /// The built front end (`index.html` and its hashed assets), if served from a folder.
     pub assets: Option<PathBuf>,
     /// Serve the front end built into the binary (when `assets` is not set).

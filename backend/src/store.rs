@@ -448,6 +448,33 @@ impl Store {
         Ok(())
     }
 
+    /// Counts a sign-up from `address` unless `limit` came from it in the last minute already;
+    /// answers whether it was counted. Forgets sign-ups older than an hour.
+    pub async fn count_sign_up(&self, address: &str, limit: u32) -> Result<bool, AppError> {
+        let now = now_ms();
+        let mut tx = self.write_tx().await?;
+        sqlx::query("DELETE FROM sign_ups WHERE at_ms < $1")
+            .bind(now - 60 * 60 * 1000)
+            .execute(&mut *tx)
+            .await?;
+        let recent: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM sign_ups WHERE address = $1 AND at_ms >= $2")
+                .bind(address)
+                .bind(now - 60 * 1000)
+                .fetch_one(&mut *tx)
+                .await?;
+        if recent >= i64::from(limit) {
+            return Ok(false);
+        }
+        sqlx::query("INSERT INTO sign_ups (address, at_ms) VALUES ($1, $2)")
+            .bind(address)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// An account's wrong second-factor codes since the last accepted one, and when the last
     /// came.
     pub async fn second_factor_failures(

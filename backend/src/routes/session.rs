@@ -54,12 +54,25 @@ pub(super) async fn me(state: &AppState, account: &Account) -> Result<Me, AppErr
         (status = 201, body = Me, description = "Created and signed in; sets the session cookie"),
         (status = 409, body = ApiError, description = "The handle is taken"),
         (status = 422, body = ApiError, description = "Handle or password breaks a rule"),
+        (status = 429, body = ApiError, description = "Too many sign-ups from this address in the last minute; see Retry-After"),
     ))]
 async fn sign_up(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     jar: CookieJar,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<(StatusCode, CookieJar, ApiJson<Me>), AppError> {
+    // A few a minute from one address, counted before any hashing.
+    let limit = state.settings.sign_ups_per_minute;
+    if limit > 0 && !state.store.count_sign_up(&address, limit).await? {
+        tracing::warn!(
+            event = "sign_up_throttled",
+            "sign-up refused: too many from one address"
+        );
+        return Err(AppError::TooManyAttempts {
+            retry_after_secs: 60,
+        });
+    }
     let handle = rules::check_sign_up(&credentials).map_err(AppError::Validation)?;
     auth::check_not_guessable(&credentials.password, handle.as_str())
         .map_err(|e| AppError::Validation(vec![e]))?;

@@ -71,6 +71,7 @@ for_each_database!(
     a_waiting_sign_in_allows_few_codes,
     wrong_second_factor_codes_lock_it_whatever_sign_in_they_come_through,
     a_stolen_session_cannot_guess_the_password,
+    sign_ups_from_one_address_are_a_few_a_minute_unless_raised,
     turning_off_two_factor_needs_the_password,
     a_participants_organisation_is_self_declared_until_a_steward_verifies_it,
     a_representative_is_a_member_and_accepts_requests_to_join,
@@ -323,6 +324,46 @@ async fn a_write_from_another_site_is_refused(db: Db) {
         !comments.to_string().contains("Planted from https"),
         "nothing was stored from another origin: {comments}"
     );
+}
+
+async fn sign_ups_from_one_address_are_a_few_a_minute_unless_raised(db: Db) {
+    // Three a minute: the fourth from the same address waits.
+    let settings = Settings {
+        sign_ups_per_minute: 3,
+        ..Settings::default()
+    };
+    let app = spawn_app_with(db, settings).await;
+    for n in 0..3 {
+        let response = app
+            .another_browser()
+            .sign_up(&format!("newcomer-{n}"), "a long passphrase")
+            .await;
+        assert_eq!(response.status(), 201);
+    }
+    let refused = app
+        .another_browser()
+        .sign_up("newcomer-3", "a long passphrase")
+        .await;
+    assert_eq!(refused.status(), 429);
+    assert_eq!(refused.headers()["retry-after"], "60");
+    let (_, body) = parts(refused).await;
+    assert_eq!(body["code"], "too_many_attempts");
+    // Behind a proxy every sign-up comes from one address: the limit is raised there.
+    let behind_a_proxy = spawn_app_with(
+        db,
+        Settings {
+            sign_ups_per_minute: 10,
+            ..Settings::default()
+        },
+    )
+    .await;
+    for n in 0..4 {
+        let response = behind_a_proxy
+            .another_browser()
+            .sign_up(&format!("newcomer-{n}"), "a long passphrase")
+            .await;
+        assert_eq!(response.status(), 201);
+    }
 }
 
 async fn a_taken_handle_is_refused_whatever_its_case(db: Db) {
