@@ -52,6 +52,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn app(state: AppState) -> Router {
     if let Ok(runtime) = tokio::runtime::Handle::try_current() {
         runtime.spawn(live::listen(state.clone()));
+        runtime.spawn(state.store.clone().keep_seen());
     }
     metrics::install();
     let (api, doc) = routes::api().split_for_parts();

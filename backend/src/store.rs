@@ -62,7 +62,14 @@ pub struct Store {
     cache: Option<std::sync::Arc<cache::Cache>>,
     /// The SQLite database file; `None` with PostgreSQL.
     sqlite_path: Option<std::path::PathBuf>,
+    /// Sessions seen in use and due a new last-seen time, by token digest: written together
+    /// now and then by [`Store::keep_seen`], not each on its own request, where it waited on
+    /// SQLite's write lock behind the position writer.
+    seen: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
 }
+
+/// How often the last-seen times of sessions in use are written.
+pub const SEEN_EVERY: Duration = Duration::from_secs(2);
 
 /// A database URL, which `Debug` never prints.
 #[derive(Clone)]
@@ -251,7 +258,44 @@ impl Store {
             address_key: std::sync::Arc::default(),
             signer: std::sync::Arc::default(),
             sqlite_path,
+            seen: std::sync::Arc::default(),
         })
+    }
+
+    /// Writes the last-seen times of the sessions used since the last time, in one transaction.
+    pub async fn write_seen(&self) -> Result<(), AppError> {
+        let seen = match self.seen.lock() {
+            Ok(mut seen) => std::mem::take(&mut *seen),
+            Err(_) => return Ok(()),
+        };
+        if seen.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.write_tx().await?;
+        for (token_hash, at_ms) in &seen {
+            sqlx::query(
+                "UPDATE sessions SET last_seen_at_ms = $1 \
+                 WHERE token_hash = $2 AND last_seen_at_ms < $1",
+            )
+            .bind(at_ms)
+            .bind(token_hash)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Writes sessions' last-seen times every [`SEEN_EVERY`], for as long as the server runs.
+    pub async fn keep_seen(self) {
+        let mut every = tokio::time::interval(SEEN_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            if let Err(e) = self.write_seen().await {
+                tracing::warn!(error = %e, "sessions' last-seen times not written; tried again later");
+            }
+        }
     }
 
     /// Appends `entry` to the audit log in `tx`, then commits: the change and its record are
@@ -665,12 +709,10 @@ impl Store {
             self.delete_session(token_hash).await?;
             return Ok(None);
         }
-        if row.last_seen_at_ms < now - 60_000 {
-            sqlx::query("UPDATE sessions SET last_seen_at_ms = $1 WHERE token_hash = $2")
-                .bind(now)
-                .bind(token_hash)
-                .execute(&self.pool)
-                .await?;
+        if row.last_seen_at_ms < now - 60_000
+            && let Ok(mut seen) = self.seen.lock()
+        {
+            seen.insert(token_hash.to_owned(), now);
         }
         Ok(Some(Account {
             id: row.id,

@@ -72,6 +72,7 @@ for_each_database!(
     wrong_second_factor_codes_lock_it_whatever_sign_in_they_come_through,
     a_stolen_session_cannot_guess_the_password,
     sign_ups_from_one_address_are_a_few_a_minute_unless_raised,
+    a_session_in_use_has_its_last_seen_time_written_in_the_background,
     turning_off_two_factor_needs_the_password,
     a_participants_organisation_is_self_declared_until_a_steward_verifies_it,
     a_representative_is_a_member_and_accepts_requests_to_join,
@@ -324,6 +325,42 @@ async fn a_write_from_another_site_is_refused(db: Db) {
         !comments.to_string().contains("Planted from https"),
         "nothing was stored from another origin: {comments}"
     );
+}
+
+async fn a_session_in_use_has_its_last_seen_time_written_in_the_background(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_up("amina", "a long passphrase").await;
+    // Five minutes without a request: due a new last-seen time.
+    app.execute(
+        "UPDATE sessions SET last_seen_at_ms = last_seen_at_ms - $1",
+        &[5 * 60 * 1000],
+    )
+    .await;
+    let idle = app
+        .strings("SELECT CAST(last_seen_at_ms AS TEXT) FROM sessions")
+        .await;
+    app.until_the_server_notices().await;
+    assert_eq!(app.get("/api/v1/session").await.status(), 200);
+    // Not on the request's own path, but soon after.
+    let written = async {
+        loop {
+            let now = app
+                .strings("SELECT CAST(last_seen_at_ms AS TEXT) FROM sessions")
+                .await;
+            if now != idle {
+                return now;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    };
+    let seen = tokio::time::timeout(std::time::Duration::from_secs(20), written)
+        .await
+        .expect("the last-seen time is written within a few seconds");
+    let (was, is): (i64, i64) = (
+        idle[0].parse().expect("a number"),
+        seen[0].parse().expect("a number"),
+    );
+    assert!(is - was >= 5 * 60 * 1000 - 1000, "{was} → {is}");
 }
 
 async fn sign_ups_from_one_address_are_a_few_a_minute_unless_raised(db: Db) {
