@@ -2,7 +2,9 @@
 //! same machine (the figures go to `docs/performance.md`):
 //!
 //! - `positions`: durable position writes over HTTP from 64 concurrent clients, against a bare
-//!   axum JSON endpoint (target: ≥ 0.25× its throughput, p99 < 50 ms);
+//!   axum JSON endpoint (target: ≥ 0.25× its throughput, p99 < 50 ms); then bursts of one cast
+//!   per client from sessions due a new last-seen time, against the same from fresh sessions
+//!   (target: p99 < 50 ms);
 //! - `tally`: reading a clause with 1,000,000 positions, against a static 1 KB response
 //!   (target: ≤ 2× its latency);
 //! - `live`: 2,000 live-tally subscribers on one process receiving a new position, against one
@@ -380,6 +382,7 @@ async fn positions() {
         }
     })
     .await;
+    let writers: Vec<TestApp> = voters.iter().map(TestApp::clone_for_bench).collect();
     let writes = load(voters, |voter, i| async move {
         let stance = if i % 2 == 0 { "endorse" } else { "abstain" };
         voter
@@ -400,6 +403,63 @@ async fn positions() {
         writes.per_second() / bare.per_second(),
         writes.percentile(0.99)
     );
+    // Bursts of one cast per client, from sessions just read afresh: fresh ones, then ones due
+    // a new last-seen time (their last request over a minute ago), as after a quiet spell.
+    let fresh = bursts(&app, &writers, false).await;
+    let due = bursts(&app, &writers, true).await;
+    println!("\nBursts of {CLIENTS} casts, one per client, {BURSTS} times (SQLite)");
+    header();
+    fresh.line("sessions fresh (baseline)");
+    due.line("sessions due a last-seen time");
+    println!(
+        "p99 ratio due / fresh: {:.2}×; due p99 {:.1} ms (target < 50 ms)",
+        due.percentile(0.99) / fresh.percentile(0.99),
+        due.percentile(0.99)
+    );
+}
+
+/// How many bursts [`bursts`] sends.
+const BURSTS: usize = 20;
+
+/// [`BURSTS`] bursts of one cast from each of `voters` at once, each after the server has
+/// forgotten the sessions (so it reads them afresh); with `due`, every session's last request
+/// seems over a minute old, so each is due a new last-seen time.
+async fn bursts(app: &TestApp, voters: &[TestApp], due: bool) -> Run {
+    let start = Instant::now();
+    let mut latencies = Vec::new();
+    for round in 0..BURSTS {
+        if due {
+            app.execute(
+                "UPDATE sessions SET last_seen_at_ms = last_seen_at_ms - $1",
+                &[2 * 60 * 1000],
+            )
+            .await;
+        }
+        app.until_the_server_notices().await;
+        let mut casts = tokio::task::JoinSet::new();
+        for voter in voters {
+            let voter = voter.clone_for_bench();
+            casts.spawn(async move {
+                let stance = if round % 2 == 0 { "endorse" } else { "abstain" };
+                let sent = Instant::now();
+                let status = voter
+                    .cast_position(CLAUSE, json!({ "stance": stance }))
+                    .await
+                    .status()
+                    .as_u16();
+                assert!((200..300).contains(&status), "answered {status}");
+                sent.elapsed()
+            });
+        }
+        while let Some(latency) = casts.join_next().await {
+            latencies.push(latency.expect("cast"));
+        }
+    }
+    latencies.sort();
+    Run {
+        latencies,
+        elapsed: start.elapsed(),
+    }
 }
 
 /// Reading a clause with a million positions, against a static 1 KB answer.
