@@ -11,6 +11,7 @@ use shared::{
 };
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor, FromRow};
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -65,7 +66,7 @@ pub struct Store {
     /// Sessions seen in use and due a new last-seen time, by token digest: written together
     /// now and then by [`Store::keep_seen`], not each on its own request, where it waited on
     /// SQLite's write lock behind the position writer.
-    seen: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
+    seen: std::sync::Arc<std::sync::Mutex<HashMap<String, i64>>>,
 }
 
 /// How often the last-seen times of sessions in use are written.
@@ -1163,10 +1164,11 @@ impl Store {
 
     // ---- organisations ----------------------------------------------------------------------
 
-    /// Every organisation, by name.
+    /// Every organisation, by name, each that looks like an earlier one saying which.
     pub async fn organisations(&self) -> Result<Vec<Organisation>, AppError> {
         #[derive(FromRow)]
         struct Row {
+            id: i64,
             slug: String,
             name: String,
             stakeholder_group: String,
@@ -1175,16 +1177,28 @@ impl Store {
             representative: Option<String>,
         }
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT o.slug, o.name, o.stakeholder_group, o.region, o.verified, \
+            "SELECT o.id, o.slug, o.name, o.stakeholder_group, o.region, o.verified, \
                     a.handle AS representative \
              FROM organisations o LEFT JOIN accounts a ON a.id = o.representative_id \
              ORDER BY o.name",
         )
         .fetch_all(&self.pool)
         .await?;
+        // The earliest organisation of each look is the original; later ones look like it.
+        let mut originals: HashMap<String, (i64, String)> = HashMap::new();
+        for r in &rows {
+            let earliest = originals
+                .entry(lookalike_key(&r.name))
+                .or_insert((r.id, r.name.clone()));
+            if r.id < earliest.0 {
+                *earliest = (r.id, r.name.clone());
+            }
+        }
         rows.into_iter()
             .map(|r| {
+                let original = &originals[&lookalike_key(&r.name)];
                 Ok(Organisation {
+                    looks_like: (original.0 != r.id).then(|| original.1.clone()),
                     stakeholder_group: parse_group(&r.stakeholder_group)?,
                     slug: r.slug,
                     name: r.name,
@@ -1194,6 +1208,15 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The name of the earliest organisation whose name looks like `name` on screen, if any.
+    pub async fn lookalike(&self, name: &str) -> Result<Option<String>, AppError> {
+        let names: Vec<String> = sqlx::query_scalar("SELECT name FROM organisations ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        let key = lookalike_key(name);
+        Ok(names.into_iter().find(|n| lookalike_key(n) == key))
     }
 
     /// Adds an organisation, with `founder` as its first member when a participant declares
@@ -1237,6 +1260,7 @@ impl Store {
                 "stakeholder_group": organisation.stakeholder_group.as_str(),
                 "region": organisation.region,
                 "verified": organisation.verified,
+                "looks_like": organisation.looks_like,
             }));
         self.commit_audited(tx, entry).await
     }
@@ -1369,6 +1393,16 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// What an organisation's name looks like on screen, for finding lookalikes: its Unicode
+/// confusables skeleton (UTS #39: `Ⅽ` and `С` read as `C`, `0` as `O`, `I` as `l`), in lower
+/// case, letters and digits only. Two names with the same key can be mistaken for each other.
+fn lookalike_key(name: &str) -> String {
+    unicode_security::confusable_detection::skeleton(name)
+        .flat_map(char::to_lowercase)
+        .filter(|c| c.is_alphanumeric())
+        .collect()
 }
 
 #[cfg(test)]

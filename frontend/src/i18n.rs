@@ -320,6 +320,16 @@ pub fn invitation_status_name(locale: Locale, status: InvitationStatus) -> &'sta
     }
 }
 
+/// "Its name looks like <name>": a warning on an organisation's card.
+pub fn looks_like(locale: Locale, name: &str) -> String {
+    td_display!(locale, looks_like, name = name).to_string()
+}
+
+/// The question asked before verifying an organisation whose name looks like `name`.
+pub fn verify_lookalike(locale: Locale, name: &str) -> String {
+    td_display!(locale, verify_lookalike, name = name).to_string()
+}
+
 /// "<handle> asks to join <organisation>".
 pub fn request_line(locale: Locale, handle: &str, organisation: &str) -> String {
     td_display!(

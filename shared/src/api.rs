@@ -598,6 +598,11 @@ pub struct Organisation {
     /// per organisation.
     #[serde(default)]
     pub representative: Option<String>,
+    /// The name of an earlier organisation that this one's name could be mistaken for on
+    /// screen (the same Unicode confusables skeleton, ignoring case and spaces): a warning to
+    /// check which is which before verifying or joining it.
+    #[serde(default)]
+    pub looks_like: Option<String>,
 }
 
 /// Body of `POST /organisations`.

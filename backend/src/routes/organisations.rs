@@ -35,7 +35,9 @@ async fn list_organisations(
 }
 
 /// Adds an organisation. Added by an administrator or convener it is verified; declared by a
-/// participant it is self-declared, with them as its first member, until one verifies it.
+/// participant it is self-declared, with them as its first member, until one verifies it. A
+/// name that looks like an existing organisation's on screen is accepted, with `looks_like`
+/// naming that organisation, so that whoever verifies it checks which is which.
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations",
     request_body = NewOrganisation,
     responses(
@@ -51,6 +53,7 @@ async fn create_organisation(
 ) -> Result<(StatusCode, ApiJson<Organisation>), AppError> {
     let (name, region, slug) = new.check().map_err(AppError::Validation)?;
     let verified = auth::acts_as_steward(&state, &account).await?;
+    let looks_like = state.store.lookalike(&name).await?;
     let organisation = Organisation {
         slug,
         name,
@@ -58,6 +61,7 @@ async fn create_organisation(
         region,
         verified,
         representative: None,
+        looks_like,
     };
     let founder = (!verified).then_some(account.id);
     state
@@ -66,6 +70,11 @@ async fn create_organisation(
         .await?;
     tracing::info!(event = "organisation_created", by = account.id, verified,
         slug = %organisation.slug, "organisation created");
+    if let Some(original) = &organisation.looks_like {
+        tracing::warn!(event = "organisation_lookalike", by = account.id,
+            slug = %organisation.slug, looks_like = %original,
+            "a new organisation's name looks like an existing one's");
+    }
     Ok((StatusCode::CREATED, ApiJson(organisation)))
 }
 

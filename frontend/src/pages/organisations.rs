@@ -3,7 +3,8 @@
 
 use crate::api;
 use crate::components::{
-    ErrorNotice, GroupSelect, Loading, SubmitButton, TextField, errors_fallback, general_error,
+    ErrorNotice, GroupSelect, Loading, SubmitButton, TextField, confirmed, errors_fallback,
+    general_error,
 };
 use crate::i18n::{self, tr, use_i18n};
 use crate::use_session;
@@ -125,6 +126,7 @@ fn OrganisationList(
                 let slug = o.slug.clone();
                 let card_slug = o.slug.clone();
                 let verified = o.verified;
+                let looks_like = o.looks_like.clone();
                 let membership = match status {
                     Some(MembershipStatus::Member) => {
                         Some(view! { <p class="membership">{tr!(i18n, membership_member)}</p> }.into_any())
@@ -150,11 +152,14 @@ fn OrganisationList(
                                 view! { <span class="self-declared">{tr!(i18n, self_declared)}</span> }.into_any()
                             }}
                         </p>
+                        {o.looks_like.map(|name| view! {
+                            <p class="notice lookalike">{move || i18n::looks_like(i18n.get_locale(), &name)}</p>
+                        })}
                         {o.representative.map(|r| view! {
                             <p class="meta representative">{tr!(i18n, representative)}" "<strong>{r}</strong></p>
                         })}
                         {membership}
-                        {steward.then(|| view! { <StewardTools slug=card_slug verified act /> })}
+                        {steward.then(|| view! { <StewardTools slug=card_slug verified looks_like act /> })}
                     </li>
                 }
             }).collect_view()}
@@ -163,11 +168,14 @@ fn OrganisationList(
     .into_any()
 }
 
-/// A steward's controls on one organisation's card: verify it, name its representative.
+/// A steward's controls on one organisation's card: verify it (asking first when its name
+/// looks like another's), name its representative.
 #[component]
 fn StewardTools(
     slug: String,
     verified: bool,
+    /// The earlier organisation whose name this one's looks like.
+    looks_like: Option<String>,
     act: Action<StewardAct, Result<(), ApiError>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -186,7 +194,14 @@ fn StewardTools(
     view! {
         {(!verified).then(|| view! {
             <button type="button" class="verify"
-                on:click=move |_| { act.dispatch(StewardAct::Verify(verify_slug.clone())); }>
+                on:click=move |_| {
+                    let sure = looks_like.as_ref().is_none_or(|name| {
+                        confirmed(&i18n::verify_lookalike(i18n.get_locale_untracked(), name))
+                    });
+                    if sure {
+                        act.dispatch(StewardAct::Verify(verify_slug.clone()));
+                    }
+                }>
                 {tr!(i18n, verify)}
             </button>
         })}

@@ -75,6 +75,7 @@ for_each_database!(
     a_session_in_use_has_its_last_seen_time_written_in_the_background,
     turning_off_two_factor_needs_the_password,
     a_participants_organisation_is_self_declared_until_a_steward_verifies_it,
+    an_organisation_named_like_another_is_shown_as_a_lookalike,
     a_representative_is_a_member_and_accepts_requests_to_join,
     a_participant_may_show_their_organisation_next_to_their_handle,
     an_invitation_only_consultation_lets_in_only_those_invited,
@@ -1658,6 +1659,66 @@ async fn a_participants_organisation_is_self_declared_until_a_steward_verifies_i
     assert_eq!(list[0]["stakeholder_group"], "civil_society");
     assert_eq!(list[0]["verified"], true);
     assert_recorded(&app, &["organisation.verified"]).await;
+}
+
+async fn an_organisation_named_like_another_is_shown_as_a_lookalike(db: Db) {
+    let app = spawn_app(db).await;
+    let admin = app.new_admin("secretariat").await;
+    let create = async |client: &TestApp, name: &str| {
+        let new = json!({"name": name, "stakeholder_group": "civil_society", "region": "Global"});
+        let response = client
+            .request(Method::POST, "/api/v1/organisations", Some(new))
+            .await;
+        parts(response).await
+    };
+    let (_, original) = create(&admin, "Digital Rights Lab").await;
+    assert_eq!(
+        original["looks_like"],
+        Value::Null,
+        "the first has nothing to look like"
+    );
+
+    // An impostor declares the same name in other letters: a Cyrillic і, a digit 1 for an l,
+    // a capital I for an l, fullwidth letters. Each is accepted, and flagged.
+    let impostor = app.another_browser();
+    impostor.sign_up("mallory", "a long passphrase").await;
+    for name in [
+        "D\u{456}gital Rights Lab",
+        "Digita1 Rights Lab",
+        "DigitaI Rights Lab",
+        "\u{ff24}igital \u{ff32}ights Lab",
+    ] {
+        let (status, body) = create(&impostor, name).await;
+        assert_eq!(status, 201, "{name}: {body}");
+        assert_eq!(body["looks_like"], "Digital Rights Lab", "{name}");
+    }
+    // Names that merely share words are not lookalikes.
+    let (_, other) = create(&impostor, "Digital Rights League").await;
+    assert_eq!(other["looks_like"], Value::Null);
+
+    let (_, list) = parts(app.another_browser().get("/api/v1/organisations").await).await;
+    let looks = |name: &str| {
+        list.as_array()
+            .into_iter()
+            .flatten()
+            .find(|o| o["name"] == name)
+            .map(|o| o["looks_like"].clone())
+    };
+    assert_eq!(looks("Digital Rights Lab"), Some(Value::Null));
+    assert_eq!(
+        looks("Digita1 Rights Lab"),
+        Some(json!("Digital Rights Lab"))
+    );
+    assert_eq!(looks("Digital Rights League"), Some(Value::Null));
+    let details = app
+        .strings("SELECT details FROM audit_log WHERE action = 'organisation.created'")
+        .await;
+    assert!(
+        details
+            .iter()
+            .any(|d| d.contains(r#""looks_like":"Digital Rights Lab""#)),
+        "the audit log keeps the warning: {details:?}"
+    );
 }
 
 async fn a_representative_is_a_member_and_accepts_requests_to_join(db: Db) {

@@ -498,6 +498,40 @@ async fn an_administrator_with_two_factor_adds_an_organisation() {
     let (_, mine) = tests::parts(applicant.get("/api/v1/account/memberships").await).await;
     assert_eq!(mine[0]["status"], "member");
 
+    // Someone declares a lookalike (a zero for an O): the card says so, and verifying it asks
+    // first; the administrator declines.
+    let lookalike = serde_json::json!({"name": "University of the C0mmons",
+        "stakeholder_group": "academia", "region": "Global"});
+    let impostor = app.another_browser();
+    impostor.sign_up("impostor", "a long passphrase").await;
+    let created = impostor
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/organisations",
+            Some(lookalike),
+        )
+        .await;
+    assert_eq!(created.status(), 201);
+    browser.client.goto(&organisations).await.expect("open");
+    browser
+        .wait_for_text(
+            "organisations",
+            "Its name looks like “University of the Commons”: check which is which.",
+        )
+        .await;
+    browser.click(".verify").await;
+    let question = browser.client.get_alert_text().await.expect("a question");
+    assert!(question.starts_with("This name looks like “University of the Commons”."));
+    browser.client.dismiss_alert().await.expect("decline");
+    let (_, list) = tests::parts(app.another_browser().get("/api/v1/organisations").await).await;
+    let copy = list
+        .as_array()
+        .expect("organisations")
+        .iter()
+        .find(|o| o["name"] == "University of the C0mmons")
+        .expect("the lookalike");
+    assert_eq!(copy["verified"], false, "declining leaves it unverified");
+
     // Another participant asks to join from the page itself.
     browser.click(SIGN_OUT).await;
     browser.wait(SIGN_IN_LINK).await;
