@@ -23,7 +23,36 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let (parts, body) = req.into_parts();
+        let bytes = match axum::body::Bytes::from_request(Request::new(body), state).await {
+            Ok(bytes) => bytes,
+            Err(rejection) => {
+                let too_large = rejection.status() == StatusCode::PAYLOAD_TOO_LARGE;
+                return Err(AppError::Rejected {
+                    status: rejection.status(),
+                    code: if too_large {
+                        ErrorCode::PayloadTooLarge
+                    } else {
+                        ErrorCode::MalformedJson
+                    },
+                    message: if too_large {
+                        "The body is too large.".to_owned()
+                    } else {
+                        format!("The body did not arrive whole: {}", rejection.body_text())
+                    },
+                });
+            }
+        };
+        // Every body the API takes is an object; serde would also fill a struct's fields from
+        // an array in their order (`[null, null]`), which no schema of ours describes.
+        let an_object = bytes.trim_ascii_start().first() == Some(&b'{');
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
         match axum::Json::<T>::from_request(req, state).await {
+            Ok(_) if !an_object => Err(AppError::Rejected {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: ErrorCode::InvalidJson,
+                message: "The body must be a JSON object with the documented fields.".to_owned(),
+            }),
             Ok(axum::Json(value)) => Ok(Self(value)),
             Err(rejection) => Err(rejected(rejection)),
         }

@@ -29,7 +29,9 @@ use std::io::Write;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// Who may read a record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {
     /// Pseudonymous, hidden content left out; anyone may download it once results are published.

@@ -146,7 +146,7 @@ pub const BUNDLE: &str = "bundle.zip";
 #[serde(deny_unknown_fields)]
 struct RecordQuery {
     /// `public` (the default) or `convener`.
-    #[param(value_type = Option<String>)]
+    #[param(inline)]
     visibility: Option<Visibility>,
 }
 
@@ -165,7 +165,13 @@ struct RecordQuery {
         RecordQuery,
     ),
     responses(
-        (status = 200, description = "The file (CSV, JSON or ZIP), streamed", content_type = "application/octet-stream"),
+        (status = 200, description = "The file, streamed: a CSV file (UTF-8, with a header \
+            row), `record.json`, `report.html` (the printable report) or `bundle.zip`", content(
+            (String = "text/csv"),
+            (serde_json::Value = "application/json"),
+            (String = "text/html"),
+            (Vec<u8> = "application/zip"),
+        )),
         (status = 401, body = ApiError, description = "The convener record, not signed in"),
         (status = 403, body = ApiError, description = "The convener record, not a convener"),
         (status = 404, body = ApiError),

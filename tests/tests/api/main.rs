@@ -891,30 +891,37 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
         }
     }
 
-    // A body that is not JSON, sent by an administrator whom no operation turns away: the
-    // answer is one the document lists for that operation.
+    // A body that is not JSON, and an array where every body is an object (serde would fill
+    // a struct's fields from it in order), sent by an administrator whom no operation turns
+    // away: each is refused, with an answer the document lists for that operation.
     let admin = app.new_admin("keeper").await;
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, operation) in item.as_object().expect("operations") {
             if operation.get("requestBody").is_none() {
                 continue;
             }
-            let response = admin
-                .client
-                .request(
-                    Method::from_bytes(method.to_uppercase().as_bytes()).expect("method"),
-                    format!("{}{}", admin.address, concrete(path)),
-                )
-                .header("content-type", "application/json")
-                .body("{")
-                .send()
-                .await
-                .expect("request");
-            let status = response.status().as_u16().to_string();
-            assert!(
-                operation["responses"].get(&status).is_some(),
-                "{method} {path} answered {status}, which it does not document"
-            );
+            for body in ["{", "[null, null]"] {
+                let response = admin
+                    .client
+                    .request(
+                        Method::from_bytes(method.to_uppercase().as_bytes()).expect("method"),
+                        format!("{}{}", admin.address, concrete(path)),
+                    )
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .expect("request");
+                let status = response.status();
+                assert!(
+                    status.is_client_error(),
+                    "{method} {path} took {body} ({status})"
+                );
+                assert!(
+                    operation["responses"].get(status.as_str()).is_some(),
+                    "{method} {path} answered {status} to {body}, which it does not document"
+                );
+            }
         }
     }
 
