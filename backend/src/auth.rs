@@ -123,6 +123,7 @@ pub async fn refuse_if_throttled(
         );
         return Err(AppError::TooManyAttempts {
             retry_after_secs: THROTTLE_WINDOW.as_secs(),
+            what: crate::error::Attempts::SignIns,
         });
     }
     Ok(())

@@ -39,14 +39,57 @@ pub enum Command {
     /// chain; refuses a damaged file. Stop the server first.
     Restore(RestoreArgs),
     /// Print the public key that signs this instance's record bundles, as a minisign `.pub`
-    /// file (the same as `/.well-known/concord-record-key.pub`).
-    PublicKey(DatabaseArgs),
+    /// file (the same as `/.well-known/concord-record-key.pub`): the key file's, given
+    /// --record-key, or else the one the database lists as in use.
+    PublicKey(PublicKeyArgs),
+    /// Make a new record-signing key: a minisign secret-key file at --record-key, protected by
+    /// the password in CONCORD_RECORD_KEY_PASSWORD (or --record-key-password-file), readable
+    /// by its owner only. Never replaces a file. Starting with a new key retires the one
+    /// before, which still verifies what it signed.
+    Keygen(KeygenArgs),
+    /// Manage the record-signing key: `concord key export …`.
+    #[command(subcommand)]
+    Key(KeyCommand),
     /// Load a round's record from another instance's bundle, after checking it against that
     /// instance's public key. Writes everything or nothing.
     Import(ImportArgs),
     /// Set up consultations: `concord consultation create …`.
     #[command(subcommand)]
     Consultation(ConsultationCommand),
+}
+
+/// What `concord key` does.
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Move the record-signing key that earlier versions kept in the database into a key file
+    /// (as `concord keygen` makes), then delete it from the database. The public key stays the
+    /// same, so bundles signed before still verify. Safe to run again if interrupted.
+    Export(KeyExportArgs),
+}
+
+/// Options of `concord keygen`.
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    #[command(flatten)]
+    pub record_key: crate::secrets::RecordKeyArgs,
+}
+
+/// Options of `concord key export`.
+#[derive(Debug, Args)]
+pub struct KeyExportArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub record_key: crate::secrets::RecordKeyArgs,
+}
+
+/// Options of `concord public-key`.
+#[derive(Debug, Args)]
+pub struct PublicKeyArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub record_key: crate::secrets::RecordKeyArgs,
 }
 
 /// What `concord consultation` does.
@@ -189,6 +232,9 @@ pub struct ExportArgs {
     /// `CONSULTATION-ROUND-VISIBILITY.zip`, `.json`, `.html`, or a directory of that name.
     #[arg(long)]
     pub output: Option<PathBuf>,
+    /// The key that signs a bundle.
+    #[command(flatten)]
+    pub record_key: crate::secrets::RecordKeyArgs,
 }
 
 /// Options of `concord admin`.
@@ -240,4 +286,7 @@ pub struct ServeArgs {
     /// comes from the proxy's address: raise it there to what the whole audience needs.
     #[arg(long, env = "CONCORD_SIGN_UPS_PER_MINUTE", default_value_t = 5)]
     pub sign_ups_per_minute: u32,
+    /// The key that signs records (required).
+    #[command(flatten)]
+    pub record_key: crate::secrets::RecordKeyArgs,
 }

@@ -6,6 +6,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use shared::{ApiError, ErrorCode, FieldError, Phase};
 
+/// What came too often, for the words of a 429.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempts {
+    SignIns,
+    Codes,
+    SignUps,
+}
+
 /// Everything a handler can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -60,8 +68,11 @@ pub enum AppError {
     Archived,
     #[error("a round is still open")]
     RoundStillOpen,
-    #[error("too many failed sign-ins")]
-    TooManyAttempts { retry_after_secs: u64 },
+    #[error("too many attempts")]
+    TooManyAttempts {
+        retry_after_secs: u64,
+        what: Attempts,
+    },
     /// A request refused for what it carries: the framework's refusals before a handler ran (bad
     /// JSON, wrong media type, …) and documents that cannot be imported.
     #[error("{message}")]
@@ -127,16 +138,29 @@ impl AppError {
                     ),
                 ),
             ),
-            E::TooManyAttempts { retry_after_secs } => (
-                StatusCode::TOO_MANY_REQUESTS,
-                ApiError::new(
-                    ErrorCode::TooManyAttempts,
-                    format!(
-                        "Too many failed sign-ins. Wait {} minutes, then try again.",
-                        retry_after_secs.div_ceil(60)
+            E::TooManyAttempts {
+                retry_after_secs,
+                what,
+            } => {
+                let minutes = retry_after_secs.div_ceil(60);
+                let wait = if minutes <= 1 {
+                    "a minute".to_owned()
+                } else {
+                    format!("{minutes} minutes")
+                };
+                let what = match what {
+                    Attempts::SignIns => "Too many failed sign-ins",
+                    Attempts::Codes => "Too many wrong codes",
+                    Attempts::SignUps => "Too many new accounts from this address just now",
+                };
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    ApiError::new(
+                        ErrorCode::TooManyAttempts,
+                        format!("{what}. Wait {wait}, then try again."),
                     ),
-                ),
-            ),
+                )
+            }
             E::Forbidden(who) => (
                 StatusCode::FORBIDDEN,
                 ApiError::new(ErrorCode::Forbidden, *who),
@@ -390,7 +414,10 @@ impl IntoResponse for AppError {
                 .headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, 5.into());
         }
-        if let Self::TooManyAttempts { retry_after_secs } = self {
+        if let Self::TooManyAttempts {
+            retry_after_secs, ..
+        } = self
+        {
             response
                 .headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, retry_after_secs.into());

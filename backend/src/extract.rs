@@ -46,14 +46,23 @@ where
         // Every body the API takes is an object; serde would also fill a struct's fields from
         // an array in their order (`[null, null]`), which no schema of ours describes.
         let an_object = bytes.trim_ascii_start().first() == Some(&b'{');
+        let copy = bytes.clone();
         let req = Request::from_parts(parts, axum::body::Body::from(bytes));
+        let not_an_object = || AppError::Rejected {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: ErrorCode::InvalidJson,
+            message: "The body must be a JSON object with the documented fields.".to_owned(),
+        };
         match axum::Json::<T>::from_request(req, state).await {
-            Ok(_) if !an_object => Err(AppError::Rejected {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                code: ErrorCode::InvalidJson,
-                message: "The body must be a JSON object with the documented fields.".to_owned(),
-            }),
+            Ok(_) if !an_object => Err(not_an_object()),
             Ok(axum::Json(value)) => Ok(Self(value)),
+            // Valid JSON of another kind (an array, a string, a number) is named as such, not
+            // by what serde made of it.
+            Err(JsonRejection::JsonDataError(_) | JsonRejection::JsonSyntaxError(_))
+                if !an_object && serde_json::from_slice::<serde_json::Value>(&copy).is_ok() =>
+            {
+                Err(not_an_object())
+            }
             Err(rejection) => Err(rejected(rejection)),
         }
     }

@@ -17,6 +17,7 @@ pub mod metrics;
 mod read;
 pub mod record;
 mod routes;
+pub mod secrets;
 pub mod setup;
 pub mod state;
 pub mod store;

@@ -81,10 +81,26 @@ async fn main() -> anyhow::Result<()> {
                 args.backup.display()
             );
         }
-        Command::PublicKey(db) => {
-            let store = Store::connect(&db.database_url).await?;
-            store.migrate().await?;
-            print!("{}", store.record_signer().await?.public_key_file()?);
+        Command::PublicKey(args) => {
+            print!("{}", backend::record::command::public_key(&args).await?)
+        }
+        Command::Keygen(args) => {
+            let (_, signer) = backend::record::bundle::Signer::generate()?;
+            args.record_key.save(&signer)?;
+            eprintln!(
+                "wrote {} (key {}); its public key:",
+                args.record_key.path()?.display(),
+                signer.key_id()
+            );
+            print!("{}", signer.public_key_file()?);
+        }
+        Command::Key(backend::cli::KeyCommand::Export(args)) => {
+            let signer = backend::record::command::export_key(&args).await?;
+            println!(
+                "moved key {} to {}; the database no longer holds it",
+                signer.key_id(),
+                args.record_key.path()?.display()
+            );
         }
         Command::Import(args) => match backend::record::command::import(args).await? {
             Ok(imported) => println!(
@@ -120,8 +136,10 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(event = "role_changed", %handle, role, "role changed");
         }
         Command::Serve(args) => {
+            let signer = args.record_key.load()?;
             let store = Store::connect(&args.database.database_url).await?;
             store.migrate().await?;
+            backend::record::command::sign_with(&store, signer).await?;
             match &args.assets {
                 Some(dir) if !dir.join("index.html").is_file() => {
                     tracing::warn!(assets = %dir.display(), "no index.html there; serving the API only");
@@ -172,9 +190,17 @@ async fn holds_head(store: &Store, kept: &str, entries: i64) -> anyhow::Result<R
     let Some((n, hash)) = kept
         .split_once(':')
         .and_then(|(n, hash)| Some((n.trim().parse::<i64>().ok()?, hash.trim())))
+        .filter(|(n, hash)| {
+            *n > 0 && hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        })
     else {
-        anyhow::bail!("--expect-head takes ENTRIES:HASH, e.g. 1234:9f86d0…");
+        anyhow::bail!(
+            "--expect-head takes ENTRIES:HASH, the hash in 64 hexadecimal digits, e.g. \
+             1234:9f86d081884c7d65…; check the head you kept"
+        );
     };
+    let hash = hash.to_ascii_lowercase();
+    let hash = hash.as_str();
     if n > entries {
         return Ok(Err(format!(
             "it has {entries} entries, fewer than the {n} of the head kept: it was cut short"

@@ -92,7 +92,14 @@ pub async fn index(
         intro = esc(w.get("read_intro")),
         site = esc(w.get("read_site")),
     );
-    for summary in state.store.list_consultations().await? {
+    let consultations = state.store.list_consultations().await?;
+    if consultations.is_empty() {
+        html.push_str(&format!(
+            "<p class=\"empty\">{}</p>",
+            esc(w.get("no_consultations"))
+        ));
+    }
+    for summary in consultations {
         let Some(consultation) = state.store.consultation(&summary.slug).await? else {
             continue;
         };

@@ -598,23 +598,126 @@ impl Store {
         Ok(stored)
     }
 
-    /// The instance's key for signing records, made on first use and read once per process.
+    /// Signs records with `signer` (read from the key file when the process starts).
+    pub fn use_signer(&self, signer: std::sync::Arc<crate::record::bundle::Signer>) {
+        // A second call keeps the first key: one process signs with one key.
+        let _ = self.signer.set(signer);
+    }
+
+    /// The key that signs this instance's records, given by [`Store::use_signer`].
     pub async fn record_signer(
         &self,
     ) -> Result<std::sync::Arc<crate::record::bundle::Signer>, AppError> {
-        use crate::record::bundle::Signer;
-        self.signer
-            .get_or_try_init(|| async {
-                let (kept, _) = Signer::generate().map_err(AppError::Internal)?;
-                let stored = self.server_key("record_signing", kept.as_bytes()).await?;
-                let kept = String::from_utf8(stored)
-                    .map_err(|e| AppError::Corrupt(format!("record signing key: {e}")))?;
-                Signer::from_kept(&kept)
-                    .map(std::sync::Arc::new)
-                    .map_err(|e| AppError::Corrupt(format!("record signing key: {e}")))
+        self.signer.get().cloned().ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "no record-signing key was given to this process"
+            ))
+        })
+    }
+
+    /// The record-signing key as earlier versions kept it, in the database (an unencrypted
+    /// minisign key box), with when it was made; `None` once moved out.
+    pub async fn kept_record_key(&self) -> Result<Option<(String, i64)>, AppError> {
+        let row: Option<(String, i64)> = sqlx::query_as(
+            "SELECT key_base64, created_at_ms FROM server_keys WHERE name = 'record_signing'",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(kept, at)| {
+            let kept = STANDARD
+                .decode(kept)
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+                .ok_or_else(|| AppError::Corrupt("record signing key".to_owned()))?;
+            Ok((kept, at))
+        })
+        .transpose()
+    }
+
+    /// Deletes the record-signing key kept in the database, once it is safe in its file,
+    /// and lists its public half as having signed since `since_ms`.
+    pub async fn forget_kept_record_key(
+        &self,
+        signer: &crate::record::bundle::Signer,
+        since_ms: i64,
+    ) -> Result<(), AppError> {
+        let mut tx = self.write_tx().await?;
+        Self::list_record_key(&mut tx, signer, since_ms).await?;
+        sqlx::query("DELETE FROM server_keys WHERE name = 'record_signing'")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Lists `signer`'s public key as the one in use from now, the one before it as having
+    /// signed until now. A key that was retired is refused: signing with it again would make
+    /// its dates lie.
+    pub async fn register_record_key(
+        &self,
+        signer: &crate::record::bundle::Signer,
+    ) -> Result<(), AppError> {
+        let mut tx = self.write_tx().await?;
+        let key_id = signer.key_id();
+        let until: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT signed_until_ms FROM record_keys WHERE key_id = $1")
+                .bind(&key_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match until {
+            Some(None) => return Ok(()),
+            Some(Some(_)) => {
+                return Err(AppError::Internal(anyhow::anyhow!(
+                    "the record key {key_id} was replaced by a newer one; sign with the \
+                     newest key, or make a new one with `concord keygen`"
+                )));
+            }
+            None => {}
+        }
+        let now = now_ms();
+        sqlx::query("UPDATE record_keys SET signed_until_ms = $1 WHERE signed_until_ms IS NULL")
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        Self::list_record_key(&mut tx, signer, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn list_record_key(
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        signer: &crate::record::bundle::Signer,
+        since_ms: i64,
+    ) -> Result<(), AppError> {
+        sqlx::query(
+            "INSERT INTO record_keys (key_id, public_key, signed_from_ms) VALUES ($1, $2, $3) \
+             ON CONFLICT (key_id) DO NOTHING",
+        )
+        .bind(signer.key_id())
+        .bind(signer.public_key_line().map_err(AppError::Internal)?)
+        .bind(since_ms)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Every key that has signed this instance's records, the one in use first.
+    pub async fn record_keys(&self) -> Result<Vec<RecordKey>, AppError> {
+        let rows: Vec<(String, String, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT key_id, public_key, signed_from_ms, signed_until_ms FROM record_keys \
+             ORDER BY signed_until_ms IS NOT NULL, signed_from_ms DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(key_id, public_key, from_ms, until_ms)| RecordKey {
+                key_id,
+                public_key,
+                from_ms,
+                until_ms,
             })
-            .await
-            .cloned()
+            .collect())
     }
 
     /// The secret kept under `name` in `server_keys`; `fresh` is stored first if there is
@@ -1393,6 +1496,16 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// A key that has signed this instance's records: its id and public key (the key line of a
+/// minisign `.pub` file), and the times it signed from and until (`None`: in use).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordKey {
+    pub key_id: String,
+    pub public_key: String,
+    pub from_ms: i64,
+    pub until_ms: Option<i64>,
 }
 
 /// What an organisation's name looks like on screen, for finding lookalikes: its Unicode

@@ -4,13 +4,25 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// The record key's password in these tests, given as an operator gives it: in the
+/// environment, never as a flag.
+const PASSWORD: &str = "a record key passphrase";
+
 fn concord(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_concord"))
         .current_dir(dir)
         .env_remove("DATABASE_URL")
+        .env_remove("CONCORD_RECORD_KEY")
+        .env("CONCORD_RECORD_KEY_PASSWORD", PASSWORD)
         .args(args)
         .output()
         .expect("concord runs")
+}
+
+/// Makes a record key `record.key` in `dir`; the flag that gives it.
+fn keyed(dir: &Path) -> [&'static str; 2] {
+    ok(concord(dir, &["keygen", "--record-key", "record.key"]));
+    ["--record-key", "record.key"]
 }
 
 fn ok(output: Output) -> String {
@@ -28,6 +40,7 @@ fn export_verify_import_and_export_again_from_the_command_line() {
     let dir = tempfile::tempdir().expect("directory");
     let here = dir.path();
     let source = ["--database-url", "sqlite://source.db"];
+    let key = keyed(here);
     ok(concord(here, &[&["demo"][..], &source].concat()));
     // Only a finished round's record is imported elsewhere; the demo's 2019 round is voting.
     rusqlite::Connection::open(here.join("source.db"))
@@ -39,6 +52,7 @@ fn export_verify_import_and_export_again_from_the_command_line() {
             &["export", "--consultation", "paris-call", "--round", "2019"][..],
             db,
             &["--visibility", "convener", "--output", output],
+            &key,
         ]
         .concat();
         let out = concord(here, &args);
@@ -130,6 +144,7 @@ fn a_backup_is_taken_while_serving_and_only_a_sound_one_is_restored() {
     let here = dir.path();
     let db = ["--database-url", "sqlite://live.db"];
     ok(concord(here, &[&["demo"][..], &db].concat()));
+    let key = keyed(here);
     // The server keeps the database open (and writing) while the copy is taken.
     let port = {
         let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
@@ -146,6 +161,8 @@ fn a_backup_is_taken_while_serving_and_only_a_sound_one_is_restored() {
             &bind,
         ])
         .args(["--assets", "none"])
+        .args(key)
+        .env("CONCORD_RECORD_KEY_PASSWORD", PASSWORD)
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("serve");
@@ -290,6 +307,18 @@ fn a_chain_cut_short_fails_against_a_head_kept_elsewhere() {
     let kept = format!("{entries}:{head}");
     let with_head = [&["verify", "--expect-head", kept.as_str()][..], &db].concat();
     ok(concord(here, &with_head));
+    // A head mistyped is an input error, never taken for tampering.
+    let mistyped = format!("{entries}:zz");
+    let wrong = concord(
+        here,
+        &[&["verify", "--expect-head", mistyped.as_str()][..], &db].concat(),
+    );
+    assert!(!wrong.status.success());
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains("64 hexadecimal digits"),
+        "{wrong:?}"
+    );
+    assert!(!String::from_utf8_lossy(&wrong.stdout).contains("broken"));
 
     // Someone with write access to the database cuts the chain's tail and moves the head back.
     let connection = rusqlite::Connection::open(here.join("audit.db")).expect("the database");
@@ -308,4 +337,174 @@ fn a_chain_cut_short_fails_against_a_head_kept_elsewhere() {
     assert!(!refused.status.success());
     let said = String::from_utf8_lossy(&refused.stdout);
     assert!(said.contains("cut short"), "{said}");
+}
+
+/// The record-signing key lives in a password-protected minisign file, outside the database:
+/// made by `keygen`, refused clearly when missing, wrong, damaged or unprotected, and moved out
+/// of the database of an earlier version by `key export` with its public key unchanged.
+#[test]
+fn the_record_key_lives_in_a_protected_file_outside_the_database() {
+    let dir = tempfile::tempdir().expect("directory");
+    let here = dir.path();
+    let db = ["--database-url", "sqlite://concord.db"];
+    ok(concord(here, &[&["demo"][..], &db].concat()));
+    let fails = |args: &[&str], expected: &str| {
+        let out = concord(here, args);
+        let said = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!out.status.success(), "{args:?} succeeded");
+        assert!(said.contains(expected), "{args:?}: {said}");
+    };
+    fn serve<'a>(db: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
+        [&["serve", "--bind", "127.0.0.1:0"][..], db, extra].concat()
+    }
+
+    // A newcomer who starts without a key is told how to make one.
+    fails(&serve(&db, &[]), "concord keygen --record-key PATH");
+    fails(
+        &serve(&db, &["--record-key", "missing.key"]),
+        "there is no record key at missing.key",
+    );
+
+    // keygen: a minisign secret key, encrypted, readable by its owner only; never replaced.
+    let made = ok(concord(here, &["keygen", "--record-key", "record.key"]));
+    assert!(
+        made.starts_with("untrusted comment: Concord record signing key"),
+        "{made}"
+    );
+    let text = std::fs::read_to_string(here.join("record.key")).expect("key file");
+    let boxed = minisign::SecretKeyBox::from_string(&text).expect("a minisign key");
+    assert!(
+        boxed.clone().into_unencrypted_secret_key().is_err(),
+        "encrypted"
+    );
+    boxed
+        .into_secret_key(Some(PASSWORD.into()))
+        .expect("opens with its password");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(here.join("record.key"))
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    fails(
+        &["keygen", "--record-key", "record.key"],
+        "never replaces a key file",
+    );
+    // The stock minisign tool signs with it, given the same password.
+    std::fs::write(here.join("note.txt"), "a note").expect("write");
+    let mut signing = Command::new("minisign")
+        .current_dir(here)
+        .args(["-S", "-s", "record.key", "-m", "note.txt"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("minisign (Debian package) runs");
+    std::io::Write::write_all(
+        signing.stdin.as_mut().expect("stdin"),
+        format!("{PASSWORD}\n").as_bytes(),
+    )
+    .expect("password");
+    let signed = signing.wait_with_output().expect("minisign");
+    assert!(
+        signed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&signed.stderr)
+    );
+    std::fs::write(here.join("record.pub"), made).expect("write");
+    let checked = Command::new("minisign")
+        .current_dir(here)
+        .args(["-Vm", "note.txt", "-p", "record.pub"])
+        .output()
+        .expect("minisign");
+    assert!(checked.status.success(), "{checked:?}");
+
+    // A wrong password, a damaged file, no password at all: each says so.
+    let wrong = Command::new(env!("CARGO_BIN_EXE_concord"))
+        .current_dir(here)
+        .env("CONCORD_RECORD_KEY_PASSWORD", "not the password")
+        .args(["public-key", "--record-key", "record.key"])
+        .output()
+        .expect("concord");
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains("the password is wrong"),
+        "{wrong:?}"
+    );
+    let nothing = Command::new(env!("CARGO_BIN_EXE_concord"))
+        .current_dir(here)
+        .env_remove("CONCORD_RECORD_KEY_PASSWORD")
+        .args(["public-key", "--record-key", "record.key"])
+        .output()
+        .expect("concord");
+    assert!(
+        String::from_utf8_lossy(&nothing.stderr).contains("set CONCORD_RECORD_KEY_PASSWORD"),
+        "{nothing:?}"
+    );
+    std::fs::write(here.join("cut.key"), &text[..text.len() / 2]).expect("write");
+    fails(
+        &["public-key", "--record-key", "cut.key"],
+        "not a readable minisign secret key",
+    );
+    std::fs::write(here.join("junk.key"), "hello").expect("write");
+    fails(
+        &["public-key", "--record-key", "junk.key"],
+        "minisign secret key",
+    );
+    // A key file others may read: it works, with a warning, as ssh gives.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::copy(here.join("record.key"), here.join("shared.key")).expect("copy");
+        std::fs::set_permissions(
+            here.join("shared.key"),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .expect("chmod");
+        let out = concord(here, &["public-key", "--record-key", "shared.key"]);
+        assert!(out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("may be read by other users"));
+    }
+
+    // An installation of an earlier version kept its key in the database: the server refuses
+    // to start until it is moved out; `key export` moves it, with the same public key.
+    let (kept, legacy) = backend::record::bundle::Signer::generate().expect("a key");
+    {
+        use base64::Engine;
+        let stored = base64::engine::general_purpose::STANDARD.encode(&kept);
+        rusqlite::Connection::open(here.join("concord.db"))
+            .expect("database")
+            .execute(
+                "INSERT INTO server_keys (name, key_base64, created_at_ms) \
+                 VALUES ('record_signing', ?1, 1)",
+                [stored],
+            )
+            .expect("an earlier version's key");
+    }
+    fails(
+        &serve(&db, &["--record-key", "record.key"]),
+        "concord key export --record-key PATH",
+    );
+    let moved = ok(concord(
+        here,
+        &[&["key", "export", "--record-key", "moved.key"][..], &db].concat(),
+    ));
+    assert!(moved.contains("the database no longer holds it"), "{moved}");
+    let public = ok(concord(here, &["public-key", "--record-key", "moved.key"]));
+    assert_eq!(public, legacy.public_key_file().expect("public key"));
+    let rows: i64 = rusqlite::Connection::open(here.join("concord.db"))
+        .expect("database")
+        .query_row(
+            "SELECT COUNT(*) FROM server_keys WHERE name = 'record_signing'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(rows, 0, "the database holds no signing key");
+    fails(
+        &[&["key", "export", "--record-key", "moved.key"][..], &db].concat(),
+        "nothing to move",
+    );
 }

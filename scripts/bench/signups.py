@@ -53,6 +53,10 @@ def main():
     work = tempfile.mkdtemp()
     port = free_port()
     log = open(os.path.join(work, "server.log"), "wb")
+    os.environ["CONCORD_RECORD_KEY"] = f"{work}/record.key"
+    os.environ["CONCORD_RECORD_KEY_PASSWORD"] = "a benchmark's record key"
+    subprocess.run([binary, "keygen"], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
     server = subprocess.Popen(
         [binary, "serve", "--database-url", f"sqlite://{work}/bench.db",
          "--bind", f"127.0.0.1:{port}", "--sign-ups-per-minute", "0"],

@@ -38,6 +38,20 @@ def free_port():
         return s.getsockname()[1]
 
 
+def record_key(binary):
+    """A record-signing key for the drill's server (made once per run), its password in the
+    environment the server inherits."""
+    os.environ.setdefault("CONCORD_RECORD_KEY_PASSWORD", "a drill's record key passphrase")
+    path = os.path.join(KEY_DIR, "record.key")
+    if not os.path.exists(path):
+        subprocess.run([binary, "keygen", "--record-key", path], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return path
+
+
+KEY_DIR = tempfile.mkdtemp(prefix="concord-drill-key-")
+
+
 class Server:
     def __init__(self, binary, url, port, log):
         self.binary, self.url, self.port, self.log = binary, url, port, log
@@ -46,7 +60,7 @@ class Server:
     def start(self):
         self.process = subprocess.Popen(
             [self.binary, "serve", "--database-url", self.url, "--bind", f"127.0.0.1:{self.port}",
-             "--sign-ups-per-minute", "0"],
+             "--sign-ups-per-minute", "0", "--record-key", record_key(self.binary)],
             stdout=self.log, stderr=self.log)
         deadline = time.time() + 30
         while time.time() < deadline:

@@ -108,8 +108,19 @@ async fn spawn(db: Db, settings: Settings, demo: bool) -> TestApp {
     }
 }
 
+/// The record-signing key of every test instance, as if each read the same key file.
+pub fn record_signer() -> backend::record::bundle::Signer {
+    use backend::record::bundle::Signer;
+    static KEPT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let kept = KEPT.get_or_init(|| Signer::generate().expect("a key").0);
+    Signer::from_kept(kept).expect("the key")
+}
+
 /// Serves Concord over `store` on a free port of 127.0.0.1, as `concord serve` does; its address.
 async fn start_server(store: Store, settings: Settings) -> String {
+    backend::record::command::sign_with(&store, record_signer())
+        .await
+        .expect("sign with the test key");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

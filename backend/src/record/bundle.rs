@@ -83,16 +83,41 @@ impl Signer {
         ))
     }
 
-    /// The signer of a kept secret key box.
+    /// The signer of a kept secret key box, unencrypted (as earlier versions kept it in the
+    /// database).
     pub fn from_kept(kept: &str) -> Result<Self> {
-        let secret = minisign::SecretKeyBox::from_string(kept)?.into_unencrypted_secret_key()?;
+        Self::from_secret(minisign::SecretKeyBox::from_string(kept)?.into_unencrypted_secret_key()?)
+    }
+
+    /// The signer of a decrypted secret key.
+    pub fn from_secret(secret: minisign::SecretKey) -> Result<Self> {
         let public = minisign::PublicKey::from_secret_key(&secret)?;
         Ok(Self { secret, public })
+    }
+
+    /// The decrypted secret key, for sealing it in a key file.
+    pub fn secret_key(&self) -> &minisign::SecretKey {
+        &self.secret
     }
 
     /// The public key as a minisign `.pub` file.
     pub fn public_key_file(&self) -> Result<String> {
         public_key_file(&self.public)
+    }
+
+    /// The public key's id, as minisign prints it.
+    pub fn key_id(&self) -> String {
+        key_id(&self.public)
+    }
+
+    /// The key line of the public key's `.pub` file (its base64).
+    pub fn public_key_line(&self) -> Result<String> {
+        let boxed = self.public.to_box()?.into_string();
+        Ok(boxed
+            .lines()
+            .nth(1)
+            .context("public key box without key")?
+            .to_owned())
     }
 
     pub fn public_key(&self) -> &minisign::PublicKey {
@@ -105,13 +130,14 @@ impl Signer {
             &self.secret,
             data,
             Some(trusted_comment),
-            Some("signature of a Concord record's manifest"),
+            Some("signed with a Concord instance's record key"),
         )?;
         Ok(signature.to_string())
     }
 }
 
-fn public_key_file(key: &minisign::PublicKey) -> Result<String> {
+/// A public key as a minisign `.pub` file, its comment naming it.
+pub fn public_key_file(key: &minisign::PublicKey) -> Result<String> {
     let boxed = key.to_box()?.into_string();
     // minisign writes its own comment line; keep the key and say whose it is.
     let key_line = boxed.lines().nth(1).context("public key box without key")?;

@@ -84,7 +84,10 @@ pub async fn export(args: ExportArgs) -> Result<()> {
     let source = store.record_source().await?;
     let key = store.pseudonym_key().await?;
     let signer = match args.format {
-        ExportFormat::Bundle => Some(store.record_signer().await?),
+        ExportFormat::Bundle => {
+            sign_with(&store, args.record_key.load()?).await?;
+            Some(store.record_signer().await?)
+        }
         _ => None,
     };
     let format = args.format;
@@ -158,20 +161,103 @@ pub async fn import(args: ImportArgs) -> Result<Result<Imported, ImportError>> {
     Ok(super::import::import(&store, std::io::BufReader::new(file), &key, None).await)
 }
 
-/// `concord verify BUNDLE`: whether the bundle is whole and signed by the key.
+/// `concord verify BUNDLE`: whether the bundle is whole and signed by the key given, or by
+/// default by one of the keys this instance's database lists.
 pub async fn verify(
     args: &VerifyArgs,
     bundle_path: &Path,
 ) -> Result<Result<bundle::Manifest, Refusal>> {
-    let key = match &args.public_key {
-        Some(path) => key_file(path)?,
+    let keys = match &args.public_key {
+        Some(path) => vec![key_file(path)?],
         None => {
             let store = Store::connect(&args.database.database_url).await?;
             store.migrate().await?;
-            store.record_signer().await?.public_key().clone()
+            let listed = store.record_keys().await?;
+            store.close().await;
+            if listed.is_empty() {
+                bail!("this database lists no record key; give the signer's with --public-key");
+            }
+            listed
+                .iter()
+                .map(|k| {
+                    bundle::public_key_from(&format!("untrusted comment:\n{}\n", k.public_key))
+                })
+                .collect::<Result<_>>()?
         }
     };
-    let file = std::fs::File::open(bundle_path)
-        .with_context(|| format!("opening {}", bundle_path.display()))?;
-    Ok(bundle::verify(std::io::BufReader::new(file), &key))
+    let mut verdict = None;
+    for key in &keys {
+        let file = std::fs::File::open(bundle_path)
+            .with_context(|| format!("opening {}", bundle_path.display()))?;
+        let found = bundle::verify(std::io::BufReader::new(file), key);
+        let good = found.is_ok();
+        verdict = Some(found);
+        if good {
+            break;
+        }
+    }
+    verdict.context("no key to check the bundle with")
+}
+
+/// Makes `signer` the key `store` signs with, after checking that the database no longer
+/// holds a key of its own and listing its public half.
+pub async fn sign_with(store: &Store, signer: bundle::Signer) -> Result<()> {
+    if store.kept_record_key().await?.is_some() {
+        bail!(
+            "the database still holds a record-signing key, as earlier versions kept it: move \
+             it into a key file with `concord key export --record-key PATH` (the same public \
+             key, so old bundles still verify), then start with that --record-key"
+        );
+    }
+    store.register_record_key(&signer).await?;
+    store.use_signer(std::sync::Arc::new(signer));
+    Ok(())
+}
+
+/// `concord public-key`: the key file's public half, or the key the database lists in use.
+pub async fn public_key(args: &crate::cli::PublicKeyArgs) -> Result<String> {
+    if args.record_key.record_key.is_some() {
+        return args.record_key.load()?.public_key_file();
+    }
+    let store = Store::connect(&args.database.database_url).await?;
+    store.migrate().await?;
+    let keys = store.record_keys().await?;
+    store.close().await;
+    match keys.first() {
+        Some(key) if key.until_ms.is_none() => {
+            let key =
+                bundle::public_key_from(&format!("untrusted comment:\n{}\n", key.public_key))?;
+            bundle::public_key_file(&key)
+        }
+        _ => bail!("this database lists no record key in use; give the key file with --record-key"),
+    }
+}
+
+/// `concord key export`: moves the key kept in the database into the key file, whole, then
+/// deletes it there. Run again after an interruption, it finds the file holding the same key
+/// and finishes.
+pub async fn export_key(args: &crate::cli::KeyExportArgs) -> Result<bundle::Signer> {
+    let store = Store::connect(&args.database.database_url).await?;
+    store.migrate().await?;
+    let Some((kept, since_ms)) = store.kept_record_key().await? else {
+        bail!("the database holds no record-signing key: there is nothing to move");
+    };
+    let signer = bundle::Signer::from_kept(&kept)?;
+    let path = args.record_key.path()?;
+    if path.exists() {
+        let there = args.record_key.load()?;
+        if there.public_key().to_bytes() != signer.public_key().to_bytes() {
+            bail!(
+                "{} holds another key ({}, not {}); give another path",
+                path.display(),
+                there.key_id(),
+                signer.key_id()
+            );
+        }
+    } else {
+        args.record_key.save(&signer)?;
+    }
+    store.forget_kept_record_key(&signer, since_ms).await?;
+    store.close().await;
+    Ok(signer)
 }

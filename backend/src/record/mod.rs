@@ -24,6 +24,7 @@ use shared::{Results, Rule, Tally, chambered};
 use source::Source;
 use std::collections::HashMap;
 use std::io::Write;
+use std::sync::LazyLock;
 
 /// The version of the record's layout; an instance refuses records of a newer one.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -374,6 +375,9 @@ pub struct Exporter {
 struct Pseudonyms {
     mac: Hmac<Sha256>,
     consultation_id: i64,
+    /// Positions' pseudonyms are the round's own: a person's stand cannot be followed from
+    /// one round's public record to the next.
+    round_id: i64,
     /// The pseudonyms of people imported with a record, as that record gave them.
     known: HashMap<i64, String>,
     /// Pseudonyms made here, by account and side.
@@ -395,14 +399,16 @@ impl Pseudonyms {
             return known.clone();
         }
         let side = if self.split { side } else { Side::Writing };
-        let (mac, consultation_id) = (&self.mac, self.consultation_id);
+        let (mac, consultation_id, round_id) = (&self.mac, self.consultation_id, self.round_id);
         self.made
             .entry((account_id, side))
             .or_insert_with(|| {
                 let mut mac = mac.clone();
                 let subject = match side {
                     Side::Writing => format!("{consultation_id}:{account_id}"),
-                    Side::Standing => format!("{consultation_id}:{account_id}:standing"),
+                    Side::Standing => {
+                        format!("{consultation_id}:{round_id}:{account_id}:standing")
+                    }
                 };
                 mac.update(subject.as_bytes());
                 let digest = mac.finalize().into_bytes();
@@ -482,6 +488,15 @@ const POSITIONS: &str = "SELECT k.key, pc.account_id, COALESCE(ap.handle, a.hand
      LEFT JOIN organisations o ON o.id = pc.organisation_id \
      LEFT JOIN positions p ON p.clause_id = pc.clause_id AND p.account_id = pc.account_id \
      WHERE k.round_id = $1 ORDER BY k.number, pc.id";
+
+/// The same rows for the public record: within a clause by day, and within a day by receipt (a
+/// random value), so that the order of rows does not tell the order of casting.
+static POSITIONS_PUBLIC: LazyLock<String> = LazyLock::new(|| {
+    POSITIONS.replace(
+        "ORDER BY k.number, pc.id",
+        "ORDER BY k.number, pc.cast_at_ms / 86400000, pc.receipt",
+    )
+});
 
 const RESPONSES: &str = "SELECT c.id, k.key, cr.verdict, cr.explanation, cr.at_ms, \
      COALESCE(rap.handle, ra.handle) \
@@ -568,6 +583,7 @@ impl Exporter {
             pseudonyms: Pseudonyms {
                 mac: <Hmac<Sha256> as Mac>::new_from_slice(&pseudonym_key)?,
                 consultation_id: header.consultation_id,
+                round_id: header.round_id,
                 known,
                 made: HashMap::new(),
                 split: visibility == Visibility::Public,
@@ -798,32 +814,37 @@ impl Exporter {
         outcome
     }
 
-    /// Hands every position cast in the round to `each`, by clause then in order of casting.
+    /// Hands every position cast in the round to `each`, by clause, then in order of casting
+    /// (convener record) or by day and receipt (public record).
     pub fn each_position(
         &mut self,
         each: &mut dyn FnMut(PositionRecord) -> Result<()>,
     ) -> Result<()> {
         let convener = self.convener();
+        let query = if convener {
+            POSITIONS
+        } else {
+            POSITIONS_PUBLIC.as_str()
+        };
         let pseudonyms = &mut self.pseudonyms;
-        self.source
-            .each(POSITIONS, &[self.header.round_id], &mut |r| {
-                let group = r.text_at(4)?;
-                each(PositionRecord {
-                    clause: r.text_at(0)?,
-                    voter: Person {
-                        pseudonym: pseudonyms.of(r.int_at(1)?, Side::Standing),
-                        handle: r.text(2)?.filter(|_| convener),
-                    },
-                    organisation: r.text(3)?,
-                    stakeholder_group: (!group.is_empty()).then_some(group),
-                    region: r.text_at(5)?,
-                    position: r.text_at(6)?,
-                    reason: r.text(7)?,
-                    cast_at: moment(convener, r.int_at(8)?),
-                    receipt: r.text_at(9)?,
-                    current: r.int_at(10)? != 0,
-                })
+        self.source.each(query, &[self.header.round_id], &mut |r| {
+            let group = r.text_at(4)?;
+            each(PositionRecord {
+                clause: r.text_at(0)?,
+                voter: Person {
+                    pseudonym: pseudonyms.of(r.int_at(1)?, Side::Standing),
+                    handle: r.text(2)?.filter(|_| convener),
+                },
+                organisation: r.text(3)?,
+                stakeholder_group: (!group.is_empty()).then_some(group),
+                region: r.text_at(5)?,
+                position: r.text_at(6)?,
+                reason: r.text(7)?,
+                cast_at: moment(convener, r.int_at(8)?),
+                receipt: r.text_at(9)?,
+                current: r.int_at(10)? != 0,
             })
+        })
     }
 
     /// The conveners' responses to the round's comments: comment number, clause, response.

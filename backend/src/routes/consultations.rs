@@ -95,7 +95,7 @@ async fn round_results(
         (status = 401, body = ApiError),
         (status = 403, body = ApiError, description = "By invitation, and the invitation set the group or there was none"),
         (status = 404, body = ApiError),
-        (status = 422, body = ApiError, description = "Not a member of the organisation, or region too long"),
+        (status = 422, body = ApiError, description = "Not a member of the organisation, the organisation of another group, or region too long"),
     ))]
 async fn join_consultation(
     State(state): State<AppState>,
@@ -149,6 +149,23 @@ async fn join_consultation(
                     "organisation",
                     "not_member",
                     "You can speak only for an organisation you are a member of.",
+                )]));
+            }
+            // An organisation speaks in its own stakeholder group, so that counts by group
+            // cannot be swelled under another group's name.
+            let group = state
+                .store
+                .organisations()
+                .await?
+                .into_iter()
+                .find(|o| o.slug == *organisation)
+                .map(|o| o.stakeholder_group);
+            if group.is_some_and(|g| g != join.stakeholder_group) {
+                return Err(AppError::Validation(vec![FieldError::new(
+                    "organisation",
+                    "other_group",
+                    "This organisation belongs to another stakeholder group: choose its group \
+                     to speak for it, or take part without it.",
                 )]));
             }
             state.store.organisation_id(organisation).await?

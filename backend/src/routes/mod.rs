@@ -54,7 +54,7 @@ pub fn api() -> OpenApiRouter<AppState> {
 /// The OpenAPI document with the refusals an operation may give before its handler runs,
 /// described once here rather than on each: a body that is not JSON (400), too large (413), not
 /// sent with its media type (415) or not of the expected shape (422); a malformed address or
-/// query (400).
+/// query (400); and on every operation, the database out of reach or the server too busy (503).
 pub fn documented(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
     let refusal = |description: &str| {
@@ -99,6 +99,12 @@ pub fn documented(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi
             if parameters {
                 refusals.push(("400", "The address or its query is not valid"));
             }
+            // Any operation may find the database unreachable or the password hashers full.
+            refusals.push((
+                "503",
+                "The database cannot be reached, or the server is too busy to take this now; \
+                 try again after `Retry-After`",
+            ));
             for (status, description) in refusals {
                 operation
                     .responses

@@ -71,6 +71,7 @@ async fn sign_up(
         );
         return Err(AppError::TooManyAttempts {
             retry_after_secs: 60,
+            what: crate::error::Attempts::SignUps,
         });
     }
     let handle = rules::check_sign_up(&credentials).map_err(AppError::Validation)?;
@@ -200,6 +201,7 @@ async fn complete_sign_in(
         );
         return Err(AppError::TooManyAttempts {
             retry_after_secs: wait.as_secs().max(1),
+            what: crate::error::Attempts::Codes,
         });
     }
     if !second_factor_accepted(&state, &account, &code.code).await? {

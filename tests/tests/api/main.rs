@@ -76,6 +76,7 @@ for_each_database!(
     turning_off_two_factor_needs_the_password,
     a_participants_organisation_is_self_declared_until_a_steward_verifies_it,
     an_organisation_named_like_another_is_shown_as_a_lookalike,
+    speaking_for_an_organisation_means_taking_part_in_its_group,
     a_representative_is_a_member_and_accepts_requests_to_join,
     a_participant_may_show_their_organisation_next_to_their_handle,
     an_invitation_only_consultation_lets_in_only_those_invited,
@@ -111,6 +112,7 @@ for_each_database!(
     a_closed_round_shows_houses_consensus_and_minority_statements_once_published,
     a_published_round_exports_its_public_record_and_its_conveners_the_whole,
     a_bundle_is_signed_so_minisign_and_verify_accept_it_and_refuse_any_change,
+    a_copy_of_the_database_cannot_sign_records,
     a_bundle_imported_elsewhere_exports_again_to_identical_files,
     a_record_signed_by_a_hostile_instance_is_checked_like_typed_input,
     the_public_record_cannot_be_joined_to_handles,
@@ -386,6 +388,11 @@ async fn sign_ups_from_one_address_are_a_few_a_minute_unless_raised(db: Db) {
     assert_eq!(refused.headers()["retry-after"], "60");
     let (_, body) = parts(refused).await;
     assert_eq!(body["code"], "too_many_attempts");
+    assert_eq!(
+        body["message"],
+        "Too many new accounts from this address just now. Wait a minute, then try again.",
+        "a sign-up refused says why, not that a sign-in failed"
+    );
     // Behind a proxy every sign-up comes from one address: the limit is raised there.
     let behind_a_proxy = spawn_app_with(
         db,
@@ -883,6 +890,10 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
                 .skip(1)
                 .filter_map(|part| part.split('}').next())
                 .collect();
+            assert!(
+                operation["responses"].get("503").is_some(),
+                "{method} {path} does not say it may be unavailable"
+            );
             let mut sorted = in_path.clone();
             sorted.sort_unstable();
             let mut expected = placeholders.clone();
@@ -900,7 +911,7 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
             if operation.get("requestBody").is_none() {
                 continue;
             }
-            for body in ["{", "[null, null]"] {
+            for body in ["{", "[null, null]", r#"["a", "b", "c"]"#] {
                 let response = admin
                     .client
                     .request(
@@ -916,6 +927,17 @@ async fn every_operation_in_the_openapi_document_is_served(db: Db) {
                 assert!(
                     status.is_client_error(),
                     "{method} {path} took {body} ({status})"
+                );
+                let answer: Value = response.json().await.unwrap_or_default();
+                if body.starts_with('[') && status.as_u16() == 422 {
+                    assert_eq!(
+                        answer["code"], "invalid_json",
+                        "{method} {path}: an array is named as such: {answer}"
+                    );
+                }
+                assert!(
+                    !(body.starts_with('[') && answer["code"] == "malformed_json"),
+                    "{method} {path}: an array is valid JSON, refused as malformed: {answer}"
                 );
                 assert!(
                     operation["responses"].get(status.as_str()).is_some(),
@@ -1726,6 +1748,36 @@ async fn an_organisation_named_like_another_is_shown_as_a_lookalike(db: Db) {
             .any(|d| d.contains(r#""looks_like":"Digital Rights Lab""#)),
         "the audit log keeps the warning: {details:?}"
     );
+}
+
+async fn speaking_for_an_organisation_means_taking_part_in_its_group(db: Db) {
+    let app = spawn_app(db).await;
+    app.sign_up("mallory", "a long passphrase").await;
+    let new =
+        json!({"name": "Access Now", "stakeholder_group": "civil_society", "region": "Global"});
+    let created = app
+        .request(Method::POST, "/api/v1/organisations", Some(new))
+        .await;
+    assert_eq!(created.status(), 201);
+    let participation = "/api/v1/consultations/paris-call/participation";
+    let as_government = json!({"stakeholder_group": "government", "organisation": "access-now"});
+    let (status, body) = parts(
+        app.request(Method::PUT, participation, Some(as_government))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, &body["fields"][0]["code"]),
+        (422, &json!("other_group")),
+        "{body}"
+    );
+    let in_its_group = json!({"stakeholder_group": "civil_society", "organisation": "access-now"});
+    let (status, body) = parts(
+        app.request(Method::PUT, participation, Some(in_its_group))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
 }
 
 async fn a_representative_is_a_member_and_accepts_requests_to_join(db: Db) {
@@ -3198,7 +3250,7 @@ async fn a_round_counting_per_organisation_takes_the_representatives_position(db
         )
         .await;
     assert_eq!(accepted.status(), 204);
-    let speak_for = json!({"stakeholder_group": "academia", "organisation": "tech-workers-union"});
+    let speak_for = json!({"stakeholder_group": "civil_society", "organisation": "tech-workers-union"});
     for client in [&representative, &member] {
         let (status, _) = parts(
             client

@@ -156,3 +156,11 @@ async fn two_instances_on_one_postgres_serve_a_participant_alternately() {
 
     super::assert_recorded(&a, &["account.created", "comment.posted", "position.cast"]).await;
 }
+
+/// A newcomer's fresh install says it has nothing yet on the reading pages too.
+#[tokio::test]
+async fn the_reading_pages_of_a_fresh_install_say_there_is_nothing_yet() {
+    let app = tests::spawn_empty_app(Db::Sqlite).await;
+    let page = app.get("/read").await.text().await.expect("page");
+    assert!(page.contains("There are no consultations yet."), "{page}");
+}

@@ -625,11 +625,7 @@ pub(crate) async fn a_bundle_is_signed_so_minisign_and_verify_accept_it_and_refu
     });
     assert!(matches!(refusal(forged), Refusal::BadSignature(_)));
     // A record from a newer version, properly signed by this instance.
-    let kept = app
-        .strings("SELECT key_base64 FROM server_keys WHERE name = 'record_signing'")
-        .await;
-    let kept = base64_decode(&kept[0]);
-    let signer = bundle::Signer::from_kept(&kept).expect("the instance's key");
+    let signer = tests::record_signer();
     let mut newer = files.clone();
     let (manifest_at, signature_at) = (newer.len() - 2, newer.len() - 1);
     let manifest_text = String::from_utf8(newer[manifest_at].1.clone()).expect("UTF-8");
@@ -653,12 +649,42 @@ pub(crate) async fn a_bundle_is_signed_so_minisign_and_verify_accept_it_and_refu
     );
 }
 
-fn base64_decode(text: &str) -> String {
+/// A copy of the database, taken after the instance signed a bundle, holds nothing that signs:
+/// no secret key in any row, only the public half of the key in use, with when it began.
+pub(crate) async fn a_copy_of_the_database_cannot_sign_records(db: Db) {
     use base64::Engine;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(text)
-        .expect("base64");
-    String::from_utf8(bytes).expect("UTF-8")
+    let app = spawn_app(db).await;
+    let (convener, _, _) = a_round_with_a_bit_of_everything(&app).await;
+    let bundle = download(
+        &convener,
+        &format!("{RECORD}/bundle.zip?visibility=convener"),
+        200,
+    )
+    .await;
+    assert!(!bundle.is_empty());
+    for kept in app.strings("SELECT key_base64 FROM server_keys").await {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(&kept)
+            .expect("base64");
+        let opened = String::from_utf8(bytes).ok().and_then(|text| {
+            minisign::SecretKeyBox::from_string(&text)
+                .and_then(|b| b.into_unencrypted_secret_key())
+                .ok()
+        });
+        assert!(opened.is_none(), "a secret key in server_keys");
+    }
+    let listed = app
+        .strings("SELECT key_id || ' ' || public_key FROM record_keys")
+        .await;
+    let signer = tests::record_signer();
+    assert_eq!(
+        listed,
+        vec![format!(
+            "{} {}",
+            signer.key_id(),
+            signer.public_key_line().expect("key line")
+        )]
+    );
 }
 
 /// The data files of a bundle (all but the manifest and its signature), by name.
@@ -871,6 +897,29 @@ pub(crate) async fn the_public_record_cannot_be_joined_to_handles(db: Db) {
             .or_else(|| row.get("cast_at"))
             .expect("a time");
         assert!(at.ends_with("T00:00:00.000Z"), "{at}");
+    }
+    // Nor the order of rows: within a clause and a day they follow their (random) receipts,
+    // not the order of casting.
+    for pair in positions.windows(2) {
+        if pair[0]["clause"] == pair[1]["clause"] && pair[0]["cast_at"] == pair[1]["cast_at"] {
+            assert!(pair[0]["receipt"] <= pair[1]["receipt"], "{pair:?}");
+        }
+    }
+    // Nor can a stand be followed from one round to the next: the 2018 round's voters, most of
+    // whom voted in 2019 too, go under other pseudonyms there.
+    let publish = json!({"phase": "published"});
+    convener
+        .request(Method::PUT, &format!("{ROUNDS}/2018/phase"), Some(publish))
+        .await;
+    let earlier = RECORD.replace("/2019/", "/2018/");
+    let earlier = csv_rows(&download(&anyone, &format!("{earlier}/positions.csv"), 200).await);
+    assert!(!earlier.is_empty());
+    for row in &earlier {
+        assert!(
+            positions.iter().all(|p| p["voter"] != row["voter"]),
+            "{} is in both rounds",
+            row["voter"]
+        );
     }
 }
 

@@ -1,0 +1,217 @@
+//! Secrets kept outside the database, so that a copy of it (a backup, a seized disk) cannot
+//! sign records: the record-signing key is a minisign secret-key file protected by a password
+//! (`--record-key`). Its password comes from `CONCORD_RECORD_KEY_PASSWORD` or from a file
+//! (`--record-key-password-file`), never from a flag, since flags show in the process list.
+
+use crate::record::bundle::Signer;
+use anyhow::{Context, Result, bail, ensure};
+use clap::Args;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The environment variable that may hold the record key's password.
+pub const PASSWORD_VARIABLE: &str = "CONCORD_RECORD_KEY_PASSWORD";
+
+/// Where the record-signing key is and how to open it.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RecordKeyArgs {
+    /// The record-signing key: a minisign secret-key file protected by a password, made by
+    /// `concord keygen`. Its password comes from CONCORD_RECORD_KEY_PASSWORD or from
+    /// --record-key-password-file.
+    #[arg(long, env = "CONCORD_RECORD_KEY")]
+    pub record_key: Option<PathBuf>,
+    /// A file whose first line is the record key's password (readable by Concord's user only).
+    #[arg(long, env = "CONCORD_RECORD_KEY_PASSWORD_FILE")]
+    pub record_key_password_file: Option<PathBuf>,
+}
+
+impl RecordKeyArgs {
+    /// The key file's path, or what to do when none is given.
+    pub fn path(&self) -> Result<&Path> {
+        self.record_key.as_deref().context(
+            "Concord needs its record-signing key: give --record-key PATH (or set \
+             CONCORD_RECORD_KEY). Make a key with `concord keygen --record-key PATH`; an \
+             installation that kept its key in the database moves it out with \
+             `concord key export --record-key PATH`.",
+        )
+    }
+
+    /// The key's password, from the environment or the password file.
+    fn password(&self) -> Result<String> {
+        if let Ok(password) = std::env::var(PASSWORD_VARIABLE) {
+            ensure!(!password.is_empty(), "{PASSWORD_VARIABLE} is empty");
+            return Ok(password);
+        }
+        let Some(file) = &self.record_key_password_file else {
+            bail!(
+                "the record key's password is missing: set {PASSWORD_VARIABLE}, or give \
+                 --record-key-password-file FILE (or CONCORD_RECORD_KEY_PASSWORD_FILE)"
+            );
+        };
+        warn_if_shared(file);
+        let text = std::fs::read_to_string(file).with_context(|| {
+            format!("reading the record key's password from {}", file.display())
+        })?;
+        let password = text.lines().next().unwrap_or_default().to_owned();
+        ensure!(
+            !password.is_empty(),
+            "{} holds no password on its first line",
+            file.display()
+        );
+        Ok(password)
+    }
+
+    /// Opens the key file with its password.
+    pub fn load(&self) -> Result<Signer> {
+        let path = self.path()?;
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+                "there is no record key at {}: make one with `concord keygen --record-key {}`, \
+                 or move the one kept in the database there with `concord key export \
+                 --record-key {}`",
+                path.display(),
+                path.display(),
+                path.display()
+            ),
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("reading the record key {}", path.display()));
+            }
+        };
+        warn_if_shared(path);
+        let password = self.password()?;
+        open(&text, password).with_context(|| format!("opening the record key {}", path.display()))
+    }
+
+    /// Writes `signer`'s key to the key file, sealed with the password; refuses to replace a
+    /// file that is there. The file is readable by its owner only, written whole or not at all.
+    pub fn save(&self, signer: &Signer) -> Result<()> {
+        let path = self.path()?;
+        ensure!(
+            !path.exists(),
+            "{} exists already; Concord never replaces a key file",
+            path.display()
+        );
+        let password = self.password()?;
+        let sealed = seal(signer.secret_key(), &password)?;
+        // Checked before it is kept: the sealed key opens with the password to the same key.
+        let opened = open(&sealed, password)?;
+        ensure!(
+            opened.public_key().to_bytes() == signer.public_key().to_bytes(),
+            "the sealed key does not open to the same key"
+        );
+        write_private(path, sealed.as_bytes())
+    }
+}
+
+/// The signer of a sealed key file's text.
+fn open(text: &str, password: String) -> Result<Signer> {
+    let boxed = minisign::SecretKeyBox::from_string(text)
+        .map_err(|e| anyhow::anyhow!("it is not a minisign secret key ({e})"))?;
+    let secret = boxed.into_secret_key(Some(password)).map_err(|e| {
+        if e.to_string().contains("Wrong password") {
+            anyhow::anyhow!("the password is wrong for this key")
+        } else {
+            anyhow::anyhow!("it is not a readable minisign secret key ({e})")
+        }
+    })?;
+    Signer::from_secret(secret)
+}
+
+/// The minisign secret-key file of `secret` (an unencrypted key) encrypted with `password`,
+/// in minisign's own format, so that the stock `minisign` tool opens it too: scrypt with
+/// minisign's limits derives a stream from the password and a fresh salt, XORed into the key
+/// number, the secret key and its checksum.
+fn seal(secret: &minisign::SecretKey, password: &str) -> Result<String> {
+    // sig_alg 2, kdf_alg 2, chk_alg 2, salt 32, opslimit 8, memlimit 8, then keynum 8,
+    // secret key 64 and checksum 32: the part the stream covers.
+    const SALT: std::ops::Range<usize> = 6..38;
+    const OPSLIMIT: std::ops::Range<usize> = 38..46;
+    const MEMLIMIT: std::ops::Range<usize> = 46..54;
+    const SEALED: std::ops::Range<usize> = 54..158;
+    let mut bytes = secret.to_bytes();
+    ensure!(
+        bytes.len() == SEALED.end && bytes[2..4] == [0, 0],
+        "only an unencrypted key can be sealed"
+    );
+    bytes[2..4].copy_from_slice(b"Sc");
+    let mut salt = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut salt);
+    bytes[SALT].copy_from_slice(&salt);
+    // minisign's limits (1,048,576 operations, 32 MiB) are scrypt's N = 2^15, r = 8, p = 1.
+    bytes[OPSLIMIT].copy_from_slice(&1_048_576u64.to_le_bytes());
+    bytes[MEMLIMIT].copy_from_slice(&33_554_432u64.to_le_bytes());
+    let params = scrypt::Params::new(15, 8, 1, scrypt::Params::RECOMMENDED_LEN)
+        .map_err(|e| anyhow::anyhow!("scrypt parameters: {e}"))?;
+    let mut stream = [0u8; SEALED.end - SEALED.start];
+    scrypt::scrypt(password.as_bytes(), &salt, &params, &mut stream)
+        .map_err(|e| anyhow::anyhow!("scrypt: {e}"))?;
+    for (byte, key) in bytes[SEALED].iter_mut().zip(stream) {
+        *byte ^= key;
+    }
+    let sealed = minisign::SecretKey::from_bytes(&bytes)?;
+    Ok(sealed
+        .to_box(Some("Concord record signing key"))?
+        .to_string())
+}
+
+/// Writes `bytes` to a new file at `path`, readable and writable by its owner only: first to
+/// a temporary file beside it, flushed to disk, then renamed into place.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("creating a file in {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    file.persist_noclobber(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// Warns, as ssh does, when a secret's file may be read by other users.
+fn warn_if_shared(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            tracing::warn!(
+                file = %path.display(),
+                mode = format!("{:o}", meta.permissions().mode() & 0o777),
+                "this secret's file may be read by other users: `chmod 600` it"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sealed_key_opens_with_its_password_only() {
+        let (_, signer) = Signer::generate().expect("key");
+        let sealed = seal(signer.secret_key(), "correct horse").expect("seal");
+        let opened = open(&sealed, "correct horse".into()).expect("open");
+        assert_eq!(
+            opened.public_key().to_bytes(),
+            signer.public_key().to_bytes()
+        );
+        let wrong = open(&sealed, "wrong horse".into()).expect_err("a wrong password");
+        assert!(wrong.to_string().contains("password is wrong"), "{wrong}");
+        let cut = open(&sealed[..sealed.len() / 2], "correct horse".into()).expect_err("cut");
+        assert!(cut.to_string().contains("minisign secret key"), "{cut}");
+    }
+}
