@@ -20,8 +20,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Load the demo consultation (the Paris Call) if it is not there yet.
     Demo(DatabaseArgs),
-    /// Apply pending database migrations and exit.
-    Migrate(DatabaseArgs),
+    /// Apply pending database migrations and exit; given the server secret, also encrypt the
+    /// second-factor secrets an earlier version stored plainly.
+    Migrate(MigrateArgs),
     /// Make an account an administrator, or a participant again. An administrator must also
     /// turn on two-factor sign-in before acting as one.
     Admin(AdminArgs),
@@ -42,10 +43,11 @@ pub enum Command {
     /// file (the same as `/.well-known/concord-record-key.pub`): the key file's, given
     /// --record-key, or else the one the database lists as in use.
     PublicKey(PublicKeyArgs),
-    /// Make a new record-signing key: a minisign secret-key file at --record-key, protected by
-    /// the password in CONCORD_RECORD_KEY_PASSWORD (or --record-key-password-file), readable
-    /// by its owner only. Never replaces a file. Starting with a new key retires the one
-    /// before, which still verifies what it signed.
+    /// Make the secrets Concord keeps outside its database: a record-signing key (a minisign
+    /// secret-key file at --record-key, protected by the password in
+    /// CONCORD_RECORD_KEY_PASSWORD or --record-key-password-file; starting with a new key
+    /// retires the one before, which still verifies what it signed) and/or a server secret
+    /// (--server-secret-file). Each file is readable by its owner only; none is ever replaced.
     Keygen(KeygenArgs),
     /// Manage the record-signing key: `concord key export …`.
     #[command(subcommand)]
@@ -72,6 +74,17 @@ pub enum KeyCommand {
 pub struct KeygenArgs {
     #[command(flatten)]
     pub record_key: crate::secrets::RecordKeyArgs,
+    #[command(flatten)]
+    pub server_secret: crate::secrets::ServerSecretArgs,
+}
+
+/// Options of `concord migrate`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub server_secret: crate::secrets::ServerSecretArgs,
 }
 
 /// Options of `concord key export`.
@@ -289,4 +302,7 @@ pub struct ServeArgs {
     /// The key that signs records (required).
     #[command(flatten)]
     pub record_key: crate::secrets::RecordKeyArgs,
+    /// The secret that second-factor secrets are encrypted under (required).
+    #[command(flatten)]
+    pub server_secret: crate::secrets::ServerSecretArgs,
 }

@@ -18,10 +18,27 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Migrate(db) => {
-            let store = Store::connect(&db.database_url).await?;
+        Command::Migrate(args) => {
+            let store = Store::connect(&args.database.database_url).await?;
             store.migrate().await?;
             tracing::info!(backend = ?store.backend(), "migrations applied");
+            match args.server_secret.load()? {
+                Some(secret_box) => {
+                    store.use_server_secret(secret_box);
+                    let sealed = store.seal_plain_totp_secrets().await?;
+                    tracing::info!(sealed, "second-factor secrets encrypted");
+                }
+                None => {
+                    let (_, plain) = store.totp_secrets_stored().await?;
+                    if plain > 0 {
+                        tracing::warn!(
+                            plain,
+                            "second-factor secrets are stored unencrypted: give the server \
+                             secret (--server-secret-file) and run `concord migrate` again"
+                        );
+                    }
+                }
+            }
         }
         Command::Demo(db) => {
             let store = Store::connect(&db.database_url).await?;
@@ -85,14 +102,24 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", backend::record::command::public_key(&args).await?)
         }
         Command::Keygen(args) => {
-            let (_, signer) = backend::record::bundle::Signer::generate()?;
-            args.record_key.save(&signer)?;
-            eprintln!(
-                "wrote {} (key {}); its public key:",
-                args.record_key.path()?.display(),
-                signer.key_id()
-            );
-            print!("{}", signer.public_key_file()?);
+            let secret = args.server_secret.server_secret_file.as_ref();
+            if args.record_key.record_key.is_none() && secret.is_none() {
+                anyhow::bail!("say what to make: --record-key FILE, --server-secret-file FILE");
+            }
+            if let Some(file) = secret {
+                args.server_secret.create()?;
+                eprintln!("wrote the server secret {}", file.display());
+            }
+            if args.record_key.record_key.is_some() {
+                let (_, signer) = backend::record::bundle::Signer::generate()?;
+                args.record_key.save(&signer)?;
+                eprintln!(
+                    "wrote {} (key {}); its public key:",
+                    args.record_key.path()?.display(),
+                    signer.key_id()
+                );
+                print!("{}", signer.public_key_file()?);
+            }
         }
         Command::Key(backend::cli::KeyCommand::Export(args)) => {
             let signer = backend::record::command::export_key(&args).await?;
@@ -137,9 +164,18 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Serve(args) => {
             let signer = args.record_key.load()?;
+            let secret_box = args.server_secret.require()?;
             let store = Store::connect(&args.database.database_url).await?;
             store.migrate().await?;
             backend::record::command::sign_with(&store, signer).await?;
+            store.use_server_secret(secret_box);
+            let sealed = store.seal_plain_totp_secrets().await?;
+            if sealed > 0 {
+                tracing::info!(
+                    sealed,
+                    "second-factor secrets of an earlier version encrypted"
+                );
+            }
             match &args.assets {
                 Some(dir) if !dir.join("index.html").is_file() => {
                     tracing::warn!(assets = %dir.display(), "no index.html there; serving the API only");

@@ -1,7 +1,10 @@
-//! Secrets kept outside the database, so that a copy of it (a backup, a seized disk) cannot
-//! sign records: the record-signing key is a minisign secret-key file protected by a password
-//! (`--record-key`). Its password comes from `CONCORD_RECORD_KEY_PASSWORD` or from a file
-//! (`--record-key-password-file`), never from a flag, since flags show in the process list.
+//! Secrets kept outside the database, so that a copy of it (a backup, a seized disk) can neither
+//! sign records nor make second-factor codes:
+//! - the record-signing key is a minisign secret-key file protected by a password
+//!   (`--record-key`). Its password comes from `CONCORD_RECORD_KEY_PASSWORD` or from a file
+//!   (`--record-key-password-file`), never from a flag, since flags show in the process list;
+//! - the server secret (`CONCORD_SERVER_SECRET`, or the file `--server-secret-file`), under
+//!   which every account's TOTP secret is encrypted in the database ([`SecretBox`]).
 
 use crate::record::bundle::Signer;
 use anyhow::{Context, Result, bail, ensure};
@@ -196,9 +199,182 @@ fn warn_if_shared(path: &Path) {
     }
 }
 
+/// The environment variable that may hold the server secret itself.
+pub const SERVER_SECRET_VARIABLE: &str = "CONCORD_SERVER_SECRET";
+
+/// Where the server secret is.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServerSecretArgs {
+    /// A file holding the server secret (made by `concord keygen --server-secret-file`), under
+    /// which TOTP secrets are encrypted in the database; or the secret itself in
+    /// CONCORD_SERVER_SECRET. At least 32 characters.
+    #[arg(long, env = "CONCORD_SERVER_SECRET_FILE")]
+    pub server_secret_file: Option<PathBuf>,
+}
+
+impl ServerSecretArgs {
+    /// The server secret's box, if one is configured.
+    pub fn load(&self) -> Result<Option<SecretBox>> {
+        let text = if let Ok(text) = std::env::var(SERVER_SECRET_VARIABLE) {
+            text
+        } else if let Some(file) = &self.server_secret_file {
+            warn_if_shared(file);
+            std::fs::read_to_string(file).with_context(|| {
+                format!(
+                    "reading the server secret {} (make one with `concord keygen \
+                     --server-secret-file {}`)",
+                    file.display(),
+                    file.display()
+                )
+            })?
+        } else {
+            return Ok(None);
+        };
+        SecretBox::new(text.trim()).map(Some)
+    }
+
+    /// The server secret's box, or what to set.
+    pub fn require(&self) -> Result<SecretBox> {
+        self.load()?.context(
+            "Concord needs its server secret, under which second-factor secrets are encrypted: \
+             give --server-secret-file FILE (or CONCORD_SERVER_SECRET_FILE, or the secret itself \
+             in CONCORD_SERVER_SECRET). Make one with `concord keygen --server-secret-file FILE`, \
+             and keep a copy apart from the database's backups.",
+        )
+    }
+
+    /// Writes a new random server secret to the file, readable by its owner only; never
+    /// replaces one.
+    pub fn create(&self) -> Result<()> {
+        let path = self
+            .server_secret_file
+            .as_deref()
+            .context("give --server-secret-file FILE")?;
+        ensure!(
+            !path.exists(),
+            "{} exists already; Concord never replaces a secret",
+            path.display()
+        );
+        let mut secret = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut secret);
+        use base64::Engine;
+        let text = base64::engine::general_purpose::STANDARD.encode(secret);
+        write_private(path, format!("{text}\n").as_bytes())
+    }
+}
+
+/// Encrypts and decrypts TOTP secrets under a key derived from the server secret
+/// (XChaCha20-Poly1305; HKDF-SHA256 derives the key), with the account's id as associated
+/// data, so that a secret copied to another account's row does not decrypt.
+pub struct SecretBox {
+    cipher: chacha20poly1305::XChaCha20Poly1305,
+}
+
+impl std::fmt::Debug for SecretBox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretBox(…)")
+    }
+}
+
+/// How a sealed value begins; base-32 secrets never hold a `:`, so old plain rows are told
+/// apart.
+const SEALED_PREFIX: &str = "v1:";
+
+impl SecretBox {
+    /// The box of a server secret of at least 32 characters.
+    pub fn new(secret: &str) -> Result<Self> {
+        use chacha20poly1305::KeyInit;
+        ensure!(
+            secret.chars().count() >= 32,
+            "the server secret is too short: it needs at least 32 characters (`concord keygen \
+             --server-secret-file FILE` makes a good one)"
+        );
+        let mut key = [0u8; 32];
+        hkdf::Hkdf::<sha2::Sha256>::new(Some(b"concord"), secret.as_bytes())
+            .expand(b"totp secrets v1", &mut key)
+            .map_err(|_| anyhow::anyhow!("deriving the key"))?;
+        Ok(Self {
+            cipher: chacha20poly1305::XChaCha20Poly1305::new(&key.into()),
+        })
+    }
+
+    /// `plain` sealed for `account_id`'s row.
+    pub fn seal(&self, account_id: i64, plain: &str) -> Result<String> {
+        use base64::Engine;
+        use chacha20poly1305::aead::{Aead, AeadCore, Payload};
+        let nonce =
+            chacha20poly1305::XChaCha20Poly1305::generate_nonce(&mut chacha20poly1305::aead::OsRng);
+        let sealed = self
+            .cipher
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: plain.as_bytes(),
+                    aad: &associated(account_id),
+                },
+            )
+            .map_err(|_| anyhow::anyhow!("sealing a secret"))?;
+        let mut bytes = nonce.to_vec();
+        bytes.extend(sealed);
+        Ok(format!(
+            "{SEALED_PREFIX}{}",
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        ))
+    }
+
+    /// What `sealed` holds, if it was sealed for `account_id` under this secret.
+    pub fn open(&self, account_id: i64, sealed: &str) -> Option<String> {
+        use base64::Engine;
+        use chacha20poly1305::aead::{Aead, Payload};
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(sealed.strip_prefix(SEALED_PREFIX)?)
+            .ok()?;
+        if bytes.len() < 24 {
+            return None;
+        }
+        let (nonce, sealed) = bytes.split_at(24);
+        let plain = self
+            .cipher
+            .decrypt(
+                chacha20poly1305::XNonce::from_slice(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: &associated(account_id),
+                },
+            )
+            .ok()?;
+        String::from_utf8(plain).ok()
+    }
+}
+
+/// Whether a stored value is sealed (rather than a plain secret of an earlier version).
+pub fn is_sealed(stored: &str) -> bool {
+    stored.starts_with(SEALED_PREFIX)
+}
+
+fn associated(account_id: i64) -> Vec<u8> {
+    format!("concord totp secret of account {account_id}").into_bytes()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sealed_secret_opens_for_its_account_under_its_secret_only() {
+        let secret = "a server secret of more than thirty-two characters";
+        let sealed_box = SecretBox::new(secret).expect("box");
+        let sealed = sealed_box.seal(7, "JBSWY3DPEHPK3PXP").expect("seal");
+        assert!(is_sealed(&sealed) && !sealed.contains("JBSWY3DPEHPK3PXP"));
+        assert_eq!(
+            sealed_box.open(7, &sealed).as_deref(),
+            Some("JBSWY3DPEHPK3PXP")
+        );
+        assert_eq!(sealed_box.open(8, &sealed), None, "another account's row");
+        let other = SecretBox::new("another server secret, also long enough!!").expect("box");
+        assert_eq!(other.open(7, &sealed), None, "another server secret");
+        assert!(SecretBox::new("short").is_err());
+    }
 
     #[test]
     fn a_sealed_key_opens_with_its_password_only() {

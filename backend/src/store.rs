@@ -59,6 +59,8 @@ pub struct Store {
     address_key: std::sync::Arc<tokio::sync::OnceCell<Vec<u8>>>,
     /// The record signer of [`Store::record_signer`], once read.
     signer: std::sync::Arc<tokio::sync::OnceCell<std::sync::Arc<crate::record::bundle::Signer>>>,
+    /// What TOTP secrets are sealed with ([`Store::use_server_secret`]).
+    secret_box: std::sync::Arc<std::sync::OnceLock<crate::secrets::SecretBox>>,
     /// What this process remembers between requests; `None` with PostgreSQL.
     cache: Option<std::sync::Arc<cache::Cache>>,
     /// The SQLite database file; `None` with PostgreSQL.
@@ -258,6 +260,7 @@ impl Store {
             url: DatabaseUrl(url.into()),
             address_key: std::sync::Arc::default(),
             signer: std::sync::Arc::default(),
+            secret_box: std::sync::Arc::default(),
             sqlite_path,
             seen: std::sync::Arc::default(),
         })
@@ -1078,33 +1081,107 @@ impl Store {
 
     // ---- two-factor sign-in --------------------------------------------------------------
 
-    /// The account's TOTP secret, whether it is confirmed, and the last step accepted.
+    /// Seals TOTP secrets with `secret_box` (the server secret's, read when the process starts).
+    pub fn use_server_secret(&self, secret_box: crate::secrets::SecretBox) {
+        // A second call keeps the first: one process, one server secret.
+        let _ = self.secret_box.set(secret_box);
+    }
+
+    fn secret_box(&self) -> Result<&crate::secrets::SecretBox, AppError> {
+        self.secret_box.get().ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "no server secret was given to this process"
+            ))
+        })
+    }
+
+    /// Seals every TOTP secret an earlier version stored plainly; how many. All or none.
+    pub async fn seal_plain_totp_secrets(&self) -> Result<usize, AppError> {
+        let secret_box = self.secret_box()?;
+        let mut tx = self.write_tx().await?;
+        let plain: Vec<(i64, String)> =
+            sqlx::query_as("SELECT account_id, secret_base32 FROM totp_secrets")
+                .fetch_all(&mut *tx)
+                .await?;
+        let mut sealed = 0;
+        for (account_id, secret) in plain {
+            if crate::secrets::is_sealed(&secret) {
+                continue;
+            }
+            sqlx::query("UPDATE totp_secrets SET secret_base32 = $1 WHERE account_id = $2")
+                .bind(secret_box.seal(account_id, &secret)?)
+                .bind(account_id)
+                .execute(&mut *tx)
+                .await?;
+            sealed += 1;
+        }
+        tx.commit().await?;
+        Ok(sealed)
+    }
+
+    /// How many TOTP secrets are stored sealed, and how many plainly (by an earlier version).
+    pub async fn totp_secrets_stored(&self) -> Result<(i64, i64), AppError> {
+        let all: Vec<String> = sqlx::query_scalar("SELECT secret_base32 FROM totp_secrets")
+            .fetch_all(&self.pool)
+            .await?;
+        let sealed = all.iter().filter(|s| crate::secrets::is_sealed(s)).count() as i64;
+        Ok((sealed, all.len() as i64 - sealed))
+    }
+
+    /// The account's TOTP secret (opened), whether it is confirmed, and the last step accepted.
+    /// A secret that does not open under this server secret (it was changed, or the row was
+    /// copied from another account) is logged here and answered as unavailable: the client
+    /// learns nothing of why, and may use a recovery code.
     pub async fn totp_secret(&self, account_id: i64) -> Result<Option<StoredTotp>, AppError> {
-        Ok(sqlx::query_as(
+        let stored: Option<StoredTotp> = sqlx::query_as(
             "SELECT secret_base32, confirmed_at_ms, last_step FROM totp_secrets WHERE account_id = $1",
         )
         .bind(account_id)
         .fetch_optional(&self.pool)
-        .await?)
+        .await?;
+        let Some(mut stored) = stored else {
+            return Ok(None);
+        };
+        if crate::secrets::is_sealed(&stored.secret_base32) {
+            match self.secret_box()?.open(account_id, &stored.secret_base32) {
+                Some(plain) => stored.secret_base32 = plain,
+                None => {
+                    tracing::error!(
+                        event = "totp_secret_unreadable",
+                        account = account_id,
+                        "a TOTP secret does not open under this server secret: was the server \
+                         secret changed, or the row copied from another account?"
+                    );
+                    return Err(AppError::NotReady(
+                        "Codes from your authenticator app cannot be checked just now. Sign in \
+                         with a recovery code, or try again later.",
+                    ));
+                }
+            }
+        }
+        Ok(Some(stored))
     }
 
     /// Whether sign-in asks this account for a second factor.
     pub async fn two_factor_enabled(&self, account_id: i64) -> Result<bool, AppError> {
-        Ok(self
-            .totp_secret(account_id)
-            .await?
-            .is_some_and(|t| t.confirmed_at_ms.is_some()))
+        let confirmed: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT confirmed_at_ms FROM totp_secrets WHERE account_id = $1")
+                .bind(account_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(confirmed.flatten().is_some())
     }
 
-    /// Starts (or restarts) enrolment with a new, unconfirmed secret.
+    /// Starts (or restarts) enrolment with a new, unconfirmed secret, stored sealed.
     pub async fn begin_totp(&self, account_id: i64, secret_base32: &str) -> Result<(), AppError> {
+        let sealed = self.secret_box()?.seal(account_id, secret_base32)?;
         sqlx::query(
             "INSERT INTO totp_secrets (account_id, secret_base32, confirmed_at_ms, last_step) \
              VALUES ($1, $2, NULL, 0) ON CONFLICT (account_id) DO UPDATE \
              SET secret_base32 = excluded.secret_base32, confirmed_at_ms = NULL, last_step = 0",
         )
         .bind(account_id)
-        .bind(secret_base32)
+        .bind(&sealed)
         .execute(&self.pool)
         .await?;
         Ok(())

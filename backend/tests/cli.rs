@@ -7,6 +7,8 @@ use std::process::{Command, Output};
 /// The record key's password in these tests, given as an operator gives it: in the
 /// environment, never as a flag.
 const PASSWORD: &str = "a record key passphrase";
+/// The server secret, given in the environment too.
+const SERVER_SECRET: &str = "a server secret for the command-line tests";
 
 fn concord(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_concord"))
@@ -14,6 +16,7 @@ fn concord(dir: &Path, args: &[&str]) -> Output {
         .env_remove("DATABASE_URL")
         .env_remove("CONCORD_RECORD_KEY")
         .env("CONCORD_RECORD_KEY_PASSWORD", PASSWORD)
+        .env("CONCORD_SERVER_SECRET", SERVER_SECRET)
         .args(args)
         .output()
         .expect("concord runs")
@@ -163,6 +166,7 @@ fn a_backup_is_taken_while_serving_and_only_a_sound_one_is_restored() {
         .args(["--assets", "none"])
         .args(key)
         .env("CONCORD_RECORD_KEY_PASSWORD", PASSWORD)
+        .env("CONCORD_SERVER_SECRET", SERVER_SECRET)
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("serve");
@@ -507,4 +511,86 @@ fn the_record_key_lives_in_a_protected_file_outside_the_database() {
         &[&["key", "export", "--record-key", "moved.key"][..], &db].concat(),
         "nothing to move",
     );
+}
+
+/// Second-factor secrets are encrypted under a server secret kept outside the database:
+/// `keygen` makes one, `migrate` encrypts what an earlier version stored plainly, and the
+/// server will not start without it.
+#[test]
+fn second_factor_secrets_are_encrypted_under_a_secret_kept_outside_the_database() {
+    let dir = tempfile::tempdir().expect("directory");
+    let here = dir.path();
+    let db = ["--database-url", "sqlite://concord.db"];
+    ok(concord(here, &[&["migrate"][..], &db].concat()));
+    // An earlier version's row: the secret as it is.
+    let plain = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    let database = || rusqlite::Connection::open(here.join("concord.db")).expect("database");
+    database()
+        .execute_batch(&format!(
+            "INSERT INTO accounts (id, handle, password_hash, created_at_ms) VALUES (41, 'amina', '', 0);
+             INSERT INTO totp_secrets (account_id, secret_base32, confirmed_at_ms, last_step)
+                 VALUES (41, '{plain}', 1, 0);"
+        ))
+        .expect("an earlier version's second factor");
+    let stored = || -> String {
+        database()
+            .query_row("SELECT secret_base32 FROM totp_secrets", [], |r| r.get(0))
+            .expect("row")
+    };
+    let without_secret = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_concord"))
+            .current_dir(here)
+            .env_remove("DATABASE_URL")
+            .env_remove("CONCORD_SERVER_SECRET")
+            .env("CONCORD_RECORD_KEY_PASSWORD", PASSWORD)
+            .args(args)
+            .output()
+            .expect("concord")
+    };
+
+    // Without the secret, migrate says what is left to do, and the server does not start.
+    let migrated = without_secret(&[&["migrate"][..], &db].concat());
+    assert!(migrated.status.success());
+    assert!(
+        String::from_utf8_lossy(&migrated.stderr).contains("stored unencrypted"),
+        "{migrated:?}"
+    );
+    assert_eq!(stored(), plain);
+    let key = keyed(here);
+    let refused = without_secret(&[&["serve", "--bind", "127.0.0.1:0"][..], &db, &key].concat());
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("needs its server secret"),
+        "{refused:?}"
+    );
+
+    // keygen makes a secret file readable by its owner only, and never replaces it.
+    let made = without_secret(&["keygen", "--server-secret-file", "server.secret"]);
+    assert!(made.status.success(), "{made:?}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(here.join("server.secret"))
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let again = without_secret(&["keygen", "--server-secret-file", "server.secret"]);
+    assert!(!again.status.success());
+    // With it, migrate seals the old row: readable under that secret and that account only.
+    let sealed = without_secret(
+        &[
+            &["migrate", "--server-secret-file", "server.secret"][..],
+            &db,
+        ]
+        .concat(),
+    );
+    assert!(sealed.status.success(), "{sealed:?}");
+    let row = stored();
+    assert!(row.starts_with("v1:") && !row.contains(plain), "{row}");
+    let secret = std::fs::read_to_string(here.join("server.secret")).expect("secret");
+    let secret_box = backend::secrets::SecretBox::new(secret.trim()).expect("box");
+    assert_eq!(secret_box.open(41, &row).as_deref(), Some(plain));
+    assert_eq!(secret_box.open(42, &row), None);
 }

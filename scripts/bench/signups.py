@@ -55,6 +55,7 @@ def main():
     log = open(os.path.join(work, "server.log"), "wb")
     os.environ["CONCORD_RECORD_KEY"] = f"{work}/record.key"
     os.environ["CONCORD_RECORD_KEY_PASSWORD"] = "a benchmark's record key"
+    os.environ["CONCORD_SERVER_SECRET"] = "a benchmark's server secret, long enough"
     subprocess.run([binary, "keygen"], check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
     server = subprocess.Popen(

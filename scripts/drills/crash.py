@@ -39,9 +39,10 @@ def free_port():
 
 
 def record_key(binary):
-    """A record-signing key for the drill's server (made once per run), its password in the
-    environment the server inherits."""
+    """A record-signing key for the drill's server (made once per run), its password and the
+    server secret in the environment the server inherits."""
     os.environ.setdefault("CONCORD_RECORD_KEY_PASSWORD", "a drill's record key passphrase")
+    os.environ.setdefault("CONCORD_SERVER_SECRET", "a drill's server secret, 32 characters or more")
     path = os.path.join(KEY_DIR, "record.key")
     if not os.path.exists(path):
         subprocess.run([binary, "keygen", "--record-key", path], check=True,

@@ -108,6 +108,9 @@ async fn spawn(db: Db, settings: Settings, demo: bool) -> TestApp {
     }
 }
 
+/// The server secret of every test instance, under which TOTP secrets are sealed.
+pub const SERVER_SECRET: &str = "the test instances' server secret, 32+ characters";
+
 /// The record-signing key of every test instance, as if each read the same key file.
 pub fn record_signer() -> backend::record::bundle::Signer {
     use backend::record::bundle::Signer;
@@ -121,6 +124,9 @@ async fn start_server(store: Store, settings: Settings) -> String {
     backend::record::command::sign_with(&store, record_signer())
         .await
         .expect("sign with the test key");
+    store.use_server_secret(
+        backend::secrets::SecretBox::new(SERVER_SECRET).expect("the test server secret"),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

@@ -68,6 +68,7 @@ for_each_database!(
     turning_on_two_factor_needs_the_password_and_a_code,
     with_two_factor_a_sign_in_needs_a_code_that_works_once,
     a_recovery_code_stands_in_for_the_app_once_and_never_for_the_password,
+    a_copy_of_the_database_cannot_make_second_factor_codes,
     a_waiting_sign_in_allows_few_codes,
     wrong_second_factor_codes_lock_it_whatever_sign_in_they_come_through,
     a_stolen_session_cannot_guess_the_password,
@@ -1481,6 +1482,54 @@ async fn a_recovery_code_stands_in_for_the_app_once_and_never_for_the_password(d
     app.sign_in("amina", "a long passphrase").await;
     let (status, _) = second_factor(&app, &codes[0]).await;
     assert_eq!(status, 422, "a recovery code works once");
+}
+
+async fn a_copy_of_the_database_cannot_make_second_factor_codes(db: Db) {
+    let app = spawn_app(db).await;
+    let (secret, _) = with_two_factor(&app).await;
+    app.another_browser()
+        .sign_up("bola", "a long passphrase")
+        .await;
+    let bola = app.with_two_factor("bola").await;
+    // Each row holds a sealed secret, never the secret the app was given.
+    let rows = app
+        .strings("SELECT secret_base32 FROM totp_secrets ORDER BY account_id")
+        .await;
+    assert_eq!(rows.len(), 2);
+    for row in &rows {
+        assert!(row.starts_with("v1:"), "{row}");
+        assert!(!row.contains(&secret));
+    }
+    let other =
+        backend::secrets::SecretBox::new("a server secret that is not this one's!").expect("box");
+    assert!(other.open(1, &rows[0]).is_none() && other.open(2, &rows[0]).is_none());
+    // Amina's sealed secret copied into bola's row does not open for bola: the sign-in is
+    // answered without saying why, and the server logs it.
+    app.execute(
+        "UPDATE totp_secrets SET secret_base32 = (SELECT t.secret_base32 FROM totp_secrets t \
+         JOIN accounts a ON a.id = t.account_id WHERE a.handle = 'amina') \
+         WHERE account_id = (SELECT id FROM accounts WHERE handle = 'bola')",
+        &[],
+    )
+    .await;
+    bola.sign_out().await;
+    bola.sign_in("bola", "a long passphrase").await;
+    let (status, body) = second_factor(&bola, &totp_code(&secret, 0)).await;
+    assert_eq!(
+        (status, &body["code"]),
+        (503, &json!("unavailable")),
+        "{body}"
+    );
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("recovery code")
+    );
+    // Amina's own still works.
+    app.sign_out().await;
+    app.sign_in("amina", "a long passphrase").await;
+    assert_eq!(second_factor(&app, &totp_code(&secret, 1)).await.0, 200);
 }
 
 async fn a_waiting_sign_in_allows_few_codes(db: Db) {
@@ -3250,7 +3299,8 @@ async fn a_round_counting_per_organisation_takes_the_representatives_position(db
         )
         .await;
     assert_eq!(accepted.status(), 204);
-    let speak_for = json!({"stakeholder_group": "civil_society", "organisation": "tech-workers-union"});
+    let speak_for =
+        json!({"stakeholder_group": "civil_society", "organisation": "tech-workers-union"});
     for client in [&representative, &member] {
         let (status, _) = parts(
             client
