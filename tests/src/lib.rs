@@ -121,7 +121,16 @@ pub fn record_signer() -> backend::record::bundle::Signer {
 
 /// Serves Concord over `store` on a free port of 127.0.0.1, as `concord serve` does; its address.
 async fn start_server(store: Store, settings: Settings) -> String {
-    backend::record::command::sign_with(&store, record_signer())
+    start_signing(store, settings, record_signer()).await
+}
+
+/// [`start_server`] with the record key `signer`.
+async fn start_signing(
+    store: Store,
+    settings: Settings,
+    signer: backend::record::bundle::Signer,
+) -> String {
+    backend::record::command::sign_with(&store, signer)
         .await
         .expect("sign with the test key");
     store.use_server_secret(
@@ -246,8 +255,14 @@ impl TestApp {
 
     /// A second server process over the same database, as behind a load balancer.
     pub async fn sibling(&self) -> TestApp {
+        self.restarted_with(record_signer()).await
+    }
+
+    /// Another server process over the same database, started with the record key `signer`
+    /// (a new one retires the one before).
+    pub async fn restarted_with(&self, signer: backend::record::bundle::Signer) -> TestApp {
         let store = Store::connect(&self.database_url).await.expect("connect");
-        let address = start_server(store, Settings::default()).await;
+        let address = start_signing(store, Settings::default(), signer).await;
         TestApp {
             address,
             database_url: self.database_url.clone(),

@@ -147,6 +147,77 @@ pub fn public_key_file(key: &minisign::PublicKey) -> Result<String> {
     ))
 }
 
+/// The public keys this instance has signed with, as one file: the key in use first (so that
+/// `minisign -p` reads it), then earlier ones, each after a comment saying when it signed.
+pub fn published_keys(keys: &[crate::store::RecordKey]) -> String {
+    keys.iter()
+        .map(|k| {
+            let until = k
+                .until_ms
+                .map(|ms| format!(" until {}", super::timestamp(ms)))
+                .unwrap_or_default();
+            format!(
+                "untrusted comment: Concord record signing key {}, signs from {}{until}\n{}\n",
+                k.key_id,
+                super::timestamp(k.from_ms),
+                k.public_key
+            )
+        })
+        .collect()
+}
+
+/// A key a bundle may be signed with, and the times it signed between, when its file says.
+pub struct TrustedKey {
+    pub key: minisign::PublicKey,
+    pub from_ms: Option<i64>,
+    pub until_ms: Option<i64>,
+}
+
+/// Every key in a `.pub` file of one or more keys (as [`published_keys`] writes, or a single
+/// minisign key), with the dates its comment gives.
+pub fn trusted_keys_from(text: &str) -> Result<Vec<TrustedKey>> {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let keys = lines
+        .chunks(2)
+        .map(|pair| {
+            let [comment, line] = pair else {
+                anyhow::bail!("a key file holds a comment line, then a key line, for each key");
+            };
+            let key = public_key_from(&format!("{comment}\n{line}\n"))?;
+            let date = |word: &str| {
+                let at = comment.split(word).nth(1)?.split_whitespace().next()?;
+                let when = humantime::parse_rfc3339(at.trim_end_matches(',')).ok()?;
+                let since = when.duration_since(std::time::UNIX_EPOCH).ok()?;
+                i64::try_from(since.as_millis()).ok()
+            };
+            Ok(TrustedKey {
+                key,
+                from_ms: date(" signs from "),
+                until_ms: date(" until "),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    anyhow::ensure!(!keys.is_empty(), "the key file holds no key");
+    Ok(keys)
+}
+
+/// Whether `manifest` says it was made while `key` signed: a key that was replaced signs
+/// nothing after.
+pub fn within_dates(manifest: &Manifest, key: &TrustedKey) -> Result<(), Refusal> {
+    let made = humantime::parse_rfc3339(&manifest.created_at)
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|d| i64::try_from(d.as_millis()).ok())
+        .ok_or_else(|| Refusal::BadManifest(MANIFEST, "created_at is not a time".into()))?;
+    let after_start = key.from_ms.is_none_or(|from| made >= from);
+    let before_end = key.until_ms.is_none_or(|until| made <= until);
+    if after_start && before_end {
+        Ok(())
+    } else {
+        Err(Refusal::OutsideKeyDates(manifest.key_id.clone()))
+    }
+}
+
 /// Counts and hashes what passes through it.
 struct Hashing<W> {
     inner: W,
@@ -251,6 +322,10 @@ pub enum Refusal {
     Unlisted(String),
     #[error("{0} is in the bundle twice")]
     Twice(String),
+    #[error(
+        "it is signed by key {0}, but dated outside the time that key signed (it was replaced)"
+    )]
+    OutsideKeyDates(String),
 }
 
 /// Checks a bundle against `key`: the manifest's signature, the schema version, then every

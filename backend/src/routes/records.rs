@@ -309,11 +309,13 @@ async fn record_schema() -> Response {
 
 /// The public key that signs this instance's record bundles, as a minisign `.pub` file: check
 /// a bundle's `manifest.json` with `minisign -Vm manifest.json -p concord-record-key.pub`.
+/// After the key was replaced, the earlier keys follow the one in use, each after a comment
+/// saying when it signed; `concord verify --public-key` accepts a bundle signed by any of them
+/// within its dates.
 #[utoipa::path(get, path = "/.well-known/concord-record-key.pub", tag = "records",
     responses((status = 200, description = "minisign public key file", content_type = "text/plain")))]
 async fn record_key(State(state): State<AppState>) -> Result<Response, AppError> {
-    let signer = state.store.record_signer().await?;
-    let file = signer.public_key_file().map_err(AppError::Internal)?;
+    let file = crate::record::bundle::published_keys(&state.store.record_keys().await?);
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], file).into_response())
 }
 

@@ -114,6 +114,7 @@ for_each_database!(
     a_published_round_exports_its_public_record_and_its_conveners_the_whole,
     a_bundle_is_signed_so_minisign_and_verify_accept_it_and_refuse_any_change,
     a_copy_of_the_database_cannot_sign_records,
+    a_new_record_key_retires_the_old_one_which_still_verifies_what_it_signed,
     a_bundle_imported_elsewhere_exports_again_to_identical_files,
     a_record_signed_by_a_hostile_instance_is_checked_like_typed_input,
     the_public_record_cannot_be_joined_to_handles,

@@ -923,6 +923,81 @@ pub(crate) async fn the_public_record_cannot_be_joined_to_handles(db: Db) {
     }
 }
 
+/// The record key is replaced: the well-known file lists the new key first and the old one
+/// with the dates it signed between; a bundle the old key signed still verifies against that
+/// file, one it signed dated after it was replaced does not, and the old key cannot be taken
+/// up again.
+pub(crate) async fn a_new_record_key_retires_the_old_one_which_still_verifies_what_it_signed(
+    db: Db,
+) {
+    let app = spawn_app(db).await;
+    let (convener, _, _) = a_round_with_a_bit_of_everything(&app).await;
+    let path = format!("{RECORD}/bundle.zip?visibility=convener");
+    let old_bundle = download(&convener, &path, 200).await;
+
+    let (_, new_key) = bundle::Signer::generate().expect("a new key");
+    let new_id = new_key.key_id();
+    let renewed = app.restarted_with(new_key).await;
+    let listed = renewed
+        .get("/.well-known/concord-record-key.pub")
+        .await
+        .text()
+        .await
+        .expect("keys");
+    let old_id = tests::record_signer().key_id();
+    let comments: Vec<&str> = listed.lines().step_by(2).collect();
+    assert_eq!(comments.len(), 2, "{listed}");
+    assert!(comments[0].contains(&new_id) && !comments[0].contains(" until "));
+    assert!(comments[1].contains(&old_id) && comments[1].contains(" until "));
+    let keys = bundle::trusted_keys_from(&listed).expect("keys");
+    let verified = |bytes: &[u8]| {
+        keys.iter()
+            .map(|key| {
+                bundle::verify(std::io::Cursor::new(bytes), &key.key)
+                    .and_then(|m| bundle::within_dates(&m, key).map(|()| m))
+            })
+            .find(Result::is_ok)
+            .unwrap_or_else(|| Err(Refusal::Unlisted("no key".into())))
+    };
+    let manifest = verified(&old_bundle).expect("the old key's bundle still verifies");
+    assert_eq!(manifest.key_id, old_id);
+    let convener_there = convener.on(&renewed);
+    let new_bundle = download(&convener_there, &path, 200).await;
+    assert_eq!(verified(&new_bundle).expect("verifies").key_id, new_id);
+
+    // Someone who kept the old key signs a manifest dated after it was replaced.
+    let mut files = unzip(&old_bundle);
+    let (manifest_at, signature_at) = (files.len() - 2, files.len() - 1);
+    let text = String::from_utf8(files[manifest_at].1.clone()).expect("UTF-8");
+    let later = backend::record::timestamp(backend::store::now_ms() + 86_400_000);
+    let forged = text.replacen(&manifest.created_at, &later, 1);
+    files[manifest_at].1 = forged.clone().into_bytes();
+    files[signature_at].1 = tests::record_signer()
+        .sign(forged.as_bytes(), "late")
+        .expect("sign")
+        .into_bytes();
+    let late = rezip(&files);
+    let old_key = keys
+        .iter()
+        .find(|k| k.until_ms.is_some())
+        .expect("the old key");
+    let manifest = bundle::verify(std::io::Cursor::new(&late), &old_key.key).expect("signed");
+    assert!(matches!(
+        bundle::within_dates(&manifest, old_key),
+        Err(Refusal::OutsideKeyDates(_))
+    ));
+    // The old key is not taken up again.
+    let store = backend::store::Store::connect(&app.database_url)
+        .await
+        .expect("connect");
+    assert!(
+        backend::record::command::sign_with(&store, tests::record_signer())
+            .await
+            .is_err()
+    );
+    store.close().await;
+}
+
 /// A bundle's `files` with record.json changed by `edit`, and a manifest that matches it,
 /// signed by `signer`: what a hostile or buggy instance could send with its own key.
 fn resigned(
