@@ -22,6 +22,16 @@ fn concord(dir: &Path, args: &[&str]) -> Output {
         .expect("concord runs")
 }
 
+/// Asserts that only the file's owner may read or write it.
+fn assert_owner_only(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", path.display());
+    }
+}
+
 /// Makes a record key `record.key` in `dir`; the flag that gives it.
 fn keyed(dir: &Path) -> [&'static str; 2] {
     ok(concord(dir, &["keygen", "--record-key", "record.key"]));
@@ -384,15 +394,7 @@ fn the_record_key_lives_in_a_protected_file_outside_the_database() {
     boxed
         .into_secret_key(Some(PASSWORD.into()))
         .expect("opens with its password");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(here.join("record.key"))
-            .expect("meta")
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
-    }
+    assert_owner_only(&here.join("record.key"));
     fails(
         &["keygen", "--record-key", "record.key"],
         "never replaces a key file",
@@ -567,15 +569,7 @@ fn second_factor_secrets_are_encrypted_under_a_secret_kept_outside_the_database(
     // keygen makes a secret file readable by its owner only, and never replaces it.
     let made = without_secret(&["keygen", "--server-secret-file", "server.secret"]);
     assert!(made.status.success(), "{made:?}");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(here.join("server.secret"))
-            .expect("meta")
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
-    }
+    assert_owner_only(&here.join("server.secret"));
     let again = without_secret(&["keygen", "--server-secret-file", "server.secret"]);
     assert!(!again.status.success());
     // With it, migrate seals the old row: readable under that secret and that account only.

@@ -486,6 +486,18 @@ fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
+/// A convener of the demo round with a bit of everything in it, and its complete bundle.
+async fn a_convener_bundle(app: &TestApp) -> (TestApp, Vec<u8>) {
+    let (convener, _, _) = a_round_with_a_bit_of_everything(app).await;
+    let bundle = download(
+        &convener,
+        &format!("{RECORD}/bundle.zip?visibility=convener"),
+        200,
+    )
+    .await;
+    (convener, bundle)
+}
+
 fn rezip(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (name, content) in files {
@@ -500,13 +512,7 @@ pub(crate) async fn a_bundle_is_signed_so_minisign_and_verify_accept_it_and_refu
     db: Db,
 ) {
     let app = spawn_app(db).await;
-    let (convener, _, _) = a_round_with_a_bit_of_everything(&app).await;
-    let bundle = download(
-        &convener,
-        &format!("{RECORD}/bundle.zip?visibility=convener"),
-        200,
-    )
-    .await;
+    let (_, bundle) = a_convener_bundle(&app).await;
     let (key_file, key) = published_key(&app).await;
     let manifest = bundle::verify(std::io::Cursor::new(&bundle), &key).expect("a whole bundle");
     assert_eq!(
@@ -654,13 +660,7 @@ pub(crate) async fn a_bundle_is_signed_so_minisign_and_verify_accept_it_and_refu
 pub(crate) async fn a_copy_of_the_database_cannot_sign_records(db: Db) {
     use base64::Engine;
     let app = spawn_app(db).await;
-    let (convener, _, _) = a_round_with_a_bit_of_everything(&app).await;
-    let bundle = download(
-        &convener,
-        &format!("{RECORD}/bundle.zip?visibility=convener"),
-        200,
-    )
-    .await;
+    let (_, bundle) = a_convener_bundle(&app).await;
     assert!(!bundle.is_empty());
     for kept in app.strings("SELECT key_base64 FROM server_keys").await {
         let bytes = base64::engine::general_purpose::STANDARD
@@ -931,9 +931,8 @@ pub(crate) async fn a_new_record_key_retires_the_old_one_which_still_verifies_wh
     db: Db,
 ) {
     let app = spawn_app(db).await;
-    let (convener, _, _) = a_round_with_a_bit_of_everything(&app).await;
+    let (convener, old_bundle) = a_convener_bundle(&app).await;
     let path = format!("{RECORD}/bundle.zip?visibility=convener");
-    let old_bundle = download(&convener, &path, 200).await;
 
     let (_, new_key) = bundle::Signer::generate().expect("a new key");
     let new_id = new_key.key_id();
