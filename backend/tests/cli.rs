@@ -92,6 +92,19 @@ fn export_verify_import_and_export_again_from_the_command_line() {
         "{key}"
     );
     std::fs::write(here.join("source.pub"), key).expect("write");
+    // The stock minisign tool checks the manifest the key file signed.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(here.join("bundle.zip")).expect("zip"))
+        .expect("a ZIP");
+    for name in ["manifest.json", "manifest.json.minisig"] {
+        let mut out = std::fs::File::create(here.join(name)).expect("create");
+        std::io::copy(&mut zip.by_name(name).expect("entry"), &mut out).expect("copy");
+    }
+    let checked = Command::new("minisign")
+        .current_dir(here)
+        .args(["-Vm", "manifest.json", "-p", "source.pub"])
+        .output()
+        .expect("minisign (Debian package) runs");
+    assert!(checked.status.success(), "{checked:?}");
 
     let target = ["--database-url", "sqlite://target.db"];
     let imported = ok(concord(
