@@ -176,6 +176,13 @@ async fn main() -> anyhow::Result<()> {
                     "second-factor secrets of an earlier version encrypted"
                 );
             }
+            if !store.server_secret_opens().await? {
+                tracing::error!(
+                    "this server secret does not open the stored second-factor secrets: was it \
+                     changed? Codes from authenticator apps are refused until the right one is \
+                     given; recovery codes still work"
+                );
+            }
             match &args.assets {
                 Some(dir) if !dir.join("index.html").is_file() => {
                     tracing::warn!(assets = %dir.display(), "no index.html there; serving the API only");

@@ -41,11 +41,12 @@ impl RecordKeyArgs {
 
     /// The key's password, from the environment or the password file.
     fn password(&self) -> Result<String> {
-        if let Ok(password) = std::env::var(PASSWORD_VARIABLE) {
-            ensure!(!password.is_empty(), "{PASSWORD_VARIABLE} is empty");
-            return Ok(password);
-        }
+        // A file named on the command line is meant over what the environment holds.
         let Some(file) = &self.record_key_password_file else {
+            if let Ok(password) = std::env::var(PASSWORD_VARIABLE) {
+                ensure!(!password.is_empty(), "{PASSWORD_VARIABLE} is empty");
+                return Ok(password);
+            }
             bail!(
                 "the record key's password is missing: set {PASSWORD_VARIABLE}, or give \
                  --record-key-password-file FILE (or CONCORD_RECORD_KEY_PASSWORD_FILE)"
@@ -97,6 +98,10 @@ impl RecordKeyArgs {
             path.display()
         );
         let password = self.password()?;
+        ensure!(
+            password.chars().count() >= 12,
+            "the record key's password is too short: give it at least 12 characters"
+        );
         let sealed = seal(signer.secret_key(), &password)?;
         // Checked before it is kept: the sealed key opens with the password to the same key.
         let opened = open(&sealed, password)?;
@@ -114,7 +119,7 @@ fn open(text: &str, password: String) -> Result<Signer> {
         .map_err(|e| anyhow::anyhow!("it is not a minisign secret key ({e})"))?;
     let secret = boxed.into_secret_key(Some(password)).map_err(|e| {
         if e.to_string().contains("Wrong password") {
-            anyhow::anyhow!("the password is wrong for this key")
+            anyhow::anyhow!("the password is wrong for this key (or the key file is damaged)")
         } else {
             anyhow::anyhow!("it is not a readable minisign secret key ({e})")
         }
@@ -268,6 +273,9 @@ impl ServerSecretArgs {
 /// data, so that a secret copied to another account's row does not decrypt.
 pub struct SecretBox {
     cipher: chacha20poly1305::XChaCha20Poly1305,
+    /// The key under which network addresses become pseudonyms for throttling, derived from
+    /// the same secret, so that a copy of the database cannot turn them back into addresses.
+    address_key: [u8; 32],
 }
 
 impl std::fmt::Debug for SecretBox {
@@ -289,13 +297,22 @@ impl SecretBox {
             "the server secret is too short: it needs at least 32 characters (`concord keygen \
              --server-secret-file FILE` makes a good one)"
         );
-        let mut key = [0u8; 32];
-        hkdf::Hkdf::<sha2::Sha256>::new(Some(b"concord"), secret.as_bytes())
-            .expand(b"totp secrets v1", &mut key)
-            .map_err(|_| anyhow::anyhow!("deriving the key"))?;
+        let derive = |purpose: &[u8]| -> Result<[u8; 32]> {
+            let mut key = [0u8; 32];
+            hkdf::Hkdf::<sha2::Sha256>::new(Some(b"concord"), secret.as_bytes())
+                .expand(purpose, &mut key)
+                .map_err(|_| anyhow::anyhow!("deriving a key"))?;
+            Ok(key)
+        };
         Ok(Self {
-            cipher: chacha20poly1305::XChaCha20Poly1305::new(&key.into()),
+            cipher: chacha20poly1305::XChaCha20Poly1305::new(&derive(b"totp secrets v1")?.into()),
+            address_key: derive(b"address pseudonyms v1")?,
         })
+    }
+
+    /// The key under which addresses become pseudonyms.
+    pub fn address_key(&self) -> &[u8; 32] {
+        &self.address_key
     }
 
     /// `plain` sealed for `account_id`'s row.

@@ -55,8 +55,6 @@ pub struct Store {
     url: DatabaseUrl,
     /// SQLite's group-commit writer of positions; `None` with PostgreSQL.
     writer: Option<batch::Writer>,
-    /// The key of [`Store::address_key`], once read.
-    address_key: std::sync::Arc<tokio::sync::OnceCell<Vec<u8>>>,
     /// The record signer of [`Store::record_signer`], once read.
     signer: std::sync::Arc<tokio::sync::OnceCell<std::sync::Arc<crate::record::bundle::Signer>>>,
     /// What TOTP secrets are sealed with ([`Store::use_server_secret`]).
@@ -258,7 +256,6 @@ impl Store {
             pool,
             backend,
             url: DatabaseUrl(url.into()),
-            address_key: std::sync::Arc::default(),
             signer: std::sync::Arc::default(),
             secret_box: std::sync::Arc::default(),
             sqlite_path,
@@ -579,13 +576,10 @@ impl Store {
         Ok(())
     }
 
-    /// The random key under which network addresses are turned into pseudonyms for throttling,
-    /// made by whichever server process needs it first and shared by all through the database.
+    /// The key under which network addresses are turned into pseudonyms for throttling: derived
+    /// from the server secret, which every process shares and the database does not hold.
     pub async fn address_key(&self) -> Result<Vec<u8>, AppError> {
-        self.address_key
-            .get_or_try_init(|| self.random_key("address_pseudonyms"))
-            .await
-            .cloned()
+        Ok(self.secret_box()?.address_key().to_vec())
     }
 
     /// The key under which records name people by pseudonym ([`crate::record`]).
@@ -1119,6 +1113,19 @@ impl Store {
         Ok(sealed)
     }
 
+    /// Whether the server secret opens the stored second-factor secrets (tried on one; `true`
+    /// when there are none): `false` says the secret was changed.
+    pub async fn server_secret_opens(&self) -> Result<bool, AppError> {
+        let row: Option<(i64, String)> =
+            sqlx::query_as("SELECT account_id, secret_base32 FROM totp_secrets LIMIT 1")
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(match row {
+            Some((account_id, sealed)) => self.secret_box()?.open(account_id, &sealed).is_some(),
+            None => true,
+        })
+    }
+
     /// How many TOTP secrets are stored sealed, and how many plainly (by an earlier version).
     pub async fn totp_secrets_stored(&self) -> Result<(i64, i64), AppError> {
         let all: Vec<String> = sqlx::query_scalar("SELECT secret_base32 FROM totp_secrets")
@@ -1142,15 +1149,24 @@ impl Store {
         let Some(mut stored) = stored else {
             return Ok(None);
         };
-        if crate::secrets::is_sealed(&stored.secret_base32) {
-            match self.secret_box()?.open(account_id, &stored.secret_base32) {
+        // Every row was sealed when the process started; a plain one now was written behind
+        // its back, and is not trusted.
+        let opened = crate::secrets::is_sealed(&stored.secret_base32)
+            .then(|| {
+                self.secret_box()
+                    .map(|b| b.open(account_id, &stored.secret_base32))
+            })
+            .transpose()?
+            .flatten();
+        {
+            match opened {
                 Some(plain) => stored.secret_base32 = plain,
                 None => {
                     tracing::error!(
                         event = "totp_secret_unreadable",
                         account = account_id,
                         "a TOTP secret does not open under this server secret: was the server \
-                         secret changed, or the row copied from another account?"
+                         secret changed, or the row written or copied behind Concord's back?"
                     );
                     return Err(AppError::NotReady(
                         "Codes from your authenticator app cannot be checked just now. Sign in \

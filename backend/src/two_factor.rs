@@ -13,15 +13,24 @@ use totp_rs::{Builder, Secret, Totp};
 pub const RECOVERY_CODES: usize = 10;
 
 /// The TOTP generator for a secret.
+/// A stored secret that makes no generator (not base 32, or shorter than 128 bits, as only a
+/// row written behind Concord's back can be) is logged and answered as unavailable, like one
+/// that does not open: the account can still use a recovery code.
 pub fn totp(secret_base32: &str, handle: &str) -> Result<Totp, AppError> {
-    let secret = Secret::try_from_base32(secret_base32)
-        .map_err(|e| AppError::Corrupt(format!("stored TOTP secret: {e}")))?;
+    let unusable = |why: String| {
+        tracing::error!(event = "totp_secret_unusable", %why, "a stored TOTP secret makes no codes");
+        AppError::NotReady(
+            "Codes from your authenticator app cannot be checked just now. Sign in with a \
+             recovery code, or try again later.",
+        )
+    };
+    let secret = Secret::try_from_base32(secret_base32).map_err(|e| unusable(e.to_string()))?;
     Builder::new()
         .with_secret(secret)
         .with_issuer(Some("Concord"))
         .with_account_name(handle)
         .build()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("building TOTP: {e}")))
+        .map_err(|e| unusable(e.to_string()))
 }
 
 /// A new random secret of 160 bits, base32.

@@ -441,6 +441,28 @@ fn the_record_key_lives_in_a_protected_file_outside_the_database() {
         .expect("minisign");
     assert!(checked.status.success(), "{checked:?}");
 
+    // A short password is refused; a password file named on the command line wins over the
+    // environment.
+    let short = Command::new(env!("CARGO_BIN_EXE_concord"))
+        .current_dir(here)
+        .env("CONCORD_RECORD_KEY_PASSWORD", "x")
+        .args(["keygen", "--record-key", "short.key"])
+        .output()
+        .expect("concord");
+    assert!(
+        String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"),
+        "{short:?}"
+    );
+    std::fs::write(here.join("password"), format!("{PASSWORD}\n")).expect("write");
+    let by_file = Command::new(env!("CARGO_BIN_EXE_concord"))
+        .current_dir(here)
+        .env("CONCORD_RECORD_KEY_PASSWORD", "not the password")
+        .args(["public-key", "--record-key", "record.key"])
+        .args(["--record-key-password-file", "password"])
+        .output()
+        .expect("concord");
+    assert!(by_file.status.success(), "{by_file:?}");
+
     // A wrong password, a damaged file, no password at all: each says so.
     let wrong = Command::new(env!("CARGO_BIN_EXE_concord"))
         .current_dir(here)
@@ -600,4 +622,99 @@ fn second_factor_secrets_are_encrypted_under_a_secret_kept_outside_the_database(
     let secret_box = backend::secrets::SecretBox::new(secret.trim()).expect("box");
     assert_eq!(secret_box.open(41, &row).as_deref(), Some(plain));
     assert_eq!(secret_box.open(42, &row), None);
+}
+
+/// A replaced key still verifies what it signed, on the instance and against the published key
+/// file, but not a bundle it signed dated after it was replaced.
+#[test]
+fn a_replaced_record_key_verifies_only_what_it_signed_before() {
+    let dir = tempfile::tempdir().expect("directory");
+    let here = dir.path();
+    let db = ["--database-url", "sqlite://concord.db"];
+    ok(concord(here, &[&["demo"][..], &db].concat()));
+    let export = |key: &str, output: &str| {
+        let args = [
+            &["export", "--consultation", "paris-call", "--round", "2019"][..],
+            &db,
+            &["--record-key", key, "--output", output],
+        ]
+        .concat();
+        ok(concord(here, &args));
+    };
+    ok(concord(here, &["keygen", "--record-key", "old.key"]));
+    export("old.key", "old.zip");
+    ok(concord(here, &["keygen", "--record-key", "new.key"]));
+    export("new.key", "new.zip");
+    let published = ok(concord(here, &[&["public-key"][..], &db].concat()));
+    assert_eq!(published.lines().count(), 4, "{published}");
+    assert!(published.lines().nth(2).expect("old").contains(" until "));
+    std::fs::write(here.join("keys.pub"), &published).expect("write");
+    for bundle in ["old.zip", "new.zip"] {
+        ok(concord(here, &[&["verify", bundle][..], &db].concat()));
+        ok(concord(
+            here,
+            &[&["verify", bundle, "--public-key", "keys.pub"][..], &db].concat(),
+        ));
+    }
+
+    // The old key signs a manifest dated after it was replaced: refused, either way.
+    let bytes = std::fs::read(here.join("old.zip")).expect("bundle");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut out = zip::ZipWriter::new(std::fs::File::create(here.join("late.zip")).expect("file"));
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).expect("entry");
+        let name = entry.name().to_owned();
+        let mut content = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut content).expect("read");
+        if name == "manifest.json.minisig" {
+            continue;
+        }
+        if name == "manifest.json" {
+            let text = String::from_utf8(content).expect("UTF-8");
+            let at = text.find("\"created_at\": \"").expect("created_at") + 15;
+            let late = format!(
+                "{}2099-01-01T00:00:00.000Z{}",
+                &text[..at],
+                &text[at + 24..]
+            );
+            std::fs::write(here.join("manifest.json"), &late).expect("write");
+            let mut signing = Command::new("minisign")
+                .current_dir(here)
+                .args(["-S", "-s", "old.key", "-m", "manifest.json"])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .expect("minisign");
+            std::io::Write::write_all(
+                signing.stdin.as_mut().expect("stdin"),
+                format!("{PASSWORD}\n").as_bytes(),
+            )
+            .expect("password");
+            assert!(signing.wait().expect("minisign").success());
+            content = late.into_bytes();
+            let signature = std::fs::read(here.join("manifest.json.minisig")).expect("sig");
+            out.start_file(
+                "manifest.json.minisig",
+                zip::write::SimpleFileOptions::default(),
+            )
+            .expect("start");
+            std::io::Write::write_all(&mut out, &signature).expect("write");
+        }
+        out.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+            .expect("start");
+        std::io::Write::write_all(&mut out, &content).expect("write");
+    }
+    out.finish().expect("zip");
+    for args in [
+        vec!["verify", "late.zip"],
+        vec!["verify", "late.zip", "--public-key", "keys.pub"],
+    ] {
+        let refused = concord(here, &[&args[..], &db].concat());
+        assert_eq!(refused.status.code(), Some(1), "{refused:?}");
+        let said = String::from_utf8_lossy(&refused.stdout);
+        assert!(
+            said.contains("dated outside the time that key signed"),
+            "{said}"
+        );
+    }
 }

@@ -168,7 +168,10 @@ pub async fn verify(
     bundle_path: &Path,
 ) -> Result<Result<bundle::Manifest, Refusal>> {
     let keys = match &args.public_key {
-        Some(path) => vec![key_file(path)?],
+        Some(path) => bundle::trusted_keys_from(
+            &std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?,
+        )?,
         None => {
             let store = Store::connect(&args.database.database_url).await?;
             store.migrate().await?;
@@ -177,21 +180,20 @@ pub async fn verify(
             if listed.is_empty() {
                 bail!("this database lists no record key; give the signer's with --public-key");
             }
-            listed
-                .iter()
-                .map(|k| {
-                    bundle::public_key_from(&format!("untrusted comment:\n{}\n", k.public_key))
-                })
-                .collect::<Result<_>>()?
+            bundle::trusted_keys_from(&bundle::published_keys(&listed))?
         }
     };
     let mut verdict = None;
     for key in &keys {
         let file = std::fs::File::open(bundle_path)
             .with_context(|| format!("opening {}", bundle_path.display()))?;
-        let found = bundle::verify(std::io::BufReader::new(file), key);
+        let found = bundle::verify(std::io::BufReader::new(file), &key.key)
+            .and_then(|manifest| bundle::within_dates(&manifest, key).map(|()| manifest));
         let good = found.is_ok();
-        verdict = Some(found);
+        // A refusal for the dates says more than another key's "not by this key".
+        if good || verdict.is_none() || matches!(found, Err(Refusal::OutsideKeyDates(_))) {
+            verdict = Some(found);
+        }
         if good {
             break;
         }
@@ -224,11 +226,7 @@ pub async fn public_key(args: &crate::cli::PublicKeyArgs) -> Result<String> {
     let keys = store.record_keys().await?;
     store.close().await;
     match keys.first() {
-        Some(key) if key.until_ms.is_none() => {
-            let key =
-                bundle::public_key_from(&format!("untrusted comment:\n{}\n", key.public_key))?;
-            bundle::public_key_file(&key)
-        }
+        Some(key) if key.until_ms.is_none() => Ok(bundle::published_keys(&keys)),
         _ => bail!("this database lists no record key in use; give the key file with --record-key"),
     }
 }

@@ -464,6 +464,17 @@ async fn failed_sign_ins_are_counted_under_a_pseudonym_of_the_address(db: Db) {
         !stored[0].contains("127.0.0.1") && stored[0].len() == 43,
         "a keyed digest, not the address: {stored:?}"
     );
+    // Its key comes from the server secret, not from the database, so a copy of the database
+    // cannot try every address against it.
+    let secret_box = backend::secrets::SecretBox::new(tests::SERVER_SECRET).expect("box");
+    assert_eq!(
+        stored[0],
+        backend::auth::address_pseudonym(secret_box.address_key(), "127.0.0.1")
+    );
+    let kept = app
+        .strings("SELECT name FROM server_keys WHERE name = 'address_pseudonyms'")
+        .await;
+    assert!(kept.is_empty(), "{kept:?}");
 }
 
 async fn a_wrong_password_and_an_unknown_handle_get_the_same_answer(db: Db) {
