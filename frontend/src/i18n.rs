@@ -494,6 +494,7 @@ pub fn field_error_text(locale: Locale, err: &FieldError) -> String {
         ("responds_to", "unknown_comment") => td_string!(locale, field_unknown_comment),
         (_, "required") => td_string!(locale, field_required),
         (_, "not_member") => td_string!(locale, field_not_member),
+        ("organisation", "other_group") => td_string!(locale, field_other_group),
         ("organisation", "did_not_object") => td_string!(locale, field_did_not_object),
         (_, "too_long") => td_string!(locale, field_too_long),
         _ => return err.message.clone(),
