@@ -1158,23 +1158,12 @@ impl Store {
             })
             .transpose()?
             .flatten();
-        {
-            match opened {
-                Some(plain) => stored.secret_base32 = plain,
-                None => {
-                    tracing::error!(
-                        event = "totp_secret_unreadable",
-                        account = account_id,
-                        "a TOTP secret does not open under this server secret: was the server \
-                         secret changed, or the row written or copied behind Concord's back?"
-                    );
-                    return Err(AppError::NotReady(
-                        "Codes from your authenticator app cannot be checked just now. Sign in \
-                         with a recovery code, or try again later.",
-                    ));
-                }
-            }
-        }
+        stored.secret_base32 = opened.ok_or_else(|| {
+            crate::two_factor::unusable(&format!(
+                "account {account_id}: it does not open under this server secret (was the \
+                 secret changed, or the row written or copied behind Concord's back?)"
+            ))
+        })?;
         Ok(Some(stored))
     }
 

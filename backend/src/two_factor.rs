@@ -17,20 +17,23 @@ pub const RECOVERY_CODES: usize = 10;
 /// row written behind Concord's back can be) is logged and answered as unavailable, like one
 /// that does not open: the account can still use a recovery code.
 pub fn totp(secret_base32: &str, handle: &str) -> Result<Totp, AppError> {
-    let unusable = |why: String| {
-        tracing::error!(event = "totp_secret_unusable", %why, "a stored TOTP secret makes no codes");
-        AppError::NotReady(
-            "Codes from your authenticator app cannot be checked just now. Sign in with a \
-             recovery code, or try again later.",
-        )
-    };
-    let secret = Secret::try_from_base32(secret_base32).map_err(|e| unusable(e.to_string()))?;
+    let secret = Secret::try_from_base32(secret_base32).map_err(|e| unusable(&e.to_string()))?;
     Builder::new()
         .with_secret(secret)
         .with_issuer(Some("Concord"))
         .with_account_name(handle)
         .build()
-        .map_err(|e| unusable(e.to_string()))
+        .map_err(|e| unusable(&e.to_string()))
+}
+
+/// Logs why an account's stored TOTP secret gives no codes, and tells the client only that
+/// codes cannot be checked now, pointing to its recovery codes.
+pub fn unusable(why: &str) -> AppError {
+    tracing::error!(event = "totp_secret_unusable", %why, "a stored TOTP secret makes no codes");
+    AppError::NotReady(
+        "Codes from your authenticator app cannot be checked just now. Sign in with a recovery \
+         code, or try again later.",
+    )
 }
 
 /// A new random secret of 160 bits, base32.

@@ -11,15 +11,25 @@ const PASSWORD: &str = "a record key passphrase";
 const SERVER_SECRET: &str = "a server secret for the command-line tests";
 
 fn concord(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_concord"))
+    concord_with(dir, &[], args)
+}
+
+/// `concord` with some of its environment changed: each variable set to a value, or removed.
+fn concord_with(dir: &Path, env: &[(&str, Option<&str>)], args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_concord"));
+    command
         .current_dir(dir)
         .env_remove("DATABASE_URL")
         .env_remove("CONCORD_RECORD_KEY")
         .env("CONCORD_RECORD_KEY_PASSWORD", PASSWORD)
-        .env("CONCORD_SERVER_SECRET", SERVER_SECRET)
-        .args(args)
-        .output()
-        .expect("concord runs")
+        .env("CONCORD_SERVER_SECRET", SERVER_SECRET);
+    for (name, value) in env {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    command.args(args).output().expect("concord runs")
 }
 
 /// Asserts that only the file's owner may read or write it.
@@ -443,43 +453,45 @@ fn the_record_key_lives_in_a_protected_file_outside_the_database() {
 
     // A short password is refused; a password file named on the command line wins over the
     // environment.
-    let short = Command::new(env!("CARGO_BIN_EXE_concord"))
-        .current_dir(here)
-        .env("CONCORD_RECORD_KEY_PASSWORD", "x")
-        .args(["keygen", "--record-key", "short.key"])
-        .output()
-        .expect("concord");
+    let short = concord_with(
+        here,
+        &[("CONCORD_RECORD_KEY_PASSWORD", Some("x"))],
+        &["keygen", "--record-key", "short.key"],
+    );
     assert!(
         String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"),
         "{short:?}"
     );
     std::fs::write(here.join("password"), format!("{PASSWORD}\n")).expect("write");
-    let by_file = Command::new(env!("CARGO_BIN_EXE_concord"))
-        .current_dir(here)
-        .env("CONCORD_RECORD_KEY_PASSWORD", "not the password")
-        .args(["public-key", "--record-key", "record.key"])
-        .args(["--record-key-password-file", "password"])
-        .output()
-        .expect("concord");
+    let wrong_password = [("CONCORD_RECORD_KEY_PASSWORD", Some("not the password"))];
+    let by_file = concord_with(
+        here,
+        &wrong_password,
+        &[
+            "public-key",
+            "--record-key",
+            "record.key",
+            "--record-key-password-file",
+            "password",
+        ],
+    );
     assert!(by_file.status.success(), "{by_file:?}");
 
     // A wrong password, a damaged file, no password at all: each says so.
-    let wrong = Command::new(env!("CARGO_BIN_EXE_concord"))
-        .current_dir(here)
-        .env("CONCORD_RECORD_KEY_PASSWORD", "not the password")
-        .args(["public-key", "--record-key", "record.key"])
-        .output()
-        .expect("concord");
+    let wrong = concord_with(
+        here,
+        &wrong_password,
+        &["public-key", "--record-key", "record.key"],
+    );
     assert!(
         String::from_utf8_lossy(&wrong.stderr).contains("the password is wrong"),
         "{wrong:?}"
     );
-    let nothing = Command::new(env!("CARGO_BIN_EXE_concord"))
-        .current_dir(here)
-        .env_remove("CONCORD_RECORD_KEY_PASSWORD")
-        .args(["public-key", "--record-key", "record.key"])
-        .output()
-        .expect("concord");
+    let nothing = concord_with(
+        here,
+        &[("CONCORD_RECORD_KEY_PASSWORD", None)],
+        &["public-key", "--record-key", "record.key"],
+    );
     assert!(
         String::from_utf8_lossy(&nothing.stderr).contains("set CONCORD_RECORD_KEY_PASSWORD"),
         "{nothing:?}"
@@ -574,16 +586,8 @@ fn second_factor_secrets_are_encrypted_under_a_secret_kept_outside_the_database(
             .query_row("SELECT secret_base32 FROM totp_secrets", [], |r| r.get(0))
             .expect("row")
     };
-    let without_secret = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_concord"))
-            .current_dir(here)
-            .env_remove("DATABASE_URL")
-            .env_remove("CONCORD_SERVER_SECRET")
-            .env("CONCORD_RECORD_KEY_PASSWORD", PASSWORD)
-            .args(args)
-            .output()
-            .expect("concord")
-    };
+    let without_secret =
+        |args: &[&str]| concord_with(here, &[("CONCORD_SERVER_SECRET", None)], args);
 
     // Without the secret, migrate says what is left to do, and the server does not start.
     let migrated = without_secret(&[&["migrate"][..], &db].concat());
