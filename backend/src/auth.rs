@@ -4,8 +4,8 @@
 //! stored as its SHA-256 digest, so a copy of the database does not hold usable tokens and any
 //! number of server processes can share sessions.
 
-use crate::error::AppError;
-use crate::extract::path_param;
+use crate::http::error::AppError;
+use crate::http::extract::path_param;
 use crate::state::AppState;
 use crate::store::{Account, ConsultationRef, SignInFailures};
 use axum::extract::FromRequestParts;
@@ -123,7 +123,7 @@ pub async fn refuse_if_throttled(
         );
         return Err(AppError::TooManyAttempts {
             retry_after_secs: THROTTLE_WINDOW.as_secs(),
-            what: crate::error::Attempts::SignIns,
+            what: crate::http::error::Attempts::SignIns,
         });
     }
     Ok(())

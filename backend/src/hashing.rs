@@ -7,7 +7,7 @@
 //! per thread, and when more than [`QUEUE`] wait the request is answered 503 with `Retry-After`
 //! rather than queued without end.
 
-use crate::error::AppError;
+use crate::http::error::AppError;
 use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};

@@ -3,177 +3,26 @@
 //! [`app`] and [`serve`] exactly as production does.
 
 pub mod auth;
-pub mod backup;
 pub mod cli;
-pub mod demo;
 pub mod document;
-pub mod error;
-pub mod extract;
-mod guard;
 pub mod hashing;
+pub mod http;
 pub mod live;
 pub mod markdown;
-pub mod metrics;
-mod read;
+pub mod ops;
 pub mod record;
-mod routes;
 pub mod secrets;
 pub mod setup;
 pub mod state;
 pub mod store;
 pub mod two_factor;
-pub mod web;
 pub mod words;
 
+pub use http::{BODY_LIMIT, app, openapi};
+
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::IntoResponse;
-use axum::routing::get;
-use error::AppError;
-use shared::ErrorCode;
-use state::AppState;
 use std::future::Future;
-use std::sync::Arc;
 use tokio::net::TcpListener;
-use tower::ServiceExt;
-use tower_http::compression::CompressionLayer;
-use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
-use tower_http::trace::TraceLayer;
-
-/// Largest request body accepted, in bytes.
-pub const BODY_LIMIT: usize = 64 * 1024;
-
-/// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    routes::documented(routes::api().split_for_parts().1)
-}
-
-/// The whole application: API, OpenAPI document, and (when configured) the front end.
-pub fn app(state: AppState) -> Router {
-    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-        runtime.spawn(live::listen(state.clone()));
-        runtime.spawn(state.store.clone().keep_seen());
-    }
-    metrics::install();
-    let (api, doc) = routes::api().split_for_parts();
-    let doc = Arc::new(routes::documented(doc));
-    let assets = state.settings.assets.clone();
-    let embedded = assets.is_none() && state.settings.embedded;
-    let index = match &assets {
-        Some(dir) => std::fs::read_to_string(dir.join("index.html")).ok(),
-        None if embedded => web::embedded_index(),
-        None => None,
-    }
-    .unwrap_or_default();
-    let csp = HeaderValue::from_str(&web::content_security_policy(&index))
-        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
-    let files = assets.as_deref().map(web::assets);
-    let https = state.settings.https;
-
-    api.route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/read", get(read::index))
-        .route("/read/{slug}/{round}", get(read::round))
-        .route(
-            "/api/v1/openapi.json",
-            get(move || {
-                let doc = Arc::clone(&doc);
-                async move { axum::Json(doc) }
-            }),
-        )
-        .method_not_allowed_fallback(|| async {
-            AppError::Rejected {
-                status: StatusCode::METHOD_NOT_ALLOWED,
-                code: ErrorCode::MethodNotAllowed,
-                message: "This route does not accept that method.".into(),
-            }
-        })
-        .fallback(move |request: Request| {
-            let files = files.clone();
-            async move {
-                let path = request.uri().path();
-                let api = path == "/api" || path.starts_with("/api/");
-                match files {
-                    Some(files) if !api => match files.oneshot(request).await {
-                        Ok(response) => response.into_response(),
-                        Err(never) => match never {},
-                    },
-                    None if embedded && !api => web::embedded(request).await,
-                    _ => AppError::NotFound("route").into_response(),
-                }
-            }
-        })
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            forget_after_writes,
-        ))
-        .layer(axum::middleware::from_fn(move |req, next| {
-            guard::same_site_writes(https, req, next)
-        }))
-        .layer(axum::middleware::from_fn(move |req, next| {
-            web::headers(csp.clone(), https, req, next)
-        }))
-        .layer(compression())
-        .layer(TraceLayer::new_for_http())
-        .route_layer(axum::middleware::from_fn(metrics::track))
-        .with_state(state)
-}
-
-/// Answers of more than a kilobyte (a clause, a page of comments, a reading page) travel
-/// compressed when the browser accepts it: brotli at level 4, as web servers use on the fly.
-/// Not the live streams, nor archives already compressed, nor the front end's files, which are
-/// served precompressed.
-fn compression() -> CompressionLayer<impl Predicate> {
-    let predicate = SizeAbove::new(1024)
-        .and(NotForContentType::SSE)
-        .and(NotForContentType::IMAGES)
-        .and(NotForContentType::const_new("application/zip"));
-    CompressionLayer::new().compress_when(predicate)
-}
-
-/// Liveness: the process is up and answering.
-async fn healthz() -> axum::Json<serde_json::Value> {
-    axum::Json(serde_json::json!({"status": "ok"}))
-}
-
-/// Readiness: the database answers and its migrations are current; 503 otherwise.
-async fn readyz(
-    axum::extract::State(state): axum::extract::State<AppState>,
-) -> Result<axum::Json<serde_json::Value>, AppError> {
-    match state.store.ready().await {
-        Ok(true) => Ok(axum::Json(serde_json::json!({"status": "ready"}))),
-        Ok(false) => Err(AppError::NotReady(
-            "The database's migrations are not the ones this binary carries.",
-        )),
-        Err(e) => {
-            tracing::warn!(error = %e, "not ready");
-            Err(AppError::NotReady("The database does not answer."))
-        }
-    }
-}
-
-/// After every request that may have written, forgets what the store remembers — unless the
-/// handler says it changed only the results of its clause ([`store::cache::ResultsOnly`]) and
-/// has forgotten those itself.
-async fn forget_after_writes(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    request: Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let read = guard::is_read(request.method());
-    let response = next.run(request).await;
-    if !read
-        && response
-            .extensions()
-            .get::<store::cache::ResultsOnly>()
-            .is_none()
-    {
-        state.store.forget();
-    }
-    response
-}
 
 /// Serves `app` on `listener` until `shutdown` resolves, then lets requests in flight finish.
 pub async fn serve(

@@ -5,7 +5,7 @@
 //! `LISTEN` and tells its own watchers, so a change on one process reaches watchers connected to
 //! another.
 
-use crate::error::AppError;
+use crate::http::error::AppError;
 use crate::state::AppState;
 use crate::store::{Audience, Backend};
 use shared::{Comment, LiveTally, Tally};

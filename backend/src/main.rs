@@ -43,7 +43,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Demo(db) => {
             let store = Store::connect(&db.database_url).await?;
             store.migrate().await?;
-            let loaded = backend::demo::load(&store).await?;
+            let loaded = backend::ops::demo::load(&store).await?;
             if loaded {
                 tracing::info!("demo consultation loaded");
             } else {
@@ -88,11 +88,11 @@ async fn main() -> anyhow::Result<()> {
         },
         Command::Export(args) => backend::record::command::export(args).await?,
         Command::Backup(args) => {
-            backend::backup::backup(&args.database.database_url, &args.output).await?;
+            backend::ops::backup::backup(&args.database.database_url, &args.output).await?;
             println!("wrote {} (integrity check: ok)", args.output.display());
         }
         Command::Restore(args) => {
-            backend::backup::restore(&args.database.database_url, &args.backup).await?;
+            backend::ops::backup::restore(&args.database.database_url, &args.backup).await?;
             println!(
                 "restored {} (integrity check and audit log: ok)",
                 args.backup.display()
@@ -187,7 +187,7 @@ async fn main() -> anyhow::Result<()> {
                 Some(dir) if !dir.join("index.html").is_file() => {
                     tracing::warn!(assets = %dir.display(), "no index.html there; serving the API only");
                 }
-                None if backend::web::embedded_index().is_none() => tracing::warn!(
+                None if backend::http::web::embedded_index().is_none() => tracing::warn!(
                     "no front end built into this binary (run scripts/build-frontend before \
                      cargo build --release) and no --assets; serving the API only"
                 ),
@@ -208,7 +208,7 @@ async fn main() -> anyhow::Result<()> {
             if let Some(address) = args.metrics_bind {
                 let metrics = tokio::net::TcpListener::bind(address).await?;
                 tracing::info!("metrics at http://{}/metrics", metrics.local_addr()?);
-                let router = backend::metrics::router(state.hub.clone());
+                let router = backend::ops::metrics::router(state.hub.clone());
                 tokio::spawn(async move {
                     if let Err(e) = axum::serve(metrics, router).await {
                         tracing::error!(error = %e, "metrics listener stopped");

@@ -4,7 +4,7 @@
 
 use crate::cli::CreateArgs;
 use crate::document::{self, DOCUMENT_MAX, Format};
-use crate::error::AppError;
+use crate::http::error::AppError;
 use crate::store::{FirstRound, NewSetup, Store};
 use shared::{
     ConsultationAccess, ConsultationSettings, FieldError, Language, LocalTitle, NewConsultation,

@@ -2,7 +2,7 @@
 //! driver so both run the same SQL and the same test suite. Each query is written out next to
 //! the function that runs it; placeholders are `$1`, `$2`, … which both databases accept.
 
-use crate::error::{AppError, OnConflict};
+use crate::http::error::{AppError, OnConflict};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use shared::{

@@ -2,7 +2,7 @@
 //! the QR code drawn here (no third party sees the secret), and single-use recovery codes of
 //! 80 random bits stored as SHA-256 digests.
 
-use crate::error::AppError;
+use crate::http::error::AppError;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;

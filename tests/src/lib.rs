@@ -97,7 +97,9 @@ async fn spawn(db: Db, settings: Settings, demo: bool) -> TestApp {
     let store = Store::connect(&url).await.expect("connect");
     store.migrate().await.expect("migrate");
     if demo {
-        backend::demo::load(&store).await.expect("load the demo");
+        backend::ops::demo::load(&store)
+            .await
+            .expect("load the demo");
     }
     let address = start_server(store, settings).await;
     TestApp {

@@ -91,7 +91,7 @@ pub enum DocumentError {
     Empty,
 }
 
-impl From<DocumentError> for crate::error::AppError {
+impl From<DocumentError> for crate::http::error::AppError {
     fn from(e: DocumentError) -> Self {
         let (status, code, message) = match &e {
             DocumentError::TooLarge => (

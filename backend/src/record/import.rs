@@ -5,7 +5,7 @@
 
 use super::bundle::{self, Refusal};
 use super::{CommentRecord, DataFile, Person, Record, ResponseRecord, SCHEMA_VERSION};
-use crate::error::AppError;
+use crate::http::error::AppError;
 use crate::store::{Store, audit, now_ms};
 use sqlx::Any;
 use std::collections::HashMap;

@@ -8,7 +8,7 @@
 //! JSON with sorted keys.
 
 use super::{Backend, Store, now_ms};
-use crate::error::AppError;
+use crate::http::error::AppError;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 

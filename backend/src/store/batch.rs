@@ -15,7 +15,7 @@ use super::cast::{
     cast_with,
 };
 use super::review::{RoundState, STANDING, Standing, TALLY_COUNTS, results_from};
-use crate::error::AppError;
+use crate::http::error::AppError;
 use futures_util::FutureExt;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use shared::{Position, Results};

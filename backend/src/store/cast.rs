@@ -6,7 +6,7 @@
 use super::audit::{self, Entry};
 use super::review::{RoundState, STANDING, Standing};
 use super::{Backend, now_ms};
-use crate::error::AppError;
+use crate::http::error::AppError;
 use shared::{Counting, Position, Stance};
 
 /// One position to cast.

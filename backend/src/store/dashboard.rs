@@ -2,7 +2,7 @@
 //! groups and regions, how far each group gets from invitation to positions, and when.
 
 use super::{Store, count, parse_phase, participation::parse_group};
-use crate::error::AppError;
+use crate::http::error::AppError;
 use shared::{Dashboard, Funnel, GroupCount, Phase, PhaseActivity, RegionCount, StakeholderGroup};
 
 /// Counts keyed by a stored stakeholder group, as `(group, count)` rows.

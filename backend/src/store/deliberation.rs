@@ -3,7 +3,7 @@
 
 use super::audit::{self, Entry};
 use super::{Account, Store, now_ms};
-use crate::error::{AppError, OnConflict};
+use crate::http::error::{AppError, OnConflict};
 use crate::markdown;
 use axum::body::Bytes;
 use shared::{

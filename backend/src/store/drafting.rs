@@ -3,7 +3,7 @@
 
 use super::audit::{self, Entry};
 use super::{Backend, ClauseRow, RoundRow, Store, now_ms};
-use crate::error::{AppError, OnConflict};
+use crate::http::error::{AppError, OnConflict};
 use crate::markdown;
 use shared::{
     ClauseTranslation, DraftText, Language, NewRound, Phase, RoundRules, Schedule, may_move,

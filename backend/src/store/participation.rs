@@ -4,7 +4,7 @@
 
 use super::audit::Entry;
 use super::{Store, now_ms};
-use crate::error::AppError;
+use crate::http::error::AppError;
 use shared::{
     ConsultationAccess, Convener, Invitation, InvitationPreview, InvitationStatus, Participation,
     StakeholderGroup,

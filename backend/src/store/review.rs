@@ -7,7 +7,7 @@
 use super::audit::{self, Entry};
 use super::cast::{Cast, InTransaction, cast_with};
 use super::{Store, count, now_ms, parse_phase, parse_stance, participation};
-use crate::error::{AppError, OnConflict};
+use crate::http::error::{AppError, OnConflict};
 use crate::markdown;
 use shared::{
     ClauseResults, ClauseSummary, ConsensusLevel, Consultation, ConsultationSummary, Counting,

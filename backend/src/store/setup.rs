@@ -5,7 +5,7 @@
 use super::audit::{self, Entry};
 use super::participation::parse_group;
 use super::{Store, drafting, now_ms};
-use crate::error::{AppError, OnConflict};
+use crate::http::error::{AppError, OnConflict};
 use shared::{
     ConsultationAccess, ConsultationSettings, DraftText, FieldError, Language, LocalTitle,
     NewRound, StakeholderGroup,

@@ -73,7 +73,7 @@ pub(crate) async fn metrics_count_requests_and_writes_on_their_own_listener(db: 
         .await
         .expect("bind");
     let address = listener.local_addr().expect("address");
-    let router = backend::metrics::router(backend::live::Hub::default());
+    let router = backend::ops::metrics::router(backend::live::Hub::default());
     tokio::spawn(async move { axum::serve(listener, router).await });
     let text = reqwest::get(format!("http://{address}/metrics"))
         .await

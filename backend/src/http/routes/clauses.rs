@@ -1,8 +1,8 @@
 //! One clause: its text and tally, its comments, and the positions taken on it.
 
 use crate::auth::{self, MaybeAccount, SignedIn};
-use crate::error::AppError;
-use crate::extract::{ApiJson, ApiPath};
+use crate::http::error::AppError;
+use crate::http::extract::{ApiJson, ApiPath};
 use crate::markdown;
 use crate::state::AppState;
 use crate::store::Account;
@@ -297,7 +297,7 @@ async fn cast_position(
         .store
         .cast_position(row.id, account.id, cast.stance, reason.as_deref())
         .await?;
-    metrics::counter!(crate::metrics::POSITIONS).increment(1);
+    metrics::counter!(crate::ops::metrics::POSITIONS).increment(1);
     let total = state.store.results(row.id).await?.total;
     // The position is stored; a failure to tell the live watchers only delays their tally.
     if let Err(e) = crate::live::announce(&state, row.id, row.round_id, &row.key, total).await {

@@ -3,7 +3,7 @@
 //! an unknown kind or too large) and `ApiPath<T>` (path segments that are not valid UTF-8 or not
 //! of the expected type).
 
-use crate::error::AppError;
+use crate::http::error::AppError;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;

@@ -1,8 +1,8 @@
 //! The signed-in account's own settings: its sessions and its password.
 
 use crate::auth::{self, ClientAddress, CurrentSession, SignedIn};
-use crate::error::AppError;
-use crate::extract::{ApiJson, ApiPath};
+use crate::http::error::AppError;
+use crate::http::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 use crate::store::Account;
 use crate::store::session_id;

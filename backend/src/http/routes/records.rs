@@ -3,8 +3,8 @@
 //! as they are read from one snapshot of the database.
 
 use crate::auth::{self, Admin, MaybeAccount};
-use crate::error::AppError;
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::http::error::AppError;
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::record::{DataFile, Exporter, Visibility, bundle};
 use crate::state::AppState;
 use crate::store::now_ms;

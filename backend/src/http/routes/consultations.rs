@@ -2,8 +2,8 @@
 
 use crate::auth::{self, Admin, Convening, MaybeAccount, SignedIn};
 use crate::document::{self, DOCUMENT_MAX};
-use crate::error::AppError;
-use crate::extract::{ApiDocument, ApiJson, ApiPath};
+use crate::http::error::AppError;
+use crate::http::extract::{ApiDocument, ApiJson, ApiPath};
 use crate::state::AppState;
 use crate::store::{ConsultationRef, NewSetup, RoundRow};
 use axum::extract::{DefaultBodyLimit, State};

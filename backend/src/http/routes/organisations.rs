@@ -2,8 +2,8 @@
 //! verified by administrators or conveners, who also name each one's representative.
 
 use crate::auth::{self, OrganisationLead, SignedIn, Steward};
-use crate::error::AppError;
-use crate::extract::{ApiJson, ApiPath};
+use crate::http::error::AppError;
+use crate::http::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 use crate::store::RepresentativeOutcome;
 use axum::extract::State;

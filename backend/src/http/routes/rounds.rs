@@ -3,8 +3,8 @@
 //! Every answer is the round as it now stands.
 
 use crate::auth::{self, Convening, CurrentSession};
-use crate::error::AppError;
-use crate::extract::{ApiJson, ApiPath};
+use crate::http::error::AppError;
+use crate::http::extract::{ApiJson, ApiPath};
 use crate::live::Announcement;
 use crate::state::AppState;
 use crate::store::{ClauseDraft, RoundRow, UnknownComments, now_ms};

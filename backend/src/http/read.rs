@@ -4,11 +4,11 @@
 //! printable report they share their layout with: one inline stylesheet allowed by its digest,
 //! no script, no request anywhere else.
 
-use crate::error::AppError;
+use crate::http::error::AppError;
+use crate::http::routes::consultations::find_round;
+use crate::http::routes::records::streamed;
 use crate::record::report::{Page, STYLE, esc, write_page};
 use crate::record::{Exporter, Visibility};
-use crate::routes::consultations::find_round;
-use crate::routes::records::streamed;
 use crate::state::AppState;
 use crate::words::{Words, negotiate};
 use axum::body::Body;

@@ -4,7 +4,7 @@
 //! phase, a few pseudonymous participants, comments and positions.
 
 use crate::auth;
-use crate::error::AppError;
+use crate::http::error::AppError;
 use crate::store::{ClauseText, Store, now_ms};
 use rand::RngCore;
 use shared::{Language, Phase, StakeholderGroup, Stance};

@@ -4,8 +4,8 @@
 
 use super::clauses::{ClauseParams, ClausePath, find_clause, require_taking_part};
 use crate::auth::{Convening, SignedIn};
-use crate::error::AppError;
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::http::error::AppError;
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::live::{self, Announcement};
 use crate::markdown;
 use crate::state::AppState;
@@ -221,7 +221,7 @@ async fn post_comment(
             phase,
         )
         .await?;
-    metrics::counter!(crate::metrics::COMMENTS).increment(1);
+    metrics::counter!(crate::ops::metrics::COMMENTS).increment(1);
     live::announce_comment(&state, row.id, &comment).await;
     Ok((StatusCode::CREATED, ApiJson(comment)))
 }

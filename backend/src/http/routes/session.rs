@@ -1,8 +1,8 @@
 //! Accounts and sessions: sign up, sign in (with its second-factor step), who am I, sign out.
 
 use crate::auth::{self, ClientAddress, CookieKind, SignedIn};
-use crate::error::AppError;
-use crate::extract::ApiJson;
+use crate::http::error::AppError;
+use crate::http::extract::ApiJson;
 use crate::state::AppState;
 use crate::store::{Account, ms, now_ms};
 use crate::two_factor;
@@ -71,7 +71,7 @@ async fn sign_up(
         );
         return Err(AppError::TooManyAttempts {
             retry_after_secs: 60,
-            what: crate::error::Attempts::SignUps,
+            what: crate::http::error::Attempts::SignUps,
         });
     }
     let handle = rules::check_sign_up(&credentials).map_err(AppError::Validation)?;
@@ -201,7 +201,7 @@ async fn complete_sign_in(
         );
         return Err(AppError::TooManyAttempts {
             retry_after_secs: wait.as_secs().max(1),
-            what: crate::error::Attempts::Codes,
+            what: crate::http::error::Attempts::Codes,
         });
     }
     if !second_factor_accepted(&state, &account, &code.code).await? {

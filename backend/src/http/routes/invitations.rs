@@ -2,8 +2,8 @@
 //! an address, so that no log or `Referer` header carries it.
 
 use crate::auth::{self, SignedIn};
-use crate::error::AppError;
-use crate::extract::ApiJson;
+use crate::http::error::AppError;
+use crate::http::extract::ApiJson;
 use crate::state::AppState;
 use axum::extract::State;
 use shared::{ApiError, InvitationPreview, InvitationToken, Participation};

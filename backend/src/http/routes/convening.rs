@@ -2,8 +2,8 @@
 //! revoke invitation links; and what administrators do: name the conveners.
 
 use crate::auth::{self, Admin, Convening};
-use crate::error::AppError;
-use crate::extract::{ApiJson, ApiPath};
+use crate::http::error::AppError;
+use crate::http::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 use crate::store::{InvitationDraft, ms, now_ms};
 use axum::extract::State;

@@ -1,7 +1,7 @@
 //! Refuses state-changing requests that a browser says come from another site (ASVS 3.5.3), on
 //! top of the `SameSite=Strict` session cookie and the JSON content type every write requires.
 
-use crate::error::AppError;
+use crate::http::error::AppError;
 use axum::extract::Request;
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;

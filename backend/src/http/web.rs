@@ -35,7 +35,7 @@ pub async fn embedded(request: Request<Body>) -> Response {
         Some(file) => (path.to_owned(), file),
         None => match Embedded::get("index.html") {
             Some(file) => ("index.html".to_owned(), file),
-            None => return crate::error::AppError::NotFound("route").into_response(),
+            None => return crate::http::error::AppError::NotFound("route").into_response(),
         },
     };
     let accepted = request
