@@ -6,6 +6,7 @@
 
 use crate::http::error::AppError;
 use crate::http::extract::path_param;
+use crate::refusal::Refusal;
 use crate::state::AppState;
 use crate::store::{Account, ConsultationRef, SignInFailures};
 use axum::extract::FromRequestParts;
@@ -139,7 +140,8 @@ pub async fn record_password_failure(
     state
         .store
         .record_sign_in_failure(handle_key, address, since)
-        .await
+        .await?;
+    Ok(())
 }
 
 /// The key under which failures for a typed handle are counted, whether or not it exists.
@@ -251,7 +253,7 @@ impl FromRequestParts<AppState> for Admin {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let SignedIn(account) = SignedIn::from_request_parts(parts, state).await?;
         if !account.is_admin() {
-            return Err(AppError::Forbidden("Only an administrator may do this."));
+            return Err(Refusal::Forbidden("Only an administrator may do this.").into());
         }
         require_two_factor(state, &account).await?;
         Ok(Self(account))
@@ -263,7 +265,7 @@ async fn require_two_factor(state: &AppState, account: &Account) -> Result<(), A
     if state.store.two_factor_enabled(account.id).await? {
         Ok(())
     } else {
-        Err(AppError::TwoFactorRequired)
+        Err(Refusal::TwoFactorRequired.into())
     }
 }
 
@@ -278,7 +280,7 @@ impl FromRequestParts<AppState> for Steward {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let SignedIn(account) = SignedIn::from_request_parts(parts, state).await?;
         if !is_steward(&account) {
-            return Err(AppError::Forbidden("Only an administrator may do this."));
+            return Err(Refusal::Forbidden("Only an administrator may do this.").into());
         }
         require_two_factor(state, &account).await?;
         Ok(Self(account))
@@ -302,9 +304,7 @@ pub async fn require_convener(
     consultation: &ConsultationRef,
 ) -> Result<(), AppError> {
     if !account.is_admin() && !state.store.is_convener(account.id, consultation.id).await? {
-        return Err(AppError::Forbidden(
-            "Only this consultation's conveners may do this.",
-        ));
+        return Err(Refusal::Forbidden("Only this consultation's conveners may do this.").into());
     }
     require_two_factor(state, account).await
 }
@@ -368,9 +368,9 @@ impl FromRequestParts<AppState> for OrganisationLead {
             return Ok(Self(account));
         }
         if !is_steward(&account) {
-            return Err(AppError::Forbidden(
+            return Err(Refusal::Forbidden(
                 "Only the organisation's representative, an administrator or a convener may do this.",
-            ));
+            ).into());
         }
         require_two_factor(state, &account).await?;
         Ok(Self(account))
@@ -406,7 +406,7 @@ pub async fn sees_results(
 /// Refuses any change to an archived consultation: it stays readable, nothing in it changes.
 pub fn require_changeable(consultation: &ConsultationRef) -> Result<(), AppError> {
     if consultation.archived {
-        Err(AppError::Archived)
+        Err(Refusal::Archived.into())
     } else {
         Ok(())
     }

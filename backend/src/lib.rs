@@ -11,6 +11,7 @@ pub mod live;
 pub mod markdown;
 pub mod ops;
 pub mod record;
+pub mod refusal;
 pub mod secrets;
 pub mod setup;
 pub mod state;

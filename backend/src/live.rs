@@ -121,7 +121,7 @@ pub async fn announce(
         }
         Backend::Postgres => {
             let payload = clause_id.to_string();
-            state.store.notify(TALLY_CHANNEL, &payload).await
+            Ok(state.store.notify(TALLY_CHANNEL, &payload).await?)
         }
     }
 }

@@ -4,8 +4,8 @@
 
 use crate::cli::CreateArgs;
 use crate::document::{self, DOCUMENT_MAX, Format};
-use crate::http::error::AppError;
-use crate::store::{FirstRound, NewSetup, Store};
+use crate::refusal::Refusal;
+use crate::store::{FirstRound, NewSetup, Store, StoreError};
 use shared::{
     ConsultationAccess, ConsultationSettings, FieldError, Language, LocalTitle, NewConsultation,
     NewRound, StakeholderGroup,
@@ -62,10 +62,10 @@ pub async fn create(args: &CreateArgs) -> anyhow::Result<Result<String, String>>
         .await
     {
         Ok(_) => {}
-        Err(AppError::ConsultationExists) => {
+        Err(StoreError::Refused(Refusal::ConsultationExists)) => {
             return Ok(Err(format!("a consultation {slug:?} exists already")));
         }
-        Err(AppError::Validation(broken)) => return Ok(Err(fields(&broken))),
+        Err(StoreError::Refused(Refusal::Validation(broken))) => return Ok(Err(fields(&broken))),
         Err(e) => return Err(e.into()),
     }
     tracing::info!(event = "consultation_created", %slug, "consultation created");

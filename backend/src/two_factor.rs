@@ -3,6 +3,7 @@
 //! 80 random bits stored as SHA-256 digests.
 
 use crate::http::error::AppError;
+use crate::store::StoreError;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
@@ -23,14 +24,14 @@ pub fn totp(secret_base32: &str, handle: &str) -> Result<Totp, AppError> {
         .with_issuer(Some("Concord"))
         .with_account_name(handle)
         .build()
-        .map_err(|e| unusable(&e.to_string()))
+        .map_err(|e| unusable(&e.to_string()).into())
 }
 
 /// Logs why an account's stored TOTP secret gives no codes, and tells the client only that
 /// codes cannot be checked now, pointing to its recovery codes.
-pub fn unusable(why: &str) -> AppError {
+pub fn unusable(why: &str) -> StoreError {
     tracing::error!(event = "totp_secret_unusable", %why, "a stored TOTP secret makes no codes");
-    AppError::NotReady(
+    StoreError::Unavailable(
         "Codes from your authenticator app cannot be checked just now. Sign in with a recovery \
          code, or try again later.",
     )

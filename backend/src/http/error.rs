@@ -1,10 +1,12 @@
 //! The server's one error type. Every failure becomes a JSON [`shared::ApiError`] with a stable
 //! code; database and internal faults become a generic 500 and are logged, never echoed.
 
+use crate::refusal::Refusal;
+use crate::store::{StoreError, database_unavailable, writer_unavailable};
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use shared::{ApiError, ErrorCode, FieldError, Phase};
+use shared::{ApiError, ErrorCode, FieldError};
 
 /// What came too often, for the words of a 429.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,57 +19,15 @@ pub enum Attempts {
 /// Everything a handler can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    #[error("no such {0}")]
-    NotFound(&'static str),
-    #[error("validation failed")]
-    Validation(Vec<FieldError>),
+    /// A rule refused the request: the domain's words, answered here with a status.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     #[error("not signed in")]
     NotSignedIn,
     #[error("invalid credentials")]
     InvalidCredentials,
-    #[error("handle taken")]
-    HandleTaken,
-    #[error("phase {0:?} does not allow this")]
-    PhaseClosed(Phase),
     #[error("cross-site request refused")]
     CrossSite,
-    #[error("two-factor sign-in is on already")]
-    TwoFactorAlreadyOn,
-    /// The account may not do this; the message says who may.
-    #[error("forbidden: {0}")]
-    Forbidden(&'static str),
-    #[error("administrators and conveners must turn on two-factor sign-in first")]
-    TwoFactorRequired,
-    #[error("the consultation is by invitation only")]
-    NotInvited,
-    #[error("invitation used")]
-    InvitationUsed,
-    #[error("invitation expired")]
-    InvitationExpired,
-    #[error("invitation revoked")]
-    InvitationRevoked,
-    #[error("round exists")]
-    RoundExists,
-    #[error("the newest round is still open")]
-    PreviousRoundOpen,
-    #[error("the round cannot move from {0:?} to {1:?}")]
-    PhaseMoveRefused(Phase, Phase),
-    #[error("the participant has not stated their stakeholder group")]
-    GroupRequired,
-    #[error("only the organisation's representative casts its position")]
-    NotRepresentative,
-    #[error("results not published")]
-    NotPublished,
-    #[error("organisation exists")]
-    OrganisationExists,
-    #[error("two-factor enrolment not started")]
-    TwoFactorNotStarted,
-    #[error("consultation exists")]
-    ConsultationExists,
-    #[error("the consultation is archived")]
-    Archived,
-    #[error("a round is still open")]
-    RoundStillOpen,
     #[error("too many attempts")]
     TooManyAttempts {
         retry_after_secs: u64,
@@ -98,14 +58,7 @@ impl AppError {
     fn status_and_body(&self) -> (StatusCode, ApiError) {
         use AppError as E;
         match self {
-            E::NotFound(what) => (
-                StatusCode::NOT_FOUND,
-                ApiError::new(ErrorCode::NotFound, format!("There is no such {what}.")),
-            ),
-            E::Validation(fields) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ApiError::validation(fields.clone()),
-            ),
+            E::Refused(refusal) => refusal_answer(refusal),
             E::NotSignedIn => (
                 StatusCode::UNAUTHORIZED,
                 ApiError::new(ErrorCode::NotSignedIn, "Sign in to do this."),
@@ -115,27 +68,6 @@ impl AppError {
                 ApiError::new(
                     ErrorCode::InvalidCredentials,
                     "That handle and password do not match an account.",
-                ),
-            ),
-            E::HandleTaken => (
-                StatusCode::CONFLICT,
-                ApiError {
-                    fields: vec![FieldError::new(
-                        "handle",
-                        "taken",
-                        "Somebody already uses this handle; choose another.",
-                    )],
-                    ..ApiError::new(ErrorCode::HandleTaken, "This handle is taken.")
-                },
-            ),
-            E::PhaseClosed(phase) => (
-                StatusCode::CONFLICT,
-                ApiError::new(
-                    ErrorCode::PhaseClosed,
-                    format!(
-                        "This round is in its {} phase, which does not allow this.",
-                        phase.as_str()
-                    ),
                 ),
             ),
             E::TooManyAttempts {
@@ -161,157 +93,6 @@ impl AppError {
                     ),
                 )
             }
-            E::Forbidden(who) => (
-                StatusCode::FORBIDDEN,
-                ApiError::new(ErrorCode::Forbidden, *who),
-            ),
-            E::TwoFactorRequired => (
-                StatusCode::FORBIDDEN,
-                ApiError::new(
-                    ErrorCode::TwoFactorRequired,
-                    "Turn on two-factor sign-in in your account before acting as an administrator \
-                     or convener.",
-                ),
-            ),
-            E::ConsultationExists => (
-                StatusCode::CONFLICT,
-                ApiError {
-                    fields: vec![FieldError::new(
-                        "slug",
-                        "taken",
-                        "Another consultation has this address; choose another.",
-                    )],
-                    ..ApiError::new(
-                        ErrorCode::ConsultationExists,
-                        "A consultation with this address exists.",
-                    )
-                },
-            ),
-            E::Archived => (
-                StatusCode::CONFLICT,
-                ApiError::new(
-                    ErrorCode::Archived,
-                    "This consultation is archived: it can be read and its records downloaded, \
-                     but nothing in it can change.",
-                ),
-            ),
-            E::RoundStillOpen => (
-                StatusCode::CONFLICT,
-                ApiError::new(
-                    ErrorCode::RoundStillOpen,
-                    "A round of this consultation is taking comments or positions, or is closed \
-                     with its results unpublished. Close and publish it before archiving the \
-                     consultation.",
-                ),
-            ),
-            E::NotInvited => (
-                StatusCode::FORBIDDEN,
-                ApiError::new(
-                    ErrorCode::NotInvited,
-                    "This consultation is by invitation only. Ask its conveners for an invitation.",
-                ),
-            ),
-            E::InvitationUsed => (
-                StatusCode::CONFLICT,
-                ApiError::new(
-                    ErrorCode::InvitationUsed,
-                    "This invitation has been used already. Ask the conveners for a new one.",
-                ),
-            ),
-            E::InvitationExpired => (
-                StatusCode::CONFLICT,
-                ApiError::new(
-                    ErrorCode::InvitationExpired,
-                    "This invitation has expired. Ask the conveners for a new one.",
-                ),
-            ),
-            E::InvitationRevoked => (
-                StatusCode::CONFLICT,
-                ApiError::new(
-                    ErrorCode::InvitationRevoked,
-                    "The conveners withdrew this invitation. Ask them if you think it is a mistake.",
-                ),
-            ),
-            E::OrganisationExists => (
-                StatusCode::CONFLICT,
-                ApiError {
-                    fields: vec![FieldError::new(
-                        "name",
-                        "taken",
-                        "An organisation with this name exists already.",
-                    )],
-                    ..ApiError::new(
-                        ErrorCode::OrganisationExists,
-                        "This organisation exists already.",
-                    )
-                },
-            ),
-            E::TwoFactorAlreadyOn => (
-                StatusCode::CONFLICT,
-                ApiError::new(
-                    ErrorCode::TwoFactorAlreadyOn,
-                    "Two-factor sign-in is on already. Turn it off first to start again.",
-                ),
-            ),
-            E::TwoFactorNotStarted => (
-                StatusCode::CONFLICT,
-                ApiError::new(
-                    ErrorCode::TwoFactorNotStarted,
-                    "Start setting up two-factor sign-in first.",
-                ),
-            ),
-            E::RoundExists => (
-                StatusCode::CONFLICT,
-                ApiError {
-                    fields: vec![FieldError::new(
-                        "slug",
-                        "taken",
-                        "This consultation has a round with this address already.",
-                    )],
-                    ..ApiError::new(ErrorCode::RoundExists, "This round exists already.")
-                },
-            ),
-            E::PreviousRoundOpen => (
-                StatusCode::CONFLICT,
-                ApiError::new(
-                    ErrorCode::PreviousRoundOpen,
-                    "The newest round is still open. Close it before opening the next one.",
-                ),
-            ),
-            E::PhaseMoveRefused(from, to) => (
-                StatusCode::CONFLICT,
-                ApiError::new(
-                    ErrorCode::PhaseMoveRefused,
-                    format!(
-                        "A round in its {} phase cannot move to {}: once closed, a round can only \
-                         be published.",
-                        from.as_str(),
-                        to.as_str()
-                    ),
-                ),
-            ),
-            E::GroupRequired => (
-                StatusCode::CONFLICT,
-                ApiError::new(
-                    ErrorCode::GroupRequired,
-                    "Say in which stakeholder group you take part before taking a position.",
-                ),
-            ),
-            E::NotRepresentative => (
-                StatusCode::FORBIDDEN,
-                ApiError::new(
-                    ErrorCode::NotRepresentative,
-                    "This round counts one position per organisation: only an organisation's \
-                     representative casts it, after saying they take part for that organisation.",
-                ),
-            ),
-            E::NotPublished => (
-                StatusCode::CONFLICT,
-                ApiError::new(
-                    ErrorCode::NotPublished,
-                    "The results of this round are public once its conveners publish them.",
-                ),
-            ),
             E::CrossSite => (
                 StatusCode::FORBIDDEN,
                 ApiError::new(
@@ -354,24 +135,210 @@ impl AppError {
     }
 }
 
+/// The status and words of each refusal.
+fn refusal_answer(refusal: &Refusal) -> (StatusCode, ApiError) {
+    use Refusal as R;
+    match refusal {
+        R::NotFound(what) => (
+            StatusCode::NOT_FOUND,
+            ApiError::new(ErrorCode::NotFound, format!("There is no such {what}.")),
+        ),
+        R::Validation(fields) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::validation(fields.clone()),
+        ),
+        R::HandleTaken => (
+            StatusCode::CONFLICT,
+            ApiError {
+                fields: vec![FieldError::new(
+                    "handle",
+                    "taken",
+                    "Somebody already uses this handle; choose another.",
+                )],
+                ..ApiError::new(ErrorCode::HandleTaken, "This handle is taken.")
+            },
+        ),
+        R::PhaseClosed(phase) => (
+            StatusCode::CONFLICT,
+            ApiError::new(
+                ErrorCode::PhaseClosed,
+                format!(
+                    "This round is in its {} phase, which does not allow this.",
+                    phase.as_str()
+                ),
+            ),
+        ),
+        R::Forbidden(who) => (
+            StatusCode::FORBIDDEN,
+            ApiError::new(ErrorCode::Forbidden, *who),
+        ),
+        R::TwoFactorRequired => (
+            StatusCode::FORBIDDEN,
+            ApiError::new(
+                ErrorCode::TwoFactorRequired,
+                "Turn on two-factor sign-in in your account before acting as an administrator \
+                 or convener.",
+            ),
+        ),
+        R::ConsultationExists => (
+            StatusCode::CONFLICT,
+            ApiError {
+                fields: vec![FieldError::new(
+                    "slug",
+                    "taken",
+                    "Another consultation has this address; choose another.",
+                )],
+                ..ApiError::new(
+                    ErrorCode::ConsultationExists,
+                    "A consultation with this address exists.",
+                )
+            },
+        ),
+        R::Archived => (
+            StatusCode::CONFLICT,
+            ApiError::new(
+                ErrorCode::Archived,
+                "This consultation is archived: it can be read and its records downloaded, \
+                 but nothing in it can change.",
+            ),
+        ),
+        R::RoundStillOpen => (
+            StatusCode::CONFLICT,
+            ApiError::new(
+                ErrorCode::RoundStillOpen,
+                "A round of this consultation is taking comments or positions, or is closed \
+                 with its results unpublished. Close and publish it before archiving the \
+                 consultation.",
+            ),
+        ),
+        R::NotInvited => (
+            StatusCode::FORBIDDEN,
+            ApiError::new(
+                ErrorCode::NotInvited,
+                "This consultation is by invitation only. Ask its conveners for an invitation.",
+            ),
+        ),
+        R::InvitationUsed => (
+            StatusCode::CONFLICT,
+            ApiError::new(
+                ErrorCode::InvitationUsed,
+                "This invitation has been used already. Ask the conveners for a new one.",
+            ),
+        ),
+        R::InvitationExpired => (
+            StatusCode::CONFLICT,
+            ApiError::new(
+                ErrorCode::InvitationExpired,
+                "This invitation has expired. Ask the conveners for a new one.",
+            ),
+        ),
+        R::InvitationRevoked => (
+            StatusCode::CONFLICT,
+            ApiError::new(
+                ErrorCode::InvitationRevoked,
+                "The conveners withdrew this invitation. Ask them if you think it is a mistake.",
+            ),
+        ),
+        R::OrganisationExists => (
+            StatusCode::CONFLICT,
+            ApiError {
+                fields: vec![FieldError::new(
+                    "name",
+                    "taken",
+                    "An organisation with this name exists already.",
+                )],
+                ..ApiError::new(
+                    ErrorCode::OrganisationExists,
+                    "This organisation exists already.",
+                )
+            },
+        ),
+        R::TwoFactorAlreadyOn => (
+            StatusCode::CONFLICT,
+            ApiError::new(
+                ErrorCode::TwoFactorAlreadyOn,
+                "Two-factor sign-in is on already. Turn it off first to start again.",
+            ),
+        ),
+        R::TwoFactorNotStarted => (
+            StatusCode::CONFLICT,
+            ApiError::new(
+                ErrorCode::TwoFactorNotStarted,
+                "Start setting up two-factor sign-in first.",
+            ),
+        ),
+        R::RoundExists => (
+            StatusCode::CONFLICT,
+            ApiError {
+                fields: vec![FieldError::new(
+                    "slug",
+                    "taken",
+                    "This consultation has a round with this address already.",
+                )],
+                ..ApiError::new(ErrorCode::RoundExists, "This round exists already.")
+            },
+        ),
+        R::PreviousRoundOpen => (
+            StatusCode::CONFLICT,
+            ApiError::new(
+                ErrorCode::PreviousRoundOpen,
+                "The newest round is still open. Close it before opening the next one.",
+            ),
+        ),
+        R::PhaseMoveRefused(from, to) => (
+            StatusCode::CONFLICT,
+            ApiError::new(
+                ErrorCode::PhaseMoveRefused,
+                format!(
+                    "A round in its {} phase cannot move to {}: once closed, a round can only \
+                     be published.",
+                    from.as_str(),
+                    to.as_str()
+                ),
+            ),
+        ),
+        R::GroupRequired => (
+            StatusCode::CONFLICT,
+            ApiError::new(
+                ErrorCode::GroupRequired,
+                "Say in which stakeholder group you take part before taking a position.",
+            ),
+        ),
+        R::NotRepresentative => (
+            StatusCode::FORBIDDEN,
+            ApiError::new(
+                ErrorCode::NotRepresentative,
+                "This round counts one position per organisation: only an organisation's \
+                 representative casts it, after saying they take part for that organisation.",
+            ),
+        ),
+        R::NotPublished => (
+            StatusCode::CONFLICT,
+            ApiError::new(
+                ErrorCode::NotPublished,
+                "The results of this round are public once its conveners publish them.",
+            ),
+        ),
+        R::AlreadyFlagged => (
+            StatusCode::CONFLICT,
+            ApiError::new(
+                ErrorCode::AlreadyFlagged,
+                "You flagged this comment already; the conveners will look at it.",
+            ),
+        ),
+    }
+}
+
 impl AppError {
     /// Whether the database is away, busy past its timeout or out of space: nothing the client
     /// did, and worth trying again (503).
     pub fn is_unavailable(&self) -> bool {
         match self {
             Self::Database(e) => database_unavailable(e),
-            Self::Writer(rusqlite::Error::SqliteFailure(failure, _)) => {
-                sqlite_unavailable(failure.extended_code)
-            }
+            Self::Writer(e) => writer_unavailable(e),
             _ => false,
         }
     }
-}
-
-/// SQLite's codes for a full disk, I/O failures, a busy or locked database, one that cannot be
-/// opened (primary codes; extended codes carry them in their low byte).
-fn sqlite_unavailable(code: i32) -> bool {
-    matches!(code & 0xff, 5 | 6 | 10 | 13 | 14)
 }
 
 /// PostgreSQL's refusal of a character its text cannot hold (NUL, or one outside the encoding):
@@ -379,24 +346,6 @@ fn sqlite_unavailable(code: i32) -> bool {
 fn refused_characters(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("22021" | "22P05")),
-        _ => false,
-    }
-}
-
-fn database_unavailable(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
-        sqlx::Error::Database(db) => {
-            let code = db.code().unwrap_or_default();
-            match code.parse::<i32>() {
-                // SQLite reports numbers.
-                Ok(n) => sqlite_unavailable(n),
-                // PostgreSQL: connection exceptions, shutting down, out of disk or memory.
-                Err(_) => {
-                    code.starts_with("08") || code.starts_with("57P") || code.starts_with("53")
-                }
-            }
-        }
         _ => false,
     }
 }
@@ -426,17 +375,15 @@ impl IntoResponse for AppError {
     }
 }
 
-/// Maps a unique-constraint violation to a domain error, in one place rather than at each call.
-pub trait OnConflict<T> {
-    /// Turns a unique violation into `conflict`; other errors stay database errors.
-    fn on_conflict(self, conflict: AppError) -> Result<T, AppError>;
-}
-
-impl<T> OnConflict<T> for Result<T, sqlx::Error> {
-    fn on_conflict(self, conflict: AppError) -> Result<T, AppError> {
-        self.map_err(|err| match &err {
-            sqlx::Error::Database(db) if db.is_unique_violation() => conflict,
-            _ => AppError::Database(err),
-        })
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Refused(refusal) => Self::Refused(refusal),
+            StoreError::Database(e) => Self::Database(e),
+            StoreError::Writer(e) => Self::Writer(e),
+            StoreError::Corrupt(what) => Self::Corrupt(what),
+            StoreError::Unavailable(why) => Self::NotReady(why),
+            StoreError::Internal(e) => Self::Internal(e),
+        }
     }
 }

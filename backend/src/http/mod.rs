@@ -11,6 +11,7 @@ mod routes;
 pub mod web;
 
 use crate::ops::metrics;
+use crate::refusal::Refusal;
 use crate::state::AppState;
 use crate::{live, store};
 use axum::Router;
@@ -85,7 +86,7 @@ pub fn app(state: AppState) -> Router {
                         Err(never) => match never {},
                     },
                     None if embedded && !api => web::embedded(request).await,
-                    _ => AppError::NotFound("route").into_response(),
+                    _ => AppError::from(Refusal::NotFound("route")).into_response(),
                 }
             }
         })

@@ -3,6 +3,7 @@
 //! Policy allows only this origin, plus the one inline start-up script Trunk writes into
 //! `index.html`, named by its SHA-256 digest.
 
+use crate::refusal::Refusal;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderValue, header};
@@ -35,7 +36,10 @@ pub async fn embedded(request: Request<Body>) -> Response {
         Some(file) => (path.to_owned(), file),
         None => match Embedded::get("index.html") {
             Some(file) => ("index.html".to_owned(), file),
-            None => return crate::http::error::AppError::NotFound("route").into_response(),
+            None => {
+                return crate::http::error::AppError::from(Refusal::NotFound("route"))
+                    .into_response();
+            }
         },
     };
     let accepted = request

@@ -5,8 +5,7 @@
 
 use super::bundle::{self, Refusal};
 use super::{CommentRecord, DataFile, Person, Record, ResponseRecord, SCHEMA_VERSION};
-use crate::http::error::AppError;
-use crate::store::{Store, audit, now_ms};
+use crate::store::{Store, StoreError, audit, now_ms};
 use sqlx::Any;
 use std::collections::HashMap;
 use std::io::{Read, Seek};
@@ -21,12 +20,12 @@ pub enum ImportError {
     #[error("record.json is not a record this version reads: {0}")]
     Invalid(String),
     #[error(transparent)]
-    Store(#[from] AppError),
+    Store(#[from] StoreError),
 }
 
 impl From<sqlx::Error> for ImportError {
     fn from(e: sqlx::Error) -> Self {
-        Self::Store(AppError::Database(e))
+        Self::Store(StoreError::Database(e))
     }
 }
 

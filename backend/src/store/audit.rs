@@ -7,8 +7,8 @@
 //! action name), in which consultation, to what (`comment:12`, `clause:7`), and the details as
 //! JSON with sorted keys.
 
+use super::StoreError;
 use super::{Backend, Store, now_ms};
-use crate::http::error::AppError;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -135,7 +135,7 @@ pub async fn append(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     backend: Backend,
     entry: Entry,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     // PostgreSQL: lock the head until this transaction ends; SQLite's write transaction
     // (BEGIN IMMEDIATE) already excludes every other writer.
     let lock = match backend {
@@ -175,7 +175,7 @@ pub async fn append_on_clause(
     backend: Backend,
     clause_id: i64,
     entry: Entry,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let consultation: i64 = sqlx::query_scalar(
         "SELECT r.consultation_id FROM clauses k JOIN rounds r ON r.id = k.round_id \
          WHERE k.id = $1",
@@ -197,7 +197,7 @@ pub enum Verdict {
 
 impl Store {
     /// The audit chain's head: how many entries it has, and the last one's hash.
-    pub async fn audit_head(&self) -> Result<(i64, String), AppError> {
+    pub async fn audit_head(&self) -> Result<(i64, String), StoreError> {
         Ok(
             sqlx::query_as("SELECT last_id, last_hash FROM audit_head WHERE one = 1")
                 .fetch_one(&self.pool)
@@ -206,7 +206,7 @@ impl Store {
     }
 
     /// The hash of entry `id`, if the log has it.
-    pub async fn audit_hash_at(&self, id: i64) -> Result<Option<String>, AppError> {
+    pub async fn audit_hash_at(&self, id: i64) -> Result<Option<String>, StoreError> {
         Ok(
             sqlx::query_scalar("SELECT hash FROM audit_log WHERE id = $1")
                 .bind(id)
@@ -216,7 +216,7 @@ impl Store {
     }
 
     /// Walks the audit log from its first entry, checking each hash and each link.
-    pub async fn verify_audit(&self) -> Result<Verdict, AppError> {
+    pub async fn verify_audit(&self) -> Result<Verdict, StoreError> {
         use futures_util::TryStreamExt;
         let mut rows = sqlx::query_as::<_, Stored>(
             "SELECT id, at_ms, actor_id, action, consultation_id, subject, details, prev_hash, \

@@ -8,6 +8,7 @@
 //! Before committing, the writer reads the new results of every clause it touched; once the
 //! commit is durable it hands them to the cache, in the order the batches were written.
 
+use super::StoreError;
 use super::audit::{self, Entry};
 use super::cache::Cache;
 use super::cast::{
@@ -15,7 +16,6 @@ use super::cast::{
     cast_with,
 };
 use super::review::{RoundState, STANDING, Standing, TALLY_COUNTS, results_from};
-use crate::http::error::AppError;
 use futures_util::FutureExt;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use shared::{Position, Results};
@@ -32,7 +32,7 @@ const MAX_BATCH: usize = 256;
 #[derive(Debug)]
 struct Request {
     cast: Cast,
-    reply: oneshot::Sender<Result<Position, AppError>>,
+    reply: oneshot::Sender<Result<Position, StoreError>>,
 }
 
 /// The handle through which casts reach the writer thread.
@@ -53,9 +53,9 @@ impl Writer {
     }
 
     /// Casts a position; answers once it is durable (or refused).
-    pub async fn cast(&self, cast: Cast) -> Result<Position, AppError> {
+    pub async fn cast(&self, cast: Cast) -> Result<Position, StoreError> {
         let (reply, outcome) = oneshot::channel();
-        let stopped = || AppError::Internal(anyhow::anyhow!("the position writer stopped"));
+        let stopped = || StoreError::Internal(anyhow::anyhow!("the position writer stopped"));
         self.requests
             .send(Request { cast, reply })
             .await
@@ -104,9 +104,9 @@ fn answer_all(batch: Vec<Request>, e: &rusqlite::Error) {
         // SQLite's own failures keep their code, so a full disk answers 503, not 500.
         let error = match e {
             rusqlite::Error::SqliteFailure(failure, message) => {
-                AppError::Writer(rusqlite::Error::SqliteFailure(*failure, message.clone()))
+                StoreError::Writer(rusqlite::Error::SqliteFailure(*failure, message.clone()))
             }
-            other => AppError::Internal(anyhow::anyhow!("writing positions: {other}")),
+            other => StoreError::Internal(anyhow::anyhow!("writing positions: {other}")),
         };
         let _ = request.reply.send(Err(error));
     }
@@ -130,8 +130,8 @@ fn write(connection: &mut Connection, batch: Vec<Request>, cache: &Cache) {
     }
 }
 
-type Outcomes = Vec<Result<Position, AppError>>;
-type NewResults = Vec<(i64, Result<Results, AppError>)>;
+type Outcomes = Vec<Result<Position, StoreError>>;
+type NewResults = Vec<(i64, Result<Results, StoreError>)>;
 
 fn write_batch(
     connection: &mut Connection,
@@ -155,7 +155,7 @@ fn write_batch(
         // Nothing in these steps waits, so the cast completes on its first poll.
         let outcome = cast_with(&mut steps, &request.cast)
             .now_or_never()
-            .unwrap_or_else(|| Err(AppError::Internal(anyhow::anyhow!("a cast waited"))));
+            .unwrap_or_else(|| Err(StoreError::Internal(anyhow::anyhow!("a cast waited"))));
         if outcome.is_ok() {
             if let Some(pending) = steps.pending.take() {
                 steps.head = pending;
@@ -201,7 +201,7 @@ struct OnConnection<'c> {
 }
 
 impl Steps for OnConnection<'_> {
-    async fn clause_round(&mut self, clause_id: i64) -> Result<(i64, RoundState), AppError> {
+    async fn clause_round(&mut self, clause_id: i64) -> Result<(i64, RoundState), StoreError> {
         if let Some(known) = self.rounds.get(&clause_id) {
             return Ok(known.clone());
         }
@@ -232,7 +232,7 @@ impl Steps for OnConnection<'_> {
         &mut self,
         consultation_id: i64,
         account_id: i64,
-    ) -> Result<Option<Standing>, AppError> {
+    ) -> Result<Option<Standing>, StoreError> {
         Ok(self
             .connection
             .prepare_cached(STANDING)?
@@ -253,7 +253,7 @@ impl Steps for OnConnection<'_> {
         sql: &str,
         clause_id: i64,
         whose: i64,
-    ) -> Result<Option<CountKey>, AppError> {
+    ) -> Result<Option<CountKey>, StoreError> {
         Ok(self
             .connection
             .prepare_cached(sql)?
@@ -268,14 +268,14 @@ impl Steps for OnConnection<'_> {
         clause_id: i64,
         (stance, group, region): &CountKey,
         delta: i64,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         self.connection
             .prepare_cached(MOVE_COUNT)?
             .execute(params![clause_id, stance, group, region, delta])?;
         Ok(())
     }
 
-    async fn write(&mut self, p: &Written<'_>) -> Result<(), AppError> {
+    async fn write(&mut self, p: &Written<'_>) -> Result<(), StoreError> {
         let c = p.cast;
         let common = params![
             c.clause_id,
@@ -299,7 +299,7 @@ impl Steps for OnConnection<'_> {
         Ok(())
     }
 
-    async fn record(&mut self, entry: Entry) -> Result<(), AppError> {
+    async fn record(&mut self, entry: Entry) -> Result<(), StoreError> {
         let s = audit::next(&entry, self.head.0, &self.head.1);
         self.connection
             .prepare_cached(audit::INSERT)?

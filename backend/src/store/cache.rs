@@ -15,7 +15,7 @@
 //! there is no cache with PostgreSQL.
 
 use super::{Account, ClauseRow};
-use axum::body::Bytes;
+use bytes::Bytes;
 use shared::Results;
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -3,10 +3,11 @@
 //! ([`super::batch`]), where each statement runs on the writer's thread with no hop to another.
 //! Both run the same SQL.
 
+use super::StoreError;
 use super::audit::{self, Entry};
 use super::review::{RoundState, STANDING, Standing};
 use super::{Backend, now_ms};
-use crate::http::error::AppError;
+use crate::refusal::Refusal;
 use shared::{Counting, Position, Stance};
 
 /// One position to cast.
@@ -63,12 +64,12 @@ pub const INSERT_CHANGE: &str = "\
 /// What casting needs from the database, inside the transaction that will hold the cast.
 pub trait Steps {
     /// The consultation and round state of the clause.
-    async fn clause_round(&mut self, clause_id: i64) -> Result<(i64, RoundState), AppError>;
+    async fn clause_round(&mut self, clause_id: i64) -> Result<(i64, RoundState), StoreError>;
     async fn standing(
         &mut self,
         consultation_id: i64,
         account_id: i64,
-    ) -> Result<Option<Standing>, AppError>;
+    ) -> Result<Option<Standing>, StoreError>;
     /// Deletes the position `sql` names (with the clause and the voter or organisation as
     /// parameters) and answers the count it was in.
     async fn take_old(
@@ -76,31 +77,31 @@ pub trait Steps {
         sql: &str,
         clause_id: i64,
         whose: i64,
-    ) -> Result<Option<CountKey>, AppError>;
+    ) -> Result<Option<CountKey>, StoreError>;
     async fn move_count(
         &mut self,
         clause_id: i64,
         key: &CountKey,
         delta: i64,
-    ) -> Result<(), AppError>;
+    ) -> Result<(), StoreError>;
     /// Writes the position and its entry in the history.
-    async fn write(&mut self, position: &Written<'_>) -> Result<(), AppError>;
+    async fn write(&mut self, position: &Written<'_>) -> Result<(), StoreError>;
     /// Appends the cast to the audit log.
-    async fn record(&mut self, entry: Entry) -> Result<(), AppError>;
+    async fn record(&mut self, entry: Entry) -> Result<(), StoreError>;
 }
 
 /// Takes or changes a position through `steps`: refuses unless the round is voting now, until
 /// the participant has a stakeholder group, and (per organisation) unless they represent it;
 /// moves the one count from the old row of `tally_counts` to the new; keeps the change.
-pub async fn cast_with(steps: &mut impl Steps, cast: &Cast) -> Result<Position, AppError> {
+pub async fn cast_with(steps: &mut impl Steps, cast: &Cast) -> Result<Position, StoreError> {
     let now = now_ms();
     let (consultation_id, state) = steps.clause_round(cast.clause_id).await?;
     let phase = state.phase()?;
     if !phase.accepts_positions() {
-        return Err(AppError::PhaseClosed(phase));
+        return Err(Refusal::PhaseClosed(phase).into());
     }
     let Some(mut standing) = steps.standing(consultation_id, cast.account_id).await? else {
-        return Err(AppError::GroupRequired);
+        return Err(Refusal::GroupRequired.into());
     };
     // Per organisation, its representative casts the one position, in its group.
     let organisation = match state.counting()? {
@@ -111,7 +112,7 @@ pub async fn cast_with(steps: &mut impl Steps, cast: &Cast) -> Result<Position, 
                 standing.organisation_group.clone(),
                 standing.represents,
             ) else {
-                return Err(AppError::NotRepresentative);
+                return Err(Refusal::NotRepresentative.into());
             };
             standing.stakeholder_group = group;
             Some(organisation)
@@ -223,7 +224,7 @@ struct ClauseRound {
 }
 
 impl Steps for InTransaction<'_> {
-    async fn clause_round(&mut self, clause_id: i64) -> Result<(i64, RoundState), AppError> {
+    async fn clause_round(&mut self, clause_id: i64) -> Result<(i64, RoundState), StoreError> {
         let row: ClauseRound = sqlx::query_as(CLAUSE_ROUND)
             .bind(clause_id)
             .fetch_one(&mut **self.0)
@@ -235,7 +236,7 @@ impl Steps for InTransaction<'_> {
         &mut self,
         consultation_id: i64,
         account_id: i64,
-    ) -> Result<Option<Standing>, AppError> {
+    ) -> Result<Option<Standing>, StoreError> {
         Ok(sqlx::query_as(STANDING)
             .bind(consultation_id)
             .bind(account_id)
@@ -248,7 +249,7 @@ impl Steps for InTransaction<'_> {
         sql: &str,
         clause_id: i64,
         whose: i64,
-    ) -> Result<Option<CountKey>, AppError> {
+    ) -> Result<Option<CountKey>, StoreError> {
         Ok(sqlx::query_as(sql)
             .bind(clause_id)
             .bind(whose)
@@ -261,7 +262,7 @@ impl Steps for InTransaction<'_> {
         clause_id: i64,
         (stance, group, region): &CountKey,
         delta: i64,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         sqlx::query(MOVE_COUNT)
             .bind(clause_id)
             .bind(stance)
@@ -273,7 +274,7 @@ impl Steps for InTransaction<'_> {
         Ok(())
     }
 
-    async fn write(&mut self, p: &Written<'_>) -> Result<(), AppError> {
+    async fn write(&mut self, p: &Written<'_>) -> Result<(), StoreError> {
         let c = p.cast;
         for sql in [INSERT_POSITION, INSERT_CHANGE] {
             let mut query = sqlx::query(sql)
@@ -294,7 +295,7 @@ impl Steps for InTransaction<'_> {
         Ok(())
     }
 
-    async fn record(&mut self, entry: Entry) -> Result<(), AppError> {
+    async fn record(&mut self, entry: Entry) -> Result<(), StoreError> {
         audit::append(self.0, self.1, entry).await
     }
 }

@@ -1,12 +1,12 @@
 //! The conveners' inclusion dashboard: who takes part in a consultation, from which stakeholder
 //! groups and regions, how far each group gets from invitation to positions, and when.
 
+use super::StoreError;
 use super::{Store, count, parse_phase, participation::parse_group};
-use crate::http::error::AppError;
 use shared::{Dashboard, Funnel, GroupCount, Phase, PhaseActivity, RegionCount, StakeholderGroup};
 
 /// Counts keyed by a stored stakeholder group, as `(group, count)` rows.
-fn by_group(rows: Vec<(String, i64)>) -> Result<Vec<GroupCount>, AppError> {
+fn by_group(rows: Vec<(String, i64)>) -> Result<Vec<GroupCount>, StoreError> {
     let mut counts: Vec<GroupCount> = rows
         .into_iter()
         .map(|(group, n)| {
@@ -18,7 +18,7 @@ fn by_group(rows: Vec<(String, i64)>) -> Result<Vec<GroupCount>, AppError> {
                 count: count(n),
             })
         })
-        .collect::<Result<_, AppError>>()?;
+        .collect::<Result<_, StoreError>>()?;
     counts.sort_by_key(|c| {
         c.group.map_or(StakeholderGroup::ALL.len(), |g| {
             StakeholderGroup::ALL
@@ -50,12 +50,12 @@ fn count_of(rows: &[(String, i64)], group: StakeholderGroup) -> u64 {
 }
 
 impl Store {
-    async fn pairs(&self, sql: &str, id: i64) -> Result<Vec<(String, i64)>, AppError> {
+    async fn pairs(&self, sql: &str, id: i64) -> Result<Vec<(String, i64)>, StoreError> {
         Ok(sqlx::query_as(sql).bind(id).fetch_all(&self.pool).await?)
     }
 
     /// The inclusion dashboard of a consultation.
-    pub async fn dashboard(&self, consultation_id: i64) -> Result<Dashboard, AppError> {
+    pub async fn dashboard(&self, consultation_id: i64) -> Result<Dashboard, StoreError> {
         let region = "CASE WHEN o.id IS NULL THEN p.region ELSE o.region END";
         let participants_by_group = self
             .pairs(

@@ -3,13 +3,14 @@
 
 use super::audit::{self, Entry};
 use super::{Account, Store, now_ms};
-use crate::http::error::{AppError, OnConflict};
+use super::{OnConflict, StoreError};
 use crate::markdown;
-use axum::body::Bytes;
+use crate::refusal::Refusal;
+use bytes::Bytes;
 use shared::{
-    Comment, CommentPage, CommentVersion, ErrorCode, FieldError, FlaggedComment, Language,
-    MAX_DEPTH, ModerationAction, ModerationEntry, NewComment, Passage, Phase, ProposalKind,
-    Response, THREADS_PER_PAGE, Verdict,
+    Comment, CommentPage, CommentVersion, FieldError, FlaggedComment, Language, MAX_DEPTH,
+    ModerationAction, ModerationEntry, NewComment, Passage, Phase, ProposalKind, Response,
+    THREADS_PER_PAGE, Verdict,
 };
 use sqlx::FromRow;
 use std::collections::HashMap;
@@ -54,7 +55,7 @@ pub enum Audience {
 }
 
 impl CommentRow {
-    fn into_comment(self, audience: Audience) -> Result<Comment, AppError> {
+    fn into_comment(self, audience: Audience) -> Result<Comment, StoreError> {
         let shown = self.hidden_reason.is_none() || audience == Audience::Conveners;
         let response = match (self.verdict, self.explanation, self.response_at_ms) {
             (Some(verdict), Some(explanation), Some(at_ms)) => {
@@ -127,13 +128,13 @@ impl Store {
         &self,
         clause_id: i64,
         after: Option<i64>,
-    ) -> Result<Bytes, AppError> {
+    ) -> Result<Bytes, StoreError> {
         let key = (clause_id, after.unwrap_or(0));
         let fetch = async {
             let page = self.stored_comment_page(clause_id, after).await?;
             serde_json::to_vec(&page)
                 .map(Bytes::from)
-                .map_err(|e| AppError::Internal(e.into()))
+                .map_err(|e| StoreError::Internal(e.into()))
         };
         self.remembered(
             |cache| cache.comments(key),
@@ -147,7 +148,7 @@ impl Store {
         &self,
         clause_id: i64,
         after: Option<i64>,
-    ) -> Result<CommentPage, AppError> {
+    ) -> Result<CommentPage, StoreError> {
         let limit = i64::try_from(THREADS_PER_PAGE).unwrap_or(20);
         let roots: Vec<CommentRow> = sqlx::query_as(&format!(
             "{COMMENT_COLUMNS} WHERE m.clause_id = $1 AND m.parent_id IS NULL AND m.id > $2 \
@@ -197,26 +198,30 @@ impl Store {
     }
 
     /// One comment, without its replies.
-    pub async fn comment(&self, id: i64, audience: Audience) -> Result<Comment, AppError> {
+    pub async fn comment(&self, id: i64, audience: Audience) -> Result<Comment, StoreError> {
         let row: CommentRow = sqlx::query_as(&format!("{COMMENT_COLUMNS} WHERE m.id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
-            .ok_or(AppError::NotFound("comment"))?;
+            .ok_or(Refusal::NotFound("comment"))?;
         row.into_comment(audience)
     }
 
     /// The clause a comment is on.
-    pub async fn clause_of_comment(&self, id: i64) -> Result<i64, AppError> {
+    pub async fn clause_of_comment(&self, id: i64) -> Result<i64, StoreError> {
         sqlx::query_scalar("SELECT clause_id FROM comments WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
-            .ok_or(AppError::NotFound("comment"))
+            .ok_or(Refusal::NotFound("comment").into())
     }
 
     /// The comment `id` if it is in consultation `consultation_id`.
-    pub async fn comment_in(&self, consultation_id: i64, id: i64) -> Result<CommentRef, AppError> {
+    pub async fn comment_in(
+        &self,
+        consultation_id: i64,
+        id: i64,
+    ) -> Result<CommentRef, StoreError> {
         sqlx::query_as(
             "SELECT m.id, m.clause_id, m.account_id, \
                     CASE WHEN m.hidden_reason IS NULL THEN 0 ELSE 1 END AS hidden \
@@ -227,11 +232,11 @@ impl Store {
         .bind(consultation_id)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or(AppError::NotFound("comment"))
+        .ok_or(Refusal::NotFound("comment").into())
     }
 
     /// The passages quoted by the clause's comments that are not hidden.
-    pub async fn passages(&self, clause_id: i64) -> Result<Vec<Passage>, AppError> {
+    pub async fn passages(&self, clause_id: i64) -> Result<Vec<Passage>, StoreError> {
         let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
             "SELECT passage_exact, passage_prefix, passage_suffix FROM comments \
              WHERE clause_id = $1 AND passage_exact IS NOT NULL AND hidden_reason IS NULL",
@@ -258,7 +263,7 @@ impl Store {
         author: &Account,
         comment: &NewComment,
         phase: Phase,
-    ) -> Result<Comment, AppError> {
+    ) -> Result<Comment, StoreError> {
         let (body, passage, language) = (
             comment.body.as_str(),
             comment.passage.as_ref(),
@@ -326,7 +331,7 @@ impl Store {
         &self,
         comment: &CommentRef,
         body: &str,
-    ) -> Result<Comment, AppError> {
+    ) -> Result<Comment, StoreError> {
         let (id, now) = (comment.id, now_ms());
         let mut tx = self.write_tx().await?;
         sqlx::query(
@@ -354,7 +359,7 @@ impl Store {
     }
 
     /// The earlier wordings of a comment, oldest first.
-    pub async fn comment_versions(&self, id: i64) -> Result<Vec<CommentVersion>, AppError> {
+    pub async fn comment_versions(&self, id: i64) -> Result<Vec<CommentVersion>, StoreError> {
         let rows: Vec<(String, i64)> = sqlx::query_as(
             "SELECT body, written_at_ms FROM comment_versions WHERE comment_id = $1 ORDER BY id",
         )
@@ -376,7 +381,7 @@ impl Store {
         comment: &CommentRef,
         account_id: i64,
         reason: &str,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         let id = comment.id;
         let mut tx = self.write_tx().await?;
         sqlx::query(
@@ -389,11 +394,7 @@ impl Store {
         .bind(now_ms())
         .execute(&mut *tx)
         .await
-        .on_conflict(AppError::Rejected {
-            status: axum::http::StatusCode::CONFLICT,
-            code: ErrorCode::AlreadyFlagged,
-            message: "You flagged this comment already; the conveners will look at it.".into(),
-        })?;
+        .on_conflict(Refusal::AlreadyFlagged)?;
         let entry = Entry::new(Some(account_id), "comment.flagged", format!("comment:{id}"))
             .with(serde_json::json!({ "reason": reason }));
         audit::append_on_clause(&mut tx, self.backend, comment.clause_id, entry).await?;
@@ -405,7 +406,7 @@ impl Store {
     pub async fn moderation_queue(
         &self,
         consultation_id: i64,
-    ) -> Result<Vec<FlaggedComment>, AppError> {
+    ) -> Result<Vec<FlaggedComment>, StoreError> {
         #[derive(FromRow)]
         struct Flagged {
             id: i64,
@@ -451,7 +452,7 @@ impl Store {
         action: ModerationAction,
         reason: &str,
         by: i64,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         if action == ModerationAction::Hide && comment.hidden != 0 {
             return Ok(());
         }
@@ -492,7 +493,7 @@ impl Store {
     pub async fn moderation_log(
         &self,
         consultation_id: i64,
-    ) -> Result<Vec<ModerationEntry>, AppError> {
+    ) -> Result<Vec<ModerationEntry>, StoreError> {
         let rows: Vec<(String, String, i64, String, String, i64)> = sqlx::query_as(
             "SELECT r.slug, k.key, l.comment_id, l.action, l.reason, l.at_ms \
              FROM moderation_log l JOIN comments m ON m.id = l.comment_id \
@@ -509,7 +510,7 @@ impl Store {
                     clause,
                     comment_id,
                     action: ModerationAction::parse(&action).ok_or_else(|| {
-                        AppError::Corrupt(format!("unknown moderation action {action:?}"))
+                        StoreError::Corrupt(format!("unknown moderation action {action:?}"))
                     })?,
                     reason,
                     at_ms,
@@ -525,7 +526,7 @@ impl Store {
         verdict: Verdict,
         explanation: &str,
         by: i64,
-    ) -> Result<Comment, AppError> {
+    ) -> Result<Comment, StoreError> {
         self.set_response(Answered::Comment, id, verdict, explanation, by)
             .await?;
         self.comment(id, Audience::Public).await
@@ -538,7 +539,7 @@ impl Store {
         verdict: Verdict,
         explanation: &str,
         by: i64,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         self.set_response(Answered::Proposal, clause_id, verdict, explanation, by)
             .await
     }
@@ -550,7 +551,7 @@ impl Store {
         verdict: Verdict,
         explanation: &str,
         by: i64,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         let (table, key, subject) = match what {
             Answered::Comment => ("comment_responses", "comment_id", "comment"),
             Answered::Proposal => ("proposal_responses", "clause_id", "clause"),
@@ -586,7 +587,7 @@ impl Store {
     }
 
     /// The conveners' response to a proposal, if any.
-    pub async fn proposal_response(&self, clause_id: i64) -> Result<Option<Response>, AppError> {
+    pub async fn proposal_response(&self, clause_id: i64) -> Result<Option<Response>, StoreError> {
         let row: Option<(String, String, i64)> = sqlx::query_as(
             "SELECT verdict, explanation, at_ms FROM proposal_responses WHERE clause_id = $1",
         )
@@ -598,7 +599,7 @@ impl Store {
     }
 
     /// How many comments a consultation has, and how many of them have a response.
-    pub async fn answered(&self, consultation_id: i64) -> Result<(i64, i64), AppError> {
+    pub async fn answered(&self, consultation_id: i64) -> Result<(i64, i64), StoreError> {
         Ok(sqlx::query_as(
             "SELECT COUNT(*), COUNT(x.comment_id) FROM comments m \
              JOIN clauses k ON k.id = m.clause_id JOIN rounds r ON r.id = k.round_id \
@@ -622,7 +623,7 @@ impl Store {
         title: &str,
         body_md: &str,
         by: i64,
-    ) -> Result<String, AppError> {
+    ) -> Result<String, StoreError> {
         // Two proposals at once on PostgreSQL may both take the next number; the second tries
         // again with the one after.
         let mut attempt = 0;
@@ -682,19 +683,20 @@ enum Answered {
 }
 
 /// A response as stored.
-fn response_from(verdict: &str, explanation: String, at_ms: i64) -> Result<Response, AppError> {
+fn response_from(verdict: &str, explanation: String, at_ms: i64) -> Result<Response, StoreError> {
     Ok(Response {
         verdict: Verdict::parse(verdict)
-            .ok_or_else(|| AppError::Corrupt(format!("unknown verdict {verdict:?}")))?,
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown verdict {verdict:?}")))?,
         explanation,
         at_ms,
     })
 }
 
-fn not_on_this_clause() -> AppError {
-    AppError::Validation(vec![FieldError::new(
+fn not_on_this_clause() -> StoreError {
+    Refusal::Validation(vec![FieldError::new(
         "parent_id",
         "not_on_this_clause",
         "A reply answers a comment on the same clause.",
     )])
+    .into()
 }

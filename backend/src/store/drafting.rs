@@ -3,8 +3,9 @@
 
 use super::audit::{self, Entry};
 use super::{Backend, ClauseRow, RoundRow, Store, now_ms};
-use crate::http::error::{AppError, OnConflict};
+use super::{OnConflict, StoreError};
 use crate::markdown;
+use crate::refusal::Refusal;
 use shared::{
     ClauseTranslation, DraftText, Language, NewRound, Phase, RoundRules, Schedule, may_move,
 };
@@ -64,7 +65,7 @@ pub(super) async fn insert_round(
     backend: Backend,
     opening: &Opening<'_>,
     by: Option<i64>,
-) -> Result<i64, AppError> {
+) -> Result<i64, StoreError> {
     let rules = opening.rules;
     let preamble = match opening.text {
         Some(text) => text.preamble_md.clone(),
@@ -95,7 +96,7 @@ pub(super) async fn insert_round(
     .bind(&preamble)
     .fetch_one(&mut **tx)
     .await
-    .on_conflict(AppError::RoundExists)?;
+    .on_conflict(Refusal::RoundExists)?;
     let mut details = serde_json::json!({
         "slug": opening.slug,
         "title": opening.title,
@@ -185,15 +186,15 @@ impl Store {
         new: &NewRound,
         text: Option<&DraftText>,
         by: i64,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         if self.round_row(consultation_id, slug).await?.is_some() {
-            return Err(AppError::RoundExists);
+            return Err(Refusal::RoundExists.into());
         }
         let newest = self.rounds_of(consultation_id).await?.into_iter().next();
         if let Some(newest) = &newest
             && newest.state.phase()? < Phase::Closed
         {
-            return Err(AppError::PreviousRoundOpen);
+            return Err(Refusal::PreviousRoundOpen.into());
         }
         let mut tx = self.write_tx().await?;
         // Again under the consultation's row, so two rounds opened at once cannot both pass.
@@ -209,10 +210,10 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if same_slug > 0 {
-            return Err(AppError::RoundExists);
+            return Err(Refusal::RoundExists.into());
         }
         if unfinished > 0 {
-            return Err(AppError::PreviousRoundOpen);
+            return Err(Refusal::PreviousRoundOpen.into());
         }
         let opening = Opening {
             consultation_id,
@@ -229,10 +230,10 @@ impl Store {
 
     /// Moves a round to `to` by hand. Scheduled changes already due are dropped, so a past time
     /// does not undo the move.
-    pub async fn move_phase(&self, round: &RoundRow, to: Phase, by: i64) -> Result<(), AppError> {
+    pub async fn move_phase(&self, round: &RoundRow, to: Phase, by: i64) -> Result<(), StoreError> {
         let from = round.state.phase()?;
         if !may_move(from, to) {
-            return Err(AppError::PhaseMoveRefused(from, to));
+            return Err(Refusal::PhaseMoveRefused(from, to).into());
         }
         let schedule = round.state.schedule().without_past(now_ms());
         // Only from the phase read above: a simultaneous move or a due schedule wins otherwise.
@@ -251,7 +252,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
-            return Err(AppError::PhaseMoveRefused(from, to));
+            return Err(Refusal::PhaseMoveRefused(from, to).into());
         }
         let details = serde_json::json!({ "from": from.as_str(), "to": to.as_str() });
         let entry = round_entry(round, by, "round.phase_moved", details);
@@ -266,10 +267,10 @@ impl Store {
         round: &RoundRow,
         rules: &RoundRules,
         by: i64,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         let phase = round.state.phase()?;
         if phase >= Phase::Closed {
-            return Err(AppError::PhaseClosed(phase));
+            return Err(Refusal::PhaseClosed(phase).into());
         }
         let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE rounds SET rule = $1, abstentions_count = $2 WHERE id = $3")
@@ -294,7 +295,7 @@ impl Store {
         round: &RoundRow,
         schedule: &Schedule,
         by: i64,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         sqlx::query(
             "UPDATE rounds SET commenting_at_ms = $1, voting_at_ms = $2, closing_at_ms = $3 \
@@ -314,10 +315,10 @@ impl Store {
     }
 
     /// Refuses unless the round is a draft now.
-    fn require_draft(round: &RoundRow) -> Result<(), AppError> {
+    fn require_draft(round: &RoundRow) -> Result<(), StoreError> {
         match round.state.phase()? {
             Phase::Draft => Ok(()),
-            phase => Err(AppError::PhaseClosed(phase)),
+            phase => Err(Refusal::PhaseClosed(phase).into()),
         }
     }
 
@@ -327,7 +328,7 @@ impl Store {
         round: &RoundRow,
         key: &str,
         ids: &[i64],
-    ) -> Result<Vec<i64>, AppError> {
+    ) -> Result<Vec<i64>, StoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -359,7 +360,7 @@ impl Store {
         key: &str,
         draft: &ClauseDraft<'_>,
         by: i64,
-    ) -> Result<Result<bool, UnknownComments>, AppError> {
+    ) -> Result<Result<bool, UnknownComments>, StoreError> {
         Self::require_draft(round)?;
         let unknown = self.unknown_comments(round, key, draft.responds_to).await?;
         if !unknown.is_empty() {
@@ -407,7 +408,7 @@ impl Store {
         round: &RoundRow,
         draft: &ClauseDraft<'_>,
         by: i64,
-    ) -> Result<String, AppError> {
+    ) -> Result<String, StoreError> {
         Self::require_draft(round)?;
         let taken: Vec<String> = sqlx::query_scalar(
             "SELECT key FROM clauses WHERE round_id = $1 \
@@ -444,7 +445,7 @@ impl Store {
         round: &RoundRow,
         key: &str,
         by: i64,
-    ) -> Result<bool, AppError> {
+    ) -> Result<bool, StoreError> {
         Self::require_draft(round)?;
         let mut tx = self.write_tx().await?;
         let removed: Option<i64> = sqlx::query_scalar(
@@ -472,7 +473,7 @@ impl Store {
         round: &RoundRow,
         keys: &[String],
         by: i64,
-    ) -> Result<bool, AppError> {
+    ) -> Result<bool, StoreError> {
         Self::require_draft(round)?;
         let mut current: Vec<String> =
             sqlx::query_scalar("SELECT key FROM clauses WHERE round_id = $1 AND kind = 'text'")
@@ -500,7 +501,7 @@ async fn renumber(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     round_id: i64,
     keys: Option<&[String]>,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let keys: Vec<String> = match keys {
         Some(keys) => keys.to_vec(),
         None => {
@@ -559,7 +560,7 @@ impl Store {
     pub async fn translations(
         &self,
         clause: &ClauseRow,
-    ) -> Result<Vec<ClauseTranslation>, AppError> {
+    ) -> Result<Vec<ClauseTranslation>, StoreError> {
         let rows: Vec<TranslationRow> = sqlx::query_as(
             "SELECT language, title, body_md, source_title, source_body_md \
              FROM clause_translations WHERE clause_id = $1",
@@ -571,7 +572,7 @@ impl Store {
             .into_iter()
             .map(|row| {
                 let language = Language::parse(&row.language).ok_or_else(|| {
-                    AppError::Internal(anyhow::anyhow!("unknown language {:?}", row.language))
+                    StoreError::Internal(anyhow::anyhow!("unknown language {:?}", row.language))
                 })?;
                 Ok(ClauseTranslation {
                     language,
@@ -584,7 +585,7 @@ impl Store {
                     body_md: row.body_md,
                 })
             })
-            .collect::<Result<Vec<_>, AppError>>()?;
+            .collect::<Result<Vec<_>, StoreError>>()?;
         translations.sort_by_key(|t| Language::ALL.iter().position(|l| *l == t.language));
         Ok(translations)
     }
@@ -594,7 +595,7 @@ impl Store {
         &self,
         round_id: i64,
         language: Language,
-    ) -> Result<HashMap<String, Translated>, AppError> {
+    ) -> Result<HashMap<String, Translated>, StoreError> {
         let rows: Vec<(String, String, String, String, String, String, String)> = sqlx::query_as(
             "SELECT k.key, k.title, k.body_md, t.title, t.body_md, t.source_title, \
                  t.source_body_md \
@@ -630,9 +631,11 @@ impl Store {
         language: Language,
         text: Option<(&str, &str)>,
         by: Option<i64>,
-    ) -> Result<bool, AppError> {
+    ) -> Result<bool, StoreError> {
         match round.state.phase()? {
-            phase @ (Phase::Closed | Phase::Published) => return Err(AppError::PhaseClosed(phase)),
+            phase @ (Phase::Closed | Phase::Published) => {
+                return Err(Refusal::PhaseClosed(phase).into());
+            }
             Phase::Draft | Phase::Commenting | Phase::Voting => {}
         }
         let mut tx = self.write_tx().await?;

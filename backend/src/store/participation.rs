@@ -2,9 +2,10 @@
 //! invitation links and the participants they let in; organisations' verification and
 //! representatives; the organisation a participant shows next to their handle.
 
+use super::StoreError;
 use super::audit::Entry;
 use super::{Store, now_ms};
-use crate::http::error::AppError;
+use crate::refusal::Refusal;
 use shared::{
     ConsultationAccess, Convener, Invitation, InvitationPreview, InvitationStatus, Participation,
     StakeholderGroup,
@@ -97,11 +98,11 @@ impl InvitationRow {
         }
     }
 
-    fn group(&self) -> Result<StakeholderGroup, AppError> {
+    fn group(&self) -> Result<StakeholderGroup, StoreError> {
         parse_group(&self.stakeholder_group)
     }
 
-    fn into_invitation(self, now: i64) -> Result<Invitation, AppError> {
+    fn into_invitation(self, now: i64) -> Result<Invitation, StoreError> {
         Ok(Invitation {
             id: self.id,
             status: self.status(now),
@@ -115,7 +116,7 @@ impl InvitationRow {
         })
     }
 
-    fn participation(&self) -> Result<Participation, AppError> {
+    fn participation(&self) -> Result<Participation, StoreError> {
         Ok(Participation {
             consultation_slug: self.consultation_slug.clone(),
             consultation_title: self.consultation_title.clone(),
@@ -127,21 +128,24 @@ impl InvitationRow {
 }
 
 /// A stakeholder group read back from the database (a CHECK constraint keeps it valid).
-pub(super) fn parse_group(s: &str) -> Result<StakeholderGroup, AppError> {
+pub(super) fn parse_group(s: &str) -> Result<StakeholderGroup, StoreError> {
     StakeholderGroup::parse(s)
-        .ok_or_else(|| AppError::Corrupt(format!("unknown stakeholder group {s:?}")))
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown stakeholder group {s:?}")))
 }
 
-pub(super) fn parse_access(s: &str) -> Result<ConsultationAccess, AppError> {
+pub(super) fn parse_access(s: &str) -> Result<ConsultationAccess, StoreError> {
     ConsultationAccess::parse(s)
-        .ok_or_else(|| AppError::Corrupt(format!("unknown consultation access {s:?}")))
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown consultation access {s:?}")))
 }
 
 impl Store {
     // ---- consultations' access and conveners -----------------------------------------------
 
     /// A consultation's id, title, access and whether it is archived.
-    pub async fn consultation_ref(&self, slug: &str) -> Result<Option<ConsultationRef>, AppError> {
+    pub async fn consultation_ref(
+        &self,
+        slug: &str,
+    ) -> Result<Option<ConsultationRef>, StoreError> {
         let row: Option<(i64, String, String, String, Option<i64>)> = sqlx::query_as(
             "SELECT id, slug, title, access, archived_at_ms FROM consultations WHERE slug = $1",
         )
@@ -160,11 +164,11 @@ impl Store {
         .transpose()
     }
 
-    /// The consultation `slug`, or [`AppError::NotFound`].
-    pub async fn existing_consultation(&self, slug: &str) -> Result<ConsultationRef, AppError> {
+    /// The consultation `slug`, or [`Refusal::NotFound`].
+    pub async fn existing_consultation(&self, slug: &str) -> Result<ConsultationRef, StoreError> {
         self.consultation_ref(slug)
             .await?
-            .ok_or(AppError::NotFound("consultation"))
+            .ok_or(Refusal::NotFound("consultation").into())
     }
 
     /// Opens a consultation to anyone or keeps it to those invited.
@@ -173,7 +177,7 @@ impl Store {
         consultation_id: i64,
         access: ConsultationAccess,
         by: i64,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE consultations SET access = $1 WHERE id = $2")
             .bind(access.as_str())
@@ -188,7 +192,7 @@ impl Store {
     }
 
     /// The slugs of the consultations an account convenes, by slug.
-    pub async fn convenes(&self, account_id: i64) -> Result<Vec<String>, AppError> {
+    pub async fn convenes(&self, account_id: i64) -> Result<Vec<String>, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT c.slug FROM conveners v JOIN consultations c ON c.id = v.consultation_id \
              WHERE v.account_id = $1 ORDER BY c.slug",
@@ -203,7 +207,7 @@ impl Store {
         &self,
         account_id: i64,
         consultation_id: i64,
-    ) -> Result<bool, AppError> {
+    ) -> Result<bool, StoreError> {
         self.exists(
             "SELECT 1 FROM conveners WHERE account_id = $1 AND consultation_id = $2",
             account_id,
@@ -217,7 +221,7 @@ impl Store {
         &self,
         account_id: i64,
         consultation_id: i64,
-    ) -> Result<bool, AppError> {
+    ) -> Result<bool, StoreError> {
         self.exists(
             "SELECT 1 FROM participants WHERE account_id = $1 AND consultation_id = $2",
             account_id,
@@ -226,7 +230,7 @@ impl Store {
         .await
     }
 
-    async fn exists(&self, sql: &str, a: i64, b: i64) -> Result<bool, AppError> {
+    async fn exists(&self, sql: &str, a: i64, b: i64) -> Result<bool, StoreError> {
         let row: Option<i64> = sqlx::query_scalar(sql)
             .bind(a)
             .bind(b)
@@ -236,7 +240,7 @@ impl Store {
     }
 
     /// The conveners of a consultation, by handle.
-    pub async fn conveners(&self, consultation_id: i64) -> Result<Vec<Convener>, AppError> {
+    pub async fn conveners(&self, consultation_id: i64) -> Result<Vec<Convener>, StoreError> {
         let rows: Vec<(String, i64)> = sqlx::query_as(
             "SELECT a.handle, \
                     (SELECT COUNT(*) FROM totp_secrets t \
@@ -263,7 +267,7 @@ impl Store {
         consultation_id: i64,
         handle: &str,
         by: i64,
-    ) -> Result<bool, AppError> {
+    ) -> Result<bool, StoreError> {
         let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "INSERT INTO conveners (consultation_id, account_id) \
@@ -290,7 +294,7 @@ impl Store {
         Ok(true)
     }
 
-    async fn convener_named(&self, consultation_id: i64, handle: &str) -> Result<bool, AppError> {
+    async fn convener_named(&self, consultation_id: i64, handle: &str) -> Result<bool, StoreError> {
         Ok(self
             .conveners(consultation_id)
             .await?
@@ -304,7 +308,7 @@ impl Store {
         consultation_id: i64,
         handle: &str,
         by: i64,
-    ) -> Result<bool, AppError> {
+    ) -> Result<bool, StoreError> {
         let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "DELETE FROM conveners WHERE consultation_id = $1 \
@@ -331,7 +335,7 @@ impl Store {
     pub async fn create_invitation(
         &self,
         draft: &InvitationDraft<'_>,
-    ) -> Result<Invitation, AppError> {
+    ) -> Result<Invitation, StoreError> {
         let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO invitations (consultation_id, token_hash, organisation_id, \
@@ -369,7 +373,7 @@ impl Store {
     }
 
     /// The invitations of a consultation, newest first.
-    pub async fn invitations(&self, consultation_id: i64) -> Result<Vec<Invitation>, AppError> {
+    pub async fn invitations(&self, consultation_id: i64) -> Result<Vec<Invitation>, StoreError> {
         let rows: Vec<InvitationRow> = sqlx::query_as(&format!(
             "{INVITATION_COLUMNS} WHERE i.consultation_id = $1 ORDER BY i.id DESC"
         ))
@@ -387,7 +391,7 @@ impl Store {
         consultation_id: i64,
         id: i64,
         by: i64,
-    ) -> Result<Option<Invitation>, AppError> {
+    ) -> Result<Option<Invitation>, StoreError> {
         let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "UPDATE invitations SET revoked_at_ms = $1 WHERE id = $2 AND consultation_id = $3 \
@@ -416,7 +420,7 @@ impl Store {
         row.map(|r| r.into_invitation(now_ms())).transpose()
     }
 
-    async fn invitation_row(&self, token_hash: &str) -> Result<Option<InvitationRow>, AppError> {
+    async fn invitation_row(&self, token_hash: &str) -> Result<Option<InvitationRow>, StoreError> {
         Ok(
             sqlx::query_as(&format!("{INVITATION_COLUMNS} WHERE i.token_hash = $1"))
                 .bind(token_hash)
@@ -429,7 +433,7 @@ impl Store {
     pub async fn invitation_preview(
         &self,
         token_hash: &str,
-    ) -> Result<Option<InvitationPreview>, AppError> {
+    ) -> Result<Option<InvitationPreview>, StoreError> {
         let Some(row) = self.invitation_row(token_hash).await? else {
             return Ok(None);
         };
@@ -450,7 +454,7 @@ impl Store {
         &self,
         token_hash: &str,
         account_id: i64,
-    ) -> Result<Participation, AppError> {
+    ) -> Result<Participation, StoreError> {
         let now = now_ms();
         let mut tx = self.write_tx().await?;
         let claimed = sqlx::query(
@@ -469,7 +473,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         let Some(row) = row else {
-            return Err(AppError::NotFound("invitation"));
+            return Err(Refusal::NotFound("invitation").into());
         };
         if claimed.rows_affected() == 0 {
             return match row.status(now) {
@@ -477,10 +481,10 @@ impl Store {
                     row.participation()
                 }
                 InvitationStatus::Accepted | InvitationStatus::Sent => {
-                    Err(AppError::InvitationUsed)
+                    Err(Refusal::InvitationUsed.into())
                 }
-                InvitationStatus::Revoked => Err(AppError::InvitationRevoked),
-                InvitationStatus::Expired => Err(AppError::InvitationExpired),
+                InvitationStatus::Revoked => Err(Refusal::InvitationRevoked.into()),
+                InvitationStatus::Expired => Err(Refusal::InvitationExpired.into()),
             };
         }
         sqlx::query(
@@ -524,7 +528,7 @@ impl Store {
     }
 
     /// The consultations an account takes part in by invitation, by title.
-    pub async fn participations(&self, account_id: i64) -> Result<Vec<Participation>, AppError> {
+    pub async fn participations(&self, account_id: i64) -> Result<Vec<Participation>, StoreError> {
         let rows: Vec<(String, String, String, Option<String>, String)> = sqlx::query_as(
             "SELECT c.slug, c.title, p.stakeholder_group, o.slug, \
                     CASE WHEN o.id IS NULL THEN p.region ELSE o.region END \
@@ -552,7 +556,7 @@ impl Store {
     // ---- organisations: verification, representatives, shown organisation ------------------
 
     /// An organisation's id.
-    pub async fn organisation_id(&self, slug: &str) -> Result<Option<i64>, AppError> {
+    pub async fn organisation_id(&self, slug: &str) -> Result<Option<i64>, StoreError> {
         Ok(
             sqlx::query_scalar("SELECT id FROM organisations WHERE slug = $1")
                 .bind(slug)
@@ -562,7 +566,7 @@ impl Store {
     }
 
     /// Marks a self-declared organisation as checked; whether it exists.
-    pub async fn verify_organisation(&self, slug: &str, by: i64) -> Result<bool, AppError> {
+    pub async fn verify_organisation(&self, slug: &str, by: i64) -> Result<bool, StoreError> {
         let mut tx = self.write_tx().await?;
         let done = sqlx::query("UPDATE organisations SET verified = 1 WHERE slug = $1")
             .bind(slug)
@@ -581,7 +585,7 @@ impl Store {
     }
 
     /// Whether an account is a member (not only asking) of the organisation.
-    pub async fn is_member(&self, account_id: i64, slug: &str) -> Result<bool, AppError> {
+    pub async fn is_member(&self, account_id: i64, slug: &str) -> Result<bool, StoreError> {
         let row: Option<i64> = sqlx::query_scalar(
             "SELECT 1 FROM memberships m JOIN organisations o ON o.id = m.organisation_id \
              WHERE m.account_id = $1 AND o.slug = $2 AND m.status = 'member'",
@@ -594,7 +598,7 @@ impl Store {
     }
 
     /// Whether an account represents the organisation.
-    pub async fn is_representative(&self, account_id: i64, slug: &str) -> Result<bool, AppError> {
+    pub async fn is_representative(&self, account_id: i64, slug: &str) -> Result<bool, StoreError> {
         let row: Option<i64> = sqlx::query_scalar(
             "SELECT 1 FROM organisations WHERE slug = $1 AND representative_id = $2",
         )
@@ -611,7 +615,7 @@ impl Store {
         slug: &str,
         handle: &str,
         by: i64,
-    ) -> Result<RepresentativeOutcome, AppError> {
+    ) -> Result<RepresentativeOutcome, StoreError> {
         if self.organisation_id(slug).await?.is_none() {
             return Ok(RepresentativeOutcome::NoSuchOrganisation);
         }
@@ -649,7 +653,7 @@ impl Store {
         &self,
         account_id: i64,
         slug: Option<&str>,
-    ) -> Result<bool, AppError> {
+    ) -> Result<bool, StoreError> {
         let organisation_id = match slug {
             None => None,
             Some(slug) => {
@@ -668,7 +672,7 @@ impl Store {
     }
 
     /// The slug of the organisation an account shows next to its handle.
-    pub async fn shown_organisation(&self, account_id: i64) -> Result<Option<String>, AppError> {
+    pub async fn shown_organisation(&self, account_id: i64) -> Result<Option<String>, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT o.slug FROM accounts a JOIN organisations o ON o.id = a.shown_organisation_id \
              WHERE a.id = $1",

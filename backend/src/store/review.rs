@@ -6,9 +6,10 @@
 
 use super::audit::{self, Entry};
 use super::cast::{Cast, InTransaction, cast_with};
+use super::{OnConflict, StoreError};
 use super::{Store, count, now_ms, parse_phase, parse_stance, participation};
-use crate::http::error::{AppError, OnConflict};
 use crate::markdown;
+use crate::refusal::Refusal;
 use shared::{
     ClauseResults, ClauseSummary, ConsensusLevel, Consultation, ConsultationSummary, Counting,
     GroupTally, MinorityStatement, Phase, Position, ProposalInfo, ProposalKind, RegionTally,
@@ -64,13 +65,13 @@ const CLAUSE_COLUMNS: &str = "\
 
 impl ClauseRow {
     /// The round as listed, with its phase now and its next deadline.
-    pub fn round_summary(&self) -> Result<RoundSummary, AppError> {
+    pub fn round_summary(&self) -> Result<RoundSummary, StoreError> {
         self.state
             .summary(self.round_slug.clone(), self.round_title.clone())
     }
 
     /// The consensus level designated for the clause, if any.
-    pub fn consensus(&self) -> Result<Option<ConsensusLevel>, AppError> {
+    pub fn consensus(&self) -> Result<Option<ConsensusLevel>, StoreError> {
         self.consensus
             .as_deref()
             .map(|c| parse_wire(ConsensusLevel::parse, c, "consensus level"))
@@ -78,7 +79,7 @@ impl ClauseRow {
     }
 
     /// What makes it a proposal, if it is one.
-    pub fn proposal(&self) -> Result<Option<ProposalInfo>, AppError> {
+    pub fn proposal(&self) -> Result<Option<ProposalInfo>, StoreError> {
         proposal_info(
             &self.kind,
             self.amends_key.clone(),
@@ -88,7 +89,7 @@ impl ClauseRow {
     }
 
     /// The clause's consultation, as the access rules need it.
-    pub fn consultation(&self) -> Result<participation::ConsultationRef, AppError> {
+    pub fn consultation(&self) -> Result<participation::ConsultationRef, StoreError> {
         Ok(participation::ConsultationRef {
             id: self.consultation_id,
             slug: self.consultation_slug.clone(),
@@ -117,7 +118,7 @@ const ROUND_COLUMNS: &str = "SELECT r.id, r.consultation_id, r.slug, r.title, r.
     r.previous_round_id, r.rule, r.abstentions_count, r.counting FROM rounds r";
 
 impl RoundRow {
-    fn summary(&self) -> Result<RoundSummary, AppError> {
+    fn summary(&self) -> Result<RoundSummary, StoreError> {
         self.state.summary(self.slug.clone(), self.title.clone())
     }
 }
@@ -148,29 +149,29 @@ impl RoundState {
     }
 
     /// The round's phase now, scheduled changes that are due included.
-    pub fn phase(&self) -> Result<Phase, AppError> {
+    pub fn phase(&self) -> Result<Phase, StoreError> {
         Ok(self
             .schedule()
             .effective_phase(parse_phase(&self.phase)?, now_ms()))
     }
 
     /// Whether the round hides results from participants now.
-    pub fn hides_results(&self) -> Result<bool, AppError> {
+    pub fn hides_results(&self) -> Result<bool, StoreError> {
         Ok(self.hide_results != 0 && self.phase()? < Phase::Closed)
     }
 
     /// How the round decides.
-    pub fn rule(&self) -> Result<Rule, AppError> {
+    pub fn rule(&self) -> Result<Rule, StoreError> {
         parse_wire(Rule::parse, &self.rule, "rule")
     }
 
     /// Whose positions the round counts.
-    pub fn counting(&self) -> Result<Counting, AppError> {
+    pub fn counting(&self) -> Result<Counting, StoreError> {
         parse_wire(Counting::parse, &self.counting, "counting")
     }
 
     /// The round as listed, with its phase now and its next deadline.
-    fn summary(&self, slug: String, title: String) -> Result<RoundSummary, AppError> {
+    fn summary(&self, slug: String, title: String) -> Result<RoundSummary, StoreError> {
         let now = now_ms();
         let schedule = self.schedule();
         let phase = schedule.effective_phase(parse_phase(&self.phase)?, now);
@@ -189,7 +190,7 @@ fn proposal_info(
     amends: Option<String>,
     author: Option<String>,
     proposed_at_ms: Option<i64>,
-) -> Result<Option<ProposalInfo>, AppError> {
+) -> Result<Option<ProposalInfo>, StoreError> {
     if kind == "text" {
         return Ok(None);
     }
@@ -202,8 +203,8 @@ fn proposal_info(
 }
 
 /// A value read back from the database (CHECK constraints keep it valid).
-fn parse_wire<T>(parse: fn(&str) -> Option<T>, s: &str, what: &str) -> Result<T, AppError> {
-    parse(s).ok_or_else(|| AppError::Corrupt(format!("unknown {what} {s:?}")))
+fn parse_wire<T>(parse: fn(&str) -> Option<T>, s: &str, what: &str) -> Result<T, StoreError> {
+    parse(s).ok_or_else(|| StoreError::Corrupt(format!("unknown {what} {s:?}")))
 }
 
 /// Demo or imported text of one clause.
@@ -244,7 +245,7 @@ struct PositionRow {
 }
 
 impl PositionRow {
-    fn into_position(self) -> Result<Position, AppError> {
+    fn into_position(self) -> Result<Position, StoreError> {
         Ok(Position {
             stance: parse_stance(&self.stance)?,
             reason: self.reason,
@@ -255,7 +256,9 @@ impl PositionRow {
 }
 
 /// Builds results from `(stance, group, region, count)` rows.
-pub(crate) fn results_from(rows: Vec<(String, String, String, i64)>) -> Result<Results, AppError> {
+pub(crate) fn results_from(
+    rows: Vec<(String, String, String, i64)>,
+) -> Result<Results, StoreError> {
     let mut results = Results::default();
     let mut groups: Vec<(Option<StakeholderGroup>, Tally)> = Vec::new();
     let mut regions: Vec<(String, Tally)> = Vec::new();
@@ -310,7 +313,7 @@ pub(crate) fn results_from(rows: Vec<(String, String, String, i64)>) -> Result<R
 
 impl Store {
     /// Every consultation with its newest round, by title.
-    pub async fn list_consultations(&self) -> Result<Vec<ConsultationSummary>, AppError> {
+    pub async fn list_consultations(&self) -> Result<Vec<ConsultationSummary>, StoreError> {
         #[derive(FromRow)]
         struct Row {
             id: i64,
@@ -347,7 +350,7 @@ impl Store {
     }
 
     /// The rounds of a consultation, newest first.
-    pub async fn rounds_of(&self, consultation_id: i64) -> Result<Vec<RoundRow>, AppError> {
+    pub async fn rounds_of(&self, consultation_id: i64) -> Result<Vec<RoundRow>, StoreError> {
         Ok(sqlx::query_as(&format!(
             "{ROUND_COLUMNS} WHERE r.consultation_id = $1 ORDER BY r.opened_at_ms DESC, r.id DESC"
         ))
@@ -361,7 +364,7 @@ impl Store {
         &self,
         consultation_id: i64,
         slug: &str,
-    ) -> Result<Option<RoundRow>, AppError> {
+    ) -> Result<Option<RoundRow>, StoreError> {
         Ok(sqlx::query_as(&format!(
             "{ROUND_COLUMNS} WHERE r.consultation_id = $1 AND r.slug = $2"
         ))
@@ -372,7 +375,7 @@ impl Store {
     }
 
     /// One consultation with its rounds, newest first.
-    pub async fn consultation(&self, slug: &str) -> Result<Option<Consultation>, AppError> {
+    pub async fn consultation(&self, slug: &str) -> Result<Option<Consultation>, StoreError> {
         let Some(head) = self.consultation_ref(slug).await? else {
             return Ok(None);
         };
@@ -409,7 +412,7 @@ impl Store {
         consultation: &participation::ConsultationRef,
         row: &RoundRow,
         show_results: bool,
-    ) -> Result<Round, AppError> {
+    ) -> Result<Round, StoreError> {
         #[derive(FromRow)]
         struct ClauseLine {
             id: i64,
@@ -503,7 +506,7 @@ impl Store {
         consultation: &str,
         round: &str,
         key: &str,
-    ) -> Result<Option<ClauseRow>, AppError> {
+    ) -> Result<Option<ClauseRow>, StoreError> {
         let path = (consultation.to_owned(), round.to_owned(), key.to_owned());
         let sql = format!("{CLAUSE_COLUMNS} WHERE c.slug = $1 AND r.slug = $2 AND k.key = $3");
         let fetch = sqlx::query_as(&sql)
@@ -524,12 +527,12 @@ impl Store {
     }
 
     /// The clause `id`.
-    pub async fn clause_by_id(&self, id: i64) -> Result<ClauseRow, AppError> {
+    pub async fn clause_by_id(&self, id: i64) -> Result<ClauseRow, StoreError> {
         sqlx::query_as(&format!("{CLAUSE_COLUMNS} WHERE k.id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
-            .ok_or(AppError::NotFound("clause"))
+            .ok_or(Refusal::NotFound("clause").into())
     }
 
     /// The clause with the same key in the round `round_id`, with its round's slug.
@@ -537,7 +540,7 @@ impl Store {
         &self,
         round_id: i64,
         key: &str,
-    ) -> Result<Option<ClauseRow>, AppError> {
+    ) -> Result<Option<ClauseRow>, StoreError> {
         Ok(
             sqlx::query_as(&format!("{CLAUSE_COLUMNS} WHERE r.id = $1 AND k.key = $2"))
                 .bind(round_id)
@@ -548,7 +551,7 @@ impl Store {
     }
 
     /// The ids of the previous round's comments that led to a clause's change.
-    pub async fn responds_to(&self, clause_id: i64) -> Result<Vec<i64>, AppError> {
+    pub async fn responds_to(&self, clause_id: i64) -> Result<Vec<i64>, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT comment_id FROM clause_responses WHERE clause_id = $1 ORDER BY comment_id",
         )
@@ -557,7 +560,7 @@ impl Store {
         .await?)
     }
     /// The round and key of a clause.
-    pub async fn clause_place(&self, clause_id: i64) -> Result<Option<(i64, String)>, AppError> {
+    pub async fn clause_place(&self, clause_id: i64) -> Result<Option<(i64, String)>, StoreError> {
         Ok(
             sqlx::query_as("SELECT round_id, key FROM clauses WHERE id = $1")
                 .bind(clause_id)
@@ -567,7 +570,7 @@ impl Store {
     }
 
     /// Sends a PostgreSQL notification to every listening process.
-    pub async fn notify(&self, channel: &str, payload: &str) -> Result<(), AppError> {
+    pub async fn notify(&self, channel: &str, payload: &str) -> Result<(), StoreError> {
         sqlx::query("SELECT pg_notify($1, $2)")
             .bind(channel)
             .bind(payload)
@@ -577,7 +580,7 @@ impl Store {
     }
 
     /// The results of a clause, from the maintained counts.
-    pub async fn results(&self, clause_id: i64) -> Result<Results, AppError> {
+    pub async fn results(&self, clause_id: i64) -> Result<Results, StoreError> {
         let fetch = sqlx::query_as(TALLY_COUNTS)
             .bind(clause_id)
             .fetch_all(&self.pool);
@@ -594,7 +597,7 @@ impl Store {
         &self,
         clause_id: i64,
         account_id: i64,
-    ) -> Result<Option<Position>, AppError> {
+    ) -> Result<Option<Position>, StoreError> {
         let row: Option<PositionRow> = sqlx::query_as(
             "SELECT stance, reason, updated_at_ms, receipt FROM positions \
              WHERE clause_id = $1 AND account_id = $2 AND organisation_id IS NULL",
@@ -611,7 +614,7 @@ impl Store {
         &self,
         clause_id: i64,
         organisation_id: i64,
-    ) -> Result<Option<Position>, AppError> {
+    ) -> Result<Option<Position>, StoreError> {
         let row: Option<PositionRow> = sqlx::query_as(
             "SELECT stance, reason, updated_at_ms, receipt FROM positions \
              WHERE clause_id = $1 AND organisation_id = $2",
@@ -627,7 +630,7 @@ impl Store {
     pub async fn minority_statements(
         &self,
         clause_id: i64,
-    ) -> Result<Vec<MinorityStatement>, AppError> {
+    ) -> Result<Vec<MinorityStatement>, StoreError> {
         let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
             "SELECT o.slug, o.name, s.body, s.written_at_ms FROM minority_statements s \
              JOIN organisations o ON o.id = s.organisation_id \
@@ -656,7 +659,7 @@ impl Store {
         organisation_id: i64,
         body: &str,
         written_by: i64,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO minority_statements (clause_id, organisation_id, body, written_by, \
@@ -686,7 +689,7 @@ impl Store {
         clause: &ClauseRow,
         level: ConsensusLevel,
         by: i64,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE clauses SET consensus = $1 WHERE id = $2")
             .bind(level.as_str())
@@ -705,7 +708,7 @@ impl Store {
         &self,
         consultation: &participation::ConsultationRef,
         round: &RoundRow,
-    ) -> Result<RoundRedline, AppError> {
+    ) -> Result<RoundRedline, StoreError> {
         let current: Vec<(i64, String, String, String)> = sqlx::query_as(
             "SELECT number, key, title, body_md FROM clauses WHERE round_id = $1 AND kind = 'text' \
              ORDER BY number",
@@ -746,7 +749,7 @@ impl Store {
         &self,
         consultation: &participation::ConsultationRef,
         round: &RoundRow,
-    ) -> Result<RoundResults, AppError> {
+    ) -> Result<RoundResults, StoreError> {
         let clauses: Vec<ClauseRow> = sqlx::query_as(&format!(
             "{CLAUSE_COLUMNS} WHERE r.id = $1 AND k.kind = 'text' ORDER BY k.number"
         ))
@@ -781,7 +784,7 @@ impl Store {
         &self,
         consultation_id: i64,
         account_id: i64,
-    ) -> Result<Option<Standing>, AppError> {
+    ) -> Result<Option<Standing>, StoreError> {
         Ok(sqlx::query_as(STANDING)
             .bind(consultation_id)
             .bind(account_id)
@@ -790,8 +793,8 @@ impl Store {
     }
 
     /// Takes or changes a position, keeping the change in the history with its receipt and
-    /// moving the counts; refuses with [`AppError::PhaseClosed`] unless the round is voting
-    /// when the write commits, and with [`AppError::GroupRequired`] until the participant has
+    /// moving the counts; refuses with [`Refusal::PhaseClosed`] unless the round is voting
+    /// when the write commits, and with [`Refusal::GroupRequired`] until the participant has
     /// said in which stakeholder group they take part.
     pub async fn cast_position(
         &self,
@@ -799,7 +802,7 @@ impl Store {
         account_id: i64,
         stance: Stance,
         reason: Option<&str>,
-    ) -> Result<Position, AppError> {
+    ) -> Result<Position, StoreError> {
         let cast = Cast {
             clause_id,
             account_id,
@@ -817,11 +820,15 @@ impl Store {
             attempt += 1;
             let mut tx = self.write_tx().await?;
             let result = match cast_with(&mut InTransaction(&mut tx, self.backend), &cast).await {
-                Ok(position) => tx.commit().await.map(|()| position).map_err(AppError::from),
+                Ok(position) => tx
+                    .commit()
+                    .await
+                    .map(|()| position)
+                    .map_err(StoreError::from),
                 Err(e) => Err(e),
             };
             match result {
-                Err(AppError::Database(sqlx::Error::Database(e)))
+                Err(StoreError::Database(sqlx::Error::Database(e)))
                     if e.is_unique_violation() && attempt < 3 => {}
                 other => return other,
             }
@@ -836,7 +843,7 @@ impl Store {
         group: StakeholderGroup,
         organisation_id: Option<i64>,
         region: &str,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO participants (consultation_id, account_id, stakeholder_group, \
@@ -873,7 +880,7 @@ impl Store {
         slug: &str,
         title: &str,
         description: &str,
-    ) -> Result<(i64, bool), AppError> {
+    ) -> Result<(i64, bool), StoreError> {
         if let Some(id) = sqlx::query_scalar("SELECT id FROM consultations WHERE slug = $1")
             .bind(slug)
             .fetch_optional(&self.pool)
@@ -907,7 +914,7 @@ impl Store {
         phase: Phase,
         opened_at_ms: i64,
         clauses: &[ClauseText<'_>],
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         let round_id: i64 = sqlx::query_scalar(
             "INSERT INTO rounds (consultation_id, slug, title, phase, opened_at_ms, \
@@ -923,7 +930,7 @@ impl Store {
         .bind(opened_at_ms)
         .fetch_one(&mut *tx)
         .await
-        .on_conflict(AppError::RoundExists)?;
+        .on_conflict(Refusal::RoundExists)?;
         for clause in clauses {
             sqlx::query(
                 "INSERT INTO clauses (round_id, key, number, title, body_md) \
@@ -947,7 +954,7 @@ impl Store {
         consultation: &str,
         round: &str,
         phase: Phase,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE rounds SET phase = $1 WHERE slug = $2 AND consultation_id = \
              (SELECT id FROM consultations WHERE slug = $3)",

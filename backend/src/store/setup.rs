@@ -4,8 +4,9 @@
 
 use super::audit::{self, Entry};
 use super::participation::parse_group;
+use super::{OnConflict, StoreError};
 use super::{Store, drafting, now_ms};
-use crate::http::error::{AppError, OnConflict};
+use crate::refusal::Refusal;
 use shared::{
     ConsultationAccess, ConsultationSettings, DraftText, FieldError, Language, LocalTitle,
     NewRound, StakeholderGroup,
@@ -67,7 +68,7 @@ fn settings_details(settings: &ConsultationSettings) -> serde_json::Value {
 /// Holds the consultation's row until `tx` ends, and refuses with 409 `archived` when it is
 /// archived: what a change that must not land in an archived consultation does first, so that
 /// archiving waits for it or it sees the archiving.
-pub(crate) async fn hold_unarchived(tx: &mut Tx, consultation_id: i64) -> Result<(), AppError> {
+pub(crate) async fn hold_unarchived(tx: &mut Tx, consultation_id: i64) -> Result<(), StoreError> {
     let held = sqlx::query(
         "UPDATE consultations SET archived_at_ms = archived_at_ms \
          WHERE id = $1 AND archived_at_ms IS NULL",
@@ -77,7 +78,7 @@ pub(crate) async fn hold_unarchived(tx: &mut Tx, consultation_id: i64) -> Result
     .await?
     .rows_affected();
     if held == 0 {
-        return Err(AppError::Archived);
+        return Err(Refusal::Archived.into());
     }
     Ok(())
 }
@@ -86,7 +87,7 @@ pub(crate) async fn write_settings(
     tx: &mut Tx,
     consultation_id: i64,
     settings: &ConsultationSettings,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     for table in ["consultation_titles", "consultation_regions"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE consultation_id = $1"))
             .bind(consultation_id)
@@ -122,13 +123,13 @@ impl Store {
     /// Creates a consultation, and with `first_round` its first round as a draft, in one
     /// transaction with their audit entries. `by` is the administrator (none from the command
     /// line). Unknown conveners are refused field by field; a taken slug is
-    /// [`AppError::ConsultationExists`]. Returns the consultation's id.
+    /// [`Refusal::ConsultationExists`]. Returns the consultation's id.
     pub async fn create_consultation(
         &self,
         new: &NewSetup<'_>,
         first_round: Option<&FirstRound<'_>>,
         by: Option<i64>,
-    ) -> Result<i64, AppError> {
+    ) -> Result<i64, StoreError> {
         let mut tx = self.write_tx().await?;
         let mut conveners: Vec<(i64, String)> = Vec::new();
         let mut broken = Vec::new();
@@ -151,7 +152,7 @@ impl Store {
             }
         }
         if !broken.is_empty() {
-            return Err(AppError::Validation(broken));
+            return Err(Refusal::Validation(broken).into());
         }
         let settings = new.settings;
         let id: i64 = sqlx::query_scalar(
@@ -166,7 +167,7 @@ impl Store {
         .bind(now_ms())
         .fetch_one(&mut *tx)
         .await
-        .on_conflict(AppError::ConsultationExists)?;
+        .on_conflict(Refusal::ConsultationExists)?;
         write_settings(&mut tx, id, settings).await?;
         for (convener, _) in &conveners {
             sqlx::query("INSERT INTO conveners (consultation_id, account_id) VALUES ($1, $2)")
@@ -206,7 +207,7 @@ impl Store {
         consultation_id: i64,
         settings: &ConsultationSettings,
         by: i64,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         sqlx::query(
             "UPDATE consultations SET title = $1, description = $2, stakeholder_groups = $3 \
@@ -235,7 +236,7 @@ impl Store {
     /// takes comments or positions, or is closed with its results unpublished (they could not
     /// be published afterwards).
     /// Answers whether it was archived now (not before).
-    pub async fn archive(&self, consultation_id: i64, by: i64) -> Result<bool, AppError> {
+    pub async fn archive(&self, consultation_id: i64, by: i64) -> Result<bool, StoreError> {
         let mut tx = self.write_tx().await?;
         // First the consultation's row, which a phase move holds too (see `hold_unarchived`), so
         // a round cannot open while the consultation is archived.
@@ -259,7 +260,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if unfinished > 0 {
-            return Err(AppError::RoundStillOpen);
+            return Err(Refusal::RoundStillOpen.into());
         }
         // A schedule set before would move a round on after archiving.
         sqlx::query(
@@ -281,7 +282,7 @@ impl Store {
     }
 
     /// A consultation's titles, groups, regions and whether it is archived.
-    pub async fn setup_of(&self, consultation_id: i64) -> Result<Setup, AppError> {
+    pub async fn setup_of(&self, consultation_id: i64) -> Result<Setup, StoreError> {
         let (description, groups, archived_at_ms): (String, String, Option<i64>) = sqlx::query_as(
             "SELECT description, stakeholder_groups, archived_at_ms FROM consultations \
              WHERE id = $1",
@@ -298,7 +299,7 @@ impl Store {
         .await?;
         for (language, title) in rows {
             let language = Language::parse(&language)
-                .ok_or_else(|| AppError::Corrupt(format!("unknown language {language:?}")))?;
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown language {language:?}")))?;
             titles.push(LocalTitle { language, title });
         }
         titles.sort_by_key(|t| Language::ALL.iter().position(|l| *l == t.language));

@@ -3,6 +3,7 @@
 use crate::auth::{self, ClientAddress, CurrentSession, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
+use crate::refusal::Refusal;
 use crate::state::AppState;
 use crate::store::Account;
 use crate::store::session_id;
@@ -57,11 +58,12 @@ async fn require_password(
         account = account.id,
         "wrong password re-entered"
     );
-    Err(AppError::Validation(vec![FieldError::new(
+    Err(Refusal::Validation(vec![FieldError::new(
         field,
         "wrong",
         "This is not your password.",
-    )]))
+    )])
+    .into())
 }
 
 /// The account's sessions as its owner sees them, marking the one making the request.
@@ -109,7 +111,7 @@ async fn end_session(
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, AppError> {
     if !state.store.end_session_of(account.id, &id).await? {
-        return Err(AppError::NotFound("session"));
+        return Err(Refusal::NotFound("session").into());
     }
     tracing::info!(
         event = "session_ended",
@@ -134,7 +136,7 @@ async fn change_password(
     CurrentSession(current): CurrentSession,
     ApiJson(change): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, AppError> {
-    change.check().map_err(AppError::Validation)?;
+    change.check().map_err(Refusal::Validation)?;
     require_password(
         &state,
         &account,
@@ -145,7 +147,7 @@ async fn change_password(
     .await?;
     auth::check_not_guessable(&change.new_password, &account.handle).map_err(|mut e| {
         e.field = "new_password".to_owned();
-        AppError::Validation(vec![e])
+        Refusal::Validation(vec![e])
     })?;
     let hash = auth::hash_password(change.new_password).await?;
     let keep_only = current.as_deref().filter(|_| change.end_other_sessions);
@@ -240,7 +242,7 @@ async fn begin_two_factor(
     )
     .await?;
     if state.store.two_factor_enabled(account.id).await? {
-        return Err(AppError::TwoFactorAlreadyOn);
+        return Err(Refusal::TwoFactorAlreadyOn.into());
     }
     let secret = two_factor::new_secret();
     let totp = two_factor::totp(&secret, &account.handle)?;
@@ -269,18 +271,18 @@ async fn confirm_two_factor(
     ApiJson(code): ApiJson<OneTimeCode>,
 ) -> Result<ApiJson<RecoveryCodes>, AppError> {
     let Some(stored) = state.store.totp_secret(account.id).await? else {
-        return Err(AppError::TwoFactorNotStarted);
+        return Err(Refusal::TwoFactorNotStarted.into());
     };
     if stored.confirmed_at_ms.is_some() {
-        return Err(AppError::TwoFactorAlreadyOn);
+        return Err(Refusal::TwoFactorAlreadyOn.into());
     }
     let totp = two_factor::totp(&stored.secret_base32, &account.handle)?;
     let Some(step) = two_factor::matching_step_now(&totp, &code.code) else {
-        return Err(AppError::Validation(vec![FieldError::new(
+        return Err(Refusal::Validation(vec![FieldError::new(
             "code",
             "wrong",
             "This code is wrong. Check the time on your device and type the code the app shows now.",
-        )]));
+        )]).into());
     };
     let (codes, digests) = two_factor::new_recovery_codes();
     state
@@ -375,11 +377,12 @@ async fn change_profile(
         .set_shown_organisation(account.id, change.shown_organisation.as_deref())
         .await?
     {
-        return Err(AppError::Validation(vec![FieldError::new(
+        return Err(Refusal::Validation(vec![FieldError::new(
             "shown_organisation",
             "not_member",
             "You can show only an organisation you are a member of.",
-        )]));
+        )])
+        .into());
     }
     Ok(ApiJson(change))
 }

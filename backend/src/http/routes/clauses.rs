@@ -4,6 +4,7 @@ use crate::auth::{self, MaybeAccount, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::markdown;
+use crate::refusal::Refusal;
 use crate::state::AppState;
 use crate::store::Account;
 use crate::store::ClauseRow;
@@ -52,7 +53,7 @@ async fn get_results(
         )
         .await?
     {
-        return Err(AppError::NotPublished);
+        return Err(Refusal::NotPublished.into());
     }
     Ok(ApiJson(state.store.results(row.id).await?))
 }
@@ -84,18 +85,18 @@ async fn attach_minority_statement(
         .is_representative(account.id, &statement.organisation)
         .await?
     {
-        return Err(AppError::NotRepresentative);
+        return Err(Refusal::NotRepresentative.into());
     }
     let phase = row.state.phase()?;
     if phase != Phase::Closed {
-        return Err(AppError::PhaseClosed(phase));
+        return Err(Refusal::PhaseClosed(phase).into());
     }
-    let body = statement.check().map_err(AppError::Validation)?;
+    let body = statement.check().map_err(Refusal::Validation)?;
     let organisation = state
         .store
         .organisation_id(&statement.organisation)
         .await?
-        .ok_or(AppError::NotFound("organisation"))?;
+        .ok_or(Refusal::NotFound("organisation"))?;
     // The organisation's position: its own in a round counting per organisation, otherwise
     // the one its representative took.
     let position = match row.state.counting()? {
@@ -108,12 +109,13 @@ async fn attach_minority_statement(
         Counting::Person => state.store.position(row.id, account.id).await?,
     };
     if !position.is_some_and(|p| p.stance.requires_reason()) {
-        return Err(AppError::Validation(vec![FieldError::new(
+        return Err(Refusal::Validation(vec![FieldError::new(
             "organisation",
             "did_not_object",
             "Only an organisation that endorsed with reservation or opposed may attach a \
              minority statement.",
-        )]));
+        )])
+        .into());
     }
     state
         .store
@@ -139,7 +141,7 @@ pub(super) async fn find_clause(
         .store
         .clause(&slug, &round, &key)
         .await?
-        .ok_or(AppError::NotFound("clause"))
+        .ok_or(Refusal::NotFound("clause").into())
 }
 
 /// Refuses a participant who may not take part in the clause's consultation, and everyone once
@@ -154,7 +156,7 @@ pub(super) async fn require_taking_part(
     if auth::may_take_part(state, account, &consultation).await? {
         Ok(())
     } else {
-        Err(AppError::NotInvited)
+        Err(Refusal::NotInvited.into())
     }
 }
 
@@ -292,7 +294,7 @@ async fn cast_position(
 ) -> Result<(Extension<ResultsOnly>, ApiJson<PositionCast>), AppError> {
     let row = find_clause(&state, path).await?;
     require_taking_part(&state, &account, &row).await?;
-    let reason = cast.check().map_err(AppError::Validation)?;
+    let reason = cast.check().map_err(Refusal::Validation)?;
     let position = state
         .store
         .cast_position(row.id, account.id, cast.stance, reason.as_deref())

@@ -4,6 +4,7 @@ use crate::auth::{self, Admin, Convening, MaybeAccount, SignedIn};
 use crate::document::{self, DOCUMENT_MAX};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiDocument, ApiJson, ApiPath};
+use crate::refusal::Refusal;
 use crate::state::AppState;
 use crate::store::{ConsultationRef, NewSetup, RoundRow};
 use axum::extract::{DefaultBodyLimit, State};
@@ -76,7 +77,7 @@ async fn round_results(
     if !published
         && !auth::sees_results(&state, account.as_ref(), &consultation, &row.slug, true).await?
     {
-        return Err(AppError::NotPublished);
+        return Err(Refusal::NotPublished.into());
     }
     Ok(ApiJson(
         state.store.round_results(&consultation, &row).await?,
@@ -106,16 +107,17 @@ async fn join_consultation(
     let consultation = state.store.existing_consultation(&slug).await?;
     if consultation.access == ConsultationAccess::Invitation {
         if state.store.takes_part(account.id, consultation.id).await? {
-            return Err(AppError::Forbidden(
+            return Err(Refusal::Forbidden(
                 "In a consultation by invitation, your invitation set your stakeholder group.",
-            ));
+            )
+            .into());
         }
         if !auth::may_take_part(&state, &account, &consultation).await? {
-            return Err(AppError::NotInvited);
+            return Err(Refusal::NotInvited.into());
         }
     }
     auth::require_changeable(&consultation)?;
-    let region = join.check().map_err(AppError::Validation)?;
+    let region = join.check().map_err(Refusal::Validation)?;
     let setup = state.store.setup_of(consultation.id).await?;
     let mut broken: Vec<FieldError> =
         shared::setup::check_taking_part(&setup.stakeholder_groups, join.stakeholder_group)
@@ -139,17 +141,18 @@ async fn join_consultation(
         ));
     }
     if !broken.is_empty() {
-        return Err(AppError::Validation(broken));
+        return Err(Refusal::Validation(broken).into());
     }
     let organisation_id = match &join.organisation {
         None => None,
         Some(organisation) => {
             if !state.store.is_member(account.id, organisation).await? {
-                return Err(AppError::Validation(vec![FieldError::new(
+                return Err(Refusal::Validation(vec![FieldError::new(
                     "organisation",
                     "not_member",
                     "You can speak only for an organisation you are a member of.",
-                )]));
+                )])
+                .into());
             }
             // An organisation speaks in its own stakeholder group, so that counts by group
             // cannot be swelled under another group's name.
@@ -161,12 +164,13 @@ async fn join_consultation(
                 .find(|o| o.slug == *organisation)
                 .map(|o| o.stakeholder_group);
             if group.is_some_and(|g| g != join.stakeholder_group) {
-                return Err(AppError::Validation(vec![FieldError::new(
+                return Err(Refusal::Validation(vec![FieldError::new(
                     "organisation",
                     "other_group",
                     "This organisation belongs to another stakeholder group: choose its group \
                      to speak for it, or take part without it.",
-                )]));
+                )])
+                .into());
             }
             state.store.organisation_id(organisation).await?
         }
@@ -201,12 +205,12 @@ pub(crate) async fn find_round(
         .store
         .consultation_ref(slug)
         .await?
-        .ok_or(AppError::NotFound("round"))?;
+        .ok_or(Refusal::NotFound("round"))?;
     let row = state
         .store
         .round_row(consultation.id, round)
         .await?
-        .ok_or(AppError::NotFound("round"))?;
+        .ok_or(Refusal::NotFound("round"))?;
     Ok((consultation, row))
 }
 
@@ -227,7 +231,7 @@ async fn create_consultation(
     Admin(admin): Admin,
     ApiJson(new): ApiJson<NewConsultation>,
 ) -> Result<(StatusCode, ApiJson<Consultation>), AppError> {
-    let (slug, settings) = new.check().map_err(AppError::Validation)?;
+    let (slug, settings) = new.check().map_err(Refusal::Validation)?;
     let setup = NewSetup {
         slug: &slug,
         access: new.access,
@@ -273,7 +277,7 @@ async fn change_consultation(
             regions: current.regions,
         })
         .check()
-        .map_err(AppError::Validation)?;
+        .map_err(Refusal::Validation)?;
     state
         .store
         .change_settings(consultation.id, &settings, admin.id)
@@ -346,7 +350,7 @@ async fn answer(state: &AppState, slug: &str) -> Result<ApiJson<Consultation>, A
         .consultation(slug)
         .await?
         .map(ApiJson)
-        .ok_or(AppError::NotFound("consultation"))
+        .ok_or(Refusal::NotFound("consultation").into())
 }
 
 /// Lists every consultation with its current round.

@@ -4,6 +4,7 @@
 use crate::auth::{self, Admin, Convening};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
+use crate::refusal::Refusal;
 use crate::state::AppState;
 use crate::store::{InvitationDraft, ms, now_ms};
 use axum::extract::State;
@@ -74,7 +75,7 @@ async fn set_access(
         .consultation(&consultation.slug)
         .await?
         .map(ApiJson)
-        .ok_or(AppError::NotFound("consultation"))
+        .ok_or(Refusal::NotFound("consultation").into())
 }
 
 /// Lists the consultation's conveners (conveners only).
@@ -118,7 +119,7 @@ async fn add_convener(
         .add_convener(consultation.id, &handle, admin.id)
         .await?
     {
-        return Err(AppError::NotFound("account"));
+        return Err(Refusal::NotFound("account").into());
     }
     tracing::info!(event = "role_changed", role = "convener", granted = true, by = admin.id,
         %slug, "convener named");
@@ -149,7 +150,7 @@ async fn remove_convener(
         .remove_convener(consultation.id, &handle, admin.id)
         .await?
     {
-        return Err(AppError::NotFound("convener"));
+        return Err(Refusal::NotFound("convener").into());
     }
     tracing::info!(event = "role_changed", role = "convener", granted = false, by = admin.id,
         %slug, "convener removed");
@@ -217,7 +218,7 @@ async fn create_invitation(
         }
     };
     if !broken.is_empty() {
-        return Err(AppError::Validation(broken));
+        return Err(Refusal::Validation(broken).into());
     }
     let (token, token_hash) = auth::new_token();
     let days = u64::try_from(new.valid_days).unwrap_or(1);
@@ -262,14 +263,14 @@ async fn revoke_invitation(
     }: Convening,
     ApiPath((_slug, id)): ApiPath<(String, String)>,
 ) -> Result<ApiJson<Invitation>, AppError> {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound("invitation"))?;
+    let id: i64 = id.parse().map_err(|_| Refusal::NotFound("invitation"))?;
     let invitation = state
         .store
         .revoke_invitation(consultation.id, id, account.id)
         .await?
-        .ok_or(AppError::NotFound("invitation"))?;
+        .ok_or(Refusal::NotFound("invitation"))?;
     if invitation.status == InvitationStatus::Accepted {
-        return Err(AppError::InvitationUsed);
+        return Err(Refusal::InvitationUsed.into());
     }
     tracing::info!(event = "invitation_revoked", by = account.id, slug = %consultation.slug,
         invitation = id, "invitation revoked");

@@ -8,6 +8,7 @@ use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::live::{self, Announcement};
 use crate::markdown;
+use crate::refusal::Refusal;
 use crate::state::AppState;
 use crate::store::Account;
 use crate::store::{Audience, CommentRef};
@@ -58,9 +59,9 @@ async fn respond_to_proposal(
 ) -> Result<ApiJson<Response>, AppError> {
     let row = find_clause(&state, path).await?;
     if row.kind == "text" {
-        return Err(AppError::NotFound("proposal"));
+        return Err(Refusal::NotFound("proposal").into());
     }
-    let explanation = response.check().map_err(AppError::Validation)?;
+    let explanation = response.check().map_err(Refusal::Validation)?;
     state
         .store
         .respond_to_proposal(row.id, response.verdict, &explanation, convening.account.id)
@@ -101,15 +102,15 @@ async fn propose(
         .store
         .round_row(consultation.id, &round)
         .await?
-        .ok_or(AppError::NotFound("round"))?;
+        .ok_or(Refusal::NotFound("round"))?;
     crate::auth::require_changeable(&consultation)?;
     if !crate::auth::may_take_part(&state, &account, &consultation).await? {
-        return Err(AppError::NotInvited);
+        return Err(Refusal::NotInvited.into());
     }
-    let (title, body) = proposal.check().map_err(AppError::Validation)?;
+    let (title, body) = proposal.check().map_err(Refusal::Validation)?;
     let phase = row.state.phase()?;
     if !phase.accepts_comments() {
-        return Err(AppError::PhaseClosed(phase));
+        return Err(Refusal::PhaseClosed(phase).into());
     }
     let (title, amends) = match proposal.kind {
         ProposalKind::Addition => (title, None),
@@ -121,18 +122,19 @@ async fn propose(
                 .await?
                 .filter(|c| c.kind == "text")
                 .ok_or_else(|| {
-                    AppError::Validation(vec![FieldError::new(
+                    Refusal::Validation(vec![FieldError::new(
                         "clause",
                         "unknown_clause",
                         "There is no such clause in this round.",
                     )])
                 })?;
             if same_wording(&clause.body_md, &body) {
-                return Err(AppError::Validation(vec![FieldError::new(
+                return Err(Refusal::Validation(vec![FieldError::new(
                     "body_md",
                     "unchanged",
                     "This is the clause's current wording. Change it to propose an amendment.",
-                )]));
+                )])
+                .into());
             }
             (clause.title, Some(clause.id))
         }
@@ -192,20 +194,21 @@ async fn post_comment(
 ) -> Result<(StatusCode, ApiJson<Comment>), AppError> {
     let row = find_clause(&state, path).await?;
     require_taking_part(&state, &account, &row).await?;
-    let (body, passage) = comment.check().map_err(AppError::Validation)?;
+    let (body, passage) = comment.check().map_err(Refusal::Validation)?;
     let phase = row.state.phase()?;
     if !phase.accepts_comments() {
-        return Err(AppError::PhaseClosed(phase));
+        return Err(Refusal::PhaseClosed(phase).into());
     }
     if let Some(passage) = &passage {
         let words = markdown::words(&row.body_md);
         let words: Vec<&str> = words.iter().map(String::as_str).collect();
         if find_passage(&words, passage).is_none() {
-            return Err(AppError::Validation(vec![FieldError::new(
+            return Err(Refusal::Validation(vec![FieldError::new(
                 "passage",
                 "not_in_text",
                 "These words are not in the clause. Choose words from its current text.",
-            )]));
+            )])
+            .into());
         }
     }
     let comment = state
@@ -279,7 +282,7 @@ async fn find_comment(
     ApiPath((slug, id)): CommentPath,
 ) -> Result<CommentRef, AppError> {
     let consultation = state.store.existing_consultation(&slug).await?;
-    state.store.comment_in(consultation.id, id).await
+    Ok(state.store.comment_in(consultation.id, id).await?)
 }
 
 /// The comment a path names, to be edited or flagged by `account`: 409 `archived` in an
@@ -292,9 +295,9 @@ async fn find_comment_to_change(
     let consultation = state.store.existing_consultation(&slug).await?;
     crate::auth::require_changeable(&consultation)?;
     if !crate::auth::may_take_part(state, account, &consultation).await? {
-        return Err(AppError::NotInvited);
+        return Err(Refusal::NotInvited.into());
     }
-    state.store.comment_in(consultation.id, id).await
+    Ok(state.store.comment_in(consultation.id, id).await?)
 }
 
 /// The path parameters that name a comment (for the OpenAPI document).
@@ -350,9 +353,9 @@ async fn edit_comment(
         .state
         .phase()?;
     if !phase.accepts_comments() {
-        return Err(AppError::PhaseClosed(phase));
+        return Err(Refusal::PhaseClosed(phase).into());
     }
-    let body = edit.check().map_err(AppError::Validation)?;
+    let body = edit.check().map_err(Refusal::Validation)?;
     let comment = state.store.edit_comment(&found, &body).await?;
     live::announce_comment(&state, found.clause_id, &comment).await;
     Ok(ApiJson(comment))
@@ -401,7 +404,7 @@ async fn flag_comment(
             message: "This is your own comment: edit it instead of flagging it.".into(),
         });
     }
-    let reason = flag.check().map_err(AppError::Validation)?;
+    let reason = flag.check().map_err(Refusal::Validation)?;
     state.store.flag(&found, account.id, &reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -425,7 +428,7 @@ async fn moderate_comment(
     ApiJson(moderation): ApiJson<Moderation>,
 ) -> Result<ApiJson<Comment>, AppError> {
     let found = find_comment(&state, path).await?;
-    let reason = moderation.check().map_err(AppError::Validation)?;
+    let reason = moderation.check().map_err(Refusal::Validation)?;
     state
         .store
         .moderate(
@@ -466,7 +469,7 @@ async fn respond_to_comment(
     ApiJson(response): ApiJson<NewResponse>,
 ) -> Result<ApiJson<Comment>, AppError> {
     let found = find_comment(&state, path).await?;
-    let explanation = response.check().map_err(AppError::Validation)?;
+    let explanation = response.check().map_err(Refusal::Validation)?;
     let comment = state
         .store
         .respond(

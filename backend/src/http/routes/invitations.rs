@@ -4,6 +4,7 @@
 use crate::auth::{self, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::ApiJson;
+use crate::refusal::Refusal;
 use crate::state::AppState;
 use axum::extract::State;
 use shared::{ApiError, InvitationPreview, InvitationToken, Participation};
@@ -32,7 +33,7 @@ async fn preview_invitation(
         .invitation_preview(&auth::token_digest(&token.token))
         .await?
         .map(ApiJson)
-        .ok_or(AppError::NotFound("invitation"))
+        .ok_or(Refusal::NotFound("invitation").into())
 }
 
 /// Accepts an invitation: the account takes part in the consultation in the invitation's

@@ -4,6 +4,7 @@
 use crate::auth::{self, OrganisationLead, SignedIn, Steward};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
+use crate::refusal::Refusal;
 use crate::state::AppState;
 use crate::store::RepresentativeOutcome;
 use axum::extract::State;
@@ -51,7 +52,7 @@ async fn create_organisation(
     SignedIn(account): SignedIn,
     ApiJson(new): ApiJson<NewOrganisation>,
 ) -> Result<(StatusCode, ApiJson<Organisation>), AppError> {
-    let (name, region, slug) = new.check().map_err(AppError::Validation)?;
+    let (name, region, slug) = new.check().map_err(Refusal::Validation)?;
     let verified = auth::acts_as_steward(&state, &account).await?;
     let looks_like = state.store.lookalike(&name).await?;
     let organisation = Organisation {
@@ -95,7 +96,7 @@ async fn request_membership(
         .store
         .request_membership(account.id, &slug)
         .await?
-        .ok_or(AppError::NotFound("organisation"))?;
+        .ok_or(Refusal::NotFound("organisation"))?;
     tracing::info!(event = "membership_requested", account = account.id, %slug, "asked to join");
     Ok(ApiJson(membership))
 }
@@ -140,7 +141,7 @@ async fn accept_membership(
         .accept_membership(&slug, &handle, lead.id)
         .await?
     {
-        return Err(AppError::NotFound("request to join"));
+        return Err(Refusal::NotFound("request to join").into());
     }
     tracing::info!(event = "membership_accepted", by = lead.id, %slug, "request to join accepted");
     Ok(StatusCode::NO_CONTENT)
@@ -161,7 +162,7 @@ async fn verify_organisation(
     ApiPath(slug): ApiPath<String>,
 ) -> Result<StatusCode, AppError> {
     if !state.store.verify_organisation(&slug, steward.id).await? {
-        return Err(AppError::NotFound("organisation"));
+        return Err(Refusal::NotFound("organisation").into());
     }
     tracing::info!(event = "organisation_verified", by = steward.id, %slug, "organisation verified");
     Ok(StatusCode::NO_CONTENT)
@@ -196,11 +197,11 @@ async fn set_representative(
                 %slug, "representative named");
             Ok(StatusCode::NO_CONTENT)
         }
-        RepresentativeOutcome::NoSuchOrganisation => Err(AppError::NotFound("organisation")),
-        RepresentativeOutcome::NotAMember => Err(AppError::Validation(vec![FieldError::new(
+        RepresentativeOutcome::NoSuchOrganisation => Err(Refusal::NotFound("organisation").into()),
+        RepresentativeOutcome::NotAMember => Err(Refusal::Validation(vec![FieldError::new(
             "handle",
             "not_member",
             "Only a member of the organisation can represent it. Accept their request to join first.",
-        )])),
+        )]).into()),
     }
 }

@@ -6,6 +6,7 @@ use crate::auth::{self, Admin, MaybeAccount};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::record::{DataFile, Exporter, Visibility, bundle};
+use crate::refusal::Refusal;
 use crate::state::AppState;
 use crate::store::now_ms;
 use axum::body::{Body, Bytes};
@@ -81,7 +82,7 @@ async fn import_record(
         .and_then(|k| k.to_str().ok())
         .and_then(|k| bundle::public_key_from(k).ok())
         .ok_or_else(|| {
-            AppError::Validation(vec![FieldError::new(
+            Refusal::Validation(vec![FieldError::new(
                 "public_key",
                 "invalid",
                 "Give the public key of the instance that signed the record: the line after \
@@ -121,7 +122,7 @@ async fn import_record(
                 }),
             ))
         }
-        Err(ImportError::Exists(_)) => Err(AppError::ConsultationExists),
+        Err(ImportError::Exists(_)) => Err(Refusal::ConsultationExists.into()),
         Err(ImportError::Refused(why)) => Err(refused(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::BundleRefused,
@@ -134,7 +135,7 @@ async fn import_record(
                 "Nothing was imported: record.json is not a record this version reads ({why})."
             ),
         )),
-        Err(ImportError::Store(e)) => Err(e),
+        Err(ImportError::Store(e)) => Err(e.into()),
     }
 }
 
@@ -185,13 +186,13 @@ async fn download(
 ) -> Result<Response, AppError> {
     let wanted = match file.as_str() {
         BUNDLE => None,
-        name => Some(DataFile::from_name(name).ok_or(AppError::NotFound("record file"))?),
+        name => Some(DataFile::from_name(name).ok_or(Refusal::NotFound("record file"))?),
     };
     let (consultation, row) = super::consultations::find_round(&state, &slug, &round).await?;
     let visibility = query.visibility.unwrap_or(Visibility::Public);
     match visibility {
         Visibility::Public if row.state.phase()? != Phase::Published => {
-            return Err(AppError::NotPublished);
+            return Err(Refusal::NotPublished.into());
         }
         Visibility::Public => {}
         Visibility::Convener => {

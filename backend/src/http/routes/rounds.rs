@@ -6,6 +6,7 @@ use crate::auth::{self, Convening, CurrentSession};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::live::Announcement;
+use crate::refusal::Refusal;
 use crate::state::AppState;
 use crate::store::{ClauseDraft, RoundRow, UnknownComments, now_ms};
 use axum::extract::State;
@@ -169,10 +170,10 @@ async fn designate_consensus(
         .store
         .clause(&convening.consultation.slug, &round, &key)
         .await?
-        .ok_or(AppError::NotFound("clause"))?;
+        .ok_or(Refusal::NotFound("clause"))?;
     let phase = clause.state.phase()?;
     if phase != Phase::Closed {
-        return Err(AppError::PhaseClosed(phase));
+        return Err(Refusal::PhaseClosed(phase).into());
     }
     state
         .store
@@ -194,7 +195,7 @@ async fn find_round(
         .store
         .round_row(convening.consultation.id, slug)
         .await?
-        .ok_or(AppError::NotFound("round"))
+        .ok_or(Refusal::NotFound("round").into())
 }
 
 /// The round as conveners see it (results included, even when hidden from participants).
@@ -231,7 +232,7 @@ async fn open_round(
     convening: Convening,
     ApiJson(new): ApiJson<NewRound>,
 ) -> Result<(StatusCode, ApiJson<Round>), AppError> {
-    let (slug, title) = new.check().map_err(AppError::Validation)?;
+    let (slug, title) = new.check().map_err(Refusal::Validation)?;
     let text = new
         .text
         .as_ref()
@@ -258,7 +259,7 @@ async fn open_round(
 
 /// Field errors of a part of the body, named from the body's top (`text.clauses[2].key`).
 fn within(part: &str, broken: Vec<FieldError>) -> AppError {
-    AppError::Validation(
+    Refusal::Validation(
         broken
             .into_iter()
             .map(|mut e| {
@@ -267,6 +268,7 @@ fn within(part: &str, broken: Vec<FieldError>) -> AppError {
             })
             .collect(),
     )
+    .into()
 }
 
 /// The path of a round: consultation slug, round slug.
@@ -334,7 +336,7 @@ async fn set_schedule(
     let row = find_round(&state, &convening, &round).await?;
     schedule
         .check(row.state.phase()?, now_ms())
-        .map_err(AppError::Validation)?;
+        .map_err(Refusal::Validation)?;
     state
         .store
         .set_schedule(&row, &schedule, convening.account.id)
@@ -371,23 +373,24 @@ async fn reorder_clauses(
         .reorder_clauses(&row, &order.keys, convening.account.id)
         .await?
     {
-        return Err(AppError::Validation(vec![FieldError::new(
+        return Err(Refusal::Validation(vec![FieldError::new(
             "keys",
             "not_a_permutation",
             "List every clause of the round once, in the new order.",
-        )]));
+        )])
+        .into());
     }
     answer(&state, &convening, &round).await
 }
 
 /// Checks a clause edit; the draft to store.
 fn checked(edit: &ClauseEdit) -> Result<(String, String, String), AppError> {
-    edit.check().map_err(AppError::Validation)
+    Ok(edit.check().map_err(Refusal::Validation)?)
 }
 
 fn unknown_comments(UnknownComments(ids): UnknownComments) -> AppError {
     let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
-    AppError::Validation(vec![FieldError::new(
+    Refusal::Validation(vec![FieldError::new(
         "responds_to",
         "unknown_comment",
         format!(
@@ -395,6 +398,7 @@ fn unknown_comments(UnknownComments(ids): UnknownComments) -> AppError {
             ids.join(", ")
         ),
     )])
+    .into()
 }
 
 /// Adds a clause at the end of the draft (conveners only); its key is made from its title.
@@ -474,7 +478,7 @@ async fn edit_clause(
         .await?
     {
         Ok(true) => answer(&state, &convening, &round).await,
-        Ok(false) => Err(AppError::NotFound("clause")),
+        Ok(false) => Err(Refusal::NotFound("clause").into()),
         Err(unknown) => Err(unknown_comments(unknown)),
     }
 }
@@ -505,7 +509,7 @@ async fn remove_clause(
         .remove_clause(&row, &key, convening.account.id)
         .await?
     {
-        return Err(AppError::NotFound("clause"));
+        return Err(Refusal::NotFound("clause").into());
     }
     answer(&state, &convening, &round).await
 }
@@ -536,7 +540,7 @@ async fn translation_target(
 ) -> Result<(RoundRow, crate::store::ClauseRow, Language), AppError> {
     let language = Language::parse(language).ok_or_else(|| {
         let names: Vec<&str> = Language::ALL.iter().map(|l| l.as_str()).collect();
-        AppError::Validation(vec![FieldError::new(
+        Refusal::Validation(vec![FieldError::new(
             "language",
             "unsupported",
             format!("Clauses can be translated into {}.", names.join(", ")),
@@ -547,7 +551,7 @@ async fn translation_target(
         .store
         .clause_in_round(row.id, key)
         .await?
-        .ok_or(AppError::NotFound("clause"))?;
+        .ok_or(Refusal::NotFound("clause"))?;
     Ok((row, clause, language))
 }
 
@@ -575,7 +579,7 @@ async fn translate_clause(
 ) -> Result<ApiJson<Vec<ClauseTranslation>>, AppError> {
     let (row, clause, language) =
         translation_target(&state, &convening, (&round, &key, &language)).await?;
-    let (title, body_md) = edit.check().map_err(AppError::Validation)?;
+    let (title, body_md) = edit.check().map_err(Refusal::Validation)?;
     state
         .store
         .translate(
@@ -614,7 +618,7 @@ async fn remove_translation(
         .translate(&row, &clause, language, None, Some(convening.account.id))
         .await?
     {
-        return Err(AppError::NotFound("translation"));
+        return Err(Refusal::NotFound("translation").into());
     }
     Ok(ApiJson(state.store.translations(&clause).await?))
 }

@@ -3,6 +3,7 @@
 use crate::auth::{self, ClientAddress, CookieKind, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::ApiJson;
+use crate::refusal::Refusal;
 use crate::state::AppState;
 use crate::store::{Account, ms, now_ms};
 use crate::two_factor;
@@ -74,9 +75,9 @@ async fn sign_up(
             what: crate::http::error::Attempts::SignUps,
         });
     }
-    let handle = rules::check_sign_up(&credentials).map_err(AppError::Validation)?;
+    let handle = rules::check_sign_up(&credentials).map_err(Refusal::Validation)?;
     auth::check_not_guessable(&credentials.password, handle.as_str())
-        .map_err(|e| AppError::Validation(vec![e]))?;
+        .map_err(|e| Refusal::Validation(vec![e]))?;
     let hash = auth::hash_password(credentials.password).await?;
     let id = state.store.create_account(handle.as_str(), &hash).await?;
     let jar = start_session(&state, jar, id).await?;
@@ -215,11 +216,12 @@ async fn complete_sign_in(
             failures,
             "wrong code"
         );
-        return Err(AppError::Validation(vec![shared::FieldError::new(
+        return Err(Refusal::Validation(vec![shared::FieldError::new(
             "code",
             "wrong",
             "This code is wrong or was used already. Check the time on your device.",
-        )]));
+        )])
+        .into());
     }
     state.store.clear_second_factor_failures(account.id).await?;
     state.store.end_pending_sign_in(&digest).await?;
@@ -245,17 +247,15 @@ pub async fn second_factor_accepted(
     code: &str,
 ) -> Result<bool, AppError> {
     if !two_factor::is_totp_code(code) {
-        return state
-            .store
-            .use_recovery_code(account.id, &two_factor::recovery_digest(code))
-            .await;
+        let digest = two_factor::recovery_digest(code);
+        return Ok(state.store.use_recovery_code(account.id, &digest).await?);
     }
     let Some(stored) = state.store.totp_secret(account.id).await? else {
         return Ok(false);
     };
     let totp = two_factor::totp(&stored.secret_base32, &account.handle)?;
     match two_factor::matching_step_now(&totp, code) {
-        Some(step) => state.store.accept_totp_step(account.id, step).await,
+        Some(step) => Ok(state.store.accept_totp_step(account.id, step).await?),
         None => Ok(false),
     }
 }

@@ -2,9 +2,10 @@
 //! driver so both run the same SQL and the same test suite. Each query is written out next to
 //! the function that runs it; placeholders are `$1`, `$2`, … which both databases accept.
 
-use crate::http::error::{AppError, OnConflict};
+use crate::refusal::Refusal;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+pub use error::{OnConflict, StoreError, database_unavailable, writer_unavailable};
 use shared::{
     AccountExport, ClauseRef, ExportedComment, ExportedFlag, ExportedPosition, ExportedProposal,
     Membership, MembershipRequest, MembershipStatus, Organisation, Phase, ProposalKind, Stance,
@@ -22,6 +23,7 @@ mod cast;
 mod dashboard;
 mod deliberation;
 mod drafting;
+mod error;
 mod participation;
 mod review;
 pub(crate) mod setup;
@@ -111,7 +113,7 @@ async fn end_other_sessions(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     account_id: i64,
     current: &str,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
         .bind(account_id)
         .bind(current)
@@ -182,12 +184,12 @@ pub const ADMIN: &str = "admin";
 /// The role of everyone else.
 pub const PARTICIPANT: &str = "participant";
 
-fn parse_phase(s: &str) -> Result<Phase, AppError> {
-    Phase::parse(s).ok_or_else(|| AppError::Corrupt(format!("unknown phase {s:?}")))
+fn parse_phase(s: &str) -> Result<Phase, StoreError> {
+    Phase::parse(s).ok_or_else(|| StoreError::Corrupt(format!("unknown phase {s:?}")))
 }
 
-fn parse_stance(s: &str) -> Result<Stance, AppError> {
-    Stance::parse(s).ok_or_else(|| AppError::Corrupt(format!("unknown stance {s:?}")))
+fn parse_stance(s: &str) -> Result<Stance, StoreError> {
+    Stance::parse(s).ok_or_else(|| StoreError::Corrupt(format!("unknown stance {s:?}")))
 }
 
 fn count(n: i64) -> u64 {
@@ -264,7 +266,7 @@ impl Store {
     }
 
     /// Writes the last-seen times of the sessions used since the last time, in one transaction.
-    pub async fn write_seen(&self) -> Result<(), AppError> {
+    pub async fn write_seen(&self) -> Result<(), StoreError> {
         let seen = match self.seen.lock() {
             Ok(mut seen) => std::mem::take(&mut *seen),
             Err(_) => return Ok(()),
@@ -305,7 +307,7 @@ impl Store {
         &self,
         mut tx: sqlx::Transaction<'static, sqlx::Any>,
         entry: audit::Entry,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         audit::append(&mut tx, self.backend, entry).await?;
         tx.commit().await?;
         Ok(())
@@ -324,9 +326,9 @@ impl Store {
     async fn remembered<T>(
         &self,
         recall: impl FnOnce(&cache::Cache) -> Option<T>,
-        fetch: impl Future<Output = Result<T, AppError>>,
+        fetch: impl Future<Output = Result<T, StoreError>>,
         keep: impl FnOnce(&cache::Cache, cache::Ticket, &T),
-    ) -> Result<T, AppError> {
+    ) -> Result<T, StoreError> {
         let Some(cache) = &self.cache else {
             return fetch.await;
         };
@@ -368,7 +370,7 @@ impl Store {
     }
 
     /// Whether the database answers and has every migration this binary carries applied.
-    pub async fn ready(&self) -> Result<bool, AppError> {
+    pub async fn ready(&self) -> Result<bool, StoreError> {
         let migrator = match self.backend {
             Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
             Backend::Postgres => sqlx::migrate!("migrations/postgres"),
@@ -382,7 +384,7 @@ impl Store {
     }
 
     /// Writes a consistent copy of this SQLite database to `path` (`VACUUM INTO`).
-    pub async fn vacuum_into(&self, path: &str) -> Result<(), AppError> {
+    pub async fn vacuum_into(&self, path: &str) -> Result<(), StoreError> {
         sqlx::query("VACUUM INTO $1")
             .bind(path)
             .execute(&self.pool)
@@ -397,8 +399,12 @@ impl Store {
 
     // ---- accounts and sessions -------------------------------------------------------------
 
-    /// Creates an account; a taken handle is [`AppError::HandleTaken`].
-    pub async fn create_account(&self, handle: &str, password_hash: &str) -> Result<i64, AppError> {
+    /// Creates an account; a taken handle is [`Refusal::HandleTaken`].
+    pub async fn create_account(
+        &self,
+        handle: &str,
+        password_hash: &str,
+    ) -> Result<i64, StoreError> {
         let mut tx = self.write_tx().await?;
         let retired: Option<String> =
             sqlx::query_scalar("SELECT digest FROM retired_handles WHERE digest = $1")
@@ -406,7 +412,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         if retired.is_some() {
-            return Err(AppError::HandleTaken);
+            return Err(Refusal::HandleTaken.into());
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO accounts (handle, password_hash, created_at_ms) VALUES ($1, $2, $3) \
@@ -417,14 +423,14 @@ impl Store {
         .bind(now_ms())
         .fetch_one(&mut *tx)
         .await
-        .on_conflict(AppError::HandleTaken)?;
+        .on_conflict(Refusal::HandleTaken)?;
         let entry = audit::Entry::new(Some(id), "account.created", format!("account:{id}"));
         self.commit_audited(tx, entry).await?;
         Ok(id)
     }
 
     /// The stored credentials of `handle`, if such an account exists.
-    pub async fn credentials(&self, handle: &str) -> Result<Option<StoredCredentials>, AppError> {
+    pub async fn credentials(&self, handle: &str) -> Result<Option<StoredCredentials>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT id, password_hash, role FROM accounts WHERE handle = $1 AND deleted_at_ms IS NULL",
         )
@@ -440,7 +446,7 @@ impl Store {
         handle_key: &str,
         address: &str,
         since_ms: i64,
-    ) -> Result<SignInFailures, AppError> {
+    ) -> Result<SignInFailures, StoreError> {
         Ok(sqlx::query_as(
             "SELECT \
                (SELECT COUNT(*) FROM sign_in_failures \
@@ -461,7 +467,7 @@ impl Store {
         handle_key: &str,
         address: &str,
         forget_before_ms: i64,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM sign_in_failures WHERE at_ms < $1")
             .bind(forget_before_ms)
@@ -484,7 +490,7 @@ impl Store {
         &self,
         handle_key: &str,
         address: &str,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sign_in_failures WHERE handle_key = $1 AND address = $2")
             .bind(handle_key)
             .bind(address)
@@ -495,7 +501,7 @@ impl Store {
 
     /// Counts a sign-up from `address` unless `limit` came from it in the last minute already;
     /// answers whether it was counted. Forgets sign-ups older than an hour.
-    pub async fn count_sign_up(&self, address: &str, limit: u32) -> Result<bool, AppError> {
+    pub async fn count_sign_up(&self, address: &str, limit: u32) -> Result<bool, StoreError> {
         let now = now_ms();
         let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM sign_ups WHERE at_ms < $1")
@@ -525,7 +531,7 @@ impl Store {
     pub async fn second_factor_failures(
         &self,
         account_id: i64,
-    ) -> Result<(i64, Option<i64>), AppError> {
+    ) -> Result<(i64, Option<i64>), StoreError> {
         Ok(sqlx::query_as(
             "SELECT second_factor_failures, second_factor_failed_at_ms FROM accounts WHERE id = $1",
         )
@@ -540,7 +546,7 @@ impl Store {
         &self,
         account_id: i64,
         locks_at: i64,
-    ) -> Result<i64, AppError> {
+    ) -> Result<i64, StoreError> {
         let mut tx = self.write_tx().await?;
         let failures: i64 = sqlx::query_scalar(
             "UPDATE accounts SET second_factor_failures = second_factor_failures + 1, \
@@ -565,7 +571,7 @@ impl Store {
     }
 
     /// Forgets an account's wrong second-factor codes, once one is accepted.
-    pub async fn clear_second_factor_failures(&self, account_id: i64) -> Result<(), AppError> {
+    pub async fn clear_second_factor_failures(&self, account_id: i64) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE accounts SET second_factor_failures = 0, second_factor_failed_at_ms = NULL \
              WHERE id = $1 AND second_factor_failures > 0",
@@ -578,17 +584,17 @@ impl Store {
 
     /// The key under which network addresses are turned into pseudonyms for throttling: derived
     /// from the server secret, which every process shares and the database does not hold.
-    pub async fn address_key(&self) -> Result<Vec<u8>, AppError> {
+    pub async fn address_key(&self) -> Result<Vec<u8>, StoreError> {
         Ok(self.secret_box()?.address_key().to_vec())
     }
 
     /// The key under which records name people by pseudonym ([`crate::record`]).
-    pub async fn pseudonym_key(&self) -> Result<Vec<u8>, AppError> {
+    pub async fn pseudonym_key(&self) -> Result<Vec<u8>, StoreError> {
         self.random_key("record_pseudonyms").await
     }
 
     /// 32 random bytes kept under `name`, made on first use.
-    async fn random_key(&self, name: &str) -> Result<Vec<u8>, AppError> {
+    async fn random_key(&self, name: &str) -> Result<Vec<u8>, StoreError> {
         let mut fresh = [0u8; 32];
         rand::RngCore::fill_bytes(&mut rand::rng(), &mut fresh);
         let stored = self.server_key(name, &fresh).await?;
@@ -604,9 +610,9 @@ impl Store {
     /// The key that signs this instance's records, given by [`Store::use_signer`].
     pub async fn record_signer(
         &self,
-    ) -> Result<std::sync::Arc<crate::record::bundle::Signer>, AppError> {
+    ) -> Result<std::sync::Arc<crate::record::bundle::Signer>, StoreError> {
         self.signer.get().cloned().ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!(
+            StoreError::Internal(anyhow::anyhow!(
                 "no record-signing key was given to this process"
             ))
         })
@@ -614,7 +620,7 @@ impl Store {
 
     /// The record-signing key as earlier versions kept it, in the database (an unencrypted
     /// minisign key box), with when it was made; `None` once moved out.
-    pub async fn kept_record_key(&self) -> Result<Option<(String, i64)>, AppError> {
+    pub async fn kept_record_key(&self) -> Result<Option<(String, i64)>, StoreError> {
         let row: Option<(String, i64)> = sqlx::query_as(
             "SELECT key_base64, created_at_ms FROM server_keys WHERE name = 'record_signing'",
         )
@@ -625,7 +631,7 @@ impl Store {
                 .decode(kept)
                 .ok()
                 .and_then(|bytes| String::from_utf8(bytes).ok())
-                .ok_or_else(|| AppError::Corrupt("record signing key".to_owned()))?;
+                .ok_or_else(|| StoreError::Corrupt("record signing key".to_owned()))?;
             Ok((kept, at))
         })
         .transpose()
@@ -637,7 +643,7 @@ impl Store {
         &self,
         signer: &crate::record::bundle::Signer,
         since_ms: i64,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         Self::list_record_key(&mut tx, signer, since_ms).await?;
         sqlx::query("DELETE FROM server_keys WHERE name = 'record_signing'")
@@ -653,7 +659,7 @@ impl Store {
     pub async fn register_record_key(
         &self,
         signer: &crate::record::bundle::Signer,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         let key_id = signer.key_id();
         let until: Option<Option<i64>> =
@@ -664,7 +670,7 @@ impl Store {
         match until {
             Some(None) => return Ok(()),
             Some(Some(_)) => {
-                return Err(AppError::Internal(anyhow::anyhow!(
+                return Err(StoreError::Internal(anyhow::anyhow!(
                     "the record key {key_id} was replaced by a newer one; sign with the \
                      newest key, or make a new one with `concord keygen`"
                 )));
@@ -685,13 +691,13 @@ impl Store {
         tx: &mut sqlx::Transaction<'static, sqlx::Any>,
         signer: &crate::record::bundle::Signer,
         since_ms: i64,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO record_keys (key_id, public_key, signed_from_ms) VALUES ($1, $2, $3) \
              ON CONFLICT (key_id) DO NOTHING",
         )
         .bind(signer.key_id())
-        .bind(signer.public_key_line().map_err(AppError::Internal)?)
+        .bind(signer.public_key_line().map_err(StoreError::Internal)?)
         .bind(since_ms)
         .execute(&mut **tx)
         .await?;
@@ -699,7 +705,7 @@ impl Store {
     }
 
     /// Every key that has signed this instance's records, the one in use first.
-    pub async fn record_keys(&self) -> Result<Vec<RecordKey>, AppError> {
+    pub async fn record_keys(&self) -> Result<Vec<RecordKey>, StoreError> {
         let rows: Vec<(String, String, i64, Option<i64>)> = sqlx::query_as(
             "SELECT key_id, public_key, signed_from_ms, signed_until_ms FROM record_keys \
              ORDER BY signed_until_ms IS NOT NULL, signed_from_ms DESC",
@@ -719,7 +725,7 @@ impl Store {
 
     /// The secret kept under `name` in `server_keys`; `fresh` is stored first if there is
     /// none (when several processes race, the first one's stays).
-    async fn server_key(&self, name: &str, fresh: &[u8]) -> Result<Vec<u8>, AppError> {
+    async fn server_key(&self, name: &str, fresh: &[u8]) -> Result<Vec<u8>, StoreError> {
         sqlx::query(
             "INSERT INTO server_keys (name, key_base64, created_at_ms) VALUES ($1, $2, $3) \
              ON CONFLICT (name) DO NOTHING",
@@ -736,25 +742,31 @@ impl Store {
                 .await?;
         STANDARD
             .decode(stored)
-            .map_err(|e| AppError::Corrupt(format!("server key {name}: {e}")))
+            .map_err(|e| StoreError::Corrupt(format!("server key {name}: {e}")))
     }
 
     /// A read-only snapshot of the database for an export.
-    pub async fn record_source(&self) -> Result<Box<dyn crate::record::source::Source>, AppError> {
+    pub async fn record_source(
+        &self,
+    ) -> Result<Box<dyn crate::record::source::Source>, StoreError> {
         use crate::record::source::{PostgresSource, SqliteSource};
         let source: Box<dyn crate::record::source::Source> = match &self.sqlite_path {
-            Some(path) => Box::new(SqliteSource::open(path).map_err(AppError::Internal)?),
+            Some(path) => Box::new(SqliteSource::open(path).map_err(StoreError::Internal)?),
             None => Box::new(
                 PostgresSource::begin(&self.pool)
                     .await
-                    .map_err(AppError::Internal)?,
+                    .map_err(StoreError::Internal)?,
             ),
         };
         Ok(source)
     }
 
     /// Records a new session for `account_id` under the hash of its token.
-    pub async fn create_session(&self, token_hash: &str, account_id: i64) -> Result<(), AppError> {
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        account_id: i64,
+    ) -> Result<(), StoreError> {
         let now = now_ms();
         sqlx::query(
             "INSERT INTO sessions (token_hash, account_id, created_at_ms, last_seen_at_ms) \
@@ -770,7 +782,7 @@ impl Store {
 
     /// The account of a live session, refreshing its idle clock at most once a minute (so that
     /// reading pages does not cost a durable write each time); an expired session is deleted.
-    pub async fn session_account(&self, token_hash: &str) -> Result<Option<Account>, AppError> {
+    pub async fn session_account(&self, token_hash: &str) -> Result<Option<Account>, StoreError> {
         self.remembered(
             |cache| cache.session(token_hash).map(Some),
             self.stored_session_account(token_hash),
@@ -784,7 +796,10 @@ impl Store {
     }
 
     /// [`Store::session_account`] from the database.
-    async fn stored_session_account(&self, token_hash: &str) -> Result<Option<Account>, AppError> {
+    async fn stored_session_account(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<Account>, StoreError> {
         #[derive(FromRow)]
         struct Row {
             id: i64,
@@ -823,7 +838,7 @@ impl Store {
     }
 
     /// The sessions of an account, most recently used first.
-    pub async fn sessions_of(&self, account_id: i64) -> Result<Vec<StoredSession>, AppError> {
+    pub async fn sessions_of(&self, account_id: i64) -> Result<Vec<StoredSession>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT token_hash, created_at_ms, last_seen_at_ms FROM sessions \
              WHERE account_id = $1 ORDER BY last_seen_at_ms DESC",
@@ -834,7 +849,7 @@ impl Store {
     }
 
     /// Ends the session of `account_id` whose id (see [`session_id`]) is `id`; whether one was.
-    pub async fn end_session_of(&self, account_id: i64, id: &str) -> Result<bool, AppError> {
+    pub async fn end_session_of(&self, account_id: i64, id: &str) -> Result<bool, StoreError> {
         if id.len() != SESSION_ID_LEN {
             return Ok(false);
         }
@@ -849,7 +864,7 @@ impl Store {
     }
 
     /// The password hash of an account.
-    pub async fn password_hash(&self, account_id: i64) -> Result<String, AppError> {
+    pub async fn password_hash(&self, account_id: i64) -> Result<String, StoreError> {
         Ok(
             sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = $1")
                 .bind(account_id)
@@ -864,7 +879,7 @@ impl Store {
         account_id: i64,
         password_hash: &str,
         keep_only: Option<&str>,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
@@ -881,7 +896,7 @@ impl Store {
     /// Deletes an account: its handle, password and sessions go, and so do its positions in
     /// rounds that are not closed; its comments stay (as a former participant's) and its
     /// positions stay in closed tallies, linked only to an anonymous tombstone.
-    pub async fn delete_account(&self, account_id: i64) -> Result<(), AppError> {
+    pub async fn delete_account(&self, account_id: i64) -> Result<(), StoreError> {
         // Open: neither closed nor published, nor past a scheduled close (a number of ours,
         // written into the SQL).
         let open_rounds = format!(
@@ -949,7 +964,7 @@ impl Store {
     }
 
     /// Everything stored about an account, for its owner.
-    pub async fn export(&self, account: &Account) -> Result<AccountExport, AppError> {
+    pub async fn export(&self, account: &Account) -> Result<AccountExport, StoreError> {
         #[derive(FromRow)]
         struct Written {
             consultation: String,
@@ -1022,7 +1037,7 @@ impl Store {
                 .map(|p| {
                     Ok(ExportedProposal {
                         kind: ProposalKind::parse(&p.kind).ok_or_else(|| {
-                            AppError::Corrupt(format!("unknown proposal kind {:?}", p.kind))
+                            StoreError::Corrupt(format!("unknown proposal kind {:?}", p.kind))
                         })?,
                         on: ClauseRef {
                             consultation: p.consultation,
@@ -1034,7 +1049,7 @@ impl Store {
                         proposed_at_ms: p.proposed_at_ms.unwrap_or_default(),
                     })
                 })
-                .collect::<Result<_, AppError>>()?,
+                .collect::<Result<_, StoreError>>()?,
             flags: flags
                 .into_iter()
                 .map(|(comment_id, reason, flagged_at_ms)| ExportedFlag {
@@ -1069,7 +1084,7 @@ impl Store {
                         receipt: w.receipt.clone(),
                     })
                 })
-                .collect::<Result<_, AppError>>()?,
+                .collect::<Result<_, StoreError>>()?,
         })
     }
 
@@ -1081,16 +1096,16 @@ impl Store {
         let _ = self.secret_box.set(secret_box);
     }
 
-    fn secret_box(&self) -> Result<&crate::secrets::SecretBox, AppError> {
+    fn secret_box(&self) -> Result<&crate::secrets::SecretBox, StoreError> {
         self.secret_box.get().ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!(
+            StoreError::Internal(anyhow::anyhow!(
                 "no server secret was given to this process"
             ))
         })
     }
 
     /// Seals every TOTP secret an earlier version stored plainly; how many. All or none.
-    pub async fn seal_plain_totp_secrets(&self) -> Result<usize, AppError> {
+    pub async fn seal_plain_totp_secrets(&self) -> Result<usize, StoreError> {
         let secret_box = self.secret_box()?;
         let mut tx = self.write_tx().await?;
         let plain: Vec<(i64, String)> =
@@ -1115,7 +1130,7 @@ impl Store {
 
     /// Whether the server secret opens the stored second-factor secrets (tried on one; `true`
     /// when there are none): `false` says the secret was changed.
-    pub async fn server_secret_opens(&self) -> Result<bool, AppError> {
+    pub async fn server_secret_opens(&self) -> Result<bool, StoreError> {
         let row: Option<(i64, String)> =
             sqlx::query_as("SELECT account_id, secret_base32 FROM totp_secrets LIMIT 1")
                 .fetch_optional(&self.pool)
@@ -1127,7 +1142,7 @@ impl Store {
     }
 
     /// How many TOTP secrets are stored sealed, and how many plainly (by an earlier version).
-    pub async fn totp_secrets_stored(&self) -> Result<(i64, i64), AppError> {
+    pub async fn totp_secrets_stored(&self) -> Result<(i64, i64), StoreError> {
         let all: Vec<String> = sqlx::query_scalar("SELECT secret_base32 FROM totp_secrets")
             .fetch_all(&self.pool)
             .await?;
@@ -1139,7 +1154,7 @@ impl Store {
     /// A secret that does not open under this server secret (it was changed, or the row was
     /// copied from another account) is logged here and answered as unavailable: the client
     /// learns nothing of why, and may use a recovery code.
-    pub async fn totp_secret(&self, account_id: i64) -> Result<Option<StoredTotp>, AppError> {
+    pub async fn totp_secret(&self, account_id: i64) -> Result<Option<StoredTotp>, StoreError> {
         let stored: Option<StoredTotp> = sqlx::query_as(
             "SELECT secret_base32, confirmed_at_ms, last_step FROM totp_secrets WHERE account_id = $1",
         )
@@ -1168,7 +1183,7 @@ impl Store {
     }
 
     /// Whether sign-in asks this account for a second factor.
-    pub async fn two_factor_enabled(&self, account_id: i64) -> Result<bool, AppError> {
+    pub async fn two_factor_enabled(&self, account_id: i64) -> Result<bool, StoreError> {
         let confirmed: Option<Option<i64>> =
             sqlx::query_scalar("SELECT confirmed_at_ms FROM totp_secrets WHERE account_id = $1")
                 .bind(account_id)
@@ -1178,7 +1193,7 @@ impl Store {
     }
 
     /// Starts (or restarts) enrolment with a new, unconfirmed secret, stored sealed.
-    pub async fn begin_totp(&self, account_id: i64, secret_base32: &str) -> Result<(), AppError> {
+    pub async fn begin_totp(&self, account_id: i64, secret_base32: &str) -> Result<(), StoreError> {
         let sealed = self.secret_box()?.seal(account_id, secret_base32)?;
         sqlx::query(
             "INSERT INTO totp_secrets (account_id, secret_base32, confirmed_at_ms, last_step) \
@@ -1199,7 +1214,7 @@ impl Store {
         step: i64,
         recovery_digests: &[String],
         current_session: &str,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         end_other_sessions(&mut tx, account_id, current_session).await?;
         sqlx::query(
@@ -1227,7 +1242,7 @@ impl Store {
 
     /// Accepts a TOTP step if no later or equal one was accepted before: a code works once, even
     /// with several server processes racing (ASVS 6.5.1).
-    pub async fn accept_totp_step(&self, account_id: i64, step: i64) -> Result<bool, AppError> {
+    pub async fn accept_totp_step(&self, account_id: i64, step: i64) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE totp_secrets SET last_step = $1 \
              WHERE account_id = $2 AND last_step < $1 AND confirmed_at_ms IS NOT NULL",
@@ -1240,7 +1255,11 @@ impl Store {
     }
 
     /// Uses up a recovery code; whether it was valid and unused.
-    pub async fn use_recovery_code(&self, account_id: i64, digest: &str) -> Result<bool, AppError> {
+    pub async fn use_recovery_code(
+        &self,
+        account_id: i64,
+        digest: &str,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE recovery_codes SET used_at_ms = $1 \
              WHERE account_id = $2 AND code_hash = $3 AND used_at_ms IS NULL",
@@ -1258,7 +1277,7 @@ impl Store {
         &self,
         account_id: i64,
         current_session: &str,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         end_other_sessions(&mut tx, account_id, current_session).await?;
         for sql in [
@@ -1276,7 +1295,7 @@ impl Store {
         &self,
         token_hash: &str,
         account_id: i64,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO pending_sign_ins (token_hash, account_id, created_at_ms) VALUES ($1, $2, $3)",
         )
@@ -1295,7 +1314,7 @@ impl Store {
         token_hash: &str,
         max_age_ms: i64,
         max_attempts: i64,
-    ) -> Result<Option<Account>, AppError> {
+    ) -> Result<Option<Account>, StoreError> {
         let counted = sqlx::query(
             "UPDATE pending_sign_ins SET attempts = attempts + 1 \
              WHERE token_hash = $1 AND created_at_ms >= $2 AND attempts < $3",
@@ -1320,7 +1339,7 @@ impl Store {
     }
 
     /// Forgets a pending sign-in.
-    pub async fn end_pending_sign_in(&self, token_hash: &str) -> Result<(), AppError> {
+    pub async fn end_pending_sign_in(&self, token_hash: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM pending_sign_ins WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&self.pool)
@@ -1329,7 +1348,7 @@ impl Store {
     }
 
     /// Gives `handle` the role `role`; whether such an account exists.
-    pub async fn set_role(&self, handle: &str, role: &str) -> Result<bool, AppError> {
+    pub async fn set_role(&self, handle: &str, role: &str) -> Result<bool, StoreError> {
         let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "UPDATE accounts SET role = $1 WHERE handle = $2 AND deleted_at_ms IS NULL",
@@ -1350,7 +1369,7 @@ impl Store {
     // ---- organisations ----------------------------------------------------------------------
 
     /// Every organisation, by name, each that looks like an earlier one saying which.
-    pub async fn organisations(&self) -> Result<Vec<Organisation>, AppError> {
+    pub async fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
         #[derive(FromRow)]
         struct Row {
             id: i64,
@@ -1396,7 +1415,7 @@ impl Store {
     }
 
     /// The name of the earliest organisation whose name looks like `name` on screen, if any.
-    pub async fn lookalike(&self, name: &str) -> Result<Option<String>, AppError> {
+    pub async fn lookalike(&self, name: &str) -> Result<Option<String>, StoreError> {
         let names: Vec<String> = sqlx::query_scalar("SELECT name FROM organisations ORDER BY id")
             .fetch_all(&self.pool)
             .await?;
@@ -1405,13 +1424,13 @@ impl Store {
     }
 
     /// Adds an organisation, with `founder` as its first member when a participant declares
-    /// it; a taken slug is [`AppError::OrganisationExists`].
+    /// it; a taken slug is [`Refusal::OrganisationExists`].
     pub async fn create_organisation(
         &self,
         organisation: &Organisation,
         founder: Option<i64>,
         by: i64,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), StoreError> {
         let now = now_ms();
         let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query_scalar(
@@ -1426,7 +1445,7 @@ impl Store {
         .bind(now)
         .fetch_one(&mut *tx)
         .await
-        .on_conflict(AppError::OrganisationExists)?;
+        .on_conflict(Refusal::OrganisationExists)?;
         if let Some(account_id) = founder {
             sqlx::query(
                 "INSERT INTO memberships (account_id, organisation_id, status, requested_at_ms) \
@@ -1458,7 +1477,7 @@ impl Store {
         &self,
         account_id: i64,
         slug: &str,
-    ) -> Result<Option<Membership>, AppError> {
+    ) -> Result<Option<Membership>, StoreError> {
         let Some(organisation_id): Option<i64> =
             sqlx::query_scalar("SELECT id FROM organisations WHERE slug = $1")
                 .bind(slug)
@@ -1492,7 +1511,7 @@ impl Store {
     }
 
     /// The organisations an account belongs to or asked to join, by name.
-    pub async fn memberships_of(&self, account_id: i64) -> Result<Vec<Membership>, AppError> {
+    pub async fn memberships_of(&self, account_id: i64) -> Result<Vec<Membership>, StoreError> {
         let rows: Vec<(String, String, String)> = sqlx::query_as(
             "SELECT o.slug, o.name, m.status FROM memberships m \
              JOIN organisations o ON o.id = m.organisation_id WHERE m.account_id = $1 ORDER BY o.name",
@@ -1506,7 +1525,7 @@ impl Store {
                     organisation,
                     organisation_name,
                     status: MembershipStatus::parse(&status).ok_or_else(|| {
-                        AppError::Corrupt(format!("membership status {status:?}"))
+                        StoreError::Corrupt(format!("membership status {status:?}"))
                     })?,
                 })
             })
@@ -1518,7 +1537,7 @@ impl Store {
     pub async fn membership_requests(
         &self,
         represented_by: Option<i64>,
-    ) -> Result<Vec<MembershipRequest>, AppError> {
+    ) -> Result<Vec<MembershipRequest>, StoreError> {
         let rows: Vec<(String, String, String)> = sqlx::query_as(
             "SELECT o.slug, o.name, a.handle FROM memberships m \
              JOIN organisations o ON o.id = m.organisation_id JOIN accounts a ON a.id = m.account_id \
@@ -1546,7 +1565,7 @@ impl Store {
         slug: &str,
         handle: &str,
         by: i64,
-    ) -> Result<bool, AppError> {
+    ) -> Result<bool, StoreError> {
         let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "UPDATE memberships SET status = 'member' WHERE status = 'requested' \
@@ -1571,7 +1590,7 @@ impl Store {
     }
 
     /// Ends a session.
-    pub async fn delete_session(&self, token_hash: &str) -> Result<(), AppError> {
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&self.pool)

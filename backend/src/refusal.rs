@@ -1,0 +1,57 @@
+//! What a rule of the domain refuses, in the domain's own words: no status code and no HTTP.
+//! The store and the domain return these; `http::error` answers each with its status and a
+//! message a person can act on.
+
+use shared::{FieldError, Phase};
+
+/// A request the rules refuse, whoever asked and however.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("handle taken")]
+    HandleTaken,
+    #[error("phase {0:?} does not allow this")]
+    PhaseClosed(Phase),
+    #[error("two-factor sign-in is on already")]
+    TwoFactorAlreadyOn,
+    /// The account may not do this; the message says who may.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    #[error("administrators and conveners must turn on two-factor sign-in first")]
+    TwoFactorRequired,
+    #[error("the consultation is by invitation only")]
+    NotInvited,
+    #[error("invitation used")]
+    InvitationUsed,
+    #[error("invitation expired")]
+    InvitationExpired,
+    #[error("invitation revoked")]
+    InvitationRevoked,
+    #[error("round exists")]
+    RoundExists,
+    #[error("the newest round is still open")]
+    PreviousRoundOpen,
+    #[error("the round cannot move from {0:?} to {1:?}")]
+    PhaseMoveRefused(Phase, Phase),
+    #[error("the participant has not stated their stakeholder group")]
+    GroupRequired,
+    #[error("only the organisation's representative casts its position")]
+    NotRepresentative,
+    #[error("results not published")]
+    NotPublished,
+    #[error("organisation exists")]
+    OrganisationExists,
+    #[error("two-factor enrolment not started")]
+    TwoFactorNotStarted,
+    #[error("consultation exists")]
+    ConsultationExists,
+    #[error("the consultation is archived")]
+    Archived,
+    #[error("a round is still open")]
+    RoundStillOpen,
+    #[error("comment flagged already")]
+    AlreadyFlagged,
+}
