@@ -16,7 +16,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use shared::{ConsultationAccess, FieldError};
+use shared::FieldError;
 use std::time::Duration;
 
 /// The two cookies Concord sets: the session, and a sign-in waiting for its second factor.
@@ -345,7 +345,7 @@ impl FromRequestParts<AppState> for Convening {
         let consultation = state.store.existing_consultation(&slug).await?;
         require_convener(state, &account, &consultation).await?;
         if !parts.method.is_safe() {
-            require_changeable(&consultation)?;
+            crate::domain::access::require_changeable(&consultation)?;
         }
         Ok(Self {
             account,
@@ -375,60 +375,6 @@ impl FromRequestParts<AppState> for OrganisationLead {
         require_two_factor(state, &account).await?;
         Ok(Self(account))
     }
-}
-
-/// Whether the caller sees the counts of a round: everybody, unless the round hides them until
-/// it closes; then only its conveners and administrators acting with two factors, and each such
-/// look is logged.
-pub async fn sees_results(
-    state: &AppState,
-    account: Option<&Account>,
-    consultation: &ConsultationRef,
-    round: &str,
-    hidden: bool,
-) -> Result<bool, AppError> {
-    if !hidden {
-        return Ok(true);
-    }
-    let Some(account) = account else {
-        return Ok(false);
-    };
-    let convenes =
-        account.is_admin() || state.store.is_convener(account.id, consultation.id).await?;
-    if !convenes || !state.store.two_factor_enabled(account.id).await? {
-        return Ok(false);
-    }
-    tracing::info!(event = "hidden_results_viewed", by = account.id, slug = %consultation.slug,
-        %round, "a convener looked at results hidden from participants");
-    Ok(true)
-}
-
-/// Refuses any change to an archived consultation: it stays readable, nothing in it changes.
-pub fn require_changeable(consultation: &ConsultationRef) -> Result<(), AppError> {
-    if consultation.archived {
-        Err(Refusal::Archived.into())
-    } else {
-        Ok(())
-    }
-}
-
-/// Whether `account` may comment and take positions in the consultation: anyone signed in when
-/// it is open; otherwise those who accepted an invitation, and its conveners and administrators
-/// acting with two-factor sign-in.
-pub async fn may_take_part(
-    state: &AppState,
-    account: &Account,
-    consultation: &ConsultationRef,
-) -> Result<bool, AppError> {
-    if consultation.access == ConsultationAccess::Open
-        || state.store.takes_part(account.id, consultation.id).await?
-    {
-        return Ok(true);
-    }
-    // Roles act only with their second factor on; without it they are like anyone uninvited.
-    let steward =
-        account.is_admin() || state.store.is_convener(account.id, consultation.id).await?;
-    Ok(steward && state.store.two_factor_enabled(account.id).await?)
 }
 
 /// The signed-in account, or `None`; never fails for lack of a session.

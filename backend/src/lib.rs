@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod cli;
 pub mod document;
+pub mod domain;
 pub mod hashing;
 pub mod http;
 pub mod live;

@@ -7,22 +7,10 @@
 
 use crate::http::error::AppError;
 use crate::state::AppState;
-use crate::store::{Audience, Backend};
-use shared::{Comment, LiveTally, Tally};
+use crate::store::{Audience, Backend, COMMENT_CHANNEL, TALLY_CHANNEL, TallyNotice};
+use shared::Comment;
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
-
-/// The channels PostgreSQL notifications travel on: the id of a clause whose tally changed, of a
-/// comment that is new or changed.
-const TALLY_CHANNEL: &str = "concord_tally";
-const COMMENT_CHANNEL: &str = "concord_comment";
-
-/// A new tally of one clause, for the watchers of its round.
-#[derive(Debug, Clone)]
-pub struct TallyEvent {
-    pub round_id: i64,
-    pub tally: LiveTally,
-}
 
 /// A new or changed comment (as the public sees it), for the readers of its clause.
 #[derive(Debug, Clone)]
@@ -34,7 +22,7 @@ pub struct CommentEvent {
 /// What the hub carries.
 #[derive(Debug, Clone)]
 pub enum Announcement {
-    Tally(TallyEvent),
+    Tally(TallyNotice),
     Comment(Box<CommentEvent>),
 }
 
@@ -100,29 +88,11 @@ impl Hub {
     }
 }
 
-/// Announces the new tally of clause `clause_id` (key `key`, in round `round_id`).
-pub async fn announce(
-    state: &AppState,
-    clause_id: i64,
-    round_id: i64,
-    key: &str,
-    tally: Tally,
-) -> Result<(), AppError> {
-    match state.store.backend() {
-        Backend::Sqlite => {
-            state.hub.publish(Announcement::Tally(TallyEvent {
-                round_id,
-                tally: LiveTally {
-                    clause: key.to_owned(),
-                    tally,
-                },
-            }));
-            Ok(())
-        }
-        Backend::Postgres => {
-            let payload = clause_id.to_string();
-            Ok(state.store.notify(TALLY_CHANNEL, &payload).await?)
-        }
+/// Tells this process's watchers the new tally a cast answered. With PostgreSQL the cast's own
+/// transaction has already told every process, this one included, so there is nothing to do.
+pub fn announce(state: &AppState, notice: TallyNotice) {
+    if state.store.backend() == Backend::Sqlite {
+        state.hub.publish(Announcement::Tally(notice));
     }
 }
 
@@ -162,22 +132,6 @@ async fn tell_readers(state: &AppState, comment_id: i64) -> Result<(), AppError>
     Ok(())
 }
 
-/// Reads the clause's tally and hands it to this process's watchers.
-async fn tell_watchers(state: &AppState, clause_id: i64) -> Result<(), AppError> {
-    let Some((round_id, key)) = state.store.clause_place(clause_id).await? else {
-        return Ok(());
-    };
-    let total = state.store.results(clause_id).await?.total;
-    state.hub.publish(Announcement::Tally(TallyEvent {
-        round_id,
-        tally: LiveTally {
-            clause: key,
-            tally: total,
-        },
-    }));
-    Ok(())
-}
-
 /// With PostgreSQL, listens for the announcements of every process until the server stops,
 /// reconnecting after a failure.
 pub async fn listen(state: AppState) {
@@ -201,13 +155,18 @@ async fn listen_once(state: &AppState) -> Result<(), AppError> {
     state.hub.listening.send_replace(true);
     loop {
         let notification = listener.recv().await?;
-        let Ok(id) = notification.payload().parse::<i64>() else {
-            continue;
-        };
+        let payload = notification.payload();
         match notification.channel() {
-            TALLY_CHANNEL => tell_watchers(state, id).await?,
+            // The tally travels whole: nobody reads it again.
+            TALLY_CHANNEL => match serde_json::from_str::<TallyNotice>(payload) {
+                Ok(notice) => state.hub.publish(Announcement::Tally(notice)),
+                Err(e) => tracing::warn!(error = %e, "a tally notice that does not read"),
+            },
             // A comment gone since (its clause removed from a draft) is nobody's news.
             COMMENT_CHANNEL => {
+                let Ok(id) = payload.parse::<i64>() else {
+                    continue;
+                };
                 if let Err(e) = tell_readers(state, id).await {
                     tracing::warn!(error = %e, comment = id, "comment not told to readers");
                 }

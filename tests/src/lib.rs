@@ -25,6 +25,9 @@ pub struct TestApp {
     /// The app's own database, for arranging states the API cannot reach (such as old sessions).
     pub database_url: String,
     pub client: reqwest::Client,
+    /// The store of the server process this browser talks to, for what only it can tell (how
+    /// often it read a tally).
+    pub store: Store,
     _dir: std::sync::Arc<tempfile::TempDir>,
 }
 
@@ -101,11 +104,12 @@ async fn spawn(db: Db, settings: Settings, demo: bool) -> TestApp {
             .await
             .expect("load the demo");
     }
-    let address = start_server(store, settings).await;
+    let address = start_server(store.clone(), settings).await;
     TestApp {
         address,
         database_url: url,
         client: browser_like_client(),
+        store,
         _dir: std::sync::Arc::new(dir),
     }
 }
@@ -236,6 +240,7 @@ impl TestApp {
             address: self.address.clone(),
             database_url: self.database_url.clone(),
             client: browser_like_client(),
+            store: self.store.clone(),
             _dir: self._dir.clone(),
         }
     }
@@ -251,6 +256,7 @@ impl TestApp {
             address: other.address.clone(),
             database_url: self.database_url.clone(),
             client: self.client.clone(),
+            store: other.store.clone(),
             _dir: self._dir.clone(),
         }
     }
@@ -264,11 +270,12 @@ impl TestApp {
     /// (a new one retires the one before).
     pub async fn restarted_with(&self, signer: backend::record::bundle::Signer) -> TestApp {
         let store = Store::connect(&self.database_url).await.expect("connect");
-        let address = start_signing(store, Settings::default(), signer).await;
+        let address = start_signing(store.clone(), Settings::default(), signer).await;
         TestApp {
             address,
             database_url: self.database_url.clone(),
             client: browser_like_client(),
+            store,
             _dir: self._dir.clone(),
         }
     }

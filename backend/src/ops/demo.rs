@@ -310,12 +310,7 @@ pub async fn load(store: &Store) -> Result<bool, AppError> {
     }
     for (round, who, key, stance, reason) in POSITIONS {
         store
-            .cast_position(
-                clause(round, key).await?.id,
-                account(who)?.id,
-                stance,
-                reason,
-            )
+            .cast_position(&clause(round, key).await?, account(who)?.id, stance, reason)
             .await?;
     }
     let round = store

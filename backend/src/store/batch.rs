@@ -11,6 +11,7 @@
 use super::StoreError;
 use super::audit::{self, Entry};
 use super::cache::Cache;
+use super::cast::Counted;
 use super::cast::{
     CLAUSE_ROUND, Cast, CountKey, INSERT_CHANGE, INSERT_POSITION, MOVE_COUNT, Steps, Written,
     cast_with,
@@ -22,6 +23,7 @@ use shared::{Position, Results};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
@@ -32,7 +34,7 @@ const MAX_BATCH: usize = 256;
 #[derive(Debug)]
 struct Request {
     cast: Cast,
-    reply: oneshot::Sender<Result<Position, StoreError>>,
+    reply: oneshot::Sender<Result<Counted, StoreError>>,
 }
 
 /// The handle through which casts reach the writer thread.
@@ -44,16 +46,16 @@ pub struct Writer {
 impl Writer {
     /// Starts the writer thread over the SQLite database at `path`; it stops once every handle
     /// is dropped.
-    pub fn start(path: PathBuf, cache: Arc<Cache>) -> std::io::Result<Self> {
+    pub fn start(path: PathBuf, cache: Arc<Cache>, reads: Arc<AtomicU64>) -> std::io::Result<Self> {
         let (requests, received) = mpsc::channel(4 * MAX_BATCH);
         std::thread::Builder::new()
             .name("concord-positions".into())
-            .spawn(move || run(&path, &cache, received))?;
+            .spawn(move || run(&path, &cache, &reads, received))?;
         Ok(Self { requests })
     }
 
     /// Casts a position; answers once it is durable (or refused).
-    pub async fn cast(&self, cast: Cast) -> Result<Position, StoreError> {
+    pub async fn cast(&self, cast: Cast) -> Result<Counted, StoreError> {
         let (reply, outcome) = oneshot::channel();
         let stopped = || StoreError::Internal(anyhow::anyhow!("the position writer stopped"));
         self.requests
@@ -64,7 +66,7 @@ impl Writer {
     }
 }
 
-fn run(path: &Path, cache: &Cache, mut received: mpsc::Receiver<Request>) {
+fn run(path: &Path, cache: &Cache, reads: &AtomicU64, mut received: mpsc::Receiver<Request>) {
     let mut connection = None;
     while let Some(first) = received.blocking_recv() {
         let mut batch = vec![first];
@@ -80,7 +82,7 @@ fn run(path: &Path, cache: &Cache, mut received: mpsc::Receiver<Request>) {
         };
         match opened {
             Ok(mut opened) => {
-                write(&mut opened, batch, cache);
+                write(&mut opened, batch, cache, reads);
                 connection = Some(opened);
             }
             // Tried again with the next batch.
@@ -113,17 +115,35 @@ fn answer_all(batch: Vec<Request>, e: &rusqlite::Error) {
 }
 
 /// Writes a batch in one transaction and answers every request.
-fn write(connection: &mut Connection, batch: Vec<Request>, cache: &Cache) {
-    match write_batch(connection, &batch) {
+fn write(connection: &mut Connection, batch: Vec<Request>, cache: &Cache, reads: &AtomicU64) {
+    match write_batch(connection, &batch, reads) {
         Ok((outcomes, results)) => {
-            for (clause_id, results) in results {
-                match results {
-                    Ok(results) => cache.put_results(clause_id, results),
-                    Err(_) => cache.forget(),
-                }
-            }
+            let results: HashMap<i64, Result<Results, String>> = results
+                .into_iter()
+                .map(|(clause_id, results)| match results {
+                    Ok(results) => {
+                        cache.put_results(clause_id, results.clone());
+                        (clause_id, Ok(results))
+                    }
+                    Err(e) => {
+                        cache.forget();
+                        (clause_id, Err(e.to_string()))
+                    }
+                })
+                .collect();
             for (request, outcome) in batch.into_iter().zip(outcomes) {
-                let _ = request.reply.send(outcome);
+                let counted =
+                    outcome.and_then(|position| match results.get(&request.cast.clause_id) {
+                        Some(Ok(results)) => Ok(Counted {
+                            position,
+                            results: results.clone(),
+                        }),
+                        Some(Err(e)) => Err(StoreError::Corrupt(e.clone())),
+                        None => Err(StoreError::Internal(anyhow::anyhow!(
+                            "a cast went uncounted"
+                        ))),
+                    });
+                let _ = request.reply.send(counted);
             }
         }
         Err(e) => answer_all(batch, &e),
@@ -136,6 +156,7 @@ type NewResults = Vec<(i64, Result<Results, StoreError>)>;
 fn write_batch(
     connection: &mut Connection,
     batch: &[Request],
+    reads: &AtomicU64,
 ) -> rusqlite::Result<(Outcomes, NewResults)> {
     let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // The audit log's head, read once: each cast's entry follows the last committed one, and
@@ -178,6 +199,7 @@ fn write_batch(
     touched.dedup();
     let mut results = Vec::with_capacity(touched.len());
     for clause_id in touched {
+        reads.fetch_add(1, Ordering::Relaxed);
         let rows = tx
             .prepare_cached(TALLY_COUNTS)?
             .query_map([clause_id], |r| {

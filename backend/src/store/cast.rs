@@ -8,7 +8,7 @@ use super::audit::{self, Entry};
 use super::review::{RoundState, STANDING, Standing};
 use super::{Backend, now_ms};
 use crate::refusal::Refusal;
-use shared::{Counting, Position, Stance};
+use shared::{Counting, Position, Results, Stance};
 
 /// One position to cast.
 #[derive(Debug, Clone)]
@@ -17,6 +17,13 @@ pub struct Cast {
     pub account_id: i64,
     pub stance: Stance,
     pub reason: Option<String>,
+}
+
+/// A position as written, and the results of its clause once it counts.
+#[derive(Debug, Clone)]
+pub struct Counted {
+    pub position: Position,
+    pub results: Results,
 }
 
 /// The row of `tally_counts` a position counts in: stance, stakeholder group, region.

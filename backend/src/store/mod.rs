@@ -25,6 +25,7 @@ mod deliberation;
 mod drafting;
 mod error;
 mod keys;
+mod notices;
 mod organisations;
 mod participation;
 mod review;
@@ -33,10 +34,12 @@ pub(crate) mod setup;
 mod throttle;
 mod two_factor;
 pub use accounts::{ADMIN, Account, PARTICIPANT, StoredCredentials};
+pub use cast::Counted;
 pub(crate) use cast::{INSERT_CHANGE, INSERT_POSITION};
 pub use deliberation::{Audience, CommentRef};
 pub use drafting::{ClauseDraft, Translated, UnknownComments};
 pub use keys::RecordKey;
+pub use notices::{COMMENT_CHANNEL, TALLY_CHANNEL, TallyNotice};
 use participation::parse_group;
 pub use participation::{ConsultationRef, InvitationDraft, RepresentativeOutcome};
 pub(crate) use review::results_from as review_results_from;
@@ -60,6 +63,8 @@ pub struct Store {
     backend: Backend,
     /// Where the database is, for PostgreSQL notifications (it may hold a password).
     url: DatabaseUrl,
+    /// How many times the counts of a clause were read from the database.
+    tally_reads: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// SQLite's group-commit writer of positions; `None` with PostgreSQL.
     writer: Option<batch::Writer>,
     /// The record signer of [`Store::record_signer`], once read.
@@ -159,18 +164,21 @@ impl Store {
             })
             .connect_with(options)
             .await?;
+        let tally_reads = std::sync::Arc::<std::sync::atomic::AtomicU64>::default();
         let (writer, cache, sqlite_path) = match backend {
             Backend::Sqlite => {
                 let cache = std::sync::Arc::<cache::Cache>::default();
                 let path = sqlx::sqlite::SqliteConnectOptions::from_str(&url)?
                     .get_filename()
                     .to_owned();
-                let writer = batch::Writer::start(path.clone(), cache.clone())?;
+                let writer =
+                    batch::Writer::start(path.clone(), cache.clone(), tally_reads.clone())?;
                 (Some(writer), Some(cache), Some(path))
             }
             Backend::Postgres => (None, None, None),
         };
         Ok(Self {
+            tally_reads,
             writer,
             cache,
             pool,
@@ -257,6 +265,17 @@ impl Store {
         let value = fetch.await?;
         keep(cache, ticket, &value);
         Ok(value)
+    }
+
+    /// How many times this store has read the counts of a clause from the database (not from
+    /// what it remembers): a cast reads them once, in its own write, and nothing after.
+    pub fn tally_reads(&self) -> u64 {
+        self.tally_reads.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn count_tally_read(&self) {
+        self.tally_reads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The database URL, for a listener of PostgreSQL notifications.

@@ -5,7 +5,8 @@
 //! another; so reading a tally sums a handful of rows however many positions there are.
 
 use super::audit::{self, Entry};
-use super::cast::{Cast, InTransaction, cast_with};
+use super::cast::{Cast, Counted, InTransaction, cast_with};
+use super::notices::TallyNotice;
 use super::{OnConflict, StoreError};
 use super::{Store, count, now_ms, parse_phase, parse_stance, participation};
 use crate::markdown;
@@ -569,16 +570,6 @@ impl Store {
         )
     }
 
-    /// Sends a PostgreSQL notification to every listening process.
-    pub async fn notify(&self, channel: &str, payload: &str) -> Result<(), StoreError> {
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(channel)
-            .bind(payload)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
     /// The results of a clause, from the maintained counts.
     pub async fn results(&self, clause_id: i64) -> Result<Results, StoreError> {
         let fetch = sqlx::query_as(TALLY_COUNTS)
@@ -586,7 +577,10 @@ impl Store {
             .fetch_all(&self.pool);
         self.remembered(
             |cache| cache.results(clause_id),
-            async { results_from(fetch.await?) },
+            async {
+                self.count_tally_read();
+                results_from(fetch.await?)
+            },
             |cache, ticket, results| cache.keep_results(ticket, clause_id, results),
         )
         .await
@@ -792,19 +786,22 @@ impl Store {
             .await?)
     }
 
-    /// Takes or changes a position, keeping the change in the history with its receipt and
-    /// moving the counts; refuses with [`Refusal::PhaseClosed`] unless the round is voting
-    /// when the write commits, and with [`Refusal::GroupRequired`] until the participant has
-    /// said in which stakeholder group they take part.
+    /// Takes or changes a position on `clause`, keeping the change in the history with its
+    /// receipt and moving the counts; refuses with [`Refusal::PhaseClosed`] unless the round is
+    /// voting when the write commits, and with [`Refusal::GroupRequired`] until the participant
+    /// has said in which stakeholder group they take part. The write reads the clause's new
+    /// results once, before it commits, and answers them: with SQLite they are also kept in
+    /// what the store remembers; with PostgreSQL the same transaction sends them to every
+    /// process ([`TallyNotice`]), so they arrive in the order the casts committed.
     pub async fn cast_position(
         &self,
-        clause_id: i64,
+        clause: &ClauseRow,
         account_id: i64,
         stance: Stance,
         reason: Option<&str>,
-    ) -> Result<Position, StoreError> {
+    ) -> Result<Counted, StoreError> {
         let cast = Cast {
-            clause_id,
+            clause_id: clause.id,
             account_id,
             stance,
             reason: reason.map(str::to_owned),
@@ -818,21 +815,35 @@ impl Store {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut tx = self.write_tx().await?;
-            let result = match cast_with(&mut InTransaction(&mut tx, self.backend), &cast).await {
-                Ok(position) => tx
-                    .commit()
-                    .await
-                    .map(|()| position)
-                    .map_err(StoreError::from),
-                Err(e) => Err(e),
-            };
-            match result {
+            match self.cast_in_transaction(clause, &cast).await {
                 Err(StoreError::Database(sqlx::Error::Database(e)))
                     if e.is_unique_violation() && attempt < 3 => {}
                 other => return other,
             }
         }
+    }
+
+    /// One attempt at a cast on PostgreSQL. Every cast moves the audit log's one head row, so
+    /// casts commit one after another, and the counts read after that move are the counts at
+    /// this commit.
+    async fn cast_in_transaction(
+        &self,
+        clause: &ClauseRow,
+        cast: &Cast,
+    ) -> Result<Counted, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let position = cast_with(&mut InTransaction(&mut tx, self.backend), cast).await?;
+        self.count_tally_read();
+        let results = results_from(
+            sqlx::query_as(TALLY_COUNTS)
+                .bind(clause.id)
+                .fetch_all(&mut *tx)
+                .await?,
+        )?;
+        let notice = TallyNotice::new(clause.round_id, &clause.key, results.total);
+        notice.send(&mut tx).await?;
+        tx.commit().await?;
+        Ok(Counted { position, results })
     }
 
     /// States (or restates) how an account takes part in a consultation.

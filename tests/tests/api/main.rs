@@ -3422,12 +3422,18 @@ async fn a_convener_watches_the_live_tally_from_any_server_process(db: Db) {
     );
 
     let voter = participant(&app, "amina", "civil_society").await;
-    voter
-        .cast_position(
-            CLAUSE,
-            json!({"stance": "oppose", "reason": "Surveillance."}),
-        )
-        .await;
+    let reads = (app.store.tally_reads(), watcher.store.tally_reads());
+    let (status, cast) = parts(
+        voter
+            .cast_position(
+                CLAUSE,
+                json!({"stance": "oppose", "reason": "Surveillance."}),
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{cast}");
+    assert_eq!(cast["tally"]["oppose"], 1, "{cast}");
     let after = read_events_until(&mut stream, |t| {
         t.lines().any(|l| {
             l.starts_with("data:")
@@ -3437,6 +3443,15 @@ async fn a_convener_watches_the_live_tally_from_any_server_process(db: Db) {
     })
     .await;
     assert!(after.contains("event: tally"));
+    // The write counted the clause once; the answer and every watcher reused those counts.
+    let read = (
+        app.store.tally_reads() - reads.0,
+        watcher.store.tally_reads() - reads.1,
+    );
+    match db {
+        Db::Sqlite => assert_eq!(read, (1, 1), "one process, one store"),
+        Db::Postgres => assert_eq!(read, (1, 0), "the watcher's process read nothing"),
+    }
 }
 
 async fn a_live_tally_ends_with_the_session_or_the_role_that_opened_it(db: Db) {

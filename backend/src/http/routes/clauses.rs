@@ -1,12 +1,12 @@
 //! One clause: its text and tally, its comments, and the positions taken on it.
 
-use crate::auth::{self, MaybeAccount, SignedIn};
+use crate::auth::{MaybeAccount, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::markdown;
 use crate::refusal::Refusal;
 use crate::state::AppState;
-use crate::store::Account;
+
 use crate::store::ClauseRow;
 use crate::store::cache::ResultsOnly;
 use axum::Extension;
@@ -44,7 +44,7 @@ async fn get_results(
     let row = find_clause(&state, path).await?;
     let hidden = row.state.hides_results()?;
     if hidden
-        && !auth::sees_results(
+        && !crate::domain::access::sees_results(
             &state,
             account.as_ref(),
             &row.consultation()?,
@@ -79,7 +79,7 @@ async fn attach_minority_statement(
     ApiJson(statement): ApiJson<NewMinorityStatement>,
 ) -> Result<ApiJson<Vec<MinorityStatement>>, AppError> {
     let row = find_clause(&state, path).await?;
-    auth::require_changeable(&row.consultation()?)?;
+    crate::domain::access::require_changeable(&row.consultation()?)?;
     if !state
         .store
         .is_representative(account.id, &statement.organisation)
@@ -144,22 +144,6 @@ pub(super) async fn find_clause(
         .ok_or(Refusal::NotFound("clause").into())
 }
 
-/// Refuses a participant who may not take part in the clause's consultation, and everyone once
-/// it is archived.
-pub(super) async fn require_taking_part(
-    state: &AppState,
-    account: &Account,
-    row: &ClauseRow,
-) -> Result<(), AppError> {
-    let consultation = row.consultation()?;
-    auth::require_changeable(&consultation)?;
-    if auth::may_take_part(state, account, &consultation).await? {
-        Ok(())
-    } else {
-        Err(Refusal::NotInvited.into())
-    }
-}
-
 /// Shows a clause with its rendered text, its tally and the caller's own position.
 #[utoipa::path(get, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}",
     tag = "clauses", params(ClauseParams),
@@ -171,7 +155,7 @@ async fn get_clause(
 ) -> Result<ApiJson<Clause>, AppError> {
     let row = find_clause(&state, path).await?;
     let consultation = row.consultation()?;
-    let show = auth::sees_results(
+    let show = crate::domain::access::sees_results(
         &state,
         account.as_ref(),
         &consultation,
@@ -200,7 +184,7 @@ async fn get_clause(
             };
             (
                 position,
-                auth::may_take_part(&state, account, &consultation).await?,
+                crate::domain::access::may_take_part(&state, account, &consultation).await?,
                 standing.and_then(|s| StakeholderGroup::parse(&s.stakeholder_group)),
             )
         }
@@ -292,32 +276,10 @@ async fn cast_position(
     path: ClausePath,
     ApiJson(cast): ApiJson<CastPosition>,
 ) -> Result<(Extension<ResultsOnly>, ApiJson<PositionCast>), AppError> {
-    let row = find_clause(&state, path).await?;
-    require_taking_part(&state, &account, &row).await?;
-    let reason = cast.check().map_err(Refusal::Validation)?;
-    let position = state
-        .store
-        .cast_position(row.id, account.id, cast.stance, reason.as_deref())
-        .await?;
-    metrics::counter!(crate::ops::metrics::POSITIONS).increment(1);
-    let total = state.store.results(row.id).await?.total;
-    // The position is stored; a failure to tell the live watchers only delays their tally.
-    if let Err(e) = crate::live::announce(&state, row.id, row.round_id, &row.key, total).await {
-        tracing::warn!(error = %e, "live tally not announced");
-    }
-    let show = auth::sees_results(
-        &state,
-        Some(&account),
-        &row.consultation()?,
-        &row.round_slug,
-        row.state.hides_results()?,
-    )
-    .await?;
-    let tally = show.then_some(total);
-    Ok((
-        Extension(ResultsOnly),
-        ApiJson(PositionCast { position, tally }),
-    ))
+    let clause = find_clause(&state, path).await?;
+    let cast = crate::domain::positions::cast(&state, &account, &clause, &cast).await?;
+    // The write kept the clause's new results; nothing else needs forgetting.
+    Ok((Extension(ResultsOnly), ApiJson(cast)))
 }
 
 /// The path parameters that name a clause (for the OpenAPI document).

@@ -1,6 +1,6 @@
 //! Consultations and their rounds.
 
-use crate::auth::{self, Admin, Convening, MaybeAccount, SignedIn};
+use crate::auth::{Admin, Convening, MaybeAccount, SignedIn};
 use crate::document::{self, DOCUMENT_MAX};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiDocument, ApiJson, ApiPath};
@@ -75,7 +75,14 @@ async fn round_results(
     let published = row.state.phase()? == Phase::Published;
     // Before publication only conveners look, through the same logged check as hidden counts.
     if !published
-        && !auth::sees_results(&state, account.as_ref(), &consultation, &row.slug, true).await?
+        && !crate::domain::access::sees_results(
+            &state,
+            account.as_ref(),
+            &consultation,
+            &row.slug,
+            true,
+        )
+        .await?
     {
         return Err(Refusal::NotPublished.into());
     }
@@ -112,11 +119,11 @@ async fn join_consultation(
             )
             .into());
         }
-        if !auth::may_take_part(&state, &account, &consultation).await? {
+        if !crate::domain::access::may_take_part(&state, &account, &consultation).await? {
             return Err(Refusal::NotInvited.into());
         }
     }
-    auth::require_changeable(&consultation)?;
+    crate::domain::access::require_changeable(&consultation)?;
     let region = join.check().map_err(Refusal::Validation)?;
     let setup = state.store.setup_of(consultation.id).await?;
     let mut broken: Vec<FieldError> =
@@ -267,7 +274,7 @@ async fn change_consultation(
     ApiJson(change): ApiJson<SettingsChange>,
 ) -> Result<ApiJson<Consultation>, AppError> {
     let consultation = state.store.existing_consultation(&slug).await?;
-    auth::require_changeable(&consultation)?;
+    crate::domain::access::require_changeable(&consultation)?;
     let current = state.store.setup_of(consultation.id).await?;
     let settings = change
         .applied_to(ConsultationSettings {
@@ -386,7 +393,7 @@ async fn get_round(
     ApiPath((slug, round)): ApiPath<(String, String)>,
 ) -> Result<ApiJson<Round>, AppError> {
     let (consultation, row) = find_round(&state, &slug, &round).await?;
-    let show = auth::sees_results(
+    let show = crate::domain::access::sees_results(
         &state,
         account.as_ref(),
         &consultation,

@@ -113,7 +113,7 @@ async fn add_convener(
     ApiPath((slug, handle)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, AppError> {
     let consultation = state.store.existing_consultation(&slug).await?;
-    auth::require_changeable(&consultation)?;
+    crate::domain::access::require_changeable(&consultation)?;
     if !state
         .store
         .add_convener(consultation.id, &handle, admin.id)
@@ -144,7 +144,7 @@ async fn remove_convener(
     ApiPath((slug, handle)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, AppError> {
     let consultation = state.store.existing_consultation(&slug).await?;
-    auth::require_changeable(&consultation)?;
+    crate::domain::access::require_changeable(&consultation)?;
     if !state
         .store
         .remove_convener(consultation.id, &handle, admin.id)

@@ -2,8 +2,9 @@
 //! comment; flags; the conveners' moderation, its public log, and their responses; the live
 //! stream of a clause's new and changed comments; and participants' proposals.
 
-use super::clauses::{ClauseParams, ClausePath, find_clause, require_taking_part};
+use super::clauses::{ClauseParams, ClausePath, find_clause};
 use crate::auth::{Convening, SignedIn};
+use crate::domain::access::require_taking_part;
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::live::{self, Announcement};
@@ -103,8 +104,8 @@ async fn propose(
         .round_row(consultation.id, &round)
         .await?
         .ok_or(Refusal::NotFound("round"))?;
-    crate::auth::require_changeable(&consultation)?;
-    if !crate::auth::may_take_part(&state, &account, &consultation).await? {
+    crate::domain::access::require_changeable(&consultation)?;
+    if !crate::domain::access::may_take_part(&state, &account, &consultation).await? {
         return Err(Refusal::NotInvited.into());
     }
     let (title, body) = proposal.check().map_err(Refusal::Validation)?;
@@ -293,8 +294,8 @@ async fn find_comment_to_change(
     ApiPath((slug, id)): CommentPath,
 ) -> Result<CommentRef, AppError> {
     let consultation = state.store.existing_consultation(&slug).await?;
-    crate::auth::require_changeable(&consultation)?;
-    if !crate::auth::may_take_part(state, account, &consultation).await? {
+    crate::domain::access::require_changeable(&consultation)?;
+    if !crate::domain::access::may_take_part(state, account, &consultation).await? {
         return Err(Refusal::NotInvited.into());
     }
     Ok(state.store.comment_in(consultation.id, id).await?)

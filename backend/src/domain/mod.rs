@@ -1,0 +1,6 @@
+//! The rules of each use case and the order of its steps, between the routes (which parse and
+//! shape answers) and the store (which runs SQL). A domain function fails as the store does:
+//! with a [`crate::refusal::Refusal`] in the domain's words, or a fault of the database.
+
+pub mod access;
+pub mod positions;
