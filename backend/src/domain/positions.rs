@@ -3,7 +3,6 @@
 //! those counts, and answer them to the caster if the round shows its results.
 
 use super::access;
-use crate::live;
 use crate::refusal::Refusal;
 use crate::state::AppState;
 use crate::store::{Account, ClauseRow, StoreError, TallyNotice};
@@ -26,7 +25,10 @@ pub async fn cast(
         .await?;
     metrics::counter!(crate::ops::metrics::POSITIONS).increment(1);
     let total = counted.results.total;
-    live::announce(state, TallyNotice::new(clause.round_id, &clause.key, total));
+    state.hub.tally(
+        &state.store,
+        TallyNotice::new(clause.round_id, &clause.key, total),
+    );
     let show = access::sees_results(
         state,
         Some(account),

@@ -38,7 +38,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// The whole application: API, OpenAPI document, and (when configured) the front end.
 pub fn app(state: AppState) -> Router {
     if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-        runtime.spawn(live::listen(state.clone()));
+        runtime.spawn(live::listen(state.store.clone(), state.hub.clone()));
         runtime.spawn(state.store.clone().keep_seen());
     }
     metrics::install();

@@ -7,7 +7,7 @@ use crate::auth::{Convening, SignedIn};
 use crate::domain::access::require_taking_part;
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::live::{self, Announcement};
+use crate::live::{Announcement, LiveEvents};
 use crate::markdown;
 use crate::refusal::Refusal;
 use crate::state::AppState;
@@ -16,7 +16,6 @@ use crate::store::{Audience, CommentRef};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::response::sse::{Event, KeepAlive, Sse};
 use shared::{
     ApiError, Comment, CommentEdit, CommentPage, CommentVersion, CreatedProposal, ErrorCode,
     FieldError, FlaggedComment, Moderation, ModerationEntry, NewComment, NewProposal, NewResponse,
@@ -226,7 +225,7 @@ async fn post_comment(
         )
         .await?;
     metrics::counter!(crate::ops::metrics::COMMENTS).increment(1);
-    live::announce_comment(&state, row.id, &comment).await;
+    state.hub.comment(&state.store, row.id, &comment).await;
     Ok((StatusCode::CREATED, ApiJson(comment)))
 }
 
@@ -242,36 +241,15 @@ async fn post_comment(
 async fn live_comments(
     State(state): State<AppState>,
     path: ClausePath,
-) -> Result<Sse<impl futures_util::Stream<Item = Result<Event, std::convert::Infallible>>>, AppError>
-{
-    use futures_util::StreamExt;
+) -> Result<LiveEvents, AppError> {
     let row = find_clause(&state, path).await?;
-    if state.store.backend() == crate::store::Backend::Postgres
-        && !state
-            .hub
-            .until_listening(std::time::Duration::from_secs(5))
-            .await
-    {
-        tracing::warn!("live comments opened before this process listens to the others");
-    }
+    let following = state.hub.follow(&state.store, "live comments").await;
     let clause_id = row.id;
-    let events = tokio_stream::wrappers::BroadcastStream::new(state.hub.subscribe())
-        .filter_map(move |event| async move {
-            match event {
-                Ok(Announcement::Comment(event)) if event.clause_id == clause_id => {
-                    Some(event.comment)
-                }
-                _ => None,
-            }
-        })
-        .take_until(state.hub.closed())
-        .map(|comment| {
-            Ok(Event::default()
-                .event("comment")
-                .json_data(comment)
-                .unwrap_or_default())
-        });
-    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+    let pick = move |event| match event {
+        Announcement::Comment(event) if event.clause_id == clause_id => Some(event.comment),
+        _ => None,
+    };
+    Ok(following.events("comment", Vec::new(), pick, || async { true }))
 }
 
 /// The path of a comment: consultation slug, comment id.
@@ -358,7 +336,10 @@ async fn edit_comment(
     }
     let body = edit.check().map_err(Refusal::Validation)?;
     let comment = state.store.edit_comment(&found, &body).await?;
-    live::announce_comment(&state, found.clause_id, &comment).await;
+    state
+        .hub
+        .comment(&state.store, found.clause_id, &comment)
+        .await;
     Ok(ApiJson(comment))
 }
 
@@ -448,7 +429,10 @@ async fn moderate_comment(
         "comment moderated"
     );
     let comment = state.store.comment(found.id, Audience::Public).await?;
-    live::announce_comment(&state, found.clause_id, &comment).await;
+    state
+        .hub
+        .comment(&state.store, found.clause_id, &comment)
+        .await;
     Ok(ApiJson(comment))
 }
 
@@ -480,7 +464,10 @@ async fn respond_to_comment(
             convening.account.id,
         )
         .await?;
-    live::announce_comment(&state, found.clause_id, &comment).await;
+    state
+        .hub
+        .comment(&state.store, found.clause_id, &comment)
+        .await;
     Ok(ApiJson(comment))
 }
 

@@ -5,18 +5,17 @@
 use crate::auth::{self, Convening, CurrentSession};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
-use crate::live::Announcement;
+use crate::live::{Announcement, LiveEvents};
 use crate::refusal::Refusal;
 use crate::state::AppState;
 use crate::store::{ClauseDraft, RoundRow, UnknownComments, now_ms};
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::sse::{Event, KeepAlive, Sse};
 use shared::{
     ApiError, ClauseEdit, ClauseOrder, ClauseTranslation, ConsensusDesignation, FieldError,
     Language, LiveTally, NewRound, Phase, PhaseMove, Round, RoundRules, Schedule, TranslationEdit,
 };
-use std::time::Duration;
+
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -55,18 +54,9 @@ async fn live_tally(
     convening: Convening,
     CurrentSession(session): CurrentSession,
     ApiPath((_slug, round)): RoundPath,
-) -> Result<Sse<impl futures_util::Stream<Item = Result<Event, std::convert::Infallible>>>, AppError>
-{
-    use futures_util::StreamExt;
+) -> Result<LiveEvents, AppError> {
     let row = find_round(&state, &convening, &round).await?;
-    // With PostgreSQL, casts on other processes arrive through this process's listener.
-    if state.store.backend() == crate::store::Backend::Postgres
-        && !state.hub.until_listening(Duration::from_secs(5)).await
-    {
-        tracing::warn!("live tally opened before this process listens to the others");
-    }
-    // Subscribe before reading the current tallies, so no change falls in between.
-    let changes = tokio_stream::wrappers::BroadcastStream::new(state.hub.subscribe());
+    let following = state.hub.follow(&state.store, "live tally").await;
     let now = state
         .store
         .round(&convening.consultation, &row, true)
@@ -81,32 +71,19 @@ async fn live_tally(
     tracing::info!(event = "live_tally_watched", by = convening.account.id,
         consultation = %convening.consultation.slug, %round, "live tally opened");
     let round_id = row.id;
-    let changes = changes.filter_map(move |event| async move {
-        match event {
-            Ok(Announcement::Tally(event)) if event.round_id == round_id => Some(event.tally),
-            _ => None,
-        }
-    });
+    let pick = move |event| match event {
+        Announcement::Tally(notice) if notice.round_id == round_id => Some(notice.tally),
+        _ => None,
+    };
     // Before each change, the session and the role that opened the stream must still hold:
     // signed out, or no longer a convener, and the stream ends without telling more.
     let (watcher, consultation) = (convening.account.id, convening.consultation);
     let session = session.unwrap_or_default();
-    let checking = state.clone();
-    let changes = changes.take_while(move |_| {
-        let (state, session, consultation) =
-            (checking.clone(), session.clone(), consultation.clone());
+    let still = move || {
+        let (state, session, consultation) = (state.clone(), session.clone(), consultation.clone());
         async move { auth::still_convening(&state, &session, watcher, &consultation).await }
-    });
-    let events = futures_util::stream::iter(now)
-        .chain(changes)
-        .take_until(state.hub.closed())
-        .map(|tally| {
-            Ok(Event::default()
-                .event("tally")
-                .json_data(tally)
-                .unwrap_or_default())
-        });
-    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+    };
+    Ok(following.events("tally", now, pick, still))
 }
 
 /// Sets how the round decides — a majority of all, or in every stakeholder group's house — and

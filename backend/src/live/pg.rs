@@ -1,0 +1,64 @@
+//! With PostgreSQL, each process listens for every process's notifications and hands them to
+//! its own watchers: a tally arrives whole, a comment by its id (it is read as the public sees
+//! it, once per process).
+
+use super::hub::{Announcement, CommentEvent, Hub};
+use crate::store::{
+    Audience, Backend, COMMENT_CHANNEL, Store, StoreError, TALLY_CHANNEL, TallyNotice,
+};
+use std::time::Duration;
+
+/// With PostgreSQL, listens for the announcements of every process until the server stops,
+/// reconnecting after a failure.
+pub async fn listen(store: Store, hub: Hub) {
+    if store.backend() != Backend::Postgres {
+        return;
+    }
+    loop {
+        if let Err(e) = listen_once(&store, &hub).await {
+            hub.listening(false);
+            tracing::warn!(error = %e, "live tally listener stopped; reconnecting");
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+async fn listen_once(store: &Store, hub: &Hub) -> Result<(), StoreError> {
+    let mut listener = sqlx::postgres::PgListener::connect(store.url()).await?;
+    listener
+        .listen_all([TALLY_CHANNEL, COMMENT_CHANNEL])
+        .await?;
+    hub.listening(true);
+    loop {
+        let notification = listener.recv().await?;
+        let payload = notification.payload();
+        match notification.channel() {
+            // The tally travels whole: nobody reads it again.
+            TALLY_CHANNEL => match serde_json::from_str::<TallyNotice>(payload) {
+                Ok(notice) => hub.publish(Announcement::Tally(notice)),
+                Err(e) => tracing::warn!(error = %e, "a tally notice that does not read"),
+            },
+            // A comment gone since (its clause removed from a draft) is nobody's news.
+            COMMENT_CHANNEL => {
+                let Ok(id) = payload.parse::<i64>() else {
+                    continue;
+                };
+                if let Err(e) = tell_readers(store, hub, id).await {
+                    tracing::warn!(error = %e, comment = id, "comment not told to readers");
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Reads the comment and hands it to this process's readers.
+async fn tell_readers(store: &Store, hub: &Hub, comment_id: i64) -> Result<(), StoreError> {
+    let clause_id = store.clause_of_comment(comment_id).await?;
+    let comment = store.comment(comment_id, Audience::Public).await?;
+    hub.publish(Announcement::Comment(Box::new(CommentEvent {
+        clause_id,
+        comment,
+    })));
+    Ok(())
+}
