@@ -12,7 +12,7 @@ use shared::{
     Comment, CommentEdit, CommentPage, CommentVersion, ConsensusDesignation, Consultation,
     ConsultationSettings, ConsultationSummary, Convener, CreatedProposal, Credentials, Dashboard,
     DraftText, ErrorCode, FlaggedComment, ImportedRecord, Invitation, InvitationPreview,
-    InvitationToken, IssuedInvitation, JoinConsultation, Language, Me, Membership,
+    InvitationToken, IssuedInvitation, JoinConsultation, Language, LiveTally, Me, Membership,
     MembershipRequest, MinorityStatement, Moderation, ModerationEntry, NewComment, NewConsultation,
     NewInvitation, NewMinorityStatement, NewOrganisation, NewProposal, NewResponse, NewRound,
     OneTimeCode, Organisation, Participation, PasswordChange, PasswordConfirmation, PhaseMove,
@@ -218,9 +218,40 @@ pub async fn all_comments(slug: &str, round: &str, key: &str) -> Result<Vec<Comm
     }
 }
 
-/// Where a clause's new and changed comments stream from (server-sent events).
-pub fn live_comments_url(slug: &str, round: &str, key: &str) -> String {
-    format!("{}/comments/live", clause_url(slug, round, key))
+/// Follows server-sent events named `event` at `url` for as long as the calling view lives,
+/// handing each to `on` once read. A stream the browser cannot open is left alone: the page
+/// still shows what it read before.
+fn follow<T: DeserializeOwned + 'static>(url: &str, event: &str, mut on: impl FnMut(T) + 'static) {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let Ok(source) = web_sys::EventSource::new(url) else {
+        return;
+    };
+    let listener =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |message: web_sys::MessageEvent| {
+            if let Some(item) = message.data().as_string().and_then(|d| from_json(&d).ok()) {
+                on(item);
+            }
+        });
+    let _ = source.add_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
+    // The connection and its listener live as long as the view that follows.
+    let kept = leptos::prelude::StoredValue::new_local((source, listener));
+    leptos::prelude::on_cleanup(move || {
+        use leptos::prelude::WithValue;
+        kept.with_value(|(source, _)| source.close());
+    });
+}
+
+/// `GET …/clauses/{key}/comments/live`: the clause's new and changed comments as they happen.
+pub fn follow_comments(slug: &str, round: &str, key: &str, on: impl FnMut(Comment) + 'static) {
+    let url = format!("{}/comments/live", clause_url(slug, round, key));
+    follow(&url, "comment", on);
+}
+
+/// `GET /consultations/{slug}/rounds/{round}/live`: the round's tallies for its conveners, each
+/// clause's first and then each that changes.
+pub fn follow_tallies(slug: &str, round: &str, on: impl FnMut(LiveTally) + 'static) {
+    follow(&round_url(slug, round, "live"), "tally", on);
 }
 
 fn comment_url(slug: &str, id: i64) -> String {
@@ -410,6 +441,9 @@ pub async fn delete_account(deletion: &PasswordConfirmation) -> Result<(), ApiEr
 
 /// Where the browser downloads the account's data (a plain link; the cookie authenticates it).
 pub const EXPORT_URL: &str = "/api/v1/account/export";
+
+/// The JSON Schema of `record.json`, a link for readers of a record.
+pub const RECORD_SCHEMA_URL: &str = "/api/v1/schema/record.json";
 
 /// `GET /organisations`
 pub async fn list_organisations() -> Result<Vec<Organisation>, ApiError> {

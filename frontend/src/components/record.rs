@@ -40,7 +40,7 @@ pub fn RecordLinks(slug: String, round: String, convener: bool) -> impl IntoView
                 <li>
                     <a href=link("record.json") download="">"record.json"</a>
                     " — "{tr!(i18n, record_json_help)}" "
-                    <a href="/api/v1/schema/record.json">{tr!(i18n, record_schema)}</a>
+                    <a href=crate::api::RECORD_SCHEMA_URL>{tr!(i18n, record_schema)}</a>
                 </li>
                 <li>
                     {tr!(i18n, record_csv_help)}" "

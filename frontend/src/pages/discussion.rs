@@ -19,7 +19,6 @@ use shared::{
 };
 use std::collections::HashMap;
 use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::Closure;
 
 /// What the reader is doing to one comment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -244,27 +243,12 @@ pub fn Discussion(
 
 /// Listens for the clause's new and changed comments while the page is open.
 fn follow_live(state: Thread, slug: Signal<String>, round: Signal<String>, key: Signal<String>) {
-    let url = api::live_comments_url(
+    api::follow_comments(
         &slug.get_untracked(),
         &round.get_untracked(),
         &key.get_untracked(),
+        move |comment| state.show(comment),
     );
-    let Ok(source) = web_sys::EventSource::new(&url) else {
-        return;
-    };
-    let on_comment =
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            let comment = event
-                .data()
-                .as_string()
-                .and_then(|data| crate::api::from_json::<Comment>(&data).ok());
-            if let Some(comment) = comment {
-                state.show(comment);
-            }
-        });
-    let _ = source.add_event_listener_with_callback("comment", on_comment.as_ref().unchecked_ref());
-    let kept = StoredValue::new_local((source, on_comment));
-    on_cleanup(move || kept.with_value(|(source, _)| source.close()));
 }
 
 /// The threads, each drawn again only when it changes.

@@ -109,8 +109,6 @@ pub fn RoundsPanel() -> impl IntoView {
 /// The tallies of the round's clauses, kept current by the server's live events.
 #[component]
 fn LiveTallyView(round: Round) -> impl IntoView {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen::closure::Closure;
     let i18n = use_i18n();
     let slug = param("slug");
     let rows: Vec<(String, String)> = round
@@ -119,30 +117,11 @@ fn LiveTallyView(round: Round) -> impl IntoView {
         .map(|c| (c.key.clone(), format!("{}. {}", c.number, c.title)))
         .collect();
     let tallies = RwSignal::new(std::collections::HashMap::<String, Tally>::new());
-    let url = format!(
-        "/api/v1/consultations/{}/rounds/{}/live",
-        js_sys::encode_uri_component(&slug()),
-        js_sys::encode_uri_component(&round.slug)
-    );
-    if let Ok(source) = web_sys::EventSource::new(&url) {
-        let on_tally = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-            move |event: web_sys::MessageEvent| {
-                let live = event
-                    .data()
-                    .as_string()
-                    .and_then(|data| crate::api::from_json::<LiveTally>(&data).ok());
-                if let Some(live) = live {
-                    tallies.update(|t| {
-                        t.insert(live.clause, live.tally);
-                    });
-                }
-            },
-        );
-        let _ = source.add_event_listener_with_callback("tally", on_tally.as_ref().unchecked_ref());
-        // The connection and its listener live as long as this view.
-        let kept = StoredValue::new_local((source, on_tally));
-        on_cleanup(move || kept.with_value(|(source, _)| source.close()));
-    }
+    api::follow_tallies(&slug(), &round.slug, move |live: LiveTally| {
+        tallies.update(|t| {
+            t.insert(live.clause, live.tally);
+        });
+    });
     view! {
         <table id="live-tally">
             <caption>{tr!(i18n, live_tally)}</caption>
