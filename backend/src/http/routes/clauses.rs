@@ -1,5 +1,6 @@
 //! One clause: its text and tally, its comments, and the positions taken on it.
 
+use super::params::ClauseParams;
 use crate::auth::{MaybeAccount, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
@@ -280,17 +281,4 @@ async fn cast_position(
     let cast = crate::domain::positions::cast(&state, &account, &clause, &cast).await?;
     // The write kept the clause's new results; nothing else needs forgetting.
     Ok((Extension(ResultsOnly), ApiJson(cast)))
-}
-
-/// The path parameters that name a clause (for the OpenAPI document).
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
-#[allow(dead_code)] // read by utoipa's derive only
-pub(super) struct ClauseParams {
-    /// The consultation's slug.
-    slug: String,
-    /// The round's slug, e.g. `2019`.
-    round: String,
-    /// The clause's stable key.
-    key: String,
 }

@@ -1,5 +1,6 @@
 //! Consultations and their rounds.
 
+use super::params::{ConsultationParams, RoundParams};
 use crate::auth::{Admin, Convening, MaybeAccount, SignedIn};
 use crate::document::{self, DOCUMENT_MAX};
 use crate::http::error::AppError;
@@ -37,10 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// (word by word), unchanged, or removed.
 #[utoipa::path(get, path = "/api/v1/consultations/{slug}/rounds/{round}/redline",
     tag = "consultations",
-    params(
-        ("slug" = String, Path, description = "The consultation's slug"),
-        ("round" = String, Path, description = "The round's slug"),
-    ),
+    params(RoundParams),
     responses((status = 200, body = RoundRedline), (status = 404, body = ApiError)))]
 async fn round_redline(
     State(state): State<AppState>,
@@ -57,10 +55,7 @@ async fn round_redline(
 /// Public once the round is published; before, its conveners see them (and that is logged).
 #[utoipa::path(get, path = "/api/v1/consultations/{slug}/rounds/{round}/results",
     tag = "consultations",
-    params(
-        ("slug" = String, Path, description = "The consultation's slug"),
-        ("round" = String, Path, description = "The round's slug"),
-    ),
+    params(RoundParams),
     responses(
         (status = 200, body = RoundResults),
         (status = 404, body = ApiError),
@@ -96,7 +91,7 @@ async fn round_results(
 /// group and region. In a consultation by invitation the invitation sets the group, and only its
 /// conveners state their own.
 #[utoipa::path(put, path = "/api/v1/consultations/{slug}/participation", tag = "consultations",
-    params(("slug" = String, Path, description = "The consultation's slug")),
+    params(ConsultationParams),
     request_body = JoinConsultation,
     responses(
         (status = 200, body = Participation),
@@ -257,7 +252,7 @@ async fn create_consultation(
 /// (administrators). A field left out keeps its value; one given replaces it whole.
 /// Participants keep the region they gave, even one taken off the list.
 #[utoipa::path(put, path = "/api/v1/consultations/{slug}", tag = "consultations",
-    params(("slug" = String, Path, description = "The consultation's slug")),
+    params(ConsultationParams),
     request_body = SettingsChange,
     responses(
         (status = 200, body = Consultation),
@@ -297,7 +292,7 @@ async fn change_consultation(
 /// and nothing in it changes any more. Refused while a round takes comments or positions or
 /// awaits the publishing of its results; archiving again changes nothing.
 #[utoipa::path(post, path = "/api/v1/consultations/{slug}/archive", tag = "consultations",
-    params(("slug" = String, Path, description = "The consultation's slug")),
+    params(ConsultationParams),
     responses(
         (status = 200, body = Consultation),
         (status = 401, body = ApiError),
@@ -322,7 +317,7 @@ async fn archive_consultation(
 /// and clauses (conveners only). Nothing is saved: the convener corrects the cut, then opens a
 /// round with it.
 #[utoipa::path(post, path = "/api/v1/consultations/{slug}/text-preview", tag = "convening",
-    params(("slug" = String, Path, description = "The consultation's slug")),
+    params(ConsultationParams),
     request_body(description = "The document itself", content(
         (String = "text/markdown"),
         (String = "text/plain"),
@@ -371,7 +366,7 @@ async fn list_consultations(
 
 /// Shows one consultation with its rounds, newest first.
 #[utoipa::path(get, path = "/api/v1/consultations/{slug}", tag = "consultations",
-    params(("slug" = String, Path, description = "The consultation's slug")),
+    params(ConsultationParams),
     responses((status = 200, body = Consultation), (status = 404, body = ApiError)))]
 async fn get_consultation(
     State(state): State<AppState>,

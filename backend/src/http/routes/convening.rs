@@ -1,6 +1,7 @@
 //! What a consultation's conveners do: open it to anyone or keep it to those invited, issue and
 //! revoke invitation links; and what administrators do: name the conveners.
 
+use super::params::ConsultationParams;
 use crate::auth::{self, Admin, Convening};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
@@ -31,7 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// group and region, each group's way from invitation to positions, and participation per phase
 /// of the newest round — so that a group missing early can be reached while there is time.
 #[utoipa::path(get, path = "/api/v1/consultations/{slug}/dashboard", tag = "convening",
-    params(("slug" = String, Path, description = "The consultation's slug")),
+    params(ConsultationParams),
     responses(
         (status = 200, body = Dashboard),
         (status = 401, body = ApiError),
@@ -47,7 +48,7 @@ async fn dashboard(
 
 /// Opens the consultation to anyone signed in, or keeps it to those invited (conveners only).
 #[utoipa::path(put, path = "/api/v1/consultations/{slug}/access", tag = "convening",
-    params(("slug" = String, Path, description = "The consultation's slug")),
+    params(ConsultationParams),
     request_body = AccessChange,
     responses(
         (status = 200, body = Consultation),
@@ -80,7 +81,7 @@ async fn set_access(
 
 /// Lists the consultation's conveners (conveners only).
 #[utoipa::path(get, path = "/api/v1/consultations/{slug}/conveners", tag = "convening",
-    params(("slug" = String, Path, description = "The consultation's slug")),
+    params(ConsultationParams),
     responses(
         (status = 200, body = Vec<Convener>),
         (status = 401, body = ApiError),
@@ -159,7 +160,7 @@ async fn remove_convener(
 
 /// Lists the consultation's invitations, newest first, each with its status (conveners only).
 #[utoipa::path(get, path = "/api/v1/consultations/{slug}/invitations", tag = "convening",
-    params(("slug" = String, Path, description = "The consultation's slug")),
+    params(ConsultationParams),
     responses(
         (status = 200, body = Vec<Invitation>),
         (status = 401, body = ApiError),
@@ -177,7 +178,7 @@ async fn list_invitations(
 /// stakeholder group its holder will take part in (conveners only). The token is in the answer
 /// this once; only its digest is kept.
 #[utoipa::path(post, path = "/api/v1/consultations/{slug}/invitations", tag = "convening",
-    params(("slug" = String, Path, description = "The consultation's slug")),
+    params(ConsultationParams),
     request_body = NewInvitation,
     responses(
         (status = 201, body = IssuedInvitation),

@@ -2,7 +2,8 @@
 //! comment; flags; the conveners' moderation, its public log, and their responses; the live
 //! stream of a clause's new and changed comments; and participants' proposals.
 
-use super::clauses::{ClauseParams, ClausePath, find_clause};
+use super::clauses::{ClausePath, find_clause};
+use super::params::{ClauseParams, ConsultationParams, RoundParams};
 use crate::auth::{Convening, SignedIn};
 use crate::domain::access::require_taking_part;
 use crate::http::error::AppError;
@@ -79,10 +80,7 @@ async fn respond_to_proposal(
 /// then read, discussed and voted on like a clause, at `…/clauses/{key}`.
 #[utoipa::path(post, path = "/api/v1/consultations/{slug}/rounds/{round}/proposals",
     tag = "clauses", request_body = NewProposal,
-    params(
-        ("slug" = String, Path, description = "The consultation's slug"),
-        ("round" = String, Path, description = "The round's slug"),
-    ),
+    params(RoundParams),
     responses(
         (status = 201, body = CreatedProposal),
         (status = 401, body = ApiError),
@@ -474,7 +472,7 @@ async fn respond_to_comment(
 /// Comments flagged since the conveners last acted on them, with the reasons given (conveners
 /// only; hidden comments with their text).
 #[utoipa::path(get, path = "/api/v1/consultations/{slug}/moderation/queue", tag = "convening",
-    params(("slug" = String, Path, description = "The consultation's slug")),
+    params(ConsultationParams),
     responses(
         (status = 200, body = Vec<FlaggedComment>),
         (status = 401, body = ApiError),
@@ -496,7 +494,7 @@ async fn moderation_queue(
 /// Every moderation action of a consultation, newest first: public, so that anyone can see
 /// what was hidden or restored and why (not by whom: "the conveners").
 #[utoipa::path(get, path = "/api/v1/consultations/{slug}/moderation/log", tag = "consultations",
-    params(("slug" = String, Path, description = "The consultation's slug")),
+    params(ConsultationParams),
     responses((status = 200, body = Vec<ModerationEntry>), (status = 404, body = ApiError)))]
 async fn moderation_log(
     State(state): State<AppState>,

@@ -12,6 +12,7 @@ mod convening;
 mod deliberation;
 mod invitations;
 mod organisations;
+mod params;
 pub(crate) mod records;
 mod rounds;
 mod session;

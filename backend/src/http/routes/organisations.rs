@@ -1,6 +1,7 @@
 //! Organisations and their stakeholder groups: listed publicly; declared by participants and
 //! verified by administrators or conveners, who also name each one's representative.
 
+use super::params::OrganisationParams;
 use crate::auth::{self, OrganisationLead, SignedIn, Steward};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
@@ -81,7 +82,7 @@ async fn create_organisation(
 
 /// Asks to join an organisation; an administrator accepts. Asking again changes nothing.
 #[utoipa::path(post, path = "/api/v1/organisations/{slug}/membership", tag = "organisations",
-    params(("slug" = String, Path, description = "The organisation's slug")),
+    params(OrganisationParams),
     responses(
         (status = 200, body = Membership),
         (status = 401, body = ApiError),
@@ -149,7 +150,7 @@ async fn accept_membership(
 
 /// Marks a self-declared organisation as checked (administrators).
 #[utoipa::path(put, path = "/api/v1/organisations/{slug}/verification", tag = "organisations",
-    params(("slug" = String, Path, description = "The organisation's slug")),
+    params(OrganisationParams),
     responses(
         (status = 204, description = "Verified"),
         (status = 401, body = ApiError),
@@ -171,7 +172,7 @@ async fn verify_organisation(
 /// Names the member who casts the organisation's position when a round counts one per
 /// organisation (administrators).
 #[utoipa::path(put, path = "/api/v1/organisations/{slug}/representative", tag = "organisations",
-    params(("slug" = String, Path, description = "The organisation's slug")),
+    params(OrganisationParams),
     request_body = RepresentativeChange,
     responses(
         (status = 204, description = "Named"),

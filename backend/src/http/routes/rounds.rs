@@ -2,6 +2,7 @@
 //! edit the draft's clauses, and move the round through its phases by hand or by schedule.
 //! Every answer is the round as it now stands.
 
+use super::params::{ConsultationParams, RoundParams};
 use crate::auth::{self, Convening, CurrentSession};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
@@ -39,10 +40,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The live tally of a round for its conveners, as server-sent events: first a `tally` event
 /// for every clause, then one for each clause whose tally changes, from any server process.
 #[utoipa::path(get, path = "/api/v1/consultations/{slug}/rounds/{round}/live", tag = "convening",
-    params(
-        ("slug" = String, Path, description = "The consultation's slug"),
-        ("round" = String, Path, description = "The round's slug"),
-    ),
+    params(RoundParams),
     responses(
         (status = 200, description = "`text/event-stream` of `tally` events, each a LiveTally", content_type = "text/event-stream", body = LiveTally),
         (status = 401, body = ApiError),
@@ -89,10 +87,7 @@ async fn live_tally(
 /// Sets how the round decides — a majority of all, or in every stakeholder group's house — and
 /// whether abstentions count as not endorsing (conveners only, until the round closes).
 #[utoipa::path(put, path = "/api/v1/consultations/{slug}/rounds/{round}/rules", tag = "convening",
-    params(
-        ("slug" = String, Path, description = "The consultation's slug"),
-        ("round" = String, Path, description = "The round's slug"),
-    ),
+    params(RoundParams),
     request_body = RoundRules,
     responses(
         (status = 200, body = Round),
@@ -194,7 +189,7 @@ async fn answer(
 /// document and corrected (see `text-preview`), or else with the newest round's text. The
 /// newest round must be closed first.
 #[utoipa::path(post, path = "/api/v1/consultations/{slug}/rounds", tag = "convening",
-    params(("slug" = String, Path, description = "The consultation's slug")),
+    params(ConsultationParams),
     request_body = NewRound,
     responses(
         (status = 201, body = Round),
@@ -256,10 +251,7 @@ type ClausePath = ApiPath<(String, String, String)>;
 /// Moves the round to another phase (conveners only): forward to any later phase, or back among
 /// draft, commenting and voting; once closed, only to published.
 #[utoipa::path(put, path = "/api/v1/consultations/{slug}/rounds/{round}/phase", tag = "convening",
-    params(
-        ("slug" = String, Path, description = "The consultation's slug"),
-        ("round" = String, Path, description = "The round's slug"),
-    ),
+    params(RoundParams),
     request_body = PhaseMove,
     responses(
         (status = 200, body = Round),
@@ -292,10 +284,7 @@ async fn move_phase(
 /// Sets when the round moves on by itself (conveners only): each time in the future, in phase
 /// order, none for a phase already reached; a missing time is not scheduled.
 #[utoipa::path(put, path = "/api/v1/consultations/{slug}/rounds/{round}/schedule", tag = "convening",
-    params(
-        ("slug" = String, Path, description = "The consultation's slug"),
-        ("round" = String, Path, description = "The round's slug"),
-    ),
+    params(RoundParams),
     request_body = Schedule,
     responses(
         (status = 200, body = Round),
@@ -325,10 +314,7 @@ async fn set_schedule(
 
 /// Puts the draft's clauses in a new order (conveners only).
 #[utoipa::path(put, path = "/api/v1/consultations/{slug}/rounds/{round}/order", tag = "convening",
-    params(
-        ("slug" = String, Path, description = "The consultation's slug"),
-        ("round" = String, Path, description = "The round's slug"),
-    ),
+    params(RoundParams),
     request_body = ClauseOrder,
     responses(
         (status = 200, body = Round),
@@ -380,10 +366,7 @@ fn unknown_comments(UnknownComments(ids): UnknownComments) -> AppError {
 
 /// Adds a clause at the end of the draft (conveners only); its key is made from its title.
 #[utoipa::path(post, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses", tag = "convening",
-    params(
-        ("slug" = String, Path, description = "The consultation's slug"),
-        ("round" = String, Path, description = "The round's slug"),
-    ),
+    params(RoundParams),
     request_body = ClauseEdit,
     responses(
         (status = 201, body = Round),
