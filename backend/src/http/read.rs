@@ -5,8 +5,8 @@
 //! no script, no request anywhere else.
 
 use crate::http::error::AppError;
-use crate::http::routes::consultations::find_round;
 use crate::http::routes::records::streamed;
+use crate::http::routes::rounds::find_round;
 use crate::record::report::{Page, STYLE, esc, write_page};
 use crate::record::{Exporter, Visibility};
 use crate::state::AppState;

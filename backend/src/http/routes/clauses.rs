@@ -1,20 +1,27 @@
-//! One clause: its text and tally, its comments, and the positions taken on it.
+//! One clause: its text and results, and what conveners do to it: write it in a draft, give it
+//! in other languages, designate its consensus and attach minority statements once closed.
 
-use super::params::ClauseParams;
+use super::params::{ClauseParams, RoundParams};
+use super::rounds::{RoundPath, as_convened, convened_round};
+use crate::auth::Convening;
 use crate::auth::{MaybeAccount, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::markdown;
 use crate::refusal::Refusal;
 use crate::state::AppState;
+use crate::store::{ClauseDraft, RoundRow, UnknownComments};
+use axum::http::StatusCode;
+use shared::{
+    ClauseEdit, ClauseTranslation, ConsensusDesignation, Language, Round, TranslationEdit,
+};
 
 use crate::store::ClauseRow;
-use crate::store::cache::ResultsOnly;
-use axum::Extension;
+
 use axum::extract::State;
 use shared::{
-    ApiError, CastPosition, Clause, Counting, FieldError, MinorityStatement, NewMinorityStatement,
-    Phase, PositionCast, Results, StakeholderGroup, chambered, find_passage, redline,
+    ApiError, Clause, Counting, FieldError, MinorityStatement, NewMinorityStatement, Phase,
+    Results, StakeholderGroup, chambered, find_passage, redline,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -22,9 +29,12 @@ use utoipa_axum::routes;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_clause))
-        .routes(routes!(cast_position))
-        .routes(routes!(attach_minority_statement))
         .routes(routes!(get_results))
+        .routes(routes!(attach_minority_statement))
+        .routes(routes!(add_clause))
+        .routes(routes!(edit_clause, remove_clause))
+        .routes(routes!(designate_consensus))
+        .routes(routes!(translate_clause, remove_translation))
 }
 
 /// The results of a clause alone — counts by position, stakeholder group and region — for
@@ -260,25 +270,282 @@ async fn get_clause(
     }))
 }
 
-/// Takes or changes the caller's position on a clause during the voting phase.
-#[utoipa::path(put, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/position",
-    tag = "clauses", params(ClauseParams), request_body = CastPosition,
+/// Designates how much agreement a clause found (conveners only, once the round is closed and
+/// before it is published).
+#[utoipa::path(put, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/consensus",
+    tag = "convening",
+    params(
+        ("slug" = String, Path, description = "The consultation's slug"),
+        ("round" = String, Path, description = "The round's slug"),
+        ("key" = String, Path, description = "The clause's key"),
+    ),
+    request_body = ConsensusDesignation,
     responses(
-        (status = 200, body = PositionCast, description = "The position as stored and the new tally"),
-        (status = 401, body = ApiError, description = "Not signed in"),
-        (status = 403, body = ApiError, description = "By invitation only, and not invited"),
+        (status = 204, description = "Designated"),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
         (status = 404, body = ApiError),
-        (status = 409, body = ApiError, description = "The round is not in its voting phase"),
-        (status = 422, body = ApiError, description = "Unknown stance, or a missing reason"),
+        (status = 409, body = ApiError, description = "The round is not closed, or already published"),
+        (status = 422, body = ApiError, description = "Unknown level"),
     ))]
-async fn cast_position(
+async fn designate_consensus(
     State(state): State<AppState>,
-    SignedIn(account): SignedIn,
-    path: ClausePath,
-    ApiJson(cast): ApiJson<CastPosition>,
-) -> Result<(Extension<ResultsOnly>, ApiJson<PositionCast>), AppError> {
-    let clause = find_clause(&state, path).await?;
-    let cast = crate::domain::positions::cast(&state, &account, &clause, &cast).await?;
-    // The write kept the clause's new results; nothing else needs forgetting.
-    Ok((Extension(ResultsOnly), ApiJson(cast)))
+    convening: Convening,
+    ApiPath((_slug, round, key)): ClausePath,
+    ApiJson(designation): ApiJson<ConsensusDesignation>,
+) -> Result<StatusCode, AppError> {
+    let clause = state
+        .store
+        .clause(&convening.consultation.slug, &round, &key)
+        .await?
+        .ok_or(Refusal::NotFound("clause"))?;
+    let phase = clause.state.phase()?;
+    if phase != Phase::Closed {
+        return Err(Refusal::PhaseClosed(phase).into());
+    }
+    state
+        .store
+        .set_consensus(&clause, designation.level, convening.account.id)
+        .await?;
+    tracing::info!(event = "consensus_designated", by = convening.account.id,
+        consultation = %convening.consultation.slug, %round, %key,
+        level = designation.level.as_str(), "consensus designated");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Checks a clause edit; the draft to store.
+fn checked(edit: &ClauseEdit) -> Result<(String, String, String), AppError> {
+    Ok(edit.check().map_err(Refusal::Validation)?)
+}
+
+fn unknown_comments(UnknownComments(ids): UnknownComments) -> AppError {
+    let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    Refusal::Validation(vec![FieldError::new(
+        "responds_to",
+        "unknown_comment",
+        format!(
+            "These are not comments on this clause in the previous round: {}.",
+            ids.join(", ")
+        ),
+    )])
+    .into()
+}
+
+/// Adds a clause at the end of the draft (conveners only); its key is made from its title.
+#[utoipa::path(post, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses", tag = "convening",
+    params(RoundParams),
+    request_body = ClauseEdit,
+    responses(
+        (status = 201, body = Round),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "The round is not a draft"),
+        (status = 422, body = ApiError, description = "Title or text missing or too long"),
+    ))]
+async fn add_clause(
+    State(state): State<AppState>,
+    convening: Convening,
+    ApiPath((_slug, round)): RoundPath,
+    ApiJson(edit): ApiJson<ClauseEdit>,
+) -> Result<(StatusCode, ApiJson<Round>), AppError> {
+    let row = convened_round(&state, &convening, &round).await?;
+    let (title, body_md, change_note) = checked(&edit)?;
+    let draft = ClauseDraft {
+        title: &title,
+        body_md: &body_md,
+        change_note: &change_note,
+        responds_to: &[],
+    };
+    state
+        .store
+        .add_clause(&row, &draft, convening.account.id)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        as_convened(&state, &convening, &round).await?,
+    ))
+}
+
+/// Rewrites a clause of the draft, noting why and which comments of the previous round led to
+/// the change (conveners only).
+#[utoipa::path(put, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}",
+    tag = "convening",
+    params(
+        ("slug" = String, Path, description = "The consultation's slug"),
+        ("round" = String, Path, description = "The round's slug"),
+        ("key" = String, Path, description = "The clause's key"),
+    ),
+    request_body = ClauseEdit,
+    responses(
+        (status = 200, body = Round),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "The round is not a draft"),
+        (status = 422, body = ApiError, description = "Title or text missing, or unknown comments"),
+    ))]
+async fn edit_clause(
+    State(state): State<AppState>,
+    convening: Convening,
+    ApiPath((_slug, round, key)): ClausePath,
+    ApiJson(edit): ApiJson<ClauseEdit>,
+) -> Result<ApiJson<Round>, AppError> {
+    let row = convened_round(&state, &convening, &round).await?;
+    let (title, body_md, change_note) = checked(&edit)?;
+    let draft = ClauseDraft {
+        title: &title,
+        body_md: &body_md,
+        change_note: &change_note,
+        responds_to: &edit.responds_to,
+    };
+    match state
+        .store
+        .edit_clause(&row, &key, &draft, convening.account.id)
+        .await?
+    {
+        Ok(true) => as_convened(&state, &convening, &round).await,
+        Ok(false) => Err(Refusal::NotFound("clause").into()),
+        Err(unknown) => Err(unknown_comments(unknown)),
+    }
+}
+
+/// Removes a clause from the draft (conveners only).
+#[utoipa::path(delete, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}",
+    tag = "convening",
+    params(
+        ("slug" = String, Path, description = "The consultation's slug"),
+        ("round" = String, Path, description = "The round's slug"),
+        ("key" = String, Path, description = "The clause's key"),
+    ),
+    responses(
+        (status = 200, body = Round),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "The round is not a draft"),
+    ))]
+async fn remove_clause(
+    State(state): State<AppState>,
+    convening: Convening,
+    ApiPath((_slug, round, key)): ClausePath,
+) -> Result<ApiJson<Round>, AppError> {
+    let row = convened_round(&state, &convening, &round).await?;
+    if !state
+        .store
+        .remove_clause(&row, &key, convening.account.id)
+        .await?
+    {
+        return Err(Refusal::NotFound("clause").into());
+    }
+    as_convened(&state, &convening, &round).await
+}
+
+/// The path of a clause's translation: consultation slug, round slug, clause key, language.
+type TranslationPath = ApiPath<(String, String, String, String)>;
+
+/// The path parameters that name a clause's translation (for the OpenAPI document).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // read by utoipa's derive only
+struct TranslationParams {
+    /// The consultation's slug.
+    slug: String,
+    /// The round's slug, e.g. `2019`.
+    round: String,
+    /// The clause's stable key.
+    key: String,
+    /// `en`, `fr`, `es` or `ar`.
+    language: String,
+}
+
+/// The round and clause a translation belongs to, and its language, checked.
+async fn translation_target(
+    state: &AppState,
+    convening: &Convening,
+    (round, key, language): (&str, &str, &str),
+) -> Result<(RoundRow, crate::store::ClauseRow, Language), AppError> {
+    let language = Language::parse(language).ok_or_else(|| {
+        let names: Vec<&str> = Language::ALL.iter().map(|l| l.as_str()).collect();
+        Refusal::Validation(vec![FieldError::new(
+            "language",
+            "unsupported",
+            format!("Clauses can be translated into {}.", names.join(", ")),
+        )])
+    })?;
+    let row = convened_round(state, convening, round).await?;
+    let clause = state
+        .store
+        .clause_in_round(row.id, key)
+        .await?
+        .ok_or(Refusal::NotFound("clause"))?;
+    Ok((row, clause, language))
+}
+
+/// Gives a clause a translation into one of the interface's languages, or replaces it
+/// (conveners only, until the round closes). Readers in that language see it, with a link to
+/// the original, which stays authoritative.
+#[utoipa::path(put,
+    path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/translations/{language}",
+    tag = "convening",
+    params(TranslationParams),
+    request_body = TranslationEdit,
+    responses(
+        (status = 200, body = Vec<ClauseTranslation>, description = "The clause's translations"),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError),
+        (status = 409, body = ApiError, description = "The round is closed"),
+        (status = 422, body = ApiError, description = "Title or text missing or too long, or an unknown language"),
+    ))]
+async fn translate_clause(
+    State(state): State<AppState>,
+    convening: Convening,
+    ApiPath((_slug, round, key, language)): TranslationPath,
+    ApiJson(edit): ApiJson<TranslationEdit>,
+) -> Result<ApiJson<Vec<ClauseTranslation>>, AppError> {
+    let (row, clause, language) =
+        translation_target(&state, &convening, (&round, &key, &language)).await?;
+    let (title, body_md) = edit.check().map_err(Refusal::Validation)?;
+    state
+        .store
+        .translate(
+            &row,
+            &clause,
+            language,
+            Some((&title, &body_md)),
+            Some(convening.account.id),
+        )
+        .await?;
+    Ok(ApiJson(state.store.translations(&clause).await?))
+}
+
+/// Removes a clause's translation (conveners only, until the round closes).
+#[utoipa::path(delete,
+    path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/translations/{language}",
+    tag = "convening",
+    params(TranslationParams),
+    responses(
+        (status = 200, body = Vec<ClauseTranslation>, description = "The clause's remaining translations"),
+        (status = 401, body = ApiError),
+        (status = 403, body = ApiError),
+        (status = 404, body = ApiError, description = "No such clause, or no translation into that language"),
+        (status = 409, body = ApiError, description = "The round is closed"),
+        (status = 422, body = ApiError, description = "An unknown language"),
+    ))]
+async fn remove_translation(
+    State(state): State<AppState>,
+    convening: Convening,
+    ApiPath((_slug, round, key, language)): TranslationPath,
+) -> Result<ApiJson<Vec<ClauseTranslation>>, AppError> {
+    let (row, clause, language) =
+        translation_target(&state, &convening, (&round, &key, &language)).await?;
+    if !state
+        .store
+        .translate(&row, &clause, language, None, Some(convening.account.id))
+        .await?
+    {
+        return Err(Refusal::NotFound("translation").into());
+    }
+    Ok(ApiJson(state.store.translations(&clause).await?))
 }

@@ -1,19 +1,19 @@
-//! Consultations and their rounds.
+//! Consultations: listed, created, changed and archived; how a participant joins one; and the
+//! preview of a draft text read from a document.
 
-use super::params::{ConsultationParams, RoundParams};
-use crate::auth::{Admin, Convening, MaybeAccount, SignedIn};
+use super::params::ConsultationParams;
+use crate::auth::{Admin, Convening, SignedIn};
 use crate::document::{self, DOCUMENT_MAX};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiDocument, ApiJson, ApiPath};
 use crate::refusal::Refusal;
 use crate::state::AppState;
-use crate::store::{ConsultationRef, NewSetup, RoundRow};
+use crate::store::NewSetup;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use shared::{
     ApiError, Consultation, ConsultationAccess, ConsultationSettings, ConsultationSummary,
-    DraftText, FieldError, JoinConsultation, NewConsultation, Participation, Phase, Round,
-    RoundRedline, RoundResults, SettingsChange,
+    DraftText, FieldError, JoinConsultation, NewConsultation, Participation, SettingsChange,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -28,62 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_consultation, change_consultation))
         .routes(routes!(archive_consultation))
         .merge(documents)
-        .routes(routes!(get_round))
         .routes(routes!(join_consultation))
-        .routes(routes!(round_results))
-        .routes(routes!(round_redline))
-}
-
-/// A round's whole text as one redline against the previous round: each clause added, changed
-/// (word by word), unchanged, or removed.
-#[utoipa::path(get, path = "/api/v1/consultations/{slug}/rounds/{round}/redline",
-    tag = "consultations",
-    params(RoundParams),
-    responses((status = 200, body = RoundRedline), (status = 404, body = ApiError)))]
-async fn round_redline(
-    State(state): State<AppState>,
-    ApiPath((slug, round)): ApiPath<(String, String)>,
-) -> Result<ApiJson<RoundRedline>, AppError> {
-    let (consultation, row) = find_round(&state, &slug, &round).await?;
-    Ok(ApiJson(
-        state.store.round_redline(&consultation, &row).await?,
-    ))
-}
-
-/// A round's results, clause by clause: counts by position, stakeholder group and region, the
-/// result under the round's rule house by house, the consensus level and minority statements.
-/// Public once the round is published; before, its conveners see them (and that is logged).
-#[utoipa::path(get, path = "/api/v1/consultations/{slug}/rounds/{round}/results",
-    tag = "consultations",
-    params(RoundParams),
-    responses(
-        (status = 200, body = RoundResults),
-        (status = 404, body = ApiError),
-        (status = 409, body = ApiError, description = "Not published yet"),
-    ))]
-async fn round_results(
-    State(state): State<AppState>,
-    MaybeAccount(account): MaybeAccount,
-    ApiPath((slug, round)): ApiPath<(String, String)>,
-) -> Result<ApiJson<RoundResults>, AppError> {
-    let (consultation, row) = find_round(&state, &slug, &round).await?;
-    let published = row.state.phase()? == Phase::Published;
-    // Before publication only conveners look, through the same logged check as hidden counts.
-    if !published
-        && !crate::domain::access::sees_results(
-            &state,
-            account.as_ref(),
-            &consultation,
-            &row.slug,
-            true,
-        )
-        .await?
-    {
-        return Err(Refusal::NotPublished.into());
-    }
-    Ok(ApiJson(
-        state.store.round_results(&consultation, &row).await?,
-    ))
 }
 
 /// States how the caller takes part in an open consultation: their stakeholder group, the
@@ -195,25 +140,6 @@ async fn join_consultation(
         .find(|p| p.consultation_slug == consultation.slug)
         .map(ApiJson)
         .ok_or_else(|| AppError::Corrupt("participation just stored is missing".into()))
-}
-
-/// The consultation `slug` and its round `round`.
-pub(crate) async fn find_round(
-    state: &AppState,
-    slug: &str,
-    round: &str,
-) -> Result<(ConsultationRef, RoundRow), AppError> {
-    let consultation = state
-        .store
-        .consultation_ref(slug)
-        .await?
-        .ok_or(Refusal::NotFound("round"))?;
-    let row = state
-        .store
-        .round_row(consultation.id, round)
-        .await?
-        .ok_or(Refusal::NotFound("round"))?;
-    Ok((consultation, row))
 }
 
 /// Creates a consultation (administrators with two-factor sign-in): its address, titles,
@@ -373,28 +299,4 @@ async fn get_consultation(
     ApiPath(slug): ApiPath<String>,
 ) -> Result<ApiJson<Consultation>, AppError> {
     answer(&state, &slug).await
-}
-
-/// Shows one round: its phase and its clauses with their tallies.
-#[utoipa::path(get, path = "/api/v1/consultations/{slug}/rounds/{round}", tag = "consultations",
-    params(
-        ("slug" = String, Path, description = "The consultation's slug"),
-        ("round" = String, Path, description = "The round's slug, e.g. 2019"),
-    ),
-    responses((status = 200, body = Round), (status = 404, body = ApiError)))]
-async fn get_round(
-    State(state): State<AppState>,
-    MaybeAccount(account): MaybeAccount,
-    ApiPath((slug, round)): ApiPath<(String, String)>,
-) -> Result<ApiJson<Round>, AppError> {
-    let (consultation, row) = find_round(&state, &slug, &round).await?;
-    let show = crate::domain::access::sees_results(
-        &state,
-        account.as_ref(),
-        &consultation,
-        &row.slug,
-        row.state.hides_results()?,
-    )
-    .await?;
-    Ok(ApiJson(state.store.round(&consultation, &row, show).await?))
 }

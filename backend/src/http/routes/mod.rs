@@ -7,14 +7,16 @@ use utoipa_axum::router::OpenApiRouter;
 
 mod account;
 mod clauses;
-pub(crate) mod consultations;
-mod convening;
-mod deliberation;
+mod comments;
+mod consultations;
+mod conveners;
 mod invitations;
 mod organisations;
 mod params;
+mod positions;
+mod proposals;
 pub(crate) mod records;
-mod rounds;
+pub(crate) mod rounds;
 mod session;
 
 /// The OpenAPI document's header.
@@ -41,14 +43,16 @@ struct ApiDoc;
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(consultations::router())
+        .merge(rounds::router())
         .merge(clauses::router())
-        .merge(deliberation::router())
+        .merge(positions::router())
+        .merge(comments::router())
+        .merge(proposals::router())
+        .merge(conveners::router())
+        .merge(invitations::router())
+        .merge(organisations::router())
         .merge(session::router())
         .merge(account::router())
-        .merge(organisations::router())
-        .merge(convening::router())
-        .merge(invitations::router())
-        .merge(rounds::router())
         .merge(records::router())
 }
 

@@ -188,7 +188,7 @@ async fn download(
         BUNDLE => None,
         name => Some(DataFile::from_name(name).ok_or(Refusal::NotFound("record file"))?),
     };
-    let (consultation, row) = super::consultations::find_round(&state, &slug, &round).await?;
+    let (consultation, row) = super::rounds::find_round(&state, &slug, &round).await?;
     let visibility = query.visibility.unwrap_or(Visibility::Public);
     match visibility {
         Visibility::Public if row.state.phase()? != Phase::Published => {

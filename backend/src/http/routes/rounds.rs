@@ -1,21 +1,25 @@
-//! What a consultation's conveners do to its rounds: open the next round from the newest one,
-//! edit the draft's clauses, and move the round through its phases by hand or by schedule.
-//! Every answer is the round as it now stands.
+//! Rounds: each one as everybody reads it, with its results and its redline against the round
+//! before; and what conveners do to them: open the next round from the newest one, order its
+//! clauses, set its rules, move it through its phases by hand or by schedule, and watch its
+//! tally live. Every conveners' answer is the round as it now stands.
 
 use super::params::{ConsultationParams, RoundParams};
+use crate::auth::MaybeAccount;
 use crate::auth::{self, Convening, CurrentSession};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::live::{Announcement, LiveEvents};
 use crate::refusal::Refusal;
 use crate::state::AppState;
-use crate::store::{ClauseDraft, RoundRow, UnknownComments, now_ms};
+use crate::store::ConsultationRef;
+use crate::store::{RoundRow, now_ms};
 use axum::extract::State;
 use axum::http::StatusCode;
 use shared::{
-    ApiError, ClauseEdit, ClauseOrder, ClauseTranslation, ConsensusDesignation, FieldError,
-    Language, LiveTally, NewRound, Phase, PhaseMove, Round, RoundRules, Schedule, TranslationEdit,
+    ApiError, ClauseOrder, FieldError, LiveTally, NewRound, Phase, PhaseMove, Round, RoundRules,
+    Schedule,
 };
+use shared::{RoundRedline, RoundResults};
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -26,15 +30,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(OpenApiRouter::new().routes(routes!(open_round)).layer(
             axum::extract::DefaultBodyLimit::max(crate::document::DOCUMENT_MAX * 2),
         ))
+        .routes(routes!(get_round))
+        .routes(routes!(round_results))
+        .routes(routes!(round_redline))
         .routes(routes!(move_phase))
         .routes(routes!(set_schedule))
         .routes(routes!(reorder_clauses))
-        .routes(routes!(add_clause))
-        .routes(routes!(edit_clause, remove_clause))
         .routes(routes!(set_rules))
-        .routes(routes!(designate_consensus))
         .routes(routes!(live_tally))
-        .routes(routes!(translate_clause, remove_translation))
 }
 
 /// The live tally of a round for its conveners, as server-sent events: first a `tally` event
@@ -53,7 +56,7 @@ async fn live_tally(
     CurrentSession(session): CurrentSession,
     ApiPath((_slug, round)): RoundPath,
 ) -> Result<LiveEvents, AppError> {
-    let row = find_round(&state, &convening, &round).await?;
+    let row = convened_round(&state, &convening, &round).await?;
     let following = state.hub.follow(&state.store, "live tally").await;
     let now = state
         .store
@@ -103,7 +106,7 @@ async fn set_rules(
     ApiPath((_slug, round)): RoundPath,
     ApiJson(rules): ApiJson<RoundRules>,
 ) -> Result<ApiJson<Round>, AppError> {
-    let row = find_round(&state, &convening, &round).await?;
+    let row = convened_round(&state, &convening, &round).await?;
     state
         .store
         .set_rules(&row, &rules, convening.account.id)
@@ -111,54 +114,11 @@ async fn set_rules(
     tracing::info!(event = "rules_set", by = convening.account.id,
         consultation = %convening.consultation.slug, %round, rule = rules.rule.as_str(),
         "round rules set");
-    answer(&state, &convening, &round).await
-}
-
-/// Designates how much agreement a clause found (conveners only, once the round is closed and
-/// before it is published).
-#[utoipa::path(put, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/consensus",
-    tag = "convening",
-    params(
-        ("slug" = String, Path, description = "The consultation's slug"),
-        ("round" = String, Path, description = "The round's slug"),
-        ("key" = String, Path, description = "The clause's key"),
-    ),
-    request_body = ConsensusDesignation,
-    responses(
-        (status = 204, description = "Designated"),
-        (status = 401, body = ApiError),
-        (status = 403, body = ApiError),
-        (status = 404, body = ApiError),
-        (status = 409, body = ApiError, description = "The round is not closed, or already published"),
-        (status = 422, body = ApiError, description = "Unknown level"),
-    ))]
-async fn designate_consensus(
-    State(state): State<AppState>,
-    convening: Convening,
-    ApiPath((_slug, round, key)): ClausePath,
-    ApiJson(designation): ApiJson<ConsensusDesignation>,
-) -> Result<StatusCode, AppError> {
-    let clause = state
-        .store
-        .clause(&convening.consultation.slug, &round, &key)
-        .await?
-        .ok_or(Refusal::NotFound("clause"))?;
-    let phase = clause.state.phase()?;
-    if phase != Phase::Closed {
-        return Err(Refusal::PhaseClosed(phase).into());
-    }
-    state
-        .store
-        .set_consensus(&clause, designation.level, convening.account.id)
-        .await?;
-    tracing::info!(event = "consensus_designated", by = convening.account.id,
-        consultation = %convening.consultation.slug, %round, %key,
-        level = designation.level.as_str(), "consensus designated");
-    Ok(StatusCode::NO_CONTENT)
+    as_convened(&state, &convening, &round).await
 }
 
 /// The round `slug` of the convened consultation.
-async fn find_round(
+pub(super) async fn convened_round(
     state: &AppState,
     convening: &Convening,
     slug: &str,
@@ -171,12 +131,12 @@ async fn find_round(
 }
 
 /// The round as conveners see it (results included, even when hidden from participants).
-async fn answer(
+pub(super) async fn as_convened(
     state: &AppState,
     convening: &Convening,
     slug: &str,
 ) -> Result<ApiJson<Round>, AppError> {
-    let row = find_round(state, convening, slug).await?;
+    let row = convened_round(state, convening, slug).await?;
     Ok(ApiJson(
         state
             .store
@@ -225,7 +185,7 @@ async fn open_round(
         consultation = %convening.consultation.slug, round = %slug, "round opened");
     Ok((
         StatusCode::CREATED,
-        answer(&state, &convening, &slug).await?,
+        as_convened(&state, &convening, &slug).await?,
     ))
 }
 
@@ -244,9 +204,7 @@ fn within(part: &str, broken: Vec<FieldError>) -> AppError {
 }
 
 /// The path of a round: consultation slug, round slug.
-type RoundPath = ApiPath<(String, String)>;
-/// The path of a clause: consultation slug, round slug, clause key.
-type ClausePath = ApiPath<(String, String, String)>;
+pub(super) type RoundPath = ApiPath<(String, String)>;
 
 /// Moves the round to another phase (conveners only): forward to any later phase, or back among
 /// draft, commenting and voting; once closed, only to published.
@@ -267,7 +225,7 @@ async fn move_phase(
     ApiPath((_slug, round)): RoundPath,
     ApiJson(to): ApiJson<PhaseMove>,
 ) -> Result<ApiJson<Round>, AppError> {
-    let row = find_round(&state, &convening, &round).await?;
+    let row = convened_round(&state, &convening, &round).await?;
     let from = row.state.phase()?;
     if from != to.phase {
         state
@@ -278,7 +236,7 @@ async fn move_phase(
             consultation = %convening.consultation.slug, %round, from = from.as_str(),
             to = to.phase.as_str(), "round moved");
     }
-    answer(&state, &convening, &round).await
+    as_convened(&state, &convening, &round).await
 }
 
 /// Sets when the round moves on by itself (conveners only): each time in the future, in phase
@@ -299,7 +257,7 @@ async fn set_schedule(
     ApiPath((_slug, round)): RoundPath,
     ApiJson(schedule): ApiJson<Schedule>,
 ) -> Result<ApiJson<Round>, AppError> {
-    let row = find_round(&state, &convening, &round).await?;
+    let row = convened_round(&state, &convening, &round).await?;
     schedule
         .check(row.state.phase()?, now_ms())
         .map_err(Refusal::Validation)?;
@@ -309,7 +267,7 @@ async fn set_schedule(
         .await?;
     tracing::info!(event = "schedule_set", by = convening.account.id,
         consultation = %convening.consultation.slug, %round, "round scheduled");
-    answer(&state, &convening, &round).await
+    as_convened(&state, &convening, &round).await
 }
 
 /// Puts the draft's clauses in a new order (conveners only).
@@ -330,7 +288,7 @@ async fn reorder_clauses(
     ApiPath((_slug, round)): RoundPath,
     ApiJson(order): ApiJson<ClauseOrder>,
 ) -> Result<ApiJson<Round>, AppError> {
-    let row = find_round(&state, &convening, &round).await?;
+    let row = convened_round(&state, &convening, &round).await?;
     if !state
         .store
         .reorder_clauses(&row, &order.keys, convening.account.id)
@@ -343,242 +301,100 @@ async fn reorder_clauses(
         )])
         .into());
     }
-    answer(&state, &convening, &round).await
+    as_convened(&state, &convening, &round).await
 }
 
-/// Checks a clause edit; the draft to store.
-fn checked(edit: &ClauseEdit) -> Result<(String, String, String), AppError> {
-    Ok(edit.check().map_err(Refusal::Validation)?)
-}
-
-fn unknown_comments(UnknownComments(ids): UnknownComments) -> AppError {
-    let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
-    Refusal::Validation(vec![FieldError::new(
-        "responds_to",
-        "unknown_comment",
-        format!(
-            "These are not comments on this clause in the previous round: {}.",
-            ids.join(", ")
-        ),
-    )])
-    .into()
-}
-
-/// Adds a clause at the end of the draft (conveners only); its key is made from its title.
-#[utoipa::path(post, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses", tag = "convening",
+/// A round's whole text as one redline against the previous round: each clause added, changed
+/// (word by word), unchanged, or removed.
+#[utoipa::path(get, path = "/api/v1/consultations/{slug}/rounds/{round}/redline",
+    tag = "consultations",
     params(RoundParams),
-    request_body = ClauseEdit,
-    responses(
-        (status = 201, body = Round),
-        (status = 401, body = ApiError),
-        (status = 403, body = ApiError),
-        (status = 404, body = ApiError),
-        (status = 409, body = ApiError, description = "The round is not a draft"),
-        (status = 422, body = ApiError, description = "Title or text missing or too long"),
-    ))]
-async fn add_clause(
+    responses((status = 200, body = RoundRedline), (status = 404, body = ApiError)))]
+async fn round_redline(
     State(state): State<AppState>,
-    convening: Convening,
-    ApiPath((_slug, round)): RoundPath,
-    ApiJson(edit): ApiJson<ClauseEdit>,
-) -> Result<(StatusCode, ApiJson<Round>), AppError> {
-    let row = find_round(&state, &convening, &round).await?;
-    let (title, body_md, change_note) = checked(&edit)?;
-    let draft = ClauseDraft {
-        title: &title,
-        body_md: &body_md,
-        change_note: &change_note,
-        responds_to: &[],
-    };
-    state
-        .store
-        .add_clause(&row, &draft, convening.account.id)
-        .await?;
-    Ok((
-        StatusCode::CREATED,
-        answer(&state, &convening, &round).await?,
+    ApiPath((slug, round)): ApiPath<(String, String)>,
+) -> Result<ApiJson<RoundRedline>, AppError> {
+    let (consultation, row) = find_round(&state, &slug, &round).await?;
+    Ok(ApiJson(
+        state.store.round_redline(&consultation, &row).await?,
     ))
 }
 
-/// Rewrites a clause of the draft, noting why and which comments of the previous round led to
-/// the change (conveners only).
-#[utoipa::path(put, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}",
-    tag = "convening",
-    params(
-        ("slug" = String, Path, description = "The consultation's slug"),
-        ("round" = String, Path, description = "The round's slug"),
-        ("key" = String, Path, description = "The clause's key"),
-    ),
-    request_body = ClauseEdit,
+/// A round's results, clause by clause: counts by position, stakeholder group and region, the
+/// result under the round's rule house by house, the consensus level and minority statements.
+/// Public once the round is published; before, its conveners see them (and that is logged).
+#[utoipa::path(get, path = "/api/v1/consultations/{slug}/rounds/{round}/results",
+    tag = "consultations",
+    params(RoundParams),
     responses(
-        (status = 200, body = Round),
-        (status = 401, body = ApiError),
-        (status = 403, body = ApiError),
+        (status = 200, body = RoundResults),
         (status = 404, body = ApiError),
-        (status = 409, body = ApiError, description = "The round is not a draft"),
-        (status = 422, body = ApiError, description = "Title or text missing, or unknown comments"),
+        (status = 409, body = ApiError, description = "Not published yet"),
     ))]
-async fn edit_clause(
+async fn round_results(
     State(state): State<AppState>,
-    convening: Convening,
-    ApiPath((_slug, round, key)): ClausePath,
-    ApiJson(edit): ApiJson<ClauseEdit>,
-) -> Result<ApiJson<Round>, AppError> {
-    let row = find_round(&state, &convening, &round).await?;
-    let (title, body_md, change_note) = checked(&edit)?;
-    let draft = ClauseDraft {
-        title: &title,
-        body_md: &body_md,
-        change_note: &change_note,
-        responds_to: &edit.responds_to,
-    };
-    match state
-        .store
-        .edit_clause(&row, &key, &draft, convening.account.id)
-        .await?
-    {
-        Ok(true) => answer(&state, &convening, &round).await,
-        Ok(false) => Err(Refusal::NotFound("clause").into()),
-        Err(unknown) => Err(unknown_comments(unknown)),
-    }
-}
-
-/// Removes a clause from the draft (conveners only).
-#[utoipa::path(delete, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}",
-    tag = "convening",
-    params(
-        ("slug" = String, Path, description = "The consultation's slug"),
-        ("round" = String, Path, description = "The round's slug"),
-        ("key" = String, Path, description = "The clause's key"),
-    ),
-    responses(
-        (status = 200, body = Round),
-        (status = 401, body = ApiError),
-        (status = 403, body = ApiError),
-        (status = 404, body = ApiError),
-        (status = 409, body = ApiError, description = "The round is not a draft"),
-    ))]
-async fn remove_clause(
-    State(state): State<AppState>,
-    convening: Convening,
-    ApiPath((_slug, round, key)): ClausePath,
-) -> Result<ApiJson<Round>, AppError> {
-    let row = find_round(&state, &convening, &round).await?;
-    if !state
-        .store
-        .remove_clause(&row, &key, convening.account.id)
-        .await?
-    {
-        return Err(Refusal::NotFound("clause").into());
-    }
-    answer(&state, &convening, &round).await
-}
-
-/// The path of a clause's translation: consultation slug, round slug, clause key, language.
-type TranslationPath = ApiPath<(String, String, String, String)>;
-
-/// The path parameters that name a clause's translation (for the OpenAPI document).
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Path)]
-#[allow(dead_code)] // read by utoipa's derive only
-struct TranslationParams {
-    /// The consultation's slug.
-    slug: String,
-    /// The round's slug, e.g. `2019`.
-    round: String,
-    /// The clause's stable key.
-    key: String,
-    /// `en`, `fr`, `es` or `ar`.
-    language: String,
-}
-
-/// The round and clause a translation belongs to, and its language, checked.
-async fn translation_target(
-    state: &AppState,
-    convening: &Convening,
-    (round, key, language): (&str, &str, &str),
-) -> Result<(RoundRow, crate::store::ClauseRow, Language), AppError> {
-    let language = Language::parse(language).ok_or_else(|| {
-        let names: Vec<&str> = Language::ALL.iter().map(|l| l.as_str()).collect();
-        Refusal::Validation(vec![FieldError::new(
-            "language",
-            "unsupported",
-            format!("Clauses can be translated into {}.", names.join(", ")),
-        )])
-    })?;
-    let row = find_round(state, convening, round).await?;
-    let clause = state
-        .store
-        .clause_in_round(row.id, key)
-        .await?
-        .ok_or(Refusal::NotFound("clause"))?;
-    Ok((row, clause, language))
-}
-
-/// Gives a clause a translation into one of the interface's languages, or replaces it
-/// (conveners only, until the round closes). Readers in that language see it, with a link to
-/// the original, which stays authoritative.
-#[utoipa::path(put,
-    path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/translations/{language}",
-    tag = "convening",
-    params(TranslationParams),
-    request_body = TranslationEdit,
-    responses(
-        (status = 200, body = Vec<ClauseTranslation>, description = "The clause's translations"),
-        (status = 401, body = ApiError),
-        (status = 403, body = ApiError),
-        (status = 404, body = ApiError),
-        (status = 409, body = ApiError, description = "The round is closed"),
-        (status = 422, body = ApiError, description = "Title or text missing or too long, or an unknown language"),
-    ))]
-async fn translate_clause(
-    State(state): State<AppState>,
-    convening: Convening,
-    ApiPath((_slug, round, key, language)): TranslationPath,
-    ApiJson(edit): ApiJson<TranslationEdit>,
-) -> Result<ApiJson<Vec<ClauseTranslation>>, AppError> {
-    let (row, clause, language) =
-        translation_target(&state, &convening, (&round, &key, &language)).await?;
-    let (title, body_md) = edit.check().map_err(Refusal::Validation)?;
-    state
-        .store
-        .translate(
-            &row,
-            &clause,
-            language,
-            Some((&title, &body_md)),
-            Some(convening.account.id),
+    MaybeAccount(account): MaybeAccount,
+    ApiPath((slug, round)): ApiPath<(String, String)>,
+) -> Result<ApiJson<RoundResults>, AppError> {
+    let (consultation, row) = find_round(&state, &slug, &round).await?;
+    let published = row.state.phase()? == Phase::Published;
+    // Before publication only conveners look, through the same logged check as hidden counts.
+    if !published
+        && !crate::domain::access::sees_results(
+            &state,
+            account.as_ref(),
+            &consultation,
+            &row.slug,
+            true,
         )
-        .await?;
-    Ok(ApiJson(state.store.translations(&clause).await?))
-}
-
-/// Removes a clause's translation (conveners only, until the round closes).
-#[utoipa::path(delete,
-    path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/translations/{language}",
-    tag = "convening",
-    params(TranslationParams),
-    responses(
-        (status = 200, body = Vec<ClauseTranslation>, description = "The clause's remaining translations"),
-        (status = 401, body = ApiError),
-        (status = 403, body = ApiError),
-        (status = 404, body = ApiError, description = "No such clause, or no translation into that language"),
-        (status = 409, body = ApiError, description = "The round is closed"),
-        (status = 422, body = ApiError, description = "An unknown language"),
-    ))]
-async fn remove_translation(
-    State(state): State<AppState>,
-    convening: Convening,
-    ApiPath((_slug, round, key, language)): TranslationPath,
-) -> Result<ApiJson<Vec<ClauseTranslation>>, AppError> {
-    let (row, clause, language) =
-        translation_target(&state, &convening, (&round, &key, &language)).await?;
-    if !state
-        .store
-        .translate(&row, &clause, language, None, Some(convening.account.id))
         .await?
     {
-        return Err(Refusal::NotFound("translation").into());
+        return Err(Refusal::NotPublished.into());
     }
-    Ok(ApiJson(state.store.translations(&clause).await?))
+    Ok(ApiJson(
+        state.store.round_results(&consultation, &row).await?,
+    ))
+}
+
+/// The consultation `slug` and its round `round`.
+pub(crate) async fn find_round(
+    state: &AppState,
+    slug: &str,
+    round: &str,
+) -> Result<(ConsultationRef, RoundRow), AppError> {
+    let consultation = state
+        .store
+        .consultation_ref(slug)
+        .await?
+        .ok_or(Refusal::NotFound("round"))?;
+    let row = state
+        .store
+        .round_row(consultation.id, round)
+        .await?
+        .ok_or(Refusal::NotFound("round"))?;
+    Ok((consultation, row))
+}
+
+/// Shows one round: its phase and its clauses with their tallies.
+#[utoipa::path(get, path = "/api/v1/consultations/{slug}/rounds/{round}", tag = "consultations",
+    params(
+        ("slug" = String, Path, description = "The consultation's slug"),
+        ("round" = String, Path, description = "The round's slug, e.g. 2019"),
+    ),
+    responses((status = 200, body = Round), (status = 404, body = ApiError)))]
+async fn get_round(
+    State(state): State<AppState>,
+    MaybeAccount(account): MaybeAccount,
+    ApiPath((slug, round)): ApiPath<(String, String)>,
+) -> Result<ApiJson<Round>, AppError> {
+    let (consultation, row) = find_round(&state, &slug, &round).await?;
+    let show = crate::domain::access::sees_results(
+        &state,
+        account.as_ref(),
+        &consultation,
+        &row.slug,
+        row.state.hides_results()?,
+    )
+    .await?;
+    Ok(ApiJson(state.store.round(&consultation, &row, show).await?))
 }
