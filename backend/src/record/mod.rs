@@ -14,7 +14,7 @@ pub mod import;
 pub mod report;
 pub mod source;
 
-use crate::store::review_results_from;
+use crate::store::results_from;
 use anyhow::{Context, Result, bail};
 use hmac::{Hmac, Mac};
 use schemars::JsonSchema;
@@ -633,7 +633,7 @@ impl Exporter {
         let abstentions = self.header.round.abstentions_count;
         rows.into_iter()
             .map(|(key, rows)| {
-                let results = review_results_from(rows).map_err(|e| anyhow::anyhow!("{e}"))?;
+                let results = results_from(rows).map_err(|e| anyhow::anyhow!("{e}"))?;
                 Ok((key, tallies_of(&results, rule, abstentions)))
             })
             .collect()

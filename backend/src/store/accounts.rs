@@ -4,7 +4,6 @@
 use super::sessions::end_other_sessions;
 use super::{OnConflict, Store, StoreError, audit, now_ms, parse_stance};
 use crate::refusal::Refusal;
-
 use shared::{
     AccountExport, ClauseRef, ExportedComment, ExportedFlag, ExportedPosition, ExportedProposal,
     ProposalKind,

@@ -16,7 +16,9 @@ use super::cast::{
     CLAUSE_ROUND, Cast, CountKey, INSERT_CHANGE, INSERT_POSITION, MOVE_COUNT, Steps, Written,
     cast_with,
 };
-use super::review::{RoundState, STANDING, Standing, TALLY_COUNTS, results_from};
+use super::consultations::{STANDING, Standing};
+use super::positions::{TALLY_COUNTS, results_from};
+use super::rounds::RoundState;
 use futures_util::FutureExt;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use shared::{Position, Results};

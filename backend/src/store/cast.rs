@@ -5,7 +5,8 @@
 
 use super::StoreError;
 use super::audit::{self, Entry};
-use super::review::{RoundState, STANDING, Standing};
+use super::consultations::{STANDING, Standing};
+use super::rounds::RoundState;
 use super::{Backend, now_ms};
 use crate::refusal::Refusal;
 use shared::{Counting, Position, Results, Stance};

@@ -4,7 +4,8 @@
 //!
 //! This file connects, migrates and holds what every part shares; each family of tables has a
 //! file of its own: accounts, sessions, throttle, two_factor, keys, organisations,
-//! participation, setup, drafting, review, cast (with batch, SQLite's group commit),
+//! participation, setup, drafting, consultations, rounds, clauses, positions, cast (with
+//! batch, SQLite's group commit),
 //! deliberation, dashboard, audit; and cache, what one SQLite process remembers.
 
 pub use error::{OnConflict, StoreError, database_unavailable, writer_unavailable};
@@ -20,6 +21,8 @@ pub mod audit;
 mod batch;
 pub mod cache;
 mod cast;
+mod clauses;
+mod consultations;
 mod dashboard;
 mod deliberation;
 mod drafting;
@@ -28,7 +31,8 @@ mod keys;
 mod notices;
 mod organisations;
 mod participation;
-mod review;
+mod positions;
+mod rounds;
 mod sessions;
 pub(crate) mod setup;
 mod throttle;
@@ -36,14 +40,16 @@ mod two_factor;
 pub use accounts::{ADMIN, Account, PARTICIPANT, StoredCredentials};
 pub use cast::Counted;
 pub(crate) use cast::{INSERT_CHANGE, INSERT_POSITION};
+pub use clauses::{ClauseRow, ClauseText};
+pub use consultations::Standing;
 pub use deliberation::{Audience, CommentRef};
 pub use drafting::{ClauseDraft, Translated, UnknownComments};
 pub use keys::RecordKey;
 pub use notices::{COMMENT_CHANNEL, TALLY_CHANNEL, TallyNotice};
 use participation::parse_group;
 pub use participation::{ConsultationRef, InvitationDraft, RepresentativeOutcome};
-pub(crate) use review::results_from as review_results_from;
-pub use review::{ClauseRow, ClauseText, RoundRow, Standing};
+pub(crate) use positions::results_from;
+pub use rounds::RoundRow;
 pub use sessions::{SESSION_IDLE, SESSION_LIFETIME, StoredSession, session_id};
 pub use setup::{FirstRound, NewSetup, Setup};
 pub use throttle::SignInFailures;

@@ -3,7 +3,6 @@
 
 use super::{OnConflict, Store, StoreError, audit, now_ms, parse_group};
 use crate::refusal::Refusal;
-
 use shared::{Membership, MembershipRequest, MembershipStatus, Organisation};
 use sqlx::FromRow;
 use std::collections::HashMap;

@@ -2,7 +2,6 @@
 //! address, wrong second-factor codes by account.
 
 use super::{Store, StoreError, audit, now_ms};
-
 use sqlx::FromRow;
 
 /// Counts of recent failed sign-ins, see [`Store::sign_in_failures`].

@@ -10,18 +10,16 @@ use crate::http::extract::{ApiJson, ApiPath};
 use crate::markdown;
 use crate::refusal::Refusal;
 use crate::state::AppState;
-use crate::store::{ClauseDraft, RoundRow, UnknownComments};
-use axum::http::StatusCode;
-use shared::{
-    ClauseEdit, ClauseTranslation, ConsensusDesignation, Language, Round, TranslationEdit,
-};
-
 use crate::store::ClauseRow;
-
+use crate::store::{ClauseDraft, RoundRow, UnknownComments};
 use axum::extract::State;
+use axum::http::StatusCode;
 use shared::{
     ApiError, Clause, Counting, FieldError, MinorityStatement, NewMinorityStatement, Phase,
     Results, StakeholderGroup, chambered, find_passage, redline,
+};
+use shared::{
+    ClauseEdit, ClauseTranslation, ConsensusDesignation, Language, Round, TranslationEdit,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

@@ -7,11 +7,9 @@ use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::refusal::Refusal;
 use crate::state::AppState;
-
 use axum::extract::State;
 use axum::http::StatusCode;
 use shared::{AccessChange, ApiError, Consultation, Convener, Dashboard};
-
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

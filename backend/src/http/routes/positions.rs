@@ -5,9 +5,7 @@ use super::params::ClauseParams;
 use crate::auth::SignedIn;
 use crate::http::error::AppError;
 use crate::http::extract::ApiJson;
-
 use crate::state::AppState;
-
 use crate::store::cache::ResultsOnly;
 use axum::Extension;
 use axum::extract::State;

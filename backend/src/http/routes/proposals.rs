@@ -4,16 +4,12 @@
 use super::clauses::{ClausePath, find_clause};
 use super::params::{ClauseParams, RoundParams};
 use crate::auth::{Convening, SignedIn};
-
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
-
 use crate::refusal::Refusal;
 use crate::state::AppState;
-
 use axum::extract::State;
 use axum::http::StatusCode;
-
 use shared::{
     ApiError, CreatedProposal, FieldError, NewProposal, NewResponse, ProposalKind, Response,
     same_wording,

@@ -20,7 +20,6 @@ use shared::{
     Schedule,
 };
 use shared::{RoundRedline, RoundResults};
-
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
