@@ -3,10 +3,10 @@
 //! the function that runs it; placeholders are `$1`, `$2`, … which both databases accept.
 //!
 //! This file connects, migrates and holds what every part shares; each family of tables has a
-//! file of its own: accounts, sessions, throttle, two_factor, keys, organisations,
-//! participation, setup, drafting, consultations, rounds, clauses, positions, cast (with
-//! batch, SQLite's group commit),
-//! deliberation, dashboard, audit; and cache, what one SQLite process remembers.
+//! file of its own: accounts, sessions, throttle, two_factor, keys; organisations;
+//! consultations, setup, participation, invitations; rounds, drafting, clauses, translations;
+//! positions, cast (with batch, SQLite's group commit); comments, moderation, proposals;
+//! dashboard, audit, notices (PostgreSQL's); and cache, what one SQLite process remembers.
 
 pub use error::{OnConflict, StoreError, database_unavailable, writer_unavailable};
 use shared::{Phase, Stance};
@@ -22,37 +22,44 @@ mod batch;
 pub mod cache;
 mod cast;
 mod clauses;
+mod comments;
 mod consultations;
 mod dashboard;
-mod deliberation;
 mod drafting;
 mod error;
+mod invitations;
 mod keys;
+mod moderation;
 mod notices;
 mod organisations;
 mod participation;
 mod positions;
+mod proposals;
 mod rounds;
 mod sessions;
 pub(crate) mod setup;
 mod throttle;
+mod translations;
 mod two_factor;
 pub use accounts::{ADMIN, Account, PARTICIPANT, StoredCredentials};
 pub use cast::Counted;
 pub(crate) use cast::{INSERT_CHANGE, INSERT_POSITION};
 pub use clauses::{ClauseRow, ClauseText};
+pub use comments::{Audience, CommentRef};
 pub use consultations::Standing;
-pub use deliberation::{Audience, CommentRef};
-pub use drafting::{ClauseDraft, Translated, UnknownComments};
+pub use drafting::{ClauseDraft, UnknownComments};
+pub use invitations::InvitationDraft;
 pub use keys::RecordKey;
 pub use notices::{COMMENT_CHANNEL, TALLY_CHANNEL, TallyNotice};
+pub use organisations::RepresentativeOutcome;
+pub use participation::ConsultationRef;
 use participation::parse_group;
-pub use participation::{ConsultationRef, InvitationDraft, RepresentativeOutcome};
 pub(crate) use positions::results_from;
 pub use rounds::RoundRow;
 pub use sessions::{SESSION_IDLE, SESSION_LIFETIME, StoredSession, session_id};
 pub use setup::{FirstRound, NewSetup, Setup};
 pub use throttle::SignInFailures;
+pub use translations::Translated;
 pub use two_factor::StoredTotp;
 
 /// Which database a [`Store`] talks to.

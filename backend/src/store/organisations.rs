@@ -1,6 +1,7 @@
 //! Organisations and memberships: declared by participants, verified by administrators, with
 //! names that look like another's flagged.
 
+use super::audit::Entry;
 use super::{OnConflict, Store, StoreError, audit, now_ms, parse_group};
 use crate::refusal::Refusal;
 use shared::{Membership, MembershipRequest, MembershipStatus, Organisation};
@@ -239,5 +240,144 @@ impl Store {
         .with(serde_json::json!({ "handle": handle }));
         self.commit_audited(tx, entry).await?;
         Ok(true)
+    }
+}
+
+/// What setting an organisation's representative came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepresentativeOutcome {
+    Set,
+    NoSuchOrganisation,
+    NotAMember,
+}
+
+impl Store {
+    // ---- organisations: verification, representatives, shown organisation ------------------
+
+    /// An organisation's id.
+    pub async fn organisation_id(&self, slug: &str) -> Result<Option<i64>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM organisations WHERE slug = $1")
+                .bind(slug)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Marks a self-declared organisation as checked; whether it exists.
+    pub async fn verify_organisation(&self, slug: &str, by: i64) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query("UPDATE organisations SET verified = 1 WHERE slug = $1")
+            .bind(slug)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        let entry = Entry::new(
+            Some(by),
+            "organisation.verified",
+            format!("organisation:{slug}"),
+        );
+        self.commit_audited(tx, entry).await?;
+        Ok(true)
+    }
+
+    /// Whether an account is a member (not only asking) of the organisation.
+    pub async fn is_member(&self, account_id: i64, slug: &str) -> Result<bool, StoreError> {
+        let row: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM memberships m JOIN organisations o ON o.id = m.organisation_id \
+             WHERE m.account_id = $1 AND o.slug = $2 AND m.status = 'member'",
+        )
+        .bind(account_id)
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.is_some())
+    }
+
+    /// Whether an account represents the organisation.
+    pub async fn is_representative(&self, account_id: i64, slug: &str) -> Result<bool, StoreError> {
+        let row: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM organisations WHERE slug = $1 AND representative_id = $2",
+        )
+        .bind(slug)
+        .bind(account_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.is_some())
+    }
+
+    /// Names a member as the organisation's representative.
+    pub async fn set_representative(
+        &self,
+        slug: &str,
+        handle: &str,
+        by: i64,
+    ) -> Result<RepresentativeOutcome, StoreError> {
+        if self.organisation_id(slug).await?.is_none() {
+            return Ok(RepresentativeOutcome::NoSuchOrganisation);
+        }
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query(
+            "UPDATE organisations SET representative_id = \
+               (SELECT m.account_id FROM memberships m JOIN accounts a ON a.id = m.account_id \
+                 WHERE a.handle = $1 AND m.status = 'member' \
+                   AND m.organisation_id = organisations.id) \
+             WHERE slug = $2 AND EXISTS \
+               (SELECT 1 FROM memberships m JOIN accounts a ON a.id = m.account_id \
+                 WHERE a.handle = $1 AND m.status = 'member' \
+                   AND m.organisation_id = organisations.id)",
+        )
+        .bind(handle)
+        .bind(slug)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Ok(RepresentativeOutcome::NotAMember);
+        }
+        let entry = Entry::new(
+            Some(by),
+            "representative.named",
+            format!("organisation:{slug}"),
+        )
+        .with(serde_json::json!({ "handle": handle }));
+        self.commit_audited(tx, entry).await?;
+        Ok(RepresentativeOutcome::Set)
+    }
+
+    /// Shows the organisation `slug` next to the account's handle, or none; `false` when the
+    /// account is not a member of it.
+    pub async fn set_shown_organisation(
+        &self,
+        account_id: i64,
+        slug: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let organisation_id = match slug {
+            None => None,
+            Some(slug) => {
+                if !self.is_member(account_id, slug).await? {
+                    return Ok(false);
+                }
+                self.organisation_id(slug).await?
+            }
+        };
+        sqlx::query("UPDATE accounts SET shown_organisation_id = $1 WHERE id = $2")
+            .bind(organisation_id)
+            .bind(account_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(true)
+    }
+
+    /// The slug of the organisation an account shows next to its handle.
+    pub async fn shown_organisation(&self, account_id: i64) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT o.slug FROM accounts a JOIN organisations o ON o.id = a.shown_organisation_id \
+             WHERE a.id = $1",
+        )
+        .bind(account_id)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 }
