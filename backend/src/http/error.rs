@@ -1,6 +1,7 @@
 //! The server's one error type. Every failure becomes a JSON [`shared::ApiError`] with a stable
 //! code; database and internal faults become a generic 500 and are logged, never echoed.
 
+use crate::document::{DOCUMENT_MAX, DocumentError, UNPACKED_MAX};
 use crate::refusal::Refusal;
 use crate::store::{StoreError, database_unavailable, writer_unavailable};
 use axum::Json;
@@ -384,6 +385,72 @@ impl From<StoreError> for AppError {
             StoreError::Corrupt(what) => Self::Corrupt(what),
             StoreError::Unavailable(why) => Self::NotReady(why),
             StoreError::Internal(e) => Self::Internal(e),
+        }
+    }
+}
+
+impl From<DocumentError> for AppError {
+    fn from(e: DocumentError) -> Self {
+        let (status, code, message) = match &e {
+            DocumentError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::DocumentTooLarge,
+                format!(
+                    "The file is larger than {} MB, the most Concord reads. Send a smaller file, \
+                     or paste the text.",
+                    DOCUMENT_MAX / (1024 * 1024)
+                ),
+            ),
+            DocumentError::UnpacksTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::DocumentTooLarge,
+                format!(
+                    "The document unpacks to more than {} MB, the most Concord reads. Save it \
+                     again without embedded files, or paste the text.",
+                    UNPACKED_MAX / (1024 * 1024)
+                ),
+            ),
+            DocumentError::Unsupported(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedDocument,
+                "Concord reads Markdown (.md), plain text (.txt), Word (.docx) and \
+                 OpenDocument (.odt) files. Save the draft in one of these formats."
+                    .to_owned(),
+            ),
+            DocumentError::Mislabelled(format) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedDocument,
+                format!(
+                    "This file's content is not {format}, although its name or type says so. \
+                     Check the file, or save it again in the format its name says."
+                ),
+            ),
+            DocumentError::NotUtf8 => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedDocument,
+                "This text is not in UTF-8. Save it again with the UTF-8 encoding (in most \
+                 editors: Save as…, then Encoding: UTF-8), or paste it."
+                    .to_owned(),
+            ),
+            DocumentError::Corrupt { format, .. } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::CorruptDocument,
+                format!(
+                    "This document ({format}) is damaged and cannot be read. Open it in a word \
+                     processor, save it again and retry."
+                ),
+            ),
+            DocumentError::Empty => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::EmptyDocument,
+                "The document holds no text to import.".to_owned(),
+            ),
+        };
+        tracing::info!(event = "document_refused", reason = %e, "a draft document was refused");
+        Self::Rejected {
+            status,
+            code,
+            message,
         }
     }
 }
