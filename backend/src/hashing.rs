@@ -7,7 +7,7 @@
 //! per thread, and when more than [`QUEUE`] wait the request is answered 503 with `Retry-After`
 //! rather than queued without end.
 
-use crate::http::error::AppError;
+use crate::store::StoreError;
 use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
@@ -58,7 +58,7 @@ impl Pool {
     async fn run<T: Send + 'static>(
         &self,
         hash: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
-    ) -> Result<T, AppError> {
+    ) -> Result<T, StoreError> {
         let (done, answer) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move |memory| {
             let _ = done.send(hash(memory));
@@ -67,20 +67,20 @@ impl Pool {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
                 tracing::warn!(event = "hashing_busy", "password hashing queue full");
-                return Err(AppError::NotReady(
+                return Err(StoreError::Unavailable(
                     "The server is busy checking passwords just now; please try again in a \
                      moment.",
                 ));
             }
             Err(TrySendError::Disconnected(_)) => {
-                return Err(AppError::Internal(anyhow::anyhow!(
+                return Err(StoreError::Internal(anyhow::anyhow!(
                     "no password-hashing thread is running"
                 )));
             }
         }
         answer
             .await
-            .map_err(|_| AppError::Internal(anyhow::anyhow!("a password-hashing thread stopped")))
+            .map_err(|_| StoreError::Internal(anyhow::anyhow!("a password-hashing thread stopped")))
     }
 }
 
@@ -189,11 +189,11 @@ fn matches(password: &[u8], stored: &str, memory: &mut Vec<Block>) -> bool {
 }
 
 /// Hashes a password for storage.
-pub async fn hash_password(password: String) -> Result<String, AppError> {
+pub async fn hash_password(password: String) -> Result<String, StoreError> {
     pool()
         .run(move |memory| hash_with(password.as_bytes(), memory))
         .await?
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing a password: {e}")))
+        .map_err(|e| StoreError::Internal(anyhow::anyhow!("hashing a password: {e}")))
 }
 
 /// A hash of a random password, checked when the handle does not exist so that a failed sign-in
@@ -204,7 +204,7 @@ fn dummy_hash(memory: &mut Vec<Block>) -> &'static str {
 }
 
 /// Checks `password` against a stored hash (or the dummy hash when `stored` is `None`).
-pub async fn verify_password(password: String, stored: Option<String>) -> Result<bool, AppError> {
+pub async fn verify_password(password: String, stored: Option<String>) -> Result<bool, StoreError> {
     pool()
         .run(move |memory| match stored {
             Some(stored) => matches(password.as_bytes(), &stored, memory),
@@ -237,7 +237,7 @@ mod tests {
         for hash in futures_util::future::join_all(hashes).await {
             match hash.expect("task") {
                 Ok(stored) => assert!(stored.expect("hash").starts_with("$argon2id$")),
-                Err(AppError::NotReady(_)) => busy += 1,
+                Err(StoreError::Unavailable(_)) => busy += 1,
                 Err(e) => panic!("{e}"),
             }
         }

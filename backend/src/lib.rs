@@ -2,7 +2,6 @@
 //! the built front end. `main.rs` only parses the command line; tests start the server through
 //! [`app`] and [`serve`] exactly as production does.
 
-pub mod auth;
 pub mod cli;
 pub mod document;
 pub mod domain;

@@ -6,7 +6,6 @@
 //! - the server secret (`CONCORD_SERVER_SECRET`, or the file `--server-secret-file`), under
 //!   which every account's TOTP secret is encrypted in the database ([`SecretBox`]).
 
-use crate::record::bundle::Signer;
 use anyhow::{Context, Result, bail, ensure};
 use clap::Args;
 use std::io::Write;
@@ -407,4 +406,103 @@ mod tests {
         let cut = open(&sealed[..sealed.len() / 2], "correct horse".into()).expect_err("cut");
         assert!(cut.to_string().contains("minisign secret key"), "{cut}");
     }
+}
+
+/// The instance's signing key.
+pub struct Signer {
+    secret: minisign::SecretKey,
+    public: minisign::PublicKey,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Signer({})", key_id(&self.public))
+    }
+}
+
+/// A public key's id as minisign prints it (16 hex digits, upper case).
+pub fn key_id(key: &minisign::PublicKey) -> String {
+    let n: [u8; 8] = key.keynum().try_into().unwrap_or_default();
+    format!("{:016X}", u64::from_le_bytes(n))
+}
+
+impl Signer {
+    /// A new key, as a secret key box (to keep) and the signer.
+    pub fn generate() -> Result<(String, Self)> {
+        let pair = minisign::KeyPair::generate_unencrypted_keypair()?;
+        let kept = pair
+            .sk
+            .to_box(Some("Concord record signing key"))?
+            .to_string();
+        Ok((
+            kept,
+            Self {
+                secret: pair.sk,
+                public: pair.pk,
+            },
+        ))
+    }
+
+    /// The signer of a kept secret key box, unencrypted (as earlier versions kept it in the
+    /// database).
+    pub fn from_kept(kept: &str) -> Result<Self> {
+        Self::from_secret(minisign::SecretKeyBox::from_string(kept)?.into_unencrypted_secret_key()?)
+    }
+
+    /// The signer of a decrypted secret key.
+    pub fn from_secret(secret: minisign::SecretKey) -> Result<Self> {
+        let public = minisign::PublicKey::from_secret_key(&secret)?;
+        Ok(Self { secret, public })
+    }
+
+    /// The decrypted secret key, for sealing it in a key file.
+    pub fn secret_key(&self) -> &minisign::SecretKey {
+        &self.secret
+    }
+
+    /// The public key as a minisign `.pub` file.
+    pub fn public_key_file(&self) -> Result<String> {
+        public_key_file(&self.public)
+    }
+
+    /// The public key's id, as minisign prints it.
+    pub fn key_id(&self) -> String {
+        key_id(&self.public)
+    }
+
+    /// The key line of the public key's `.pub` file (its base64).
+    pub fn public_key_line(&self) -> Result<String> {
+        let boxed = self.public.to_box()?.into_string();
+        Ok(boxed
+            .lines()
+            .nth(1)
+            .context("public key box without key")?
+            .to_owned())
+    }
+
+    pub fn public_key(&self) -> &minisign::PublicKey {
+        &self.public
+    }
+
+    pub fn sign(&self, data: &[u8], trusted_comment: &str) -> Result<String> {
+        let signature = minisign::sign(
+            Some(&self.public),
+            &self.secret,
+            data,
+            Some(trusted_comment),
+            Some("signed with a Concord instance's record key"),
+        )?;
+        Ok(signature.to_string())
+    }
+}
+
+/// A public key as a minisign `.pub` file, its comment naming it.
+pub fn public_key_file(key: &minisign::PublicKey) -> Result<String> {
+    let boxed = key.to_box()?.into_string();
+    // minisign writes its own comment line; keep the key and say whose it is.
+    let key_line = boxed.lines().nth(1).context("public key box without key")?;
+    Ok(format!(
+        "untrusted comment: Concord record signing key {}\n{key_line}\n",
+        key_id(key)
+    ))
 }

@@ -2,8 +2,7 @@
 //! the QR code drawn here (no third party sees the secret), and single-use recovery codes of
 //! 80 random bits stored as SHA-256 digests.
 
-use crate::http::error::AppError;
-use crate::store::StoreError;
+use crate::store::{StoreError, unusable};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
@@ -17,24 +16,14 @@ pub const RECOVERY_CODES: usize = 10;
 /// A stored secret that makes no generator (not base 32, or shorter than 128 bits, as only a
 /// row written behind Concord's back can be) is logged and answered as unavailable, like one
 /// that does not open: the account can still use a recovery code.
-pub fn totp(secret_base32: &str, handle: &str) -> Result<Totp, AppError> {
+pub fn totp(secret_base32: &str, handle: &str) -> Result<Totp, StoreError> {
     let secret = Secret::try_from_base32(secret_base32).map_err(|e| unusable(&e.to_string()))?;
     Builder::new()
         .with_secret(secret)
         .with_issuer(Some("Concord"))
         .with_account_name(handle)
         .build()
-        .map_err(|e| unusable(&e.to_string()).into())
-}
-
-/// Logs why an account's stored TOTP secret gives no codes, and tells the client only that
-/// codes cannot be checked now, pointing to its recovery codes.
-pub fn unusable(why: &str) -> StoreError {
-    tracing::error!(event = "totp_secret_unusable", %why, "a stored TOTP secret makes no codes");
-    StoreError::Unavailable(
-        "Codes from your authenticator app cannot be checked just now. Sign in with a recovery \
-         code, or try again later.",
-    )
+        .map_err(|e| unusable(&e.to_string()))
 }
 
 /// A new random secret of 160 bits, base32.
@@ -45,12 +34,12 @@ pub fn new_secret() -> String {
 }
 
 /// The `otpauth://` address and its QR code as SVG.
-pub fn enrolment(totp: &Totp) -> Result<(String, String), AppError> {
+pub fn enrolment(totp: &Totp) -> Result<(String, String), StoreError> {
     let uri = totp
         .to_url()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("TOTP address: {e}")))?;
+        .map_err(|e| StoreError::Internal(anyhow::anyhow!("TOTP address: {e}")))?;
     let qr = qrcode::QrCode::new(uri.as_bytes())
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("QR code: {e}")))?;
+        .map_err(|e| StoreError::Internal(anyhow::anyhow!("QR code: {e}")))?;
     let svg = qr
         .render::<qrcode::render::svg::Color<'_>>()
         .min_dimensions(200, 200)

@@ -3,6 +3,7 @@
 //! its headers, the reading pages for browsers without JavaScript, and the API's routes, one
 //! module per resource. Routes parse, call the domain, and shape the answer.
 
+pub mod auth;
 pub mod error;
 pub mod extract;
 mod guard;

@@ -180,7 +180,7 @@ pub async fn round(
             crate::markdown::render(&row.preamble_md)
         ));
     }
-    let source = state.store.record_source().await?;
+    let source = crate::record::source::snapshot(&state.store).await?;
     let key = state.store.pseudonym_key().await?;
     let round_id = row.id;
     let contents = Page {

@@ -3,8 +3,7 @@
 //! titles, bodies in Concord's own words), with a closed 2018 round and a 2019 round in its voting
 //! phase, a few pseudonymous participants, comments and positions.
 
-use crate::auth;
-use crate::http::error::AppError;
+use crate::store::StoreError;
 use crate::store::{ClauseText, Store, now_ms};
 use rand::RngCore;
 use shared::{Language, Phase, StakeholderGroup, Stance};
@@ -232,7 +231,7 @@ const POSITIONS: [(&str, &str, &str, Stance, Option<&str>); 7] = [
 ];
 
 /// Loads the demo consultation unless it is already there. Returns whether it loaded anything.
-pub async fn load(store: &Store) -> Result<bool, AppError> {
+pub async fn load(store: &Store) -> Result<bool, StoreError> {
     let (consultation_id, new) = store.ensure_consultation(SLUG, TITLE, DESCRIPTION).await?;
     if !new {
         return Ok(false);
@@ -269,7 +268,7 @@ pub async fn load(store: &Store) -> Result<bool, AppError> {
         // Demo participants cannot sign in: their password is random and never shown.
         let mut secret = [0u8; 24];
         rand::rng().fill_bytes(&mut secret);
-        let hash = auth::hash_password(format!("{secret:?}")).await?;
+        let hash = crate::hashing::hash_password(format!("{secret:?}")).await?;
         let id = store.create_account(handle, &hash).await?;
         store
             .join_consultation(consultation_id, id, group, None, region)
@@ -285,13 +284,13 @@ pub async fn load(store: &Store) -> Result<bool, AppError> {
                 handle: (*h).to_owned(),
                 role: crate::store::PARTICIPANT.to_owned(),
             })
-            .ok_or_else(|| AppError::Corrupt(format!("demo participant {handle} missing")))
+            .ok_or_else(|| StoreError::Corrupt(format!("demo participant {handle} missing")))
     };
     let clause = async |round: &str, key: &str| {
         store
             .clause(SLUG, round, key)
             .await?
-            .ok_or_else(|| AppError::Corrupt(format!("demo clause {round}/{key} missing")))
+            .ok_or_else(|| StoreError::Corrupt(format!("demo clause {round}/{key} missing")))
     };
     for (round, who, key, body) in COMMENTS {
         store
@@ -316,7 +315,7 @@ pub async fn load(store: &Store) -> Result<bool, AppError> {
     let round = store
         .round_row(consultation_id, "2019")
         .await?
-        .ok_or_else(|| AppError::Corrupt("demo round 2019 missing".into()))?;
+        .ok_or_else(|| StoreError::Corrupt("demo round 2019 missing".into()))?;
     let first = clause("2019", PRINCIPLES[0].0).await?;
     for (language, title, body) in TRANSLATIONS {
         store

@@ -81,7 +81,7 @@ pub async fn export(args: ExportArgs) -> Result<()> {
         ExportFormat::Report => PathBuf::from(format!("{stem}.html")),
         ExportFormat::Csv => PathBuf::from(&stem),
     });
-    let source = store.record_source().await?;
+    let source = super::source::snapshot(&store).await?;
     let key = store.pseudonym_key().await?;
     let signer = match args.format {
         ExportFormat::Bundle => {

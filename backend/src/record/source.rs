@@ -141,3 +141,11 @@ impl Source for PostgresSource {
         Ok(())
     }
 }
+
+/// A read-only snapshot of `store`'s database for an export.
+pub async fn snapshot(store: &crate::store::Store) -> anyhow::Result<Box<dyn Source>> {
+    Ok(match store.sqlite_path() {
+        Some(path) => Box::new(SqliteSource::open(path)?),
+        None => Box::new(PostgresSource::begin(store.pool()).await?),
+    })
+}

@@ -22,7 +22,7 @@ impl Store {
         Ok(self.secret_box()?.address_key().to_vec())
     }
 
-    /// The key under which records name people by pseudonym ([`crate::record`]).
+    /// The key under which records name people by pseudonym.
     pub async fn pseudonym_key(&self) -> Result<Vec<u8>, StoreError> {
         self.random_key("record_pseudonyms").await
     }
@@ -36,7 +36,7 @@ impl Store {
     }
 
     /// Signs records with `signer` (read from the key file when the process starts).
-    pub fn use_signer(&self, signer: std::sync::Arc<crate::record::bundle::Signer>) {
+    pub fn use_signer(&self, signer: std::sync::Arc<crate::secrets::Signer>) {
         // A second call keeps the first key: one process signs with one key.
         let _ = self.signer.set(signer);
     }
@@ -44,7 +44,7 @@ impl Store {
     /// The key that signs this instance's records, given by [`Store::use_signer`].
     pub async fn record_signer(
         &self,
-    ) -> Result<std::sync::Arc<crate::record::bundle::Signer>, StoreError> {
+    ) -> Result<std::sync::Arc<crate::secrets::Signer>, StoreError> {
         self.signer.get().cloned().ok_or_else(|| {
             StoreError::Internal(anyhow::anyhow!(
                 "no record-signing key was given to this process"
@@ -75,7 +75,7 @@ impl Store {
     /// and lists its public half as having signed since `since_ms`.
     pub async fn forget_kept_record_key(
         &self,
-        signer: &crate::record::bundle::Signer,
+        signer: &crate::secrets::Signer,
         since_ms: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
@@ -92,7 +92,7 @@ impl Store {
     /// its dates lie.
     pub async fn register_record_key(
         &self,
-        signer: &crate::record::bundle::Signer,
+        signer: &crate::secrets::Signer,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         let key_id = signer.key_id();
@@ -123,7 +123,7 @@ impl Store {
 
     async fn list_record_key(
         tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-        signer: &crate::record::bundle::Signer,
+        signer: &crate::secrets::Signer,
         since_ms: i64,
     ) -> Result<(), StoreError> {
         sqlx::query(

@@ -60,7 +60,7 @@ pub use sessions::{SESSION_IDLE, SESSION_LIFETIME, StoredSession, session_id};
 pub use setup::{FirstRound, NewSetup, Setup};
 pub use throttle::SignInFailures;
 pub use translations::Translated;
-pub use two_factor::StoredTotp;
+pub use two_factor::{StoredTotp, unusable};
 
 /// Which database a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,7 +81,7 @@ pub struct Store {
     /// SQLite's group-commit writer of positions; `None` with PostgreSQL.
     writer: Option<batch::Writer>,
     /// The record signer of [`Store::record_signer`], once read.
-    signer: std::sync::Arc<tokio::sync::OnceCell<std::sync::Arc<crate::record::bundle::Signer>>>,
+    signer: std::sync::Arc<tokio::sync::OnceCell<std::sync::Arc<crate::secrets::Signer>>>,
     /// What TOTP secrets are sealed with ([`Store::use_server_secret`]).
     secret_box: std::sync::Arc<std::sync::OnceLock<crate::secrets::SecretBox>>,
     /// What this process remembers between requests; `None` with PostgreSQL.
@@ -347,20 +347,14 @@ impl Store {
         self.pool.close().await;
     }
 
-    /// A read-only snapshot of the database for an export.
-    pub async fn record_source(
-        &self,
-    ) -> Result<Box<dyn crate::record::source::Source>, StoreError> {
-        use crate::record::source::{PostgresSource, SqliteSource};
-        let source: Box<dyn crate::record::source::Source> = match &self.sqlite_path {
-            Some(path) => Box::new(SqliteSource::open(path).map_err(StoreError::Internal)?),
-            None => Box::new(
-                PostgresSource::begin(&self.pool)
-                    .await
-                    .map_err(StoreError::Internal)?,
-            ),
-        };
-        Ok(source)
+    /// The connection pool, for what reads the database its own way (a record's snapshot).
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// The SQLite database file; `None` with PostgreSQL.
+    pub(crate) fn sqlite_path(&self) -> Option<&std::path::Path> {
+        self.sqlite_path.as_deref()
     }
 }
 

@@ -14,7 +14,7 @@ pub struct ConsultationRef {
     pub slug: String,
     pub title: String,
     pub access: ConsultationAccess,
-    /// Archived: read-only (see [`crate::auth::require_changeable`]).
+    /// Archived: read-only (see `domain::access::require_changeable`).
     pub archived: bool,
 }
 

@@ -100,7 +100,7 @@ impl Store {
             .transpose()?
             .flatten();
         stored.secret_base32 = opened.ok_or_else(|| {
-            crate::two_factor::unusable(&format!(
+            unusable(&format!(
                 "account {account_id}: it does not open under this server secret (was the \
                  secret changed, or the row written or copied behind Concord's back?)"
             ))
@@ -215,4 +215,14 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Logs why an account's stored TOTP secret gives no codes, and tells the client only that
+/// codes cannot be checked now, pointing to its recovery codes.
+pub fn unusable(why: &str) -> StoreError {
+    tracing::error!(event = "totp_secret_unusable", %why, "a stored TOTP secret makes no codes");
+    StoreError::Unavailable(
+        "Codes from your authenticator app cannot be checked just now. Sign in with a recovery \
+         code, or try again later.",
+    )
 }

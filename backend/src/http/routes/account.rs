@@ -1,6 +1,6 @@
 //! The signed-in account's own settings: its sessions and its password.
 
-use crate::auth::{self, ClientAddress, CurrentSession, SignedIn};
+use crate::http::auth::{self, ClientAddress, CurrentSession, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::refusal::Refusal;

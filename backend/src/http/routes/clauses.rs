@@ -3,8 +3,8 @@
 
 use super::params::{ClauseParams, RoundParams};
 use super::rounds::{RoundPath, as_convened, convened_round};
-use crate::auth::Convening;
-use crate::auth::{MaybeAccount, SignedIn};
+use crate::http::auth::Convening;
+use crate::http::auth::{MaybeAccount, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::markdown;

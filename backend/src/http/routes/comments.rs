@@ -4,8 +4,8 @@
 
 use super::clauses::{ClausePath, find_clause};
 use super::params::{ClauseParams, ConsultationParams};
-use crate::auth::{Convening, SignedIn};
 use crate::domain::access::require_taking_part;
+use crate::http::auth::{Convening, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::live::{Announcement, LiveEvents};

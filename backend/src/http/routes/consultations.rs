@@ -2,8 +2,8 @@
 //! preview of a draft text read from a document.
 
 use super::params::ConsultationParams;
-use crate::auth::{Admin, Convening, SignedIn};
 use crate::document::{self, DOCUMENT_MAX};
+use crate::http::auth::{Admin, Convening, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiDocument, ApiJson, ApiPath};
 use crate::refusal::Refusal;

@@ -2,7 +2,7 @@
 //! anyone or keep it to those invited, and their inclusion dashboard.
 
 use super::params::ConsultationParams;
-use crate::auth::{Admin, Convening};
+use crate::http::auth::{Admin, Convening};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::refusal::Refusal;

@@ -3,8 +3,8 @@
 //! `Referer` header carries it.
 
 use super::params::ConsultationParams;
-use crate::auth::Convening;
-use crate::auth::{self, SignedIn};
+use crate::http::auth::Convening;
+use crate::http::auth::{self, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::ApiJson;
 use crate::http::extract::ApiPath;

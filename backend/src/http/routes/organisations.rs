@@ -2,7 +2,7 @@
 //! verified by administrators or conveners, who also name each one's representative.
 
 use super::params::OrganisationParams;
-use crate::auth::{self, OrganisationLead, SignedIn, Steward};
+use crate::http::auth::{self, OrganisationLead, SignedIn, Steward};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::refusal::Refusal;

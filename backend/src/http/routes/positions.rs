@@ -2,7 +2,7 @@
 
 use super::clauses::{ClausePath, find_clause};
 use super::params::ClauseParams;
-use crate::auth::SignedIn;
+use crate::http::auth::SignedIn;
 use crate::http::error::AppError;
 use crate::http::extract::ApiJson;
 use crate::state::AppState;

@@ -3,7 +3,7 @@
 
 use super::clauses::{ClausePath, find_clause};
 use super::params::{ClauseParams, RoundParams};
-use crate::auth::{Convening, SignedIn};
+use crate::http::auth::{Convening, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::refusal::Refusal;

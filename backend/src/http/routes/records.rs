@@ -2,7 +2,7 @@
 //! JSON Schema of `record.json`; the public key that checks a bundle's signature. Files stream
 //! as they are read from one snapshot of the database.
 
-use crate::auth::{self, Admin, MaybeAccount};
+use crate::http::auth::{self, Admin, MaybeAccount};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::record::{DataFile, Exporter, Visibility, bundle};
@@ -202,7 +202,7 @@ async fn download(
                 slug = %consultation.slug, %round, %file, "a convener downloaded the complete record");
         }
     }
-    let source = state.store.record_source().await?;
+    let source = crate::record::source::snapshot(&state.store).await?;
     let key = state.store.pseudonym_key().await?;
     let signer = match wanted {
         None => Some(state.store.record_signer().await?),

@@ -4,8 +4,8 @@
 //! tally live. Every conveners' answer is the round as it now stands.
 
 use super::params::{ConsultationParams, RoundParams};
-use crate::auth::MaybeAccount;
-use crate::auth::{self, Convening, CurrentSession};
+use crate::http::auth::MaybeAccount;
+use crate::http::auth::{self, Convening, CurrentSession};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::live::{Announcement, LiveEvents};

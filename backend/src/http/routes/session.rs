@@ -1,6 +1,6 @@
 //! Accounts and sessions: sign up, sign in (with its second-factor step), who am I, sign out.
 
-use crate::auth::{self, ClientAddress, CookieKind, SignedIn};
+use crate::http::auth::{self, ClientAddress, CookieKind, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::ApiJson;
 use crate::refusal::Refusal;
