@@ -372,42 +372,6 @@ fn associated(account_id: i64) -> Vec<u8> {
     format!("concord totp secret of account {account_id}").into_bytes()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_sealed_secret_opens_for_its_account_under_its_secret_only() {
-        let secret = "a server secret of more than thirty-two characters";
-        let sealed_box = SecretBox::new(secret).expect("box");
-        let sealed = sealed_box.seal(7, "JBSWY3DPEHPK3PXP").expect("seal");
-        assert!(is_sealed(&sealed) && !sealed.contains("JBSWY3DPEHPK3PXP"));
-        assert_eq!(
-            sealed_box.open(7, &sealed).as_deref(),
-            Some("JBSWY3DPEHPK3PXP")
-        );
-        assert_eq!(sealed_box.open(8, &sealed), None, "another account's row");
-        let other = SecretBox::new("another server secret, also long enough!!").expect("box");
-        assert_eq!(other.open(7, &sealed), None, "another server secret");
-        assert!(SecretBox::new("short").is_err());
-    }
-
-    #[test]
-    fn a_sealed_key_opens_with_its_password_only() {
-        let (_, signer) = Signer::generate().expect("key");
-        let sealed = seal(signer.secret_key(), "correct horse").expect("seal");
-        let opened = open(&sealed, "correct horse".into()).expect("open");
-        assert_eq!(
-            opened.public_key().to_bytes(),
-            signer.public_key().to_bytes()
-        );
-        let wrong = open(&sealed, "wrong horse".into()).expect_err("a wrong password");
-        assert!(wrong.to_string().contains("password is wrong"), "{wrong}");
-        let cut = open(&sealed[..sealed.len() / 2], "correct horse".into()).expect_err("cut");
-        assert!(cut.to_string().contains("minisign secret key"), "{cut}");
-    }
-}
-
 /// The instance's signing key.
 pub struct Signer {
     secret: minisign::SecretKey,
@@ -505,4 +469,40 @@ pub fn public_key_file(key: &minisign::PublicKey) -> Result<String> {
         "untrusted comment: Concord record signing key {}\n{key_line}\n",
         key_id(key)
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sealed_secret_opens_for_its_account_under_its_secret_only() {
+        let secret = "a server secret of more than thirty-two characters";
+        let sealed_box = SecretBox::new(secret).expect("box");
+        let sealed = sealed_box.seal(7, "JBSWY3DPEHPK3PXP").expect("seal");
+        assert!(is_sealed(&sealed) && !sealed.contains("JBSWY3DPEHPK3PXP"));
+        assert_eq!(
+            sealed_box.open(7, &sealed).as_deref(),
+            Some("JBSWY3DPEHPK3PXP")
+        );
+        assert_eq!(sealed_box.open(8, &sealed), None, "another account's row");
+        let other = SecretBox::new("another server secret, also long enough!!").expect("box");
+        assert_eq!(other.open(7, &sealed), None, "another server secret");
+        assert!(SecretBox::new("short").is_err());
+    }
+
+    #[test]
+    fn a_sealed_key_opens_with_its_password_only() {
+        let (_, signer) = Signer::generate().expect("key");
+        let sealed = seal(signer.secret_key(), "correct horse").expect("seal");
+        let opened = open(&sealed, "correct horse".into()).expect("open");
+        assert_eq!(
+            opened.public_key().to_bytes(),
+            signer.public_key().to_bytes()
+        );
+        let wrong = open(&sealed, "wrong horse".into()).expect_err("a wrong password");
+        assert!(wrong.to_string().contains("password is wrong"), "{wrong}");
+        let cut = open(&sealed[..sealed.len() / 2], "correct horse".into()).expect_err("cut");
+        assert!(cut.to_string().contains("minisign secret key"), "{cut}");
+    }
 }
