@@ -4,6 +4,7 @@ pub mod api;
 pub mod components;
 pub mod i18n;
 pub mod pages;
+pub mod sections;
 
 use i18n::{Locale, tr, use_i18n};
 use leptos::prelude::*;
@@ -72,7 +73,7 @@ fn Frame() -> impl IntoView {
                     <Route path=path!("/") view={Lazy::<lazy::HomeRoute>::new()} />
                     <Route path=path!("/signin") view={Lazy::<lazy::SignInRoute>::new()} />
                     <Route path=path!("/signup") view={Lazy::<lazy::SignUpRoute>::new()} />
-                    <Route path=path!("/account") view={Lazy::<lazy::SettingsRoute>::new()} />
+                    <Route path=path!("/account") view={Lazy::<lazy::AccountRoute>::new()} />
                     <Route path=path!("/organisations") view={Lazy::<lazy::OrganisationsRoute>::new()} />
                     <Route path=path!("/invitation") view={Lazy::<lazy::InvitationRoute>::new()} />
                     <Route path=path!("/new") view={Lazy::<lazy::NewConsultationRoute>::new()} />

@@ -1,10 +1,10 @@
 //! A consultation's conveners at work: who may take part (open or by invitation), invitation
 //! links issued and revoked, and who else convenes.
 
+use super::convening_rounds::RoundsPanel;
 use super::dashboard::DashboardPanel;
 use super::moderation::ModerationPanel;
 use super::param;
-use super::rounds::RoundsPanel;
 use crate::api;
 use crate::components::{
     ErrorNotice, FieldErrors, FieldMessage, GroupSelect, Loading, SettingsFields, SubmitButton,

@@ -59,13 +59,13 @@ lazy_page!(
     HomeRoute => view! { <super::Home /> });
 lazy_page!(
     /// The sign-in form.
-    SignInRoute => view! { <super::Account sign_up=false /> });
+    SignInRoute => view! { <super::SignIn sign_up=false /> });
 lazy_page!(
     /// The form creating an account.
-    SignUpRoute => view! { <super::Account sign_up=true /> });
+    SignUpRoute => view! { <super::SignIn sign_up=true /> });
 lazy_page!(
     /// The account page.
-    SettingsRoute => view! { <super::Settings /> });
+    AccountRoute => view! { <super::AccountPage /> });
 lazy_page!(
     /// The organisations page.
     OrganisationsRoute => view! { <super::Organisations /> });

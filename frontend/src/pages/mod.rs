@@ -2,10 +2,10 @@
 
 mod account;
 mod changes;
-mod clause;
+pub(crate) mod clause;
 mod convene;
+mod convening_rounds;
 mod dashboard;
-mod discussion;
 mod home;
 mod import;
 mod invitation;
@@ -14,16 +14,16 @@ mod moderation;
 mod new_consultation;
 mod not_found;
 mod organisations;
-mod proposals;
+pub(crate) mod proposals;
 mod results;
 mod round;
-mod rounds;
-mod settings;
+mod sign_in;
 
-pub use account::Account;
+pub use account::AccountPage;
 pub use changes::ChangesPage;
 pub use clause::ClausePage;
 pub use convene::ConvenePage;
+pub use convening_rounds::DraftEditor;
 pub use home::Home;
 pub use import::ImportPage;
 pub use invitation::InvitationPage;
@@ -33,8 +33,7 @@ pub use not_found::NotFound;
 pub use organisations::Organisations;
 pub use results::ResultsPage;
 pub use round::RoundPage;
-pub use rounds::DraftEditor;
-pub use settings::Settings;
+pub use sign_in::SignIn;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;

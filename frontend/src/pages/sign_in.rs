@@ -1,0 +1,141 @@
+//! Sign in and sign up: a handle and a password, nothing else; then, for accounts with
+//! two-factor sign-in, a code.
+
+use crate::api;
+use crate::components::{ErrorNotice, SubmitButton, TextField, general_error};
+use crate::i18n::use_i18n;
+use crate::use_session;
+use leptos::prelude::*;
+use leptos_i18n::td_string;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use shared::{Credentials, Me, OneTimeCode, SignInOutcome};
+
+/// The sign-in form, or the sign-up form when `sign_up` is true.
+#[component]
+pub fn SignIn(
+    /// Create an account rather than sign in.
+    sign_up: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let query = use_query_map();
+    // Only a path on this site, never another origin.
+    let next = move || {
+        query
+            .read()
+            .get("next")
+            .filter(|n| n.starts_with('/') && !n.starts_with("//"))
+            .unwrap_or_else(|| "/".to_owned())
+    };
+    let signed_in = {
+        let navigate = use_navigate();
+        move |me: Me| {
+            session.me.set(Some(me));
+            navigate(&next(), Default::default());
+        }
+    };
+    let handle = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let submit_action = Action::new_local(move |c: &Credentials| {
+        let c = c.clone();
+        async move {
+            if sign_up {
+                api::sign_up(&c).await.map(SignInOutcome::SignedIn)
+            } else {
+                api::sign_in(&c).await
+            }
+        }
+    });
+    let error = Signal::derive(move || submit_action.value().get().and_then(Result::err));
+    let awaiting_code = Signal::derive(move || {
+        matches!(
+            submit_action.value().get(),
+            Some(Ok(SignInOutcome::SecondFactorRequired))
+        )
+    });
+    {
+        let signed_in = signed_in.clone();
+        Effect::new(move |_| {
+            if let Some(Ok(SignInOutcome::SignedIn(me))) = submit_action.value().get() {
+                signed_in(me);
+            }
+        });
+    }
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        submit_action.dispatch(Credentials {
+            handle: handle.get_untracked(),
+            password: password.get_untracked(),
+        });
+    };
+    let other_href = if sign_up { "/signin" } else { "/signup" };
+
+    view! {
+        <Show
+            when=move || awaiting_code.get()
+            fallback=move || view! {
+                <h1>{move || if sign_up { td_string!(i18n.get_locale(), sign_up) } else { td_string!(i18n.get_locale(), sign_in) }}</h1>
+                <form class="account-form" id="account-form" on:submit=on_submit novalidate>
+                    <TextField name="handle" label=move || td_string!(i18n.get_locale(), handle)
+                        help=move || td_string!(i18n.get_locale(), handle_help)
+                        autocomplete="username" value=handle error />
+                    <TextField name="password" label=move || td_string!(i18n.get_locale(), password)
+                        help=move || td_string!(i18n.get_locale(), password_help) kind="password"
+                        autocomplete=if sign_up { "new-password" } else { "current-password" }
+                        value=password error />
+                    <ErrorNotice error=general_error(error) />
+                    <SubmitButton id="account-submit" busy=Signal::derive(move || submit_action.pending().get())>
+                        {move || if sign_up { td_string!(i18n.get_locale(), create_account) } else { td_string!(i18n.get_locale(), sign_in) }}
+                    </SubmitButton>
+                </form>
+                <p>
+                    {move || if sign_up { td_string!(i18n.get_locale(), have_account) } else { td_string!(i18n.get_locale(), no_account) }}" "
+                    <A href=move || format!("{other_href}?next={}", js_sys::encode_uri_component(&next()))>
+                        {move || if sign_up { td_string!(i18n.get_locale(), sign_in) } else { td_string!(i18n.get_locale(), sign_up) }}
+                    </A>
+                </p>
+            }
+        >
+            <SecondFactor on_signed_in=signed_in.clone() />
+        </Show>
+    }
+}
+
+/// The code step of a sign-in whose password was right.
+#[component]
+fn SecondFactor(
+    /// Called with the account once the code is accepted.
+    on_signed_in: impl Fn(Me) + Clone + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let code = RwSignal::new(String::new());
+    let complete = Action::new_local(|c: &OneTimeCode| {
+        let c = c.clone();
+        async move { api::complete_sign_in(&c).await }
+    });
+    let error = Signal::derive(move || complete.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(me)) = complete.value().get() {
+            on_signed_in(me);
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        complete.dispatch(OneTimeCode {
+            code: code.get_untracked(),
+        });
+    };
+    view! {
+        <h1>{move || td_string!(i18n.get_locale(), second_factor_title)}</h1>
+        <form id="code-form" on:submit=submit novalidate>
+            <TextField name="code" autocomplete="one-time-code"
+                label=move || td_string!(i18n.get_locale(), code) help=move || td_string!(i18n.get_locale(), code_help)
+                value=code error />
+            <ErrorNotice error=general_error(error) />
+            <SubmitButton id="code-submit" busy=Signal::derive(move || complete.pending().get())>
+                {move || td_string!(i18n.get_locale(), continue_sign_in)}
+            </SubmitButton>
+        </form>
+    }
+}
