@@ -1,9 +1,8 @@
 //! What an operator watches: liveness, readiness, Prometheus metrics on their own listener.
 
+use super::participant;
 use serde_json::json;
 use tests::{CLAUSE, Db, parts, spawn_app};
-
-use super::participant;
 
 pub(crate) async fn health_and_readiness_say_whether_the_database_is_usable(db: Db) {
     let app = spawn_app(db).await;

@@ -1,15 +1,14 @@
 //! Records: the hash-chained audit log, exports of a round and their signed bundles.
 
-use reqwest::Method;
-use serde_json::{Value, json};
-use std::io::{Read, Write};
-use tests::{CLAUSE, Db, TestApp, parts, spawn_app, spawn_empty_app};
-
 use super::{ROUNDS, close_2019, participant};
 use backend::record::bundle::{self, Refusal};
 use backend::record::import::{ImportError, import};
 use backend::store::Store;
 use backend::store::audit::Verdict;
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::io::{Read, Write};
+use tests::{CLAUSE, Db, TestApp, parts, spawn_app, spawn_empty_app};
 
 pub(crate) async fn every_change_enters_an_append_only_chain_that_verify_checks(db: Db) {
     let app = spawn_app(db).await;

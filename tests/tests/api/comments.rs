@@ -648,3 +648,56 @@ pub(crate) async fn participants_propose_amendments_and_additions_voted_on_like_
     assert_eq!(next["clauses"].as_array().map(Vec::len), Some(9));
     assert_eq!(next["proposals"], json!([]));
 }
+
+pub(crate) async fn commenting_needs_a_session(db: Db) {
+    let app = spawn_app(db).await;
+
+    let (status, body) = parts(app.post_comment(CLAUSE, json!({"body": "Hello"})).await).await;
+
+    assert_eq!(status, 401);
+    assert_eq!(body["code"], "not_signed_in");
+}
+
+pub(crate) async fn a_comment_is_stored_and_listed(db: Db) {
+    let app = spawn_app(db).await;
+    app.signed_in().await;
+
+    let (status, created) = parts(
+        app.post_comment(CLAUSE, json!({"body": "  Name journalists too.  "}))
+            .await,
+    )
+    .await;
+    let (_, list) = parts(app.get(&format!("{CLAUSE}/comments")).await).await;
+
+    assert_eq!(status, 201);
+    assert_eq!(created["body"], "Name journalists too.");
+    assert_eq!(created["author"], "tester");
+    let last = list["threads"]
+        .as_array()
+        .and_then(|l| l.last())
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!(last, created);
+}
+
+pub(crate) async fn an_empty_comment_is_rejected(db: Db) {
+    let app = spawn_app(db).await;
+    app.signed_in().await;
+
+    let (status, body) = parts(app.post_comment(CLAUSE, json!({"body": "   "})).await).await;
+
+    assert_eq!(status, 422);
+    assert_eq!(body["fields"][0]["field"], "body");
+    assert_eq!(body["fields"][0]["code"], "required");
+}
+
+pub(crate) async fn an_over_long_comment_is_rejected(db: Db) {
+    let app = spawn_app(db).await;
+    app.signed_in().await;
+    let long = "x".repeat(shared::rules::COMMENT_MAX + 1);
+
+    let (status, body) = parts(app.post_comment(CLAUSE, json!({ "body": long })).await).await;
+
+    assert_eq!(status, 422);
+    assert_eq!(body["fields"][0]["code"], "too_long");
+}
