@@ -54,4 +54,8 @@ pub enum Refusal {
     RoundStillOpen,
     #[error("comment flagged already")]
     AlreadyFlagged,
+    #[error("not the comment's author")]
+    NotAuthor,
+    #[error("the comment is hidden")]
+    CommentHidden,
 }

@@ -3,4 +3,5 @@
 //! with a [`crate::refusal::Refusal`] in the domain's words, or a fault of the database.
 
 pub mod access;
+pub mod comments;
 pub mod positions;

@@ -320,6 +320,21 @@ fn refusal_answer(refusal: &Refusal) -> (StatusCode, ApiError) {
                 "The results of this round are public once its conveners publish them.",
             ),
         ),
+        R::NotAuthor => (
+            StatusCode::FORBIDDEN,
+            ApiError::new(
+                ErrorCode::NotAuthor,
+                "Only the author of a comment edits it.",
+            ),
+        ),
+        R::CommentHidden => (
+            StatusCode::CONFLICT,
+            ApiError::new(
+                ErrorCode::CommentHidden,
+                "The conveners hid this comment; it cannot be edited. Write to them if you think \
+                 it is a mistake.",
+            ),
+        ),
         R::AlreadyFlagged => (
             StatusCode::CONFLICT,
             ApiError::new(

@@ -4,22 +4,21 @@
 
 use super::clauses::{ClausePath, find_clause};
 use super::params::{ClauseParams, ConsultationParams};
-use crate::domain::access::require_taking_part;
+use crate::domain;
 use crate::http::auth::{Convening, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::live::{Announcement, LiveEvents};
-use crate::markdown;
 use crate::refusal::Refusal;
 use crate::state::AppState;
 use crate::store::Account;
-use crate::store::{Audience, CommentRef};
+use crate::store::CommentRef;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use shared::{
-    ApiError, Comment, CommentEdit, CommentPage, CommentVersion, ErrorCode, FieldError,
-    FlaggedComment, Moderation, ModerationEntry, NewComment, NewResponse, Reason, find_passage,
+    ApiError, Comment, CommentEdit, CommentPage, CommentVersion, ErrorCode, FlaggedComment,
+    Moderation, ModerationEntry, NewComment, NewResponse, Reason,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -82,40 +81,8 @@ async fn post_comment(
     path: ClausePath,
     ApiJson(comment): ApiJson<NewComment>,
 ) -> Result<(StatusCode, ApiJson<Comment>), AppError> {
-    let row = find_clause(&state, path).await?;
-    require_taking_part(&state, &account, &row).await?;
-    let (body, passage) = comment.check().map_err(Refusal::Validation)?;
-    let phase = row.state.phase()?;
-    if !phase.accepts_comments() {
-        return Err(Refusal::PhaseClosed(phase).into());
-    }
-    if let Some(passage) = &passage {
-        let words = markdown::words(&row.body_md);
-        let words: Vec<&str> = words.iter().map(String::as_str).collect();
-        if find_passage(&words, passage).is_none() {
-            return Err(Refusal::Validation(vec![FieldError::new(
-                "passage",
-                "not_in_text",
-                "These words are not in the clause. Choose words from its current text.",
-            )])
-            .into());
-        }
-    }
-    let comment = state
-        .store
-        .add_comment(
-            row.id,
-            &account,
-            &NewComment {
-                body,
-                passage,
-                ..comment
-            },
-            phase,
-        )
-        .await?;
-    metrics::counter!(crate::ops::metrics::COMMENTS).increment(1);
-    state.hub.comment(&state.store, row.id, &comment).await;
+    let clause = find_clause(&state, path).await?;
+    let comment = domain::comments::post(&state, &account, &clause, comment).await?;
     Ok((StatusCode::CREATED, ApiJson(comment)))
 }
 
@@ -199,37 +166,7 @@ async fn edit_comment(
     ApiJson(edit): ApiJson<CommentEdit>,
 ) -> Result<ApiJson<Comment>, AppError> {
     let found = find_comment_to_change(&state, &account, path).await?;
-    if found.account_id != account.id {
-        return Err(AppError::Rejected {
-            status: StatusCode::FORBIDDEN,
-            code: ErrorCode::NotAuthor,
-            message: "Only the author of a comment edits it.".into(),
-        });
-    }
-    if found.hidden != 0 {
-        return Err(AppError::Rejected {
-            status: StatusCode::CONFLICT,
-            code: ErrorCode::CommentHidden,
-            message: "The conveners hid this comment; it cannot be edited. Write to them if you \
-                      think it is a mistake."
-                .into(),
-        });
-    }
-    let phase = state
-        .store
-        .clause_by_id(found.clause_id)
-        .await?
-        .state
-        .phase()?;
-    if !phase.accepts_comments() {
-        return Err(Refusal::PhaseClosed(phase).into());
-    }
-    let body = edit.check().map_err(Refusal::Validation)?;
-    let comment = state.store.edit_comment(&found, &body).await?;
-    state
-        .hub
-        .comment(&state.store, found.clause_id, &comment)
-        .await;
+    let comment = domain::comments::edit(&state, &account, &found, &edit).await?;
     Ok(ApiJson(comment))
 }
 
@@ -300,29 +237,13 @@ async fn moderate_comment(
     ApiJson(moderation): ApiJson<Moderation>,
 ) -> Result<ApiJson<Comment>, AppError> {
     let found = find_comment(&state, path).await?;
-    let reason = moderation.check().map_err(Refusal::Validation)?;
-    state
-        .store
-        .moderate(
-            convening.consultation.id,
-            &found,
-            moderation.action,
-            &reason,
-            convening.account.id,
-        )
-        .await?;
-    tracing::info!(
-        event = "comment_moderated",
-        by = convening.account.id,
-        comment = found.id,
-        action = moderation.action.as_str(),
-        "comment moderated"
-    );
-    let comment = state.store.comment(found.id, Audience::Public).await?;
-    state
-        .hub
-        .comment(&state.store, found.clause_id, &comment)
-        .await;
+    let comment = domain::comments::moderate(
+        &state,
+        (convening.consultation.id, &convening.account),
+        &found,
+        &moderation,
+    )
+    .await?;
     Ok(ApiJson(comment))
 }
 
