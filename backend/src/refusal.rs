@@ -58,4 +58,6 @@ pub enum Refusal {
     NotAuthor,
     #[error("the comment is hidden")]
     CommentHidden,
+    #[error("one's own comment")]
+    OwnComment,
 }

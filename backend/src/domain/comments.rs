@@ -5,7 +5,9 @@ use super::access;
 use crate::refusal::Refusal;
 use crate::state::AppState;
 use crate::store::{Account, Audience, ClauseRow, CommentRef, StoreError};
-use shared::{Comment, CommentEdit, FieldError, Moderation, NewComment, find_passage};
+use shared::{
+    Comment, CommentEdit, FieldError, Moderation, NewComment, NewResponse, Reason, find_passage,
+};
 
 /// Posts `account`'s comment (or reply, or comment on a passage) on `clause` while its round
 /// takes comments; a passage must be words of the clause's current text.
@@ -96,6 +98,40 @@ pub async fn moderate(
         "comment moderated"
     );
     let comment = state.store.comment(found.id, Audience::Public).await?;
+    state
+        .hub
+        .comment(&state.store, found.clause_id, &comment)
+        .await;
+    Ok(comment)
+}
+
+/// Flags comment `found` for the conveners, with `account`'s reason; not one's own comment.
+pub async fn flag(
+    state: &AppState,
+    account: &Account,
+    found: &CommentRef,
+    flag: &Reason,
+) -> Result<(), StoreError> {
+    if found.account_id == account.id {
+        return Err(Refusal::OwnComment.into());
+    }
+    let reason = flag.check().map_err(Refusal::Validation)?;
+    state.store.flag(found, account.id, &reason).await
+}
+
+/// Gives (or replaces) the conveners' response to comment `found`, by convener `by`; every reader
+/// of its clause sees the comment with it.
+pub async fn respond(
+    state: &AppState,
+    by: &Account,
+    found: &CommentRef,
+    response: &NewResponse,
+) -> Result<Comment, StoreError> {
+    let explanation = response.check().map_err(Refusal::Validation)?;
+    let comment = state
+        .store
+        .respond(found.id, response.verdict, &explanation, by.id)
+        .await?;
     state
         .hub
         .comment(&state.store, found.clause_id, &comment)

@@ -5,3 +5,4 @@
 pub mod access;
 pub mod comments;
 pub mod positions;
+pub mod proposals;

@@ -335,6 +335,13 @@ fn refusal_answer(refusal: &Refusal) -> (StatusCode, ApiError) {
                  it is a mistake.",
             ),
         ),
+        R::OwnComment => (
+            StatusCode::CONFLICT,
+            ApiError::new(
+                ErrorCode::OwnComment,
+                "This is your own comment: edit it instead of flagging it.",
+            ),
+        ),
         R::AlreadyFlagged => (
             StatusCode::CONFLICT,
             ApiError::new(

@@ -17,8 +17,8 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use shared::{
-    ApiError, Comment, CommentEdit, CommentPage, CommentVersion, ErrorCode, FlaggedComment,
-    Moderation, ModerationEntry, NewComment, NewResponse, Reason,
+    ApiError, Comment, CommentEdit, CommentPage, CommentVersion, FlaggedComment, Moderation,
+    ModerationEntry, NewComment, NewResponse, Reason,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -206,15 +206,7 @@ async fn flag_comment(
     ApiJson(flag): ApiJson<Reason>,
 ) -> Result<StatusCode, AppError> {
     let found = find_comment_to_change(&state, &account, path).await?;
-    if found.account_id == account.id {
-        return Err(AppError::Rejected {
-            status: StatusCode::CONFLICT,
-            code: ErrorCode::OwnComment,
-            message: "This is your own comment: edit it instead of flagging it.".into(),
-        });
-    }
-    let reason = flag.check().map_err(Refusal::Validation)?;
-    state.store.flag(&found, account.id, &reason).await?;
+    domain::comments::flag(&state, &account, &found, &flag).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -265,20 +257,7 @@ async fn respond_to_comment(
     ApiJson(response): ApiJson<NewResponse>,
 ) -> Result<ApiJson<Comment>, AppError> {
     let found = find_comment(&state, path).await?;
-    let explanation = response.check().map_err(Refusal::Validation)?;
-    let comment = state
-        .store
-        .respond(
-            found.id,
-            response.verdict,
-            &explanation,
-            convening.account.id,
-        )
-        .await?;
-    state
-        .hub
-        .comment(&state.store, found.clause_id, &comment)
-        .await;
+    let comment = domain::comments::respond(&state, &convening.account, &found, &response).await?;
     Ok(ApiJson(comment))
 }
 

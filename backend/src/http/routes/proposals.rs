@@ -3,17 +3,14 @@
 
 use super::clauses::{ClausePath, find_clause};
 use super::params::{ClauseParams, RoundParams};
+use crate::domain;
 use crate::http::auth::{Convening, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
-use crate::refusal::Refusal;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use shared::{
-    ApiError, CreatedProposal, FieldError, NewProposal, NewResponse, ProposalKind, Response,
-    same_wording,
-};
+use shared::{ApiError, CreatedProposal, NewProposal, NewResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -41,21 +38,10 @@ async fn respond_to_proposal(
     path: ClausePath,
     ApiJson(response): ApiJson<NewResponse>,
 ) -> Result<ApiJson<Response>, AppError> {
-    let row = find_clause(&state, path).await?;
-    if row.kind == "text" {
-        return Err(Refusal::NotFound("proposal").into());
-    }
-    let explanation = response.check().map_err(Refusal::Validation)?;
-    state
-        .store
-        .respond_to_proposal(row.id, response.verdict, &explanation, convening.account.id)
-        .await?;
-    state
-        .store
-        .proposal_response(row.id)
-        .await?
-        .map(ApiJson)
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the response just written is gone")))
+    let clause = find_clause(&state, path).await?;
+    let response =
+        domain::proposals::respond(&state, &convening.account, &clause, &response).await?;
+    Ok(ApiJson(response))
 }
 
 /// Proposes an amendment (new wording for a clause, read as a redline against it) or an
@@ -78,52 +64,6 @@ async fn propose(
     ApiPath((slug, round)): ApiPath<(String, String)>,
     ApiJson(proposal): ApiJson<NewProposal>,
 ) -> Result<(StatusCode, ApiJson<CreatedProposal>), AppError> {
-    let consultation = state.store.existing_consultation(&slug).await?;
-    let row = state
-        .store
-        .round_row(consultation.id, &round)
-        .await?
-        .ok_or(Refusal::NotFound("round"))?;
-    crate::domain::access::require_changeable(&consultation)?;
-    if !crate::domain::access::may_take_part(&state, &account, &consultation).await? {
-        return Err(Refusal::NotInvited.into());
-    }
-    let (title, body) = proposal.check().map_err(Refusal::Validation)?;
-    let phase = row.state.phase()?;
-    if !phase.accepts_comments() {
-        return Err(Refusal::PhaseClosed(phase).into());
-    }
-    let (title, amends) = match proposal.kind {
-        ProposalKind::Addition => (title, None),
-        ProposalKind::Amendment => {
-            let key = proposal.clause.as_deref().unwrap_or_default().trim();
-            let clause = state
-                .store
-                .clause(&slug, &round, key)
-                .await?
-                .filter(|c| c.kind == "text")
-                .ok_or_else(|| {
-                    Refusal::Validation(vec![FieldError::new(
-                        "clause",
-                        "unknown_clause",
-                        "There is no such clause in this round.",
-                    )])
-                })?;
-            if same_wording(&clause.body_md, &body) {
-                return Err(Refusal::Validation(vec![FieldError::new(
-                    "body_md",
-                    "unchanged",
-                    "This is the clause's current wording. Change it to propose an amendment.",
-                )])
-                .into());
-            }
-            (clause.title, Some(clause.id))
-        }
-    };
-    let key = state
-        .store
-        .add_proposal(row.id, proposal.kind, amends, &title, &body, account.id)
-        .await?;
-    tracing::info!(event = "proposal", by = account.id, %key, "proposal made");
+    let key = domain::proposals::propose(&state, &account, (&slug, &round), &proposal).await?;
     Ok((StatusCode::CREATED, ApiJson(CreatedProposal { key })))
 }
