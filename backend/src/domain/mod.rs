@@ -3,6 +3,7 @@
 //! with a [`crate::refusal::Refusal`] in the domain's words, or a fault of the database.
 
 pub mod access;
+pub mod accounts;
 pub mod comments;
 pub mod positions;
 pub mod proposals;

@@ -244,7 +244,7 @@ pub(crate) async fn failed_sign_ins_are_counted_under_a_pseudonym_of_the_address
     let secret_box = backend::secrets::SecretBox::new(tests::SERVER_SECRET).expect("box");
     assert_eq!(
         stored[0],
-        backend::http::auth::address_pseudonym(secret_box.address_key(), "127.0.0.1")
+        backend::domain::accounts::address_pseudonym(secret_box.address_key(), "127.0.0.1")
     );
     let kept = app
         .strings("SELECT name FROM server_keys WHERE name = 'address_pseudonyms'")
@@ -268,7 +268,7 @@ pub(crate) async fn repeated_failures_throttle_even_the_right_password(db: Db) {
     let app = spawn_app(db).await;
     app.sign_up("margaret", "a long passphrase").await;
     app.sign_out().await;
-    for _ in 0..backend::http::auth::MAX_FAILURES_PAIR {
+    for _ in 0..backend::domain::accounts::MAX_FAILURES_PAIR {
         assert_eq!(app.sign_in("margaret", "wrong guess").await.status(), 401);
     }
 
@@ -291,7 +291,7 @@ pub(crate) async fn a_success_clears_the_failures_from_that_address(db: Db) {
     app.sign_out().await;
 
     for _ in 0..2 {
-        for _ in 1..backend::http::auth::MAX_FAILURES_PAIR {
+        for _ in 1..backend::domain::accounts::MAX_FAILURES_PAIR {
             assert_eq!(app.sign_in("margaret", "wrong guess").await.status(), 401);
         }
         assert_eq!(
@@ -307,7 +307,7 @@ pub(crate) async fn throttling_is_shared_by_every_server_process(db: Db) {
     first.sign_up("margaret", "a long passphrase").await;
     let second = first.sibling().await;
 
-    for _ in 0..backend::http::auth::MAX_FAILURES_PAIR {
+    for _ in 0..backend::domain::accounts::MAX_FAILURES_PAIR {
         assert_eq!(first.sign_in("margaret", "wrong guess").await.status(), 401);
     }
 

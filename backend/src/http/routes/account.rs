@@ -1,5 +1,6 @@
 //! The signed-in account's own settings: its sessions and its password.
 
+use crate::domain::accounts;
 use crate::http::auth::{self, ClientAddress, CurrentSession, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
@@ -45,7 +46,7 @@ async fn require_password(
     password: String,
     field: &str,
 ) -> Result<(), AppError> {
-    let key = auth::handle_key(&account.handle);
+    let key = accounts::handle_key(&account.handle);
     auth::refuse_if_throttled(state, &key, address).await?;
     let stored = state.store.password_hash(account.id).await?;
     if auth::verify_password(password, Some(stored)).await? {
@@ -145,7 +146,7 @@ async fn change_password(
         "current_password",
     )
     .await?;
-    auth::check_not_guessable(&change.new_password, &account.handle).map_err(|mut e| {
+    accounts::check_not_guessable(&change.new_password, &account.handle).map_err(|mut e| {
         e.field = "new_password".to_owned();
         Refusal::Validation(vec![e])
     })?;

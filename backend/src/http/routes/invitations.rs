@@ -3,8 +3,9 @@
 //! `Referer` header carries it.
 
 use super::params::ConsultationParams;
+use crate::domain::accounts;
 use crate::http::auth::Convening;
-use crate::http::auth::{self, SignedIn};
+use crate::http::auth::SignedIn;
 use crate::http::error::AppError;
 use crate::http::extract::ApiJson;
 use crate::http::extract::ApiPath;
@@ -40,7 +41,7 @@ async fn preview_invitation(
 ) -> Result<ApiJson<InvitationPreview>, AppError> {
     state
         .store
-        .invitation_preview(&auth::token_digest(&token.token))
+        .invitation_preview(&accounts::token_digest(&token.token))
         .await?
         .map(ApiJson)
         .ok_or(Refusal::NotFound("invitation").into())
@@ -64,7 +65,7 @@ async fn accept_invitation(
 ) -> Result<ApiJson<Participation>, AppError> {
     let participation = state
         .store
-        .accept_invitation(&auth::token_digest(&token.token), account.id)
+        .accept_invitation(&accounts::token_digest(&token.token), account.id)
         .await?;
     tracing::info!(event = "invitation_accepted", account = account.id,
         slug = %participation.consultation_slug, "invitation accepted");
@@ -134,7 +135,7 @@ async fn create_invitation(
     if !broken.is_empty() {
         return Err(Refusal::Validation(broken).into());
     }
-    let (token, token_hash) = auth::new_token();
+    let (token, token_hash) = accounts::new_token();
     let days = u64::try_from(new.valid_days).unwrap_or(1);
     let invitation = state
         .store

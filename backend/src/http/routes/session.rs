@@ -1,5 +1,6 @@
 //! Accounts and sessions: sign up, sign in (with its second-factor step), who am I, sign out.
 
+use crate::domain::accounts;
 use crate::http::auth::{self, ClientAddress, CookieKind, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::ApiJson;
@@ -34,7 +35,7 @@ async fn start_session(
     jar: CookieJar,
     account_id: i64,
 ) -> Result<CookieJar, AppError> {
-    let (token, digest) = auth::new_token();
+    let (token, digest) = accounts::new_token();
     state.store.create_session(&digest, account_id).await?;
     Ok(jar.add(auth::session_cookie(token, state.settings.https)))
 }
@@ -76,7 +77,7 @@ async fn sign_up(
         });
     }
     let handle = rules::check_sign_up(&credentials).map_err(Refusal::Validation)?;
-    auth::check_not_guessable(&credentials.password, handle.as_str())
+    accounts::check_not_guessable(&credentials.password, handle.as_str())
         .map_err(|e| Refusal::Validation(vec![e]))?;
     let hash = auth::hash_password(credentials.password).await?;
     let id = state.store.create_account(handle.as_str(), &hash).await?;
@@ -115,7 +116,7 @@ async fn sign_in(
     jar: CookieJar,
     ApiJson(credentials): ApiJson<Credentials>,
 ) -> Result<(CookieJar, ApiJson<SignInOutcome>), AppError> {
-    let key = auth::handle_key(&credentials.handle);
+    let key = accounts::handle_key(&credentials.handle);
     auth::refuse_if_throttled(&state, &key, &address).await?;
     // A handle that cannot exist still costs a hash check, so timing does not tell it apart.
     let handle = Handle::parse(&credentials.handle).ok();
@@ -136,7 +137,7 @@ async fn sign_in(
     state.store.clear_sign_in_failures(&key, &address).await?;
     let https = state.settings.https;
     if state.store.two_factor_enabled(id).await? {
-        let (token, digest) = auth::new_token();
+        let (token, digest) = accounts::new_token();
         state.store.create_pending_sign_in(&digest, id).await?;
         tracing::info!(
             event = "second_factor_requested",
@@ -177,7 +178,7 @@ async fn complete_sign_in(
     let https = state.settings.https;
     let pending = jar
         .get(auth::cookie_name(CookieKind::PendingSignIn, https))
-        .map(|c| auth::token_digest(c.value()));
+        .map(|c| accounts::token_digest(c.value()));
     let max_age = ms(PENDING_LIFETIME);
     let account = match &pending {
         Some(digest) => {
@@ -193,7 +194,7 @@ async fn complete_sign_in(
     };
     // Wrong codes count per account, whichever sign-in they came through.
     let (failures, last) = state.store.second_factor_failures(account.id).await?;
-    if let Some(wait) = auth::second_factor_wait(failures, last, now_ms()) {
+    if let Some(wait) = accounts::second_factor_wait(failures, last, now_ms()) {
         tracing::warn!(
             event = "second_factor_locked",
             account = account.id,
@@ -208,7 +209,7 @@ async fn complete_sign_in(
     if !second_factor_accepted(&state, &account, &code.code).await? {
         let failures = state
             .store
-            .record_second_factor_failure(account.id, auth::SECOND_FACTOR_FREE_FAILURES)
+            .record_second_factor_failure(account.id, accounts::SECOND_FACTOR_FREE_FAILURES)
             .await?;
         tracing::info!(
             event = "second_factor_failed",
@@ -271,7 +272,7 @@ async fn sign_out(
     if let Some(cookie) = jar.get(auth::session_cookie_name(https)) {
         state
             .store
-            .delete_session(&auth::token_digest(cookie.value()))
+            .delete_session(&accounts::token_digest(cookie.value()))
             .await?;
         tracing::info!(event = "signed_out", "session ended by sign-out");
     }

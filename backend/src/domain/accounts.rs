@@ -1,0 +1,205 @@
+//! The rules of accounts that need no HTTP: how guessable a new password may be, when failed
+//! sign-ins and wrong codes make the next attempt wait, the key failures are counted under, and
+//! tokens with the digests they are stored as.
+
+use crate::store::SignInFailures;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use shared::FieldError;
+use std::time::Duration;
+
+/// Refuses a new password that is among the most common or most easily guessed (ASVS 6.2.4):
+/// zxcvbn estimates how many guesses it would take, using dictionaries of leaked passwords,
+/// words, names and keyboard patterns, and the handle itself; under a million is refused.
+pub fn check_not_guessable(password: &str, handle: &str) -> Result<(), FieldError> {
+    if zxcvbn::zxcvbn(password, &[handle]).score() < zxcvbn::Score::Two {
+        return Err(FieldError::new(
+            "password",
+            "too_common",
+            "This password is among the most common or easily guessed ones. Choose another: \
+             a few unusual words together work well.",
+        ));
+    }
+    Ok(())
+}
+
+/// How far back failed sign-ins count.
+pub const THROTTLE_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Failures allowed in the window for one handle from one address.
+pub const MAX_FAILURES_PAIR: i64 = 5;
+/// Failures allowed in the window for one handle from all addresses together: guessing spread
+/// over many machines. A stranger can hold an account shut only while they keep failing, and
+/// for one window after.
+pub const MAX_FAILURES_HANDLE: i64 = 20;
+/// Failures allowed in the window from one address for all handles together (credential stuffing).
+pub const MAX_FAILURES_ADDRESS: i64 = 50;
+
+/// Whether recent failures mean the next attempt must wait (ASVS 6.3.1).
+pub fn throttled(failures: &SignInFailures) -> bool {
+    failures.pair >= MAX_FAILURES_PAIR
+        || failures.handle >= MAX_FAILURES_HANDLE
+        || failures.address >= MAX_FAILURES_ADDRESS
+}
+
+/// Wrong second-factor codes an account may give, across all its sign-ins, before its second
+/// factor locks. Only an accepted code counts them down again, never a correct password.
+pub const SECOND_FACTOR_FREE_FAILURES: i64 = 10;
+/// How long the second factor stays locked after its first lock; doubled by each further wrong
+/// code, up to [`SECOND_FACTOR_LONGEST_LOCK`].
+pub const SECOND_FACTOR_FIRST_LOCK: Duration = Duration::from_secs(60);
+/// The longest the second factor stays locked after one wrong code.
+pub const SECOND_FACTOR_LONGEST_LOCK: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// How long an account with `failures` wrong second-factor codes, the last at `last_ms`, must
+/// still wait at `now_ms` before trying another; `None` when it may try now.
+pub fn second_factor_wait(failures: i64, last_ms: Option<i64>, now_ms: i64) -> Option<Duration> {
+    let over = failures - SECOND_FACTOR_FREE_FAILURES;
+    if over < 0 {
+        return None;
+    }
+    let lock = SECOND_FACTOR_FIRST_LOCK
+        .saturating_mul(1 << over.min(20))
+        .min(SECOND_FACTOR_LONGEST_LOCK);
+    let elapsed = u64::try_from(now_ms - last_ms.unwrap_or(now_ms)).unwrap_or(0);
+    lock.checked_sub(Duration::from_millis(elapsed))
+        .filter(|left| !left.is_zero())
+}
+
+/// The key under which failures for a typed handle are counted, whether or not it exists.
+pub fn handle_key(typed: &str) -> String {
+    typed.trim().to_lowercase().chars().take(64).collect()
+}
+
+/// A new random token (256 bits: a session, a pending sign-in, an invitation) and the digest
+/// under which it is stored.
+pub fn new_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let digest = token_digest(&token);
+    (token, digest)
+}
+
+/// The stored form of a token.
+pub fn token_digest(token: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The keyed digest (HMAC-SHA256) under which `address` is counted.
+pub fn address_pseudonym(key: &[u8], address: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+    mac.update(address.as_bytes());
+    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hashing::{hash_password, verify_password};
+
+    #[tokio::test]
+    async fn a_password_verifies_against_its_own_hash_only() {
+        let hash = hash_password("correct horse".into()).await.unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(
+            verify_password("correct horse".into(), Some(hash.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify_password("wrong horse".into(), Some(hash))
+                .await
+                .unwrap()
+        );
+        assert!(!verify_password("anything".into(), None).await.unwrap());
+    }
+
+    #[test]
+    fn common_and_handle_based_passwords_are_refused_and_passphrases_accepted() {
+        for weak in [
+            "password",
+            "12345678",
+            "qwertyuiop",
+            "iloveyou1",
+            "ada-lovelace1",
+        ] {
+            assert!(check_not_guessable(weak, "ada-lovelace").is_err(), "{weak}");
+        }
+        for strong in [
+            "a long passphrase",
+            "correct horse battery",
+            "tulip-orbit-sandal",
+        ] {
+            assert!(
+                check_not_guessable(strong, "ada-lovelace").is_ok(),
+                "{strong}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_failure_limit_throttles_on_its_own() {
+        let minute = 60_000;
+        assert_eq!(second_factor_wait(9, Some(0), 0), None);
+        assert_eq!(
+            second_factor_wait(10, Some(0), 0),
+            Some(Duration::from_secs(60))
+        );
+        assert_eq!(second_factor_wait(10, Some(0), minute), None);
+        assert_eq!(
+            second_factor_wait(12, Some(0), minute),
+            Some(Duration::from_secs(180))
+        );
+        assert_eq!(
+            second_factor_wait(1_000, Some(0), 0),
+            Some(SECOND_FACTOR_LONGEST_LOCK)
+        );
+        let none = SignInFailures {
+            pair: 0,
+            handle: 0,
+            address: 0,
+        };
+        assert!(!throttled(&none));
+        assert!(throttled(&SignInFailures {
+            pair: MAX_FAILURES_PAIR,
+            ..none
+        }));
+        assert!(throttled(&SignInFailures {
+            handle: MAX_FAILURES_HANDLE,
+            ..none
+        }));
+        assert!(throttled(&SignInFailures {
+            address: MAX_FAILURES_ADDRESS,
+            ..none
+        }));
+        let below = SignInFailures {
+            pair: MAX_FAILURES_PAIR - 1,
+            handle: MAX_FAILURES_HANDLE - 1,
+            address: MAX_FAILURES_ADDRESS - 1,
+        };
+        assert!(!throttled(&below));
+    }
+
+    #[test]
+    fn an_address_pseudonym_depends_on_the_address_and_the_key() {
+        let a = address_pseudonym(b"key one", "192.0.2.1");
+        assert_eq!(a, address_pseudonym(b"key one", "192.0.2.1"));
+        assert_ne!(a, address_pseudonym(b"key one", "192.0.2.2"));
+        assert_ne!(a, address_pseudonym(b"key two", "192.0.2.1"));
+        assert!(!a.contains("192"));
+    }
+
+    #[test]
+    fn session_tokens_are_long_random_and_stored_only_as_digests() {
+        let (a, a_digest) = new_token();
+        let (b, _) = new_token();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43); // 256 bits, base64url
+        assert_ne!(a, a_digest);
+        assert_eq!(token_digest(&a), a_digest);
+    }
+}
