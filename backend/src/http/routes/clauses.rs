@@ -272,11 +272,7 @@ async fn get_clause(
 /// before it is published).
 #[utoipa::path(put, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/consensus",
     tag = "convening",
-    params(
-        ("slug" = String, Path, description = "The consultation's slug"),
-        ("round" = String, Path, description = "The round's slug"),
-        ("key" = String, Path, description = "The clause's key"),
-    ),
+    params(RoundParams, ("key" = String, Path, description = "The clause's key")),
     request_body = ConsensusDesignation,
     responses(
         (status = 204, description = "Designated"),
@@ -369,11 +365,7 @@ async fn add_clause(
 /// the change (conveners only).
 #[utoipa::path(put, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}",
     tag = "convening",
-    params(
-        ("slug" = String, Path, description = "The consultation's slug"),
-        ("round" = String, Path, description = "The round's slug"),
-        ("key" = String, Path, description = "The clause's key"),
-    ),
+    params(RoundParams, ("key" = String, Path, description = "The clause's key")),
     request_body = ClauseEdit,
     responses(
         (status = 200, body = Round),
@@ -411,11 +403,7 @@ async fn edit_clause(
 /// Removes a clause from the draft (conveners only).
 #[utoipa::path(delete, path = "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}",
     tag = "convening",
-    params(
-        ("slug" = String, Path, description = "The consultation's slug"),
-        ("round" = String, Path, description = "The round's slug"),
-        ("key" = String, Path, description = "The clause's key"),
-    ),
+    params(RoundParams, ("key" = String, Path, description = "The clause's key")),
     responses(
         (status = 200, body = Round),
         (status = 401, body = ApiError),

@@ -376,10 +376,7 @@ pub(crate) async fn find_round(
 
 /// Shows one round: its phase and its clauses with their tallies.
 #[utoipa::path(get, path = "/api/v1/consultations/{slug}/rounds/{round}", tag = "consultations",
-    params(
-        ("slug" = String, Path, description = "The consultation's slug"),
-        ("round" = String, Path, description = "The round's slug, e.g. 2019"),
-    ),
+    params(ConsultationParams, ("round" = String, Path, description = "The round's slug, e.g. 2019")),
     responses((status = 200, body = Round), (status = 404, body = ApiError)))]
 async fn get_round(
     State(state): State<AppState>,
