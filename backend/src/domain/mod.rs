@@ -7,3 +7,4 @@ pub mod accounts;
 pub mod comments;
 pub mod positions;
 pub mod proposals;
+pub mod rounds;

@@ -4,6 +4,7 @@
 //! tally live. Every conveners' answer is the round as it now stands.
 
 use super::params::{ConsultationParams, RoundParams};
+use crate::domain;
 use crate::http::auth::MaybeAccount;
 use crate::http::auth::{self, Convening, CurrentSession};
 use crate::http::error::AppError;
@@ -12,7 +13,7 @@ use crate::live::{Announcement, LiveEvents};
 use crate::refusal::Refusal;
 use crate::state::AppState;
 use crate::store::ConsultationRef;
-use crate::store::{RoundRow, now_ms};
+use crate::store::RoundRow;
 use axum::extract::State;
 use axum::http::StatusCode;
 use shared::{
@@ -106,13 +107,14 @@ async fn set_rules(
     ApiJson(rules): ApiJson<RoundRules>,
 ) -> Result<ApiJson<Round>, AppError> {
     let row = convened_round(&state, &convening, &round).await?;
-    state
-        .store
-        .set_rules(&row, &rules, convening.account.id)
-        .await?;
-    tracing::info!(event = "rules_set", by = convening.account.id,
-        consultation = %convening.consultation.slug, %round, rule = rules.rule.as_str(),
-        "round rules set");
+    domain::rounds::set_rules(
+        &state,
+        &convening.consultation,
+        &convening.account,
+        &row,
+        &rules,
+    )
+    .await?;
     as_convened(&state, &convening, &round).await
 }
 
@@ -163,43 +165,12 @@ async fn open_round(
     convening: Convening,
     ApiJson(new): ApiJson<NewRound>,
 ) -> Result<(StatusCode, ApiJson<Round>), AppError> {
-    let (slug, title) = new.check().map_err(Refusal::Validation)?;
-    let text = new
-        .text
-        .as_ref()
-        .map(|text| text.check().map_err(|broken| within("text", broken)))
-        .transpose()?;
-    state
-        .store
-        .open_round(
-            convening.consultation.id,
-            &slug,
-            &title,
-            &new,
-            text.as_ref(),
-            convening.account.id,
-        )
-        .await?;
-    tracing::info!(event = "round_opened", by = convening.account.id,
-        consultation = %convening.consultation.slug, round = %slug, "round opened");
+    let slug =
+        domain::rounds::open(&state, &convening.consultation, &convening.account, &new).await?;
     Ok((
         StatusCode::CREATED,
         as_convened(&state, &convening, &slug).await?,
     ))
-}
-
-/// Field errors of a part of the body, named from the body's top (`text.clauses[2].key`).
-fn within(part: &str, broken: Vec<FieldError>) -> AppError {
-    Refusal::Validation(
-        broken
-            .into_iter()
-            .map(|mut e| {
-                e.field = format!("{part}.{}", e.field);
-                e
-            })
-            .collect(),
-    )
-    .into()
 }
 
 /// The path of a round: consultation slug, round slug.
@@ -225,16 +196,14 @@ async fn move_phase(
     ApiJson(to): ApiJson<PhaseMove>,
 ) -> Result<ApiJson<Round>, AppError> {
     let row = convened_round(&state, &convening, &round).await?;
-    let from = row.state.phase()?;
-    if from != to.phase {
-        state
-            .store
-            .move_phase(&row, to.phase, convening.account.id)
-            .await?;
-        tracing::info!(event = "phase_moved", by = convening.account.id,
-            consultation = %convening.consultation.slug, %round, from = from.as_str(),
-            to = to.phase.as_str(), "round moved");
-    }
+    domain::rounds::move_phase(
+        &state,
+        &convening.consultation,
+        &convening.account,
+        &row,
+        to.phase,
+    )
+    .await?;
     as_convened(&state, &convening, &round).await
 }
 
@@ -257,15 +226,14 @@ async fn set_schedule(
     ApiJson(schedule): ApiJson<Schedule>,
 ) -> Result<ApiJson<Round>, AppError> {
     let row = convened_round(&state, &convening, &round).await?;
-    schedule
-        .check(row.state.phase()?, now_ms())
-        .map_err(Refusal::Validation)?;
-    state
-        .store
-        .set_schedule(&row, &schedule, convening.account.id)
-        .await?;
-    tracing::info!(event = "schedule_set", by = convening.account.id,
-        consultation = %convening.consultation.slug, %round, "round scheduled");
+    domain::rounds::schedule(
+        &state,
+        &convening.consultation,
+        &convening.account,
+        &row,
+        &schedule,
+    )
+    .await?;
     as_convened(&state, &convening, &round).await
 }
 

@@ -1,0 +1,91 @@
+//! What conveners do to a consultation's rounds: open the next one (with its text, checked part
+//! by part), move it through its phases, schedule those moves, and set how it decides. Each
+//! change is logged with who made it.
+
+use crate::refusal::Refusal;
+use crate::state::AppState;
+use crate::store::{Account, ConsultationRef, RoundRow, StoreError, now_ms};
+use shared::{FieldError, NewRound, Phase, RoundRules, Schedule};
+
+/// Opens the next round of `consultation` as a draft, by convener `by`; answers its slug.
+pub async fn open(
+    state: &AppState,
+    consultation: &ConsultationRef,
+    by: &Account,
+    new: &NewRound,
+) -> Result<String, StoreError> {
+    let (slug, title) = new.check().map_err(Refusal::Validation)?;
+    let text = new
+        .text
+        .as_ref()
+        .map(|text| text.check().map_err(|broken| within("text", broken)))
+        .transpose()?;
+    state
+        .store
+        .open_round(consultation.id, &slug, &title, new, text.as_ref(), by.id)
+        .await?;
+    tracing::info!(event = "round_opened", by = by.id, consultation = %consultation.slug,
+        round = %slug, "round opened");
+    Ok(slug)
+}
+
+/// Moves round `row` to phase `to`, by convener `by`; staying where it is changes nothing.
+pub async fn move_phase(
+    state: &AppState,
+    consultation: &ConsultationRef,
+    by: &Account,
+    row: &RoundRow,
+    to: Phase,
+) -> Result<(), StoreError> {
+    let from = row.state.phase()?;
+    if from != to {
+        state.store.move_phase(row, to, by.id).await?;
+        tracing::info!(event = "phase_moved", by = by.id, consultation = %consultation.slug,
+            round = %row.slug, from = from.as_str(), to = to.as_str(), "round moved");
+    }
+    Ok(())
+}
+
+/// Sets when round `row` moves on by itself, by convener `by`.
+pub async fn schedule(
+    state: &AppState,
+    consultation: &ConsultationRef,
+    by: &Account,
+    row: &RoundRow,
+    schedule: &Schedule,
+) -> Result<(), StoreError> {
+    schedule
+        .check(row.state.phase()?, now_ms())
+        .map_err(Refusal::Validation)?;
+    state.store.set_schedule(row, schedule, by.id).await?;
+    tracing::info!(event = "schedule_set", by = by.id, consultation = %consultation.slug,
+        round = %row.slug, "round scheduled");
+    Ok(())
+}
+
+/// Sets how round `row` decides, by convener `by`.
+pub async fn set_rules(
+    state: &AppState,
+    consultation: &ConsultationRef,
+    by: &Account,
+    row: &RoundRow,
+    rules: &RoundRules,
+) -> Result<(), StoreError> {
+    state.store.set_rules(row, rules, by.id).await?;
+    tracing::info!(event = "rules_set", by = by.id, consultation = %consultation.slug,
+        round = %row.slug, rule = rules.rule.as_str(), "round rules set");
+    Ok(())
+}
+
+/// Field errors of a part of the body, named from the body's top (`text.clauses[2].key`).
+fn within(part: &str, broken: Vec<FieldError>) -> Refusal {
+    Refusal::Validation(
+        broken
+            .into_iter()
+            .map(|mut e| {
+                e.field = format!("{part}.{}", e.field);
+                e
+            })
+            .collect(),
+    )
+}
