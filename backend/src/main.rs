@@ -111,7 +111,7 @@ async fn main() -> anyhow::Result<()> {
                 eprintln!("wrote the server secret {}", file.display());
             }
             if args.record_key.record_key.is_some() {
-                let (_, signer) = backend::record::bundle::Signer::generate()?;
+                let (_, signer) = backend::secrets::Signer::generate()?;
                 args.record_key.save(&signer)?;
                 eprintln!(
                     "wrote {} (key {}); its public key:",

@@ -523,7 +523,7 @@ fn the_record_key_lives_in_a_protected_file_outside_the_database() {
 
     // An installation of an earlier version kept its key in the database: the server refuses
     // to start until it is moved out; `key export` moves it, with the same public key.
-    let (kept, legacy) = backend::record::bundle::Signer::generate().expect("a key");
+    let (kept, legacy) = backend::secrets::Signer::generate().expect("a key");
     {
         use base64::Engine;
         let stored = base64::engine::general_purpose::STANDARD.encode(&kept);

@@ -118,8 +118,8 @@ async fn spawn(db: Db, settings: Settings, demo: bool) -> TestApp {
 pub const SERVER_SECRET: &str = "the test instances' server secret, 32+ characters";
 
 /// The record-signing key of every test instance, as if each read the same key file.
-pub fn record_signer() -> backend::record::bundle::Signer {
-    use backend::record::bundle::Signer;
+pub fn record_signer() -> backend::secrets::Signer {
+    use backend::secrets::Signer;
     static KEPT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let kept = KEPT.get_or_init(|| Signer::generate().expect("a key").0);
     Signer::from_kept(kept).expect("the key")
@@ -134,7 +134,7 @@ async fn start_server(store: Store, settings: Settings) -> String {
 async fn start_signing(
     store: Store,
     settings: Settings,
-    signer: backend::record::bundle::Signer,
+    signer: backend::secrets::Signer,
 ) -> String {
     backend::record::command::sign_with(&store, signer)
         .await
@@ -268,7 +268,7 @@ impl TestApp {
 
     /// Another server process over the same database, started with the record key `signer`
     /// (a new one retires the one before).
-    pub async fn restarted_with(&self, signer: backend::record::bundle::Signer) -> TestApp {
+    pub async fn restarted_with(&self, signer: backend::secrets::Signer) -> TestApp {
         let store = Store::connect(&self.database_url).await.expect("connect");
         let address = start_signing(store.clone(), Settings::default(), signer).await;
         TestApp {

@@ -162,13 +162,9 @@ impl Following {
         S: Fn() -> F + Send + Sync + 'static,
         F: Future<Output = bool> + Send + 'static,
     {
-        let pick = std::sync::Arc::new(pick);
         let changes = self
             .changes
-            .filter_map(move |event| {
-                let pick = pick.clone();
-                async move { event.ok().and_then(|event| pick(event)) }
-            })
+            .filter_map(move |event| futures_util::future::ready(event.ok().and_then(&pick)))
             .take_while(move |_| still());
         let events = futures_util::stream::iter(now)
             .chain(changes)

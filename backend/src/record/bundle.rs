@@ -5,7 +5,7 @@
 //! [`verify`] checks the signature and every file.
 
 use super::{DataFile, Exporter, SCHEMA_VERSION, timestamp};
-pub use crate::secrets::{Signer, key_id, public_key_file};
+use crate::secrets::{Signer, key_id};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

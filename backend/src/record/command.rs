@@ -203,7 +203,7 @@ pub async fn verify(
 
 /// Makes `signer` the key `store` signs with, after checking that the database no longer
 /// holds a key of its own and listing its public half.
-pub async fn sign_with(store: &Store, signer: bundle::Signer) -> Result<()> {
+pub async fn sign_with(store: &Store, signer: crate::secrets::Signer) -> Result<()> {
     if store.kept_record_key().await?.is_some() {
         bail!(
             "the database still holds a record-signing key, as earlier versions kept it: move \
@@ -234,13 +234,13 @@ pub async fn public_key(args: &crate::cli::PublicKeyArgs) -> Result<String> {
 /// `concord key export`: moves the key kept in the database into the key file, whole, then
 /// deletes it there. Run again after an interruption, it finds the file holding the same key
 /// and finishes.
-pub async fn export_key(args: &crate::cli::KeyExportArgs) -> Result<bundle::Signer> {
+pub async fn export_key(args: &crate::cli::KeyExportArgs) -> Result<crate::secrets::Signer> {
     let store = Store::connect(&args.database.database_url).await?;
     store.migrate().await?;
     let Some((kept, since_ms)) = store.kept_record_key().await? else {
         bail!("the database holds no record-signing key: there is nothing to move");
     };
-    let signer = bundle::Signer::from_kept(&kept)?;
+    let signer = crate::secrets::Signer::from_kept(&kept)?;
     let path = args.record_key.path()?;
     if path.exists() {
         let there = args.record_key.load()?;

@@ -24,18 +24,6 @@ pub enum StoreError {
     Internal(#[from] anyhow::Error),
 }
 
-impl StoreError {
-    /// Whether the database is away, busy past its timeout or out of space: nothing the client
-    /// did, and worth trying again.
-    pub fn is_unavailable(&self) -> bool {
-        match self {
-            Self::Database(e) => database_unavailable(e),
-            Self::Writer(e) => writer_unavailable(e),
-            _ => false,
-        }
-    }
-}
-
 /// Whether an error of the SQLite position writer says the database is busy, full or away.
 pub fn writer_unavailable(e: &rusqlite::Error) -> bool {
     match e {

@@ -35,23 +35,28 @@ impl TallyNotice {
         tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     ) -> Result<(), StoreError> {
         let payload = serde_json::to_string(self).map_err(anyhow::Error::from)?;
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(TALLY_CHANNEL)
-            .bind(payload)
-            .execute(&mut **tx)
-            .await?;
-        Ok(())
+        notify(&mut **tx, TALLY_CHANNEL, payload).await
     }
 }
 
 impl Store {
     /// Sends a PostgreSQL notification to every listening process.
     pub async fn notify(&self, channel: &str, payload: &str) -> Result<(), StoreError> {
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(channel)
-            .bind(payload)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        notify(&self.pool, channel, payload.to_owned()).await
     }
+}
+
+/// Sends `payload` on `channel` through `executor`: at once on the pool, at its commit in a
+/// transaction.
+async fn notify<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    channel: &str,
+    payload: String,
+) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(channel.to_owned())
+        .bind(payload)
+        .execute(executor)
+        .await?;
+    Ok(())
 }

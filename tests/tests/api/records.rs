@@ -933,7 +933,7 @@ pub(crate) async fn a_new_record_key_retires_the_old_one_which_still_verifies_wh
     let (convener, old_bundle) = a_convener_bundle(&app).await;
     let path = format!("{RECORD}/bundle.zip?visibility=convener");
 
-    let (_, new_key) = bundle::Signer::generate().expect("a new key");
+    let (_, new_key) = backend::secrets::Signer::generate().expect("a new key");
     let new_id = new_key.key_id();
     let renewed = app.restarted_with(new_key).await;
     let listed = renewed
@@ -1000,7 +1000,7 @@ pub(crate) async fn a_new_record_key_retires_the_old_one_which_still_verifies_wh
 /// signed by `signer`: what a hostile or buggy instance could send with its own key.
 fn resigned(
     files: &[(String, Vec<u8>)],
-    signer: &bundle::Signer,
+    signer: &backend::secrets::Signer,
     edit: impl FnOnce(&mut Value),
 ) -> Vec<u8> {
     use sha2::Digest;
@@ -1102,7 +1102,7 @@ pub(crate) async fn a_record_signed_by_a_hostile_instance_is_checked_like_typed_
     )
     .await;
     let files = unzip(&exported);
-    let (_, signer) = bundle::Signer::generate().expect("a key");
+    let (_, signer) = backend::secrets::Signer::generate().expect("a key");
     let key = signer.public_key().clone();
 
     // A newcomer's instance, empty; whatever is refused writes nothing there.
@@ -1268,7 +1268,7 @@ pub(crate) async fn a_record_signed_by_a_hostile_instance_is_checked_like_typed_
     assert_eq!(bodies(&there), bodies(&here), "{there}");
 }
 
-fn public_key_line(signer: &bundle::Signer) -> String {
+fn public_key_line(signer: &backend::secrets::Signer) -> String {
     let file = signer.public_key_file().expect("key file");
     file.lines().nth(1).expect("key line").to_owned()
 }

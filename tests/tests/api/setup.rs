@@ -749,7 +749,7 @@ pub(crate) async fn a_published_record_starts_a_consultation_on_another_instance
         async move { parts(request.send().await.expect("request")).await }
     };
     let before = footprint(&app).await;
-    let (_, another) = backend::record::bundle::Signer::generate().expect("another key");
+    let (_, another) = backend::secrets::Signer::generate().expect("another key");
     let other_key = another.public_key_line().expect("key line");
     // (Changed files inside a bundle are refused by the import itself: records.rs.)
     let truncated = bundle[..bundle.len() / 2].to_vec();
