@@ -4,7 +4,9 @@
 
 pub mod access;
 pub mod accounts;
+pub mod clauses;
 pub mod comments;
+pub mod drafting;
 pub mod positions;
 pub mod proposals;
 pub mod rounds;

@@ -7,6 +7,19 @@ use crate::state::AppState;
 use crate::store::{Account, ConsultationRef, RoundRow, StoreError, now_ms};
 use shared::{FieldError, NewRound, Phase, RoundRules, Schedule};
 
+/// Round `slug` of `consultation`.
+pub async fn find(
+    state: &AppState,
+    consultation: &ConsultationRef,
+    slug: &str,
+) -> Result<RoundRow, StoreError> {
+    state
+        .store
+        .round_row(consultation.id, slug)
+        .await?
+        .ok_or(Refusal::NotFound("round").into())
+}
+
 /// Opens the next round of `consultation` as a draft, by convener `by`; answers its slug.
 pub async fn open(
     state: &AppState,

@@ -11,10 +11,10 @@ mod read;
 mod routes;
 pub mod web;
 
+use crate::live;
 use crate::ops::metrics;
 use crate::refusal::Refusal;
 use crate::state::AppState;
-use crate::{live, store};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, StatusCode};
@@ -33,7 +33,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    routes::documented(routes::api().split_for_parts().1)
+    routes::documented(routes::api(|routes| routes).split_for_parts().1)
 }
 
 /// The whole application: API, OpenAPI document, and (when configured) the front end.
@@ -43,7 +43,8 @@ pub fn app(state: AppState) -> Router {
         runtime.spawn(state.store.clone().keep_seen());
     }
     metrics::install();
-    let (api, doc) = routes::api().split_for_parts();
+    let forget = axum::middleware::from_fn_with_state(state.clone(), forget_after_writes);
+    let (api, doc) = routes::api(|routes| routes.route_layer(forget)).split_for_parts();
     let doc = Arc::new(routes::documented(doc));
     let assets = state.settings.assets.clone();
     let embedded = assets.is_none() && state.settings.embedded;
@@ -92,10 +93,6 @@ pub fn app(state: AppState) -> Router {
             }
         })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            forget_after_writes,
-        ))
         .layer(axum::middleware::from_fn(move |req, next| {
             guard::same_site_writes(https, req, next)
         }))
@@ -141,9 +138,7 @@ async fn readyz(
     }
 }
 
-/// After every request that may have written, forgets what the store remembers — unless the
-/// handler says it changed only the results of its clause ([`store::cache::ResultsOnly`]) and
-/// has forgotten those itself.
+/// After every request to a route that may have written, forgets what the store remembers.
 async fn forget_after_writes(
     axum::extract::State(state): axum::extract::State<AppState>,
     request: Request,
@@ -151,12 +146,7 @@ async fn forget_after_writes(
 ) -> axum::response::Response {
     let read = guard::is_read(request.method());
     let response = next.run(request).await;
-    if !read
-        && response
-            .extensions()
-            .get::<store::cache::ResultsOnly>()
-            .is_none()
-    {
+    if !read {
         state.store.forget();
     }
     response

@@ -4,8 +4,8 @@
 //!
 //! With SQLite, Concord is the database's only writer, so it knows when these change: every
 //! write through the API forgets everything (`forget`, called by a middleware after each
-//! request that is not a read), except a position, whose writer puts the new results of its
-//! clause instead. A reader that filled an entry from the database while a write was
+//! request that is not a read, on every route but a position's), except a position, whose
+//! writer puts the new results of its clause instead, in the order the writes committed. A reader that filled an entry from the database while a write was
 //! forgetting it does not keep what it read: each fill carries the generation it started in,
 //! and is dropped if anything was forgotten since. Changes written straight into the file by
 //! another program (`concord admin`, an operator's SQL) are seen after at most [`LIFETIME`]; so
@@ -52,11 +52,6 @@ struct Entry<T> {
     value: T,
     filled: Instant,
 }
-
-/// Marks the response of a write that changed only the results of its clause, and forgot them
-/// itself (a position), so that the other entries stay.
-#[derive(Debug, Clone, Copy)]
-pub struct ResultsOnly;
 
 /// The moment a reader went to the database; see [`Cache::keep_clause`].
 #[derive(Debug, Clone, Copy)]

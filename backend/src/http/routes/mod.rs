@@ -39,21 +39,29 @@ mod session;
 )]
 struct ApiDoc;
 
-/// Every API route, with the OpenAPI document describing them.
-pub fn api() -> OpenApiRouter<AppState> {
+/// Every API route, with the OpenAPI document describing them. `forgetting` wraps every route
+/// after whose writes the store's cache is forgotten: all but a position's, whose writer keeps
+/// the new results of its clause itself (see [`crate::store::cache`]).
+pub fn api(
+    forgetting: impl FnOnce(OpenApiRouter<AppState>) -> OpenApiRouter<AppState>,
+) -> OpenApiRouter<AppState> {
+    let forgetting = forgetting(
+        OpenApiRouter::new()
+            .merge(consultations::router())
+            .merge(rounds::router())
+            .merge(clauses::router())
+            .merge(comments::router())
+            .merge(proposals::router())
+            .merge(conveners::router())
+            .merge(invitations::router())
+            .merge(organisations::router())
+            .merge(session::router())
+            .merge(account::router())
+            .merge(records::router()),
+    );
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(consultations::router())
-        .merge(rounds::router())
-        .merge(clauses::router())
+        .merge(forgetting)
         .merge(positions::router())
-        .merge(comments::router())
-        .merge(proposals::router())
-        .merge(conveners::router())
-        .merge(invitations::router())
-        .merge(organisations::router())
-        .merge(session::router())
-        .merge(account::router())
-        .merge(records::router())
 }
 
 /// The OpenAPI document with the refusals an operation may give before its handler runs,

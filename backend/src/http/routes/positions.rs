@@ -6,8 +6,6 @@ use crate::http::auth::SignedIn;
 use crate::http::error::AppError;
 use crate::http::extract::ApiJson;
 use crate::state::AppState;
-use crate::store::cache::ResultsOnly;
-use axum::Extension;
 use axum::extract::State;
 use shared::{ApiError, CastPosition, PositionCast};
 use utoipa_axum::router::OpenApiRouter;
@@ -33,9 +31,8 @@ async fn cast_position(
     SignedIn(account): SignedIn,
     path: ClausePath,
     ApiJson(cast): ApiJson<CastPosition>,
-) -> Result<(Extension<ResultsOnly>, ApiJson<PositionCast>), AppError> {
+) -> Result<ApiJson<PositionCast>, AppError> {
     let clause = find_clause(&state, path).await?;
     let cast = crate::domain::positions::cast(&state, &account, &clause, &cast).await?;
-    // The write kept the clause's new results; nothing else needs forgetting.
-    Ok((Extension(ResultsOnly), ApiJson(cast)))
+    Ok(ApiJson(cast))
 }

@@ -109,7 +109,6 @@ async fn import_record(
     .await
     {
         Ok(imported) => {
-            state.store.forget();
             tracing::info!(event = "record_imported", by = admin.id,
                 slug = %imported.consultation, "record imported");
             Ok((

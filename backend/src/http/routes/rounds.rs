@@ -124,11 +124,7 @@ pub(super) async fn convened_round(
     convening: &Convening,
     slug: &str,
 ) -> Result<RoundRow, AppError> {
-    state
-        .store
-        .round_row(convening.consultation.id, slug)
-        .await?
-        .ok_or(Refusal::NotFound("round").into())
+    Ok(crate::domain::rounds::find(state, &convening.consultation, slug).await?)
 }
 
 /// The round as conveners see it (results included, even when hidden from participants).
