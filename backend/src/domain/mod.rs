@@ -6,6 +6,7 @@ pub mod access;
 pub mod accounts;
 pub mod clauses;
 pub mod comments;
+pub mod consultations;
 pub mod drafting;
 pub mod positions;
 pub mod proposals;

@@ -3,17 +3,17 @@
 
 use super::params::ConsultationParams;
 use crate::document::{self, DOCUMENT_MAX};
+use crate::domain;
 use crate::http::auth::{Admin, Convening, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiDocument, ApiJson, ApiPath};
 use crate::refusal::Refusal;
 use crate::state::AppState;
-use crate::store::NewSetup;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use shared::{
-    ApiError, Consultation, ConsultationAccess, ConsultationSettings, ConsultationSummary,
-    DraftText, FieldError, JoinConsultation, NewConsultation, Participation, SettingsChange,
+    ApiError, Consultation, ConsultationSummary, DraftText, JoinConsultation, NewConsultation,
+    Participation, SettingsChange,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -51,95 +51,8 @@ async fn join_consultation(
     ApiPath(slug): ApiPath<String>,
     ApiJson(join): ApiJson<JoinConsultation>,
 ) -> Result<ApiJson<Participation>, AppError> {
-    let consultation = state.store.existing_consultation(&slug).await?;
-    if consultation.access == ConsultationAccess::Invitation {
-        if state.store.takes_part(account.id, consultation.id).await? {
-            return Err(Refusal::Forbidden(
-                "In a consultation by invitation, your invitation set your stakeholder group.",
-            )
-            .into());
-        }
-        if !crate::domain::access::may_take_part(&state, &account, &consultation).await? {
-            return Err(Refusal::NotInvited.into());
-        }
-    }
-    crate::domain::access::require_changeable(&consultation)?;
-    let region = join.check().map_err(Refusal::Validation)?;
-    let setup = state.store.setup_of(consultation.id).await?;
-    let mut broken: Vec<FieldError> =
-        shared::setup::check_taking_part(&setup.stakeholder_groups, join.stakeholder_group)
-            .err()
-            .into_iter()
-            .collect();
-    // Regions come from the consultation's list, so that counts by region add up; one given
-    // before the list existed is kept as it was.
-    let known = setup.regions.contains(&region)
-        || state
-            .store
-            .participations(account.id)
-            .await?
-            .iter()
-            .any(|p| p.consultation_slug == consultation.slug && p.region == region);
-    if !region.is_empty() && !known {
-        broken.push(FieldError::new(
-            "region",
-            "unknown_region",
-            "Choose a region from this consultation's list.",
-        ));
-    }
-    if !broken.is_empty() {
-        return Err(Refusal::Validation(broken).into());
-    }
-    let organisation_id = match &join.organisation {
-        None => None,
-        Some(organisation) => {
-            if !state.store.is_member(account.id, organisation).await? {
-                return Err(Refusal::Validation(vec![FieldError::new(
-                    "organisation",
-                    "not_member",
-                    "You can speak only for an organisation you are a member of.",
-                )])
-                .into());
-            }
-            // An organisation speaks in its own stakeholder group, so that counts by group
-            // cannot be swelled under another group's name.
-            let group = state
-                .store
-                .organisations()
-                .await?
-                .into_iter()
-                .find(|o| o.slug == *organisation)
-                .map(|o| o.stakeholder_group);
-            if group.is_some_and(|g| g != join.stakeholder_group) {
-                return Err(Refusal::Validation(vec![FieldError::new(
-                    "organisation",
-                    "other_group",
-                    "This organisation belongs to another stakeholder group: choose its group \
-                     to speak for it, or take part without it.",
-                )])
-                .into());
-            }
-            state.store.organisation_id(organisation).await?
-        }
-    };
-    state
-        .store
-        .join_consultation(
-            consultation.id,
-            account.id,
-            join.stakeholder_group,
-            organisation_id,
-            &region,
-        )
-        .await?;
-    state
-        .store
-        .participations(account.id)
-        .await?
-        .into_iter()
-        .find(|p| p.consultation_slug == consultation.slug)
-        .map(ApiJson)
-        .ok_or_else(|| AppError::Corrupt("participation just stored is missing".into()))
+    let participation = domain::consultations::join(&state, &account, &slug, &join).await?;
+    Ok(ApiJson(participation))
 }
 
 /// Creates a consultation (administrators with two-factor sign-in): its address, titles,
@@ -159,18 +72,7 @@ async fn create_consultation(
     Admin(admin): Admin,
     ApiJson(new): ApiJson<NewConsultation>,
 ) -> Result<(StatusCode, ApiJson<Consultation>), AppError> {
-    let (slug, settings) = new.check().map_err(Refusal::Validation)?;
-    let setup = NewSetup {
-        slug: &slug,
-        access: new.access,
-        conveners: &new.conveners,
-        settings: &settings,
-    };
-    state
-        .store
-        .create_consultation(&setup, None, Some(admin.id))
-        .await?;
-    tracing::info!(event = "consultation_created", by = admin.id, %slug, "consultation created");
+    let slug = domain::consultations::create(&state, &admin, &new).await?;
     Ok((StatusCode::CREATED, answer(&state, &slug).await?))
 }
 
@@ -194,23 +96,7 @@ async fn change_consultation(
     ApiPath(slug): ApiPath<String>,
     ApiJson(change): ApiJson<SettingsChange>,
 ) -> Result<ApiJson<Consultation>, AppError> {
-    let consultation = state.store.existing_consultation(&slug).await?;
-    crate::domain::access::require_changeable(&consultation)?;
-    let current = state.store.setup_of(consultation.id).await?;
-    let settings = change
-        .applied_to(ConsultationSettings {
-            titles: current.titles,
-            description: current.description,
-            stakeholder_groups: current.stakeholder_groups,
-            regions: current.regions,
-        })
-        .check()
-        .map_err(Refusal::Validation)?;
-    state
-        .store
-        .change_settings(consultation.id, &settings, admin.id)
-        .await?;
-    tracing::info!(event = "consultation_changed", by = admin.id, %slug, "consultation changed");
+    domain::consultations::change(&state, &admin, &slug, change).await?;
     answer(&state, &slug).await
 }
 
@@ -231,10 +117,7 @@ async fn archive_consultation(
     Admin(admin): Admin,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<ApiJson<Consultation>, AppError> {
-    let consultation = state.store.existing_consultation(&slug).await?;
-    if state.store.archive(consultation.id, admin.id).await? {
-        tracing::info!(event = "consultation_archived", by = admin.id, %slug, "consultation archived");
-    }
+    domain::consultations::archive(&state, &admin, &slug).await?;
     answer(&state, &slug).await
 }
 
