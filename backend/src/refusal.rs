@@ -4,9 +4,26 @@
 
 use shared::{FieldError, Phase};
 
+/// What came too often, for the words of a refusal to try again yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempts {
+    SignIns,
+    Codes,
+    SignUps,
+}
+
 /// A request the rules refuse, whoever asked and however.
 #[derive(Debug, thiserror::Error)]
 pub enum Refusal {
+    #[error("not signed in")]
+    NotSignedIn,
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("too many attempts")]
+    TooManyAttempts {
+        retry_after_secs: u64,
+        what: Attempts,
+    },
     #[error("no such {0}")]
     NotFound(&'static str),
     #[error("validation failed")]

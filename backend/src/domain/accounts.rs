@@ -2,7 +2,9 @@
 //! sign-ins and wrong codes make the next attempt wait, the key failures are counted under, and
 //! tokens with the digests they are stored as.
 
-use crate::store::SignInFailures;
+use crate::refusal::Refusal;
+use crate::state::AppState;
+use crate::store::{Account, SignInFailures, StoreError};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
@@ -94,6 +96,80 @@ pub fn address_pseudonym(key: &[u8], address: &str) -> String {
         .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
     mac.update(address.as_bytes());
     URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+/// Refuses while the failed password checks of `handle_key` (from `address`, from
+/// anywhere, or of any handle from `address`) are too many: sign-in and every place a signed-in
+/// person types their password again count the same failures, so a stolen session cannot guess
+/// the password either.
+pub async fn refuse_if_throttled(
+    state: &AppState,
+    handle_key: &str,
+    address: &str,
+) -> Result<(), StoreError> {
+    let since = crate::store::now_ms() - crate::store::ms(THROTTLE_WINDOW);
+    let failures = state
+        .store
+        .sign_in_failures(handle_key, address, since)
+        .await?;
+    if throttled(&failures) {
+        tracing::warn!(
+            event = "password_throttled",
+            ?failures,
+            "password check refused: too many failures"
+        );
+        return Err(Refusal::TooManyAttempts {
+            retry_after_secs: THROTTLE_WINDOW.as_secs(),
+            what: crate::refusal::Attempts::SignIns,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// Counts a failed password check of `handle_key` from `address` (see [`refuse_if_throttled`]).
+pub async fn record_password_failure(
+    state: &AppState,
+    handle_key: &str,
+    address: &str,
+) -> Result<(), StoreError> {
+    let since = crate::store::now_ms() - crate::store::ms(THROTTLE_WINDOW);
+    state
+        .store
+        .record_sign_in_failure(handle_key, address, since)
+        .await?;
+    Ok(())
+}
+
+/// Refuses with a field error on `field` unless `password` is the account's (ASVS 7.5.1), and
+/// with 429 after as many failures as sign-in allows: wrong passwords count as failed sign-ins
+/// of the account, so a stolen session cannot guess it.
+pub async fn require_password(
+    state: &AppState,
+    account: &Account,
+    address: &str,
+    password: String,
+    field: &str,
+) -> Result<(), StoreError> {
+    let key = handle_key(&account.handle);
+    refuse_if_throttled(state, &key, address).await?;
+    let stored = state.store.password_hash(account.id).await?;
+    if crate::hashing::verify_password(password, Some(stored)).await? {
+        state.store.clear_sign_in_failures(&key, address).await?;
+        return Ok(());
+    }
+    record_password_failure(state, &key, address).await?;
+    tracing::info!(
+        event = "password_check_failed",
+        account = account.id,
+        "wrong password re-entered"
+    );
+    Err(Refusal::Validation(vec![FieldError::new(
+        field,
+        "wrong",
+        "This is not your password.",
+    )])
+    .into())
 }
 
 #[cfg(test)]

@@ -11,3 +11,4 @@ pub mod drafting;
 pub mod positions;
 pub mod proposals;
 pub mod rounds;
+pub mod session;

@@ -4,7 +4,7 @@
 //! stored as its SHA-256 digest, so a copy of the database does not hold usable tokens and any
 //! number of server processes can share sessions.
 
-use crate::domain::accounts::{THROTTLE_WINDOW, address_pseudonym, throttled, token_digest};
+use crate::domain::accounts::{address_pseudonym, token_digest};
 use crate::http::error::AppError;
 use crate::http::extract::path_param;
 use crate::refusal::Refusal;
@@ -39,48 +39,6 @@ pub fn session_cookie_name(https: bool) -> &'static str {
 }
 
 pub use crate::hashing::{hash_password, verify_password};
-
-/// Refuses with 429 while the failed password checks of `handle_key` (from `address`, from
-/// anywhere, or of any handle from `address`) are too many: sign-in and every place a signed-in
-/// person types their password again count the same failures, so a stolen session cannot guess
-/// the password either.
-pub async fn refuse_if_throttled(
-    state: &AppState,
-    handle_key: &str,
-    address: &str,
-) -> Result<(), AppError> {
-    let since = crate::store::now_ms() - crate::store::ms(THROTTLE_WINDOW);
-    let failures = state
-        .store
-        .sign_in_failures(handle_key, address, since)
-        .await?;
-    if throttled(&failures) {
-        tracing::warn!(
-            event = "password_throttled",
-            ?failures,
-            "password check refused: too many failures"
-        );
-        return Err(AppError::TooManyAttempts {
-            retry_after_secs: THROTTLE_WINDOW.as_secs(),
-            what: crate::http::error::Attempts::SignIns,
-        });
-    }
-    Ok(())
-}
-
-/// Counts a failed password check of `handle_key` from `address` (see [`refuse_if_throttled`]).
-pub async fn record_password_failure(
-    state: &AppState,
-    handle_key: &str,
-    address: &str,
-) -> Result<(), AppError> {
-    let since = crate::store::now_ms() - crate::store::ms(THROTTLE_WINDOW);
-    state
-        .store
-        .record_sign_in_failure(handle_key, address, since)
-        .await?;
-    Ok(())
-}
 
 /// The cookie that carries a new session token. It has no expiry date, so the browser forgets it
 /// when it closes; the server ends the session sooner if idle (see [`crate::store`]).
@@ -312,6 +270,6 @@ impl FromRequestParts<AppState> for SignedIn {
             .await?
             .0
             .map(Self)
-            .ok_or(AppError::NotSignedIn)
+            .ok_or(AppError::from(Refusal::NotSignedIn))
     }
 }

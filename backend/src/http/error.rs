@@ -2,20 +2,12 @@
 //! code; database and internal faults become a generic 500 and are logged, never echoed.
 
 use crate::document::{DOCUMENT_MAX, DocumentError, UNPACKED_MAX};
-use crate::refusal::Refusal;
+use crate::refusal::{Attempts, Refusal};
 use crate::store::{StoreError, database_unavailable, writer_unavailable};
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use shared::{ApiError, ErrorCode, FieldError};
-
-/// What came too often, for the words of a 429.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Attempts {
-    SignIns,
-    Codes,
-    SignUps,
-}
 
 /// Everything a handler can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -23,17 +15,8 @@ pub enum AppError {
     /// A rule refused the request: the domain's words, answered here with a status.
     #[error(transparent)]
     Refused(#[from] Refusal),
-    #[error("not signed in")]
-    NotSignedIn,
-    #[error("invalid credentials")]
-    InvalidCredentials,
     #[error("cross-site request refused")]
     CrossSite,
-    #[error("too many attempts")]
-    TooManyAttempts {
-        retry_after_secs: u64,
-        what: Attempts,
-    },
     /// A request refused for what it carries: the framework's refusals before a handler ran (bad
     /// JSON, wrong media type, …) and documents that cannot be imported.
     #[error("{message}")]
@@ -60,40 +43,6 @@ impl AppError {
         use AppError as E;
         match self {
             E::Refused(refusal) => refusal_answer(refusal),
-            E::NotSignedIn => (
-                StatusCode::UNAUTHORIZED,
-                ApiError::new(ErrorCode::NotSignedIn, "Sign in to do this."),
-            ),
-            E::InvalidCredentials => (
-                StatusCode::UNAUTHORIZED,
-                ApiError::new(
-                    ErrorCode::InvalidCredentials,
-                    "That handle and password do not match an account.",
-                ),
-            ),
-            E::TooManyAttempts {
-                retry_after_secs,
-                what,
-            } => {
-                let minutes = retry_after_secs.div_ceil(60);
-                let wait = if minutes <= 1 {
-                    "a minute".to_owned()
-                } else {
-                    format!("{minutes} minutes")
-                };
-                let what = match what {
-                    Attempts::SignIns => "Too many failed sign-ins",
-                    Attempts::Codes => "Too many wrong codes",
-                    Attempts::SignUps => "Too many new accounts from this address just now",
-                };
-                (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    ApiError::new(
-                        ErrorCode::TooManyAttempts,
-                        format!("{what}. Wait {wait}, then try again."),
-                    ),
-                )
-            }
             E::CrossSite => (
                 StatusCode::FORBIDDEN,
                 ApiError::new(
@@ -140,6 +89,40 @@ impl AppError {
 fn refusal_answer(refusal: &Refusal) -> (StatusCode, ApiError) {
     use Refusal as R;
     match refusal {
+        R::NotSignedIn => (
+            StatusCode::UNAUTHORIZED,
+            ApiError::new(ErrorCode::NotSignedIn, "Sign in to do this."),
+        ),
+        R::InvalidCredentials => (
+            StatusCode::UNAUTHORIZED,
+            ApiError::new(
+                ErrorCode::InvalidCredentials,
+                "That handle and password do not match an account.",
+            ),
+        ),
+        R::TooManyAttempts {
+            retry_after_secs,
+            what,
+        } => {
+            let minutes = retry_after_secs.div_ceil(60);
+            let wait = if minutes <= 1 {
+                "a minute".to_owned()
+            } else {
+                format!("{minutes} minutes")
+            };
+            let what = match what {
+                Attempts::SignIns => "Too many failed sign-ins",
+                Attempts::Codes => "Too many wrong codes",
+                Attempts::SignUps => "Too many new accounts from this address just now",
+            };
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                ApiError::new(
+                    ErrorCode::TooManyAttempts,
+                    format!("{what}. Wait {wait}, then try again."),
+                ),
+            )
+        }
         R::NotFound(what) => (
             StatusCode::NOT_FOUND,
             ApiError::new(ErrorCode::NotFound, format!("There is no such {what}.")),
@@ -386,9 +369,9 @@ impl IntoResponse for AppError {
                 .headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, 5.into());
         }
-        if let Self::TooManyAttempts {
+        if let Self::Refused(Refusal::TooManyAttempts {
             retry_after_secs, ..
-        } = self
+        }) = self
         {
             response
                 .headers_mut()

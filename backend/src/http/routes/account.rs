@@ -6,7 +6,6 @@ use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::refusal::Refusal;
 use crate::state::AppState;
-use crate::store::Account;
 use crate::store::session_id;
 use crate::two_factor;
 use axum::extract::State;
@@ -34,37 +33,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(list_memberships))
         .routes(routes!(get_profile, change_profile))
-}
-
-/// Refuses with a field error on `field` unless `password` is the account's (ASVS 7.5.1), and
-/// with 429 after as many failures as sign-in allows: wrong passwords count as failed sign-ins
-/// of the account, so a stolen session cannot guess it.
-async fn require_password(
-    state: &AppState,
-    account: &Account,
-    address: &str,
-    password: String,
-    field: &str,
-) -> Result<(), AppError> {
-    let key = accounts::handle_key(&account.handle);
-    auth::refuse_if_throttled(state, &key, address).await?;
-    let stored = state.store.password_hash(account.id).await?;
-    if auth::verify_password(password, Some(stored)).await? {
-        state.store.clear_sign_in_failures(&key, address).await?;
-        return Ok(());
-    }
-    auth::record_password_failure(state, &key, address).await?;
-    tracing::info!(
-        event = "password_check_failed",
-        account = account.id,
-        "wrong password re-entered"
-    );
-    Err(Refusal::Validation(vec![FieldError::new(
-        field,
-        "wrong",
-        "This is not your password.",
-    )])
-    .into())
 }
 
 /// The account's sessions as its owner sees them, marking the one making the request.
@@ -138,7 +106,7 @@ async fn change_password(
     ApiJson(change): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, AppError> {
     change.check().map_err(Refusal::Validation)?;
-    require_password(
+    accounts::require_password(
         &state,
         &account,
         &address,
@@ -203,7 +171,7 @@ async fn delete_account(
     jar: CookieJar,
     ApiJson(deletion): ApiJson<PasswordConfirmation>,
 ) -> Result<(StatusCode, CookieJar), AppError> {
-    require_password(&state, &account, &address, deletion.password, "password").await?;
+    accounts::require_password(&state, &account, &address, deletion.password, "password").await?;
     state.store.delete_account(account.id).await?;
     tracing::info!(
         event = "account_deleted",
@@ -234,7 +202,7 @@ async fn begin_two_factor(
     ClientAddress(address): ClientAddress,
     ApiJson(confirmation): ApiJson<PasswordConfirmation>,
 ) -> Result<ApiJson<TotpSetup>, AppError> {
-    require_password(
+    accounts::require_password(
         &state,
         &account,
         &address,
@@ -319,7 +287,7 @@ async fn disable_two_factor(
     CurrentSession(current): CurrentSession,
     ApiJson(confirmation): ApiJson<PasswordConfirmation>,
 ) -> Result<StatusCode, AppError> {
-    require_password(
+    accounts::require_password(
         &state,
         &account,
         &address,

@@ -195,7 +195,7 @@ async fn download(
         }
         Visibility::Public => {}
         Visibility::Convener => {
-            let account = account.ok_or(AppError::NotSignedIn)?;
+            let account = account.ok_or(AppError::from(Refusal::NotSignedIn))?;
             auth::require_convener(&state, &account, &consultation).await?;
             tracing::info!(event = "convener_record_downloaded", by = account.id,
                 slug = %consultation.slug, %round, %file, "a convener downloaded the complete record");
