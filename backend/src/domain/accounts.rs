@@ -4,12 +4,13 @@
 
 use crate::refusal::Refusal;
 use crate::state::AppState;
-use crate::store::{Account, SignInFailures, StoreError};
+use crate::store::{Account, SignInFailures, StoreError, session_id};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use shared::FieldError;
+use shared::{AccountExport, PasswordChange, SessionInfo};
 use std::time::Duration;
 
 /// Refuses a new password that is among the most common or most easily guessed (ASVS 6.2.4):
@@ -170,6 +171,129 @@ pub async fn require_password(
         "This is not your password.",
     )])
     .into())
+}
+
+/// The account's sessions as its owner sees them, marking the one making the request
+/// (`current`, the digest of its token).
+pub async fn sessions(
+    state: &AppState,
+    account_id: i64,
+    current: Option<&str>,
+) -> Result<Vec<SessionInfo>, StoreError> {
+    let sessions = state.store.sessions_of(account_id).await?;
+    Ok(sessions
+        .into_iter()
+        .map(|s| SessionInfo {
+            current: current == Some(s.token_hash.as_str()),
+            id: session_id(&s.token_hash),
+            created_at_ms: s.created_at_ms,
+            last_seen_at_ms: s.last_seen_at_ms,
+        })
+        .collect())
+}
+
+/// Ends session `id` of `account` (one of its others, from its list).
+pub async fn end_session(state: &AppState, account: &Account, id: &str) -> Result<(), StoreError> {
+    if !state.store.end_session_of(account.id, id).await? {
+        return Err(Refusal::NotFound("session").into());
+    }
+    tracing::info!(
+        event = "session_ended",
+        account = account.id,
+        "session ended by its owner"
+    );
+    Ok(())
+}
+
+/// Changes `account`'s password, given again from `address`, ending its other sessions if
+/// asked (all but `current`).
+pub async fn change_password(
+    state: &AppState,
+    account: &Account,
+    address: &str,
+    current: Option<&str>,
+    change: PasswordChange,
+) -> Result<(), StoreError> {
+    change.check().map_err(Refusal::Validation)?;
+    require_password(
+        state,
+        account,
+        address,
+        change.current_password,
+        "current_password",
+    )
+    .await?;
+    check_not_guessable(&change.new_password, &account.handle).map_err(|mut e| {
+        e.field = "new_password".to_owned();
+        Refusal::Validation(vec![e])
+    })?;
+    let hash = crate::hashing::hash_password(change.new_password).await?;
+    let keep_only = current.filter(|_| change.end_other_sessions);
+    state
+        .store
+        .change_password(account.id, &hash, keep_only)
+        .await?;
+    tracing::info!(
+        event = "password_changed",
+        account = account.id,
+        ended_other_sessions = change.end_other_sessions,
+        "password changed"
+    );
+    Ok(())
+}
+
+/// Everything held about `account`, for its owner to download.
+pub async fn export(
+    state: &AppState,
+    account: &Account,
+    current: Option<&str>,
+) -> Result<AccountExport, StoreError> {
+    let mut export = state.store.export(account).await?;
+    export.sessions = sessions(state, account.id, current).await?;
+    tracing::info!(
+        event = "account_exported",
+        account = account.id,
+        "personal data exported"
+    );
+    Ok(export)
+}
+
+/// Deletes `account`, its password given again from `address`.
+pub async fn delete(
+    state: &AppState,
+    account: &Account,
+    address: &str,
+    password: String,
+) -> Result<(), StoreError> {
+    require_password(state, account, address, password, "password").await?;
+    state.store.delete_account(account.id).await?;
+    tracing::info!(
+        event = "account_deleted",
+        account = account.id,
+        "account deleted"
+    );
+    Ok(())
+}
+
+/// Shows `organisation` (one `account` is a member of) next to its handle, or none.
+pub async fn show_organisation(
+    state: &AppState,
+    account: &Account,
+    organisation: Option<&str>,
+) -> Result<(), StoreError> {
+    if !state
+        .store
+        .set_shown_organisation(account.id, organisation)
+        .await?
+    {
+        return Err(Refusal::Validation(vec![FieldError::new(
+            "shown_organisation",
+            "not_member",
+            "You can show only an organisation you are a member of.",
+        )])
+        .into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -12,3 +12,4 @@ pub mod positions;
 pub mod proposals;
 pub mod rounds;
 pub mod session;
+pub mod two_factor;

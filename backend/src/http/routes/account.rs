@@ -1,20 +1,18 @@
 //! The signed-in account's own settings: its sessions and its password.
 
 use crate::domain::accounts;
+use crate::domain::two_factor;
 use crate::http::auth::{self, ClientAddress, CurrentSession, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
-use crate::refusal::Refusal;
 use crate::state::AppState;
-use crate::store::session_id;
-use crate::two_factor;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header;
 use axum_extra::extract::CookieJar;
 use shared::{
-    AccountExport, ApiError, FieldError, Membership, OneTimeCode, PasswordChange,
-    PasswordConfirmation, ProfileChange, RecoveryCodes, SessionInfo, TotpSetup,
+    AccountExport, ApiError, Membership, OneTimeCode, PasswordChange, PasswordConfirmation,
+    ProfileChange, RecoveryCodes, SessionInfo, TotpSetup,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -35,24 +33,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_profile, change_profile))
 }
 
-/// The account's sessions as its owner sees them, marking the one making the request.
-async fn session_infos(
-    state: &AppState,
-    account_id: i64,
-    current: Option<&str>,
-) -> Result<Vec<SessionInfo>, AppError> {
-    let sessions = state.store.sessions_of(account_id).await?;
-    Ok(sessions
-        .into_iter()
-        .map(|s| SessionInfo {
-            current: current == Some(s.token_hash.as_str()),
-            id: session_id(&s.token_hash),
-            created_at_ms: s.created_at_ms,
-            last_seen_at_ms: s.last_seen_at_ms,
-        })
-        .collect())
-}
-
 /// Lists the account's signed-in sessions, most recently used first.
 #[utoipa::path(get, path = "/api/v1/account/sessions", tag = "session",
     responses((status = 200, body = Vec<SessionInfo>), (status = 401, body = ApiError)))]
@@ -61,9 +41,8 @@ async fn list_sessions(
     SignedIn(account): SignedIn,
     CurrentSession(current): CurrentSession,
 ) -> Result<ApiJson<Vec<SessionInfo>>, AppError> {
-    Ok(ApiJson(
-        session_infos(&state, account.id, current.as_deref()).await?,
-    ))
+    let sessions = accounts::sessions(&state, account.id, current.as_deref()).await?;
+    Ok(ApiJson(sessions))
 }
 
 /// Ends one of the account's sessions (signing that device out).
@@ -79,14 +58,7 @@ async fn end_session(
     SignedIn(account): SignedIn,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, AppError> {
-    if !state.store.end_session_of(account.id, &id).await? {
-        return Err(Refusal::NotFound("session").into());
-    }
-    tracing::info!(
-        event = "session_ended",
-        account = account.id,
-        "session ended by its owner"
-    );
+    accounts::end_session(&state, &account, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -105,31 +77,7 @@ async fn change_password(
     CurrentSession(current): CurrentSession,
     ApiJson(change): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, AppError> {
-    change.check().map_err(Refusal::Validation)?;
-    accounts::require_password(
-        &state,
-        &account,
-        &address,
-        change.current_password,
-        "current_password",
-    )
-    .await?;
-    accounts::check_not_guessable(&change.new_password, &account.handle).map_err(|mut e| {
-        e.field = "new_password".to_owned();
-        Refusal::Validation(vec![e])
-    })?;
-    let hash = auth::hash_password(change.new_password).await?;
-    let keep_only = current.as_deref().filter(|_| change.end_other_sessions);
-    state
-        .store
-        .change_password(account.id, &hash, keep_only)
-        .await?;
-    tracing::info!(
-        event = "password_changed",
-        account = account.id,
-        ended_other_sessions = change.end_other_sessions,
-        "password changed"
-    );
+    accounts::change_password(&state, &account, &address, current.as_deref(), change).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -141,13 +89,7 @@ async fn export_account(
     SignedIn(account): SignedIn,
     CurrentSession(current): CurrentSession,
 ) -> Result<([(header::HeaderName, String); 1], ApiJson<AccountExport>), AppError> {
-    let mut export = state.store.export(&account).await?;
-    export.sessions = session_infos(&state, account.id, current.as_deref()).await?;
-    tracing::info!(
-        event = "account_exported",
-        account = account.id,
-        "personal data exported"
-    );
+    let export = accounts::export(&state, &account, current.as_deref()).await?;
     let disposition = format!("attachment; filename=\"concord-{}.json\"", account.handle);
     Ok((
         [(header::CONTENT_DISPOSITION, disposition)],
@@ -171,13 +113,7 @@ async fn delete_account(
     jar: CookieJar,
     ApiJson(deletion): ApiJson<PasswordConfirmation>,
 ) -> Result<(StatusCode, CookieJar), AppError> {
-    accounts::require_password(&state, &account, &address, deletion.password, "password").await?;
-    state.store.delete_account(account.id).await?;
-    tracing::info!(
-        event = "account_deleted",
-        account = account.id,
-        "account deleted"
-    );
+    accounts::delete(&state, &account, &address, deletion.password).await?;
     let https = state.settings.https;
     Ok((
         StatusCode::NO_CONTENT,
@@ -202,26 +138,8 @@ async fn begin_two_factor(
     ClientAddress(address): ClientAddress,
     ApiJson(confirmation): ApiJson<PasswordConfirmation>,
 ) -> Result<ApiJson<TotpSetup>, AppError> {
-    accounts::require_password(
-        &state,
-        &account,
-        &address,
-        confirmation.password,
-        "password",
-    )
-    .await?;
-    if state.store.two_factor_enabled(account.id).await? {
-        return Err(Refusal::TwoFactorAlreadyOn.into());
-    }
-    let secret = two_factor::new_secret();
-    let totp = two_factor::totp(&secret, &account.handle)?;
-    let (otpauth_uri, qr_svg) = two_factor::enrolment(&totp)?;
-    state.store.begin_totp(account.id, &secret).await?;
-    Ok(ApiJson(TotpSetup {
-        secret_base32: secret,
-        otpauth_uri,
-        qr_svg,
-    }))
+    let setup = two_factor::begin(&state, &account, &address, confirmation.password).await?;
+    Ok(ApiJson(setup))
 }
 
 /// Turns two-factor sign-in on with a first code from the app; answers the recovery codes,
@@ -239,36 +157,8 @@ async fn confirm_two_factor(
     CurrentSession(current): CurrentSession,
     ApiJson(code): ApiJson<OneTimeCode>,
 ) -> Result<ApiJson<RecoveryCodes>, AppError> {
-    let Some(stored) = state.store.totp_secret(account.id).await? else {
-        return Err(Refusal::TwoFactorNotStarted.into());
-    };
-    if stored.confirmed_at_ms.is_some() {
-        return Err(Refusal::TwoFactorAlreadyOn.into());
-    }
-    let totp = two_factor::totp(&stored.secret_base32, &account.handle)?;
-    let Some(step) = two_factor::matching_step_now(&totp, &code.code) else {
-        return Err(Refusal::Validation(vec![FieldError::new(
-            "code",
-            "wrong",
-            "This code is wrong. Check the time on your device and type the code the app shows now.",
-        )]).into());
-    };
-    let (codes, digests) = two_factor::new_recovery_codes();
-    state
-        .store
-        .confirm_totp(
-            account.id,
-            step,
-            &digests,
-            current.as_deref().unwrap_or_default(),
-        )
-        .await?;
-    tracing::info!(
-        event = "two_factor_enabled",
-        account = account.id,
-        "two-factor sign-in on"
-    );
-    Ok(ApiJson(RecoveryCodes { codes }))
+    let codes = two_factor::confirm(&state, &account, current.as_deref(), &code.code).await?;
+    Ok(ApiJson(codes))
 }
 
 /// Turns two-factor sign-in off; needs the password.
@@ -287,23 +177,14 @@ async fn disable_two_factor(
     CurrentSession(current): CurrentSession,
     ApiJson(confirmation): ApiJson<PasswordConfirmation>,
 ) -> Result<StatusCode, AppError> {
-    accounts::require_password(
+    two_factor::disable(
         &state,
         &account,
         &address,
+        current.as_deref(),
         confirmation.password,
-        "password",
     )
     .await?;
-    state
-        .store
-        .disable_two_factor(account.id, current.as_deref().unwrap_or_default())
-        .await?;
-    tracing::info!(
-        event = "two_factor_disabled",
-        account = account.id,
-        "two-factor sign-in off"
-    );
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -341,17 +222,6 @@ async fn change_profile(
     SignedIn(account): SignedIn,
     ApiJson(change): ApiJson<ProfileChange>,
 ) -> Result<ApiJson<ProfileChange>, AppError> {
-    if !state
-        .store
-        .set_shown_organisation(account.id, change.shown_organisation.as_deref())
-        .await?
-    {
-        return Err(Refusal::Validation(vec![FieldError::new(
-            "shown_organisation",
-            "not_member",
-            "You can show only an organisation you are a member of.",
-        )])
-        .into());
-    }
+    accounts::show_organisation(&state, &account, change.shown_organisation.as_deref()).await?;
     Ok(ApiJson(change))
 }
