@@ -2,6 +2,7 @@
 //! anyone or keep it to those invited, and their inclusion dashboard.
 
 use super::params::ConsultationParams;
+use crate::domain;
 use crate::http::auth::{Admin, Convening};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
@@ -58,12 +59,7 @@ async fn set_access(
     }: Convening,
     ApiJson(change): ApiJson<AccessChange>,
 ) -> Result<ApiJson<Consultation>, AppError> {
-    state
-        .store
-        .set_access(consultation.id, change.access, account.id)
-        .await?;
-    tracing::info!(event = "access_changed", by = account.id, slug = %consultation.slug,
-        access = change.access.as_str(), "consultation access changed");
+    domain::conveners::set_access(&state, &account, &consultation, change.access).await?;
     state
         .store
         .consultation(&consultation.slug)
@@ -106,17 +102,7 @@ async fn add_convener(
     Admin(admin): Admin,
     ApiPath((slug, handle)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let consultation = state.store.existing_consultation(&slug).await?;
-    crate::domain::access::require_changeable(&consultation)?;
-    if !state
-        .store
-        .add_convener(consultation.id, &handle, admin.id)
-        .await?
-    {
-        return Err(Refusal::NotFound("account").into());
-    }
-    tracing::info!(event = "role_changed", role = "convener", granted = true, by = admin.id,
-        %slug, "convener named");
+    domain::conveners::name(&state, &admin, &slug, &handle).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -137,16 +123,6 @@ async fn remove_convener(
     Admin(admin): Admin,
     ApiPath((slug, handle)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let consultation = state.store.existing_consultation(&slug).await?;
-    crate::domain::access::require_changeable(&consultation)?;
-    if !state
-        .store
-        .remove_convener(consultation.id, &handle, admin.id)
-        .await?
-    {
-        return Err(Refusal::NotFound("convener").into());
-    }
-    tracing::info!(event = "role_changed", role = "convener", granted = false, by = admin.id,
-        %slug, "convener removed");
+    domain::conveners::remove(&state, &admin, &slug, &handle).await?;
     Ok(StatusCode::NO_CONTENT)
 }

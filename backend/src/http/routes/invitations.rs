@@ -3,20 +3,17 @@
 //! `Referer` header carries it.
 
 use super::params::ConsultationParams;
-use crate::domain::accounts;
+use crate::domain;
 use crate::http::auth::Convening;
 use crate::http::auth::SignedIn;
 use crate::http::error::AppError;
 use crate::http::extract::ApiJson;
 use crate::http::extract::ApiPath;
-use crate::refusal::Refusal;
 use crate::state::AppState;
-use crate::store::{InvitationDraft, ms, now_ms};
 use axum::extract::State;
 use axum::http::StatusCode;
 use shared::{ApiError, InvitationPreview, InvitationToken, Participation};
-use shared::{FieldError, Invitation, InvitationStatus, IssuedInvitation, NewInvitation};
-use std::time::Duration;
+use shared::{Invitation, IssuedInvitation, NewInvitation};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -39,12 +36,8 @@ async fn preview_invitation(
     State(state): State<AppState>,
     ApiJson(token): ApiJson<InvitationToken>,
 ) -> Result<ApiJson<InvitationPreview>, AppError> {
-    state
-        .store
-        .invitation_preview(&accounts::token_digest(&token.token))
-        .await?
-        .map(ApiJson)
-        .ok_or(Refusal::NotFound("invitation").into())
+    let preview = domain::invitations::preview(&state, &token.token).await?;
+    Ok(ApiJson(preview))
 }
 
 /// Accepts an invitation: the account takes part in the consultation in the invitation's
@@ -63,12 +56,7 @@ async fn accept_invitation(
     SignedIn(account): SignedIn,
     ApiJson(token): ApiJson<InvitationToken>,
 ) -> Result<ApiJson<Participation>, AppError> {
-    let participation = state
-        .store
-        .accept_invitation(&accounts::token_digest(&token.token), account.id)
-        .await?;
-    tracing::info!(event = "invitation_accepted", account = account.id,
-        slug = %participation.consultation_slug, "invitation accepted");
+    let participation = domain::invitations::accept(&state, &account, &token.token).await?;
     Ok(ApiJson(participation))
 }
 
@@ -109,52 +97,8 @@ async fn create_invitation(
     }: Convening,
     ApiJson(new): ApiJson<NewInvitation>,
 ) -> Result<(StatusCode, ApiJson<IssuedInvitation>), AppError> {
-    let mut broken = Vec::new();
-    let note = new.check().unwrap_or_else(|fields| {
-        broken.extend(fields);
-        String::new()
-    });
-    let setup = state.store.setup_of(consultation.id).await?;
-    broken.extend(
-        shared::setup::check_taking_part(&setup.stakeholder_groups, new.stakeholder_group).err(),
-    );
-    let organisation_id = match &new.organisation {
-        None => None,
-        Some(slug) => {
-            let id = state.store.organisation_id(slug).await?;
-            if id.is_none() {
-                broken.push(FieldError::new(
-                    "organisation",
-                    "unknown",
-                    "There is no such organisation. Choose one from the list.",
-                ));
-            }
-            id
-        }
-    };
-    if !broken.is_empty() {
-        return Err(Refusal::Validation(broken).into());
-    }
-    let (token, token_hash) = accounts::new_token();
-    let days = u64::try_from(new.valid_days).unwrap_or(1);
-    let invitation = state
-        .store
-        .create_invitation(&InvitationDraft {
-            consultation_id: consultation.id,
-            token_hash: &token_hash,
-            organisation_id,
-            stakeholder_group: new.stakeholder_group,
-            note: &note,
-            created_by: account.id,
-            expires_at_ms: now_ms() + ms(Duration::from_secs(days * 24 * 3600)),
-        })
-        .await?;
-    tracing::info!(event = "invitation_issued", by = account.id, slug = %consultation.slug,
-        invitation = invitation.id, "invitation issued");
-    Ok((
-        StatusCode::CREATED,
-        ApiJson(IssuedInvitation { invitation, token }),
-    ))
+    let issued = domain::invitations::issue(&state, &account, &consultation, &new).await?;
+    Ok((StatusCode::CREATED, ApiJson(issued)))
 }
 
 /// Revokes an invitation that has not been used (conveners only); revoking twice is harmless.
@@ -178,16 +122,6 @@ async fn revoke_invitation(
     }: Convening,
     ApiPath((_slug, id)): ApiPath<(String, String)>,
 ) -> Result<ApiJson<Invitation>, AppError> {
-    let id: i64 = id.parse().map_err(|_| Refusal::NotFound("invitation"))?;
-    let invitation = state
-        .store
-        .revoke_invitation(consultation.id, id, account.id)
-        .await?
-        .ok_or(Refusal::NotFound("invitation"))?;
-    if invitation.status == InvitationStatus::Accepted {
-        return Err(Refusal::InvitationUsed.into());
-    }
-    tracing::info!(event = "invitation_revoked", by = account.id, slug = %consultation.slug,
-        invitation = id, "invitation revoked");
+    let invitation = domain::invitations::revoke(&state, &account, &consultation, &id).await?;
     Ok(ApiJson(invitation))
 }

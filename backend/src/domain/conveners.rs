@@ -1,0 +1,66 @@
+//! Who convenes a consultation (named and removed by administrators), and the one setting its
+//! conveners change themselves: whether it is open to all or by invitation only.
+
+use super::access;
+use crate::refusal::Refusal;
+use crate::state::AppState;
+use crate::store::{Account, ConsultationRef, StoreError};
+use shared::ConsultationAccess;
+
+/// Opens `consultation` to all, or makes it by invitation only, by convener `account`.
+pub async fn set_access(
+    state: &AppState,
+    account: &Account,
+    consultation: &ConsultationRef,
+    access: ConsultationAccess,
+) -> Result<(), StoreError> {
+    state
+        .store
+        .set_access(consultation.id, access, account.id)
+        .await?;
+    tracing::info!(event = "access_changed", by = account.id, slug = %consultation.slug,
+        access = access.as_str(), "consultation access changed");
+    Ok(())
+}
+
+/// Names account `handle` a convener of consultation `slug`, by administrator `admin`.
+pub async fn name(
+    state: &AppState,
+    admin: &Account,
+    slug: &str,
+    handle: &str,
+) -> Result<(), StoreError> {
+    let consultation = state.store.existing_consultation(slug).await?;
+    access::require_changeable(&consultation)?;
+    if !state
+        .store
+        .add_convener(consultation.id, handle, admin.id)
+        .await?
+    {
+        return Err(Refusal::NotFound("account").into());
+    }
+    tracing::info!(event = "role_changed", role = "convener", granted = true, by = admin.id,
+        %slug, "convener named");
+    Ok(())
+}
+
+/// Removes convener `handle` from consultation `slug`, by administrator `admin`.
+pub async fn remove(
+    state: &AppState,
+    admin: &Account,
+    slug: &str,
+    handle: &str,
+) -> Result<(), StoreError> {
+    let consultation = state.store.existing_consultation(slug).await?;
+    access::require_changeable(&consultation)?;
+    if !state
+        .store
+        .remove_convener(consultation.id, handle, admin.id)
+        .await?
+    {
+        return Err(Refusal::NotFound("convener").into());
+    }
+    tracing::info!(event = "role_changed", role = "convener", granted = false, by = admin.id,
+        %slug, "convener removed");
+    Ok(())
+}
