@@ -75,3 +75,54 @@ pub async fn require_taking_part(
         Err(Refusal::NotInvited.into())
     }
 }
+
+/// Refuses an administrator or convener who has not turned on two-factor sign-in.
+pub async fn require_two_factor(state: &AppState, account: &Account) -> Result<(), StoreError> {
+    if state.store.two_factor_enabled(account.id).await? {
+        Ok(())
+    } else {
+        Err(Refusal::TwoFactorRequired.into())
+    }
+}
+
+/// Whether `account` may look after organisations (with two factors on).
+pub fn is_steward(account: &Account) -> bool {
+    account.is_admin()
+}
+
+/// Whether `account` acts as a steward now: an administrator with two factors.
+pub async fn acts_as_steward(state: &AppState, account: &Account) -> Result<bool, StoreError> {
+    Ok(is_steward(account) && state.store.two_factor_enabled(account.id).await?)
+}
+
+/// Refuses unless `account` convenes this consultation (administrators convene them all) and has
+/// two-factor sign-in on.
+pub async fn require_convener(
+    state: &AppState,
+    account: &Account,
+    consultation: &ConsultationRef,
+) -> Result<(), StoreError> {
+    if !account.is_admin() && !state.store.is_convener(account.id, consultation.id).await? {
+        return Err(Refusal::Forbidden("Only this consultation's conveners may do this.").into());
+    }
+    require_two_factor(state, account).await
+}
+
+/// Whether the session with token digest `session` still belongs to `account_id` and it still
+/// convenes `consultation` (or administers, with two factors): what a stream opened for
+/// conveners checks before each event, so it ends with the session or the role.
+pub async fn still_convening(
+    state: &AppState,
+    session: &str,
+    account_id: i64,
+    consultation: &ConsultationRef,
+) -> bool {
+    match state.store.session_account(session).await {
+        Ok(Some(account)) if account.id == account_id => {
+            require_convener(state, &account, consultation)
+                .await
+                .is_ok()
+        }
+        _ => false,
+    }
+}

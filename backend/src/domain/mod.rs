@@ -10,6 +10,7 @@ pub mod consultations;
 pub mod conveners;
 pub mod drafting;
 pub mod invitations;
+pub mod organisations;
 pub mod positions;
 pub mod proposals;
 pub mod rounds;

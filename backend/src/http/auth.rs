@@ -4,6 +4,7 @@
 //! stored as its SHA-256 digest, so a copy of the database does not hold usable tokens and any
 //! number of server processes can share sessions.
 
+use crate::domain::access;
 use crate::domain::accounts::{address_pseudonym, token_digest};
 use crate::http::error::AppError;
 use crate::http::extract::path_param;
@@ -122,17 +123,8 @@ impl FromRequestParts<AppState> for Admin {
         if !account.is_admin() {
             return Err(Refusal::Forbidden("Only an administrator may do this.").into());
         }
-        require_two_factor(state, &account).await?;
+        access::require_two_factor(state, &account).await?;
         Ok(Self(account))
-    }
-}
-
-/// Refuses an administrator or convener who has not turned on two-factor sign-in.
-async fn require_two_factor(state: &AppState, account: &Account) -> Result<(), AppError> {
-    if state.store.two_factor_enabled(account.id).await? {
-        Ok(())
-    } else {
-        Err(Refusal::TwoFactorRequired.into())
     }
 }
 
@@ -146,52 +138,11 @@ impl FromRequestParts<AppState> for Steward {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let SignedIn(account) = SignedIn::from_request_parts(parts, state).await?;
-        if !is_steward(&account) {
+        if !access::is_steward(&account) {
             return Err(Refusal::Forbidden("Only an administrator may do this.").into());
         }
-        require_two_factor(state, &account).await?;
+        access::require_two_factor(state, &account).await?;
         Ok(Self(account))
-    }
-}
-
-fn is_steward(account: &Account) -> bool {
-    account.is_admin()
-}
-
-/// Whether `account` acts as a steward now: an administrator with two factors.
-pub async fn acts_as_steward(state: &AppState, account: &Account) -> Result<bool, AppError> {
-    Ok(is_steward(account) && state.store.two_factor_enabled(account.id).await?)
-}
-
-/// Refuses unless `account` convenes this consultation (administrators convene them all) and has
-/// two-factor sign-in on.
-pub async fn require_convener(
-    state: &AppState,
-    account: &Account,
-    consultation: &ConsultationRef,
-) -> Result<(), AppError> {
-    if !account.is_admin() && !state.store.is_convener(account.id, consultation.id).await? {
-        return Err(Refusal::Forbidden("Only this consultation's conveners may do this.").into());
-    }
-    require_two_factor(state, account).await
-}
-
-/// Whether the session with token digest `session` still belongs to `account_id` and it still
-/// convenes `consultation` (or administers, with two factors): what a stream opened for
-/// conveners checks before each event, so it ends with the session or the role.
-pub async fn still_convening(
-    state: &AppState,
-    session: &str,
-    account_id: i64,
-    consultation: &ConsultationRef,
-) -> bool {
-    match state.store.session_account(session).await {
-        Ok(Some(account)) if account.id == account_id => {
-            require_convener(state, &account, consultation)
-                .await
-                .is_ok()
-        }
-        _ => false,
     }
 }
 
@@ -210,9 +161,9 @@ impl FromRequestParts<AppState> for Convening {
         let SignedIn(account) = SignedIn::from_request_parts(parts, state).await?;
         let slug = path_param(parts, state, "slug").await?;
         let consultation = state.store.existing_consultation(&slug).await?;
-        require_convener(state, &account, &consultation).await?;
+        access::require_convener(state, &account, &consultation).await?;
         if !parts.method.is_safe() {
-            crate::domain::access::require_changeable(&consultation)?;
+            access::require_changeable(&consultation)?;
         }
         Ok(Self {
             account,
@@ -234,12 +185,12 @@ impl FromRequestParts<AppState> for OrganisationLead {
         if state.store.is_representative(account.id, &slug).await? {
             return Ok(Self(account));
         }
-        if !is_steward(&account) {
+        if !access::is_steward(&account) {
             return Err(Refusal::Forbidden(
                 "Only the organisation's representative, an administrator or a convener may do this.",
             ).into());
         }
-        require_two_factor(state, &account).await?;
+        access::require_two_factor(state, &account).await?;
         Ok(Self(account))
     }
 }

@@ -2,17 +2,15 @@
 //! verified by administrators or conveners, who also name each one's representative.
 
 use super::params::OrganisationParams;
-use crate::http::auth::{self, OrganisationLead, SignedIn, Steward};
+use crate::domain;
+use crate::http::auth::{OrganisationLead, SignedIn, Steward};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
-use crate::refusal::Refusal;
 use crate::state::AppState;
-use crate::store::RepresentativeOutcome;
 use axum::extract::State;
 use axum::http::StatusCode;
 use shared::{
-    ApiError, FieldError, Membership, MembershipRequest, NewOrganisation, Organisation,
-    RepresentativeChange,
+    ApiError, Membership, MembershipRequest, NewOrganisation, Organisation, RepresentativeChange,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -53,30 +51,7 @@ async fn create_organisation(
     SignedIn(account): SignedIn,
     ApiJson(new): ApiJson<NewOrganisation>,
 ) -> Result<(StatusCode, ApiJson<Organisation>), AppError> {
-    let (name, region, slug) = new.check().map_err(Refusal::Validation)?;
-    let verified = auth::acts_as_steward(&state, &account).await?;
-    let looks_like = state.store.lookalike(&name).await?;
-    let organisation = Organisation {
-        slug,
-        name,
-        stakeholder_group: new.stakeholder_group,
-        region,
-        verified,
-        representative: None,
-        looks_like,
-    };
-    let founder = (!verified).then_some(account.id);
-    state
-        .store
-        .create_organisation(&organisation, founder, account.id)
-        .await?;
-    tracing::info!(event = "organisation_created", by = account.id, verified,
-        slug = %organisation.slug, "organisation created");
-    if let Some(original) = &organisation.looks_like {
-        tracing::warn!(event = "organisation_lookalike", by = account.id,
-            slug = %organisation.slug, looks_like = %original,
-            "a new organisation's name looks like an existing one's");
-    }
+    let organisation = domain::organisations::create(&state, &account, &new).await?;
     Ok((StatusCode::CREATED, ApiJson(organisation)))
 }
 
@@ -93,12 +68,7 @@ async fn request_membership(
     SignedIn(account): SignedIn,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<ApiJson<Membership>, AppError> {
-    let membership = state
-        .store
-        .request_membership(account.id, &slug)
-        .await?
-        .ok_or(Refusal::NotFound("organisation"))?;
-    tracing::info!(event = "membership_requested", account = account.id, %slug, "asked to join");
+    let membership = domain::organisations::ask_to_join(&state, &account, &slug).await?;
     Ok(ApiJson(membership))
 }
 
@@ -113,10 +83,8 @@ async fn list_membership_requests(
     State(state): State<AppState>,
     SignedIn(account): SignedIn,
 ) -> Result<ApiJson<Vec<MembershipRequest>>, AppError> {
-    let represented_by = (!auth::acts_as_steward(&state, &account).await?).then_some(account.id);
-    Ok(ApiJson(
-        state.store.membership_requests(represented_by).await?,
-    ))
+    let requests = domain::organisations::requests_to_join(&state, &account).await?;
+    Ok(ApiJson(requests))
 }
 
 /// Accepts a participant's request to join an organisation (its representative, administrators
@@ -137,14 +105,7 @@ async fn accept_membership(
     OrganisationLead(lead): OrganisationLead,
     ApiPath((slug, handle)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    if !state
-        .store
-        .accept_membership(&slug, &handle, lead.id)
-        .await?
-    {
-        return Err(Refusal::NotFound("request to join").into());
-    }
-    tracing::info!(event = "membership_accepted", by = lead.id, %slug, "request to join accepted");
+    domain::organisations::accept_member(&state, &lead, &slug, &handle).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -162,10 +123,7 @@ async fn verify_organisation(
     Steward(steward): Steward,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<StatusCode, AppError> {
-    if !state.store.verify_organisation(&slug, steward.id).await? {
-        return Err(Refusal::NotFound("organisation").into());
-    }
-    tracing::info!(event = "organisation_verified", by = steward.id, %slug, "organisation verified");
+    domain::organisations::verify(&state, &steward, &slug).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -187,22 +145,6 @@ async fn set_representative(
     ApiPath(slug): ApiPath<String>,
     ApiJson(change): ApiJson<RepresentativeChange>,
 ) -> Result<StatusCode, AppError> {
-    let handle = change.handle.trim().to_lowercase();
-    match state
-        .store
-        .set_representative(&slug, &handle, steward.id)
-        .await?
-    {
-        RepresentativeOutcome::Set => {
-            tracing::info!(event = "role_changed", role = "representative", by = steward.id,
-                %slug, "representative named");
-            Ok(StatusCode::NO_CONTENT)
-        }
-        RepresentativeOutcome::NoSuchOrganisation => Err(Refusal::NotFound("organisation").into()),
-        RepresentativeOutcome::NotAMember => Err(Refusal::Validation(vec![FieldError::new(
-            "handle",
-            "not_member",
-            "Only a member of the organisation can represent it. Accept their request to join first.",
-        )]).into()),
-    }
+    domain::organisations::name_representative(&state, &steward, &slug, &change.handle).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -2,7 +2,7 @@
 //! JSON Schema of `record.json`; the public key that checks a bundle's signature. Files stream
 //! as they are read from one snapshot of the database.
 
-use crate::http::auth::{self, Admin, MaybeAccount};
+use crate::http::auth::{Admin, MaybeAccount};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::record::{DataFile, Exporter, Visibility, bundle};
@@ -196,7 +196,7 @@ async fn download(
         Visibility::Public => {}
         Visibility::Convener => {
             let account = account.ok_or(AppError::from(Refusal::NotSignedIn))?;
-            auth::require_convener(&state, &account, &consultation).await?;
+            crate::domain::access::require_convener(&state, &account, &consultation).await?;
             tracing::info!(event = "convener_record_downloaded", by = account.id,
                 slug = %consultation.slug, %round, %file, "a convener downloaded the complete record");
         }

@@ -6,7 +6,7 @@
 use super::params::{ConsultationParams, RoundParams};
 use crate::domain;
 use crate::http::auth::MaybeAccount;
-use crate::http::auth::{self, Convening, CurrentSession};
+use crate::http::auth::{Convening, CurrentSession};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::live::{Announcement, LiveEvents};
@@ -82,7 +82,9 @@ async fn live_tally(
     let session = session.unwrap_or_default();
     let still = move || {
         let (state, session, consultation) = (state.clone(), session.clone(), consultation.clone());
-        async move { auth::still_convening(&state, &session, watcher, &consultation).await }
+        async move {
+            crate::domain::access::still_convening(&state, &session, watcher, &consultation).await
+        }
     };
     Ok(following.events("tally", now, pick, still))
 }
