@@ -1,10 +1,11 @@
 //! Who may see and do what in a consultation: take part in it, see the counts of a round whose
 //! results are hidden, change anything at all once it is archived.
 
+use crate::record::Visibility;
 use crate::refusal::Refusal;
 use crate::state::AppState;
-use crate::store::{Account, ClauseRow, ConsultationRef, StoreError};
-use shared::ConsultationAccess;
+use crate::store::{Account, ClauseRow, ConsultationRef, RoundRow, StoreError};
+use shared::{ConsultationAccess, Phase};
 
 /// Whether the caller sees the counts of a round: everybody, unless the round hides them until
 /// it closes; then only its conveners and administrators acting with two factors, and each such
@@ -125,4 +126,28 @@ pub async fn still_convening(
         }
         _ => false,
     }
+}
+
+/// Refuses to give the record of round `row` but to those who may read it: its public part
+/// once the round is published, the whole record to its conveners (and that is logged).
+pub async fn require_record(
+    state: &AppState,
+    account: Option<&Account>,
+    consultation: &ConsultationRef,
+    row: &RoundRow,
+    (visibility, file): (Visibility, &str),
+) -> Result<(), StoreError> {
+    match visibility {
+        Visibility::Public if row.state.phase()? != Phase::Published => {
+            return Err(Refusal::NotPublished.into());
+        }
+        Visibility::Public => {}
+        Visibility::Convener => {
+            let account = account.ok_or(Refusal::NotSignedIn)?;
+            require_convener(state, account, consultation).await?;
+            tracing::info!(event = "convener_record_downloaded", by = account.id,
+                slug = %consultation.slug, round = %row.slug, %file, "a convener downloaded the complete record");
+        }
+    }
+    Ok(())
 }

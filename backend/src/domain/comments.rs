@@ -10,6 +10,22 @@ use shared::{
 };
 
 /// Posts `account`'s comment (or reply, or comment on a passage) on `clause` while its round
+/// Comment `id` of consultation `slug`, to be edited or flagged by `account`: refused in an
+/// archived consultation, and to one who may not take part in it.
+pub async fn to_change(
+    state: &AppState,
+    account: &Account,
+    slug: &str,
+    id: i64,
+) -> Result<CommentRef, StoreError> {
+    let consultation = state.store.existing_consultation(slug).await?;
+    access::require_changeable(&consultation)?;
+    if !access::may_take_part(state, account, &consultation).await? {
+        return Err(Refusal::NotInvited.into());
+    }
+    state.store.comment_in(consultation.id, id).await
+}
+
 /// takes comments; a passage must be words of the clause's current text.
 pub async fn post(
     state: &AppState,

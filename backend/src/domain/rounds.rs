@@ -1,11 +1,13 @@
-//! What conveners do to a consultation's rounds: open the next one (with its text, checked part
-//! by part), move it through its phases, schedule those moves, and set how it decides. Each
-//! change is logged with who made it.
+//! A consultation's rounds: reading one and its results, as far as the reader may see them; and
+//! what conveners do to them: open the next one (with its text, checked part by part), move it
+//! through its phases, schedule those moves, and set how it decides. Each change is logged with
+//! who made it.
 
+use super::access;
 use crate::refusal::Refusal;
 use crate::state::AppState;
 use crate::store::{Account, ConsultationRef, RoundRow, StoreError, now_ms};
-use shared::{FieldError, NewRound, Phase, RoundRules, Schedule};
+use shared::{FieldError, NewRound, Phase, Round, RoundResults, RoundRules, Schedule};
 
 /// Round `slug` of `consultation`.
 pub async fn find(
@@ -18,6 +20,41 @@ pub async fn find(
         .round_row(consultation.id, slug)
         .await?
         .ok_or(Refusal::NotFound("round").into())
+}
+
+/// Round `row` of `consultation` as `account` (or an anonymous reader) sees it: its phase and
+/// its clauses, with their tallies unless the round hides them from this reader.
+pub async fn read(
+    state: &AppState,
+    account: Option<&Account>,
+    consultation: &ConsultationRef,
+    row: &RoundRow,
+) -> Result<Round, StoreError> {
+    let show = access::sees_results(
+        state,
+        account,
+        consultation,
+        &row.slug,
+        row.state.hides_results()?,
+    )
+    .await?;
+    state.store.round(consultation, row, show).await
+}
+
+/// The results of round `row`, clause by clause: public once it is published; before, only its
+/// conveners see them (and that is logged).
+pub async fn results(
+    state: &AppState,
+    account: Option<&Account>,
+    consultation: &ConsultationRef,
+    row: &RoundRow,
+) -> Result<RoundResults, StoreError> {
+    let published = row.state.phase()? == Phase::Published;
+    // Before publication only conveners look, through the same logged check as hidden counts.
+    if !published && !access::sees_results(state, account, consultation, &row.slug, true).await? {
+        return Err(Refusal::NotPublished.into());
+    }
+    state.store.round_results(consultation, row).await
 }
 
 /// Opens the next round of `consultation` as a draft, by convener `by`; answers its slug.

@@ -9,7 +9,6 @@ use crate::http::auth::{Convening, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::live::{Announcement, LiveEvents};
-use crate::refusal::Refusal;
 use crate::state::AppState;
 use crate::store::Account;
 use crate::store::CommentRef;
@@ -128,12 +127,7 @@ async fn find_comment_to_change(
     account: &Account,
     ApiPath((slug, id)): CommentPath,
 ) -> Result<CommentRef, AppError> {
-    let consultation = state.store.existing_consultation(&slug).await?;
-    crate::domain::access::require_changeable(&consultation)?;
-    if !crate::domain::access::may_take_part(state, account, &consultation).await? {
-        return Err(Refusal::NotInvited.into());
-    }
-    Ok(state.store.comment_in(consultation.id, id).await?)
+    Ok(crate::domain::comments::to_change(state, account, &slug, id).await?)
 }
 
 /// The path parameters that name a comment (for the OpenAPI document).

@@ -2,6 +2,7 @@
 //! JSON Schema of `record.json`; the public key that checks a bundle's signature. Files stream
 //! as they are read from one snapshot of the database.
 
+use crate::domain;
 use crate::http::auth::{Admin, MaybeAccount};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
@@ -14,7 +15,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use shared::{ApiError, ErrorCode, FieldError, ImportedRecord, Phase};
+use shared::{ApiError, ErrorCode, FieldError, ImportedRecord};
 use std::io::Write;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -189,18 +190,9 @@ async fn download(
     };
     let (consultation, row) = super::rounds::find_round(&state, &slug, &round).await?;
     let visibility = query.visibility.unwrap_or(Visibility::Public);
-    match visibility {
-        Visibility::Public if row.state.phase()? != Phase::Published => {
-            return Err(Refusal::NotPublished.into());
-        }
-        Visibility::Public => {}
-        Visibility::Convener => {
-            let account = account.ok_or(AppError::from(Refusal::NotSignedIn))?;
-            crate::domain::access::require_convener(&state, &account, &consultation).await?;
-            tracing::info!(event = "convener_record_downloaded", by = account.id,
-                slug = %consultation.slug, %round, %file, "a convener downloaded the complete record");
-        }
-    }
+    let reader = account.as_ref();
+    let asked = (visibility, file.as_str());
+    domain::access::require_record(&state, reader, &consultation, &row, asked).await?;
     let source = crate::record::source::snapshot(&state.store).await?;
     let key = state.store.pseudonym_key().await?;
     let signer = match wanted {

@@ -17,8 +17,7 @@ use crate::store::RoundRow;
 use axum::extract::State;
 use axum::http::StatusCode;
 use shared::{
-    ApiError, ClauseOrder, FieldError, LiveTally, NewRound, Phase, PhaseMove, Round, RoundRules,
-    Schedule,
+    ApiError, ClauseOrder, FieldError, LiveTally, NewRound, PhaseMove, Round, RoundRules, Schedule,
 };
 use shared::{RoundRedline, RoundResults};
 use utoipa_axum::router::OpenApiRouter;
@@ -302,23 +301,8 @@ async fn round_results(
     ApiPath((slug, round)): ApiPath<(String, String)>,
 ) -> Result<ApiJson<RoundResults>, AppError> {
     let (consultation, row) = find_round(&state, &slug, &round).await?;
-    let published = row.state.phase()? == Phase::Published;
-    // Before publication only conveners look, through the same logged check as hidden counts.
-    if !published
-        && !crate::domain::access::sees_results(
-            &state,
-            account.as_ref(),
-            &consultation,
-            &row.slug,
-            true,
-        )
-        .await?
-    {
-        return Err(Refusal::NotPublished.into());
-    }
-    Ok(ApiJson(
-        state.store.round_results(&consultation, &row).await?,
-    ))
+    let results = domain::rounds::results(&state, account.as_ref(), &consultation, &row).await?;
+    Ok(ApiJson(results))
 }
 
 /// The consultation `slug` and its round `round`.
@@ -350,13 +334,6 @@ async fn get_round(
     ApiPath((slug, round)): ApiPath<(String, String)>,
 ) -> Result<ApiJson<Round>, AppError> {
     let (consultation, row) = find_round(&state, &slug, &round).await?;
-    let show = crate::domain::access::sees_results(
-        &state,
-        account.as_ref(),
-        &consultation,
-        &row.slug,
-        row.state.hides_results()?,
-    )
-    .await?;
-    Ok(ApiJson(state.store.round(&consultation, &row, show).await?))
+    let round = domain::rounds::read(&state, account.as_ref(), &consultation, &row).await?;
+    Ok(ApiJson(round))
 }
