@@ -1,5 +1,5 @@
 //! What conveners write in a draft round: add a clause at the end, rewrite one (saying why, and
-//! which comments of the previous round led to it), remove one; and give a clause in another of
+//! which comments of the previous round led to it), remove one, put them in order; and give a clause in another of
 //! the interface's languages until the round closes.
 
 use crate::refusal::Refusal;
@@ -60,6 +60,25 @@ pub async fn remove(
     } else {
         Err(Refusal::NotFound("clause").into())
     }
+}
+
+/// Puts the clauses of draft round `row` in the order of `keys` (each of its clauses once), by
+/// convener `by`.
+pub async fn reorder(
+    state: &AppState,
+    by: &Account,
+    row: &RoundRow,
+    keys: &[String],
+) -> Result<(), StoreError> {
+    if state.store.reorder_clauses(row, keys, by.id).await? {
+        return Ok(());
+    }
+    Err(Refusal::Validation(vec![FieldError::new(
+        "keys",
+        "not_a_permutation",
+        "List every clause of the round once, in the new order.",
+    )])
+    .into())
 }
 
 /// Gives clause `key` of round `round` in `language` (`Some` edit), or takes that translation

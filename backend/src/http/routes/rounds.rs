@@ -17,7 +17,7 @@ use crate::store::RoundRow;
 use axum::extract::State;
 use axum::http::StatusCode;
 use shared::{
-    ApiError, ClauseOrder, FieldError, LiveTally, NewRound, PhaseMove, Round, RoundRules, Schedule,
+    ApiError, ClauseOrder, LiveTally, NewRound, PhaseMove, Round, RoundRules, Schedule,
 };
 use shared::{RoundRedline, RoundResults};
 use utoipa_axum::router::OpenApiRouter;
@@ -253,18 +253,7 @@ async fn reorder_clauses(
     ApiJson(order): ApiJson<ClauseOrder>,
 ) -> Result<ApiJson<Round>, AppError> {
     let row = convened_round(&state, &convening, &round).await?;
-    if !state
-        .store
-        .reorder_clauses(&row, &order.keys, convening.account.id)
-        .await?
-    {
-        return Err(Refusal::Validation(vec![FieldError::new(
-            "keys",
-            "not_a_permutation",
-            "List every clause of the round once, in the new order.",
-        )])
-        .into());
-    }
+    domain::drafting::reorder(&state, &convening.account, &row, &order.keys).await?;
     as_convened(&state, &convening, &round).await
 }
 
