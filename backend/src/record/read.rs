@@ -51,75 +51,101 @@ pub struct Exporter {
     comment_ids: Option<Vec<i64>>,
 }
 
-const HEADER: &str = "SELECT c.id, c.slug, c.title, c.description, r.slug, r.title, r.phase, \
-     r.opened_at_ms, p.slug, r.counting, r.rule, r.abstentions_count, r.hide_results, \
-     (SELECT last_id FROM audit_head), (SELECT last_hash FROM audit_head), r.preamble_md, \
-     c.stakeholder_groups FROM rounds r JOIN consultations c ON c.id = r.consultation_id \
-     LEFT JOIN rounds p ON p.id = r.previous_round_id WHERE r.id = $1";
+const HEADER: &str = "SELECT c.id AS consultation_id, c.slug AS consultation_slug, c.title AS \
+     consultation_title, c.description, r.slug AS round_slug, r.title AS round_title, r.phase, \
+     r.opened_at_ms, p.slug AS previous_round, r.counting, r.rule AS round_rule, \
+     r.abstentions_count, r.hide_results, (SELECT last_id FROM audit_head) AS audit_last_id, \
+     (SELECT last_hash FROM audit_head) AS audit_last_hash, r.preamble_md, c.stakeholder_groups \
+     FROM rounds r \
+     JOIN consultations c ON c.id = r.consultation_id \
+     LEFT JOIN rounds p ON p.id = r.previous_round_id \
+     WHERE r.id = $1";
 
 /// A consultation's titles, in the interface's order of languages.
-const TITLES: &str = "SELECT language, title FROM consultation_titles WHERE consultation_id = $1 \
+const TITLES: &str = "SELECT language, title \
+     FROM consultation_titles \
+     WHERE consultation_id = $1 \
      ORDER BY CASE language WHEN 'en' THEN 0 WHEN 'fr' THEN 1 WHEN 'es' THEN 2 ELSE 3 END";
 
-const REGIONS: &str =
-    "SELECT name FROM consultation_regions WHERE consultation_id = $1 ORDER BY position";
+const REGIONS: &str = "SELECT name \
+     FROM consultation_regions \
+     WHERE consultation_id = $1 \
+     ORDER BY position";
 
-const CLAUSES: &str = "SELECT k.number, k.key, k.title, k.body_md, k.change_note, k.consensus, \
-     pk.title, pk.body_md FROM clauses k \
+const CLAUSES: &str = "SELECT k.number, k.key AS clause_key, k.title, k.body_md, k.change_note, \
+     k.consensus, pk.title AS previous_title, pk.body_md AS previous_body_md \
+     FROM clauses k \
      LEFT JOIN clauses pk ON pk.round_id = (SELECT previous_round_id FROM rounds WHERE id = $1) \
-       AND pk.key = k.key AND pk.kind = 'text' \
-     WHERE k.round_id = $1 AND k.kind = 'text' ORDER BY k.number";
+     AND pk.key = k.key AND pk.kind = 'text' \
+     WHERE k.round_id = $1 AND k.kind = 'text' \
+     ORDER BY k.number";
 
-const PROPOSALS: &str = "SELECT k.key, k.kind, a.key, k.title, k.body_md, k.proposed_by, \
-     COALESCE(hp.handle, h.handle), k.proposed_at_ms, pr.verdict, pr.explanation, pr.at_ms, \
-     COALESCE(rhp.handle, rh.handle) \
-     FROM clauses k LEFT JOIN clauses a ON a.id = k.amends_id \
+const PROPOSALS: &str = "SELECT k.key AS clause_key, k.kind, a.key AS amends, k.title, k.body_md, \
+     k.proposed_by, COALESCE(hp.handle, h.handle) AS proposer, k.proposed_at_ms, pr.verdict, \
+     pr.explanation, pr.at_ms AS responded_at_ms, COALESCE(rhp.handle, rh.handle) AS responder \
+     FROM clauses k \
+     LEFT JOIN clauses a ON a.id = k.amends_id \
      LEFT JOIN accounts h ON h.id = k.proposed_by \
      LEFT JOIN record_people hp ON hp.account_id = h.id \
      LEFT JOIN proposal_responses pr ON pr.clause_id = k.id \
      LEFT JOIN accounts rh ON rh.id = pr.account_id \
      LEFT JOIN record_people rhp ON rhp.account_id = rh.id \
-     WHERE k.round_id = $1 AND k.kind <> 'text' ORDER BY k.number DESC";
+     WHERE k.round_id = $1 AND k.kind <> 'text' \
+     ORDER BY k.number DESC";
 
-const TALLIES: &str = "SELECT k.key, t.stance, t.stakeholder_group, t.region, t.n \
-     FROM tally_counts t JOIN clauses k ON k.id = t.clause_id WHERE k.round_id = $1 \
+const TALLIES: &str = "SELECT k.key AS clause_key, t.stance, t.stakeholder_group, t.region, t.n \
+     FROM tally_counts t \
+     JOIN clauses k ON k.id = t.clause_id \
+     WHERE k.round_id = $1 \
      ORDER BY k.key, t.stance, t.stakeholder_group, t.region";
 
-const MINORITY: &str = "SELECT k.key, o.slug, o.name, m.body, m.written_at_ms \
-     FROM minority_statements m JOIN clauses k ON k.id = m.clause_id \
-     JOIN organisations o ON o.id = m.organisation_id WHERE k.round_id = $1 \
+const MINORITY: &str = "SELECT k.key AS clause_key, o.slug AS organisation, o.name AS \
+     organisation_name, m.body, m.written_at_ms \
+     FROM minority_statements m \
+     JOIN clauses k ON k.id = m.clause_id \
+     JOIN organisations o ON o.id = m.organisation_id \
+     WHERE k.round_id = $1 \
      ORDER BY k.number, o.slug";
 
 /// The pseudonyms of people imported with a record ([`import`]).
-const RECORD_PEOPLE: &str = "SELECT account_id, pseudonym FROM record_people \
+const RECORD_PEOPLE: &str = "SELECT account_id, pseudonym \
+     FROM record_people \
      WHERE consultation_id = $1 AND pseudonym IS NOT NULL";
 
-const COMMENT_IDS: &str = "SELECT c.id FROM comments c JOIN clauses k ON k.id = c.clause_id \
-     WHERE k.round_id = $1 ORDER BY c.id";
+const COMMENT_IDS: &str = "SELECT c.id AS comment_id \
+     FROM comments c \
+     JOIN clauses k ON k.id = c.clause_id \
+     WHERE k.round_id = $1 \
+     ORDER BY c.id";
 
 /// The comments of a round; also what the export benchmark has `sqlite3 -csv` dump.
-pub const COMMENTS: &str = "SELECT c.id, k.key, c.thread_id, c.parent_id, c.depth, \
-     c.account_id, COALESCE(ap.handle, a.handle), c.passage_exact, c.passage_prefix, \
-     c.passage_suffix, c.body, c.created_at_ms, c.phase, c.edited_at_ms, c.hidden_reason, \
-     cr.verdict, cr.explanation, cr.at_ms, COALESCE(rap.handle, ra.handle), c.language \
-     FROM clauses k JOIN comments c ON c.clause_id = k.id \
+pub const COMMENTS: &str = "SELECT c.id AS comment_id, k.key AS clause_key, c.thread_id, \
+     c.parent_id, c.depth, c.account_id, COALESCE(ap.handle, a.handle) AS handle, c.passage_exact, \
+     c.passage_prefix, c.passage_suffix, c.body, c.created_at_ms, c.phase, c.edited_at_ms, \
+     c.hidden_reason, cr.verdict, cr.explanation, cr.at_ms AS responded_at_ms, \
+     COALESCE(rap.handle, ra.handle) AS responder, c.language \
+     FROM clauses k \
+     JOIN comments c ON c.clause_id = k.id \
      JOIN accounts a ON a.id = c.account_id \
      LEFT JOIN record_people ap ON ap.account_id = a.id \
      LEFT JOIN comment_responses cr ON cr.comment_id = c.id \
      LEFT JOIN accounts ra ON ra.id = cr.account_id \
      LEFT JOIN record_people rap ON rap.account_id = ra.id \
-     WHERE k.round_id = $1 ORDER BY k.number, c.id";
+     WHERE k.round_id = $1 \
+     ORDER BY k.number, c.id";
 
-const POSITIONS: &str = "SELECT k.key, pc.account_id, COALESCE(ap.handle, a.handle), o.slug, \
-     pc.stakeholder_group, \
-     pc.region, pc.stance, pc.reason, pc.cast_at_ms, pc.receipt, \
-     CAST(CASE WHEN p.receipt = pc.receipt THEN 1 ELSE 0 END AS BIGINT) \
-     FROM clauses k JOIN position_changes pc ON pc.clause_id = k.id \
+const POSITIONS: &str = "SELECT k.key AS clause_key, pc.account_id, COALESCE(ap.handle, a.handle) \
+     AS handle, o.slug AS organisation, pc.stakeholder_group, pc.region, pc.stance, pc.reason, \
+     pc.cast_at_ms, pc.receipt, CAST(CASE WHEN p.receipt = pc.receipt THEN 1 ELSE 0 END AS BIGINT) \
+     AS is_current \
+     FROM clauses k \
+     JOIN position_changes pc ON pc.clause_id = k.id \
      JOIN accounts a ON a.id = pc.account_id \
      LEFT JOIN record_people ap ON ap.account_id = a.id \
      LEFT JOIN organisations o ON o.id = pc.organisation_id \
      LEFT JOIN positions p ON p.clause_id = pc.clause_id AND p.account_id = pc.account_id \
-     WHERE k.round_id = $1 ORDER BY k.number, pc.id";
+     WHERE k.round_id = $1 \
+     ORDER BY k.number, pc.id";
 
 /// The same rows for the public record: within a clause by day, and within a day by receipt (a
 /// random value), so that the order of rows does not tell the order of casting.
@@ -130,19 +156,25 @@ static POSITIONS_PUBLIC: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-const RESPONSES: &str = "SELECT c.id, k.key, cr.verdict, cr.explanation, cr.at_ms, \
-     COALESCE(rap.handle, ra.handle) \
-     FROM comment_responses cr JOIN comments c ON c.id = cr.comment_id \
-     JOIN clauses k ON k.id = c.clause_id JOIN accounts ra ON ra.id = cr.account_id \
+const RESPONSES: &str = "SELECT c.id AS comment_id, k.key AS clause_key, cr.verdict, \
+     cr.explanation, cr.at_ms, COALESCE(rap.handle, ra.handle) AS responder \
+     FROM comment_responses cr \
+     JOIN comments c ON c.id = cr.comment_id \
+     JOIN clauses k ON k.id = c.clause_id \
+     JOIN accounts ra ON ra.id = cr.account_id \
      LEFT JOIN record_people rap ON rap.account_id = ra.id \
-     WHERE k.round_id = $1 ORDER BY k.number, c.id";
+     WHERE k.round_id = $1 \
+     ORDER BY k.number, c.id";
 
-const MODERATION: &str = "SELECT m.at_ms, m.comment_id, k.key, m.action, m.reason, \
-     COALESCE(ap.handle, a.handle) \
-     FROM moderation_log m JOIN comments c ON c.id = m.comment_id \
-     JOIN clauses k ON k.id = c.clause_id JOIN accounts a ON a.id = m.account_id \
+const MODERATION: &str = "SELECT m.at_ms, m.comment_id, k.key AS clause_key, m.action AS \
+     moderation_action, m.reason, COALESCE(ap.handle, a.handle) AS moderator \
+     FROM moderation_log m \
+     JOIN comments c ON c.id = m.comment_id \
+     JOIN clauses k ON k.id = c.clause_id \
+     JOIN accounts a ON a.id = m.account_id \
      LEFT JOIN record_people ap ON ap.account_id = a.id \
-     WHERE k.round_id = $1 ORDER BY m.id";
+     WHERE k.round_id = $1 \
+     ORDER BY m.id";
 
 impl Exporter {
     /// Starts reading round `round_id` from `source`; `pseudonym_key` is the instance's key
@@ -156,15 +188,15 @@ impl Exporter {
         let mut header = None;
         source.each(HEADER, &[round_id], &mut |r| {
             header = Some(Header {
-                consultation_id: r.int_at(0)?,
+                consultation_id: r.int_at("consultation_id")?,
                 round_id,
                 consultation: ConsultationRecord {
-                    slug: r.text_at(1)?,
-                    title: r.text_at(2)?,
-                    description: r.text_at(3)?,
+                    slug: r.text_at("consultation_slug")?,
+                    title: r.text_at("consultation_title")?,
+                    description: r.text_at("description")?,
                     titles: Vec::new(),
                     stakeholder_groups: Some(
-                        r.text_at(16)?
+                        r.text_at("stakeholder_groups")?
                             .split_whitespace()
                             .map(str::to_owned)
                             .collect(),
@@ -172,18 +204,18 @@ impl Exporter {
                     regions: None,
                 },
                 round: RoundRecord {
-                    slug: r.text_at(4)?,
-                    title: r.text_at(5)?,
-                    phase: r.text_at(6)?,
-                    opened_at: timestamp(r.int_at(7)?),
-                    previous_round: r.text(8)?,
-                    counting: r.text_at(9)?,
-                    rule: r.text_at(10)?,
-                    abstentions_count: r.int_at(11)? != 0,
-                    results_hidden_until_close: r.int_at(12)? != 0,
-                    preamble: r.text_at(15)?,
+                    slug: r.text_at("round_slug")?,
+                    title: r.text_at("round_title")?,
+                    phase: r.text_at("phase")?,
+                    opened_at: timestamp(r.int_at("opened_at_ms")?),
+                    previous_round: r.text("previous_round")?,
+                    counting: r.text_at("counting")?,
+                    rule: r.text_at("round_rule")?,
+                    abstentions_count: r.int_at("abstentions_count")? != 0,
+                    results_hidden_until_close: r.int_at("hide_results")? != 0,
+                    preamble: r.text_at("preamble_md")?,
                 },
-                audit_head: (r.int_at(13)?, r.text_at(14)?),
+                audit_head: (r.int_at("audit_last_id")?, r.text_at("audit_last_hash")?),
             });
             Ok(())
         })?;
@@ -193,20 +225,20 @@ impl Exporter {
         let consultation = &mut header.consultation;
         source.each(TITLES, &[header.consultation_id], &mut |r| {
             consultation.titles.push(TitleRecord {
-                language: r.text_at(0)?,
-                title: r.text_at(1)?,
+                language: r.text_at("language")?,
+                title: r.text_at("title")?,
             });
             Ok(())
         })?;
         let mut regions = Vec::new();
         source.each(REGIONS, &[header.consultation_id], &mut |r| {
-            regions.push(r.text_at(0)?);
+            regions.push(r.text_at("name")?);
             Ok(())
         })?;
         consultation.regions = Some(regions);
         let mut known = HashMap::new();
         source.each(RECORD_PEOPLE, &[header.consultation_id], &mut |r| {
-            known.insert(r.int_at(0)?, r.text_at(1)?);
+            known.insert(r.int_at("account_id")?, r.text_at("pseudonym")?);
             Ok(())
         })?;
         Ok(Self {
@@ -251,11 +283,11 @@ impl Exporter {
         let mut rows: HashMap<String, Vec<(String, String, String, i64)>> = HashMap::new();
         self.source
             .each(TALLIES, &[self.header.round_id], &mut |r| {
-                rows.entry(r.text_at(0)?).or_default().push((
-                    r.text_at(1)?,
-                    r.text_at(2)?,
-                    r.text_at(3)?,
-                    r.int_at(4)?,
+                rows.entry(r.text_at("clause_key")?).or_default().push((
+                    r.text_at("stance")?,
+                    r.text_at("stakeholder_group")?,
+                    r.text_at("region")?,
+                    r.int_at("n")?,
                 ));
                 Ok(())
             })?;
@@ -276,13 +308,13 @@ impl Exporter {
         self.source
             .each(MINORITY, &[self.header.round_id], &mut |r| {
                 statements
-                    .entry(r.text_at(0)?)
+                    .entry(r.text_at("clause_key")?)
                     .or_default()
                     .push(MinorityRecord {
-                        organisation: r.text_at(1)?,
-                        organisation_name: r.text_at(2)?,
-                        body: r.text_at(3)?,
-                        written_at: timestamp(r.int_at(4)?),
+                        organisation: r.text_at("organisation")?,
+                        organisation_name: r.text_at("organisation_name")?,
+                        body: r.text_at("body")?,
+                        written_at: timestamp(r.int_at("written_at_ms")?),
                     });
                 Ok(())
             })?;
@@ -290,20 +322,20 @@ impl Exporter {
         let mut clauses = Vec::new();
         self.source
             .each(CLAUSES, &[self.header.round_id], &mut |r| {
-                let key = r.text_at(1)?;
-                let previous = match (r.text(6)?, r.text(7)?) {
+                let key = r.text_at("clause_key")?;
+                let previous = match (r.text("previous_title")?, r.text("previous_body_md")?) {
                     (Some(title), Some(body)) => Some(Wording { title, body }),
                     _ => None,
                 };
                 clauses.push(ClauseRecord {
-                    number: r.int_at(0)?,
+                    number: r.int_at("number")?,
                     results: tallies.remove(&key).unwrap_or_else(|| empty.clone()),
                     minority_statements: statements.remove(&key).unwrap_or_default(),
                     key,
-                    title: r.text_at(2)?,
-                    body: r.text_at(3)?,
-                    change_note: r.text_at(4)?,
-                    consensus: r.text(5)?,
+                    title: r.text_at("title")?,
+                    body: r.text_at("body_md")?,
+                    change_note: r.text_at("change_note")?,
+                    consensus: r.text("consensus")?,
                     previous,
                 });
                 Ok(())
@@ -327,18 +359,23 @@ impl Exporter {
         let mut rows = Vec::new();
         self.source
             .each(PROPOSALS, &[self.header.round_id], &mut |r| {
-                let response = match r.text(8)? {
-                    Some(verdict) => Some((verdict, r.text_at(9)?, r.int_at(10)?, r.text(11)?)),
+                let response = match r.text("verdict")? {
+                    Some(verdict) => Some((
+                        verdict,
+                        r.text_at("explanation")?,
+                        r.int_at("responded_at_ms")?,
+                        r.text("responder")?,
+                    )),
                     None => None,
                 };
                 rows.push((
-                    r.text_at(0)?,
-                    r.text_at(1)?,
-                    r.text(2)?,
-                    r.text_at(3)?,
-                    r.text_at(4)?,
-                    (r.int(5)?.unwrap_or(0), r.text(6)?),
-                    r.int(7)?.unwrap_or(0),
+                    r.text_at("clause_key")?,
+                    r.text_at("kind")?,
+                    r.text("amends")?,
+                    r.text_at("title")?,
+                    r.text_at("body_md")?,
+                    (r.int("proposed_by")?.unwrap_or(0), r.text("proposer")?),
+                    r.int("proposed_at_ms")?.unwrap_or(0),
                     response,
                 ));
                 Ok(())
@@ -380,7 +417,7 @@ impl Exporter {
         let mut ids = Vec::new();
         self.source
             .each(COMMENT_IDS, &[self.header.round_id], &mut |r| {
-                ids.push(r.int_at(0)?);
+                ids.push(r.int_at("comment_id")?);
                 Ok(())
             })?;
         Ok(ids)
@@ -397,45 +434,45 @@ impl Exporter {
         let outcome = self
             .source
             .each(COMMENTS, &[self.header.round_id], &mut |r| {
-                let id = r.int_at(0)?;
-                let hidden_reason = r.text(14)?;
-                let passage = match r.text(7)? {
+                let id = r.int_at("comment_id")?;
+                let hidden_reason = r.text("hidden_reason")?;
+                let passage = match r.text("passage_exact")? {
                     Some(exact) => Some(PassageRecord {
                         exact,
-                        prefix: r.text(8)?.unwrap_or_default(),
-                        suffix: r.text(9)?.unwrap_or_default(),
+                        prefix: r.text("passage_prefix")?.unwrap_or_default(),
+                        suffix: r.text("passage_suffix")?.unwrap_or_default(),
                     }),
                     None => None,
                 };
-                let response = match r.text(15)? {
+                let response = match r.text("verdict")? {
                     Some(verdict) => Some(ResponseRecord {
                         verdict,
-                        explanation: r.text_at(16)?,
-                        at: timestamp(r.int_at(17)?),
-                        by: r.text(18)?.filter(|_| convener),
+                        explanation: r.text_at("explanation")?,
+                        at: timestamp(r.int_at("responded_at_ms")?),
+                        by: r.text("responder")?.filter(|_| convener),
                     }),
                     None => None,
                 };
-                let body = r.text_at(10)?;
+                let body = r.text_at("body")?;
                 each(CommentRecord {
                     id: Self::comment_number(&ids, id)?,
-                    clause: r.text_at(1)?,
-                    thread: Self::comment_number(&ids, r.int(2)?.unwrap_or(id))?,
-                    parent: match r.int(3)? {
+                    clause: r.text_at("clause_key")?,
+                    thread: Self::comment_number(&ids, r.int("thread_id")?.unwrap_or(id))?,
+                    parent: match r.int("parent_id")? {
                         Some(parent) => Some(Self::comment_number(&ids, parent)?),
                         None => None,
                     },
-                    depth: r.int_at(4)?,
+                    depth: r.int_at("depth")?,
                     author: Person {
-                        pseudonym: pseudonyms.of(r.int_at(5)?, Side::Writing),
-                        handle: r.text(6)?.filter(|_| convener),
+                        pseudonym: pseudonyms.of(r.int_at("account_id")?, Side::Writing),
+                        handle: r.text("handle")?.filter(|_| convener),
                     },
                     passage,
                     body: (convener || hidden_reason.is_none()).then_some(body),
-                    language: r.text(19)?,
-                    posted_at: moment(convener, r.int_at(11)?),
-                    phase: r.text_at(12)?,
-                    edited_at: r.int(13)?.map(|ms| moment(convener, ms)),
+                    language: r.text("language")?,
+                    posted_at: moment(convener, r.int_at("created_at_ms")?),
+                    phase: r.text_at("phase")?,
+                    edited_at: r.int("edited_at_ms")?.map(|ms| moment(convener, ms)),
                     hidden_reason,
                     response,
                 })
@@ -458,21 +495,21 @@ impl Exporter {
         };
         let pseudonyms = &mut self.pseudonyms;
         self.source.each(query, &[self.header.round_id], &mut |r| {
-            let group = r.text_at(4)?;
+            let group = r.text_at("stakeholder_group")?;
             each(PositionRecord {
-                clause: r.text_at(0)?,
+                clause: r.text_at("clause_key")?,
                 voter: Person {
-                    pseudonym: pseudonyms.of(r.int_at(1)?, Side::Standing),
-                    handle: r.text(2)?.filter(|_| convener),
+                    pseudonym: pseudonyms.of(r.int_at("account_id")?, Side::Standing),
+                    handle: r.text("handle")?.filter(|_| convener),
                 },
-                organisation: r.text(3)?,
+                organisation: r.text("organisation")?,
                 stakeholder_group: (!group.is_empty()).then_some(group),
-                region: r.text_at(5)?,
-                position: r.text_at(6)?,
-                reason: r.text(7)?,
-                cast_at: moment(convener, r.int_at(8)?),
-                receipt: r.text_at(9)?,
-                current: r.int_at(10)? != 0,
+                region: r.text_at("region")?,
+                position: r.text_at("stance")?,
+                reason: r.text("reason")?,
+                cast_at: moment(convener, r.int_at("cast_at_ms")?),
+                receipt: r.text_at("receipt")?,
+                current: r.int_at("is_current")? != 0,
             })
         })
     }
@@ -486,13 +523,13 @@ impl Exporter {
             .source
             .each(RESPONSES, &[self.header.round_id], &mut |r| {
                 responses.push((
-                    Self::comment_number(&ids, r.int_at(0)?)?,
-                    r.text_at(1)?,
+                    Self::comment_number(&ids, r.int_at("comment_id")?)?,
+                    r.text_at("clause_key")?,
                     ResponseRecord {
-                        verdict: r.text_at(2)?,
-                        explanation: r.text_at(3)?,
-                        at: timestamp(r.int_at(4)?),
-                        by: r.text(5)?.filter(|_| convener),
+                        verdict: r.text_at("verdict")?,
+                        explanation: r.text_at("explanation")?,
+                        at: timestamp(r.int_at("at_ms")?),
+                        by: r.text("responder")?.filter(|_| convener),
                     },
                 ));
                 Ok(())
@@ -510,12 +547,12 @@ impl Exporter {
             .source
             .each(MODERATION, &[self.header.round_id], &mut |r| {
                 log.push(ModerationRecord {
-                    at: timestamp(r.int_at(0)?),
-                    comment: Self::comment_number(&ids, r.int_at(1)?)?,
-                    clause: r.text_at(2)?,
-                    action: r.text_at(3)?,
-                    reason: r.text_at(4)?,
-                    by: r.text(5)?.filter(|_| convener),
+                    at: timestamp(r.int_at("at_ms")?),
+                    comment: Self::comment_number(&ids, r.int_at("comment_id")?)?,
+                    clause: r.text_at("clause_key")?,
+                    action: r.text_at("moderation_action")?,
+                    reason: r.text_at("reason")?,
+                    by: r.text("moderator")?.filter(|_| convener),
                 });
                 Ok(())
             });

@@ -12,19 +12,21 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use std::path::Path;
 
-/// One row of an answer, read by column index.
+/// One row of an answer, read by column name.
 pub trait Fields {
-    fn int(&self, i: usize) -> Result<Option<i64>>;
-    fn text(&self, i: usize) -> Result<Option<String>>;
+    fn int(&self, column: &str) -> Result<Option<i64>>;
+    fn text(&self, column: &str) -> Result<Option<String>>;
 
     /// A column that is never NULL.
-    fn int_at(&self, i: usize) -> Result<i64> {
-        self.int(i)?.with_context(|| format!("column {i} is NULL"))
+    fn int_at(&self, column: &str) -> Result<i64> {
+        self.int(column)?
+            .with_context(|| format!("column {column} is NULL"))
     }
 
     /// A text column that is never NULL.
-    fn text_at(&self, i: usize) -> Result<String> {
-        self.text(i)?.with_context(|| format!("column {i} is NULL"))
+    fn text_at(&self, column: &str) -> Result<String> {
+        self.text(column)?
+            .with_context(|| format!("column {column} is NULL"))
     }
 }
 
@@ -59,12 +61,12 @@ impl SqliteSource {
 }
 
 impl Fields for rusqlite::Row<'_> {
-    fn int(&self, i: usize) -> Result<Option<i64>> {
-        Ok(self.get(i)?)
+    fn int(&self, column: &str) -> Result<Option<i64>> {
+        Ok(self.get(column)?)
     }
 
-    fn text(&self, i: usize) -> Result<Option<String>> {
-        Ok(self.get(i)?)
+    fn text(&self, column: &str) -> Result<Option<String>> {
+        Ok(self.get(column)?)
     }
 }
 
@@ -112,12 +114,12 @@ impl PostgresSource {
 }
 
 impl Fields for AnyRow {
-    fn int(&self, i: usize) -> Result<Option<i64>> {
-        Ok(self.try_get(i)?)
+    fn int(&self, column: &str) -> Result<Option<i64>> {
+        Ok(self.try_get(column)?)
     }
 
-    fn text(&self, i: usize) -> Result<Option<String>> {
-        Ok(self.try_get(i)?)
+    fn text(&self, column: &str) -> Result<Option<String>> {
+        Ok(self.try_get(column)?)
     }
 }
 

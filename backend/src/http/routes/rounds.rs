@@ -16,9 +16,7 @@ use crate::store::ConsultationRef;
 use crate::store::RoundRow;
 use axum::extract::State;
 use axum::http::StatusCode;
-use shared::{
-    ApiError, ClauseOrder, LiveTally, NewRound, PhaseMove, Round, RoundRules, Schedule,
-};
+use shared::{ApiError, ClauseOrder, LiveTally, NewRound, PhaseMove, Round, RoundRules, Schedule};
 use shared::{RoundRedline, RoundResults};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
