@@ -4,6 +4,7 @@
 //! a temporary directory, or a new PostgreSQL database), with the demo consultation loaded; and
 //! `TestApp`, one method per endpoint.
 
+pub mod api;
 pub mod browser;
 
 use backend::state::AppState;
@@ -179,17 +180,13 @@ impl TestApp {
         client.sign_in(handle, "a long passphrase").await;
         let (_, setup) = parts(
             client
-                .request(
-                    Method::POST,
-                    TWO_FACTOR,
-                    Some(json!({"password": "a long passphrase"})),
-                )
+                .begin_two_factor(json!({"password": "a long passphrase"}))
                 .await,
         )
         .await;
         let secret = setup["secret_base32"].as_str().expect("secret").to_owned();
         let code = json!({ "code": totp_code(&secret, 0) });
-        let confirmed = client.request(Method::PUT, TWO_FACTOR, Some(code)).await;
+        let confirmed = client.confirm_two_factor(code).await;
         assert_eq!(confirmed.status(), 200, "two-factor sign-in turned on");
         client
     }
@@ -213,13 +210,7 @@ impl TestApp {
             .sign_up(handle, "a long passphrase")
             .await;
         assert_eq!(response.status(), 201);
-        let named = admin
-            .request(
-                Method::PUT,
-                &format!("/api/v1/consultations/{slug}/conveners/{handle}"),
-                None,
-            )
-            .await;
+        let named = admin.add_convener(&slug, &handle).await;
         assert_eq!(named.status(), 204, "convener named");
         self.with_two_factor(handle).await
     }
@@ -328,18 +319,17 @@ impl TestApp {
 
     pub async fn sign_up(&self, handle: &str, password: &str) -> Response {
         let body = json!({ "handle": handle, "password": password });
-        self.request(Method::POST, "/api/v1/accounts", Some(body))
-            .await
+        self.sign_up_with(body).await
     }
 
     pub async fn sign_in(&self, handle: &str, password: &str) -> Response {
         let body = json!({ "handle": handle, "password": password });
-        self.request(Method::POST, "/api/v1/session", Some(body))
-            .await
+        self.sign_in_with(body).await
     }
 
     pub async fn sign_out(&self) -> Response {
-        self.request(Method::DELETE, "/api/v1/session", None).await
+        self.request(Method::DELETE, &api::path("/session"), None)
+            .await
     }
 
     /// Signs up a fresh participant (and so signs in).
@@ -353,25 +343,9 @@ impl TestApp {
     /// position form does before a first position.
     pub async fn join(&self, group: &str) -> &Self {
         let body = json!({ "stakeholder_group": group });
-        let response = self
-            .request(
-                Method::PUT,
-                "/api/v1/consultations/paris-call/participation",
-                Some(body),
-            )
-            .await;
+        let response = self.join_consultation("paris-call", body).await;
         assert_eq!(response.status(), 200, "joined the consultation");
         self
-    }
-
-    pub async fn post_comment(&self, clause: &str, body: Value) -> Response {
-        self.request(Method::POST, &format!("{clause}/comments"), Some(body))
-            .await
-    }
-
-    pub async fn cast_position(&self, clause: &str, body: Value) -> Response {
-        self.request(Method::PUT, &format!("{clause}/position"), Some(body))
-            .await
     }
 
     /// Posts `body` as-is with `content_type` as a comment on `clause`.

@@ -1,6 +1,5 @@
 //! The signed-in account's own settings: its sessions, its password, its data, and deleting it.
 
-use reqwest::Method;
 use serde_json::{Value, json};
 use tests::{CLAUSE, Db, parts, spawn_app};
 
@@ -14,7 +13,7 @@ pub(crate) async fn a_participant_lists_their_sessions_and_ends_another(db: Db) 
         .sign_up("stranger", "another long passphrase")
         .await;
 
-    let (status, sessions) = parts(laptop.get("/api/v1/account/sessions").await).await;
+    let (status, sessions) = parts(laptop.list_sessions().await).await;
     assert_eq!(status, 200);
     let sessions = sessions.as_array().expect("a list").clone();
     assert_eq!(sessions.len(), 2);
@@ -27,26 +26,16 @@ pub(crate) async fn a_participant_lists_their_sessions_and_ends_another(db: Db) 
         .expect("id")
         .to_owned();
 
-    let path = format!("/api/v1/account/sessions/{phone_id}");
+    assert_eq!(stranger.end_session(&phone_id).await.status(), 404);
     assert_eq!(
-        stranger.request(Method::DELETE, &path, None).await.status(),
-        404
-    );
-    assert_eq!(
-        phone.get("/api/v1/session").await.status(),
+        phone.get_session().await.status(),
         200,
         "a stranger cannot end it"
     );
-    assert_eq!(
-        laptop.request(Method::DELETE, &path, None).await.status(),
-        204
-    );
-    assert_eq!(phone.get("/api/v1/session").await.status(), 401);
-    assert_eq!(laptop.get("/api/v1/session").await.status(), 200);
-    assert_eq!(
-        laptop.request(Method::DELETE, &path, None).await.status(),
-        404
-    );
+    assert_eq!(laptop.end_session(&phone_id).await.status(), 204);
+    assert_eq!(phone.get_session().await.status(), 401);
+    assert_eq!(laptop.get_session().await.status(), 200);
+    assert_eq!(laptop.end_session(&phone_id).await.status(), 404);
 }
 
 pub(crate) async fn changing_the_password_needs_the_current_one(db: Db) {
@@ -54,25 +43,11 @@ pub(crate) async fn changing_the_password_needs_the_current_one(db: Db) {
     app.sign_up("amina", "a long passphrase").await;
     let change = |current: &str| json!({"current_password": current, "new_password": "tulip orbit sandal", "end_other_sessions": false});
 
-    let (status, body) = parts(
-        app.request(
-            Method::PUT,
-            "/api/v1/account/password",
-            Some(change("a guess")),
-        )
-        .await,
-    )
-    .await;
+    let (status, body) = parts(app.change_password(change("a guess")).await).await;
     assert_eq!(status, 422);
     assert_eq!(body["fields"][0]["field"], "current_password");
 
-    let response = app
-        .request(
-            Method::PUT,
-            "/api/v1/account/password",
-            Some(change("a long passphrase")),
-        )
-        .await;
+    let response = app.change_password(change("a long passphrase")).await;
     assert_eq!(response.status(), 204);
     app.sign_out().await;
     assert_eq!(
@@ -93,27 +68,19 @@ pub(crate) async fn a_password_change_can_end_every_other_session(db: Db) {
     let change = |current: &str, new: &str, end: bool| json!({"current_password": current, "new_password": new, "end_other_sessions": end});
 
     laptop
-        .request(
-            Method::PUT,
-            "/api/v1/account/password",
-            Some(change("a long passphrase", "tulip orbit sandal", false)),
-        )
+        .change_password(change("a long passphrase", "tulip orbit sandal", false))
         .await;
     assert_eq!(
-        phone.get("/api/v1/session").await.status(),
+        phone.get_session().await.status(),
         200,
         "kept when not asked"
     );
 
     laptop
-        .request(
-            Method::PUT,
-            "/api/v1/account/password",
-            Some(change("tulip orbit sandal", "velvet canyon drum", true)),
-        )
+        .change_password(change("tulip orbit sandal", "velvet canyon drum", true))
         .await;
-    assert_eq!(phone.get("/api/v1/session").await.status(), 401);
-    assert_eq!(laptop.get("/api/v1/session").await.status(), 200);
+    assert_eq!(phone.get_session().await.status(), 401);
+    assert_eq!(laptop.get_session().await.status(), 200);
 }
 
 pub(crate) async fn a_participant_downloads_everything_held_about_them(db: Db) {
@@ -126,21 +93,15 @@ pub(crate) async fn a_participant_downloads_everything_held_about_them(db: Db) {
     app.cast_position(CLAUSE, json!({"stance": "endorse"}))
         .await;
     let addition = json!({"kind": "addition", "title": "Journalists", "body_md": "Protect them."});
-    app.request(
-        Method::POST,
-        "/api/v1/consultations/paris-call/rounds/2019/proposals",
-        Some(addition),
-    )
-    .await;
-    let (_, page) = parts(app.get(&format!("{CLAUSE}/comments")).await).await;
+    app.propose("paris-call", "2019", addition).await;
+    let (_, page) = parts(app.list_comments(CLAUSE).await).await;
     let demo = page["threads"][0]["id"]
         .as_i64()
         .expect("the demo's comment");
-    let flags = format!("/api/v1/consultations/paris-call/comments/{demo}/flags");
-    app.request(Method::POST, &flags, Some(json!({"reason": "Off topic."})))
+    app.flag_comment("paris-call", &demo, json!({"reason": "Off topic."}))
         .await;
 
-    let response = app.get("/api/v1/account/export").await;
+    let response = app.export_account().await;
 
     let disposition = response.headers()["content-disposition"]
         .to_str()
@@ -164,13 +125,7 @@ pub(crate) async fn a_participant_downloads_everything_held_about_them(db: Db) {
     assert_eq!(export["proposals"][0]["on"]["clause"], "proposal-1");
     assert_eq!(export["flags"][0]["comment_id"], demo);
     assert_eq!(export["flags"][0]["reason"], "Off topic.");
-    assert_eq!(
-        app.another_browser()
-            .get("/api/v1/account/export")
-            .await
-            .status(),
-        401
-    );
+    assert_eq!(app.another_browser().export_account().await.status(), 401);
 }
 
 pub(crate) async fn deleting_an_account_needs_its_password(db: Db) {
@@ -178,16 +133,12 @@ pub(crate) async fn deleting_an_account_needs_its_password(db: Db) {
     app.sign_up("amina", "a long passphrase").await;
 
     let wrong = json!({"password": "a guess"});
-    let (status, body) = parts(
-        app.request(Method::DELETE, "/api/v1/account", Some(wrong))
-            .await,
-    )
-    .await;
+    let (status, body) = parts(app.delete_account(wrong).await).await;
 
     assert_eq!(status, 422);
     assert_eq!(body["fields"][0]["field"], "password");
     assert_eq!(
-        app.get("/api/v1/session").await.status(),
+        app.get_session().await.status(),
         200,
         "still there, still signed in"
     );
@@ -198,49 +149,24 @@ pub(crate) async fn a_deleted_account_convenes_and_represents_nothing_any_more(d
     let admin = app.new_admin("secretariat").await;
     let convener = app.new_convener(&admin, "paris-call", "chair").await;
     let new = json!({"name": "Digital Rights Lab", "stakeholder_group": "civil_society", "region": "Global"});
-    convener
-        .request(Method::POST, "/api/v1/organisations", Some(new))
-        .await;
-    let (_, me) = parts(convener.get("/api/v1/session").await).await;
+    convener.create_organisation(new).await;
+    let (_, me) = parts(convener.get_session().await).await;
     assert_eq!(me["convenes"], json!(["paris-call"]));
-    convener
-        .request(
-            Method::POST,
-            "/api/v1/organisations/digital-rights-lab/membership",
-            None,
-        )
-        .await;
-    admin
-        .request(
-            Method::PUT,
-            "/api/v1/organisations/digital-rights-lab/members/chair",
-            None,
-        )
-        .await;
+    convener.request_membership("digital-rights-lab").await;
+    admin.accept_membership("digital-rights-lab", "chair").await;
     let representative = json!({"handle": "chair"});
     let named = admin
-        .request(
-            Method::PUT,
-            "/api/v1/organisations/digital-rights-lab/representative",
-            Some(representative),
-        )
+        .set_representative("digital-rights-lab", representative)
         .await;
     assert_eq!(named.status(), 204);
 
     let password = json!({"password": "a long passphrase"});
-    let deleted = convener
-        .request(Method::DELETE, "/api/v1/account", Some(password))
-        .await;
+    let deleted = convener.delete_account(password).await;
     assert_eq!(deleted.status(), 204);
 
-    let (_, conveners) = parts(
-        admin
-            .get("/api/v1/consultations/paris-call/conveners")
-            .await,
-    )
-    .await;
+    let (_, conveners) = parts(admin.list_conveners("paris-call").await).await;
     assert_eq!(conveners, json!([]));
-    let (_, organisations) = parts(admin.get("/api/v1/organisations").await).await;
+    let (_, organisations) = parts(admin.list_organisations().await).await;
     assert_eq!(organisations[0]["representative"], Value::Null);
 }
 
@@ -253,14 +179,9 @@ pub(crate) async fn a_deleted_accounts_comments_stay_as_a_former_participants(db
         .await;
 
     let confirm = json!({"password": "a long passphrase"});
-    assert_eq!(
-        app.request(Method::DELETE, "/api/v1/account", Some(confirm))
-            .await
-            .status(),
-        204
-    );
+    assert_eq!(app.delete_account(confirm).await.status(), 204);
 
-    let (_, comments) = parts(app.get(&format!("{CLAUSE}/comments")).await).await;
+    let (_, comments) = parts(app.list_comments(CLAUSE).await).await;
     let mine = comments["threads"]
         .as_array()
         .and_then(|l| l.iter().find(|c| c["body"] == "Kept after I leave."))
@@ -271,9 +192,9 @@ pub(crate) async fn a_deleted_accounts_comments_stay_as_a_former_participants(db
         !comments.to_string().contains("zofia"),
         "the handle is gone: {comments}"
     );
-    assert_eq!(app.get("/api/v1/session").await.status(), 401);
+    assert_eq!(app.get_session().await.status(), 401);
     assert_eq!(
-        phone.get("/api/v1/session").await.status(),
+        phone.get_session().await.status(),
         401,
         "signed out everywhere"
     );
@@ -301,9 +222,8 @@ pub(crate) async fn a_deleted_accounts_positions_leave_open_rounds_and_stay_in_c
     app.join("civil_society").await;
     app.cast_position(CLAUSE, json!({"stance": "oppose", "reason": "Vague."}))
         .await;
-    app.request(Method::DELETE, "/api/v1/account", Some(confirm.clone()))
-        .await;
-    let (_, clause) = parts(app.get(CLAUSE).await).await;
+    app.delete_account(confirm.clone()).await;
+    let (_, clause) = parts(app.get_clause(CLAUSE).await).await;
     assert_eq!(clause["results"]["total"]["oppose"], 0);
 
     // A position in a closed round stays counted — here closed by its schedule, the stored
@@ -321,8 +241,7 @@ pub(crate) async fn a_deleted_accounts_positions_leave_open_rounds_and_stay_in_c
     )
     .await;
     app.until_the_server_notices().await;
-    app.request(Method::DELETE, "/api/v1/account", Some(confirm))
-        .await;
-    let (_, clause) = parts(app.get(other_clause).await).await;
+    app.delete_account(confirm).await;
+    let (_, clause) = parts(app.get_clause(other_clause).await).await;
     assert_eq!(clause["results"]["total"]["oppose"], 1);
 }

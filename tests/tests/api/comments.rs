@@ -1,11 +1,10 @@
 //! Deliberation: threads, passages, edits, flags, moderation, responses, live comments.
 
 use super::{participant, read_events_until};
-use reqwest::Method;
 use serde_json::{Value, json};
+use tests::api;
 use tests::{CLAUSE, Db, TestApp, parts, spawn_app};
 
-const COMMENTS: &str = "/api/v1/consultations/paris-call/comments";
 const OTHER_CLAUSE: &str = "/api/v1/consultations/paris-call/rounds/2019/clauses/protect-internet";
 
 /// Posts `body` on `clause` as `who`; the created comment (asserting 201).
@@ -178,7 +177,7 @@ pub(crate) async fn threads_come_in_pages(db: Db) {
 pub(crate) async fn a_comment_on_a_passage_quotes_words_of_the_clause(db: Db) {
     let app = spawn_app(db).await;
     let amina = participant(&app, "amina", "civil_society").await;
-    let (_, clause) = parts(app.get(CLAUSE).await).await;
+    let (_, clause) = parts(app.get_clause(CLAUSE).await).await;
     let words: Vec<String> = serde_json::from_value(clause["words"].clone()).expect("words");
     assert!(words.len() > 8, "{words:?}");
     assert!(
@@ -200,7 +199,7 @@ pub(crate) async fn a_comment_on_a_passage_quotes_words_of_the_clause(db: Db) {
     )
     .await;
     assert_eq!(created["passage"]["exact"], words[3..6].join(" "));
-    let (_, clause) = parts(app.get(CLAUSE).await).await;
+    let (_, clause) = parts(app.get_clause(CLAUSE).await).await;
     let html = clause["body_html"].as_str().expect("html");
     assert!(html.contains("<mark>"), "the passage is marked: {html}");
 
@@ -229,20 +228,24 @@ pub(crate) async fn an_author_edits_their_comment_and_conveners_see_earlier_word
     let amina = participant(&app, "amina", "civil_society").await;
     let grace = participant(&app, "grace", "academia").await;
     let created = comment(&amina, CLAUSE, json!({"body": "First wording."})).await;
-    let this = format!("{COMMENTS}/{}", id(&created));
     assert_eq!(created["edited_at_ms"], Value::Null);
 
     let edit = json!({"body": "Second wording."});
-    let (status, edited) = parts(amina.request(Method::PUT, &this, Some(edit.clone())).await).await;
+    let (status, edited) = parts(
+        amina
+            .edit_comment("paris-call", &id(&created), edit.clone())
+            .await,
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(edited["body"], "Second wording.");
     assert!(edited["edited_at_ms"].as_i64().is_some());
 
-    let (status, body) = parts(grace.request(Method::PUT, &this, Some(edit)).await).await;
+    let (status, body) = parts(grace.edit_comment("paris-call", &id(&created), edit).await).await;
     assert_eq!((status, &body["code"]), (403, &json!("not_author")));
     let (status, body) = parts(
         amina
-            .request(Method::PUT, &this, Some(json!({"body": ""})))
+            .edit_comment("paris-call", &id(&created), json!({"body": ""}))
             .await,
     )
     .await;
@@ -251,10 +254,10 @@ pub(crate) async fn an_author_edits_their_comment_and_conveners_see_earlier_word
         (422, &json!("required"))
     );
 
-    let versions = format!("{this}/versions");
-    let (status, _) = parts(amina.get(&versions).await).await;
+    let (status, _) = parts(amina.comment_versions("paris-call", &id(&created)).await).await;
     assert_eq!(status, 403, "earlier wordings are for conveners");
-    let (status, earlier) = parts(convener.get(&versions).await).await;
+    let (status, earlier) =
+        parts(convener.comment_versions("paris-call", &id(&created)).await).await;
     assert_eq!(status, 200);
     assert_eq!(earlier.as_array().map(Vec::len), Some(1));
     assert_eq!(earlier[0]["body"], "First wording.");
@@ -267,15 +270,18 @@ pub(crate) async fn flags_reach_the_conveners_who_hide_with_a_public_reason(db: 
     let amina = participant(&app, "amina", "civil_society").await;
     let grace = participant(&app, "grace", "academia").await;
     let created = comment(&amina, CLAUSE, json!({"body": "Something rude."})).await;
-    let this = format!("{COMMENTS}/{}", id(&created));
-    let flags = format!("{this}/flags");
     let why = json!({"reason": "Insults another participant."});
 
-    let (status, body) = parts(amina.request(Method::POST, &flags, Some(why.clone())).await).await;
+    let (status, body) = parts(
+        amina
+            .flag_comment("paris-call", &id(&created), why.clone())
+            .await,
+    )
+    .await;
     assert_eq!((status, &body["code"]), (409, &json!("own_comment")));
     let (status, body) = parts(
         grace
-            .request(Method::POST, &flags, Some(json!({"reason": " "})))
+            .flag_comment("paris-call", &id(&created), json!({"reason": " "}))
             .await,
     )
     .await;
@@ -285,39 +291,37 @@ pub(crate) async fn flags_reach_the_conveners_who_hide_with_a_public_reason(db: 
     );
     assert_eq!(
         grace
-            .request(Method::POST, &flags, Some(why.clone()))
+            .flag_comment("paris-call", &id(&created), why.clone())
             .await
             .status(),
         204
     );
-    let (status, body) = parts(grace.request(Method::POST, &flags, Some(why)).await).await;
+    let (status, body) = parts(grace.flag_comment("paris-call", &id(&created), why).await).await;
     assert_eq!((status, &body["code"]), (409, &json!("already_flagged")));
 
-    let queue = "/api/v1/consultations/paris-call/moderation/queue";
-    let (status, _) = parts(grace.get(queue).await).await;
+    let (status, _) = parts(grace.moderation_queue("paris-call").await).await;
     assert_eq!(status, 403);
-    let (_, waiting) = parts(convener.get(queue).await).await;
+    let (_, waiting) = parts(convener.moderation_queue("paris-call").await).await;
     assert_eq!(waiting[0]["comment"]["id"], created["id"]);
     assert_eq!(
         waiting[0]["reasons"],
         json!(["Insults another participant."])
     );
 
-    let moderation = format!("{this}/moderation");
     let hide = json!({"action": "hide", "reason": "Breaks the code of conduct."});
     let (status, _) = parts(
         grace
-            .request(Method::POST, &moderation, Some(hide.clone()))
+            .moderate_comment("paris-call", &id(&created), hide.clone())
             .await,
     )
     .await;
     assert_eq!(status, 403);
     let (status, _) = parts(
         convener
-            .request(
-                Method::POST,
-                &moderation,
-                Some(json!({"action": "hide", "reason": ""})),
+            .moderate_comment(
+                "paris-call",
+                &id(&created),
+                json!({"action": "hide", "reason": ""}),
             )
             .await,
     )
@@ -325,7 +329,7 @@ pub(crate) async fn flags_reach_the_conveners_who_hide_with_a_public_reason(db: 
     assert_eq!(status, 422);
     let (status, hidden) = parts(
         convener
-            .request(Method::POST, &moderation, Some(hide.clone()))
+            .moderate_comment("paris-call", &id(&created), hide.clone())
             .await,
     )
     .await;
@@ -337,7 +341,7 @@ pub(crate) async fn flags_reach_the_conveners_who_hide_with_a_public_reason(db: 
     );
     // Again: harmless, and not logged twice.
     convener
-        .request(Method::POST, &moderation, Some(hide))
+        .moderate_comment("paris-call", &id(&created), hide)
         .await;
 
     let shown = thread(&page(&app, "").await, id(&created));
@@ -346,11 +350,11 @@ pub(crate) async fn flags_reach_the_conveners_who_hide_with_a_public_reason(db: 
         shown["body"], "",
         "hidden text stays out of the public page"
     );
-    let (_, waiting) = parts(convener.get(queue).await).await;
+    let (_, waiting) = parts(convener.moderation_queue("paris-call").await).await;
     assert_eq!(waiting, json!([]), "acted upon");
     let (status, body) = parts(
         amina
-            .request(Method::PUT, &this, Some(json!({"body": "Sorry."})))
+            .edit_comment("paris-call", &id(&created), json!({"body": "Sorry."}))
             .await,
     )
     .await;
@@ -359,14 +363,13 @@ pub(crate) async fn flags_reach_the_conveners_who_hide_with_a_public_reason(db: 
     let restore = json!({"action": "restore", "reason": "Apology received."});
     let (_, restored) = parts(
         convener
-            .request(Method::POST, &moderation, Some(restore))
+            .moderate_comment("paris-call", &id(&created), restore)
             .await,
     )
     .await;
     assert_eq!(restored["body"], "Something rude.");
     assert_eq!(restored["hidden"], Value::Null);
-    let log = "/api/v1/consultations/paris-call/moderation/log";
-    let (status, entries) = parts(app.get(log).await).await;
+    let (status, entries) = parts(app.moderation_log("paris-call").await).await;
     assert_eq!(status, 200, "the log is public");
     let actions: Vec<(&str, &str)> = entries
         .as_array()
@@ -398,22 +401,21 @@ pub(crate) async fn conveners_respond_and_the_clause_counts_answered_comments(db
     let convener = app.new_convener(&admin, "paris-call", "chair").await;
     let amina = participant(&app, "amina", "civil_society").await;
     let created = comment(&amina, CLAUSE, json!({"body": "Add journalists."})).await;
-    let response = format!("{COMMENTS}/{}/response", id(&created));
     let accepted = json!({"verdict": "accepted", "explanation": "Clause 1 now names them."});
 
     let (status, _) = parts(
         amina
-            .request(Method::PUT, &response, Some(accepted.clone()))
+            .respond_to_comment("paris-call", &id(&created), accepted.clone())
             .await,
     )
     .await;
     assert_eq!(status, 403);
     let (status, body) = parts(
         convener
-            .request(
-                Method::PUT,
-                &response,
-                Some(json!({"verdict": "maybe", "explanation": "x"})),
+            .respond_to_comment(
+                "paris-call",
+                &id(&created),
+                json!({"verdict": "maybe", "explanation": "x"}),
             )
             .await,
     )
@@ -421,10 +423,10 @@ pub(crate) async fn conveners_respond_and_the_clause_counts_answered_comments(db
     assert_eq!((status, &body["code"]), (422, &json!("invalid_json")));
     let (status, body) = parts(
         convener
-            .request(
-                Method::PUT,
-                &response,
-                Some(json!({"verdict": "noted", "explanation": " "})),
+            .respond_to_comment(
+                "paris-call",
+                &id(&created),
+                json!({"verdict": "noted", "explanation": " "}),
             )
             .await,
     )
@@ -436,7 +438,7 @@ pub(crate) async fn conveners_respond_and_the_clause_counts_answered_comments(db
 
     let (status, answered) = parts(
         convener
-            .request(Method::PUT, &response, Some(accepted))
+            .respond_to_comment("paris-call", &id(&created), accepted)
             .await,
     )
     .await;
@@ -448,7 +450,7 @@ pub(crate) async fn conveners_respond_and_the_clause_counts_answered_comments(db
         "Clause 1 now names them."
     );
     assert_eq!((&page["answered"], &page["total"]), (&json!(1), &json!(2)));
-    let (_, consultation) = parts(app.get("/api/v1/consultations/paris-call").await).await;
+    let (_, consultation) = parts(app.get_consultation("paris-call").await).await;
     assert_eq!(consultation["answered"], 1);
     assert!(consultation["comments"].as_u64().is_some_and(|n| n >= 2));
 }
@@ -482,20 +484,19 @@ pub(crate) async fn participants_propose_amendments_and_additions_voted_on_like_
     let admin = app.new_admin("secretariat").await;
     let convener = app.new_convener(&admin, "paris-call", "chair").await;
     let amina = participant(&app, "amina", "civil_society").await;
-    let proposals = "/api/v1/consultations/paris-call/rounds/2019/proposals";
-    let (_, clause) = parts(app.get(CLAUSE).await).await;
+    let (_, clause) = parts(app.get_clause(CLAUSE).await).await;
     let current = clause["body_md"].as_str().expect("body").to_owned();
 
     let propose = |body: Value| {
         let amina = amina.clone_for_bench();
-        async move { parts(amina.request(Method::POST, proposals, Some(body)).await).await }
+        async move { parts(amina.propose("paris-call", "2019", body).await).await }
     };
     let (status, _) = parts(
         app.another_browser()
-            .request(
-                Method::POST,
-                proposals,
-                Some(json!({"kind": "addition", "title": "T", "body_md": "B"})),
+            .propose(
+                "paris-call",
+                "2019",
+                json!({"kind": "addition", "title": "T", "body_md": "B"}),
             )
             .await,
     )
@@ -541,7 +542,7 @@ pub(crate) async fn participants_propose_amendments_and_additions_voted_on_like_
 
     // An amendment reads as a redline against the clause it rewrites.
     let one = "/api/v1/consultations/paris-call/rounds/2019/clauses/proposal-1";
-    let (status, proposal) = parts(app.get(one).await).await;
+    let (status, proposal) = parts(app.get_clause(one).await).await;
     assert_eq!(status, 200);
     assert_eq!(proposal["proposal"]["kind"], "amendment");
     assert_eq!(proposal["proposal"]["amends"], "protect-individuals");
@@ -557,11 +558,7 @@ pub(crate) async fn participants_propose_amendments_and_additions_voted_on_like_
     assert!(inserted.contains("Journalists"), "{inserted}");
 
     // The round lists them apart from its clauses.
-    let (_, round) = parts(
-        app.get("/api/v1/consultations/paris-call/rounds/2019")
-            .await,
-    )
-    .await;
+    let (_, round) = parts(app.get_round("paris-call", "2019").await).await;
     assert_eq!(round["clauses"].as_array().map(Vec::len), Some(9));
     let keys: Vec<&str> = round["proposals"]
         .as_array()
@@ -589,61 +586,45 @@ pub(crate) async fn participants_propose_amendments_and_additions_voted_on_like_
     );
 
     // The conveners answer a proposal as they answer a comment.
-    let response = format!("{one}/response");
     let noted = json!({"verdict": "partly_accepted", "explanation": "Journalists, yes."});
     let (status, _) = parts(
         amina
-            .request(Method::PUT, &response, Some(noted.clone()))
-            .await,
-    )
-    .await;
-    assert_eq!(status, 403);
-    let (status, _) = parts(
-        convener
-            .request(
-                Method::PUT,
-                &format!("{CLAUSE}/response"),
-                Some(noted.clone()),
+            .respond_to_proposal(
+                api::clause("paris-call", "2019", "proposal-1"),
+                noted.clone(),
             )
             .await,
     )
     .await;
+    assert_eq!(status, 403);
+    let (status, _) = parts(convener.respond_to_proposal(CLAUSE, noted.clone()).await).await;
     assert_eq!(
         status, 404,
         "a clause of the text is answered through its comments"
     );
-    let (status, answered) =
-        parts(convener.request(Method::PUT, &response, Some(noted)).await).await;
+    let (status, answered) = parts(
+        convener
+            .respond_to_proposal(api::clause("paris-call", "2019", "proposal-1"), noted)
+            .await,
+    )
+    .await;
     assert_eq!(
         (status, &answered["verdict"]),
         (200, &json!("partly_accepted"))
     );
-    let (_, proposal) = parts(app.get(one).await).await;
+    let (_, proposal) = parts(app.get_clause(one).await).await;
     assert_eq!(proposal["response"]["explanation"], "Journalists, yes.");
 
     // The next round starts from the text alone.
     let (status, _) = parts(
         convener
-            .request(
-                Method::PUT,
-                "/api/v1/consultations/paris-call/rounds/2019/phase",
-                Some(json!({"phase": "closed"})),
-            )
+            .move_phase("paris-call", "2019", json!({"phase": "closed"}))
             .await,
     )
     .await;
     assert_eq!(status, 200);
     let new = json!({"slug": "2020", "title": "2020 review"});
-    let (status, next) = parts(
-        convener
-            .request(
-                Method::POST,
-                "/api/v1/consultations/paris-call/rounds",
-                Some(new),
-            )
-            .await,
-    )
-    .await;
+    let (status, next) = parts(convener.open_round("paris-call", new).await).await;
     assert_eq!(status, 201, "{next}");
     assert_eq!(next["clauses"].as_array().map(Vec::len), Some(9));
     assert_eq!(next["proposals"], json!([]));
@@ -667,7 +648,7 @@ pub(crate) async fn a_comment_is_stored_and_listed(db: Db) {
             .await,
     )
     .await;
-    let (_, list) = parts(app.get(&format!("{CLAUSE}/comments")).await).await;
+    let (_, list) = parts(app.list_comments(CLAUSE).await).await;
 
     assert_eq!(status, 201);
     assert_eq!(created["body"], "Name journalists too.");

@@ -6,7 +6,7 @@ use tests::{Db, parts, spawn_app};
 pub(crate) async fn the_demo_consultation_is_listed_with_its_current_round(db: Db) {
     let app = spawn_app(db).await;
 
-    let (status, body) = parts(app.get("/api/v1/consultations").await).await;
+    let (status, body) = parts(app.list_consultations().await).await;
 
     assert_eq!(status, 200);
     assert_eq!(body[0]["slug"], "paris-call");

@@ -34,7 +34,7 @@ pub(crate) async fn a_write_from_another_site_is_refused(db: Db) {
             assert_eq!(body["code"], "cross_site_request");
         }
     }
-    let (_, comments) = parts(app.get(&format!("{CLAUSE}/comments")).await).await;
+    let (_, comments) = parts(app.list_comments(CLAUSE).await).await;
     assert!(
         !comments.to_string().contains("Planted from https"),
         "nothing was stored from another origin: {comments}"
@@ -96,7 +96,7 @@ pub(crate) async fn unknown_api_routes_and_methods_answer_in_json(db: Db) {
 pub(crate) async fn an_address_that_is_not_utf8_is_rejected_in_json(db: Db) {
     let app = spawn_app(db).await;
 
-    let (status, body) = parts(app.get("/api/v1/consultations/%FF").await).await;
+    let (status, body) = parts(app.get_consultation("%FF").await).await;
 
     assert_eq!((status, &body["code"]), (400, &json!("invalid_path")));
 }
@@ -206,13 +206,7 @@ pub(crate) async fn every_operation_answers_each_kind_of_caller_as_designed(db: 
     convener_without_2fa
         .sign_up("convener-2", "a long passphrase")
         .await;
-    admin
-        .request(
-            Method::PUT,
-            "/api/v1/consultations/paris-call/conveners/convener-2",
-            None,
-        )
-        .await;
+    admin.add_convener("paris-call", "convener-2").await;
     let convener_elsewhere = app.new_convener(&admin, "elsewhere", "convener-3").await;
     let representative =
         representative_of(&app, &admin, "representative", "Digital Rights Lab").await;

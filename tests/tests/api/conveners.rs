@@ -1,7 +1,6 @@
 //! Conveners: acting only with two-factor sign-in, and their inclusion dashboard.
 
-use super::invitations::{INVITATIONS, accept, invite};
-use reqwest::Method;
+use super::invitations::{accept, invite};
 use serde_json::{Value, json};
 use tests::{CLAUSE, Db, parts, spawn_app};
 
@@ -9,51 +8,52 @@ pub(crate) async fn a_convener_acts_only_after_turning_on_two_factor(db: Db) {
     let app = spawn_app(db).await;
     let admin = app.new_admin("secretariat").await;
     app.sign_up("chair", "a long passphrase").await;
-    let name = "/api/v1/consultations/paris-call/conveners/chair";
-    assert_eq!(admin.request(Method::PUT, name, None).await.status(), 204);
     assert_eq!(
-        admin.request(Method::PUT, name, None).await.status(),
+        admin.add_convener("paris-call", "chair").await.status(),
+        204
+    );
+    assert_eq!(
+        admin.add_convener("paris-call", "chair").await.status(),
         204,
         "twice is harmless"
     );
-    let (_, me) = parts(app.get("/api/v1/session").await).await;
+    let (_, me) = parts(app.get_session().await).await;
     assert_eq!(me["convenes"], json!(["paris-call"]));
-    let (status, body) = parts(app.get(INVITATIONS).await).await;
+    let (status, body) = parts(app.list_invitations("paris-call").await).await;
     assert_eq!(
         (status, &body["code"]),
         (403, &json!("two_factor_required"))
     );
 
     let convener = app.with_two_factor("chair").await;
-    assert_eq!(convener.get(INVITATIONS).await.status(), 200);
-    let (_, conveners) = parts(
-        convener
-            .get("/api/v1/consultations/paris-call/conveners")
-            .await,
-    )
-    .await;
+    assert_eq!(convener.list_invitations("paris-call").await.status(), 200);
+    let (_, conveners) = parts(convener.list_conveners("paris-call").await).await;
     assert_eq!(conveners, json!([{"handle": "chair", "two_factor": true}]));
 
     assert_eq!(
-        admin.request(Method::DELETE, name, None).await.status(),
+        admin.remove_convener("paris-call", "chair").await.status(),
         204
     );
-    let (status, body) = parts(convener.get(INVITATIONS).await).await;
+    let (status, body) = parts(convener.list_invitations("paris-call").await).await;
     assert_eq!((status, &body["code"]), (403, &json!("forbidden")));
     assert_eq!(
-        admin.request(Method::DELETE, name, None).await.status(),
+        admin.remove_convener("paris-call", "chair").await.status(),
         404
     );
-    let nobody = "/api/v1/consultations/paris-call/conveners/nobody-here";
-    assert_eq!(admin.request(Method::PUT, nobody, None).await.status(), 404);
+    assert_eq!(
+        admin
+            .add_convener("paris-call", "nobody-here")
+            .await
+            .status(),
+        404
+    );
 }
 
 pub(crate) async fn the_dashboard_follows_each_group_from_invitation_to_positions(db: Db) {
     let app = spawn_app(db).await;
     let admin = app.new_admin("secretariat").await;
     let convener = app.new_convener(&admin, "paris-call", "chair").await;
-    let dashboard = "/api/v1/consultations/paris-call/dashboard";
-    let (_, before) = parts(convener.get(dashboard).await).await;
+    let (_, before) = parts(convener.dashboard("paris-call").await).await;
     let row = |d: &Value, group: &str| {
         d["funnel"]
             .as_array()
@@ -74,7 +74,7 @@ pub(crate) async fn the_dashboard_follows_each_group_from_invitation_to_position
     scholar
         .post_comment(CLAUSE, json!({"body": "A footnote on attribution."}))
         .await;
-    let (_, after) = parts(convener.get(dashboard).await).await;
+    let (_, after) = parts(convener.dashboard("paris-call").await).await;
     let academia = row(&after, "academia");
     assert_eq!(
         (
@@ -94,6 +94,6 @@ pub(crate) async fn the_dashboard_follows_each_group_from_invitation_to_position
         .expect("voting row")
         .clone();
     assert!(voting["comments"].as_u64() >= Some(1), "{voting}");
-    let (status, body) = parts(app.another_browser().get(dashboard).await).await;
+    let (status, body) = parts(app.another_browser().dashboard("paris-call").await).await;
     assert_eq!((status, &body["code"]), (401, &json!("not_signed_in")));
 }

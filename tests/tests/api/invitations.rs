@@ -1,7 +1,6 @@
 //! Invitation links: who they let in, for how long, and what revoking them does.
 
 use super::assert_recorded;
-use reqwest::Method;
 use serde_json::{Value, json};
 use tests::{CLAUSE, Db, TestApp, parts, spawn_app};
 
@@ -9,10 +8,9 @@ pub(crate) async fn an_invitation_only_consultation_lets_in_only_those_invited(d
     let app = spawn_app(db).await;
     let admin = app.new_admin("secretariat").await;
     let convener = app.new_convener(&admin, "paris-call", "chair").await;
-    let access = "/api/v1/consultations/paris-call/access";
     let (status, consultation) = parts(
         convener
-            .request(Method::PUT, access, Some(json!({"access": "invitation"})))
+            .set_access("paris-call", json!({"access": "invitation"}))
             .await,
     )
     .await;
@@ -22,7 +20,7 @@ pub(crate) async fn an_invitation_only_consultation_lets_in_only_those_invited(d
     );
     let (_, again) = parts(
         convener
-            .request(Method::PUT, access, Some(json!({"access": "invitation"})))
+            .set_access("paris-call", json!({"access": "invitation"}))
             .await,
     )
     .await;
@@ -45,18 +43,9 @@ pub(crate) async fn an_invitation_only_consultation_lets_in_only_those_invited(d
     .await;
     assert_eq!((status, &body["code"]), (403, &json!("not_invited")));
     let flag = json!({"reason": "I disagree."});
-    let (status, body) = parts(
-        outsider
-            .request(
-                Method::POST,
-                "/api/v1/consultations/paris-call/comments/1/flags",
-                Some(flag),
-            )
-            .await,
-    )
-    .await;
+    let (status, body) = parts(outsider.flag_comment("paris-call", "1", flag).await).await;
     assert_eq!((status, &body["code"]), (403, &json!("not_invited")));
-    let (_, clause) = parts(outsider.get(CLAUSE).await).await;
+    let (_, clause) = parts(outsider.get_clause(CLAUSE).await).await;
     assert_eq!(clause["may_take_part"], false);
     // An administrator or convener without a second factor is an outsider too; with it, not.
     let unguarded = app.another_browser();
@@ -70,9 +59,9 @@ pub(crate) async fn an_invitation_only_consultation_lets_in_only_those_invited(d
         .await;
         assert_eq!(status, expected, "{body}");
     }
-    let (_, clause) = parts(unguarded.get(CLAUSE).await).await;
+    let (_, clause) = parts(unguarded.get_clause(CLAUSE).await).await;
     assert_eq!(clause["may_take_part"], false);
-    let (_, clause) = parts(app.another_browser().get(CLAUSE).await).await;
+    let (_, clause) = parts(app.another_browser().get_clause(CLAUSE).await).await;
     assert_eq!(
         clause["title"], "Protect individuals and infrastructure",
         "reading stays public"
@@ -86,12 +75,7 @@ pub(crate) async fn an_invitation_only_consultation_lets_in_only_those_invited(d
     assert_eq!(invitation["status"], "sent");
     assert_eq!(invitation["note"], "for the Lagos lab");
     let preview = json!({ "token": token });
-    let (status, offered) = parts(
-        app.another_browser()
-            .request(Method::POST, "/api/v1/invitations/preview", Some(preview))
-            .await,
-    )
-    .await;
+    let (status, offered) = parts(app.another_browser().preview_invitation(preview).await).await;
     assert_eq!(
         status, 200,
         "anyone holding the link may read what it offers"
@@ -124,12 +108,12 @@ pub(crate) async fn an_invitation_only_consultation_lets_in_only_those_invited(d
     )
     .await;
     assert_eq!(status, 201);
-    let (_, clause) = parts(invited.get(CLAUSE).await).await;
+    let (_, clause) = parts(invited.get_clause(CLAUSE).await).await;
     assert_eq!(clause["may_take_part"], true);
-    let (_, list) = parts(convener.get(INVITATIONS).await).await;
+    let (_, list) = parts(convener.list_invitations("paris-call").await).await;
     assert_eq!(list[0]["status"], "accepted");
     assert_eq!(list[0]["accepted_by"], "amina");
-    let (_, export) = parts(invited.get("/api/v1/account/export").await).await;
+    let (_, export) = parts(invited.export_account().await).await;
     assert_eq!(
         export["participations"][0]["consultation_slug"],
         "paris-call"
@@ -140,9 +124,7 @@ pub(crate) async fn an_invitation_for_an_organisation_makes_its_holder_a_member(
     let app = spawn_app(db).await;
     let admin = app.new_admin("secretariat").await;
     let new = json!({"name": "Ministry of Digital Affairs", "stakeholder_group": "government", "region": "Europe"});
-    admin
-        .request(Method::POST, "/api/v1/organisations", Some(new))
-        .await;
+    admin.create_organisation(new).await;
     let convener = app.new_convener(&admin, "paris-call", "chair").await;
     let (invitation, token) = invite(
         &convener,
@@ -159,7 +141,7 @@ pub(crate) async fn an_invitation_for_an_organisation_makes_its_holder_a_member(
     let (status, participation) = accept(&invited, &token).await;
     assert_eq!(status, 200);
     assert_eq!(participation["organisation"], "ministry-of-digital-affairs");
-    let (_, mine) = parts(invited.get("/api/v1/account/memberships").await).await;
+    let (_, mine) = parts(invited.list_memberships().await).await;
     assert_eq!(mine[0]["organisation"], "ministry-of-digital-affairs");
     assert_eq!(mine[0]["status"], "member");
     assert_recorded(&app, &["invitation.accepted", "organisation.created"]).await;
@@ -173,8 +155,12 @@ pub(crate) async fn invitations_expire_can_be_revoked_and_are_checked(db: Db) {
     invited.sign_up("amina", "a long passphrase").await;
 
     let (invitation, token) = invite(&convener, json!({"stakeholder_group": "academia"})).await;
-    let revoke = format!("{INVITATIONS}/{}", invitation["id"]);
-    let (status, revoked) = parts(convener.request(Method::DELETE, &revoke, None).await).await;
+    let (status, revoked) = parts(
+        convener
+            .revoke_invitation("paris-call", &invitation["id"])
+            .await,
+    )
+    .await;
     assert_eq!((status, &revoked["status"]), (200, &json!("revoked")));
     let (status, body) = accept(&invited, &token).await;
     assert_eq!((status, &body["code"]), (409, &json!("invitation_revoked")));
@@ -188,19 +174,23 @@ pub(crate) async fn invitations_expire_can_be_revoked_and_are_checked(db: Db) {
     .await;
     let (status, body) = accept(&invited, &token).await;
     assert_eq!((status, &body["code"]), (409, &json!("invitation_expired")));
-    let (_, list) = parts(convener.get(INVITATIONS).await).await;
+    let (_, list) = parts(convener.list_invitations("paris-call").await).await;
     assert_eq!(list[0]["status"], "expired");
 
     let (invitation, token) = invite(&convener, json!({"stakeholder_group": "academia"})).await;
     assert_eq!(accept(&invited, &token).await.0, 200);
-    let revoke = format!("{INVITATIONS}/{}", invitation["id"]);
-    let (status, body) = parts(convener.request(Method::DELETE, &revoke, None).await).await;
+    let (status, body) = parts(
+        convener
+            .revoke_invitation("paris-call", &invitation["id"])
+            .await,
+    )
+    .await;
     assert_eq!((status, &body["code"]), (409, &json!("invitation_used")));
 
     let (status, _) = accept(&invited, "no-such-token").await;
     assert_eq!(status, 404);
     let bad = json!({"organisation": "nobody", "stakeholder_group": "academia", "valid_days": 0});
-    let (status, body) = parts(convener.request(Method::POST, INVITATIONS, Some(bad)).await).await;
+    let (status, body) = parts(convener.create_invitation("paris-call", bad).await).await;
     assert_eq!(status, 422);
     let fields: Vec<&str> = body["fields"]
         .as_array()
@@ -209,10 +199,9 @@ pub(crate) async fn invitations_expire_can_be_revoked_and_are_checked(db: Db) {
         .filter_map(|f| f["field"].as_str())
         .collect();
     assert_eq!(fields, ["valid_days", "organisation"]);
-    let missing = format!("{INVITATIONS}/999999");
     assert_eq!(
         convener
-            .request(Method::DELETE, &missing, None)
+            .revoke_invitation("paris-call", "999999")
             .await
             .status(),
         404
@@ -220,16 +209,9 @@ pub(crate) async fn invitations_expire_can_be_revoked_and_are_checked(db: Db) {
     assert_recorded(&app, &["invitation.issued", "invitation.revoked"]).await;
 }
 
-pub(crate) const INVITATIONS: &str = "/api/v1/consultations/paris-call/invitations";
-
 /// Issues an invitation on `convener`'s browser; the invitation and its token.
 pub(crate) async fn invite(convener: &TestApp, body: Value) -> (Value, String) {
-    let (status, issued) = parts(
-        convener
-            .request(Method::POST, INVITATIONS, Some(body))
-            .await,
-    )
-    .await;
+    let (status, issued) = parts(convener.create_invitation("paris-call", body).await).await;
     assert_eq!(status, 201, "{issued}");
     let token = issued["token"].as_str().expect("token").to_owned();
     (issued["invitation"].clone(), token)
@@ -237,10 +219,5 @@ pub(crate) async fn invite(convener: &TestApp, body: Value) -> (Value, String) {
 
 pub(crate) async fn accept(client: &TestApp, token: &str) -> (u16, Value) {
     let body = json!({ "token": token });
-    parts(
-        client
-            .request(Method::POST, "/api/v1/invitations/accept", Some(body))
-            .await,
-    )
-    .await
+    parts(client.accept_invitation(body).await).await
 }

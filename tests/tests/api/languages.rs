@@ -4,6 +4,7 @@
 use super::{ROUNDS, close_2019, participant};
 use reqwest::Method;
 use serde_json::{Value, json};
+use tests::api;
 use tests::{CLAUSE, Db, TestApp, parts, spawn_app};
 
 /// The languages of a clause's translations, in order.
@@ -29,7 +30,7 @@ pub(crate) async fn conveners_translate_a_clause_and_readers_learn_when_the_orig
     let amina = participant(&app, "amina", "civil_society").await;
 
     // The demo's first principle comes in the interface's other three languages.
-    let (_, clause) = parts(app.get(CLAUSE).await).await;
+    let (_, clause) = parts(app.get_clause(CLAUSE).await).await;
     assert_eq!(languages(&clause["translations"]), ["fr", "es", "ar"]);
     let french = &clause["translations"][0];
     assert_eq!(french["outdated"], false);
@@ -85,12 +86,28 @@ pub(crate) async fn conveners_translate_a_clause_and_readers_learn_when_the_orig
         (status, &replaced[0]["title"]),
         (200, &json!("People first"))
     );
-    let (_, clause) = parts(app.get(CLAUSE).await).await;
+    let (_, clause) = parts(app.get_clause(CLAUSE).await).await;
     assert_eq!(clause["translations"], replaced, "readers see it at once");
 
-    let (status, left) = parts(convener.request(Method::DELETE, &english, None).await).await;
+    let (status, left) = parts(
+        convener
+            .remove_translation(
+                api::clause("paris-call", "2019", "protect-individuals"),
+                "en",
+            )
+            .await,
+    )
+    .await;
     assert_eq!((status, languages(&left)), (200, vec!["fr", "es", "ar"]));
-    let (status, body) = parts(convener.request(Method::DELETE, &english, None).await).await;
+    let (status, body) = parts(
+        convener
+            .remove_translation(
+                api::clause("paris-call", "2019", "protect-individuals"),
+                "en",
+            )
+            .await,
+    )
+    .await;
     assert_eq!((status, &body["code"]), (404, &json!("not_found")));
 
     // Nothing changes once the round is closed…
@@ -100,10 +117,10 @@ pub(crate) async fn conveners_translate_a_clause_and_readers_learn_when_the_orig
 
     // …and the next round starts with the translations, which say so once the wording departs.
     let new = json!({"slug": "2020", "title": "2020 review"});
-    let (status, _) = parts(convener.request(Method::POST, ROUNDS, Some(new)).await).await;
+    let (status, _) = parts(convener.open_round("paris-call", new).await).await;
     assert_eq!(status, 201);
     let next = format!("{ROUNDS}/2020/clauses/protect-individuals");
-    let (_, clause) = parts(app.get(&next).await).await;
+    let (_, clause) = parts(app.get_clause(&next).await).await;
     assert_eq!(languages(&clause["translations"]), ["fr", "es", "ar"]);
     assert_eq!(clause["translations"][2]["outdated"], false);
     let edit = json!({
@@ -112,7 +129,7 @@ pub(crate) async fn conveners_translate_a_clause_and_readers_learn_when_the_orig
     });
     let (status, _) = put(&convener, &next, edit).await;
     assert_eq!(status, 200);
-    let (_, clause) = parts(app.get(&next).await).await;
+    let (_, clause) = parts(app.get_clause(&next).await).await;
     assert!(
         clause["translations"]
             .as_array()
@@ -127,7 +144,6 @@ pub(crate) async fn conveners_translate_a_clause_and_readers_learn_when_the_orig
 pub(crate) async fn a_comment_carries_the_language_its_author_wrote_it_in(db: Db) {
     let app = spawn_app(db).await;
     let amina = participant(&app, "amina", "civil_society").await;
-    let comments = format!("{CLAUSE}/comments");
 
     let (status, posted) = parts(
         amina
@@ -154,7 +170,11 @@ pub(crate) async fn a_comment_carries_the_language_its_author_wrote_it_in(db: Db
     .await;
     assert_eq!((status, &body["code"]), (422, &json!("invalid_json")));
 
-    let (_, page) = parts(app.get(&comments).await).await;
+    let (_, page) = parts(
+        app.list_comments(api::clause("paris-call", "2019", "protect-individuals"))
+            .await,
+    )
+    .await;
     let said: Vec<(&Value, &Value)> = page["threads"]
         .as_array()
         .expect("threads")

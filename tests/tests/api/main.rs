@@ -3,7 +3,6 @@
 //! HTTP contract every operation keeps in `contract.rs`; this file lists them all once and holds
 //! the few helpers many files use.
 
-use reqwest::Method;
 use serde_json::json;
 use tests::{Db, TestApp, parts};
 
@@ -166,11 +165,7 @@ pub(crate) const ROUNDS: &str = "/api/v1/consultations/paris-call/rounds";
 pub(crate) async fn close_2019(convener: &TestApp) {
     let (status, round) = parts(
         convener
-            .request(
-                Method::PUT,
-                &format!("{ROUNDS}/2019/phase"),
-                Some(json!({"phase": "closed"})),
-            )
+            .move_phase("paris-call", "2019", json!({"phase": "closed"}))
             .await,
     )
     .await;
@@ -179,13 +174,7 @@ pub(crate) async fn close_2019(convener: &TestApp) {
 
 async fn close_2019_like(convener: &TestApp, round: &str) {
     let closed = json!({"phase": "closed"});
-    let response = convener
-        .request(
-            Method::PUT,
-            &format!("{ROUNDS}/{round}/phase"),
-            Some(closed),
-        )
-        .await;
+    let response = convener.move_phase("paris-call", &round, closed).await;
     assert_eq!(response.status(), 200);
 }
 

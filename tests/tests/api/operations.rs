@@ -61,11 +61,7 @@ pub(crate) async fn metrics_count_requests_and_writes_on_their_own_listener(db: 
     )
     .await;
     assert_eq!(status, 200);
-    let (status, _) = parts(
-        app.get("/api/v1/consultations/paris-call/rounds/nope")
-            .await,
-    )
-    .await;
+    let (status, _) = parts(app.get_round("paris-call", "nope").await).await;
     assert_eq!(status, 404);
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -109,7 +105,7 @@ async fn two_instances_on_one_postgres_serve_a_participant_alternately() {
         201
     );
     let amina_on_b = amina.on(&b);
-    let (status, me) = parts(amina_on_b.get("/api/v1/session").await).await;
+    let (status, me) = parts(amina_on_b.get_session().await).await;
     assert_eq!(
         (status, &me["handle"]),
         (200, &json!("amina")),
@@ -143,14 +139,14 @@ async fn two_instances_on_one_postgres_serve_a_participant_alternately() {
     let change = json!({"stance": "oppose", "reason": "Changed my mind."});
     let (status, _) = parts(amina_on_b.cast_position(CLAUSE, change).await).await;
     assert_eq!(status, 200);
-    let (_, on_a) = parts(a.get(CLAUSE).await).await;
-    let (_, on_b) = parts(b.get(CLAUSE).await).await;
+    let (_, on_a) = parts(a.get_clause(CLAUSE).await).await;
+    let (_, on_b) = parts(b.get_clause(CLAUSE).await).await;
     assert_eq!(on_a["results"], on_b["results"]);
     assert_eq!(on_a["results"]["total"]["oppose"], 1);
 
     // Signing out on b ends the session on a too.
     assert_eq!(amina_on_b.sign_out().await.status(), 204);
-    let (status, _) = parts(amina.get("/api/v1/session").await).await;
+    let (status, _) = parts(amina.get_session().await).await;
     assert_eq!(status, 401);
 
     super::assert_recorded(&a, &["account.created", "comment.posted", "position.cast"]).await;

@@ -2,7 +2,6 @@
 //! and members.
 
 use super::assert_recorded;
-use reqwest::Method;
 use serde_json::{Value, json};
 use tests::{CLAUSE, Db, TestApp, parts, spawn_app};
 
@@ -12,16 +11,7 @@ pub(crate) async fn a_participants_organisation_is_self_declared_until_a_steward
     let app = spawn_app(db).await;
     let organisation = |name: &str| json!({"name": name, "stakeholder_group": "civil_society", "region": "West Africa"});
     let create = async |client: &TestApp, name: &str| {
-        parts(
-            client
-                .request(
-                    Method::POST,
-                    "/api/v1/organisations",
-                    Some(organisation(name)),
-                )
-                .await,
-        )
-        .await
+        parts(client.create_organisation(organisation(name)).await).await
     };
     assert_eq!(create(&app, "Digital Rights Lab").await.0, 401);
 
@@ -30,7 +20,7 @@ pub(crate) async fn a_participants_organisation_is_self_declared_until_a_steward
     assert_eq!(status, 201);
     assert_eq!(declared["slug"], "digital-rights-lab");
     assert_eq!(declared["verified"], false, "self-declared");
-    let (_, mine) = parts(app.get("/api/v1/account/memberships").await).await;
+    let (_, mine) = parts(app.list_memberships().await).await;
     assert_eq!(mine[0]["status"], "member", "who declares it belongs to it");
 
     let admin = app.new_admin("secretariat").await;
@@ -42,17 +32,18 @@ pub(crate) async fn a_participants_organisation_is_self_declared_until_a_steward
         (409, &json!("organisation_exists"))
     );
 
-    let verify = "/api/v1/organisations/digital-rights-lab/verification";
-    let (status, body) = parts(app.request(Method::PUT, verify, None).await).await;
+    let (status, body) = parts(app.verify_organisation("digital-rights-lab").await).await;
     assert_eq!((status, &body["code"]), (403, &json!("forbidden")));
-    assert_eq!(admin.request(Method::PUT, verify, None).await.status(), 204);
-    let unknown = "/api/v1/organisations/nobody/verification";
     assert_eq!(
-        admin.request(Method::PUT, unknown, None).await.status(),
-        404
+        admin
+            .verify_organisation("digital-rights-lab")
+            .await
+            .status(),
+        204
     );
+    assert_eq!(admin.verify_organisation("nobody").await.status(), 404);
 
-    let (status, list) = parts(app.another_browser().get("/api/v1/organisations").await).await;
+    let (status, list) = parts(app.another_browser().list_organisations().await).await;
     assert_eq!(status, 200, "anyone may read the list");
     assert_eq!(list[0]["name"], "Digital Rights Lab");
     assert_eq!(list[0]["stakeholder_group"], "civil_society");
@@ -65,9 +56,7 @@ pub(crate) async fn an_organisation_named_like_another_is_shown_as_a_lookalike(d
     let admin = app.new_admin("secretariat").await;
     let create = async |client: &TestApp, name: &str| {
         let new = json!({"name": name, "stakeholder_group": "civil_society", "region": "Global"});
-        let response = client
-            .request(Method::POST, "/api/v1/organisations", Some(new))
-            .await;
+        let response = client.create_organisation(new).await;
         parts(response).await
     };
     let (_, original) = create(&admin, "Digital Rights Lab").await;
@@ -95,7 +84,7 @@ pub(crate) async fn an_organisation_named_like_another_is_shown_as_a_lookalike(d
     let (_, other) = create(&impostor, "Digital Rights League").await;
     assert_eq!(other["looks_like"], Value::Null);
 
-    let (_, list) = parts(app.another_browser().get("/api/v1/organisations").await).await;
+    let (_, list) = parts(app.another_browser().list_organisations().await).await;
     let looks = |name: &str| {
         list.as_array()
             .into_iter()
@@ -125,28 +114,17 @@ pub(crate) async fn speaking_for_an_organisation_means_taking_part_in_its_group(
     app.sign_up("mallory", "a long passphrase").await;
     let new =
         json!({"name": "Access Now", "stakeholder_group": "civil_society", "region": "Global"});
-    let created = app
-        .request(Method::POST, "/api/v1/organisations", Some(new))
-        .await;
+    let created = app.create_organisation(new).await;
     assert_eq!(created.status(), 201);
-    let participation = "/api/v1/consultations/paris-call/participation";
     let as_government = json!({"stakeholder_group": "government", "organisation": "access-now"});
-    let (status, body) = parts(
-        app.request(Method::PUT, participation, Some(as_government))
-            .await,
-    )
-    .await;
+    let (status, body) = parts(app.join_consultation("paris-call", as_government).await).await;
     assert_eq!(
         (status, &body["fields"][0]["code"]),
         (422, &json!("other_group")),
         "{body}"
     );
     let in_its_group = json!({"stakeholder_group": "civil_society", "organisation": "access-now"});
-    let (status, body) = parts(
-        app.request(Method::PUT, participation, Some(in_its_group))
-            .await,
-    )
-    .await;
+    let (status, body) = parts(app.join_consultation("paris-call", in_its_group).await).await;
     assert_eq!(status, 200, "{body}");
 }
 
@@ -154,16 +132,14 @@ pub(crate) async fn a_representative_is_a_member_and_accepts_requests_to_join(db
     let app = spawn_app(db).await;
     app.sign_up("amina", "a long passphrase").await;
     let new = json!({"name": "Digital Rights Lab", "stakeholder_group": "civil_society", "region": "Global"});
-    app.request(Method::POST, "/api/v1/organisations", Some(new))
-        .await;
+    app.create_organisation(new).await;
     let admin = app.new_admin("secretariat").await;
     let bola = app.another_browser();
     bola.sign_up("bola", "a long passphrase").await;
-    let representative = "/api/v1/organisations/digital-rights-lab/representative";
 
     let (status, body) = parts(
         admin
-            .request(Method::PUT, representative, Some(json!({"handle": "bola"})))
+            .set_representative("digital-rights-lab", json!({"handle": "bola"}))
             .await,
     )
     .await;
@@ -171,33 +147,28 @@ pub(crate) async fn a_representative_is_a_member_and_accepts_requests_to_join(db
     assert_eq!(body["fields"][0]["code"], "not_member");
     let (status, _) = parts(
         admin
-            .request(
-                Method::PUT,
-                representative,
-                Some(json!({"handle": "Amina"})),
-            )
+            .set_representative("digital-rights-lab", json!({"handle": "Amina"}))
             .await,
     )
     .await;
     assert_eq!(status, 204);
-    let (_, list) = parts(app.get("/api/v1/organisations").await).await;
+    let (_, list) = parts(app.list_organisations().await).await;
     assert_eq!(list[0]["representative"], "amina");
 
-    bola.request(
-        Method::POST,
-        "/api/v1/organisations/digital-rights-lab/membership",
-        None,
-    )
-    .await;
-    let (_, requests) = parts(app.get("/api/v1/membership-requests").await).await;
+    bola.request_membership("digital-rights-lab").await;
+    let (_, requests) = parts(app.list_membership_requests().await).await;
     assert_eq!(requests[0]["handle"], "bola", "the representative sees it");
-    let (_, none) = parts(bola.get("/api/v1/membership-requests").await).await;
+    let (_, none) = parts(bola.list_membership_requests().await).await;
     assert_eq!(none, json!([]), "others see none");
-    let accept = "/api/v1/organisations/digital-rights-lab/members/bola";
-    let (status, body) = parts(bola.request(Method::PUT, accept, None).await).await;
+    let (status, body) = parts(bola.accept_membership("digital-rights-lab", "bola").await).await;
     assert_eq!((status, &body["code"]), (403, &json!("forbidden")));
-    assert_eq!(app.request(Method::PUT, accept, None).await.status(), 204);
-    let (_, mine) = parts(bola.get("/api/v1/account/memberships").await).await;
+    assert_eq!(
+        app.accept_membership("digital-rights-lab", "bola")
+            .await
+            .status(),
+        204
+    );
+    let (_, mine) = parts(bola.list_memberships().await).await;
     assert_eq!(mine[0]["status"], "member");
 }
 
@@ -205,36 +176,28 @@ pub(crate) async fn a_participant_may_show_their_organisation_next_to_their_hand
     let app = spawn_app(db).await;
     app.sign_up("amina", "a long passphrase").await;
     let new = json!({"name": "Digital Rights Lab", "stakeholder_group": "civil_society", "region": "Global"});
-    app.request(Method::POST, "/api/v1/organisations", Some(new))
-        .await;
+    app.create_organisation(new).await;
     let admin = app.new_admin("secretariat").await;
     let other = json!({"name": "Open Standards Forum", "stakeholder_group": "technical_community", "region": "Global"});
-    admin
-        .request(Method::POST, "/api/v1/organisations", Some(other))
-        .await;
+    admin.create_organisation(other).await;
     app.post_comment(CLAUSE, json!({"body": "Handle only."}))
         .await;
 
-    let profile = "/api/v1/account/profile";
     let (status, body) = parts(
-        app.request(
-            Method::PUT,
-            profile,
-            Some(json!({"shown_organisation": "open-standards-forum"})),
-        )
-        .await,
+        app.change_profile(json!({"shown_organisation": "open-standards-forum"}))
+            .await,
     )
     .await;
     assert_eq!(status, 422, "not a member of it");
     assert_eq!(body["fields"][0]["field"], "shown_organisation");
     let show = json!({"shown_organisation": "digital-rights-lab"});
-    let (status, _) = parts(app.request(Method::PUT, profile, Some(show.clone())).await).await;
+    let (status, _) = parts(app.change_profile(show.clone()).await).await;
     assert_eq!(status, 200);
-    let (_, shown) = parts(app.get(profile).await).await;
+    let (_, shown) = parts(app.get_profile().await).await;
     assert_eq!(shown, show);
 
     let amina_comment = async || {
-        let (_, comments) = parts(app.get(&format!("{CLAUSE}/comments")).await).await;
+        let (_, comments) = parts(app.list_comments(CLAUSE).await).await;
         let comments = comments["threads"].as_array().expect("comments").clone();
         comments
             .into_iter()
@@ -242,15 +205,11 @@ pub(crate) async fn a_participant_may_show_their_organisation_next_to_their_hand
             .expect("amina's comment")
     };
     assert_eq!(amina_comment().await["organisation"], "Digital Rights Lab");
-    let (_, export) = parts(app.get("/api/v1/account/export").await).await;
+    let (_, export) = parts(app.export_account().await).await;
     assert_eq!(export["shown_organisation"], "digital-rights-lab");
 
-    app.request(
-        Method::PUT,
-        profile,
-        Some(json!({"shown_organisation": null})),
-    )
-    .await;
+    app.change_profile(json!({"shown_organisation": null}))
+        .await;
     assert_eq!(amina_comment().await["organisation"], Value::Null);
 }
 
@@ -262,22 +221,12 @@ pub(crate) async fn an_organisation_needs_a_name_a_region_and_a_known_group(db: 
     let admin = app.with_two_factor("amina").await;
 
     let blank = json!({"name": " ", "stakeholder_group": "academia", "region": ""});
-    let (status, body) = parts(
-        admin
-            .request(Method::POST, "/api/v1/organisations", Some(blank))
-            .await,
-    )
-    .await;
+    let (status, body) = parts(admin.create_organisation(blank).await).await;
     assert_eq!(status, 422);
     assert_eq!(body["fields"].as_array().map(Vec::len), Some(2));
 
     let unknown = json!({"name": "X Corp", "stakeholder_group": "lobby", "region": "EU"});
-    let (status, body) = parts(
-        admin
-            .request(Method::POST, "/api/v1/organisations", Some(unknown))
-            .await,
-    )
-    .await;
+    let (status, body) = parts(admin.create_organisation(unknown).await).await;
     assert_eq!((status, &body["code"]), (422, &json!("invalid_json")));
 
     // Names that would display as others', or hold what text cannot: refused, never a 500.
@@ -288,12 +237,7 @@ pub(crate) async fn an_organisation_needs_a_name_a_region_and_a_known_group(db: 
         ("Fine Org", "E\u{0}U"),
     ] {
         let new = json!({"name": name, "stakeholder_group": "academia", "region": region});
-        let (status, body) = parts(
-            admin
-                .request(Method::POST, "/api/v1/organisations", Some(new))
-                .await,
-        )
-        .await;
+        let (status, body) = parts(admin.create_organisation(new).await).await;
         assert_eq!(
             (status, &body["fields"][0]["code"]),
             (422, &json!("control_characters")),
@@ -301,20 +245,11 @@ pub(crate) async fn an_organisation_needs_a_name_a_region_and_a_known_group(db: 
         );
     }
     let nul_handle = json!({"handle": "ab\u{0}cd", "password": "a long passphrase"});
-    let (status, _) = parts(
-        app.another_browser()
-            .request(Method::POST, "/api/v1/accounts", Some(nul_handle))
-            .await,
-    )
-    .await;
+    let (status, _) = parts(app.another_browser().sign_up_with(nul_handle).await).await;
     assert_eq!(status, 422);
     // A NUL in a path reaches the database as it is: PostgreSQL refuses it, which is the
     // client's doing (422), never the server's.
-    let status = app
-        .get("/api/v1/consultations/paris%00call")
-        .await
-        .status()
-        .as_u16();
+    let status = app.get_consultation("paris%00call").await.status().as_u16();
     assert!(matches!(status, 404 | 422), "{status}");
 }
 
@@ -325,38 +260,39 @@ pub(crate) async fn a_participant_asks_to_join_and_an_administrator_accepts(db: 
     app.sign_out().await;
     let admin = app.with_two_factor("secretariat").await;
     let new = json!({"name": "Digital Rights Lab", "stakeholder_group": "civil_society", "region": "Global"});
-    admin
-        .request(Method::POST, "/api/v1/organisations", Some(new))
-        .await;
+    admin.create_organisation(new).await;
     let member = app.another_browser();
     member.sign_up("amina", "a long passphrase").await;
-    let join = "/api/v1/organisations/digital-rights-lab/membership";
 
-    let (status, asked) = parts(member.request(Method::POST, join, None).await).await;
+    let (status, asked) = parts(member.request_membership("digital-rights-lab").await).await;
     assert_eq!((status, &asked["status"]), (200, &json!("requested")));
-    let (_, again) = parts(member.request(Method::POST, join, None).await).await;
+    let (_, again) = parts(member.request_membership("digital-rights-lab").await).await;
     assert_eq!(again, asked, "asking twice changes nothing");
-    let (_, requests) = parts(admin.get("/api/v1/membership-requests").await).await;
+    let (_, requests) = parts(admin.list_membership_requests().await).await;
     assert_eq!(requests[0]["handle"], "amina");
     assert_eq!(requests[0]["organisation"], "digital-rights-lab");
 
-    let accept = "/api/v1/organisations/digital-rights-lab/members/amina";
-    assert_eq!(admin.request(Method::PUT, accept, None).await.status(), 204);
-    let (_, mine) = parts(member.get("/api/v1/account/memberships").await).await;
+    assert_eq!(
+        admin
+            .accept_membership("digital-rights-lab", "amina")
+            .await
+            .status(),
+        204
+    );
+    let (_, mine) = parts(member.list_memberships().await).await;
     assert_eq!(mine[0]["status"], "member");
-    let (_, requests) = parts(admin.get("/api/v1/membership-requests").await).await;
+    let (_, requests) = parts(admin.list_membership_requests().await).await;
     assert_eq!(requests, json!([]));
     assert_eq!(
-        admin.request(Method::PUT, accept, None).await.status(),
+        admin
+            .accept_membership("digital-rights-lab", "amina")
+            .await
+            .status(),
         404,
         "nothing left to accept"
     );
-    let unknown = "/api/v1/organisations/nobody/membership";
-    assert_eq!(
-        member.request(Method::POST, unknown, None).await.status(),
-        404
-    );
-    let (_, export) = parts(member.get("/api/v1/account/export").await).await;
+    assert_eq!(member.request_membership("nobody").await.status(), 404);
+    let (_, export) = parts(member.export_account().await).await;
     assert_eq!(
         export["memberships"][0]["organisation"],
         "digital-rights-lab"
@@ -375,20 +311,11 @@ pub(crate) async fn representative_of(
     let client = app.another_browser();
     client.sign_up(handle, "a long passphrase").await;
     let new = json!({"name": name, "stakeholder_group": "civil_society", "region": "Global"});
-    let (status, organisation) = parts(
-        client
-            .request(Method::POST, "/api/v1/organisations", Some(new))
-            .await,
-    )
-    .await;
+    let (status, organisation) = parts(client.create_organisation(new).await).await;
     assert_eq!(status, 201);
     let slug = organisation["slug"].as_str().expect("slug");
     let named = admin
-        .request(
-            Method::PUT,
-            &format!("/api/v1/organisations/{slug}/representative"),
-            Some(json!({ "handle": handle })),
-        )
+        .set_representative(&slug, json!({ "handle": handle }))
         .await;
     assert_eq!(named.status(), 204);
     client

@@ -2,7 +2,6 @@
 //! organisation, and the live tally.
 
 use super::{ROUNDS, close_2019, participant, read_events_until};
-use reqwest::Method;
 use serde_json::{Value, json};
 use tests::{CLAUSE, CLOSED_CLAUSE, Db, parts, spawn_app};
 
@@ -28,23 +27,19 @@ pub(crate) async fn taking_a_position_updates_the_tally_and_changing_it_moves_th
     assert_eq!(second["tally"]["endorse"], 2);
     assert_eq!(second["tally"]["abstain"], 1);
 
-    let (_, round) = parts(
-        app.get("/api/v1/consultations/paris-call/rounds/2019")
-            .await,
-    )
-    .await;
+    let (_, round) = parts(app.get_round("paris-call", "2019").await).await;
     assert_eq!(round["clauses"][0]["tally"], second["tally"]);
 }
 
 pub(crate) async fn a_reader_sees_their_own_position_on_the_clause(db: Db) {
     let app = spawn_app(db).await;
     app.signed_in().await.join("civil_society").await;
-    let (_, before) = parts(app.get(CLAUSE).await).await;
+    let (_, before) = parts(app.get_clause(CLAUSE).await).await;
     assert_eq!(before["my_position"], Value::Null);
 
     app.cast_position(CLAUSE, json!({"stance": "oppose", "reason": "Too vague."}))
         .await;
-    let (_, after) = parts(app.get(CLAUSE).await).await;
+    let (_, after) = parts(app.get_clause(CLAUSE).await).await;
 
     assert_eq!(after["my_position"]["stance"], "oppose");
     assert_eq!(after["my_position"]["reason"], "Too vague.");
@@ -63,7 +58,7 @@ pub(crate) async fn a_reservation_without_a_reason_is_rejected(db: Db) {
     assert_eq!(status, 422);
     assert_eq!(body["code"], "validation_failed");
     assert_eq!(body["fields"][0]["field"], "reason");
-    let (_, clause) = parts(app.get(CLAUSE).await).await;
+    let (_, clause) = parts(app.get_clause(CLAUSE).await).await;
     assert_eq!(
         clause["results"]["total"]["endorse_with_reservation"], 0,
         "nothing was recorded"
@@ -129,15 +124,7 @@ pub(crate) async fn a_position_counts_in_the_voters_group_and_region_with_a_rece
     assert_eq!((status, &body["code"]), (409, &json!("group_required")));
 
     let join = json!({"stakeholder_group": "academia", "region": " Eastern Africa "});
-    let (status, joined) = parts(
-        app.request(
-            Method::PUT,
-            "/api/v1/consultations/paris-call/participation",
-            Some(join),
-        )
-        .await,
-    )
-    .await;
+    let (status, joined) = parts(app.join_consultation("paris-call", join).await).await;
     assert_eq!(status, 200);
     assert_eq!(joined["region"], "Eastern Africa");
     let (status, cast) = parts(
@@ -155,7 +142,7 @@ pub(crate) async fn a_position_counts_in_the_voters_group_and_region_with_a_rece
     assert_eq!(receipt.len(), 44, "{receipt}");
     assert!(receipt.starts_with('r'), "{receipt}");
 
-    let (_, clause) = parts(app.get(CLAUSE).await).await;
+    let (_, clause) = parts(app.get_clause(CLAUSE).await).await;
     assert_eq!(clause["my_group"], "academia");
     assert_eq!(clause["my_position"]["receipt"], json!(receipt));
     let academia = clause["results"]["by_group"]
@@ -178,7 +165,7 @@ pub(crate) async fn a_position_counts_in_the_voters_group_and_region_with_a_rece
     // Changing the position moves the one count; the export keeps every receipt.
     app.cast_position(CLAUSE, json!({"stance": "endorse"}))
         .await;
-    let (_, clause) = parts(app.get(CLAUSE).await).await;
+    let (_, clause) = parts(app.get_clause(CLAUSE).await).await;
     let groups = clause["results"]["by_group"].as_array().expect("groups");
     let academia = groups
         .iter()
@@ -186,7 +173,7 @@ pub(crate) async fn a_position_counts_in_the_voters_group_and_region_with_a_rece
         .expect("academia");
     assert_eq!(academia["tally"]["oppose"], 0);
     assert_eq!(academia["tally"]["endorse"], 1);
-    let (_, export) = parts(app.get("/api/v1/account/export").await).await;
+    let (_, export) = parts(app.export_account().await).await;
     assert_eq!(export["positions"][0]["receipt"], json!(receipt));
 }
 
@@ -230,7 +217,7 @@ pub(crate) async fn concurrent_changes_of_position_leave_counts_equal_to_a_recou
                            WHERE l.clause_id = h.clause_id AND l.account_id = h.account_id)",
         )
         .await;
-    let (_, clause) = parts(app.get(CLAUSE).await).await;
+    let (_, clause) = parts(app.get_clause(CLAUSE).await).await;
     let results = &clause["results"];
     for stance in stances {
         let recount = last_casts
@@ -260,43 +247,25 @@ pub(crate) async fn a_round_counting_per_organisation_takes_the_representatives_
     let convener = app.new_convener(&admin, "paris-call", "chair").await;
     close_2019(&convener).await;
     let new = json!({"slug": "2020", "title": "2020 review", "counting": "organisation"});
-    let (status, round) = parts(convener.request(Method::POST, ROUNDS, Some(new)).await).await;
+    let (status, round) = parts(convener.open_round("paris-call", new).await).await;
     assert_eq!((status, &round["counting"]), (201, &json!("organisation")));
     let voting = json!({"phase": "voting"});
-    convener
-        .request(Method::PUT, &format!("{ROUNDS}/2020/phase"), Some(voting))
-        .await;
+    convener.move_phase("paris-call", "2020", voting).await;
     let clause_2020 = "/api/v1/consultations/paris-call/rounds/2020/clauses/protect-individuals";
 
     // An organisation with a representative and a member, both speaking for it.
     let new = json!({"name": "Tech Workers Union", "stakeholder_group": "civil_society", "region": "Europe"});
     let representative = app.another_browser();
     representative.sign_up("rep", "a long passphrase").await;
-    representative
-        .request(Method::POST, "/api/v1/organisations", Some(new))
-        .await;
+    representative.create_organisation(new).await;
     let member = app.another_browser();
     member.sign_up("member", "a long passphrase").await;
-    member
-        .request(
-            Method::POST,
-            "/api/v1/organisations/tech-workers-union/membership",
-            None,
-        )
-        .await;
+    member.request_membership("tech-workers-union").await;
     admin
-        .request(
-            Method::PUT,
-            "/api/v1/organisations/tech-workers-union/representative",
-            Some(json!({"handle": "rep"})),
-        )
+        .set_representative("tech-workers-union", json!({"handle": "rep"}))
         .await;
     let accepted = representative
-        .request(
-            Method::PUT,
-            "/api/v1/organisations/tech-workers-union/members/member",
-            None,
-        )
+        .accept_membership("tech-workers-union", "member")
         .await;
     assert_eq!(accepted.status(), 204);
     let speak_for =
@@ -304,11 +273,7 @@ pub(crate) async fn a_round_counting_per_organisation_takes_the_representatives_
     for client in [&representative, &member] {
         let (status, _) = parts(
             client
-                .request(
-                    Method::PUT,
-                    "/api/v1/consultations/paris-call/participation",
-                    Some(speak_for.clone()),
-                )
+                .join_consultation("paris-call", speak_for.clone())
                 .await,
         )
         .await;
@@ -328,7 +293,7 @@ pub(crate) async fn a_round_counting_per_organisation_takes_the_representatives_
     representative
         .cast_position(clause_2020, json!({"stance": "abstain"}))
         .await;
-    let (_, seen) = parts(member.get(clause_2020).await).await;
+    let (_, seen) = parts(member.get_clause(clause_2020).await).await;
     assert_eq!(seen["my_position"]["stance"], "abstain", "members see it");
     assert_eq!(
         seen["results"]["total"]["abstain"], 1,
@@ -449,13 +414,7 @@ pub(crate) async fn a_live_tally_ends_with_the_session_or_the_role_that_opened_i
         if ending == "signed out" {
             convener.sign_out().await;
         } else {
-            let removed = admin
-                .request(
-                    Method::DELETE,
-                    &format!("/api/v1/consultations/paris-call/conveners/{handle}"),
-                    None,
-                )
-                .await;
+            let removed = admin.remove_convener("paris-call", &handle).await;
             assert_eq!(removed.status(), 204);
         }
         app.until_the_server_notices().await;
@@ -502,6 +461,6 @@ pub(crate) async fn a_refused_cast_does_not_undo_the_casts_written_with_it(db: D
         let (i, status) = done.expect("a voter finished");
         assert_eq!(status, if i % 2 == 0 { 200 } else { 409 }, "voter {i}");
     }
-    let (_, clause) = parts(app.get(CLAUSE).await).await;
+    let (_, clause) = parts(app.get_clause(CLAUSE).await).await;
     assert_eq!(clause["results"]["total"]["oppose"], 20);
 }

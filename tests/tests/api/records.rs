@@ -1,13 +1,13 @@
 //! Records: the hash-chained audit log, exports of a round and their signed bundles.
 
-use super::{ROUNDS, close_2019, participant};
+use super::{close_2019, participant};
 use backend::record::bundle::{self, Refusal};
 use backend::record::import::{ImportError, import};
 use backend::store::Store;
 use backend::store::audit::Verdict;
-use reqwest::Method;
 use serde_json::{Value, json};
 use std::io::{Read, Write};
+use tests::api;
 use tests::{CLAUSE, Db, TestApp, parts, spawn_app, spawn_empty_app};
 
 pub(crate) async fn every_change_enters_an_append_only_chain_that_verify_checks(db: Db) {
@@ -185,23 +185,14 @@ async fn a_round_with_a_bit_of_everything(app: &TestApp) -> (TestApp, String, St
             .await,
     )
     .await;
-    let comments = "/api/v1/consultations/paris-call/comments";
     let hide = json!({"action": "hide", "reason": "Breaks the code of conduct."});
     let hidden = convener
-        .request(
-            Method::POST,
-            &format!("{comments}/{}/moderation", rude["id"]),
-            Some(hide),
-        )
+        .moderate_comment("paris-call", &rude["id"], hide)
         .await;
     assert_eq!(hidden.status(), 200);
     let answer = json!({"verdict": "accepted", "explanation": "Clause 1 names them."});
     let answered = convener
-        .request(
-            Method::PUT,
-            &format!("{comments}/{}/response", first["id"]),
-            Some(answer),
-        )
+        .respond_to_comment("paris-call", &first["id"], answer)
         .await;
     assert_eq!(answered.status(), 200);
     let (_, cast) = parts(
@@ -228,16 +219,7 @@ async fn a_round_with_a_bit_of_everything(app: &TestApp) -> (TestApp, String, St
         .expect("receipt")
         .to_owned();
     let proposal = json!({"kind": "addition", "title": "Protect journalists", "body_md": "Journalists must be safe online."});
-    let (status, body) = parts(
-        grace
-            .request(
-                Method::POST,
-                &format!("{ROUNDS}/2019/proposals"),
-                Some(proposal),
-            )
-            .await,
-    )
-    .await;
+    let (status, body) = parts(grace.propose("paris-call", "2019", proposal).await).await;
     assert_eq!(status, 201, "{body}");
     (convener, old, new)
 }
@@ -250,14 +232,14 @@ pub(crate) async fn a_published_round_exports_its_public_record_and_its_convener
     let anyone = app.another_browser();
 
     // Before publication: nobody's public record, and the complete one only for conveners.
-    let (status, body) = parts(anyone.get(&format!("{RECORD}/comments.csv")).await).await;
+    let (status, body) = parts(anyone.download("paris-call", "2019", "comments.csv").await).await;
     assert_eq!((status, &body["code"]), (409, &json!("not_published")));
     let convener_only = format!("{RECORD}/comments.csv?visibility=convener");
     assert_eq!(anyone.get(&convener_only).await.status(), 401);
     let amina = app.another_browser();
     amina.sign_in("amina", "a long passphrase").await;
     assert_eq!(amina.get(&convener_only).await.status(), 403);
-    let (status, body) = parts(anyone.get(&format!("{RECORD}/secrets.csv")).await).await;
+    let (status, body) = parts(anyone.download("paris-call", "2019", "secrets.csv").await).await;
     assert_eq!((status, &body["code"]), (404, &json!("not_found")));
     let (status, _) = parts(
         anyone
@@ -289,12 +271,10 @@ pub(crate) async fn a_published_round_exports_its_public_record_and_its_convener
 
     close_2019(&convener).await;
     let publish = json!({"phase": "published"});
-    convener
-        .request(Method::PUT, &format!("{ROUNDS}/2019/phase"), Some(publish))
-        .await;
+    convener.move_phase("paris-call", "2019", publish).await;
 
     // The public record: pseudonyms, no hidden text, formulas defused, threads kept.
-    let response = anyone.get(&format!("{RECORD}/comments.csv")).await;
+    let response = anyone.download("paris-call", "2019", "comments.csv").await;
     assert_eq!(response.status(), 200);
     let disposition = response.headers()["content-disposition"]
         .to_str()
@@ -407,7 +387,7 @@ pub(crate) async fn a_published_round_exports_its_public_record_and_its_convener
     let record: Value =
         serde_json::from_slice(&download(&anyone, &format!("{RECORD}/record.json"), 200).await)
             .expect("JSON");
-    let (status, schema) = parts(anyone.get("/api/v1/schema/record.json").await).await;
+    let (status, schema) = parts(anyone.record_schema().await).await;
     assert_eq!(status, 200);
     let validator = jsonschema::validator_for(&schema).expect("a JSON Schema");
     let errors: Vec<String> = validator
@@ -704,9 +684,7 @@ pub(crate) async fn a_bundle_imported_elsewhere_exports_again_to_identical_files
     let (convener, _, _) = a_round_with_a_bit_of_everything(&app).await;
     close_2019(&convener).await;
     let publish = json!({"phase": "published"});
-    convener
-        .request(Method::PUT, &format!("{ROUNDS}/2019/phase"), Some(publish))
-        .await;
+    convener.move_phase("paris-call", "2019", publish).await;
     let (_, key) = published_key(&app).await;
 
     for visibility in ["public", "convener"] {
@@ -836,14 +814,12 @@ pub(crate) async fn the_public_record_cannot_be_joined_to_handles(db: Db) {
     let (convener, _, _) = a_round_with_a_bit_of_everything(&app).await;
     close_2019(&convener).await;
     let publish = json!({"phase": "published"});
-    convener
-        .request(Method::PUT, &format!("{ROUNDS}/2019/phase"), Some(publish))
-        .await;
+    convener.move_phase("paris-call", "2019", publish).await;
 
     // The adversary of docs/security.md, with the public answers alone: the comments under
     // handles, and the public record.
     let anyone = app.another_browser();
-    let (_, page) = parts(anyone.get(&format!("{CLAUSE}/comments")).await).await;
+    let (_, page) = parts(anyone.list_comments(CLAUSE).await).await;
     let mut by_handle = Vec::new();
     let mut stack: Vec<&Value> = page["threads"]
         .as_array()
@@ -907,9 +883,7 @@ pub(crate) async fn the_public_record_cannot_be_joined_to_handles(db: Db) {
     // Nor can a stand be followed from one round to the next: the 2018 round's voters, most of
     // whom voted in 2019 too, go under other pseudonyms there.
     let publish = json!({"phase": "published"});
-    convener
-        .request(Method::PUT, &format!("{ROUNDS}/2018/phase"), Some(publish))
-        .await;
+    convener.move_phase("paris-call", "2018", publish).await;
     let earlier = RECORD.replace("/2019/", "/2018/");
     let earlier = csv_rows(&download(&anyone, &format!("{earlier}/positions.csv"), 200).await);
     assert!(!earlier.is_empty());
@@ -1071,16 +1045,7 @@ pub(crate) async fn a_record_signed_by_a_hostile_instance_is_checked_like_typed_
         "stakeholder_groups": ["civil_society", "government", "academia"],
         "regions": ["Sahel", "West Africa", "Europe"],
     });
-    let (status, body) = parts(
-        admin
-            .request(
-                Method::PUT,
-                "/api/v1/consultations/paris-call",
-                Some(settings),
-            )
-            .await,
-    )
-    .await;
+    let (status, body) = parts(admin.change_consultation("paris-call", settings).await).await;
     assert_eq!(status, 200, "{body}");
     app.execute(
         "UPDATE rounds SET preamble_md = 'We, the signatories,' WHERE slug = '2019'",
@@ -1089,11 +1054,7 @@ pub(crate) async fn a_record_signed_by_a_hostile_instance_is_checked_like_typed_
     .await;
     close_2019(&convener).await;
     convener
-        .request(
-            Method::PUT,
-            &format!("{ROUNDS}/2019/phase"),
-            Some(json!({"phase": "published"})),
-        )
+        .move_phase("paris-call", "2019", json!({"phase": "published"}))
         .await;
     let exported = download(
         &convener,
@@ -1247,7 +1208,7 @@ pub(crate) async fn a_record_signed_by_a_hostile_instance_is_checked_like_typed_
     // once.
     let (status, body) = send(resigned(&files, &signer, |_| {})).await;
     assert_eq!(status, 201, "{body}");
-    let (_, consultation) = parts(elsewhere.get("/api/v1/consultations/paris-call").await).await;
+    let (_, consultation) = parts(elsewhere.get_consultation("paris-call").await).await;
     assert_eq!(
         consultation["titles"][1]["title"], "Appel de Paris",
         "{consultation}"
@@ -1260,11 +1221,20 @@ pub(crate) async fn a_record_signed_by_a_hostile_instance_is_checked_like_typed_
         consultation["regions"],
         json!(["Sahel", "West Africa", "Europe"])
     );
-    let (_, round) = parts(elsewhere.get(&format!("{ROUNDS}/2019")).await).await;
+    let (_, round) = parts(elsewhere.get_round("paris-call", "2019").await).await;
     assert_eq!(round["preamble_md"], "We, the signatories,", "{round}");
-    let comments = format!("{CLAUSE}/comments");
-    let (_, here) = parts(convener.get(&comments).await).await;
-    let (_, there) = parts(keeper.get(&comments).await).await;
+    let (_, here) = parts(
+        convener
+            .list_comments(api::clause("paris-call", "2019", "protect-individuals"))
+            .await,
+    )
+    .await;
+    let (_, there) = parts(
+        keeper
+            .list_comments(api::clause("paris-call", "2019", "protect-individuals"))
+            .await,
+    )
+    .await;
     assert_eq!(bodies(&there), bodies(&here), "{there}");
 }
 

@@ -2,18 +2,14 @@
 //! houses and consensus once closed, and the redline against the previous round.
 
 use super::{ROUNDS, assert_recorded, close_2019, close_2019_like, participant};
-use reqwest::Method;
 use serde_json::{Value, json};
+use tests::api;
 use tests::{CLAUSE, Db, parts, spawn_app};
 
 pub(crate) async fn a_round_lists_its_clauses_in_order_with_their_tallies(db: Db) {
     let app = spawn_app(db).await;
 
-    let (status, body) = parts(
-        app.get("/api/v1/consultations/paris-call/rounds/2019")
-            .await,
-    )
-    .await;
+    let (status, body) = parts(app.get_round("paris-call", "2019").await).await;
 
     assert_eq!(status, 200);
     let clauses = body["clauses"].as_array().expect("clauses");
@@ -34,12 +30,10 @@ pub(crate) async fn a_round_can_hide_its_results_from_participants_until_it_clos
     let convener = app.new_convener(&admin, "paris-call", "chair").await;
     close_2019(&convener).await;
     let new = json!({"slug": "2020", "title": "2020 review", "hide_results": true});
-    let (status, round) = parts(convener.request(Method::POST, ROUNDS, Some(new)).await).await;
+    let (status, round) = parts(convener.open_round("paris-call", new).await).await;
     assert_eq!((status, &round["hide_results"]), (201, &json!(true)));
     let voting = json!({"phase": "voting"});
-    convener
-        .request(Method::PUT, &format!("{ROUNDS}/2020/phase"), Some(voting))
-        .await;
+    convener.move_phase("paris-call", "2020", voting).await;
     let clause_2020 = "/api/v1/consultations/paris-call/rounds/2020/clauses/protect-individuals";
 
     app.sign_up("amina", "a long passphrase").await;
@@ -51,25 +45,25 @@ pub(crate) async fn a_round_can_hide_its_results_from_participants_until_it_clos
     .await;
     assert_eq!(status, 200);
     assert_eq!(cast["tally"], Value::Null, "no counts for participants");
-    let (_, clause) = parts(app.get(clause_2020).await).await;
+    let (_, clause) = parts(app.get_clause(clause_2020).await).await;
     assert_eq!(clause["results"], Value::Null);
-    let (_, round) = parts(app.get(&format!("{ROUNDS}/2020")).await).await;
+    let (_, round) = parts(app.get_round("paris-call", "2020").await).await;
     assert_eq!(round["clauses"][0]["tally"], Value::Null);
 
-    let (status, body) = parts(app.get(&format!("{clause_2020}/results")).await).await;
+    let (status, body) = parts(app.get_results(clause_2020).await).await;
     assert_eq!((status, &body["code"]), (409, &json!("not_published")));
-    let (_, seen) = parts(convener.get(clause_2020).await).await;
+    let (_, seen) = parts(convener.get_clause(clause_2020).await).await;
     assert_eq!(seen["results"]["total"]["endorse"], 1, "conveners see them");
-    let (_, alone) = parts(convener.get(&format!("{clause_2020}/results")).await).await;
+    let (_, alone) = parts(convener.get_results(clause_2020).await).await;
     assert_eq!(alone, seen["results"]);
 
     close_2019_like(&convener, "2020").await;
-    let (_, clause) = parts(app.get(clause_2020).await).await;
+    let (_, clause) = parts(app.get_clause(clause_2020).await).await;
     assert_eq!(
         clause["results"]["total"]["endorse"], 1,
         "everyone, once closed"
     );
-    let (status, _) = parts(app.get(&format!("{clause_2020}/results")).await).await;
+    let (status, _) = parts(app.get_results(clause_2020).await).await;
     assert_eq!(status, 200);
 }
 
@@ -79,41 +73,31 @@ pub(crate) async fn a_convener_opens_the_next_round_from_the_last_and_edits_the_
     let convener = app.new_convener(&admin, "paris-call", "chair").await;
     let new = json!({"slug": "2020", "title": "2020 review"});
 
-    let (status, body) = parts(
-        convener
-            .request(Method::POST, ROUNDS, Some(new.clone()))
-            .await,
-    )
-    .await;
+    let (status, body) = parts(convener.open_round("paris-call", new.clone()).await).await;
     assert_eq!(
         (status, &body["code"]),
         (409, &json!("previous_round_open"))
     );
     close_2019(&convener).await;
     let bad = json!({"slug": "twenty twenty", "title": " "});
-    let (status, body) = parts(convener.request(Method::POST, ROUNDS, Some(bad)).await).await;
+    let (status, body) = parts(convener.open_round("paris-call", bad).await).await;
     assert_eq!(status, 422);
     assert_eq!(body["fields"].as_array().map(Vec::len), Some(2));
-    let (status, round) = parts(
-        convener
-            .request(Method::POST, ROUNDS, Some(new.clone()))
-            .await,
-    )
-    .await;
+    let (status, round) = parts(convener.open_round("paris-call", new.clone()).await).await;
     assert_eq!(status, 201);
     assert_eq!(round["phase"], "draft");
     assert_eq!(round["previous_round"], "2019");
     assert_eq!(round["clauses"].as_array().map(Vec::len), Some(9));
-    let (status, body) = parts(convener.request(Method::POST, ROUNDS, Some(new)).await).await;
+    let (status, body) = parts(convener.open_round("paris-call", new).await).await;
     assert_eq!((status, &body["code"]), (409, &json!("round_exists")));
 
     // Edit a clause, naming the 2019 comment that led to the change.
-    let (_, comments_2019) = parts(app.get(&format!("{CLAUSE}/comments")).await).await;
+    let (_, comments_2019) = parts(app.list_comments(CLAUSE).await).await;
     let comment_id = comments_2019["threads"][0]["id"]
         .as_i64()
         .expect("a demo comment");
     let clause = format!("{ROUNDS}/2020/clauses/protect-individuals");
-    let (_, old) = parts(app.get(&clause).await).await;
+    let (_, old) = parts(app.get_clause(&clause).await).await;
     let body_md = format!(
         "{} Companies share this duty.",
         old["body_md"].as_str().expect("body")
@@ -124,14 +108,9 @@ pub(crate) async fn a_convener_opens_the_next_round_from_the_last_and_edits_the_
         "change_note": "Companies hold much of the infrastructure.",
         "responds_to": [comment_id],
     });
-    let (status, _) = parts(
-        convener
-            .request(Method::PUT, &clause, Some(edit.clone()))
-            .await,
-    )
-    .await;
+    let (status, _) = parts(convener.edit_clause(&clause, edit.clone()).await).await;
     assert_eq!(status, 200);
-    let (_, edited) = parts(app.get(&clause).await).await;
+    let (_, edited) = parts(app.get_clause(&clause).await).await;
     assert_eq!(edited["responds_to"], json!([comment_id]));
     assert_eq!(edited["previous_round"], "2019");
     let added: String = edited["redline"]
@@ -143,7 +122,7 @@ pub(crate) async fn a_convener_opens_the_next_round_from_the_last_and_edits_the_
         .collect();
     assert!(added.contains("Companies"), "{added}");
     let wrong = json!({"title": "T", "body_md": "B", "responds_to": [999_999]});
-    let (status, body) = parts(convener.request(Method::PUT, &clause, Some(wrong)).await).await;
+    let (status, body) = parts(convener.edit_clause(&clause, wrong).await).await;
     assert_eq!(
         (status, &body["fields"][0]["field"]),
         (422, &json!("responds_to"))
@@ -152,16 +131,7 @@ pub(crate) async fn a_convener_opens_the_next_round_from_the_last_and_edits_the_
     // Add, reorder and remove clauses.
     let new_clause =
         json!({"title": "Protect journalists", "body_md": "Journalists are protected."});
-    let (status, round) = parts(
-        convener
-            .request(
-                Method::POST,
-                &format!("{ROUNDS}/2020/clauses"),
-                Some(new_clause),
-            )
-            .await,
-    )
-    .await;
+    let (status, round) = parts(convener.add_clause("paris-call", "2020", new_clause).await).await;
     assert_eq!(status, 201);
     let keys: Vec<String> = round["clauses"]
         .as_array()
@@ -175,11 +145,7 @@ pub(crate) async fn a_convener_opens_the_next_round_from_the_last_and_edits_the_
     reordered.rotate_right(1);
     let (status, round) = parts(
         convener
-            .request(
-                Method::PUT,
-                &format!("{ROUNDS}/2020/order"),
-                Some(json!({ "keys": reordered })),
-            )
+            .reorder_clauses("paris-call", "2020", json!({ "keys": reordered }))
             .await,
     )
     .await;
@@ -188,10 +154,10 @@ pub(crate) async fn a_convener_opens_the_next_round_from_the_last_and_edits_the_
     assert_eq!(round["clauses"][0]["number"], 1);
     let (status, _) = parts(
         convener
-            .request(
-                Method::PUT,
-                &format!("{ROUNDS}/2020/order"),
-                Some(json!({ "keys": ["protect-journalists"] })),
+            .reorder_clauses(
+                "paris-call",
+                "2020",
+                json!({ "keys": ["protect-journalists"] }),
             )
             .await,
     )
@@ -199,11 +165,7 @@ pub(crate) async fn a_convener_opens_the_next_round_from_the_last_and_edits_the_
     assert_eq!(status, 422, "every clause once");
     let (status, round) = parts(
         convener
-            .request(
-                Method::DELETE,
-                &format!("{ROUNDS}/2020/clauses/protect-journalists"),
-                None,
-            )
+            .remove_clause(api::clause("paris-call", "2020", "protect-journalists"))
             .await,
     )
     .await;
@@ -213,14 +175,8 @@ pub(crate) async fn a_convener_opens_the_next_round_from_the_last_and_edits_the_
 
     // Once commenting starts, the text is fixed.
     let commenting = json!({"phase": "commenting"});
-    convener
-        .request(
-            Method::PUT,
-            &format!("{ROUNDS}/2020/phase"),
-            Some(commenting),
-        )
-        .await;
-    let (status, body) = parts(convener.request(Method::PUT, &clause, Some(edit)).await).await;
+    convener.move_phase("paris-call", "2020", commenting).await;
+    let (status, body) = parts(convener.edit_clause(&clause, edit).await).await;
     assert_eq!((status, &body["code"]), (409, &json!("phase_closed")));
     assert_recorded(
         &app,
@@ -239,11 +195,10 @@ pub(crate) async fn phases_move_forward_and_back_until_the_round_closes(db: Db) 
     let app = spawn_app(db).await;
     let admin = app.new_admin("secretariat").await;
     let convener = app.new_convener(&admin, "paris-call", "chair").await;
-    let phase = format!("{ROUNDS}/2019/phase");
     let to = async |p: &str| {
         parts(
             convener
-                .request(Method::PUT, &phase, Some(json!({ "phase": p })))
+                .move_phase("paris-call", "2019", json!({ "phase": p }))
                 .await,
         )
         .await
@@ -286,8 +241,7 @@ pub(crate) async fn a_scheduled_round_moves_on_by_itself(db: Db) {
     let convener = app.new_convener(&admin, "paris-call", "chair").await;
     close_2019(&convener).await;
     let new = json!({"slug": "2020", "title": "2020 review"});
-    convener.request(Method::POST, ROUNDS, Some(new)).await;
-    let schedule = format!("{ROUNDS}/2020/schedule");
+    convener.open_round("paris-call", new).await;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("time")
@@ -295,20 +249,20 @@ pub(crate) async fn a_scheduled_round_moves_on_by_itself(db: Db) {
     let hour = 3_600_000;
 
     let past = json!({"voting_at_ms": now - hour});
-    let (status, body) = parts(convener.request(Method::PUT, &schedule, Some(past)).await).await;
+    let (status, body) = parts(convener.set_schedule("paris-call", "2020", past).await).await;
     assert_eq!(
         (status, &body["fields"][0]["code"]),
         (422, &json!("in_the_past"))
     );
     let order = json!({"voting_at_ms": now + 2 * hour, "closing_at_ms": now + hour});
-    let (status, body) = parts(convener.request(Method::PUT, &schedule, Some(order)).await).await;
+    let (status, body) = parts(convener.set_schedule("paris-call", "2020", order).await).await;
     assert_eq!(
         (status, &body["fields"][0]["code"]),
         (422, &json!("out_of_order"))
     );
 
     let plan = json!({"commenting_at_ms": now + hour, "voting_at_ms": now + 2 * hour});
-    let (status, round) = parts(convener.request(Method::PUT, &schedule, Some(plan)).await).await;
+    let (status, round) = parts(convener.set_schedule("paris-call", "2020", plan).await).await;
     assert_eq!(status, 200);
     assert_eq!(round["phase"], "draft");
     assert_eq!(round["deadline"]["phase"], "commenting");
@@ -321,7 +275,7 @@ pub(crate) async fn a_scheduled_round_moves_on_by_itself(db: Db) {
     )
     .await;
     app.until_the_server_notices().await;
-    let (_, round) = parts(app.get(&format!("{ROUNDS}/2020")).await).await;
+    let (_, round) = parts(app.get_round("paris-call", "2020").await).await;
     assert_eq!(round["phase"], "voting");
     assert_eq!(round["deadline"], Value::Null);
     app.sign_up("amina", "a long passphrase").await;
@@ -336,12 +290,7 @@ pub(crate) async fn a_scheduled_round_moves_on_by_itself(db: Db) {
 
     // Moving back by hand drops the times already passed, so the move sticks.
     let back = json!({"phase": "commenting"});
-    let (_, round) = parts(
-        convener
-            .request(Method::PUT, &format!("{ROUNDS}/2020/phase"), Some(back))
-            .await,
-    )
-    .await;
+    let (_, round) = parts(convener.move_phase("paris-call", "2020", back).await).await;
     assert_eq!(round["phase"], "commenting");
     assert_eq!(round["schedule"]["voting_at_ms"], Value::Null);
 }
@@ -353,12 +302,7 @@ pub(crate) async fn a_closed_round_shows_houses_consensus_and_minority_statement
     let admin = app.new_admin("secretariat").await;
     let convener = app.new_convener(&admin, "paris-call", "chair").await;
     let rules = json!({"rule": "every_house", "abstentions_count": false});
-    let (status, round) = parts(
-        convener
-            .request(Method::PUT, &format!("{ROUNDS}/2019/rules"), Some(rules))
-            .await,
-    )
-    .await;
+    let (status, round) = parts(convener.set_rules("paris-call", "2019", rules).await).await;
     assert_eq!((status, &round["rule"]), (200, &json!("every_house")));
 
     // Many government voices endorse; civil society, through its organisation, opposes.
@@ -370,15 +314,9 @@ pub(crate) async fn a_closed_round_shows_houses_consensus_and_minority_statement
     }
     let activist = participant(&app, "activist", "civil_society").await;
     let new = json!({"name": "Digital Rights Lab", "stakeholder_group": "civil_society", "region": "Global"});
-    activist
-        .request(Method::POST, "/api/v1/organisations", Some(new))
-        .await;
+    activist.create_organisation(new).await;
     admin
-        .request(
-            Method::PUT,
-            "/api/v1/organisations/digital-rights-lab/representative",
-            Some(json!({"handle": "activist"})),
-        )
+        .set_representative("digital-rights-lab", json!({"handle": "activist"}))
         .await;
     activist
         .cast_position(
@@ -386,7 +324,7 @@ pub(crate) async fn a_closed_round_shows_houses_consensus_and_minority_statement
             json!({"stance": "oppose", "reason": "Surveillance loophole."}),
         )
         .await;
-    let (_, clause) = parts(app.get(CLAUSE).await).await;
+    let (_, clause) = parts(app.get_clause(CLAUSE).await).await;
     assert_eq!(clause["chambered"]["rule"], "every_house");
     assert_eq!(
         clause["chambered"]["carried"], false,
@@ -394,28 +332,35 @@ pub(crate) async fn a_closed_round_shows_houses_consensus_and_minority_statement
     );
 
     // Statements and consensus wait for the close; results wait for publication.
-    let statement = format!("{CLAUSE}/minority-statement");
     let text = json!({"organisation": "digital-rights-lab", "body": "We oppose: it permits bulk collection."});
     let (status, body) = parts(
         activist
-            .request(Method::PUT, &statement, Some(text.clone()))
+            .attach_minority_statement(
+                api::clause("paris-call", "2019", "protect-individuals"),
+                text.clone(),
+            )
             .await,
     )
     .await;
     assert_eq!((status, &body["code"]), (409, &json!("phase_closed")));
     close_2019(&convener).await;
-    let consensus = format!("{ROUNDS}/2019/clauses/protect-individuals/consensus");
     let level = json!({"level": "strong_support"});
     assert_eq!(
         convener
-            .request(Method::PUT, &consensus, Some(level))
+            .designate_consensus(
+                api::clause("paris-call", "2019", "protect-individuals"),
+                level
+            )
             .await
             .status(),
         204
     );
     let (status, body) = parts(
         app.another_browser()
-            .request(Method::PUT, &statement, Some(text.clone()))
+            .attach_minority_statement(
+                api::clause("paris-call", "2019", "protect-individuals"),
+                text.clone(),
+            )
             .await,
     )
     .await;
@@ -424,29 +369,46 @@ pub(crate) async fn a_closed_round_shows_houses_consensus_and_minority_statement
     official.sign_in("official-0", "a long passphrase").await;
     let (status, body) = parts(
         official
-            .request(Method::PUT, &statement, Some(text.clone()))
+            .attach_minority_statement(
+                api::clause("paris-call", "2019", "protect-individuals"),
+                text.clone(),
+            )
             .await,
     )
     .await;
     assert_eq!((status, &body["code"]), (403, &json!("not_representative")));
-    let (status, statements) =
-        parts(activist.request(Method::PUT, &statement, Some(text)).await).await;
+    let (status, statements) = parts(
+        activist
+            .attach_minority_statement(
+                api::clause("paris-call", "2019", "protect-individuals"),
+                text,
+            )
+            .await,
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(statements[0]["organisation_name"], "Digital Rights Lab");
 
-    let results = format!("{ROUNDS}/2019/results");
-    let (status, body) = parts(app.another_browser().get(&results).await).await;
+    let (status, body) = parts(
+        app.another_browser()
+            .round_results("paris-call", "2019")
+            .await,
+    )
+    .await;
     assert_eq!((status, &body["code"]), (409, &json!("not_published")));
-    let (status, _) = parts(convener.get(&results).await).await;
+    let (status, _) = parts(convener.round_results("paris-call", "2019").await).await;
     assert_eq!(
         status, 200,
         "conveners prepare the results before publishing"
     );
     let publish = json!({"phase": "published"});
-    convener
-        .request(Method::PUT, &format!("{ROUNDS}/2019/phase"), Some(publish))
-        .await;
-    let (status, published) = parts(app.another_browser().get(&results).await).await;
+    convener.move_phase("paris-call", "2019", publish).await;
+    let (status, published) = parts(
+        app.another_browser()
+            .round_results("paris-call", "2019")
+            .await,
+    )
+    .await;
     assert_eq!(status, 200);
     let first = &published["clauses"][0];
     assert_eq!(first["key"], "protect-individuals");
@@ -467,7 +429,15 @@ pub(crate) async fn a_closed_round_shows_houses_consensus_and_minority_statement
         .expect("civil society");
     assert_eq!(civil["carried"], false);
     let level = json!({"level": "consensus"});
-    let (status, _) = parts(convener.request(Method::PUT, &consensus, Some(level)).await).await;
+    let (status, _) = parts(
+        convener
+            .designate_consensus(
+                api::clause("paris-call", "2019", "protect-individuals"),
+                level,
+            )
+            .await,
+    )
+    .await;
     assert_eq!(status, 409, "nothing changes once published");
     assert_recorded(
         &app,
@@ -483,7 +453,7 @@ pub(crate) async fn a_closed_round_shows_houses_consensus_and_minority_statement
 
 pub(crate) async fn a_round_reads_as_one_redline_against_the_previous(db: Db) {
     let app = spawn_app(db).await;
-    let (status, redline) = parts(app.get(&format!("{ROUNDS}/2019/redline")).await).await;
+    let (status, redline) = parts(app.round_redline("paris-call", "2019").await).await;
     assert_eq!(status, 200);
     assert_eq!(redline["previous_round"], "2018");
     let clauses = redline["clauses"].as_array().expect("clauses");
@@ -492,7 +462,7 @@ pub(crate) async fn a_round_reads_as_one_redline_against_the_previous(db: Db) {
         clauses.iter().any(|c| c["fate"] == "changed"),
         "the demo reworded 2019: {redline}"
     );
-    let (_, first) = parts(app.get(&format!("{ROUNDS}/2018/redline")).await).await;
+    let (_, first) = parts(app.round_redline("paris-call", "2018").await).await;
     assert_eq!(first["previous_round"], Value::Null);
     assert!(
         first["clauses"]

@@ -2,9 +2,8 @@
 //! refusal.
 
 use super::two_factor::{second_factor, with_two_factor};
-use reqwest::Method;
 use serde_json::json;
-use tests::{Db, Settings, TWO_FACTOR, parts, spawn_app, spawn_app_with, totp_code};
+use tests::{Db, Settings, parts, spawn_app, spawn_app_with, totp_code};
 
 pub(crate) async fn signing_up_signs_in_and_signing_out_ends_the_session_on_the_server(db: Db) {
     let app = spawn_app(db).await;
@@ -20,11 +19,11 @@ pub(crate) async fn signing_up_signs_in_and_signing_out_ends_the_session_on_the_
     let (status, body) = parts(response).await;
     assert_eq!(status, 201);
     assert_eq!(body["handle"], "ada");
-    let (status, body) = parts(app.get("/api/v1/session").await).await;
+    let (status, body) = parts(app.get_session().await).await;
     assert_eq!((status, &body["handle"]), (200, &json!("ada")));
 
     assert_eq!(app.sign_out().await.status(), 204);
-    let (status, body) = parts(app.get("/api/v1/session").await).await;
+    let (status, body) = parts(app.get_session().await).await;
     assert_eq!((status, &body["code"]), (401, &json!("not_signed_in")));
 
     // The old token itself is dead on the server, not only forgotten by the client.
@@ -70,7 +69,7 @@ pub(crate) async fn an_idle_session_ends(db: Db) {
     .await;
     app.until_the_server_notices().await;
 
-    let (status, body) = parts(app.get("/api/v1/session").await).await;
+    let (status, body) = parts(app.get_session().await).await;
 
     assert_eq!((status, &body["code"]), (401, &json!("not_signed_in")));
 }
@@ -120,7 +119,7 @@ pub(crate) async fn a_session_in_use_has_its_last_seen_time_written_in_the_backg
         .strings("SELECT CAST(last_seen_at_ms AS TEXT) FROM sessions")
         .await;
     app.until_the_server_notices().await;
-    assert_eq!(app.get("/api/v1/session").await.status(), 200);
+    assert_eq!(app.get_session().await.status(), 200);
     // Not on the request's own path, but soon after.
     let written = async {
         loop {
@@ -327,16 +326,10 @@ pub(crate) async fn a_stolen_session_cannot_guess_the_password(db: Db) {
     let phone = app.another_browser();
     phone.sign_in("amina", "a long passphrase").await;
     second_factor(&phone, &totp_code(&secret, 1)).await;
-    assert_eq!(phone.get("/api/v1/session").await.status(), 200);
+    assert_eq!(phone.get_session().await.status(), 200);
 
     // Whoever holds the session guesses the password to turn two-factor sign-in off.
-    let off = |password: &str| {
-        app.request(
-            Method::DELETE,
-            TWO_FACTOR,
-            Some(json!({ "password": password })),
-        )
-    };
+    let off = |password: &str| app.disable_two_factor(json!({ "password": password }));
     for guess in 0..5 {
         let (status, body) = parts(off(&format!("guess number {guess}")).await).await;
         assert_eq!(status, 422, "{body}");
@@ -352,13 +345,9 @@ pub(crate) async fn a_stolen_session_cannot_guess_the_password(db: Db) {
     // Password changes and deletion count the same failures.
     let change =
         json!({"current_password": "a long passphrase", "new_password": "a new long passphrase"});
-    let (status, _) = parts(
-        app.request(Method::PUT, "/api/v1/account/password", Some(change))
-            .await,
-    )
-    .await;
+    let (status, _) = parts(app.change_password(change).await).await;
     assert_eq!(status, 429);
-    let (_, me) = parts(app.get("/api/v1/session").await).await;
+    let (_, me) = parts(app.get_session().await).await;
     assert_eq!(me["two_factor"], true, "still on");
 
     // Once the window has passed, the owner turns it off, which ends the other device's session.
@@ -368,10 +357,6 @@ pub(crate) async fn a_stolen_session_cannot_guess_the_password(db: Db) {
     )
     .await;
     assert_eq!(off("a long passphrase").await.status(), 204);
-    assert_eq!(phone.get("/api/v1/session").await.status(), 401);
-    assert_eq!(
-        app.get("/api/v1/session").await.status(),
-        200,
-        "this one stays"
-    );
+    assert_eq!(phone.get_session().await.status(), 401);
+    assert_eq!(app.get_session().await.status(), 200, "this one stays");
 }

@@ -70,7 +70,7 @@ async fn footprint(app: &TestApp) -> Vec<String> {
 
 pub(crate) async fn on_a_fresh_install_an_administrator_sets_up_a_consultation_from_a_docx(db: Db) {
     let app = spawn_empty_app(db).await;
-    let (_, list) = parts(app.get("/api/v1/consultations").await).await;
+    let (_, list) = parts(app.list_consultations().await).await;
     assert_eq!(list, json!([]), "nothing yet on a fresh install");
     let admin = app.new_admin("secretariat").await;
 
@@ -148,7 +148,7 @@ pub(crate) async fn on_a_fresh_install_an_administrator_sets_up_a_consultation_f
     );
 
     let clause = "/api/v1/consultations/charter/rounds/2027/clauses/privacy-by-default";
-    let (_, privacy) = parts(app.get(clause).await).await;
+    let (_, privacy) = parts(app.get_clause(clause).await).await;
     let body = privacy["body_html"].as_str().expect("body");
     assert!(
         body.contains("<table>") && body.contains("Civil society"),
@@ -157,30 +157,12 @@ pub(crate) async fn on_a_fresh_install_an_administrator_sets_up_a_consultation_f
 
     // The existing phases apply: commenting opens, and a newcomer takes part.
     let commenting = json!({"phase": "voting"});
-    let (status, _) = parts(
-        admin
-            .request(
-                Method::PUT,
-                "/api/v1/consultations/charter/rounds/2027/phase",
-                Some(commenting),
-            )
-            .await,
-    )
-    .await;
+    let (status, _) = parts(admin.move_phase("charter", "2027", commenting).await).await;
     assert_eq!(status, 200);
     let amina = app.another_browser();
     amina.sign_up("amina", "a long passphrase").await;
     let join = json!({"stakeholder_group": "civil_society", "region": "Western Africa"});
-    let (status, joined) = parts(
-        amina
-            .request(
-                Method::PUT,
-                "/api/v1/consultations/charter/participation",
-                Some(join),
-            )
-            .await,
-    )
-    .await;
+    let (status, joined) = parts(amina.join_consultation("charter", join).await).await;
     assert_eq!((status, &joined["region"]), (200, &json!("Western Africa")));
     let (status, _) = post(
         &amina,
@@ -191,11 +173,7 @@ pub(crate) async fn on_a_fresh_install_an_administrator_sets_up_a_consultation_f
     assert_eq!(status, 201);
     let (status, _) = parts(
         amina
-            .request(
-                Method::PUT,
-                &format!("{clause}/position"),
-                Some(json!({"stance": "endorse"})),
-            )
+            .cast_position(clause, json!({"stance": "endorse"}))
             .await,
     )
     .await;
@@ -486,18 +464,7 @@ pub(crate) async fn participants_choose_their_region_from_the_consultations_list
     let amina = app.another_browser();
     amina.sign_up("amina", "a long passphrase").await;
     let join = |group: &str, region: &str| json!({"stakeholder_group": group, "region": region});
-    let state = |body: Value| async {
-        parts(
-            amina
-                .request(
-                    Method::PUT,
-                    "/api/v1/consultations/charter/participation",
-                    Some(body),
-                )
-                .await,
-        )
-        .await
-    };
+    let state = |body: Value| async { parts(amina.join_consultation("charter", body).await).await };
     let (status, body) = state(join("civil_society", "west africa")).await;
     assert_eq!(
         (status, &body["fields"][0]["code"]),
@@ -528,12 +495,7 @@ pub(crate) async fn participants_choose_their_region_from_the_consultations_list
         "titles": [{"language": "en", "title": "Charter"}],
         "regions": ["Western Africa", "Eastern Africa"],
     });
-    let (status, changed) = parts(
-        admin
-            .request(Method::PUT, "/api/v1/consultations/charter", Some(settings))
-            .await,
-    )
-    .await;
+    let (status, changed) = parts(admin.change_consultation("charter", settings).await).await;
     assert_eq!(status, 200, "{changed}");
     assert_eq!(
         changed["regions"],
@@ -559,12 +521,7 @@ pub(crate) async fn participants_choose_their_region_from_the_consultations_list
             "validation_failed",
         ),
     ] {
-        let (status, body) = parts(
-            admin
-                .request(Method::PUT, "/api/v1/consultations/charter", Some(change))
-                .await,
-        )
-        .await;
+        let (status, body) = parts(admin.change_consultation("charter", change).await).await;
         assert_eq!(
             (status, body["code"].as_str()),
             (422, Some(code)),
@@ -594,23 +551,13 @@ pub(crate) async fn an_archived_consultation_is_read_only_and_keeps_its_records(
 
     super::close_2019(&admin).await;
     let published = json!({"phase": "published"});
-    admin
-        .request(
-            Method::PUT,
-            "/api/v1/consultations/paris-call/rounds/2019/phase",
-            Some(published),
-        )
-        .await;
+    admin.move_phase("paris-call", "2019", published).await;
     // The 2018 round closed without publishing its results: they could not be published
     // once archived.
     let (status, body) = post(&admin, archive, json!({})).await;
     assert_eq!((status, &body["code"]), (409, &json!("round_still_open")));
     admin
-        .request(
-            Method::PUT,
-            "/api/v1/consultations/paris-call/rounds/2018/phase",
-            Some(json!({"phase": "published"})),
-        )
+        .move_phase("paris-call", "2018", json!({"phase": "published"}))
         .await;
     // A draft round may stay, but its schedule goes: it would open the round after archiving.
     let (status, body) = post(
@@ -622,13 +569,7 @@ pub(crate) async fn an_archived_consultation_is_read_only_and_keeps_its_records(
     assert_eq!(status, 201, "{body}");
     let now = backend::store::now_ms();
     let plan = json!({"commenting_at_ms": now + 3_600_000});
-    let planned = admin
-        .request(
-            Method::PUT,
-            "/api/v1/consultations/paris-call/rounds/2020/schedule",
-            Some(plan),
-        )
-        .await;
+    let planned = admin.set_schedule("paris-call", "2020", plan).await;
     assert_eq!(planned.status(), 200);
     let (status, archived) = post(&admin, archive, json!({})).await;
     assert_eq!((status, &archived["archived"]), (200, &json!(true)));
@@ -641,11 +582,9 @@ pub(crate) async fn an_archived_consultation_is_read_only_and_keeps_its_records(
     assert_eq!(scheduled, ["0"]);
 
     // Readable, records downloadable.
-    let (_, list) = parts(app.get("/api/v1/consultations").await).await;
+    let (_, list) = parts(app.list_consultations().await).await;
     assert_eq!(list[0]["archived"], true);
-    let record = app
-        .get("/api/v1/consultations/paris-call/rounds/2019/record/comments.csv")
-        .await;
+    let record = app.download("paris-call", "2019", "comments.csv").await;
     assert_eq!(record.status(), 200);
 
     // Nothing changes any more.
@@ -713,14 +652,10 @@ pub(crate) async fn a_published_record_starts_a_consultation_on_another_instance
     let chair = source.new_admin("chair").await;
     super::close_2019(&chair).await;
     chair
-        .request(
-            Method::PUT,
-            "/api/v1/consultations/paris-call/rounds/2019/phase",
-            Some(json!({"phase": "published"})),
-        )
+        .move_phase("paris-call", "2019", json!({"phase": "published"}))
         .await;
     let bundle = source
-        .get("/api/v1/consultations/paris-call/rounds/2019/record/bundle.zip")
+        .download("paris-call", "2019", "bundle.zip")
         .await
         .bytes()
         .await
@@ -793,7 +728,7 @@ pub(crate) async fn a_published_record_starts_a_consultation_on_another_instance
         (&imported["consultation"], &imported["round"]),
         (&json!("paris-call"), &json!("2019"))
     );
-    let (_, consultation) = parts(app.get("/api/v1/consultations/paris-call").await).await;
+    let (_, consultation) = parts(app.get_consultation("paris-call").await).await;
     assert_eq!(consultation["regions"].as_array().map(Vec::len), Some(22));
     let (status, body) = import(bundle, Some(&key)).await;
     assert_eq!(

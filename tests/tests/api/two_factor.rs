@@ -1,9 +1,8 @@
 //! Two-factor sign-in: turning it on and off, codes that work once, recovery codes, and what a
 //! copy of the database cannot do.
 
-use reqwest::Method;
 use serde_json::{Value, json};
-use tests::{Db, TWO_FACTOR, TestApp, parts, spawn_app, totp_code};
+use tests::{Db, TestApp, parts, spawn_app, totp_code};
 
 pub(crate) async fn turning_on_two_factor_needs_the_password_and_a_code(db: Db) {
     let app = spawn_app(db).await;
@@ -12,18 +11,14 @@ pub(crate) async fn turning_on_two_factor_needs_the_password_and_a_code(db: Db) 
     phone.sign_in("amina", "a long passphrase").await;
 
     let wrong = json!({"password": "a guess"});
-    let (status, body) = parts(app.request(Method::POST, TWO_FACTOR, Some(wrong)).await).await;
+    let (status, body) = parts(app.begin_two_factor(wrong).await).await;
     assert_eq!(
         (status, &body["fields"][0]["field"]),
         (422, &json!("password"))
     );
 
     let right = json!({"password": "a long passphrase"});
-    let (status, setup) = parts(
-        app.request(Method::POST, TWO_FACTOR, Some(right.clone()))
-            .await,
-    )
-    .await;
+    let (status, setup) = parts(app.begin_two_factor(right.clone()).await).await;
     assert_eq!(status, 200);
     assert!(
         setup["otpauth_uri"]
@@ -37,27 +32,23 @@ pub(crate) async fn turning_on_two_factor_needs_the_password_and_a_code(db: Db) 
     } else {
         "000000"
     };
-    let (status, _) = parts(
-        app.request(Method::PUT, TWO_FACTOR, Some(json!({ "code": wrong_code })))
-            .await,
-    )
-    .await;
+    let (status, _) = parts(app.confirm_two_factor(json!({ "code": wrong_code })).await).await;
     assert_eq!(status, 422);
-    let (_, me) = parts(app.get("/api/v1/session").await).await;
+    let (_, me) = parts(app.get_session().await).await;
     assert_eq!(me["two_factor"], false, "not on before a good code");
 
     let code = json!({ "code": totp_code(secret, 0) });
-    let (status, codes) = parts(app.request(Method::PUT, TWO_FACTOR, Some(code)).await).await;
+    let (status, codes) = parts(app.confirm_two_factor(code).await).await;
     assert_eq!(status, 200);
     assert_eq!(codes["codes"].as_array().map(Vec::len), Some(10));
-    let (_, me) = parts(app.get("/api/v1/session").await).await;
+    let (_, me) = parts(app.get_session().await).await;
     assert_eq!(me["two_factor"], true);
     assert_eq!(
-        phone.get("/api/v1/session").await.status(),
+        phone.get_session().await.status(),
         401,
         "the other device signs in again, with the second factor"
     );
-    let (status, body) = parts(app.request(Method::POST, TWO_FACTOR, Some(right)).await).await;
+    let (status, body) = parts(app.begin_two_factor(right).await).await;
     assert_eq!(
         (status, &body["code"]),
         (409, &json!("two_factor_already_on"))
@@ -75,7 +66,7 @@ pub(crate) async fn with_two_factor_a_sign_in_needs_a_code_that_works_once(db: D
         (200, &json!("second_factor_required"))
     );
     assert_eq!(
-        app.get("/api/v1/session").await.status(),
+        app.get_session().await.status(),
         401,
         "no session before the code"
     );
@@ -84,7 +75,7 @@ pub(crate) async fn with_two_factor_a_sign_in_needs_a_code_that_works_once(db: D
     let code = totp_code(&secret, 1);
     let (status, me) = second_factor(&app, &code).await;
     assert_eq!((status, &me["handle"]), (200, &json!("amina")));
-    assert_eq!(app.get("/api/v1/session").await.status(), 200);
+    assert_eq!(app.get_session().await.status(), 200);
 
     app.sign_out().await;
     app.sign_in("amina", "a long passphrase").await;
@@ -203,13 +194,7 @@ pub(crate) async fn wrong_second_factor_codes_lock_it_whatever_sign_in_they_come
         assert_eq!(status, 422, "wrong code {}: {body}", attempt + 1);
     }
     app.sign_in("amina", "a long passphrase").await;
-    let refused = app
-        .request(
-            Method::POST,
-            "/api/v1/session/second-factor",
-            Some(json!({ "code": wrong })),
-        )
-        .await;
+    let refused = app.complete_sign_in(json!({ "code": wrong })).await;
     assert_eq!(refused.status(), 429, "the eleventh wrong code");
     let wait: u64 = refused.headers()["retry-after"]
         .to_str()
@@ -245,19 +230,9 @@ pub(crate) async fn turning_off_two_factor_needs_the_password(db: Db) {
     with_two_factor(&app).await;
 
     let wrong = json!({"password": "a guess"});
-    assert_eq!(
-        app.request(Method::DELETE, TWO_FACTOR, Some(wrong))
-            .await
-            .status(),
-        422
-    );
+    assert_eq!(app.disable_two_factor(wrong).await.status(), 422);
     let right = json!({"password": "a long passphrase"});
-    assert_eq!(
-        app.request(Method::DELETE, TWO_FACTOR, Some(right))
-            .await
-            .status(),
-        204
-    );
+    assert_eq!(app.disable_two_factor(right).await.status(), 204);
 
     app.sign_out().await;
     let (_, body) = parts(app.sign_in("amina", "a long passphrase").await).await;
@@ -268,17 +243,13 @@ pub(crate) async fn turning_off_two_factor_needs_the_password(db: Db) {
 pub(crate) async fn with_two_factor(app: &TestApp) -> (String, Vec<String>) {
     app.sign_up("amina", "a long passphrase").await;
     let (_, setup) = parts(
-        app.request(
-            Method::POST,
-            TWO_FACTOR,
-            Some(json!({"password": "a long passphrase"})),
-        )
-        .await,
+        app.begin_two_factor(json!({"password": "a long passphrase"}))
+            .await,
     )
     .await;
     let secret = setup["secret_base32"].as_str().expect("secret").to_owned();
     let code = json!({ "code": totp_code(&secret, 0) });
-    let (status, codes) = parts(app.request(Method::PUT, TWO_FACTOR, Some(code)).await).await;
+    let (status, codes) = parts(app.confirm_two_factor(code).await).await;
     assert_eq!(status, 200);
     let codes = codes["codes"]
         .as_array()
@@ -291,13 +262,5 @@ pub(crate) async fn with_two_factor(app: &TestApp) -> (String, Vec<String>) {
 }
 
 pub(crate) async fn second_factor(app: &TestApp, code: &str) -> (u16, Value) {
-    parts(
-        app.request(
-            Method::POST,
-            "/api/v1/session/second-factor",
-            Some(json!({ "code": code })),
-        )
-        .await,
-    )
-    .await
+    parts(app.complete_sign_in(json!({ "code": code })).await).await
 }
