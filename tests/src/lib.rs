@@ -32,11 +32,11 @@ pub struct TestApp {
     _dir: std::sync::Arc<tempfile::TempDir>,
 }
 
-/// Where two-factor sign-in is turned on and off.
-pub const TWO_FACTOR: &str = "/api/v1/account/two-factor";
-
 /// The demo clause most tests use, in the round that is voting.
 pub const CLAUSE: &str = "/api/v1/consultations/paris-call/rounds/2019/clauses/protect-individuals";
+/// Another demo clause of the voting round.
+pub const OTHER_CLAUSE: &str =
+    "/api/v1/consultations/paris-call/rounds/2019/clauses/protect-internet";
 /// The same clause in the closed 2018 round.
 pub const CLOSED_CLAUSE: &str =
     "/api/v1/consultations/paris-call/rounds/2018/clauses/protect-individuals";

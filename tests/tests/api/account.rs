@@ -1,7 +1,7 @@
 //! The signed-in account's own settings: its sessions, its password, its data, and deleting it.
 
 use serde_json::{Value, json};
-use tests::{CLAUSE, Db, parts, spawn_app};
+use tests::{CLAUSE, Db, OTHER_CLAUSE, parts, spawn_app};
 
 pub(crate) async fn a_participant_lists_their_sessions_and_ends_another(db: Db) {
     let laptop = spawn_app(db).await;
@@ -215,7 +215,7 @@ pub(crate) async fn a_deleted_accounts_comments_stay_as_a_former_participants(db
 pub(crate) async fn a_deleted_accounts_positions_leave_open_rounds_and_stay_in_closed_ones(db: Db) {
     let app = spawn_app(db).await;
     let confirm = json!({"password": "a long passphrase"});
-    let other_clause = "/api/v1/consultations/paris-call/rounds/2019/clauses/protect-internet";
+    let other_clause = OTHER_CLAUSE;
 
     // A position in a round that is still voting is withdrawn with the account.
     app.sign_up("amina", "a long passphrase").await;

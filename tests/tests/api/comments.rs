@@ -3,9 +3,7 @@
 use super::{participant, read_events_until};
 use serde_json::{Value, json};
 use tests::api;
-use tests::{CLAUSE, Db, TestApp, parts, spawn_app};
-
-const OTHER_CLAUSE: &str = "/api/v1/consultations/paris-call/rounds/2019/clauses/protect-internet";
+use tests::{CLAUSE, Db, OTHER_CLAUSE, TestApp, parts, spawn_app};
 
 /// Posts `body` on `clause` as `who`; the created comment (asserting 201).
 async fn comment(who: &TestApp, clause: &str, body: Value) -> Value {
@@ -18,9 +16,13 @@ fn id(comment: &Value) -> i64 {
     comment["id"].as_i64().expect("id")
 }
 
-/// The first page of the demo clause's threads.
-async fn page(app: &TestApp, query: &str) -> Value {
-    let (status, page) = parts(app.get(&format!("{CLAUSE}/comments{query}")).await).await;
+/// A page of the demo clause's threads: the first, or the one after thread `after`.
+async fn page(app: &TestApp, after: Option<i64>) -> Value {
+    let response = match after {
+        None => app.list_comments(CLAUSE).await,
+        Some(after) => app.list_comments_after(CLAUSE, after).await,
+    };
+    let (status, page) = parts(response).await;
     assert_eq!(status, 200, "{page}");
     page
 }
@@ -52,7 +54,7 @@ pub(crate) async fn replies_nest_under_their_comment_up_to_a_depth_limit(db: Db)
         ids.push(parent);
     }
 
-    let thread = thread(&page(&app, "").await, id(&root));
+    let thread = thread(&page(&app, None).await, id(&root));
     // 0 → 1 → 2 → 3 → 4, and the replies "beyond" 4 sit beside it under 3.
     let three = &thread["replies"][0]["replies"][0]["replies"][0];
     assert_eq!(three["body"], "Level 3");
@@ -89,7 +91,7 @@ pub(crate) async fn replies_nest_under_their_comment_up_to_a_depth_limit(db: Db)
     .await;
     assert_eq!(status, 422);
     assert_eq!(
-        page(&app, "").await["total"],
+        page(&app, None).await["total"],
         1 + 7,
         "the demo's one and these seven"
     );
@@ -161,16 +163,16 @@ pub(crate) async fn threads_come_in_pages(db: Db) {
     for n in 0..23 {
         comment(&amina, CLAUSE, json!({"body": format!("Comment {n}")})).await;
     }
-    let first = page(&app, "").await;
+    let first = page(&app, None).await;
     assert_eq!(first["threads"].as_array().map(Vec::len), Some(20));
     assert_eq!(first["total"], 1 + 23, "the demo's one and these");
     let after = first["next_after"].as_i64().expect("a next page");
-    let second = page(&app, &format!("?after={after}")).await;
+    let second = page(&app, Some(after)).await;
     assert_eq!(second["threads"].as_array().map(Vec::len), Some(4));
     assert_eq!(second["next_after"], Value::Null);
     assert_eq!(second["threads"][3]["body"], "Comment 22");
 
-    let (status, body) = parts(app.get(&format!("{CLAUSE}/comments?after=soon")).await).await;
+    let (status, body) = parts(app.list_comments_after(CLAUSE, "soon").await).await;
     assert_eq!((status, &body["code"]), (400, &json!("invalid_path")));
 }
 
@@ -344,7 +346,7 @@ pub(crate) async fn flags_reach_the_conveners_who_hide_with_a_public_reason(db: 
         .moderate_comment("paris-call", &id(&created), hide)
         .await;
 
-    let shown = thread(&page(&app, "").await, id(&created));
+    let shown = thread(&page(&app, None).await, id(&created));
     assert_eq!(shown["hidden"], "Breaks the code of conduct.");
     assert_eq!(
         shown["body"], "",
@@ -444,7 +446,7 @@ pub(crate) async fn conveners_respond_and_the_clause_counts_answered_comments(db
     .await;
     assert_eq!(status, 200);
     assert_eq!(answered["response"]["verdict"], "accepted");
-    let page = page(&app, "").await;
+    let page = page(&app, None).await;
     assert_eq!(
         thread(&page, id(&created))["response"]["explanation"],
         "Clause 1 now names them."
@@ -541,7 +543,7 @@ pub(crate) async fn participants_propose_amendments_and_additions_voted_on_like_
     assert_eq!((status, &created["key"]), (201, &json!("proposal-2")));
 
     // An amendment reads as a redline against the clause it rewrites.
-    let one = "/api/v1/consultations/paris-call/rounds/2019/clauses/proposal-1";
+    let one = &api::clause("paris-call", "2019", "proposal-1");
     let (status, proposal) = parts(app.get_clause(one).await).await;
     assert_eq!(status, 200);
     assert_eq!(proposal["proposal"]["kind"], "amendment");

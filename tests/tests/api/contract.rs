@@ -6,6 +6,7 @@
 use super::organisations::representative_of;
 use reqwest::Method;
 use serde_json::{Value, json};
+use tests::api::{self, API};
 use tests::{CLAUSE, Db, Settings, TestApp, parts, spawn_app, spawn_app_with};
 
 pub(crate) async fn a_write_from_another_site_is_refused(db: Db) {
@@ -82,11 +83,11 @@ pub(crate) async fn an_oversized_body_is_rejected(db: Db) {
 pub(crate) async fn unknown_api_routes_and_methods_answer_in_json(db: Db) {
     let app = spawn_app(db).await;
 
-    let (status, body) = parts(app.get("/api/v1/no-such-thing").await).await;
+    let (status, body) = parts(app.get(&api::path("/no-such-thing")).await).await;
     assert_eq!((status, &body["code"]), (404, &json!("not_found")));
 
     let (status, body) = parts(
-        app.request(Method::PATCH, "/api/v1/consultations", None)
+        app.request(Method::PATCH, &api::path("/consultations"), None)
             .await,
     )
     .await;
@@ -103,7 +104,7 @@ pub(crate) async fn an_address_that_is_not_utf8_is_rejected_in_json(db: Db) {
 
 pub(crate) async fn every_operation_in_the_openapi_document_is_served(db: Db) {
     let app = spawn_app(db).await;
-    let (status, doc) = parts(app.get("/api/v1/openapi.json").await).await;
+    let (status, doc) = parts(app.openapi_document().await).await;
     assert_eq!(status, 200);
     assert_eq!(doc, serde_json::to_value(backend::openapi()).expect("json"));
     // A parameter said to be in the path is one of the path's placeholders, and every
@@ -363,7 +364,7 @@ async fn the_built_in_front_end_is_served_like_the_folder() {
     let size = std::fs::metadata(dist.join(&wasm)).expect("wasm").len();
     assert_eq!(plain.bytes().await.expect("body").len() as u64, size);
 
-    let (status, body) = parts(app.get("/api/v1/nothing-here").await).await;
+    let (status, body) = parts(app.get(&api::path("/nothing-here")).await).await;
     assert_eq!(
         (status, &body["code"]),
         (404, &json!("not_found")),
@@ -457,7 +458,7 @@ async fn the_front_end_is_served_precompressed_with_the_right_cache_lifetimes() 
     assert_eq!(again.headers()["content-security-policy"], csp.as_str());
 
     // API paths never fall back to the page.
-    let (status, _) = parts(app.get("/api/v1/nothing").await).await;
+    let (status, _) = parts(app.get(&api::path("/nothing")).await).await;
     assert_eq!(status, 404);
 }
 
@@ -478,96 +479,94 @@ enum Access {
 /// operation missing here, so a new endpoint cannot be forgotten.
 fn designed_access(method: &str, path: &str) -> Option<Access> {
     use Access::*;
+    let path = path.strip_prefix(API).unwrap_or(path);
     Some(match (method, path) {
-        ("get", "/api/v1/consultations")
-        | ("get", "/api/v1/consultations/{slug}")
-        | ("get", "/api/v1/consultations/{slug}/rounds/{round}")
-        | ("get", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}")
-        | ("get", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/comments")
-        | ("get", "/api/v1/organisations")
-        | ("post", "/api/v1/accounts")
-        | ("post", "/api/v1/session")
-        | ("delete", "/api/v1/session")
-        | ("post", "/api/v1/session/second-factor")
-        | ("post", "/api/v1/invitations/preview")
-        | ("get", "/api/v1/consultations/{slug}/rounds/{round}/results")
-        | ("get", "/api/v1/consultations/{slug}/rounds/{round}/redline")
-        | ("get", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/results")
-        | ("get", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/comments/live")
-        | ("get", "/api/v1/consultations/{slug}/moderation/log")
-        | ("get", "/api/v1/consultations/{slug}/rounds/{round}/record/{file}")
-        | ("get", "/api/v1/schema/record.json")
+        ("get", "/consultations")
+        | ("get", "/consultations/{slug}")
+        | ("get", "/consultations/{slug}/rounds/{round}")
+        | ("get", "/consultations/{slug}/rounds/{round}/clauses/{key}")
+        | ("get", "/consultations/{slug}/rounds/{round}/clauses/{key}/comments")
+        | ("get", "/organisations")
+        | ("post", "/accounts")
+        | ("post", "/session")
+        | ("delete", "/session")
+        | ("post", "/session/second-factor")
+        | ("post", "/invitations/preview")
+        | ("get", "/consultations/{slug}/rounds/{round}/results")
+        | ("get", "/consultations/{slug}/rounds/{round}/redline")
+        | ("get", "/consultations/{slug}/rounds/{round}/clauses/{key}/results")
+        | ("get", "/consultations/{slug}/rounds/{round}/clauses/{key}/comments/live")
+        | ("get", "/consultations/{slug}/moderation/log")
+        | ("get", "/consultations/{slug}/rounds/{round}/record/{file}")
+        | ("get", "/schema/record.json")
         | ("get", "/.well-known/concord-record-key.pub")
         | ("get", "/.well-known/concord-audit-head") => Anyone,
-        ("get", "/api/v1/session")
-        | ("post", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/comments")
-        | ("put", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/position")
-        | ("get", "/api/v1/account/sessions")
-        | ("delete", "/api/v1/account/sessions/{id}")
-        | ("put", "/api/v1/account/password")
-        | ("get", "/api/v1/account/export")
-        | ("delete", "/api/v1/account")
-        | ("post", "/api/v1/account/two-factor")
-        | ("put", "/api/v1/account/two-factor")
-        | ("delete", "/api/v1/account/two-factor")
-        | ("get", "/api/v1/account/memberships")
-        | ("get", "/api/v1/account/profile")
-        | ("put", "/api/v1/account/profile")
-        | ("post", "/api/v1/organisations")
-        | ("post", "/api/v1/organisations/{slug}/membership")
-        | ("get", "/api/v1/membership-requests")
-        | ("post", "/api/v1/invitations/accept")
-        | ("put", "/api/v1/consultations/{slug}/participation")
-        | ("put", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/minority-statement")
-        | ("put", "/api/v1/consultations/{slug}/comments/{id}")
-        | ("post", "/api/v1/consultations/{slug}/comments/{id}/flags")
-        | ("post", "/api/v1/consultations/{slug}/rounds/{round}/proposals") => SignedIn,
-        ("put", "/api/v1/organisations/{slug}/members/{handle}") => OrganisationLead,
-        ("put", "/api/v1/organisations/{slug}/verification")
-        | ("put", "/api/v1/organisations/{slug}/representative") => Admin,
-        ("put", "/api/v1/consultations/{slug}/access")
-        | ("get", "/api/v1/consultations/{slug}/conveners")
-        | ("get", "/api/v1/consultations/{slug}/invitations")
-        | ("post", "/api/v1/consultations/{slug}/invitations")
-        | ("delete", "/api/v1/consultations/{slug}/invitations/{id}")
-        | ("post", "/api/v1/consultations/{slug}/rounds")
-        | ("put", "/api/v1/consultations/{slug}/rounds/{round}/phase")
-        | ("put", "/api/v1/consultations/{slug}/rounds/{round}/schedule")
-        | ("put", "/api/v1/consultations/{slug}/rounds/{round}/order")
-        | ("post", "/api/v1/consultations/{slug}/rounds/{round}/clauses")
-        | ("put", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}")
-        | ("delete", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}")
-        | ("put", "/api/v1/consultations/{slug}/rounds/{round}/rules")
-        | ("put", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/consensus")
-        | (
-            "put",
-            "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/translations/{language}",
-        )
+        ("get", "/session")
+        | ("post", "/consultations/{slug}/rounds/{round}/clauses/{key}/comments")
+        | ("put", "/consultations/{slug}/rounds/{round}/clauses/{key}/position")
+        | ("get", "/account/sessions")
+        | ("delete", "/account/sessions/{id}")
+        | ("put", "/account/password")
+        | ("get", "/account/export")
+        | ("delete", "/account")
+        | ("post", "/account/two-factor")
+        | ("put", "/account/two-factor")
+        | ("delete", "/account/two-factor")
+        | ("get", "/account/memberships")
+        | ("get", "/account/profile")
+        | ("put", "/account/profile")
+        | ("post", "/organisations")
+        | ("post", "/organisations/{slug}/membership")
+        | ("get", "/membership-requests")
+        | ("post", "/invitations/accept")
+        | ("put", "/consultations/{slug}/participation")
+        | ("put", "/consultations/{slug}/rounds/{round}/clauses/{key}/minority-statement")
+        | ("put", "/consultations/{slug}/comments/{id}")
+        | ("post", "/consultations/{slug}/comments/{id}/flags")
+        | ("post", "/consultations/{slug}/rounds/{round}/proposals") => SignedIn,
+        ("put", "/organisations/{slug}/members/{handle}") => OrganisationLead,
+        ("put", "/organisations/{slug}/verification")
+        | ("put", "/organisations/{slug}/representative") => Admin,
+        ("put", "/consultations/{slug}/access")
+        | ("get", "/consultations/{slug}/conveners")
+        | ("get", "/consultations/{slug}/invitations")
+        | ("post", "/consultations/{slug}/invitations")
+        | ("delete", "/consultations/{slug}/invitations/{id}")
+        | ("post", "/consultations/{slug}/rounds")
+        | ("put", "/consultations/{slug}/rounds/{round}/phase")
+        | ("put", "/consultations/{slug}/rounds/{round}/schedule")
+        | ("put", "/consultations/{slug}/rounds/{round}/order")
+        | ("post", "/consultations/{slug}/rounds/{round}/clauses")
+        | ("put", "/consultations/{slug}/rounds/{round}/clauses/{key}")
+        | ("delete", "/consultations/{slug}/rounds/{round}/clauses/{key}")
+        | ("put", "/consultations/{slug}/rounds/{round}/rules")
+        | ("put", "/consultations/{slug}/rounds/{round}/clauses/{key}/consensus")
+        | ("put", "/consultations/{slug}/rounds/{round}/clauses/{key}/translations/{language}")
         | (
             "delete",
-            "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/translations/{language}",
+            "/consultations/{slug}/rounds/{round}/clauses/{key}/translations/{language}",
         )
-        | ("get", "/api/v1/consultations/{slug}/rounds/{round}/live")
-        | ("get", "/api/v1/consultations/{slug}/dashboard")
-        | ("get", "/api/v1/consultations/{slug}/comments/{id}/versions")
-        | ("post", "/api/v1/consultations/{slug}/comments/{id}/moderation")
-        | ("put", "/api/v1/consultations/{slug}/comments/{id}/response")
-        | ("get", "/api/v1/consultations/{slug}/moderation/queue")
-        | ("put", "/api/v1/consultations/{slug}/rounds/{round}/clauses/{key}/response")
-        | ("post", "/api/v1/consultations/{slug}/text-preview") => Convener,
-        ("put", "/api/v1/consultations/{slug}/conveners/{handle}")
-        | ("delete", "/api/v1/consultations/{slug}/conveners/{handle}")
-        | ("post", "/api/v1/consultations")
-        | ("post", "/api/v1/imports")
-        | ("put", "/api/v1/consultations/{slug}")
-        | ("post", "/api/v1/consultations/{slug}/archive") => Admin,
+        | ("get", "/consultations/{slug}/rounds/{round}/live")
+        | ("get", "/consultations/{slug}/dashboard")
+        | ("get", "/consultations/{slug}/comments/{id}/versions")
+        | ("post", "/consultations/{slug}/comments/{id}/moderation")
+        | ("put", "/consultations/{slug}/comments/{id}/response")
+        | ("get", "/consultations/{slug}/moderation/queue")
+        | ("put", "/consultations/{slug}/rounds/{round}/clauses/{key}/response")
+        | ("post", "/consultations/{slug}/text-preview") => Convener,
+        ("put", "/consultations/{slug}/conveners/{handle}")
+        | ("delete", "/consultations/{slug}/conveners/{handle}")
+        | ("post", "/consultations")
+        | ("post", "/imports")
+        | ("put", "/consultations/{slug}")
+        | ("post", "/consultations/{slug}/archive") => Admin,
         _ => return None,
     })
 }
 
 /// Every operation of the OpenAPI document (built from the router), sign-out last.
 async fn operations(app: &TestApp) -> Vec<(String, String)> {
-    let (_, doc) = parts(app.get("/api/v1/openapi.json").await).await;
+    let (_, doc) = parts(app.openapi_document().await).await;
     let mut ops: Vec<(String, String)> = doc["paths"]
         .as_object()
         .expect("paths")
@@ -581,7 +580,7 @@ async fn operations(app: &TestApp) -> Vec<(String, String)> {
         .collect();
     ops.sort_by_key(|(m, p)| {
         (
-            m == "delete" && p == "/api/v1/session",
+            m == "delete" && *p == api::path("/session"),
             p.clone(),
             m.clone(),
         )
@@ -591,7 +590,7 @@ async fn operations(app: &TestApp) -> Vec<(String, String)> {
 
 /// A documented path with its parameters filled in (see [`call`]).
 fn concrete(path: &str) -> String {
-    let slug = if path.starts_with("/api/v1/organisations/") {
+    let slug = if path.starts_with(&api::path("/organisations/")) {
         "digital-rights-lab"
     } else {
         "paris-call"

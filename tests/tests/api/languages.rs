@@ -1,8 +1,7 @@
 //! Languages of the text and of the discussion: the conveners' translations of a clause, and
 //! the language each comment is written in.
 
-use super::{ROUNDS, close_2019, participant};
-use reqwest::Method;
+use super::{close_2019, participant};
 use serde_json::{Value, json};
 use tests::api;
 use tests::{CLAUSE, Db, TestApp, parts, spawn_app};
@@ -17,8 +16,8 @@ fn languages(translations: &Value) -> Vec<&str> {
         .collect()
 }
 
-async fn put(who: &TestApp, path: &str, body: Value) -> (u16, Value) {
-    parts(who.request(Method::PUT, path, Some(body)).await).await
+async fn translate(who: &TestApp, clause: &str, language: &str, body: Value) -> (u16, Value) {
+    parts(who.translate_clause(clause, language, body).await).await
 }
 
 pub(crate) async fn conveners_translate_a_clause_and_readers_learn_when_the_original_changed(
@@ -42,21 +41,21 @@ pub(crate) async fn conveners_translate_a_clause_and_readers_learn_when_the_orig
     );
     assert_eq!(clause["title"], "Protect individuals and infrastructure");
 
-    let english = format!("{CLAUSE}/translations/en");
     let text = json!({"title": "Individuals first", "body_md": "Protect *people*."});
-    let (status, body) = put(&amina, &english, text.clone()).await;
+    let (status, body) = translate(&amina, CLAUSE, "en", text.clone()).await;
     assert_eq!((status, &body["code"]), (403, &json!("forbidden")));
-    let (status, body) = put(
-        &convener,
-        &format!("{CLAUSE}/translations/de"),
-        text.clone(),
-    )
-    .await;
+    let (status, body) = translate(&convener, CLAUSE, "de", text.clone()).await;
     assert_eq!(
         (status, &body["fields"][0]["field"]),
         (422, &json!("language"))
     );
-    let (status, body) = put(&convener, &english, json!({"title": " ", "body_md": ""})).await;
+    let (status, body) = translate(
+        &convener,
+        CLAUSE,
+        "en",
+        json!({"title": " ", "body_md": ""}),
+    )
+    .await;
     assert_eq!(status, 422);
     let fields: Vec<&Value> = body["fields"]
         .as_array()
@@ -65,20 +64,22 @@ pub(crate) async fn conveners_translate_a_clause_and_readers_learn_when_the_orig
         .map(|f| &f["field"])
         .collect();
     assert_eq!(fields, [&json!("title"), &json!("body_md")]);
-    let (status, body) = put(
+    let (status, body) = translate(
         &convener,
-        &format!("{ROUNDS}/2019/clauses/no-such-clause/translations/en"),
+        &api::clause("paris-call", "2019", "no-such-clause"),
+        "en",
         text.clone(),
     )
     .await;
     assert_eq!((status, &body["code"]), (404, &json!("not_found")));
 
-    let (status, translations) = put(&convener, &english, text.clone()).await;
+    let (status, translations) = translate(&convener, CLAUSE, "en", text.clone()).await;
     assert_eq!(status, 200);
     assert_eq!(languages(&translations), ["en", "fr", "es", "ar"]);
-    let (status, replaced) = put(
+    let (status, replaced) = translate(
         &convener,
-        &english,
+        CLAUSE,
+        "en",
         json!({"title": "People first", "body_md": "Protect people."}),
     )
     .await;
@@ -89,47 +90,31 @@ pub(crate) async fn conveners_translate_a_clause_and_readers_learn_when_the_orig
     let (_, clause) = parts(app.get_clause(CLAUSE).await).await;
     assert_eq!(clause["translations"], replaced, "readers see it at once");
 
-    let (status, left) = parts(
-        convener
-            .remove_translation(
-                api::clause("paris-call", "2019", "protect-individuals"),
-                "en",
-            )
-            .await,
-    )
-    .await;
+    let (status, left) = parts(convener.remove_translation(CLAUSE, "en").await).await;
     assert_eq!((status, languages(&left)), (200, vec!["fr", "es", "ar"]));
-    let (status, body) = parts(
-        convener
-            .remove_translation(
-                api::clause("paris-call", "2019", "protect-individuals"),
-                "en",
-            )
-            .await,
-    )
-    .await;
+    let (status, body) = parts(convener.remove_translation(CLAUSE, "en").await).await;
     assert_eq!((status, &body["code"]), (404, &json!("not_found")));
 
     // Nothing changes once the round is closed…
     close_2019(&convener).await;
-    let (status, body) = put(&convener, &english, text).await;
+    let (status, body) = translate(&convener, CLAUSE, "en", text).await;
     assert_eq!((status, &body["code"]), (409, &json!("phase_closed")));
 
     // …and the next round starts with the translations, which say so once the wording departs.
     let new = json!({"slug": "2020", "title": "2020 review"});
     let (status, _) = parts(convener.open_round("paris-call", new).await).await;
     assert_eq!(status, 201);
-    let next = format!("{ROUNDS}/2020/clauses/protect-individuals");
-    let (_, clause) = parts(app.get_clause(&next).await).await;
+    let next = &api::clause("paris-call", "2020", "protect-individuals");
+    let (_, clause) = parts(app.get_clause(next).await).await;
     assert_eq!(languages(&clause["translations"]), ["fr", "es", "ar"]);
     assert_eq!(clause["translations"][2]["outdated"], false);
     let edit = json!({
         "title": clause["title"],
         "body_md": format!("{} Companies share this duty.", clause["body_md"].as_str().expect("body")),
     });
-    let (status, _) = put(&convener, &next, edit).await;
+    let (status, _) = parts(convener.edit_clause(next, edit).await).await;
     assert_eq!(status, 200);
-    let (_, clause) = parts(app.get_clause(&next).await).await;
+    let (_, clause) = parts(app.get_clause(next).await).await;
     assert!(
         clause["translations"]
             .as_array()
@@ -170,11 +155,7 @@ pub(crate) async fn a_comment_carries_the_language_its_author_wrote_it_in(db: Db
     .await;
     assert_eq!((status, &body["code"]), (422, &json!("invalid_json")));
 
-    let (_, page) = parts(
-        app.list_comments(api::clause("paris-call", "2019", "protect-individuals"))
-            .await,
-    )
-    .await;
+    let (_, page) = parts(app.list_comments(CLAUSE).await).await;
     let said: Vec<(&Value, &Value)> = page["threads"]
         .as_array()
         .expect("threads")

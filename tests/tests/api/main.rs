@@ -159,8 +159,6 @@ for_each_database!(
     a_comment_carries_the_language_its_author_wrote_it_in,
 );
 
-pub(crate) const ROUNDS: &str = "/api/v1/consultations/paris-call/rounds";
-
 /// Closes the demo's 2019 round as `convener`.
 pub(crate) async fn close_2019(convener: &TestApp) {
     let (status, round) = parts(

@@ -1,8 +1,9 @@
 //! Positions: casting and changing them, their counts and receipts, rounds counting per
 //! organisation, and the live tally.
 
-use super::{ROUNDS, close_2019, participant, read_events_until};
+use super::{close_2019, participant, read_events_until};
 use serde_json::{Value, json};
+use tests::api;
 use tests::{CLAUSE, CLOSED_CLAUSE, Db, parts, spawn_app};
 
 pub(crate) async fn taking_a_position_updates_the_tally_and_changing_it_moves_the_count(db: Db) {
@@ -251,7 +252,7 @@ pub(crate) async fn a_round_counting_per_organisation_takes_the_representatives_
     assert_eq!((status, &round["counting"]), (201, &json!("organisation")));
     let voting = json!({"phase": "voting"});
     convener.move_phase("paris-call", "2020", voting).await;
-    let clause_2020 = "/api/v1/consultations/paris-call/rounds/2020/clauses/protect-individuals";
+    let clause_2020 = &api::clause("paris-call", "2020", "protect-individuals");
 
     // An organisation with a representative and a member, both speaking for it.
     let new = json!({"name": "Tech Workers Union", "stakeholder_group": "civil_society", "region": "Europe"});
@@ -330,7 +331,11 @@ pub(crate) async fn a_convener_watches_the_live_tally_from_any_server_process(db
         Db::Sqlite => app.another_browser(),
     };
     let watcher = convener.on(&other);
-    let live = format!("{}{ROUNDS}/2019/live", watcher.address);
+    let live = format!(
+        "{}{}/rounds/2019/live",
+        watcher.address,
+        api::path("/consultations/paris-call")
+    );
 
     let anonymous = reqwest::Client::new()
         .get(&live)
@@ -408,7 +413,11 @@ pub(crate) async fn a_live_tally_ends_with_the_session_or_the_role_that_opened_i
         };
         let convener = app.new_convener(&admin, "paris-call", handle).await;
         let watcher = convener.on(&other);
-        let live = format!("{}{ROUNDS}/2019/live", watcher.address);
+        let live = format!(
+            "{}{}/rounds/2019/live",
+            watcher.address,
+            api::path("/consultations/paris-call")
+        );
         let mut stream = watcher.client.get(&live).send().await.expect("request");
         read_events_until(&mut stream, |t| t.matches("event: tally").count() >= 9).await;
         if ending == "signed out" {

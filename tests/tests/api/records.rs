@@ -30,11 +30,7 @@ pub(crate) async fn every_change_enters_an_append_only_chain_that_verify_checks(
 
     // Deleting an account adds to history rather than rewriting it.
     let deleted = amina
-        .request(
-            reqwest::Method::DELETE,
-            "/api/v1/account",
-            Some(json!({"password": "a long passphrase"})),
-        )
+        .delete_account(json!({"password": "a long passphrase"}))
         .await;
     assert_eq!(deleted.status(), 204);
 
@@ -117,12 +113,10 @@ pub(crate) async fn assert_recorded(app: &tests::TestApp, actions: &[&str]) {
     assert!(matches!(verdict, Verdict::Intact { .. }), "{verdict:?}");
 }
 
-const RECORD: &str = "/api/v1/consultations/paris-call/rounds/2019/record";
-
 /// The body of a download, asserting its status.
-async fn download(who: &TestApp, path: &str, status: u16) -> Vec<u8> {
-    let response = who.get(path).await;
-    assert_eq!(response.status(), status, "{path}");
+async fn download(who: &TestApp, round: &str, file: &str, status: u16) -> Vec<u8> {
+    let response = who.download("paris-call", round, file).await;
+    assert_eq!(response.status(), status, "{round}/{file}");
     response.bytes().await.expect("body").to_vec()
 }
 
@@ -234,22 +228,20 @@ pub(crate) async fn a_published_round_exports_its_public_record_and_its_convener
     // Before publication: nobody's public record, and the complete one only for conveners.
     let (status, body) = parts(anyone.download("paris-call", "2019", "comments.csv").await).await;
     assert_eq!((status, &body["code"]), (409, &json!("not_published")));
-    let convener_only = format!("{RECORD}/comments.csv?visibility=convener");
-    assert_eq!(anyone.get(&convener_only).await.status(), 401);
+    let round = ("paris-call", "2019");
+    let convener_only = anyone.download_as(round, "comments.csv", "convener").await;
+    assert_eq!(convener_only.status(), 401);
     let amina = app.another_browser();
     amina.sign_in("amina", "a long passphrase").await;
-    assert_eq!(amina.get(&convener_only).await.status(), 403);
+    let convener_only = amina.download_as(round, "comments.csv", "convener").await;
+    assert_eq!(convener_only.status(), 403);
     let (status, body) = parts(anyone.download("paris-call", "2019", "secrets.csv").await).await;
     assert_eq!((status, &body["code"]), (404, &json!("not_found")));
-    let (status, _) = parts(
-        anyone
-            .get(&format!("{RECORD}/comments.csv?visibility=all"))
-            .await,
-    )
-    .await;
+    let (status, _) = parts(anyone.download_as(round, "comments.csv", "all").await).await;
     assert_eq!(status, 400);
 
-    let complete = csv_rows(&download(&convener, &convener_only, 200).await);
+    let complete =
+        csv_rows(&download(&convener, "2019", "comments.csv?visibility=convener", 200).await);
     let ours = |rows: &[Row]| -> [Row; 3] {
         // The demo's own comments come first; ours are the last three of the clause.
         let on_clause: Vec<Row> = rows
@@ -305,7 +297,7 @@ pub(crate) async fn a_published_round_exports_its_public_record_and_its_convener
     assert_eq!(rude["hidden_reason"], "Breaks the code of conduct.");
     assert_eq!(rude["author"], reply["author"], "one pseudonym per person");
 
-    let positions = csv_rows(&download(&anyone, &format!("{RECORD}/positions.csv"), 200).await);
+    let positions = csv_rows(&download(&anyone, "2019", "positions.csv", 200).await);
     let find = |receipt: &str| {
         positions
             .iter()
@@ -329,7 +321,7 @@ pub(crate) async fn a_published_round_exports_its_public_record_and_its_convener
     );
     assert_eq!(standing["stakeholder_group"], "civil_society");
 
-    let tallies = csv_rows(&download(&anyone, &format!("{RECORD}/tallies.csv"), 200).await);
+    let tallies = csv_rows(&download(&anyone, "2019", "tallies.csv", 200).await);
     let total = tallies
         .iter()
         .find(|t| t["clause"] == "protect-individuals" && t["breakdown"] == "total")
@@ -341,14 +333,14 @@ pub(crate) async fn a_published_round_exports_its_public_record_and_its_convener
         tallies.iter().any(|t| t["clause"] == "proposal-1"),
         "proposals are tallied"
     );
-    let moderation = csv_rows(&download(&anyone, &format!("{RECORD}/moderation.csv"), 200).await);
+    let moderation = csv_rows(&download(&anyone, "2019", "moderation.csv", 200).await);
     assert_eq!(moderation[0]["comment"], rude["id"]);
     assert_eq!(moderation[0]["by"], "", "no convener named in public");
-    let responses = csv_rows(&download(&anyone, &format!("{RECORD}/responses.csv"), 200).await);
+    let responses = csv_rows(&download(&anyone, "2019", "responses.csv", 200).await);
     assert_eq!(responses[0]["explanation"], "Clause 1 names them.");
-    let proposals = csv_rows(&download(&anyone, &format!("{RECORD}/proposals.csv"), 200).await);
+    let proposals = csv_rows(&download(&anyone, "2019", "proposals.csv", 200).await);
     assert_eq!(proposals[0]["title"], "Protect journalists");
-    let clauses = csv_rows(&download(&anyone, &format!("{RECORD}/clauses.csv"), 200).await);
+    let clauses = csv_rows(&download(&anyone, "2019", "clauses.csv", 200).await);
     assert_eq!(clauses[0]["key"], "protect-individuals");
     assert!(
         !clauses[0]["previous_body"].is_empty(),
@@ -356,8 +348,8 @@ pub(crate) async fn a_published_round_exports_its_public_record_and_its_convener
     );
 
     // The printable report: self-contained, inert, the hidden text left out.
-    let report = String::from_utf8(download(&anyone, &format!("{RECORD}/report.html"), 200).await)
-        .expect("UTF-8");
+    let report =
+        String::from_utf8(download(&anyone, "2019", "report.html", 200).await).expect("UTF-8");
     assert!(report.starts_with("<!DOCTYPE html>"));
     for absent in [
         "<script",
@@ -385,8 +377,7 @@ pub(crate) async fn a_published_round_exports_its_public_record_and_its_convener
 
     // record.json holds the same and is valid against the published schema.
     let record: Value =
-        serde_json::from_slice(&download(&anyone, &format!("{RECORD}/record.json"), 200).await)
-            .expect("JSON");
+        serde_json::from_slice(&download(&anyone, "2019", "record.json", 200).await).expect("JSON");
     let (status, schema) = parts(anyone.record_schema().await).await;
     assert_eq!(status, 200);
     let validator = jsonschema::validator_for(&schema).expect("a JSON Schema");
@@ -425,12 +416,7 @@ pub(crate) async fn a_published_round_exports_its_public_record_and_its_convener
 
     // The convener record names people and keeps hidden text.
     let whole: Value = serde_json::from_slice(
-        &download(
-            &convener,
-            &format!("{RECORD}/record.json?visibility=convener"),
-            200,
-        )
-        .await,
+        &download(&convener, "2019", "record.json?visibility=convener", 200).await,
     )
     .expect("JSON");
     assert_eq!(whole["visibility"], "convener");
@@ -468,12 +454,7 @@ fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
 /// A convener of the demo round with a bit of everything in it, and its complete bundle.
 async fn a_convener_bundle(app: &TestApp) -> (TestApp, Vec<u8>) {
     let (convener, _, _) = a_round_with_a_bit_of_everything(app).await;
-    let bundle = download(
-        &convener,
-        &format!("{RECORD}/bundle.zip?visibility=convener"),
-        200,
-    )
-    .await;
+    let bundle = download(&convener, "2019", "bundle.zip?visibility=convener", 200).await;
     (convener, bundle)
 }
 
@@ -688,8 +669,8 @@ pub(crate) async fn a_bundle_imported_elsewhere_exports_again_to_identical_files
     let (_, key) = published_key(&app).await;
 
     for visibility in ["public", "convener"] {
-        let path = format!("{RECORD}/bundle.zip?visibility={visibility}");
-        let bundle = download(&convener, &path, 200).await;
+        let path = format!("bundle.zip?visibility={visibility}");
+        let bundle = download(&convener, "2019", &path, 200).await;
 
         // Not over a consultation of the same name, and not a changed bundle: nothing written.
         let store = Store::connect(&app.database_url).await.expect("connect");
@@ -748,7 +729,8 @@ pub(crate) async fn a_bundle_imported_elsewhere_exports_again_to_identical_files
         };
         let again = download(
             &reader,
-            &format!("{RECORD}/bundle.zip?visibility={visibility}"),
+            "2019",
+            &format!("bundle.zip?visibility={visibility}"),
             200,
         )
         .await;
@@ -837,8 +819,8 @@ pub(crate) async fn the_public_record_cannot_be_joined_to_handles(db: Db) {
         stack.extend(comment["replies"].as_array().into_iter().flatten());
     }
     assert!(by_handle.iter().any(|(h, _, _)| h == "amina"), "{page}");
-    let comments = csv_rows(&download(&anyone, &format!("{RECORD}/comments.csv"), 200).await);
-    let positions = csv_rows(&download(&anyone, &format!("{RECORD}/positions.csv"), 200).await);
+    let comments = csv_rows(&download(&anyone, "2019", "comments.csv", 200).await);
+    let positions = csv_rows(&download(&anyone, "2019", "positions.csv", 200).await);
 
     // Joining a handle's comment to its row by text gives the pseudonym of their writings...
     let written: Vec<(String, String)> = by_handle
@@ -884,8 +866,7 @@ pub(crate) async fn the_public_record_cannot_be_joined_to_handles(db: Db) {
     // whom voted in 2019 too, go under other pseudonyms there.
     let publish = json!({"phase": "published"});
     convener.move_phase("paris-call", "2018", publish).await;
-    let earlier = RECORD.replace("/2019/", "/2018/");
-    let earlier = csv_rows(&download(&anyone, &format!("{earlier}/positions.csv"), 200).await);
+    let earlier = csv_rows(&download(&anyone, "2018", "positions.csv", 200).await);
     assert!(!earlier.is_empty());
     for row in &earlier {
         assert!(
@@ -905,7 +886,7 @@ pub(crate) async fn a_new_record_key_retires_the_old_one_which_still_verifies_wh
 ) {
     let app = spawn_app(db).await;
     let (convener, old_bundle) = a_convener_bundle(&app).await;
-    let path = format!("{RECORD}/bundle.zip?visibility=convener");
+    let path = "bundle.zip?visibility=convener";
 
     let (_, new_key) = backend::secrets::Signer::generate().expect("a new key");
     let new_id = new_key.key_id();
@@ -934,7 +915,7 @@ pub(crate) async fn a_new_record_key_retires_the_old_one_which_still_verifies_wh
     let manifest = verified(&old_bundle).expect("the old key's bundle still verifies");
     assert_eq!(manifest.key_id, old_id);
     let convener_there = convener.on(&renewed);
-    let new_bundle = download(&convener_there, &path, 200).await;
+    let new_bundle = download(&convener_there, "2019", path, 200).await;
     assert_eq!(verified(&new_bundle).expect("verifies").key_id, new_id);
 
     // Someone who kept the old key signs a manifest dated after it was replaced.
@@ -1056,12 +1037,7 @@ pub(crate) async fn a_record_signed_by_a_hostile_instance_is_checked_like_typed_
     convener
         .move_phase("paris-call", "2019", json!({"phase": "published"}))
         .await;
-    let exported = download(
-        &convener,
-        &format!("{RECORD}/bundle.zip?visibility=convener"),
-        200,
-    )
-    .await;
+    let exported = download(&convener, "2019", "bundle.zip?visibility=convener", 200).await;
     let files = unzip(&exported);
     let (_, signer) = backend::secrets::Signer::generate().expect("a key");
     let key = signer.public_key().clone();
@@ -1181,7 +1157,7 @@ pub(crate) async fn a_record_signed_by_a_hostile_instance_is_checked_like_typed_
     let send = |bundle: Vec<u8>| {
         let request = keeper
             .client
-            .post(format!("{}/api/v1/imports", keeper.address))
+            .post(format!("{}{}", keeper.address, api::path("/imports")))
             .header("content-type", "Application/ZIP")
             .header("concord-public-key", public_key_line(&signer))
             .body(bundle);
@@ -1223,18 +1199,8 @@ pub(crate) async fn a_record_signed_by_a_hostile_instance_is_checked_like_typed_
     );
     let (_, round) = parts(elsewhere.get_round("paris-call", "2019").await).await;
     assert_eq!(round["preamble_md"], "We, the signatories,", "{round}");
-    let (_, here) = parts(
-        convener
-            .list_comments(api::clause("paris-call", "2019", "protect-individuals"))
-            .await,
-    )
-    .await;
-    let (_, there) = parts(
-        keeper
-            .list_comments(api::clause("paris-call", "2019", "protect-individuals"))
-            .await,
-    )
-    .await;
+    let (_, here) = parts(convener.list_comments(CLAUSE).await).await;
+    let (_, there) = parts(keeper.list_comments(CLAUSE).await).await;
     assert_eq!(bodies(&there), bodies(&here), "{there}");
 }
 

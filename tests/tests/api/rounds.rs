@@ -1,7 +1,7 @@
 //! Rounds: their clauses and tallies, hidden results, opening the next one, phases and schedules,
 //! houses and consensus once closed, and the redline against the previous round.
 
-use super::{ROUNDS, assert_recorded, close_2019, close_2019_like, participant};
+use super::{assert_recorded, close_2019, close_2019_like, participant};
 use serde_json::{Value, json};
 use tests::api;
 use tests::{CLAUSE, Db, parts, spawn_app};
@@ -34,7 +34,7 @@ pub(crate) async fn a_round_can_hide_its_results_from_participants_until_it_clos
     assert_eq!((status, &round["hide_results"]), (201, &json!(true)));
     let voting = json!({"phase": "voting"});
     convener.move_phase("paris-call", "2020", voting).await;
-    let clause_2020 = "/api/v1/consultations/paris-call/rounds/2020/clauses/protect-individuals";
+    let clause_2020 = &api::clause("paris-call", "2020", "protect-individuals");
 
     app.sign_up("amina", "a long passphrase").await;
     app.join("civil_society").await;
@@ -96,7 +96,7 @@ pub(crate) async fn a_convener_opens_the_next_round_from_the_last_and_edits_the_
     let comment_id = comments_2019["threads"][0]["id"]
         .as_i64()
         .expect("a demo comment");
-    let clause = format!("{ROUNDS}/2020/clauses/protect-individuals");
+    let clause = api::clause("paris-call", "2020", "protect-individuals");
     let (_, old) = parts(app.get_clause(&clause).await).await;
     let body_md = format!(
         "{} Companies share this duty.",
@@ -280,7 +280,7 @@ pub(crate) async fn a_scheduled_round_moves_on_by_itself(db: Db) {
     assert_eq!(round["deadline"], Value::Null);
     app.sign_up("amina", "a long passphrase").await;
     app.join("civil_society").await;
-    let clause_2020 = "/api/v1/consultations/paris-call/rounds/2020/clauses/protect-individuals";
+    let clause_2020 = &api::clause("paris-call", "2020", "protect-individuals");
     let (status, _) = parts(
         app.cast_position(clause_2020, json!({"stance": "endorse"}))
             .await,
@@ -335,10 +335,7 @@ pub(crate) async fn a_closed_round_shows_houses_consensus_and_minority_statement
     let text = json!({"organisation": "digital-rights-lab", "body": "We oppose: it permits bulk collection."});
     let (status, body) = parts(
         activist
-            .attach_minority_statement(
-                api::clause("paris-call", "2019", "protect-individuals"),
-                text.clone(),
-            )
+            .attach_minority_statement(CLAUSE, text.clone())
             .await,
     )
     .await;
@@ -346,21 +343,12 @@ pub(crate) async fn a_closed_round_shows_houses_consensus_and_minority_statement
     close_2019(&convener).await;
     let level = json!({"level": "strong_support"});
     assert_eq!(
-        convener
-            .designate_consensus(
-                api::clause("paris-call", "2019", "protect-individuals"),
-                level
-            )
-            .await
-            .status(),
+        convener.designate_consensus(CLAUSE, level).await.status(),
         204
     );
     let (status, body) = parts(
         app.another_browser()
-            .attach_minority_statement(
-                api::clause("paris-call", "2019", "protect-individuals"),
-                text.clone(),
-            )
+            .attach_minority_statement(CLAUSE, text.clone())
             .await,
     )
     .await;
@@ -369,23 +357,12 @@ pub(crate) async fn a_closed_round_shows_houses_consensus_and_minority_statement
     official.sign_in("official-0", "a long passphrase").await;
     let (status, body) = parts(
         official
-            .attach_minority_statement(
-                api::clause("paris-call", "2019", "protect-individuals"),
-                text.clone(),
-            )
+            .attach_minority_statement(CLAUSE, text.clone())
             .await,
     )
     .await;
     assert_eq!((status, &body["code"]), (403, &json!("not_representative")));
-    let (status, statements) = parts(
-        activist
-            .attach_minority_statement(
-                api::clause("paris-call", "2019", "protect-individuals"),
-                text,
-            )
-            .await,
-    )
-    .await;
+    let (status, statements) = parts(activist.attach_minority_statement(CLAUSE, text).await).await;
     assert_eq!(status, 200);
     assert_eq!(statements[0]["organisation_name"], "Digital Rights Lab");
 
@@ -429,15 +406,7 @@ pub(crate) async fn a_closed_round_shows_houses_consensus_and_minority_statement
         .expect("civil society");
     assert_eq!(civil["carried"], false);
     let level = json!({"level": "consensus"});
-    let (status, _) = parts(
-        convener
-            .designate_consensus(
-                api::clause("paris-call", "2019", "protect-individuals"),
-                level,
-            )
-            .await,
-    )
-    .await;
+    let (status, _) = parts(convener.designate_consensus(CLAUSE, level).await).await;
     assert_eq!(status, 409, "nothing changes once published");
     assert_recorded(
         &app,

@@ -3,6 +3,7 @@
 
 use super::two_factor::{second_factor, with_two_factor};
 use serde_json::json;
+use tests::api;
 use tests::{Db, Settings, parts, spawn_app, spawn_app_with, totp_code};
 
 pub(crate) async fn signing_up_signs_in_and_signing_out_ends_the_session_on_the_server(db: Db) {
@@ -28,7 +29,7 @@ pub(crate) async fn signing_up_signs_in_and_signing_out_ends_the_session_on_the_
 
     // The old token itself is dead on the server, not only forgotten by the client.
     let replay = reqwest::Client::new()
-        .get(format!("{}/api/v1/session", app.address))
+        .get(format!("{}{}", app.address, api::path("/session")))
         .header("cookie", cookie)
         .send()
         .await
@@ -90,7 +91,7 @@ pub(crate) async fn over_https_the_cookie_is_secure_and_host_prefixed_and_hsts_i
     assert!(!cookie.contains("Domain"), "{cookie}");
     let pair = cookie.split(';').next().expect("name=value").to_owned();
     let me = reqwest::Client::new()
-        .get(format!("{}/api/v1/session", app.address))
+        .get(format!("{}{}", app.address, api::path("/session")))
         .header("cookie", pair)
         .send()
         .await

@@ -6,6 +6,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::io::Write;
+use tests::api;
 use tests::{Db, TestApp, parts, spawn_app, spawn_empty_app};
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
@@ -40,13 +41,8 @@ fn field_codes(body: &Value) -> Vec<(&str, &str)> {
         .collect()
 }
 
-async fn post(who: &TestApp, path: &str, body: Value) -> (u16, Value) {
-    parts(who.request(Method::POST, path, Some(body)).await).await
-}
-
 async fn preview(who: &TestApp, slug: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
-    let path = format!("/api/v1/consultations/{slug}/text-preview");
-    parts(who.raw(Method::POST, &path, content_type, body).await).await
+    parts(who.preview_text(slug, content_type, body).await).await
 }
 
 /// How many rows `table` has, and how long the audit log is: what a refused request must not
@@ -74,7 +70,7 @@ pub(crate) async fn on_a_fresh_install_an_administrator_sets_up_a_consultation_f
     assert_eq!(list, json!([]), "nothing yet on a fresh install");
     let admin = app.new_admin("secretariat").await;
 
-    let (status, created) = post(&admin, "/api/v1/consultations", charter("charter")).await;
+    let (status, created) = parts(admin.create_consultation(charter("charter")).await).await;
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["title"], "Charter for an open network");
     assert_eq!(created["titles"][0]["language"], "en", "English first");
@@ -127,7 +123,7 @@ pub(crate) async fn on_a_fresh_install_an_administrator_sets_up_a_consultation_f
     let mut text = text;
     text["clauses"][0]["key"] = json!("access");
     let round = json!({"slug": "2027", "title": "2027 review", "text": text});
-    let (status, opened) = post(&admin, "/api/v1/consultations/charter/rounds", round).await;
+    let (status, opened) = parts(admin.open_round("charter", round).await).await;
     assert_eq!(status, 201, "{opened}");
     assert_eq!(opened["phase"], "draft");
     let keys: Vec<&str> = opened["clauses"]
@@ -147,8 +143,8 @@ pub(crate) async fn on_a_fresh_install_an_administrator_sets_up_a_consultation_f
         "{preamble}"
     );
 
-    let clause = "/api/v1/consultations/charter/rounds/2027/clauses/privacy-by-default";
-    let (_, privacy) = parts(app.get_clause(clause).await).await;
+    let clause = api::clause("charter", "2027", "privacy-by-default");
+    let (_, privacy) = parts(app.get_clause(&clause).await).await;
     let body = privacy["body_html"].as_str().expect("body");
     assert!(
         body.contains("<table>") && body.contains("Civil society"),
@@ -164,12 +160,7 @@ pub(crate) async fn on_a_fresh_install_an_administrator_sets_up_a_consultation_f
     let join = json!({"stakeholder_group": "civil_society", "region": "Western Africa"});
     let (status, joined) = parts(amina.join_consultation("charter", join).await).await;
     assert_eq!((status, &joined["region"]), (200, &json!("Western Africa")));
-    let (status, _) = post(
-        &amina,
-        &format!("{clause}/comments"),
-        json!({"body": "Yes."}),
-    )
-    .await;
+    let (status, _) = parts(amina.post_comment(&clause, json!({"body": "Yes."})).await).await;
     assert_eq!(status, 201);
     let (status, _) = parts(
         amina
@@ -198,22 +189,22 @@ pub(crate) async fn on_a_fresh_install_an_administrator_sets_up_a_consultation_f
 pub(crate) async fn only_an_administrator_with_two_factor_creates_a_consultation(db: Db) {
     let app = spawn_app(db).await;
     let anonymous = app.another_browser();
-    let (status, body) = post(&anonymous, "/api/v1/consultations", charter("charter")).await;
+    let (status, body) = parts(anonymous.create_consultation(charter("charter")).await).await;
     assert_eq!((status, &body["code"]), (401, &json!("not_signed_in")));
     let participant = app.another_browser();
     participant.sign_up("amina", "a long passphrase").await;
-    let (status, body) = post(&participant, "/api/v1/consultations", charter("charter")).await;
+    let (status, body) = parts(participant.create_consultation(charter("charter")).await).await;
     assert_eq!((status, &body["code"]), (403, &json!("forbidden")));
     participant.sign_up("admin-2", "a long passphrase").await;
     app.make_admin("admin-2").await;
-    let (status, body) = post(&participant, "/api/v1/consultations", charter("charter")).await;
+    let (status, body) = parts(participant.create_consultation(charter("charter")).await).await;
     assert_eq!(
         (status, &body["code"]),
         (403, &json!("two_factor_required"))
     );
     let admin = app.new_admin("secretariat").await;
     let convener = app.new_convener(&admin, "paris-call", "chair").await;
-    let (status, body) = post(&convener, "/api/v1/consultations", charter("charter")).await;
+    let (status, body) = parts(convener.create_consultation(charter("charter")).await).await;
     assert_eq!((status, &body["code"]), (403, &json!("forbidden")));
     // A convener of one consultation reads documents for it, not for another.
     app.add_consultation("elsewhere").await;
@@ -234,7 +225,7 @@ pub(crate) async fn a_bad_consultation_is_refused_field_by_field_and_nothing_is_
     let admin = app.new_admin("secretariat").await;
     let before = footprint(&app).await;
 
-    let (status, body) = post(&admin, "/api/v1/consultations", charter("paris-call")).await;
+    let (status, body) = parts(admin.create_consultation(charter("paris-call")).await).await;
     assert_eq!(
         (status, &body["code"]),
         (409, &json!("consultation_exists"))
@@ -243,7 +234,7 @@ pub(crate) async fn a_bad_consultation_is_refused_field_by_field_and_nothing_is_
 
     let mut untitled = charter("charter");
     untitled["titles"] = json!([{"language": "en", "title": "   "}]);
-    let (status, body) = post(&admin, "/api/v1/consultations", untitled).await;
+    let (status, body) = parts(admin.create_consultation(untitled).await).await;
     assert_eq!(status, 422);
     assert_eq!(
         (&body["fields"][0]["field"], &body["fields"][0]["code"]),
@@ -254,7 +245,7 @@ pub(crate) async fn a_bad_consultation_is_refused_field_by_field_and_nothing_is_
     broken["conveners"] = json!(["nobody-here"]);
     broken["regions"] = json!(["West Africa", "west  africa"]);
     broken["stakeholder_groups"] = json!([]);
-    let (status, body) = post(&admin, "/api/v1/consultations", broken).await;
+    let (status, body) = parts(admin.create_consultation(broken).await).await;
     assert_eq!(status, 422, "{body}");
     let fields = field_codes(&body);
     assert_eq!(
@@ -267,7 +258,7 @@ pub(crate) async fn a_bad_consultation_is_refused_field_by_field_and_nothing_is_
     );
     let mut unknown = charter("charter");
     unknown["conveners"] = json!(["nobody-here"]);
-    let (status, body) = post(&admin, "/api/v1/consultations", unknown).await;
+    let (status, body) = parts(admin.create_consultation(unknown).await).await;
     assert_eq!(status, 422);
     assert_eq!(
         (&body["fields"][0]["field"], &body["fields"][0]["code"]),
@@ -275,7 +266,7 @@ pub(crate) async fn a_bad_consultation_is_refused_field_by_field_and_nothing_is_
     );
     let mut control = charter("charter");
     control["regions"] = json!(["West\u{0000}Africa"]);
-    let (status, body) = post(&admin, "/api/v1/consultations", control).await;
+    let (status, body) = parts(admin.create_consultation(control).await).await;
     assert_eq!(
         (status, &body["fields"][0]["code"]),
         (422, &json!("control_characters"))
@@ -440,7 +431,7 @@ pub(crate) async fn bad_documents_are_refused_with_a_clear_error_and_write_nothi
     super::close_2019(&admin).await;
     let before_round = footprint(&app).await;
     let round = json!({"slug": "2020", "title": "2020 review", "text": duplicated});
-    let (status, body) = post(&admin, "/api/v1/consultations/paris-call/rounds", round).await;
+    let (status, body) = parts(admin.open_round("paris-call", round).await).await;
     assert_eq!(status, 422, "{body}");
     let fields = field_codes(&body);
     assert_eq!(
@@ -459,7 +450,7 @@ pub(crate) async fn participants_choose_their_region_from_the_consultations_list
     let mut new = charter("charter");
     new["regions"] = json!(["West Africa", "East Africa"]);
     new["stakeholder_groups"] = json!(["civil_society", "academia"]);
-    let (status, _) = post(&admin, "/api/v1/consultations", new).await;
+    let (status, _) = parts(admin.create_consultation(new).await).await;
     assert_eq!(status, 201);
     let amina = app.another_browser();
     amina.sign_up("amina", "a long passphrase").await;
@@ -478,10 +469,10 @@ pub(crate) async fn participants_choose_their_region_from_the_consultations_list
     let (status, body) = state(join("civil_society", "West Africa")).await;
     assert_eq!((status, &body["region"]), (200, &json!("West Africa")));
     // Nor may an invitation name a group that does not take part.
-    let (status, body) = post(
-        &admin,
-        "/api/v1/consultations/charter/invitations",
-        json!({"stakeholder_group": "government"}),
+    let (status, body) = parts(
+        admin
+            .create_invitation("charter", json!({"stakeholder_group": "government"}))
+            .await,
     )
     .await;
     assert_eq!(
@@ -545,8 +536,7 @@ pub(crate) async fn participants_choose_their_region_from_the_consultations_list
 pub(crate) async fn an_archived_consultation_is_read_only_and_keeps_its_records(db: Db) {
     let app = spawn_app(db).await;
     let admin = app.new_admin("secretariat").await;
-    let archive = "/api/v1/consultations/paris-call/archive";
-    let (status, body) = post(&admin, archive, json!({})).await;
+    let (status, body) = parts(admin.archive_consultation("paris-call").await).await;
     assert_eq!((status, &body["code"]), (409, &json!("round_still_open")));
 
     super::close_2019(&admin).await;
@@ -554,16 +544,16 @@ pub(crate) async fn an_archived_consultation_is_read_only_and_keeps_its_records(
     admin.move_phase("paris-call", "2019", published).await;
     // The 2018 round closed without publishing its results: they could not be published
     // once archived.
-    let (status, body) = post(&admin, archive, json!({})).await;
+    let (status, body) = parts(admin.archive_consultation("paris-call").await).await;
     assert_eq!((status, &body["code"]), (409, &json!("round_still_open")));
     admin
         .move_phase("paris-call", "2018", json!({"phase": "published"}))
         .await;
     // A draft round may stay, but its schedule goes: it would open the round after archiving.
-    let (status, body) = post(
-        &admin,
-        "/api/v1/consultations/paris-call/rounds",
-        json!({"slug": "2020", "title": "2020"}),
+    let (status, body) = parts(
+        admin
+            .open_round("paris-call", json!({"slug": "2020", "title": "2020"}))
+            .await,
     )
     .await;
     assert_eq!(status, 201, "{body}");
@@ -571,7 +561,7 @@ pub(crate) async fn an_archived_consultation_is_read_only_and_keeps_its_records(
     let plan = json!({"commenting_at_ms": now + 3_600_000});
     let planned = admin.set_schedule("paris-call", "2020", plan).await;
     assert_eq!(planned.status(), 200);
-    let (status, archived) = post(&admin, archive, json!({})).await;
+    let (status, archived) = parts(admin.archive_consultation("paris-call").await).await;
     assert_eq!((status, &archived["archived"]), (200, &json!(true)));
     let scheduled = app
         .strings(
@@ -595,48 +585,48 @@ pub(crate) async fn an_archived_consultation_is_read_only_and_keeps_its_records(
         (
             &admin,
             Method::PUT,
-            "/api/v1/consultations/paris-call",
+            api::path("/consultations/paris-call"),
             json!({"titles": [{"language": "en", "title": "New"}]}),
         ),
         (
             &admin,
             Method::POST,
-            "/api/v1/consultations/paris-call/rounds",
+            api::path("/consultations/paris-call/rounds"),
             json!({"slug": "2020", "title": "2020"}),
         ),
         (
             &admin,
             Method::PUT,
-            "/api/v1/consultations/paris-call/access",
+            api::path("/consultations/paris-call/access"),
             json!({"access": "invitation"}),
         ),
         (
             &admin,
             Method::PUT,
-            "/api/v1/consultations/paris-call/conveners/amina",
+            api::path("/consultations/paris-call/conveners/amina"),
             json!({}),
         ),
         (
             &amina,
             Method::PUT,
-            "/api/v1/consultations/paris-call/participation",
+            api::path("/consultations/paris-call/participation"),
             json!({"stakeholder_group": "civil_society"}),
         ),
         (
             &amina,
             Method::POST,
-            "/api/v1/consultations/paris-call/comments/1/flags",
+            api::path("/consultations/paris-call/comments/1/flags"),
             json!({"reason": "Off topic."}),
         ),
         (
             &admin,
             Method::PUT,
-            "/api/v1/consultations/paris-call/rounds/2020/phase",
+            api::path("/consultations/paris-call/rounds/2020/phase"),
             json!({"phase": "commenting"}),
         ),
     ];
     for (who, method, path, body) in attempts {
-        let (status, answer) = parts(who.request(method.clone(), path, Some(body)).await).await;
+        let (status, answer) = parts(who.request(method.clone(), &path, Some(body)).await).await;
         assert_eq!(
             (status, &answer["code"]),
             (409, &json!("archived")),
@@ -675,7 +665,7 @@ pub(crate) async fn a_published_record_starts_a_consultation_on_another_instance
     let import = |body: Vec<u8>, key: Option<&str>| {
         let mut request = admin
             .client
-            .post(format!("{}/api/v1/imports", admin.address))
+            .post(format!("{}{}", admin.address, api::path("/imports")))
             .header("content-type", "application/zip")
             .body(body);
         if let Some(key) = key {
@@ -744,7 +734,7 @@ pub(crate) async fn a_published_record_starts_a_consultation_on_another_instance
 pub(crate) async fn a_long_imported_text_is_saved_whole(db: Db) {
     let app = spawn_empty_app(db).await;
     let admin = app.new_admin("secretariat").await;
-    let (status, _) = post(&admin, "/api/v1/consultations", charter("treaty")).await;
+    let (status, _) = parts(admin.create_consultation(charter("treaty")).await).await;
     assert_eq!(status, 201);
     // Sixty articles of about 1,500 characters: far more than an ordinary request body.
     let sentence = "Each party shall respect and protect the rights set out here. ";
@@ -755,7 +745,7 @@ pub(crate) async fn a_long_imported_text_is_saved_whole(db: Db) {
     let (status, text) = preview(&admin, "treaty", "text/markdown", markdown.into_bytes()).await;
     assert_eq!(status, 200);
     let round = json!({"slug": "2027", "title": "2027 review", "text": text});
-    let (status, opened) = post(&admin, "/api/v1/consultations/treaty/rounds", round).await;
+    let (status, opened) = parts(admin.open_round("treaty", round).await).await;
     assert_eq!(status, 201, "{opened}");
     assert_eq!(opened["clauses"].as_array().map(Vec::len), Some(60));
 }
@@ -764,10 +754,13 @@ pub(crate) async fn rounds_opened_at_once_leave_one_draft(db: Db) {
     // A newcomer's consultation with no round yet; a double click, or two conveners at once.
     let app = spawn_empty_app(db).await;
     let admin = app.new_admin("secretariat").await;
-    let (status, body) = post(&admin, "/api/v1/consultations", charter("charter")).await;
+    let (status, body) = parts(admin.create_consultation(charter("charter")).await).await;
     assert_eq!(status, 201, "{body}");
-    let rounds = "/api/v1/consultations/charter/rounds";
-    let open = |slug: &'static str| post(&admin, rounds, json!({"slug": slug, "title": slug}));
+    let admin = &admin;
+    let open = |slug: &'static str| {
+        let round = json!({"slug": slug, "title": slug});
+        async move { parts(admin.open_round("charter", round).await).await }
+    };
     let answers = tokio::join!(open("2026"), open("2027"), open("2028"), open("2029"));
     let mut statuses: Vec<(u16, String)> = [answers.0, answers.1, answers.2, answers.3]
         .into_iter()
