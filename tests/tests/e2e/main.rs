@@ -227,7 +227,7 @@ async fn a_participant_reads_signs_up_takes_positions_and_comments_in_a_real_bro
         .build()
         .expect("client");
     let signed_in_elsewhere = phone
-        .post(format!("{}/api/v1/session", app.address))
+        .post(format!("{}{}", app.address, tests::api::path("/session")))
         .json(&serde_json::json!({"handle": "e2e-reader", "password": "a long passphrase"}))
         .send()
         .await
@@ -241,7 +241,7 @@ async fn a_participant_reads_signs_up_takes_positions_and_comments_in_a_real_bro
         .wait_for_text("main", "That device is signed out.")
         .await;
     let phone_session = phone
-        .get(format!("{}/api/v1/session", app.address))
+        .get(format!("{}{}", app.address, tests::api::path("/session")))
         .send()
         .await
         .expect("request");
@@ -478,10 +478,9 @@ async fn an_administrator_with_two_factor_adds_an_organisation() {
     // A participant asks to join (here through the API); the administrator accepts in the page.
     let applicant = app.another_browser();
     applicant.sign_up("applicant", "a long passphrase").await;
-    let join = "/api/v1/organisations/university-of-the-commons/membership";
     assert_eq!(
         applicant
-            .request(reqwest::Method::POST, join, None)
+            .request_membership("university-of-the-commons")
             .await
             .status(),
         200
@@ -495,7 +494,7 @@ async fn an_administrator_with_two_factor_adds_an_organisation() {
         .await;
     browser.click(".accept").await;
     browser.wait_for_text("main", "No requests waiting.").await;
-    let (_, mine) = tests::parts(applicant.get("/api/v1/account/memberships").await).await;
+    let (_, mine) = tests::parts(applicant.list_memberships().await).await;
     assert_eq!(mine[0]["status"], "member");
 
     // Someone declares a lookalike (a zero for an O): the card says so, and verifying it asks
@@ -504,13 +503,7 @@ async fn an_administrator_with_two_factor_adds_an_organisation() {
         "stakeholder_group": "academia", "region": "Global"});
     let impostor = app.another_browser();
     impostor.sign_up("impostor", "a long passphrase").await;
-    let created = impostor
-        .request(
-            reqwest::Method::POST,
-            "/api/v1/organisations",
-            Some(lookalike),
-        )
-        .await;
+    let created = impostor.create_organisation(lookalike).await;
     assert_eq!(created.status(), 201);
     browser.client.goto(&organisations).await.expect("open");
     browser
@@ -523,7 +516,7 @@ async fn an_administrator_with_two_factor_adds_an_organisation() {
     let question = browser.client.get_alert_text().await.expect("a question");
     assert!(question.starts_with("This name looks like “University of the Commons”."));
     browser.client.dismiss_alert().await.expect("decline");
-    let (_, list) = tests::parts(app.another_browser().get("/api/v1/organisations").await).await;
+    let (_, list) = tests::parts(app.another_browser().list_organisations().await).await;
     let copy = list
         .as_array()
         .expect("organisations")
@@ -565,7 +558,7 @@ async fn an_administrator_with_two_factor_adds_an_organisation() {
     browser
         .wait_for_text("shown-organisation-form", "Saved.")
         .await;
-    let (_, shown) = tests::parts(app.another_browser().get("/api/v1/organisations").await).await;
+    let (_, shown) = tests::parts(app.another_browser().list_organisations().await).await;
     let declared = shown
         .as_array()
         .expect("organisations")
@@ -728,12 +721,8 @@ async fn a_convener_keeps_a_consultation_to_invitations_and_an_invited_participa
         "a public page shows something like an email address"
     );
 
-    let (_, consultation) = tests::parts(
-        app.another_browser()
-            .get("/api/v1/consultations/paris-call")
-            .await,
-    )
-    .await;
+    let (_, consultation) =
+        tests::parts(app.another_browser().get_consultation("paris-call").await).await;
     assert_eq!(consultation["access"], "invitation");
     browser.close().await;
 }
@@ -1026,15 +1015,12 @@ async fn a_convener_sets_the_rule_and_a_representative_attaches_a_minority_state
     let activist = app.another_browser();
     activist.sign_up("activist", "a long passphrase").await;
     let new = serde_json::json!({"name": "Digital Rights Lab", "stakeholder_group": "civil_society", "region": "Global"});
-    activist
-        .request(reqwest::Method::POST, "/api/v1/organisations", Some(new))
-        .await;
+    activist.create_organisation(new).await;
     let admin = app.new_admin("secretariat").await;
     let named = admin
-        .request(
-            reqwest::Method::PUT,
-            "/api/v1/organisations/digital-rights-lab/representative",
-            Some(serde_json::json!({"handle": "activist"})),
+        .set_representative(
+            "digital-rights-lab",
+            serde_json::json!({"handle": "activist"}),
         )
         .await;
     assert_eq!(named.status(), 204);
@@ -1392,10 +1378,10 @@ async fn participants_discuss_a_passage_and_conveners_moderate_and_respond_live(
         assert_eq!(posted.status(), 201);
     }
     let proposed = writer
-        .request(
-            reqwest::Method::POST,
-            "/api/v1/consultations/paris-call/rounds/2019/proposals",
-            Some(serde_json::json!({"kind": "addition", "title": trap, "body_md": trap})),
+        .propose(
+            "paris-call",
+            "2019",
+            serde_json::json!({"kind": "addition", "title": trap, "body_md": trap}),
         )
         .await;
     assert_eq!(proposed.status(), 201);
