@@ -23,44 +23,32 @@ pub async fn set_access(
     Ok(())
 }
 
-/// Names account `handle` a convener of consultation `slug`, by administrator `admin`.
-pub async fn name(
+/// Names account `handle` a convener of consultation `slug` (`convenes`), or removes it from
+/// its conveners, by administrator `admin`.
+pub async fn set(
     state: &AppState,
     admin: &Account,
-    slug: &str,
-    handle: &str,
+    (slug, handle): (&str, &str),
+    convenes: bool,
 ) -> Result<(), StoreError> {
     let consultation = state.store.existing_consultation(slug).await?;
     access::require_changeable(&consultation)?;
-    if !state
-        .store
-        .add_convener(consultation.id, handle, admin.id)
-        .await?
-    {
-        return Err(Refusal::NotFound("account").into());
+    let (changed, unknown, done) = match convenes {
+        true => {
+            let named = state.store.add_convener(consultation.id, handle, admin.id);
+            (named.await?, "account", "convener named")
+        }
+        false => {
+            let removed = state
+                .store
+                .remove_convener(consultation.id, handle, admin.id);
+            (removed.await?, "convener", "convener removed")
+        }
+    };
+    if !changed {
+        return Err(Refusal::NotFound(unknown).into());
     }
-    tracing::info!(event = "role_changed", role = "convener", granted = true, by = admin.id,
-        %slug, "convener named");
-    Ok(())
-}
-
-/// Removes convener `handle` from consultation `slug`, by administrator `admin`.
-pub async fn remove(
-    state: &AppState,
-    admin: &Account,
-    slug: &str,
-    handle: &str,
-) -> Result<(), StoreError> {
-    let consultation = state.store.existing_consultation(slug).await?;
-    access::require_changeable(&consultation)?;
-    if !state
-        .store
-        .remove_convener(consultation.id, handle, admin.id)
-        .await?
-    {
-        return Err(Refusal::NotFound("convener").into());
-    }
-    tracing::info!(event = "role_changed", role = "convener", granted = false, by = admin.id,
-        %slug, "convener removed");
+    tracing::info!(event = "role_changed", role = "convener", granted = convenes, by = admin.id,
+        %slug, "{done}");
     Ok(())
 }

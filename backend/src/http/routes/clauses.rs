@@ -246,16 +246,7 @@ async fn translate_clause(
     ApiPath((_slug, round, key, language)): TranslationPath,
     ApiJson(edit): ApiJson<TranslationEdit>,
 ) -> Result<ApiJson<Vec<ClauseTranslation>>, AppError> {
-    let target = (round.as_str(), key.as_str(), language.as_str());
-    let translations = domain::drafting::translate(
-        &state,
-        &convening.account,
-        &convening.consultation,
-        target,
-        Some(&edit),
-    )
-    .await?;
-    Ok(ApiJson(translations))
+    translation(&state, &convening, (&round, &key, &language), Some(&edit)).await
 }
 
 /// Removes a clause's translation (conveners only, until the round closes).
@@ -276,14 +267,19 @@ async fn remove_translation(
     convening: Convening,
     ApiPath((_slug, round, key, language)): TranslationPath,
 ) -> Result<ApiJson<Vec<ClauseTranslation>>, AppError> {
-    let target = (round.as_str(), key.as_str(), language.as_str());
-    let translations = domain::drafting::translate(
-        &state,
-        &convening.account,
-        &convening.consultation,
-        target,
-        None,
-    )
-    .await?;
+    translation(&state, &convening, (&round, &key, &language), None).await
+}
+
+/// Gives a clause in a language (`Some` wording) or takes that translation away; the clause's
+/// translations.
+async fn translation(
+    state: &AppState,
+    convening: &Convening,
+    target: (&str, &str, &str),
+    edit: Option<&TranslationEdit>,
+) -> Result<ApiJson<Vec<ClauseTranslation>>, AppError> {
+    let (account, consultation) = (&convening.account, &convening.consultation);
+    let translations =
+        domain::drafting::translate(state, account, consultation, target, edit).await?;
     Ok(ApiJson(translations))
 }

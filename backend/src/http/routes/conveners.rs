@@ -102,7 +102,7 @@ async fn add_convener(
     Admin(admin): Admin,
     ApiPath((slug, handle)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    domain::conveners::name(&state, &admin, &slug, &handle).await?;
+    domain::conveners::set(&state, &admin, (&slug, &handle), true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -123,6 +123,6 @@ async fn remove_convener(
     Admin(admin): Admin,
     ApiPath((slug, handle)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    domain::conveners::remove(&state, &admin, &slug, &handle).await?;
+    domain::conveners::set(&state, &admin, (&slug, &handle), false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
