@@ -57,6 +57,8 @@ pub enum Refusal {
     GroupRequired,
     #[error("only the organisation's representative casts its position")]
     NotRepresentative,
+    #[error("only the organisation's representative speaks for it")]
+    NotItsRepresentative,
     #[error("results not published")]
     NotPublished,
     #[error("organisation exists")]

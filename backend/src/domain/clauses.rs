@@ -153,7 +153,7 @@ pub async fn attach_minority_statement(
         .is_representative(account.id, &statement.organisation)
         .await?
     {
-        return Err(Refusal::NotRepresentative.into());
+        return Err(Refusal::NotItsRepresentative.into());
     }
     let phase = row.state.phase()?;
     if phase != Phase::Closed {

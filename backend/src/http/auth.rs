@@ -187,8 +187,9 @@ impl FromRequestParts<AppState> for OrganisationLead {
         }
         if !access::is_steward(&account) {
             return Err(Refusal::Forbidden(
-                "Only the organisation's representative, an administrator or a convener may do this.",
-            ).into());
+                "Only the organisation's representative or an administrator may do this.",
+            )
+            .into());
         }
         access::require_two_factor(state, &account).await?;
         Ok(Self(account))

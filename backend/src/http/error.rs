@@ -296,6 +296,13 @@ fn refusal_answer(refusal: &Refusal) -> (StatusCode, ApiError) {
                  representative casts it, after saying they take part for that organisation.",
             ),
         ),
+        R::NotItsRepresentative => (
+            StatusCode::FORBIDDEN,
+            ApiError::new(
+                ErrorCode::NotRepresentative,
+                "Only the organisation's representative may attach its minority statement.",
+            ),
+        ),
         R::NotPublished => (
             StatusCode::CONFLICT,
             ApiError::new(

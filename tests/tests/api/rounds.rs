@@ -362,6 +362,10 @@ pub(crate) async fn a_closed_round_shows_houses_consensus_and_minority_statement
     )
     .await;
     assert_eq!((status, &body["code"]), (403, &json!("not_representative")));
+    assert_eq!(
+        body["message"],
+        "Only the organisation's representative may attach its minority statement."
+    );
     let (status, statements) = parts(activist.attach_minority_statement(CLAUSE, text).await).await;
     assert_eq!(status, 200);
     assert_eq!(statements[0]["organisation_name"], "Digital Rights Lab");

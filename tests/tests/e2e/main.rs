@@ -829,6 +829,9 @@ async fn a_convener_opens_the_next_round_and_a_participant_sees_the_redline_and_
     browser.click(RECORD_POSITION).await;
     let receipt = browser.text("#position-receipt").await;
     assert_eq!(receipt.len(), 44, "{receipt}");
+    // The receipt promises only what holds: the round's conveners can tell whose it is.
+    let promise = browser.text(".receipt .help").await;
+    assert!(promise.contains("the round’s conveners can"), "{promise}");
     browser
         .wait_for(fantoccini::Locator::XPath(
             "//table[@id='results-by-group']//tr[th='Civil society']/td[1][text()='1']",

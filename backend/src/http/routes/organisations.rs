@@ -34,8 +34,8 @@ async fn list_organisations(
     Ok(ApiJson(state.store.organisations().await?))
 }
 
-/// Adds an organisation. Added by an administrator or convener it is verified; declared by a
-/// participant it is self-declared, with them as its first member, until one verifies it. A
+/// Adds an organisation. Added by an administrator (with two-factor sign-in) it is verified;
+/// declared by anyone else, conveners included, it is self-declared, with them as its first member, until one verifies it. A
 /// name that looks like an existing organisation's on screen is accepted, with `looks_like`
 /// naming that organisation, so that whoever verifies it checks which is which.
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations",
@@ -72,8 +72,9 @@ async fn request_membership(
     Ok(ApiJson(membership))
 }
 
-/// Lists the requests to join that the caller may accept: every one for administrators and
-/// conveners, those of the organisations they represent for others.
+/// Lists the requests to join that the caller may accept: every one for administrators, those of
+/// the organisations they represent for others. Conveners look after a consultation, not the
+/// organisations every consultation shares.
 #[utoipa::path(get, path = "/api/v1/membership-requests", tag = "organisations",
     responses(
         (status = 200, body = Vec<MembershipRequest>),
@@ -87,8 +88,8 @@ async fn list_membership_requests(
     Ok(ApiJson(requests))
 }
 
-/// Accepts a participant's request to join an organisation (its representative, administrators
-/// and conveners).
+/// Accepts a participant's request to join an organisation (its representative, or an
+/// administrator).
 #[utoipa::path(put, path = "/api/v1/organisations/{slug}/members/{handle}", tag = "organisations",
     params(
         ("slug" = String, Path, description = "The organisation's slug"),
