@@ -1,6 +1,7 @@
 //! Invitation links: who they let in, for how long, and what revoking them does.
 
 use super::assert_recorded;
+use super::field_names;
 use serde_json::{Value, json};
 use tests::{CLAUSE, Db, TestApp, parts, spawn_app};
 
@@ -192,13 +193,7 @@ pub(crate) async fn invitations_expire_can_be_revoked_and_are_checked(db: Db) {
     let bad = json!({"organisation": "nobody", "stakeholder_group": "academia", "valid_days": 0});
     let (status, body) = parts(convener.create_invitation("paris-call", bad).await).await;
     assert_eq!(status, 422);
-    let fields: Vec<&str> = body["fields"]
-        .as_array()
-        .expect("fields")
-        .iter()
-        .filter_map(|f| f["field"].as_str())
-        .collect();
-    assert_eq!(fields, ["valid_days", "organisation"]);
+    assert_eq!(field_names(&body), ["valid_days", "organisation"]);
     assert_eq!(
         convener
             .revoke_invitation("paris-call", "999999")

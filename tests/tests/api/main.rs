@@ -206,3 +206,13 @@ async fn read_events_until(
         .unwrap_or_else(|_| panic!("no such event came; read so far: {text}"));
     text
 }
+
+/// The names of the broken fields of a 422 body, in order.
+fn field_names(body: &serde_json::Value) -> Vec<&str> {
+    body["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter_map(|f| f["field"].as_str())
+        .collect()
+}

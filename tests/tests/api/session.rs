@@ -1,6 +1,7 @@
 //! Signing up and in: cookies, sessions that end, throttling of guesses, and the words of each
 //! refusal.
 
+use super::field_names;
 use super::two_factor::{second_factor, with_two_factor};
 use serde_json::json;
 use tests::api;
@@ -206,13 +207,7 @@ pub(crate) async fn sign_up_reports_every_broken_field(db: Db) {
 
     assert_eq!(status, 422);
     assert_eq!(body["code"], "validation_failed");
-    let fields: Vec<&str> = body["fields"]
-        .as_array()
-        .expect("fields")
-        .iter()
-        .filter_map(|f| f["field"].as_str())
-        .collect();
-    assert_eq!(fields, ["handle", "password"]);
+    assert_eq!(field_names(&body), ["handle", "password"]);
 }
 
 pub(crate) async fn a_common_password_is_refused(db: Db) {
