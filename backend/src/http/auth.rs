@@ -1,4 +1,5 @@
-//! Passwords, session tokens and the extractors that tell a handler who is asking.
+//! Session cookies and the extractors that tell a handler who is asking (the rules they apply
+//! are `domain::access`; passwords and sign-in are `domain::accounts` and `domain::session`).
 //!
 //! A session token is 256 random bits, sent only in an `HttpOnly`, `SameSite=Strict` cookie and
 //! stored as its SHA-256 digest, so a copy of the database does not hold usable tokens and any
@@ -38,8 +39,6 @@ pub fn cookie_name(kind: CookieKind, https: bool) -> &'static str {
 pub fn session_cookie_name(https: bool) -> &'static str {
     cookie_name(CookieKind::Session, https)
 }
-
-pub use crate::hashing::{hash_password, verify_password};
 
 /// The cookie that carries a new session token. It has no expiry date, so the browser forgets it
 /// when it closes; the server ends the session sooner if idle (see [`crate::store`]).
