@@ -91,6 +91,9 @@ pub fn provide_i18n() {
         if let Some(html) = document().document_element() {
             let _ = html.set_attribute("lang", locale.as_str());
             let _ = html.set_attribute("dir", locale.direction().as_str());
+            // The words of the last-resort notice in index.html, should the page stop.
+            let _ = html.set_attribute("data-stopped", td_string!(locale, page_stopped));
+            let _ = html.set_attribute("data-reload", td_string!(locale, reload_page));
         }
     });
 }
@@ -393,16 +396,48 @@ pub fn position_count(locale: Locale, count: u64) -> String {
     )
 }
 
+/// "1 comment, 0 answered by the conveners".
+pub fn comments_answered(locale: Locale, total: u64, answered: u64) -> String {
+    let comments = comment_count(locale, total);
+    td_string!(
+        locale,
+        comments_answered,
+        comments = comments,
+        answered = answered
+    )
+    .to_string()
+}
+
 /// "Signed in <date> · last active <date>".
 pub fn session_line(locale: Locale, started: &str, seen: &str) -> String {
     td_display!(locale, session_line, started = started, seen = seen).to_string()
 }
 
-/// A date and time in the reader's language.
+/// A moment as the reader writes dates: in the browser's own locale when it speaks the
+/// interface's language (`en-GB` for a British reader of the English interface: 6 Dec 2026,
+/// 18:58), else in the interface's, through `Intl.DateTimeFormat`.
 pub fn format_date(locale: Locale, ms: i64) -> String {
+    let language = locale.as_str();
+    let tag = window()
+        .navigator()
+        .languages()
+        .iter()
+        .filter_map(|l| l.as_string())
+        .find(|l| l == language || l.starts_with(&format!("{language}-")))
+        .unwrap_or_else(|| language.to_owned());
+    let options = js_sys::Object::new();
+    for (name, value) in [("dateStyle", "medium"), ("timeStyle", "short")] {
+        let _ = js_sys::Reflect::set(&options, &name.into(), &value.into());
+    }
+    let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::of1(&tag.into()), &options);
     #[allow(clippy::cast_precision_loss)] // milliseconds since 1970 fit a double exactly
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    String::from(date.to_locale_string(locale.as_str(), &wasm_bindgen::JsValue::UNDEFINED))
+    format
+        .format()
+        .call1(&wasm_bindgen::JsValue::UNDEFINED, &date)
+        .ok()
+        .and_then(|text| text.as_string())
+        .unwrap_or_default()
 }
 
 /// A sentence explaining an API error in `locale` (the server's own message when the code has
@@ -446,7 +481,6 @@ pub fn error_text(locale: Locale, err: &ApiError) -> String {
 /// A sentence explaining a broken field rule in `locale`.
 pub fn field_error_text(locale: Locale, err: &FieldError) -> String {
     let text = match (err.field.as_str(), err.code.as_str()) {
-        ("reason", "required") => td_string!(locale, field_reason_required),
         ("body", "required") => td_string!(locale, field_body_required),
         ("handle", "required") => td_string!(locale, field_handle_required),
         ("handle", "too_short") => td_string!(locale, field_handle_too_short),

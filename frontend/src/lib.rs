@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod components;
+pub mod drafts;
 pub mod i18n;
 pub mod pages;
 pub mod sections;
@@ -21,13 +22,49 @@ use shared::Me;
 pub struct Session {
     /// The signed-in account, `None` when signed out.
     pub me: RwSignal<Option<Me>>,
+    /// Whether the server ended the session the page thought it had (signed out on another
+    /// device, expired): the forms then say so next to a way to sign in again.
+    pub ended: RwSignal<bool>,
+}
+
+impl Session {
+    fn new() -> Session {
+        Session {
+            me: RwSignal::new(None),
+            ended: RwSignal::new(false),
+        }
+    }
+}
+
+thread_local! {
+    /// The application's session, for the calls to the server that learn it has ended.
+    static SESSION: std::cell::Cell<Option<Session>> = const { std::cell::Cell::new(None) };
 }
 
 /// The session context.
 pub fn use_session() -> Session {
-    use_context::<Session>().unwrap_or(Session {
-        me: RwSignal::new(None),
-    })
+    use_context::<Session>().unwrap_or_else(Session::new)
+}
+
+/// The server answered that nobody is signed in: every part of the page that shows who is
+/// signed in, or a form only they may use, changes.
+///
+/// Not at once but in the browser's next task: the form that asked is still setting its own
+/// signals (its error, its busy state), and the effects showing them must run before the form
+/// goes. Leptos runs an effect already told of a change even if its owner went since, and one
+/// that then reads a signal of the gone form stops the whole page (issue 18).
+pub fn session_ended() {
+    if let Some(session) = SESSION.get() {
+        set_timeout(
+            move || {
+                if session.me.with_untracked(Option::is_some) {
+                    session.ended.set(true);
+                    session.me.set(None);
+                }
+            },
+            std::time::Duration::ZERO,
+        );
+    }
 }
 
 /// A link to `page` (`/signin` or `/signup`) that brings the person back here afterwards.
@@ -46,10 +83,15 @@ pub fn account_href(page: &'static str) -> impl Fn() -> String + Copy + Send + S
 /// The application: header and routed page.
 #[component]
 pub fn App() -> impl IntoView {
-    let session = Session {
-        me: RwSignal::new(None),
-    };
+    let session = Session::new();
     provide_context(session);
+    SESSION.set(Some(session));
+    // Signing in again ends the notice of an ended session.
+    Effect::new(move |_| {
+        if session.me.with(Option::is_some) {
+            session.ended.set(false);
+        }
+    });
     spawn_local(async move {
         if let Ok(me) = api::get_session().await {
             session.me.set(me);

@@ -19,8 +19,9 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use shared::{Language, Phase};
 
-/// The policy of these pages: nothing but their own inline stylesheet.
-fn policy() -> HeaderValue {
+/// The policy of these pages and of the printable report: nothing but their own inline
+/// stylesheet.
+pub(crate) fn policy() -> HeaderValue {
     let digest = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(STYLE));
     HeaderValue::from_str(&format!(
         "default-src 'none'; style-src 'sha256-{digest}'; img-src 'self' data:; \

@@ -112,7 +112,7 @@ pub fn write_page(exporter: &mut Exporter, out: &mut dyn Write, page: &Page) -> 
         round_title = esc(&round.title),
         phase_label = esc(w.get("phase_label")),
         phase = esc(w.get(&format!("phase_{}", round.phase))),
-        opened = esc(&w.with("report_opened", &[("date", &round.opened_at)])),
+        opened = esc(&w.with("report_opened", &[("date", day(&round.opened_at))])),
         counting_label = esc(w.get("counting_label")),
         counting = esc(counting),
         rule_label = esc(w.get("rule_label")),
@@ -249,7 +249,7 @@ pub fn write_page(exporter: &mut Exporter, out: &mut dyn Write, page: &Page) -> 
              <td{lang}>{said}{passage}</td><td>{response}</td></tr>",
             c.id,
             esc(&c.clause),
-            esc(&c.posted_at),
+            minute(&c.posted_at),
         )?;
         Ok(())
     })?;
@@ -263,6 +263,23 @@ pub fn write_page(exporter: &mut Exporter, out: &mut dyn Write, page: &Page) -> 
 }
 
 /// The first 300 characters of a comment, as text.
+/// The day of a record's time (`2026-12-05T18:58:28.232Z`): `2026-12-05`.
+fn day(time: &str) -> &str {
+    time.get(..10).unwrap_or(time)
+}
+
+/// A record's time as a reader reads it, to the minute and in UTC, in a `<time>` element that
+/// keeps the exact time: `2026-12-05 18:58 UTC`.
+fn minute(time: &str) -> String {
+    let shown = match (time.get(..10), time.get(11..16)) {
+        (Some(day), Some(clock)) if time.as_bytes().get(10) == Some(&b'T') => {
+            format!("{day} {clock} UTC")
+        }
+        _ => time.to_owned(),
+    };
+    format!("<time datetime=\"{}\">{}</time>", esc(time), esc(&shown))
+}
+
 fn excerpt(body: &str) -> String {
     let mut text: String = body.chars().take(300).collect();
     if text.len() < body.len() {
@@ -367,7 +384,7 @@ fn clause(
                 &[("organisation", &s.organisation_name)]
             )),
             markdown::render(&s.body),
-            esc(&s.written_at)
+            minute(&s.written_at)
         )?;
     }
     write!(out, "</section>")?;
@@ -382,7 +399,10 @@ fn proposal(out: &mut dyn Write, p: &ProposalRecord, with_results: bool, w: Word
     };
     let proposed = w.with(
         "report_proposed_by",
-        &[("who", &p.proposer.pseudonym), ("date", &p.proposed_at)],
+        &[
+            ("who", &p.proposer.pseudonym),
+            ("date", day(&p.proposed_at)),
+        ],
     );
     write!(
         out,
@@ -541,4 +561,19 @@ fn results(out: &mut dyn Write, key: &str, t: &Tallies, w: Words) -> Result<()> 
     }
     write!(out, "</tbody></table>")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_read_as_iso_dates_to_the_minute_in_utc() {
+        assert_eq!(day("2026-12-05T18:58:28.232Z"), "2026-12-05");
+        assert_eq!(
+            minute("2026-12-05T18:58:28.232Z"),
+            "<time datetime=\"2026-12-05T18:58:28.232Z\">2026-12-05 18:58 UTC</time>"
+        );
+        assert_eq!(minute("soon"), "<time datetime=\"soon\">soon</time>");
+    }
 }

@@ -113,15 +113,18 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
     let status = response.status();
     let response = web_sys::Response::from(response);
     if response.ok() {
-        body(&response).await
-    } else {
-        Err(body::<ApiError>(&response).await.unwrap_or_else(|_| {
-            ApiError::new(
-                ErrorCode::Internal,
-                format!("The server answered {status}."),
-            )
-        }))
+        return body(&response).await;
     }
+    let error = body::<ApiError>(&response).await.unwrap_or_else(|_| {
+        ApiError::new(
+            ErrorCode::Internal,
+            format!("The server answered {status}."),
+        )
+    });
+    if error.code == ErrorCode::NotSignedIn {
+        crate::session_ended();
+    }
+    Err(error)
 }
 
 async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {

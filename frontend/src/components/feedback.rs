@@ -19,8 +19,9 @@ pub fn ErrorNotice(
     error: Signal<Option<ApiError>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    // `try_get`: see `components::forms`.
     move || {
-        error.get().map(|e| {
+        error.try_get().flatten().map(|e| {
             view! { <p class="notice error" role="alert">{i18n::error_text(i18n.get_locale(), &e)}</p> }
         })
     }

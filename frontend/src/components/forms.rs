@@ -1,5 +1,10 @@
 //! Form fields whose errors appear next to them and are tied to them for assistive technology.
+//!
+//! The error a field shows is read with `try_get`: a form closed by its own success (a reply
+//! posted) may be told of the error's change once more as it goes, after the signals it read
+//! are gone. Reading one of those with `get` stops the whole page (issue 18).
 
+use crate::drafts::Draft;
 use crate::i18n::{self, tr, use_i18n};
 use leptos::prelude::*;
 use leptos_i18n::td_string;
@@ -17,17 +22,21 @@ pub fn FieldMessage(
     /// The control's element id, when it differs from `field`.
     #[prop(optional, into)]
     id: Option<String>,
+    /// What to say when the field was left blank, when the form knows better than the field's
+    /// name (a flag's reason and a position's reason are both `reason`).
+    #[prop(optional, into)]
+    required: Option<TextProp>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let id = id.unwrap_or_else(|| field.to_owned());
     move || {
-        error.get().and_then(|e| {
+        error.try_get().flatten().and_then(|e| {
             e.field(field).map(|f| {
-                view! {
-                    <p class="field-error" id=format!("{id}-error")>
-                        {i18n::field_error_text(i18n.get_locale(), f)}
-                    </p>
-                }
+                let text = match &required {
+                    Some(required) if f.code == "required" => required.get().to_string(),
+                    _ => i18n::field_error_text(i18n.get_locale(), f),
+                };
+                view! { <p class="field-error" id=format!("{id}-error")>{text}</p> }
             })
         })
     }
@@ -36,7 +45,10 @@ pub fn FieldMessage(
 /// Whether the last error names `field` (for `aria-invalid`).
 pub fn invalid(error: Signal<Option<ApiError>>, field: &'static str) -> impl Fn() -> &'static str {
     move || {
-        if error.with(|e| e.as_ref().is_some_and(|e| e.field(field).is_some())) {
+        if error
+            .try_with(|e| e.as_ref().is_some_and(|e| e.field(field).is_some()))
+            .unwrap_or(false)
+        {
             "true"
         } else {
             "false"
@@ -52,14 +64,20 @@ fn FieldFrame(
     label: TextProp,
     help: TextProp,
     error: Signal<Option<ApiError>>,
+    /// What to say when it was left blank (see [`FieldMessage`]).
+    required: Option<TextProp>,
     children: Children,
 ) -> impl IntoView {
+    let message = match required {
+        Some(required) => view! { <FieldMessage error field id=id.clone() required /> }.into_any(),
+        None => view! { <FieldMessage error field id=id.clone() /> }.into_any(),
+    };
     view! {
         <div class="field">
             <label for=id.clone()>{move || label.get()}</label>
             {children()}
             <p class="help" id=format!("{id}-help")>{move || help.get()}</p>
-            <FieldMessage error field id />
+            {message}
         </div>
     }
 }
@@ -88,14 +106,19 @@ pub fn TextField(
     /// The form's last error.
     #[prop(into)]
     error: Signal<Option<ApiError>>,
+    /// Where what the reader types is kept until posted or discarded (see [`TextArea`]).
+    #[prop(optional)]
+    draft: Option<Draft>,
 ) -> impl IntoView {
     let id = id.unwrap_or_else(|| name.to_owned());
+    let draft = draft.map(|d| d.restore(value));
     view! {
-        <FieldFrame id=id.clone() field=name label help error>
+        <FieldFrame id=id.clone() field=name label help error required=None>
             <input
                 id=id.clone()
                 name=name
                 type=kind
+                data-draft=draft
                 autocomplete=autocomplete
                 required
                 aria-describedby=format!("{id}-help {id}-error")
@@ -128,14 +151,23 @@ pub fn TextArea(
     /// The form's last error.
     #[prop(into)]
     error: Signal<Option<ApiError>>,
+    /// Where what the reader types is kept until posted or discarded: the field starts from
+    /// it.
+    #[prop(optional)]
+    draft: Option<Draft>,
+    /// What to say when it was left blank (see [`FieldMessage`]).
+    #[prop(optional, into)]
+    required: Option<TextProp>,
 ) -> impl IntoView {
     let id = id.unwrap_or_else(|| name.to_owned());
+    let draft = draft.map(|d| d.restore(value));
     view! {
-        <FieldFrame id=id.clone() field=name label help error>
+        <FieldFrame id=id.clone() field=name label help error required>
             <textarea
                 id=id.clone()
                 name=name
                 rows=rows
+                data-draft=draft
                 aria-describedby=format!("{id}-help {id}-error")
                 aria-invalid=invalid(error, name)
                 prop:value=move || value.get()
@@ -147,7 +179,7 @@ pub fn TextArea(
 
 /// The part of a form's last error that names no field (shown above the submit button).
 pub fn general_error(error: Signal<Option<ApiError>>) -> Signal<Option<ApiError>> {
-    Signal::derive(move || error.get().filter(|e| e.fields.is_empty()))
+    Signal::derive(move || error.try_get().flatten().filter(|e| e.fields.is_empty()))
 }
 
 /// A form's submit button that stays focusable while the form is busy — a disabled button
@@ -164,9 +196,10 @@ pub fn SubmitButton(
 ) -> impl IntoView {
     view! {
         <button type="submit" id=(!id.is_empty()).then_some(id) class=(!class.is_empty()).then_some(class)
-            aria-disabled=move || busy.get().to_string()
+            // `try_get`: see the module's note.
+            aria-disabled=move || busy.try_get().unwrap_or(false).to_string()
             on:click=move |ev| {
-                if busy.get_untracked() {
+                if busy.try_get_untracked().unwrap_or(false) {
                     ev.prevent_default();
                 }
             }>
@@ -218,7 +251,7 @@ pub fn FieldErrors(
 ) -> impl IntoView {
     let i18n = use_i18n();
     move || {
-        error.get().filter(|e| !e.fields.is_empty()).map(|e| {
+        error.try_get().flatten().filter(|e| !e.fields.is_empty()).map(|e| {
             view! {
                 <div class="notice error" role="alert" id="field-errors">
                     <p>{tr!(i18n, fix_fields)}</p>
@@ -247,7 +280,8 @@ pub fn RegionSelect(
     view! {
         <FieldFrame id="region".to_owned() field="region"
             label=TextProp::from(move || td_string!(i18n.get_locale(), your_region))
-            help=TextProp::from(move || td_string!(i18n.get_locale(), your_region_help)) error>
+            help=TextProp::from(move || td_string!(i18n.get_locale(), your_region_help)) error
+            required=None>
             <select id="region" name="region" aria-describedby="region-help"
                 on:change=move |ev| region.set(event_target_value(&ev))>
                 <option value="" selected=move || region.get().is_empty()>

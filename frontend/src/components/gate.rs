@@ -38,6 +38,16 @@ pub fn WhenOpen(
             let closed = closed.clone();
             Some(view! { <p class="notice">{move || closed.get()}</p> }.into_any())
         }
+        // A session that ended under the reader's hands: what they typed is kept for them.
+        (true, false) if session.ended.get() => Some(
+            view! {
+                <p class="notice error" role="alert">
+                    {tr!(use_i18n(), session_ended_elsewhere)}" "
+                    <a href=account_href("/signin")>{tr!(use_i18n(), sign_in_again)}</a>
+                </p>
+            }
+            .into_any(),
+        ),
         (true, false) => {
             let sign_in = sign_in.clone();
             Some(view! {

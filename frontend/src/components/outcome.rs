@@ -189,6 +189,6 @@ pub fn ResultsCharts(
     view! {
         <BarChart label=i18n::chart_label_positions(locale) rows=by_stance />
         <BarChart label=i18n::chart_label_groups(locale) rows=by_group />
-        <super::ResultsView results=Some(results) scope />
+        <super::ResultsView results=Some(results) scope settled=true />
     }
 }

@@ -13,6 +13,9 @@ pub fn ResultsView(
     /// Prefixes element ids when several clauses share a page.
     #[prop(optional, into)]
     scope: String,
+    /// Whether voting has ended (see [`TallyView`]).
+    #[prop(optional)]
+    settled: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let Some(results) = results else {
@@ -50,7 +53,7 @@ pub fn ResultsView(
         })
         .collect();
     view! {
-        <TallyView tally=results.total scope=scope.clone() />
+        <TallyView tally=results.total scope=scope.clone() settled />
         {(!groups.is_empty()).then(|| view! {
             <Breakdown id=format!("{scope}results-by-group") caption=move || tr!(i18n, by_group).into_any() head=move || tr!(i18n, stakeholder_group).into_any() rows=groups />
             <Breakdown id=format!("{scope}results-by-region") caption=move || tr!(i18n, by_region).into_any() head=move || tr!(i18n, region).into_any() rows=regions />

@@ -16,6 +16,9 @@ pub fn TallyView(
     /// Prefixes element ids when several clauses share a page.
     #[prop(optional, into)]
     scope: String,
+    /// Whether voting has ended, so that the counts are no longer "so far".
+    #[prop(optional)]
+    settled: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let total = tally.total();
@@ -39,7 +42,9 @@ pub fn TallyView(
     }
     view! {
         <section class="tally" aria-labelledby=format!("{scope}tally-heading")>
-            <h2 id=format!("{scope}tally-heading")>{tr!(i18n, tally)}</h2>
+            <h2 id=format!("{scope}tally-heading")>
+                {if settled { tr!(i18n, tally_settled).into_any() } else { tr!(i18n, tally).into_any() }}
+            </h2>
             <p class="tally-total" aria-live="polite">
                 {move || i18n::position_count(i18n.get_locale(), total)}
             </p>

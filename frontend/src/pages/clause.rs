@@ -137,7 +137,8 @@ fn ClauseText(clause: Clause) -> impl IntoView {
         {proposal.proposal.is_some().then(|| lazily(move || proposal_note(proposal)))}
         // Recorded only after a round closes: their code is fetched then.
         {clause.consensus.map(|level| lazily(move || consensus_note(level)))}
-        <ResultsView results=clause.results />
+        <ResultsView results=clause.results
+            settled=matches!(clause.round.phase, Phase::Closed | Phase::Published) />
         {clause.chambered.map(|c| view! { <ChamberedView chambered=c /> })}
         {(!statements.is_empty()).then(|| lazily(move || statements_list(statements)))}
     }

@@ -5,12 +5,12 @@
 
 use crate::account_href;
 use crate::api;
-use crate::components::{ErrorNotice, Loading, errors_fallback};
+use crate::components::{ErrorNotice, Loading};
 use crate::i18n::{self, tr, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use shared::{InvitationPreview, InvitationStatus, InvitationToken};
+use shared::{ErrorCode, InvitationPreview, InvitationStatus, InvitationToken};
 
 const STORAGE_KEY: &str = "concord.invitation";
 
@@ -47,40 +47,51 @@ fn forget_token() {
     }
 }
 
-/// The invitation page.
+/// The invitation page. A second link opened in the same tab (only the part after `#`
+/// changes, so the page is not loaded again) replaces the first.
 #[component]
 pub fn InvitationPage() -> impl IntoView {
     let i18n = use_i18n();
-    let token = take_token();
-    let Some(token) = token else {
-        return view! {
-            <h1>{tr!(i18n, invitation_title)}</h1>
-            <p class="notice" id="invitation-missing">{tr!(i18n, invitation_missing)}</p>
+    let token = RwSignal::new(take_token());
+    let changed = window_event_listener(leptos::ev::hashchange, move |_| {
+        if let Some(next) = take_token() {
+            token.set(Some(next));
         }
-        .into_any();
-    };
-    let token = InvitationToken { token };
-    let preview = LocalResource::new({
-        let token = token.clone();
-        move || {
-            let token = token.clone();
-            async move { api::preview_invitation(&token).await }
+    });
+    on_cleanup(move || changed.remove());
+    let preview = LocalResource::new(move || {
+        let token = token.get();
+        async move {
+            match token {
+                Some(token) => api::preview_invitation(&InvitationToken { token })
+                    .await
+                    .map(Some),
+                None => Ok(None),
+            }
         }
     });
     view! {
         <h1>{tr!(i18n, invitation_title)}</h1>
         <Transition fallback=Loading>
-            <ErrorBoundary fallback=errors_fallback>
-                {move || {
-                    let token = token.clone();
-                    Suspend::new(async move {
-                        preview.await.map(|p| view! { <Offer preview=p token /> })
-                    })
-                }}
-            </ErrorBoundary>
+            {move || Suspend::new(async move {
+                match (preview.await, token.get_untracked()) {
+                    (Ok(Some(p)), Some(token)) => {
+                        view! { <Offer preview=p token=InvitationToken { token } /> }.into_any()
+                    }
+                    (Ok(_), _) => view! {
+                        <p class="notice" id="invitation-missing">{tr!(i18n, invitation_missing)}</p>
+                    }.into_any(),
+                    // A token the server does not know: mistyped, cut short, or made up.
+                    (Err(e), _) if e.code == ErrorCode::NotFound => view! {
+                        <p class="notice error" role="alert" id="invitation-invalid">
+                            {tr!(i18n, invitation_invalid)}
+                        </p>
+                    }.into_any(),
+                    (Err(e), _) => view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
+                }
+            })}
         </Transition>
     }
-    .into_any()
 }
 
 /// What the invitation offers, and the way to accept it.

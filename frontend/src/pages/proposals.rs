@@ -8,6 +8,7 @@ use crate::components::{
     ErrorNotice, ResponseNote, SubmitButton, TallyView, TextArea, TextField, VerdictSelect,
     WhenOpen, general_error,
 };
+use crate::drafts::Draft;
 use crate::i18n::{self, tr, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
@@ -107,10 +108,11 @@ pub fn ProposalNote(clause: Clause) -> impl IntoView {
     .into_any()
 }
 
-/// Sends a proposal and opens its page once made.
+/// Sends a proposal and opens its page once made, forgetting the form's `drafts`.
 fn proposing(
     slug: Signal<String>,
     round: Signal<String>,
+    drafts: Vec<Draft>,
 ) -> Action<NewProposal, Result<CreatedProposal, ApiError>> {
     let navigate = use_navigate();
     let action = Action::new_local(move |proposal: &NewProposal| {
@@ -120,6 +122,7 @@ fn proposing(
     });
     Effect::new(move |_| {
         if let Some(Ok(created)) = action.value().get() {
+            drafts.iter().for_each(Draft::forget);
             navigate(
                 &format!(
                     "/c/{}/{}/{}",
@@ -138,7 +141,9 @@ fn proposing(
 #[component]
 pub fn AdditionForm(slug: String, round: String, phase: Phase) -> impl IntoView {
     let i18n = use_i18n();
-    let propose = proposing(Signal::stored(slug), Signal::stored(round));
+    let drafts = [Draft::new("addition-title"), Draft::new("addition-body")];
+    let propose = proposing(Signal::stored(slug), Signal::stored(round), drafts.to_vec());
+    let [title_draft, body_draft] = drafts;
     let title = RwSignal::new(String::new());
     let body = RwSignal::new(String::new());
     let error = Signal::derive(move || propose.value().get().and_then(Result::err));
@@ -164,10 +169,10 @@ pub fn AdditionForm(slug: String, round: String, phase: Phase) -> impl IntoView 
                     <p class="help">{tr!(i18n, propose_addition_help)}</p>
                     <TextField name="title" id="addition-title" autocomplete="off"
                         label=move || td_string!(i18n.get_locale(), proposal_title)
-                        help=move || td_string!(i18n.get_locale(), proposal_title_help) value=title error />
+                        help=move || td_string!(i18n.get_locale(), proposal_title_help) value=title error draft=title_draft.clone() />
                     <TextArea name="body_md" id="addition-body" rows=5
                         label=move || td_string!(i18n.get_locale(), proposal_body)
-                        help=move || td_string!(i18n.get_locale(), proposal_body_help) value=body error />
+                        help=move || td_string!(i18n.get_locale(), proposal_body_help) value=body error draft=body_draft.clone() />
                     <ErrorNotice error=general_error(error) />
                     <SubmitButton id="submit-addition" busy=Signal::derive(move || propose.pending().get())>
                         {tr!(i18n, submit_proposal)}
@@ -214,7 +219,8 @@ fn AmendmentFields(clause: Signal<Option<Clause>>) -> impl IntoView {
             .unwrap_or_default()
     });
     let round = Signal::derive(move || clause.get().map(|c| c.round.slug).unwrap_or_default());
-    let propose = proposing(slug, round);
+    let draft = Draft::new("amendment");
+    let propose = proposing(slug, round, vec![draft.clone()]);
     let body = RwSignal::new(String::new());
     // Start from the wording as it stands.
     Effect::new(move |_| {
@@ -241,7 +247,7 @@ fn AmendmentFields(clause: Signal<Option<Clause>>) -> impl IntoView {
                         <p class="help">{tr!(i18n, propose_amendment_help)}</p>
                         <TextArea name="body_md" id="amendment-body" rows=6
                             label=move || td_string!(i18n.get_locale(), proposal_body)
-                            help=move || td_string!(i18n.get_locale(), proposal_body_help) value=body error />
+                            help=move || td_string!(i18n.get_locale(), proposal_body_help) value=body error draft />
                         <ErrorNotice error=general_error(error) />
                         <SubmitButton id="submit-amendment" busy=Signal::derive(move || propose.pending().get())>
                             {tr!(i18n, submit_proposal)}

@@ -58,7 +58,7 @@ pub fn RoundPage() -> impl IntoView {
                                 let (total, answered) = (consultation.comments, consultation.answered);
                                 view! {
                                     <p class="meta" id="consultation-answered">
-                                        {move || td_string!(i18n.get_locale(), comments_answered, total = total, answered = answered)}
+                                        {move || i18n::comments_answered(i18n.get_locale(), total, answered)}
                                     </p>
                                 }
                             }

@@ -2,12 +2,13 @@
 //! moderation and responses; each fetched the first time it is shown. A passage is chosen with
 //! the mouse, by touch, or from the keyboard with two word lists.
 
-use super::discussion::{Doing, Thread, focus_comment};
+use super::discussion::{Doing, OPEN_FORM, Thread, focus_comment};
 use crate::api;
 use crate::components::{
     ErrorNotice, FieldMessage, SubmitButton, TextArea, VerdictSelect, WhenOpen, confirmed,
     general_error,
 };
+use crate::drafts::Draft;
 use crate::i18n::{self, tr, use_i18n};
 use crate::pages::lazy::lazily;
 use leptos::prelude::*;
@@ -105,7 +106,11 @@ fn action_form(id: i64, doing: Doing, state: Thread) -> AnyView {
 fn ActionForm(id: i64, doing: Doing, state: Thread) -> impl IntoView {
     let i18n = use_i18n();
     let field_id = format!("action-{id}");
-    let error = Signal::derive(move || state.error.get());
+    let draft = doing.draft(id);
+    // The open form is kept too, so that a reload or a sign-in opens it again.
+    Draft::new(OPEN_FORM).keep(&doing.on(id));
+    // The discussion's own signal: the form may go before the effects reading it do.
+    let error = Signal::from(state.error);
     let field = match doing {
         Doing::Reply | Doing::Edit => "body",
         Doing::Respond => "explanation",
@@ -133,6 +138,8 @@ fn ActionForm(id: i64, doing: Doing, state: Thread) -> impl IntoView {
         run(state, id, doing, i18n.get_locale_untracked());
     };
     let cancel = move |_| {
+        doing.draft(id).forget();
+        Draft::new(OPEN_FORM).forget();
         state.doing.set(None);
         focus_comment(id);
     };
@@ -149,7 +156,14 @@ fn ActionForm(id: i64, doing: Doing, state: Thread) -> impl IntoView {
             {(doing == Doing::Respond).then(|| view! {
                 <VerdictSelect id=format!("verdict-{id}") verdict=state.verdict />
             })}
-            <TextArea name=field id=field_id rows=3 label help value=state.text error />
+            <TextArea name=field id=field_id rows=3 label help value=state.text error draft
+                required=move || match doing {
+                    Doing::Flag => td_string!(i18n.get_locale(), field_flag_reason_required),
+                    Doing::Hide | Doing::Restore => {
+                        td_string!(i18n.get_locale(), field_moderation_reason_required)
+                    }
+                    _ => td_string!(i18n.get_locale(), field_required),
+                } />
             <ErrorNotice error=general_error(error) />
             <SubmitButton busy=Signal::derive(move || state.busy.get())>{submit_label}</SubmitButton>
             " "
@@ -223,6 +237,8 @@ fn run(state: Thread, id: i64, doing: Doing, locale: i18n::Locale) {
                     }
                     state.show(comment);
                 }
+                doing.draft(id).forget();
+                Draft::new(OPEN_FORM).forget();
                 state.error.set(None);
                 state.doing.set(None);
                 state.status.set(match doing {
@@ -296,6 +312,8 @@ fn CommentFields(clause: Signal<Option<Clause>>, state: Thread) -> impl IntoView
     let (from, to) = (RwSignal::new(0usize), RwSignal::new(0usize));
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
+    let draft = Draft::new("comment");
+    let field_draft = draft.clone();
     let words = Memo::new(move |_| clause.get().map(|c| c.words).unwrap_or_default());
     let passage = move || -> Option<Passage> {
         if !about_passage.get() {
@@ -334,12 +352,14 @@ fn CommentFields(clause: Signal<Option<Clause>>, state: Thread) -> impl IntoView
             key.get_untracked(),
         );
         let locale = i18n.get_locale_untracked();
+        let draft = draft.clone();
         busy.set(true);
         leptos::task::spawn_local(async move {
             match api::post_comment(&s, &r, &k, &comment).await {
                 Ok(created) => {
                     let id = created.id;
                     state.show(created);
+                    draft.forget();
                     body.set(String::new());
                     about_passage.set(false);
                     error.set(None);
@@ -402,7 +422,7 @@ fn CommentFields(clause: Signal<Option<Clause>>, state: Thread) -> impl IntoView
                     })}
                 </fieldset>
                 <TextArea name="body" rows=4 label=move || td_string!(i18n.get_locale(), your_comment)
-                    help=move || td_string!(i18n.get_locale(), comment_help) value=body error />
+                    help=move || td_string!(i18n.get_locale(), comment_help) value=body error draft=field_draft />
                 <div class="field">
                     <label for="comment-language">{tr!(i18n, comment_language)}</label>
                     <select id="comment-language" on:change=move |ev| {

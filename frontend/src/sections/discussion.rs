@@ -6,11 +6,11 @@
 use super::comment_forms::{NewCommentForm, comment_actions};
 use crate::api;
 use crate::components::{ErrorNotice, Loading, ResponseNote};
+use crate::drafts::Draft;
 use crate::i18n::{self, tr, use_i18n};
 use crate::pages::lazy::lazily_quietly;
 use crate::use_session;
 use leptos::prelude::*;
-use leptos_i18n::td_string;
 use shared::{ApiError, Clause, Comment, CommentVersion, Language, Verdict};
 use std::collections::HashMap;
 use wasm_bindgen::JsCast;
@@ -24,6 +24,48 @@ pub(super) enum Doing {
     Hide,
     Restore,
     Respond,
+}
+
+/// The draft saying which comment's form is open (`reply-7`), so that it opens again.
+pub(super) const OPEN_FORM: &str = "open-form";
+
+impl Doing {
+    const ALL: [Doing; 6] = [
+        Doing::Reply,
+        Doing::Edit,
+        Doing::Flag,
+        Doing::Hide,
+        Doing::Restore,
+        Doing::Respond,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Doing::Reply => "reply",
+            Doing::Edit => "edit",
+            Doing::Flag => "flag",
+            Doing::Hide => "hide",
+            Doing::Restore => "restore",
+            Doing::Respond => "respond",
+        }
+    }
+
+    /// `reply-7`: doing this to comment `id`.
+    pub(super) fn on(self, id: i64) -> String {
+        format!("{}-{id}", self.name())
+    }
+
+    /// The draft of this form on comment `id`.
+    pub(super) fn draft(self, id: i64) -> Draft {
+        Draft::new(&self.on(id))
+    }
+
+    /// The form [`Doing::on`] named.
+    fn parse(on: &str) -> Option<(i64, Doing)> {
+        let (name, id) = on.rsplit_once('-')?;
+        let doing = Doing::ALL.into_iter().find(|d| d.name() == name)?;
+        Some((id.parse().ok()?, doing))
+    }
 }
 
 /// The discussion's state, shared by every comment's view.
@@ -157,7 +199,13 @@ pub fn Discussion(
         threads: RwSignal::new(Vec::new()),
         next_after: RwSignal::new(None),
         counts: RwSignal::new((0, 0)),
-        doing: RwSignal::new(None),
+        // The form the reader had begun to fill before a reload or a sign-in.
+        doing: RwSignal::new(
+            Draft::new(OPEN_FORM)
+                .kept()
+                .and_then(|on| Doing::parse(&on))
+                .filter(|(id, doing)| doing.draft(*id).kept().is_some()),
+        ),
         text: RwSignal::new(String::new()),
         verdict: RwSignal::new(Verdict::Noted),
         error: RwSignal::new(None),
@@ -214,7 +262,8 @@ pub fn Discussion(
         <p class="comment-counts" id="comment-counts">
             {move || {
                 let (total, answered) = state.counts.get();
-                td_string!(i18n.get_locale(), comments_answered, total = total, answered = answered)
+                let (total, answered) = (total.max(0).unsigned_abs(), answered.max(0).unsigned_abs());
+                i18n::comments_answered(i18n.get_locale(), total, answered)
             }}
         </p>
         <p role="status" class="status" id="discussion-status">{move || state.status.get()}</p>

@@ -5,6 +5,7 @@ use crate::api;
 use crate::components::{
     ErrorNotice, GroupSelect, RegionSelect, TextArea, WhenOpen, general_error,
 };
+use crate::drafts::Draft;
 use crate::i18n::{self, tr, use_i18n};
 use crate::pages::clause::clause_ids;
 use crate::pages::lazy::lazily;
@@ -44,11 +45,14 @@ fn position_fields(clause: Signal<Option<Clause>>, changed: Trigger) -> AnyView 
 fn PositionFields(clause: Signal<Option<Clause>>, changed: Trigger) -> impl IntoView {
     let i18n = use_i18n();
     let ids = clause_ids();
+    let draft = Draft::new("reason");
+    let sent = draft.clone();
     // A first position also states the participant's stakeholder group.
     let cast = Action::new_local(
         move |(join, input): &(Option<JoinConsultation>, CastPosition)| {
             let (join, input) = (join.clone(), input.clone());
             let (s, r, k) = ids();
+            let sent = sent.clone();
             async move {
                 let cast = async {
                     if let Some(join) = join {
@@ -57,6 +61,9 @@ fn PositionFields(clause: Signal<Option<Clause>>, changed: Trigger) -> impl Into
                     api::cast_position(&s, &r, &k, &input).await
                 }
                 .await;
+                if cast.is_ok() {
+                    sent.forget();
+                }
                 changed.notify();
                 cast
             }
@@ -65,13 +72,16 @@ fn PositionFields(clause: Signal<Option<Clause>>, changed: Trigger) -> impl Into
     let session = use_session();
     let stance = RwSignal::new(None::<Stance>);
     let reason = RwSignal::new(String::new());
-    // Start from the reader's recorded position, once it is known.
+    // Start from the reader's recorded position, once it is known (keeping a reason they
+    // began to write).
     Effect::new(move |_| {
         if let Some(p) = clause.get().and_then(|c| c.my_position)
             && stance.get_untracked().is_none()
         {
             stance.set(Some(p.stance));
-            reason.set(p.reason.unwrap_or_default());
+            if reason.get_untracked().is_empty() {
+                reason.set(p.reason.unwrap_or_default());
+            }
         }
     });
     let group = RwSignal::new(StakeholderGroup::CivilSociety);
@@ -164,7 +174,8 @@ fn PositionFields(clause: Signal<Option<Clause>>, changed: Trigger) -> impl Into
                     </fieldset>
                 })}
                 <TextArea name="reason" label=move || td_string!(i18n.get_locale(), reason)
-                    help=move || td_string!(i18n.get_locale(), reason_help) value=reason error />
+                    help=move || td_string!(i18n.get_locale(), reason_help) value=reason error draft
+                    required=move || td_string!(i18n.get_locale(), field_reason_required) />
                 <ErrorNotice error=general_error(error) />
                 // Not disabled while saving: that would drop the keyboard's focus to the page.
                 <button type="submit" id="record-position"

@@ -347,9 +347,22 @@ pub(crate) async fn a_published_round_exports_its_public_record_and_its_convener
         "last year's wording, for the redline"
     );
 
-    // The printable report: self-contained, inert, the hidden text left out.
-    let report =
-        String::from_utf8(download(&anyone, "2019", "report.html", 200).await).expect("UTF-8");
+    // The printable report: opens in the browser (not saved), under a policy that lets it run
+    // nothing; self-contained, inert, the hidden text left out.
+    let opened = anyone.download("paris-call", "2019", "report.html").await;
+    let header = |name: &str| {
+        opened.headers()[name]
+            .to_str()
+            .expect("a header")
+            .to_owned()
+    };
+    assert!(header("content-disposition").starts_with("inline;"));
+    let policy = header("content-security-policy");
+    assert!(
+        policy.starts_with("default-src 'none'; style-src 'sha256-"),
+        "{policy}"
+    );
+    let report = String::from_utf8(opened.bytes().await.expect("body").to_vec()).expect("UTF-8");
     assert!(report.starts_with("<!DOCTYPE html>"));
     for absent in [
         "<script",

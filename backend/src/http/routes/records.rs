@@ -226,8 +226,15 @@ async fn download(
     let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+    // The printable report opens in the browser, under the reading pages' policy (its one
+    // inline stylesheet); every other file is saved.
+    let report = wanted == Some(DataFile::Report);
+    let disposition = if report { "inline" } else { "attachment" };
+    if let Ok(value) = HeaderValue::from_str(&format!("{disposition}; filename=\"{name}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    if report {
+        headers.insert(header::CONTENT_SECURITY_POLICY, crate::http::read::policy());
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
