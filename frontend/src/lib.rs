@@ -134,6 +134,16 @@ fn Frame() -> impl IntoView {
     }
 }
 
+/// Switches the interface to the language the menu that sent `ev` shows.
+fn choose_language(ev: &impl AsRef<web_sys::Event>, i18n: i18n::I18n) {
+    let chosen = event_target_value(ev.as_ref());
+    if let Some(&locale) = Locale::get_all().iter().find(|l| l.as_str() == chosen)
+        && locale != i18n.get_locale_untracked()
+    {
+        i18n.set_locale(locale);
+    }
+}
+
 /// Site name, navigation, account links and the language switcher.
 #[component]
 fn Header() -> impl IntoView {
@@ -141,6 +151,8 @@ fn Header() -> impl IntoView {
     let i18n = use_i18n();
     let navigate = use_navigate();
     let sign_out = Action::new_local(move |_: &()| async move { api::sign_out().await });
+    // Whether the reader is stepping through the language menu with the keyboard.
+    let stepping = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(Ok(())) = sign_out.value().get() {
             session.me.set(None);
@@ -181,12 +193,34 @@ fn Header() -> impl IntoView {
             </div>
             <label class="language">
                 <span class="visually-hidden">{tr!(i18n, language)}</span>
-                <select on:change=move |ev| {
-                    let chosen = event_target_value(&ev);
-                    if let Some(&locale) = Locale::get_all().iter().find(|l| l.as_str() == chosen) {
-                        i18n.set_locale(locale);
+                // A choice made with the arrow keys (each step of which the browser reports as a
+                // change) applies once confirmed with Enter or on leaving the menu; one made
+                // with the mouse or by touch applies at once.
+                <select
+                    on:keydown=move |ev| match ev.key().as_str() {
+                        "Enter" | " " => {
+                            stepping.set(false);
+                            choose_language(&ev, i18n);
+                        }
+                        key if key.starts_with("Arrow")
+                            || matches!(key, "Home" | "End" | "PageUp" | "PageDown") => {
+                            stepping.set(true);
+                        }
+                        _ => {}
                     }
-                }>
+                    on:pointerdown=move |_| stepping.set(false)
+                    on:change=move |ev| {
+                        if !stepping.get_untracked() {
+                            choose_language(&ev, i18n);
+                        }
+                    }
+                    on:blur=move |ev| {
+                        if stepping.get_untracked() {
+                            stepping.set(false);
+                            choose_language(&ev, i18n);
+                        }
+                    }
+                >
                     {Locale::get_all()
                         .iter()
                         .map(|&locale| {

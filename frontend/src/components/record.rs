@@ -32,6 +32,11 @@ pub fn RecordLinks(slug: String, round: String, convener: bool) -> impl IntoView
                 }}
             </p>
             <ul class="downloads">
+                // Opens in the browser (served inline), to read, print or save as a PDF.
+                <li>
+                    <a href=link("report.html") class="record-report">{tr!(i18n, record_report)}</a>
+                    " — "{tr!(i18n, record_report_help)}
+                </li>
                 <li>
                     <a href=link("bundle.zip") download="" class="record-bundle">{tr!(i18n, record_bundle)}</a>
                     " — "{tr!(i18n, record_bundle_help)}" "

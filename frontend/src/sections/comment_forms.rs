@@ -2,7 +2,7 @@
 //! moderation and responses; each fetched the first time it is shown. A passage is chosen with
 //! the mouse, by touch, or from the keyboard with two word lists.
 
-use super::discussion::{Doing, OPEN_FORM, Thread, focus_comment};
+use super::discussion::{Doing, OPEN_FORM, Thread, focus_comment, focus_element};
 use crate::api;
 use crate::components::{
     ErrorNotice, FieldMessage, SubmitButton, TextArea, VerdictSelect, WhenOpen, confirmed,
@@ -109,6 +109,8 @@ fn ActionForm(id: i64, doing: Doing, state: Thread) -> impl IntoView {
     let draft = doing.draft(id);
     // The open form is kept too, so that a reload or a sign-in opens it again.
     Draft::new(OPEN_FORM).keep(&doing.on(id));
+    // The reader goes on where they asked to write.
+    focus_element(field_id.clone());
     // The discussion's own signal: the form may go before the effects reading it do.
     let error = Signal::from(state.error);
     let field = match doing {

@@ -158,9 +158,14 @@ fn fingerprint(comment: &Comment) -> u64 {
 
 /// Moves keyboard focus to the comment `id` once it is drawn.
 pub(super) fn focus_comment(id: i64) {
+    focus_element(format!("comment-{id}"));
+}
+
+/// Moves keyboard focus to the element whose id is `id` once it is drawn.
+pub(super) fn focus_element(id: String) {
     request_animation_frame(move || {
         if let Some(element) = document()
-            .get_element_by_id(&format!("comment-{id}"))
+            .get_element_by_id(&id)
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
         {
             let _ = element.focus();

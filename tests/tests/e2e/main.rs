@@ -890,7 +890,13 @@ async fn a_convener_opens_the_next_round_and_a_participant_sees_the_redline_and_
     browser
         .wait_for_text("newest-round", "2020 review Phase: Published")
         .await;
-    // The complete record is the conveners': its links download with their session.
+    // The complete record is the conveners': its links download with their session, and the
+    // Convene page links its printable report.
+    let report = link_of(&browser, "#convener-record a.record-report").await;
+    assert!(
+        report.ends_with("/report.html?visibility=convener"),
+        "{report}"
+    );
     let convener_bundle = link_of(&browser, "#convener-record a.record-bundle").await;
     let got = fetch_from_page(&browser, &convener_bundle).await;
     assert_eq!(
@@ -929,6 +935,16 @@ async fn a_convener_opens_the_next_round_and_a_participant_sees_the_redline_and_
             "//table[@id='protect-individuals-houses']//tr[th='Civil society']/td[3][normalize-space(.)='Carried']",
         ))
         .await;
+    // … opens the printable report in the browser …
+    let report = link_of(&browser, "#public-record a.record-report").await;
+    let got = fetch_from_page(&browser, &report).await;
+    assert_eq!(got["status"], 200);
+    assert!(
+        got["disposition"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("inline;")),
+        "{got}"
+    );
     // … and downloads the public record: the signed bundle and each spreadsheet.
     let bundle = link_of(&browser, "#public-record a.record-bundle").await;
     assert!(!bundle.contains("visibility"), "{bundle}");
@@ -1799,6 +1815,20 @@ async fn a_participant_comments_and_takes_a_position_with_the_keyboard_alone() {
     press(&browser, SHIFT_TAB).await;
     let (_, visible, what) = focused(&browser, "body").await;
     assert!(visible, "no visible focus on {what}");
+
+    // Stepping through the language menu with the arrow keys changes nothing until Enter.
+    tab_to(&browser, ".language select").await;
+    press(&browser, &fantoccini::key::Key::Down.to_string()).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        page_language(&browser).await,
+        "en",
+        "one step switched the interface"
+    );
+    press(&browser, ENTER).await;
+    browser
+        .wait_for(fantoccini::Locator::XPath("/html[@lang!='en']"))
+        .await;
     browser.close().await;
 }
 
@@ -2246,6 +2276,23 @@ async fn replying_then_proposing_twenty_times_leaves_the_page_working() {
     browser.close().await;
 }
 
+/// Waits (up to 5 s) for the keyboard's focus to reach the element whose id is `id`.
+async fn wait_for_focus(browser: &Browser, id: &str) {
+    let mut focused = serde_json::Value::Null;
+    for _ in 0..50 {
+        focused = browser
+            .client
+            .execute("return document.activeElement.id", vec![])
+            .await
+            .expect("script");
+        if focused == id {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the focus is on {focused}, not on #{id}");
+}
+
 /// The value of the field matched by `css`, once it shows.
 async fn value_of(browser: &Browser, css: &str) -> String {
     browser
@@ -2294,6 +2341,7 @@ async fn nothing_typed_is_lost_to_a_reload_a_stopped_page_or_a_session_ended_els
     let demo_id = demo.trim_start_matches("comment-").to_owned();
     let reply_field = format!("#action-{demo_id}");
     comment_action(&browser, &demo, "Reply").await;
+    wait_for_focus(&browser, &format!("action-{demo_id}")).await;
     browser.fill(&reply_field, "A reply kept too.").await;
     browser.client.refresh().await.expect("reload");
     assert_eq!(
