@@ -396,6 +396,22 @@ pub fn position_count(locale: Locale, count: u64) -> String {
     )
 }
 
+/// `n` as the interface's language writes numbers (5,000; 5 000; 5.000; ٥٬٠٠٠).
+pub fn number(locale: Locale, n: usize) -> String {
+    #[allow(clippy::cast_precision_loss)] // a count of characters fits a double exactly
+    let n = n as f64;
+    let format = js_sys::Intl::NumberFormat::new(
+        &js_sys::Array::of1(&locale.as_str().into()),
+        &js_sys::Object::new(),
+    );
+    format
+        .format()
+        .call1(&wasm_bindgen::JsValue::UNDEFINED, &n.into())
+        .ok()
+        .and_then(|text| text.as_string())
+        .unwrap_or_else(|| n.to_string())
+}
+
 /// "1 comment, 0 answered by the conveners".
 pub fn comments_answered(locale: Locale, total: u64, answered: u64) -> String {
     let comments = comment_count(locale, total);
@@ -472,6 +488,7 @@ pub fn error_text(locale: Locale, err: &ApiError) -> String {
         ErrorCode::NotPublished => td_string!(locale, error_not_published),
         ErrorCode::ValidationFailed => td_string!(locale, fix_fields),
         ErrorCode::Unavailable => td_string!(locale, error_unavailable),
+        ErrorCode::PayloadTooLarge => td_string!(locale, error_payload_too_large),
         ErrorCode::Internal => td_string!(locale, error_internal),
         _ => return err.message.clone(),
     };

@@ -110,6 +110,7 @@ fn Frame() -> impl IntoView {
         <Router>
             <a class="skip-link" href="#main">{tr!(i18n, skip_to_content)}</a>
             <Header />
+            <PageChange />
             <main id="main" tabindex="-1">
                 <FlatRoutes fallback=|| lazy::lazily(lazy::not_found)>
                     <Route path=path!("/") view={Lazy::<lazy::HomeRoute>::new()} />
@@ -141,6 +142,50 @@ fn choose_language(ev: &impl AsRef<web_sys::Event>, i18n: i18n::I18n) {
         && locale != i18n.get_locale_untracked()
     {
         i18n.set_locale(locale);
+    }
+}
+
+/// After the reader moves to another page, the keyboard's focus goes to its heading and screen
+/// readers are told its name (a page drawn in place is otherwise silent, and the focus falls to
+/// the top of the document).
+#[component]
+fn PageChange() -> impl IntoView {
+    let location = use_location();
+    let announced = RwSignal::new(String::new());
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|p| p != path) {
+            let before = document().query_selector("main h1").ok().flatten();
+            focus_new_heading(before, announced, 50);
+        }
+        path
+    });
+    view! { <p class="visually-hidden" role="status" id="page-announcement">{move || announced.get()}</p> }
+}
+
+/// Focuses the page's `<h1>` once it is drawn (a page whose code or data is on its way keeps
+/// the last page's heading meanwhile: `before`), trying every 100 ms `tries` times more.
+fn focus_new_heading(before: Option<web_sys::Element>, announced: RwSignal<String>, tries: u32) {
+    use wasm_bindgen::JsCast;
+    let heading = document()
+        .query_selector("main h1")
+        .ok()
+        .flatten()
+        .filter(|h| before.as_ref() != Some(h))
+        .and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok());
+    match heading {
+        Some(heading) => {
+            let _ = heading.set_attribute("tabindex", "-1");
+            let _ = heading.focus();
+            let name = heading.text_content().unwrap_or_default();
+            document().set_title(&format!("{} — Concord", name.trim()));
+            announced.set(name);
+        }
+        None if tries > 0 => set_timeout(
+            move || focus_new_heading(before, announced, tries - 1),
+            std::time::Duration::from_millis(100),
+        ),
+        None => {}
     }
 }
 

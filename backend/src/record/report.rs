@@ -47,7 +47,10 @@ del { text-decoration: line-through; background: #f8e1e1; }
 .clause { border-left: 3px solid #ccc; padding-left: .8em; margin: 1em 0; }
 .statement { border-left: 3px solid #999; padding-left: .6em; margin: .4em 0; }
 .hidden { font-style: italic; color: #555; }
-svg { display: block; margin: .3em 0; }
+svg { display: block; margin: .3em 0; max-width: 100%; height: auto; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+main, header { overflow-wrap: break-word; }
+@media screen and (max-width: 30em) { th, td { overflow-wrap: anywhere; padding: .15em .3em; } }
 .toc { list-style: none; padding-left: 0; }
 .toc a { display: inline-block; padding: .3em 0; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);

@@ -24,17 +24,25 @@ pub fn FieldMessage(
     id: Option<String>,
     /// What to say when the field was left blank, when the form knows better than the field's
     /// name (a flag's reason and a position's reason are both `reason`).
-    #[prop(optional, into)]
+    #[prop(default = None)]
     required: Option<TextProp>,
+    /// The field's limit in characters, named when it is passed (0: none stated).
+    #[prop(optional)]
+    max: usize,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let id = id.unwrap_or_else(|| field.to_owned());
     move || {
         error.try_get().flatten().and_then(|e| {
             e.field(field).map(|f| {
-                let text = match &required {
-                    Some(required) if f.code == "required" => required.get().to_string(),
-                    _ => i18n::field_error_text(i18n.get_locale(), f),
+                let locale = i18n.get_locale();
+                let text = match (&required, f.code.as_str()) {
+                    (Some(required), "required") => required.get().to_string(),
+                    (_, "too_long") if max > 0 => {
+                        let max = i18n::number(locale, max);
+                        td_string!(locale, field_too_long_max, max = max).to_string()
+                    }
+                    _ => i18n::field_error_text(locale, f),
                 };
                 view! { <p class="field-error" id=format!("{id}-error")>{text}</p> }
             })
@@ -66,19 +74,43 @@ fn FieldFrame(
     error: Signal<Option<ApiError>>,
     /// What to say when it was left blank (see [`FieldMessage`]).
     required: Option<TextProp>,
+    /// Its limit in characters (0: none stated).
+    #[prop(optional)]
+    max: usize,
     children: Children,
 ) -> impl IntoView {
-    let message = match required {
-        Some(required) => view! { <FieldMessage error field id=id.clone() required /> }.into_any(),
-        None => view! { <FieldMessage error field id=id.clone() /> }.into_any(),
-    };
     view! {
         <div class="field">
             <label for=id.clone()>{move || label.get()}</label>
             {children()}
             <p class="help" id=format!("{id}-help")>{move || help.get()}</p>
-            {message}
+            <FieldMessage error field id=id.clone() required max />
         </div>
+    }
+}
+
+/// "1,234 of 5,000 characters" under a field with a limit, saying how many too many once
+/// over it.
+#[component]
+fn Counter(id: String, value: RwSignal<String>, max: usize) -> impl IntoView {
+    let i18n = use_i18n();
+    let count = Memo::new(move |_| value.with(|v| v.trim().chars().count()));
+    let over = move || count.get() > max;
+    view! {
+        <p class="counter" class:over=over id=id>
+            {move || {
+                let locale = i18n.get_locale();
+                let n = count.get();
+                let (shown, limit) = (i18n::number(locale, n), i18n::number(locale, max));
+                if n > max {
+                    let over = i18n::number(locale, n - max);
+                    td_string!(locale, character_count_over, count = shown, max = limit, over = over)
+                        .to_string()
+                } else {
+                    td_string!(locale, character_count, count = shown, max = limit).to_string()
+                }
+            }}
+        </p>
     }
 }
 
@@ -158,21 +190,32 @@ pub fn TextArea(
     /// What to say when it was left blank (see [`FieldMessage`]).
     #[prop(optional, into)]
     required: Option<TextProp>,
+    /// Its limit in characters, as the server checks it: counted under the field as the reader
+    /// types, and named if passed (0: none).
+    #[prop(optional)]
+    max: usize,
 ) -> impl IntoView {
     let id = id.unwrap_or_else(|| name.to_owned());
     let draft = draft.map(|d| d.restore(value));
+    let counter = format!("{id}-count");
+    let described = if max > 0 {
+        format!("{id}-help {counter} {id}-error")
+    } else {
+        format!("{id}-help {id}-error")
+    };
     view! {
-        <FieldFrame id=id.clone() field=name label help error required>
+        <FieldFrame id=id.clone() field=name label help error required max>
             <textarea
                 id=id.clone()
                 name=name
                 rows=rows
                 data-draft=draft
-                aria-describedby=format!("{id}-help {id}-error")
+                aria-describedby=described
                 aria-invalid=invalid(error, name)
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             ></textarea>
+            {(max > 0).then(|| view! { <Counter id=counter value max /> })}
         </FieldFrame>
     }
 }

@@ -23,6 +23,7 @@ pub fn ChamberedView(
             <p id=format!("{scope}outcome")>
                 {move || i18n::outcome_text(i18n.get_locale(), rule, carried)}
             </p>
+            <div class="table-scroll">
             <table class="houses" id=format!("{scope}houses")>
                 <caption>{tr!(i18n, houses_caption)}</caption>
                 <thead>
@@ -48,6 +49,7 @@ pub fn ChamberedView(
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
         </section>
     }
 }
@@ -97,12 +99,15 @@ pub fn StatementsView(
     })
 }
 
-const BAR_WIDTH: u64 = 300;
-const ROW_HEIGHT: u64 = 26;
-const LABEL_WIDTH: u64 = 190;
+const BAR_WIDTH: u64 = 290;
+/// Each row: its name on a line of its own, then its bar, so that the chart needs no column of
+/// names and stays legible at 360 px.
+const ROW_HEIGHT: u64 = 40;
+const LABEL_LINE: u64 = 15;
 
 /// Horizontal bars, one per row, each split by stance; the numbers are written on the chart
-/// and the same counts follow as a table, so neither colour nor the picture carries meaning alone.
+/// and the same counts follow as a table, so neither colour nor the picture carries meaning
+/// alone. The legend is a list under the chart, which wraps at any width.
 #[component]
 pub fn BarChart(
     /// Names the chart for assistive technology.
@@ -117,14 +122,14 @@ pub fn BarChart(
         .max()
         .unwrap_or(0)
         .max(1);
-    let height = ROW_HEIGHT * u64::try_from(rows.len()).unwrap_or(0) + 28;
-    let width = LABEL_WIDTH + BAR_WIDTH + 50;
+    let height = ROW_HEIGHT * u64::try_from(rows.len()).unwrap_or(0);
+    let width = BAR_WIDTH + 50;
     view! {
         <svg class="chart" role="img" aria-label=label viewBox=format!("0 0 {width} {height}")
             width=width height=height xmlns="http://www.w3.org/2000/svg">
             {rows.into_iter().zip(0u64..).map(|((name, tally), i)| {
                 let y = i * ROW_HEIGHT;
-                let mut x = LABEL_WIDTH;
+                let mut x = 0;
                 let segments = Stance::ALL.into_iter().filter_map(|s| {
                     let n = tally.count(s);
                     (n > 0).then(|| {
@@ -132,28 +137,26 @@ pub fn BarChart(
                         let at = x;
                         x += w;
                         view! {
-                            <rect class=format!("bar-{}", s.as_str()) x=at y=y + 4 width=w height=ROW_HEIGHT - 8 />
+                            <rect class=format!("bar-{}", s.as_str()) x=at y=y + LABEL_LINE + 3 width=w height=ROW_HEIGHT - LABEL_LINE - 9 />
                         }
                     })
                 }).collect_view();
                 let total = tally.total();
                 view! {
-                    <text x=0 y=y + ROW_HEIGHT - 9 class="chart-label">{name}</text>
+                    <text x=0 y=y + LABEL_LINE - 2 class="chart-label">{name}</text>
                     {segments}
-                    <text x=x + 6 y=y + ROW_HEIGHT - 9 class="chart-count">{total}</text>
+                    <text x=x + 6 y=y + ROW_HEIGHT - 10 class="chart-count">{total}</text>
                 }
             }).collect_view()}
-            {
-                let legend_y = height - 8;
-                Stance::ALL.into_iter().zip(0u64..).map(|(s, i)| {
-                    let x = i * 130;
-                    view! {
-                        <rect class=format!("bar-{}", s.as_str()) x=x y=legend_y - 10 width=10 height=10 />
-                        <text x=x + 14 y=legend_y class="chart-legend">{move || i18n::stance_name(i18n.get_locale(), s)}</text>
-                    }
-                }).collect_view()
-            }
         </svg>
+        <ul class="chart-legend" aria-hidden="true">
+            {Stance::ALL.into_iter().map(|s| view! {
+                <li>
+                    <span class=format!("swatch bar-{}", s.as_str())></span>
+                    {move || i18n::stance_name(i18n.get_locale(), s)}
+                </li>
+            }).collect_view()}
+        </ul>
     }
 }
 

@@ -72,6 +72,8 @@ fn Breakdown(
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
+        // On a phone the table scrolls within its frame rather than widen the page.
+        <div class="table-scroll">
         <table class="breakdown" id=id>
             <caption>{caption()}</caption>
             <thead>
@@ -91,5 +93,6 @@ fn Breakdown(
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }

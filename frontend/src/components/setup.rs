@@ -98,7 +98,7 @@ pub fn TitleFields(
         <TextArea name="description" rows=3
             label=move || td_string!(i18n.get_locale(), consultation_description)
             help=move || td_string!(i18n.get_locale(), consultation_description_help)
-            value=fields.description error />
+            value=fields.description error max=shared::setup::DESCRIPTION_MAX />
     }
 }
 

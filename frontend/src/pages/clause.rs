@@ -303,7 +303,8 @@ fn StatementForm(clause: Signal<Option<Clause>>, handle: String) -> impl IntoVie
                         </div>
                         <TextArea name="body" id="statement-body" rows=4
                             label=move || td_string!(i18n.get_locale(), minority_statement)
-                            help=move || td_string!(i18n.get_locale(), minority_statement_body_help) value=body error />
+                            help=move || td_string!(i18n.get_locale(), minority_statement_body_help) value=body error
+                            max=shared::rules::COMMENT_MAX />
                         <ErrorNotice error=general_error(error) />
                         <FieldMessage error field="organisation" id="statement-organisation" />
                         <SubmitButton id="save-statement" busy=Signal::derive(move || save.pending().get())>{tr!(i18n, save)}</SubmitButton>
@@ -472,7 +473,8 @@ fn TranslationForm(clause: Signal<Option<Clause>>, changed: Trigger) -> impl Int
                     help=move || td_string!(i18n.get_locale(), translation_title_help) value=title error />
                 <TextArea name="body_md" id="translation-body" rows=6
                     label=move || td_string!(i18n.get_locale(), translation_body)
-                    help=move || td_string!(i18n.get_locale(), translation_body_help) value=body error />
+                    help=move || td_string!(i18n.get_locale(), translation_body_help) value=body error
+                    max=shared::rules::BODY_MAX />
                 <ErrorNotice error=general_error(error) />
                 <SubmitButton id="save-translation" busy=Signal::derive(move || translate.pending().get())>
                     {tr!(i18n, save_translation)}

@@ -81,7 +81,9 @@ pub fn ConvenePage() -> impl IntoView {
                         } else {
                             view! {
                                 <RoundsPanel />
-                                <DashboardPanel />
+                                <DashboardPanel changed=Signal::derive(move || {
+                                    issue.version().get() + revoke.version().get()
+                                }) />
                                 <ModerationPanel />
                                 <AccessForm initial=consultation.access />
                                 {settings}
@@ -405,7 +407,7 @@ fn InvitationList(
                                 return view! { <p class="empty">{tr!(i18n, no_invitations)}</p> }.into_any();
                             }
                             view! {
-                                <table id="invitations">
+                                <div class="table-scroll"><table id="invitations">
                                     <thead>
                                         <tr>
                                             <th scope="col">{tr!(i18n, invitation_note)}</th>
@@ -418,7 +420,7 @@ fn InvitationList(
                                     <tbody>
                                         {list.into_iter().map(|inv| view! { <InvitationRow inv confirm_revoke /> }).collect_view()}
                                     </tbody>
-                                </table>
+                                </table></div>
                             }
                             .into_any()
                         })

@@ -123,7 +123,7 @@ fn LiveTallyView(round: Round) -> impl IntoView {
         });
     });
     view! {
-        <table id="live-tally">
+        <div class="table-scroll"><table id="live-tally">
             <caption>{tr!(i18n, live_tally)}</caption>
             <thead>
                 <tr>
@@ -151,7 +151,7 @@ fn LiveTallyView(round: Round) -> impl IntoView {
                     }
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
 }
 
@@ -508,7 +508,8 @@ fn ClauseEditor(
                     help=move || td_string!(i18n.get_locale(), clause_title_help) value=title error />
                 <TextArea name="body_md" id=format!("{prefix}-body") rows=6
                     label=move || td_string!(i18n.get_locale(), clause_body)
-                    help=move || td_string!(i18n.get_locale(), clause_body_help) value=body error />
+                    help=move || td_string!(i18n.get_locale(), clause_body_help) value=body error
+                    max=shared::rules::BODY_MAX />
                 <TextField name="change_note" id=format!("{prefix}-note") autocomplete="off"
                     label=move || td_string!(i18n.get_locale(), change_note)
                     help=move || td_string!(i18n.get_locale(), change_note_help) value=note error />
@@ -588,7 +589,8 @@ fn NewClause(change: Action<DraftChange, Result<Round, ApiError>>) -> impl IntoV
                     help=move || td_string!(i18n.get_locale(), clause_title_help) value=title error />
                 <TextArea name="body_md" id="new-clause-body" rows=5
                     label=move || td_string!(i18n.get_locale(), clause_body)
-                    help=move || td_string!(i18n.get_locale(), clause_body_help) value=body error />
+                    help=move || td_string!(i18n.get_locale(), clause_body_help) value=body error
+                    max=shared::rules::BODY_MAX />
                 <TextField name="change_note" id="new-clause-note" autocomplete="off"
                     label=move || td_string!(i18n.get_locale(), change_note)
                     help=move || td_string!(i18n.get_locale(), change_note_help) value=note error />

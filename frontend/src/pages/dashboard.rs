@@ -8,12 +8,14 @@ use crate::i18n::{self, tr, use_i18n};
 use leptos::prelude::*;
 use shared::{Dashboard, GroupCount, RegionCount};
 
-/// The dashboard section.
+/// The dashboard section, fetched again whenever `changed` changes (an invitation issued or
+/// revoked on the same page changes who is invited).
 #[component]
-pub fn DashboardPanel() -> impl IntoView {
+pub fn DashboardPanel(#[prop(optional, into)] changed: Signal<usize>) -> impl IntoView {
     let i18n = use_i18n();
     let slug = param("slug");
     let data = LocalResource::new(move || {
+        changed.track();
         let slug = slug();
         async move { api::dashboard(&slug).await }
     });
@@ -47,7 +49,7 @@ fn DashboardTables(d: Dashboard) -> impl IntoView {
                 {move || missing.iter().map(|g| i18n::group_name(i18n.get_locale(), *g)).collect::<Vec<_>>().join(", ")}
             </p>
         })}
-        <table id="funnel">
+        <div class="table-scroll"><table id="funnel">
             <caption>{tr!(i18n, funnel_caption)}</caption>
             <thead>
                 <tr>
@@ -72,13 +74,13 @@ fn DashboardTables(d: Dashboard) -> impl IntoView {
                     }
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
         <CountTable id="participants-by-group" caption=move || tr!(i18n, participants_by_group).into_any() rows=groups(d.participants_by_group) />
         <CountTable id="participants-by-region" caption=move || tr!(i18n, participants_by_region).into_any() rows=regions(d.participants_by_region) />
         <CountTable id="organisations-by-group" caption=move || tr!(i18n, organisations_by_group).into_any() rows=groups(d.organisations_by_group) />
         <CountTable id="organisations-by-region" caption=move || tr!(i18n, organisations_by_region).into_any() rows=regions(d.organisations_by_region) />
         {d.round.map(|round| view! {
-            <table id="activity">
+            <div class="table-scroll"><table id="activity">
                 <caption>{move || i18n::activity_caption(i18n.get_locale(), &round)}</caption>
                 <thead>
                     <tr>
@@ -101,7 +103,7 @@ fn DashboardTables(d: Dashboard) -> impl IntoView {
                         }
                     }).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
         })}
     }
 }
@@ -129,7 +131,7 @@ fn CountTable(
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <table id=id>
+        <div class="table-scroll"><table id=id>
             <caption>{caption()}</caption>
             <tbody>
                 {if rows.is_empty() {
@@ -145,6 +147,6 @@ fn CountTable(
                     }).collect_view().into_any()
                 }}
             </tbody>
-        </table>
+        </table></div>
     }
 }

@@ -137,7 +137,7 @@ fn LogTable(entries: Vec<ModerationEntry>) -> impl IntoView {
         return view! { <p class="empty">{tr!(i18n, moderation_log_empty)}</p> }.into_any();
     }
     view! {
-        <table id="moderation-log">
+        <div class="table-scroll"><table id="moderation-log">
             <thead>
                 <tr>
                     <th scope="col">{tr!(i18n, date)}</th>
@@ -162,7 +162,7 @@ fn LogTable(entries: Vec<ModerationEntry>) -> impl IntoView {
                     }
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
     .into_any()
 }

@@ -172,7 +172,8 @@ pub fn AdditionForm(slug: String, round: String, phase: Phase) -> impl IntoView 
                         help=move || td_string!(i18n.get_locale(), proposal_title_help) value=title error draft=title_draft.clone() />
                     <TextArea name="body_md" id="addition-body" rows=5
                         label=move || td_string!(i18n.get_locale(), proposal_body)
-                        help=move || td_string!(i18n.get_locale(), proposal_body_help) value=body error draft=body_draft.clone() />
+                        help=move || td_string!(i18n.get_locale(), proposal_body_help) value=body error draft=body_draft.clone()
+                        max=shared::rules::BODY_MAX />
                     <ErrorNotice error=general_error(error) />
                     <SubmitButton id="submit-addition" busy=Signal::derive(move || propose.pending().get())>
                         {tr!(i18n, submit_proposal)}
@@ -247,7 +248,8 @@ fn AmendmentFields(clause: Signal<Option<Clause>>) -> impl IntoView {
                         <p class="help">{tr!(i18n, propose_amendment_help)}</p>
                         <TextArea name="body_md" id="amendment-body" rows=6
                             label=move || td_string!(i18n.get_locale(), proposal_body)
-                            help=move || td_string!(i18n.get_locale(), proposal_body_help) value=body error draft />
+                            help=move || td_string!(i18n.get_locale(), proposal_body_help) value=body error draft
+                            max=shared::rules::BODY_MAX />
                         <ErrorNotice error=general_error(error) />
                         <SubmitButton id="submit-amendment" busy=Signal::derive(move || propose.pending().get())>
                             {tr!(i18n, submit_proposal)}
@@ -303,7 +305,8 @@ fn ProposalResponse(clause: Clause) -> impl IntoView {
                     <VerdictSelect id="proposal-verdict" verdict />
                     <TextArea name="explanation" id="proposal-explanation" rows=3
                         label=move || td_string!(i18n.get_locale(), response_explanation)
-                        help=move || td_string!(i18n.get_locale(), response_help) value=explanation error />
+                        help=move || td_string!(i18n.get_locale(), response_help) value=explanation error
+                        max=shared::deliberation::REASON_MAX />
                     <ErrorNotice error=general_error(error) />
                     <SubmitButton id="submit-proposal-response" busy=Signal::derive(move || respond.pending().get())>
                         {tr!(i18n, respond)}

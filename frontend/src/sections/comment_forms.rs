@@ -159,6 +159,10 @@ fn ActionForm(id: i64, doing: Doing, state: Thread) -> impl IntoView {
                 <VerdictSelect id=format!("verdict-{id}") verdict=state.verdict />
             })}
             <TextArea name=field id=field_id rows=3 label help value=state.text error draft
+                max=match doing {
+                    Doing::Reply | Doing::Edit => shared::rules::COMMENT_MAX,
+                    _ => shared::deliberation::REASON_MAX,
+                }
                 required=move || match doing {
                     Doing::Flag => td_string!(i18n.get_locale(), field_flag_reason_required),
                     Doing::Hide | Doing::Restore => {
@@ -424,7 +428,8 @@ fn CommentFields(clause: Signal<Option<Clause>>, state: Thread) -> impl IntoView
                     })}
                 </fieldset>
                 <TextArea name="body" rows=4 label=move || td_string!(i18n.get_locale(), your_comment)
-                    help=move || td_string!(i18n.get_locale(), comment_help) value=body error draft=field_draft />
+                    help=move || td_string!(i18n.get_locale(), comment_help) value=body error draft=field_draft
+                    max=shared::rules::COMMENT_MAX />
                 <div class="field">
                     <label for="comment-language">{tr!(i18n, comment_language)}</label>
                     <select id="comment-language" on:change=move |ev| {

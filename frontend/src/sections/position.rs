@@ -175,7 +175,8 @@ fn PositionFields(clause: Signal<Option<Clause>>, changed: Trigger) -> impl Into
                 })}
                 <TextArea name="reason" label=move || td_string!(i18n.get_locale(), reason)
                     help=move || td_string!(i18n.get_locale(), reason_help) value=reason error draft
-                    required=move || td_string!(i18n.get_locale(), field_reason_required) />
+                    required=move || td_string!(i18n.get_locale(), field_reason_required)
+                    max=shared::rules::REASON_MAX />
                 <ErrorNotice error=general_error(error) />
                 // Not disabled while saving: that would drop the keyboard's focus to the page.
                 <button type="submit" id="record-position"

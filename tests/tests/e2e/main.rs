@@ -347,7 +347,9 @@ async fn the_interface_speaks_the_browsers_language_until_the_reader_picks_anoth
     let browser = Browser::start_preferring("es-MX,es;q=0.9,en;q=0.5").await;
     let clause = format!("{}/c/paris-call/2019/protect-individuals", app.address);
     browser.client.goto(&clause).await.expect("open");
-    browser.wait_for_text("tally-heading", "Posiciones").await;
+    browser
+        .wait_for_text("tally-heading", "Posiciones hasta ahora")
+        .await;
     assert_eq!(page_language(&browser).await, "es");
 
     // A choice made in the menu outlasts the browser's preference.
@@ -663,6 +665,12 @@ async fn a_convener_keeps_a_consultation_to_invitations_and_an_invited_participa
         .expect("a link");
     assert!(link.contains("/invitation#"), "{link}");
     browser.wait_for_text("invitations", "Sent").await;
+    // The inclusion dashboard counts it at once, without a reload (not the revoked one).
+    browser
+        .wait_for(fantoccini::Locator::XPath(
+            "//table[@id='funnel']//tr[@data-group='civil_society']/td[1][text()='1']",
+        ))
+        .await;
     browser.click(SIGN_OUT).await;
     browser.wait(SIGN_IN_LINK).await;
 
@@ -1453,6 +1461,15 @@ const MAIN_PAGES: [(&str, &str); 6] = [
     ("organisations", "/organisations"),
 ];
 
+/// More pages a phone must show whole: results, the conveners' pages (whose moderation queue
+/// holds a comment of one long unbroken line in the test) and a reading page without the app.
+const MORE_PAGES: [(&str, &str); 4] = [
+    ("results", "/c/paris-call/2018/results"),
+    ("convene", "/convene/paris-call"),
+    ("new-consultation", "/new"),
+    ("read-round", "/read/paris-call/2018"),
+];
+
 /// Opens `path` of `app` and waits for its heading.
 async fn open_page(browser: &Browser, app: &TestApp, path: &str) {
     browser
@@ -1460,7 +1477,7 @@ async fn open_page(browser: &Browser, app: &TestApp, path: &str) {
         .goto(&format!("{}{path}", app.address))
         .await
         .expect("open");
-    browser.wait("main h1").await;
+    browser.wait("h1").await;
 }
 
 /// The main pages fit a 360-pixel-wide screen without scrolling sideways, in English and in
@@ -1468,6 +1485,30 @@ async fn open_page(browser: &Browser, app: &TestApp, path: &str) {
 #[tokio::test]
 async fn the_main_pages_fit_a_360_pixel_screen_in_english_and_arabic() {
     let (app, browser) = app_and_browser().await;
+    become_administrator(&app, &browser, "narrow-chair").await;
+    // A comment of one long unbroken line, flagged, waits in the conveners' queue.
+    let poster = app.another_browser();
+    poster.sign_up("long-lines", "a long passphrase").await;
+    let long = format!("https://example.org/{}", "a".repeat(120));
+    let (_, comment) = tests::parts(
+        poster
+            .post_comment(
+                tests::api::clause("paris-call", "2019", "protect-individuals"),
+                json!({ "body": long }),
+            )
+            .await,
+    )
+    .await;
+    let flagger = app.another_browser();
+    flagger.sign_up("flagger", "a long passphrase").await;
+    let flagged = flagger
+        .flag_comment(
+            "paris-call",
+            &comment["id"].as_i64().expect("an id"),
+            json!({ "reason": format!("Look: {}", "b".repeat(100)) }),
+        )
+        .await;
+    assert_eq!(flagged.status(), 204);
     browser
         .client
         .set_window_size(360, 800)
@@ -1485,7 +1526,13 @@ async fn the_main_pages_fit_a_360_pixel_screen_in_english_and_arabic() {
             )
             .await
             .expect("choose the language");
-        for (name, path) in MAIN_PAGES {
+        for (name, path) in MAIN_PAGES.into_iter().chain(MORE_PAGES) {
+            // The reading pages take their language from the address, not the app's choice.
+            let path = &if path.starts_with("/read") {
+                format!("{path}?lang={lang}")
+            } else {
+                path.to_owned()
+            };
             open_page(&browser, &app, path).await;
             let widths = browser
                 .client
@@ -1787,6 +1834,15 @@ async fn a_participant_comments_and_takes_a_position_with_the_keyboard_alone() {
     browser
         .wait_for_text("round-heading", "2019 review Phase: Voting")
         .await;
+    // The new page's heading has the focus, and its name is announced.
+    let heading = browser.text("main h1").await;
+    browser.wait_for_text("page-announcement", &heading).await;
+    let focused_tag = browser
+        .client
+        .execute("return document.activeElement.tagName", vec![])
+        .await
+        .expect("script");
+    assert_eq!(focused_tag, "H1");
     tab_to(&browser, FIRST_CLAUSE_LINK).await;
     press(&browser, ENTER).await;
     browser.wait(CLAUSE_TITLE).await;
@@ -2458,6 +2514,31 @@ async fn nothing_typed_is_lost_to_a_reload_a_stopped_page_or_a_session_ended_els
         .wait_for_text("comments", "Kept through everything. Even this.")
         .await;
     assert_eq!(value_of(&browser, COMMENT_BODY).await, "");
+
+    // The limit is stated as the reader types, and named when passed.
+    browser.fill(COMMENT_BODY, "Kept through everything.").await;
+    browser
+        .wait_for_text("body-count", "24 of 5,000 characters")
+        .await;
+    browser
+        .client
+        .execute(
+            "const field = document.querySelector('#body'); field.value = 'x'.repeat(5001); \
+             field.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .expect("script");
+    browser
+        .wait_for_text("body-count", "5,001 of 5,000 characters: 1 too many")
+        .await;
+    browser.click(POST_COMMENT).await;
+    browser
+        .wait_for_text(
+            "body-error",
+            "This is limited to 5,000 characters: shorten it.",
+        )
+        .await;
     assert_no_console_errors(&browser, "after the journey").await;
     browser.close().await;
 }
