@@ -315,6 +315,17 @@ fn CommentFields(clause: Signal<Option<Clause>>, state: Thread) -> impl IntoView
             .unwrap_or_else(|| Some(i18n::language_of(i18n.get_locale())))
     });
     let about_passage = RwSignal::new(false);
+    // Passages are chosen in the original wording: a reader shown the conveners' translation is
+    // told so and sent to the original, where the words they select count.
+    let query = leptos_router::hooks::use_query_map();
+    let path = leptos_router::hooks::use_location().pathname;
+    let reading_translation = Memo::new(move |_| {
+        let language = i18n::language_of(i18n.get_locale());
+        query.read().get("original").is_none()
+            && clause
+                .get()
+                .is_some_and(|c| c.translations.iter().any(|t| t.language == language))
+    });
     let (from, to) = (RwSignal::new(0usize), RwSignal::new(0usize));
     let error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
@@ -414,6 +425,12 @@ fn CommentFields(clause: Signal<Option<Clause>>, state: Thread) -> impl IntoView
                         <label for="about-passage">{tr!(i18n, about_passage)}</label>
                     </p>
                     <p class="help">{tr!(i18n, passage_help)}</p>
+                    {move || reading_translation.get().then(|| view! {
+                        <p class="notice" id="passage-in-original">
+                            {tr!(i18n, passage_in_original)}" "
+                            <a href=move || format!("{}?original", path.get())>{tr!(i18n, read_original)}</a>
+                        </p>
+                    })}
                     {move || about_passage.get().then(|| view! {
                         <p>
                             <label for="passage-from">{tr!(i18n, passage_first_word)}</label>

@@ -1996,6 +1996,13 @@ async fn a_convener_translates_a_clause_and_readers_see_it_in_their_language() {
     browser
         .wait_containing("#translation-note", "Le texte original fait foi.")
         .await;
+    // A passage is chosen in the original: the comment form says so and links to it.
+    browser
+        .wait_containing(
+            "#passage-in-original",
+            "Vous lisez la traduction des organisateurs.",
+        )
+        .await;
 
     // The original is one link away, and the translation one link back.
     browser.click("#read-original").await;
@@ -2003,6 +2010,10 @@ async fn a_convener_translates_a_clause_and_readers_see_it_in_their_language() {
         .wait_containing("#clause-title", "Protect the Internet")
         .await;
     browser.wait(".clause-body").await;
+    assert!(
+        !browser.has("#passage-in-original").await,
+        "reading the original, the words selected count"
+    );
     browser.click("#read-translation").await;
     browser
         .wait_containing("#clause-title", "Protéger l’Internet")
