@@ -103,8 +103,8 @@ fn Counter(id: String, value: RwSignal<String>, max: usize) -> impl IntoView {
                 let n = count.get();
                 let (shown, limit) = (i18n::number(locale, n), i18n::number(locale, max));
                 if n > max {
-                    let over = i18n::number(locale, n - max);
-                    td_string!(locale, character_count_over, count = shown, max = limit, over = over)
+                    let extra = i18n::number(locale, n - max);
+                    td_string!(locale, character_count_over, count = shown, max = limit, over = extra)
                         .to_string()
                 } else {
                     td_string!(locale, character_count, count = shown, max = limit).to_string()

@@ -140,8 +140,7 @@ fn ActionForm(id: i64, doing: Doing, state: Thread) -> impl IntoView {
         run(state, id, doing, i18n.get_locale_untracked());
     };
     let cancel = move |_| {
-        doing.draft(id).forget();
-        Draft::new(OPEN_FORM).forget();
+        doing.forget_draft(id);
         state.doing.set(None);
         focus_comment(id);
     };
@@ -243,8 +242,7 @@ fn run(state: Thread, id: i64, doing: Doing, locale: i18n::Locale) {
                     }
                     state.show(comment);
                 }
-                doing.draft(id).forget();
-                Draft::new(OPEN_FORM).forget();
+                doing.forget_draft(id);
                 state.error.set(None);
                 state.doing.set(None);
                 state.status.set(match doing {

@@ -60,6 +60,12 @@ impl Doing {
         Draft::new(&self.on(id))
     }
 
+    /// Forgets the form's draft on comment `id`, and that it was open: posted or cancelled.
+    pub(super) fn forget_draft(self, id: i64) {
+        self.draft(id).forget();
+        Draft::new(OPEN_FORM).forget();
+    }
+
     /// The form [`Doing::on`] named.
     fn parse(on: &str) -> Option<(i64, Doing)> {
         let (name, id) = on.rsplit_once('-')?;
