@@ -92,11 +92,15 @@ pub fn App() -> impl IntoView {
             session.ended.set(false);
         }
     });
-    spawn_local(async move {
-        if let Ok(me) = api::get_session().await {
-            session.me.set(me);
-        }
-    });
+    // Sent with the page when the server started it with its text; asked for otherwise.
+    match api::session_sent_with_page() {
+        Some(me) => session.me.set(me),
+        None => spawn_local(async move {
+            if let Ok(me) = api::get_session().await {
+                session.me.set(me);
+            }
+        }),
+    }
 
     i18n::provide_i18n();
     view! { <Frame /> }
@@ -154,13 +158,40 @@ fn PageChange() -> impl IntoView {
     let announced = RwSignal::new(String::new());
     Effect::new(move |previous: Option<String>| {
         let path = location.pathname.get();
+        if previous.is_none() {
+            take_over_from_first_text(600);
+        }
         if previous.is_some_and(|p| p != path) {
+            // What the server sent with the first page is that page's alone.
+            api::forget_preloaded();
             let before = document().query_selector("main h1").ok().flatten();
             focus_new_heading(before, announced, 50);
         }
         path
     });
     view! { <p class="visually-hidden" role="status" id="page-announcement">{move || announced.get()}</p> }
+}
+
+/// Removes the text the server sent with the page (see `shared::first_text`) once the app has
+/// drawn the page's own heading in its place, trying every 100 ms `tries` times more (the text
+/// stays until then, so a slow link shows it all along); then the app shows, at the same place.
+fn take_over_from_first_text(tries: u32) {
+    let Some(first) = document().get_element_by_id(shared::first_text::FIRST_TEXT_ID) else {
+        return;
+    };
+    let drawn = document()
+        .query_selector("main#main h1")
+        .ok()
+        .flatten()
+        .is_some();
+    if drawn || tries == 0 {
+        first.remove();
+    } else {
+        set_timeout(
+            move || take_over_from_first_text(tries - 1),
+            std::time::Duration::from_millis(100),
+        );
+    }
 }
 
 /// Focuses the page's `<h1>` once it is drawn (a page whose code or data is on its way keeps

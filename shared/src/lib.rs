@@ -7,6 +7,7 @@ pub mod api;
 pub mod deliberation;
 pub mod draft;
 pub mod error;
+pub mod first_text;
 pub mod review;
 pub mod rules;
 pub mod setup;

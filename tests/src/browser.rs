@@ -219,6 +219,15 @@ impl Browser {
             .collect()
     }
 
+    /// Sends `method` with `params` to the browser through the DevTools protocol (chromedriver's
+    /// `goog/cdp/execute`): network conditions, cache, scripts run before a page's own.
+    pub async fn devtools(&self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        self.client
+            .issue_cmd(DevTools(json!({ "cmd": method, "params": params })))
+            .await
+            .unwrap_or_else(|e| panic!("DevTools {method}: {e}"))
+    }
+
     /// Ends the browser session and the driver.
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
@@ -254,6 +263,27 @@ impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
             http::Method::POST,
             Some(json!({ "type": "browser" }).to_string()),
         )
+    }
+}
+
+/// chromedriver's command passing a DevTools protocol command to the browser.
+#[derive(Debug)]
+struct DevTools(serde_json::Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.0.to_string()))
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod error;
 pub mod extract;
+mod first_text;
 mod guard;
 mod read;
 mod routes;
@@ -57,6 +58,9 @@ pub fn app(state: AppState) -> Router {
     let csp = HeaderValue::from_str(&web::content_security_policy(&index))
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
     let files = assets.as_deref().map(web::assets);
+    // The API as the pages that start with their text ask it (see first_text).
+    let first_api = api.clone().with_state(state.clone());
+    let index: Arc<str> = index.into();
     let https = state.settings.https;
 
     api.route("/healthz", get(healthz))
@@ -78,10 +82,17 @@ pub fn app(state: AppState) -> Router {
             }
         })
         .fallback(move |request: Request| {
-            let files = files.clone();
+            let (files, first_api, index) = (files.clone(), first_api.clone(), index.clone());
             async move {
                 let path = request.uri().path();
                 let api = path == "/api" || path.starts_with("/api/");
+                let served = files.is_some() || embedded;
+                if served && !api && request.method() == axum::http::Method::GET {
+                    let headers = request.headers();
+                    if let Some(page) = first_text::page(&first_api, &index, path, headers).await {
+                        return page;
+                    }
+                }
                 match files {
                     Some(files) if !api => match files.oneshot(request).await {
                         Ok(response) => response.into_response(),

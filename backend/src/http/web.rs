@@ -148,7 +148,10 @@ pub async fn headers(
     } else {
         "no-cache"
     };
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    // A page made for its reader (one starting with its text) says itself that it is not kept.
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -49,6 +49,16 @@ pub async fn disable_two_factor(confirmation: &PasswordConfirmation) -> Result<(
     no_content(request.send().await.map_err(unreachable)?).await
 }
 
+/// Who is signed in, if the server sent the page with it: `Some(None)` when it found nobody.
+pub fn session_sent_with_page() -> Option<Option<Me>> {
+    let url = format!("{BASE}/session");
+    match super::take_preloaded(&url).and_then(|v| super::from_js(v).ok()) {
+        Some(me) => Some(Some(me)),
+        None if super::sent_with_page() => Some(None),
+        None => None,
+    }
+}
+
 /// `GET /session`: who is signed in (`None` when nobody is).
 pub async fn get_session() -> Result<Option<Me>, ApiError> {
     match get::<Me>(&format!("{BASE}/session")).await {

@@ -20,7 +20,7 @@ mod rounds;
 pub use account::{
     EXPORT_URL, begin_two_factor, change_password, change_profile, complete_sign_in,
     confirm_two_factor, delete_account, disable_two_factor, end_session, get_profile, get_session,
-    list_memberships, list_sessions, sign_in, sign_out, sign_up,
+    list_memberships, list_sessions, session_sent_with_page, sign_in, sign_out, sign_up,
 };
 pub use clauses::{
     add_clause, attach_minority_statement, cast_position, designate_consensus, edit_clause,
@@ -48,7 +48,52 @@ pub use rounds::{
     set_schedule,
 };
 
-const BASE: &str = "/api/v1";
+const BASE: &str = shared::first_text::API_BASE;
+
+thread_local! {
+    /// The answers the server sent with the page (see `shared::first_text`), by path: each is
+    /// taken once, by the first page's first read of it. `None` until first looked at.
+    static PRELOADED: std::cell::RefCell<Option<js_sys::Object>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The answers sent with the page, read from the document once.
+fn preloaded() -> js_sys::Object {
+    PRELOADED.with_borrow_mut(|kept| {
+        kept.get_or_insert_with(|| {
+            leptos::prelude::document()
+                .get_element_by_id(shared::first_text::PRELOADED_ID)
+                .and_then(|e| e.text_content())
+                .and_then(|text| js_sys::JSON::parse(&text).ok())
+                .and_then(|value| wasm_bindgen::JsCast::dyn_into::<js_sys::Object>(value).ok())
+                .unwrap_or_default()
+        })
+        .clone()
+    })
+}
+
+/// Whether the server sent the page with the answers it reads first.
+fn sent_with_page() -> bool {
+    leptos::prelude::document()
+        .get_element_by_id(shared::first_text::PRELOADED_ID)
+        .is_some()
+}
+
+/// The answer to `url` sent with the page, taken: a later read asks the server.
+fn take_preloaded(url: &str) -> Option<wasm_bindgen::JsValue> {
+    let answers = preloaded();
+    let key = wasm_bindgen::JsValue::from_str(url);
+    let value = js_sys::Reflect::get(&answers, &key)
+        .ok()
+        .filter(|v| !v.is_undefined())?;
+    let _ = js_sys::Reflect::delete_property(&answers, &key);
+    Some(value)
+}
+
+/// Forgets the answers sent with the page that it did not read: another page reads afresh.
+pub fn forget_preloaded() {
+    PRELOADED.set(Some(js_sys::Object::new()));
+}
 
 fn unreachable(err: gloo_net::Error) -> ApiError {
     ApiError::new(
@@ -128,6 +173,9 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
 }
 
 async fn get<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
+    if let Some(answer) = take_preloaded(url).and_then(|value| from_js(value).ok()) {
+        return Ok(answer);
+    }
     decode(Request::get(url).send().await.map_err(unreachable)?).await
 }
 

@@ -1471,14 +1471,20 @@ const MORE_PAGES: [(&str, &str); 4] = [
 ];
 
 /// Opens `path` of `app` and waits for its heading.
+/// Opens `path` and waits for the app's own heading (a page that starts with the text the
+/// server sent shows the app's in its place).
 async fn open_page(browser: &Browser, app: &TestApp, path: &str) {
     browser
         .client
         .goto(&format!("{}{path}", app.address))
         .await
         .expect("open");
-    browser.wait("h1").await;
+    browser.wait_for(APP_HEADING).await;
 }
+
+/// The app's own page heading, once the text the server sent with the page has made way for it.
+const APP_HEADING: fantoccini::Locator<'static> =
+    fantoccini::Locator::XPath("//main[@id='main']//h1[not(//*[@id='first-text'])]");
 
 /// The main pages fit a 360-pixel-wide screen without scrolling sideways, in English and in
 /// Arabic (right to left). Screenshots go to `target/screenshots/` (copied to `docs/` by hand).
@@ -1890,7 +1896,7 @@ async fn a_participant_comments_and_takes_a_position_with_the_keyboard_alone() {
 
 /// With JavaScript (and so WebAssembly) switched off, the app's shell points to the reading
 /// pages, which show the consultations, a round's text, and a published round's results and
-/// public record.
+/// public record; a link to a clause in the app shows that clause's text.
 #[tokio::test]
 async fn the_published_text_and_results_read_without_javascript() {
     let app = spawn_app_with_front_end().await;
@@ -1952,6 +1958,25 @@ async fn the_published_text_and_results_read_without_javascript() {
              [contains(., 'Protect individuals and infrastructure')]",
         ))
         .await;
+    // A link into the app shows that clause's text (not the list of everything), with the way
+    // to its reading page.
+    browser
+        .client
+        .goto(&format!(
+            "{}/c/paris-call/2019/protect-individuals",
+            app.address
+        ))
+        .await
+        .expect("open");
+    assert_eq!(
+        browser.text("#first-text h1").await,
+        "1. Protect individuals and infrastructure"
+    );
+    assert!(browser.text("#first-text .clause-body").await.len() > 40);
+    browser
+        .click("#first-text a[href='/read/paris-call/2019']")
+        .await;
+    browser.wait("section#protect-individuals").await;
     browser.close().await;
 }
 
@@ -2075,46 +2100,140 @@ async fn a_convener_translates_a_clause_and_readers_see_it_in_their_language() {
     browser.close().await;
 }
 
-/// The wasm is split per page: reading a clause downloads no other page's code, and opening
-/// another page fetches its piece then.
+/// The names of everything the page fetched so far (resource timing).
+async fn fetched(browser: &Browser) -> Vec<String> {
+    let names = browser
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource')\
+                 .map(e => e.name.replace(location.origin, ''))",
+            vec![],
+        )
+        .await
+        .expect("resource timing");
+    serde_json::from_value(names).expect("names")
+}
+
+/// Text first: a clause opened from outside the app arrives with its text and with the answers
+/// the app reads first, so the app fetches neither again; a signed-out reader downloads no
+/// other page's code, and a signed-in one gets the forms' pieces in one request, fifteen
+/// requests in all at most. An answer holding `</script>` cannot close its data block.
 #[tokio::test]
-async fn a_reader_of_a_clause_downloads_no_other_pages_code() {
+async fn a_clause_arrives_with_its_text_and_the_app_takes_over_without_asking_again() {
     let (app, browser) = app_and_browser().await;
-    open_page(&browser, &app, "/c/paris-call/2019/protect-individuals").await;
+    const CLAUSE: &str = "/c/paris-call/2019/protect-individuals";
+    const CLAUSE_API: &str = tests::CLAUSE;
+    // A hostile comment, posted through the API.
+    let hostile = "</script><script>window.pwned = 1</script><!--";
+    app.signed_in().await.join("civil_society").await;
+    let response = app
+        .post_comment(CLAUSE_API, json!({ "body": hostile }))
+        .await;
+    assert_eq!(response.status(), 201);
+    app.sign_out().await;
+
+    // The first answer: the clause's text, and the answers the app reads first, not cached.
+    let response = app.get(CLAUSE).await;
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let html = response.text().await.expect("page");
+    assert!(
+        html.contains("<h1 dir=\"auto\">1. Protect individuals and infrastructure</h1>"),
+        "{html}"
+    );
+    assert!(html.contains("<title>1. Protect individuals and infrastructure — Concord</title>"));
+    assert!(html.contains(&format!("\"{CLAUSE_API}\":")), "{html}");
+    assert!(
+        html.contains(&format!("\"{CLAUSE_API}/comments\":")),
+        "{html}"
+    );
+    assert!(
+        !html.contains("\"/api/v1/session\":"),
+        "nobody is signed in"
+    );
+    assert_eq!(
+        html.matches("</script>").count(),
+        3,
+        "only the page's own scripts close"
+    );
+    // Pages that do not start with their text, or whose text the reader may not read.
+    for path in [
+        "/c/paris-call/2019/no-such-clause",
+        "/c/paris-call/1999",
+        "/c/paris-call/2019/%3Cscript%3E",
+        "/c/paris-call/2019/moderation",
+    ] {
+        let html = app.get(path).await.text().await.expect("page");
+        assert!(!html.contains("first-text"), "{path}: {html}");
+    }
+
+    // Signed out: the app draws the clause from what came with the page.
+    open_page(&browser, &app, CLAUSE).await;
     browser.wait(".comment").await;
     browser.until_quiet().await;
-    let fetched = async || -> Vec<String> {
-        let names = browser
-            .client
-            .execute(
-                "return performance.getEntriesByType('resource').map(e => e.name)",
-                vec![],
-            )
-            .await
-            .expect("resource timing");
-        serde_json::from_value(names).expect("names")
-    };
-    let first = fetched().await;
+    assert!(!browser.has("#first-text").await);
+    let first = fetched(&browser).await;
     assert!(
         first.iter().any(|n| n.ends_with("/main_bg.wasm")),
         "{first:?}"
     );
     assert!(
+        !first.iter().any(|n| n.starts_with("/api/")),
+        "nothing asked again: {first:?}"
+    );
+    assert!(
         !first
             .iter()
-            .any(|n| n.contains("/split_") || n.contains("/chunk_")),
+            .any(|n| n.contains("/split_") || n.contains("/chunk_") || n.ends_with(".pack")),
         "no other page's or form's piece on a first visit: {first:?}"
     );
+    // The hostile answer came with the page too (or the app would have asked for it) and ran
+    // nothing.
+    let pwned = browser
+        .client
+        .execute("return window.pwned", vec![])
+        .await
+        .expect("run");
+    assert_eq!(pwned, serde_json::Value::Null, "the comment ran nothing");
     // The breadcrumb to the round opens a page of its own piece.
     browser
-        .click(".breadcrumbs a[href='/c/paris-call/2019']")
+        .click("main#main .breadcrumbs a[href='/c/paris-call/2019']")
         .await;
     browser.wait("#round-heading").await;
-    let then = fetched().await;
+    let then = fetched(&browser).await;
     assert!(
         then.iter().any(|n| n.contains("/split___round_route_view")),
         "{then:?}"
     );
+
+    // Signed in, with an empty cache: the forms' pieces in one request, the session sent with
+    // the page, fifteen requests at most.
+    sign_up(&browser, "text-first", "a long passphrase").await;
+    browser.wait(SIGNED_IN_HANDLE).await;
+    browser
+        .devtools("Network.clearBrowserCache", json!({}))
+        .await;
+    open_page(&browser, &app, CLAUSE).await;
+    browser.wait(RECORD_POSITION).await;
+    browser.until_quiet().await;
+    let signed_in = fetched(&browser).await;
+    assert!(
+        signed_in.iter().filter(|n| n.ends_with(".pack")).count() == 1
+            && !signed_in.iter().any(|n| n.contains("/chunk_")),
+        "{signed_in:?}"
+    );
+    assert!(
+        !signed_in
+            .iter()
+            .any(|n| n == CLAUSE_API || n == "/api/v1/session"),
+        "{signed_in:?}"
+    );
+    assert!(
+        signed_in.len() + 1 <= 15,
+        "{} requests: {signed_in:?}",
+        signed_in.len() + 1
+    );
+    assert_eq!(browser.text(SIGNED_IN_HANDLE).await, "text-first");
+    assert_no_console_errors(&browser, "text first").await;
     browser.close().await;
 }
 
