@@ -9,6 +9,7 @@
 //! mark with `<mark>`.
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
+use shared::redline::{RedlineSegment, Style, Token};
 use std::ops::Range;
 
 fn parser(markdown: &str) -> Parser<'_> {
@@ -128,6 +129,63 @@ pub fn words(markdown: &str) -> Vec<String> {
     words
 }
 
+/// The text of a clause body as a reader sees it, for a redline (`shared::redline`): its words
+/// and the spaces between them with their emphasis, a line break between blocks; markup and
+/// raw HTML aside.
+pub fn styled_words(markdown: &str) -> Vec<Token> {
+    let mut tokens: Vec<Token> = Vec::new();
+    let mut style = Style::default();
+    let line_break = |tokens: &mut Vec<Token>| {
+        if tokens.last().is_some_and(|t| t.text != "\n") {
+            tokens.push(Token::new("\n", Style::default()));
+        }
+    };
+    for event in parser(markdown) {
+        match event {
+            Event::Start(Tag::Strong) => style.strong = true,
+            Event::End(TagEnd::Strong) => style.strong = false,
+            Event::Start(Tag::Emphasis) => style.emphasis = true,
+            Event::End(TagEnd::Emphasis) => style.emphasis = false,
+            Event::Text(text) => push_words(&mut tokens, &text, style),
+            Event::Code(text) => push_words(
+                &mut tokens,
+                &text,
+                Style {
+                    code: true,
+                    ..style
+                },
+            ),
+            Event::SoftBreak => push_words(&mut tokens, " ", style),
+            Event::HardBreak | Event::Rule => line_break(&mut tokens),
+            Event::End(tag) if WordWalk::breaks(&Event::End(tag)) => line_break(&mut tokens),
+            _ => {}
+        }
+    }
+    while tokens.last().is_some_and(|t| t.text == "\n") {
+        tokens.pop();
+    }
+    tokens
+}
+
+/// Adds `text` to `tokens` as words and runs of space, in `style`.
+fn push_words(tokens: &mut Vec<Token>, text: &str, style: Style) {
+    let mut rest = text;
+    while let Some(first) = rest.chars().next() {
+        let space = first.is_whitespace();
+        let len = rest
+            .find(|c: char| c.is_whitespace() != space)
+            .unwrap_or(rest.len());
+        let (piece, tail) = rest.split_at(len);
+        tokens.push(Token::new(piece, style));
+        rest = tail;
+    }
+}
+
+/// The redline of a clause body from `old` to `new` (Markdown), as readers see the text.
+pub fn redline(old: &str, new: &str) -> Vec<RedlineSegment> {
+    shared::redline::redline(&styled_words(old), &styled_words(new))
+}
+
 /// Renders a clause body with the words in `marks` (ranges of word indices) inside `<mark>`,
 /// so that readers see which passages have comments.
 pub fn render_clause(markdown: &str, marks: &[Range<usize>]) -> String {
@@ -190,6 +248,47 @@ pub fn render_clause(markdown: &str, marks: &[Range<usize>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared::redline::Change;
+
+    #[test]
+    fn a_redline_compares_the_text_as_read_with_its_emphasis() {
+        let tokens = styled_words("Protect **individuals**\nnow.\n\n- `x` <b>y</b>");
+        let texts: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Protect",
+                " ",
+                "individuals",
+                " ",
+                "now.",
+                "\n",
+                "x",
+                " ",
+                "y"
+            ]
+        );
+        assert!(tokens[2].style.strong && tokens[6].style.code && !tokens[0].style.strong);
+        // The demo's first clause: no asterisk reaches the reader, and emphasis alone changing
+        // is a restyling.
+        let red = redline(
+            "States should protect individuals and infrastructure.",
+            "States should protect **individuals** and critical infrastructure.",
+        );
+        assert!(red.iter().all(|s| !s.text.contains('*')), "{red:?}");
+        let restyled: Vec<&str> = red
+            .iter()
+            .filter(|s| s.change == Change::Restyled)
+            .map(|s| s.text.as_str())
+            .collect();
+        assert_eq!(restyled, ["individuals"], "{red:?}");
+        let added: Vec<&str> = red
+            .iter()
+            .filter(|s| s.change == Change::Added)
+            .map(|s| s.text.trim())
+            .collect();
+        assert_eq!(added, ["critical"], "{red:?}");
+    }
 
     #[test]
     fn words_are_what_a_reader_sees() {

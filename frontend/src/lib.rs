@@ -159,7 +159,7 @@ fn PageChange() -> impl IntoView {
     Effect::new(move |previous: Option<String>| {
         let path = location.pathname.get();
         if previous.is_none() {
-            take_over_from_first_text(600);
+            take_over_from_first_text(std::time::Duration::from_secs(30));
         }
         if previous.is_some_and(|p| p != path) {
             // What the server sent with the first page is that page's alone.
@@ -172,26 +172,58 @@ fn PageChange() -> impl IntoView {
     view! { <p class="visually-hidden" role="status" id="page-announcement">{move || announced.get()}</p> }
 }
 
-/// Removes the text the server sent with the page (see `shared::first_text`) once the app has
-/// drawn the page's own heading in its place, trying every 100 ms `tries` times more (the text
-/// stays until then, so a slow link shows it all along); then the app shows, at the same place.
-fn take_over_from_first_text(tries: u32) {
-    let Some(first) = document().get_element_by_id(shared::first_text::FIRST_TEXT_ID) else {
+/// Removes the text the server sent with the page (see `shared::first_text`) as soon as the app
+/// has drawn the page's own heading in its place, in the same task (a mutation observer), so
+/// that nobody sees both or neither; meanwhile a slow link shows the server's text. Should the
+/// app draw no heading (it always does), its page shows after `patience` anyway.
+fn take_over_from_first_text(patience: std::time::Duration) {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let id = shared::first_text::FIRST_TEXT_ID;
+    if document().get_element_by_id(id).is_none() {
+        return;
+    }
+    let take_over = move || {
+        let drawn = document()
+            .query_selector("main#main h1")
+            .ok()
+            .flatten()
+            .is_some();
+        if let Some(first) = document().get_element_by_id(id).filter(|_| drawn) {
+            first.remove();
+        }
+        drawn
+    };
+    if take_over() {
+        return;
+    }
+    let watch = Closure::<dyn FnMut(js_sys::Array, web_sys::MutationObserver)>::new(
+        move |_: js_sys::Array, observer: web_sys::MutationObserver| {
+            if take_over() {
+                observer.disconnect();
+            }
+        },
+    );
+    let Ok(observer) = web_sys::MutationObserver::new(watch.as_ref().unchecked_ref()) else {
         return;
     };
-    let drawn = document()
-        .query_selector("main#main h1")
-        .ok()
-        .flatten()
-        .is_some();
-    if drawn || tries == 0 {
-        first.remove();
-    } else {
-        set_timeout(
-            move || take_over_from_first_text(tries - 1),
-            std::time::Duration::from_millis(100),
-        );
+    let options = web_sys::MutationObserverInit::new();
+    options.set_child_list(true);
+    options.set_subtree(true);
+    if let Some(body) = document().body() {
+        let _ = observer.observe_with_options(&body, &options);
     }
+    // Once per page load; it lives until the observer lets go of it.
+    watch.forget();
+    set_timeout(
+        move || {
+            observer.disconnect();
+            if let Some(first) = document().get_element_by_id(id) {
+                first.remove();
+            }
+        },
+        patience,
+    );
 }
 
 /// Focuses the page's `<h1>` once it is drawn (a page whose code or data is on its way keeps

@@ -1,6 +1,7 @@
 //! The annual review: rounds that follow one another, their phases and schedule, the redline of
 //! a clause against the previous round, and results broken down by stakeholder group and region.
 
+use crate::redline::{RedlineSegment, Token, redline};
 use crate::{FieldError, Phase, StakeholderGroup, Tally};
 use serde::{Deserialize, Serialize};
 
@@ -207,45 +208,6 @@ pub struct Dashboard {
     /// The newest round's slug, which `activity` is about.
     pub round: Option<String>,
     pub activity: Vec<PhaseActivity>,
-}
-
-/// How one stretch of a redline changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Change {
-    Same,
-    Added,
-    Removed,
-}
-
-/// One stretch of a redline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct RedlineSegment {
-    pub change: Change,
-    pub text: String,
-}
-
-/// The word-by-word changes from `old` to `new`, neighbouring stretches of one kind merged.
-pub fn redline(old: &str, new: &str) -> Vec<RedlineSegment> {
-    let diff = similar::TextDiff::from_words(old, new);
-    let mut segments: Vec<RedlineSegment> = Vec::new();
-    for change in diff.iter_all_changes() {
-        let kind = match change.tag() {
-            similar::ChangeTag::Equal => Change::Same,
-            similar::ChangeTag::Insert => Change::Added,
-            similar::ChangeTag::Delete => Change::Removed,
-        };
-        match segments.last_mut() {
-            Some(last) if last.change == kind => last.text.push_str(change.value()),
-            _ => segments.push(RedlineSegment {
-                change: kind,
-                text: change.value().to_owned(),
-            }),
-        }
-    }
-    segments
 }
 
 /// How a round decides whether a clause carries.
@@ -486,38 +448,29 @@ pub struct RoundRedline {
 }
 
 /// The whole-text redline from `previous` to `current`, each given as `(key, title, body)` in
-/// order: the current clauses with their changes, then the clauses no longer there.
+/// order, each body read as `words` reads it: the current clauses with their changes, then the
+/// clauses no longer there.
 pub fn text_redline(
     previous: &[(String, String, String)],
     current: &[(i64, String, String, String)],
+    words: impl Fn(&str) -> Vec<Token>,
 ) -> Vec<ClauseRedline> {
     let mut clauses: Vec<ClauseRedline> = current
         .iter()
         .map(|(number, key, title, body)| {
             let before = previous.iter().find(|(k, _, _)| k == key);
-            let (fate, segments) = match before {
-                None => (
-                    ClauseFate::Added,
-                    vec![RedlineSegment {
-                        change: Change::Added,
-                        text: body.clone(),
-                    }],
-                ),
-                Some((_, _, old)) if old == body => (
-                    ClauseFate::Unchanged,
-                    vec![RedlineSegment {
-                        change: Change::Same,
-                        text: body.clone(),
-                    }],
-                ),
-                Some((_, _, old)) => (ClauseFate::Changed, redline(old, body)),
+            let now = words(body);
+            let (fate, was) = match before {
+                None => (ClauseFate::Added, Vec::new()),
+                Some((_, _, old)) if old == body => (ClauseFate::Unchanged, now.clone()),
+                Some((_, _, old)) => (ClauseFate::Changed, words(old)),
             };
             ClauseRedline {
                 key: key.clone(),
                 number: Some(*number),
                 title: title.clone(),
                 fate,
-                segments,
+                segments: redline(&was, &now),
             }
         })
         .collect();
@@ -530,10 +483,7 @@ pub fn text_redline(
                 number: None,
                 title: title.clone(),
                 fate: ClauseFate::Removed,
-                segments: vec![RedlineSegment {
-                    change: Change::Removed,
-                    text: body.clone(),
-                }],
+                segments: redline(&words(body), &[]),
             }),
     );
     clauses
@@ -734,7 +684,12 @@ mod tests {
             (2, "b".to_owned(), "B".to_owned(), "new words".to_owned()),
             (3, "d".to_owned(), "D".to_owned(), "fresh".to_owned()),
         ];
-        let fates: Vec<(String, ClauseFate)> = text_redline(&previous, &current)
+        let words = |b: &str| {
+            b.split_inclusive(' ')
+                .map(|w| Token::new(w, Default::default()))
+                .collect()
+        };
+        let fates: Vec<(String, ClauseFate)> = text_redline(&previous, &current, words)
             .into_iter()
             .map(|c| (c.key, c.fate))
             .collect();
@@ -747,29 +702,6 @@ mod tests {
                 ("c".to_owned(), ClauseFate::Removed),
             ]
         );
-    }
-
-    #[test]
-    fn a_redline_marks_added_and_removed_words() {
-        let segments = redline(
-            "States should protect people.",
-            "States must protect all people.",
-        );
-        let text = |change| {
-            segments
-                .iter()
-                .filter(|s| s.change == change)
-                .map(|s| s.text.as_str())
-                .collect::<String>()
-        };
-        assert_eq!(text(Change::Removed), "should");
-        assert_eq!(text(Change::Added), "mustall ");
-        let rebuilt_new: String = segments
-            .iter()
-            .filter(|s| s.change != Change::Removed)
-            .map(|s| s.text.as_str())
-            .collect();
-        assert_eq!(rebuilt_new, "States must protect all people.");
     }
 }
 

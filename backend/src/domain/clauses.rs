@@ -9,7 +9,7 @@ use crate::state::AppState;
 use crate::store::{Account, ClauseRow, StoreError};
 use shared::{
     Clause, ConsensusLevel, Counting, FieldError, MinorityStatement, NewMinorityStatement, Phase,
-    Results, StakeholderGroup, chambered, find_passage, redline,
+    Results, StakeholderGroup, chambered, find_passage,
 };
 
 /// The results of `row`, unless its round hides them from `account`.
@@ -111,7 +111,7 @@ pub async fn read(
         redline: previous
             .as_ref()
             .or(amended.as_ref())
-            .map(|p| redline(&p.body_md, &row.body_md)),
+            .map(|p| crate::markdown::redline(&p.body_md, &row.body_md)),
         previous_round: previous.map(|p| p.round_slug),
         responds_to: state.store.responds_to(row.id).await?,
         consultation_slug: row.consultation_slug,

@@ -23,6 +23,9 @@ const LARGEST_ANSWER: usize = 2 * 1024 * 1024;
 /// cannot be read (the app then explains, as it would have).
 pub async fn page(api: &Router, index: &str, path: &str, headers: &HeaderMap) -> Option<Response> {
     let page = Page::of(path)?;
+    if !index.contains("<body>") {
+        return None;
+    }
     let cookie = headers.get(header::COOKIE).cloned();
     let mut answers = Vec::new();
     for path in page.reads() {

@@ -9,25 +9,13 @@ use crate::markdown;
 use crate::store::Translated;
 use crate::words::Words;
 use anyhow::Result;
-use shared::{Change, Language, redline};
+use shared::overview::{self, Cell, Labels, Row, STANCE_COLOURS};
+use shared::redline::{RedlineWords, redline_html};
+use shared::{Language, Tally};
 use std::collections::HashMap;
 use std::io::Write;
 
-/// Text made safe for HTML.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use shared::escape_html as esc;
 
 pub const STYLE: &str = "
 @page { size: A4; margin: 18mm 16mm 20mm; }
@@ -44,6 +32,7 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 caption { text-align: left; caption-side: top; padding-bottom: .2em; }
 ins { text-decoration: underline; background: #e3f1e6; }
 del { text-decoration: line-through; background: #f8e1e1; }
+.restyled { text-decoration: underline dotted; background: #fff3c4; }
 .clause { border-left: 3px solid #ccc; padding-left: .8em; margin: 1em 0; }
 .statement { border-left: 3px solid #999; padding-left: .6em; margin: .4em 0; }
 .hidden { font-style: italic; color: #555; }
@@ -53,7 +42,7 @@ main, header { overflow-wrap: break-word; }
 @media screen and (max-width: 30em) { th, td { overflow-wrap: anywhere; padding: .15em .3em; } }
 .toc { list-style: none; padding-left: 0; }
 .toc a { display: inline-block; padding: .3em 0; }
-.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+.sr, .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
   white-space: nowrap; }
 .comments td { font-size: 9pt; }
 @media print { a { color: inherit; text-decoration: none; } nav { break-after: page; } }
@@ -137,6 +126,13 @@ pub fn write_page(exporter: &mut Exporter, out: &mut dyn Write, page: &Page) -> 
         "<nav><h2>{}</h2><ul class=\"toc\">",
         esc(w.get("report_contents"))
     )?;
+    if results {
+        write!(
+            out,
+            "<li><a href=\"#overview\">{}</a></li>",
+            esc(w.get("overview_title"))
+        )?;
+    }
     for c in &clauses {
         write!(
             out,
@@ -158,11 +154,11 @@ pub fn write_page(exporter: &mut Exporter, out: &mut dyn Write, page: &Page) -> 
         "<li><a href=\"#comments\">{}</a></li></ul></nav>",
         esc(w.get("report_comments"))
     )?;
-    write!(
-        out,
-        "<main><h2>{}</h2>",
-        esc(w.get("report_text_and_results"))
-    )?;
+    out.write_all(b"<main>")?;
+    if results {
+        out.write_all(overview_section(&clauses, w).as_bytes())?;
+    }
+    write!(out, "<h2>{}</h2>", esc(w.get("report_text_and_results")))?;
     for c in &clauses {
         let translated = page.translations.get(&c.key);
         clause(
@@ -338,19 +334,8 @@ fn clause(
                 "<h4>{}</h4><p>",
                 esc(&w.with("changes_since", &[("round", round)]))
             )?;
-            let (added, removed) = (esc(w.get("added")), esc(w.get("removed")));
-            for segment in redline(&before.body, &c.body) {
-                let text = esc(&segment.text);
-                match segment.change {
-                    Change::Same => write!(out, "{text}")?,
-                    Change::Added => {
-                        write!(out, "<ins><span class=\"sr\">{added} </span>{text}</ins>")?
-                    }
-                    Change::Removed => {
-                        write!(out, "<del><span class=\"sr\">{removed} </span>{text}</del>")?
-                    }
-                }
-            }
+            let red = markdown::redline(&before.body, &c.body);
+            out.write_all(redline_html(&red, &redline_words(w)).as_bytes())?;
             write!(out, "</p>")?;
             if !c.change_note.is_empty() {
                 write!(
@@ -434,12 +419,92 @@ fn proposal(out: &mut dyn Write, p: &ProposalRecord, with_results: bool, w: Word
     Ok(())
 }
 
+/// What a redline says to screen readers, in `w`'s language.
+pub(crate) fn redline_words(w: Words) -> RedlineWords {
+    RedlineWords {
+        added: w.get("added").to_owned(),
+        removed: w.get("removed").to_owned(),
+        restyled: w.get("restyled").to_owned(),
+    }
+}
+
+/// Every clause at a glance: the support chart and the houses' grid with its table, drawn as
+/// the app's results page draws them.
+fn overview_section(clauses: &[ClauseRecord], w: Words) -> String {
+    let rows: Vec<Row> = clauses
+        .iter()
+        .map(|c| {
+            let t = &c.results.total;
+            Row {
+                label: format!("{}. {}", c.number, c.title),
+                key: c.key.clone(),
+                tally: Tally {
+                    endorse: t.endorse,
+                    endorse_with_reservation: t.endorse_with_reservation,
+                    oppose: t.oppose,
+                    abstain: t.abstain,
+                },
+                houses: c
+                    .results
+                    .houses
+                    .iter()
+                    .map(|h| Cell {
+                        carried: h.carried,
+                        endorsing: h.endorsing,
+                        counted: h.counted,
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    if rows
+        .iter()
+        .all(|r| shared::overview::positions(&r.tally) == 0)
+    {
+        return format!(
+            "<section id=\"overview\"><h2>{}</h2><p class=\"note\">{}</p></section>",
+            esc(w.get("overview_title")),
+            esc(w.get("overview_no_positions"))
+        );
+    }
+    let groups = clauses
+        .first()
+        .map(|c| {
+            c.results
+                .houses
+                .iter()
+                .map(|h| w.group(Some(&h.group)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let labels = Labels {
+        stances: STANCES.map(|(stance, _)| w.stance(stance).to_owned()),
+        groups,
+        support_title: w.get("overview_support").to_owned(),
+        grid_title: w.get("overview_houses").to_owned(),
+        house_results: ["house_carried", "house_not_carried", "house_no_positions"]
+            .map(|key| w.get(key).to_owned()),
+        rtl: w.0 == Language::Ar,
+    };
+    format!(
+        "<section id=\"overview\"><h2>{title}</h2><h3>{support}</h3><p class=\"note\">{help}</p>\
+         {chart}<h3>{houses}</h3>{grid}{table}</section>",
+        title = esc(w.get("overview_title")),
+        support = esc(&labels.support_title),
+        help = esc(w.get("overview_support_help")),
+        chart = overview::support_chart(&rows, &labels),
+        houses = esc(&labels.grid_title),
+        grid = overview::house_grid(&rows, &labels),
+        table = overview::house_table(&rows, &labels, &labels.grid_title, w.get("clause")),
+    )
+}
+
 /// Each position as stored, with the colour of its bar.
 const STANCES: [(&str, &str); 4] = [
-    ("endorse", "#2e7d32"),
-    ("endorse_with_reservation", "#9e9d24"),
-    ("oppose", "#c62828"),
-    ("abstain", "#757575"),
+    ("endorse", STANCE_COLOURS[0]),
+    ("endorse_with_reservation", STANCE_COLOURS[1]),
+    ("oppose", STANCE_COLOURS[2]),
+    ("abstain", STANCE_COLOURS[3]),
 ];
 
 fn numbers(c: &Counts) -> [u64; 4] {

@@ -217,7 +217,7 @@ impl Store {
         })
     }
 
-    /// A round's whole text as one redline against the previous round.
+    /// A round's whole text as one redline against the previous round, as readers see it.
     pub async fn round_redline(
         &self,
         consultation: &participation::ConsultationRef,
@@ -253,7 +253,7 @@ impl Store {
             consultation_title: consultation.title.clone(),
             round: round.summary()?,
             previous_round,
-            clauses: text_redline(&previous, &current),
+            clauses: text_redline(&previous, &current, crate::markdown::styled_words),
         })
     }
 

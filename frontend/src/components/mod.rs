@@ -4,6 +4,7 @@ mod feedback;
 mod forms;
 mod gate;
 mod outcome;
+mod overview;
 mod phase;
 mod record;
 mod response;
@@ -18,6 +19,7 @@ pub use forms::{
 };
 pub use gate::WhenOpen;
 pub use outcome::{ChamberedView, ConsensusView, ResultsCharts, StatementsView};
+pub use overview::ResultsOverview;
 pub use phase::{Deadline, PhaseBadge, RedlineText};
 pub use record::RecordLinks;
 pub use response::{ResponseNote, VerdictSelect};

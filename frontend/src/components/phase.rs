@@ -2,6 +2,7 @@
 
 use crate::i18n::{self, tr, use_i18n};
 use leptos::prelude::*;
+use leptos_i18n::td_string;
 use shared::{Phase, PhaseChange};
 
 /// A badge naming the phase in words (never by colour alone).
@@ -35,26 +36,24 @@ pub fn Deadline(
     })
 }
 
-/// Text with its changes: insertions underlined, deletions struck through, each also named for
-/// screen readers (never marked by colour alone).
+/// Text with its changes as a reader sees the text: insertions underlined, deletions struck
+/// through, a change of emphasis alone marked as such, each also named for screen readers (never
+/// marked by colour alone); emphasis shows as emphasis.
 #[component]
 pub fn RedlineText(
     segments: Vec<shared::RedlineSegment>,
     #[prop(optional)] id: Option<&'static str>,
 ) -> impl IntoView {
-    use shared::Change;
     let i18n = use_i18n();
-    view! {
-        <p class="redline" dir="auto" id=id>
-            {segments.into_iter().map(|s| match s.change {
-                Change::Same => view! { <span>{s.text}</span> }.into_any(),
-                Change::Added => view! {
-                    <ins><span class="visually-hidden">{tr!(i18n, added)}" "</span>{s.text}</ins>
-                }.into_any(),
-                Change::Removed => view! {
-                    <del><span class="visually-hidden">{tr!(i18n, removed)}" "</span>{s.text}</del>
-                }.into_any(),
-            }).collect_view()}
-        </p>
-    }
+    // Written by shared::redline as the reading page and the report write it, every text escaped.
+    let html = move || {
+        let locale = i18n.get_locale();
+        let words = shared::redline::RedlineWords {
+            added: td_string!(locale, added).to_owned(),
+            removed: td_string!(locale, removed).to_owned(),
+            restyled: td_string!(locale, restyled).to_owned(),
+        };
+        shared::redline::redline_html(&segments, &words)
+    };
+    view! { <p class="redline" dir="auto" id=id inner_html=html></p> }
 }

@@ -7,7 +7,6 @@ use crate::i18n::{self, use_i18n};
 use leptos::prelude::*;
 use leptos_i18n::td_string;
 use leptos_router::components::A;
-use shared::ClauseFate;
 
 /// The whole-text redline page.
 #[component]
@@ -41,10 +40,7 @@ pub fn ChangesPage() -> impl IntoView {
                                                 {c.number.map(|n| format!("{n}. "))}{c.title}" "
                                                 <span class="fate">"("{move || i18n::fate_name(i18n.get_locale(), fate)}")"</span>
                                             </h2>
-                                            {match fate {
-                                                ClauseFate::Unchanged => view! { <p class="redline" dir="auto">{c.segments.into_iter().map(|s| s.text).collect::<String>()}</p> }.into_any(),
-                                                _ => view! { <RedlineText segments=c.segments /> }.into_any(),
-                                            }}
+                                            <RedlineText segments=c.segments />
                                         </li>
                                     }
                                 }).collect_view()}

@@ -18,7 +18,7 @@ use leptos_i18n::td_string;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_query_map};
 use shared::{
-    Change, Clause, ConsensusDesignation, ConsensusLevel, Language, MinorityStatement,
+    Clause, ConsensusDesignation, ConsensusLevel, Language, MinorityStatement,
     NewMinorityStatement, Phase, TranslationEdit,
 };
 
@@ -325,7 +325,7 @@ fn Changes(clause: Clause) -> impl IntoView {
         return ().into_any();
     };
     let previous_href = format!("/c/{}/{previous}/{}", clause.consultation_slug, clause.key);
-    let changed = redline.iter().any(|s| s.change != Change::Same);
+    let changed = shared::redline::changed(&redline);
     let note = clause.change_note;
     let responds_to = clause.responds_to;
     let label = previous.clone();

@@ -387,6 +387,28 @@ enum DraftChange {
     Order(Vec<String>),
 }
 
+/// The first `length` characters of a comment's text as readers see it (from its rendered
+/// HTML, read by the browser in an inert template: no markup, no Markdown signs), with "…" if
+/// cut.
+fn excerpt(html: &str, length: usize) -> String {
+    use wasm_bindgen::JsCast;
+    let text = document()
+        .create_element("template")
+        .ok()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlTemplateElement>().ok())
+        .and_then(|t| {
+            t.set_inner_html(html);
+            t.content().text_content()
+        })
+        .unwrap_or_default();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut cut: String = text.chars().take(length).collect();
+    if cut.len() < text.len() {
+        cut.push('…');
+    }
+    cut
+}
+
 /// The editor of a draft round: each clause's wording, why it changed and which comments of
 /// the previous round led to the change; new clauses; order; removal.
 #[component]
@@ -518,8 +540,11 @@ fn ClauseEditor(
                         <legend>{tr!(i18n, responds_to_legend)}</legend>
                         {earlier.into_iter().map(|c| {
                             let id = c.id;
-                            let excerpt: String = c.body.chars().take(90).collect();
-                            let author = c.author.unwrap_or_default();
+                            let excerpt = excerpt(&c.body_html, 90);
+                            let author = match c.author {
+                                Some(handle) => handle.into_any(),
+                                None => tr!(i18n, former_participant).into_any(),
+                            };
                             view! {
                                 <label class="choice">
                                     <input type="checkbox" value=id

@@ -1,12 +1,12 @@
-//! A round's public results, once published: per clause, charts by position and by stakeholder
+//! A round's public results, once published: an overview of every clause, then per clause, charts by position and by stakeholder
 //! group with their tables, the result under the round's rule, the consensus level and minority
 //! statements.
 
 use super::param;
 use crate::api;
 use crate::components::{
-    ChamberedView, ConsensusView, Loading, PhaseBadge, RecordLinks, ResultsCharts, StatementsView,
-    errors_fallback,
+    ChamberedView, ConsensusView, Loading, PhaseBadge, RecordLinks, ResultsCharts, ResultsOverview,
+    StatementsView, errors_fallback,
 };
 use crate::i18n::{tr, use_i18n};
 use leptos::prelude::*;
@@ -45,6 +45,7 @@ pub fn ResultsPage() -> impl IntoView {
                             </nav>
                             <h1>{tr!(i18n, results_title)}" — "{r.round.title.clone()}</h1>
                             <p class="meta"><PhaseBadge phase=r.round.phase /></p>
+                            <ResultsOverview clauses=r.clauses.clone() />
                             <ol class="clauses" id="results">
                                 {r.clauses.into_iter().map(|c| {
                                     let scope = format!("{}-", c.key);

@@ -755,6 +755,21 @@ async fn a_convener_opens_the_next_round_and_a_participant_sees_the_redline_and_
 
     // An administrator (who convenes every consultation) with two factors.
     let secret = become_administrator(&app, &browser, "chair").await;
+    // A participant who comments in Markdown on clause 1, then deletes their account.
+    let leaving = app.another_browser();
+    leaving.sign_up("leaving", "a long passphrase").await;
+    leaving.join("civil_society").await;
+    let posted = leaving
+        .post_comment(
+            tests::CLAUSE,
+            json!({ "body": "Name **hospitals** _explicitly_." }),
+        )
+        .await;
+    assert_eq!(posted.status(), 201);
+    let gone = leaving
+        .delete_account(json!({ "password": "a long passphrase" }))
+        .await;
+    assert!(gone.status().is_success());
 
     // Close 2019 (after confirming) and open 2020 from it.
     browser.client.goto(&convene).await.expect("open");
@@ -786,6 +801,16 @@ async fn a_convener_opens_the_next_round_and_a_participant_sees_the_redline_and_
             "Companies run most of the infrastructure.",
         )
         .await;
+    // Earlier comments are listed as read, a deleted account's as a former participant's.
+    let earlier = browser.text("#clause-protect-individuals fieldset").await;
+    assert!(
+        earlier.contains("former participant: Name hospitals explicitly."),
+        "{earlier}"
+    );
+    assert!(
+        !earlier.contains('*') && !earlier.contains(" : "),
+        "{earlier}"
+    );
     browser
         .click("#clause-protect-individuals input[type='checkbox']")
         .await;
@@ -1470,7 +1495,6 @@ const MORE_PAGES: [(&str, &str); 4] = [
     ("read-round", "/read/paris-call/2018"),
 ];
 
-/// Opens `path` of `app` and waits for its heading.
 /// Opens `path` and waits for the app's own heading (a page that starts with the text the
 /// server sent shows the app's in its place).
 async fn open_page(browser: &Browser, app: &TestApp, path: &str) {
@@ -1479,7 +1503,11 @@ async fn open_page(browser: &Browser, app: &TestApp, path: &str) {
         .goto(&format!("{}{path}", app.address))
         .await
         .expect("open");
-    browser.wait_for(APP_HEADING).await;
+    if path.starts_with("/read") {
+        browser.wait("h1").await;
+    } else {
+        browser.wait_for(APP_HEADING).await;
+    }
 }
 
 /// The app's own page heading, once the text the server sent with the page has made way for it.
@@ -1977,6 +2005,148 @@ async fn the_published_text_and_results_read_without_javascript() {
         .click("#first-text a[href='/read/paris-call/2019']")
         .await;
     browser.wait("section#protect-individuals").await;
+    browser.close().await;
+}
+
+/// The results overview: every clause's support as a diverging bar, sortable by support, and
+/// each stakeholder group's result as a grid with its table, on the results page and in the
+/// report; a round nobody took a position in says so instead of drawing empty charts.
+#[tokio::test]
+async fn the_results_page_and_the_report_show_every_clause_at_a_glance() {
+    let (app, browser) = app_and_browser().await;
+    app.execute(
+        "UPDATE rounds SET phase = 'published' WHERE slug = '2018'",
+        &[],
+    )
+    .await;
+    app.until_the_server_notices().await;
+    let results: serde_json::Value = app
+        .get("/api/v1/consultations/paris-call/rounds/2018/results")
+        .await
+        .json()
+        .await
+        .expect("results");
+    let clauses = results["clauses"].as_array().expect("clauses");
+    // The clause with most support (then most positions for or against, then first in the
+    // text), counted here from the numbers the API gives.
+    let support = |c: &serde_json::Value| {
+        let t = &c["results"]["total"];
+        let n = |k: &str| t[k].as_f64().unwrap_or_default();
+        let endorsing = n("endorse") + n("endorse_with_reservation");
+        let decided = endorsing + n("oppose");
+        let share = if decided == 0.0 {
+            -1.0
+        } else {
+            endorsing / decided
+        };
+        (share, decided)
+    };
+    let best = clauses
+        .iter()
+        .reduce(|best, c| if support(c) > support(best) { c } else { best })
+        .expect("a clause");
+    let best_label = format!(
+        "{}. {}",
+        best["number"],
+        best["title"].as_str().unwrap_or_default()
+    );
+
+    open_page(&browser, &app, "/c/paris-call/2018/results").await;
+    let chart = browser.wait("#overview-support svg.support-chart").await;
+    let name = chart
+        .attr("aria-label")
+        .await
+        .expect("attr")
+        .unwrap_or_default();
+    assert!(name.starts_with("Support for each clause. 1. "), "{name}");
+    let labels = async || -> Vec<String> {
+        let found = browser
+            .client
+            .execute(
+                "return [...document.querySelectorAll('#overview-support text.name')]\
+                     .map(t => t.textContent)",
+                vec![],
+            )
+            .await
+            .expect("labels");
+        serde_json::from_value(found).expect("strings")
+    };
+    let in_text_order = labels().await;
+    assert_eq!(in_text_order.len(), clauses.len());
+    assert!(in_text_order[0].starts_with("1. "), "{in_text_order:?}");
+    browser
+        .wait("#overview-order")
+        .await
+        .select_by_value("support")
+        .await
+        .expect("order by support");
+    let by_support = labels().await;
+    assert_eq!(by_support[0], best_label, "{by_support:?}");
+    assert!(browser.has("#overview-grid svg.house-grid").await);
+    let rows = browser
+        .client
+        .find_all(fantoccini::Locator::Css("#overview-table tbody tr"))
+        .await
+        .expect("rows");
+    assert_eq!(rows.len(), clauses.len());
+    assert!(
+        browser
+            .text("#overview-table thead")
+            .await
+            .contains("Civil society")
+    );
+    assert_no_console_errors(&browser, "the overview").await;
+
+    // The printable report draws the same.
+    let report = app
+        .get("/api/v1/consultations/paris-call/rounds/2018/record/report.html")
+        .await
+        .text()
+        .await
+        .expect("report");
+    for expected in [
+        "<section id=\"overview\">",
+        "support-chart",
+        "house-grid",
+        "house-table",
+    ] {
+        assert!(report.contains(expected), "{expected} in the report");
+    }
+
+    // A round without positions: a sentence, not empty charts.
+    app.execute("DELETE FROM positions", &[]).await;
+    app.until_the_server_notices().await;
+    open_page(&browser, &app, "/c/paris-call/2018/results").await;
+    browser.wait("#overview-empty").await;
+    assert!(!browser.has("#overview-support").await);
+    browser.close().await;
+}
+
+/// Redlines compare the text as readers see it: the demo's first principle shows its new
+/// emphasis as emphasis, marked as a change of formatting, with no Markdown sign, in the app,
+/// on the reading page and in the report.
+#[tokio::test]
+async fn a_redline_shows_emphasis_as_emphasis_and_a_change_of_emphasis_as_such() {
+    let (app, browser) = app_and_browser().await;
+    open_page(&browser, &app, "/c/paris-call/2019/protect-individuals").await;
+    let restyled = browser.text("#redline .restyled strong").await;
+    assert_eq!(restyled, "individuals");
+    let redline = browser.text("#redline").await;
+    assert!(!redline.contains('*'), "{redline}");
+    assert!(browser.has("#redline ins").await && browser.has("#redline del").await);
+    open_page(&browser, &app, "/c/paris-call/2019/changes").await;
+    browser.wait(".redline .restyled strong").await;
+    assert!(!browser.text("main#main").await.contains("**"));
+    let read = app
+        .get("/read/paris-call/2019")
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        read.contains("<span class=\"restyled\"><span class=\"visually-hidden\">formatting changed </span><strong>individuals</strong></span>"),
+        "{read}"
+    );
     browser.close().await;
 }
 
