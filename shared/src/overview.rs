@@ -168,7 +168,7 @@ fn legend(top: u32, entries: &[(&str, &str)], rtl: bool) -> String {
             format!(
                 "<rect x=\"{x}\" y=\"{y}\" width=\"12\" height=\"12\" fill=\"{colour}\" \
                  stroke=\"#555\" stroke-width=\"0.5\"/>{}",
-                label(column + 16, y + 10, name, rtl, "key")
+                label(column + 16, y + 10, name, rtl, "ov-key")
             )
         })
         .collect()
@@ -195,32 +195,39 @@ pub fn support_chart(rows: &[Row], labels: &Labels) -> String {
         let for_share = percent(t.endorse + t.endorse_with_reservation, decided);
         let against_share = percent(t.oppose, decided);
         let abstain = format!("{} {}", labels.stances[3], t.abstain);
-        summary.push(format!(
-            "{}: {for_share}% {}, {against_share}% {}, {abstain}",
-            row.label, labels.stances[0], labels.stances[2]
-        ));
+        summary.push(if decided == 0 {
+            format!("{}: {abstain}", row.label)
+        } else {
+            format!(
+                "{}: {for_share}% {}, {against_share}% {}, {abstain}",
+                row.label, labels.stances[0], labels.stances[2]
+            )
+        });
         let bar = top + 18;
         body.push_str(&label(
             0,
             top + 13,
-            &fit(&row.label, 34),
+            &fit(&row.label, 44),
             labels.rtl,
-            "name",
+            "ov-name",
         ));
         // Abstentions apart: a count at the end of the name's line.
         body.push_str(&format!(
-            "<text x=\"{x}\" y=\"{y}\" text-anchor=\"{anchor}\" class=\"count\">{}</text>",
+            "<text x=\"{x}\" y=\"{y}\" text-anchor=\"{anchor}\" class=\"ov-count\">{}</text>",
             escape_html(&abstain),
             x = if labels.rtl { 0 } else { WIDTH },
             y = top + 13,
             anchor = if labels.rtl { "start" } else { "end" },
         ));
+        if decided == 0 {
+            continue;
+        }
         body.push_str(&format!(
             "<rect x=\"{x}\" y=\"{bar}\" width=\"{oppose}\" height=\"14\" fill=\"{c}\"/>\
              <rect x=\"{AXIS}\" y=\"{bar}\" width=\"{endorse}\" height=\"14\" fill=\"{a}\"/>\
              <rect x=\"{r}\" y=\"{bar}\" width=\"{reservation}\" height=\"14\" fill=\"{b}\"/>\
-             <text x=\"{left}\" y=\"{ty}\" text-anchor=\"end\" class=\"count\">{against_share}%</text>\
-             <text x=\"{right}\" y=\"{ty}\" class=\"count\">{for_share}%</text>",
+             <text x=\"{left}\" y=\"{ty}\" text-anchor=\"end\" class=\"ov-count\">{against_share}%</text>\
+             <text x=\"{right}\" y=\"{ty}\" class=\"ov-count\">{for_share}%</text>",
             x = AXIS - oppose,
             r = AXIS + endorse,
             left = AXIS - oppose - 3,
@@ -254,11 +261,13 @@ pub fn support_chart(rows: &[Row], labels: &Labels) -> String {
 pub fn house_grid(rows: &[Row], labels: &Labels) -> String {
     const HEAD: u32 = 116;
     const ROW: u32 = 44;
+    // The cells leave room at the right for the last column's name, turned up and rightwards.
+    const AREA: u32 = WIDTH - 60;
     let columns = labels.groups.len().max(1) as u32;
-    let cell = WIDTH / columns;
+    let cell = AREA / columns;
     let column_x = |i: u32| {
         if labels.rtl {
-            WIDTH - (i + 1) * cell
+            AREA - (i + 1) * cell
         } else {
             i * cell
         }
@@ -268,7 +277,7 @@ pub fn house_grid(rows: &[Row], labels: &Labels) -> String {
         // Column names turned, reading upwards from the top of the column.
         let x = column_x(i as u32) + cell / 2;
         body.push_str(&format!(
-            "<text transform=\"translate({x} {y}) rotate(-60)\" class=\"key\">{}</text>",
+            "<text transform=\"translate({x} {y}) rotate(-60)\" class=\"ov-key\">{}</text>",
             escape_html(&fit(group, 20)),
             y = HEAD - 6,
         ));
@@ -278,9 +287,9 @@ pub fn house_grid(rows: &[Row], labels: &Labels) -> String {
         body.push_str(&label(
             0,
             top + 12,
-            &fit(&row.label, 52),
+            &fit(&row.label, 56),
             labels.rtl,
-            "name",
+            "ov-name",
         ));
         for (i, house) in row.houses.iter().enumerate() {
             let (which, mark) = match house.carried {
@@ -298,7 +307,7 @@ pub fn house_grid(rows: &[Row], labels: &Labels) -> String {
             body.push_str(&format!(
                 "<rect x=\"{rx}\" y=\"{y}\" width=\"{w}\" height=\"22\" fill=\"{fill}\"/>\
                  <text x=\"{tx}\" y=\"{ty}\" text-anchor=\"middle\" fill=\"{ink}\" \
-                 class=\"count\">{numbers}</text>",
+                 class=\"ov-count\">{numbers}</text>",
                 rx = x + 1,
                 y = top + 17,
                 w = cell - 2,
@@ -442,10 +451,14 @@ mod tests {
             svg.contains("aria-label=\"Support. 1. Protect: 75% Endorse, 25% Oppose, Abstain 4\""),
             "{svg}"
         );
-        // A clause nobody decided on draws no bar and divides by nothing.
-        let empty = support_chart(&[row("2", tally(0, 0, 0, 0))], &labels(false));
+        // A clause nobody decided on draws no bar, no share, and divides by nothing.
+        let empty = support_chart(&[row("2", tally(0, 0, 0, 2))], &labels(false));
         assert!(
-            empty.contains("width=\"0\"") && empty.contains(">0%<"),
+            !empty.contains('%') && !empty.contains("height=\"14\""),
+            "{empty}"
+        );
+        assert!(
+            empty.contains("aria-label=\"Support. 2: Abstain 2\""),
             "{empty}"
         );
     }
@@ -464,7 +477,7 @@ mod tests {
     fn a_long_name_is_cut_to_fit_its_line_and_kept_whole_in_the_chart_s_name() {
         let long = "9. ".to_owned() + &"word ".repeat(20);
         let svg = support_chart(&[row(&long, tally(1, 0, 0, 0))], &labels(false));
-        let shown = format!(">{}…<", &long[..33]);
+        let shown = format!(">{}…<", &long[..43]);
         assert!(svg.contains(&shown), "{svg}");
         assert!(
             svg.contains(long.trim_end()),

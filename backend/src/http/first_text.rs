@@ -9,7 +9,7 @@ use crate::words::{Words, negotiate};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use shared::first_text::{FIRST_TEXT_ID, PRELOADED_ID, Page};
 use shared::{Clause, Round, RoundResults, Tally};
@@ -18,10 +18,16 @@ use tower::ServiceExt;
 /// Largest API answer sent with a page; a larger one is left for the app to fetch.
 const LARGEST_ANSWER: usize = 2 * 1024 * 1024;
 
-/// The app's `index.html` for the page at `path` asked with `headers`, with the page's text and
+/// The app's `index.html` for the page at `uri` asked with `headers`, with the page's text and
 /// the answers it reads first; `None` when the page does not start with its text or its text
 /// cannot be read (the app then explains, as it would have).
-pub async fn page(api: &Router, index: &str, path: &str, headers: &HeaderMap) -> Option<Response> {
+pub async fn page(api: &Router, index: &str, uri: &Uri, headers: &HeaderMap) -> Option<Response> {
+    let path = uri.path();
+    // `?original`: the reader asked for a translated clause's original wording.
+    let original = uri.query().is_some_and(|q| {
+        q.split('&')
+            .any(|p| p == "original" || p.starts_with("original="))
+    });
     let page = Page::of(path)?;
     if !index.contains("<body>") {
         return None;
@@ -47,7 +53,7 @@ pub async fn page(api: &Router, index: &str, path: &str, headers: &HeaderMap) ->
         .find(|(path, _)| !path.ends_with("/session"))?;
     let w = Words(negotiate(None, headers));
     let (title, main) = match &page {
-        Page::Clause { .. } => clause(&serde_json::from_slice(&text.1).ok()?, w),
+        Page::Clause { .. } => clause(&serde_json::from_slice(&text.1).ok()?, w, original),
         Page::Round { .. } => round(&serde_json::from_slice(&text.1).ok()?, w),
         Page::Results { .. } => results(&serde_json::from_slice(&text.1).ok()?, w),
     };
@@ -116,11 +122,36 @@ fn breadcrumbs(slug: &str, round: &str, consultation: &str, round_title: &str, w
     )
 }
 
-fn clause(c: &Clause, w: Words) -> (String, String) {
-    let title = format!("{}. {}", c.number, c.title);
+fn clause(c: &Clause, w: Words, original: bool) -> (String, String) {
+    // The conveners' translation into the reader's language, as the app shows it, with the
+    // note that says so and the original one link away.
+    let translation = c
+        .translations
+        .iter()
+        .find(|t| t.language == w.0)
+        .filter(|_| !original);
+    let (title, body, lang, note) = match translation {
+        Some(t) => (
+            &t.title,
+            &t.body_html,
+            t.language.as_str(),
+            format!(
+                "<p class=\"translation-note\">{} <a href=\"?original\">{}</a></p>",
+                esc(w.get("translated_by_conveners")),
+                esc(w.get("read_original"))
+            ),
+        ),
+        None => (&c.title, &c.body_html, "", String::new()),
+    };
+    let title = format!("{}. {}", c.number, title);
+    let lang = if lang.is_empty() {
+        String::new()
+    } else {
+        format!(" lang=\"{lang}\"")
+    };
     let main = format!(
-        "{crumbs}<article class=\"clause\"><h1 dir=\"auto\">{heading}</h1>\
-         <div class=\"clause-body\" dir=\"auto\">{body}</div></article>",
+        "{crumbs}<article class=\"clause\"><h1 dir=\"auto\">{heading}</h1>{note}\
+         <div class=\"clause-body\" dir=\"auto\"{lang}>{body}</div></article>",
         crumbs = breadcrumbs(
             &c.consultation_slug,
             &c.round.slug,
@@ -129,8 +160,6 @@ fn clause(c: &Clause, w: Words) -> (String, String) {
             w
         ),
         heading = esc(&title),
-        // Rendered from Markdown and cleaned by the server, as the app shows it.
-        body = c.body_html,
     );
     (title, main)
 }

@@ -88,8 +88,8 @@ pub fn app(state: AppState) -> Router {
                 let api = path == "/api" || path.starts_with("/api/");
                 let served = files.is_some() || embedded;
                 if served && !api && request.method() == axum::http::Method::GET {
-                    let headers = request.headers();
-                    if let Some(page) = first_text::page(&first_api, &index, path, headers).await {
+                    let (uri, headers) = (request.uri(), request.headers());
+                    if let Some(page) = first_text::page(&first_api, &index, uri, headers).await {
                         return page;
                     }
                 }

@@ -2052,6 +2052,41 @@ async fn the_results_page_and_the_report_show_every_clause_at_a_glance() {
     );
 
     open_page(&browser, &app, "/c/paris-call/2018/results").await;
+    browser.wait("#overview-support svg.support-chart").await;
+    // Pictures of both drawings at desktop and phone width, for docs/screenshots/ (copied by
+    // hand), and at 360 px nothing runs past the screen.
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshots directory");
+    for (width, name) in [(1024, "desktop"), (360, "360")] {
+        browser
+            .client
+            .set_window_size(width, 900)
+            .await
+            .expect("window size");
+        for part in ["support", "grid"] {
+            let png = browser
+                .wait(&format!("#overview-{part}"))
+                .await
+                .screenshot()
+                .await
+                .expect("screenshot");
+            std::fs::write(shots.join(format!("overview-{part}-{name}.png")), png).expect("write");
+        }
+    }
+    let overflow = browser
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+            vec![],
+        )
+        .await
+        .expect("width");
+    assert_eq!(overflow, json!(0), "the results page at 360 px");
+    browser
+        .client
+        .set_window_size(1024, 900)
+        .await
+        .expect("window size");
     let chart = browser.wait("#overview-support svg.support-chart").await;
     let name = chart
         .attr("aria-label")
@@ -2063,7 +2098,7 @@ async fn the_results_page_and_the_report_show_every_clause_at_a_glance() {
         let found = browser
             .client
             .execute(
-                "return [...document.querySelectorAll('#overview-support text.name')]\
+                "return [...document.querySelectorAll('#overview-support text.ov-name')]\
                      .map(t => t.textContent)",
                 vec![],
             )
@@ -2115,6 +2150,7 @@ async fn the_results_page_and_the_report_show_every_clause_at_a_glance() {
 
     // A round without positions: a sentence, not empty charts.
     app.execute("DELETE FROM positions", &[]).await;
+    app.execute("DELETE FROM tally_counts", &[]).await;
     app.until_the_server_notices().await;
     open_page(&browser, &app, "/c/paris-call/2018/results").await;
     browser.wait("#overview-empty").await;
@@ -2324,6 +2360,31 @@ async fn a_clause_arrives_with_its_text_and_the_app_takes_over_without_asking_ag
         html.matches("</script>").count(),
         3,
         "only the page's own scripts close"
+    );
+    // In the reader's language when the conveners translated the clause, the original a link
+    // away.
+    let in_french = |path: String| {
+        app.client
+            .get(format!("{}{path}", app.address))
+            .header("accept-language", "fr-FR,fr")
+            .send()
+    };
+    let french = in_french(CLAUSE.into())
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        french.contains("1. Protéger les individus et les infrastructures</h1>")
+            && french.contains("<html lang=\"fr\" dir=\"ltr\">"),
+        "{french}"
+    );
+    let original = in_french(format!("{CLAUSE}?original")).await.expect("page");
+    let original = original.text().await.expect("page");
+    assert!(
+        original.contains("1. Protect individuals and infrastructure</h1>"),
+        "{original}"
     );
     // Pages that do not start with their text, or whose text the reader may not read.
     for path in [
