@@ -67,27 +67,20 @@ impl WordWalk {
 
     /// Splits `text` into pieces, each with its word index or `None` for white space.
     fn pieces<'t>(&mut self, text: &'t str) -> Vec<(&'t str, Option<usize>)> {
-        let mut pieces = Vec::new();
-        let mut rest = text;
-        while let Some(first) = rest.chars().next() {
-            let space = first.is_whitespace();
-            let len = rest
-                .find(|c: char| c.is_whitespace() != space)
-                .unwrap_or(rest.len());
-            let (piece, tail) = rest.split_at(len);
-            if space {
-                self.in_word = false;
-                pieces.push((piece, None));
-            } else {
-                if !self.in_word {
-                    self.next += 1;
-                    self.in_word = true;
+        runs(text)
+            .map(|(piece, space)| {
+                if space {
+                    self.in_word = false;
+                    (piece, None)
+                } else {
+                    if !self.in_word {
+                        self.next += 1;
+                        self.in_word = true;
+                    }
+                    (piece, Some(self.next - 1))
                 }
-                pieces.push((piece, Some(self.next - 1)));
-            }
-            rest = tail;
-        }
-        pieces
+            })
+            .collect()
     }
 
     /// Whether `event` ends the current word without carrying text.
@@ -169,16 +162,21 @@ pub fn styled_words(markdown: &str) -> Vec<Token> {
 
 /// Adds `text` to `tokens` as words and runs of space, in `style`.
 fn push_words(tokens: &mut Vec<Token>, text: &str, style: Style) {
+    tokens.extend(runs(text).map(|(piece, _)| Token::new(piece, style)));
+}
+
+/// `text` as runs of white space and of anything else, each with whether it is space.
+fn runs(text: &str) -> impl Iterator<Item = (&str, bool)> {
     let mut rest = text;
-    while let Some(first) = rest.chars().next() {
-        let space = first.is_whitespace();
+    std::iter::from_fn(move || {
+        let space = rest.chars().next()?.is_whitespace();
         let len = rest
             .find(|c: char| c.is_whitespace() != space)
             .unwrap_or(rest.len());
         let (piece, tail) = rest.split_at(len);
-        tokens.push(Token::new(piece, style));
         rest = tail;
-    }
+        Some((piece, space))
+    })
 }
 
 /// The redline of a clause body from `old` to `new` (Markdown), as readers see the text.

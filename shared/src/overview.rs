@@ -46,6 +46,16 @@ pub struct Cell {
     pub counted: u64,
 }
 
+impl From<&crate::House> for Cell {
+    fn from(h: &crate::House) -> Self {
+        Self {
+            carried: h.carried,
+            endorsing: h.endorsing,
+            counted: h.counted,
+        }
+    }
+}
+
 /// The words the drawings use, in the reader's language.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Labels {
@@ -70,16 +80,7 @@ pub fn rows_from(clauses: &[ClauseResults]) -> Vec<Row> {
             label: format!("{}. {}", c.number, c.title),
             key: c.key.clone(),
             tally: c.results.total,
-            houses: c
-                .chambered
-                .houses
-                .iter()
-                .map(|h| Cell {
-                    carried: h.carried,
-                    endorsing: h.endorsing,
-                    counted: h.counted,
-                })
-                .collect(),
+            houses: c.chambered.houses.iter().map(Cell::from).collect(),
         })
         .collect()
 }
@@ -123,12 +124,9 @@ pub fn ordered(mut rows: Vec<Row>, order: Order) -> Vec<Row> {
     rows
 }
 
+/// `part` of `whole` in whole percent, rounded; 0 of nothing.
 fn percent(part: u64, whole: u64) -> u64 {
-    if whole == 0 {
-        0
-    } else {
-        (part * 100 + whole / 2) / whole
-    }
+    (part * 100 + whole / 2).checked_div(whole).unwrap_or(0)
 }
 
 /// `text` cut to `max` characters with "…": an SVG text does not wrap, and the whole of it is in

@@ -208,7 +208,11 @@ impl Browser {
     pub async fn console_errors(&self) -> Vec<String> {
         let log = self
             .client
-            .issue_cmd(BrowserLog)
+            // The browser's console log, emptied as it is read.
+            .issue_cmd(Chromedriver {
+                path: "se/log",
+                body: json!({ "type": "browser" }),
+            })
             .await
             .expect("the browser's console log");
         log.as_array()
@@ -223,7 +227,10 @@ impl Browser {
     /// `goog/cdp/execute`): network conditions, cache, scripts run before a page's own.
     pub async fn devtools(&self, method: &str, params: serde_json::Value) -> serde_json::Value {
         self.client
-            .issue_cmd(DevTools(json!({ "cmd": method, "params": params })))
+            .issue_cmd(Chromedriver {
+                path: "goog/cdp/execute",
+                body: json!({ "cmd": method, "params": params }),
+            })
             .await
             .unwrap_or_else(|e| panic!("DevTools {method}: {e}"))
     }
@@ -242,48 +249,28 @@ impl Drop for Browser {
     }
 }
 
-/// chromedriver's command reading the browser's console log (and emptying it).
+/// A command of chromedriver's own: `POST /session/{id}/{path}` with `body`.
 #[derive(Debug)]
-struct BrowserLog;
-
-impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/se/log",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({ "type": "browser" }).to_string()),
-        )
-    }
+struct Chromedriver {
+    path: &'static str,
+    body: serde_json::Value,
 }
 
-/// chromedriver's command passing a DevTools protocol command to the browser.
-#[derive(Debug)]
-struct DevTools(serde_json::Value);
-
-impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
+impl fantoccini::wd::WebDriverCompatibleCommand for Chromedriver {
     fn endpoint(
         &self,
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
+            "session/{}/{}",
+            session_id.unwrap_or_default(),
+            self.path
         ))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(self.0.to_string()))
+        (http::Method::POST, Some(self.body.to_string()))
     }
 }
 

@@ -12,7 +12,7 @@ use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use shared::first_text::{FIRST_TEXT_ID, PRELOADED_ID, Page};
-use shared::{Clause, Round, RoundResults, Tally};
+use shared::{Clause, Round, RoundResults, RoundSummary, Tally};
 use tower::ServiceExt;
 
 /// Largest API answer sent with a page; a larger one is left for the app to fetch.
@@ -109,7 +109,8 @@ pub async fn page(api: &Router, index: &str, uri: &Uri, headers: &HeaderMap) -> 
 }
 
 /// Breadcrumbs back to the consultations and the round.
-fn breadcrumbs(slug: &str, round: &str, consultation: &str, round_title: &str, w: Words) -> String {
+fn breadcrumbs(slug: &str, consultation: &str, round: &RoundSummary, w: Words) -> String {
+    let (round_title, round) = (&round.title, &round.slug);
     format!(
         "<nav class=\"breadcrumbs\" aria-label=\"{label}\"><a href=\"/\">{all}</a> › \
          <a href=\"/c/{slug}/{round}\">{consultation} — {round_title}</a></nav>",
@@ -152,13 +153,7 @@ fn clause(c: &Clause, w: Words, original: bool) -> (String, String) {
     let main = format!(
         "{crumbs}<article class=\"clause\"><h1 dir=\"auto\">{heading}</h1>{note}\
          <div class=\"clause-body\" dir=\"auto\"{lang}>{body}</div></article>",
-        crumbs = breadcrumbs(
-            &c.consultation_slug,
-            &c.round.slug,
-            &c.consultation_title,
-            &c.round.title,
-            w
-        ),
+        crumbs = breadcrumbs(&c.consultation_slug, &c.consultation_title, &c.round, w),
         heading = esc(&title),
     );
     (title, main)
@@ -231,13 +226,7 @@ fn results(r: &RoundResults, w: Words) -> (String, String) {
     let title = format!("{} — {}", r.round.title, w.get("results"));
     let main = format!(
         "{crumbs}<h1 dir=\"auto\">{heading}</h1>{list}",
-        crumbs = breadcrumbs(
-            &r.consultation_slug,
-            &r.round.slug,
-            &r.consultation_title,
-            &r.round.title,
-            w
-        ),
+        crumbs = breadcrumbs(&r.consultation_slug, &r.consultation_title, &r.round, w),
         heading = esc(&title),
         list = clause_links(&r.consultation_slug, &r.round.slug, &clauses),
     );

@@ -292,6 +292,27 @@ pub struct HouseRecord {
     pub carried: Option<bool>,
 }
 
+impl From<Counts> for Tally {
+    fn from(c: Counts) -> Self {
+        Self {
+            endorse: c.endorse,
+            endorse_with_reservation: c.endorse_with_reservation,
+            oppose: c.oppose,
+            abstain: c.abstain,
+        }
+    }
+}
+
+impl From<&HouseRecord> for shared::overview::Cell {
+    fn from(h: &HouseRecord) -> Self {
+        Self {
+            carried: h.carried,
+            endorsing: h.endorsing,
+            counted: h.counted,
+        }
+    }
+}
+
 impl From<Tally> for Counts {
     fn from(t: Tally) -> Self {
         Self {

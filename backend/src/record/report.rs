@@ -438,22 +438,8 @@ fn overview_section(clauses: &[ClauseRecord], w: Words) -> String {
             Row {
                 label: format!("{}. {}", c.number, c.title),
                 key: c.key.clone(),
-                tally: Tally {
-                    endorse: t.endorse,
-                    endorse_with_reservation: t.endorse_with_reservation,
-                    oppose: t.oppose,
-                    abstain: t.abstain,
-                },
-                houses: c
-                    .results
-                    .houses
-                    .iter()
-                    .map(|h| Cell {
-                        carried: h.carried,
-                        endorsing: h.endorsing,
-                        counted: h.counted,
-                    })
-                    .collect(),
+                tally: Tally::from(*t),
+                houses: c.results.houses.iter().map(Cell::from).collect(),
             }
         })
         .collect();
