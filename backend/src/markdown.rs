@@ -160,9 +160,21 @@ pub fn styled_words(markdown: &str) -> Vec<Token> {
     tokens
 }
 
-/// Adds `text` to `tokens` as words and runs of space, in `style`.
+/// Adds `text` to `tokens` as words, runs of punctuation and runs of space, in `style`: a word
+/// whose full stop became a comma keeps the word.
 fn push_words(tokens: &mut Vec<Token>, text: &str, style: Style) {
-    tokens.extend(runs(text).map(|(piece, _)| Token::new(piece, style)));
+    for (piece, _) in runs(text) {
+        let mut rest = piece;
+        while let Some(first) = rest.chars().next() {
+            let letter = first.is_alphanumeric();
+            let len = rest
+                .find(|c: char| c.is_alphanumeric() != letter)
+                .unwrap_or(rest.len());
+            let (part, tail) = rest.split_at(len);
+            tokens.push(Token::new(part, style));
+            rest = tail;
+        }
+    }
 }
 
 /// `text` as runs of white space and of anything else, each with whether it is space.
@@ -259,14 +271,15 @@ mod tests {
                 " ",
                 "individuals",
                 " ",
-                "now.",
+                "now",
+                ".",
                 "\n",
                 "x",
                 " ",
                 "y"
             ]
         );
-        assert!(tokens[2].style.strong && tokens[6].style.code && !tokens[0].style.strong);
+        assert!(tokens[2].style.strong && tokens[7].style.code && !tokens[0].style.strong);
         // The demo's first clause: no asterisk reaches the reader, and emphasis alone changing
         // is a restyling.
         let red = redline(

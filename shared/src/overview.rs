@@ -193,14 +193,14 @@ pub fn support_chart(rows: &[Row], labels: &Labels) -> String {
         let for_share = percent(t.endorse + t.endorse_with_reservation, decided);
         let against_share = percent(t.oppose, decided);
         let abstain = format!("{} {}", labels.stances[3], t.abstain);
-        summary.push(if decided == 0 {
-            format!("{}: {abstain}", row.label)
-        } else {
-            format!(
-                "{}: {for_share}% {}, {against_share}% {}, {abstain}",
-                row.label, labels.stances[0], labels.stances[2]
-            )
-        });
+        // Each position's count, as the bars' shares cannot say them all.
+        let counts = [t.endorse, t.endorse_with_reservation, t.oppose, t.abstain]
+            .iter()
+            .zip(&labels.stances)
+            .map(|(n, stance)| format!("{stance} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        summary.push(format!("{}: {counts}", row.label));
         let bar = top + 18;
         body.push_str(&label(
             0,
@@ -221,7 +221,8 @@ pub fn support_chart(rows: &[Row], labels: &Labels) -> String {
             continue;
         }
         body.push_str(&format!(
-            "<rect x=\"{x}\" y=\"{bar}\" width=\"{oppose}\" height=\"14\" fill=\"{c}\"/>\
+            "<line x1=\"{AXIS}\" y1=\"{axis_top}\" x2=\"{AXIS}\" y2=\"{axis_end}\" stroke=\"#333\"/>\
+             <rect x=\"{x}\" y=\"{bar}\" width=\"{oppose}\" height=\"14\" fill=\"{c}\"/>\
              <rect x=\"{AXIS}\" y=\"{bar}\" width=\"{endorse}\" height=\"14\" fill=\"{a}\"/>\
              <rect x=\"{r}\" y=\"{bar}\" width=\"{reservation}\" height=\"14\" fill=\"{b}\"/>\
              <text x=\"{left}\" y=\"{ty}\" text-anchor=\"end\" class=\"ov-count\">{against_share}%</text>\
@@ -231,6 +232,8 @@ pub fn support_chart(rows: &[Row], labels: &Labels) -> String {
             left = AXIS - oppose - 3,
             right = AXIS + endorse + reservation + 3,
             ty = bar + 11,
+            axis_top = bar - 2,
+            axis_end = bar + 16,
             a = STANCE_COLOURS[0],
             b = STANCE_COLOURS[1],
             c = STANCE_COLOURS[2],
@@ -246,8 +249,7 @@ pub fn support_chart(rows: &[Row], labels: &Labels) -> String {
     format!(
         "<svg class=\"overview support-chart\" role=\"img\" aria-label=\"{name}\" \
          viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" \
-         font-size=\"12\"><title>{title}</title>\
-         <line x1=\"{AXIS}\" y1=\"14\" x2=\"{AXIS}\" y2=\"{bottom}\" stroke=\"#333\"/>{body}{keys}</svg>",
+         font-size=\"12\"><title>{title}</title>{body}{keys}</svg>",
         name = escape_html(&format!("{}. {}", labels.support_title, summary.join("; "))),
         title = escape_html(&labels.support_title),
         keys = legend(bottom + 8, &keys, labels.rtl),
@@ -446,7 +448,10 @@ mod tests {
         assert!(svg.contains(">75%<") && svg.contains(">25%<"), "{svg}");
         assert!(svg.contains(">Abstain 4<"), "{svg}");
         assert!(
-            svg.contains("aria-label=\"Support. 1. Protect: 75% Endorse, 25% Oppose, Abstain 4\""),
+            svg.contains(
+                "aria-label=\"Support. 1. Protect: Endorse 2, With reservation 1, Oppose 1, \
+                 Abstain 4\""
+            ),
             "{svg}"
         );
         // A clause nobody decided on draws no bar, no share, and divides by nothing.
@@ -455,10 +460,7 @@ mod tests {
             !empty.contains('%') && !empty.contains("height=\"14\""),
             "{empty}"
         );
-        assert!(
-            empty.contains("aria-label=\"Support. 2: Abstain 2\""),
-            "{empty}"
-        );
+        assert!(empty.contains("Oppose 0, Abstain 2\""), "{empty}");
     }
 
     #[test]

@@ -185,10 +185,11 @@ fn round(r: &Round, w: Words) -> (String, String) {
         .iter()
         .map(|c| (c.number, c.key.as_str(), c.title.as_str(), String::new()))
         .collect();
+    // As the app draws the round: the consultation's title, then the round's.
     let main = format!(
-        "<nav class=\"breadcrumbs\" aria-label=\"{label}\"><a href=\"/\">{all}</a> › {consultation}\
-         </nav><h1 dir=\"auto\">{title}</h1><div class=\"preamble\" dir=\"auto\">{preamble}</div>\
-         <h2>{heading}</h2>{list}",
+        "<nav class=\"breadcrumbs\" aria-label=\"{label}\"><a href=\"/\">{all}</a></nav>\
+         <h1 dir=\"auto\">{consultation}</h1><h2 dir=\"auto\">{title}</h2>\
+         <div class=\"preamble\" dir=\"auto\">{preamble}</div><h3>{heading}</h3>{list}",
         label = esc(w.get("breadcrumb")),
         all = esc(w.get("consultations")),
         consultation = esc(&r.consultation_title),
@@ -197,7 +198,7 @@ fn round(r: &Round, w: Words) -> (String, String) {
         heading = esc(w.get("clauses")),
         list = clause_links(&r.consultation_slug, &r.slug, &clauses),
     );
-    (r.title.clone(), main)
+    (format!("{} — {}", r.consultation_title, r.title), main)
 }
 
 /// "Endorse 12 · Endorse with reservation 3 · Oppose 1 · Abstain 0".
@@ -223,7 +224,7 @@ fn results(r: &RoundResults, w: Words) -> (String, String) {
             (c.number, c.key.as_str(), c.title.as_str(), counts)
         })
         .collect();
-    let title = format!("{} — {}", r.round.title, w.get("results"));
+    let title = format!("{} — {}", w.get("results_title"), r.round.title);
     let main = format!(
         "{crumbs}<h1 dir=\"auto\">{heading}</h1>{list}",
         crumbs = breadcrumbs(&r.consultation_slug, &r.consultation_title, &r.round, w),

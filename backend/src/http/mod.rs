@@ -87,7 +87,11 @@ pub fn app(state: AppState) -> Router {
                 let path = request.uri().path();
                 let api = path == "/api" || path.starts_with("/api/");
                 let served = files.is_some() || embedded;
-                if served && !api && request.method() == axum::http::Method::GET {
+                let reads = matches!(
+                    *request.method(),
+                    axum::http::Method::GET | axum::http::Method::HEAD
+                );
+                if served && !api && reads {
                     let (uri, headers) = (request.uri(), request.headers());
                     if let Some(page) = first_text::page(&first_api, &index, uri, headers).await {
                         return page;

@@ -129,6 +129,24 @@ pub async fn index(
     Ok(page(Body::from(html)))
 }
 
+/// A reading page that is not there: 404, in the reader's language, with the way back.
+fn not_found(w: Words) -> Response {
+    let html = format!(
+        "<!DOCTYPE html>\n<html {html}><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><style>{STYLE}</style></head><body><main><h1>{title}</h1>\
+         <p>{text}</p><p><a href=\"/read?lang={code}\">{all}</a></p></main></body></html>\n",
+        html = w.html_attributes(),
+        title = esc(w.get("not_found_title")),
+        text = esc(w.get("not_found_text")),
+        code = w.0.as_str(),
+        all = esc(w.get("read_all")),
+    );
+    let mut response = page(Body::from(html));
+    *response.status_mut() = axum::http::StatusCode::NOT_FOUND;
+    response
+}
+
 /// `/read/{slug}/{round}`: the round's text and comments; its results and links to its public
 /// record once it is published.
 pub async fn round(
@@ -138,7 +156,14 @@ pub async fn round(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let w = lang.words(&headers);
-    let (consultation, row) = find_round(&state, &slug, &round).await?;
+    let (consultation, row) = match find_round(&state, &slug, &round).await {
+        Ok(found) => found,
+        // A reader without JavaScript gets a page saying so, not the API's JSON.
+        Err(AppError::Refused(crate::refusal::Refusal::NotFound(_))) => {
+            return Ok(not_found(w));
+        }
+        Err(other) => return Err(other),
+    };
     let published = row.state.phase()? == Phase::Published;
     let base = format!(
         "/api/v1/consultations/{}/rounds/{}/record",

@@ -33,6 +33,7 @@ caption { text-align: left; caption-side: top; padding-bottom: .2em; }
 ins { text-decoration: underline; background: #e3f1e6; }
 del { text-decoration: line-through; background: #f8e1e1; }
 .restyled { text-decoration: underline dotted; background: #fff3c4; }
+.house-table th, .house-table td { overflow-wrap: normal; word-break: normal; }
 .clause { border-left: 3px solid #ccc; padding-left: .8em; margin: 1em 0; }
 .statement { border-left: 3px solid #999; padding-left: .6em; margin: .4em 0; }
 .hidden { font-style: italic; color: #555; }

@@ -27,7 +27,7 @@ pub fn ChangesPage() -> impl IntoView {
                         let previous = r.previous_round.clone().unwrap_or_default();
                         view! {
                             <nav class="breadcrumbs" aria-label=move || td_string!(i18n.get_locale(), breadcrumb)>
-                                <A href=round_href>{crumb}</A>
+                                <A href=round_href exact=true>{crumb}</A>
                             </nav>
                             <h1>{move || i18n::changes_since(i18n.get_locale(), &previous)}</h1>
                             <p class="meta"><PhaseBadge phase=r.round.phase /></p>

@@ -47,6 +47,7 @@ pub fn ClausePage() -> impl IntoView {
         async move { api::get_clause(&s, &r, &k).await }
     });
     let loaded = Signal::derive(move || clause.get().and_then(Result::ok));
+    let exists = Memo::new(move |_| loaded.with(Option::is_some));
 
     view! {
         <Transition fallback=Loading>
@@ -60,11 +61,14 @@ pub fn ClausePage() -> impl IntoView {
         <AmendmentForm clause=loaded />
         <Translations clause=loaded changed />
         <AfterClose clause=loaded />
-        <section class="comments" aria-labelledby="comments-heading">
-            <h2 id="comments-heading">{tr!(i18n, comments)}</h2>
-            <Discussion clause=loaded slug=Signal::derive(slug) round=Signal::derive(round)
-                key=Signal::derive(key) />
-        </section>
+        // Only a clause that is there has a discussion (a wrong address says so once, above).
+        <Show when=move || exists.get()>
+            <section class="comments" aria-labelledby="comments-heading">
+                <h2 id="comments-heading">{tr!(i18n, comments)}</h2>
+                <Discussion clause=loaded slug=Signal::derive(slug) round=Signal::derive(round)
+                    key=Signal::derive(key) />
+            </section>
+        </Show>
     }
 }
 
@@ -98,7 +102,7 @@ fn ClauseText(clause: Clause) -> impl IntoView {
     view! {
         <nav class="breadcrumbs" aria-label=move || td_string!(i18n.get_locale(), breadcrumb)>
             <A href="/">{tr!(i18n, consultations)}</A>" › "
-            <A href=round_href>{clause.consultation_title}" — "{clause.round.title}</A>
+            <A href=round_href exact=true>{clause.consultation_title}" — "{clause.round.title}</A>
         </nav>
         <article class="clause">
             <h1 id="clause-title" dir="auto">

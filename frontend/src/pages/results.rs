@@ -41,7 +41,7 @@ pub fn ResultsPage() -> impl IntoView {
                         view! {
                             <nav class="breadcrumbs" aria-label=move || td_string!(i18n.get_locale(), breadcrumb)>
                                 <A href="/">{tr!(i18n, consultations)}</A>" › "
-                                <A href=round_href>{crumb}</A>
+                                <A href=round_href exact=true>{crumb}</A>
                             </nav>
                             <h1>{tr!(i18n, results_title)}" — "{r.round.title.clone()}</h1>
                             <p class="meta"><PhaseBadge phase=r.round.phase /></p>

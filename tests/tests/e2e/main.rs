@@ -2397,6 +2397,24 @@ async fn a_clause_arrives_with_its_text_and_the_app_takes_over_without_asking_ag
         assert!(!html.contains("first-text"), "{path}: {html}");
     }
 
+    // HEAD answers as GET would; a reading page that is not there is a page too.
+    let head = app
+        .client
+        .head(format!("{}{CLAUSE}", app.address))
+        .send()
+        .await
+        .expect("head");
+    assert_eq!(head.headers()["cache-control"], "no-store");
+    let missing = app.get("/read/nothing-here/2019").await;
+    assert_eq!(missing.status(), 404);
+    assert!(
+        missing
+            .text()
+            .await
+            .expect("page")
+            .contains("<h1>Page not found</h1>")
+    );
+
     // Signed out: the app draws the clause from what came with the page.
     open_page(&browser, &app, CLAUSE).await;
     browser.wait(".comment").await;
@@ -2463,6 +2481,14 @@ async fn a_clause_arrives_with_its_text_and_the_app_takes_over_without_asking_ag
     assert!(requests <= 15, "{requests} requests: {signed_in:?}");
     assert_eq!(browser.text(SIGNED_IN_HANDLE).await, "text-first");
     assert_no_console_errors(&browser, "text first").await;
+    // A clause that is not there says so once, with no discussion under it.
+    browser
+        .client
+        .goto(&format!("{}/c/paris-call/2019/no-such-clause", app.address))
+        .await
+        .expect("open");
+    browser.wait(".notice.error, [role='alert']").await;
+    assert!(!browser.has("#comments-heading").await);
     browser.close().await;
 }
 
