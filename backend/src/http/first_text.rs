@@ -77,7 +77,16 @@ pub async fn page(api: &Router, index: &str, uri: &Uri, headers: &HeaderMap) -> 
         })
         .collect::<Vec<_>>()
         .join(",");
+    // The data block first, the text after: nothing in the text can then move the block.
     let html = index
+        .replacen(
+            "</body>",
+            &format!(
+                "<script type=\"application/json\" id=\"{PRELOADED_ID}\">{{{preloaded}}}</script>\
+                 </body>"
+            ),
+            1,
+        )
         .replacen(
             "<html lang=\"en\">",
             &format!("<html {}>", w.html_attributes()),
@@ -88,15 +97,7 @@ pub async fn page(api: &Router, index: &str, uri: &Uri, headers: &HeaderMap) -> 
             &format!("<title>{} — Concord</title>", esc(&title)),
             1,
         )
-        .replacen("<body>", &format!("<body>{first}"), 1)
-        .replacen(
-            "</body>",
-            &format!(
-                "<script type=\"application/json\" id=\"{PRELOADED_ID}\">{{{preloaded}}}</script>\
-                 </body>"
-            ),
-            1,
-        );
+        .replacen("<body>", &format!("<body>{first}"), 1);
     let mut response = html.into_response();
     let headers = response.headers_mut();
     headers.insert(

@@ -2169,7 +2169,10 @@ async fn a_redline_shows_emphasis_as_emphasis_and_a_change_of_emphasis_as_such()
     assert_eq!(restyled, "individuals");
     let redline = browser.text("#redline").await;
     assert!(!redline.contains('*'), "{redline}");
-    assert!(browser.has("#redline ins").await && browser.has("#redline del").await);
+    // Only the words added are marked: the full stop that became a comma keeps its word.
+    let added = browser.text("#redline ins").await;
+    assert!(added.contains("including hospitals"), "{added}");
+    assert!(!browser.has("#redline del").await, "{redline}");
     open_page(&browser, &app, "/c/paris-call/2019/changes").await;
     browser.wait(".redline .restyled strong").await;
     assert!(!browser.text("main#main").await.contains("**"));
