@@ -203,14 +203,7 @@ async fn a_participant_reads_signs_up_takes_positions_and_comments_in_a_real_bro
     // Step 3: sign out, then sign in again; the recorded position is still there.
     browser.click(SIGN_OUT).await;
     browser.wait(SIGN_IN_LINK).await;
-    browser
-        .client
-        .goto(&format!(
-            "{}/c/paris-call/2019/protect-individuals",
-            app.address
-        ))
-        .await
-        .expect("open");
+    go(&browser, &app, "/c/paris-call/2019/protect-individuals").await;
     sign_in(&browser, "e2e-reader", "a long passphrase").await;
     assert_eq!(browser.text(SIGNED_IN_HANDLE).await, "e2e-reader");
     let endorse = browser.wait("input[name='stance'][value='endorse']").await;
@@ -263,14 +256,7 @@ async fn a_participant_reads_signs_up_takes_positions_and_comments_in_a_real_bro
     assert_eq!(browser.text(SIGNED_IN_HANDLE).await, "e2e-reader");
 
     // Last year's closed round can be read but takes no positions or comments.
-    browser
-        .client
-        .goto(&format!(
-            "{}/c/paris-call/2018/protect-individuals",
-            app.address
-        ))
-        .await
-        .expect("open");
+    go(&browser, &app, "/c/paris-call/2018/protect-individuals").await;
     browser
         .wait_for_text(
             "main",
@@ -569,14 +555,7 @@ async fn an_administrator_with_two_factor_adds_an_organisation() {
     assert_eq!(declared["verified"], false);
 
     // Their first position says they speak for it.
-    browser
-        .client
-        .goto(&format!(
-            "{}/c/paris-call/2019/protect-individuals",
-            app.address
-        ))
-        .await
-        .expect("open");
+    go(&browser, &app, "/c/paris-call/2019/protect-individuals").await;
     browser
         .wait("#standing-organisation")
         .await
@@ -703,32 +682,14 @@ async fn a_convener_keeps_a_consultation_to_invitations_and_an_invited_participa
     browser.fill(PASSWORD, "a long passphrase").await;
     browser.click(ACCOUNT_SUBMIT).await;
     browser.wait("#accept-invitation").await;
-    browser
-        .client
-        .goto(&format!(
-            "{}/c/paris-call/2019/protect-individuals",
-            app.address
-        ))
-        .await
-        .expect("open");
+    go(&browser, &app, "/c/paris-call/2019/protect-individuals").await;
     browser.wait(".not-invited").await;
 
     // Back on the invitation page (the token waited in this tab), accept, then comment.
-    browser
-        .client
-        .goto(&format!("{}/invitation", app.address))
-        .await
-        .expect("open");
+    go(&browser, &app, "/invitation").await;
     browser.click("#accept-invitation").await;
     browser.wait("#invitation-accepted").await;
-    browser
-        .client
-        .goto(&format!(
-            "{}/c/paris-call/2019/protect-individuals",
-            app.address
-        ))
-        .await
-        .expect("open");
+    go(&browser, &app, "/c/paris-call/2019/protect-individuals").await;
     browser
         .fill(COMMENT_BODY, "Thank you for inviting civil society.")
         .await;
@@ -831,14 +792,7 @@ async fn a_convener_opens_the_next_round_and_a_participant_sees_the_redline_and_
 
     // A participant reads the redline, states their group with their first position, and
     // keeps the receipt.
-    browser
-        .client
-        .goto(&format!(
-            "{}/c/paris-call/2020/protect-individuals",
-            app.address
-        ))
-        .await
-        .expect("open");
+    go(&browser, &app, "/c/paris-call/2020/protect-individuals").await;
     browser
         .wait_for_text("redline", "Added: Companies share this duty.")
         .await;
@@ -849,11 +803,7 @@ async fn a_convener_opens_the_next_round_and_a_participant_sees_the_redline_and_
         )
         .await;
     // The whole text reads as one redline too, each clause saying how it fared.
-    browser
-        .client
-        .goto(&format!("{}/c/paris-call/2020", app.address))
-        .await
-        .expect("open");
+    go(&browser, &app, "/c/paris-call/2020").await;
     browser.click("#changes-link").await;
     browser
         .wait_for(fantoccini::Locator::XPath(
@@ -901,14 +851,7 @@ async fn a_convener_opens_the_next_round_and_a_participant_sees_the_redline_and_
     browser
         .wait_for_text("newest-round", "2020 review Phase: Closed")
         .await;
-    browser
-        .client
-        .goto(&format!(
-            "{}/c/paris-call/2020/protect-individuals",
-            app.address
-        ))
-        .await
-        .expect("open");
+    go(&browser, &app, "/c/paris-call/2020/protect-individuals").await;
     browser
         .wait("#consensus-level")
         .await
@@ -943,11 +886,7 @@ async fn a_convener_opens_the_next_round_and_a_participant_sees_the_redline_and_
     assert_eq!(got["status"], 401, "not once signed out");
 
     // Anyone reads the results: the chart, its table, the house-by-house result, the level.
-    browser
-        .client
-        .goto(&format!("{}/c/paris-call/2020", app.address))
-        .await
-        .expect("open");
+    go(&browser, &app, "/c/paris-call/2020").await;
     browser.click("#results-link").await;
     browser
         .wait("#results-protect-individuals svg.chart[role='img']")
@@ -1035,11 +974,7 @@ async fn fetch_from_page(browser: &Browser, href: &str) -> serde_json::Value {
 async fn a_convener_sees_positions_arrive_in_the_live_tally() {
     let (app, browser) = app_and_browser().await;
     become_administrator(&app, &browser, "chair").await;
-    browser
-        .client
-        .goto(&format!("{}/convene/paris-call", app.address))
-        .await
-        .expect("open");
+    go(&browser, &app, "/convene/paris-call").await;
     let cell = |n: u32| {
         format!(
             "//tr[@id='live-protect-individuals']/td[@data-stance='oppose' and normalize-space(.)='{n}']"
@@ -1100,11 +1035,7 @@ async fn a_convener_sets_the_rule_and_a_representative_attaches_a_minority_state
 
     // The convener chooses a majority in every house, then closes the round.
     become_administrator(&app, &browser, "chair").await;
-    browser
-        .client
-        .goto(&format!("{}/convene/paris-call", app.address))
-        .await
-        .expect("open");
+    go(&browser, &app, "/convene/paris-call").await;
     browser
         .wait("#round-rule")
         .await
@@ -1149,11 +1080,7 @@ async fn a_convener_sets_the_rule_and_a_representative_attaches_a_minority_state
     let deadline = browser.text("#deadline").await;
     assert!(deadline.starts_with("The round closes on"), "{deadline}");
     assert!(deadline.contains("2099"), "{deadline}");
-    browser
-        .client
-        .goto(&format!("{}/convene/paris-call", app.address))
-        .await
-        .expect("open");
+    go(&browser, &app, "/convene/paris-call").await;
     browser.click(".move-phase[data-phase='closed']").await;
     browser.client.accept_alert().await.expect("confirm");
     browser
@@ -1495,14 +1422,19 @@ const MORE_PAGES: [(&str, &str); 4] = [
     ("read-round", "/read/paris-call/2018"),
 ];
 
-/// Opens `path` and waits for the app's own heading (a page that starts with the text the
-/// server sent shows the app's in its place).
-async fn open_page(browser: &Browser, app: &TestApp, path: &str) {
+/// Opens `path` of `app`.
+async fn go(browser: &Browser, app: &TestApp, path: &str) {
     browser
         .client
         .goto(&format!("{}{path}", app.address))
         .await
         .expect("open");
+}
+
+/// Opens `path` and waits for the app's own heading (a page that starts with the text the
+/// server sent shows the app's in its place).
+async fn open_page(browser: &Browser, app: &TestApp, path: &str) {
+    go(browser, app, path).await;
     if path.starts_with("/read") {
         browser.wait("h1").await;
     } else {
@@ -1659,23 +1591,9 @@ async fn axe_finds_no_violations_on_the_main_pages_and_states() {
     }
 
     // Signed in: the voting form showing an error, the account page.
-    browser
-        .client
-        .goto(&format!(
-            "{}/c/paris-call/2019/protect-individuals",
-            app.address
-        ))
-        .await
-        .expect("open");
+    go(&browser, &app, "/c/paris-call/2019/protect-individuals").await;
     become_administrator(&app, &browser, "axe-chair").await;
-    browser
-        .client
-        .goto(&format!(
-            "{}/c/paris-call/2019/protect-individuals",
-            app.address
-        ))
-        .await
-        .expect("open");
+    go(&browser, &app, "/c/paris-call/2019/protect-individuals").await;
     browser.click(RESERVATION).await;
     browser.click(RECORD_POSITION).await;
     browser.wait(REASON_ERROR).await;
@@ -1684,11 +1602,7 @@ async fn axe_finds_no_violations_on_the_main_pages_and_states() {
     browser.wait("main h1").await;
     check("account", &browser).await;
     // The convener's page: rounds, live tally, dashboard, moderation, invitations.
-    browser
-        .client
-        .goto(&format!("{}/convene/paris-call", app.address))
-        .await
-        .expect("open");
+    go(&browser, &app, "/convene/paris-call").await;
     browser.wait("#funnel").await;
     check("convening and dashboard", &browser).await;
     // Published results, and the round in Arabic (right to left).
@@ -1698,11 +1612,7 @@ async fn axe_finds_no_violations_on_the_main_pages_and_states() {
     )
     .await;
     app.until_the_server_notices().await;
-    browser
-        .client
-        .goto(&format!("{}/c/paris-call/2018/results", app.address))
-        .await
-        .expect("open");
+    go(&browser, &app, "/c/paris-call/2018/results").await;
     browser.wait("#public-record").await;
     check("results", &browser).await;
     browser
@@ -1710,14 +1620,7 @@ async fn axe_finds_no_violations_on_the_main_pages_and_states() {
         .execute("localStorage.setItem('concord.locale', 'ar')", vec![])
         .await
         .expect("Arabic");
-    browser
-        .client
-        .goto(&format!(
-            "{}/c/paris-call/2019/protect-individuals",
-            app.address
-        ))
-        .await
-        .expect("open");
+    go(&browser, &app, "/c/paris-call/2019/protect-individuals").await;
     browser.wait("main h1").await;
     check("clause in Arabic", &browser).await;
     assert!(report.is_empty(), "{}", report.join("\n"));
@@ -1988,14 +1891,7 @@ async fn the_published_text_and_results_read_without_javascript() {
         .await;
     // A link into the app shows that clause's text (not the list of everything), with the way
     // to its reading page.
-    browser
-        .client
-        .goto(&format!(
-            "{}/c/paris-call/2019/protect-individuals",
-            app.address
-        ))
-        .await
-        .expect("open");
+    go(&browser, &app, "/c/paris-call/2019/protect-individuals").await;
     assert_eq!(
         browser.text("#first-text h1").await,
         "1. Protect individuals and infrastructure"
@@ -2485,11 +2381,7 @@ async fn a_clause_arrives_with_its_text_and_the_app_takes_over_without_asking_ag
     assert_eq!(browser.text(SIGNED_IN_HANDLE).await, "text-first");
     assert_no_console_errors(&browser, "text first").await;
     // A clause that is not there says so once, with no discussion under it.
-    browser
-        .client
-        .goto(&format!("{}/c/paris-call/2019/no-such-clause", app.address))
-        .await
-        .expect("open");
+    go(&browser, &app, "/c/paris-call/2019/no-such-clause").await;
     browser.wait(".notice.error, [role='alert']").await;
     assert!(!browser.has("#comments-heading").await);
     browser.close().await;
@@ -2511,11 +2403,7 @@ async fn on_a_fresh_install_an_administrator_sets_up_a_consultation_from_a_docx_
     sign_up(&browser, "secretariat", "a long passphrase").await;
     browser.wait(SIGNED_IN_HANDLE).await;
     app.make_admin("secretariat").await;
-    browser
-        .client
-        .goto(&format!("{}/new", app.address))
-        .await
-        .expect("open");
+    go(&browser, &app, "/new").await;
     let refused = browser
         .wait_for_text(
             "#new-consultation-refused",
@@ -2613,11 +2501,7 @@ async fn on_a_fresh_install_an_administrator_sets_up_a_consultation_from_a_docx_
 
     // Saved as a draft round: the existing editor and phases take over.
     browser.wait("#clause-privacy-body").await;
-    browser
-        .client
-        .goto(&format!("{}/convene/charter", app.address))
-        .await
-        .expect("open");
+    go(&browser, &app, "/convene/charter").await;
     for (phase, name) in [("commenting", "Commenting"), ("voting", "Voting")] {
         browser
             .click(&format!(".move-phase[data-phase='{phase}']"))
@@ -2639,11 +2523,7 @@ async fn on_a_fresh_install_an_administrator_sets_up_a_consultation_from_a_docx_
         .await;
     sign_up(&browser, "amina", "a long passphrase").await;
     browser.wait(SIGNED_IN_HANDLE).await;
-    browser
-        .client
-        .goto(&format!("{}/c/charter/2027/privacy", app.address))
-        .await
-        .expect("open");
+    go(&browser, &app, "/c/charter/2027/privacy").await;
     browser
         .wait_for_text(CLAUSE_TITLE, "2. Privacy by default")
         .await;
