@@ -159,7 +159,7 @@ fn PageChange() -> impl IntoView {
     Effect::new(move |previous: Option<String>| {
         let path = location.pathname.get();
         if previous.is_none() {
-            take_over_from_first_text(std::time::Duration::from_secs(30));
+            take_over_from_first_text();
         }
         if previous.is_some_and(|p| p != path) {
             // What the server sent with the first page is that page's alone.
@@ -173,28 +173,30 @@ fn PageChange() -> impl IntoView {
 }
 
 /// Removes the text the server sent with the page (see `shared::first_text`) as soon as the app
-/// has drawn the page's own heading in its place, in the same task (a mutation observer), so
-/// that nobody sees both or neither; meanwhile a slow link shows the server's text. Should the
-/// app draw no heading (it always does), its page shows after `patience` anyway.
-fn take_over_from_first_text(patience: std::time::Duration) {
+/// has drawn the page in its place — its heading, or the notice of an error — in the same task
+/// (a mutation observer), so that nobody sees both or neither. However slow the link, the
+/// server's text stays until then.
+fn take_over_from_first_text() {
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
     let id = shared::first_text::FIRST_TEXT_ID;
-    if document().get_element_by_id(id).is_none() {
-        return;
-    }
+    let remove = move || {
+        if let Some(first) = document().get_element_by_id(id) {
+            first.remove();
+        }
+    };
     let take_over = move || {
         let drawn = document()
-            .query_selector("main#main h1")
+            .query_selector("main#main h1, main#main [role='alert']")
             .ok()
             .flatten()
             .is_some();
-        if let Some(first) = document().get_element_by_id(id).filter(|_| drawn) {
-            first.remove();
+        if drawn {
+            remove();
         }
         drawn
     };
-    if take_over() {
+    if document().get_element_by_id(id).is_none() || take_over() {
         return;
     }
     let watch = Closure::<dyn FnMut(js_sys::Array, web_sys::MutationObserver)>::new(
@@ -204,26 +206,20 @@ fn take_over_from_first_text(patience: std::time::Duration) {
             }
         },
     );
-    let Ok(observer) = web_sys::MutationObserver::new(watch.as_ref().unchecked_ref()) else {
-        return;
-    };
     let options = web_sys::MutationObserverInit::new();
     options.set_child_list(true);
     options.set_subtree(true);
-    if let Some(body) = document().body() {
-        let _ = observer.observe_with_options(&body, &options);
+    let watching = web_sys::MutationObserver::new(watch.as_ref().unchecked_ref())
+        .ok()
+        .zip(document().body())
+        .is_some_and(|(observer, body)| observer.observe_with_options(&body, &options).is_ok());
+    if watching {
+        // Once per page load; it lives until the observer lets go of it.
+        watch.forget();
+    } else {
+        // No way to watch: the app shows at once rather than stay out of sight.
+        remove();
     }
-    // Once per page load; it lives until the observer lets go of it.
-    watch.forget();
-    set_timeout(
-        move || {
-            observer.disconnect();
-            if let Some(first) = document().get_element_by_id(id) {
-                first.remove();
-            }
-        },
-        patience,
-    );
 }
 
 /// Focuses the page's `<h1>` once it is drawn (a page whose code or data is on its way keeps

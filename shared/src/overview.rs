@@ -101,6 +101,11 @@ pub fn positions(t: &Tally) -> u64 {
     t.endorse + t.endorse_with_reservation + t.oppose + t.abstain
 }
 
+/// Whether nobody took any position on any of `rows`: then there is nothing to draw.
+pub fn is_empty(rows: &[Row]) -> bool {
+    rows.iter().all(|r| positions(&r.tally) == 0)
+}
+
 /// The share of endorsements (with or without reservation) among the positions for or against,
 /// `None` when there is none.
 pub fn support(t: &Tally) -> Option<f64> {

@@ -444,10 +444,7 @@ fn overview_section(clauses: &[ClauseRecord], w: Words) -> String {
             }
         })
         .collect();
-    if rows
-        .iter()
-        .all(|r| shared::overview::positions(&r.tally) == 0)
-    {
+    if overview::is_empty(&rows) {
         return format!(
             "<section id=\"overview\"><h2>{}</h2><p class=\"note\">{}</p></section>",
             esc(w.get("overview_title")),

@@ -32,7 +32,7 @@ fn labels(locale: Locale) -> Labels {
 pub fn ResultsOverview(clauses: Vec<ClauseResults>) -> impl IntoView {
     let i18n = use_i18n();
     let rows: Vec<Row> = overview::rows_from(&clauses);
-    if rows.iter().all(|r| overview::positions(&r.tally) == 0) {
+    if overview::is_empty(&rows) {
         return view! {
             <section class="overview" aria-labelledby="overview-heading" id="overview">
                 <h2 id="overview-heading">{tr!(i18n, overview_title)}</h2>
