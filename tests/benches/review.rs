@@ -12,14 +12,23 @@
 //! - `comments`: reading a page of the discussion of a clause with 5,000 comments, against a
 //!   static 1 KB response (target: ≤ 2× its latency).
 //!
-//! Run with `scripts/bench/review [positions|tally|live|comments]`. Both servers run in this process on
-//! loopback, as the clients do, so they share the machine's cores alike.
+//! Run with `scripts/bench/review [--postgres] [positions|tally|live|comments]`. On SQLite both
+//! servers run in this process on loopback, as the clients do, so they share the machine's cores
+//! alike. With `--postgres`, Concord is two processes of the release binary on one database of
+//! the local PostgreSQL server (`support/cluster.rs`), the clients spread over both, and the
+//! position writes are also set against PostgreSQL's own rate of one-row commits (pgbench).
 
 use axum::Json;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use tests::{CLAUSE, Db, TestApp, spawn_app};
+
+#[path = "support/cluster.rs"]
+mod cluster;
+#[path = "support/latency.rs"]
+mod latency;
+use latency::{Run, header};
 
 const CLIENTS: usize = 64;
 const RUN: Duration = Duration::from_secs(5);
@@ -31,136 +40,18 @@ async fn main() {
         .filter(|a| !a.starts_with('-'))
         .collect();
     let runs = |name: &str| wanted.is_empty() || wanted.iter().any(|w| w == name);
+    let postgres = std::env::args().any(|a| a == "--postgres");
     if runs("positions") {
-        positions().await;
+        positions(postgres).await;
     }
     if runs("tally") {
-        tally().await;
+        tally(postgres).await;
     }
     if runs("live") {
-        live().await;
+        live(postgres).await;
     }
     if runs("comments") {
         comments().await;
-    }
-    // Not a benchmark but the load drill (`scripts/drills/load`): only when asked for.
-    if wanted.iter().any(|w| w == "drill") {
-        drill().await;
-    }
-}
-
-/// The load drill: 1,000 concurrent readers and 100 concurrent writers for 60 s against one
-/// instance on SQLite. Every answer must be a success; prints throughput and latencies, and
-/// exits with status 1 on any error.
-async fn drill() {
-    const READERS: usize = 1_000;
-    const WRITERS: usize = 100;
-    const FOR: Duration = Duration::from_secs(60);
-    let app = spawn_app(Db::Sqlite).await;
-    let mut writers = Vec::with_capacity(WRITERS);
-    for i in 0..WRITERS {
-        let writer = app.another_browser();
-        writer
-            .sign_up(&format!("writer-{i}"), "a long passphrase")
-            .await;
-        writer.join("civil_society").await;
-        writers.push(writer);
-    }
-    let clauses = [
-        "/api/v1/consultations/paris-call/rounds/2019/clauses/protect-individuals",
-        "/api/v1/consultations/paris-call/rounds/2019/clauses/protect-internet",
-        "/api/v1/consultations/paris-call/rounds/2019/clauses/electoral-processes",
-    ];
-    let deadline = Instant::now() + FOR;
-    let start = Instant::now();
-    let errors = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let mut readers_done = tokio::task::JoinSet::new();
-    for r in 0..READERS {
-        let reader = app.another_browser();
-        let errors = errors.clone();
-        readers_done.spawn(async move {
-            let mut latencies = Vec::new();
-            let mut i = r;
-            while Instant::now() < deadline {
-                let path = match i % 3 {
-                    0 => clauses[i % clauses.len()].to_owned(),
-                    1 => format!("{}/comments", clauses[i % clauses.len()]),
-                    _ => "/api/v1/consultations/paris-call/rounds/2019".to_owned(),
-                };
-                let sent = Instant::now();
-                match reader
-                    .client
-                    .get(format!("{}{path}", reader.address))
-                    .send()
-                    .await
-                {
-                    Ok(r) if r.status().is_success() => {
-                        let _ = r.bytes().await;
-                    }
-                    _ => {
-                        errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    }
-                }
-                latencies.push(sent.elapsed());
-                i += 1;
-            }
-            latencies
-        });
-    }
-    let mut writers_done = tokio::task::JoinSet::new();
-    for (w, writer) in writers.into_iter().enumerate() {
-        let errors = errors.clone();
-        writers_done.spawn(async move {
-            let mut latencies = Vec::new();
-            let mut i = w;
-            while Instant::now() < deadline {
-                let clause = clauses[i % clauses.len()];
-                let sent = Instant::now();
-                let response = if i % 10 == 0 {
-                    writer
-                        .post_comment(clause, json!({"body": format!("Load comment {i}.")}))
-                        .await
-                } else {
-                    let stance = ["endorse", "abstain", "endorse"][i % 3];
-                    writer
-                        .cast_position(clause, json!({ "stance": stance }))
-                        .await
-                };
-                if !response.status().is_success() {
-                    errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                }
-                latencies.push(sent.elapsed());
-                i += 1;
-            }
-            latencies
-        });
-    }
-    let gather = |mut all: Vec<Duration>| {
-        all.sort();
-        Run {
-            latencies: all,
-            elapsed: start.elapsed(),
-        }
-    };
-    let mut read = Vec::new();
-    while let Some(done) = readers_done.join_next().await {
-        read.extend(done.expect("reader"));
-    }
-    let mut written = Vec::new();
-    while let Some(done) = writers_done.join_next().await {
-        written.extend(done.expect("writer"));
-    }
-    let (read, written) = (gather(read), gather(written));
-    println!(
-        "\nLoad drill: {READERS} readers and {WRITERS} writers for {FOR:?}, one instance, SQLite"
-    );
-    header();
-    read.line("reads (clause, comments, round)");
-    written.line("writes (positions, 1 in 10 a comment)");
-    let errors = errors.load(std::sync::atomic::Ordering::Relaxed);
-    println!("errors: {errors}");
-    if errors > 0 {
-        std::process::exit(1);
     }
 }
 
@@ -254,6 +145,60 @@ async fn comments() {
     );
 }
 
+/// Where a benchmark's Concord runs: one server in this process over SQLite, or two processes
+/// of the release binary over one PostgreSQL database.
+enum Deployment {
+    Sqlite(TestApp),
+    Postgres(cluster::Cluster, TestApp),
+}
+
+impl Deployment {
+    async fn start(postgres: bool) -> Deployment {
+        if postgres {
+            let cluster = cluster::Cluster::start(2).await;
+            let first = cluster.browser(0);
+            Deployment::Postgres(cluster, first)
+        } else {
+            Deployment::Sqlite(spawn_app(Db::Sqlite).await)
+        }
+    }
+
+    /// A browser of the first (or only) instance, for arranging what a benchmark needs.
+    fn app(&self) -> &TestApp {
+        match self {
+            Deployment::Sqlite(app) | Deployment::Postgres(_, app) => app,
+        }
+    }
+
+    /// A fresh browser of instance `i` (modulo their number).
+    fn browser(&self, i: usize) -> TestApp {
+        match self {
+            Deployment::Sqlite(app) => app.another_browser(),
+            Deployment::Postgres(cluster, _) => cluster.browser(i % cluster.addresses().len()),
+        }
+    }
+
+    /// Every instance's address.
+    fn addresses(&self) -> Vec<String> {
+        match self {
+            Deployment::Sqlite(app) => vec![app.address.clone()],
+            Deployment::Postgres(cluster, _) => cluster.addresses(),
+        }
+    }
+
+    fn is_postgres(&self) -> bool {
+        matches!(self, Deployment::Postgres(..))
+    }
+
+    /// How the figures are labelled.
+    fn name(&self) -> &'static str {
+        match self {
+            Deployment::Sqlite(_) => "SQLite, one process",
+            Deployment::Postgres(..) => "PostgreSQL, two processes",
+        }
+    }
+}
+
 /// A bare axum server with a JSON echo and a static 1 KB answer; its address.
 async fn baseline() -> String {
     let kilobyte = "x".repeat(1024);
@@ -275,47 +220,6 @@ async fn baseline() -> String {
     let address = format!("http://{}", listener.local_addr().expect("address"));
     tokio::spawn(async move { axum::serve(listener, app).await });
     address
-}
-
-/// Latencies of one run, sorted.
-struct Run {
-    latencies: Vec<Duration>,
-    elapsed: Duration,
-}
-
-impl Run {
-    fn per_second(&self) -> f64 {
-        self.latencies.len() as f64 / self.elapsed.as_secs_f64()
-    }
-
-    fn percentile(&self, p: f64) -> f64 {
-        let i = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
-        self.latencies
-            .get(i)
-            .map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
-    }
-
-    fn mean_ms(&self) -> f64 {
-        let total: Duration = self.latencies.iter().sum();
-        total.as_secs_f64() * 1000.0 / self.latencies.len().max(1) as f64
-    }
-
-    fn line(&self, name: &str) {
-        println!(
-            "{name:<34} {:>10.0} {:>9.2} {:>9.2} {:>9.2}",
-            self.per_second(),
-            self.mean_ms(),
-            self.percentile(0.5),
-            self.percentile(0.99)
-        );
-    }
-}
-
-fn header() {
-    println!(
-        "{:<34} {:>10} {:>9} {:>9} {:>9}",
-        "", "req/s", "mean ms", "p50 ms", "p99 ms"
-    );
 }
 
 /// Runs `clients` loops, each sending `request(client, i)` until `RUN` is over.
@@ -351,13 +255,15 @@ where
     Run { latencies, elapsed }
 }
 
-/// Durable position writes from 64 clients, against a bare JSON endpoint.
-async fn positions() {
+/// Durable position writes from 64 clients, against a bare JSON endpoint (and with PostgreSQL,
+/// against its own one-row commits).
+async fn positions(postgres: bool) {
     let base = baseline().await;
-    let app = spawn_app(Db::Sqlite).await;
+    let deployment = Deployment::start(postgres).await;
+    let app = deployment.app();
     let mut voters = Vec::with_capacity(CLIENTS);
     for i in 0..CLIENTS {
-        let voter = app.another_browser();
+        let voter = deployment.browser(i);
         voter
             .sign_up(&format!("voter-{i}"), "a long passphrase")
             .await;
@@ -392,12 +298,24 @@ async fn positions() {
             .as_u16()
     })
     .await;
+    let name = deployment.name();
     println!(
-        "\nDurable position writes over HTTP, {CLIENTS} concurrent clients, {RUN:?} each (SQLite)"
+        "\nDurable position writes over HTTP, {CLIENTS} concurrent clients, {RUN:?} each ({name})"
     );
     header();
     bare.line("bare axum JSON endpoint (baseline)");
     writes.line("Concord PUT …/position");
+    if deployment.is_postgres() {
+        let commits = pgbench(&app.database_url, CLIENTS).await;
+        println!(
+            "{:<34} {commits:>10.0}   (PostgreSQL's own one-row commits, pgbench, {CLIENTS} connections)",
+            "PostgreSQL commits (limit)"
+        );
+        println!(
+            "Concord / PostgreSQL's one-row commits: {:.3}×",
+            writes.per_second() / commits
+        );
+    }
     println!(
         "throughput ratio Concord / baseline: {:.3}× (target ≥ 0.25×); Concord p99 {:.1} ms (target < 50 ms)",
         writes.per_second() / bare.per_second(),
@@ -405,9 +323,9 @@ async fn positions() {
     );
     // Bursts of one cast per client, from sessions just read afresh: fresh ones, then ones due
     // a new last-seen time (their last request over a minute ago), as after a quiet spell.
-    let fresh = bursts(&app, &writers, false).await;
-    let due = bursts(&app, &writers, true).await;
-    println!("\nBursts of {CLIENTS} casts, one per client, {BURSTS} times (SQLite)");
+    let fresh = bursts(app, &writers, false).await;
+    let due = bursts(app, &writers, true).await;
+    println!("\nBursts of {CLIENTS} casts, one per client, {BURSTS} times ({name})");
     header();
     fresh.line("sessions fresh (baseline)");
     due.line("sessions due a last-seen time");
@@ -416,6 +334,36 @@ async fn positions() {
         due.percentile(0.99) / fresh.percentile(0.99),
         due.percentile(0.99)
     );
+}
+
+/// PostgreSQL's rate of one-row inserts, each its own transaction, from `clients` connections
+/// for [`RUN`] (pgbench on a table of its own in `database_url`'s database): what the disk and
+/// the server allow, whatever runs above them.
+async fn pgbench(database_url: &str, clients: usize) -> f64 {
+    let app_table = "CREATE TABLE IF NOT EXISTS bench_commit (id BIGSERIAL PRIMARY KEY, v INTEGER)";
+    let pool = sqlx::PgPool::connect(database_url).await.expect("connect");
+    sqlx::query(app_table).execute(&pool).await.expect("table");
+    pool.close().await;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let script = dir.path().join("commit.sql");
+    std::fs::write(&script, "INSERT INTO bench_commit (v) VALUES (1);\n").expect("script");
+    let output = std::process::Command::new("pgbench")
+        .args(["-n", "-j", "2", "-c", &clients.to_string()])
+        .args(["-T", &RUN.as_secs().to_string(), "-f"])
+        .arg(&script)
+        .arg(database_url)
+        .output()
+        .expect("pgbench (Debian package postgresql-contrib or postgresql-client)");
+    let text = String::from_utf8_lossy(&output.stdout);
+    text.lines()
+        .find_map(|l| l.strip_prefix("tps = "))
+        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| {
+            panic!(
+                "pgbench said: {text}{}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        })
 }
 
 /// How many bursts [`bursts`] sends.
@@ -463,15 +411,22 @@ async fn bursts(app: &TestApp, voters: &[TestApp], due: bool) -> Run {
 }
 
 /// Reading a clause with a million positions, against a static 1 KB answer.
-async fn tally() {
+async fn tally(postgres: bool) {
     const POSITIONS: i64 = 1_000_000;
     let base = baseline().await;
-    let app = spawn_app(Db::Sqlite).await;
+    let deployment = Deployment::start(postgres).await;
+    let app = deployment.app();
     let seeding = Instant::now();
+    let numbers = if postgres {
+        "WITH n(i) AS (SELECT generate_series(1, $1::bigint))"
+    } else {
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)"
+    };
     app.execute(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
-         INSERT INTO accounts (handle, password_hash, created_at_ms) \
-         SELECT 'bench-' || i, '', 0 FROM n",
+        &format!(
+            "{numbers} INSERT INTO accounts (handle, password_hash, created_at_ms) \
+             SELECT 'bench-' || i, '', 0 FROM n"
+        ),
         &[POSITIONS],
     )
     .await;
@@ -502,9 +457,14 @@ async fn tally() {
     )
     .await;
     // Fold the seeding's write-ahead log back into the database, as SQLite's own checkpoints
-    // would over time, so that reads do not measure the bulk load.
-    app.execute("PRAGMA wal_checkpoint(TRUNCATE)", &[]).await;
-    app.execute("ANALYZE", &[]).await;
+    // (or PostgreSQL's autovacuum) would over time, so that reads do not measure the bulk load.
+    if postgres {
+        app.execute("VACUUM ANALYZE", &[]).await;
+    } else {
+        app.execute("PRAGMA wal_checkpoint(TRUNCATE)", &[]).await;
+        app.execute("ANALYZE", &[]).await;
+    }
+    app.until_the_server_notices().await;
     let (_, clause) = tests::parts(app.get(CLAUSE).await).await;
     let total: u64 = ["endorse", "endorse_with_reservation", "oppose", "abstain"]
         .iter()
@@ -520,6 +480,9 @@ async fn tally() {
     );
 
     let reader = || vec![app.another_browser()];
+    // One client, its requests alternating over the instances.
+    let instances = std::sync::Arc::new(deployment.addresses());
+    let on = move |i: usize, path: &str| format!("{}{path}", instances[i % instances.len()]);
     let stat = format!("{base}/static");
     let baseline_run = load(reader(), move |client, _| {
         let stat = stat.clone();
@@ -535,26 +498,29 @@ async fn tally() {
         }
     })
     .await;
-    let clause_run = load(reader(), |client, _| async move {
-        client.get(CLAUSE).await.status().as_u16()
-    })
-    .await;
+    let reading = |path: String| {
+        let on = on.clone();
+        load(reader(), move |client, i| {
+            let url = on(i, &path);
+            async move {
+                client
+                    .client
+                    .get(url)
+                    .send()
+                    .await
+                    .expect("send")
+                    .status()
+                    .as_u16()
+            }
+        })
+    };
+    let clause_run = reading(CLAUSE.to_owned()).await;
     // The clause's results alone.
-    let results_run = load(reader(), |client, _| async move {
-        client
-            .get(&format!("{CLAUSE}/results"))
-            .await
-            .status()
-            .as_u16()
-    })
-    .await;
+    let results_run = reading(format!("{CLAUSE}/results")).await;
     // The same page for a clause with the demo's few positions: the cost of a million is the gap.
-    let few = "/api/v1/consultations/paris-call/rounds/2019/clauses/protect-internet";
-    let few_run = load(reader(), move |client, _| async move {
-        client.get(few).await.status().as_u16()
-    })
-    .await;
-    println!("\nReading one clause with {total} positions, one client, {RUN:?} each (SQLite)");
+    let few_run = reading(tests::OTHER_CLAUSE.to_owned()).await;
+    let name = deployment.name();
+    println!("\nReading one clause with {total} positions, one client, {RUN:?} each ({name})");
     header();
     baseline_run.line("static 1 KB answer (baseline)");
     clause_run.line("Concord GET …/clauses/{key}");
@@ -569,24 +535,28 @@ async fn tally() {
 
 /// How long after a cast each of `watchers` live-tally subscribers sees it; sorted.
 async fn fan_out(
-    app: &TestApp,
+    instances: &[String],
     convener: &TestApp,
     voter: &TestApp,
     watchers: usize,
     stance: &'static str,
 ) -> Vec<Duration> {
-    let live = format!(
-        "{}/api/v1/consultations/paris-call/rounds/2019/live",
-        app.address
-    );
+    let live = |i: usize| {
+        format!(
+            "{}/api/v1/consultations/paris-call/rounds/2019/live",
+            instances[i % instances.len()]
+        )
+    };
     let ready = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
     let started_at = std::sync::Arc::new(std::sync::OnceLock::<Instant>::new());
     let marker = format!(r#""{stance}":1"#);
     let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..watchers {
+    // Subscribers spread over the instances; with one watcher, on another instance than the
+    // voter's when there are several.
+    for w in 0..watchers {
         let (client, live, ready, started_at, marker) = (
             convener.client.clone(),
-            live.clone(),
+            live(w + 1),
             ready.clone(),
             started_at.clone(),
             marker.clone(),
@@ -632,19 +602,24 @@ async fn fan_out(
     latencies
 }
 
-/// 2,000 live-tally subscribers on one process, against one.
-async fn live() {
+/// 2,000 live-tally subscribers (spread over the instances), against one.
+async fn live(postgres: bool) {
     const WATCHERS: usize = 2000;
-    let app = spawn_app(Db::Sqlite).await;
+    let deployment = Deployment::start(postgres).await;
+    let app = deployment.app();
     let convener = app.new_admin("chair").await;
     let voter = app.another_browser();
     voter.sign_up("voter", "a long passphrase").await;
     voter.join("civil_society").await;
-    let one = fan_out(&app, &convener, &voter, 1, "oppose").await;
-    let many = fan_out(&app, &convener, &voter, WATCHERS, "abstain").await;
+    let instances = deployment.addresses();
+    let one = fan_out(&instances, &convener, &voter, 1, "oppose").await;
+    let many = fan_out(&instances, &convener, &voter, WATCHERS, "abstain").await;
     let ms = |d: &Duration| d.as_secs_f64() * 1000.0;
     let at = |v: &[Duration], p: f64| ms(&v[((v.len() as f64 - 1.0) * p).round() as usize]);
-    println!("\nLive tally: time from a cast to each subscriber's event (SQLite, one process)");
+    println!(
+        "\nLive tally: time from a cast to each subscriber's event ({}; the cast on the first)",
+        deployment.name()
+    );
     println!(
         "{:<34} {:>9} {:>9} {:>9} {:>9}",
         "", "received", "p50 ms", "p99 ms", "max ms"

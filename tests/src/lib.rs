@@ -44,26 +44,30 @@ pub const CLOSED_CLAUSE: &str =
 async fn database_url(db: Db, dir: &tempfile::TempDir) -> String {
     match db {
         Db::Sqlite => format!("sqlite://{}", dir.path().join("concord.db").display()),
-        Db::Postgres => {
-            let admin = std::env::var("CONCORD_TEST_POSTGRES_URL").expect(
-                "CONCORD_TEST_POSTGRES_URL must name a PostgreSQL server the tests may create \
-                 databases on; scripts/test starts one and sets it",
-            );
-            let name = format!("concord_test_{:016x}", rand::rng().random::<u64>());
-            let pool = sqlx::PgPool::connect(&admin)
-                .await
-                .expect("connect to PostgreSQL");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&pool)
-                .await
-                .expect("create a test database");
-            pool.close().await;
-            let (server, _) = admin
-                .rsplit_once('/')
-                .expect("URL ends with a database name");
-            format!("{server}/{name}")
-        }
+        Db::Postgres => fresh_postgres_database().await,
     }
+}
+
+/// The URL of a new, empty database on the PostgreSQL server named by
+/// `CONCORD_TEST_POSTGRES_URL`.
+pub async fn fresh_postgres_database() -> String {
+    let admin = std::env::var("CONCORD_TEST_POSTGRES_URL").expect(
+        "CONCORD_TEST_POSTGRES_URL must name a PostgreSQL server the tests may create \
+         databases on; scripts/test starts one and sets it",
+    );
+    let name = format!("concord_test_{:016x}", rand::rng().random::<u64>());
+    let pool = sqlx::PgPool::connect(&admin)
+        .await
+        .expect("connect to PostgreSQL");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&pool)
+        .await
+        .expect("create a test database");
+    pool.close().await;
+    let (server, _) = admin
+        .rsplit_once('/')
+        .expect("URL ends with a database name");
+    format!("{server}/{name}")
 }
 
 /// Starts Concord exactly as `concord serve` does, with `settings`.
@@ -225,6 +229,18 @@ impl TestApp {
         self.execute(&sql, &[]).await;
     }
 
+    /// A browser of a server already running at `address` (another process) over
+    /// `database_url`, which `store` opens.
+    pub fn at(address: &str, database_url: &str, store: Store) -> TestApp {
+        TestApp {
+            address: address.to_owned(),
+            database_url: database_url.to_owned(),
+            client: browser_like_client(),
+            store,
+            _dir: std::sync::Arc::new(tempfile::tempdir().expect("temporary directory")),
+        }
+    }
+
     /// Another browser on the same server: its own cookies, nobody signed in.
     pub fn another_browser(&self) -> TestApp {
         TestApp {
@@ -288,6 +304,32 @@ impl TestApp {
     /// changed a session, an account, a consultation, a round or a clause behind its back.
     pub async fn until_the_server_notices(&self) {
         tokio::time::sleep(backend::store::cache::LIFETIME).await;
+    }
+
+    /// Waits (up to 5 s) until this browser's server process remembers what it reads: with
+    /// PostgreSQL, once it hears the other processes.
+    pub async fn until_remembering(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while !self.store.remembering() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the process never listened"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Waits (up to 5 s) until this browser's server process has heard of another process's
+    /// write, `before` being [`Store::writes_heard`] before that write (PostgreSQL).
+    pub async fn until_heard(&self, before: u64) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while self.store.writes_heard() <= before {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the write was never heard of"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
     }
 
     /// The text column every row of `sql` answers, read from the app's database.

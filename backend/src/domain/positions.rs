@@ -25,10 +25,9 @@ pub async fn cast(
         .await?;
     metrics::counter!(crate::ops::metrics::POSITIONS).increment(1);
     let total = counted.results.total;
-    state.hub.tally(
-        &state.store,
-        TallyNotice::new(clause.round_id, &clause.key, total),
-    );
+    state
+        .hub
+        .tally(&state.store, TallyNotice::new(clause, total));
     let show = access::sees_results(
         state,
         Some(account),

@@ -162,7 +162,7 @@ async fn forget_after_writes(
     let read = guard::is_read(request.method());
     let response = next.run(request).await;
     if !read {
-        state.store.forget();
+        state.store.forget().await;
     }
     response
 }

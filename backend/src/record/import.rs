@@ -491,7 +491,7 @@ async fn load(store: &Store, record: &Record, by: Option<i64>) -> Result<Importe
             "visibility": record.visibility.as_str(),
         }));
     store.commit_audited(tx, entry).await?;
-    store.forget();
+    store.forget().await;
     Ok(Imported {
         consultation: slug.clone(),
         round: round.slug.clone(),

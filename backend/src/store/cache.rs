@@ -11,14 +11,20 @@
 //! another program (`concord admin`, an operator's SQL) are seen after at most [`LIFETIME`]; so
 //! are a session's idle and absolute time limits (checked each time an entry is filled).
 //!
-//! PostgreSQL deployments run several processes, none of which sees the others' writes, so
-//! there is no cache with PostgreSQL.
+//! With PostgreSQL several processes share the database, and each remembers alike. Every
+//! process hears the others' writes through notifications ([`super::notices`]): a write through
+//! the API makes every other process forget everything, a cast the results of its clause. A
+//! reader on another process than the writer's may therefore see the state before a write
+//! until the notification arrives (PostgreSQL sends it at the commit; on one machine it arrives
+//! within a millisecond or two), and never longer than [`LIFETIME`]. A process that does not
+//! hear the others (its listening connection lost) remembers nothing until it hears them again.
 
 use super::{Account, ClauseRow};
 use bytes::Bytes;
 use shared::Results;
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// How long an entry is trusted without being forgotten.
@@ -30,9 +36,21 @@ const CAPACITY: usize = 10_000;
 /// A consultation slug, round slug and clause key.
 type ClausePath = (String, String, String);
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Cache {
     inner: Mutex<Inner>,
+    /// Whether entries may be kept and answered; false while a PostgreSQL process does not
+    /// hear the others.
+    trusted: AtomicBool,
+}
+
+impl Default for Cache {
+    fn default() -> Self {
+        Self {
+            inner: Mutex::default(),
+            trusted: AtomicBool::new(true),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -64,6 +82,23 @@ impl<T: Clone> Entry<T> {
 }
 
 impl Cache {
+    /// A cache that trusts nothing until [`Cache::trust`] says so.
+    pub fn deaf() -> Self {
+        Self {
+            trusted: AtomicBool::new(false),
+            ..Self::default()
+        }
+    }
+
+    /// Whether entries may be kept and answered.
+    pub fn trusted(&self) -> bool {
+        self.trusted.load(Ordering::Acquire)
+    }
+
+    pub fn trust(&self, on: bool) {
+        self.trusted.store(on, Ordering::Release);
+    }
+
     fn inner(&self) -> std::sync::MutexGuard<'_, Inner> {
         // A panic while holding the lock leaves nothing half-done worth refusing.
         self.inner
@@ -133,6 +168,13 @@ impl Cache {
         inner.generation += 1;
         inner.make_room();
         inner.results.insert(clause_id, Entry::new(results));
+    }
+
+    /// Forgets the results of `clause_id` (another process cast on it).
+    pub fn forget_results(&self, clause_id: i64) {
+        let mut inner = self.inner();
+        inner.generation += 1;
+        inner.results.remove(&clause_id);
     }
 
     /// Forgets everything (anything may have changed).

@@ -50,7 +50,7 @@ pub use consultations::Standing;
 pub use drafting::{ClauseDraft, UnknownComments};
 pub use invitations::InvitationDraft;
 pub use keys::RecordKey;
-pub use notices::{COMMENT_CHANNEL, TALLY_CHANNEL, TallyNotice};
+pub use notices::{COMMENT_CHANNEL, FORGET_CHANNEL, TALLY_CHANNEL, TallyNotice};
 pub use organisations::RepresentativeOutcome;
 pub use participation::ConsultationRef;
 use participation::parse_group;
@@ -84,8 +84,13 @@ pub struct Store {
     signer: std::sync::Arc<tokio::sync::OnceCell<std::sync::Arc<crate::secrets::Signer>>>,
     /// What TOTP secrets are sealed with ([`Store::use_server_secret`]).
     secret_box: std::sync::Arc<std::sync::OnceLock<crate::secrets::SecretBox>>,
-    /// What this process remembers between requests; `None` with PostgreSQL.
+    /// What this process remembers between requests (see [`cache`]).
     cache: Option<std::sync::Arc<cache::Cache>>,
+    /// This process among those on one PostgreSQL database, so that it can tell its own
+    /// notifications from the others'.
+    process: u64,
+    /// How many notifications from other processes made this one forget something.
+    heard: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// The SQLite database file; `None` with PostgreSQL.
     sqlite_path: Option<std::path::PathBuf>,
     /// Sessions seen in use and due a new last-seen time, by token digest: written together
@@ -188,7 +193,8 @@ impl Store {
                     batch::Writer::start(path.clone(), cache.clone(), tally_reads.clone())?;
                 (Some(writer), Some(cache), Some(path))
             }
-            Backend::Postgres => (None, None, None),
+            // Until this process listens to the others, it remembers nothing ([`Store::hearing`]).
+            Backend::Postgres => (None, Some(std::sync::Arc::new(cache::Cache::deaf())), None),
         };
         Ok(Self {
             tally_reads,
@@ -201,6 +207,8 @@ impl Store {
             secret_box: std::sync::Arc::default(),
             sqlite_path,
             seen: std::sync::Arc::default(),
+            process: rand::random(),
+            heard: std::sync::Arc::default(),
         })
     }
 
@@ -252,12 +260,60 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets what this process remembers, after a write that may have changed anything
-    /// (see [`cache`]).
-    pub fn forget(&self) {
+    /// Forgets what this process remembers, after a write that may have changed anything (see
+    /// [`cache`]); with PostgreSQL, tells every other process to forget too. A failure to tell
+    /// them is logged: they forget within [`cache::LIFETIME`] anyway.
+    pub async fn forget(&self) {
+        self.forget_here();
+        if self.backend == Backend::Postgres
+            && let Err(e) = self.notify(FORGET_CHANNEL, &self.process.to_string()).await
+        {
+            tracing::warn!(error = %e, "other processes not told to forget");
+        }
+    }
+
+    fn forget_here(&self) {
         if let Some(cache) = &self.cache {
             cache.forget();
         }
+    }
+
+    /// This process's id among those on one database, carried by its notifications.
+    pub fn process(&self) -> u64 {
+        self.process
+    }
+
+    /// With PostgreSQL: whether this process hears the others' notifications. While it does
+    /// not, it remembers nothing (it could not know when to forget); when it starts again, it
+    /// forgets what it had.
+    pub fn hearing(&self, on: bool) {
+        if let Some(cache) = &self.cache {
+            cache.forget();
+            cache.trust(on);
+        }
+    }
+
+    /// Another process wrote: forgets everything (`clause` `None`) or the results of `clause`.
+    pub fn heard_write(&self, clause: Option<i64>) {
+        if let Some(cache) = &self.cache {
+            match clause {
+                None => cache.forget(),
+                Some(clause_id) => cache.forget_results(clause_id),
+            }
+        }
+        self.heard
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether this process answers from what it remembers (with PostgreSQL, only while it
+    /// hears the others).
+    pub fn remembering(&self) -> bool {
+        self.cache.as_ref().is_some_and(|cache| cache.trusted())
+    }
+
+    /// How many writes of other processes this one has heard of (PostgreSQL).
+    pub fn writes_heard(&self) -> u64 {
+        self.heard.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Answers from what this process remembers (`recall`) when it can, otherwise from the
@@ -268,7 +324,7 @@ impl Store {
         fetch: impl Future<Output = Result<T, StoreError>>,
         keep: impl FnOnce(&cache::Cache, cache::Ticket, &T),
     ) -> Result<T, StoreError> {
-        let Some(cache) = &self.cache else {
+        let Some(cache) = self.cache.as_ref().filter(|cache| cache.trusted()) else {
             return fetch.await;
         };
         if let Some(value) = recall(cache) {

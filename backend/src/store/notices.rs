@@ -1,8 +1,9 @@
 //! PostgreSQL notifications, through which every process hears what another wrote: the new
-//! tally of a clause, carried whole so that no process reads it again, and the id of a comment
-//! that is new or changed. With SQLite there is one process and nothing to send.
+//! tally of a clause, carried whole so that no process reads it again; the id of a comment
+//! that is new or changed; and that a process wrote something, so that the others forget what
+//! they remember ([`super::cache`]). With SQLite there is one process and nothing to send.
 
-use super::{Store, StoreError};
+use super::{ClauseRow, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use shared::{LiveTally, Tally};
 
@@ -10,22 +11,31 @@ use shared::{LiveTally, Tally};
 pub const TALLY_CHANNEL: &str = "concord_tally";
 /// The channel of new or changed comments (the comment's id).
 pub const COMMENT_CHANNEL: &str = "concord_comment";
+/// The channel of writes that may have changed anything (the writing process's id).
+pub const FORGET_CHANNEL: &str = "concord_forget";
 
-/// A clause's new tally, for the watchers of its round.
+/// A clause's new tally, for the watchers of its round (and, from another process, the sign
+/// that what this one remembers of the clause's results is out of date).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TallyNotice {
     pub round_id: i64,
+    pub clause_id: i64,
     pub tally: LiveTally,
+    /// The process that cast ([`Store::process`]).
+    #[serde(default)]
+    pub from: u64,
 }
 
 impl TallyNotice {
-    pub fn new(round_id: i64, key: &str, tally: Tally) -> Self {
+    pub fn new(clause: &ClauseRow, tally: Tally) -> Self {
         Self {
-            round_id,
+            round_id: clause.round_id,
+            clause_id: clause.id,
             tally: LiveTally {
-                clause: key.to_owned(),
+                clause: clause.key.clone(),
                 tally,
             },
+            from: 0,
         }
     }
 

@@ -147,9 +147,9 @@ impl Store {
     /// receipt and moving the counts; refuses with [`Refusal::PhaseClosed`] unless the round is
     /// voting when the write commits, and with [`Refusal::GroupRequired`] until the participant
     /// has said in which stakeholder group they take part. The write reads the clause's new
-    /// results once, before it commits, and answers them: with SQLite they are also kept in
-    /// what the store remembers; with PostgreSQL the same transaction sends them to every
-    /// process ([`TallyNotice`]), so they arrive in the order the casts committed.
+    /// results once, before it commits, answers them and keeps them in what the store
+    /// remembers; with PostgreSQL the same transaction also sends them to every process
+    /// ([`TallyNotice`]), so they arrive in the order the casts committed.
     pub async fn cast_position(
         &self,
         clause: &ClauseRow,
@@ -197,9 +197,17 @@ impl Store {
                 .fetch_all(&mut *tx)
                 .await?,
         )?;
-        let notice = TallyNotice::new(clause.round_id, &clause.key, results.total);
+        let mut notice = TallyNotice::new(clause, results.total);
+        notice.from = self.process;
         notice.send(&mut tx).await?;
+        // Taken before the commit: a later cast's notice from another process, arriving before
+        // these results are kept, makes the cache drop them rather than keep older counts.
+        let cache = self.cache.as_ref().filter(|cache| cache.trusted());
+        let ticket = cache.map(|cache| cache.ticket());
         tx.commit().await?;
+        if let (Some(cache), Some(ticket)) = (cache, ticket) {
+            cache.keep_results(ticket, clause.id, &results);
+        }
         Ok(Counted { position, results })
     }
 }

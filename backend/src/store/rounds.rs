@@ -352,7 +352,7 @@ impl Store {
         .bind(consultation)
         .execute(&self.pool)
         .await?;
-        self.forget();
+        self.forget().await;
         Ok(())
     }
 }

@@ -196,7 +196,7 @@ impl Store {
             drafting::insert_round(&mut tx, self.backend, &opening, by).await?;
         }
         tx.commit().await?;
-        self.forget();
+        self.forget().await;
         Ok(id)
     }
 
@@ -228,7 +228,7 @@ impl Store {
         .in_consultation(consultation_id)
         .with(settings_details(settings));
         self.commit_audited(tx, entry).await?;
-        self.forget();
+        self.forget().await;
         Ok(())
     }
 
@@ -277,7 +277,7 @@ impl Store {
         )
         .in_consultation(consultation_id);
         self.commit_audited(tx, entry).await?;
-        self.forget();
+        self.forget().await;
         Ok(true)
     }
 

@@ -3,7 +3,7 @@
 use super::participant;
 use serde_json::json;
 use tests::api::API;
-use tests::{CLAUSE, Db, parts, spawn_app};
+use tests::{CLAUSE, Db, TestApp, parts, spawn_app};
 
 pub(crate) async fn health_and_readiness_say_whether_the_database_is_usable(db: Db) {
     let app = spawn_app(db).await;
@@ -135,7 +135,18 @@ async fn two_instances_on_one_postgres_serve_a_participant_alternately() {
     assert_eq!(status, 201);
     super::read_events_until(&mut stream, |t| t.contains("Through the other door.")).await;
 
-    // A position cast on a and changed on b: both processes show the same tally.
+    // A position cast on a and changed on b: both processes show the same tally. Each process
+    // remembers the clause's results; the other's cast reaches it as a notification, long
+    // before what it remembers would run out.
+    a.until_remembering().await;
+    b.until_remembering().await;
+    let results = |app: &TestApp| {
+        let app = app.another_browser();
+        async move { parts(app.get_clause(CLAUSE).await).await.1["results"].clone() }
+    };
+    let before = (results(&a).await, results(&b).await);
+    assert_eq!(before.0, before.1);
+    let heard = b.store.writes_heard();
     let (status, _) = parts(
         amina
             .cast_position(CLAUSE, json!({"stance": "endorse"}))
@@ -143,16 +154,32 @@ async fn two_instances_on_one_postgres_serve_a_participant_alternately() {
     )
     .await;
     assert_eq!(status, 200);
+    b.until_heard(heard).await;
+    let count = |results: &serde_json::Value, stance: &str| results["total"][stance].as_i64();
+    let endorsed = count(&before.1, "endorse").map(|n| n + 1);
+    assert_eq!(
+        count(&results(&b).await, "endorse"),
+        endorsed,
+        "b forgot the old count"
+    );
+    let heard = a.store.writes_heard();
     let change = json!({"stance": "oppose", "reason": "Changed my mind."});
     let (status, _) = parts(amina_on_b.cast_position(CLAUSE, change).await).await;
     assert_eq!(status, 200);
-    let (_, on_a) = parts(a.get_clause(CLAUSE).await).await;
-    let (_, on_b) = parts(b.get_clause(CLAUSE).await).await;
-    assert_eq!(on_a["results"], on_b["results"]);
-    assert_eq!(on_a["results"]["total"]["oppose"], 1);
+    a.until_heard(heard).await;
+    let (on_a, on_b) = (results(&a).await, results(&b).await);
+    assert_eq!(on_a, on_b);
+    assert_eq!(
+        count(&on_a, "oppose"),
+        count(&before.0, "oppose").map(|n| n + 1)
+    );
+    assert_eq!(count(&on_a, "endorse"), count(&before.0, "endorse"));
 
-    // Signing out on b ends the session on a too.
+    // Signing out on b ends the session on a too, though a remembered it.
+    assert_eq!(amina.get_session().await.status(), 200);
+    let heard = a.store.writes_heard();
     assert_eq!(amina_on_b.sign_out().await.status(), 204);
+    a.until_heard(heard).await;
     let (status, _) = parts(amina.get_session().await).await;
     assert_eq!(status, 401);
 
