@@ -60,6 +60,14 @@ async fn main() {
     }
 }
 
+/// How long the load lasts: 60 s, or `CONCORD_DRILL_SECONDS` for a quick look.
+fn length() -> Duration {
+    let seconds = std::env::var("CONCORD_DRILL_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok());
+    Duration::from_secs(seconds.unwrap_or(60))
+}
+
 /// One instance killed at `at` and started again at `back_at`.
 #[derive(Clone, Copy)]
 struct Loss {
@@ -101,7 +109,7 @@ async fn load_on_sqlite() -> bool {
         readers: 1_000,
         writers: 100,
         watchers: 0,
-        length: Duration::from_secs(60),
+        length: length(),
     };
     println!(
         "\nLoad drill: {} readers and {} writers for {:?}, one instance, SQLite",
@@ -122,7 +130,7 @@ async fn balanced(loss: Option<Loss>) -> bool {
         readers: 1_000,
         writers: 200,
         watchers: 30,
-        length: Duration::from_secs(60),
+        length: length(),
     };
     // Baseline: nginx alone, a static 1 KB file, the same readers.
     let static_run = reads_of(
@@ -294,14 +302,16 @@ impl Traffic {
                     .await;
                 assert_eq!(signed.status(), 201, "writer-{i} signed up");
                 writer.join("civil_society").await;
-                writer
+                (i, writer)
             });
         }
         let mut writers = Vec::new();
         while let Some(done) = tasks.join_next().await {
             writers.push(done.expect("a sign-up"));
         }
-        writers
+        // writer-0 first: each task writes as the handle of its index.
+        writers.sort_by_key(|(i, _)| *i);
+        writers.into_iter().map(|(_, writer)| writer).collect()
     }
 }
 
@@ -556,16 +566,22 @@ impl Outcome {
                 Some(((parts.next()?, parts.next()?), parts.next()?))
             })
             .collect();
-        let mut lost = 0;
-        for (key, (acked, tried)) in &self.acknowledged.positions {
-            let Some(acked) = acked else { continue };
-            let now = held.get(key);
-            if now != Some(acked) && !now.is_some_and(|n| tried.contains(n)) {
-                lost += 1;
-            }
-        }
-        if lost > 0 {
-            fail(format!("{lost} acknowledged positions missing"));
+        let lost: Vec<String> = self
+            .acknowledged
+            .positions
+            .iter()
+            .filter_map(|(key, (acked, tried))| {
+                let (acked, now) = (acked.as_ref()?, held.get(key));
+                (now != Some(acked) && !now.is_some_and(|n| tried.contains(n)))
+                    .then(|| format!("{key:?}: acknowledged {acked}, holds {now:?}"))
+            })
+            .collect();
+        if !lost.is_empty() {
+            fail(format!(
+                "{} acknowledged positions missing, such as {:?}",
+                lost.len(),
+                &lost[..lost.len().min(3)]
+            ));
         }
         let comments: HashSet<String> = app
             .strings("SELECT CAST(id AS TEXT) FROM comments")
@@ -602,6 +618,7 @@ impl Outcome {
             ));
         }
         let mut unseen = 0;
+        let mut example = None;
         for (last, _) in &self.watched {
             let seen: Vec<String> = last
                 .iter()
@@ -616,11 +633,13 @@ impl Outcome {
             seen.sort();
             if seen != recount {
                 unseen += 1;
+                example.get_or_insert(seen);
             }
         }
         if unseen > 0 {
             fail(format!(
-                "{unseen} of {} live watchers ended with other tallies than the final ones",
+                "{unseen} of {} live watchers ended with other tallies than the final ones \
+                 ({example:?} against {recount:?})",
                 self.watched.len()
             ));
         }

@@ -1,6 +1,7 @@
 //! This process's watchers: one broadcast of every announcement, and [`Following::events`], the
 //! one way a route turns what it follows into server-sent events.
 
+use crate::store::cache::LIFETIME;
 use crate::store::{Backend, COMMENT_CHANNEL, Store, TallyNotice};
 use axum::response::sse::{Event, KeepAlive, KeepAliveStream, Sse};
 use futures_util::StreamExt;
@@ -10,7 +11,8 @@ use shared::Comment;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::sync::{broadcast, watch};
 use tokio_stream::wrappers::BroadcastStream;
 
@@ -102,6 +104,7 @@ impl Hub {
         Following {
             changes: BroadcastStream::new(self.sender.subscribe()),
             closed: Box::pin(self.closed()),
+            store: store.clone(),
         }
     }
 
@@ -144,11 +147,16 @@ impl Hub {
 pub struct Following {
     changes: BroadcastStream<Announcement>,
     closed: Pin<Box<dyn Future<Output = ()> + Send>>,
+    /// Tells when `still` needs asking again.
+    store: Store,
 }
 
 impl Following {
     /// Server-sent events named `name`: first each of `now`, then each announcement `pick`
-    /// keeps, for as long as `still` (asked before each) says the follower may see it.
+    /// keeps, for as long as `still` says the follower may see it. `still` is asked before an
+    /// announcement unless nothing but positions has changed since it last said yes, less than
+    /// [`LIFETIME`] ago: under a deadline's load of casts, thousands of watchers would
+    /// otherwise each ask the database about their session for every cast.
     pub fn events<T, P, S, F>(
         self,
         name: &'static str,
@@ -162,6 +170,26 @@ impl Following {
         S: Fn() -> F + Send + Sync + 'static,
         F: Future<Output = bool> + Send + 'static,
     {
+        let (store, checked) = (self.store, Arc::new(Mutex::new(None::<(u64, Instant)>)));
+        let still = move || {
+            let epoch = store.epoch();
+            let recent = checked
+                .lock()
+                .ok()
+                .and_then(|c| *c)
+                .is_some_and(|(e, at)| Some(e) == epoch && at.elapsed() < LIFETIME);
+            let (checked, asking) = (checked.clone(), (!recent).then(&still));
+            async move {
+                let Some(asking) = asking else {
+                    return true;
+                };
+                let yes = asking.await;
+                if let (true, Some(epoch), Ok(mut checked)) = (yes, epoch, checked.lock()) {
+                    *checked = Some((epoch, Instant::now()));
+                }
+                yes
+            }
+        };
         let changes = self
             .changes
             .filter_map(move |event| futures_util::future::ready(event.ok().and_then(&pick)))

@@ -30,16 +30,17 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 /// The most casts one transaction takes.
-const MAX_BATCH: usize = 256;
+pub(super) const MAX_BATCH: usize = 256;
 
 /// A cast waiting for the writer, with where to send its outcome.
 #[derive(Debug)]
-struct Request {
-    cast: Cast,
-    reply: oneshot::Sender<Result<Counted, StoreError>>,
+pub(super) struct Request {
+    pub cast: Cast,
+    pub reply: oneshot::Sender<Result<Counted, StoreError>>,
 }
 
-/// The handle through which casts reach the writer thread.
+/// The handle through which casts reach the writer (SQLite's thread, or with PostgreSQL
+/// [`super::pg_batch`]'s task).
 #[derive(Debug, Clone)]
 pub struct Writer {
     requests: mpsc::Sender<Request>,
@@ -54,6 +55,13 @@ impl Writer {
             .name("concord-positions".into())
             .spawn(move || run(&path, &cache, &reads, received))?;
         Ok(Self { requests })
+    }
+
+    /// Starts the writer task of a PostgreSQL process; it stops once every handle is dropped.
+    pub(super) fn start_postgres(writer: super::pg_batch::PgWriter) -> Self {
+        let (requests, received) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(writer.run(received));
+        Self { requests }
     }
 
     /// Casts a position; answers once it is durable (or refused).

@@ -56,6 +56,8 @@ impl Default for Cache {
 #[derive(Debug, Default)]
 struct Inner {
     generation: u64,
+    /// How many times everything was forgotten.
+    epoch: u64,
     /// Accounts by the digest of their session token.
     sessions: HashMap<String, Entry<Account>>,
     clauses: HashMap<ClausePath, Entry<ClauseRow>>,
@@ -177,10 +179,17 @@ impl Cache {
         inner.results.remove(&clause_id);
     }
 
+    /// Changes each time everything is forgotten: while it stays the same, nothing but the
+    /// positions of clauses has changed (within [`LIFETIME`]).
+    pub fn epoch(&self) -> u64 {
+        self.inner().epoch
+    }
+
     /// Forgets everything (anything may have changed).
     pub fn forget(&self) {
         let mut inner = self.inner();
         inner.generation += 1;
+        inner.epoch += 1;
         inner.clear();
     }
 }

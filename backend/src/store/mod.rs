@@ -33,6 +33,7 @@ mod moderation;
 mod notices;
 mod organisations;
 mod participation;
+mod pg_batch;
 mod positions;
 mod proposals;
 mod rounds;
@@ -78,8 +79,8 @@ pub struct Store {
     url: DatabaseUrl,
     /// How many times the counts of a clause were read from the database.
     tally_reads: std::sync::Arc<std::sync::atomic::AtomicU64>,
-    /// SQLite's group-commit writer of positions; `None` with PostgreSQL.
-    writer: Option<batch::Writer>,
+    /// The group-commit writer of positions (SQLite's thread or PostgreSQL's task).
+    writer: batch::Writer,
     /// The record signer of [`Store::record_signer`], once read.
     signer: std::sync::Arc<tokio::sync::OnceCell<std::sync::Arc<crate::secrets::Signer>>>,
     /// What TOTP secrets are sealed with ([`Store::use_server_secret`]).
@@ -183,6 +184,7 @@ impl Store {
             .connect_with(options)
             .await?;
         let tally_reads = std::sync::Arc::<std::sync::atomic::AtomicU64>::default();
+        let process = rand::random();
         let (writer, cache, sqlite_path) = match backend {
             Backend::Sqlite => {
                 let cache = std::sync::Arc::<cache::Cache>::default();
@@ -191,10 +193,19 @@ impl Store {
                     .to_owned();
                 let writer =
                     batch::Writer::start(path.clone(), cache.clone(), tally_reads.clone())?;
-                (Some(writer), Some(cache), Some(path))
+                (writer, Some(cache), Some(path))
             }
             // Until this process listens to the others, it remembers nothing ([`Store::hearing`]).
-            Backend::Postgres => (None, Some(std::sync::Arc::new(cache::Cache::deaf())), None),
+            Backend::Postgres => {
+                let cache = std::sync::Arc::new(cache::Cache::deaf());
+                let writer = batch::Writer::start_postgres(pg_batch::PgWriter {
+                    pool: pool.clone(),
+                    cache: cache.clone(),
+                    reads: tally_reads.clone(),
+                    process,
+                });
+                (writer, Some(cache), None)
+            }
         };
         Ok(Self {
             tally_reads,
@@ -207,7 +218,7 @@ impl Store {
             secret_box: std::sync::Arc::default(),
             sqlite_path,
             seen: std::sync::Arc::default(),
-            process: rand::random(),
+            process,
             heard: std::sync::Arc::default(),
         })
     }
@@ -303,6 +314,15 @@ impl Store {
         }
         self.heard
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Changes whenever anything but a position may have changed (a session ended, a role
+    /// taken away); `None` when this process cannot tell (it does not hear the others).
+    pub fn epoch(&self) -> Option<u64> {
+        self.cache
+            .as_ref()
+            .filter(|cache| cache.trusted())
+            .map(|cache| cache.epoch())
     }
 
     /// Whether this process answers from what it remembers (with PostgreSQL, only while it

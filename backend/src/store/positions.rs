@@ -6,9 +6,8 @@
 //! another; so reading a tally sums a handful of rows however many positions there are.
 
 use super::StoreError;
-use super::cast::{Cast, Counted, InTransaction, cast_with};
+use super::cast::{Cast, Counted};
 use super::clauses::ClauseRow;
-use super::notices::TallyNotice;
 use super::{Store, count, parse_stance, participation};
 use shared::{GroupTally, Position, RegionTally, Results, StakeholderGroup, Stance, Tally};
 use sqlx::FromRow;
@@ -149,7 +148,7 @@ impl Store {
     /// has said in which stakeholder group they take part. The write reads the clause's new
     /// results once, before it commits, answers them and keeps them in what the store
     /// remembers; with PostgreSQL the same transaction also sends them to every process
-    /// ([`TallyNotice`]), so they arrive in the order the casts committed.
+    /// ([`super::TallyNotice`]), so they arrive in the order the casts committed.
     pub async fn cast_position(
         &self,
         clause: &ClauseRow,
@@ -163,51 +162,7 @@ impl Store {
             stance,
             reason: reason.map(str::to_owned),
         };
-        // SQLite commits one transaction at a time: casts arriving together share one commit.
-        if let Some(writer) = &self.writer {
-            return writer.cast(cast).await;
-        }
-        // PostgreSQL may refuse one of two simultaneous first positions of the same voter on the
-        // same clause (both saw no earlier one); the retry then finds the other's.
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            match self.cast_in_transaction(clause, &cast).await {
-                Err(StoreError::Database(sqlx::Error::Database(e)))
-                    if e.is_unique_violation() && attempt < 3 => {}
-                other => return other,
-            }
-        }
-    }
-
-    /// One attempt at a cast on PostgreSQL. Every cast moves the audit log's one head row, so
-    /// casts commit one after another, and the counts read after that move are the counts at
-    /// this commit.
-    async fn cast_in_transaction(
-        &self,
-        clause: &ClauseRow,
-        cast: &Cast,
-    ) -> Result<Counted, StoreError> {
-        let mut tx = self.write_tx().await?;
-        let position = cast_with(&mut InTransaction(&mut tx, self.backend), cast).await?;
-        self.count_tally_read();
-        let results = results_from(
-            sqlx::query_as(TALLY_COUNTS)
-                .bind(clause.id)
-                .fetch_all(&mut *tx)
-                .await?,
-        )?;
-        let mut notice = TallyNotice::new(clause, results.total);
-        notice.from = self.process;
-        notice.send(&mut tx).await?;
-        // Taken before the commit: a later cast's notice from another process, arriving before
-        // these results are kept, makes the cache drop them rather than keep older counts.
-        let cache = self.cache.as_ref().filter(|cache| cache.trusted());
-        let ticket = cache.map(|cache| cache.ticket());
-        tx.commit().await?;
-        if let (Some(cache), Some(ticket)) = (cache, ticket) {
-            cache.keep_results(ticket, clause.id, &results);
-        }
-        Ok(Counted { position, results })
+        // Casts arriving together share one commit (see `batch` and `pg_batch`).
+        self.writer.cast(cast).await
     }
 }
