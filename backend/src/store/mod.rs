@@ -232,18 +232,31 @@ impl Store {
         if seen.is_empty() {
             return Ok(());
         }
-        let mut tx = self.write_tx().await?;
-        for (token_hash, at_ms) in &seen {
+        let update = |(token_hash, at_ms): (&String, &i64)| {
             sqlx::query(
                 "UPDATE sessions SET last_seen_at_ms = $1 \
                  WHERE token_hash = $2 AND last_seen_at_ms < $1",
             )
-            .bind(at_ms)
-            .bind(token_hash)
-            .execute(&mut *tx)
-            .await?;
+            .bind(*at_ms)
+            .bind(token_hash.clone())
+        };
+        match self.backend {
+            // SQLite: one transaction, so as to wait once for the write lock.
+            Backend::Sqlite => {
+                let mut tx = self.write_tx().await?;
+                for seen in &seen {
+                    update(seen).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+            }
+            // PostgreSQL: one row at a time, so that no two processes writing their sessions'
+            // times (or anything else that touches several sessions) can wait on each other.
+            Backend::Postgres => {
+                for seen in &seen {
+                    update(seen).execute(&self.pool).await?;
+                }
+            }
         }
-        tx.commit().await?;
         Ok(())
     }
 
