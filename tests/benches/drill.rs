@@ -84,13 +84,36 @@ enum Kind {
     Comment,
 }
 
-/// One request: when it was sent (from the start), how long it took, whether it succeeded.
+/// One request: when it was sent (from the start), how long it took, whether it succeeded and
+/// its status (0: no answer).
 #[derive(Clone, Copy)]
 struct Sample {
     kind: Kind,
     at: Duration,
     took: Duration,
     ok: bool,
+    status: u16,
+}
+
+impl Sample {
+    /// When the answer came (or the request failed), from the start.
+    fn answered(&self) -> Duration {
+        self.at + self.took
+    }
+}
+
+/// The status of an answer read to its end (0 when there was none, or it broke off).
+async fn status_of(response: reqwest::Result<reqwest::Response>) -> (u16, Option<Vec<u8>>) {
+    match response {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            match r.bytes().await {
+                Ok(body) => (status, Some(body.to_vec())),
+                Err(_) => (0, None),
+            }
+        }
+        Err(_) => (0, None),
+    }
 }
 
 /// What the writers were told was durable, and what they tried after it.
@@ -315,12 +338,13 @@ impl Traffic {
     }
 }
 
-fn record(samples: &Mutex<Vec<Sample>>, kind: Kind, start: Instant, sent: Instant, ok: bool) {
+fn record(samples: &Mutex<Vec<Sample>>, kind: Kind, start: Instant, sent: Instant, status: u16) {
     let sample = Sample {
         kind,
         at: sent - start,
         took: sent.elapsed(),
-        ok,
+        ok: (200..300).contains(&status),
+        status,
     };
     samples.lock().expect("samples").push(sample);
 }
@@ -342,17 +366,10 @@ async fn read(
             _ => ROUND.to_owned(),
         };
         let sent = Instant::now();
-        let ok = match reader
-            .client
-            .get(format!("{}{path}", reader.address))
-            .send()
-            .await
-        {
-            Ok(r) => r.status().is_success() && r.bytes().await.is_ok(),
-            Err(_) => false,
-        };
-        record(&samples, Kind::Read, start, sent, ok);
-        if !ok {
+        let url = format!("{}{path}", reader.address);
+        let (status, _) = status_of(reader.client.get(url).send().await).await;
+        record(&samples, Kind::Read, start, sent, status);
+        if status != 200 {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         i += 1;
@@ -378,14 +395,22 @@ async fn write(
         if i % 10 == 0 {
             let body = json!({"body": format!("Drill comment {i} by {handle}.")});
             let url = format!("{}{clause}/comments", writer.address);
-            let id = match writer.client.post(url).json(&body).send().await {
-                Ok(r) if r.status() == 201 => {
-                    r.json::<Value>().await.ok().and_then(|c| c["id"].as_i64())
-                }
-                _ => None,
-            };
-            let ok = id.is_some();
-            record(&samples, Kind::Comment, start, sent, ok);
+            let (status, answer) =
+                status_of(writer.client.post(url).json(&body).send().await).await;
+            let id = answer
+                .filter(|_| status == 201)
+                .and_then(|body| serde_json::from_slice::<Value>(&body).ok()?["id"].as_i64());
+            record(
+                &samples,
+                Kind::Comment,
+                start,
+                sent,
+                if id.is_some() || status != 201 {
+                    status
+                } else {
+                    0
+                },
+            );
             if let Some(id) = id {
                 acknowledged.lock().expect("acknowledged").comments.push(id);
             }
@@ -398,11 +423,9 @@ async fn write(
                 _ => json!({"stance": stance}),
             };
             let url = format!("{}{clause}/position", writer.address);
-            let ok = match writer.client.put(url).json(&body).send().await {
-                Ok(r) => r.status() == 200 && r.bytes().await.is_ok(),
-                Err(_) => false,
-            };
-            record(&samples, Kind::Cast, start, sent, ok);
+            let (status, _) = status_of(writer.client.put(url).json(&body).send().await).await;
+            let ok = status == 200;
+            record(&samples, Kind::Cast, start, sent, status);
             let mut acknowledged = acknowledged.lock().expect("acknowledged");
             let entry = acknowledged
                 .positions
@@ -495,16 +518,31 @@ impl Outcome {
         }
         let errors = self.samples.iter().filter(|s| !s.ok).count();
         println!("requests: {}, errors: {errors}", self.samples.len());
+        // What failed, and when (seconds from the start).
+        let mut failures: BTreeMap<(Kind, u16), Vec<u64>> = BTreeMap::new();
+        for s in self.samples.iter().filter(|s| !s.ok) {
+            failures
+                .entry((s.kind, s.status))
+                .or_default()
+                .push(s.at.as_secs());
+        }
+        for ((kind, status), at) in failures {
+            let (first, last) = (at.iter().min(), at.iter().max());
+            println!(
+                "  {} × {kind:?} answered {status} (0: no answer), sent between {first:?} and {last:?} s",
+                at.len()
+            );
+        }
         if let Some(loss) = self.loss {
             let window = loss.at..loss.at + Duration::from_secs(10);
             let (sent, failed) = self
                 .samples
                 .iter()
-                .filter(|s| window.contains(&s.at))
+                .filter(|s| window.contains(&s.answered()))
                 .fold((0, 0), |(n, f), s| (n + 1, f + usize::from(!s.ok)));
             let outside = errors - failed;
             println!(
-                "in the 10 s after the kill: {failed} errors of {sent} requests ({:.3} %); outside it: {outside}",
+                "answered in the 10 s after the kill: {failed} errors of {sent} requests ({:.3} %); at other times: {outside}",
                 100.0 * failed as f64 / sent.max(1) as f64
             );
         }
@@ -534,7 +572,7 @@ impl Outcome {
                 let in_window: Vec<&Sample> = self
                     .samples
                     .iter()
-                    .filter(|s| window.contains(&s.at))
+                    .filter(|s| window.contains(&s.answered()))
                     .collect();
                 let failed = in_window.iter().filter(|s| !s.ok).count();
                 if failed * 100 > in_window.len() {

@@ -132,7 +132,7 @@ pub const MOVE_HEAD: &str = "UPDATE audit_head SET last_id = $1, last_hash = $2 
 
 /// Appends `entry` inside the transaction `tx`.
 pub async fn append(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     backend: Backend,
     entry: Entry,
 ) -> Result<(), StoreError> {
@@ -171,7 +171,7 @@ pub async fn append(
 /// Appends `entry` for a change to clause `clause_id` (or to something on it), naming the
 /// clause's consultation.
 pub async fn append_on_clause(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     backend: Backend,
     clause_id: i64,
     entry: Entry,

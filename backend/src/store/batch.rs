@@ -57,11 +57,18 @@ impl Writer {
         Ok(Self { requests })
     }
 
-    /// Starts the writer task of a PostgreSQL process; it stops once every handle is dropped.
-    pub(super) fn start_postgres(writer: super::pg_batch::PgWriter) -> Self {
+    /// Starts the writer of a PostgreSQL process on a thread of its own (its own runtime and
+    /// connection: under a deadline's load, a task among thousands of requests' would wait its
+    /// turn at each of a batch's statements); it stops once every handle is dropped.
+    pub(super) fn start_postgres(writer: super::pg_batch::PgWriter) -> std::io::Result<Self> {
         let (requests, received) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(writer.run(received));
-        Self { requests }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        std::thread::Builder::new()
+            .name("concord-positions".into())
+            .spawn(move || runtime.block_on(writer.run(received)))?;
+        Ok(Self { requests })
     }
 
     /// Casts a position; answers once it is durable (or refused).

@@ -219,10 +219,7 @@ fn receipt(cast: &Cast, at_ms: i64) -> String {
 }
 
 /// [`Steps`] inside a sqlx transaction (PostgreSQL).
-pub struct InTransaction<'t>(
-    pub &'t mut sqlx::Transaction<'static, sqlx::Any>,
-    pub Backend,
-);
+pub struct InTransaction<'t, 'c>(pub &'t mut sqlx::Transaction<'c, sqlx::Any>, pub Backend);
 
 #[derive(sqlx::FromRow)]
 struct ClauseRound {
@@ -231,7 +228,7 @@ struct ClauseRound {
     state: RoundState,
 }
 
-impl Steps for InTransaction<'_> {
+impl Steps for InTransaction<'_, '_> {
     async fn clause_round(&mut self, clause_id: i64) -> Result<(i64, RoundState), StoreError> {
         let row: ClauseRound = sqlx::query_as(CLAUSE_ROUND)
             .bind(clause_id)

@@ -199,11 +199,11 @@ impl Store {
             Backend::Postgres => {
                 let cache = std::sync::Arc::new(cache::Cache::deaf());
                 let writer = batch::Writer::start_postgres(pg_batch::PgWriter {
-                    pool: pool.clone(),
+                    url: url.clone(),
                     cache: cache.clone(),
                     reads: tally_reads.clone(),
                     process,
-                });
+                })?;
                 (writer, Some(cache), None)
             }
         };

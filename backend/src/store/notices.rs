@@ -40,10 +40,7 @@ impl TallyNotice {
     }
 
     /// Sends the notice when `tx` commits (PostgreSQL delivers notifications in commit order).
-    pub async fn send(
-        &self,
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    ) -> Result<(), StoreError> {
+    pub async fn send(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<(), StoreError> {
         let payload = serde_json::to_string(self).map_err(anyhow::Error::from)?;
         notify(&mut **tx, TALLY_CHANNEL, payload).await
     }

@@ -18,14 +18,16 @@ use super::error::database_unavailable;
 use super::positions::{TALLY_COUNTS, results_from};
 use super::{Backend, StoreError, TallyNotice};
 use shared::{LiveTally, Position, Results};
-use sqlx::AnyPool;
+use sqlx::{AnyConnection, Connection};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::mpsc;
 
 /// What the writer task needs.
 pub(super) struct PgWriter {
-    pub pool: AnyPool,
+    /// Where the database is: the writer keeps a connection of its own, so that a deadline's
+    /// readers, queueing for the pool's connections, never hold the casts up.
+    pub url: String,
     pub cache: Arc<Cache>,
     pub reads: Arc<AtomicU64>,
     /// This process's id, carried by its tally notices.
@@ -35,6 +37,7 @@ pub(super) struct PgWriter {
 impl PgWriter {
     /// Writes the casts `received` brings, batch after batch, until every sender is dropped.
     pub async fn run(self, mut received: mpsc::Receiver<Request>) {
+        let mut connection = None;
         while let Some(first) = received.recv().await {
             let mut batch = vec![first];
             while batch.len() < MAX_BATCH {
@@ -43,17 +46,24 @@ impl PgWriter {
                     Err(_) => break,
                 }
             }
-            self.write(batch).await;
+            self.write(&mut connection, batch).await;
         }
     }
 
     /// Writes a batch in one transaction and answers every request.
-    async fn write(&self, batch: Vec<Request>) {
+    async fn write(&self, connection: &mut Option<AnyConnection>, batch: Vec<Request>) {
         let cache = Some(&self.cache).filter(|cache| cache.trusted());
         // Taken before the commit: a later batch's notice from another process, arriving before
         // these results are kept, makes the cache drop them rather than keep older counts.
         let ticket = cache.map(|cache| cache.ticket());
-        match self.write_batch(&batch).await {
+        let written = match connection {
+            Some(open) => self.write_batch(open, &batch).await,
+            None => match AnyConnection::connect(&self.url).await {
+                Ok(open) => self.write_batch(connection.insert(open), &batch).await,
+                Err(e) => Err(e.into()),
+            },
+        };
+        match written {
             Ok((outcomes, results)) => {
                 if let (Some(cache), Some(ticket)) = (cache, ticket) {
                     for (clause_id, results) in &results {
@@ -73,6 +83,8 @@ impl PgWriter {
                 }
             }
             Err(e) => {
+                // Opened again for the next batch: this one may be broken.
+                *connection = None;
                 let unavailable =
                     matches!(&e, StoreError::Database(db) if database_unavailable(db));
                 tracing::warn!(error = %e, casts = batch.len(), "a batch of positions failed");
@@ -92,9 +104,10 @@ impl PgWriter {
 
     async fn write_batch(
         &self,
+        connection: &mut AnyConnection,
         batch: &[Request],
     ) -> Result<(Vec<Result<Position, StoreError>>, Vec<(i64, Results)>), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = connection.begin().await?;
         sqlx::query("SELECT last_id FROM audit_head WHERE one = 1 FOR UPDATE")
             .execute(&mut *tx)
             .await?;
