@@ -392,7 +392,7 @@ async fn write(
         let key = CLAUSES[i % CLAUSES.len()];
         let clause = format!("{ROUND}/clauses/{key}");
         let sent = Instant::now();
-        if i % 10 == 0 {
+        if i.is_multiple_of(10) {
             let body = json!({"body": format!("Drill comment {i} by {handle}.")});
             let url = format!("{}{clause}/comments", writer.address);
             let (status, answer) =

@@ -149,13 +149,13 @@ async fn comments() {
 /// of the release binary over one PostgreSQL database.
 enum Deployment {
     Sqlite(TestApp),
-    Postgres(cluster::Cluster, TestApp),
+    Postgres(Box<cluster::Cluster>, TestApp),
 }
 
 impl Deployment {
     async fn start(postgres: bool) -> Deployment {
         if postgres {
-            let cluster = cluster::Cluster::start(2).await;
+            let cluster = Box::new(cluster::Cluster::start(2).await);
             let first = cluster.browser(0);
             Deployment::Postgres(cluster, first)
         } else {

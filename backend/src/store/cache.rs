@@ -1,4 +1,4 @@
-//! What one SQLite process remembers between requests: live sessions, clauses by their path,
+//! What one server process remembers between requests: live sessions, clauses by their path,
 //! the results of clauses and pages of their comments, so that reading a tally or a thread or
 //! casting a position costs no query beyond the position's own writes.
 //!

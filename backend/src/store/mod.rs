@@ -5,8 +5,8 @@
 //! This file connects, migrates and holds what every part shares; each family of tables has a
 //! file of its own: accounts, sessions, throttle, two_factor, keys; organisations;
 //! consultations, setup, participation, invitations; rounds, drafting, clauses, translations;
-//! positions, cast (with batch, SQLite's group commit); comments, moderation, proposals;
-//! dashboard, audit, notices (PostgreSQL's); and cache, what one SQLite process remembers.
+//! positions, cast (with batch and pg_batch, group commit); comments, moderation, proposals;
+//! dashboard, audit, notices (PostgreSQL's); and cache, what one process remembers.
 
 pub use error::{OnConflict, StoreError, database_unavailable, writer_unavailable};
 use shared::{Phase, Stance};
