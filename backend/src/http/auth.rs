@@ -208,7 +208,11 @@ impl FromRequestParts<AppState> for MaybeAccount {
         let Some(token) = session_token(&parts.headers, state.settings.https) else {
             return Ok(Self(None));
         };
-        let account = state.store.session_account(&token_digest(&token)).await?;
+        let writing = !super::guard::is_read(&parts.method);
+        let account = state
+            .store
+            .session_account_for(&token_digest(&token), writing)
+            .await?;
         Ok(Self(account))
     }
 }

@@ -1,7 +1,7 @@
 //! Sessions, stored by their token's digest only, and the pending sign-ins that wait for a
 //! second factor.
 
-use super::{Account, Store, StoreError, ms, now_ms};
+use super::{Account, Backend, Store, StoreError, ms, now_ms};
 use sqlx::FromRow;
 use std::time::Duration;
 
@@ -66,6 +66,21 @@ impl Store {
     /// The account of a live session, refreshing its idle clock at most once a minute (so that
     /// reading pages does not cost a durable write each time); an expired session is deleted.
     pub async fn session_account(&self, token_hash: &str) -> Result<Option<Account>, StoreError> {
+        self.session_account_for(token_hash, false).await
+    }
+
+    /// [`Store::session_account`] for a request that reads (`writing` false) or may write. With
+    /// PostgreSQL a write asks the database, not what this process remembers: a session ended
+    /// through another process could otherwise still write here until the notification
+    /// arrives (a few milliseconds).
+    pub async fn session_account_for(
+        &self,
+        token_hash: &str,
+        writing: bool,
+    ) -> Result<Option<Account>, StoreError> {
+        if writing && self.backend == Backend::Postgres {
+            return self.stored_session_account(token_hash).await;
+        }
         self.remembered(
             |cache| cache.session(token_hash).map(Some),
             self.stored_session_account(token_hash),

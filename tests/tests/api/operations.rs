@@ -175,10 +175,15 @@ async fn two_instances_on_one_postgres_serve_a_participant_alternately() {
     );
     assert_eq!(count(&on_a, "endorse"), count(&before.0, "endorse"));
 
-    // Signing out on b ends the session on a too, though a remembered it.
+    // Signing out on b ends the session on a too, though a remembered it: at once for a write
+    // (which a checks in the database), as soon as a hears of it for a read.
     assert_eq!(amina.get_session().await.status(), 200);
     let heard = a.store.writes_heard();
     assert_eq!(amina_on_b.sign_out().await.status(), 204);
+    let cast = amina
+        .cast_position(CLAUSE, json!({"stance": "abstain"}))
+        .await;
+    assert_eq!(cast.status(), 401, "no write with an ended session");
     a.until_heard(heard).await;
     let (status, _) = parts(amina.get_session().await).await;
     assert_eq!(status, 401);
