@@ -97,6 +97,11 @@ impl Cache {
         self.trusted.load(Ordering::Acquire)
     }
 
+    /// This cache, while its entries may be kept and answered.
+    pub fn if_trusted(&self) -> Option<&Self> {
+        self.trusted().then_some(self)
+    }
+
     pub fn trust(&self, on: bool) {
         self.trusted.store(on, Ordering::Release);
     }

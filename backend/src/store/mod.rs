@@ -86,7 +86,7 @@ pub struct Store {
     /// What TOTP secrets are sealed with ([`Store::use_server_secret`]).
     secret_box: std::sync::Arc<std::sync::OnceLock<crate::secrets::SecretBox>>,
     /// What this process remembers between requests (see [`cache`]).
-    cache: Option<std::sync::Arc<cache::Cache>>,
+    cache: std::sync::Arc<cache::Cache>,
     /// This process among those on one PostgreSQL database, so that it can tell its own
     /// notifications from the others'.
     process: u64,
@@ -193,7 +193,7 @@ impl Store {
                     .to_owned();
                 let writer =
                     batch::Writer::start(path.clone(), cache.clone(), tally_reads.clone())?;
-                (writer, Some(cache), Some(path))
+                (writer, cache, Some(path))
             }
             // Until this process listens to the others, it remembers nothing ([`Store::hearing`]).
             Backend::Postgres => {
@@ -204,7 +204,7 @@ impl Store {
                     reads: tally_reads.clone(),
                     process,
                 })?;
-                (writer, Some(cache), None)
+                (writer, cache, None)
             }
         };
         Ok(Self {
@@ -297,9 +297,7 @@ impl Store {
     }
 
     fn forget_here(&self) {
-        if let Some(cache) = &self.cache {
-            cache.forget();
-        }
+        self.cache.forget();
     }
 
     /// This process's id among those on one database, carried by its notifications.
@@ -311,19 +309,15 @@ impl Store {
     /// not, it remembers nothing (it could not know when to forget); when it starts again, it
     /// forgets what it had.
     pub fn hearing(&self, on: bool) {
-        if let Some(cache) = &self.cache {
-            cache.forget();
-            cache.trust(on);
-        }
+        self.cache.forget();
+        self.cache.trust(on);
     }
 
     /// Another process wrote: forgets everything (`clause` `None`) or the results of `clause`.
     pub fn heard_write(&self, clause: Option<i64>) {
-        if let Some(cache) = &self.cache {
-            match clause {
-                None => cache.forget(),
-                Some(clause_id) => cache.forget_results(clause_id),
-            }
+        match clause {
+            None => self.cache.forget(),
+            Some(clause_id) => self.cache.forget_results(clause_id),
         }
         self.heard
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -332,16 +326,18 @@ impl Store {
     /// Changes whenever anything but a position may have changed (a session ended, a role
     /// taken away); `None` when this process cannot tell (it does not hear the others).
     pub fn epoch(&self) -> Option<u64> {
-        self.cache
-            .as_ref()
-            .filter(|cache| cache.trusted())
-            .map(|cache| cache.epoch())
+        self.trusted_cache().map(cache::Cache::epoch)
     }
 
     /// Whether this process answers from what it remembers (with PostgreSQL, only while it
     /// hears the others).
     pub fn remembering(&self) -> bool {
-        self.cache.as_ref().is_some_and(|cache| cache.trusted())
+        self.trusted_cache().is_some()
+    }
+
+    /// What this process remembers, while it may answer from it.
+    fn trusted_cache(&self) -> Option<&cache::Cache> {
+        self.cache.if_trusted()
     }
 
     /// How many writes of other processes this one has heard of (PostgreSQL).
@@ -357,7 +353,7 @@ impl Store {
         fetch: impl Future<Output = Result<T, StoreError>>,
         keep: impl FnOnce(&cache::Cache, cache::Ticket, &T),
     ) -> Result<T, StoreError> {
-        let Some(cache) = self.cache.as_ref().filter(|cache| cache.trusted()) else {
+        let Some(cache) = self.trusted_cache() else {
             return fetch.await;
         };
         if let Some(value) = recall(cache) {

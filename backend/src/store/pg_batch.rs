@@ -52,7 +52,7 @@ impl PgWriter {
 
     /// Writes a batch in one transaction and answers every request.
     async fn write(&self, connection: &mut Option<AnyConnection>, batch: Vec<Request>) {
-        let cache = Some(&self.cache).filter(|cache| cache.trusted());
+        let cache = self.cache.if_trusted();
         // Taken before the commit: a later batch's notice from another process, arriving before
         // these results are kept, makes the cache drop them rather than keep older counts.
         let ticket = cache.map(|cache| cache.ticket());
