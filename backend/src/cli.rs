@@ -291,6 +291,10 @@ pub struct ServeArgs {
     /// `Secure` with the `__Host-` prefix, and responses carry Strict-Transport-Security.
     #[arg(long, env = "CONCORD_HTTPS")]
     pub https: bool,
+    /// The address people use to reach Concord, e.g. `https://concord.example.org`: passkeys
+    /// are bound to its host name. Required with `--https`; without, `http://localhost:PORT`.
+    #[arg(long, env = "CONCORD_PUBLIC_URL")]
+    pub public_url: Option<String>,
     /// Address and port for Prometheus metrics (`GET /metrics`), kept off the public listener;
     /// none by default. Bind it to loopback or a private network.
     #[arg(long, env = "CONCORD_METRICS_BIND")]

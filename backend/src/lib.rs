@@ -10,6 +10,7 @@ pub mod http;
 pub mod live;
 pub mod markdown;
 pub mod ops;
+pub mod passkeys;
 pub mod record;
 pub mod refusal;
 pub mod secrets;

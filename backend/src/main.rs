@@ -163,6 +163,17 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(event = "role_changed", %handle, role, "role changed");
         }
         Command::Serve(args) => {
+            // Settings a browser would refuse stop the start, before anything is touched.
+            let passkeys = backend::passkeys::RelyingParty::configure(
+                args.public_url.as_deref(),
+                args.https,
+                args.bind.port(),
+            )
+            .map_err(|why| anyhow::anyhow!("passkeys: {why}"))?;
+            tracing::info!(
+                origin = passkeys.origin(),
+                "passkeys are bound to this address"
+            );
             let signer = args.record_key.load()?;
             let secret_box = args.server_secret.require()?;
             let store = Store::connect(&args.database.database_url).await?;
@@ -201,6 +212,7 @@ async fn main() -> anyhow::Result<()> {
                     assets: args.assets,
                     embedded,
                     sign_ups_per_minute: args.sign_ups_per_minute,
+                    passkeys: Some(std::sync::Arc::new(passkeys)),
                 },
             );
             let listener = tokio::net::TcpListener::bind(args.bind).await?;

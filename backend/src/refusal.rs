@@ -79,4 +79,17 @@ pub enum Refusal {
     CommentHidden,
     #[error("one's own comment")]
     OwnComment,
+    /// A passkey's answer that does not hold; the words say why.
+    #[error("passkey refused: {0}")]
+    PasskeyRefused(&'static str),
+    #[error("the passkey ceremony expired or was answered")]
+    CeremonyExpired,
+    #[error("this server offers no passkeys")]
+    PasskeysUnavailable,
+    #[error("the last second factor of an administrator")]
+    LastFactor,
+    #[error("the consultation asks its conveners to sign in with a passkey")]
+    PasskeyRequired,
+    #[error("passkey registered already")]
+    PasskeyTaken,
 }

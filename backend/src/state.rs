@@ -36,6 +36,8 @@ pub struct Settings {
     pub assets: Option<PathBuf>,
     /// Serve the front end built into the binary (when `assets` is not set).
     pub embedded: bool,
+    /// This server as a WebAuthn relying party; none offers no passkeys.
+    pub passkeys: Option<Arc<crate::passkeys::RelyingParty>>,
 }
 
 impl AppState {

@@ -206,6 +206,9 @@ pub struct Consultation {
     /// Archived: read-only, still readable, its records still downloadable.
     #[serde(default)]
     pub archived: bool,
+    /// Its conveners must sign in with a passkey to act on it.
+    #[serde(default)]
+    pub conveners_need_passkey: bool,
 }
 
 /// A clause as listed in its round.
@@ -392,6 +395,12 @@ pub struct Me {
     /// `two_factor`).
     #[serde(default)]
     pub convenes: Vec<String>,
+    /// Whether the account's authenticator app (TOTP) is on.
+    #[serde(default)]
+    pub totp: bool,
+    /// How many passkeys the account has.
+    #[serde(default)]
+    pub passkeys: u32,
 }
 
 /// Answer to `POST /session`: signed in, or the password was right and a second factor is due
@@ -435,6 +444,84 @@ pub struct TotpSetup {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecoveryCodes {
     pub codes: Vec<String>,
+}
+
+/// A passkey ceremony begun: what the browser is asked, and the token that finishes it (it
+/// lasts five minutes and answers once).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyChallenge {
+    pub ceremony: String,
+    /// `PublicKeyCredentialCreationOptionsJSON` or `PublicKeyCredentialRequestOptionsJSON`
+    /// (WebAuthn Level 3), for `PublicKeyCredential.parse…OptionsFromJSON()`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub options: serde_json::Value,
+}
+
+/// Body of `POST /account/passkeys/registration`: the password again (ASVS 6.6).
+pub type PasskeyStart = PasswordConfirmation;
+
+/// Body finishing the registration of a passkey.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewPasskey {
+    pub ceremony: String,
+    /// The owner's name for it, e.g. "my phone" (at most 60 characters).
+    pub name: String,
+    /// The browser's answer, `RegistrationResponseJSON` (`credential.toJSON()`).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub credential: serde_json::Value,
+}
+
+/// Body finishing a sign-in with a passkey.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyAnswer {
+    pub ceremony: String,
+    /// The browser's answer, `AuthenticationResponseJSON` (`credential.toJSON()`).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub credential: serde_json::Value,
+}
+
+/// A passkey of the account, as its owner sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyInfo {
+    pub id: i64,
+    pub name: String,
+    /// Milliseconds since the Unix epoch.
+    pub created_at_ms: i64,
+    /// Milliseconds since the Unix epoch; none before its first sign-in.
+    pub last_used_at_ms: Option<i64>,
+}
+
+/// A passkey just added and, when it is the account's first second factor, its recovery codes
+/// (shown this once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyAdded {
+    pub passkey: PasskeyInfo,
+    #[serde(default)]
+    pub recovery_codes: Vec<String>,
+}
+
+/// A change to how the account signs in, as its owner sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SecurityEvent {
+    /// Milliseconds since the Unix epoch.
+    pub at_ms: i64,
+    /// `account.created`, `passkey.added`, `passkey.removed`, `totp.enabled`, `totp.disabled`
+    /// or `account.second_factor_locked` (too many wrong codes).
+    pub action: String,
+}
+
+/// Body of `PUT /consultations/{slug}/convener-passkeys`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyRule {
+    /// Whether the consultation's conveners must sign in with a passkey to act on it.
+    pub required: bool,
 }
 
 /// One signed-in session of the account, as its owner sees it.
@@ -487,6 +574,9 @@ pub struct AccountExport {
     /// Comments flagged for the conveners, with the reasons given.
     #[serde(default)]
     pub flags: Vec<ExportedFlag>,
+    /// The passkeys registered (their names and dates; the public keys are not personal data).
+    #[serde(default)]
+    pub passkeys: Vec<PasskeyInfo>,
 }
 
 /// A proposal in an export.

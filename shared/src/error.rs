@@ -90,6 +90,19 @@ pub enum ErrorCode {
     EmptyDocument,
     /// A record bundle was not imported: not signed by the key given, changed, or damaged.
     BundleRefused,
+    /// A passkey's answer was not accepted (another site, another request, a counter gone
+    /// backwards, a passkey not the account's); the message says which.
+    PasskeyRefused,
+    /// The passkey request is over (they last five minutes) or was answered already.
+    CeremonyExpired,
+    /// This server offers no passkeys (it was started without the address they are bound to).
+    PasskeysUnavailable,
+    /// The account's last second factor cannot be removed (an administrator keeps one).
+    LastFactor,
+    /// The consultation asks its conveners to sign in with a passkey.
+    PasskeyRequired,
+    /// This passkey is registered already.
+    PasskeyTaken,
     /// The database cannot be reached or has no space left; nothing was written. Try again.
     Unavailable,
     /// Something failed on the server; nothing the client sent caused it.
@@ -141,6 +154,12 @@ impl ErrorCode {
             Self::DocumentTooLarge => "document_too_large",
             Self::EmptyDocument => "empty_document",
             Self::BundleRefused => "bundle_refused",
+            Self::PasskeyRefused => "passkey_refused",
+            Self::CeremonyExpired => "ceremony_expired",
+            Self::PasskeysUnavailable => "passkeys_unavailable",
+            Self::LastFactor => "last_factor",
+            Self::PasskeyRequired => "passkey_required",
+            Self::PasskeyTaken => "passkey_taken",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
         }

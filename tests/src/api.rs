@@ -69,9 +69,14 @@ endpoints! {
     DELETE "/account" => delete_account() with body;
     GET "/account/export" => export_account();
     GET "/account/memberships" => list_memberships();
+    GET "/account/passkeys" => list_passkeys();
+    POST "/account/passkeys" => add_passkey() with body;
+    DELETE "/account/passkeys/{id}" => remove_passkey(id) with body;
+    POST "/account/passkeys/registration" => begin_passkey_registration() with body;
     PUT "/account/password" => change_password() with body;
     GET "/account/profile" => get_profile();
     PUT "/account/profile" => change_profile() with body;
+    GET "/account/security-events" => security_events();
     GET "/account/sessions" => list_sessions();
     DELETE "/account/sessions/{id}" => end_session(id);
     PUT "/account/two-factor" => confirm_two_factor() with body;
@@ -90,6 +95,7 @@ endpoints! {
     PUT "/consultations/{slug}/comments/{id}/response" => respond_to_comment(slug, id) with body;
     GET "/consultations/{slug}/comments/{id}/versions" => comment_versions(slug, id);
     GET "/consultations/{slug}/conveners" => list_conveners(slug);
+    PUT "/consultations/{slug}/convener-passkeys" => set_passkey_rule(slug) with body;
     PUT "/consultations/{slug}/conveners/{handle}" => add_convener(slug, handle);
     DELETE "/consultations/{slug}/conveners/{handle}" => remove_convener(slug, handle);
     GET "/consultations/{slug}/dashboard" => dashboard(slug);
@@ -123,7 +129,11 @@ endpoints! {
     GET "/schema/record.json" => record_schema();
     GET "/session" => get_session();
     POST "/session" => sign_in_with() with body;
+    POST "/session/passkey" => begin_passkey_sign_in();
+    PUT "/session/passkey" => finish_passkey_sign_in() with body;
     POST "/session/second-factor" => complete_sign_in() with body;
+    POST "/session/second-factor/passkey" => begin_passkey_second_factor();
+    PUT "/session/second-factor/passkey" => finish_passkey_second_factor() with body;
 }
 
 clause_endpoints! {

@@ -5,6 +5,7 @@
 //! `TestApp`, one method per endpoint.
 
 pub mod api;
+pub mod authenticator;
 pub mod browser;
 
 use backend::state::AppState;
@@ -150,7 +151,18 @@ async fn start_signing(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
-    let address = format!("http://{}", listener.local_addr().expect("address"));
+    let bound = listener.local_addr().expect("address");
+    let address = format!("http://{bound}");
+    let mut settings = settings;
+    if settings.passkeys.is_none() {
+        // As `concord serve` does without --public-url, also over HTTPS (on localhost).
+        let scheme = if settings.https { "https" } else { "http" };
+        let public = format!("{scheme}://localhost:{}", bound.port());
+        let rp =
+            backend::passkeys::RelyingParty::configure(Some(&public), settings.https, bound.port())
+                .expect("passkeys for the test instance");
+        settings.passkeys = Some(std::sync::Arc::new(rp));
+    }
     let app = backend::app(AppState::new(store, settings));
     tokio::spawn(backend::serve(listener, app, std::future::pending()));
     address
@@ -193,6 +205,60 @@ impl TestApp {
         let confirmed = client.confirm_two_factor(code).await;
         assert_eq!(confirmed.status(), 200, "two-factor sign-in turned on");
         client
+    }
+
+    /// The origin a browser shows for this instance, to which its passkeys are bound:
+    /// `http://localhost:PORT` (a relying party cannot be an IP address).
+    pub fn passkey_origin(&self) -> String {
+        self.address.replace("127.0.0.1", "localhost")
+    }
+
+    /// Adds a passkey named `name` from `authenticator` to the signed-in account (password "a
+    /// long passphrase"); the response to the registration's second step.
+    pub async fn add_passkey_from(
+        &self,
+        authenticator: &mut authenticator::Authenticator,
+        name: &str,
+    ) -> Response {
+        let begun = self
+            .begin_passkey_registration(json!({"password": "a long passphrase"}))
+            .await;
+        assert_eq!(begun.status(), 200, "registration begun");
+        let (_, begun) = parts(begun).await;
+        let credential = authenticator.register(&begun["options"]);
+        self.add_passkey(json!({
+            "ceremony": begun["ceremony"],
+            "name": name,
+            "credential": credential,
+        }))
+        .await
+    }
+
+    /// Signs in with a passkey of `authenticator` and no password; the response.
+    pub async fn sign_in_with_passkey(
+        &self,
+        authenticator: &mut authenticator::Authenticator,
+    ) -> Response {
+        let (status, begun) = parts(self.begin_passkey_sign_in().await).await;
+        assert_eq!(status, 200, "sign-in begun: {begun}");
+        let credential = authenticator.sign_in(&begun["options"]);
+        self.finish_passkey_sign_in(
+            json!({"ceremony": begun["ceremony"], "credential": credential}),
+        )
+        .await
+    }
+
+    /// A fresh browser in which `handle` (password "a long passphrase") signs in and adds a
+    /// passkey, its only second factor; and the authenticator holding it.
+    pub async fn with_passkey(&self, handle: &str) -> (TestApp, authenticator::Authenticator) {
+        let client = self.another_browser();
+        client.sign_in(handle, "a long passphrase").await;
+        let mut authenticator = authenticator::Authenticator::new(&self.passkey_origin());
+        let added = client
+            .add_passkey_from(&mut authenticator, "my phone")
+            .await;
+        assert_eq!(added.status(), 201, "passkey added");
+        (client, authenticator)
     }
 
     /// A new administrator `handle` with two-factor sign-in, signed in on a fresh browser.
@@ -277,7 +343,20 @@ impl TestApp {
     /// (a new one retires the one before).
     pub async fn restarted_with(&self, signer: backend::secrets::Signer) -> TestApp {
         let store = Store::connect(&self.database_url).await.expect("connect");
-        let address = start_signing(store.clone(), Settings::default(), signer).await;
+        // Behind one public address, as processes behind a load balancer are.
+        let origin = self.passkey_origin();
+        let port = origin
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("port");
+        let rp = backend::passkeys::RelyingParty::configure(Some(&origin), false, port)
+            .expect("passkeys for the sibling");
+        let settings = Settings {
+            passkeys: Some(std::sync::Arc::new(rp)),
+            ..Settings::default()
+        };
+        let address = start_signing(store.clone(), settings, signer).await;
         TestApp {
             address,
             database_url: self.database_url.clone(),

@@ -97,16 +97,37 @@ pub async fn acts_as_steward(state: &AppState, account: &Account) -> Result<bool
 }
 
 /// Refuses unless `account` convenes this consultation (administrators convene them all) and has
-/// two-factor sign-in on.
+/// two-factor sign-in on; and, when the consultation asks it, unless its session (the digest
+/// `session`) was signed in with a passkey.
 pub async fn require_convener(
     state: &AppState,
-    account: &Account,
+    (account, session): (&Account, Option<&str>),
     consultation: &ConsultationRef,
 ) -> Result<(), StoreError> {
     if !account.is_admin() && !state.store.is_convener(account.id, consultation.id).await? {
         return Err(Refusal::Forbidden("Only this consultation's conveners may do this.").into());
     }
-    require_two_factor(state, account).await
+    require_two_factor(state, account).await?;
+    if consultation.conveners_need_passkey {
+        require_passkey_session(state, session).await?;
+    }
+    Ok(())
+}
+
+/// Refuses unless the session with token digest `session` was signed in with a passkey.
+pub async fn require_passkey_session(
+    state: &AppState,
+    session: Option<&str>,
+) -> Result<(), StoreError> {
+    let with = match session {
+        Some(session) => state.store.signed_in_with(session).await?,
+        None => None,
+    };
+    if with.as_deref() == Some(crate::domain::session::SignedInWith::Passkey.as_str()) {
+        Ok(())
+    } else {
+        Err(Refusal::PasskeyRequired.into())
+    }
 }
 
 /// Whether the session with token digest `session` still belongs to `account_id` and it still
@@ -120,7 +141,7 @@ pub async fn still_convening(
 ) -> bool {
     match state.store.session_account(session).await {
         Ok(Some(account)) if account.id == account_id => {
-            require_convener(state, &account, consultation)
+            require_convener(state, (&account, Some(session)), consultation)
                 .await
                 .is_ok()
         }
@@ -132,7 +153,7 @@ pub async fn still_convening(
 /// once the round is published, the whole record to its conveners (and that is logged).
 pub async fn require_record(
     state: &AppState,
-    account: Option<&Account>,
+    (account, session): (Option<&Account>, Option<&str>),
     consultation: &ConsultationRef,
     row: &RoundRow,
     (visibility, file): (Visibility, &str),
@@ -144,7 +165,7 @@ pub async fn require_record(
         Visibility::Public => {}
         Visibility::Convener => {
             let account = account.ok_or(Refusal::NotSignedIn)?;
-            require_convener(state, account, consultation).await?;
+            require_convener(state, (account, session), consultation).await?;
             tracing::info!(event = "convener_record_downloaded", by = account.id,
                 slug = %consultation.slug, round = %row.slug, %file, "a convener downloaded the complete record");
         }

@@ -23,6 +23,27 @@ pub async fn set_access(
     Ok(())
 }
 
+/// Makes the conveners of `consultation` sign in with a passkey to act on it (`required`), or
+/// no longer, by convener `account` on session `session` (a token digest): turning it on needs
+/// that session to be signed in with a passkey, or its convener would be locked out at once.
+pub async fn set_passkey_rule(
+    state: &AppState,
+    (account, session): (&Account, Option<&str>),
+    consultation: &ConsultationRef,
+    required: bool,
+) -> Result<(), StoreError> {
+    if required {
+        access::require_passkey_session(state, session).await?;
+    }
+    state
+        .store
+        .set_passkey_rule(consultation.id, required, account.id)
+        .await?;
+    tracing::info!(event = "convener_passkeys_set", by = account.id, slug = %consultation.slug,
+        required, "conveners' passkey rule changed");
+    Ok(())
+}
+
 /// Names account `handle` a convener of consultation `slug` (`convenes`), or removes it from
 /// its conveners, by administrator `admin`.
 pub async fn set(

@@ -11,6 +11,7 @@ pub mod conveners;
 pub mod drafting;
 pub mod invitations;
 pub mod organisations;
+pub mod passkeys;
 pub mod positions;
 pub mod proposals;
 pub mod rounds;

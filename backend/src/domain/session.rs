@@ -33,21 +33,91 @@ pub enum SignIn {
     },
 }
 
+/// How a session was signed in, as stored with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignedInWith {
+    Password,
+    Totp,
+    RecoveryCode,
+    Passkey,
+}
+
+impl SignedInWith {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Password => "password",
+            Self::Totp => "totp",
+            Self::RecoveryCode => "recovery_code",
+            Self::Passkey => "passkey",
+        }
+    }
+}
+
 /// Starts a session for `account_id`; answers its token.
-async fn start(state: &AppState, account_id: i64) -> Result<String, StoreError> {
+async fn start(
+    state: &AppState,
+    account_id: i64,
+    with: SignedInWith,
+) -> Result<String, StoreError> {
     let (token, digest) = accounts::new_token();
-    state.store.create_session(&digest, account_id).await?;
+    state
+        .store
+        .create_session(&digest, account_id, with.as_str())
+        .await?;
     Ok(token)
+}
+
+/// Starts a session for `account`, signed in `with`, and says who it is.
+pub async fn started(
+    state: &AppState,
+    account: &Account,
+    with: SignedInWith,
+) -> Result<Started, StoreError> {
+    let token = start(state, account.id, with).await?;
+    tracing::info!(
+        event = "signed_in",
+        account = account.id,
+        with = with.as_str(),
+        "signed in"
+    );
+    let me = me(state, account).await?;
+    Ok(Started { token, me })
 }
 
 /// What the signed-in participant sees of their account.
 pub async fn me(state: &AppState, account: &Account) -> Result<Me, StoreError> {
+    let totp = state.store.totp_enabled(account.id).await?;
+    let passkeys = state.store.passkeys_of(account.id).await?.len();
     Ok(Me {
         handle: account.handle.clone(),
-        two_factor: state.store.two_factor_enabled(account.id).await?,
+        two_factor: totp || passkeys > 0,
         admin: account.is_admin(),
         convenes: state.store.convenes(account.id).await?,
+        totp,
+        passkeys: u32::try_from(passkeys).unwrap_or(u32::MAX),
     })
+}
+
+/// The account of the sign-in waiting for its second factor under token `pending` (counting
+/// an attempt), with the digest of that token; 401 when none waits (or it expired).
+pub async fn waiting(
+    state: &AppState,
+    pending: Option<&str>,
+) -> Result<(String, Account), StoreError> {
+    let pending = pending.map(accounts::token_digest);
+    let account = match &pending {
+        Some(digest) => {
+            state
+                .store
+                .pending_sign_in(digest, ms(PENDING_LIFETIME), PENDING_ATTEMPTS)
+                .await?
+        }
+        None => None,
+    };
+    match (pending, account) {
+        (Some(digest), Some(account)) => Ok((digest, account)),
+        _ => Err(Refusal::NotSignedIn.into()),
+    }
 }
 
 /// Creates an account from `address` and signs it in.
@@ -74,13 +144,15 @@ pub async fn sign_up(
         .map_err(|e| Refusal::Validation(vec![e]))?;
     let hash = hash_password(credentials.password).await?;
     let id = state.store.create_account(handle.as_str(), &hash).await?;
-    let token = start(state, id).await?;
+    let token = start(state, id, SignedInWith::Password).await?;
     tracing::info!(event = "account_created", account = id, "account created");
     let me = Me {
         handle: handle.as_str().to_owned(),
         two_factor: false,
         admin: false,
         convenes: Vec::new(),
+        totp: false,
+        passkeys: 0,
     };
     Ok(Started { token, me })
 }
@@ -121,15 +193,14 @@ pub async fn sign_in(
         );
         return Ok(SignIn::SecondFactorRequired { pending });
     }
-    let token = start(state, id).await?;
-    tracing::info!(event = "signed_in", account = id, "signed in");
     let account = Account {
         id,
         handle: handle.as_str().to_owned(),
         role,
     };
-    let me = me(state, &account).await?;
-    Ok(SignIn::Started(Started { token, me }))
+    Ok(SignIn::Started(
+        started(state, &account, SignedInWith::Password).await?,
+    ))
 }
 
 /// Completes the sign-in waiting under token `pending` with a code from the authenticator app
@@ -139,20 +210,7 @@ pub async fn complete_sign_in(
     pending: Option<&str>,
     code: &str,
 ) -> Result<Started, StoreError> {
-    let pending = pending.map(accounts::token_digest);
-    let max_age = ms(PENDING_LIFETIME);
-    let account = match &pending {
-        Some(digest) => {
-            state
-                .store
-                .pending_sign_in(digest, max_age, PENDING_ATTEMPTS)
-                .await?
-        }
-        None => None,
-    };
-    let (Some(digest), Some(account)) = (pending, account) else {
-        return Err(Refusal::NotSignedIn.into());
-    };
+    let (digest, account) = waiting(state, pending).await?;
     // Wrong codes count per account, whichever sign-in they came through.
     let (failures, last) = state.store.second_factor_failures(account.id).await?;
     if let Some(wait) = accounts::second_factor_wait(failures, last, now_ms()) {
@@ -168,7 +226,7 @@ pub async fn complete_sign_in(
         }
         .into());
     }
-    if !second_factor_accepted(state, &account, code).await? {
+    let Some(with) = second_factor_accepted(state, &account, code).await? else {
         let failures = state
             .store
             .record_second_factor_failure(account.id, accounts::SECOND_FACTOR_FREE_FAILURES)
@@ -185,39 +243,34 @@ pub async fn complete_sign_in(
             "This code is wrong or was used already. Check the time on your device.",
         )])
         .into());
-    }
+    };
     state.store.clear_second_factor_failures(account.id).await?;
     state.store.end_pending_sign_in(&digest).await?;
-    let token = start(state, account.id).await?;
-    tracing::info!(
-        event = "signed_in",
-        account = account.id,
-        second_factor = true,
-        "signed in"
-    );
-    let me = me(state, &account).await?;
-    Ok(Started { token, me })
+    started(state, &account, with).await
 }
 
-/// Whether `code` is a current authenticator code of the account, not used before, or one of
-/// its unused recovery codes (which it uses up).
+/// What `code` is, if it is a current authenticator code of the account, not used before, or
+/// one of its unused recovery codes (which it uses up).
 async fn second_factor_accepted(
     state: &AppState,
     account: &Account,
     code: &str,
-) -> Result<bool, StoreError> {
+) -> Result<Option<SignedInWith>, StoreError> {
+    let accepted = |yes: bool, with| yes.then_some(with);
     if !two_factor::is_totp_code(code) {
         let digest = two_factor::recovery_digest(code);
-        return state.store.use_recovery_code(account.id, &digest).await;
+        let used = state.store.use_recovery_code(account.id, &digest).await?;
+        return Ok(accepted(used, SignedInWith::RecoveryCode));
     }
     let Some(stored) = state.store.totp_secret(account.id).await? else {
-        return Ok(false);
+        return Ok(None);
     };
     let totp = two_factor::totp(&stored.secret_base32, &account.handle)?;
-    match two_factor::matching_step_now(&totp, code) {
-        Some(step) => state.store.accept_totp_step(account.id, step).await,
-        None => Ok(false),
-    }
+    let fresh = match two_factor::matching_step_now(&totp, code) {
+        Some(step) => state.store.accept_totp_step(account.id, step).await?,
+        None => false,
+    };
+    Ok(accepted(fresh, SignedInWith::Totp))
 }
 
 /// Ends the session of `token`, if there is one.

@@ -1,6 +1,6 @@
 //! Two-factor sign-in: turning it on (the password again, then a code from the authenticator
 //! app, which answers the recovery codes) and off (the password again). Either ends the
-//! account's other sessions.
+//! account's other sessions. Passkeys, the other second factor, are `domain::passkeys`.
 
 use super::accounts::require_password;
 use crate::refusal::Refusal;
@@ -18,7 +18,7 @@ pub async fn begin(
     password: String,
 ) -> Result<TotpSetup, StoreError> {
     require_password(state, account, address, password, "password").await?;
-    if state.store.two_factor_enabled(account.id).await? {
+    if state.store.totp_enabled(account.id).await? {
         return Err(Refusal::TwoFactorAlreadyOn.into());
     }
     let secret = two_factor::new_secret();
@@ -67,8 +67,8 @@ pub async fn confirm(
     Ok(RecoveryCodes { codes })
 }
 
-/// Turns two-factor sign-in off, the password given again from `address`, keeping session
-/// `current`.
+/// Turns the authenticator app off, the password given again from `address`, keeping session
+/// `current`. With no passkey left, two-factor sign-in is off; an administrator keeps a factor.
 pub async fn disable(
     state: &AppState,
     account: &Account,
@@ -79,7 +79,7 @@ pub async fn disable(
     require_password(state, account, address, password, "password").await?;
     state
         .store
-        .disable_two_factor(account.id, current.unwrap_or_default())
+        .disable_totp(account.id, account.is_admin(), current.unwrap_or_default())
         .await?;
     tracing::info!(
         event = "two_factor_disabled",

@@ -160,7 +160,8 @@ impl FromRequestParts<AppState> for Convening {
         let SignedIn(account) = SignedIn::from_request_parts(parts, state).await?;
         let slug = path_param(parts, state, "slug").await?;
         let consultation = state.store.existing_consultation(&slug).await?;
-        access::require_convener(state, &account, &consultation).await?;
+        let session = session_token(&parts.headers, state.settings.https).map(|t| token_digest(&t));
+        access::require_convener(state, (&account, session.as_deref()), &consultation).await?;
         if !parts.method.is_safe() {
             access::require_changeable(&consultation)?;
         }

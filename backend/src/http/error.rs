@@ -325,6 +325,49 @@ fn refusal_answer(refusal: &Refusal) -> (StatusCode, ApiError) {
                  it is a mistake.",
             ),
         ),
+        R::PasskeyRefused(why) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::new(ErrorCode::PasskeyRefused, *why),
+        ),
+        R::CeremonyExpired => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::new(
+                ErrorCode::CeremonyExpired,
+                "This passkey request is over: it lasts five minutes and answers once. Start \
+                 again.",
+            ),
+        ),
+        R::PasskeysUnavailable => (
+            StatusCode::CONFLICT,
+            ApiError::new(
+                ErrorCode::PasskeysUnavailable,
+                "This server offers no passkeys: it was started without the address they are \
+                 bound to (--public-url). Ask its operator, or use an authenticator app.",
+            ),
+        ),
+        R::LastFactor => (
+            StatusCode::CONFLICT,
+            ApiError::new(
+                ErrorCode::LastFactor,
+                "An administrator keeps a second factor. Add another passkey or an \
+                 authenticator app first, then remove this one.",
+            ),
+        ),
+        R::PasskeyRequired => (
+            StatusCode::FORBIDDEN,
+            ApiError::new(
+                ErrorCode::PasskeyRequired,
+                "This consultation asks its conveners to sign in with a passkey. Sign out, then \
+                 sign in with your passkey.",
+            ),
+        ),
+        R::PasskeyTaken => (
+            StatusCode::CONFLICT,
+            ApiError::new(
+                ErrorCode::PasskeyTaken,
+                "This passkey is registered already. Use it to sign in, or add another.",
+            ),
+        ),
         R::OwnComment => (
             StatusCode::CONFLICT,
             ApiError::new(

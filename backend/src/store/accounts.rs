@@ -76,7 +76,11 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .on_conflict(Refusal::HandleTaken)?;
-        let entry = audit::Entry::new(Some(id), "account.created", format!("account:{id}"));
+        let entry = audit::Entry::new(
+            Some(id),
+            "account.created",
+            super::passkeys::account_subject(id),
+        );
         self.commit_audited(tx, entry).await?;
         Ok(id)
     }
@@ -184,7 +188,7 @@ impl Store {
         let entry = audit::Entry::new(
             Some(account_id),
             "account.deleted",
-            format!("account:{account_id}"),
+            super::passkeys::account_subject(account_id),
         );
         audit::append(&mut tx, self.backend, entry).await?;
         tx.commit().await?;
@@ -259,7 +263,9 @@ impl Store {
         .bind(account.id)
         .fetch_all(&self.pool)
         .await?;
+        let passkeys = self.passkeys_of(account.id).await?;
         Ok(AccountExport {
+            passkeys: passkeys.into_iter().map(|p| p.info()).collect(),
             proposals: proposals
                 .into_iter()
                 .map(|p| {

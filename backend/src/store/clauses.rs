@@ -19,6 +19,7 @@ pub struct ClauseRow {
     pub consultation_slug: String,
     pub consultation_title: String,
     pub consultation_archived_at_ms: Option<i64>,
+    pub consultation_needs_passkey: i64,
     pub round_id: i64,
     pub round_slug: String,
     pub round_title: String,
@@ -41,7 +42,9 @@ pub struct ClauseRow {
 pub(super) const CLAUSE_COLUMNS: &str = "\
     SELECT k.id, c.id AS consultation_id, c.access AS consultation_access, \
            c.slug AS consultation_slug, c.title AS consultation_title, \
-           c.archived_at_ms AS consultation_archived_at_ms, r.id AS round_id, r.slug AS round_slug, r.title AS round_title, r.phase, \
+           c.archived_at_ms AS consultation_archived_at_ms, \
+           c.conveners_need_passkey AS consultation_needs_passkey, \
+           r.id AS round_id, r.slug AS round_slug, r.title AS round_title, r.phase, \
            r.commenting_at_ms, r.voting_at_ms, r.closing_at_ms, r.hide_results, \
            r.previous_round_id, r.rule, r.abstentions_count, r.counting, \
            k.key, k.number, k.title, k.body_md, k.change_note, k.consensus, k.kind, \
@@ -84,6 +87,7 @@ impl ClauseRow {
             title: self.consultation_title.clone(),
             access: participation::parse_access(&self.consultation_access)?,
             archived: self.consultation_archived_at_ms.is_some(),
+            conveners_need_passkey: self.consultation_needs_passkey != 0,
         })
     }
 }

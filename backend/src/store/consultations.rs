@@ -83,6 +83,7 @@ impl Store {
             stakeholder_groups: setup.stakeholder_groups,
             regions: setup.regions,
             archived: setup.archived,
+            conveners_need_passkey: head.conveners_need_passkey,
             comments: count(comments),
             answered: count(answered),
             slug: head.slug,
@@ -134,7 +135,7 @@ impl Store {
         .bind(now_ms())
         .execute(&mut *tx)
         .await?;
-        let subject = format!("account:{account_id}");
+        let subject = super::passkeys::account_subject(account_id);
         let entry = Entry::new(Some(account_id), "participation.stated", subject)
             .in_consultation(consultation_id)
             .with(serde_json::json!({

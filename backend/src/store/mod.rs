@@ -33,6 +33,7 @@ mod moderation;
 mod notices;
 mod organisations;
 mod participation;
+pub mod passkeys;
 mod pg_batch;
 mod positions;
 mod proposals;

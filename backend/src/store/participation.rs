@@ -16,6 +16,8 @@ pub struct ConsultationRef {
     pub access: ConsultationAccess,
     /// Archived: read-only (see `domain::access::require_changeable`).
     pub archived: bool,
+    /// Its conveners must sign in with a passkey to act on it.
+    pub conveners_need_passkey: bool,
 }
 
 /// How the audit log names a consultation.
@@ -42,19 +44,21 @@ impl Store {
         &self,
         slug: &str,
     ) -> Result<Option<ConsultationRef>, StoreError> {
-        let row: Option<(i64, String, String, String, Option<i64>)> = sqlx::query_as(
-            "SELECT id, slug, title, access, archived_at_ms FROM consultations WHERE slug = $1",
+        let row: Option<(i64, String, String, String, Option<i64>, i64)> = sqlx::query_as(
+            "SELECT id, slug, title, access, archived_at_ms, conveners_need_passkey \
+             FROM consultations WHERE slug = $1",
         )
         .bind(slug)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|(id, slug, title, access, archived_at_ms)| {
+        row.map(|(id, slug, title, access, archived_at_ms, need_passkey)| {
             Ok(ConsultationRef {
                 id,
                 slug,
                 title,
                 access: parse_access(&access)?,
                 archived: archived_at_ms.is_some(),
+                conveners_need_passkey: need_passkey != 0,
             })
         })
         .transpose()
@@ -65,6 +69,26 @@ impl Store {
         self.consultation_ref(slug)
             .await?
             .ok_or(Refusal::NotFound("consultation").into())
+    }
+
+    /// Makes the consultation's conveners sign in with a passkey to act on it, or no longer.
+    pub async fn set_passkey_rule(
+        &self,
+        consultation_id: i64,
+        required: bool,
+        by: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("UPDATE consultations SET conveners_need_passkey = $1 WHERE id = $2")
+            .bind(i64::from(required))
+            .bind(consultation_id)
+            .execute(&mut *tx)
+            .await?;
+        let subject = consultation_subject(consultation_id);
+        let entry = Entry::new(Some(by), "consultation.convener_passkeys_set", subject)
+            .in_consultation(consultation_id)
+            .with(serde_json::json!({ "required": required }));
+        self.commit_audited(tx, entry).await
     }
 
     /// Opens a consultation to anyone or keeps it to those invited.

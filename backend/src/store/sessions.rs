@@ -44,20 +44,23 @@ pub struct StoredSession {
 }
 
 impl Store {
-    /// Records a new session for `account_id` under the hash of its token.
+    /// Records a new session for `account_id` under the hash of its token, signed in `with`
+    /// (`password`, `totp`, `recovery_code` or `passkey`).
     pub async fn create_session(
         &self,
         token_hash: &str,
         account_id: i64,
+        with: &str,
     ) -> Result<(), StoreError> {
         let now = now_ms();
         sqlx::query(
-            "INSERT INTO sessions (token_hash, account_id, created_at_ms, last_seen_at_ms) \
-             VALUES ($1, $2, $3, $3)",
+            "INSERT INTO sessions (token_hash, account_id, created_at_ms, last_seen_at_ms, \
+             signed_in_with) VALUES ($1, $2, $3, $3, $4)",
         )
         .bind(token_hash)
         .bind(account_id)
         .bind(now)
+        .bind(with)
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -134,7 +134,7 @@ impl Store {
             let entry = audit::Entry::new(
                 None,
                 "account.second_factor_locked",
-                format!("account:{account_id}"),
+                super::passkeys::account_subject(account_id),
             )
             .with(serde_json::json!({ "failures": failures }));
             self.commit_audited(tx, entry).await?;

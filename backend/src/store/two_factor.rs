@@ -1,8 +1,11 @@
 //! Second factors as stored: TOTP secrets sealed under the server secret, the last step used,
 //! single-use recovery codes as digests.
 
+use super::audit::Entry;
+use super::passkeys::{account_subject, factors_left, replace_recovery_codes};
 use super::sessions::end_other_sessions;
 use super::{Store, StoreError, now_ms};
+use crate::refusal::Refusal;
 use sqlx::FromRow;
 
 /// An account's TOTP settings as stored.
@@ -108,8 +111,13 @@ impl Store {
         Ok(Some(stored))
     }
 
-    /// Whether sign-in asks this account for a second factor.
+    /// Whether sign-in asks this account for a second factor: an authenticator app or a passkey.
     pub async fn two_factor_enabled(&self, account_id: i64) -> Result<bool, StoreError> {
+        Ok(self.totp_enabled(account_id).await? || self.has_passkey(account_id).await?)
+    }
+
+    /// Whether the account's authenticator app is on (its secret confirmed).
+    pub async fn totp_enabled(&self, account_id: i64) -> Result<bool, StoreError> {
         let confirmed: Option<Option<i64>> =
             sqlx::query_scalar("SELECT confirmed_at_ms FROM totp_secrets WHERE account_id = $1")
                 .bind(account_id)
@@ -133,7 +141,7 @@ impl Store {
         Ok(())
     }
 
-    /// Turns TOTP on after a first good code, replacing the recovery codes.
+    /// Turns TOTP on after a first good code, replacing the recovery codes, in the audit log.
     pub async fn confirm_totp(
         &self,
         account_id: i64,
@@ -151,19 +159,13 @@ impl Store {
         .bind(account_id)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
-            .bind(account_id)
-            .execute(&mut *tx)
-            .await?;
-        for digest in recovery_digests {
-            sqlx::query("INSERT INTO recovery_codes (account_id, code_hash) VALUES ($1, $2)")
-                .bind(account_id)
-                .bind(digest)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        replace_recovery_codes(&mut tx, account_id, recovery_digests).await?;
+        let entry = Entry::new(
+            Some(account_id),
+            "totp.enabled",
+            account_subject(account_id),
+        );
+        self.commit_audited(tx, entry).await
     }
 
     /// Accepts a TOTP step if no later or equal one was accepted before: a code works once, even
@@ -198,22 +200,36 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Turns two-factor sign-in off.
-    pub async fn disable_two_factor(
+    /// Turns the authenticator app off, in the audit log. When it was the account's last
+    /// factor (no passkey), the recovery codes go too and sign-in asks for a password only —
+    /// unless `keep_a_factor` (an administrator), when it is refused.
+    pub async fn disable_totp(
         &self,
         account_id: i64,
+        keep_a_factor: bool,
         current_session: &str,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
-        end_other_sessions(&mut tx, account_id, current_session).await?;
-        for sql in [
-            "DELETE FROM totp_secrets WHERE account_id = $1",
-            "DELETE FROM recovery_codes WHERE account_id = $1",
-        ] {
-            sqlx::query(sql).bind(account_id).execute(&mut *tx).await?;
+        let removed = sqlx::query("DELETE FROM totp_secrets WHERE account_id = $1")
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?;
+        if factors_left(&mut tx, account_id).await? == 0 {
+            if keep_a_factor && removed.rows_affected() > 0 {
+                return Err(Refusal::LastFactor.into());
+            }
+            sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
+                .bind(account_id)
+                .execute(&mut *tx)
+                .await?;
         }
-        tx.commit().await?;
-        Ok(())
+        end_other_sessions(&mut tx, account_id, current_session).await?;
+        let entry = Entry::new(
+            Some(account_id),
+            "totp.disabled",
+            account_subject(account_id),
+        );
+        self.commit_audited(tx, entry).await
     }
 }
 

@@ -15,6 +15,7 @@ mod invitations;
 mod languages;
 mod operations;
 mod organisations;
+mod passkeys;
 mod positions;
 mod records;
 mod rounds;
@@ -30,6 +31,7 @@ use invitations::*;
 use languages::*;
 use operations::*;
 use organisations::*;
+use passkeys::*;
 use positions::*;
 use records::*;
 use rounds::*;
@@ -50,6 +52,10 @@ macro_rules! for_each_database {
 }
 
 for_each_database!(
+    a_newcomer_adds_a_passkey_and_signs_in_with_it_and_no_password,
+    bad_passkey_answers_are_refused_and_change_nothing,
+    an_administrator_acts_with_only_a_passkey_and_keeps_a_factor,
+    a_consultation_can_ask_its_conveners_for_a_passkey,
     on_a_fresh_install_an_administrator_sets_up_a_consultation_from_a_docx,
     only_an_administrator_with_two_factor_creates_a_consultation,
     a_bad_consultation_is_refused_field_by_field_and_nothing_is_written,

@@ -13,6 +13,7 @@ mod conveners;
 mod invitations;
 mod organisations;
 mod params;
+mod passkeys;
 mod positions;
 mod proposals;
 pub(crate) mod records;
@@ -57,6 +58,7 @@ pub fn api(
             .merge(organisations::router())
             .merge(session::router())
             .merge(account::router())
+            .merge(passkeys::router())
             .merge(records::router()),
     );
     OpenApiRouter::with_openapi(ApiDoc::openapi())

@@ -3,7 +3,7 @@
 //! as they are read from one snapshot of the database.
 
 use crate::domain;
-use crate::http::auth::{Admin, MaybeAccount};
+use crate::http::auth::{Admin, CurrentSession, MaybeAccount};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::record::{DataFile, Exporter, Visibility, bundle};
@@ -181,6 +181,7 @@ struct RecordQuery {
 async fn download(
     State(state): State<AppState>,
     MaybeAccount(account): MaybeAccount,
+    CurrentSession(session): CurrentSession,
     ApiPath((slug, round, file)): ApiPath<(String, String, String)>,
     ApiQuery(query): ApiQuery<RecordQuery>,
 ) -> Result<Response, AppError> {
@@ -190,7 +191,7 @@ async fn download(
     };
     let (consultation, row) = super::rounds::find_round(&state, &slug, &round).await?;
     let visibility = query.visibility.unwrap_or(Visibility::Public);
-    let reader = account.as_ref();
+    let reader = (account.as_ref(), session.as_deref());
     let asked = (visibility, file.as_str());
     domain::access::require_record(&state, reader, &consultation, &row, asked).await?;
     let source = crate::record::source::snapshot(&state.store).await?;
