@@ -429,6 +429,34 @@ pub fn session_line(locale: Locale, started: &str, seen: &str) -> String {
     td_display!(locale, session_line, started = started, seen = seen).to_string()
 }
 
+/// When a passkey was added and last used, in `locale`.
+pub fn passkey_line(locale: Locale, added_ms: i64, used_ms: Option<i64>) -> String {
+    let added = format_date(locale, added_ms);
+    let used = used_ms.map_or_else(
+        || td_string!(locale, passkey_never_used).to_owned(),
+        |ms| format_date(locale, ms),
+    );
+    td_display!(locale, passkey_line, added = added, used = used).to_string()
+}
+
+/// The label of a button removing the passkey named `name`, in `locale`.
+pub fn remove_passkey_named(locale: Locale, name: &str) -> String {
+    td_display!(locale, remove_passkey_named, name = name).to_string()
+}
+
+/// A security event's action (`passkey.added`, …) in `locale`.
+pub fn security_event(locale: Locale, action: &str) -> &'static str {
+    match action {
+        "account.created" => td_string!(locale, event_account_created),
+        "passkey.added" => td_string!(locale, event_passkey_added),
+        "passkey.removed" => td_string!(locale, event_passkey_removed),
+        "totp.enabled" => td_string!(locale, event_totp_enabled),
+        "totp.disabled" => td_string!(locale, event_totp_disabled),
+        "account.second_factor_locked" => td_string!(locale, event_second_factor_locked),
+        _ => td_string!(locale, event_other),
+    }
+}
+
 /// A moment as the reader writes dates: in the browser's own locale when it speaks the
 /// interface's language (`en-GB` for a British reader of the English interface: 6 Dec 2026,
 /// 18:58), else in the interface's, through `Intl.DateTimeFormat`.
@@ -490,6 +518,12 @@ pub fn error_text(locale: Locale, err: &ApiError) -> String {
         ErrorCode::Unavailable => td_string!(locale, error_unavailable),
         ErrorCode::PayloadTooLarge => td_string!(locale, error_payload_too_large),
         ErrorCode::Internal => td_string!(locale, error_internal),
+        ErrorCode::PasskeyRefused => td_string!(locale, error_passkey_refused),
+        ErrorCode::CeremonyExpired => td_string!(locale, error_ceremony_expired),
+        ErrorCode::PasskeysUnavailable => td_string!(locale, error_passkeys_unavailable),
+        ErrorCode::LastFactor => td_string!(locale, error_last_factor),
+        ErrorCode::PasskeyRequired => td_string!(locale, error_passkey_required),
+        ErrorCode::PasskeyTaken => td_string!(locale, error_passkey_taken),
         _ => return err.message.clone(),
     };
     text.to_owned()

@@ -6,6 +6,7 @@ pub mod drafts;
 pub mod i18n;
 pub mod pages;
 pub mod sections;
+pub mod webauthn;
 
 use i18n::{Locale, tr, use_i18n};
 use leptos::prelude::*;

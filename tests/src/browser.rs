@@ -235,6 +235,26 @@ impl Browser {
             .unwrap_or_else(|e| panic!("DevTools {method}: {e}"))
     }
 
+    /// Gives the browser a virtual authenticator (WebDriver's WebAuthn extension, `POST
+    /// /session/{id}/webauthn/authenticator`): a platform authenticator that keeps passkeys
+    /// and verifies its user without asking, as a phone's screen lock would say yes.
+    pub async fn add_virtual_authenticator(&self) -> serde_json::Value {
+        self.client
+            .issue_cmd(Chromedriver {
+                path: "webauthn/authenticator",
+                body: json!({
+                    "protocol": "ctap2",
+                    "transport": "internal",
+                    "hasResidentKey": true,
+                    "hasUserVerification": true,
+                    "isUserConsenting": true,
+                    "isUserVerified": true,
+                }),
+            })
+            .await
+            .expect("a virtual authenticator")
+    }
+
     /// Ends the browser session and the driver.
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;

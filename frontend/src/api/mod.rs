@@ -15,6 +15,7 @@ mod comments;
 mod consultations;
 mod convening;
 mod organisations;
+mod passkeys;
 mod rounds;
 
 pub use account::{
@@ -42,6 +43,10 @@ pub use convening::{
 pub use organisations::{
     accept_membership, create_organisation, list_membership_requests, list_organisations,
     request_membership, set_representative, verify_organisation,
+};
+pub use passkeys::{
+    add_passkey, list_passkeys, remove_passkey, second_factor_with_passkey, security_events,
+    set_passkey_rule, sign_in_with_passkey,
 };
 pub use rounds::{
     get_round, move_phase, open_round, reorder_clauses, round_redline, round_results, set_rules,
@@ -134,20 +139,32 @@ pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
 }
 
 async fn body<T: DeserializeOwned>(response: &web_sys::Response) -> Result<T, ApiError> {
+    from_js(parsed(response).await?)
+}
+
+/// The answer's JSON as the browser parsed it.
+async fn parsed(response: &web_sys::Response) -> Result<wasm_bindgen::JsValue, ApiError> {
     let parsing = response.json().map_err(|_| unreadable())?;
-    let value = wasm_bindgen_futures::JsFuture::from(parsing)
+    wasm_bindgen_futures::JsFuture::from(parsing)
         .await
-        .map_err(|_| unreadable())?;
-    from_js(value)
+        .map_err(|_| unreadable())
+}
+
+fn unwritable() -> ApiError {
+    ApiError::new(ErrorCode::Internal, "The request could not be written.")
 }
 
 /// `builder` with `body` as its JSON content.
 fn with_json<B: Serialize>(builder: RequestBuilder, body: &B) -> Result<Request, ApiError> {
-    let unwritable = || ApiError::new(ErrorCode::Internal, "The request could not be written.");
     let value = body
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|_| unwritable())?;
-    let text = js_sys::JSON::stringify(&value).map_err(|_| unwritable())?;
+    with_js(builder, &value)
+}
+
+/// `builder` with the JavaScript value `body` as its JSON content.
+fn with_js(builder: RequestBuilder, body: &wasm_bindgen::JsValue) -> Result<Request, ApiError> {
+    let text = js_sys::JSON::stringify(body).map_err(|_| unwritable())?;
     builder
         .header("Content-Type", "application/json")
         .body(text)
@@ -155,10 +172,15 @@ fn with_json<B: Serialize>(builder: RequestBuilder, body: &B) -> Result<Request,
 }
 
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    from_js(decode_js(response).await?)
+}
+
+/// An answer's JSON as the browser parsed it, or its error.
+async fn decode_js(response: Response) -> Result<wasm_bindgen::JsValue, ApiError> {
     let status = response.status();
     let response = web_sys::Response::from(response);
     if response.ok() {
-        return body(&response).await;
+        return parsed(&response).await;
     }
     let error = body::<ApiError>(&response).await.unwrap_or_else(|_| {
         ApiError::new(

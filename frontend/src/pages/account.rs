@@ -1,10 +1,12 @@
-//! The signed-in participant's own account: password and signed-in sessions.
+//! The signed-in participant's own account: password, passkeys, authenticator app, signed-in
+//! sessions and security events.
 
 use crate::api;
 use crate::components::{
     ErrorNotice, Loading, SubmitButton, TextField, confirmed, errors_fallback, general_error,
 };
 use crate::i18n::{self, tr, use_i18n};
+use crate::sections::passkeys::{Passkeys, SecurityEvents};
 use crate::{account_href, use_session};
 use leptos::prelude::*;
 use leptos_i18n::td_string;
@@ -22,14 +24,18 @@ pub fn AccountPage() -> impl IntoView {
     // Only signing in or out re-renders the page; a change to the account (two-factor on) must
     // not reset the forms below.
     let signed_in = Memo::new(move |_| session.me.get().is_some());
+    // Bumped by each change of a second factor, which the security events then show.
+    let changed = RwSignal::new(0u32);
     view! {
         <h1>{tr!(i18n, account_title)}</h1>
         {move || if signed_in.get() {
             view! {
                 <PasswordForm />
-                <TwoFactor />
+                <Passkeys changed />
+                <TwoFactor changed />
                 <ShownOrganisation />
                 <Sessions />
+                <SecurityEvents changed />
                 <YourData />
                 <DeleteAccount />
             }
@@ -312,7 +318,10 @@ fn DeleteAccount() -> impl IntoView {
 /// Two-factor sign-in: set it up (password, then a first code from the app), see the recovery
 /// codes once, or turn it off (password).
 #[component]
-fn TwoFactor() -> impl IntoView {
+fn TwoFactor(
+    /// Bumped when the app is turned on or off.
+    changed: RwSignal<u32>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let password = RwSignal::new(String::new());
@@ -334,13 +343,15 @@ fn TwoFactor() -> impl IntoView {
     let begin_error = Signal::derive(move || begin.value().get().and_then(Result::err));
     let confirm_error = Signal::derive(move || confirm.value().get().and_then(Result::err));
     let disable_error = Signal::derive(move || disable.value().get().and_then(Result::err));
-    let on = Memo::new(move |_| session.me.get().is_some_and(|m| m.two_factor));
+    let on = Memo::new(move |_| session.me.get().is_some_and(|m| m.totp));
     let set_on = move |value: bool| {
         session.me.update(|me| {
             if let Some(me) = me {
-                me.two_factor = value;
+                me.totp = value;
+                me.two_factor = value || me.passkeys > 0;
             }
         });
+        changed.update(|n| *n += 1);
         password.set(String::new());
     };
     Effect::new(move |_| {

@@ -86,6 +86,7 @@ pub fn ConvenePage() -> impl IntoView {
                                 }) />
                                 <ModerationPanel />
                                 <AccessForm initial=consultation.access />
+                                <PasskeyRuleForm initial=consultation.conveners_need_passkey />
                                 {settings}
                                 <InvitationForm issue organisations groups=consultation.stakeholder_groups.clone() />
                                 <InvitationList issue revoke />
@@ -286,6 +287,43 @@ fn AccessForm(initial: ConsultationAccess) -> impl IntoView {
                     {tr!(i18n, save)}
                 </SubmitButton>
                 <p role="status" class="status" id="access-status">{move || saved().then(|| td_string!(i18n.get_locale(), saved))}</p>
+            </form>
+        </section>
+    }
+}
+
+/// Whether the consultation's conveners must sign in with a passkey to act on it.
+#[component]
+fn PasskeyRuleForm(initial: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let slug = param("slug");
+    let required = RwSignal::new(initial);
+    let save = Action::new_local(move |on: &bool| {
+        let on = *on;
+        async move { api::set_passkey_rule(&slug(), on).await }
+    });
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let saved = move || matches!(save.value().get(), Some(Ok(_)));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(required.get_untracked());
+    };
+    view! {
+        <section aria-labelledby="passkey-rule-heading">
+            <h2 id="passkey-rule-heading">{tr!(i18n, passkey_rule_title)}</h2>
+            <form id="passkey-rule-form" on:submit=submit novalidate>
+                <label class="choice">
+                    <input type="checkbox" id="conveners-need-passkey" aria-describedby="passkey-rule-help"
+                        prop:checked=move || required.get()
+                        on:change=move |ev| required.set(event_target_checked(&ev)) />
+                    {tr!(i18n, passkey_rule_label)}
+                </label>
+                <p class="help" id="passkey-rule-help">{tr!(i18n, passkey_rule_help)}</p>
+                <ErrorNotice error />
+                <SubmitButton id="save-passkey-rule" busy=Signal::derive(move || save.pending().get())>
+                    {tr!(i18n, save)}
+                </SubmitButton>
+                <p role="status" class="status" id="passkey-rule-status">{move || saved().then(|| td_string!(i18n.get_locale(), saved))}</p>
             </form>
         </section>
     }

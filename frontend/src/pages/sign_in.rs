@@ -1,5 +1,5 @@
 //! Sign in and sign up: a handle and a password, nothing else; then, for accounts with
-//! two-factor sign-in, a code.
+//! two-factor sign-in, a code or a passkey. Or sign in with a passkey alone.
 
 use crate::api;
 use crate::components::{ErrorNotice, SubmitButton, TextField, general_error};
@@ -62,6 +62,16 @@ pub fn SignIn(
             }
         });
     }
+    let with_passkey = {
+        let signed_in = signed_in.clone();
+        let offered = !sign_up && crate::webauthn::supported();
+        move || {
+            offered.then(|| {
+                let on_signed_in = signed_in.clone();
+                view! { <PasskeyButton id="passkey-sign-in" on_signed_in second_factor=false /> }
+            })
+        }
+    };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         submit_action.dispatch(Credentials {
@@ -89,6 +99,7 @@ pub fn SignIn(
                         {move || if sign_up { td_string!(i18n.get_locale(), create_account) } else { td_string!(i18n.get_locale(), sign_in) }}
                     </SubmitButton>
                 </form>
+                {with_passkey()}
                 <p>
                     {move || if sign_up { td_string!(i18n.get_locale(), have_account) } else { td_string!(i18n.get_locale(), no_account) }}" "
                     <A href=move || format!("{other_href}?next={}", js_sys::encode_uri_component(&next()))>
@@ -102,7 +113,50 @@ pub fn SignIn(
     }
 }
 
-/// The code step of a sign-in whose password was right.
+/// A button signing in with a passkey: alone, or (`second_factor`) after the password.
+#[component]
+fn PasskeyButton(
+    id: &'static str,
+    /// Called with the account once the passkey is accepted.
+    on_signed_in: impl Fn(Me) + Clone + 'static,
+    second_factor: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let use_passkey = Action::new_local(move |_: &()| async move {
+        if second_factor {
+            api::second_factor_with_passkey().await
+        } else {
+            api::sign_in_with_passkey().await
+        }
+    });
+    let error = Signal::derive(move || use_passkey.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(me)) = use_passkey.value().get() {
+            on_signed_in(me);
+        }
+    });
+    view! {
+        <div class="passkey-sign-in">
+            <button type="button" id=id aria-describedby=format!("{id}-help")
+                aria-disabled=move || use_passkey.pending().get().to_string()
+                on:click=move |_| {
+                    if !use_passkey.pending().get_untracked() {
+                        use_passkey.dispatch(());
+                    }
+                }>
+                {move || if second_factor {
+                    td_string!(i18n.get_locale(), use_passkey)
+                } else {
+                    td_string!(i18n.get_locale(), sign_in_with_passkey)
+                }}
+            </button>
+            <p class="help" id=format!("{id}-help")>{move || td_string!(i18n.get_locale(), passkey_sign_in_help)}</p>
+            <ErrorNotice error />
+        </div>
+    }
+}
+
+/// The second step of a sign-in whose password was right: a code, or a passkey.
 #[component]
 fn SecondFactor(
     /// Called with the account once the code is accepted.
@@ -115,6 +169,9 @@ fn SecondFactor(
         async move { api::complete_sign_in(&c).await }
     });
     let error = Signal::derive(move || complete.value().get().and_then(Result::err));
+    let with_passkey = crate::webauthn::supported().then(|| {
+        view! { <PasskeyButton id="passkey-second-factor" on_signed_in=on_signed_in.clone() second_factor=true /> }
+    });
     Effect::new(move |_| {
         if let Some(Ok(me)) = complete.value().get() {
             on_signed_in(me);
@@ -137,5 +194,6 @@ fn SecondFactor(
                 {move || td_string!(i18n.get_locale(), continue_sign_in)}
             </SubmitButton>
         </form>
+        {with_passkey}
     }
 }

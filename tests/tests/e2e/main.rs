@@ -423,6 +423,61 @@ async fn a_participant_turns_on_two_factor_sign_in_and_signs_in_with_a_code() {
     browser.close().await;
 }
 
+/// A newcomer adds a passkey (Chromium's virtual authenticator stands for the phone), signs
+/// out, and signs in with it and no handle or password; made an administrator, they convene
+/// with the passkey alone and make the consultation ask its conveners for one.
+#[tokio::test]
+async fn a_newcomer_signs_in_with_a_passkey_and_an_administrator_convenes_with_one() {
+    let (app, browser) = app_and_browser().await;
+    browser.add_virtual_authenticator().await;
+    // A passkey belongs to a host name, not an address: the site as people would type it.
+    let site = app.passkey_origin();
+    browser.client.goto(&site).await.expect("open");
+    sign_up(&browser, "key-holder", "a long passphrase").await;
+    browser.click(SIGNED_IN_HANDLE).await;
+    browser.wait("#no-passkeys").await;
+    browser.fill("#passkey-name", "This laptop").await;
+    browser.fill("#passkey-password", "a long passphrase").await;
+    browser.click("#add-passkey").await;
+    let codes = browser.text("#passkey-recovery-codes").await;
+    assert_eq!(
+        codes.lines().count(),
+        10,
+        "first factor, recovery codes: {codes}"
+    );
+    browser.wait_for_text("passkeys", "This laptop").await;
+    browser
+        .wait_containing("security-events", "Passkey added")
+        .await;
+    let found = axe_violations(&browser).await;
+    assert!(found.is_empty(), "account page with a passkey: {found:?}");
+
+    browser.click(SIGN_OUT).await;
+    browser.click(SIGN_IN_LINK).await;
+    browser.wait("#passkey-sign-in").await;
+    let found = axe_violations(&browser).await;
+    assert!(found.is_empty(), "sign-in page: {found:?}");
+    browser.click("#passkey-sign-in").await;
+    browser
+        .wait_for_text("signed-in-handle", "key-holder")
+        .await;
+
+    // An administrator with a passkey and no authenticator app convenes.
+    app.make_admin("key-holder").await;
+    browser
+        .client
+        .goto(&format!("{site}/convene/paris-call"))
+        .await
+        .expect("open");
+    browser.click("#conveners-need-passkey").await;
+    browser.click("#save-passkey-rule").await;
+    browser.wait_for_text("passkey-rule-status", "Saved.").await;
+    let (_, consultation) = tests::parts(app.get_consultation("paris-call").await).await;
+    assert_eq!(consultation["conveners_need_passkey"], true);
+    assert_no_console_errors(&browser, "passkeys").await;
+    browser.close().await;
+}
+
 #[tokio::test]
 async fn an_administrator_with_two_factor_adds_an_organisation() {
     let (app, browser) = app_and_browser().await;
