@@ -274,6 +274,27 @@ impl Store {
         if removed.rows_affected() == 0 {
             return Ok(false);
         }
+        let entry = Entry::new(
+            Some(account_id),
+            "passkey.removed",
+            account_subject(account_id),
+        )
+        .with(serde_json::json!({ "passkey": id }));
+        let removal = (account_id, keep_a_factor, current_session);
+        self.finish_factor_removal(tx, removal, entry).await?;
+        Ok(true)
+    }
+
+    /// Finishes, in `tx`, the removal of a second factor of account `account_id`: with none
+    /// left, its recovery codes go too and sign-in asks for a password only — unless
+    /// `keep_a_factor` (an administrator), when nothing is removed; the account's sessions but
+    /// `current_session` end, and `entry` enters the audit log.
+    pub(super) async fn finish_factor_removal(
+        &self,
+        mut tx: sqlx::Transaction<'static, sqlx::Any>,
+        (account_id, keep_a_factor, current_session): (i64, bool, &str),
+        entry: Entry,
+    ) -> Result<(), StoreError> {
         if factors_left(&mut tx, account_id).await? == 0 {
             if keep_a_factor {
                 return Err(Refusal::LastFactor.into());
@@ -284,14 +305,7 @@ impl Store {
                 .await?;
         }
         end_other_sessions(&mut tx, account_id, current_session).await?;
-        let entry = Entry::new(
-            Some(account_id),
-            "passkey.removed",
-            account_subject(account_id),
-        )
-        .with(serde_json::json!({ "passkey": id }));
-        self.commit_audited(tx, entry).await?;
-        Ok(true)
+        self.commit_audited(tx, entry).await
     }
 
     /// Records a use of passkey `id` whose answer carried signature counter `count`, with its

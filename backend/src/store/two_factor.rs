@@ -2,10 +2,9 @@
 //! single-use recovery codes as digests.
 
 use super::audit::Entry;
-use super::passkeys::{account_subject, factors_left, replace_recovery_codes};
+use super::passkeys::{account_subject, replace_recovery_codes};
 use super::sessions::end_other_sessions;
 use super::{Store, StoreError, now_ms};
-use crate::refusal::Refusal;
 use sqlx::FromRow;
 
 /// An account's TOTP settings as stored.
@@ -214,22 +213,15 @@ impl Store {
             .bind(account_id)
             .execute(&mut *tx)
             .await?;
-        if factors_left(&mut tx, account_id).await? == 0 {
-            if keep_a_factor && removed.rows_affected() > 0 {
-                return Err(Refusal::LastFactor.into());
-            }
-            sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
-                .bind(account_id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        end_other_sessions(&mut tx, account_id, current_session).await?;
         let entry = Entry::new(
             Some(account_id),
             "totp.disabled",
             account_subject(account_id),
         );
-        self.commit_audited(tx, entry).await
+        // Turning off an app that was never on refuses nothing.
+        let keep_a_factor = keep_a_factor && removed.rows_affected() > 0;
+        let removal = (account_id, keep_a_factor, current_session);
+        self.finish_factor_removal(tx, removal, entry).await
     }
 }
 

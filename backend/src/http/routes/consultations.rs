@@ -155,7 +155,10 @@ async fn preview_text(
 }
 
 /// The consultation `slug` as the API shows it.
-async fn answer(state: &AppState, slug: &str) -> Result<ApiJson<Consultation>, AppError> {
+pub(super) async fn answer(
+    state: &AppState,
+    slug: &str,
+) -> Result<ApiJson<Consultation>, AppError> {
     state
         .store
         .consultation(slug)

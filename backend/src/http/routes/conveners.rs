@@ -6,7 +6,6 @@ use crate::domain;
 use crate::http::auth::{Admin, Convening};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
-use crate::refusal::Refusal;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -60,12 +59,7 @@ async fn set_access(
     ApiJson(change): ApiJson<AccessChange>,
 ) -> Result<ApiJson<Consultation>, AppError> {
     domain::conveners::set_access(&state, &account, &consultation, change.access).await?;
-    state
-        .store
-        .consultation(&consultation.slug)
-        .await?
-        .map(ApiJson)
-        .ok_or(Refusal::NotFound("consultation").into())
+    super::consultations::answer(&state, &consultation.slug).await
 }
 
 /// Lists the consultation's conveners (conveners only).

@@ -7,7 +7,6 @@ use crate::domain::{self, passkeys};
 use crate::http::auth::{self, ClientAddress, Convening, CookieKind, CurrentSession, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
-use crate::refusal::Refusal;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -217,10 +216,5 @@ async fn set_passkey_rule(
 ) -> Result<ApiJson<Consultation>, AppError> {
     let by = (&account, current.as_deref());
     domain::conveners::set_passkey_rule(&state, by, &consultation, rule.required).await?;
-    state
-        .store
-        .consultation(&consultation.slug)
-        .await?
-        .map(ApiJson)
-        .ok_or(Refusal::NotFound("consultation").into())
+    super::consultations::answer(&state, &consultation.slug).await
 }
