@@ -9,7 +9,7 @@
 //! passkey impossible to phish. [`RelyingParty::configure`] refuses settings a browser would
 //! refuse, so that a server never starts with passkeys that cannot work.
 
-use crate::refusal::Refusal;
+use crate::refusal::{PasskeyProblem, Refusal};
 use crate::store::StoreError;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -142,10 +142,18 @@ impl RelyingParty {
         state: &str,
     ) -> Result<Passkey, StoreError> {
         let credential: RegisterPublicKeyCredential = answer(credential)?;
+        check_shape(&credential.id, &credential.raw_id, &credential.type_)?;
         let state: PasskeyRegistration = kept(state)?;
-        self.webauthn
+        let passkey = self
+            .webauthn
             .finish_passkey_registration(&credential, &state)
-            .map_err(refused)
+            .map_err(refused)?;
+        // The credential the authenticator data names is the one the answer says it is.
+        if passkey.cred_id().as_slice() != credential.raw_id.as_slice() {
+            tracing::info!("a registration whose authenticator data names another credential");
+            return Err(malformed());
+        }
+        Ok(passkey)
     }
 
     /// Starts a sign-in with one of `passkeys` (the account is known: the second factor).
@@ -171,6 +179,7 @@ impl RelyingParty {
     /// sign-in claims, before it is checked.
     pub fn claimed(credential: &Value) -> Result<(PublicKeyCredential, Option<Uuid>), StoreError> {
         let credential: PublicKeyCredential = answer(credential.clone())?;
+        check_shape(&credential.id, &credential.raw_id, &credential.type_)?;
         let user = credential
             .get_user_unique_id()
             .and_then(|id| Uuid::from_slice(id).ok());
@@ -221,12 +230,7 @@ fn begun(options: &impl Serialize, state: &impl Serialize) -> Result<Begun, Stor
 fn answer<T: DeserializeOwned>(credential: Value) -> Result<T, StoreError> {
     serde_json::from_value(credential).map_err(|e| {
         tracing::info!(error = %e, "a passkey answer that is not WebAuthn's JSON");
-        Refusal::Validation(vec![shared::FieldError::new(
-            "credential",
-            "malformed",
-            "This is not a passkey's answer (WebAuthn's JSON, as the browser's toJSON() gives it).",
-        )])
-        .into()
+        malformed()
     })
 }
 
@@ -239,32 +243,39 @@ fn internal(e: impl std::fmt::Display) -> StoreError {
     StoreError::Internal(anyhow::anyhow!("passkeys: {e}"))
 }
 
-/// What the library found wrong with an answer, in a person's words; the details are logged.
+/// What the library found wrong with an answer; the details are logged.
 fn refused(e: WebauthnError) -> StoreError {
+    use PasskeyProblem as P;
     use WebauthnError as W;
     tracing::info!(error = %e, "passkey answer refused");
-    let why = match e {
-        W::InvalidRPOrigin | W::InvalidRPIDHash => {
-            "This passkey answered for another site, not this one. Sign in on Concord's own \
-             address."
-        }
-        W::MismatchedChallenge | W::ChallengeNotFound => {
-            "This passkey answered another request. Start again."
-        }
-        W::CredentialPossibleCompromise => {
-            "This passkey's counter went backwards, as happens when a passkey was copied. It \
-             was not accepted: use another passkey or a recovery code, and remove this one."
-        }
-        W::UserNotVerified | W::UserNotPresent => {
-            "The passkey did not check that it is you (a PIN, fingerprint or face). Try again \
-             and confirm on your device."
-        }
-        W::CredentialExcludedFromRequest | W::CredentialNotFound => {
-            "This passkey is not one of this account's."
-        }
-        _ => "The passkey's answer could not be verified. Try again.",
+    let problem = match e {
+        W::InvalidRPOrigin | W::InvalidRPIDHash => P::AnotherSite,
+        W::MismatchedChallenge | W::ChallengeNotFound => P::AnotherRequest,
+        W::CredentialPossibleCompromise => P::Counter,
+        W::UserNotVerified | W::UserNotPresent => P::Unverified,
+        W::CredentialExcludedFromRequest | W::CredentialNotFound => P::NotRegistered,
+        _ => P::Unverifiable,
     };
-    Refusal::PasskeyRefused(why).into()
+    Refusal::PasskeyRefused(problem).into()
+}
+
+/// Refuses an answer whose outer fields disagree with what it carries: its `id` must be its
+/// `rawId` in base64url, its `type` `public-key`, and the credential id non-empty.
+fn check_shape(id: &str, raw_id: &[u8], kind: &str) -> Result<(), StoreError> {
+    if kind == "public-key" && !raw_id.is_empty() && id == credential_key(raw_id) {
+        return Ok(());
+    }
+    tracing::info!(%kind, "a passkey answer whose id, rawId or type disagree");
+    Err(malformed())
+}
+
+fn malformed() -> StoreError {
+    Refusal::Validation(vec![shared::FieldError::new(
+        "credential",
+        "malformed",
+        "This is not a passkey's answer (WebAuthn's JSON, as the browser's toJSON() gives it).",
+    )])
+    .into()
 }
 
 #[cfg(test)]

@@ -12,6 +12,67 @@ pub enum Attempts {
     SignUps,
 }
 
+/// Why a passkey's answer was refused; each has a stable code (the `credential` field's) and
+/// words a person can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasskeyProblem {
+    /// Signed for another origin or relying party: a phishing site's, or the wrong address.
+    AnotherSite,
+    /// Signed for another challenge.
+    AnotherRequest,
+    /// Its signature counter did not move forwards: a copied passkey, or a replay.
+    Counter,
+    /// The authenticator did not verify its user.
+    Unverified,
+    /// No account here has this passkey (or it names another account).
+    NotRegistered,
+    /// The account has no passkey to use as a second factor.
+    NoPasskey,
+    /// Anything else that does not verify.
+    Unverifiable,
+}
+
+impl PasskeyProblem {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::AnotherSite => "another_site",
+            Self::AnotherRequest => "another_request",
+            Self::Counter => "counter",
+            Self::Unverified => "unverified",
+            Self::NotRegistered => "not_registered",
+            Self::NoPasskey => "no_passkey",
+            Self::Unverifiable => "unverifiable",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::AnotherSite => {
+                "This passkey answered for another site, not this one. Sign in on Concord's \
+                 own address."
+            }
+            Self::AnotherRequest => "This passkey answered another request. Start again.",
+            Self::Counter => {
+                "This passkey's counter went backwards, as happens when a passkey was copied. It \
+                 was not accepted: use another passkey or a recovery code, and remove this one."
+            }
+            Self::Unverified => {
+                "The passkey did not check that it is you (a PIN, fingerprint or face). Try \
+                 again and confirm on your device."
+            }
+            Self::NotRegistered => {
+                "This passkey is not registered here (it may have been removed). Sign in \
+                 another way, then add it again on your account page."
+            }
+            Self::NoPasskey => {
+                "This account has no passkey. Use a code from your authenticator app or a \
+                 recovery code."
+            }
+            Self::Unverifiable => "The passkey's answer could not be verified. Try again.",
+        }
+    }
+}
+
 /// A request the rules refuse, whoever asked and however.
 #[derive(Debug, thiserror::Error)]
 pub enum Refusal {
@@ -79,9 +140,9 @@ pub enum Refusal {
     CommentHidden,
     #[error("one's own comment")]
     OwnComment,
-    /// A passkey's answer that does not hold; the words say why.
-    #[error("passkey refused: {0}")]
-    PasskeyRefused(&'static str),
+    /// A passkey's answer that does not hold, and why.
+    #[error("passkey refused: {0:?}")]
+    PasskeyRefused(PasskeyProblem),
     #[error("the passkey ceremony expired or was answered")]
     CeremonyExpired,
     #[error("this server offers no passkeys")]

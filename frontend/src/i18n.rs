@@ -429,6 +429,19 @@ pub fn session_line(locale: Locale, started: &str, seen: &str) -> String {
     td_display!(locale, session_line, started = started, seen = seen).to_string()
 }
 
+/// Why a passkey's answer was refused (the `credential` field's code), in `locale`.
+fn passkey_problem(locale: Locale, err: &ApiError) -> &'static str {
+    match err.fields.first().map(|f| f.code.as_str()) {
+        Some("another_site") => td_string!(locale, passkey_problem_another_site),
+        Some("another_request") => td_string!(locale, passkey_problem_another_request),
+        Some("counter") => td_string!(locale, passkey_problem_counter),
+        Some("unverified") => td_string!(locale, passkey_problem_unverified),
+        Some("not_registered") => td_string!(locale, passkey_problem_not_registered),
+        Some("no_passkey") => td_string!(locale, passkey_problem_no_passkey),
+        _ => td_string!(locale, error_passkey_refused),
+    }
+}
+
 /// When a passkey was added and last used, in `locale`.
 pub fn passkey_line(locale: Locale, added_ms: i64, used_ms: Option<i64>) -> String {
     let added = format_date(locale, added_ms);
@@ -518,7 +531,7 @@ pub fn error_text(locale: Locale, err: &ApiError) -> String {
         ErrorCode::Unavailable => td_string!(locale, error_unavailable),
         ErrorCode::PayloadTooLarge => td_string!(locale, error_payload_too_large),
         ErrorCode::Internal => td_string!(locale, error_internal),
-        ErrorCode::PasskeyRefused => td_string!(locale, error_passkey_refused),
+        ErrorCode::PasskeyRefused => passkey_problem(locale, err),
         ErrorCode::CeremonyExpired => td_string!(locale, error_ceremony_expired),
         ErrorCode::PasskeysUnavailable => td_string!(locale, error_passkeys_unavailable),
         ErrorCode::LastFactor => td_string!(locale, error_last_factor),
@@ -577,6 +590,7 @@ pub fn field_error_text(locale: Locale, err: &FieldError) -> String {
         (_, "out_of_order") => td_string!(locale, field_out_of_order),
         (_, "reached") => td_string!(locale, field_phase_reached),
         ("responds_to", "unknown_comment") => td_string!(locale, field_unknown_comment),
+        ("passkey_name", "required") => td_string!(locale, field_passkey_name_required),
         (_, "required") => td_string!(locale, field_required),
         (_, "not_member") => td_string!(locale, field_not_member),
         ("organisation", "other_group") => td_string!(locale, field_other_group),

@@ -410,7 +410,11 @@ pub struct Me {
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum SignInOutcome {
     SignedIn(Me),
-    SecondFactorRequired,
+    SecondFactorRequired {
+        /// Whether the account has a passkey to use for it (else a code).
+        #[serde(default)]
+        passkey: bool,
+    },
 }
 
 /// A code from an authenticator app, or a recovery code.

@@ -239,6 +239,20 @@ pub fn check_name(
     Ok(text)
 }
 
+/// The longest name of a passkey.
+pub const PASSKEY_NAME_MAX: usize = 60;
+
+/// Checks the name an owner gives a passkey (field `name`): as [`check_name`], at most
+/// [`PASSKEY_NAME_MAX`] characters. Returns it trimmed.
+pub fn check_passkey_name(name: &str) -> Result<String, FieldError> {
+    check_name(
+        "name",
+        name,
+        PASSKEY_NAME_MAX,
+        "Name this passkey, for example “my phone”, to tell it from others.",
+    )
+}
+
 fn control_characters(field: &str) -> FieldError {
     FieldError::new(
         field,

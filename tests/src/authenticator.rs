@@ -37,6 +37,13 @@ pub struct Tweak {
     pub counter: Option<u32>,
     /// Leave the user-verified flag off.
     pub unverified: bool,
+    /// The answer's `id`, instead of its `rawId` in base64url.
+    pub id: Option<String>,
+    /// The answer's `type`, instead of `public-key`.
+    pub kind: Option<String>,
+    /// The credential id written in the authenticator data at registration, instead of the
+    /// one the answer names.
+    pub inner_id: Option<Vec<u8>>,
 }
 
 /// A software authenticator for one site.
@@ -78,8 +85,9 @@ impl Authenticator {
         ]);
         let mut auth_data = header(rp_id, AT | flags(tweak), 0);
         auth_data.extend_from_slice(&[0u8; 16]); // AAGUID: none
-        auth_data.extend_from_slice(&u16::try_from(id.len()).expect("short").to_be_bytes());
-        auth_data.extend_from_slice(&id);
+        let inner = tweak.inner_id.clone().unwrap_or_else(|| id.clone());
+        auth_data.extend_from_slice(&u16::try_from(inner.len()).expect("short").to_be_bytes());
+        auth_data.extend_from_slice(&inner);
         auth_data.extend_from_slice(&cbor(&cose));
         let attestation = Cbor::Map(vec![
             (Cbor::from("fmt"), Cbor::from("none")),
@@ -94,9 +102,9 @@ impl Authenticator {
             counter: 0,
         });
         json!({
-            "id": encode(&id),
+            "id": tweak.id.clone().unwrap_or_else(|| encode(&id)),
             "rawId": encode(&id),
-            "type": "public-key",
+            "type": tweak.kind.as_deref().unwrap_or("public-key"),
             "response": {
                 "clientDataJSON": encode(client_data.as_bytes()),
                 "attestationObject": encode(&cbor(&attestation)),
@@ -137,9 +145,9 @@ impl Authenticator {
         signed.extend_from_slice(&Sha256::digest(client_data.as_bytes()));
         let signature: Signature = credential.key.sign(&signed);
         json!({
-            "id": encode(&credential.id),
+            "id": tweak.id.clone().unwrap_or_else(|| encode(&credential.id)),
             "rawId": encode(&credential.id),
-            "type": "public-key",
+            "type": tweak.kind.as_deref().unwrap_or("public-key"),
             "response": {
                 "clientDataJSON": encode(client_data.as_bytes()),
                 "authenticatorData": encode(&auth_data),

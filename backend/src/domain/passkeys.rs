@@ -8,7 +8,7 @@
 use super::accounts::{self, require_password};
 use super::session::{self, SignedInWith, Started};
 use crate::passkeys::{CEREMONY_LIFETIME, RelyingParty, credential_key};
-use crate::refusal::Refusal;
+use crate::refusal::{PasskeyProblem, Refusal};
 use crate::state::AppState;
 use crate::store::passkeys::{Ceremony, NewPasskey, Purpose, StoredPasskey};
 use crate::store::{Account, StoreError, ms, now_ms};
@@ -16,8 +16,6 @@ use crate::two_factor;
 use shared::{PasskeyAdded, PasskeyAnswer, PasskeyChallenge, PasskeyInfo, SecurityEvent};
 use webauthn_rs::prelude::{AuthenticationResult, Passkey, Uuid};
 
-/// The longest name of a passkey.
-const NAME_MAX: usize = 60;
 /// Security events shown to the account.
 const EVENTS_SHOWN: i64 = 50;
 
@@ -49,7 +47,7 @@ pub async fn begin_registration(
         .map(|p| passkey(p).map(|k| k.cred_id().clone()))
         .collect::<Result<_, _>>()?;
     let begun = rp.begin_registration(user, &account.handle, existing)?;
-    open(state, Some(account.id), Purpose::Register, begun).await
+    open(state, account.id, Purpose::Register, begun).await
 }
 
 /// Adds the passkey of the browser's answer to `account`, keeping session `current`.
@@ -60,14 +58,9 @@ pub async fn finish_registration(
     new: shared::NewPasskey,
 ) -> Result<PasskeyAdded, StoreError> {
     let rp = relying_party(state)?;
-    let name = shared::rules::check_name(
-        "name",
-        &new.name,
-        NAME_MAX,
-        "Name this passkey, for example “my phone”, to tell it from others.",
-    )
-    .map_err(|e| Refusal::Validation(vec![e]))?;
-    let ceremony = take(state, &new.ceremony, Purpose::Register, Some(account.id)).await?;
+    let name =
+        shared::rules::check_passkey_name(&new.name).map_err(|e| Refusal::Validation(vec![e]))?;
+    let ceremony = take(state, &new.ceremony, Purpose::Register, account.id).await?;
     let passkey = rp.finish_registration(new.credential, &ceremony.state)?;
     let first = !state.store.two_factor_enabled(account.id).await?;
     let (codes, digests) = if first {
@@ -150,18 +143,30 @@ pub async fn remove(
 }
 
 /// Starts a sign-in without a password: the browser offers the passkeys it holds for this site.
+/// Anyone may ask, so nothing is kept: the ceremony travels sealed in its token.
 pub async fn begin_sign_in(state: &AppState) -> Result<PasskeyChallenge, StoreError> {
     let begun = relying_party(state)?.begin_discoverable()?;
-    open(state, None, Purpose::SignIn, begun).await
+    Ok(PasskeyChallenge {
+        ceremony: state.store.seal_sign_in(&begun.state, now_ms())?,
+        options: begun.options,
+    })
 }
 
-/// Signs in with the passkey of the browser's answer, whichever account it names.
+/// Signs in with the passkey of the browser's answer, whichever account it names. The token
+/// must be this server's, at most five minutes old, and answered once.
 pub async fn finish_sign_in(
     state: &AppState,
     answer: PasskeyAnswer,
 ) -> Result<Started, StoreError> {
     let rp = relying_party(state)?;
-    let ceremony = take(state, &answer.ceremony, Purpose::SignIn, None).await?;
+    let fresh = now_ms() - ms(CEREMONY_LIFETIME);
+    let Some((_, ceremony)) = state
+        .store
+        .open_sign_in(&answer.ceremony)?
+        .filter(|(at, _)| *at >= fresh)
+    else {
+        return Err(Refusal::CeremonyExpired.into());
+    };
     let (credential, user) = RelyingParty::claimed(&answer.credential)?;
     let found = state
         .store
@@ -181,7 +186,20 @@ pub async fn finish_sign_in(
         return Err(not_registered());
     }
     let key = passkey(&stored)?;
-    let result = rp.finish_authentication(&credential, &ceremony.state, Some(&key))?;
+    let result = rp.finish_authentication(&credential, &ceremony, Some(&key))?;
+    let token = accounts::token_digest(&answer.ceremony);
+    if !state
+        .store
+        .answer_sign_in_once(&token, ms(CEREMONY_LIFETIME))
+        .await?
+    {
+        tracing::warn!(
+            event = "passkey_answer_replayed",
+            account = account.id,
+            "refused"
+        );
+        return Err(Refusal::CeremonyExpired.into());
+    }
     used(state, &stored, key, &result).await?;
     session::started(state, &account, SignedInWith::Passkey).await
 }
@@ -202,14 +220,10 @@ pub async fn begin_second_factor(
         .map(passkey)
         .collect::<Result<Vec<_>, _>>()?;
     if keys.is_empty() {
-        return Err(Refusal::PasskeyRefused(
-            "This account has no passkey. Use a code from your authenticator app or a recovery \
-             code.",
-        )
-        .into());
+        return Err(Refusal::PasskeyRefused(PasskeyProblem::NoPasskey).into());
     }
     let begun = rp.begin_authentication(&keys)?;
-    open(state, Some(account.id), Purpose::SecondFactor, begun).await
+    open(state, account.id, Purpose::SecondFactor, begun).await
 }
 
 /// Finishes the sign-in waiting under `pending` with the browser's answer.
@@ -220,13 +234,7 @@ pub async fn finish_second_factor(
 ) -> Result<Started, StoreError> {
     let rp = relying_party(state)?;
     let (digest, account) = session::waiting(state, pending).await?;
-    let ceremony = take(
-        state,
-        &answer.ceremony,
-        Purpose::SecondFactor,
-        Some(account.id),
-    )
-    .await?;
+    let ceremony = take(state, &answer.ceremony, Purpose::SecondFactor, account.id).await?;
     let (credential, _) = RelyingParty::claimed(&answer.credential)?;
     let found = state
         .store
@@ -261,7 +269,7 @@ pub async fn security_events(
 /// Keeps a ceremony begun, under a new token the browser sends back with its answer.
 async fn open(
     state: &AppState,
-    account: Option<i64>,
+    account: i64,
     purpose: Purpose,
     begun: crate::passkeys::Begun,
 ) -> Result<PasskeyChallenge, StoreError> {
@@ -288,7 +296,7 @@ async fn take(
     state: &AppState,
     token: &str,
     purpose: Purpose,
-    account: Option<i64>,
+    account: i64,
 ) -> Result<Ceremony, StoreError> {
     let ceremony = state
         .store
@@ -327,11 +335,7 @@ async fn used(
 }
 
 fn not_registered() -> StoreError {
-    Refusal::PasskeyRefused(
-        "This passkey is not registered here. Sign in with your password, then add it on your \
-         account page.",
-    )
-    .into()
+    Refusal::PasskeyRefused(PasskeyProblem::NotRegistered).into()
 }
 
 /// A stored passkey as the library reads it.

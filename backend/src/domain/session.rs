@@ -30,6 +30,8 @@ pub enum SignIn {
     /// The account asks for its second factor too: the token of the sign-in waiting for it.
     SecondFactorRequired {
         pending: String,
+        /// Whether the account has a passkey to use for it.
+        passkey: bool,
     },
 }
 
@@ -191,7 +193,8 @@ pub async fn sign_in(
             account = id,
             "password accepted"
         );
-        return Ok(SignIn::SecondFactorRequired { pending });
+        let passkey = state.store.has_passkey(id).await?;
+        return Ok(SignIn::SecondFactorRequired { pending, passkey });
     }
     let account = Account {
         id,

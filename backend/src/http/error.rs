@@ -325,9 +325,17 @@ fn refusal_answer(refusal: &Refusal) -> (StatusCode, ApiError) {
                  it is a mistake.",
             ),
         ),
-        R::PasskeyRefused(why) => (
+        R::PasskeyRefused(problem) => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::new(ErrorCode::PasskeyRefused, *why),
+            // The reason also as the `credential` field's code, for the browser's own words.
+            ApiError {
+                fields: vec![FieldError::new(
+                    "credential",
+                    problem.code(),
+                    problem.message(),
+                )],
+                ..ApiError::new(ErrorCode::PasskeyRefused, problem.message())
+            },
         ),
         R::CeremonyExpired => (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -357,8 +365,8 @@ fn refusal_answer(refusal: &Refusal) -> (StatusCode, ApiError) {
             StatusCode::FORBIDDEN,
             ApiError::new(
                 ErrorCode::PasskeyRequired,
-                "This consultation asks its conveners to sign in with a passkey. Sign out, then \
-                 sign in with your passkey.",
+                "This consultation asks its conveners to sign in with a passkey. Add one on your \
+                 account page if you have none, sign out, then sign in with it.",
             ),
         ),
         R::PasskeyTaken => (

@@ -156,6 +156,8 @@ impl Store {
             "DELETE FROM pending_sign_ins WHERE account_id = $1".to_owned(),
             "DELETE FROM totp_secrets WHERE account_id = $1".to_owned(),
             "DELETE FROM recovery_codes WHERE account_id = $1".to_owned(),
+            "DELETE FROM passkeys WHERE account_id = $1".to_owned(),
+            "DELETE FROM passkey_ceremonies WHERE account_id = $1".to_owned(),
             "DELETE FROM memberships WHERE account_id = $1".to_owned(),
             "DELETE FROM conveners WHERE account_id = $1".to_owned(),
             "UPDATE organisations SET representative_id = NULL WHERE representative_id = $1"
@@ -178,7 +180,7 @@ impl Store {
         // '~' cannot start a handle, so the tombstone can never be signed into or chosen.
         sqlx::query(
             "UPDATE accounts SET handle = '~deleted-' || CAST(id AS TEXT), password_hash = '', \
-             shown_organisation_id = NULL, deleted_at_ms = $1 WHERE id = $2",
+             shown_organisation_id = NULL, passkey_user_id = NULL, deleted_at_ms = $1 WHERE id = $2",
         )
         .bind(now_ms())
         .bind(account_id)

@@ -6,7 +6,7 @@ use super::audit::Entry;
 use super::error::OnConflict;
 use super::sessions::end_other_sessions;
 use super::{Account, Store, StoreError, now_ms};
-use crate::refusal::Refusal;
+use crate::refusal::{PasskeyProblem, Refusal};
 use sqlx::FromRow;
 
 /// A passkey of an account as stored.
@@ -38,8 +38,6 @@ impl StoredPasskey {
 pub enum Purpose {
     /// Adding a passkey to a signed-in account.
     Register,
-    /// Signing in where the passkey names its account.
-    SignIn,
     /// The second factor of a sign-in whose password was right.
     SecondFactor,
 }
@@ -48,7 +46,6 @@ impl Purpose {
     fn as_str(self) -> &'static str {
         match self {
             Self::Register => "register",
-            Self::SignIn => "sign_in",
             Self::SecondFactor => "second_factor",
         }
     }
@@ -57,7 +54,7 @@ impl Purpose {
 /// A ceremony taken back from the database.
 #[derive(Debug, FromRow)]
 pub struct Ceremony {
-    pub account_id: Option<i64>,
+    pub account_id: i64,
     pub purpose: String,
     pub state: String,
     pub created_at_ms: i64,
@@ -70,9 +67,9 @@ impl Ceremony {
     }
 }
 
-/// Ceremonies without an account (sign-ins) kept at most at once: enough for a crowd signing
-/// in together, few enough that a flood of requests cannot fill the disk.
-const OPEN_SIGN_INS_MAX: i64 = 10_000;
+/// The account id under which sign-in ceremonies are sealed (see [`Store::seal_sign_in`]): no
+/// account has it, so a sealed TOTP secret never opens as a ceremony, nor the reverse.
+const SIGN_IN_SEAL: i64 = 0;
 
 /// A new passkey, checked, ready to store.
 pub struct NewPasskey<'a> {
@@ -157,39 +154,19 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Keeps a ceremony's `state` under the digest of its token; refuses a sign-in ceremony
-    /// when too many are open. Ceremonies older than `lifetime_ms` are deleted on the way.
+    /// Keeps a ceremony's `state` under the digest of its token (for an account: a sign-in
+    /// without one keeps nothing, see [`Store::seal_sign_in`]). Ceremonies older than
+    /// `lifetime_ms` are deleted on the way.
     pub async fn open_ceremony(
         &self,
         token_hash: &str,
-        account_id: Option<i64>,
+        account_id: i64,
         purpose: Purpose,
         state: &str,
         lifetime_ms: i64,
     ) -> Result<(), StoreError> {
         let now = now_ms();
-        sqlx::query("DELETE FROM passkey_ceremonies WHERE created_at_ms < $1")
-            .bind(now - lifetime_ms)
-            .execute(&self.pool)
-            .await?;
-        if account_id.is_none() {
-            let open: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM passkey_ceremonies WHERE account_id IS NULL",
-            )
-            .fetch_one(&self.pool)
-            .await?;
-            if open >= OPEN_SIGN_INS_MAX {
-                tracing::warn!(
-                    event = "passkey_sign_ins_full",
-                    open,
-                    "passkey sign-in refused"
-                );
-                return Err(StoreError::Unavailable(
-                    "Too many people are signing in with a passkey just now. Try again in a \
-                     minute.",
-                ));
-            }
-        }
+        self.forget_ceremonies_before(now - lifetime_ms).await?;
         sqlx::query(
             "INSERT INTO passkey_ceremonies (token_hash, account_id, purpose, state, created_at_ms) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -204,11 +181,58 @@ impl Store {
         Ok(())
     }
 
+    async fn forget_ceremonies_before(&self, when_ms: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM passkey_ceremonies WHERE created_at_ms < $1")
+            .bind(when_ms)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A sign-in ceremony's `state` and the moment it began, sealed under the server secret
+    /// into the token the browser carries: a sign-in begun by anyone keeps nothing here, so no
+    /// flood of them can fill the database or crowd out others.
+    pub fn seal_sign_in(&self, state: &str, at_ms: i64) -> Result<String, StoreError> {
+        Ok(self
+            .secret_box()?
+            .seal(SIGN_IN_SEAL, &format!("{at_ms}:{state}"))?)
+    }
+
+    /// The state and start of the sign-in ceremony sealed in `token`, if this server sealed it.
+    pub fn open_sign_in(&self, token: &str) -> Result<Option<(i64, String)>, StoreError> {
+        let opened = self.secret_box()?.open(SIGN_IN_SEAL, token);
+        Ok(opened.and_then(|text| {
+            let (at, state) = text.split_once(':')?;
+            Some((at.parse().ok()?, state.to_owned()))
+        }))
+    }
+
+    /// Records that the sign-in ceremony of token digest `token_hash` was answered; `false`
+    /// when it was already (a replay), even with several processes racing. Kept for
+    /// `lifetime_ms`, after which the token has expired anyway.
+    pub async fn answer_sign_in_once(
+        &self,
+        token_hash: &str,
+        lifetime_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let now = now_ms();
+        self.forget_ceremonies_before(now - lifetime_ms).await?;
+        let answered = sqlx::query(
+            "INSERT INTO passkey_ceremonies (token_hash, account_id, purpose, state, created_at_ms) \
+             VALUES ($1, NULL, 'sign_in_answered', '', $2) ON CONFLICT (token_hash) DO NOTHING",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(answered.rows_affected() == 1)
+    }
+
     /// Takes (deletes and answers) the ceremony under `token_hash`: it answers once, even with
     /// several processes racing.
     pub async fn take_ceremony(&self, token_hash: &str) -> Result<Option<Ceremony>, StoreError> {
         Ok(sqlx::query_as(
-            "DELETE FROM passkey_ceremonies WHERE token_hash = $1 \
+            "DELETE FROM passkey_ceremonies WHERE token_hash = $1 AND account_id IS NOT NULL \
              RETURNING account_id, purpose, state, created_at_ms",
         )
         .bind(token_hash)
@@ -336,11 +360,7 @@ impl Store {
                 count,
                 "refused"
             );
-            return Err(Refusal::PasskeyRefused(
-                "This passkey's counter went backwards, as happens when a passkey was copied. It \
-                 was not accepted: use another passkey or a recovery code, and remove this one.",
-            )
-            .into());
+            return Err(Refusal::PasskeyRefused(PasskeyProblem::Counter).into());
         }
         Ok(())
     }

@@ -213,13 +213,15 @@ impl Store {
             .bind(account_id)
             .execute(&mut *tx)
             .await?;
+        if removed.rows_affected() == 0 {
+            // No app was on: nothing changes, nobody is signed out, nothing is recorded.
+            return Ok(());
+        }
         let entry = Entry::new(
             Some(account_id),
             "totp.disabled",
             account_subject(account_id),
         );
-        // Turning off an app that was never on refuses nothing.
-        let keep_a_factor = keep_a_factor && removed.rows_affected() > 0;
         let removal = (account_id, keep_a_factor, current_session);
         self.finish_factor_removal(tx, removal, entry).await
     }

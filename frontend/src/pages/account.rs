@@ -344,6 +344,8 @@ fn TwoFactor(
     let confirm_error = Signal::derive(move || confirm.value().get().and_then(Result::err));
     let disable_error = Signal::derive(move || disable.value().get().and_then(Result::err));
     let on = Memo::new(move |_| session.me.get().is_some_and(|m| m.totp));
+    let with_passkeys =
+        Memo::new(move |_| session.me.get().is_some_and(|m| !m.totp && m.passkeys > 0));
     let set_on = move |value: bool| {
         session.me.update(|me| {
             if let Some(me) = me {
@@ -386,6 +388,9 @@ fn TwoFactor(
         <section aria-labelledby="two-factor-heading">
             <h2 id="two-factor-heading">{tr!(i18n, two_factor)}</h2>
             <p class="help">{tr!(i18n, two_factor_help)}</p>
+            {move || with_passkeys.get().then(|| view! {
+                <p class="status" id="two-factor-passkeys">{tr!(i18n, two_factor_on_with_passkeys)}</p>
+            })}
             {move || codes.get().map(|codes| view! {
                 <div class="notice" role="status">
                     <h3>{tr!(i18n, recovery_codes_title)}</h3>

@@ -48,11 +48,10 @@ pub fn SignIn(
         }
     });
     let error = Signal::derive(move || submit_action.value().get().and_then(Result::err));
-    let awaiting_code = Signal::derive(move || {
-        matches!(
-            submit_action.value().get(),
-            Some(Ok(SignInOutcome::SecondFactorRequired))
-        )
+    // The second step, once the password was right: whether the account has a passkey for it.
+    let second_step = Memo::new(move |_| match submit_action.value().get() {
+        Some(Ok(SignInOutcome::SecondFactorRequired { passkey })) => Some(passkey),
+        _ => None,
     });
     {
         let signed_in = signed_in.clone();
@@ -83,7 +82,7 @@ pub fn SignIn(
 
     view! {
         <Show
-            when=move || awaiting_code.get()
+            when=move || second_step.get().is_some()
             fallback=move || view! {
                 <h1>{move || if sign_up { td_string!(i18n.get_locale(), sign_up) } else { td_string!(i18n.get_locale(), sign_in) }}</h1>
                 <form class="account-form" id="account-form" on:submit=on_submit novalidate>
@@ -108,7 +107,8 @@ pub fn SignIn(
                 </p>
             }
         >
-            <SecondFactor on_signed_in=signed_in.clone() />
+            <SecondFactor on_signed_in=signed_in.clone()
+                passkey=second_step.get_untracked().unwrap_or(false) />
         </Show>
     }
 }
@@ -150,7 +150,11 @@ fn PasskeyButton(
                     td_string!(i18n.get_locale(), sign_in_with_passkey)
                 }}
             </button>
-            <p class="help" id=format!("{id}-help")>{move || td_string!(i18n.get_locale(), passkey_sign_in_help)}</p>
+            <p class="help" id=format!("{id}-help")>{move || if second_factor {
+                td_string!(i18n.get_locale(), passkey_second_factor_help)
+            } else {
+                td_string!(i18n.get_locale(), passkey_sign_in_help)
+            }}</p>
             <ErrorNotice error />
         </div>
     }
@@ -161,6 +165,8 @@ fn PasskeyButton(
 fn SecondFactor(
     /// Called with the account once the code is accepted.
     on_signed_in: impl Fn(Me) + Clone + 'static,
+    /// The account has a passkey: it is offered first.
+    passkey: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let code = RwSignal::new(String::new());
@@ -169,9 +175,12 @@ fn SecondFactor(
         async move { api::complete_sign_in(&c).await }
     });
     let error = Signal::derive(move || complete.value().get().and_then(Result::err));
-    let with_passkey = crate::webauthn::supported().then(|| {
+    let passkey = passkey && crate::webauthn::supported();
+    let with_passkey = passkey.then(|| {
         view! { <PasskeyButton id="passkey-second-factor" on_signed_in=on_signed_in.clone() second_factor=true /> }
     });
+    // The page opens on its own heading, so that a screen reader and the keyboard start there.
+    crate::sections::discussion::focus_element("second-factor-heading".to_owned());
     Effect::new(move |_| {
         if let Some(Ok(me)) = complete.value().get() {
             on_signed_in(me);
@@ -184,7 +193,12 @@ fn SecondFactor(
         });
     };
     view! {
-        <h1>{move || td_string!(i18n.get_locale(), second_factor_title)}</h1>
+        <h1 id="second-factor-heading" tabindex="-1">{move || if passkey {
+            td_string!(i18n.get_locale(), second_factor_title_passkey)
+        } else {
+            td_string!(i18n.get_locale(), second_factor_title)
+        }}</h1>
+        {with_passkey}
         <form id="code-form" on:submit=submit novalidate>
             <TextField name="code" autocomplete="one-time-code"
                 label=move || td_string!(i18n.get_locale(), code) help=move || td_string!(i18n.get_locale(), code_help)
@@ -194,6 +208,5 @@ fn SecondFactor(
                 {move || td_string!(i18n.get_locale(), continue_sign_in)}
             </SubmitButton>
         </form>
-        {with_passkey}
     }
 }

@@ -168,7 +168,7 @@ pub(super) fn focus_comment(id: i64) {
 }
 
 /// Moves keyboard focus to the element whose id is `id` once it is drawn.
-pub(super) fn focus_element(id: String) {
+pub(crate) fn focus_element(id: String) {
     request_animation_frame(move || {
         if let Some(element) = document()
             .get_element_by_id(&id)

@@ -9,7 +9,14 @@ use crate::i18n::{self, tr, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
 use leptos_i18n::td_string;
-use shared::{ApiError, PasskeyInfo, PasswordConfirmation};
+use shared::{ApiError, ErrorCode, PasskeyInfo, PasswordConfirmation};
+
+/// What the section last did, for its status line.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Done {
+    Added,
+    Removed,
+}
 
 /// The account's passkeys, and the form adding one.
 #[component]
@@ -21,6 +28,7 @@ pub fn Passkeys(
     let session = use_session();
     let name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    let done = RwSignal::new(None::<Done>);
     let add = Action::new_local(|(password, name): &(String, String)| {
         let (password, name) = (password.clone(), name.clone());
         async move { api::add_passkey(password, name).await }
@@ -29,14 +37,23 @@ pub fn Passkeys(
         let (id, password) = (*id, password.clone());
         async move { api::remove_passkey(id, &PasswordConfirmation { password }).await }
     });
+    // Read again after each success only: a refused removal keeps its form open.
     let passkeys = LocalResource::new(move || {
-        add.version().get();
-        remove.version().get();
+        changed.track();
         api::list_passkeys()
     });
     let add_error = Signal::derive(move || add.value().get().and_then(Result::err));
+    // What is not about the form's own fields: a refused passkey, a request that is over.
+    let add_notice = Signal::derive(move || {
+        add_error.get().filter(|e| {
+            e.code == ErrorCode::PasskeyRefused
+                || !e
+                    .fields
+                    .iter()
+                    .any(|f| f.field == "passkey_name" || f.field == "password")
+        })
+    });
     let added = Signal::derive(move || add.value().get().and_then(Result::ok));
-    let removed = move || matches!(remove.value().get(), Some(Ok(())));
     // The header's and the other sections' idea of the account follows.
     let count = move |change: i32| {
         session.me.update(|me| {
@@ -51,22 +68,26 @@ pub fn Passkeys(
         if matches!(add.value().get(), Some(Ok(_))) {
             name.set(String::new());
             password.set(String::new());
+            done.set(Some(Done::Added));
             count(1);
         }
     });
     Effect::new(move |_| {
         if matches!(remove.value().get(), Some(Ok(()))) {
+            done.set(Some(Done::Removed));
             count(-1);
+            crate::sections::discussion::focus_element("passkeys-heading".to_owned());
         }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        done.set(None);
         add.dispatch((password.get_untracked(), name.get_untracked()));
     };
     let supported = crate::webauthn::supported();
     view! {
         <section aria-labelledby="passkeys-heading">
-            <h2 id="passkeys-heading">{tr!(i18n, passkeys)}</h2>
+            <h2 id="passkeys-heading" tabindex="-1">{tr!(i18n, passkeys)}</h2>
             <p class="help">{tr!(i18n, passkeys_help)}</p>
             {move || added.get().filter(|a| !a.recovery_codes.is_empty()).map(|a| view! {
                 <div class="notice" role="status">
@@ -78,16 +99,11 @@ pub fn Passkeys(
                 </div>
             })}
             <p role="status" class="status" id="passkey-status">
-                {move || {
-                    let locale = i18n.get_locale();
-                    if removed() {
-                        Some(td_string!(locale, passkey_removed))
-                    } else {
-                        added.get().map(|_| td_string!(locale, passkey_added))
-                    }
-                }}
+                {move || done.get().map(|done| match done {
+                    Done::Added => td_string!(i18n.get_locale(), passkey_added),
+                    Done::Removed => td_string!(i18n.get_locale(), passkey_removed),
+                })}
             </p>
-            <ErrorNotice error=Signal::derive(move || remove.value().get().and_then(Result::err)) />
             <Transition fallback=Loading>
                 <ErrorBoundary fallback=errors_fallback>
                     {move || Suspend::new(async move {
@@ -96,7 +112,7 @@ pub fn Passkeys(
                         } else {
                             view! {
                                 <ul class="passkey-list" id="passkeys">
-                                    {list.into_iter().map(|p| view! { <PasskeyItem passkey=p remove /> }).collect_view()}
+                                    {list.into_iter().map(|p| view! { <PasskeyItem passkey=p remove done /> }).collect_view()}
                                 </ul>
                             }
                             .into_any()
@@ -107,7 +123,7 @@ pub fn Passkeys(
             {if supported {
                 view! {
                     <form id="passkey-form" on:submit=submit novalidate>
-                        <TextField name="name" id="passkey-name" autocomplete="off"
+                        <TextField name="passkey_name" id="passkey-name" autocomplete="off"
                             label=move || td_string!(i18n.get_locale(), passkey_name)
                             help=move || td_string!(i18n.get_locale(), passkey_name_help)
                             value=name error=add_error />
@@ -115,7 +131,7 @@ pub fn Passkeys(
                             label=move || td_string!(i18n.get_locale(), password_to_confirm)
                             help=move || td_string!(i18n.get_locale(), current_password_help)
                             value=password error=add_error />
-                        <ErrorNotice error=general_error(add_error) />
+                        <ErrorNotice error=add_notice />
                         <SubmitButton id="add-passkey" busy=Signal::derive(move || add.pending().get())>
                             {tr!(i18n, add_passkey)}
                         </SubmitButton>
@@ -136,6 +152,8 @@ fn PasskeyItem(
     passkey: PasskeyInfo,
     /// Removes a passkey by id with the password.
     remove: Action<(i64, String), Result<(), ApiError>>,
+    /// The section's last success, cleared when a removal starts.
+    done: RwSignal<Option<Done>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let PasskeyInfo {
@@ -146,12 +164,27 @@ fn PasskeyItem(
     } = passkey;
     let asking = RwSignal::new(false);
     let password = RwSignal::new(String::new());
-    let error = Signal::derive(move || remove.value().get().and_then(Result::err));
+    // Only this passkey's removal speaks here.
+    let mine = RwSignal::new(false);
+    let error = Signal::derive(move || {
+        mine.get()
+            .then(|| remove.value().get().and_then(Result::err))
+            .flatten()
+    });
     let field_id = format!("remove-passkey-password-{id}");
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if confirmed(td_string!(i18n.get_locale(), confirm_remove_passkey)) {
+            done.set(None);
+            mine.set(true);
             remove.dispatch((id, password.get_untracked()));
+        }
+    };
+    let ask = {
+        let field_id = field_id.clone();
+        move |_| {
+            asking.set(true);
+            crate::sections::discussion::focus_element(field_id.clone());
         }
     };
     let label = name.clone();
@@ -163,10 +196,11 @@ fn PasskeyItem(
                 when=move || asking.get()
                 fallback=move || {
                     let label = label.clone();
+                    let ask = ask.clone();
                     view! {
                         <button type="button" class="remove-passkey"
                             aria-label=move || i18n::remove_passkey_named(i18n.get_locale(), &label)
-                            on:click=move |_| asking.set(true)>
+                            on:click=ask>
                             {tr!(i18n, remove)}
                         </button>
                     }
@@ -177,6 +211,7 @@ fn PasskeyItem(
                         label=move || td_string!(i18n.get_locale(), password_to_confirm)
                         help=move || td_string!(i18n.get_locale(), current_password_help)
                         value=password error />
+                    <ErrorNotice error=general_error(error) />
                     <SubmitButton class="danger" busy=Signal::derive(move || remove.pending().get())>
                         {tr!(i18n, remove)}
                     </SubmitButton>

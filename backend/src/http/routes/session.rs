@@ -68,13 +68,13 @@ async fn sign_in(
             jar.add(auth::session_cookie(started.token, https)),
             ApiJson(SignInOutcome::SignedIn(started.me)),
         )),
-        SignIn::SecondFactorRequired { pending } => Ok((
+        SignIn::SecondFactorRequired { pending, passkey } => Ok((
             jar.add(auth::secret_cookie(
                 CookieKind::PendingSignIn,
                 pending,
                 https,
             )),
-            ApiJson(SignInOutcome::SecondFactorRequired),
+            ApiJson(SignInOutcome::SecondFactorRequired { passkey }),
         )),
     }
 }
