@@ -13,7 +13,11 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .with_env_filter(
             EnvFilter::try_from_env("CONCORD_LOG")
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
+                // webauthn-rs logs each refused passkey answer (a client's doing) as an error;
+                // Concord logs the refusal itself, at info.
+                .unwrap_or_else(|_| {
+                    EnvFilter::new("info,sqlx=warn,tower_http=info,webauthn_rs_core=off")
+                }),
         )
         .init();
     let cli = Cli::parse();

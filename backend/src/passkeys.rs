@@ -83,6 +83,12 @@ impl RelyingParty {
                  (browsers refuse an IP address as a relying party)"
             ));
         };
+        if host.ends_with('.') {
+            return Err(format!(
+                "--public-url {given:?} ends its host name with a dot, which browsers treat as \
+                 another site than the name without it: drop the dot"
+            ));
+        }
         let local = host == "localhost" || host.ends_with(".localhost");
         if !https && !local {
             return Err(format!(
@@ -301,6 +307,7 @@ mod tests {
         assert!(refused(Some("https://concord.example.org/app"), true).contains("root"));
         assert!(refused(Some("https://u:p@concord.example.org"), true).contains("credentials"));
         assert!(refused(Some("not an address"), true).contains("not an address"));
+        assert!(refused(Some("https://concord.example.org."), true).contains("dot"));
         let rp = RelyingParty::configure(Some("https://concord.example.org/"), true, 1).unwrap();
         assert_eq!(rp.origin(), "https://concord.example.org");
     }

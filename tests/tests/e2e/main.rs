@@ -2746,6 +2746,9 @@ async fn nothing_typed_is_lost_to_a_reload_a_stopped_page_or_a_session_ended_els
     browser
         .click(&format!("#{demo} form.action-form button.secondary"))
         .await;
+    // Closing the form gives the comment the focus, a frame later; let it land before the
+    // page stops, or it lands after the notice took the focus.
+    wait_for_focus(&browser, &demo).await;
 
     // The page stops (its WebAssembly traps): it says so in place, the reader goes on typing,
     // and the reload it offers brings back all of it. (The trap is a real one, of a one-line
