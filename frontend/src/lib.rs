@@ -224,7 +224,8 @@ fn take_over_from_first_text() {
 }
 
 /// Focuses the page's `<h1>` once it is drawn (a page whose code or data is on its way keeps
-/// the last page's heading meanwhile: `before`), trying every 100 ms `tries` times more.
+/// the last page's heading meanwhile: `before`), trying every 100 ms `tries` times more —
+/// unless the reader is in a field already, whose typing it would cut off.
 fn focus_new_heading(before: Option<web_sys::Element>, announced: RwSignal<String>, tries: u32) {
     use wasm_bindgen::JsCast;
     let heading = document()
@@ -233,7 +234,16 @@ fn focus_new_heading(before: Option<web_sys::Element>, announced: RwSignal<Strin
         .flatten()
         .filter(|h| before.as_ref() != Some(h))
         .and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok());
+    // A reader who already went on into a field of the new page keeps it.
+    let typing = document()
+        .active_element()
+        .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
     match heading {
+        Some(heading) if typing => {
+            let name = heading.text_content().unwrap_or_default();
+            document().set_title(&format!("{} — Concord", name.trim()));
+            announced.set(name);
+        }
         Some(heading) => {
             let _ = heading.set_attribute("tabindex", "-1");
             let _ = heading.focus();

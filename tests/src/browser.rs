@@ -26,6 +26,8 @@ pub fn assets_dir() -> PathBuf {
 pub struct Browser {
     pub client: Client,
     driver: Child,
+    /// Where chromedriver listens, for the commands fantoccini has no method for.
+    driver_url: String,
     _profile: tempfile::TempDir,
 }
 
@@ -100,6 +102,7 @@ impl Browser {
         Browser {
             client,
             driver,
+            driver_url: format!("http://127.0.0.1:{port}"),
             _profile: profile,
         }
     }
@@ -253,6 +256,29 @@ impl Browser {
             })
             .await
             .expect("a virtual authenticator")
+    }
+
+    /// The passkeys the virtual authenticator `id` (as [`Browser::add_virtual_authenticator`]
+    /// answered it) holds: `GET /session/{id}/webauthn/authenticator/{id}/credentials`.
+    pub async fn virtual_credentials(&self, id: &serde_json::Value) -> serde_json::Value {
+        let session = self
+            .client
+            .session_id()
+            .await
+            .expect("session")
+            .expect("an id");
+        let url = format!(
+            "{}/session/{session}/webauthn/authenticator/{}/credentials",
+            self.driver_url,
+            id.as_str().expect("an authenticator id")
+        );
+        let answer: serde_json::Value = reqwest::get(&url)
+            .await
+            .expect("chromedriver answers")
+            .json()
+            .await
+            .expect("JSON");
+        answer["value"].clone()
     }
 
     /// Ends the browser session and the driver.

@@ -167,6 +167,11 @@ pub async fn finish_sign_in(
     else {
         return Err(Refusal::CeremonyExpired.into());
     };
+    // A token answered already is over, whatever its answer says now (a replay is not a copy).
+    let token = accounts::token_digest(&answer.ceremony);
+    if state.store.sign_in_answered(&token).await? {
+        return Err(Refusal::CeremonyExpired.into());
+    }
     let (credential, user) = RelyingParty::claimed(&answer.credential)?;
     let found = state
         .store
@@ -187,7 +192,6 @@ pub async fn finish_sign_in(
     }
     let key = passkey(&stored)?;
     let result = rp.finish_authentication(&credential, &ceremony, Some(&key))?;
-    let token = accounts::token_digest(&answer.ceremony);
     if !state
         .store
         .answer_sign_in_once(&token, ms(CEREMONY_LIFETIME))

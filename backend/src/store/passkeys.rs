@@ -207,6 +207,18 @@ impl Store {
         }))
     }
 
+    /// Whether the sign-in ceremony of token digest `token_hash` was answered already.
+    pub async fn sign_in_answered(&self, token_hash: &str) -> Result<bool, StoreError> {
+        let found: Option<String> = sqlx::query_scalar(
+            "SELECT purpose FROM passkey_ceremonies \
+             WHERE token_hash = $1 AND purpose = 'sign_in_answered'",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+
     /// Records that the sign-in ceremony of token digest `token_hash` was answered; `false`
     /// when it was already (a replay), even with several processes racing. Kept for
     /// `lifetime_ms`, after which the token has expired anyway.

@@ -55,15 +55,26 @@ async fn finish<T: DeserializeOwned>(
 }
 
 /// Adds a passkey named `name`, the password given again: the server's options, the browser
-/// making the passkey, the server keeping it.
+/// making the passkey, the server keeping it. The name is checked first, so that no passkey is
+/// made on the device that the server would then refuse. Errors of the name are the
+/// `passkey_name` field's (the form's other fields have names of their own).
 pub async fn add_passkey(password: String, name: String) -> Result<PasskeyAdded, ApiError> {
+    adding(password, name).await.map_err(|mut e| {
+        for field in &mut e.fields {
+            if field.field == "name" {
+                field.field = "passkey_name".to_owned();
+            }
+        }
+        e
+    })
+}
+
+async fn adding(password: String, name: String) -> Result<PasskeyAdded, ApiError> {
+    shared::rules::check_passkey_name(&name).map_err(|e| ApiError::validation(vec![e]))?;
     webauthn::require_support()?;
     let url = format!("{BASE}/account/passkeys/registration");
-    let begun = begin(with_json(
-        Request::post(&url),
-        &PasswordConfirmation { password },
-    ))
-    .await?;
+    let confirmation = PasswordConfirmation { password };
+    let begun = begin(with_json(Request::post(&url), &confirmation)).await?;
     let credential = webauthn::create(&begun.options).await?;
     let builder = Request::post(&format!("{BASE}/account/passkeys"));
     finish(builder, &begun, &credential, &[("name", &name)]).await

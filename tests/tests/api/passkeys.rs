@@ -282,10 +282,18 @@ pub(crate) async fn bad_passkey_answers_are_refused_and_change_nothing(db: Db) {
     };
     let credential = authenticator.sign_in_with(&options, &five);
     assert_eq!(
-        answer_sign_in(&stranger, &ceremony, credential).await.0,
+        answer_sign_in(&stranger, &ceremony, credential.clone())
+            .await
+            .0,
         200
     );
     assert_eq!(stranger.sign_out().await.status(), 204);
+    let (status, body) = answer_sign_in(&stranger, &ceremony, credential).await;
+    assert_eq!(
+        (status, refusal(&body).0),
+        (422, "ceremony_expired"),
+        "a replay of a counting passkey is a replay, not a copy: {body}"
+    );
     let (ceremony, options) = begin_sign_in(&stranger).await;
     let back = Tweak {
         counter: Some(1),

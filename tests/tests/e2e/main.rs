@@ -429,13 +429,24 @@ async fn a_participant_turns_on_two_factor_sign_in_and_signs_in_with_a_code() {
 #[tokio::test]
 async fn a_newcomer_signs_in_with_a_passkey_and_an_administrator_convenes_with_one() {
     let (app, browser) = app_and_browser().await;
-    browser.add_virtual_authenticator().await;
+    let authenticator = browser.add_virtual_authenticator().await;
     // A passkey belongs to a host name, not an address: the site as people would type it.
     let site = app.passkey_origin();
     browser.client.goto(&site).await.expect("open");
     sign_up(&browser, "key-holder", "a long passphrase").await;
     browser.click(SIGNED_IN_HANDLE).await;
     browser.wait("#no-passkeys").await;
+    // A passkey without a name is refused before the device makes one.
+    browser.fill("#passkey-password", "a long passphrase").await;
+    browser.click("#add-passkey").await;
+    browser
+        .wait_for_text(
+            "passkey-name-error",
+            "Name this passkey, for example “my phone”.",
+        )
+        .await;
+    let made = browser.virtual_credentials(&authenticator).await;
+    assert_eq!(made, json!([]), "no passkey was made on the device");
     browser.fill("#passkey-name", "This laptop").await;
     browser.fill("#passkey-password", "a long passphrase").await;
     browser.click("#add-passkey").await;
