@@ -174,10 +174,7 @@ async fn main() -> anyhow::Result<()> {
                 args.bind.port(),
             )
             .map_err(|why| anyhow::anyhow!("passkeys: {why}"))?;
-            tracing::info!(
-                origin = passkeys.origin(),
-                "passkeys are bound to this address"
-            );
+            let origin = passkeys.origin().to_owned();
             let signer = args.record_key.load()?;
             let secret_box = args.server_secret.require()?;
             let store = Store::connect(&args.database.database_url).await?;
@@ -220,7 +217,8 @@ async fn main() -> anyhow::Result<()> {
                 },
             );
             let listener = tokio::net::TcpListener::bind(args.bind).await?;
-            tracing::info!(backend = ?store.backend(), "Concord is listening on http://{}", listener.local_addr()?);
+            // The address to open: passkeys are bound to it (its host name, not the bound IP).
+            tracing::info!(backend = ?store.backend(), "Concord is listening on http://{}; open {origin}", listener.local_addr()?);
             if let Some(address) = args.metrics_bind {
                 let metrics = tokio::net::TcpListener::bind(address).await?;
                 tracing::info!("metrics at http://{}/metrics", metrics.local_addr()?);
