@@ -77,7 +77,6 @@ pub async fn finish_registration(
                 credential_id: &credential_key(passkey.cred_id()),
                 name: &name,
                 credential: &credential,
-                sign_count: 0,
             },
             first.then_some(&digests[..]),
             current.unwrap_or_default(),

@@ -76,7 +76,6 @@ pub struct NewPasskey<'a> {
     pub credential_id: &'a str,
     pub name: &'a str,
     pub credential: &'a str,
-    pub sign_count: i64,
 }
 
 /// One entry of an account's security events.
@@ -265,14 +264,13 @@ impl Store {
         let mut tx = self.write_tx().await?;
         end_other_sessions(&mut tx, account_id, current_session).await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO passkeys (account_id, credential_id, name, credential, sign_count, \
-             created_at_ms) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO passkeys (account_id, credential_id, name, credential, created_at_ms) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(account_id)
         .bind(passkey.credential_id)
         .bind(passkey.name)
         .bind(passkey.credential)
-        .bind(passkey.sign_count)
         .bind(now_ms())
         .fetch_one(&mut *tx)
         .await
