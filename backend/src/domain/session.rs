@@ -89,7 +89,7 @@ pub async fn started(
 /// What the signed-in participant sees of their account.
 pub async fn me(state: &AppState, account: &Account) -> Result<Me, StoreError> {
     let totp = state.store.totp_enabled(account.id).await?;
-    let passkeys = state.store.passkeys_of(account.id).await?.len();
+    let passkeys = state.store.passkey_count(account.id).await?;
     Ok(Me {
         handle: account.handle.clone(),
         two_factor: totp || passkeys > 0,
@@ -193,7 +193,7 @@ pub async fn sign_in(
             account = id,
             "password accepted"
         );
-        let passkey = state.store.has_passkey(id).await?;
+        let passkey = state.store.passkey_count(id).await? > 0;
         return Ok(SignIn::SecondFactorRequired { pending, passkey });
     }
     let account = Account {

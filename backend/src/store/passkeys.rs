@@ -144,13 +144,14 @@ impl Store {
         Ok(Some((passkey, Account { id, handle, role }, user)))
     }
 
-    /// Whether the account has a passkey.
-    pub async fn has_passkey(&self, account_id: i64) -> Result<bool, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM passkeys WHERE account_id = $1")
-            .bind(account_id)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(n > 0)
+    /// How many passkeys the account has.
+    pub async fn passkey_count(&self, account_id: i64) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM passkeys WHERE account_id = $1")
+                .bind(account_id)
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     /// Keeps a ceremony's `state` under the digest of its token (for an account: a sign-in
@@ -405,18 +406,19 @@ impl Store {
     }
 }
 
-/// How many second factors the account has left (passkeys, and a confirmed authenticator app).
+/// How many second factors account `$1` has: its passkeys, and a confirmed authenticator app.
+pub(super) const FACTORS: &str = "SELECT (SELECT COUNT(*) FROM passkeys WHERE account_id = $1) + \
+    (SELECT COUNT(*) FROM totp_secrets WHERE account_id = $1 AND confirmed_at_ms IS NOT NULL)";
+
+/// How many second factors the account has left, in `tx` (see [`FACTORS`]).
 pub(super) async fn factors_left(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     account_id: i64,
 ) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT (SELECT COUNT(*) FROM passkeys WHERE account_id = $1) + \
-         (SELECT COUNT(*) FROM totp_secrets WHERE account_id = $1 AND confirmed_at_ms IS NOT NULL)",
-    )
-    .bind(account_id)
-    .fetch_one(&mut **tx)
-    .await?)
+    Ok(sqlx::query_scalar(FACTORS)
+        .bind(account_id)
+        .fetch_one(&mut **tx)
+        .await?)
 }
 
 /// Replaces the account's recovery codes with `digests`.

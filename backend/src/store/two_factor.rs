@@ -112,7 +112,11 @@ impl Store {
 
     /// Whether sign-in asks this account for a second factor: an authenticator app or a passkey.
     pub async fn two_factor_enabled(&self, account_id: i64) -> Result<bool, StoreError> {
-        Ok(self.totp_enabled(account_id).await? || self.has_passkey(account_id).await?)
+        let factors: i64 = sqlx::query_scalar(super::passkeys::FACTORS)
+            .bind(account_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(factors > 0)
     }
 
     /// Whether the account's authenticator app is on (its secret confirmed).
