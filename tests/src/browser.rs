@@ -184,26 +184,46 @@ impl Browser {
 
     /// Types `text` into the field matched by `css`, replacing what it held.
     pub async fn fill(&self, css: &str, text: &str) {
-        let field = self.wait(css).await;
-        field.clear().await.expect("clear");
-        field.send_keys(text).await.expect("type");
+        self.on_element(css, |field| async move {
+            field.clear().await?;
+            field.send_keys(text).await
+        })
+        .await
+        .expect("type");
     }
 
-    /// Clicks the element matched by `css`. A page that draws the element again between finding
-    /// and clicking it (a resource arriving) leaves a stale reference: it is found again.
+    /// Clicks the element matched by `css`.
     pub async fn click(&self, css: &str) {
-        for _ in 0..3 {
-            match self.wait(css).await.click().await {
-                Err(CmdError::Standard(e)) if e.error == ErrorStatus::StaleElementReference => {}
-                outcome => return outcome.expect("click"),
-            }
-        }
-        panic!("{css} was drawn again at every attempt to click it");
+        self.on_element(
+            css,
+            |element| async move { element.click().await.map(drop) },
+        )
+        .await
+        .expect("click");
     }
 
     /// The text of the element matched by `css`.
     pub async fn text(&self, css: &str) -> String {
-        self.wait(css).await.text().await.expect("text")
+        self.on_element(css, |element| async move { element.text().await })
+            .await
+            .expect("text")
+    }
+
+    /// Does `act` on the element matched by `css`. A page that draws the element again between
+    /// finding and acting on it (a resource or a live update arriving) leaves a stale reference:
+    /// the element is found again.
+    async fn on_element<T, F, Fut>(&self, css: &str, act: F) -> Result<T, CmdError>
+    where
+        F: Fn(Element) -> Fut,
+        Fut: std::future::Future<Output = Result<T, CmdError>>,
+    {
+        for _ in 0..3 {
+            match act(self.wait(css).await).await {
+                Err(CmdError::Standard(e)) if e.error == ErrorStatus::StaleElementReference => {}
+                outcome => return outcome,
+            }
+        }
+        panic!("{css} was drawn again at every attempt to use it");
     }
 
     /// The errors the page wrote to its console (an uncaught exception, a trap of the
