@@ -9,6 +9,7 @@ pub mod comments;
 pub mod consultations;
 pub mod conveners;
 pub mod drafting;
+pub mod following;
 pub mod invitations;
 pub mod organisations;
 pub mod passkeys;

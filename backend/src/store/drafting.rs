@@ -225,13 +225,19 @@ impl Store {
     }
 
     /// Moves a round to `to` by hand. Scheduled changes already due are dropped, so a past time
-    /// does not undo the move.
+    /// does not undo the move; the audit log records them first, each at its time, so that
+    /// followers still learn of them (see `domain::following`).
     pub async fn move_phase(&self, round: &RoundRow, to: Phase, by: i64) -> Result<(), StoreError> {
         let from = round.state.phase()?;
         if !may_move(from, to) {
             return Err(Refusal::PhaseMoveRefused(from, to).into());
         }
-        let schedule = round.state.schedule().without_past(now_ms());
+        let now = now_ms();
+        let stored = super::parse_phase(&round.state.phase)?;
+        let due: Vec<_> = (round.state.schedule().changes())
+            .filter(|c| c.at_ms <= now && c.phase > stored)
+            .collect();
+        let schedule = round.state.schedule().without_past(now);
         // Only from the phase read above: a simultaneous move or a due schedule wins otherwise.
         let mut tx = self.write_tx().await?;
         super::setup::hold_unarchived(&mut tx, round.consultation_id).await?;
@@ -249,6 +255,19 @@ impl Store {
         .await?;
         if done.rows_affected() == 0 {
             return Err(Refusal::PhaseMoveRefused(from, to).into());
+        }
+        let mut reached = stored;
+        for change in due {
+            let details = serde_json::json!({
+                "from": reached.as_str(),
+                "to": change.phase.as_str(),
+                "scheduled_at_ms": change.at_ms,
+            });
+            let mut entry = round_entry(round, by, "round.phase_moved", details);
+            // The schedule moved it, not the convener.
+            entry.actor = None;
+            audit::append(&mut tx, self.backend, entry).await?;
+            reached = change.phase;
         }
         let details = serde_json::json!({ "from": from.as_str(), "to": to.as_str() });
         let entry = round_entry(round, by, "round.phase_moved", details);

@@ -6,6 +6,7 @@
 //! file of its own: accounts, sessions, throttle, two_factor, keys; organisations;
 //! consultations, setup, participation, invitations; rounds, drafting, clauses, translations;
 //! positions, cast (with batch and pg_batch, group commit); comments, moderation, proposals;
+//! following (what feeds and calendars read);
 //! dashboard, audit, notices (PostgreSQL's); and cache, what one process remembers.
 
 pub use error::{OnConflict, StoreError, database_unavailable, writer_unavailable};
@@ -27,6 +28,7 @@ mod consultations;
 mod dashboard;
 mod drafting;
 mod error;
+mod following;
 mod invitations;
 mod keys;
 mod moderation;
@@ -50,6 +52,7 @@ pub use clauses::{ClauseRow, ClauseText};
 pub use comments::{Audience, CommentRef};
 pub use consultations::Standing;
 pub use drafting::{ClauseDraft, UnknownComments};
+pub use following::{DAY_MS, DayCount, FollowedRound, GivenResponse, RoundChange};
 pub use invitations::InvitationDraft;
 pub use keys::RecordKey;
 pub use notices::{COMMENT_CHANNEL, FORGET_CHANNEL, TALLY_CHANNEL, TallyNotice};
@@ -127,7 +130,7 @@ pub fn ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-fn parse_phase(s: &str) -> Result<Phase, StoreError> {
+pub(crate) fn parse_phase(s: &str) -> Result<Phase, StoreError> {
     Phase::parse(s).ok_or_else(|| StoreError::Corrupt(format!("unknown phase {s:?}")))
 }
 

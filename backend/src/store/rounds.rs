@@ -25,7 +25,7 @@ pub struct RoundRow {
     pub state: RoundState,
 }
 
-const ROUND_COLUMNS: &str = "SELECT r.id, r.consultation_id, r.slug, r.title, r.preamble_md, \
+pub(super) const ROUND_COLUMNS: &str = "SELECT r.id, r.consultation_id, r.slug, r.title, r.preamble_md, \
     r.phase, r.commenting_at_ms, r.voting_at_ms, r.closing_at_ms, r.hide_results, \
     r.previous_round_id, r.rule, r.abstentions_count, r.counting FROM rounds r";
 

@@ -189,7 +189,7 @@ pub(crate) async fn every_operation_in_the_openapi_document_is_served(db: Db) {
             "{method} {path} is documented but not routed"
         );
     }
-    assert_eq!(operations.len(), 86, "every operation is documented");
+    assert_eq!(operations.len(), 89, "every operation is documented");
 }
 
 pub(crate) async fn every_operation_answers_each_kind_of_caller_as_designed(db: Db) {
@@ -499,6 +499,9 @@ fn designed_access(method: &str, path: &str) -> Option<Access> {
         ("get", "/consultations")
         | ("get", "/consultations/{slug}")
         | ("get", "/consultations/{slug}/rounds/{round}")
+        | ("get", "/consultations/{slug}/feed.atom")
+        | ("get", "/consultations/{slug}/rounds/{round}/feed.atom")
+        | ("get", "/consultations/{slug}/calendar.ics")
         | ("get", "/consultations/{slug}/rounds/{round}/clauses/{key}")
         | ("get", "/consultations/{slug}/rounds/{round}/clauses/{key}/comments")
         | ("get", "/organisations")

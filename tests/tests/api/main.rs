@@ -11,6 +11,7 @@ mod comments;
 mod consultations;
 mod contract;
 mod conveners;
+mod following;
 mod invitations;
 mod languages;
 mod operations;
@@ -27,6 +28,7 @@ use comments::*;
 use consultations::*;
 use contract::*;
 use conveners::*;
+use following::*;
 use invitations::*;
 use languages::*;
 use operations::*;
@@ -52,6 +54,10 @@ macro_rules! for_each_database {
 }
 
 for_each_database!(
+    anyone_follows_a_consultation_through_its_feed_with_no_account,
+    a_rounds_feed_counts_each_days_new_comments_without_their_words,
+    an_invitation_only_consultation_is_followed_as_it_is_read,
+    a_calendar_follows_the_schedule_as_it_moves,
     a_newcomer_adds_a_passkey_and_signs_in_with_it_and_no_password,
     bad_passkey_answers_are_refused_and_change_nothing,
     an_administrator_acts_with_only_a_passkey_and_keeps_a_factor,

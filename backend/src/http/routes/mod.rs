@@ -10,6 +10,7 @@ mod clauses;
 mod comments;
 mod consultations;
 mod conveners;
+mod following;
 mod invitations;
 mod organisations;
 mod params;
@@ -49,6 +50,7 @@ pub fn api(
     let forgetting = forgetting(
         OpenApiRouter::new()
             .merge(consultations::router())
+            .merge(following::router())
             .merge(rounds::router())
             .merge(clauses::router())
             .merge(comments::router())
