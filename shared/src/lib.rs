@@ -8,6 +8,7 @@ pub mod deliberation;
 pub mod draft;
 pub mod error;
 pub mod first_text;
+pub mod following;
 pub mod overview;
 pub mod redline;
 pub mod review;

@@ -16,6 +16,7 @@ use crate::words::Words;
 use atom_syndication as atom;
 use chrono::{DateTime, Utc};
 use icalendar::{Alarm, Component, EventLike};
+use shared::following::{consultation_feed_path, round_feed_path};
 use shared::{Phase, PhaseChange};
 
 /// The most entries a feed carries, newest first.
@@ -493,21 +494,6 @@ pub async fn calendar(
         }
     }
     Ok(calendar.done().to_string())
-}
-
-/// The address of a consultation's feed, from the site's root.
-pub fn consultation_feed_path(slug: &str) -> String {
-    format!("/api/v1/consultations/{slug}/feed.atom")
-}
-
-/// The address of a round's feed, from the site's root.
-pub fn round_feed_path(slug: &str, round: &str) -> String {
-    format!("/api/v1/consultations/{slug}/rounds/{round}/feed.atom")
-}
-
-/// The address of a consultation's calendar, from the site's root.
-pub fn calendar_path(slug: &str) -> String {
-    format!("/api/v1/consultations/{slug}/calendar.ics")
 }
 
 /// The moment `ms` milliseconds after the Unix epoch (the epoch itself for one out of range).

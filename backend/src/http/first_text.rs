@@ -94,7 +94,18 @@ pub async fn page(api: &Router, index: &str, uri: &Uri, headers: &HeaderMap) -> 
         )
         .replacen(
             "<title>Concord</title>",
-            &format!("<title>{} — Concord</title>", esc(&title)),
+            &format!(
+                "<title>{} — Concord</title>{feeds}",
+                esc(&title),
+                // Feed readers and browsers find the consultation's and the round's feeds.
+                feeds = crate::http::read::follow_links(
+                    slug,
+                    Some(round_slug),
+                    w.get("follow_feed"),
+                    w
+                )
+                .0
+            ),
             1,
         )
         .replacen("<body>", &format!("<body>{first}"), 1);

@@ -73,7 +73,50 @@ fn language_links(path: &str, w: Words) -> String {
     )
 }
 
-/// `/read`: every consultation with its rounds.
+/// The ways to follow a consultation (and round `round` of it): `<link rel="alternate">`
+/// elements for `<head>`, so that browsers and feed readers find the feeds, and a line of links
+/// for the page.
+pub(crate) fn follow_links(
+    slug: &str,
+    round: Option<&str>,
+    title: &str,
+    w: Words,
+) -> (String, String) {
+    use shared::following::{calendar_path, consultation_feed_path, round_feed_path};
+    let feed = esc(&consultation_feed_path(slug));
+    let mut head = format!(
+        "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"{feed}\" title=\"{}\">",
+        esc(title)
+    );
+    let mut line = vec![format!(
+        "<a href=\"{feed}\" type=\"application/atom+xml\">{}</a>",
+        esc(w.get("follow_feed"))
+    )];
+    if let Some(round) = round {
+        let round_feed = esc(&round_feed_path(slug, round));
+        head.push_str(&format!(
+            "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"{round_feed}\" title=\"{}\">",
+            esc(w.get("follow_round_feed"))
+        ));
+        line.push(format!(
+            "<a href=\"{round_feed}\" type=\"application/atom+xml\">{}</a>",
+            esc(w.get("follow_round_feed"))
+        ));
+    }
+    line.push(format!(
+        "<a href=\"{}\" type=\"text/calendar\">{}</a>",
+        esc(&calendar_path(slug)),
+        esc(w.get("follow_calendar"))
+    ));
+    let body = format!(
+        "<p class=\"meta\">{}: {}</p>",
+        esc(w.get("follow_heading")),
+        line.join(" · ")
+    );
+    (head, body)
+}
+
+/// `/read`: every consultation with its rounds, and the ways to follow each.
 pub async fn index(
     State(state): State<AppState>,
     Query(lang): Query<Lang>,
@@ -100,12 +143,15 @@ pub async fn index(
             esc(w.get("no_consultations"))
         ));
     }
+    let mut feeds = String::new();
     for summary in consultations {
         let Some(consultation) = state.store.consultation(&summary.slug).await? else {
             continue;
         };
+        let (head, follow) = follow_links(&consultation.slug, None, &consultation.title, w);
+        feeds.push_str(&head);
         html.push_str(&format!(
-            "<h2>{}</h2>{}<ul>",
+            "<h2>{}</h2>{}{follow}<ul>",
             esc(&consultation.title),
             crate::markdown::render(&consultation.description)
         ));
@@ -126,6 +172,8 @@ pub async fn index(
         html.push_str("</ul>");
     }
     html.push_str("</main></body></html>\n");
+    // The feeds are known once the consultations are read.
+    let html = html.replacen("</head>", &format!("{feeds}</head>"), 1);
     Ok(page(Body::from(html)))
 }
 
@@ -199,6 +247,8 @@ pub async fn round(
             esc(w.get("read_results_later"))
         ));
     }
+    let (head, follow) = follow_links(&consultation.slug, Some(&row.slug), &consultation.title, w);
+    links.push_str(&follow);
     if !row.preamble_md.trim().is_empty() {
         // What comes before the clauses, rendered and cleaned like them.
         links.push_str(&format!(
@@ -212,6 +262,7 @@ pub async fn round(
     let contents = Page {
         results: published,
         links,
+        head,
         words: w,
         translations: state.store.round_translations(round_id, w.0).await?,
     };

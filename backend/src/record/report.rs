@@ -54,6 +54,7 @@ pub fn write(exporter: &mut Exporter, out: &mut dyn Write) -> Result<()> {
     let page = Page {
         results: true,
         links: String::new(),
+        head: String::new(),
         words: Words(Language::En),
         translations: HashMap::new(),
     };
@@ -67,6 +68,8 @@ pub struct Page {
     pub results: bool,
     /// HTML put under the heading (the reading pages' way around the site).
     pub links: String,
+    /// HTML put at the end of `<head>` (the reading pages' feeds).
+    pub head: String,
     pub words: Words,
     /// By clause key: shown in place of the original, which stays one click away.
     pub translations: HashMap<String, Translated>,
@@ -96,11 +99,12 @@ pub fn write_page(exporter: &mut Exporter, out: &mut dyn Write, page: &Page) -> 
         out,
         "<!DOCTYPE html>\n<html {html}><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} — {round_title}</title><style>{STYLE}</style></head><body>\
+         <title>{title} — {round_title}</title><style>{STYLE}</style>{head}</head><body>\
          <header><h1>{title}</h1><p><strong>{round_title}</strong> — {which}</p>\
          <p class=\"meta\">{phase_label}: {phase} · {opened} · {counting_label}: {counting} · \
          {rule_label}: {rule}{abstentions}{previous}</p></header>",
         html = w.html_attributes(),
+        head = page.head,
         title = esc(&consultation.title),
         round_title = esc(&round.title),
         phase_label = esc(w.get("phase_label")),

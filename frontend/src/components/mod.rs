@@ -1,6 +1,7 @@
 //! Reusable, prop-driven pieces of the interface. None of them fetches.
 
 mod feedback;
+mod follow;
 mod forms;
 mod gate;
 mod outcome;
@@ -13,6 +14,7 @@ mod setup;
 mod tally;
 
 pub use feedback::{ErrorNotice, Loading, errors_fallback};
+pub use follow::FollowLinks;
 pub use forms::{
     FieldErrors, FieldMessage, GroupSelect, RegionSelect, SubmitButton, TextArea, TextField,
     confirmed, general_error, invalid,

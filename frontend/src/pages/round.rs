@@ -4,7 +4,7 @@
 use super::param;
 use super::proposals::{AdditionForm, ProposalList};
 use crate::api;
-use crate::components::{Deadline, Loading, PhaseBadge, TallyView, errors_fallback};
+use crate::components::{Deadline, FollowLinks, Loading, PhaseBadge, TallyView, errors_fallback};
 use crate::i18n::{self, local_title, tr, use_i18n};
 use crate::use_session;
 use leptos::prelude::*;
@@ -45,6 +45,8 @@ pub fn RoundPage() -> impl IntoView {
                         let convene_slug = slug.clone();
                         let base = format!("/c/{slug}");
                         let current = round.as_ref().map(|r| r.slug.clone()).unwrap_or_default();
+                        let follow_slug = slug.clone();
+                        let follow_round = round.as_ref().map(|r| r.slug.clone());
                         view! {
                             <nav class="breadcrumbs" aria-label=move || td_string!(i18n.get_locale(), breadcrumb)>
                                 <A href="/">{tr!(i18n, consultations)}</A>
@@ -138,6 +140,7 @@ pub fn RoundPage() -> impl IntoView {
                                     </section>
                                 }.into_any(),
                             }}
+                            <FollowLinks slug=follow_slug round=follow_round />
                         }
                     })
                 })}

@@ -82,6 +82,19 @@ pub(crate) async fn anyone_follows_a_consultation_through_its_feed_with_no_accou
         "as new as its newest entry"
     );
 
+    // The reading pages (no JavaScript) name the feeds in their head and link them.
+    for page in ["/read", "/read/paris-call/2019"] {
+        let html = read(&reader, page, None).await.text().await.expect("page");
+        let announced =
+            format!("<link rel=\"alternate\" type=\"application/atom+xml\" href=\"{FEED}\"");
+        let head = html.split("</head>").next().expect("a head");
+        assert!(head.contains(&announced), "{page}: {head}");
+        assert!(html.contains(&format!("<a href=\"{CALENDAR}\"")), "{page}");
+    }
+    let round_page = read(&reader, "/read/paris-call/2019", None).await;
+    let html = round_page.text().await.expect("page");
+    assert!(html.contains(&format!("href=\"{ROUND_FEED}\"")));
+
     // A reader polling with the ETag costs a 304 and no body.
     let again = read(&reader, FEED, Some(&etag)).await;
     assert_eq!(again.status(), 304);
@@ -452,7 +465,11 @@ pub(crate) async fn a_calendar_follows_the_schedule_as_it_moves(db: Db) {
         if event.get_uid().is_some_and(|u| u.starts_with("round-")) {
             let alarm = event.components().first().expect("a reminder");
             assert_eq!(alarm.property_value("ACTION"), Some("DISPLAY"));
-            assert_eq!(alarm.property_value("TRIGGER"), Some("-PT86400S"), "a day before");
+            assert_eq!(
+                alarm.property_value("TRIGGER"),
+                Some("-PT86400S"),
+                "a day before"
+            );
         }
     }
 

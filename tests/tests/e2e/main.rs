@@ -139,6 +139,55 @@ async fn a_participant_reads_signs_up_takes_positions_and_comments_in_a_real_bro
         .expect("clauses");
     assert_eq!(clauses.len(), 9);
 
+    // With no account, the round's page offers its feeds and calendar, and names the feeds in
+    // the document's head for feed readers; each link answers what it says.
+    let feed = link_of(&browser, "#follow-feed").await;
+    assert_eq!(feed, "/api/v1/consultations/paris-call/feed.atom");
+    let round_feed = link_of(&browser, "#follow-round-feed").await;
+    let calendar = link_of(&browser, "#follow-calendar").await;
+    let announced = browser
+        .client
+        .execute(
+            "return Array.from(document.head.querySelectorAll(\
+             \"link[rel='alternate'][type='application/atom+xml']\")).map(l => l.getAttribute('href'))",
+            vec![],
+        )
+        .await
+        .expect("the head's feeds");
+    assert_eq!(announced, json!([feed, round_feed]));
+    for (href, kind) in [
+        (&feed, "application/atom+xml"),
+        (&round_feed, "application/atom+xml"),
+        (&calendar, "text/calendar"),
+    ] {
+        let answer = browser
+            .client
+            .execute(
+                "return fetch(arguments[0]).then(r => r.text().then(text => ({
+                    status: r.status, type: r.headers.get('content-type'), text })));",
+                vec![json!(href)],
+            )
+            .await
+            .expect("fetch from the page");
+        assert_eq!(answer["status"], 200, "{href}");
+        assert!(
+            answer["type"].as_str().is_some_and(|t| t.starts_with(kind)),
+            "{href}: {answer}"
+        );
+        let text = answer["text"].as_str().expect("text");
+        if kind == "text/calendar" {
+            text.parse::<icalendar::Calendar>().expect("a calendar");
+        } else {
+            let parsed: atom_syndication::Feed = text.parse().expect("an Atom feed");
+            assert!(
+                parsed
+                    .entries
+                    .iter()
+                    .any(|e| e.title.value == "2019 review: round opened")
+            );
+        }
+    }
+
     // Step 4 (reading): a clause with its text, tally and comments; no position form yet.
     browser.click(FIRST_CLAUSE_LINK).await;
     assert_eq!(
