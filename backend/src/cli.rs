@@ -295,6 +295,19 @@ pub struct ServeArgs {
     /// are bound to its host name. Required with `--https`; without, `http://localhost:PORT`.
     #[arg(long, env = "CONCORD_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// The SMTP server for opt-in e-mail reminders, e.g. `smtps://user:password@mail.example.org`
+    /// or `smtp://mail.example.org:587?tls=required` (STARTTLS). Without it Concord sends no
+    /// mail and offers no e-mail settings.
+    #[arg(long, env = "CONCORD_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Who reminders are from, e.g. `Concord <concord@example.org>`; by default
+    /// `concord@` the public address's host.
+    #[arg(long, env = "CONCORD_MAIL_FROM")]
+    pub mail_from: Option<String>,
+    /// Let `--smtp-url` reach a server on another machine without TLS (only on a network you
+    /// trust: messages and the SMTP password cross it in clear).
+    #[arg(long, env = "CONCORD_SMTP_ALLOW_PLAINTEXT")]
+    pub smtp_allow_plaintext: bool,
     /// Address and port for Prometheus metrics (`GET /metrics`), kept off the public listener;
     /// none by default. Bind it to loopback or a private network.
     #[arg(long, env = "CONCORD_METRICS_BIND")]

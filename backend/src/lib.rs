@@ -8,6 +8,7 @@ pub mod domain;
 pub mod hashing;
 pub mod http;
 pub mod live;
+pub mod mail;
 pub mod markdown;
 pub mod ops;
 pub mod passkeys;

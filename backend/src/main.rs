@@ -175,6 +175,23 @@ async fn main() -> anyhow::Result<()> {
             )
             .map_err(|why| anyhow::anyhow!("passkeys: {why}"))?;
             let origin = passkeys.origin().to_owned();
+            let mailer = args
+                .smtp_url
+                .as_deref()
+                .map(|url| {
+                    let host = url::Url::parse(&origin)
+                        .ok()
+                        .and_then(|u| u.host_str().map(str::to_owned))
+                        .unwrap_or_else(|| "localhost".into());
+                    backend::mail::Mailer::configure(
+                        url,
+                        args.mail_from.as_deref(),
+                        args.smtp_allow_plaintext,
+                        &host,
+                    )
+                })
+                .transpose()
+                .map_err(|why| anyhow::anyhow!("e-mail: {why}"))?;
             let signer = args.record_key.load()?;
             let secret_box = args.server_secret.require()?;
             let store = Store::connect(&args.database.database_url).await?;
@@ -214,6 +231,7 @@ async fn main() -> anyhow::Result<()> {
                     embedded,
                     sign_ups_per_minute: args.sign_ups_per_minute,
                     passkeys: Some(std::sync::Arc::new(passkeys)),
+                    mailer: mailer.map(std::sync::Arc::new),
                 },
             );
             let listener = tokio::net::TcpListener::bind(args.bind).await?;

@@ -153,4 +153,10 @@ pub enum Refusal {
     PasskeyRequired,
     #[error("passkey registered already")]
     PasskeyTaken,
+    #[error("this server sends no e-mail")]
+    EmailUnavailable,
+    #[error("the link was followed already")]
+    LinkUsed,
+    #[error("the link has expired")]
+    LinkExpired,
 }

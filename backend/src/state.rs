@@ -38,6 +38,8 @@ pub struct Settings {
     pub embedded: bool,
     /// This server as a WebAuthn relying party; none offers no passkeys.
     pub passkeys: Option<Arc<crate::passkeys::RelyingParty>>,
+    /// The SMTP server of e-mail reminders; none sends no mail and offers no e-mail settings.
+    pub mailer: Option<Arc<crate::mail::Mailer>>,
 }
 
 impl AppState {

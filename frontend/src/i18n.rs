@@ -537,6 +537,9 @@ pub fn error_text(locale: Locale, err: &ApiError) -> String {
         ErrorCode::LastFactor => td_string!(locale, error_last_factor),
         ErrorCode::PasskeyRequired => td_string!(locale, error_passkey_required),
         ErrorCode::PasskeyTaken => td_string!(locale, error_passkey_taken),
+        ErrorCode::EmailUnavailable => td_string!(locale, error_email_unavailable),
+        ErrorCode::LinkUsed => td_string!(locale, error_link_used),
+        ErrorCode::LinkExpired => td_string!(locale, error_link_expired),
         _ => return err.message.clone(),
     };
     text.to_owned()

@@ -581,6 +581,12 @@ pub struct AccountExport {
     /// The passkeys registered (their names and dates; the public keys are not personal data).
     #[serde(default)]
     pub passkeys: Vec<PasskeyInfo>,
+    /// The e-mail address given for reminders, if any (verified or not).
+    #[serde(default)]
+    pub email_address: Option<String>,
+    /// The reminders asked for, consultation by consultation.
+    #[serde(default)]
+    pub reminders: Vec<crate::following::ReminderChoice>,
 }
 
 /// A proposal in an export.

@@ -103,6 +103,12 @@ pub enum ErrorCode {
     PasskeyRequired,
     /// This passkey is registered already.
     PasskeyTaken,
+    /// This server sends no e-mail (it was started without an SMTP server).
+    EmailUnavailable,
+    /// This link (an address's verification) was followed already.
+    LinkUsed,
+    /// This link (an address's verification) has expired.
+    LinkExpired,
     /// The database cannot be reached or has no space left; nothing was written. Try again.
     Unavailable,
     /// Something failed on the server; nothing the client sent caused it.
@@ -160,6 +166,9 @@ impl ErrorCode {
             Self::LastFactor => "last_factor",
             Self::PasskeyRequired => "passkey_required",
             Self::PasskeyTaken => "passkey_taken",
+            Self::EmailUnavailable => "email_unavailable",
+            Self::LinkUsed => "link_used",
+            Self::LinkExpired => "link_expired",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
         }

@@ -70,6 +70,11 @@ endpoints! {
     GET "/account/export" => export_account();
     GET "/account/memberships" => list_memberships();
     GET "/account/passkeys" => list_passkeys();
+    GET "/account/email" => email_settings();
+    PUT "/account/email" => set_email_address() with body;
+    DELETE "/account/email" => delete_email_address();
+    PUT "/account/reminders/{slug}" => set_reminders(slug) with body;
+    POST "/email-verifications" => verify_email_address() with body;
     POST "/account/passkeys" => add_passkey() with body;
     DELETE "/account/passkeys/{id}" => remove_passkey(id) with body;
     POST "/account/passkeys/registration" => begin_passkey_registration() with body;

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod authenticator;
 pub mod browser;
+pub mod smtp;
 
 use backend::state::AppState;
 pub use backend::state::Settings;
@@ -176,6 +177,22 @@ fn browser_like_client() -> reqwest::Client {
         .expect("client")
 }
 
+/// The mailer of a test instance sending through `smtp`.
+fn mailer(smtp: &smtp::SmtpServer) -> std::sync::Arc<backend::mail::Mailer> {
+    let mailer = backend::mail::Mailer::configure(&smtp.url(), None, false, "localhost")
+        .expect("a mailer for the test SMTP server");
+    std::sync::Arc::new(mailer)
+}
+
+/// Starts Concord over a fresh database with the demo loaded, sending mail through `smtp`.
+pub async fn spawn_app_mailing(db: Db, smtp: &smtp::SmtpServer) -> TestApp {
+    let settings = Settings {
+        mailer: Some(mailer(smtp)),
+        ..Settings::default()
+    };
+    spawn_app_with(db, settings).await
+}
+
 /// Starts Concord over a fresh database with the demo loaded.
 pub async fn spawn_app(db: Db) -> TestApp {
     spawn_app_with(db, Settings::default()).await
@@ -342,6 +359,21 @@ impl TestApp {
     /// Another server process over the same database, started with the record key `signer`
     /// (a new one retires the one before).
     pub async fn restarted_with(&self, signer: backend::secrets::Signer) -> TestApp {
+        self.another_process(signer, None).await
+    }
+
+    /// A second server process over the same database, sending mail through `smtp` as this
+    /// one does.
+    pub async fn sibling_mailing(&self, smtp: &smtp::SmtpServer) -> TestApp {
+        self.another_process(record_signer(), Some(mailer(smtp)))
+            .await
+    }
+
+    async fn another_process(
+        &self,
+        signer: backend::secrets::Signer,
+        mailer: Option<std::sync::Arc<backend::mail::Mailer>>,
+    ) -> TestApp {
         let store = Store::connect(&self.database_url).await.expect("connect");
         // Behind one public address, as processes behind a load balancer are.
         let origin = self.passkey_origin();
@@ -354,6 +386,7 @@ impl TestApp {
             .expect("passkeys for the sibling");
         let settings = Settings {
             passkeys: Some(std::sync::Arc::new(rp)),
+            mailer,
             ..Settings::default()
         };
         let address = start_signing(store.clone(), settings, signer).await;

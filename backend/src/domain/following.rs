@@ -44,13 +44,13 @@ struct Happening {
 
 /// Where this instance is reached (`--public-url`), for the absolute addresses feeds and
 /// calendars need, and the host that names their ids.
-struct Site {
+pub(crate) struct Site {
     origin: String,
     host: String,
 }
 
 impl Site {
-    fn of(state: &AppState) -> Self {
+    pub(crate) fn of(state: &AppState) -> Self {
         let origin = state
             .settings
             .passkeys
@@ -64,7 +64,7 @@ impl Site {
         Self { origin, host }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.origin)
     }
 

@@ -15,6 +15,7 @@ pub mod organisations;
 pub mod passkeys;
 pub mod positions;
 pub mod proposals;
+pub mod reminders;
 pub mod rounds;
 pub mod session;
 pub mod two_factor;

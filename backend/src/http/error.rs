@@ -345,6 +345,30 @@ fn refusal_answer(refusal: &Refusal) -> (StatusCode, ApiError) {
                  again.",
             ),
         ),
+        R::EmailUnavailable => (
+            StatusCode::CONFLICT,
+            ApiError::new(
+                ErrorCode::EmailUnavailable,
+                "This server sends no e-mail: it was started without an SMTP server \
+                 (--smtp-url). Follow consultations with their feeds or calendars instead.",
+            ),
+        ),
+        R::LinkUsed => (
+            StatusCode::CONFLICT,
+            ApiError::new(
+                ErrorCode::LinkUsed,
+                "This link was followed already: the address is verified. If you changed it \
+                 since, use the link sent to the new address.",
+            ),
+        ),
+        R::LinkExpired => (
+            StatusCode::GONE,
+            ApiError::new(
+                ErrorCode::LinkExpired,
+                "This link has expired (links last 24 hours). Give your address again on your \
+                 account page to get a new one.",
+            ),
+        ),
         R::PasskeysUnavailable => (
             StatusCode::CONFLICT,
             ApiError::new(

@@ -42,6 +42,10 @@ pub fn app(state: AppState) -> Router {
     if let Ok(runtime) = tokio::runtime::Handle::try_current() {
         runtime.spawn(live::listen(state.store.clone(), state.hub.clone()));
         runtime.spawn(state.store.clone().keep_seen());
+        if state.settings.mailer.is_some() {
+            state.store.use_mail();
+            runtime.spawn(crate::domain::reminders::work(state.clone()));
+        }
     }
     metrics::install();
     let forget = axum::middleware::from_fn_with_state(state.clone(), forget_after_writes);

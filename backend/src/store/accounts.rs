@@ -158,6 +158,10 @@ impl Store {
             "DELETE FROM recovery_codes WHERE account_id = $1".to_owned(),
             "DELETE FROM passkeys WHERE account_id = $1".to_owned(),
             "DELETE FROM passkey_ceremonies WHERE account_id = $1".to_owned(),
+            "DELETE FROM email_addresses WHERE account_id = $1".to_owned(),
+            "DELETE FROM email_verifications WHERE account_id = $1".to_owned(),
+            "DELETE FROM reminder_choices WHERE account_id = $1".to_owned(),
+            "DELETE FROM mails WHERE account_id = $1".to_owned(),
             "DELETE FROM memberships WHERE account_id = $1".to_owned(),
             "DELETE FROM conveners WHERE account_id = $1".to_owned(),
             "UPDATE organisations SET representative_id = NULL WHERE representative_id = $1"
@@ -266,8 +270,18 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let passkeys = self.passkeys_of(account.id).await?;
+        let email_address = self.email_address(account.id).await?.map(|e| e.address);
+        let reminders = self
+            .reminder_choices(account.id)
+            .await?
+            .into_iter()
+            .map(|c| c.asked())
+            .filter(|c| c.reminders != shared::following::Reminders::default())
+            .collect();
         Ok(AccountExport {
             passkeys: passkeys.into_iter().map(|p| p.info()).collect(),
+            email_address,
+            reminders,
             proposals: proposals
                 .into_iter()
                 .map(|p| {

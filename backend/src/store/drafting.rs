@@ -2,6 +2,7 @@
 //! draft, move it through its phases by hand or by schedule.
 
 use super::audit::{self, Entry};
+use super::reminders::{Happening, record_event};
 use super::{Backend, RoundRow, Store, now_ms};
 use super::{OnConflict, StoreError};
 use crate::refusal::Refusal;
@@ -17,6 +18,18 @@ fn round_entry(
     Entry::new(Some(by), action, format!("round:{}", round.id))
         .in_consultation(round.consultation_id)
         .with(details)
+}
+
+/// A round reaching phase `phase` at `at_ms`, for those who follow it by e-mail.
+fn phase_happening(round: &RoundRow, phase: Phase, at_ms: i64) -> Happening<'static> {
+    Happening {
+        kind: "phase_change",
+        consultation_id: round.consultation_id,
+        round_id: Some(round.id),
+        phase: Some(phase.as_str()),
+        at_ms,
+        comment_id: None,
+    }
 }
 
 /// What the audit log keeps of a draft clause.
@@ -219,7 +232,18 @@ impl Store {
             newest: newest.as_ref().map(|r| r.id),
             text,
         };
-        insert_round(&mut tx, self.backend, &opening, Some(by)).await?;
+        let round_id = insert_round(&mut tx, self.backend, &opening, Some(by)).await?;
+        if self.mail_on() {
+            let happening = Happening {
+                kind: "new_round",
+                consultation_id: opening.consultation_id,
+                round_id: Some(round_id),
+                phase: None,
+                at_ms: now_ms(),
+                comment_id: None,
+            };
+            record_event(&mut tx, happening).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -268,6 +292,12 @@ impl Store {
             entry.actor = None;
             audit::append(&mut tx, self.backend, entry).await?;
             reached = change.phase;
+            if self.mail_on() {
+                record_event(&mut tx, phase_happening(round, change.phase, change.at_ms)).await?;
+            }
+        }
+        if self.mail_on() {
+            record_event(&mut tx, phase_happening(round, to, now)).await?;
         }
         let details = serde_json::json!({ "from": from.as_str(), "to": to.as_str() });
         let entry = round_entry(round, by, "round.phase_moved", details);

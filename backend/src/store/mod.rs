@@ -6,7 +6,7 @@
 //! file of its own: accounts, sessions, throttle, two_factor, keys; organisations;
 //! consultations, setup, participation, invitations; rounds, drafting, clauses, translations;
 //! positions, cast (with batch and pg_batch, group commit); comments, moderation, proposals;
-//! following (what feeds and calendars read);
+//! following (what feeds and calendars read), reminders (e-mail);
 //! dashboard, audit, notices (PostgreSQL's); and cache, what one process remembers.
 
 pub use error::{OnConflict, StoreError, database_unavailable, writer_unavailable};
@@ -39,6 +39,7 @@ pub mod passkeys;
 mod pg_batch;
 mod positions;
 mod proposals;
+pub mod reminders;
 mod rounds;
 mod sessions;
 pub(crate) mod setup;
@@ -89,6 +90,8 @@ pub struct Store {
     signer: std::sync::Arc<tokio::sync::OnceCell<std::sync::Arc<crate::secrets::Signer>>>,
     /// What TOTP secrets are sealed with ([`Store::use_server_secret`]).
     secret_box: std::sync::Arc<std::sync::OnceLock<crate::secrets::SecretBox>>,
+    /// Whether this server sends mail (see [`reminders`]): happenings are written only then.
+    mail_on: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// What this process remembers between requests (see [`cache`]).
     cache: std::sync::Arc<cache::Cache>,
     /// This process among those on one PostgreSQL database, so that it can tell its own
@@ -220,6 +223,7 @@ impl Store {
             url: DatabaseUrl(url.into()),
             signer: std::sync::Arc::default(),
             secret_box: std::sync::Arc::default(),
+            mail_on: std::sync::Arc::default(),
             sqlite_path,
             seen: std::sync::Arc::default(),
             process,

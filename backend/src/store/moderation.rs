@@ -226,6 +226,24 @@ impl Store {
         let entry = Entry::new(Some(by), "response.given", format!("{subject}:{id}"))
             .with(serde_json::json!({ "verdict": verdict.as_str(), "explanation": explanation }));
         audit::append_on_clause(&mut tx, self.backend, clause_id, entry).await?;
+        if self.mail_on() && matches!(what, Answered::Comment) {
+            let (consultation_id, round_id): (i64, i64) = sqlx::query_as(
+                "SELECT r.consultation_id, r.id FROM clauses k JOIN rounds r ON r.id = k.round_id \
+                 WHERE k.id = $1",
+            )
+            .bind(clause_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let happening = super::reminders::Happening {
+                kind: "response",
+                consultation_id,
+                round_id: Some(round_id),
+                phase: None,
+                at_ms: now_ms(),
+                comment_id: Some(id),
+            };
+            super::reminders::record_event(&mut tx, happening).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -189,7 +189,7 @@ pub(crate) async fn every_operation_in_the_openapi_document_is_served(db: Db) {
             "{method} {path} is documented but not routed"
         );
     }
-    assert_eq!(operations.len(), 89, "every operation is documented");
+    assert_eq!(operations.len(), 95, "every operation is documented");
 }
 
 pub(crate) async fn every_operation_answers_each_kind_of_caller_as_designed(db: Db) {
@@ -502,6 +502,8 @@ fn designed_access(method: &str, path: &str) -> Option<Access> {
         | ("get", "/consultations/{slug}/feed.atom")
         | ("get", "/consultations/{slug}/rounds/{round}/feed.atom")
         | ("get", "/consultations/{slug}/calendar.ics")
+        | ("post", "/email-verifications")
+        | ("post", "/unsubscribe")
         | ("get", "/consultations/{slug}/rounds/{round}/clauses/{key}")
         | ("get", "/consultations/{slug}/rounds/{round}/clauses/{key}/comments")
         | ("get", "/organisations")
@@ -538,6 +540,10 @@ fn designed_access(method: &str, path: &str) -> Option<Access> {
         | ("post", "/account/passkeys")
         | ("delete", "/account/passkeys/{id}")
         | ("get", "/account/security-events")
+        | ("get", "/account/email")
+        | ("put", "/account/email")
+        | ("delete", "/account/email")
+        | ("put", "/account/reminders/{slug}")
         | ("get", "/account/memberships")
         | ("get", "/account/profile")
         | ("put", "/account/profile")

@@ -19,6 +19,7 @@ mod organisations;
 mod passkeys;
 mod positions;
 mod records;
+mod reminders;
 mod rounds;
 mod session;
 mod setup;
@@ -36,6 +37,7 @@ use organisations::*;
 use passkeys::*;
 use positions::*;
 use records::*;
+use reminders::*;
 use rounds::*;
 use session::*;
 use setup::*;
@@ -54,6 +56,11 @@ macro_rules! for_each_database {
 }
 
 for_each_database!(
+    a_participant_verifies_an_address_and_gets_each_reminder_once_in_their_language,
+    a_header_injection_through_any_text_reaches_no_header,
+    a_refusing_or_absent_smtp_server_leaves_mail_queued_until_it_returns,
+    two_server_processes_send_each_reminder_once,
+    a_server_without_smtp_offers_no_email_and_queues_nothing,
     anyone_follows_a_consultation_through_its_feed_with_no_account,
     a_rounds_feed_counts_each_days_new_comments_without_their_words,
     an_invitation_only_consultation_is_followed_as_it_is_read,

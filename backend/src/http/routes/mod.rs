@@ -18,6 +18,7 @@ mod passkeys;
 mod positions;
 mod proposals;
 pub(crate) mod records;
+mod reminders;
 pub(crate) mod rounds;
 mod session;
 
@@ -61,6 +62,7 @@ pub fn api(
             .merge(session::router())
             .merge(account::router())
             .merge(passkeys::router())
+            .merge(reminders::router())
             .merge(records::router()),
     );
     OpenApiRouter::with_openapi(ApiDoc::openapi())
