@@ -124,6 +124,8 @@ fn Frame() -> impl IntoView {
                     <Route path=path!("/account") view={Lazy::<lazy::AccountRoute>::new()} />
                     <Route path=path!("/organisations") view={Lazy::<lazy::OrganisationsRoute>::new()} />
                     <Route path=path!("/invitation") view={Lazy::<lazy::InvitationRoute>::new()} />
+                    <Route path=path!("/email/verify") view={Lazy::<lazy::EmailVerifyRoute>::new()} />
+                    <Route path=path!("/unsubscribe") view={Lazy::<lazy::UnsubscribeRoute>::new()} />
                     <Route path=path!("/new") view={Lazy::<lazy::NewConsultationRoute>::new()} />
                     <Route path=path!("/import/:slug") view={Lazy::<lazy::ImportRoute>::new()} />
                     <Route path=path!("/convene/:slug") view={Lazy::<lazy::ConveneRoute>::new()} />

@@ -87,6 +87,16 @@ pub async fn spawn_app_with_front_end() -> TestApp {
     spawn_app_with(Db::Sqlite, settings).await
 }
 
+/// [`spawn_app_with_front_end`], sending mail through `smtp`.
+pub async fn spawn_app_with_front_end_mailing(smtp: &smtp::SmtpServer) -> TestApp {
+    let settings = Settings {
+        assets: Some(browser::assets_dir()),
+        mailer: Some(mailer(smtp)),
+        ..Settings::default()
+    };
+    spawn_app_with(Db::Sqlite, settings).await
+}
+
 /// Starts Concord over an empty SQLite database (a fresh install), serving the built front end.
 pub async fn spawn_empty_app_with_front_end() -> TestApp {
     let settings = Settings {

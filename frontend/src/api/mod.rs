@@ -16,6 +16,7 @@ mod consultations;
 mod convening;
 mod organisations;
 mod passkeys;
+mod reminders;
 mod rounds;
 
 pub use account::{
@@ -47,6 +48,10 @@ pub use organisations::{
 pub use passkeys::{
     add_passkey, list_passkeys, remove_passkey, second_factor_with_passkey, security_events,
     set_passkey_rule, sign_in_with_passkey,
+};
+pub use reminders::{
+    delete_email_address, email_settings, set_email_address, set_reminders, unsubscribe,
+    verify_email_address,
 };
 pub use rounds::{
     get_round, move_phase, open_round, reorder_clauses, round_redline, round_results, set_rules,

@@ -7,6 +7,7 @@ use crate::components::{
 };
 use crate::i18n::{self, tr, use_i18n};
 use crate::sections::passkeys::{Passkeys, SecurityEvents};
+use crate::sections::reminders::EmailReminders;
 use crate::{account_href, use_session};
 use leptos::prelude::*;
 use leptos_i18n::td_string;
@@ -34,6 +35,7 @@ pub fn AccountPage() -> impl IntoView {
                 <Passkeys changed />
                 <TwoFactor changed />
                 <ShownOrganisation />
+                <EmailReminders />
                 <Sessions />
                 <SecurityEvents changed />
                 <YourData />

@@ -73,6 +73,12 @@ lazy_page!(
     /// An invitation's page.
     InvitationRoute => view! { <super::InvitationPage /> });
 lazy_page!(
+    /// The page a verification link opens.
+    EmailVerifyRoute => view! { <super::EmailVerifyPage /> });
+lazy_page!(
+    /// The page an unsubscribe link opens.
+    UnsubscribeRoute => view! { <super::UnsubscribePage /> });
+lazy_page!(
     /// The conveners' page of a consultation.
     ConveneRoute => view! { <super::ConvenePage /> });
 lazy_page!(

@@ -400,6 +400,96 @@ async fn the_interface_speaks_the_browsers_language_until_the_reader_picks_anoth
 }
 
 #[tokio::test]
+async fn a_participant_gives_an_address_verifies_it_picks_reminders_and_stops_one() {
+    let smtp = tests::smtp::SmtpServer::start().await;
+    let app = tests::spawn_app_with_front_end_mailing(&smtp).await;
+    let browser = Browser::start().await;
+    browser.client.goto(&app.address).await.expect("open");
+    browser.click(CONSULTATION_LINK).await;
+    browser.wait(FIRST_CLAUSE_LINK).await;
+    sign_up(&browser, "follower", "a long passphrase").await;
+
+    // The account page offers reminders; a mistyped address is refused beside its field.
+    browser.click(SIGNED_IN_HANDLE).await;
+    browser.wait("#reminders-heading").await;
+    browser
+        .fill("#email-address-field", "follower at example.org")
+        .await;
+    browser.click("#send-email-link").await;
+    browser.wait("#email-address-field-error").await;
+    browser
+        .fill("#email-address-field", "follower@example.org")
+        .await;
+    browser.click("#send-email-link").await;
+    browser
+        .wait_containing(
+            "email-status",
+            "A verification link is on its way to follower@example.org.",
+        )
+        .await;
+    let received = smtp.until_received(1).await;
+    let link = received[0].link(&format!("{}/email/verify#", app.passkey_origin()));
+
+    // The link verifies the address, and leaves no token in the address bar.
+    let here = link.replace(&app.passkey_origin(), &app.address);
+    browser.client.goto(&here).await.expect("open the link");
+    browser.wait("#verified").await;
+    let address = browser.client.current_url().await.expect("url");
+    assert_eq!(address.fragment(), None, "{address}");
+
+    // Back on the account: the address is verified; the follower picks phase changes.
+    browser.click(SIGNED_IN_HANDLE).await;
+    browser
+        .wait_containing("email-address", "Reminders go to follower@example.org.")
+        .await;
+    browser
+        .click("#reminders-paris-call input[name='phase_changes']")
+        .await;
+    browser
+        .click("#reminders-paris-call button[type='submit']")
+        .await;
+    browser
+        .wait_containing("email-status", "Your reminders are saved.")
+        .await;
+    assert!(
+        axe_violations(&browser).await.is_empty(),
+        "axe on the account page"
+    );
+
+    // A phase change reaches them; its link stops that kind of reminder after a click.
+    let admin = app.new_admin("secretariat").await;
+    let convener = app.new_convener(&admin, "paris-call", "chair").await;
+    let closed = convener
+        .move_phase("paris-call", "2019", json!({"phase": "closed"}))
+        .await;
+    assert_eq!(closed.status(), 200);
+    let received = smtp.until_received(2).await;
+    let stop = received[1].link(&format!("{}/unsubscribe#", app.passkey_origin()));
+    browser
+        .client
+        .goto(&stop.replace(&app.passkey_origin(), &app.address))
+        .await
+        .expect("open the link");
+    browser.click("#unsubscribe").await;
+    browser
+        .wait_containing(
+            "unsubscribe-status",
+            "Done: you will no longer get these reminders.",
+        )
+        .await;
+    browser.click(SIGNED_IN_HANDLE).await;
+    let unticked = browser
+        .wait("#reminders-paris-call input[name='phase_changes']")
+        .await
+        .prop("checked")
+        .await
+        .expect("checked");
+    assert_eq!(unticked.as_deref(), Some("false"));
+    assert_no_console_errors(&browser, "following by e-mail").await;
+    browser.close().await;
+}
+
+#[tokio::test]
 async fn a_participant_downloads_their_data_and_deletes_their_account() {
     let (app, browser) = app_and_browser().await;
     let clause = format!("{}/c/paris-call/2019/protect-internet", app.address);
