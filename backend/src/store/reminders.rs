@@ -475,23 +475,32 @@ impl Store {
             return Ok(());
         }
         let (from, until) = (now - super::DAY_MS, now + ahead_ms);
-        let rounds: Vec<(i64, i64, String, Option<i64>, Option<i64>, Option<i64>)> =
-            sqlx::query_as(
-                "SELECT id, consultation_id, phase, commenting_at_ms, voting_at_ms, \
+        #[derive(FromRow)]
+        struct Scheduled {
+            id: i64,
+            consultation_id: i64,
+            phase: String,
+            commenting_at_ms: Option<i64>,
+            voting_at_ms: Option<i64>,
+            closing_at_ms: Option<i64>,
+        }
+        let rounds: Vec<Scheduled> = sqlx::query_as(
+            "SELECT id, consultation_id, phase, commenting_at_ms, voting_at_ms, \
                      closing_at_ms FROM rounds \
                  WHERE commenting_at_ms BETWEEN $1 AND $2 OR voting_at_ms BETWEEN $1 AND $2 \
                     OR closing_at_ms BETWEEN $1 AND $2",
-            )
-            .bind(from)
-            .bind(until)
-            .fetch_all(&self.pool)
-            .await?;
-        for (round_id, consultation_id, stored, commenting, voting, closing) in rounds {
-            let stored = super::parse_phase(&stored)?;
+        )
+        .bind(from)
+        .bind(until)
+        .fetch_all(&self.pool)
+        .await?;
+        for round in rounds {
+            let (round_id, consultation_id) = (round.id, round.consultation_id);
+            let stored = super::parse_phase(&round.phase)?;
             let schedule = shared::Schedule {
-                commenting_at_ms: commenting,
-                voting_at_ms: voting,
-                closing_at_ms: closing,
+                commenting_at_ms: round.commenting_at_ms,
+                voting_at_ms: round.voting_at_ms,
+                closing_at_ms: round.closing_at_ms,
             };
             let current = schedule.effective_phase(stored, now);
             let mut happenings = Vec::new();
