@@ -224,4 +224,25 @@ mod tests {
         .expect("a mailer");
         assert!(!format!("{mailer:?}").contains("hunter2"));
     }
+
+    #[test]
+    fn a_long_unsubscribe_address_stays_on_one_unbroken_line() {
+        let url = format!(
+            "http://localhost:8080/api/v1/unsubscribe?token={}",
+            "a".repeat(43)
+        );
+        let message = Message::builder()
+            .from("Concord <concord@localhost>".parse().expect("from"))
+            .to("amina@example.org".parse().expect("to"))
+            .subject("s")
+            .header(ListUnsubscribe(format!("<{url}>")))
+            .header(ListUnsubscribePost)
+            .body(String::from("b"))
+            .expect("message");
+        let raw = String::from_utf8(message.formatted()).expect("text");
+        assert!(
+            raw.contains(&format!("List-Unsubscribe: <{url}>\r\n")),
+            "{raw}"
+        );
+    }
 }

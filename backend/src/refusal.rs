@@ -10,6 +10,8 @@ pub enum Attempts {
     SignIns,
     Codes,
     SignUps,
+    /// Verification links sent for one account.
+    EmailLinks,
 }
 
 /// Why a passkey's answer was refused; each has a stable code (the `credential` field's) and

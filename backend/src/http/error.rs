@@ -114,6 +114,9 @@ fn refusal_answer(refusal: &Refusal) -> (StatusCode, ApiError) {
                 Attempts::SignIns => "Too many failed sign-ins",
                 Attempts::Codes => "Too many wrong codes",
                 Attempts::SignUps => "Too many new accounts from this address just now",
+                Attempts::EmailLinks => {
+                    "Too many verification links for this account just now (5 an hour)"
+                }
             };
             (
                 StatusCode::TOO_MANY_REQUESTS,

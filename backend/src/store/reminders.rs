@@ -105,6 +105,9 @@ pub struct ClaimedMail {
 
 /// How long a claimed message is left to the process that claimed it.
 pub const CLAIM_MS: i64 = 5 * 60 * 1000;
+/// How many verification links one account may have sent in [`LINKS_WINDOW_MS`].
+pub const LINKS_PER_WINDOW: i64 = 5;
+pub const LINKS_WINDOW_MS: i64 = 60 * 60 * 1000;
 /// After this many failed attempts a message is given up.
 pub const MAX_ATTEMPTS: i64 = 12;
 
@@ -155,6 +158,31 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now_ms();
         let mut tx = self.write_tx().await?;
+        // Nobody turns Concord against an inbox: a few links an hour per account.
+        let recent: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM mails WHERE account_id = $1 AND kind = 'verification' \
+               AND created_at_ms > $2",
+        )
+        .bind(account_id)
+        .bind(now - LINKS_WINDOW_MS)
+        .fetch_one(&mut *tx)
+        .await?;
+        if recent >= LINKS_PER_WINDOW {
+            let oldest: i64 = sqlx::query_scalar(
+                "SELECT MIN(created_at_ms) FROM mails WHERE account_id = $1 \
+                   AND kind = 'verification' AND created_at_ms > $2",
+            )
+            .bind(account_id)
+            .bind(now - LINKS_WINDOW_MS)
+            .fetch_one(&mut *tx)
+            .await?;
+            let wait_ms = (oldest + LINKS_WINDOW_MS - now).max(1000);
+            return Err(crate::refusal::Refusal::TooManyAttempts {
+                retry_after_secs: u64::try_from(wait_ms / 1000).unwrap_or(60),
+                what: crate::refusal::Attempts::EmailLinks,
+            }
+            .into());
+        }
         sqlx::query(
             "INSERT INTO email_addresses (account_id, address, verified_at_ms, language, \
                  created_at_ms) VALUES ($1, $2, NULL, $3, $4) \
@@ -172,11 +200,16 @@ impl Store {
             .bind(account_id)
             .execute(&mut *tx)
             .await?;
-        // Messages for the address before go nowhere now.
-        sqlx::query("DELETE FROM mails WHERE account_id = $1 AND sent_at_ms IS NULL")
-            .bind(account_id)
-            .execute(&mut *tx)
-            .await?;
+        // Messages for the address before go nowhere now (a link not yet sent stays counted).
+        sqlx::query(
+            "UPDATE mails SET sent_at_ms = $2, subject = '', body = '', address = NULL, \
+                 unsubscribe_url = NULL, last_error = 'replaced by another address' \
+             WHERE account_id = $1 AND sent_at_ms IS NULL",
+        )
+        .bind(account_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(
             "INSERT INTO email_verifications (token_digest, account_id, address, expires_at_ms) \
              VALUES ($1, $2, $3, $4)",

@@ -61,6 +61,7 @@ for_each_database!(
     a_refusing_or_absent_smtp_server_leaves_mail_queued_until_it_returns,
     two_server_processes_send_each_reminder_once,
     a_server_without_smtp_offers_no_email_and_queues_nothing,
+    nobody_turns_verification_links_against_an_inbox,
     anyone_follows_a_consultation_through_its_feed_with_no_account,
     a_rounds_feed_counts_each_days_new_comments_without_their_words,
     an_invitation_only_consultation_is_followed_as_it_is_read,

@@ -527,3 +527,28 @@ pub(crate) async fn a_server_without_smtp_offers_no_email_and_queues_nothing(db:
     let (status, _) = parts(app.another_browser().email_settings().await).await;
     assert_eq!(status, 401);
 }
+
+pub(crate) async fn nobody_turns_verification_links_against_an_inbox(db: Db) {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_app_mailing(db, &smtp).await;
+    let eve = participant(&app, "eve", "civil_society").await;
+    // Five links an hour for one account, whatever the address; the sixth is refused.
+    for i in 0..5 {
+        let body = json!({"address": format!("victim+{i}@example.org"), "language": "en"});
+        assert_eq!(eve.set_email_address(body).await.status(), 202);
+    }
+    let body = json!({"address": "victim@example.org", "language": "en"});
+    let response = eve.set_email_address(body).await;
+    assert!(response.headers().contains_key("retry-after"));
+    let (status, refused) = parts(response).await;
+    assert_eq!(
+        (status, &refused["code"]),
+        (429, &json!("too_many_attempts"))
+    );
+    // Only the last address given is written to: the links before it were never sent, or went
+    // before it was replaced.
+    until_the_worker_turned().await;
+    assert!(smtp.received().len() <= 5);
+    let (_, settings) = parts(eve.email_settings().await).await;
+    assert_eq!(settings["address"], "victim+4@example.org");
+}
