@@ -40,7 +40,8 @@ async fn email_settings(
 }
 
 /// Gives the account an address for reminders (replacing any other) and sends it a link to
-/// verify it, valid 24 hours. Nothing is sent to it until it is verified.
+/// verify it, valid 24 hours; at most five links an hour. Nothing else is sent to it until it is
+/// verified.
 #[utoipa::path(put, path = "/api/v1/account/email", tag = "session",
     request_body = NewEmailAddress,
     responses(
@@ -48,6 +49,7 @@ async fn email_settings(
         (status = 401, body = ApiError),
         (status = 409, body = ApiError, description = "This server sends no e-mail"),
         (status = 422, body = ApiError, description = "Not an e-mail address"),
+        (status = 429, body = ApiError, description = "Five links were sent for this account in the last hour"),
     ))]
 async fn set_email_address(
     State(state): State<AppState>,
