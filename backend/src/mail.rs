@@ -3,8 +3,8 @@
 //! a person wrote (a consultation's title, say) reaches a header only with its control
 //! characters turned to spaces, so that nobody can add a header or a recipient through it.
 
-use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, Message};
+use lettre::message::header::{Header, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, Message, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use std::time::Duration;
 
@@ -98,23 +98,31 @@ impl Mailer {
         subject: &str,
         body: &str,
         unsubscribe: Option<&str>,
-    ) -> Result<(), String> {
-        let to: Mailbox = to
-            .parse()
-            .map_err(|_| "the recipient's address is not valid".to_owned())?;
+    ) -> Result<(), NotSent> {
+        let to: Mailbox = to.parse().map_err(|_| NotSent {
+            permanent: true,
+            why: "the recipient's address is not valid".to_owned(),
+        })?;
+        let mut id = [0u8; 16];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut id);
+        let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
         let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(header_text(subject))
-            .header(ContentType::TEXT_PLAIN);
+            .message_id(Some(format!("<{id}@{}>", self.from.email.domain())))
+            .header(AutoSubmitted);
         if let Some(url) = unsubscribe {
             builder = builder
                 .header(ListUnsubscribe(format!("<{}>", header_text(url))))
                 .header(ListUnsubscribePost);
         }
         let message = builder
-            .body(body.to_owned())
-            .map_err(|e| format!("the message could not be built: {e}"))?;
+            .singlepart(SinglePart::plain(body.to_owned()))
+            .map_err(|e| NotSent {
+                permanent: true,
+                why: format!("the message could not be built: {e}"),
+            })?;
         self.transport
             .send(message)
             .await
@@ -123,26 +131,60 @@ impl Mailer {
     }
 }
 
+/// Why a message was not sent, and whether trying again could help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotSent {
+    /// The SMTP server refused it for good (a 5xx answer), or it cannot be built: it is given up.
+    pub permanent: bool,
+    /// What happened, without the addresses some servers repeat.
+    pub why: String,
+}
+
 /// What an SMTP failure says, without the addresses some servers repeat in it.
-fn smtp_error(e: &lettre::transport::smtp::Error) -> String {
+fn smtp_error(e: &lettre::transport::smtp::Error) -> NotSent {
     let kind = if e.is_permanent() {
         "refused for good"
     } else if e.is_transient() {
         "refused for now"
     } else if e.is_timeout() {
         "timed out"
+    } else if e.is_tls() {
+        "could not be reached over TLS"
     } else {
         "unreachable"
     };
     let code = e.status().map(|c| format!(" ({c})")).unwrap_or_default();
-    format!("the SMTP server {kind}{code}")
+    NotSent {
+        permanent: e.is_permanent(),
+        why: format!("the SMTP server {kind}{code}"),
+    }
 }
 
-/// `text` fit for a header: every control character (a line break above all) a space.
+/// `text` fit for a header: every control character (a line break above all) a space, and
+/// what a mail client would decode as an encoded word (`=?`) broken apart.
 pub fn header_text(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+        .collect::<String>()
+        .replace("=?", "= ?")
+}
+
+/// `Auto-Submitted: auto-generated` (RFC 3834): no auto-reply should answer it.
+#[derive(Clone)]
+struct AutoSubmitted;
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "auto-generated".to_owned())
+    }
 }
 
 /// `List-Unsubscribe` (RFC 2369): where a mail client unsubscribes.
@@ -211,6 +253,10 @@ mod tests {
             "Title  Bcc: someone@example.org"
         );
         assert_eq!(header_text("tab\there"), "tab here");
+        assert_eq!(
+            header_text("=?utf-8?q?=0D=0ABcc:?="),
+            "= ?utf-8?q?=0D=0ABcc:?="
+        );
     }
 
     #[test]

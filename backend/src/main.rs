@@ -234,6 +234,10 @@ async fn main() -> anyhow::Result<()> {
                     mailer: mailer.map(std::sync::Arc::new),
                 },
             );
+            match &state.settings.mailer {
+                Some(mailer) => tracing::info!("e-mail reminders on: {mailer:?}"),
+                None => tracing::info!("e-mail reminders off (no --smtp-url)"),
+            }
             let listener = tokio::net::TcpListener::bind(args.bind).await?;
             // The address to open: passkeys are bound to it (its host name, not the bound IP).
             tracing::info!(backend = ?store.backend(), "Concord is listening on http://{}; open {origin}", listener.local_addr()?);

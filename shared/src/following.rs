@@ -1,4 +1,5 @@
-//! Where anyone follows a consultation with no account: its Atom feeds and its calendar.
+//! Following a consultation: where anyone finds its Atom feeds and calendar with no account, and
+//! the e-mail reminders an account may ask for.
 
 use crate::{FieldError, Language};
 use serde::{Deserialize, Serialize};
@@ -94,6 +95,8 @@ pub fn check_email(address: &str) -> Result<String, FieldError> {
         return refuse("too_long", "An e-mail address has at most 254 characters.");
     }
     let forbidden = |c: char| c.is_control() || c.is_whitespace() || "<>()[],;:\\\"".contains(c);
+    // What a mail client would decode as an encoded word is no address.
+    let encoded = address.contains("=?");
     let parts: Vec<&str> = address.split('@').collect();
     let valid = match parts.as_slice() {
         [local, domain] => {
@@ -104,6 +107,7 @@ pub fn check_email(address: &str) -> Result<String, FieldError> {
                 && !domain.ends_with('.')
                 && !domain.contains("..")
                 && !address.chars().any(forbidden)
+                && !encoded
         }
         _ => false,
     };
@@ -139,6 +143,7 @@ mod tests {
             "amina@exa mple.org",
             "amina@example..org",
             "amina@.example.org",
+            "=?utf-8?q?victim=40evil.test?=@example.org",
         ] {
             assert!(check_email(bad).is_err(), "{bad:?}");
         }

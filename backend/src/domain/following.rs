@@ -379,10 +379,7 @@ async fn comment_days(
     let mut out: Vec<Happening> = Vec::new();
     for count in counts {
         let date = moment(count.day * DAY_MS).format("%Y-%m-%d").to_string();
-        let line = format!(
-            "{} {}: {}",
-            count.clause_key, count.clause_title, count.comments
-        );
+        let line = format!("{}: {}", count.clause_title, count.comments);
         match out.last_mut() {
             Some(day) if day.at_ms == (count.day + 1) * DAY_MS => {
                 day.text.push_str("; ");

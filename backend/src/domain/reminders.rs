@@ -39,15 +39,16 @@ fn require_mail(state: &AppState) -> Result<&Mailer, StoreError> {
 
 /// The e-mail settings of `account`: only `available: false` when the server sends no mail.
 pub async fn settings(state: &AppState, account: &Account) -> Result<EmailSettings, StoreError> {
+    let address = state.store.email_address(account.id).await?;
     if state.settings.mailer.is_none() {
+        // An address given while the server sent mail stays the account's to see and remove.
         return Ok(EmailSettings {
             available: false,
-            address: None,
-            verified: false,
+            verified: address.as_ref().is_some_and(|a| a.verified_at_ms.is_some()),
+            address: address.map(|a| a.address),
             choices: Vec::new(),
         });
     }
-    let address = state.store.email_address(account.id).await?;
     let choices = state
         .store
         .reminder_choices(account.id)
@@ -79,6 +80,11 @@ pub async fn set_address(
             "This is not an e-mail address: write it as name@example.org, nothing else.",
         )])
         .into());
+    }
+    // The address it has, verified already: nothing to send, nothing to lose.
+    let current = state.store.email_address(account.id).await?;
+    if current.is_some_and(|c| c.address == address && c.verified_at_ms.is_some()) {
+        return Ok(());
     }
     let (token, digest) = token();
     let w = Words(new.language);
@@ -117,7 +123,10 @@ pub async fn set_address(
 pub async fn verify(state: &AppState, token: &str) -> Result<(), StoreError> {
     require_mail(state)?;
     match state.store.verify_email(&digest(token)).await? {
-        Ok(()) => Ok(()),
+        Ok(()) => {
+            tracing::info!(event = "email_address_verified", "e-mail address verified");
+            Ok(())
+        }
         Err(NotVerified::Unknown) => Err(Refusal::NotFound("verification link").into()),
         Err(NotVerified::Used) => Err(Refusal::LinkUsed.into()),
         Err(NotVerified::Expired) => Err(Refusal::LinkExpired.into()),
@@ -146,13 +155,31 @@ pub async fn choose(
             consultation.id,
             [new_round, phase_changes, deadlines, responses],
         )
-        .await
+        .await?;
+    tracing::info!(event = "reminders_chosen", account = account.id,
+        consultation = %consultation.slug, "reminders chosen");
+    Ok(())
+}
+
+/// Forgets the address of `account`, its links and the messages not yet sent.
+pub async fn remove_address(state: &AppState, account: &Account) -> Result<(), StoreError> {
+    state.store.delete_email_address(account.id).await?;
+    tracing::info!(
+        event = "email_address_removed",
+        account = account.id,
+        "e-mail address removed"
+    );
+    Ok(())
 }
 
 /// Stops the kind of message that carried `token` (RFC 8058's one click); `NotFound` for a
 /// token no message carried.
 pub async fn unsubscribe(state: &AppState, token: &str) -> Result<(), StoreError> {
     if state.store.unsubscribe(&digest(token)).await? {
+        tracing::info!(
+            event = "unsubscribed",
+            "a kind of reminder stopped from a message"
+        );
         Ok(())
     } else {
         Err(Refusal::NotFound("unsubscribe link").into())
@@ -333,7 +360,12 @@ async fn send(state: &AppState, mailer: &Mailer, mail: &ClaimedMail) -> Result<(
             tracing::info!(event = "mail_sent", mail = mail.id, kind = %mail.kind, "reminder sent");
             state.store.mail_done(mail.id, None).await
         }
-        Err(why) => {
+        Err(not_sent) if not_sent.permanent => {
+            tracing::warn!(mail = mail.id, error = %not_sent.why, "reminder given up");
+            state.store.mail_done(mail.id, Some(&not_sent.why)).await
+        }
+        Err(not_sent) => {
+            let why = not_sent.why;
             let wait = RETRY_FIRST_MS
                 .saturating_mul(1 << (mail.attempts - 1).clamp(0, 7))
                 .min(3_600_000);

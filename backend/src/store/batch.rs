@@ -112,7 +112,8 @@ fn run(path: &Path, cache: &Cache, reads: &AtomicU64, mut received: mpsc::Receiv
 fn open(path: &Path) -> rusqlite::Result<Connection> {
     let connection = Connection::open(path)?;
     connection.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+         PRAGMA secure_delete = ON;",
     )?;
     connection.busy_timeout(Duration::from_secs(5))?;
     Ok(connection)

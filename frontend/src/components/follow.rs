@@ -10,9 +10,13 @@ use shared::following::{calendar_path, consultation_feed_path, round_feed_path};
 #[component]
 pub fn FollowLinks(slug: String, round: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
-    let feed = consultation_feed_path(&slug);
-    let round_feed = round.as_deref().map(|r| round_feed_path(&slug, r));
-    let calendar = calendar_path(&slug);
+    // In the interface's language, for feed readers and calendar apps that do not say theirs.
+    let lang = crate::i18n::language_of(i18n.get_locale_untracked()).as_str();
+    let feed = format!("{}?lang={lang}", consultation_feed_path(&slug));
+    let round_feed = round
+        .as_deref()
+        .map(|r| format!("{}?lang={lang}", round_feed_path(&slug, r)));
+    let calendar = format!("{}?lang={lang}", calendar_path(&slug));
     announce_feeds(&feed, round_feed.as_deref());
     view! {
         <section class="follow" id="follow" aria-labelledby="follow-heading">

@@ -7,7 +7,7 @@ use crate::components::ErrorNotice;
 use crate::i18n::{tr, use_i18n};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use shared::ApiError;
+use shared::{ApiError, ErrorCode};
 
 /// The token after `#` in the address, removed from the address bar (and so from history).
 fn take_token(path: &str) -> Option<String> {
@@ -51,6 +51,9 @@ pub fn EmailVerifyPage() -> impl IntoView {
                     {move || match outcome.get() {
                         Outcome::Working => view! { <p>{tr!(i18n, verify_working)}</p> }.into_any(),
                         Outcome::Done => view! { <p class="success" id="verified">{tr!(i18n, verify_done)}</p> }.into_any(),
+                        Outcome::Failed(e) if e.code == ErrorCode::NotFound => view! {
+                            <p class="error" id="link-unknown">{tr!(i18n, email_link_unknown)}</p>
+                        }.into_any(),
                         Outcome::Failed(e) => view! { <ErrorNotice error=Signal::derive(move || Some(e.clone())) /> }.into_any(),
                     }}
                 </div>
@@ -70,6 +73,7 @@ pub fn UnsubscribePage() -> impl IntoView {
         async move { api::unsubscribe(&token).await }
     });
     let error = Signal::derive(move || stop.value().get().and_then(Result::err));
+    let unknown = move || error.get().is_some_and(|e| e.code == ErrorCode::NotFound);
     let done = move || matches!(stop.value().get(), Some(Ok(())));
     view! {
         <h1>{tr!(i18n, unsubscribe_title)}</h1>
@@ -80,8 +84,12 @@ pub fn UnsubscribePage() -> impl IntoView {
                 <p role="status" id="unsubscribe-status">
                     {move || done().then(|| view! { <span class="success">{tr!(i18n, unsubscribe_done)}</span> })}
                 </p>
-                <ErrorNotice error />
-                {move || (!done()).then(|| {
+                {move || if unknown() {
+                    view! { <p class="error" id="link-unknown">{tr!(i18n, email_link_unknown)}</p> }.into_any()
+                } else {
+                    view! { <ErrorNotice error /> }.into_any()
+                }}
+                {move || (!done() && !unknown()).then(|| {
                     let token = token.clone();
                     view! {
                         <button type="button" id="unsubscribe" on:click=move |_| { stop.dispatch(token.clone()); }>

@@ -25,7 +25,11 @@ pub fn EmailReminders() -> impl IntoView {
     let load_error = RwSignal::new(None::<ApiError>);
     leptos::task::spawn_local(async move {
         match api::email_settings().await {
-            Ok(read) => settings.set(Some(read)),
+            Ok(read) => {
+                settings.set(Some(read));
+                // A message's link to `/account#reminders` lands here once it is drawn.
+                scroll_to_reminders();
+            }
             Err(e) => load_error.set(Some(e)),
         }
     });
@@ -54,6 +58,7 @@ pub fn EmailReminders() -> impl IntoView {
                     s.verified = false;
                 }
             });
+            crate::sections::discussion::focus_element("reminders-heading".to_owned());
         }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -75,13 +80,18 @@ pub fn EmailReminders() -> impl IntoView {
     };
     view! {
         <ErrorNotice error=Signal::derive(move || load_error.get()) />
-        {move || settings.get().filter(|s| s.available).map(|current| {
+        // Shown when the server sends mail, or when an address given earlier is still kept.
+        {move || settings.get().filter(|s| s.available || s.address.is_some()).map(|current| {
             let verified = current.verified;
+            let available = current.available;
             let given = current.address.clone();
             view! {
                 <section aria-labelledby="reminders-heading" id="reminders">
-                    <h2 id="reminders-heading">{tr!(i18n, reminders_heading)}</h2>
+                    <h2 id="reminders-heading" tabindex="-1">{tr!(i18n, reminders_heading)}</h2>
                     <p class="help">{tr!(i18n, reminders_help)}</p>
+                    {(!available).then(|| view! {
+                        <p class="notice" id="email-unavailable">{tr!(i18n, email_unavailable_note)}</p>
+                    })}
                     <p role="status" class="status" id="email-status">
                         {move || match done.get() {
                             Some(Done::LinkSent(to)) => td_string!(i18n.get_locale(), email_link_sent, address = to).to_string(),
@@ -99,13 +109,14 @@ pub fn EmailReminders() -> impl IntoView {
                                     td_string!(i18n.get_locale(), email_unverified, address = to.clone()).to_string()
                                 }}
                                 " "
-                                <button type="button" class="link-button" id="remove-email" on:click=ask_removal>
+                                <button type="button" class="secondary" id="remove-email" on:click=ask_removal>
                                     {tr!(i18n, email_remove)}
                                 </button>
                             </p>
                             <ErrorNotice error=remove_error />
                         }
                     })}
+                    {available.then(|| view! {
                     <form id="email-form" on:submit=submit novalidate>
                         <TextField name="address" id="email-address-field" kind="email" autocomplete="email"
                             label=move || td_string!(i18n.get_locale(), email_address)
@@ -116,7 +127,8 @@ pub fn EmailReminders() -> impl IntoView {
                             {tr!(i18n, email_send_link)}
                         </SubmitButton>
                     </form>
-                    {given.is_some().then(|| view! {
+                    })}
+                    {(available && given.is_some()).then(|| view! {
                         <h3>{tr!(i18n, reminders_choose)}</h3>
                         {(!verified).then(|| view! { <p class="help">{tr!(i18n, reminders_pending_note)}</p> })}
                         {current.choices.clone().into_iter().map(|choice| view! {
@@ -127,6 +139,25 @@ pub fn EmailReminders() -> impl IntoView {
             }
         })}
     }
+}
+
+/// Brings the section into view when the address asks for it (`#reminders`).
+fn scroll_to_reminders() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if window.location().hash().ok().as_deref() != Some("#reminders") {
+        return;
+    }
+    // After this turn, once the section is drawn.
+    leptos::task::spawn_local(async move {
+        if let Some(section) = window
+            .document()
+            .and_then(|d| d.get_element_by_id("reminders"))
+        {
+            section.scroll_into_view();
+        }
+    });
 }
 
 /// The reminders of one consultation: four boxes and a save button.

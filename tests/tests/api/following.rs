@@ -43,7 +43,8 @@ async fn feed(app: &TestApp, path: &str) -> (Feed, String) {
     };
     assert!(header("content-type").starts_with("application/atom+xml"));
     let etag = header("etag");
-    assert!(etag.starts_with('"') && etag.len() > 10, "{etag}");
+    // Weak: the same feed travels compressed or not.
+    assert!(etag.starts_with("W/\"") && etag.len() > 10, "{etag}");
     let text = response.text().await.expect("body");
     (text.parse().expect("an Atom feed"), etag)
 }

@@ -142,6 +142,10 @@ pub(crate) async fn a_participant_verifies_an_address_and_gets_each_reminder_onc
     assert_eq!((status, &body["code"]), (409, &json!("link_used")));
     let (_, settings) = parts(amina.email_settings().await).await;
     assert_eq!(settings["verified"], true);
+    // Giving the same address again changes nothing: still verified, no new link.
+    let again = json!({"address": "amina@example.org", "language": "fr"});
+    let (status, settings) = parts(amina.set_email_address(again).await).await;
+    assert_eq!((status, &settings["verified"]), (202, &json!(true)));
     // Only digests of links are kept.
     let kept = app
         .strings("SELECT token_digest FROM email_verifications")
@@ -523,6 +527,22 @@ pub(crate) async fn a_server_without_smtp_offers_no_email_and_queues_nothing(db:
             .await;
         assert_eq!(rows, ["0"], "{table}");
     }
+    // An address kept from when the server sent mail stays its owner's to see and remove.
+    app.execute(
+        "INSERT INTO email_addresses (account_id, address, verified_at_ms, language, \
+             created_at_ms) SELECT id, 'amina@example.org', 1, 'en', 1 FROM accounts \
+         WHERE handle = 'amina'",
+        &[],
+    )
+    .await;
+    let (_, settings) = parts(amina.email_settings().await).await;
+    assert_eq!(
+        (&settings["available"], &settings["address"]),
+        (&json!(false), &json!("amina@example.org"))
+    );
+    assert_eq!(amina.delete_email_address().await.status(), 204);
+    let (_, settings) = parts(amina.email_settings().await).await;
+    assert_eq!(settings["address"], serde_json::Value::Null);
     // Not signed in: the settings are not anyone's to read.
     let (status, _) = parts(app.another_browser().email_settings().await).await;
     assert_eq!(status, 401);

@@ -142,7 +142,7 @@ async fn a_participant_reads_signs_up_takes_positions_and_comments_in_a_real_bro
     // With no account, the round's page offers its feeds and calendar, and names the feeds in
     // the document's head for feed readers; each link answers what it says.
     let feed = link_of(&browser, "#follow-feed").await;
-    assert_eq!(feed, "/api/v1/consultations/paris-call/feed.atom");
+    assert_eq!(feed, "/api/v1/consultations/paris-call/feed.atom?lang=en");
     let round_feed = link_of(&browser, "#follow-round-feed").await;
     let calendar = link_of(&browser, "#follow-calendar").await;
     let announced = browser

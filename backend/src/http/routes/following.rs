@@ -134,8 +134,9 @@ const CALENDAR: &str = "text/calendar; charset=utf-8";
 /// `body` as `content_type` with its `ETag`, or `304 Not Modified` when the reader holds it.
 fn conditional(headers: &HeaderMap, body: String, content_type: &'static str) -> Response {
     let digest = Sha256::digest(body.as_bytes());
+    // Weak: the same bytes travel compressed or not, which a strong tag would tell apart.
     let tag = format!(
-        "\"{}\"",
+        "W/\"{}\"",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..18])
     );
     let held = headers
@@ -144,7 +145,7 @@ fn conditional(headers: &HeaderMap, body: String, content_type: &'static str) ->
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .map(|t| t.trim().trim_start_matches("W/"))
-        .any(|t| t == tag || t == "*");
+        .any(|t| t == tag.trim_start_matches("W/") || t == "*");
     let mut response = if held {
         StatusCode::NOT_MODIFIED.into_response()
     } else {

@@ -68,7 +68,7 @@ async fn delete_email_address(
     State(state): State<AppState>,
     SignedIn(account): SignedIn,
 ) -> Result<StatusCode, AppError> {
-    state.store.delete_email_address(account.id).await?;
+    reminders::remove_address(&state, &account).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
