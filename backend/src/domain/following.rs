@@ -413,9 +413,18 @@ pub async fn calendar(
         .store
         .round_changes(consultation.id, None, FEED_ENTRIES as i64)
         .await?;
-    let mut calendar = icalendar::Calendar::new();
+    // Built from empty: the crate's default names itself as the product, and its NAME goes
+    // out unescaped; X-WR-CALNAME is escaped as text and read by calendar apps.
+    let mut calendar = icalendar::Calendar::empty();
+    for (key, value) in [
+        ("VERSION", "2.0"),
+        ("PRODID", "-//Concord//Following a consultation//EN"),
+        ("CALSCALE", "GREGORIAN"),
+        ("X-WR-CALNAME", consultation.title.as_str()),
+    ] {
+        calendar.append_property(icalendar::Property::new(key, value));
+    }
     calendar
-        .name(&consultation.title)
         .description(w.get("calendar_description"))
         .timezone("UTC");
     for round in &rounds {

@@ -429,6 +429,10 @@ pub(crate) async fn a_calendar_follows_the_schedule_as_it_moves(db: Db) {
         Some("Paris Call for Trust and Security in Cyberspace — annual review")
     );
     assert_eq!(empty.get_timezone(), Some("UTC"));
+    assert_eq!(
+        empty.property_value("PRODID"),
+        Some("-//Concord//Following a consultation//EN")
+    );
     assert!(events(&empty).is_empty(), "{:?}", events(&empty));
     assert_eq!(read(&reader, CALENDAR, Some(&etag)).await.status(), 304);
 
@@ -491,6 +495,24 @@ pub(crate) async fn a_calendar_follows_the_schedule_as_it_moves(db: Db) {
         assert_eq!(before.0, after.0, "the same event");
         assert_eq!(after.2, before.2 + day, "a day later");
     }
+
+    // A title with the calendar's separators goes out escaped.
+    app.execute(
+        "UPDATE consultations SET title = 'Paris; Call, for all' WHERE slug = 'paris-call'",
+        &[],
+    )
+    .await;
+    app.until_the_server_notices().await;
+    let text = read(&reader, CALENDAR, None)
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        text.contains("X-WR-CALNAME:Paris\\; Call\\, for all"),
+        "{text}"
+    );
+    assert!(!text.lines().any(|l| l.starts_with("NAME:")), "{text}");
 
     // In Arabic, asked by name.
     let arabic = read(&reader, &format!("{CALENDAR}?lang=ar"), None).await;
