@@ -81,9 +81,12 @@ pub async fn set_address(
         )])
         .into());
     }
-    // The address it has, verified already: nothing to send, nothing to lose.
+    // The address it has, verified already (however its letters are cased): nothing to send,
+    // nothing to lose.
     let current = state.store.email_address(account.id).await?;
-    if current.is_some_and(|c| c.address == address && c.verified_at_ms.is_some()) {
+    if current
+        .is_some_and(|c| c.address.eq_ignore_ascii_case(&address) && c.verified_at_ms.is_some())
+    {
         return Ok(());
     }
     let (token, digest) = token();

@@ -75,17 +75,28 @@ pub fn UnsubscribePage() -> impl IntoView {
     let error = Signal::derive(move || stop.value().get().and_then(Result::err));
     let unknown = move || error.get().is_some_and(|e| e.code == ErrorCode::NotFound);
     let done = move || matches!(stop.value().get(), Some(Ok(())));
+    // The button goes once answered: the focus goes to what the answer says.
+    Effect::new(move |_| {
+        if stop.value().get().is_some() {
+            let target = if unknown() {
+                "link-unknown"
+            } else {
+                "unsubscribe-status"
+            };
+            crate::sections::discussion::focus_element(target.to_owned());
+        }
+    });
     view! {
         <h1>{tr!(i18n, unsubscribe_title)}</h1>
         {match token {
             None => view! { <p class="notice" id="link-missing">{tr!(i18n, email_link_missing)}</p> }.into_any(),
             Some(token) => view! {
-                <p class="help">{tr!(i18n, unsubscribe_help)}</p>
-                <p role="status" id="unsubscribe-status">
+                {move || (!unknown()).then(|| view! { <p class="help">{tr!(i18n, unsubscribe_help)}</p> })}
+                <p role="status" id="unsubscribe-status" tabindex="-1">
                     {move || done().then(|| view! { <span class="success">{tr!(i18n, unsubscribe_done)}</span> })}
                 </p>
                 {move || if unknown() {
-                    view! { <p class="error" id="link-unknown">{tr!(i18n, email_link_unknown)}</p> }.into_any()
+                    view! { <p class="error" id="link-unknown" tabindex="-1">{tr!(i18n, email_link_unknown)}</p> }.into_any()
                 } else {
                     view! { <ErrorNotice error /> }.into_any()
                 }}

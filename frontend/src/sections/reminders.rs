@@ -81,7 +81,10 @@ pub fn EmailReminders() -> impl IntoView {
     view! {
         <ErrorNotice error=Signal::derive(move || load_error.get()) />
         // Shown when the server sends mail, or when an address given earlier is still kept.
-        {move || settings.get().filter(|s| s.available || s.address.is_some()).map(|current| {
+        // (and after its removal, to say it is done).
+        {move || settings.get().filter(|s| {
+            s.available || s.address.is_some() || done.get() == Some(Done::Removed)
+        }).map(|current| {
             let verified = current.verified;
             let available = current.available;
             let given = current.address.clone();
