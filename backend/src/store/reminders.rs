@@ -371,6 +371,14 @@ impl Store {
         limit: i64,
         write: &(dyn Fn(&MailEvent, &Recipient) -> Option<NewMail> + Sync),
     ) -> Result<usize, StoreError> {
+        // Most turns find nothing: a read says so without taking SQLite's write lock.
+        let waiting: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM mail_events WHERE fanned_out_at_ms IS NULL LIMIT 1")
+                .fetch_optional(&self.pool)
+                .await?;
+        if waiting.is_none() {
+            return Ok(0);
+        }
         let now = now_ms();
         let mut tx = self.write_tx().await?;
         let lock = match self.backend {
@@ -434,6 +442,17 @@ impl Store {
     /// Claims up to `limit` messages due at `now` for this process to send; each is left to it
     /// for [`CLAIM_MS`]. Another process claiming at the same moment skips them.
     pub async fn claim_mails(&self, now: i64, limit: i64) -> Result<Vec<ClaimedMail>, StoreError> {
+        let due: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM mails WHERE sent_at_ms IS NULL AND next_attempt_at_ms <= $1 \
+               AND attempts < $2 AND (claimed_until_ms IS NULL OR claimed_until_ms < $1) LIMIT 1",
+        )
+        .bind(now)
+        .bind(MAX_ATTEMPTS)
+        .fetch_optional(&self.pool)
+        .await?;
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
         let lock = match self.backend {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
