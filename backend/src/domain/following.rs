@@ -10,7 +10,7 @@
 
 use crate::state::AppState;
 use crate::store::{
-    ConsultationRef, DAY_MS, FollowedRound, RoundChange, StoreError, now_ms, parse_phase,
+    Change, ConsultationRef, DAY_MS, FollowedRound, RoundChange, StoreError, now_ms, parse_phase,
 };
 use crate::words::Words;
 use atom_syndication as atom;
@@ -232,36 +232,29 @@ fn round_happenings(
         path: page.clone(),
     }];
     for change in changes.iter().filter(|c| c.round_id == round.row.id) {
-        let details: serde_json::Value = serde_json::from_str(&change.details)
-            .map_err(|e| StoreError::Corrupt(format!("audit entry {}: {e}", change.id)))?;
-        if change.action == "round.scheduled" {
-            let schedule: shared::Schedule = serde_json::from_value(details)
-                .map_err(|e| StoreError::Corrupt(format!("audit entry {}: {e}", change.id)))?;
-            out.push(Happening {
+        match &change.change {
+            Change::Scheduled(schedule) => out.push(Happening {
                 id: format!("change/{}", change.id),
                 at_ms: change.at_ms,
                 title: w.with("feed_scheduled", &[("round", title)]),
-                text: schedule_text(&schedule, w),
+                text: schedule_text(schedule, w),
                 path: page.clone(),
-            });
-            continue;
-        }
-        let to = details["to"]
-            .as_str()
-            .map(parse_phase)
-            .transpose()?
-            .ok_or_else(|| StoreError::Corrupt(format!("audit entry {}: no phase", change.id)))?;
-        match details["scheduled_at_ms"].as_i64() {
-            Some(at_ms) => {
-                out.extend(phase_happenings(
-                    consultation,
-                    round,
-                    PhaseChange { phase: to, at_ms },
-                    None,
-                    w,
-                ));
-            }
-            None => out.extend(phase_happenings(
+            }),
+            // As scheduled: named by phase and time, as before anything recorded it.
+            &Change::Moved {
+                to,
+                scheduled_at_ms: Some(at_ms),
+            } => out.extend(phase_happenings(
+                consultation,
+                round,
+                PhaseChange { phase: to, at_ms },
+                None,
+                w,
+            )),
+            &Change::Moved {
+                to,
+                scheduled_at_ms: None,
+            } => out.extend(phase_happenings(
                 consultation,
                 round,
                 PhaseChange {
@@ -318,27 +311,36 @@ fn phase_happenings(
         String::new()
     };
     let page = format!("/c/{slug}/{}", round.row.slug);
-    let happening = |suffix: &str, key: &str, path: String| Happening {
+    let happening = |suffix: &str, title: String, path: String| Happening {
         id: format!("{id}{suffix}"),
         at_ms: change.at_ms,
-        title: w.with(key, &[("round", title)]),
+        title,
         text: text.clone(),
         path,
     };
+    let reached = phase_title(w, change.phase, title);
     match change.phase {
         Phase::Published => vec![
-            happening("", "feed_results_published", format!("{page}/results")),
+            happening("", reached, format!("{page}/results")),
             happening(
                 "/record",
-                "feed_record_published",
+                w.with("feed_record_published", &[("round", title)]),
                 format!("/read/{slug}/{}", round.row.slug),
             ),
         ],
-        phase => vec![happening(
-            "",
+        _ => vec![happening("", reached, page)],
+    }
+}
+
+/// What a round reaching `phase` is called: "2020 review: comments open"; publishing is its
+/// results'.
+pub(crate) fn phase_title(w: Words, phase: Phase, round: &str) -> String {
+    match phase {
+        Phase::Published => w.with("feed_results_published", &[("round", round)]),
+        phase => w.with(
             &format!("feed_phase_{}", phase.as_str()),
-            page,
-        )],
+            &[("round", round)],
+        ),
     }
 }
 
@@ -431,24 +433,15 @@ pub async fn calendar(
         let page = site.url(&format!("/c/{}/{}", consultation.slug, round.row.slug));
         // Changes already made: from the audit log, newest first; shown as they happened.
         for change in changes.iter().filter(|c| c.round_id == round.row.id) {
-            if change.action != "round.phase_moved" {
-                continue;
-            }
-            let details: serde_json::Value =
-                serde_json::from_str(&change.details).unwrap_or_default();
-            let Some(phase) = details["to"].as_str().and_then(Phase::parse) else {
+            let &Change::Moved {
+                to: phase,
+                scheduled_at_ms,
+            } = &change.change
+            else {
                 continue;
             };
-            let at_ms = details["scheduled_at_ms"].as_i64().unwrap_or(change.at_ms);
-            let summary = w.with(
-                &format!("feed_phase_{}", phase.as_str()),
-                &[("round", &round.row.title)],
-            );
-            let summary = if phase == Phase::Published {
-                w.with("feed_results_published", &[("round", &round.row.title)])
-            } else {
-                summary
-            };
+            let at_ms = scheduled_at_ms.unwrap_or(change.at_ms);
+            let summary = phase_title(w, phase, &round.row.title);
             calendar.push(
                 icalendar::Event::new()
                     .uid(&format!("change-{}@{}", change.id, site.host))
@@ -477,10 +470,7 @@ pub async fn calendar(
                 change.phase.as_str(),
                 site.host
             );
-            let summary = w.with(
-                &format!("feed_phase_{}", change.phase.as_str()),
-                &[("round", &round.row.title)],
-            );
+            let summary = phase_title(w, change.phase, &round.row.title);
             let reminder = Alarm::display(&summary, -chrono::Duration::hours(REMINDER_HOURS))
                 .uid(&format!("{uid}-reminder"))
                 .timestamp(stamp)

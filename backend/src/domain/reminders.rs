@@ -5,7 +5,7 @@
 //!
 //! With no SMTP server configured none of this is offered and nothing is written.
 
-use super::following::Site;
+use super::following::{Site, phase_title};
 use crate::mail::Mailer;
 use crate::refusal::Refusal;
 use crate::state::AppState;
@@ -230,20 +230,15 @@ fn write(site: &Site, event: &MailEvent, recipient: &Recipient) -> Option<NewMai
             String::new(),
             round_page.clone(),
         ),
-        ("phase_change", Some(Phase::Published)) => (
-            "phase_change",
-            w.with("feed_results_published", &[("round", round)]),
-            String::new(),
-            format!("{round_page}/results"),
-        ),
         ("phase_change", Some(phase)) => (
             "phase_change",
-            w.with(
-                &format!("feed_phase_{}", phase.as_str()),
-                &[("round", round)],
-            ),
+            phase_title(w, phase, round),
             String::new(),
-            round_page.clone(),
+            if phase == Phase::Published {
+                format!("{round_page}/results")
+            } else {
+                round_page.clone()
+            },
         ),
         ("deadline", Some(phase)) => (
             "deadline",

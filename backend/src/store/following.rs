@@ -5,6 +5,7 @@
 
 use super::rounds::{ROUND_COLUMNS, RoundRow};
 use super::{Store, StoreError};
+use shared::{Phase, Schedule};
 use sqlx::FromRow;
 
 /// A round with when it was opened and when its schedule was last set.
@@ -18,16 +19,25 @@ pub struct FollowedRound {
 }
 
 /// An entry of the audit log about a round: a phase change or a schedule.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct RoundChange {
     /// The entry's id in the audit log.
     pub id: i64,
     pub at_ms: i64,
     pub round_id: i64,
-    /// `round.phase_moved` or `round.scheduled`.
-    pub action: String,
-    /// What the entry recorded (JSON).
-    pub details: String,
+    pub change: Change,
+}
+
+/// What a [`RoundChange`] recorded.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// The round reached phase `to`: as scheduled at `scheduled_at_ms`, or by hand (`None`).
+    Moved {
+        to: Phase,
+        scheduled_at_ms: Option<i64>,
+    },
+    /// A convener set the schedule.
+    Scheduled(Schedule),
 }
 
 /// The conveners' response to a comment that is not hidden.
@@ -104,18 +114,31 @@ impl Store {
         .await?;
         rows.into_iter()
             .map(|(id, at_ms, subject, action, details)| {
+                let corrupt = |what: &str| StoreError::Corrupt(format!("audit entry {id}: {what}"));
                 let round_id = subject
                     .strip_prefix("round:")
                     .and_then(|id| id.parse().ok())
-                    .ok_or_else(|| {
-                        StoreError::Corrupt(format!("audit entry {id} names {subject:?}"))
-                    })?;
+                    .ok_or_else(|| corrupt(&subject))?;
+                let details: serde_json::Value =
+                    serde_json::from_str(&details).map_err(|e| corrupt(&e.to_string()))?;
+                let change = if action == "round.scheduled" {
+                    Change::Scheduled(
+                        serde_json::from_value(details).map_err(|e| corrupt(&e.to_string()))?,
+                    )
+                } else {
+                    Change::Moved {
+                        to: details["to"]
+                            .as_str()
+                            .and_then(Phase::parse)
+                            .ok_or_else(|| corrupt("no phase"))?,
+                        scheduled_at_ms: details["scheduled_at_ms"].as_i64(),
+                    }
+                };
                 Ok(RoundChange {
                     id,
                     at_ms,
                     round_id,
-                    action,
-                    details,
+                    change,
                 })
             })
             .collect()

@@ -53,7 +53,7 @@ pub use clauses::{ClauseRow, ClauseText};
 pub use comments::{Audience, CommentRef};
 pub use consultations::Standing;
 pub use drafting::{ClauseDraft, UnknownComments};
-pub use following::{DAY_MS, DayCount, FollowedRound, GivenResponse, RoundChange};
+pub use following::{Change, DAY_MS, DayCount, FollowedRound, GivenResponse, RoundChange};
 pub use invitations::InvitationDraft;
 pub use keys::RecordKey;
 pub use notices::{COMMENT_CHANNEL, FORGET_CHANNEL, TALLY_CHANNEL, TallyNotice};
